@@ -1,0 +1,1 @@
+"""Households (ครัวเรือนผู้เดือดร้อน): registration, screening and selection."""

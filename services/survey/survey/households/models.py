@@ -1,0 +1,81 @@
+"""Household tables: the household as surveyed, and every screening decision on it."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from baan_shared.clock import utcnow
+from baan_shared.db import enum_type
+from baan_shared.ids import new_id
+from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+class Programme(StrEnum):
+    BAAN_MANKONG = "BAAN_MANKONG"  # บ้านมั่นคง, urban secure housing
+    BAAN_PHO_PHIANG = "BAAN_PHO_PHIANG"  # บ้านพอเพียงชนบท, rural repair and rebuild
+    LAND_REFORM = "LAND_REFORM"  # บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน
+    CANAL = "CANAL"  # ริมคลอง
+    HOMELESS = "HOMELESS"  # ศูนย์พัฒนาศักยภาพคนไร้บ้าน
+    EMERGENCY = "EMERGENCY"  # ไฟไหม้ ไล่รื้อ ภัยพิบัติ
+
+
+class Need(StrEnum):
+    REPAIR = "repair"
+    REBUILD = "rebuild"
+    NEW_BUILD = "new_build"
+    RELOCATION = "relocation"
+
+
+class HouseholdStatus(StrEnum):
+    SURVEYED = "surveyed"
+    SCREENED = "screened"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+
+
+def _aware(nullable: bool = False) -> Any:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "households"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    programme: Programme = Field(sa_type=enum_type(Programme), index=True)
+    head_name: str = Field(max_length=200)
+    national_id: str = Field(max_length=13, index=True)
+    phone: str | None = Field(default=None, max_length=20)
+    province_code: str = Field(max_length=2, index=True)
+    district_code: str = Field(max_length=4)
+    subdistrict_code: str = Field(max_length=6, index=True)
+    village: str | None = Field(default=None, max_length=200)
+    household_size: int
+    monthly_income_satang: int = Field(sa_type=BigInteger)
+    need: Need = Field(sa_type=enum_type(Need))
+    estimated_cost_satang: int = Field(sa_type=BigInteger)
+    status: HouseholdStatus = Field(
+        default=HouseholdStatus.SURVEYED, sa_type=enum_type(HouseholdStatus), index=True
+    )
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
+    fiscal_year: int | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=_aware(nullable=True))
+    approved_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class HouseholdTransition(SQLModel, table=True):
+    """One screening decision: who moved the household from which status to which, and why."""
+
+    __tablename__ = "household_transitions"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    from_status: HouseholdStatus | None = Field(default=None, sa_type=enum_type(HouseholdStatus))
+    to_status: HouseholdStatus = Field(sa_type=enum_type(HouseholdStatus))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime = Field(default_factory=utcnow, sa_column=_aware())

@@ -1,0 +1,61 @@
+"""All SQL about households."""
+
+import uuid
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from survey.households.models import Household, HouseholdStatus, HouseholdTransition, Programme
+
+
+async def get(
+    session: AsyncSession, household_id: uuid.UUID, *, for_update: bool = False
+) -> Household | None:
+    query = select(Household).where(Household.id == household_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def approved_with_national_id(
+    session: AsyncSession, national_id: str, *, excluding: uuid.UUID
+) -> Household | None:
+    query = select(Household).where(
+        Household.national_id == national_id,
+        Household.status == HouseholdStatus.APPROVED,
+        Household.id != excluding,
+    )
+    return (await session.exec(query)).first()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    status: HouseholdStatus | None,
+    programme: Programme | None,
+    province_code: str | None,
+    subdistrict_code: str | None,
+) -> list[Household]:
+    query = select(Household).order_by(col(Household.id)).limit(limit)
+    if after is not None:
+        query = query.where(Household.id > after)
+    if status is not None:
+        query = query.where(Household.status == status)
+    if programme is not None:
+        query = query.where(Household.programme == programme)
+    if province_code is not None:
+        query = query.where(Household.province_code == province_code)
+    if subdistrict_code is not None:
+        query = query.where(Household.subdistrict_code == subdistrict_code)
+    return list((await session.exec(query)).all())
+
+
+async def transitions(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdTransition]:
+    query = (
+        select(HouseholdTransition)
+        .where(HouseholdTransition.household_id == household_id)
+        .order_by(col(HouseholdTransition.decided_at), col(HouseholdTransition.id))
+    )
+    return list((await session.exec(query)).all())

@@ -1,0 +1,134 @@
+"""/v1/households: register, list, read, and screening decisions."""
+
+import uuid
+from typing import Annotated
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import PROBLEM_JSON
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from fastapi import APIRouter, Query, status
+
+from survey.households import repository, service
+from survey.households.models import HouseholdStatus, Programme
+from survey.households.schemas import (
+    Decision,
+    HouseholdCreate,
+    HouseholdPublic,
+    HouseholdsPublic,
+    ReasonedDecision,
+    TransitionPublic,
+)
+
+PROBLEMS = {
+    code: {"description": text, "content": {PROBLEM_JSON: {}}}
+    for code, text in {
+        404: "No such household",
+        409: "The household's status does not allow this",
+        422: "Invalid input; `errors` names each field",
+    }.items()
+}
+
+router = APIRouter(prefix="/v1/households", tags=["households"], responses=PROBLEMS)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdPublic)
+async def register_household(body: HouseholdCreate, session: SessionDep) -> HouseholdPublic:
+    """Register a surveyed household (สำรวจข้อมูล)."""
+    household = await service.register(session, body, surveyed_by="survey-api")
+    return HouseholdPublic.of(household)
+
+
+@router.get("", response_model=HouseholdsPublic)
+async def list_households(
+    session: SessionDep,
+    status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HouseholdsPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        status=status_,
+        programme=programme,
+        province_code=province_code,
+        subdistrict_code=subdistrict_code,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return HouseholdsPublic(
+        items=[HouseholdPublic.of(h) for h in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/{household_id}", response_model=HouseholdPublic)
+async def get_household(household_id: uuid.UUID, session: SessionDep) -> HouseholdPublic:
+    return HouseholdPublic.of(await service.get(session, household_id))
+
+
+@router.get("/{household_id}/history", response_model=list[TransitionPublic])
+async def household_history(household_id: uuid.UUID, session: SessionDep) -> list[TransitionPublic]:
+    await service.get(session, household_id)
+    rows = await repository.transitions(session, household_id)
+    return [TransitionPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post("/{household_id}/screen", response_model=HouseholdPublic)
+async def screen_household(
+    household_id: uuid.UUID, body: Decision, session: SessionDep
+) -> HouseholdPublic:
+    """Data checked and corrected (กลั่นกรองข้อมูล)."""
+    household = await service.decide(
+        session,
+        household_id,
+        HouseholdStatus.SCREENED,
+        decided_by=body.decided_by,
+        reason=body.reason,
+    )
+    return HouseholdPublic.of(household)
+
+
+@router.post("/{household_id}/approve", response_model=HouseholdPublic)
+async def approve_household(
+    household_id: uuid.UUID, body: Decision, session: SessionDep
+) -> HouseholdPublic:
+    """Selected by the community committee (คัดเลือก): publishes ``household.approved``."""
+    household = await service.decide(
+        session,
+        household_id,
+        HouseholdStatus.APPROVED,
+        decided_by=body.decided_by,
+        reason=body.reason,
+    )
+    return HouseholdPublic.of(household)
+
+
+@router.post("/{household_id}/reject", response_model=HouseholdPublic)
+async def reject_household(
+    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep
+) -> HouseholdPublic:
+    household = await service.decide(
+        session,
+        household_id,
+        HouseholdStatus.REJECTED,
+        decided_by=body.decided_by,
+        reason=body.reason,
+    )
+    return HouseholdPublic.of(household)
+
+
+@router.post("/{household_id}/waitlist", response_model=HouseholdPublic)
+async def waitlist_household(
+    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep
+) -> HouseholdPublic:
+    household = await service.decide(
+        session,
+        household_id,
+        HouseholdStatus.WAITLISTED,
+        decided_by=body.decided_by,
+        reason=body.reason,
+    )
+    return HouseholdPublic.of(household)

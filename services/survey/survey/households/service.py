@@ -1,0 +1,142 @@
+"""Household rules: register, screen, approve, reject, waitlist.
+
+Each change records its transition and its event in the caller's unit of
+work; nothing here commits.
+"""
+
+import uuid
+
+from baan_shared.clock import utcnow
+from baan_shared.events.catalog import (
+    HouseholdApproved,
+    HouseholdRejected,
+    HouseholdSurveyed,
+    HouseholdWaitlisted,
+)
+from baan_shared.fiscal import fiscal_year_be
+from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.outbox import record_event
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from survey import SERVICE_NAME
+from survey.households import repository
+from survey.households.models import Household, HouseholdStatus, HouseholdTransition
+from survey.households.schemas import HouseholdCreate
+from survey.households.screening import NEEDS_REASON, check_transition
+
+SOURCE = f"/services/{SERVICE_NAME}"
+
+
+def _area(household: Household) -> dict[str, str]:
+    return {
+        "programme": household.programme.value,
+        "province_code": household.province_code,
+        "district_code": household.district_code,
+        "subdistrict_code": household.subdistrict_code,
+    }
+
+
+async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
+    household = Household(**data.model_dump())
+    session.add(household)
+    await session.flush()
+    session.add(
+        HouseholdTransition(
+            household_id=household.id, to_status=HouseholdStatus.SURVEYED, decided_by=surveyed_by
+        )
+    )
+    await record_event(
+        session,
+        HouseholdSurveyed(
+            household_id=household.id,
+            household_size=household.household_size,
+            surveyed_at=household.created_at,
+            **_area(household),
+        ),
+        source=SOURCE,
+    )
+    return household
+
+
+async def get(
+    session: AsyncSession, household_id: uuid.UUID, *, for_update: bool = False
+) -> Household:
+    household = await repository.get(session, household_id, for_update=for_update)
+    if household is None:
+        raise NotFound(f"household {household_id} does not exist")
+    return household
+
+
+async def decide(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    target: HouseholdStatus,
+    *,
+    decided_by: str,
+    reason: str | None = None,
+) -> Household:
+    """Move a household to ``target`` if screening allows it, and say so on the bus."""
+    household = await get(session, household_id, for_update=True)
+    check_transition(household.status, target)
+    if target in NEEDS_REASON and not reason:
+        raise Conflict(f"a reason is required to make a household {target}")
+    if target == HouseholdStatus.APPROVED:
+        other = await repository.approved_with_national_id(
+            session, household.national_id, excluding=household.id
+        )
+        if other is not None:
+            # One household is helped once, whatever the programme or round.
+            raise Conflict(
+                "a household with this national ID is already approved",
+                duplicate_of=str(other.id),
+            )
+    now = utcnow()
+    session.add(
+        HouseholdTransition(
+            household_id=household.id,
+            from_status=household.status,
+            to_status=target,
+            reason=reason,
+            decided_by=decided_by,
+            decided_at=now,
+        )
+    )
+    household.status = target
+    household.status_reason = reason
+    household.updated_at = now
+    if target == HouseholdStatus.APPROVED:
+        household.approved_at = now
+        household.approved_by = decided_by
+        household.fiscal_year = fiscal_year_be(now.date())
+    session.add(household)
+    await session.flush()
+    await _publish_decision(session, household, target, reason or "", now)
+    return household
+
+
+async def _publish_decision(
+    session: AsyncSession, household: Household, target: HouseholdStatus, reason: str, now: object
+) -> None:
+    area = _area(household)
+    common = {"household_id": household.id, "fiscal_year": household.fiscal_year, **area}
+    if target == HouseholdStatus.APPROVED:
+        await record_event(
+            session,
+            HouseholdApproved(
+                **common,
+                household_size=household.household_size,
+                need=household.need.value,
+                estimated_cost_satang=household.estimated_cost_satang,
+                approved_at=household.approved_at,
+                approved_by=household.approved_by or "",
+            ),
+            source=SOURCE,
+        )
+    elif target == HouseholdStatus.REJECTED:
+        await record_event(
+            session, HouseholdRejected(**common, reason=reason, decided_at=now), source=SOURCE
+        )
+    elif target == HouseholdStatus.WAITLISTED:
+        await record_event(
+            session, HouseholdWaitlisted(**common, reason=reason, decided_at=now), source=SOURCE
+        )

@@ -1,0 +1,24 @@
+"""Assembles the survey service: ``uvicorn --factory survey.main:create_app``."""
+
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
+from fastapi import FastAPI
+
+from survey import SERVICE_NAME
+from survey.handlers import SUBSCRIPTIONS
+from survey.households.router import router as households_router
+from survey.settings import SurveySettings
+
+
+def create_app(settings: SurveySettings | None = None) -> FastAPI:
+    return create_service_app(
+        name=SERVICE_NAME,
+        title="Baan survey",
+        description="Households in need and their land: survey, screening and selection.",
+        version="0.1.0",
+        settings=settings or SurveySettings(),
+        routers=[households_router],
+        migrations="survey:migrations",
+        subscriptions=SUBSCRIPTIONS,
+        produces=[topics.SURVEY_HOUSEHOLDS],
+    )

@@ -1,0 +1,8 @@
+"""Every table in survey's database, imported in one place for Alembic."""
+
+from baan_shared.inbox import ProcessedEvent
+from baan_shared.outbox import OutboxMessage
+
+from survey.households.models import Household, HouseholdTransition
+
+__all__ = ["Household", "HouseholdTransition", "OutboxMessage", "ProcessedEvent"]

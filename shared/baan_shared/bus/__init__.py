@@ -1,0 +1,1 @@
+"""The Kafka transport: producer, consumer with inbox and dead letters, topic admin."""

@@ -1,0 +1,345 @@
+"""The event consumer: decode, dispatch to a handler, record in the inbox, commit.
+
+For each record, the handler's effects and the ``processed_events`` row commit
+in one database transaction; only then is the Kafka offset committed, per
+partition. So a crash between the two redelivers the record, and the inbox
+turns the redelivery into a no-op: exactly once in effect.
+
+Failures are split in two:
+- the database or broker is away (connection errors): retry without limit,
+  with backoff, and report not-ready; nothing is skipped;
+- anything else (a poison event, a bug): a bounded number of attempts, then
+  the record goes to ``<topic>.dlq.<consumer>`` with the error in headers and
+  the stream moves on. A record that is not a CloudEvent at all goes there at once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.bus.producer import create_producer
+from baan_shared.db import SessionFactory
+from baan_shared.events.catalog import EVENT_TYPES
+from baan_shared.events.envelope import CloudEvent, MalformedEvent
+from baan_shared.events.topics import dead_letter_topic
+from baan_shared.inbox.table import already_processed, mark_processed
+from baan_shared.observability.metrics import (
+    CONSUMER_LAG,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
+    LAST_EVENT_APPLIED,
+)
+from baan_shared.observability.tracing import child_traceparent, set_traceparent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+AfterCommitHook = Callable[[CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    """What a service listens to, declared in one place: event type → handler."""
+
+    handlers: Mapping[str, Handler]
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({EVENT_TYPES[event_type].topic for event_type in self.handlers})
+
+
+class _Unavailable(Exception):
+    """The database or broker cannot be reached right now."""
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, IntegrityError):
+        return False
+    if isinstance(
+        exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError
+    ):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, consumer: "EventConsumer") -> None:
+        self.owner = consumer
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        # Hand over exactly what we applied, so the next owner starts after it.
+        await self.owner.commit_processed(only=set(revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("partitions assigned", extra={"partitions": [str(tp) for tp in assigned]})
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        bootstrap_servers: str,
+        subscriptions: Subscriptions,
+        session_factory: SessionFactory,
+        max_attempts: int = 3,
+        retry_backoff_seconds: float = 0.2,
+        after_db_commit: AfterCommitHook | None = None,
+    ) -> None:
+        self.name = name
+        self.bootstrap_servers = bootstrap_servers
+        self.subscriptions = subscriptions
+        self.session_factory = session_factory
+        self.max_attempts = max_attempts
+        self.retry_backoff_seconds = retry_backoff_seconds
+        self.after_db_commit = after_db_commit
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dead_letters: AIOKafkaProducer | None = None
+        self._processed: dict[TopicPartition, int] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.last_poll_monotonic: float | None = None
+        self.unavailable_since: float | None = None
+        self.last_error: str | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+
+    async def stop(self) -> None:
+        """Finish the record in hand, commit what was applied, leave the group."""
+        self._stopping = True
+        if self._task:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            except (TimeoutError, Exception):
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._task
+        await self._close()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _open(self) -> AIOKafkaConsumer:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.name,
+            client_id=self.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=200,
+        )
+        consumer.subscribe(self.subscriptions.topics, listener=_Listener(self))
+        try:
+            await consumer.start()
+        except Exception:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+            raise
+        return consumer
+
+    async def _close(self) -> None:
+        if self._consumer is not None:
+            with contextlib.suppress(Exception):
+                await self.commit_processed()
+            consumer, self._consumer = self._consumer, None
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+        if self._dead_letters is not None:
+            producer, self._dead_letters = self._dead_letters, None
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+    # --- the loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            try:
+                if self._consumer is None:
+                    self._consumer = await self._open()
+                await self._poll_once(self._consumer)
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker away or group trouble: reopen and resume
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("consumer restarting", extra={"error": self.last_error})
+                consumer, self._consumer = self._consumer, None
+                if consumer is not None:
+                    with contextlib.suppress(Exception):
+                        await consumer.stop()
+                self._processed.clear()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
+        batches = await consumer.getmany(timeout_ms=500, max_records=200)
+        self.last_poll_monotonic = time.monotonic()
+        for tp, records in batches.items():
+            for record in records:
+                if self._stopping:
+                    break
+                await self.handle_record(record)
+                self._processed[tp] = record.offset + 1
+            await self.commit_processed(only={tp})
+            self._update_lag(consumer, tp)
+
+    async def commit_processed(self, only: set[TopicPartition] | None = None) -> None:
+        if self._consumer is None:
+            return
+        offsets = {tp: o for tp, o in self._processed.items() if only is None or tp in only}
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            # Lost the partition mid-batch: its next owner redelivers, the inbox dedups.
+            log.warning("offset commit failed", extra={"error": str(exc)})
+        for tp in offsets:
+            if only is not None:
+                self._processed.pop(tp, None)
+
+    def _update_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        with contextlib.suppress(Exception):
+            end = consumer.highwater(tp)
+            position = self._processed.get(tp)
+            if end is not None and position is not None:
+                CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(
+                    max(0, end - position)
+                )
+
+    # --- one record --------------------------------------------------------------------
+
+    async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:
+        try:
+            event = CloudEvent.from_kafka(record.value, record.headers)
+        except MalformedEvent as exc:
+            await self._dead_letter(record, exc, attempts=1)
+            return
+        handler = self.subscriptions.handlers.get(event.type)
+        if handler is None:
+            return  # another consumer's event on a shared stream
+        set_traceparent(child_traceparent(event.traceparent))
+        attempts = 0
+        while True:
+            try:
+                await self._apply(handler, event, record)
+                self.unavailable_since = None
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _is_unavailable(exc):
+                    # Never skip an event because our own database is down.
+                    self.unavailable_since = self.unavailable_since or time.monotonic()
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    self.last_poll_monotonic = time.monotonic()
+                    if self._stopping:
+                        raise
+                    await asyncio.sleep(
+                        min(5.0, self.retry_backoff_seconds * 2 ** min(attempts, 5))
+                    )
+                    attempts += 1
+                    continue
+                attempts += 1
+                if attempts >= self.max_attempts:
+                    await self._dead_letter(record, exc, attempts=attempts)
+                    return
+                await asyncio.sleep(self.retry_backoff_seconds * 2 ** (attempts - 1))
+
+    async def _apply(
+        self, handler: Handler, event: CloudEvent, record: ConsumerRecord[Any, Any]
+    ) -> None:
+        try:
+            async with self.session_factory() as session:
+                if await already_processed(session, event.id, self.name):
+                    EVENTS_DUPLICATE.labels(self.name).inc()
+                    return
+                await mark_processed(
+                    session,
+                    event_id=event.id,
+                    consumer=self.name,
+                    event_type=event.type,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+                await handler(session, event)
+                await session.commit()
+        except IntegrityError:
+            # A concurrent redelivery may have won the race for the inbox row.
+            async with self.session_factory() as session:
+                if await already_processed(session, event.id, self.name):
+                    EVENTS_DUPLICATE.labels(self.name).inc()
+                    return
+            raise
+        EVENTS_CONSUMED.labels(self.name, event.type).inc()
+        LAST_EVENT_APPLIED.labels(self.name).set(event.time.timestamp())
+        if self.after_db_commit is not None:
+            await self.after_db_commit(event)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[Any, Any], exc: BaseException, attempts: int
+    ) -> None:
+        topic = dead_letter_topic(record.topic, self.name)
+        headers = [
+            *(record.headers or ()),
+            ("dlq_error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
+            ("dlq_stack", "".join(traceback.format_exception(exc))[-4000:].encode()),
+            ("dlq_consumer", self.name.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_attempts", str(attempts).encode()),
+        ]
+        try:
+            if self._dead_letters is None:
+                producer = create_producer(self.bootstrap_servers, f"{self.name}-dead-letters")
+                self._dead_letters = producer
+                await producer.start()
+            await self._dead_letters.send_and_wait(
+                topic, value=record.value, key=record.key, headers=headers
+            )
+        except Exception:
+            # Broker away: drop this producer; the record is redelivered and retried.
+            producer, self._dead_letters = self._dead_letters, None
+            if producer is not None:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+            raise
+        EVENTS_DEAD_LETTERED.labels(self.name, record.topic).inc()
+        log.error(
+            "event dead-lettered",
+            extra={"topic": topic, "offset": record.offset, "error": str(exc)[:500]},
+        )
+
+    # --- health ------------------------------------------------------------------------
+
+    def health(self, stuck_after_seconds: float) -> tuple[bool, str]:
+        if not self.running:
+            return False, "consumer task is not running"
+        if self.unavailable_since is not None:
+            return False, f"cannot apply events: {self.last_error}"
+        if self.last_poll_monotonic is None:
+            return False, f"not yet polling: {self.last_error or 'joining group'}"
+        idle = time.monotonic() - self.last_poll_monotonic
+        if idle > stuck_after_seconds:
+            return False, f"no poll for {idle:.0f}s: {self.last_error}"
+        return True, "ok"

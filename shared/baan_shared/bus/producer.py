@@ -1,0 +1,19 @@
+"""The aiokafka producer every service uses: idempotent, acks=all.
+
+Idempotence makes the broker drop the producer's own retries, so a network
+blip does not duplicate a message; consumers' inboxes cover everything else.
+"""
+
+from aiokafka import AIOKafkaProducer
+
+
+def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=15000,
+        retry_backoff_ms=200,
+    )

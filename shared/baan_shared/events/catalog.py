@@ -1,0 +1,186 @@
+"""The catalogue of events: one pydantic model per CloudEvents ``type``.
+
+Events carry the state a consumer needs (event-carried state transfer): every
+household and house event names its programme and area, so reporting never
+has to ask. Schemas evolve by adding optional fields; a breaking change is a
+new type (``household.approved.v2``) published beside the old one.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from baan_shared.events import topics
+
+
+class EventData(BaseModel):
+    """Base of every event's ``data``. Subclasses name their type and stream."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_type: ClassVar[str]
+    topic: ClassVar[str]
+    aggregate_type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    def aggregate_id(self) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def dataschema(cls) -> str:
+        return f"urn:baan:events:{cls.event_type}:v{cls.version}"
+
+
+class AreaMixin(BaseModel):
+    """Where the household lives: official Thai codes (province 2, district 4, sub-district 6)."""
+
+    programme: str
+    province_code: str
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+
+
+# --- survey: topic survey.households, aggregate = household ---------------------------
+
+
+class HouseholdEvent(AreaMixin, EventData):
+    topic = topics.SURVEY_HOUSEHOLDS
+    aggregate_type = "household"
+    household_id: uuid.UUID
+    fiscal_year: int | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.household_id)
+
+
+class HouseholdSurveyed(HouseholdEvent):
+    event_type = "household.surveyed"
+    household_size: int
+    surveyed_at: datetime
+
+
+class HouseholdApproved(HouseholdEvent):
+    event_type = "household.approved"
+    household_size: int
+    need: str
+    estimated_cost_satang: int
+    approved_at: datetime
+    approved_by: str
+
+
+class HouseholdRejected(HouseholdEvent):
+    event_type = "household.rejected"
+    reason: str
+    decided_at: datetime
+
+
+class HouseholdWaitlisted(HouseholdEvent):
+    event_type = "household.waitlisted"
+    reason: str
+    decided_at: datetime
+
+
+# --- construction: topic construction.houses, aggregate = house work ------------------
+
+
+class HouseEvent(AreaMixin, EventData):
+    topic = topics.CONSTRUCTION_HOUSES
+    aggregate_type = "house"
+    house_id: uuid.UUID
+    household_id: uuid.UUID
+    fiscal_year: int | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.house_id)
+
+
+class HousePlanned(HouseEvent):
+    event_type = "house.planned"
+    work_type: str
+    estimated_cost_satang: int
+
+
+class HouseReadyToBuild(HouseEvent):
+    event_type = "house.ready_to_build"
+    ready_on: date
+
+
+class HouseConstructionStarted(HouseEvent):
+    event_type = "house.construction_started"
+    started_on: date
+
+
+class HouseMilestoneReached(HouseEvent):
+    event_type = "house.milestone_reached"
+    milestone: str
+    percent: int
+    reached_on: date
+
+
+class HouseCompleted(HouseEvent):
+    event_type = "house.completed"
+    completed_on: date
+    actual_cost_satang: int
+    labour_days: int
+
+
+class HouseCancelled(HouseEvent):
+    event_type = "house.cancelled"
+    reason: str
+
+
+# --- finance: topic finance.grants, aggregate = grant ---------------------------------
+
+
+class GrantEvent(AreaMixin, EventData):
+    topic = topics.FINANCE_GRANTS
+    aggregate_type = "grant"
+    grant_id: uuid.UUID
+    household_id: uuid.UUID
+    fiscal_year: int | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.grant_id)
+
+
+class GrantApproved(GrantEvent):
+    event_type = "grant.approved"
+    amount_satang: int
+
+
+class GrantRejected(GrantEvent):
+    event_type = "grant.rejected"
+    reason: str
+
+
+class GrantDisbursed(GrantEvent):
+    event_type = "grant.disbursed"
+    tranche: int
+    amount_satang: int
+    payment_reference: str
+    disbursed_total_satang: int
+
+
+def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
+    found: list[type[EventData]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    sub.event_type: sub
+    for sub in _all_subclasses(EventData)
+    if isinstance(sub.__dict__.get("event_type"), str)
+}
+
+
+def event_model(event_type: str) -> type[EventData]:
+    return EVENT_TYPES[event_type]
+
+
+def parse_data(event_type: str, data: dict[str, Any]) -> EventData:
+    return EVENT_TYPES[event_type].model_validate(data)

@@ -1,0 +1,21 @@
+"""Kafka topics: one per aggregate stream, keyed by aggregate id, so all events
+of one household (or house, or grant) stay in order on one partition."""
+
+SURVEY_HOUSEHOLDS = "survey.households"
+CONSTRUCTION_HOUSES = "construction.houses"
+FINANCE_GRANTS = "finance.grants"
+FINANCE_LOANS = "finance.loans"
+FINANCE_BUDGETS = "finance.budgets"
+
+ALL_STREAMS = (
+    SURVEY_HOUSEHOLDS,
+    CONSTRUCTION_HOUSES,
+    FINANCE_GRANTS,
+    FINANCE_LOANS,
+    FINANCE_BUDGETS,
+)
+
+
+def dead_letter_topic(topic: str, consumer: str) -> str:
+    """Where a consumer parks the events of ``topic`` it could not apply."""
+    return f"{topic}.dlq.{consumer}"

@@ -1,0 +1,141 @@
+"""One error hierarchy and one set of handlers: every 4xx/5xx is RFC 9457 problem+json.
+
+Services raise ``AppError`` subclasses (never ``HTTPException``); validation
+errors name each field by its path, e.g. ``body.head.national_id``.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://baan.example.org/problems/"
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    """The request is valid but the resource's state forbids it (e.g. an illegal transition)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Unprocessable(AppError):
+    status = 422
+    code = "validation-error"
+    title = "Your request is not valid"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        errors.append(
+            {
+                "field": ".".join(location),
+                "reason": error.get("msg", "invalid"),
+                "code": error.get("type", "invalid"),
+            }
+        )
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        fields = ", ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        return problem(
+            422,
+            "validation-error",
+            "Your request is not valid",
+            fields or "invalid request",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(
+            exc.status_code,
+            code,
+            str(exc.detail) if exc.status_code != 404 else "Not found",
+            str(exc.detail),
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(
+            500,
+            "internal-error",
+            "Internal server error",
+            "An unexpected error occurred.",
+            instance=request.url.path,
+        )

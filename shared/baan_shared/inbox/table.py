@@ -1,0 +1,60 @@
+"""The inbox: which events each consumer has already applied.
+
+A handler's effects and its ``processed_events`` row commit in one
+transaction, so a redelivered event finds its row and changes nothing.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, DateTime
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_events"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    consumer: str = Field(primary_key=True, max_length=64)
+    event_type: str = Field(max_length=128)
+    topic: str = Field(max_length=128)
+    partition: int
+    offset: int = Field(sa_type=BigInteger)
+    processed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+async def already_processed(session: AsyncSession, event_id: uuid.UUID, consumer: str) -> bool:
+    found = await session.exec(
+        select(ProcessedEvent.event_id).where(
+            ProcessedEvent.event_id == event_id, ProcessedEvent.consumer == consumer
+        )
+    )
+    return found.first() is not None
+
+
+async def mark_processed(
+    session: AsyncSession,
+    *,
+    event_id: uuid.UUID,
+    consumer: str,
+    event_type: str,
+    topic: str,
+    partition: int,
+    offset: int,
+) -> None:
+    session.add(
+        ProcessedEvent(
+            event_id=event_id,
+            consumer=consumer,
+            event_type=event_type,
+            topic=topic,
+            partition=partition,
+            offset=offset,
+        )
+    )
+    await session.flush()

@@ -1,0 +1,1 @@
+"""Logs, metrics and trace context shared by every service."""

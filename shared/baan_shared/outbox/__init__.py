@@ -1,0 +1,7 @@
+"""Transactional outbox: the table, the writer used inside a unit of work, and the relay."""
+
+from baan_shared.outbox.relay import OutboxRelay
+from baan_shared.outbox.table import OutboxMessage
+from baan_shared.outbox.writer import record_event
+
+__all__ = ["OutboxMessage", "OutboxRelay", "record_event"]

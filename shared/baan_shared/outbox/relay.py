@@ -1,0 +1,245 @@
+"""The outbox relay: publishes pending outbox rows to Kafka, in order, then marks them sent.
+
+It runs inside each service process. When several replicas run on one
+PostgreSQL database, only the holder of a session-level advisory lock
+publishes, so rows leave in one order; the others wait to take over. SQLite
+is single-process, so its one relay is always the leader.
+
+Delivery is at least once: a crash between the broker's ack and the
+``sent_at`` update republishes the same event id, which consumers' inboxes skip.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import zlib
+from datetime import datetime
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import col, select
+
+from baan_shared.bus.producer import create_producer
+from baan_shared.clock import utcnow
+from baan_shared.db import SessionFactory, is_sqlite
+from baan_shared.events.envelope import CloudEvent
+from baan_shared.observability.metrics import (
+    OUTBOX_OLDEST_PENDING_SECONDS,
+    OUTBOX_PENDING,
+    OUTBOX_PUBLISH_ERRORS,
+    OUTBOX_PUBLISHED,
+)
+from baan_shared.outbox.table import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: AsyncEngine,
+        session_factory: SessionFactory,
+        bootstrap_servers: str,
+        batch_size: int = 200,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self.service = service
+        self.engine = engine
+        self.session_factory = session_factory
+        self.bootstrap_servers = bootstrap_servers
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._lock_connection: AsyncConnection | None = None
+        self._lock_checked_at = 0.0
+        self.is_leader = False
+        self.last_error: str | None = None
+        self._lock_key = zlib.crc32(f"baan-outbox-relay:{service}".encode())
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._close_producer()
+        await self._release_leadership()
+
+    def wake(self) -> None:
+        """Publish now rather than at the next poll (called after a commit)."""
+        self._wake.set()
+
+    # --- the loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                if not await self._hold_leadership():
+                    await asyncio.sleep(max(self.idle_seconds, 1.0))
+                    continue
+                published = await self.publish_pending()
+                backoff = 0.2
+                self.last_error = None
+                if published < self.batch_size:
+                    await self._idle()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: keep rows, retry later
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                log.warning("outbox relay cannot publish yet", extra={"error": self.last_error})
+                await self._close_producer()
+                await self._release_leadership()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self.idle_seconds)
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending rows in position order; returns how many."""
+        async with self.session_factory() as session:
+            rows = (
+                await session.exec(
+                    select(OutboxMessage)
+                    .where(col(OutboxMessage.sent_at).is_(None))
+                    .order_by(col(OutboxMessage.position))
+                    .limit(self.batch_size)
+                )
+            ).all()
+        await self._update_backlog_metrics()
+        if not rows:
+            return 0
+        producer = await self._ensure_producer()
+        deliveries = []
+        for row in rows:
+            key, value, headers = self._to_cloud_event(row).to_kafka()
+            deliveries.append(await producer.send(row.topic, value=value, key=key, headers=headers))
+        try:
+            await asyncio.gather(*deliveries)
+        except Exception:
+            await self._record_failure([r.position for r in rows if r.position is not None])
+            raise
+        async with self.session_factory() as session:
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.position).in_([r.position for r in rows]))
+                .values(sent_at=utcnow())
+            )
+            await session.commit()
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    def _to_cloud_event(self, row: OutboxMessage) -> CloudEvent:
+        return CloudEvent(
+            id=row.id,
+            source=row.source,
+            type=row.type,
+            subject=row.aggregateid,
+            time=row.occurred_at,
+            dataschema=row.dataschema,
+            traceparent=row.traceparent,
+            data=json.loads(row.payload),
+        )
+
+    async def _record_failure(self, positions: list[int]) -> None:
+        with contextlib.suppress(Exception):
+            async with self.session_factory() as session:
+                await session.exec(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.position).in_(positions))
+                    .values(attempts=OutboxMessage.attempts + 1, last_error=self.last_error)
+                )
+                await session.commit()
+
+    async def _update_backlog_metrics(self) -> None:
+        pending, oldest = await self.backlog()
+        OUTBOX_PENDING.labels(self.service).set(pending)
+        OUTBOX_OLDEST_PENDING_SECONDS.labels(self.service).set(oldest)
+
+    async def backlog(self) -> tuple[int, float]:
+        """(pending rows, age in seconds of the oldest pending row)."""
+        async with self.session_factory() as session:
+            count, oldest = (
+                await session.exec(
+                    select(func.count(), func.min(OutboxMessage.occurred_at)).where(
+                        col(OutboxMessage.sent_at).is_(None)
+                    )
+                )
+            ).one()
+        if not oldest:
+            return int(count), 0.0
+        if isinstance(oldest, str):  # SQLite hands back text for func.min
+            oldest = datetime.fromisoformat(oldest)
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+        return int(count), max(0.0, (utcnow() - oldest).total_seconds())
+
+    # --- producer and leadership --------------------------------------------------------
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = create_producer(self.bootstrap_servers, f"{self.service}-outbox-relay")
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), timeout=10)
+
+    async def _hold_leadership(self) -> bool:
+        if is_sqlite(str(self.engine.url)):
+            self.is_leader = True
+            return True
+        if self._lock_connection is not None and not self._lock_connection.closed:
+            # A dead lock connection means the lock is gone: another replica may lead now.
+            if time.monotonic() - self._lock_checked_at > 5.0:
+                await self._lock_connection.execute(text("SELECT 1"))
+                await self._lock_connection.commit()
+                self._lock_checked_at = time.monotonic()
+            return True
+        connection = await self.engine.connect()
+        started = time.monotonic()
+        acquired = (
+            await connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self._lock_key}
+            )
+        ).scalar()
+        await connection.commit()
+        if acquired:
+            self._lock_connection = connection
+            self._lock_checked_at = time.monotonic()
+            self.is_leader = True
+            log.info("outbox relay is leader", extra={"took_s": time.monotonic() - started})
+            return True
+        await connection.close()
+        self.is_leader = False
+        return False
+
+    async def _release_leadership(self) -> None:
+        if self._lock_connection is not None:
+            connection, self._lock_connection = self._lock_connection, None
+            with contextlib.suppress(Exception):
+                await connection.close()  # closing the session releases the advisory lock
+        self.is_leader = False

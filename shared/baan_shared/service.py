@@ -1,0 +1,206 @@
+"""The service chassis: one call assembles a Baan service's FastAPI app.
+
+``create_service_app`` wires what every service shares: settings, the
+database, migrations in development, the outbox relay, the event consumer,
+problem+json errors, health, metrics, trace context and JSON logs. A
+service's own ``main.py`` only names its routers and subscriptions.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy import text
+
+from baan_shared.bus.admin import ensure_topics
+from baan_shared.bus.consumer import AfterCommitHook, EventConsumer, Subscriptions
+from baan_shared.db import create_engine, create_session_factory
+from baan_shared.events.topics import dead_letter_topic
+from baan_shared.http import health
+from baan_shared.http.errors import install_error_handlers
+from baan_shared.migrations import upgrade_to_head
+from baan_shared.observability.logging import configure_logging
+from baan_shared.observability.tracing import child_traceparent, new_traceparent, set_traceparent
+from baan_shared.outbox.relay import OutboxRelay
+from baan_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    """What runs inside one service process beside the HTTP API."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        settings: ServiceSettings,
+        migrations: str | None,
+        subscriptions: Subscriptions | None,
+        produces: Sequence[str] = (),
+        after_db_commit: AfterCommitHook | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.migrations = migrations
+        self.subscriptions = subscriptions
+        self.produces = produces
+        self.engine = create_engine(settings.database_url)
+        self.session_factory = create_session_factory(self.engine)
+        self.relay = OutboxRelay(
+            service=name,
+            engine=self.engine,
+            session_factory=self.session_factory,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            batch_size=settings.relay_batch_size,
+            idle_seconds=settings.relay_idle_seconds,
+        )
+        self.consumer: EventConsumer | None = None
+        if subscriptions is not None and subscriptions.handlers:
+            self.consumer = EventConsumer(
+                name=name,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                subscriptions=subscriptions,
+                session_factory=self.session_factory,
+                max_attempts=settings.consumer_max_attempts,
+                retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
+                after_db_commit=after_db_commit,
+            )
+        self._topics_task: asyncio.Task[None] | None = None
+
+    def topics(self) -> list[str]:
+        names = set(self.produces)
+        if self.subscriptions is not None:
+            for topic in self.subscriptions.topics:
+                names.add(topic)
+                names.add(dead_letter_topic(topic, self.name))
+        return sorted(names)
+
+    async def start(self) -> None:
+        if self.migrations and self.settings.auto_migrate:
+            await asyncio.to_thread(upgrade_to_head, self.migrations, self.settings.database_url)
+        if self.settings.create_topics:
+            # In the background: the API must serve (and the outbox fill) while Kafka is away.
+            self._topics_task = asyncio.create_task(self._create_topics_then_consume())
+        elif self.consumer and self.settings.consumer_enabled:
+            self.consumer.start()
+        if self.settings.relay_enabled:
+            self.relay.start()
+
+    async def _create_topics_then_consume(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await ensure_topics(
+                    self.settings.kafka_bootstrap_servers,
+                    self.topics(),
+                    self.settings.topic_partitions,
+                    replication_factor=self.settings.topic_replication_factor,
+                )
+                break
+            except Exception as exc:
+                log.warning("cannot create topics yet", extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        if self.consumer and self.settings.consumer_enabled:
+            self.consumer.start()
+
+    async def stop(self) -> None:
+        if self._topics_task is not None:
+            self._topics_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._topics_task
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.relay.stop()
+        await self.engine.dispose()
+
+    def wake_relay(self) -> None:
+        self.relay.wake()
+
+    async def readiness(self) -> dict[str, dict[str, Any]]:
+        checks: dict[str, dict[str, Any]] = {}
+        try:
+            async with self.engine.connect() as connection:
+                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=5)
+            checks["database"] = {"ok": True}
+        except Exception as exc:
+            checks["database"] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+            return checks
+        if self.settings.relay_enabled:
+            pending, oldest = await self.relay.backlog()
+            stuck = oldest > self.settings.outbox_stuck_after_seconds
+            checks["outbox"] = {
+                "ok": not stuck,
+                "pending": pending,
+                "oldest_pending_seconds": round(oldest, 1),
+                "detail": self.relay.last_error,
+            }
+        if self.consumer is not None and self.settings.consumer_enabled:
+            ok, detail = self.consumer.health(self.settings.consumer_stuck_after_seconds)
+            checks["consumer"] = {"ok": ok, "detail": detail}
+        return checks
+
+
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    version: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    migrations: str | None,
+    subscriptions: Subscriptions | None = None,
+    produces: Sequence[str] = (),
+    after_db_commit: AfterCommitHook | None = None,
+) -> FastAPI:
+    configure_logging(name, settings.log_level, settings.log_json)
+    runtime = ServiceRuntime(
+        name=name,
+        settings=settings,
+        migrations=migrations,
+        subscriptions=subscriptions,
+        produces=produces,
+        after_db_commit=after_db_commit,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        log.info("service started", extra={"database": runtime.engine.url.render_as_string()})
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def trace_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("traceparent")
+        traceparent = child_traceparent(incoming) if incoming else new_traceparent()
+        set_traceparent(traceparent)
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["traceparent"] = traceparent
+        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
+        app, endpoint="/metrics", include_in_schema=False
+    )
+    return app

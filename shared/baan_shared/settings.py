@@ -1,0 +1,41 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (e.g.
+``SURVEY_``), so one machine can run all four services side by side with
+separate databases while sharing ``KAFKA_BOOTSTRAP_SERVERS``.
+"""
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./.data/service.db"
+    # The broker address is shared by all services, so it is read without a prefix.
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+    )
+    # Run `alembic upgrade head` at start-up; off in production, where a Job migrates.
+    auto_migrate: bool = True
+    # Create the topics this service produces and consumes at start-up (local runs).
+    create_topics: bool = True
+    topic_partitions: int = 6
+    topic_replication_factor: int = 1
+    consumer_enabled: bool = True
+    relay_enabled: bool = True
+    relay_batch_size: int = 200
+    relay_idle_seconds: float = 0.5
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_seconds: float = 0.2
+    # A consumer that has not polled for this long fails readiness.
+    consumer_stuck_after_seconds: float = 60.0
+    # An outbox whose oldest pending row is older than this fails readiness.
+    outbox_stuck_after_seconds: float = 300.0
+    log_level: str = "INFO"
+    log_json: bool = True
