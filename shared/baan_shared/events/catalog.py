@@ -91,6 +91,9 @@ class HouseEvent(AreaMixin, EventData):
     house_id: uuid.UUID
     household_id: uuid.UUID
     fiscal_year: int | None = None
+    # Carried on every house event so finance can open the grant from whichever
+    # event reaches it first (topics are not ordered against each other).
+    estimated_cost_satang: int | None = None
 
     def aggregate_id(self) -> str:
         return str(self.house_id)
@@ -99,7 +102,6 @@ class HouseEvent(AreaMixin, EventData):
 class HousePlanned(HouseEvent):
     event_type = "house.planned"
     work_type: str
-    estimated_cost_satang: int
 
 
 class HouseReadyToBuild(HouseEvent):
