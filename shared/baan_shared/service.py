@@ -71,6 +71,7 @@ class ServiceRuntime:
                 max_attempts=settings.consumer_max_attempts,
                 retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
                 after_db_commit=after_db_commit,
+                group_id=settings.consumer_group,
             )
         self._topics_task: asyncio.Task[None] | None = None
 

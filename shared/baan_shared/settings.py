@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = 6
     topic_replication_factor: int = 1
     consumer_enabled: bool = True
+    # Kafka consumer group; defaults to the service name. The inbox is keyed by
+    # the service name regardless, so a renamed group never re-applies events.
+    consumer_group: str | None = None
     relay_enabled: bool = True
     relay_batch_size: int = 200
     relay_idle_seconds: float = 0.5

@@ -97,8 +97,10 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff_seconds: float = 0.2,
         after_db_commit: AfterCommitHook | None = None,
+        group_id: str | None = None,
     ) -> None:
         self.name = name
+        self.group_id = group_id or name
         self.bootstrap_servers = bootstrap_servers
         self.subscriptions = subscriptions
         self.session_factory = session_factory
@@ -138,7 +140,7 @@ class EventConsumer:
     async def _open(self) -> AIOKafkaConsumer:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap_servers,
-            group_id=self.name,
+            group_id=self.group_id,
             client_id=self.name,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

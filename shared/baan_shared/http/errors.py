@@ -139,3 +139,11 @@ def install_error_handlers(app: FastAPI) -> None:
             "An unexpected error occurred.",
             instance=request.url.path,
         )
+
+
+def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting problem+json errors, e.g. {404: "No such household"}."""
+    return {
+        code: {"description": text, "content": {PROBLEM_JSON: {}}}
+        for code, text in descriptions.items()
+    }

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import PROBLEM_JSON
+from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from fastapi import APIRouter, Query, status
 
@@ -19,14 +19,13 @@ from survey.households.schemas import (
     TransitionPublic,
 )
 
-PROBLEMS = {
-    code: {"description": text, "content": {PROBLEM_JSON: {}}}
-    for code, text in {
+PROBLEMS = problem_responses(
+    {
         404: "No such household",
         409: "The household's status does not allow this",
         422: "Invalid input; `errors` names each field",
-    }.items()
-}
+    }
+)
 
 router = APIRouter(prefix="/v1/households", tags=["households"], responses=PROBLEMS)
 

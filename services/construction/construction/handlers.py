@@ -1,0 +1,16 @@
+"""What construction listens to, in one place: event type → handler."""
+
+from baan_shared.bus.consumer import Subscriptions
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import HouseholdApproved
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from construction.house_works import service
+
+
+async def on_household_approved(session: AsyncSession, event: CloudEvent) -> None:
+    """The community committee selected the household: plan its house work."""
+    await service.plan(session, HouseholdApproved.model_validate(event.data))
+
+
+SUBSCRIPTIONS = Subscriptions({"household.approved": on_household_approved})

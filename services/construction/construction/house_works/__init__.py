@@ -1,0 +1,1 @@
+"""House works (งานก่อสร้างบ้าน): one per approved household, from plan to completion."""

@@ -1,0 +1,106 @@
+"""House work tables: the house work itself, every status change, every progress report."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from baan_shared.clock import utcnow
+from baan_shared.db import enum_type
+from baan_shared.ids import new_id
+from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+class Programme(StrEnum):
+    """The agency's programmes, as survey names them on ``household.approved``."""
+
+    BAAN_MANKONG = "BAAN_MANKONG"  # บ้านมั่นคง, urban secure housing
+    BAAN_PHO_PHIANG = "BAAN_PHO_PHIANG"  # บ้านพอเพียงชนบท, rural repair and rebuild
+    LAND_REFORM = "LAND_REFORM"  # บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน
+    CANAL = "CANAL"  # ริมคลอง
+    HOMELESS = "HOMELESS"  # ศูนย์พัฒนาศักยภาพคนไร้บ้าน
+    EMERGENCY = "EMERGENCY"  # ไฟไหม้ ไล่รื้อ ภัยพิบัติ
+
+
+class WorkType(StrEnum):
+    """What the house needs: the household's ``need`` when it was approved."""
+
+    REPAIR = "repair"  # ซ่อมแซม
+    REBUILD = "rebuild"  # สร้างใหม่ทดแทนหลังเดิม
+    NEW_BUILD = "new_build"  # สร้างใหม่
+    RELOCATION = "relocation"  # ย้ายไปที่ดินใหม่
+
+
+class HouseWorkStatus(StrEnum):
+    PLANNED = "planned"
+    READY_TO_BUILD = "ready_to_build"  # พร้อมสร้าง
+    UNDER_CONSTRUCTION = "under_construction"  # กำลังก่อสร้าง
+    COMPLETED = "completed"  # สร้างเสร็จ
+    CANCELLED = "cancelled"
+
+
+def _aware(nullable: bool = False) -> Any:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class HouseWork(SQLModel, table=True):
+    """One household's house being repaired or built, with the state reporting needs."""
+
+    __tablename__ = "house_works"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    # One house work per household: a duplicated household.approved must not plan a second.
+    household_id: uuid.UUID = Field(unique=True)
+    programme: Programme = Field(sa_type=enum_type(Programme), index=True)
+    province_code: str = Field(max_length=2, index=True)
+    district_code: str | None = Field(default=None, max_length=4)
+    subdistrict_code: str | None = Field(default=None, max_length=6, index=True)
+    fiscal_year: int
+    household_size: int
+    work_type: WorkType = Field(sa_type=enum_type(WorkType))
+    estimated_cost_satang: int = Field(sa_type=BigInteger)
+    status: HouseWorkStatus = Field(
+        default=HouseWorkStatus.PLANNED, sa_type=enum_type(HouseWorkStatus), index=True
+    )
+    progress_percent: int = 0
+    last_milestone: str | None = Field(default=None, max_length=200)
+    planned_on: date
+    ready_on: date | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str | None = Field(default=None, sa_column=Column(Text))
+    inspected_by: str | None = Field(default=None, max_length=200)
+    actual_cost_satang: int | None = Field(default=None, sa_type=BigInteger)
+    labour_days: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class HouseWorkTransition(SQLModel, table=True):
+    """One status change: who moved the house work from which status to which, and why."""
+
+    __tablename__ = "house_work_transitions"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    house_work_id: uuid.UUID = Field(foreign_key="house_works.id", index=True)
+    from_status: HouseWorkStatus | None = Field(default=None, sa_type=enum_type(HouseWorkStatus))
+    to_status: HouseWorkStatus = Field(sa_type=enum_type(HouseWorkStatus))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    reported_by: str = Field(max_length=200)
+    reported_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class ProgressUpdate(SQLModel, table=True):
+    """One progress report from the site (รายงานความก้าวหน้า): a milestone and how far along."""
+
+    __tablename__ = "progress_updates"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    house_work_id: uuid.UUID = Field(foreign_key="house_works.id", index=True)
+    milestone: str = Field(max_length=200)
+    percent: int
+    reached_on: date
+    reported_by: str = Field(max_length=200)
+    reported_at: datetime = Field(default_factory=utcnow, sa_column=_aware())

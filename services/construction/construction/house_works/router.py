@@ -1,0 +1,123 @@
+"""/v1/house-works: list, read, and report a house work from ready to completed."""
+
+import uuid
+from typing import Annotated
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from fastapi import APIRouter, Query
+
+from construction.house_works import repository, service
+from construction.house_works.models import HouseWorkStatus, Programme
+from construction.house_works.schemas import (
+    Cancellation,
+    CompletionReport,
+    HouseWorkPublic,
+    HouseWorksPublic,
+    ProgressReport,
+    ProgressUpdatePublic,
+    ReadyReport,
+    StartReport,
+    TransitionPublic,
+)
+
+PROBLEMS = problem_responses(
+    {
+        404: "No such house work",
+        409: "The house work's status (or progress) does not allow this",
+        422: "Invalid input; `errors` names each field",
+    }
+)
+
+router = APIRouter(prefix="/v1/house-works", tags=["house works"], responses=PROBLEMS)
+
+
+@router.get("", response_model=HouseWorksPublic)
+async def list_house_works(
+    session: SessionDep,
+    status_: Annotated[HouseWorkStatus | None, Query(alias="status")] = None,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    household_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> HouseWorksPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        status=status_,
+        programme=programme,
+        province_code=province_code,
+        household_id=household_id,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return HouseWorksPublic(
+        items=[HouseWorkPublic.model_validate(w) for w in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/{house_work_id}", response_model=HouseWorkPublic)
+async def get_house_work(house_work_id: uuid.UUID, session: SessionDep) -> HouseWorkPublic:
+    return HouseWorkPublic.model_validate(await service.get(session, house_work_id))
+
+
+@router.get("/{house_work_id}/updates", response_model=list[ProgressUpdatePublic])
+async def progress_history(
+    house_work_id: uuid.UUID, session: SessionDep
+) -> list[ProgressUpdatePublic]:
+    """Every progress report, oldest first."""
+    await service.get(session, house_work_id)
+    rows = await repository.progress_updates(session, house_work_id)
+    return [ProgressUpdatePublic.model_validate(r) for r in rows]
+
+
+@router.get("/{house_work_id}/history", response_model=list[TransitionPublic])
+async def status_history(house_work_id: uuid.UUID, session: SessionDep) -> list[TransitionPublic]:
+    """Every status change: who reported it, when, and why."""
+    await service.get(session, house_work_id)
+    rows = await repository.transitions(session, house_work_id)
+    return [TransitionPublic.model_validate(r) for r in rows]
+
+
+@router.post("/{house_work_id}/ready", response_model=HouseWorkPublic)
+async def mark_ready(
+    house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
+) -> HouseWorkPublic:
+    """Ready to build (พร้อมสร้าง): publishes ``house.ready_to_build``."""
+    return HouseWorkPublic.model_validate(await service.mark_ready(session, house_work_id, body))
+
+
+@router.post("/{house_work_id}/start", response_model=HouseWorkPublic)
+async def start_construction(
+    house_work_id: uuid.UUID, body: StartReport, session: SessionDep
+) -> HouseWorkPublic:
+    """Construction started (เริ่มก่อสร้าง): publishes ``house.construction_started``."""
+    return HouseWorkPublic.model_validate(await service.start(session, house_work_id, body))
+
+
+@router.post("/{house_work_id}/progress", response_model=HouseWorkPublic)
+async def report_progress(
+    house_work_id: uuid.UUID, body: ProgressReport, session: SessionDep
+) -> HouseWorkPublic:
+    """A milestone reached on site: publishes ``house.milestone_reached``."""
+    work = await service.report_progress(session, house_work_id, body)
+    return HouseWorkPublic.model_validate(work)
+
+
+@router.post("/{house_work_id}/complete", response_model=HouseWorkPublic)
+async def complete_house_work(
+    house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
+) -> HouseWorkPublic:
+    """Inspected and signed off by the community committee: publishes ``house.completed``."""
+    return HouseWorkPublic.model_validate(await service.complete(session, house_work_id, body))
+
+
+@router.post("/{house_work_id}/cancel", response_model=HouseWorkPublic)
+async def cancel_house_work(
+    house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
+) -> HouseWorkPublic:
+    """Stopped for good, with the reason: publishes ``house.cancelled``."""
+    return HouseWorkPublic.model_validate(await service.cancel(session, house_work_id, body))

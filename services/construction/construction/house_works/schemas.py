@@ -1,0 +1,112 @@
+"""What the house works API accepts and returns."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from construction.dates import today
+from construction.house_works.models import HouseWorkStatus, Programme, WorkType
+
+
+def _not_in_the_future(value: date) -> date:
+    if value > today():
+        raise ValueError("cannot be in the future")
+    return value
+
+
+PastDate = Annotated[date, AfterValidator(_not_in_the_future)]
+
+
+class _Report(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReadyReport(_Report):
+    """Land, permits, materials and labour in place: the house can be built (พร้อมสร้าง)."""
+
+    reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+
+
+class StartReport(_Report):
+    reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+    started_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
+
+
+class ProgressReport(_Report):
+    reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+    milestone: str = Field(
+        min_length=1, max_length=200, description="e.g. foundation, structure, roof"
+    )
+    percent: int = Field(ge=1, le=100, description="How far along the whole house is")
+
+
+class CompletionReport(_Report):
+    """The community committee inspected the finished house and signed it off (ตรวจรับ)."""
+
+    inspected_by: str = Field(
+        min_length=1, max_length=200, description="Who inspected and signed off"
+    )
+    completed_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
+    actual_cost_satang: int = Field(ge=0)
+    labour_days: int = Field(ge=0, description="Days of community labour (ร่วมแรง)")
+
+
+class Cancellation(_Report):
+    reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class HouseWorkPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    programme: Programme
+    province_code: str
+    district_code: str | None
+    subdistrict_code: str | None
+    fiscal_year: int
+    household_size: int
+    work_type: WorkType
+    estimated_cost_satang: int
+    status: HouseWorkStatus
+    progress_percent: int
+    last_milestone: str | None
+    planned_on: date
+    ready_on: date | None
+    started_on: date | None
+    completed_on: date | None
+    cancelled_on: date | None
+    cancel_reason: str | None
+    inspected_by: str | None
+    actual_cost_satang: int | None
+    labour_days: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class HouseWorksPublic(BaseModel):
+    items: list[HouseWorkPublic]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class ProgressUpdatePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    milestone: str
+    percent: int
+    reached_on: date
+    reported_by: str
+    reported_at: datetime
+
+
+class TransitionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: HouseWorkStatus | None
+    to_status: HouseWorkStatus
+    reason: str | None
+    reported_by: str
+    reported_at: datetime

@@ -1,0 +1,24 @@
+"""Assembles the construction service: ``uvicorn --factory construction.main:create_app``."""
+
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
+from fastapi import FastAPI
+
+from construction import SERVICE_NAME
+from construction.handlers import SUBSCRIPTIONS
+from construction.house_works.router import router as house_works_router
+from construction.settings import ConstructionSettings
+
+
+def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
+    return create_service_app(
+        name=SERVICE_NAME,
+        title="Baan construction",
+        description="House works: from an approved household's plan to a completed house.",
+        version="0.1.0",
+        settings=settings or ConstructionSettings(),
+        routers=[house_works_router],
+        migrations="construction:migrations",
+        subscriptions=SUBSCRIPTIONS,
+        produces=[topics.CONSTRUCTION_HOUSES],
+    )

@@ -1,0 +1,14 @@
+"""Every table in construction's database, imported in one place for Alembic."""
+
+from baan_shared.inbox import ProcessedEvent
+from baan_shared.outbox import OutboxMessage
+
+from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
+
+__all__ = [
+    "HouseWork",
+    "HouseWorkTransition",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "ProgressUpdate",
+]

@@ -1,0 +1,10 @@
+"""Construction's settings: environment variables prefixed ``CONSTRUCTION_``."""
+
+from baan_shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class ConstructionSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSTRUCTION_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./.data/construction.db"

@@ -1,0 +1,36 @@
+"""Construction tests: the real app on a real database, with Kafka switched off.
+
+Events come in by calling the handler (or the consumer's record path) directly;
+outbox rows stand in for published events. The relay and the consumer are
+covered against the real broker in tests/delivery and tests/e2e.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from construction.main import create_app
+from construction.settings import ConstructionSettings
+from fastapi import FastAPI
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    settings = ConstructionSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/construction.db",
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://construction") as http:
+        yield http

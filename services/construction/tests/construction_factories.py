@@ -1,0 +1,92 @@
+"""Builders for construction tests: approvals as survey publishes them, and quick reads.
+
+Tests override only what they are about.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from baan_shared.db import unit_of_work
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import HouseholdApproved
+from baan_shared.ids import new_id
+from baan_shared.outbox import OutboxMessage
+from construction.handlers import on_household_approved
+from fastapi import FastAPI
+from sqlmodel import select
+
+UNKNOWN_ID = "0190f5d2-0000-7000-8000-000000000000"
+
+
+def household_approved(**overrides: Any) -> HouseholdApproved:
+    fields: dict[str, Any] = {
+        "household_id": new_id(),
+        "programme": "BAAN_PHO_PHIANG",
+        "province_code": "57",
+        "district_code": "5701",
+        "subdistrict_code": "570101",
+        "fiscal_year": 2569,
+        "household_size": 4,
+        "need": "repair",
+        "estimated_cost_satang": 2_000_000,
+        "approved_at": datetime(2026, 1, 15, 3, 0, tzinfo=UTC),
+        "approved_by": "คณะกรรมการชุมชน",
+    }
+    fields.update(overrides)
+    return HouseholdApproved(**fields)
+
+
+def approval_event(data: HouseholdApproved | None = None, **overrides: Any) -> CloudEvent:
+    """A ``household.approved`` CloudEvent shaped as survey's outbox relay sends it."""
+    data = data or household_approved(**overrides)
+    return CloudEvent(
+        source="/services/survey",
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        dataschema=data.dataschema(),
+        data=data.model_dump(mode="json"),
+    )
+
+
+async def deliver(app: FastAPI, event: CloudEvent) -> None:
+    """Apply ``event`` with construction's handler in one transaction, as the consumer does."""
+    async with unit_of_work(app.state.runtime.session_factory) as session:
+        await on_household_approved(session, event)
+
+
+async def plan_house(app: FastAPI, **overrides: Any) -> str:
+    """An approved household's planned house work; returns its id."""
+    data = household_approved(**overrides)
+    await deliver(app, approval_event(data))
+    rows = [r for r in await outbox(app) if r.type == "house.planned"]
+    house_ids = [
+        p["house_id"] for p in map(payload, rows) if p["household_id"] == str(data.household_id)
+    ]
+    assert len(house_ids) == 1
+    return str(house_ids[0])
+
+
+async def outbox(app: FastAPI) -> list[OutboxMessage]:
+    async with app.state.runtime.session_factory() as session:
+        rows = await session.exec(select(OutboxMessage).order_by(OutboxMessage.position))
+        return list(rows.all())
+
+
+def payload(row: OutboxMessage) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(row.payload)
+    return data
+
+
+def shared_house_fields(house: dict[str, Any]) -> dict[str, Any]:
+    """What every house event must carry, taken from the house work as the API shows it."""
+    return {
+        "house_id": house["id"],
+        "household_id": house["household_id"],
+        "programme": house["programme"],
+        "province_code": house["province_code"],
+        "district_code": house["district_code"],
+        "subdistrict_code": house["subdistrict_code"],
+        "fiscal_year": house["fiscal_year"],
+        "estimated_cost_satang": house["estimated_cost_satang"],
+    }

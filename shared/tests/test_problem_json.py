@@ -1,0 +1,65 @@
+"""Every error is RFC 9457 problem+json, including the framework's own."""
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from baan_shared.http.errors import Conflict, install_error_handlers
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    class Body(BaseModel):
+        amount_satang: int
+
+    @app.post("/things")
+    async def create(body: Body) -> dict[str, int]:
+        return {"amount_satang": body.amount_satang}
+
+    @app.post("/things/conflict")
+    async def conflict() -> None:
+        raise Conflict("a completed house cannot start again", current_status="completed")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("bug")
+
+    return app
+
+
+async def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_app(), raise_app_exceptions=False), base_url="http://t"
+    )
+
+
+async def test_validation_error_names_the_field_and_reason() -> None:
+    async with await _client() as client:
+        response = await client.post("/things", json={"amount_satang": "lots"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/validation-error")
+    assert problem["errors"][0]["field"] == "body.amount_satang"
+    assert "integer" in problem["errors"][0]["reason"]
+
+
+async def test_domain_conflict_carries_its_extension_members() -> None:
+    async with await _client() as client:
+        response = await client.post("/things/conflict")
+    assert response.status_code == 409
+    assert response.json()["current_status"] == "completed"
+    assert response.json()["instance"] == "/things/conflict"
+
+
+async def test_unknown_route_and_unexpected_error_are_problem_json() -> None:
+    async with await _client() as client:
+        missing = await client.get("/nowhere")
+        boom = await client.get("/boom")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert boom.status_code == 500
+    assert boom.headers["content-type"] == "application/problem+json"
+    assert "bug" not in boom.text  # internals are logged, not shown
