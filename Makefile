@@ -1,0 +1,51 @@
+# Every command a newcomer needs. The two that matter: `make up` and `make test`.
+SHELL := /bin/bash
+VENV := .venv/bin
+
+.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean
+
+help:
+	@echo "make up        run the platform (Kafka + four services) on this machine"
+	@echo "make test      run every test: unit, integration and end-to-end"
+	@echo "make test-unit run the fast tests that need neither Kafka nor PostgreSQL"
+	@echo "make lint      ruff and mypy"
+	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
+
+install:
+	@scripts/install.sh
+
+up: install
+	$(VENV)/baan-up
+
+test: install
+	@scripts/install-test-deps.sh
+	$(VENV)/pytest
+
+test-unit: install
+	$(VENV)/pytest -m "not kafka and not postgres and not e2e"
+
+lint: install
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy shared/baan_shared deploy/local/baan_local services/*/[a-z]*[a-z]/
+
+format: install
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
+
+kafka-start: install
+	$(VENV)/baan-kafka start
+
+kafka-stop:
+	$(VENV)/baan-kafka stop
+
+migration: install
+	@test -n "$(SERVICE)" -a -n "$(MESSAGE)" || (echo "usage: make migration SERVICE=survey MESSAGE='add land parcels'"; exit 2)
+	rm -f /tmp/baan-migration-$(SERVICE).db
+	$(shell echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL=sqlite+aiosqlite:////tmp/baan-migration-$(SERVICE).db \
+	  $(VENV)/alembic -c services/$(SERVICE)/alembic.ini upgrade head
+	$(shell echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL=sqlite+aiosqlite:////tmp/baan-migration-$(SERVICE).db \
+	  $(VENV)/alembic -c services/$(SERVICE)/alembic.ini revision --autogenerate -m "$(MESSAGE)"
+
+clean:
+	rm -rf .data

@@ -1,0 +1,72 @@
+"""Pytest fixtures that start Baan's real infrastructure on demand.
+
+Registered as the `baan` pytest11 plugin, so every test in the workspace can ask
+for them. Nothing starts unless a test asks: a unit-test run never pays for a
+JVM or a database server.
+
+- `kafka_broker` (session): a real Apache Kafka broker (LocalKafka) in a temp
+  dir on free ports. Tests may stop/start/kill it; a test that stops or kills
+  it must start it again before it ends (the object stays the same).
+- `postgres_server` (session): a throwaway PostgreSQL server (LocalPostgres).
+- `make_postgres_database` (function): a callable that creates a fresh,
+  uniquely named database and returns its asyncpg URL; dropped after the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Protocol
+
+import pytest
+
+from baan_local.kafka import LocalKafka
+from baan_local.ports import free_ports
+from baan_local.postgres import LocalPostgres
+
+
+class MakeDatabase(Protocol):
+    """Creates a fresh database named `<prefix>_<random>` and returns its asyncpg URL."""
+
+    def __call__(self, prefix: str = "test") -> str: ...
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
+    """A real Kafka broker for the whole session; `.bootstrap` is its address."""
+    port, controller_port = free_ports(2)
+    broker = LocalKafka(tmp_path_factory.mktemp("kafka"), port, controller_port)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[LocalPostgres]:
+    """A real PostgreSQL server for the whole session."""
+    server = LocalPostgres()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def make_postgres_database(postgres_server: LocalPostgres) -> Iterator[MakeDatabase]:
+    """Factory of fresh databases on `postgres_server`, dropped after the test."""
+    created: list[str] = []
+
+    def make(prefix: str = "test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        url = postgres_server.create_database(name)
+        created.append(name)
+        return url
+
+    yield make
+    for name in created:
+        with contextlib.suppress(Exception):
+            postgres_server.drop_database(name)

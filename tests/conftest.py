@@ -1,0 +1,30 @@
+"""Cross-service fixtures: the whole platform, as processes, once per test session."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from baan_local.kafka import LocalKafka
+from baan_local.postgres import LocalPostgres
+from platform_harness import Platform, start_platform
+
+
+@pytest.fixture(scope="session")
+async def platform(
+    kafka_broker: LocalKafka, postgres_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    log_dir: Path = tmp_path_factory.mktemp("platform-logs")
+    urls = {
+        name: postgres_server.create_database(f"platform_{name}")
+        for name in ("survey", "construction", "finance", "reporting")
+    }
+    running = start_platform(kafka_broker, urls, log_dir)
+    try:
+        await running.wait_ready()
+        yield running
+    finally:
+        for process in running.services.values():
+            process.stop()
+        if not kafka_broker.is_running():
+            kafka_broker.start()  # a delivery test may have left it stopped

@@ -1,0 +1,231 @@
+"""Delivery guarantees against the real broker: at least once on the wire,
+exactly once in effect.
+
+- a redelivered event changes nothing;
+- a consumer killed after its database commit but before its offset commit
+  applies the event once;
+- a malformed event goes to the dead-letter topic and the events behind it
+  are still processed;
+- a household approved while Kafka is stopped reaches construction after
+  Kafka returns (last: it stops the shared broker).
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from baan_local.postgres import LocalPostgres
+from baan_local.ports import free_port
+from baan_local.services import SERVICES, ServiceProcess
+from platform_harness import (
+    Platform,
+    approve_new_household,
+    eventually,
+    header,
+    house_work_of,
+    household_body,
+    produce_raw,
+    read_topic,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
+
+CONSUMERS_OF_HOUSEHOLDS = ("construction", "finance", "reporting")
+
+
+async def _approved_record(platform: Platform, household_id: str) -> Any:
+    records = await read_topic(platform.kafka.bootstrap, "survey.households")
+    matching = [
+        r
+        for r in records
+        if header(r, "ce_type") == "household.approved" and r.key == household_id.encode()
+    ]
+    assert len(matching) == 1, "the relay publishes each outbox row once when nothing fails"
+    return matching[0]
+
+
+async def test_a_redelivered_event_changes_nothing(platform: Platform) -> None:
+    area = {"province_code": "14", "district_code": "1401", "subdistrict_code": "140101"}
+    async with platform.client("survey") as survey, platform.client("finance") as finance:
+        household_id = await approve_new_household(survey, **area)
+
+        async def granted() -> dict[str, Any] | None:
+            response = await finance.get(f"/v1/grants/by-household/{household_id}")
+            return response.json() if response.status_code == 200 else None
+
+        grant = await eventually(granted, what="finance to open the grant")
+    async with platform.client("construction") as construction:
+        house = await eventually(
+            lambda: house_work_of(construction, household_id), what="the house work"
+        )
+
+    record = await _approved_record(platform, household_id)
+    before = {
+        s: await platform.metric(s, "baan_events_duplicate_total", consumer=s)
+        for s in CONSUMERS_OF_HOUSEHOLDS
+    }
+    for _ in range(2):  # the same event id, twice more
+        await produce_raw(
+            platform.kafka.bootstrap,
+            record.topic,
+            key=record.key,
+            value=record.value,
+            headers=list(record.headers),
+        )
+
+    async def all_skipped() -> bool:
+        for service in CONSUMERS_OF_HOUSEHOLDS:
+            now = await platform.metric(service, "baan_events_duplicate_total", consumer=service)
+            if now < before[service] + 2:
+                return False
+        return True
+
+    await eventually(all_skipped, what="every consumer to skip both redeliveries")
+    async with platform.client("construction") as construction, platform.client("finance") as finance:
+        works = (
+            await construction.get("/v1/house-works", params={"household_id": household_id})
+        ).json()["items"]
+        assert [w["id"] for w in works] == [house["id"]]
+        again = (await finance.get(f"/v1/grants/by-household/{household_id}")).json()
+        assert again["id"] == grant["id"]
+        assert again["amount_satang"] == grant["amount_satang"]
+
+
+async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applies_the_event_once(
+    platform: Platform, postgres_server: LocalPostgres, tmp_path: Path
+) -> None:
+    async with platform.client("survey") as survey:
+        await approve_new_household(
+            survey, province_code="15", district_code="1501", subdistrict_code="150101"
+        )
+    records = await read_topic(platform.kafka.bootstrap, "survey.households")
+    approved_households = {r.key.decode() for r in records if header(r, "ce_type") == "household.approved"}
+
+    # A second construction deployment with its own database and consumer group
+    # reads the whole stream; its first attempt dies right after its first commit.
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": platform.kafka.bootstrap,
+        "CONSTRUCTION_DATABASE_URL": postgres_server.create_database("crash_construction"),
+        "CONSTRUCTION_CONSUMER_GROUP": f"construction-crash-{uuid.uuid4().hex[:8]}",
+        "CONSTRUCTION_RELAY_ENABLED": "false",  # keep its house.planned off the shared stream
+        "CONSTRUCTION_TOPIC_PARTITIONS": "3",
+    }
+    script = Path(__file__).with_name("crashing_construction.py")
+    crashed = subprocess.run(
+        [sys.executable, str(script), str(free_port())],
+        env=env,
+        capture_output=True,
+        timeout=180,
+    )
+    assert crashed.returncode == 86, crashed.stderr.decode()[-2000:]
+
+    spec = next(s for s in SERVICES if s.name == "construction")
+    restarted = ServiceProcess(spec, free_port(), env, tmp_path / "construction-restarted.log")
+    restarted.start()
+    try:
+        restarted.wait_live()
+        async with httpx.AsyncClient(base_url=restarted.url, timeout=30) as http:
+
+            async def caught_up() -> list[dict[str, Any]] | None:
+                items: list[dict[str, Any]] = []
+                cursor = None
+                while True:
+                    params: dict[str, Any] = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+                    page = (await http.get("/v1/house-works", params=params)).json()
+                    items += page["items"]
+                    cursor = page["next_cursor"]
+                    if not cursor:
+                        break
+                return items if len(items) >= len(approved_households) else None
+
+            works = await eventually(caught_up, what="the restarted consumer to catch up")
+            metrics = (await http.get("/metrics")).text
+        households = [w["household_id"] for w in works]
+        assert sorted(households) == sorted(approved_households)  # each exactly once
+        # The event applied before the crash was redelivered and skipped by the inbox.
+        assert 'baan_events_duplicate_total{consumer="construction"} 1.0' in metrics
+    finally:
+        restarted.stop()
+
+
+async def test_a_malformed_event_is_dead_lettered_and_the_events_behind_it_still_apply(
+    platform: Platform,
+) -> None:
+    area = {"province_code": "16", "district_code": "1601", "subdistrict_code": "160101"}
+    async with platform.client("survey") as survey, platform.client("construction") as construction:
+        created = await survey.post("/v1/households", json=household_body(**area))
+        household_id = created.json()["id"]
+        key = household_id.encode()  # same key → same partition as its approval, behind the poison
+        before = await platform.metric(
+            "construction", "baan_events_dead_lettered_total", consumer="construction"
+        )
+        await produce_raw(platform.kafka.bootstrap, "survey.households", key=key, value=b"\x00garbage", headers=[])
+        await produce_raw(
+            platform.kafka.bootstrap,
+            "survey.households",
+            key=key,
+            value=b'{"household_id": "%s"}' % key,  # a valid envelope, data missing its fields
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", str(uuid.uuid4()).encode()),
+                ("ce_source", b"/services/survey"),
+                ("ce_type", b"household.approved"),
+                ("ce_subject", key),
+                ("content-type", b"application/json"),
+            ],
+        )
+        for step in ("screen", "approve"):
+            response = await survey.post(
+                f"/v1/households/{household_id}/{step}", json={"decided_by": "committee"}
+            )
+            assert response.status_code == 200
+
+        house = await eventually(
+            lambda: house_work_of(construction, household_id), what="the approval behind the poison"
+        )
+        assert house["status"] == "planned"
+
+    dead = [
+        r
+        for r in await read_topic(platform.kafka.bootstrap, "survey.households.dlq.construction")
+        if r.key == key
+    ]
+    assert [r.value for r in dead][0] == b"\x00garbage"
+    errors = [header(r, "dlq_error") or "" for r in dead]
+    assert "MalformedEvent" in errors[0]
+    assert "ValidationError" in errors[1]
+    assert header(dead[1], "dlq_attempts") == "3"
+    assert header(dead[0], "dlq_original_topic") == "survey.households"
+    after = await platform.metric(
+        "construction", "baan_events_dead_lettered_total", consumer="construction"
+    )
+    assert after == before + 2
+
+
+async def test_a_household_approved_while_kafka_is_down_reaches_construction_when_it_returns(
+    platform: Platform,
+) -> None:
+    area = {"province_code": "17", "district_code": "1701", "subdistrict_code": "170101"}
+    platform.kafka.stop()
+    try:
+        async with platform.client("survey") as survey:
+            household_id = await approve_new_household(survey, **area)  # the API keeps working
+            ready = (await survey.get("/health/ready")).json()
+            assert ready["checks"]["outbox"]["pending"] >= 2  # surveyed + approved, waiting
+    finally:
+        platform.kafka.start()
+    async with platform.client("construction") as construction:
+        house = await eventually(
+            lambda: house_work_of(construction, household_id),
+            timeout=180,
+            what="the approval to drain from the outbox after Kafka returned",
+        )
+    assert house["province_code"] == "17"
+    await platform.wait_ready()
