@@ -164,9 +164,10 @@ async def read_topic(bootstrap: str, topic: str) -> list[Any]:
         ends = await consumer.end_offsets(assigned)
         records: list[Any] = []
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(
-            await consumer.position(tp) < ends[tp] for tp in assigned
-        ):
+        while time.monotonic() < deadline:
+            positions = [await consumer.position(tp) for tp in assigned]
+            if all(p >= ends[tp] for p, tp in zip(positions, assigned, strict=True)):
+                break
             for batch in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(batch)
         return records

@@ -104,6 +104,10 @@ async def test_one_leader_publishes_everything_once_in_order_and_a_follower_take
     assert sorted(keys) == sorted(expected)  # everything, each once
     ids = [header(r, "ce_id") for r in published]
     assert len(ids) == len(set(ids))
+    written = [str(h) for h in first_batch + second_batch]
+    for partition in {r.partition for r in published}:
+        in_partition = [written.index(r.key.decode()) for r in published if r.partition == partition]
+        assert in_partition == sorted(in_partition)  # outbox order kept on each partition
 
 
 async def _drained(url: str) -> bool:

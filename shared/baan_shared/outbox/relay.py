@@ -240,6 +240,14 @@ class OutboxRelay:
     async def _release_leadership(self) -> None:
         if self._lock_connection is not None:
             connection, self._lock_connection = self._lock_connection, None
+            # Returning the connection to the pool would keep the session, and the
+            # lock with it: unlock explicitly, then discard the connection itself.
             with contextlib.suppress(Exception):
-                await connection.close()  # closing the session releases the advisory lock
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": self._lock_key}
+                )
+            with contextlib.suppress(Exception):
+                await connection.invalidate()
+            with contextlib.suppress(Exception):
+                await connection.close()
         self.is_leader = False
