@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
 from platform_harness import Platform, start_platform
@@ -12,7 +11,9 @@ from platform_harness import Platform, start_platform
 
 @pytest.fixture(scope="session")
 async def platform(
-    kafka_broker: LocalKafka, postgres_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
+    kafka_broker: LocalKafka,
+    postgres_server: LocalPostgres,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Platform]:
     log_dir: Path = tmp_path_factory.mktemp("platform-logs")
     urls = {

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from stdnum.th import pin
-
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import SERVICES, ServiceProcess
+from stdnum.th import pin
 
 T = TypeVar("T")
 
@@ -93,9 +92,7 @@ def start_platform(
             f"{prefix}CONSUMER_RETRY_BACKOFF_SECONDS": "0.05",
             **extra_env,
         }
-        processes[spec.name] = ServiceProcess(
-            spec, free_port(), env, log_dir / f"{spec.name}.log"
-        )
+        processes[spec.name] = ServiceProcess(spec, free_port(), env, log_dir / f"{spec.name}.log")
     for process in processes.values():
         process.start()
     for process in processes.values():
@@ -141,7 +138,9 @@ async def approve_new_household(survey: httpx.AsyncClient, **overrides: Any) -> 
     return household_id
 
 
-async def house_work_of(construction: httpx.AsyncClient, household_id: str) -> dict[str, Any] | None:
+async def house_work_of(
+    construction: httpx.AsyncClient, household_id: str
+) -> dict[str, Any] | None:
     response = await construction.get("/v1/house-works", params={"household_id": household_id})
     items = response.json()["items"] if response.status_code == 200 else []
     return items[0] if items else None

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from baan_shared.events import CloudEvent, MalformedEvent
 from baan_shared.events.catalog import EVENT_TYPES, HouseholdApproved
 
@@ -57,7 +56,7 @@ def test_data_validates_against_its_catalogue_model() -> None:
         (b"[1, 2]", [("ce_id", str(uuid.uuid4()).encode()), ("ce_type", b"x")], "JSON object"),
         (
             b"{}",
-            [("ce_id", b"not-a-uuid"), ("ce_type", b"x"), ("ce_source", b"s"), ("ce_subject", b"s")],
+            [("ce_id", b"bad"), ("ce_type", b"x"), ("ce_source", b"s"), ("ce_subject", b"s")],
             "invalid envelope",
         ),
         (b"{}", [("ce_id", b"\xff\xfe"), ("ce_type", b"x")], "UTF-8"),

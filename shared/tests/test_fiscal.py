@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from baan_shared.fiscal import fiscal_half, fiscal_year_be
 
 

@@ -10,8 +10,8 @@ exactly once in effect.
   Kafka returns (last: it stops the shared broker).
 """
 
+import asyncio
 import os
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -19,9 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from baan_local.postgres import LocalPostgres
 from baan_local.ports import free_port
+from baan_local.postgres import LocalPostgres
 from baan_local.services import SERVICES, ServiceProcess
 from platform_harness import (
     Platform,
@@ -87,7 +86,10 @@ async def test_a_redelivered_event_changes_nothing(platform: Platform) -> None:
         return True
 
     await eventually(all_skipped, what="every consumer to skip both redeliveries")
-    async with platform.client("construction") as construction, platform.client("finance") as finance:
+    async with (
+        platform.client("construction") as construction,
+        platform.client("finance") as finance,
+    ):
         works = (
             await construction.get("/v1/house-works", params={"household_id": household_id})
         ).json()["items"]
@@ -105,7 +107,9 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
             survey, province_code="15", district_code="1501", subdistrict_code="150101"
         )
     records = await read_topic(platform.kafka.bootstrap, "survey.households")
-    approved_households = {r.key.decode() for r in records if header(r, "ce_type") == "household.approved"}
+    approved_households = {
+        r.key.decode() for r in records if header(r, "ce_type") == "household.approved"
+    }
 
     # A second construction deployment with its own database and consumer group
     # reads the whole stream; its first attempt dies right after its first commit.
@@ -118,13 +122,16 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
         "CONSTRUCTION_TOPIC_PARTITIONS": "3",
     }
     script = Path(__file__).with_name("crashing_construction.py")
-    crashed = subprocess.run(
-        [sys.executable, str(script), str(free_port())],
+    crashing = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        str(free_port()),
         env=env,
-        capture_output=True,
-        timeout=180,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
-    assert crashed.returncode == 86, crashed.stderr.decode()[-2000:]
+    output, _ = await asyncio.wait_for(crashing.communicate(), timeout=180)
+    assert crashing.returncode == 86, output.decode(errors="replace")[-2000:]
 
     spec = next(s for s in SERVICES if s.name == "construction")
     restarted = ServiceProcess(spec, free_port(), env, tmp_path / "construction-restarted.log")
@@ -166,7 +173,9 @@ async def test_a_malformed_event_is_dead_lettered_and_the_events_behind_it_still
         before = await platform.metric(
             "construction", "baan_events_dead_lettered_total", consumer="construction"
         )
-        await produce_raw(platform.kafka.bootstrap, "survey.households", key=key, value=b"\x00garbage", headers=[])
+        await produce_raw(
+            platform.kafka.bootstrap, "survey.households", key=key, value=b"\x00garbage", headers=[]
+        )
         await produce_raw(
             platform.kafka.bootstrap,
             "survey.households",
@@ -197,7 +206,7 @@ async def test_a_malformed_event_is_dead_lettered_and_the_events_behind_it_still
         for r in await read_topic(platform.kafka.bootstrap, "survey.households.dlq.construction")
         if r.key == key
     ]
-    assert [r.value for r in dead][0] == b"\x00garbage"
+    assert dead[0].value == b"\x00garbage"
     errors = [header(r, "dlq_error") or "" for r in dead]
     assert "MalformedEvent" in errors[0]
     assert "ValidationError" in errors[1]

@@ -6,8 +6,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlmodel import select
-
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
 from baan_shared.bus.admin import ensure_topics
@@ -15,6 +13,7 @@ from baan_shared.db import create_engine, create_session_factory, unit_of_work
 from baan_shared.events.catalog import HouseholdSurveyed
 from baan_shared.outbox import OutboxMessage, OutboxRelay, record_event
 from platform_harness import eventually, header, read_topic
+from sqlmodel import select
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -96,7 +95,8 @@ async def test_one_leader_publishes_everything_once_in_order_and_a_follower_take
             await relay.engine.dispose()
 
     published = [
-        r for r in await read_topic(kafka_broker.bootstrap, TOPIC)
+        r
+        for r in await read_topic(kafka_broker.bootstrap, TOPIC)
         if header(r, "ce_source") == "/services/relay-test"
     ]
     keys = [r.key.decode() for r in published]
@@ -106,7 +106,9 @@ async def test_one_leader_publishes_everything_once_in_order_and_a_follower_take
     assert len(ids) == len(set(ids))
     written = [str(h) for h in first_batch + second_batch]
     for partition in {r.partition for r in published}:
-        in_partition = [written.index(r.key.decode()) for r in published if r.partition == partition]
+        in_partition = [
+            written.index(r.key.decode()) for r in published if r.partition == partition
+        ]
         assert in_partition == sorted(in_partition)  # outbox order kept on each partition
 
 

@@ -8,7 +8,6 @@ reporting counts the household by programme and province.
 from typing import Any
 
 import pytest
-
 from platform_harness import (
     Platform,
     approve_new_household,
@@ -96,7 +95,9 @@ async def test_a_rejected_household_never_reaches_construction(platform: Platfor
     async with platform.client("survey") as survey, platform.client("construction") as construction:
         created = await survey.post(
             "/v1/households",
-            json=household_body(province_code="13", district_code="1301", subdistrict_code="130101"),
+            json=household_body(
+                province_code="13", district_code="1301", subdistrict_code="130101"
+            ),
         )
         household_id = created.json()["id"]
         await survey.post(f"/v1/households/{household_id}/screen", json={"decided_by": "c"})
@@ -105,7 +106,9 @@ async def test_a_rejected_household_never_reaches_construction(platform: Platfor
             json={"decided_by": "c", "reason": "รายได้เกินเกณฑ์"},
         )
         assert rejected.status_code == 200
-        approve = await survey.post(f"/v1/households/{household_id}/approve", json={"decided_by": "c"})
+        approve = await survey.post(
+            f"/v1/households/{household_id}/approve", json={"decided_by": "c"}
+        )
         assert approve.status_code == 409
 
         # A household approved afterwards in the same province does reach construction,
@@ -119,4 +122,3 @@ async def test_a_rejected_household_never_reaches_construction(platform: Platfor
 
         await eventually(later_planned, what="the later household's house work")
         assert await house_work_of(construction, household_id) is None
-
