@@ -75,12 +75,14 @@ async def test_a_canal_household_goes_from_survey_to_the_report(platform: Platfo
             return grant if grant["disbursed_satang"] == CANAL_GRANT_SATANG else None
 
         grant = await eventually(fully_paid, what="finance to pay every tranche")
-        assert grant["amount_satang"] == CANAL_GRANT_SATANG
+        assert grant["entitled_satang"] == CANAL_GRANT_SATANG
+        assert grant["outstanding_satang"] == 0
         assert [d["amount_satang"] for d in grant["disbursements"]] == [5_880_000, 8_820_000]
         assert all(d["payment_reference"] for d in grant["disbursements"])
 
         balance = (await finance.get("/v1/ledger/trial-balance")).json()
-        assert balance["total_debit_satang"] == balance["total_credit_satang"]
+        assert balance["debit_satang"] == balance["credit_satang"]
+        assert balance["balanced"] is True
 
     async def counted() -> dict[str, Any] | None:
         row = await _report_row(platform, "CANAL", "12")

@@ -1,0 +1,68 @@
+"""/v1/grants: read each household's grant and its tranches.
+
+Grants are opened and paid by events (household.approved, house.*), never by
+a write here.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import PROBLEM_JSON
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from fastapi import APIRouter, Query
+
+from finance.grants import repository, service
+from finance.grants.models import GrantStatus
+from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {PROBLEM_JSON: {}}}
+    for code, text in {
+        404: "No such grant",
+        422: "Invalid input; `errors` names each field",
+    }.items()
+}
+
+router = APIRouter(prefix="/v1/grants", tags=["grants"], responses=PROBLEMS)
+
+
+@router.get("", response_model=GrantsPublic)
+async def list_grants(
+    session: SessionDep,
+    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    household_id: uuid.UUID | None = None,
+    status_: Annotated[GrantStatus | None, Query(alias="status")] = None,
+    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> GrantsPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        programme=programme,
+        province_code=province_code,
+        household_id=household_id,
+        status=status_,
+        fiscal_year=fiscal_year,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return GrantsPublic(
+        items=[GrantPublic.of(g) for g in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/by-household/{household_id}", response_model=HouseholdGrant)
+async def get_household_grant(household_id: uuid.UUID, session: SessionDep) -> HouseholdGrant:
+    """What the household is entitled to, what it has been paid, and what is still owed."""
+    grant = await service.get_for_household(session, household_id)
+    return HouseholdGrant.of(grant, await repository.disbursements(session, grant.id))
+
+
+@router.get("/{grant_id}", response_model=GrantDetail)
+async def get_grant(grant_id: uuid.UUID, session: SessionDep) -> GrantDetail:
+    grant = await service.get(session, grant_id)
+    return GrantDetail.with_disbursements(grant, await repository.disbursements(session, grant.id))

@@ -1,0 +1,264 @@
+"""Grant rules: open a household's grant, commit it in the ledger, pay its tranches.
+
+Topics are not ordered against each other, so a house event may reach finance
+before ``household.approved``. Whichever arrives first opens the grant (the
+amount rule is the same); the stage a house event reports is kept either way,
+and every event then pays whatever tranches have become due. Idempotency is
+in the data, not only in the inbox: one grant per household, one payment per
+(grant, tranche), one row per reported stage, so a replay changes nothing.
+Nothing here commits; the caller's unit of work does.
+"""
+
+import logging
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from baan_shared.clock import utcnow
+from baan_shared.events.catalog import (
+    GrantApproved,
+    GrantDisbursed,
+    HouseEvent,
+    HouseholdApproved,
+)
+from baan_shared.fiscal import fiscal_year_be
+from baan_shared.http.errors import NotFound
+from baan_shared.ids import new_id
+from baan_shared.outbox import record_event
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from finance import SERVICE_NAME
+from finance.grants import repository
+from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
+from finance.grants.policy import GrantPolicy
+from finance.grants.tranches import TranchePayment, payments_due
+from finance.ledger import service as ledger
+from finance.ledger.chart import CASH, GRANT_EXPENSE, GRANTS_PAYABLE
+from finance.ledger.journal import Line
+
+SOURCE = f"/services/{SERVICE_NAME}"
+# Thailand keeps UTC+7 all year; fiscal years turn at midnight Bangkok time.
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+log = logging.getLogger(__name__)
+
+
+def fiscal_year_at(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return fiscal_year_be(aware.astimezone(BANGKOK).date())
+
+
+def payment_reference(disbursement_id: uuid.UUID, paid_at: datetime) -> str:
+    """``PAY-<fiscal year>-<12 hex>``: the random tail of the time-ordered id."""
+    return f"PAY-{fiscal_year_at(paid_at)}-{disbursement_id.hex[-12:].upper()}"
+
+
+async def get(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
+    grant = await repository.get(session, grant_id)
+    if grant is None:
+        raise NotFound(f"grant {grant_id} does not exist")
+    return grant
+
+
+async def get_for_household(session: AsyncSession, household_id: uuid.UUID) -> Grant:
+    grant = await repository.for_household(session, household_id)
+    if grant is None:
+        raise NotFound(f"household {household_id} has no grant")
+    return grant
+
+
+# --- what the events tell finance --------------------------------------------------------
+
+
+async def household_approved(
+    session: AsyncSession,
+    policy: GrantPolicy,
+    data: HouseholdApproved,
+    *,
+    event_id: uuid.UUID,
+    event_time: datetime,
+) -> Grant | None:
+    """The committee selected the household: grant it, unless a house event already did."""
+    grant = await open_grant(session, policy, data, event_id=event_id, event_time=event_time)
+    if grant is not None:
+        # Stages reported while the grant could not be opened are paid now.
+        await pay_due_tranches(session, policy, grant, event_id=event_id)
+    return grant
+
+
+async def house_stage_reached(
+    session: AsyncSession,
+    policy: GrantPolicy,
+    data: HouseEvent,
+    *,
+    stage: str,
+    reached_on: date | None,
+    event_id: uuid.UUID,
+    event_time: datetime,
+) -> list[GrantDisbursement]:
+    """Construction reports a stage: keep it, open the grant if needed, pay what is due."""
+    await record_stage(session, data, stage, reached_on=reached_on, event_id=event_id)
+    grant = await open_grant(session, policy, data, event_id=event_id, event_time=event_time)
+    if grant is None:
+        return []
+    if grant.house_id is None:
+        grant.house_id = data.house_id
+        session.add(grant)
+    return await pay_due_tranches(session, policy, grant, event_id=event_id)
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+
+async def record_stage(
+    session: AsyncSession,
+    data: HouseEvent,
+    stage: str,
+    *,
+    reached_on: date | None,
+    event_id: uuid.UUID,
+) -> HouseStage:
+    existing = await repository.stage(session, data.household_id, stage)
+    if existing is not None:
+        return existing
+    row = HouseStage(
+        household_id=data.household_id,
+        house_id=data.house_id,
+        stage=stage,
+        reached_on=reached_on,
+        source_event_id=event_id,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def open_grant(
+    session: AsyncSession,
+    policy: GrantPolicy,
+    data: HouseholdApproved | HouseEvent,
+    *,
+    event_id: uuid.UUID,
+    event_time: datetime,
+) -> Grant | None:
+    """The household's grant: the existing one, or a new one committed in the ledger.
+
+    ``None`` when there is no grant yet and the event does not say how much to grant.
+    """
+    existing = await repository.for_household(session, data.household_id, for_update=True)
+    if existing is not None:
+        return existing
+    amount = policy.amount_for(data.programme, data.estimated_cost_satang)
+    if amount is None:
+        log.warning(
+            "cannot open grant: no fixed amount for the programme and no estimated cost",
+            extra={"household_id": str(data.household_id), "programme": data.programme},
+        )
+        return None
+    now = utcnow()
+    grant = Grant(
+        household_id=data.household_id,
+        house_id=data.house_id if isinstance(data, HouseEvent) else None,
+        programme=data.programme,
+        province_code=data.province_code,
+        district_code=data.district_code,
+        subdistrict_code=data.subdistrict_code,
+        fiscal_year=data.fiscal_year or fiscal_year_at(event_time),
+        amount_satang=amount,
+        opened_by=type(data).event_type,
+        source_event_id=event_id,
+        approved_at=now,
+        updated_at=now,
+    )
+    session.add(grant)
+    await session.flush()
+    # The commitment: the expense is recognised and owed to the household until paid.
+    await ledger.post_entry(
+        session,
+        [Line.debit(GRANT_EXPENSE, amount), Line.credit(GRANTS_PAYABLE, amount)],
+        description=f"{grant.programme} grant approved for household {grant.household_id}",
+        reference=str(grant.id),
+        occurred_at=now,
+        source_event_id=event_id,
+    )
+    await record_event(
+        session,
+        GrantApproved(
+            grant_id=grant.id,
+            household_id=grant.household_id,
+            programme=grant.programme,
+            province_code=grant.province_code,
+            district_code=grant.district_code,
+            subdistrict_code=grant.subdistrict_code,
+            fiscal_year=grant.fiscal_year,
+            amount_satang=grant.amount_satang,
+        ),
+        source=SOURCE,
+    )
+    return grant
+
+
+async def pay_due_tranches(
+    session: AsyncSession, policy: GrantPolicy, grant: Grant, *, event_id: uuid.UUID
+) -> list[GrantDisbursement]:
+    """Pay, in order, every tranche the stages reached have made due and nobody has paid."""
+    reached = await repository.stages_reached(session, grant.household_id)
+    paid = {d.tranche: d.amount_satang for d in await repository.disbursements(session, grant.id)}
+    due = payments_due(grant.amount_satang, policy.schedule, reached, paid)
+    return [await _pay(session, grant, payment, event_id=event_id) for payment in due]
+
+
+async def _pay(
+    session: AsyncSession, grant: Grant, payment: TranchePayment, *, event_id: uuid.UUID
+) -> GrantDisbursement:
+    now = utcnow()
+    disbursement_id = new_id()
+    reference = payment_reference(disbursement_id, now)
+    entry = await ledger.post_entry(
+        session,
+        [
+            Line.debit(GRANTS_PAYABLE, payment.amount_satang),
+            Line.credit(CASH, payment.amount_satang),
+        ],
+        description=f"grant {grant.id} tranche {payment.tranche} paid to household "
+        f"{grant.household_id}",
+        reference=reference,
+        occurred_at=now,
+        source_event_id=event_id,
+    )
+    disbursement = GrantDisbursement(
+        id=disbursement_id,
+        grant_id=grant.id,
+        tranche=payment.tranche,
+        stage=payment.stage,
+        amount_satang=payment.amount_satang,
+        payment_reference=reference,
+        journal_entry_id=entry.id,
+        source_event_id=event_id,
+        paid_at=now,
+    )
+    session.add(disbursement)
+    grant.disbursed_satang += payment.amount_satang
+    grant.status = (
+        GrantStatus.DISBURSED if grant.outstanding_satang == 0 else GrantStatus.DISBURSING
+    )
+    grant.updated_at = now
+    session.add(grant)
+    await session.flush()
+    await record_event(
+        session,
+        GrantDisbursed(
+            grant_id=grant.id,
+            household_id=grant.household_id,
+            programme=grant.programme,
+            province_code=grant.province_code,
+            district_code=grant.district_code,
+            subdistrict_code=grant.subdistrict_code,
+            fiscal_year=grant.fiscal_year,
+            tranche=payment.tranche,
+            amount_satang=payment.amount_satang,
+            payment_reference=reference,
+            disbursed_total_satang=grant.disbursed_satang,
+        ),
+        source=SOURCE,
+    )
+    return disbursement

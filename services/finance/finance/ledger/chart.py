@@ -1,0 +1,28 @@
+"""The chart of accounts (ผังบัญชี) finance posts to.
+
+Accounts are created on first use from this chart (and seeded by the first
+migration), so adding an account for budgets or loans is one line here.
+"""
+
+from dataclasses import dataclass
+
+from finance.ledger.models import AccountType
+
+CASH = "cash"
+GRANTS_PAYABLE = "grants_payable"
+GRANT_EXPENSE = "grant_expense"
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    name: str
+    type: AccountType
+
+
+CHART: dict[str, AccountSpec] = {
+    CASH: AccountSpec("Cash at bank (เงินฝากธนาคาร)", AccountType.ASSET),
+    GRANTS_PAYABLE: AccountSpec(
+        "Housing grants committed, not yet paid (เงินอุดหนุนค้างจ่าย)", AccountType.LIABILITY
+    ),
+    GRANT_EXPENSE: AccountSpec("Housing grants (ค่าใช้จ่ายเงินอุดหนุนที่อยู่อาศัย)", AccountType.EXPENSE),
+}

@@ -1,0 +1,92 @@
+"""Ledger rules: post balanced, immutable journal entries; report the trial balance.
+
+``post_entry`` is the one way money moves in finance. It flushes into the
+caller's unit of work, so an entry commits with the grant or payment that
+caused it, or not at all.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from baan_shared.clock import utcnow
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from finance.ledger import repository
+from finance.ledger.chart import CHART
+from finance.ledger.journal import Line, UnknownAccount, check_entry
+from finance.ledger.models import Account, JournalEntry, JournalLine
+from finance.ledger.schemas import AccountBalance, TrialBalance
+
+
+async def accounts(session: AsyncSession, codes: set[str]) -> dict[str, Account]:
+    """The accounts named, created from the chart the first time they are used."""
+    found = await repository.accounts_by_code(session, codes)
+    missing = codes - found.keys()
+    unknown = missing - CHART.keys()
+    if unknown:
+        raise UnknownAccount(f"no such account in the chart: {', '.join(sorted(unknown))}")
+    for code in sorted(missing):
+        spec = CHART[code]
+        account = Account(code=code, name=spec.name, type=spec.type)
+        session.add(account)
+        found[code] = account
+    if missing:
+        await session.flush()
+    return found
+
+
+async def post_entry(
+    session: AsyncSession,
+    lines: Sequence[Line],
+    *,
+    description: str,
+    reference: str,
+    occurred_at: datetime | None = None,
+    source_event_id: uuid.UUID | None = None,
+) -> JournalEntry:
+    """Post one balanced entry; refuse anything else (``LedgerError``)."""
+    check_entry(lines)
+    by_code = await accounts(session, {line.account for line in lines})
+    entry = JournalEntry(
+        occurred_at=occurred_at or utcnow(),
+        description=description,
+        reference=reference,
+        source_event_id=source_event_id,
+    )
+    session.add(entry)
+    await session.flush()
+    for number, line in enumerate(lines, 1):
+        session.add(
+            JournalLine(
+                entry_id=entry.id,
+                line_number=number,
+                account_id=by_code[line.account].id,
+                debit_satang=line.debit_satang,
+                credit_satang=line.credit_satang,
+            )
+        )
+    await session.flush()
+    return entry
+
+
+async def trial_balance(session: AsyncSession) -> TrialBalance:
+    rows = [
+        AccountBalance(
+            code=account.code,
+            name=account.name,
+            type=account.type,
+            debit_satang=debits,
+            credit_satang=credits,
+            balance_satang=debits - credits if account.type.debit_normal else credits - debits,
+        )
+        for account, debits, credits in await repository.account_totals(session)
+    ]
+    total_debits = sum(row.debit_satang for row in rows)
+    total_credits = sum(row.credit_satang for row in rows)
+    return TrialBalance(
+        accounts=rows,
+        debit_satang=total_debits,
+        credit_satang=total_credits,
+        balanced=total_debits == total_credits,
+    )

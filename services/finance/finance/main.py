@@ -1,0 +1,27 @@
+"""Assembles the finance service: ``uvicorn --factory finance.main:create_app``."""
+
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
+from fastapi import FastAPI
+
+from finance import SERVICE_NAME
+from finance.grants.policy import GrantPolicy
+from finance.grants.router import router as grants_router
+from finance.handlers import subscriptions
+from finance.ledger.router import router as ledger_router
+from finance.settings import FinanceSettings
+
+
+def create_app(settings: FinanceSettings | None = None) -> FastAPI:
+    settings = settings or FinanceSettings()
+    return create_service_app(
+        name=SERVICE_NAME,
+        title="Baan finance",
+        description="Grants, their disbursement in tranches, and the double-entry ledger.",
+        version="0.1.0",
+        settings=settings,
+        routers=[grants_router, ledger_router],
+        migrations="finance:migrations",
+        subscriptions=subscriptions(GrantPolicy.from_settings(settings)),
+        produces=[topics.FINANCE_GRANTS],
+    )

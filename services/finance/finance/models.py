@@ -1,0 +1,18 @@
+"""Every table in finance's database, imported in one place for Alembic."""
+
+from baan_shared.inbox import ProcessedEvent
+from baan_shared.outbox import OutboxMessage
+
+from finance.grants.models import Grant, GrantDisbursement, HouseStage
+from finance.ledger.models import Account, JournalEntry, JournalLine
+
+__all__ = [
+    "Account",
+    "Grant",
+    "GrantDisbursement",
+    "HouseStage",
+    "JournalEntry",
+    "JournalLine",
+    "OutboxMessage",
+    "ProcessedEvent",
+]

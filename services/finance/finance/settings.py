@@ -1,0 +1,38 @@
+"""Finance's settings: environment variables prefixed ``FINANCE_``.
+
+Lists and mappings are read as JSON, e.g.
+``FINANCE_GRANT_AMOUNTS_SATANG='{"CANAL": 14700000}'`` or
+``FINANCE_GRANT_TRANCHES='[{"percent": 40, "trigger": "house.construction_started"},
+{"percent": 60, "trigger": "house.completed"}]'``.
+"""
+
+from baan_shared.settings import ServiceSettings
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from finance.grants.tranches import DEFAULT_SCHEDULE, TrancheRule, check_schedule
+
+
+class FinanceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="FINANCE_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./.data/finance.db"
+    # A programme listed here pays every household the same grant; any other
+    # programme grants the household's estimated cost. Canal: 147,000 THB (seed 002).
+    grant_amounts_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 14_700_000})
+    # The tranches every grant is paid in, in order; the last pays what is left.
+    grant_tranches: list[TrancheRule] = Field(default_factory=lambda: list(DEFAULT_SCHEDULE))
+
+    @field_validator("grant_amounts_satang")
+    @classmethod
+    def _positive_amounts(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(programme for programme, amount in value.items() if amount <= 0)
+        if bad:
+            raise ValueError(f"grant amounts must be positive satang: {', '.join(bad)}")
+        return value
+
+    @field_validator("grant_tranches")
+    @classmethod
+    def _valid_schedule(cls, value: list[TrancheRule]) -> list[TrancheRule]:
+        check_schedule(value)
+        return value

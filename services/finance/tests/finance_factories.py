@@ -1,0 +1,146 @@
+"""Builders for the events finance consumes, and a way to deliver them.
+
+Tests override only what they are about; every event is a real catalogue
+model wrapped in a CloudEvent, as the consumer would decode it.
+"""
+
+import itertools
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import (
+    EventData,
+    HouseCompleted,
+    HouseConstructionStarted,
+    HouseholdApproved,
+    HouseMilestoneReached,
+)
+from baan_shared.ids import new_id
+from baan_shared.outbox import OutboxMessage
+from fastapi import FastAPI
+from sqlmodel import col, select
+
+CANAL_GRANT_SATANG = 14_700_000  # 147,000 THB
+
+_offsets = itertools.count()
+
+
+def cloud_event(data: EventData, *, source: str) -> CloudEvent:
+    return CloudEvent(
+        source=source,
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        dataschema=data.dataschema(),
+        data=data.model_dump(mode="json"),
+    )
+
+
+def _area(overrides: dict[str, Any]) -> dict[str, Any]:
+    area = {
+        "programme": "CANAL",
+        "province_code": "10",
+        "district_code": "1005",
+        "subdistrict_code": "100502",
+        "fiscal_year": 2569,
+    }
+    area.update({k: overrides.pop(k) for k in list(overrides) if k in area})
+    return area
+
+
+def household_approved(household_id: uuid.UUID, **overrides: Any) -> CloudEvent:
+    fields: dict[str, Any] = {
+        "household_id": household_id,
+        "household_size": 4,
+        "need": "rebuild",
+        "estimated_cost_satang": 25_000_000,
+        "approved_at": datetime(2026, 1, 15, 3, 0, tzinfo=UTC),
+        "approved_by": "คณะกรรมการชุมชน",
+    }
+    area = _area(overrides)
+    fields.update(overrides)
+    return cloud_event(HouseholdApproved(**area, **fields), source="/services/survey")
+
+
+def _house(
+    model: type[EventData], household_id: uuid.UUID, house_id: uuid.UUID | None, **fields: Any
+) -> CloudEvent:
+    common: dict[str, Any] = {
+        "household_id": household_id,
+        "house_id": house_id or uuid.uuid5(uuid.NAMESPACE_URL, f"house:{household_id}"),
+        "estimated_cost_satang": 25_000_000,
+    }
+    area = _area(fields)
+    common.update(fields)
+    return cloud_event(model(**area, **common), source="/services/construction")
+
+
+def construction_started(
+    household_id: uuid.UUID, house_id: uuid.UUID | None = None, **overrides: Any
+) -> CloudEvent:
+    fields = {"started_on": date(2026, 2, 1), **overrides}
+    return _house(HouseConstructionStarted, household_id, house_id, **fields)
+
+
+def milestone_reached(
+    household_id: uuid.UUID, milestone: str, house_id: uuid.UUID | None = None, **overrides: Any
+) -> CloudEvent:
+    fields = {"milestone": milestone, "percent": 60, "reached_on": date(2026, 3, 1), **overrides}
+    return _house(HouseMilestoneReached, household_id, house_id, **fields)
+
+
+def house_completed(
+    household_id: uuid.UUID, house_id: uuid.UUID | None = None, **overrides: Any
+) -> CloudEvent:
+    fields = {
+        "completed_on": date(2026, 5, 1),
+        "actual_cost_satang": 24_000_000,
+        "labour_days": 120,
+        **overrides,
+    }
+    return _house(HouseCompleted, household_id, house_id, **fields)
+
+
+def replay(event: CloudEvent) -> CloudEvent:
+    """The same facts under a new event id: what the inbox cannot catch."""
+    return event.model_copy(update={"id": new_id()})
+
+
+async def deliver(app: FastAPI, event: CloudEvent) -> None:
+    """Apply an event with the app's own handler in one transaction, as the consumer does."""
+    runtime = app.state.runtime
+    handler = runtime.subscriptions.handlers[event.type]
+    async with runtime.session_factory() as session:
+        await handler(session, event)
+        await session.commit()
+
+
+def kafka_record(event: CloudEvent, topic: str) -> ConsumerRecord[bytes, bytes]:
+    """The record the broker would hand the consumer for this event."""
+    key, value, headers = event.to_kafka()
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=next(_offsets),
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key),
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+
+
+async def outbox(app: FastAPI, event_type: str | None = None) -> list[dict[str, Any]]:
+    """The events finance has recorded for publication, oldest first, as payload dicts."""
+    query = select(OutboxMessage).order_by(col(OutboxMessage.position))
+    if event_type is not None:
+        query = query.where(OutboxMessage.type == event_type)
+    async with app.state.runtime.session_factory() as session:
+        rows = (await session.exec(query)).all()
+    return [{"type": row.type, "topic": row.topic, **json.loads(row.payload)} for row in rows]

@@ -1,0 +1,100 @@
+"""Grants and the ledger on PostgreSQL, the production database.
+
+Needs the ``baan`` pytest plugin (deploy/local), which starts a throwaway
+PostgreSQL server; skipped when it is not loaded (``-p no:baan``).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from baan_shared.events import CloudEvent, topics
+from baan_shared.ids import new_id
+from fastapi import FastAPI
+from finance.main import create_app
+from finance.settings import FinanceSettings
+from finance_factories import (
+    construction_started,
+    deliver,
+    house_completed,
+    household_approved,
+    kafka_record,
+    outbox,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def pg_app(request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
+    try:
+        make_database = request.getfixturevalue("make_postgres_database")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+    settings = FinanceSettings(
+        database_url=str(make_database("finance")),
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+        consumer_retry_backoff_seconds=0.05,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def _get(app: FastAPI, url: str) -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        response = await http.get(url)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_grant_is_committed_and_paid_exactly(pg_app: FastAPI) -> None:
+    household_id = new_id()
+    await deliver(
+        pg_app,
+        household_approved(household_id, programme="EMERGENCY", estimated_cost_satang=12_345_679),
+    )
+    await deliver(pg_app, construction_started(household_id, programme="EMERGENCY"))
+    await deliver(pg_app, house_completed(household_id, programme="EMERGENCY"))
+
+    grant = await _get(pg_app, f"/v1/grants/by-household/{household_id}")
+    assert [d["amount_satang"] for d in grant["disbursements"]] == [4_938_271, 7_407_408]
+    assert grant["outstanding_satang"] == 0
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    # Sums of bigints come back from PostgreSQL as numeric; the API still speaks integers.
+    assert trial["debit_satang"] == trial["credit_satang"] == 2 * 12_345_679
+    assert isinstance(trial["debit_satang"], int)
+    assert {a["code"]: a["balance_satang"] for a in trial["accounts"]} == {
+        "cash": -12_345_679,
+        "grant_expense": 12_345_679,
+        "grants_payable": 0,
+    }
+
+
+async def test_the_streams_of_one_household_applied_at_once_pay_once(pg_app: FastAPI) -> None:
+    # One consumer per stream: approval and house events race to open the grant.
+    consumer = pg_app.state.runtime.consumer
+    household_id = new_id()
+    events: list[tuple[CloudEvent, str]] = [
+        (household_approved(household_id), topics.SURVEY_HOUSEHOLDS),
+        (construction_started(household_id), topics.CONSTRUCTION_HOUSES),
+        (house_completed(household_id), topics.CONSTRUCTION_HOUSES),
+    ]
+    await asyncio.gather(
+        *(consumer.handle_record(kafka_record(event, topic)) for event, topic in events)
+    )
+
+    grant = await _get(pg_app, f"/v1/grants/by-household/{household_id}")
+    assert sorted(d["tranche"] for d in grant["disbursements"]) == [1, 2]
+    assert grant["disbursed_satang"] == grant["entitled_satang"] == 14_700_000
+    assert [e["type"] for e in await outbox(pg_app)].count("grant.approved") == 1
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+    assert trial["debit_satang"] == 2 * 14_700_000

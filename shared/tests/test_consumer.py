@@ -1,0 +1,141 @@
+"""The consumer's per-record rules, on a real SQLite inbox with the Kafka
+producer for dead letters replaced by a recorder (the real broker is
+exercised in tests/delivery)."""
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy.exc import OperationalError
+from sqlmodel import SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.bus import consumer as consumer_module
+from baan_shared.bus.consumer import EventConsumer, Subscriptions
+from baan_shared.db import create_engine, create_session_factory
+from baan_shared.events import CloudEvent
+from baan_shared.inbox import ProcessedEvent
+
+
+class RecordingProducer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None, list[tuple[str, bytes]]]] = []
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send_and_wait(
+        self, topic: str, *, value: bytes | None, key: Any, headers: Any
+    ) -> None:
+        self.sent.append((topic, value, list(headers)))
+
+
+def _record(
+    event: CloudEvent | None, *, value: bytes | None = None, offset: int = 0
+) -> ConsumerRecord:  # type: ignore[type-arg]
+    headers: list[tuple[str, bytes]] = []
+    key = b"k"
+    if event is not None:
+        key, value, headers = event.to_kafka()
+    return ConsumerRecord(
+        topic="survey.households", partition=0, offset=offset, timestamp=0, timestamp_type=0,
+        key=key, value=value, checksum=None, serialized_key_size=1,
+        serialized_value_size=len(value or b""), headers=tuple(headers),
+    )  # fmt: skip
+
+
+def _event(event_type: str = "household.approved") -> CloudEvent:
+    return CloudEvent(source="/services/test", type=event_type, subject="h1", data={"n": 1})
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/inbox.db")
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all, tables=[ProcessedEvent.__table__])  # type: ignore[attr-defined]
+    producer = RecordingProducer()
+    monkeypatch.setattr(consumer_module, "create_producer", lambda *_a, **_k: producer)
+    applied: list[uuid.UUID] = []
+    failures: dict[str, int] = {"left": 0}
+
+    async def handler(session: AsyncSession, event: CloudEvent) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise failures.get("error", ValueError("bad data"))  # type: ignore[misc]
+        applied.append(event.id)
+
+    consumer = EventConsumer(
+        name="tester",
+        bootstrap_servers="unused:9092",
+        subscriptions=Subscriptions({"household.approved": handler}),
+        session_factory=create_session_factory(engine),
+        max_attempts=3,
+        retry_backoff_seconds=0.001,
+    )
+    yield consumer, producer, applied, failures, engine
+    await engine.dispose()
+
+
+async def _inbox_rows(engine: Any) -> int:
+    async with create_session_factory(engine)() as session:
+        return len((await session.exec(select(ProcessedEvent))).all())
+
+
+async def test_a_redelivered_record_is_applied_once(harness: Any) -> None:
+    consumer, _producer, applied, _failures, engine = harness
+    event = _event()
+    await consumer.handle_record(_record(event, offset=5))
+    await consumer.handle_record(_record(event, offset=5))
+    assert applied == [event.id]
+    assert await _inbox_rows(engine) == 1
+
+
+async def test_a_failing_event_gets_bounded_attempts_then_a_dead_letter(harness: Any) -> None:
+    consumer, producer, applied, failures, engine = harness
+    failures["left"] = 10
+    await consumer.handle_record(_record(_event()))
+    assert applied == []
+    assert failures["left"] == 7  # three attempts, then it stopped trying
+    [(topic, _value, headers)] = producer.sent
+    assert topic == "survey.households.dlq.tester"
+    assert dict(headers)["dlq_attempts"] == b"3"
+    assert b"bad data" in dict(headers)["dlq_error"]
+    assert await _inbox_rows(engine) == 0  # its failed attempts left nothing behind
+
+
+async def test_a_transient_failure_is_retried_until_it_applies(harness: Any) -> None:
+    consumer, producer, applied, failures, _engine = harness
+    failures["left"] = 2
+    event = _event()
+    await consumer.handle_record(_record(event))
+    assert applied == [event.id]
+    assert producer.sent == []
+
+
+async def test_database_outage_is_never_dead_lettered(harness: Any) -> None:
+    consumer, producer, applied, failures, _engine = harness
+    failures["left"] = 6  # more than max_attempts
+    failures["error"] = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    event = _event()
+    await consumer.handle_record(_record(event))
+    assert applied == [event.id]
+    assert producer.sent == []
+
+
+async def test_a_record_that_is_not_a_cloud_event_goes_straight_to_dead_letters(
+    harness: Any,
+) -> None:
+    consumer, producer, applied, _failures, _engine = harness
+    await consumer.handle_record(_record(None, value=b"\x00garbage"))
+    assert applied == []
+    assert [value for _t, value, _h in producer.sent] == [b"\x00garbage"]
+
+
+async def test_events_nobody_here_handles_are_passed_over(harness: Any) -> None:
+    consumer, producer, applied, _failures, engine = harness
+    await consumer.handle_record(_record(_event("household.surveyed")))
+    assert applied == [] and producer.sent == []
+    assert await _inbox_rows(engine) == 0
