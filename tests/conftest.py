@@ -4,9 +4,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from platform_harness import Platform, start_platform
+
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
-from platform_harness import Platform, start_platform
 
 
 @pytest.fixture(scope="session")

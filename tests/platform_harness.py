@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from stdnum.th import pin
+
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import SERVICES, ServiceProcess
-from stdnum.th import pin
 
 T = TypeVar("T")
 

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+
 from baan_shared.events import CloudEvent, MalformedEvent
 from baan_shared.events.catalog import EVENT_TYPES, HouseholdApproved
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from baan_shared.fiscal import fiscal_half, fiscal_year_be
 
 

@@ -1,9 +1,10 @@
 """Every error is RFC 9457 problem+json, including the framework's own."""
 
 import httpx
-from baan_shared.http.errors import Conflict, install_error_handlers
 from fastapi import FastAPI
 from pydantic import BaseModel
+
+from baan_shared.http.errors import Conflict, install_error_handlers
 
 
 def _app() -> FastAPI:

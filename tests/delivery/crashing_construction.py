@@ -9,6 +9,7 @@ import os
 import sys
 
 import uvicorn
+
 from baan_shared.events import CloudEvent
 from baan_shared.service import create_service_app
 from construction import SERVICE_NAME

@@ -19,9 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from baan_local.ports import free_port
-from baan_local.postgres import LocalPostgres
-from baan_local.services import SERVICES, ServiceProcess
 from platform_harness import (
     Platform,
     approve_new_household,
@@ -32,6 +29,10 @@ from platform_harness import (
     produce_raw,
     read_topic,
 )
+
+from baan_local.ports import free_port
+from baan_local.postgres import LocalPostgres
+from baan_local.services import SERVICES, ServiceProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 

@@ -6,14 +6,15 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from platform_harness import eventually, header, read_topic
+from sqlmodel import select
+
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.db import create_engine, create_session_factory, unit_of_work
 from baan_shared.events.catalog import HouseholdSurveyed
 from baan_shared.outbox import OutboxMessage, OutboxRelay, record_event
-from platform_harness import eventually, header, read_topic
-from sqlmodel import select
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from baan_local.postgres import LocalPostgres
-from baan_local.pytest_plugin import MakeDatabase
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from baan_local.postgres import LocalPostgres
+from baan_local.pytest_plugin import MakeDatabase
 
 pytestmark = pytest.mark.postgres
 

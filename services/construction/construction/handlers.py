@@ -1,10 +1,10 @@
 """What construction listens to, in one place: event type → handler."""
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from baan_shared.bus.consumer import Subscriptions
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import HouseholdApproved
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from construction.house_works import service
 
 

@@ -1,9 +1,9 @@
 """Assembles the construction service: ``uvicorn --factory construction.main:create_app``."""
 
-from baan_shared.events import topics
-from baan_shared.service import create_service_app
 from fastapi import FastAPI
 
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
 from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
 from construction.house_works.router import router as house_works_router

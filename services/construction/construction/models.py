@@ -2,7 +2,6 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-
 from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
 
 __all__ = [

@@ -1,7 +1,8 @@
 """Construction's settings: environment variables prefixed ``CONSTRUCTION_``."""
 
-from baan_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from baan_shared.settings import ServiceSettings
 
 
 class ConstructionSettings(ServiceSettings):

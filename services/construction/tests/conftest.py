@@ -10,9 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from construction.main import create_app
 from construction.settings import ConstructionSettings
-from fastapi import FastAPI
 
 
 @pytest.fixture

@@ -7,14 +7,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import FastAPI
+from sqlmodel import select
+
 from baan_shared.db import unit_of_work
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import HouseholdApproved
 from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
 from construction.handlers import on_household_approved
-from fastapi import FastAPI
-from sqlmodel import select
 
 UNKNOWN_ID = "0190f5d2-0000-7000-8000-000000000000"
 

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import httpx
-from baan_shared.inbox import ProcessedEvent
 from construction_factories import (
     approval_event,
     deliver,
@@ -15,6 +14,8 @@ from construction_factories import (
 )
 from fastapi import FastAPI
 from sqlmodel import select
+
+from baan_shared.inbox import ProcessedEvent
 
 
 async def _house_works_of(client: httpx.AsyncClient, household_id: object) -> list[dict]:

@@ -5,9 +5,10 @@ from typing import Any
 
 import httpx
 import pytest
-from construction.dates import today
 from construction_factories import UNKNOWN_ID, outbox, payload, plan_house, shared_house_fields
 from fastapi import FastAPI
+
+from baan_shared.clock import thai_today as today
 
 COMMITTEE = "คณะกรรมการตรวจรับ ต.สันทราย"
 # Reported dates lie in the past, whenever the suite runs.

@@ -1,6 +1,7 @@
 """The house work state machine, without a database."""
 
 import pytest
+
 from baan_shared.http.errors import Conflict
 from construction.house_works.models import HouseWorkStatus as S
 from construction.house_works.status import check_progress, check_transition

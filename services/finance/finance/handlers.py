@@ -5,6 +5,8 @@ their effects with the inbox row. They need the grant policy from settings,
 so the mapping is built for the app by ``subscriptions(policy)``.
 """
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from baan_shared.bus.consumer import Subscriptions
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
@@ -13,8 +15,6 @@ from baan_shared.events.catalog import (
     HouseholdApproved,
     HouseMilestoneReached,
 )
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from finance.grants import service
 from finance.grants.policy import GrantPolicy
 from finance.grants.tranches import stage_key

@@ -1,9 +1,9 @@
 """Assembles the finance service: ``uvicorn --factory finance.main:create_app``."""
 
-from baan_shared.events import topics
-from baan_shared.service import create_service_app
 from fastapi import FastAPI
 
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
 from finance import SERVICE_NAME
 from finance.grants.policy import GrantPolicy
 from finance.grants.router import router as grants_router

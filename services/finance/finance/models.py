@@ -2,7 +2,6 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-
 from finance.grants.models import Grant, GrantDisbursement, HouseStage
 from finance.ledger.models import Account, JournalEntry, JournalLine
 

@@ -6,10 +6,10 @@ Lists and mappings are read as JSON, e.g.
 {"percent": 60, "trigger": "house.completed"}]'``.
 """
 
-from baan_shared.settings import ServiceSettings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from baan_shared.settings import ServiceSettings
 from finance.grants.tranches import DEFAULT_SCHEDULE, TrancheRule, check_schedule
 
 

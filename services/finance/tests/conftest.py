@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from finance.main import create_app
 from finance.settings import FinanceSettings
 

@@ -11,6 +11,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from fastapi import FastAPI
+from sqlmodel import col, select
+
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
     EventData,
@@ -21,8 +24,6 @@ from baan_shared.events.catalog import (
 )
 from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
-from fastapi import FastAPI
-from sqlmodel import col, select
 
 CANAL_GRANT_SATANG = 14_700_000  # 147,000 THB
 

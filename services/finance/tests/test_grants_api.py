@@ -3,9 +3,10 @@
 import uuid
 
 import httpx
-from baan_shared.ids import new_id
 from fastapi import FastAPI
 from finance_factories import construction_started, deliver, household_approved
+
+from baan_shared.ids import new_id
 
 
 async def _grant(app: FastAPI, **overrides: object) -> uuid.UUID:

@@ -4,12 +4,7 @@ import uuid
 from typing import Any
 
 import httpx
-from baan_shared.events import topics
-from baan_shared.ids import new_id
 from fastapi import FastAPI
-from finance.grants.tranches import COMPLETED, CONSTRUCTION_STARTED, MILESTONE_REACHED, TrancheRule
-from finance.main import create_app
-from finance.settings import FinanceSettings
 from finance_factories import (
     CANAL_GRANT_SATANG,
     construction_started,
@@ -21,6 +16,12 @@ from finance_factories import (
     outbox,
     replay,
 )
+
+from baan_shared.events import topics
+from baan_shared.ids import new_id
+from finance.grants.tranches import COMPLETED, CONSTRUCTION_STARTED, MILESTONE_REACHED, TrancheRule
+from finance.main import create_app
+from finance.settings import FinanceSettings
 
 
 async def balanced(client: httpx.AsyncClient) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from finance.ledger.journal import Line, UnbalancedEntry, check_entry
 
 

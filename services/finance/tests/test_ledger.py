@@ -3,10 +3,11 @@
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlmodel import select
+
 from finance.ledger import service as ledger
 from finance.ledger.journal import Line, UnbalancedEntry, UnknownAccount
 from finance.ledger.models import ImmutableEntry, JournalEntry, JournalLine
-from sqlmodel import select
 
 
 async def _count(app: FastAPI) -> tuple[int, int]:

@@ -10,11 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from baan_shared.events import CloudEvent, topics
-from baan_shared.ids import new_id
 from fastapi import FastAPI
-from finance.main import create_app
-from finance.settings import FinanceSettings
 from finance_factories import (
     construction_started,
     deliver,
@@ -23,6 +19,11 @@ from finance_factories import (
     kafka_record,
     outbox,
 )
+
+from baan_shared.events import CloudEvent, topics
+from baan_shared.ids import new_id
+from finance.main import create_app
+from finance.settings import FinanceSettings
 
 pytestmark = pytest.mark.postgres
 

@@ -1,6 +1,8 @@
 """The tranche schedule, without a database: who gets how much, and when."""
 
 import pytest
+from pydantic import ValidationError
+
 from finance.grants.policy import GrantPolicy
 from finance.grants.tranches import (
     COMPLETED,
@@ -15,7 +17,6 @@ from finance.grants.tranches import (
     stage_key,
 )
 from finance.settings import FinanceSettings
-from pydantic import ValidationError
 
 EVERYTHING = {CONSTRUCTION_STARTED, COMPLETED}
 

@@ -2,11 +2,11 @@
 
 import uuid
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from baan_shared.bus.consumer import Subscriptions
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantRejected
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from survey.households import service
 from survey.households.models import HouseholdStatus
 

@@ -1,9 +1,9 @@
 """Assembles the survey service: ``uvicorn --factory survey.main:create_app``."""
 
-from baan_shared.events import topics
-from baan_shared.service import create_service_app
 from fastapi import FastAPI
 
+from baan_shared.events import topics
+from baan_shared.service import create_service_app
 from survey import SERVICE_NAME
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import router as households_router

@@ -2,7 +2,6 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-
 from survey.households.models import Household, HouseholdTransition
 
 __all__ = ["Household", "HouseholdTransition", "OutboxMessage", "ProcessedEvent"]

@@ -1,7 +1,8 @@
 """Survey's settings: environment variables prefixed ``SURVEY_``."""
 
-from baan_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from baan_shared.settings import ServiceSettings
 
 
 class SurveySettings(ServiceSettings):

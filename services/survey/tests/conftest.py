@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from survey.main import create_app
 from survey.settings import SurveySettings
 

@@ -3,10 +3,11 @@
 import json
 
 import httpx
-from baan_shared.outbox import OutboxMessage
 from fastapi import FastAPI
 from sqlmodel import select
 from survey_factories import household_body, national_id
+
+from baan_shared.outbox import OutboxMessage
 
 
 async def _outbox(app: FastAPI) -> list[OutboxMessage]:

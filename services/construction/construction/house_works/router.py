@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated
 
+from fastapi import APIRouter, Query
+
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from fastapi import APIRouter, Query
-
 from construction.house_works import repository, service
 from construction.house_works.models import HouseWorkStatus, Programme
 from construction.house_works.schemas import (

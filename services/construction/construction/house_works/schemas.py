@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from construction.dates import today
+from baan_shared.clock import thai_today as today
 from construction.house_works.models import HouseWorkStatus, Programme, WorkType
 
 

@@ -8,7 +8,10 @@ first write, so a refused request leaves no trace.
 import uuid
 from typing import Any
 
-from baan_shared.clock import utcnow
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import thai_date, utcnow
+from baan_shared.clock import thai_today as today
 from baan_shared.events.catalog import (
     HouseCancelled,
     HouseCompleted,
@@ -21,10 +24,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_be
 from baan_shared.http.errors import NotFound, Unprocessable
 from baan_shared.outbox import record_event
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from construction import SERVICE_NAME
-from construction.dates import thai_date, today
 from construction.house_works import repository
 from construction.house_works.models import (
     HouseWork,

@@ -7,7 +7,6 @@ Plain functions: tests need no database.
 """
 
 from baan_shared.http.errors import Conflict
-
 from construction.house_works.models import HouseWorkStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {

@@ -7,11 +7,11 @@ a write here.
 import uuid
 from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
+
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from fastapi import APIRouter, Query
-
 from finance.grants import repository, service
 from finance.grants.models import GrantStatus
 from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant

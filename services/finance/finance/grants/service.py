@@ -11,7 +11,9 @@ Nothing here commits; the caller's unit of work does.
 
 import logging
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import (
@@ -20,12 +22,10 @@ from baan_shared.events.catalog import (
     HouseEvent,
     HouseholdApproved,
 )
-from baan_shared.fiscal import fiscal_year_be
+from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import NotFound
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from finance import SERVICE_NAME
 from finance.grants import repository
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
@@ -36,15 +36,8 @@ from finance.ledger.chart import CASH, GRANT_EXPENSE, GRANTS_PAYABLE
 from finance.ledger.journal import Line
 
 SOURCE = f"/services/{SERVICE_NAME}"
-# Thailand keeps UTC+7 all year; fiscal years turn at midnight Bangkok time.
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
 
 log = logging.getLogger(__name__)
-
-
-def fiscal_year_at(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return fiscal_year_be(aware.astimezone(BANGKOK).date())
 
 
 def payment_reference(disbursement_id: uuid.UUID, paid_at: datetime) -> str:

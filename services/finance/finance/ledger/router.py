@@ -1,8 +1,8 @@
 """/v1/ledger: read-only views of the ledger. Entries are posted by finance's own rules only."""
 
-from baan_shared.http.deps import SessionDep
 from fastapi import APIRouter
 
+from baan_shared.http.deps import SessionDep
 from finance.ledger import service
 from finance.ledger.schemas import TrialBalance
 

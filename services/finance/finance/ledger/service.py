@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from baan_shared.clock import utcnow
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.clock import utcnow
 from finance.ledger import repository
 from finance.ledger.chart import CHART
 from finance.ledger.journal import Line, UnknownAccount, check_entry

@@ -5,11 +5,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
 from baan_shared.clock import utcnow
 from baan_shared.db import enum_type
 from baan_shared.ids import new_id
-from sqlalchemy import BigInteger, Column, DateTime, Text
-from sqlmodel import Field, SQLModel
 
 
 class Programme(StrEnum):

@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated
 
+from fastapi import APIRouter, Query, status
+
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from fastapi import APIRouter, Query, status
-
 from survey.households import repository, service
 from survey.households.models import HouseholdStatus, Programme
 from survey.households.schemas import (

@@ -6,7 +6,6 @@ want of budget (``grant.rejected``). Plain functions: tests need no database.
 """
 
 from baan_shared.http.errors import Conflict
-
 from survey.households.models import HouseholdStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {

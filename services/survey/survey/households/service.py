@@ -6,6 +6,8 @@ work; nothing here commits.
 
 import uuid
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import (
     HouseholdApproved,
@@ -13,11 +15,9 @@ from baan_shared.events.catalog import (
     HouseholdSurveyed,
     HouseholdWaitlisted,
 )
-from baan_shared.fiscal import fiscal_year_be
+from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound
 from baan_shared.outbox import record_event
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from survey import SERVICE_NAME
 from survey.households import repository
 from survey.households.models import Household, HouseholdStatus, HouseholdTransition
@@ -107,7 +107,7 @@ async def decide(
     if target == HouseholdStatus.APPROVED:
         household.approved_at = now
         household.approved_by = decided_by
-        household.fiscal_year = fiscal_year_be(now.date())
+        household.fiscal_year = fiscal_year_at(now)
     session.add(household)
     await session.flush()
     await _publish_decision(session, household, target, reason or "", now)
