@@ -1,0 +1,26 @@
+"""Assembles the reporting service: ``uvicorn --factory reporting.main:create_app``."""
+
+from fastapi import FastAPI
+
+from baan_shared.service import create_service_app
+from reporting import SERVICE_NAME
+from reporting.handlers import SUBSCRIPTIONS
+from reporting.reports.router import router as reports_router
+from reporting.settings import ReportingSettings
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    return create_service_app(
+        name=SERVICE_NAME,
+        title="Baan reporting",
+        description=(
+            "Read models over every service's events: the household funnel by programme "
+            "and area, money granted and paid, and how fresh each report is."
+        ),
+        version="0.1.0",
+        settings=settings or ReportingSettings(),
+        routers=[reports_router],
+        migrations="reporting:migrations",
+        subscriptions=SUBSCRIPTIONS,
+        produces=[],
+    )

@@ -1,0 +1,13 @@
+"""Every table in reporting's database, imported in one place for Alembic."""
+
+from baan_shared.inbox import ProcessedEvent
+from baan_shared.outbox import OutboxMessage
+from reporting.projections.models import GrantProgress, HouseholdProgress, ProjectionState
+
+__all__ = [
+    "GrantProgress",
+    "HouseholdProgress",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "ProjectionState",
+]

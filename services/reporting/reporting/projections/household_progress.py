@@ -1,0 +1,241 @@
+"""The ``household_progress`` projection: one row per household, fed by three streams.
+
+Survey (``household.*``), construction (``house.*``) and finance (``grant.*``)
+each tell part of a household's story, on their own topics, in no order
+relative to each other. So every projector only fills its own fields, creates
+the row from whichever event comes first (area and programme from that
+event), keeps the latest time of each milestone, and recomputes the stage from
+the timestamps: the same events in any order give the same row.
+
+The ``apply_*`` functions are plain: tests call them on a row without a database.
+Milestone times are the CloudEvent ``time``: when the source service recorded
+the change. Nothing here commits; the consumer commits the row and its inbox
+entry together.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import TypeAlias, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.bus.consumer import Handler
+from baan_shared.clock import utcnow
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import (
+    GrantApproved,
+    GrantDisbursed,
+    GrantEvent,
+    GrantRejected,
+    HouseCancelled,
+    HouseCompleted,
+    HouseConstructionStarted,
+    HouseEvent,
+    HouseholdApproved,
+    HouseholdEvent,
+    HouseholdRejected,
+    HouseholdSurveyed,
+    HouseholdWaitlisted,
+    HouseMilestoneReached,
+    HousePlanned,
+    HouseReadyToBuild,
+)
+from reporting.projections import repository
+from reporting.projections.models import HOUSEHOLD_PROGRESS, HouseholdProgress, as_utc
+from reporting.projections.stage import after, latest, stage_of
+
+AnyHouseholdEvent: TypeAlias = HouseholdEvent | HouseEvent | GrantEvent
+E = TypeVar("E", bound=AnyHouseholdEvent)
+
+
+def event_time(event: CloudEvent) -> datetime:
+    at = as_utc(event.time)
+    assert at is not None
+    return at
+
+
+# --- survey: household.* ---------------------------------------------------------------
+
+
+def apply_surveyed(row: HouseholdProgress, data: HouseholdSurveyed, at: datetime) -> None:
+    row.surveyed_at = latest(row.surveyed_at, at)
+
+
+def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime) -> None:
+    # A household can be approved again after a waitlist, maybe in a later fiscal
+    # year: the latest approval names the year it counts in.
+    if not after(row.approved_at, at):
+        row.approved_at = at
+        if data.fiscal_year is not None:
+            row.fiscal_year = data.fiscal_year
+
+
+def apply_rejected(row: HouseholdProgress, data: HouseholdRejected, at: datetime) -> None:
+    row.rejected_at = latest(row.rejected_at, at)
+
+
+def apply_waitlisted(row: HouseholdProgress, data: HouseholdWaitlisted, at: datetime) -> None:
+    row.waitlisted_at = latest(row.waitlisted_at, at)
+
+
+# --- construction: house.* -------------------------------------------------------------
+
+
+def _follow_house(row: HouseholdProgress, data: HouseEvent, at: datetime) -> None:
+    """Keep the house work we heard of last (a cancelled house may be planned again)."""
+    known = latest(row.planned_at, row.ready_at, row.started_at, row.completed_at, row.cancelled_at)
+    if row.house_id is None or not after(known, at):
+        row.house_id = data.house_id
+
+
+def apply_house_planned(row: HouseholdProgress, data: HousePlanned, at: datetime) -> None:
+    _follow_house(row, data, at)
+    row.planned_at = latest(row.planned_at, at)
+
+
+def apply_ready_to_build(row: HouseholdProgress, data: HouseReadyToBuild, at: datetime) -> None:
+    _follow_house(row, data, at)
+    row.ready_at = latest(row.ready_at, at)
+
+
+def apply_construction_started(
+    row: HouseholdProgress, data: HouseConstructionStarted, at: datetime
+) -> None:
+    _follow_house(row, data, at)
+    row.started_at = latest(row.started_at, at)
+
+
+def apply_milestone_reached(
+    row: HouseholdProgress, data: HouseMilestoneReached, at: datetime
+) -> None:
+    if row.house_id is None:
+        row.house_id = data.house_id
+    row.progress_percent = max(row.progress_percent or 0, data.percent)
+
+
+def apply_house_completed(row: HouseholdProgress, data: HouseCompleted, at: datetime) -> None:
+    _follow_house(row, data, at)
+    row.completed_at = latest(row.completed_at, at)
+    row.progress_percent = 100
+
+
+def apply_house_cancelled(row: HouseholdProgress, data: HouseCancelled, at: datetime) -> None:
+    _follow_house(row, data, at)
+    row.cancelled_at = latest(row.cancelled_at, at)
+
+
+# --- the shared part of every projector --------------------------------------------------
+
+
+@asynccontextmanager
+async def _household(
+    session: AsyncSession, event: CloudEvent, data: AnyHouseholdEvent
+) -> AsyncIterator[HouseholdProgress]:
+    """Lock (or create) the household's row, let the caller fill its fields, then
+    recompute the stage and move the projection's high-water mark."""
+    at = event_time(event)
+    row = await repository.lock_household(
+        session,
+        data.household_id,
+        first_seen={
+            "programme": data.programme,
+            "province_code": data.province_code,
+            "district_code": data.district_code,
+            "subdistrict_code": data.subdistrict_code,
+            "fiscal_year": data.fiscal_year,
+            "last_event_time": at,
+        },
+    )
+    yield row
+    row.district_code = row.district_code or data.district_code
+    row.subdistrict_code = row.subdistrict_code or data.subdistrict_code
+    if row.fiscal_year is None:
+        row.fiscal_year = data.fiscal_year
+    row.last_event_time = latest(row.last_event_time, at) or at
+    row.stage = stage_of(row)
+    row.updated_at = utcnow()
+    await repository.save(session, row)
+    await repository.record_applied(
+        session, projection=HOUSEHOLD_PROGRESS, stream=data.topic, event_time=at
+    )
+
+
+def projector(model: type[E], apply: Callable[[HouseholdProgress, E, datetime], None]) -> Handler:
+    """A consumer handler that decodes ``model`` and applies it to the household's row."""
+
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        data = model.model_validate(event.data)
+        async with _household(session, event, data) as row:
+            apply(row, data, event_time(event))
+
+    handle.__name__ = handle.__qualname__ = f"project_{model.event_type.replace('.', '_')}"
+    return handle
+
+
+on_household_surveyed = projector(HouseholdSurveyed, apply_surveyed)
+on_household_approved = projector(HouseholdApproved, apply_approved)
+on_household_rejected = projector(HouseholdRejected, apply_rejected)
+on_household_waitlisted = projector(HouseholdWaitlisted, apply_waitlisted)
+on_house_planned = projector(HousePlanned, apply_house_planned)
+on_house_ready_to_build = projector(HouseReadyToBuild, apply_ready_to_build)
+on_house_construction_started = projector(HouseConstructionStarted, apply_construction_started)
+on_house_milestone_reached = projector(HouseMilestoneReached, apply_milestone_reached)
+on_house_completed = projector(HouseCompleted, apply_house_completed)
+on_house_cancelled = projector(HouseCancelled, apply_house_cancelled)
+
+
+# --- finance: grant.* --------------------------------------------------------------------
+# Money is kept per grant (a household waitlisted and approved again may get a
+# second one) and summed onto the household, so no event is ever added twice
+# and tranches may arrive in any order.
+
+
+async def _total_money(session: AsyncSession, row: HouseholdProgress) -> None:
+    row.grant_amount_satang, row.disbursed_satang = await repository.grant_money(
+        session, row.household_id
+    )
+
+
+async def on_grant_approved(session: AsyncSession, event: CloudEvent) -> None:
+    data = GrantApproved.model_validate(event.data)
+    at = event_time(event)
+    async with _household(session, event, data) as row:
+        grant = await repository.lock_grant(
+            session, data.grant_id, household_id=data.household_id, seen_at=at
+        )
+        grant.amount_satang = data.amount_satang
+        grant.approved_at = latest(grant.approved_at, at)
+        grant.last_event_time = latest(grant.last_event_time, at) or at
+        await repository.save(session, grant)
+        await _total_money(session, row)
+
+
+async def on_grant_disbursed(session: AsyncSession, event: CloudEvent) -> None:
+    data = GrantDisbursed.model_validate(event.data)
+    at = event_time(event)
+    async with _household(session, event, data) as row:
+        grant = await repository.lock_grant(
+            session, data.grant_id, household_id=data.household_id, seen_at=at
+        )
+        # Each tranche carries the running total: the largest total seen is what
+        # has been paid, whatever order the tranches came in.
+        grant.disbursed_satang = max(grant.disbursed_satang, data.disbursed_total_satang)
+        grant.tranches_paid = max(grant.tranches_paid, data.tranche)
+        grant.last_event_time = latest(grant.last_event_time, at) or at
+        await repository.save(session, grant)
+        await _total_money(session, row)
+
+
+async def on_grant_rejected(session: AsyncSession, event: CloudEvent) -> None:
+    """The budget could not cover the grant: the household is back on the waitlist."""
+    data = GrantRejected.model_validate(event.data)
+    at = event_time(event)
+    async with _household(session, event, data) as row:
+        grant = await repository.lock_grant(
+            session, data.grant_id, household_id=data.household_id, seen_at=at
+        )
+        grant.rejected_at = latest(grant.rejected_at, at)
+        grant.last_event_time = latest(grant.last_event_time, at) or at
+        await repository.save(session, grant)
+        row.grant_rejected_at = latest(row.grant_rejected_at, at)

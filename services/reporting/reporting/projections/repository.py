@@ -1,0 +1,206 @@
+"""All SQL about the projections: upserts for the projectors, aggregates for the reports.
+
+Events of one household arrive on three streams that several consumers may
+apply at once, so a projector never assumes its row exists: it inserts the row
+if missing (``ON CONFLICT DO NOTHING``, on PostgreSQL and SQLite alike) and
+then locks it, which serialises the events of one household. The reports
+aggregate in the database (``GROUP BY`` with ``CASE``), never row by row.
+"""
+
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from reporting.projections.models import (
+    APPROVED_OR_BEYOND,
+    GrantProgress,
+    HouseholdProgress,
+    ProjectionState,
+    Stage,
+)
+from reporting.projections.stage import latest
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _insert_if_missing(
+    session: AsyncSession, table: type[Any], values: Mapping[str, Any], keys: list[str]
+) -> Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+async def lock_household(
+    session: AsyncSession, household_id: uuid.UUID, *, first_seen: Mapping[str, Any]
+) -> HouseholdProgress:
+    """The household's row, created from ``first_seen`` if this is its first event; locked."""
+    values = {
+        "household_id": household_id,
+        "stage": Stage.SURVEYED,
+        "updated_at": utcnow(),
+        **first_seen,
+    }
+    await session.exec(_insert_if_missing(session, HouseholdProgress, values, ["household_id"]))
+    query = (
+        select(HouseholdProgress)
+        .where(HouseholdProgress.household_id == household_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).one()
+
+
+async def lock_grant(
+    session: AsyncSession, grant_id: uuid.UUID, *, household_id: uuid.UUID, seen_at: datetime
+) -> GrantProgress:
+    values = {"grant_id": grant_id, "household_id": household_id, "last_event_time": seen_at}
+    await session.exec(_insert_if_missing(session, GrantProgress, values, ["grant_id"]))
+    query = (
+        select(GrantProgress)
+        .where(GrantProgress.grant_id == grant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).one()
+
+
+async def grant_money(session: AsyncSession, household_id: uuid.UUID) -> tuple[int, int]:
+    """(approved, disbursed) satang over all of a household's grants."""
+    query = select(
+        func.coalesce(func.sum(GrantProgress.amount_satang), 0),
+        func.coalesce(func.sum(GrantProgress.disbursed_satang), 0),
+    ).where(GrantProgress.household_id == household_id)
+    approved, disbursed = (await session.exec(query)).one()
+    return int(approved), int(disbursed)
+
+
+async def save(session: AsyncSession, *rows: Any) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def record_applied(
+    session: AsyncSession, *, projection: str, stream: str, event_time: datetime
+) -> None:
+    """Move the projection's high-water mark on ``stream``: the ``as_of`` of its reports."""
+    now = utcnow()
+    values = {
+        "projection": projection,
+        "stream": stream,
+        "last_event_time": event_time,
+        "last_applied_at": now,
+        "events_applied": 0,
+    }
+    await session.exec(
+        _insert_if_missing(session, ProjectionState, values, ["projection", "stream"])
+    )
+    query = (
+        select(ProjectionState)
+        .where(ProjectionState.projection == projection, ProjectionState.stream == stream)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    state = (await session.exec(query)).one()
+    state.last_event_time = latest(state.last_event_time, event_time) or event_time
+    state.last_applied_at = now
+    state.events_applied += 1
+    await save(session, state)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    programme: str | None = None
+    province_code: str | None = None
+    fiscal_year: int | None = None
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """Households of one programme in one province, by stage, and their money."""
+
+    programme: str
+    province_code: str
+    surveyed: int
+    approved: int
+    ready_to_build: int
+    under_construction: int
+    completed: int
+    waitlisted: int
+    rejected: int
+    cancelled: int
+    grant_approved_satang: int
+    grant_disbursed_satang: int
+
+
+def _conditions(where: AreaFilter) -> list[ColumnElement[bool]]:
+    conditions = []
+    if where.programme is not None:
+        conditions.append(col(HouseholdProgress.programme) == where.programme)
+    if where.province_code is not None:
+        conditions.append(col(HouseholdProgress.province_code) == where.province_code)
+    if where.fiscal_year is not None:
+        conditions.append(col(HouseholdProgress.fiscal_year) == where.fiscal_year)
+    return conditions
+
+
+def _households_in(stages: Collection[Stage]) -> ColumnElement[Any]:
+    return func.sum(case((col(HouseholdProgress.stage).in_(list(stages)), 1), else_=0))
+
+
+def _satang(column: Any) -> ColumnElement[Any]:
+    # SUM(bigint) is numeric on PostgreSQL; money stays an integer.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaCounts]:
+    programme, province = col(HouseholdProgress.programme), col(HouseholdProgress.province_code)
+    columns: list[Any] = [
+        programme,
+        province,
+        func.count(),
+        _households_in(APPROVED_OR_BEYOND),
+        _households_in([Stage.READY_TO_BUILD]),
+        _households_in([Stage.UNDER_CONSTRUCTION]),
+        _households_in([Stage.COMPLETED]),
+        _households_in([Stage.WAITLISTED]),
+        _households_in([Stage.REJECTED]),
+        _households_in([Stage.CANCELLED]),
+        _satang(HouseholdProgress.grant_amount_satang),
+        _satang(HouseholdProgress.disbursed_satang),
+    ]
+    query = (
+        select(*columns)
+        .where(*_conditions(where))
+        .group_by(programme, province)
+        .order_by(programme, province)
+    )
+    rows = (await session.exec(query)).all()
+    return [AreaCounts(row[0], row[1], *(int(n or 0) for n in row[2:])) for row in rows]
+
+
+async def households_by_stage(session: AsyncSession, where: AreaFilter) -> dict[Stage, int]:
+    stage = col(HouseholdProgress.stage)
+    query = select(stage, func.count()).where(*_conditions(where)).group_by(stage)
+    return {Stage(row[0]): int(row[1]) for row in (await session.exec(query)).all()}
+
+
+async def stream_states(session: AsyncSession, projection: str) -> list[ProjectionState]:
+    query = (
+        select(ProjectionState)
+        .where(ProjectionState.projection == projection)
+        .order_by(col(ProjectionState.stream))
+    )
+    return list((await session.exec(query)).all())

@@ -1,0 +1,1 @@
+"""Reports (รายงานผลการดำเนินงาน): progress by programme and province, the funnel, freshness."""

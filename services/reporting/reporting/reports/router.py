@@ -1,0 +1,66 @@
+"""/v1/reports: progress by programme × province, the household funnel, freshness."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from reporting.projections.models import Programme
+from reporting.projections.repository import AreaFilter
+from reporting.reports import service
+from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
+
+PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEMS)
+
+ProgrammeQuery = Annotated[Programme | None, Query(description="Only this programme")]
+ProvinceQuery = Annotated[
+    str | None, Query(pattern=r"^\d{2}$", description="Official 2-digit province code")
+]
+FiscalYearQuery = Annotated[
+    int | None,
+    Query(ge=2500, le=2700, description="Fiscal year of approval, Buddhist Era (e.g. 2562)"),
+]
+
+
+def _filter(
+    programme: Programme | None, province_code: str | None, fiscal_year: int | None = None
+) -> AreaFilter:
+    return AreaFilter(
+        programme=programme.value if programme else None,
+        province_code=province_code,
+        fiscal_year=fiscal_year,
+    )
+
+
+@router.get("/progress", response_model=ProgressReport)
+async def progress_report(
+    session: SessionDep,
+    programme: ProgrammeQuery = None,
+    province_code: ProvinceQuery = None,
+    fiscal_year: FiscalYearQuery = None,
+) -> ProgressReport:
+    """Households by stage and money granted and paid, per programme × province.
+
+    With ``fiscal_year``, only households approved in that year count.
+    """
+    return await service.progress(session, _filter(programme, province_code, fiscal_year))
+
+
+@router.get("/funnel", response_model=FunnelReport)
+async def funnel_report(
+    session: SessionDep,
+    programme: ProgrammeQuery = None,
+    province_code: ProvinceQuery = None,
+    fiscal_year: FiscalYearQuery = None,
+) -> FunnelReport:
+    """How many households are at each stage, and how many got at least that far."""
+    return await service.funnel(session, _filter(programme, province_code, fiscal_year))
+
+
+@router.get("/freshness", response_model=FreshnessReport)
+async def freshness_report(session: SessionDep) -> FreshnessReport:
+    """How far the reports have read each event stream."""
+    return await service.freshness(session)

@@ -1,0 +1,230 @@
+"""Builders for the events reporting consumes, and a way to apply them like the consumer.
+
+``journey`` tells one household's story up to a stage, as the three services
+would publish it (survey, construction, finance), one hour between events.
+Tests override only what they are about.
+"""
+
+import itertools
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI
+
+from baan_shared.events import EVENT_TYPES, CloudEvent, EventData
+from baan_shared.events.catalog import (
+    GrantApproved,
+    GrantDisbursed,
+    GrantRejected,
+    HouseCancelled,
+    HouseCompleted,
+    HouseConstructionStarted,
+    HouseholdApproved,
+    HouseholdRejected,
+    HouseholdSurveyed,
+    HouseholdWaitlisted,
+    HouseMilestoneReached,
+    HousePlanned,
+    HouseReadyToBuild,
+)
+from baan_shared.ids import new_id
+from baan_shared.inbox import already_processed, mark_processed
+from reporting import SERVICE_NAME
+from reporting.handlers import SUBSCRIPTIONS
+
+T0 = datetime(2024, 11, 4, 9, 0, tzinfo=UTC)  # FY 2568 (Oct 2024 - Sep 2025)
+
+AREAS = {
+    "57": ("5701", "570101"),  # Chiang Rai, Mueang, Wiang
+    "10": ("1038", "103801"),  # Bangkok, Lat Phrao
+}
+
+_SOURCES = {
+    "household": "/services/survey",
+    "house": "/services/construction",
+    "grant": "/services/finance",
+}
+BAAN_PHO_PHIANG, CANAL = "BAAN_PHO_PHIANG", "CANAL"
+CANAL_GRANT = 14_700_000  # 147,000 THB per canal household
+_offsets = itertools.count()
+
+StartApp = Callable[[], Awaitable[FastAPI]]
+"""Starts one more reporting app on a fresh database (the ``start_app`` fixture)."""
+
+
+def cloud_event(data: EventData, *, time: datetime) -> CloudEvent:
+    """The envelope the source service's outbox relay would publish for ``data``."""
+    return CloudEvent(
+        source=_SOURCES[data.aggregate_type],
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        time=time,
+        dataschema=data.dataschema(),
+        data=data.model_dump(mode="json"),
+    )
+
+
+@dataclass
+class Household:
+    """One household's identity and area, shared by every event about it."""
+
+    programme: str = "BAAN_PHO_PHIANG"
+    province_code: str = "57"
+    fiscal_year: int = 2568
+    household_id: uuid.UUID = field(default_factory=new_id)
+    house_id: uuid.UUID = field(default_factory=new_id)
+    grant_id: uuid.UUID = field(default_factory=new_id)
+
+    def area(self) -> dict[str, object]:
+        district, subdistrict = AREAS.get(self.province_code, (None, None))
+        return {
+            "programme": self.programme,
+            "province_code": self.province_code,
+            "district_code": district,
+            "subdistrict_code": subdistrict,
+            "household_id": self.household_id,
+        }
+
+
+def journey(
+    stage: str,
+    *,
+    household: Household | None = None,
+    start: datetime = T0,
+    grant_satang: int = 2_000_000,
+) -> list[CloudEvent]:
+    """The events that take a household to ``stage``, in the order they happened.
+
+    Stages: surveyed, approved, ready_to_build, under_construction, completed,
+    waitlisted (approved, then its grant refused), rejected, cancelled.
+    Grant tranches: 30% when ready, 40% at the start of building, 30% at completion.
+    """
+    h = household or Household()
+    clock = itertools.count()
+    events: list[CloudEvent] = []
+
+    def emit(data: EventData) -> None:
+        events.append(cloud_event(data, time=start + timedelta(hours=next(clock))))
+
+    area = h.area()
+    house = {**area, "house_id": h.house_id, "fiscal_year": h.fiscal_year}
+    grant = {**area, "grant_id": h.grant_id, "fiscal_year": h.fiscal_year}
+    tranches = [grant_satang * 3 // 10, grant_satang * 4 // 10]
+    tranches.append(grant_satang - sum(tranches))
+    paid = 0
+
+    def disburse(tranche: int) -> None:
+        nonlocal paid
+        paid += tranches[tranche - 1]
+        emit(
+            GrantDisbursed(
+                **grant,
+                tranche=tranche,
+                amount_satang=tranches[tranche - 1],
+                payment_reference=f"PAY-{h.grant_id.hex[:8]}-{tranche}",
+                disbursed_total_satang=paid,
+            )
+        )
+
+    emit(HouseholdSurveyed(**area, household_size=4, surveyed_at=start))
+    if stage == "surveyed":
+        return events
+    if stage == "rejected":
+        emit(HouseholdRejected(**area, reason="income above the limit", decided_at=start))
+        return events
+    emit(
+        HouseholdApproved(
+            **area,
+            fiscal_year=h.fiscal_year,
+            household_size=4,
+            need="rebuild",
+            estimated_cost_satang=grant_satang,
+            approved_at=start,
+            approved_by="คณะกรรมการชุมชน",
+        )
+    )
+    if stage == "waitlisted":
+        emit(GrantRejected(**grant, reason="budget exhausted"))
+        emit(
+            HouseholdWaitlisted(
+                **area, fiscal_year=h.fiscal_year, reason="grant rejected", decided_at=start
+            )
+        )
+        return events
+    emit(GrantApproved(**grant, amount_satang=grant_satang))
+    emit(HousePlanned(**house, work_type="rebuild", estimated_cost_satang=grant_satang))
+    if stage == "approved":
+        return events
+    if stage == "cancelled":
+        emit(HouseCancelled(**house, reason="household moved away"))
+        return events
+    emit(HouseReadyToBuild(**house, ready_on=start.date()))
+    disburse(1)
+    if stage == "ready_to_build":
+        return events
+    emit(HouseConstructionStarted(**house, started_on=start.date()))
+    disburse(2)
+    emit(HouseMilestoneReached(**house, milestone="roof", percent=60, reached_on=start.date()))
+    if stage == "under_construction":
+        return events
+    emit(
+        HouseCompleted(
+            **house, completed_on=start.date(), actual_cost_satang=grant_satang, labour_days=30
+        )
+    )
+    disburse(3)
+    assert stage == "completed", f"unknown stage {stage}"
+    return events
+
+
+def realistic_mix() -> list[CloudEvent]:
+    """3 completed, 2 under construction, 1 ready to build, and the ways off the path,
+    in two provinces (57 Chiang Rai, 10 Bangkok) and two programmes; one day apart."""
+    plan = [
+        (BAAN_PHO_PHIANG, "57", "completed"),
+        (BAAN_PHO_PHIANG, "57", "under_construction"),
+        (BAAN_PHO_PHIANG, "57", "ready_to_build"),
+        (BAAN_PHO_PHIANG, "57", "surveyed"),
+        (BAAN_PHO_PHIANG, "57", "waitlisted"),
+        (BAAN_PHO_PHIANG, "57", "cancelled"),
+        (BAAN_PHO_PHIANG, "10", "completed"),
+        (CANAL, "10", "completed"),
+        (CANAL, "10", "under_construction"),
+        (CANAL, "10", "approved"),
+        (CANAL, "10", "rejected"),
+    ]
+    events: list[CloudEvent] = []
+    for day, (programme, province, stage) in enumerate(plan):
+        events += journey(
+            stage,
+            household=Household(programme=programme, province_code=province),
+            start=T0 + timedelta(days=day),
+            grant_satang=CANAL_GRANT if programme == CANAL else 2_000_000,
+        )
+    return events
+
+
+def latest_time(events: list[CloudEvent]) -> datetime:
+    return max(event.time for event in events)
+
+
+async def apply_events(app: FastAPI, events: list[CloudEvent]) -> None:
+    """Apply each event as the consumer does: inbox row + projector, one commit per event."""
+    factory = app.state.runtime.session_factory
+    for event in events:
+        async with factory() as session:
+            if await already_processed(session, event.id, SERVICE_NAME):
+                continue
+            await mark_processed(
+                session,
+                event_id=event.id,
+                consumer=SERVICE_NAME,
+                event_type=event.type,
+                topic=EVENT_TYPES[event.type].topic,
+                partition=0,
+                offset=next(_offsets),
+            )
+            await SUBSCRIPTIONS.handlers[event.type](session, event)
+            await session.commit()

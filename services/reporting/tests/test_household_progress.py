@@ -1,0 +1,87 @@
+"""Projectors as plain functions on a row, and the subscriptions that feed them."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from reporting_factories import Household
+
+from baan_shared.events import EVENT_TYPES
+from baan_shared.events.catalog import (
+    GrantEvent,
+    HouseEvent,
+    HouseholdApproved,
+    HouseholdEvent,
+    HouseMilestoneReached,
+    HousePlanned,
+)
+from reporting.handlers import SUBSCRIPTIONS
+from reporting.projections import household_progress as progress
+from reporting.projections.models import HouseholdProgress
+
+T0 = datetime(2024, 11, 4, 9, 0, tzinfo=UTC)
+
+
+def _row() -> HouseholdProgress:
+    return HouseholdProgress(
+        household_id=uuid.uuid4(), programme="CANAL", province_code="10", last_event_time=T0
+    )
+
+
+def _approval(fiscal_year: int) -> HouseholdApproved:
+    return HouseholdApproved(
+        **Household(programme="CANAL", province_code="10").area(),
+        fiscal_year=fiscal_year,
+        household_size=3,
+        need="rebuild",
+        estimated_cost_satang=14_700_000,
+        approved_at=T0,
+        approved_by="committee",
+    )
+
+
+def test_every_household_house_and_grant_event_in_the_catalogue_is_projected() -> None:
+    about_households = {
+        event_type
+        for event_type, model in EVENT_TYPES.items()
+        if issubclass(model, HouseholdEvent | HouseEvent | GrantEvent)
+    }
+    assert set(SUBSCRIPTIONS.handlers) == about_households
+
+
+def test_the_latest_approval_names_the_fiscal_year_whatever_the_order() -> None:
+    first, second = (T0, _approval(2568)), (T0 + timedelta(days=400), _approval(2569))
+    for order in ([first, second], [second, first]):
+        row = _row()
+        for at, data in order:
+            progress.apply_approved(row, data, at)
+        assert row.fiscal_year == 2569
+        assert row.approved_at == second[0]
+
+
+def test_the_row_follows_the_house_planned_last() -> None:
+    h = Household()
+    old = HousePlanned(**h.area(), house_id=uuid.uuid4(), work_type="repair")
+    new = HousePlanned(**h.area(), house_id=uuid.uuid4(), work_type="rebuild")
+    for order in (
+        [(T0, old), (T0 + timedelta(days=1), new)],
+        [(T0 + timedelta(days=1), new), (T0, old)],
+    ):
+        row = _row()
+        for at, data in order:
+            progress.apply_house_planned(row, data, at)
+        assert row.house_id == new.house_id
+
+
+def test_progress_percent_only_grows() -> None:
+    h = Household()
+    row = _row()
+    for percent in (60, 30):
+        milestone = HouseMilestoneReached(
+            **h.area(),
+            house_id=h.house_id,
+            milestone="walls",
+            percent=percent,
+            reached_on=T0.date(),
+        )
+        progress.apply_milestone_reached(row, milestone, T0)
+    assert row.progress_percent == 60
