@@ -26,6 +26,8 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Table modules import this name so the convention is set before they define tables.
+NAMING_CONVENTION_APPLIED = True
 
 SessionFactory = async_sessionmaker[AsyncSession]
 

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
+from baan_shared.db import NAMING_CONVENTION_APPLIED  # noqa: F401  (constraint names)
 
 
 class ProcessedEvent(SQLModel, table=True):

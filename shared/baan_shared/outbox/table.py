@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
+from baan_shared.db import NAMING_CONVENTION_APPLIED  # noqa: F401  (constraint names)
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
 _Position = BigInteger().with_variant(Integer(), "sqlite")

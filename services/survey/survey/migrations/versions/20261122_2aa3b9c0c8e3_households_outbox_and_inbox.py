@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('partition', sa.Integer(), nullable=False),
     sa.Column('offset', sa.BigInteger(), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('event_id', 'consumer')
+    sa.PrimaryKeyConstraint('event_id', 'consumer', name=op.f('pk_processed_events'))
     )
     op.create_table('household_transitions',
     sa.Column('id', sa.Uuid(), nullable=False),
