@@ -7,12 +7,13 @@ commits once on success, so a state change and its outbox row land together.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import DateTime, Dialect, TypeDecorator, event
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -84,3 +85,24 @@ def enum_type(enum_class: type[StrEnum]) -> SAEnum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite keeps text and hands back naive
+    datetimes, which this type marks as the UTC they were written in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware UTC")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value

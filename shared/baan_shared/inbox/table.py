@@ -7,12 +7,15 @@ transaction, so a redelivered event finds its row and changes nothing.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
-from baan_shared.db import NAMING_CONVENTION_APPLIED  # noqa: F401  (constraint names)
+from baan_shared.db import (
+    NAMING_CONVENTION_APPLIED,  # noqa: F401  (constraint names)
+    UTCDateTime,
+)
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -25,7 +28,7 @@ class ProcessedEvent(SQLModel, table=True):
     partition: int
     offset: int = Field(sa_type=BigInteger)
     processed_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
 
 

@@ -8,11 +8,14 @@ production: ``id``, ``aggregatetype``, ``aggregateid``, ``type``, ``payload``.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import NAMING_CONVENTION_APPLIED  # noqa: F401  (constraint names)
+from baan_shared.db import (
+    NAMING_CONVENTION_APPLIED,  # noqa: F401  (constraint names)
+    UTCDateTime,
+)
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
 _Position = BigInteger().with_variant(Integer(), "sqlite")
@@ -34,9 +37,9 @@ class OutboxMessage(SQLModel, table=True):
     dataschema: str | None = Field(default=None, max_length=255)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     occurred_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     traceparent: str | None = Field(default=None, max_length=128)
-    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import enum_type
+from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
 
 
@@ -21,7 +21,7 @@ class GrantStatus(StrEnum):
 
 
 def _aware(nullable: bool = False) -> Any:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class Grant(SQLModel, table=True):

@@ -9,11 +9,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, event
+from sqlalchemy import BigInteger, CheckConstraint, Column, event
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import enum_type
+from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
 
 
@@ -31,7 +31,7 @@ class AccountType(StrEnum):
 
 
 def _aware(nullable: bool = False) -> Any:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class Account(SQLModel, table=True):

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import enum_type
+from baan_shared.db import UTCDateTime, enum_type
 
 
 class Programme(StrEnum):
@@ -66,7 +66,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def _aware(nullable: bool = True) -> Any:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class HouseholdProgress(SQLModel, table=True):

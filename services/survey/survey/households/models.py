@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import enum_type
+from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
 
 
@@ -38,7 +38,7 @@ class HouseholdStatus(StrEnum):
 
 
 def _aware(nullable: bool = False) -> Any:
-    return Column(DateTime(timezone=True), nullable=nullable)
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class Household(SQLModel, table=True):
