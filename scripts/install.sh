@@ -29,6 +29,8 @@ else
   fi
   UV=.tools/bin/uv
 fi
+# The system trust store: registries may sit behind a proxy with its own CA.
+export UV_NATIVE_TLS=1
 UV_PYTHON_DOWNLOADS=never "$UV" sync --locked --python python3.11 -q
 
 if ! ls deploy/kafka/target/dependency/kafka_2.13-*.jar >/dev/null 2>&1; then
