@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from baan_shared.events import topics
 from baan_shared.service import create_service_app
 from survey import SERVICE_NAME
+from survey.areas.router import router as areas_router
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import router as households_router
 from survey.settings import SurveySettings
@@ -17,7 +18,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         description="Households in need and their land: survey, screening and selection.",
         version="0.1.0",
         settings=settings or SurveySettings(),
-        routers=[households_router],
+        routers=[areas_router, households_router],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],

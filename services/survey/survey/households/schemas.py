@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from stdnum.th import pin
 
+from survey.areas import service as areas
 from survey.households.models import Household, HouseholdStatus, Need, Programme
 
 DigitCode = Annotated[str, Field(pattern=r"^\d+$")]
@@ -41,14 +42,18 @@ class HouseholdCreate(BaseModel):
             raise ValueError("not a valid Thai national ID (13 digits, last one a check digit)")
         return compact
 
-    @field_validator("district_code", "subdistrict_code")
+    @field_validator("province_code", "district_code", "subdistrict_code")
     @classmethod
-    def _codes_nest(cls, value: str, info: ValidationInfo) -> str:
-        # Official codes nest: sub-district 6 digits = district 4 digits + 2.
-        parent_field = "province_code" if info.field_name == "district_code" else "district_code"
-        parent = info.data.get(parent_field)
-        if parent and not value.startswith(parent):
-            raise ValueError(f"must start with {parent_field} {parent}")
+    def _known_area(cls, value: str, info: ValidationInfo) -> str:
+        # Official DOPA codes, each inside its parent (geothai's tables).
+        if info.field_name == "province_code":
+            reason = areas.province_error(value)
+        elif info.field_name == "district_code":
+            reason = areas.district_error(value, info.data.get("province_code"))
+        else:
+            reason = areas.subdistrict_error(value, info.data.get("district_code"))
+        if reason is not None:
+            raise ValueError(reason)
         return value
 
 

@@ -1,0 +1,6 @@
+"""Areas (เขตการปกครอง): provinces, districts and sub-districts, and the agency's regions.
+
+Geography comes from the maintained ``geothai`` package (DOPA codes, Thai and
+English names); the regional offices are the agency's own configuration
+(``regions.json``), not geography.
+"""
