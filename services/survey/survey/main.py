@@ -8,6 +8,7 @@ from survey import SERVICE_NAME
 from survey.areas.router import router as areas_router
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import router as households_router
+from survey.programmes.router import router as programmes_router
 from survey.settings import SurveySettings
 
 
@@ -18,7 +19,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         description="Households in need and their land: survey, screening and selection.",
         version="0.1.0",
         settings=settings or SurveySettings(),
-        routers=[areas_router, households_router],
+        routers=[areas_router, programmes_router, households_router],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],

@@ -3,5 +3,12 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from survey.households.models import Household, HouseholdTransition
+from survey.programmes.models import ProgrammeRules
 
-__all__ = ["Household", "HouseholdTransition", "OutboxMessage", "ProcessedEvent"]
+__all__ = [
+    "Household",
+    "HouseholdTransition",
+    "OutboxMessage",
+    "ProcessedEvent",
+    "ProgrammeRules",
+]

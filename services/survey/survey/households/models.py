@@ -29,6 +29,26 @@ class Need(StrEnum):
     RELOCATION = "relocation"
 
 
+class HouseCondition(StrEnum):
+    """The state of the house as surveyed (who qualifies, DOMAIN.md)."""
+
+    DILAPIDATED = "dilapidated"  # ชำรุดทรุดโทรม
+    NON_DURABLE = "non_durable"  # วัสดุที่ไม่มั่นคง
+    NEVER_REPAIRED = "never_repaired"  # ไม่เคยซ่อมแซม
+    MUST_REBUILD = "must_rebuild"  # ต้องสร้างใหม่
+    SOUND = "sound"  # มั่นคงแข็งแรง: surveyed, but not in need of works
+
+
+class LandTenure(StrEnum):
+    """The household's right to the land the house stands on."""
+
+    OWN_TITLE = "own_title"  # มีโฉนด/เอกสารสิทธิ์
+    LEASE = "lease"  # เช่า
+    PERMITTED_USE = "permitted_use"  # ได้รับอนุญาตให้ใช้ (เช่น สปก.)
+    PUBLIC_LAND = "public_land"  # อาศัยในที่ดินสาธารณะ
+    NO_RIGHTS = "no_rights"  # ไม่มีสิทธิ์
+
+
 class HouseholdStatus(StrEnum):
     SURVEYED = "surveyed"
     SCREENED = "screened"

@@ -1,0 +1,1 @@
+"""Programmes (โครงการ) and their eligibility rules, editable by admins."""

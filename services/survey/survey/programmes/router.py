@@ -1,0 +1,33 @@
+"""/v1/programmes: each programme's eligibility rules; admins change them with PUT."""
+
+from fastapi import APIRouter
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from survey.households.models import Programme
+from survey.programmes import repository, service
+from survey.programmes.schemas import ProgrammePublic, ProgrammeUpdate
+
+router = APIRouter(
+    prefix="/v1/programmes",
+    tags=["programmes"],
+    responses=problem_responses({404: "No such programme", 422: "Invalid input"}),
+)
+
+
+@router.get("", response_model=list[ProgrammePublic])
+async def list_programmes(session: SessionDep) -> list[ProgrammePublic]:
+    return [ProgrammePublic.of(p) for p in await repository.all_(session)]
+
+
+@router.get("/{code}", response_model=ProgrammePublic)
+async def get_programme(code: Programme, session: SessionDep) -> ProgrammePublic:
+    return ProgrammePublic.of(await service.get(session, code))
+
+
+@router.put("/{code}", response_model=ProgrammePublic)
+async def update_programme(
+    code: Programme, body: ProgrammeUpdate, session: SessionDep
+) -> ProgrammePublic:
+    """Replace the programme's rules; households are judged by them from their next screening."""
+    return ProgrammePublic.of(await service.update(session, code, body))

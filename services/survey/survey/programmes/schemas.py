@@ -1,0 +1,51 @@
+"""What the programmes API accepts and returns."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from survey.households.models import HouseCondition, LandTenure, Programme
+from survey.programmes.models import ProgrammeRules, ProgrammeUnit
+
+
+class ProgrammeUpdate(BaseModel):
+    """The whole rule set of one programme (PUT replaces it)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name_th: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    unit: ProgrammeUnit
+    income_limit_satang: int | None = Field(
+        default=None, ge=0, description="Highest monthly household income, satang; null: no limit"
+    )
+    allowed_house_conditions: list[HouseCondition] = Field(
+        default_factory=list, description="Empty: any condition qualifies"
+    )
+    allowed_tenures: list[LandTenure] = Field(
+        default_factory=list, description="Empty: any land tenure qualifies"
+    )
+    updated_by: str = Field(min_length=1, max_length=200, description="The admin making the change")
+
+    @field_validator("allowed_house_conditions", "allowed_tenures")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists each value once")
+        return value
+
+
+class ProgrammePublic(BaseModel):
+    code: Programme
+    name_th: str
+    name_en: str
+    unit: ProgrammeUnit
+    income_limit_satang: int | None
+    allowed_house_conditions: list[HouseCondition]
+    allowed_tenures: list[LandTenure]
+    updated_by: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, rules: ProgrammeRules) -> "ProgrammePublic":
+        return cls.model_validate(rules, from_attributes=True)
