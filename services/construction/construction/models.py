@@ -3,6 +3,7 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
+from construction.projects.models import Project
 
 __all__ = [
     "HouseWork",
@@ -10,4 +11,5 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProgressUpdate",
+    "Project",
 ]

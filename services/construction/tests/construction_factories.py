@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from sqlmodel import select
 
@@ -91,3 +92,48 @@ def shared_house_fields(house: dict[str, Any]) -> dict[str, Any]:
         "fiscal_year": house["fiscal_year"],
         "estimated_cost_satang": house["estimated_cost_satang"],
     }
+
+
+def project_body(**overrides: Any) -> dict[str, Any]:
+    """A tambon project in the area ``household_approved`` uses by default."""
+    body: dict[str, Any] = {
+        "name": "บ้านพอเพียง ต.ศรีภูมิ",
+        "programme": "BAAN_PHO_PHIANG",
+        "province_code": "57",
+        "district_code": "5701",
+        "subdistrict_code": "570101",
+        "planned_start_on": "2026-02-01",
+        "planned_end_on": "2026-09-30",
+        "created_by": "ผู้ประสานงาน พอช.",
+    }
+    body.update(overrides)
+    return body
+
+
+async def create_project(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/v1/projects", json=project_body(**overrides))
+    assert response.status_code == 201, response.text
+    project: dict[str, Any] = response.json()
+    return project
+
+
+async def assign(client: httpx.AsyncClient, project_id: str, *house_ids: str) -> None:
+    response = await client.post(
+        f"/v1/projects/{project_id}/house-works", json={"house_work_ids": list(house_ids)}
+    )
+    assert response.status_code == 200, response.text
+
+
+async def post(client: httpx.AsyncClient, house_id: str, action: str, **body: Any) -> Any:
+    """POST a report to a house work and insist it succeeded."""
+    response = await client.post(f"/v1/house-works/{house_id}/{action}", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def under_construction(app: FastAPI, client: httpx.AsyncClient, **overrides: Any) -> str:
+    """A planned house work taken through ready and start; returns its id."""
+    house_id = await plan_house(app, **overrides)
+    await post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
+    await post(client, house_id, "start", reported_by="ผู้ประสานงาน")
+    return house_id

@@ -67,6 +67,9 @@ class HouseWork(SQLModel, table=True):
     progress_percent: int = 0
     last_milestone: str | None = Field(default=None, max_length=200)
     planned_on: date
+    # The works' own planned end; when unset, its project's planned end applies.
+    project_id: uuid.UUID | None = Field(default=None, foreign_key="projects.id", index=True)
+    planned_end_on: date | None = None
     ready_on: date | None = None
     started_on: date | None = None
     completed_on: date | None = None

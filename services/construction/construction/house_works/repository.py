@@ -1,7 +1,11 @@
 """All SQL about house works."""
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +16,7 @@ from construction.house_works.models import (
     Programme,
     ProgressUpdate,
 )
+from construction.projects.models import Project
 
 
 async def get(
@@ -28,28 +33,62 @@ async def for_household(session: AsyncSession, household_id: uuid.UUID) -> House
     return (await session.exec(query)).first()
 
 
+def due_on() -> Any:
+    """A house work's planned end: its own, else its project's."""
+    return func.coalesce(HouseWork.planned_end_on, Project.planned_end_on)
+
+
+@dataclass(frozen=True)
+class HouseWorkFilter:
+    """The list filters; ``None`` means any."""
+
+    status: HouseWorkStatus | None = None
+    programme: Programme | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    project_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    overdue_on: date | None = None  # past its planned end on this day and not finished
+
+
+async def project_end(session: AsyncSession, work: HouseWork) -> date | None:
+    if work.project_id is None:
+        return None
+    project = await session.get(Project, work.project_id)
+    return project.planned_end_on if project else None
+
+
 async def page(
-    session: AsyncSession,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    status: HouseWorkStatus | None,
-    programme: Programme | None,
-    province_code: str | None,
-    household_id: uuid.UUID | None,
-) -> list[HouseWork]:
-    query = select(HouseWork).order_by(col(HouseWork.id)).limit(limit)
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int, where: HouseWorkFilter
+) -> list[tuple[HouseWork, date | None]]:
+    """House works in id order, each with its project's planned end."""
+    query = (
+        select(HouseWork, Project.planned_end_on)
+        .outerjoin(Project, col(HouseWork.project_id) == col(Project.id))
+        .order_by(col(HouseWork.id))
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(HouseWork.id > after)
-    if status is not None:
-        query = query.where(HouseWork.status == status)
-    if programme is not None:
-        query = query.where(HouseWork.programme == programme)
-    if province_code is not None:
-        query = query.where(HouseWork.province_code == province_code)
-    if household_id is not None:
-        query = query.where(HouseWork.household_id == household_id)
-    return list((await session.exec(query)).all())
+    for name in (
+        "status",
+        "programme",
+        "province_code",
+        "district_code",
+        "subdistrict_code",
+        "project_id",
+        "household_id",
+    ):
+        value = getattr(where, name)
+        if value is not None:
+            query = query.where(getattr(HouseWork, name) == value)
+    if where.overdue_on is not None:
+        query = query.where(
+            due_on() < where.overdue_on,
+            col(HouseWork.status).not_in([HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED]),
+        )
+    return [(work, end) for work, end in (await session.exec(query)).all()]
 
 
 async def progress_updates(session: AsyncSession, house_work_id: uuid.UUID) -> list[ProgressUpdate]:

@@ -1,20 +1,24 @@
 """/v1/house-works: list, read, and report a house work from ready to completed."""
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from construction.house_works import repository, service
-from construction.house_works.models import HouseWorkStatus, Programme
+from construction.house_works.models import HouseWork, HouseWorkStatus, Programme
 from construction.house_works.schemas import (
     Cancellation,
     CompletionReport,
     HouseWorkPublic,
     HouseWorksPublic,
+    PlannedEnd,
     ProgressReport,
     ProgressUpdatePublic,
     ReadyReport,
@@ -30,38 +34,66 @@ PROBLEMS = problem_responses(
     }
 )
 
+
+def public(work: HouseWork, project_end: date | None) -> HouseWorkPublic:
+    return HouseWorkPublic.model_validate(
+        {**work.model_dump(), "due_on": work.planned_end_on or project_end}
+    )
+
+
+async def _public(session: AsyncSession, work: HouseWork) -> HouseWorkPublic:
+    return public(work, await repository.project_end(session, work))
+
+
 router = APIRouter(prefix="/v1/house-works", tags=["house works"], responses=PROBLEMS)
+
+
+def _filters(
+    status_: Annotated[HouseWorkStatus | None, Query(alias="status")] = None,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    project_id: uuid.UUID | None = None,
+    household_id: uuid.UUID | None = None,
+    overdue: Annotated[
+        bool, Query(description="Only works past their planned end and not finished")
+    ] = False,
+) -> repository.HouseWorkFilter:
+    return repository.HouseWorkFilter(
+        status=status_,
+        programme=programme,
+        province_code=province_code,
+        district_code=district_code,
+        subdistrict_code=subdistrict_code,
+        project_id=project_id,
+        household_id=household_id,
+        overdue_on=today() if overdue else None,
+    )
+
+
+FiltersDep = Annotated[repository.HouseWorkFilter, Depends(_filters)]
 
 
 @router.get("", response_model=HouseWorksPublic)
 async def list_house_works(
     session: SessionDep,
-    status_: Annotated[HouseWorkStatus | None, Query(alias="status")] = None,
-    programme: Programme | None = None,
-    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
-    household_id: uuid.UUID | None = None,
+    where: FiltersDep,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseWorksPublic:
-    rows = await repository.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        status=status_,
-        programme=programme,
-        province_code=province_code,
-        household_id=household_id,
-    )
+    """By area, project, status or programme; ``overdue=true`` for works past their planned end."""
+    rows = await repository.page(session, after=decode_cursor(cursor), limit=limit + 1, where=where)
     items, more = rows[:limit], len(rows) > limit
     return HouseWorksPublic(
-        items=[HouseWorkPublic.model_validate(w) for w in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[public(work, end) for work, end in items],
+        next_cursor=encode_cursor(items[-1][0].id) if more else None,
     )
 
 
 @router.get("/{house_work_id}", response_model=HouseWorkPublic)
 async def get_house_work(house_work_id: uuid.UUID, session: SessionDep) -> HouseWorkPublic:
-    return HouseWorkPublic.model_validate(await service.get(session, house_work_id))
+    return await _public(session, await service.get(session, house_work_id))
 
 
 @router.get("/{house_work_id}/updates", response_model=list[ProgressUpdatePublic])
@@ -87,7 +119,7 @@ async def mark_ready(
     house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Ready to build (พร้อมสร้าง): publishes ``house.ready_to_build``."""
-    return HouseWorkPublic.model_validate(await service.mark_ready(session, house_work_id, body))
+    return await _public(session, await service.mark_ready(session, house_work_id, body))
 
 
 @router.post("/{house_work_id}/start", response_model=HouseWorkPublic)
@@ -95,7 +127,7 @@ async def start_construction(
     house_work_id: uuid.UUID, body: StartReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Construction started (เริ่มก่อสร้าง): publishes ``house.construction_started``."""
-    return HouseWorkPublic.model_validate(await service.start(session, house_work_id, body))
+    return await _public(session, await service.start(session, house_work_id, body))
 
 
 @router.post("/{house_work_id}/progress", response_model=HouseWorkPublic)
@@ -104,7 +136,7 @@ async def report_progress(
 ) -> HouseWorkPublic:
     """A milestone reached on site: publishes ``house.milestone_reached``."""
     work = await service.report_progress(session, house_work_id, body)
-    return HouseWorkPublic.model_validate(work)
+    return await _public(session, work)
 
 
 @router.post("/{house_work_id}/complete", response_model=HouseWorkPublic)
@@ -112,7 +144,15 @@ async def complete_house_work(
     house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Inspected and signed off by the community committee: publishes ``house.completed``."""
-    return HouseWorkPublic.model_validate(await service.complete(session, house_work_id, body))
+    return await _public(session, await service.complete(session, house_work_id, body))
+
+
+@router.put("/{house_work_id}/planned-end", response_model=HouseWorkPublic)
+async def set_planned_end(
+    house_work_id: uuid.UUID, body: PlannedEnd, session: SessionDep
+) -> HouseWorkPublic:
+    """The house work's own planned end, overriding its project's (``null`` to follow it)."""
+    return await _public(session, await service.set_planned_end(session, house_work_id, body))
 
 
 @router.post("/{house_work_id}/cancel", response_model=HouseWorkPublic)
@@ -120,4 +160,4 @@ async def cancel_house_work(
     house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
 ) -> HouseWorkPublic:
     """Stopped for good, with the reason: publishes ``house.cancelled``."""
-    return HouseWorkPublic.model_validate(await service.cancel(session, house_work_id, body))
+    return await _public(session, await service.cancel(session, house_work_id, body))

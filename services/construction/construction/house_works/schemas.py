@@ -53,6 +53,13 @@ class CompletionReport(_Report):
     labour_days: int = Field(ge=0, description="Days of community labour (ร่วมแรง)")
 
 
+class PlannedEnd(_Report):
+    """The house work's own planned end; ``null`` falls back to its project's."""
+
+    reported_by: str = Field(min_length=1, max_length=200, description="Who sets it")
+    planned_end_on: date | None
+
+
 class Cancellation(_Report):
     reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
     reason: str = Field(min_length=1, max_length=2000)
@@ -75,6 +82,11 @@ class HouseWorkPublic(BaseModel):
     progress_percent: int
     last_milestone: str | None
     planned_on: date
+    project_id: uuid.UUID | None
+    planned_end_on: date | None = Field(description="The house work's own planned end, if set")
+    due_on: date | None = Field(
+        description="When it should be finished: its own planned end, else its project's"
+    )
     ready_on: date | None
     started_on: date | None
     completed_on: date | None

@@ -22,7 +22,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.fiscal import fiscal_year_be
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.outbox import record_event
 from construction import SERVICE_NAME
 from construction.house_works import repository
@@ -37,6 +37,7 @@ from construction.house_works.models import (
 from construction.house_works.schemas import (
     Cancellation,
     CompletionReport,
+    PlannedEnd,
     ProgressReport,
     ReadyReport,
     StartReport,
@@ -202,6 +203,33 @@ async def complete(
         ),
         source=SOURCE,
     )
+    return work
+
+
+async def set_planned_end(
+    session: AsyncSession, house_work_id: uuid.UUID, change: PlannedEnd
+) -> HouseWork:
+    work = await get(session, house_work_id, for_update=True)
+    if work.status in (HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED):
+        raise Conflict(
+            f"a {work.status} house work has no planned end to change",
+            current_status=str(work.status),
+        )
+    if change.planned_end_on is not None and change.planned_end_on < work.planned_on:
+        raise Unprocessable(
+            f"planned_end_on {change.planned_end_on} is before the work was planned",
+            errors=[
+                {
+                    "field": "body.planned_end_on",
+                    "reason": f"must not be before planned_on {work.planned_on}",
+                    "code": "date_order",
+                }
+            ],
+        )
+    work.planned_end_on = change.planned_end_on
+    work.updated_at = utcnow()
+    session.add(work)
+    await session.flush()
     return work
 
 

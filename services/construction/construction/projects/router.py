@@ -1,0 +1,69 @@
+"""/v1/projects: a community's or tambon's project, and the house works in it."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from construction.house_works.models import Programme
+from construction.house_works.router import public
+from construction.house_works.schemas import HouseWorkPublic
+from construction.projects import repository, service
+from construction.projects.schemas import Assignment, ProjectCreate, ProjectPublic, ProjectsPublic
+
+PROBLEMS = problem_responses(
+    {
+        404: "No such project (or house work)",
+        409: "A house work's state does not allow this",
+        422: "Invalid input; `errors` names each field",
+    }
+)
+
+router = APIRouter(prefix="/v1/projects", tags=["projects"], responses=PROBLEMS)
+
+
+@router.post("", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
+async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectPublic:
+    return ProjectPublic.model_validate(await service.create(session, body))
+
+
+@router.get("", response_model=ProjectsPublic)
+async def list_projects(
+    session: SessionDep,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ProjectsPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        programme=programme,
+        province_code=province_code,
+        subdistrict_code=subdistrict_code,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return ProjectsPublic(
+        items=[ProjectPublic.model_validate(p) for p in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/{project_id}", response_model=ProjectPublic)
+async def get_project(project_id: uuid.UUID, session: SessionDep) -> ProjectPublic:
+    return ProjectPublic.model_validate(await service.get(session, project_id))
+
+
+@router.post("/{project_id}/house-works", response_model=list[HouseWorkPublic])
+async def assign_house_works(
+    project_id: uuid.UUID, body: Assignment, session: SessionDep
+) -> list[HouseWorkPublic]:
+    """House works join the project; their planned end follows the project's unless set."""
+    project = await service.get(session, project_id)
+    works = await service.assign(session, project_id, body)
+    return [public(w, project.planned_end_on) for w in works]

@@ -1,0 +1,53 @@
+"""What the projects API accepts and returns."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from construction.house_works.models import Programme
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, examples=["บ้านมั่นคง ชุมชนริมคลองลาดพร้าว"])
+    programme: Programme
+    community_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="The community, if not a tambon"
+    )
+    province_code: str = Field(pattern=r"^\d{2}$")
+    district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
+    subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    planned_start_on: date
+    planned_end_on: date
+    created_by: str = Field(min_length=1, max_length=200)
+
+
+class ProjectPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    programme: Programme
+    community_name: str | None
+    province_code: str
+    district_code: str | None
+    subdistrict_code: str | None
+    planned_start_on: date
+    planned_end_on: date
+    created_by: str
+    created_at: datetime
+
+
+class ProjectsPublic(BaseModel):
+    items: list[ProjectPublic]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class Assignment(BaseModel):
+    """House works that join the project (they buy materials and build with it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    house_work_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)

@@ -1,0 +1,109 @@
+"""Project rules: an area's project with dates, and which house works belong to it.
+
+A house work joins a project only if it is of the project's programme and lies
+in the project's area (every code the project names), is not finished, and
+is not already in another project. Checks run before any write.
+"""
+
+import uuid
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from construction.house_works.models import HouseWork, HouseWorkStatus
+from construction.projects import repository
+from construction.projects.models import Project
+from construction.projects.schemas import Assignment, ProjectCreate
+
+FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
+
+
+def _field(field: str, reason: str, code: str) -> dict[str, Any]:
+    return {"field": field, "reason": reason, "code": code}
+
+
+async def create(session: AsyncSession, new: ProjectCreate) -> Project:
+    errors = []
+    if new.planned_end_on < new.planned_start_on:
+        errors.append(
+            _field("body.planned_end_on", "must not be before planned_start_on", "date_order")
+        )
+    if new.district_code and not new.district_code.startswith(new.province_code):
+        errors.append(_field("body.district_code", "must lie in province_code", "area"))
+    if new.subdistrict_code and not (
+        new.district_code and new.subdistrict_code.startswith(new.district_code)
+    ):
+        errors.append(
+            _field("body.subdistrict_code", "must lie in district_code (give both)", "area")
+        )
+    if errors:
+        raise Unprocessable(
+            "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors
+        )
+    project = Project(**new.model_dump())
+    session.add(project)
+    await session.flush()
+    return project
+
+
+async def get(session: AsyncSession, project_id: uuid.UUID) -> Project:
+    project = await repository.get(session, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
+def _misfit(project: Project, work: HouseWork) -> str | None:
+    """Why ``work`` cannot join ``project``, or ``None`` if it can."""
+    if work.programme != project.programme:
+        return f"is {work.programme}, the project is {project.programme}"
+    for code in ("province_code", "district_code", "subdistrict_code"):
+        wanted = getattr(project, code)
+        if wanted is not None and getattr(work, code) != wanted:
+            return f"lies outside the project's area ({code} {getattr(work, code)} ≠ {wanted})"
+    return None
+
+
+async def assign(
+    session: AsyncSession, project_id: uuid.UUID, assignment: Assignment
+) -> list[HouseWork]:
+    """Put house works in the project; assigning one already in it is a no-op."""
+    project = await get(session, project_id)
+    ids = list(dict.fromkeys(assignment.house_work_ids))
+    works = {w.id: w for w in await repository.house_works(session, ids, for_update=True)}
+    missing = [i for i in ids if i not in works]
+    if missing:
+        raise NotFound(
+            f"house work {missing[0]} does not exist",
+            missing_house_work_ids=[str(i) for i in missing],
+        )
+    errors = []
+    for index, house_work_id in enumerate(assignment.house_work_ids):
+        reason = _misfit(project, works[house_work_id])
+        if reason is not None:
+            errors.append(_field(f"body.house_work_ids.{index}", reason, "project_misfit"))
+    if errors:
+        raise Unprocessable(f"{len(errors)} house work(s) cannot join this project", errors=errors)
+    for work in works.values():
+        if work.project_id not in (None, project.id):
+            raise Conflict(
+                f"house work {work.id} already belongs to project {work.project_id}",
+                house_work_id=str(work.id),
+                project_id=str(work.project_id),
+            )
+        if work.project_id is None and work.status in FINISHED:
+            raise Conflict(
+                f"house work {work.id} is {work.status}; only unfinished works join a project",
+                house_work_id=str(work.id),
+                current_status=str(work.status),
+            )
+    now = utcnow()
+    for work in works.values():
+        if work.project_id is None:
+            work.project_id = project.id
+            work.updated_at = now
+            session.add(work)
+    await session.flush()
+    return [works[i] for i in ids]

@@ -1,0 +1,219 @@
+"""Projects: house works of one area built together, and whose planned end they follow."""
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from construction_factories import (
+    UNKNOWN_ID,
+    assign,
+    create_project,
+    outbox,
+    plan_house,
+    post,
+    project_body,
+)
+from fastapi import FastAPI
+
+from baan_shared.clock import thai_today as today
+
+
+async def _house(client: httpx.AsyncClient, house_id: str) -> dict[str, Any]:
+    response = await client.get(f"/v1/house-works/{house_id}")
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+class TestCreating:
+    async def test_a_project_is_created_and_listed_by_area(self, client: httpx.AsyncClient) -> None:
+        tambon = await create_project(client)
+        canal = await create_project(
+            client,
+            name="ริมคลองลาดพร้าว ชุมชนบางบัว",
+            programme="CANAL",
+            community_name="ชุมชนบางบัว",
+            province_code="10",
+            district_code="1005",
+            subdistrict_code="100502",
+        )
+        assert tambon["name"] == "บ้านพอเพียง ต.ศรีภูมิ"
+        assert (tambon["planned_start_on"], tambon["planned_end_on"]) == (
+            "2026-02-01",
+            "2026-09-30",
+        )
+        assert (await client.get(f"/v1/projects/{canal['id']}")).json() == canal
+
+        async def ids(**params: str) -> list[str]:
+            return [
+                p["id"] for p in (await client.get("/v1/projects", params=params)).json()["items"]
+            ]
+
+        assert await ids(programme="CANAL") == [canal["id"]]
+        assert await ids(province_code="57") == [tambon["id"]]
+        assert await ids(subdistrict_code="100502") == [canal["id"]]
+        assert sorted(await ids()) == sorted([tambon["id"], canal["id"]])
+
+    async def test_an_end_before_the_start_or_a_code_outside_its_area_is_422_naming_the_field(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.post(
+            "/v1/projects",
+            json=project_body(
+                planned_start_on="2026-09-30", planned_end_on="2026-02-01", district_code="1005"
+            ),
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert {e["field"] for e in response.json()["errors"]} == {
+            "body.planned_end_on",
+            "body.district_code",
+            "body.subdistrict_code",
+        }
+        assert (await client.get("/v1/projects")).json()["items"] == []
+
+    async def test_an_unknown_project_is_404(self, client: httpx.AsyncClient) -> None:
+        response = await client.get(f"/v1/projects/{UNKNOWN_ID}")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestAssigning:
+    async def test_assigned_house_works_follow_the_projects_planned_end(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        first, second = await plan_house(app), await plan_house(app)
+        before = await _house(client, first)
+        assert (before["project_id"], before["due_on"]) == (None, None)
+
+        await assign(client, project["id"], first, second)
+
+        for house_id in (first, second):
+            house = await _house(client, house_id)
+            assert house["project_id"] == project["id"]
+            assert (house["planned_end_on"], house["due_on"]) == (None, "2026-09-30")
+        listed = (await client.get("/v1/house-works", params={"project_id": project["id"]})).json()[
+            "items"
+        ]
+        assert sorted(h["id"] for h in listed) == sorted([first, second])
+
+    async def test_a_house_works_own_planned_end_overrides_the_projects_until_cleared(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await assign(client, project["id"], house_id)
+
+        own = await client.put(
+            f"/v1/house-works/{house_id}/planned-end",
+            json={"reported_by": "ผู้ประสานงาน", "planned_end_on": "2026-12-31"},
+        )
+        assert own.status_code == 200, own.text
+        assert (own.json()["planned_end_on"], own.json()["due_on"]) == ("2026-12-31", "2026-12-31")
+
+        cleared = await client.put(
+            f"/v1/house-works/{house_id}/planned-end",
+            json={"reported_by": "ผู้ประสานงาน", "planned_end_on": None},
+        )
+        assert cleared.json()["due_on"] == "2026-09-30"
+
+    async def test_assigning_twice_to_the_same_project_changes_nothing(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await assign(client, project["id"], house_id)
+        before = await _house(client, house_id)
+        await assign(client, project["id"], house_id)
+        assert await _house(client, house_id) == before
+
+    async def test_a_house_work_in_another_project_is_409_and_nothing_moves(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        first, second = await create_project(client), await create_project(client, name="อีก")
+        moved, free = await plan_house(app), await plan_house(app)
+        await assign(client, first["id"], moved)
+
+        response = await client.post(
+            f"/v1/projects/{second['id']}/house-works", json={"house_work_ids": [free, moved]}
+        )
+
+        assert response.status_code == 409
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["project_id"] == first["id"]
+        assert (await _house(client, moved))["project_id"] == first["id"]
+        assert (await _house(client, free))["project_id"] is None
+
+    async def test_a_house_work_of_another_programme_or_area_is_422_naming_it(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        fits = await plan_house(app)
+        canal = await plan_house(app, programme="CANAL")
+        elsewhere = await plan_house(app, subdistrict_code="570102")
+
+        response = await client.post(
+            f"/v1/projects/{project['id']}/house-works",
+            json={"house_work_ids": [fits, canal, elsewhere]},
+        )
+
+        assert response.status_code == 422
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors] == ["body.house_work_ids.1", "body.house_work_ids.2"]
+        assert "CANAL" in errors[0]["reason"] and "subdistrict_code" in errors[1]["reason"]
+        assert (await _house(client, fits))["project_id"] is None
+
+    async def test_a_finished_house_work_cannot_join_a_project(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await post(client, house_id, "cancel", reported_by="ผู้ประสานงาน", reason="ย้ายออก")
+
+        response = await client.post(
+            f"/v1/projects/{project['id']}/house-works", json={"house_work_ids": [house_id]}
+        )
+
+        assert response.status_code == 409
+        assert response.json()["current_status"] == "cancelled"
+
+    @pytest.mark.parametrize("unknown", ["project", "house"])
+    async def test_an_unknown_project_or_house_work_is_404_and_nothing_changes(
+        self, app: FastAPI, client: httpx.AsyncClient, unknown: str
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        project_id = UNKNOWN_ID if unknown == "project" else project["id"]
+        ids = [house_id] + ([UNKNOWN_ID] if unknown == "house" else [])
+
+        response = await client.post(
+            f"/v1/projects/{project_id}/house-works", json={"house_work_ids": ids}
+        )
+
+        assert response.status_code == 404
+        assert UNKNOWN_ID in response.json()["detail"]
+        assert (await _house(client, house_id))["project_id"] is None
+        assert [r.type for r in await outbox(app)] == ["house.planned"]
+
+
+class TestOwnPlannedEnd:
+    async def test_a_planned_end_before_the_plan_is_422_and_on_a_finished_work_409(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id = await plan_house(app)
+        early = await client.put(
+            f"/v1/house-works/{house_id}/planned-end",
+            json={"reported_by": "x", "planned_end_on": "2025-01-01"},
+        )
+        assert early.status_code == 422
+        assert [e["field"] for e in early.json()["errors"]] == ["body.planned_end_on"]
+
+        await post(client, house_id, "cancel", reported_by="x", reason="ย้ายออก")
+        late = await client.put(
+            f"/v1/house-works/{house_id}/planned-end",
+            json={"reported_by": "x", "planned_end_on": (today() + timedelta(days=9)).isoformat()},
+        )
+        assert late.status_code == 409
+        assert (await _house(client, house_id))["planned_end_on"] is None
