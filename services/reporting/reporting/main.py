@@ -7,6 +7,7 @@ from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
+from reporting.targets.router import router as targets_router
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
@@ -19,7 +20,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         settings=settings or ReportingSettings(),
-        routers=[reports_router],
+        routers=[reports_router, targets_router],
         migrations="reporting:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[],

@@ -3,6 +3,7 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from reporting.projections.models import GrantProgress, HouseholdProgress, ProjectionState
+from reporting.targets.models import Target
 
 __all__ = [
     "GrantProgress",
@@ -10,4 +11,5 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProjectionState",
+    "Target",
 ]

@@ -228,3 +228,17 @@ async def apply_events(app: FastAPI, events: list[CloudEvent]) -> None:
             )
             await SUBSCRIPTIONS.handlers[event.type](session, event)
             await session.commit()
+
+
+def target(**given: object) -> dict[str, object]:
+    """One target as PUT /v1/targets takes it: Baan Pho Phiang, FY 2562 H1, Chiang Rai."""
+    return {
+        "programme": BAAN_PHO_PHIANG,
+        "fiscal_year": 2562,
+        "period": "h1",
+        "area_level": "province",
+        "area_code": "57",
+        "unit": "households",
+        "quantity": 11_500,
+        **given,
+    }

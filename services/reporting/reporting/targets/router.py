@@ -1,0 +1,56 @@
+"""/v1/targets: set and read the agency's targets."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from reporting.geography import AreaLevel
+from reporting.periods import PeriodKind
+from reporting.projections.models import Programme
+from reporting.targets import service
+from reporting.targets.models import Unit
+from reporting.targets.repository import TargetFilter
+from reporting.targets.schemas import TargetsPublic, TargetsSet
+
+router = APIRouter(prefix="/v1/targets", tags=["targets"])
+
+
+@router.put(
+    "",
+    response_model=TargetsPublic,
+    responses=problem_responses({422: "A target is not valid; `errors` names each field"}),
+)
+async def set_targets(session: SessionDep, body: TargetsSet) -> TargetsPublic:
+    """Set targets; each replaces the target with the same programme, fiscal year,
+    period, area and unit. Repeating the same request gives the same answer."""
+    return await service.set_targets(session, body)
+
+
+@router.get(
+    "",
+    response_model=TargetsPublic,
+    responses=problem_responses({422: "Invalid query; `errors` names each field"}),
+)
+async def list_targets(
+    session: SessionDep,
+    programme: Annotated[Programme | None, Query()] = None,
+    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700, description="B.E.")] = None,
+    period: Annotated[PeriodKind | None, Query()] = None,
+    area_level: Annotated[AreaLevel | None, Query()] = None,
+    area_code: Annotated[str | None, Query(max_length=6)] = None,
+    unit: Annotated[Unit | None, Query()] = None,
+) -> TargetsPublic:
+    """Targets matching every filter given, ordered by programme, year, period, area, unit."""
+    return await service.list_targets(
+        session,
+        TargetFilter(
+            programme=programme.value if programme else None,
+            fiscal_year=fiscal_year,
+            period=period.value if period else None,
+            area_level=area_level.value if area_level else None,
+            area_code=area_code,
+            unit=unit.value if unit else None,
+        ),
+    )

@@ -1,0 +1,119 @@
+"""Setting and reading targets: the rules a target must follow.
+
+A target is keyed by programme × fiscal year × period (year, h1, h2) × area
+(country, regional office or province) × unit. Setting one with an existing
+key replaces its quantity. A batch is checked whole before anything is
+written, so a bad row changes nothing.
+"""
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from baan_shared.http.errors import Unprocessable
+from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.targets import repository
+from reporting.targets.models import PROGRAMME_UNITS, TARGET_LEVELS, Target
+from reporting.targets.repository import TargetFilter
+from reporting.targets.schemas import TargetKey, TargetPublic, TargetSet, TargetsPublic, TargetsSet
+
+
+def key_of(target: TargetKey | Target) -> tuple[str, int, str, str, str, str]:
+    return (
+        str(target.programme),
+        target.fiscal_year,
+        str(target.period),
+        str(target.area_level),
+        target.area_code,
+        str(target.unit),
+    )
+
+
+def area_problem(level: AreaLevel, code: str) -> str | None:
+    """Why ``code`` names no area at ``level`` (None when it does)."""
+    offices = office_map()
+    if level == AreaLevel.COUNTRY and code != COUNTRY_CODE:
+        return f"the country's code is {COUNTRY_CODE}"
+    if level == AreaLevel.REGION and code not in offices.regions:
+        return f"unknown regional office; one of {', '.join(offices.regions)}"
+    if level == AreaLevel.PROVINCE and code not in offices.provinces:
+        return "unknown province code (official 2-digit code, e.g. 57)"
+    return None
+
+
+def _problems(index: int, target: TargetSet) -> list[dict[str, Any]]:
+    at = f"body.targets.{index}"
+    found = []
+    units = PROGRAMME_UNITS[target.programme]
+    if target.unit not in units:
+        found.append(
+            {
+                "field": f"{at}.unit",
+                "reason": f"{target.programme.value} counts in {', '.join(sorted(units))}",
+                "code": "unit",
+            }
+        )
+    if target.area_level not in TARGET_LEVELS:
+        levels = ", ".join(TARGET_LEVELS)
+        found.append(
+            {
+                "field": f"{at}.area_level",
+                "reason": f"targets are set per {levels}",
+                "code": "area_level",
+            }
+        )
+    elif (problem := area_problem(target.area_level, target.area_code)) is not None:
+        found.append({"field": f"{at}.area_code", "reason": problem, "code": "area_code"})
+    return found
+
+
+def public(target: Target) -> TargetPublic:
+    name_th, name_en = area_names(target.area_level, target.area_code)
+    return TargetPublic(
+        programme=target.programme,
+        fiscal_year=target.fiscal_year,
+        period=target.period,
+        area_level=target.area_level,
+        area_code=target.area_code,
+        unit=target.unit,
+        quantity=target.quantity,
+        area_name_th=name_th,
+        area_name_en=name_en,
+        updated_at=target.updated_at,
+    )
+
+
+async def set_targets(session: AsyncSession, body: TargetsSet) -> TargetsPublic:
+    problems: list[dict[str, Any]] = []
+    seen: dict[tuple[str, int, str, str, str, str], int] = {}
+    for index, target in enumerate(body.targets):
+        problems += _problems(index, target)
+        key = key_of(target)
+        if key in seen:
+            problems.append(
+                {
+                    "field": f"body.targets.{index}",
+                    "reason": f"same target as body.targets.{seen[key]}",
+                    "code": "duplicate",
+                }
+            )
+        seen.setdefault(key, index)
+    if problems:
+        raise Unprocessable("Some targets are not valid; nothing was set", errors=problems)
+
+    now = utcnow()
+    saved = []
+    for target in body.targets:
+        row = await repository.get(session, key_of(target))
+        if row is None:
+            row = Target(**target.model_dump(exclude={"quantity"}), quantity=target.quantity)
+        row.quantity = target.quantity
+        row.updated_at = now
+        saved.append(row)
+    await repository.save(session, saved)
+    return TargetsPublic(targets=[public(row) for row in saved])
+
+
+async def list_targets(session: AsyncSession, where: TargetFilter) -> TargetsPublic:
+    return TargetsPublic(targets=[public(row) for row in await repository.find(session, where)])
