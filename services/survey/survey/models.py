@@ -2,11 +2,12 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-from survey.households.models import Household, HouseholdTransition
+from survey.households.models import Household, HouseholdMember, HouseholdTransition
 from survey.programmes.models import ProgrammeRules
 
 __all__ = [
     "Household",
+    "HouseholdMember",
     "HouseholdTransition",
     "OutboxMessage",
     "ProcessedEvent",

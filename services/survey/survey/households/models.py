@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Text
+from sqlalchemy import JSON, BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -49,6 +49,12 @@ class LandTenure(StrEnum):
     NO_RIGHTS = "no_rights"  # ไม่มีสิทธิ์
 
 
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
 class HouseholdStatus(StrEnum):
     SURVEYED = "surveyed"
     SCREENED = "screened"
@@ -77,6 +83,21 @@ class Household(SQLModel, table=True):
     monthly_income_satang: int = Field(sa_type=BigInteger)
     need: Need = Field(sa_type=enum_type(Need))
     estimated_cost_satang: int = Field(sa_type=BigInteger)
+    house_condition: HouseCondition | None = Field(
+        default=None, sa_type=enum_type(HouseCondition), nullable=True
+    )
+    land_tenure: LandTenure | None = Field(
+        default=None, sa_type=enum_type(LandTenure), nullable=True
+    )
+    land_parcel_ref: str | None = Field(default=None, max_length=100)
+    land_area_sq_wah: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    # Eligibility as judged at the last screening or approval (see eligibility.py).
+    eligible: bool | None = None
+    eligibility_checks: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
+    eligibility_override: str | None = Field(default=None, sa_column=Column(Text))
     status: HouseholdStatus = Field(
         default=HouseholdStatus.SURVEYED, sa_type=enum_type(HouseholdStatus), index=True
     )
@@ -100,3 +121,22 @@ class HouseholdTransition(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     decided_by: str = Field(max_length=200)
     decided_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class HouseholdMember(SQLModel, table=True):
+    """A person living in the household (สมาชิกในครัวเรือน); names are not needed to rank need."""
+
+    __tablename__ = "household_members"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    position: int
+    age: int
+    sex: Sex = Field(sa_type=enum_type(Sex))
+    disability: bool = False
+    chronic_illness: bool = False
+
+    @property
+    def vulnerable(self) -> bool:
+        """Elderly, young children, disabled or chronically ill: weighs in the ranking."""
+        return self.age >= 60 or self.age < 6 or self.disability or self.chronic_illness

@@ -5,7 +5,13 @@ import uuid
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from survey.households.models import Household, HouseholdStatus, HouseholdTransition, Programme
+from survey.households.models import (
+    Household,
+    HouseholdMember,
+    HouseholdStatus,
+    HouseholdTransition,
+    Programme,
+)
 
 
 async def get(
@@ -57,5 +63,14 @@ async def transitions(session: AsyncSession, household_id: uuid.UUID) -> list[Ho
         select(HouseholdTransition)
         .where(HouseholdTransition.household_id == household_id)
         .order_by(col(HouseholdTransition.decided_at), col(HouseholdTransition.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def members(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdMember]:
+    query = (
+        select(HouseholdMember)
+        .where(HouseholdMember.household_id == household_id)
+        .order_by(col(HouseholdMember.position))
     )
     return list((await session.exec(query)).all())

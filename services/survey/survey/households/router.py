@@ -8,13 +8,17 @@ from fastapi import APIRouter, Query, status
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from survey.households import repository, service
+from survey.households import eligibility, repository, service
 from survey.households.models import HouseholdStatus, Programme
 from survey.households.schemas import (
+    ApprovalDecision,
     Decision,
+    EligibilityCheck,
     HouseholdCreate,
+    HouseholdDetail,
     HouseholdPublic,
     HouseholdsPublic,
+    ProgrammeEligibility,
     ReasonedDecision,
     TransitionPublic,
 )
@@ -30,11 +34,11 @@ PROBLEMS = problem_responses(
 router = APIRouter(prefix="/v1/households", tags=["households"], responses=PROBLEMS)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdPublic)
-async def register_household(body: HouseholdCreate, session: SessionDep) -> HouseholdPublic:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdDetail)
+async def register_household(body: HouseholdCreate, session: SessionDep) -> HouseholdDetail:
     """Register a surveyed household (สำรวจข้อมูล)."""
     household = await service.register(session, body, surveyed_by="survey-api")
-    return HouseholdPublic.of(household)
+    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
 
 
 @router.get("", response_model=HouseholdsPublic)
@@ -63,9 +67,29 @@ async def list_households(
     )
 
 
-@router.get("/{household_id}", response_model=HouseholdPublic)
-async def get_household(household_id: uuid.UUID, session: SessionDep) -> HouseholdPublic:
-    return HouseholdPublic.of(await service.get(session, household_id))
+@router.get("/{household_id}", response_model=HouseholdDetail)
+async def get_household(household_id: uuid.UUID, session: SessionDep) -> HouseholdDetail:
+    household = await service.get(session, household_id)
+    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+
+
+@router.get("/{household_id}/eligibility", response_model=list[ProgrammeEligibility])
+async def household_eligibility(
+    household_id: uuid.UUID, session: SessionDep, programme: Programme | None = None
+) -> list[ProgrammeEligibility]:
+    """The household against each programme's current rules, rule by rule, with reasons."""
+    household = await service.get(session, household_id)
+    results = []
+    for code in [programme] if programme else list(Programme):
+        checks = await service.assess(session, household, code)
+        results.append(
+            ProgrammeEligibility(
+                programme=code,
+                eligible=eligibility.is_eligible(checks),
+                checks=[EligibilityCheck(**c.as_dict()) for c in checks],
+            )
+        )
+    return results
 
 
 @router.get("/{household_id}/history", response_model=list[TransitionPublic])
@@ -92,15 +116,20 @@ async def screen_household(
 
 @router.post("/{household_id}/approve", response_model=HouseholdPublic)
 async def approve_household(
-    household_id: uuid.UUID, body: Decision, session: SessionDep
+    household_id: uuid.UUID, body: ApprovalDecision, session: SessionDep
 ) -> HouseholdPublic:
-    """Selected by the community committee (คัดเลือก): publishes ``household.approved``."""
+    """Selected by the community committee (คัดเลือก): publishes ``household.approved``.
+
+    A household that fails its programme's rules is approved only with an
+    ``override_reason``, which is recorded; otherwise 409 lists the failed checks.
+    """
     household = await service.decide(
         session,
         household_id,
         HouseholdStatus.APPROVED,
         decided_by=body.decided_by,
         reason=body.reason,
+        override_reason=body.override_reason,
     )
     return HouseholdPublic.of(household)
 

@@ -8,9 +8,36 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from stdnum.th import pin
 
 from survey.areas import service as areas
-from survey.households.models import Household, HouseholdStatus, Need, Programme
+from survey.households.models import (
+    HouseCondition,
+    Household,
+    HouseholdMember,
+    HouseholdStatus,
+    LandTenure,
+    Need,
+    Programme,
+    Sex,
+)
 
 DigitCode = Annotated[str, Field(pattern=r"^\d+$")]
+
+
+# Thailand's bounding box: a GPS point outside it is a typo (swapped or mis-signed).
+LATITUDE_RANGE = (5.5, 20.5)
+LONGITUDE_RANGE = (97.3, 105.7)
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    age: int = Field(ge=0, le=130)
+    sex: Sex
+    disability: bool = False
+    chronic_illness: bool = False
+
+
+class MemberPublic(MemberIn):
+    pass
 
 
 def mask_national_id(national_id: str) -> str:
@@ -33,6 +60,35 @@ class HouseholdCreate(BaseModel):
     monthly_income_satang: int = Field(ge=0)
     need: Need
     estimated_cost_satang: int = Field(ge=0)
+    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+    house_condition: HouseCondition | None = None
+    land_tenure: LandTenure | None = None
+    land_parcel_ref: str | None = Field(
+        default=None, max_length=100, description="Title deed or parcel number"
+    )
+    land_area_sq_wah: int | None = Field(default=None, ge=0, description="Square wah (ตารางวา)")
+    latitude: float | None = Field(default=None, ge=LATITUDE_RANGE[0], le=LATITUDE_RANGE[1])
+    longitude: float | None = Field(
+        default=None, ge=LONGITUDE_RANGE[0], le=LONGITUDE_RANGE[1], validate_default=True
+    )
+    notes: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("members")
+    @classmethod
+    def _members_fit_household(cls, value: list[MemberIn], info: ValidationInfo) -> list[MemberIn]:
+        size = info.data.get("household_size")
+        if size is not None and len(value) > size:
+            raise ValueError(f"{len(value)} members listed but household_size is {size}")
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _point_is_whole(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "latitude" not in info.data:
+            return value  # latitude itself is invalid and already reported
+        if (value is None) != (info.data["latitude"] is None):
+            raise ValueError("give latitude and longitude together, or neither")
+        return value
 
     @field_validator("national_id")
     @classmethod
@@ -64,8 +120,25 @@ class Decision(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class ApprovalDecision(Decision):
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="Required to approve a household that fails its programme's rules",
+    )
+
+
 class ReasonedDecision(Decision):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class EligibilityCheck(BaseModel):
+    rule: str = Field(
+        description="income_limit, house_condition, land_tenure, not_already_assisted"
+    )
+    outcome: str = Field(description="pass, fail or unknown (not surveyed)")
+    reason: str
 
 
 class HouseholdPublic(BaseModel):
@@ -81,6 +154,16 @@ class HouseholdPublic(BaseModel):
     monthly_income_satang: int
     need: Need
     estimated_cost_satang: int
+    house_condition: HouseCondition | None
+    land_tenure: LandTenure | None
+    land_parcel_ref: str | None
+    land_area_sq_wah: int | None
+    latitude: float | None
+    longitude: float | None
+    notes: str | None
+    eligible: bool | None = Field(description="As judged at the last screening; null before it")
+    eligibility_checks: list[EligibilityCheck] | None
+    eligibility_override: str | None
     status: HouseholdStatus
     status_reason: str | None
     fiscal_year: int | None
@@ -93,6 +176,26 @@ class HouseholdPublic(BaseModel):
     def of(cls, household: Household) -> "HouseholdPublic":
         data = household.model_dump(exclude={"national_id", "phone"})
         return cls(**data, national_id_masked=mask_national_id(household.national_id))
+
+
+class HouseholdDetail(HouseholdPublic):
+    members: list[MemberPublic]
+
+    @classmethod
+    def with_members(
+        cls, household: Household, members: list[HouseholdMember]
+    ) -> "HouseholdDetail":
+        public = HouseholdPublic.of(household)
+        return cls(
+            **public.model_dump(),
+            members=[MemberPublic.model_validate(m, from_attributes=True) for m in members],
+        )
+
+
+class ProgrammeEligibility(BaseModel):
+    programme: Programme
+    eligible: bool
+    checks: list[EligibilityCheck]
 
 
 class HouseholdsPublic(BaseModel):

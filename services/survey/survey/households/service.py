@@ -19,10 +19,17 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound
 from baan_shared.outbox import record_event
 from survey import SERVICE_NAME
-from survey.households import repository
-from survey.households.models import Household, HouseholdStatus, HouseholdTransition
+from survey.households import eligibility, repository
+from survey.households.models import (
+    Household,
+    HouseholdMember,
+    HouseholdStatus,
+    HouseholdTransition,
+    Programme,
+)
 from survey.households.schemas import HouseholdCreate
 from survey.households.screening import NEEDS_REASON, check_transition
+from survey.programmes import service as programmes
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -37,9 +44,13 @@ def _area(household: Household) -> dict[str, str]:
 
 
 async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
-    household = Household(**data.model_dump())
+    household = Household(**data.model_dump(exclude={"members"}))
     session.add(household)
     await session.flush()
+    for position, member in enumerate(data.members, start=1):
+        session.add(
+            HouseholdMember(household_id=household.id, position=position, **member.model_dump())
+        )
     session.add(
         HouseholdTransition(
             household_id=household.id, to_status=HouseholdStatus.SURVEYED, decided_by=surveyed_by
@@ -67,6 +78,22 @@ async def get(
     return household
 
 
+async def assess(
+    session: AsyncSession, household: Household, programme: Programme | None = None
+) -> list[eligibility.Check]:
+    """The household against a programme's current rules (its own programme by default)."""
+    rules = await programmes.get(session, programme or household.programme)
+    assisted = await repository.approved_with_national_id(
+        session, household.national_id, excluding=household.id
+    )
+    return eligibility.evaluate(household, rules, assisted)
+
+
+def _record_assessment(household: Household, checks: list[eligibility.Check]) -> None:
+    household.eligible = eligibility.is_eligible(checks)
+    household.eligibility_checks = [c.as_dict() for c in checks]
+
+
 async def decide(
     session: AsyncSession,
     household_id: uuid.UUID,
@@ -74,8 +101,13 @@ async def decide(
     *,
     decided_by: str,
     reason: str | None = None,
+    override_reason: str | None = None,
 ) -> Household:
-    """Move a household to ``target`` if screening allows it, and say so on the bus."""
+    """Move a household to ``target`` if screening allows it, and say so on the bus.
+
+    Screening and approval judge the household against its programme's rules;
+    the committee approves an ineligible household only with an override reason.
+    """
     household = await get(session, household_id, for_update=True)
     check_transition(household.status, target)
     if target in NEEDS_REASON and not reason:
@@ -90,6 +122,19 @@ async def decide(
                 "a household with this national ID is already approved",
                 duplicate_of=str(other.id),
             )
+    if target in (HouseholdStatus.SCREENED, HouseholdStatus.APPROVED):
+        checks = await assess(session, household)
+        if target == HouseholdStatus.APPROVED and not eligibility.is_eligible(checks):
+            if not override_reason:
+                failed = [c.as_dict() for c in checks if c.outcome == eligibility.Outcome.FAIL]
+                raise Conflict(
+                    "the household does not meet its programme's rules; "
+                    "approve it only with an override_reason",
+                    failed_checks=failed,
+                )
+            household.eligibility_override = override_reason
+            reason = f"override: {override_reason}" + (f"; {reason}" if reason else "")
+        _record_assessment(household, checks)
     now = utcnow()
     session.add(
         HouseholdTransition(
