@@ -60,6 +60,7 @@ class TestLifecycle:
             province_code="10",
             district_code="1005",
             subdistrict_code="100502",
+            need="new_build",
         )
         ready = await _post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
         assert (ready["status"], ready["ready_on"]) == ("ready_to_build", today().isoformat())
@@ -70,12 +71,10 @@ class TestLifecycle:
         assert (started["status"], started["started_on"]) == ("under_construction", STARTED_ON)
 
         await _post(
-            client, house_id, "progress", reported_by="ช่างชุมชน", milestone="ฐานราก", percent=30
+            client, house_id, "progress", reported_by="ช่างชุมชน", milestone="foundation", percent=20
         )
-        roofed = await _post(
-            client, house_id, "progress", reported_by="ช่างชุมชน", milestone="หลังคา", percent=70
-        )
-        assert (roofed["progress_percent"], roofed["last_milestone"]) == (70, "หลังคา")
+        roofed = await _post(client, house_id, "progress", reported_by="ช่างชุมชน", milestone="roof")
+        assert (roofed["progress_percent"], roofed["last_milestone"]) == (70, "roof")
 
         done = await _post(
             client, house_id, "complete", **_complete_body(completed_on=COMPLETED_ON)
@@ -105,8 +104,8 @@ class TestLifecycle:
         assert events[1]["ready_on"] == today().isoformat()
         assert events[2]["started_on"] == STARTED_ON
         assert [(e["milestone"], e["percent"]) for e in events[3:5]] == [
-            ("ฐานราก", 30),
-            ("หลังคา", 70),
+            ("foundation", 20),
+            ("roof", 70),
         ]
         assert events[3]["reached_on"] == today().isoformat()
         assert {k: events[5][k] for k in ("completed_on", "actual_cost_satang", "labour_days")} == {
@@ -125,22 +124,15 @@ class TestLifecycle:
     async def test_progress_history_lists_each_report_with_who_and_when(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        house_id = await _under_construction(app, client)
-        for milestone, percent in [("ฐานราก", 20), ("โครงสร้าง", 50), ("ผนัง", 50)]:
-            await _post(
-                client,
-                house_id,
-                "progress",
-                reported_by="ช่างชุมชน",
-                milestone=milestone,
-                percent=percent,
-            )
+        house_id = await _under_construction(app, client, need="new_build")
+        for milestone in ["foundation", "structure", "walls"]:
+            await _post(client, house_id, "progress", reported_by="ช่างชุมชน", milestone=milestone)
 
         updates = (await client.get(f"/v1/house-works/{house_id}/updates")).json()
         assert [(u["milestone"], u["percent"]) for u in updates] == [
-            ("ฐานราก", 20),
-            ("โครงสร้าง", 50),
-            ("ผนัง", 50),
+            ("foundation", 20),
+            ("structure", 50),
+            ("walls", 85),
         ]
         assert {u["reported_by"] for u in updates} == {"ช่างชุมชน"}
         assert all(u["reported_at"] and u["reached_on"] == today().isoformat() for u in updates)
@@ -244,32 +236,72 @@ class TestRefusedChanges:
 
         response = await client.post(
             f"/v1/house-works/{house_id}/progress",
-            json={"reported_by": "ช่างชุมชน", "milestone": "หลังคา", "percent": 80},
+            json={"reported_by": "ช่างชุมชน", "milestone": "repaired"},
         )
 
         assert response.status_code == 409
         assert response.json()["current_status"] == before["house"]["status"]
         assert await _snapshot(app, client, house_id) == before
 
-    async def test_progress_going_down_is_409_reported_out_of_order_and_changes_nothing(
-        self, app: FastAPI, client: httpx.AsyncClient
+    @pytest.mark.parametrize("late", ["foundation", "roof"])
+    async def test_a_milestone_reported_again_or_out_of_order_is_409_and_changes_nothing(
+        self, app: FastAPI, client: httpx.AsyncClient, late: str
     ) -> None:
-        house_id = await _under_construction(app, client)
-        await _post(
-            client, house_id, "progress", reported_by="ช่างชุมชน", milestone="หลังคา", percent=70
-        )
+        house_id = await _under_construction(app, client, need="new_build")
+        await _post(client, house_id, "progress", reported_by="ช่างชุมชน", milestone="roof")
         before = await _snapshot(app, client, house_id)
 
         response = await client.post(
             f"/v1/house-works/{house_id}/progress",
-            json={"reported_by": "ช่างชุมชน", "milestone": "ฐานราก", "percent": 30},
+            json={"reported_by": "ช่างชุมชน", "milestone": late},
         )
 
         assert response.status_code == 409
         assert response.headers["content-type"] == "application/problem+json"
         assert "reported out of order" in response.json()["detail"]
-        assert (response.json()["current_percent"], response.json()["reported_percent"]) == (70, 30)
+        problem = response.json()
+        assert (problem["last_milestone"], problem["reported_milestone"]) == ("roof", late)
         assert await _snapshot(app, client, house_id) == before
+
+    async def test_a_milestone_outside_the_houses_template_is_422_listing_the_template(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id = await _under_construction(app, client, need="repair")
+        before = await _snapshot(app, client, house_id)
+
+        response = await client.post(
+            f"/v1/house-works/{house_id}/progress",
+            json={"reported_by": "ช่างชุมชน", "milestone": "roof"},
+        )
+
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert error["field"] == "body.milestone"
+        assert response.json()["milestones"] == ["materials_delivered", "repaired", "inspected"]
+        assert await _snapshot(app, client, house_id) == before
+
+    async def test_a_percent_other_than_the_templates_is_422(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id = await _under_construction(app, client, need="repair")
+        response = await client.post(
+            f"/v1/house-works/{house_id}/progress",
+            json={"reported_by": "ช่างชุมชน", "milestone": "repaired", "percent": 60},
+        )
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["body.percent"]
+        assert "80" in response.json()["errors"][0]["reason"]
+
+    async def test_the_inspection_milestone_needs_the_committees_sign_off(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id = await _under_construction(app, client, need="repair")
+        response = await client.post(
+            f"/v1/house-works/{house_id}/progress",
+            json={"reported_by": "ช่างชุมชน", "milestone": "inspected"},
+        )
+        assert response.status_code == 409
+        assert "sign-off" in response.json()["detail"]
 
 
 class TestValidation:
@@ -294,7 +326,7 @@ class TestValidation:
         house_id = await _under_construction(app, client)
         progress = await client.post(
             f"/v1/house-works/{house_id}/progress",
-            json={"reported_by": "", "milestone": "หลังคา", "percent": 0},
+            json={"reported_by": "", "milestone": "repaired", "percent": 0},
         )
         assert {e["field"] for e in progress.json()["errors"]} == {
             "body.reported_by",
@@ -316,7 +348,7 @@ class TestValidation:
         house_id = await _under_construction(app, client)
         response = await client.post(
             f"/v1/house-works/{house_id}/progress",
-            json={"reported_by": "ช่าง", "milestone": "หลังคา", "percent": 101, "status": "done"},
+            json={"reported_by": "ช่าง", "milestone": "repaired", "percent": 101, "status": "done"},
         )
         assert response.status_code == 422
         assert {e["field"] for e in response.json()["errors"]} == {"body.percent", "body.status"}

@@ -37,9 +37,16 @@ class StartReport(_Report):
 class ProgressReport(_Report):
     reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
     milestone: str = Field(
-        min_length=1, max_length=200, description="e.g. foundation, structure, roof"
+        min_length=1,
+        max_length=200,
+        description="A milestone of the house's template, e.g. foundation, structure, roof",
     )
-    percent: int = Field(ge=1, le=100, description="How far along the whole house is")
+    percent: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="How far along the whole house is; the template's, so it may be left out",
+    )
 
 
 class CompletionReport(_Report):
@@ -107,6 +114,7 @@ class HouseWorksPublic(BaseModel):
 class ProgressUpdatePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: uuid.UUID
     milestone: str
     percent: int
     reached_on: date

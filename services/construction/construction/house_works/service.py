@@ -43,6 +43,7 @@ from construction.house_works.schemas import (
     StartReport,
 )
 from construction.house_works.status import check_progress, check_transition
+from construction.milestones.templates import INSPECTED, check_milestone, template_for
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -139,20 +140,27 @@ async def start(session: AsyncSession, house_work_id: uuid.UUID, report: StartRe
 async def report_progress(
     session: AsyncSession, house_work_id: uuid.UUID, report: ProgressReport
 ) -> HouseWork:
+    """A milestone of the house's template reached on site, in template order."""
     work = await get(session, house_work_id, for_update=True)
-    check_progress(work.status, work.progress_percent, report.percent)
+    check_progress(work.status)
+    milestone = check_milestone(
+        template_for(work.programme, work.work_type),
+        work.last_milestone,
+        report.milestone,
+        report.percent,
+    )
     now = utcnow()
     update = ProgressUpdate(
         house_work_id=work.id,
-        milestone=report.milestone,
-        percent=report.percent,
+        milestone=milestone.code,
+        percent=milestone.percent,
         reached_on=thai_date(now),
         reported_by=report.reported_by,
         reported_at=now,
     )
     session.add(update)
-    work.progress_percent = report.percent
-    work.last_milestone = report.milestone
+    work.progress_percent = milestone.percent
+    work.last_milestone = milestone.code
     work.updated_at = now
     session.add(work)
     await session.flush()
@@ -188,6 +196,18 @@ async def complete(
             ],
         )
     work.completed_on = completed_on
+    # The sign-off is the template's last milestone: record it like any other.
+    session.add(
+        ProgressUpdate(
+            house_work_id=work.id,
+            milestone=INSPECTED,
+            percent=100,
+            reached_on=completed_on,
+            reported_by=report.inspected_by,
+            reported_at=utcnow(),
+        )
+    )
+    work.last_milestone = INSPECTED
     work.progress_percent = 100
     work.inspected_by = report.inspected_by
     work.actual_cost_satang = report.actual_cost_satang

@@ -2,7 +2,8 @@
 
 planned → ready_to_build → under_construction → completed, and any of the
 first three → cancelled (with a reason). Completed and cancelled are final.
-Progress is reported only while under construction and never goes back.
+Progress is reported only while under construction; milestone order is
+``construction.milestones.templates``' rule.
 Plain functions: tests need no database.
 """
 
@@ -32,17 +33,10 @@ def check_transition(current: S, target: S, *, reason: str | None = None) -> Non
         raise Conflict(f"a reason is required to make a house work {target}")
 
 
-def check_progress(current: S, current_percent: int, reported_percent: int) -> None:
+def check_progress(current: S) -> None:
+    """Progress is reported only while under construction (order is the template's rule)."""
     if current != S.UNDER_CONSTRUCTION:
         raise Conflict(
             f"progress is reported only while {S.UNDER_CONSTRUCTION}; this house work is {current}",
             current_status=str(current),
-        )
-    if reported_percent < current_percent:
-        # Reports can arrive late from the site; an older one must not undo a newer one.
-        raise Conflict(
-            f"progress reported out of order: the house work is already at {current_percent}%,"
-            f" not {reported_percent}%",
-            current_percent=current_percent,
-            reported_percent=reported_percent,
         )
