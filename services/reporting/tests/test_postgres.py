@@ -7,7 +7,7 @@ PostgreSQL server; skipped when it is not loaded (``-p no:baan``).
 import asyncio
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from reporting_factories import (
     journey,
     latest_time,
     realistic_mix,
+    target,
 )
 
 pytestmark = pytest.mark.postgres
@@ -73,3 +74,27 @@ async def test_the_three_streams_of_one_household_applied_at_once(start_app: Sta
     freshness = await _report(app, "/v1/reports/freshness")
     assert sum(s["events_applied"] for s in freshness["streams"]) == len(events)
     assert datetime.fromisoformat(freshness["as_of"]) == latest_time(events)
+
+
+async def test_targets_and_target_report_on_postgresql(start_app: StartApp) -> None:
+    app = await start_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        response = await http.put("/v1/targets", json={"targets": [target(quantity=2)]})
+        assert response.status_code == 200, response.text
+        again = await http.put("/v1/targets", json={"targets": [target(quantity=1)]})
+        assert again.status_code == 200, again.text
+        start = datetime(2018, 11, 5, 2, 0, tzinfo=UTC)
+        events = []
+        for day in range(3):
+            household = Household(fiscal_year=2562)
+            events += journey("completed", household=household, start=start + timedelta(days=day))
+        await apply_events(app, events)
+        response = await http.get(
+            "/v1/reports/targets",
+            params={"fiscal_year": 2562, "period": "h1", "level": "province", "unit": "households"},
+        )
+        assert response.status_code == 200, response.text
+        [row] = response.json()["rows"]
+        assert (row["target"], row["completed"], row["completed_percent"]) == (1, 3, 300.0)
+        assert sum(m["completed"] for m in response.json()["months"]) == 3

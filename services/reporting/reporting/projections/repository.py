@@ -204,3 +204,106 @@ async def stream_states(session: AsyncSession, projection: str) -> list[Projecti
         .order_by(col(ProjectionState.stream))
     )
     return list((await session.exec(query)).all())
+
+
+# --- achievements in a period ------------------------------------------------------------
+# What counts as achieved in a period, by the time of each milestone:
+# approved: the (latest) approval falls in it and the household was not set aside since
+#   (waitlisted, rejected); a house cancelled later still counts as approved;
+# started: construction started in it and was not cancelled since;
+# completed: the house was completed in it.
+
+COUNTS_AS_APPROVED = [*APPROVED_OR_BEYOND, Stage.CANCELLED]
+COUNTS_AS_STARTED = [Stage.UNDER_CONSTRUCTION, Stage.COMPLETED]
+ACHIEVEMENTS = ("approved", "started", "completed")
+
+
+@dataclass(frozen=True)
+class AchievementFilter:
+    starts_at: datetime
+    ends_at: datetime
+    programme: str | None = None
+    province_codes: Collection[str] | None = None
+    district_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Achieved:
+    """Households (and distinct sub-districts) that reached each milestone in the period."""
+
+    programme: str
+    area_code: str | None
+    approved: int
+    started: int
+    completed: int
+    approved_subdistricts: int
+    started_subdistricts: int
+    completed_subdistricts: int
+
+
+def _in(column: Any, starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
+    return (col(column) >= starts_at) & (col(column) < ends_at)
+
+
+def _achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
+    stage = col(HouseholdProgress.stage)
+    return [
+        _in(HouseholdProgress.approved_at, starts_at, ends_at) & stage.in_(COUNTS_AS_APPROVED),
+        _in(HouseholdProgress.started_at, starts_at, ends_at) & stage.in_(COUNTS_AS_STARTED),
+        _in(HouseholdProgress.completed_at, starts_at, ends_at),
+    ]
+
+
+def _achievement_where(where: AchievementFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.programme is not None:
+        conditions.append(col(HouseholdProgress.programme) == where.programme)
+    if where.province_codes is not None:
+        conditions.append(col(HouseholdProgress.province_code).in_(list(where.province_codes)))
+    if where.district_code is not None:
+        conditions.append(col(HouseholdProgress.district_code) == where.district_code)
+    reached = _achieved_conditions(where.starts_at, where.ends_at)
+    conditions.append(reached[0] | reached[1] | reached[2])
+    return conditions
+
+
+async def achieved_by_area(
+    session: AsyncSession, where: AchievementFilter, group_by: str
+) -> list[Achieved]:
+    """Achievements per programme × area; ``group_by`` is province, district or subdistrict."""
+    area = {
+        "province": col(HouseholdProgress.province_code),
+        "district": col(HouseholdProgress.district_code),
+        "subdistrict": col(HouseholdProgress.subdistrict_code),
+    }[group_by]
+    programme = col(HouseholdProgress.programme)
+    subdistrict = col(HouseholdProgress.subdistrict_code)
+    reached = _achieved_conditions(where.starts_at, where.ends_at)
+    columns: list[Any] = [
+        programme,
+        area,
+        *(func.sum(case((cond, 1), else_=0)) for cond in reached),
+        *(func.count(func.distinct(case((cond, subdistrict), else_=None))) for cond in reached),
+    ]
+    query = (
+        select(*columns)
+        .where(*_achievement_where(where))
+        .group_by(programme, area)
+        .order_by(programme, area)
+    )
+    rows = (await session.exec(query)).all()
+    return [Achieved(row[0], row[1], *(int(n or 0) for n in row[2:])) for row in rows]
+
+
+async def achieved_by_month(
+    session: AsyncSession, where: AchievementFilter, months: list[tuple[datetime, datetime]]
+) -> list[tuple[int, int, int]]:
+    """(approved, started, completed) households in each month, one query for all months."""
+    columns: list[Any] = []
+    for starts_at, ends_at in months:
+        columns += [
+            func.sum(case((cond, 1), else_=0)) for cond in _achieved_conditions(starts_at, ends_at)
+        ]
+    row = (await session.exec(select(*columns).where(*_achievement_where(where)))).one()
+    values = [int(n or 0) for n in row]
+    return [(values[i], values[i + 1], values[i + 2]) for i in range(0, len(values), 3)]

@@ -1,0 +1,59 @@
+"""/v1/reports/targets: target against achieved by programme, period and area."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from reporting.achievements import service
+from reporting.achievements.schemas import TargetReport
+from reporting.geography import AreaLevel
+from reporting.periods import PeriodKind
+from reporting.projections.models import Programme
+from reporting.targets.models import Unit
+
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    responses=problem_responses(
+        {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
+    ),
+)
+
+
+@router.get("/targets", response_model=TargetReport)
+async def target_report(
+    session: SessionDep,
+    fiscal_year: Annotated[int, Query(ge=2500, le=2700, description="B.E., e.g. 2562")],
+    period: Annotated[PeriodKind, Query(description="year, h1 (Oct-Mar), h2 (Apr-Sep)")] = (
+        PeriodKind.YEAR
+    ),
+    level: Annotated[AreaLevel, Query(description="One row per area at this level")] = (
+        AreaLevel.REGION
+    ),
+    unit: Annotated[Unit, Query(description="households or subdistricts")] = Unit.HOUSEHOLDS,
+    programme: Annotated[Programme | None, Query(description="Only this programme")] = None,
+    region: Annotated[
+        str | None, Query(max_length=3, description="Only this regional office (BVE, N, CW, NE, S)")
+    ] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+) -> TargetReport:
+    """Target against achieved (approved, started, completed in the period) per
+    programme × area, drilling down region → province → district → sub-district,
+    with totals for the whole area asked for and households per month.
+    Achieved may exceed the target: the percentage is never capped."""
+    return await service.target_report(
+        session,
+        service.TargetQuery(
+            fiscal_year=fiscal_year,
+            period=period,
+            level=level,
+            unit=unit,
+            programme=programme.value if programme else None,
+            region=region,
+            province_code=province_code,
+            district_code=district_code,
+        ),
+    )

@@ -1,0 +1,279 @@
+"""Target against achieved: the counting rules live in ``projections.repository``
+(what "achieved in a period" means); this module picks the areas, rolls
+provinces up into CODI's regional offices, finds each area's target and shapes
+the report.
+
+An area's target is the one set for it; without one, a region's is the sum of
+its provinces' and the country's the sum of its regions'. Districts and
+sub-districts have no targets. A half-year target is never derived from a
+year's, nor the other way round: the agency sets both.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.http.errors import NotFound, Unprocessable
+from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.periods import FiscalPeriod, PeriodKind
+from reporting.projections import repository
+from reporting.projections.repository import ACHIEVEMENTS, AchievementFilter
+from reporting.reports.service import as_of
+from reporting.targets import repository as targets_repository
+from reporting.targets.models import Unit
+from reporting.targets.repository import TargetFilter
+
+from .schemas import MonthAchieved, PeriodPublic, TargetReport, TargetRow
+
+LEVELS = list(AreaLevel)
+MEASURED_UNITS = (Unit.HOUSEHOLDS, Unit.SUBDISTRICTS)
+
+
+@dataclass(frozen=True)
+class TargetQuery:
+    fiscal_year: int
+    period: PeriodKind = PeriodKind.YEAR
+    level: AreaLevel = AreaLevel.REGION
+    unit: Unit = Unit.HOUSEHOLDS
+    programme: str | None = None
+    region: str | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+
+    @property
+    def scope(self) -> tuple[AreaLevel, str]:
+        """The whole area asked for: the finest filter given."""
+        if self.district_code:
+            return AreaLevel.DISTRICT, self.district_code
+        if self.province_code:
+            return AreaLevel.PROVINCE, self.province_code
+        if self.region:
+            return AreaLevel.REGION, self.region
+        return AreaLevel.COUNTRY, COUNTRY_CODE
+
+
+def percent(achieved: int, target: int | None) -> float | None:
+    if not target:
+        return None
+    ratio = Decimal(achieved * 100) / Decimal(target)
+    return float(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _invalid(field: str, reason: str) -> Unprocessable:
+    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": field[6:]}])
+
+
+def _check(query: TargetQuery) -> None:
+    offices = office_map()
+    if query.unit not in MEASURED_UNITS:
+        raise _invalid(
+            "query.unit",
+            "achievements are counted in households or subdistricts; "
+            f"{query.unit.value} are not measured from events yet",
+        )
+    if query.region is not None and query.region not in offices.regions:
+        raise NotFound(f"No regional office {query.region}; one of {', '.join(offices.regions)}")
+    if query.province_code is not None:
+        if query.province_code not in offices.provinces:
+            raise NotFound(f"No province {query.province_code}")
+        region = offices.region_of(query.province_code)
+        if query.region is not None and region is not None and region.code != query.region:
+            raise _invalid(
+                "query.province_code", f"province {query.province_code} is not in {query.region}"
+            )
+    if (
+        query.district_code is not None
+        and query.province_code is not None
+        and not query.district_code.startswith(query.province_code)
+    ):
+        raise _invalid(
+            "query.district_code",
+            f"district {query.district_code} is not in province {query.province_code}",
+        )
+    scope_level, _ = query.scope
+    if LEVELS.index(query.level) < LEVELS.index(scope_level):
+        raise _invalid(
+            "query.level", f"rows by {query.level.value} are coarser than the area asked for"
+        )
+
+
+class Targets:
+    """The targets of one period and unit, with the roll-up rule for areas without one."""
+
+    def __init__(self, quantities: dict[tuple[str, str, str], int]) -> None:
+        self.quantities = quantities
+
+    @property
+    def programmes(self) -> set[str]:
+        return {programme for programme, _, _ in self.quantities}
+
+    def _sum(self, parts: Iterable[int | None]) -> int | None:
+        known = [n for n in parts if n is not None]
+        return sum(known) if known else None
+
+    def of(self, programme: str, level: AreaLevel, code: str | None) -> int | None:
+        if code is None:
+            return None
+        explicit = self.quantities.get((programme, level.value, code))
+        if explicit is not None:
+            return explicit
+        offices = office_map()
+        if level == AreaLevel.REGION and code in offices.regions:
+            return self._sum(
+                self.quantities.get((programme, AreaLevel.PROVINCE.value, p))
+                for p in offices.regions[code].provinces
+            )
+        if level == AreaLevel.COUNTRY:
+            return self._sum(self.of(programme, AreaLevel.REGION, r) for r in offices.regions)
+        return None
+
+
+def _row(
+    programme: str, level: AreaLevel, code: str | None, target: int | None, got: dict[str, int]
+) -> TargetRow:
+    name_th, name_en = area_names(level, code) if code is not None else (None, None)
+    return TargetRow(
+        programme=programme,
+        area_level=level,
+        area_code=code,
+        area_name_th=name_th,
+        area_name_en=name_en,
+        target=target,
+        **got,
+        **{f"{m}_percent": percent(got[m], target) for m in ACHIEVEMENTS},
+    )
+
+
+def _area_key(level: AreaLevel, province: str | None) -> str | None:
+    if level == AreaLevel.COUNTRY:
+        return COUNTRY_CODE
+    if level == AreaLevel.REGION:
+        region = office_map().region_of(province or "")
+        return region.code if region else None
+    return province
+
+
+async def target_report(session: AsyncSession, query: TargetQuery) -> TargetReport:
+    _check(query)
+    fresh_as_of = await as_of(session)
+    period = FiscalPeriod(query.fiscal_year, query.period)
+    offices = office_map()
+    provinces: list[str] | None = None
+    if query.province_code is not None:
+        provinces = [query.province_code]
+    elif query.region is not None:
+        provinces = list(offices.regions[query.region].provinces)
+    where = AchievementFilter(
+        starts_at=period.starts_at,
+        ends_at=period.ends_at,
+        programme=query.programme,
+        province_codes=provinces,
+        district_code=query.district_code,
+    )
+    fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
+    found = await repository.achieved_by_area(
+        session, where, query.level.value if fine else AreaLevel.PROVINCE.value
+    )
+    suffix = "_subdistricts" if query.unit == Unit.SUBDISTRICTS else ""
+    achieved: dict[tuple[str, str | None], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(ACHIEVEMENTS, 0)
+    )
+    for item in found:
+        key = (item.programme, item.area_code if fine else _area_key(query.level, item.area_code))
+        for measure in ACHIEVEMENTS:
+            achieved[key][measure] += getattr(item, measure + suffix)
+
+    targets = Targets(
+        {
+            (t.programme, t.area_level.value, t.area_code): t.quantity
+            for t in await targets_repository.find(
+                session,
+                TargetFilter(
+                    programme=query.programme,
+                    fiscal_year=query.fiscal_year,
+                    period=query.period.value,
+                    unit=query.unit.value,
+                ),
+            )
+        }
+    )
+    programmes = sorted(
+        {query.programme} if query.programme else targets.programmes | {p for p, _ in achieved}
+    )
+
+    # Which areas get a row: every region in scope; provinces in scope with a target
+    # or an achievement; districts and sub-districts with an achievement.
+    scope_level, scope_code = query.scope
+    areas: dict[str, set[str | None]] = {p: {a for q, a in achieved if q == p} for p in programmes}
+    for programme in programmes:
+        if query.level == AreaLevel.COUNTRY:
+            areas[programme].add(COUNTRY_CODE)
+        elif query.level == AreaLevel.REGION:
+            areas[programme] |= {query.region} if query.region else set(offices.regions)
+        elif query.level == AreaLevel.PROVINCE:
+            in_scope = provinces if provinces is not None else list(offices.provinces)
+            areas[programme] |= {
+                p for p in in_scope if targets.of(programme, AreaLevel.PROVINCE, p) is not None
+            }
+
+    rows = [
+        _row(
+            programme,
+            query.level,
+            code,
+            targets.of(programme, query.level, code),
+            achieved.get((programme, code), dict.fromkeys(ACHIEVEMENTS, 0)),
+        )
+        for programme in programmes
+        for code in sorted(areas[programme], key=lambda c: (c is None, c or ""))
+    ]
+    totals = []
+    for programme in programmes:
+        mine = [row for row in rows if row.programme == programme]
+        got = {m: sum(getattr(row, m) for row in mine) for m in ACHIEVEMENTS}
+        target = targets.of(programme, scope_level, scope_code)
+        totals.append(_row(programme, scope_level, scope_code, target, got))
+
+    month_counts = await repository.achieved_by_month(
+        session, where, [(m.starts_at, m.ends_at) for m in period.months]
+    )
+    months = []
+    to_date = dict.fromkeys(ACHIEVEMENTS, 0)
+    for month, counts in zip(period.months, month_counts, strict=True):
+        got = dict(zip(ACHIEVEMENTS, counts, strict=True))
+        for measure in ACHIEVEMENTS:
+            to_date[measure] += got[measure]
+        months.append(
+            MonthAchieved(
+                month=month.key,
+                label_th=month.label_th,
+                label_en=month.label_en,
+                **got,
+                **{f"{m}_to_date": n for m, n in to_date.items()},
+            )
+        )
+    return TargetReport(
+        as_of=fresh_as_of,
+        period=_period_public(period),
+        unit=query.unit,
+        level=query.level,
+        rows=rows,
+        totals=totals,
+        months=months,
+    )
+
+
+def _period_public(period: FiscalPeriod) -> PeriodPublic:
+    return PeriodPublic(
+        fiscal_year=period.fiscal_year,
+        period=period.kind,
+        label_th=period.label_th,
+        label_en=period.label_en,
+        range_th=period.range_th,
+        range_en=period.range_en,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+    )
