@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Text
+from sqlalchemy import JSON, BigInteger, Column, Text, false
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -94,6 +94,9 @@ class Household(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     notes: str | None = Field(default=None, sa_column=Column(Text))
+    # Same head name and address as another household under another ID (duplicates.py).
+    duplicate_key: str | None = Field(default=None, max_length=400, index=True)
+    possible_duplicate: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Eligibility as judged at the last screening or approval (see eligibility.py).
     eligible: bool | None = None
     eligibility_checks: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))

@@ -43,6 +43,7 @@ async def page(
     programme: Programme | None,
     province_code: str | None,
     subdistrict_code: str | None,
+    possible_duplicate: bool | None = None,
 ) -> list[Household]:
     query = select(Household).order_by(col(Household.id)).limit(limit)
     if after is not None:
@@ -55,6 +56,8 @@ async def page(
         query = query.where(Household.province_code == province_code)
     if subdistrict_code is not None:
         query = query.where(Household.subdistrict_code == subdistrict_code)
+    if possible_duplicate is not None:
+        query = query.where(Household.possible_duplicate == possible_duplicate)
     return list((await session.exec(query)).all())
 
 
@@ -72,5 +75,21 @@ async def members(session: AsyncSession, household_id: uuid.UUID) -> list[Househ
         select(HouseholdMember)
         .where(HouseholdMember.household_id == household_id)
         .order_by(col(HouseholdMember.position))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def possible_duplicates(session: AsyncSession, household: Household) -> list[Household]:
+    """Other households with the same head name and address but another national ID."""
+    if household.duplicate_key is None:
+        return []
+    query = (
+        select(Household)
+        .where(
+            Household.duplicate_key == household.duplicate_key,
+            Household.national_id != household.national_id,
+            Household.id != household.id,
+        )
+        .order_by(col(Household.id))
     )
     return list((await session.exec(query)).all())

@@ -13,6 +13,7 @@ from survey.households.models import HouseholdStatus, Programme
 from survey.households.schemas import (
     ApprovalDecision,
     Decision,
+    DuplicateReview,
     EligibilityCheck,
     HouseholdCreate,
     HouseholdDetail,
@@ -48,6 +49,7 @@ async def list_households(
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    possible_duplicate: bool | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseholdsPublic:
@@ -59,6 +61,7 @@ async def list_households(
         programme=programme,
         province_code=province_code,
         subdistrict_code=subdistrict_code,
+        possible_duplicate=possible_duplicate,
     )
     items, more = rows[:limit], len(rows) > limit
     return HouseholdsPublic(
@@ -71,6 +74,26 @@ async def list_households(
 async def get_household(household_id: uuid.UUID, session: SessionDep) -> HouseholdDetail:
     household = await service.get(session, household_id)
     return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+
+
+@router.get("/{household_id}/possible-duplicates", response_model=list[HouseholdPublic])
+async def possible_duplicates(
+    household_id: uuid.UUID, session: SessionDep
+) -> list[HouseholdPublic]:
+    """Households with the same head name and address under another national ID."""
+    household = await service.get(session, household_id)
+    return [HouseholdPublic.of(h) for h in await repository.possible_duplicates(session, household)]
+
+
+@router.post("/{household_id}/not-a-duplicate", response_model=HouseholdPublic)
+async def clear_duplicate_flag(
+    household_id: uuid.UUID, body: DuplicateReview, session: SessionDep
+) -> HouseholdPublic:
+    """A reviewer found the look-alikes to be different households: clear the flag."""
+    household = await service.clear_duplicate_flag(
+        session, household_id, reviewed_by=body.reviewed_by, note=body.note
+    )
+    return HouseholdPublic.of(household)
 
 
 @router.get("/{household_id}/eligibility", response_model=list[ProgrammeEligibility])

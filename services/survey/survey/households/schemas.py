@@ -120,6 +120,13 @@ class Decision(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class DuplicateReview(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reviewed_by: str = Field(min_length=1, max_length=200)
+    note: str = Field(min_length=1, max_length=2000, description="Why these are different")
+
+
 class ApprovalDecision(Decision):
     override_reason: str | None = Field(
         default=None,
@@ -161,6 +168,9 @@ class HouseholdPublic(BaseModel):
     latitude: float | None
     longitude: float | None
     notes: str | None
+    possible_duplicate: bool = Field(
+        description="Same head name and address as another household under another ID"
+    )
     eligible: bool | None = Field(description="As judged at the last screening; null before it")
     eligibility_checks: list[EligibilityCheck] | None
     eligibility_override: str | None

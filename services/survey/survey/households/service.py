@@ -20,6 +20,7 @@ from baan_shared.http.errors import Conflict, NotFound
 from baan_shared.outbox import record_event
 from survey import SERVICE_NAME
 from survey.households import eligibility, repository
+from survey.households.duplicates import duplicate_key
 from survey.households.models import (
     Household,
     HouseholdMember,
@@ -45,8 +46,12 @@ def _area(household: Household) -> dict[str, str]:
 
 async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
     household = Household(**data.model_dump(exclude={"members"}))
+    household.duplicate_key = duplicate_key(
+        household.head_name, household.subdistrict_code, household.village
+    )
     session.add(household)
     await session.flush()
+    await _flag_duplicates(session, household)
     for position, member in enumerate(data.members, start=1):
         session.add(
             HouseholdMember(household_id=household.id, position=position, **member.model_dump())
@@ -66,6 +71,32 @@ async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by:
         ),
         source=SOURCE,
     )
+    return household
+
+
+async def _flag_duplicates(session: AsyncSession, household: Household) -> None:
+    """Flag the new household and its look-alikes for review; nothing is blocked."""
+    others = await repository.possible_duplicates(session, household)
+    if not others:
+        return
+    for row in [household, *others]:
+        row.possible_duplicate = True
+        session.add(row)
+    await session.flush()
+
+
+async def clear_duplicate_flag(
+    session: AsyncSession, household_id: uuid.UUID, *, reviewed_by: str, note: str
+) -> Household:
+    """A reviewer found the look-alikes to be different households."""
+    household = await get(session, household_id, for_update=True)
+    household.possible_duplicate = False
+    household.notes = "\n".join(
+        filter(None, [household.notes, f"not a duplicate ({reviewed_by}): {note}"])
+    )
+    household.updated_at = utcnow()
+    session.add(household)
+    await session.flush()
     return household
 
 
