@@ -8,19 +8,24 @@ from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
 from construction.house_works.router import router as house_works_router
 from construction.milestones.router import router as milestones_router
+from construction.photos.router import router as photos_router
+from construction.photos.storage import LocalDiskStorage
 from construction.projects.router import router as projects_router
 from construction.settings import ConstructionSettings
 
 
 def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
-    return create_service_app(
+    settings = settings or ConstructionSettings()
+    app = create_service_app(
         name=SERVICE_NAME,
         title="Baan construction",
         description="House works: from an approved household's plan to a completed house.",
         version="0.1.0",
-        settings=settings or ConstructionSettings(),
-        routers=[house_works_router, projects_router, milestones_router],
+        settings=settings,
+        routers=[house_works_router, projects_router, milestones_router, photos_router],
         migrations="construction:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.CONSTRUCTION_HOUSES],
     )
+    app.state.photo_storage = LocalDiskStorage(settings.photo_dir)
+    return app

@@ -9,3 +9,7 @@ class ConstructionSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONSTRUCTION_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./.data/construction.db"
+    # Photo evidence on progress updates: where local storage keeps the files,
+    # and what it accepts.
+    photo_dir: str = "./.data/construction-photos"
+    photo_max_bytes: int = 5 * 1024 * 1024

@@ -24,6 +24,8 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
         consumer_enabled=False,
         relay_enabled=False,
         log_json=False,
+        photo_dir=str(tmp_path / "photos"),
+        photo_max_bytes=64 * 1024,
     )
     application = create_app(settings)
     async with application.router.lifespan_context(application):

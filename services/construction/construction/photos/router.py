@@ -1,0 +1,101 @@
+"""Photo evidence: upload to a progress update, list an update's photos, fetch one."""
+
+import uuid
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
+from fastapi.responses import Response
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import NotFound, problem_responses
+from construction.house_works import service as house_works
+from construction.photos import repository, service
+from construction.photos.rules import ACCEPTED, check_size
+from construction.photos.schemas import PhotoPublic
+from construction.photos.storage import PhotoStorage
+from construction.settings import ConstructionSettings
+
+router = APIRouter(prefix="/v1", tags=["photos"])
+
+# A multipart body carries boundaries and headers around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def get_storage(request: Request) -> PhotoStorage:
+    return cast(PhotoStorage, request.app.state.photo_storage)
+
+
+def get_max_bytes(request: Request) -> int:
+    return cast(ConstructionSettings, request.app.state.runtime.settings).photo_max_bytes
+
+
+StorageDep = Annotated[PhotoStorage, Depends(get_storage)]
+MaxBytesDep = Annotated[int, Depends(get_max_bytes)]
+
+
+@router.post(
+    "/house-works/{house_work_id}/updates/{update_id}/photos",
+    response_model=PhotoPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {
+            404: "No such house work or progress update",
+            409: "The update already carries the most photos allowed",
+            413: "The photo is larger than allowed",
+            415: "Not an accepted image type: " + ", ".join(sorted(ACCEPTED)),
+            422: "Invalid input; `errors` names each field",
+        }
+    ),
+)
+async def upload_photo(
+    house_work_id: uuid.UUID,
+    update_id: uuid.UUID,
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP photo")],
+    uploaded_by: Annotated[str, Form(min_length=1, max_length=200)],
+    session: SessionDep,
+    storage: StorageDep,
+    max_bytes: MaxBytesDep,
+    request: Request,
+) -> PhotoPublic:
+    """Attach photo evidence to a progress update (multipart/form-data)."""
+    declared = int(request.headers.get("content-length") or 0)
+    check_size(max(declared - MULTIPART_OVERHEAD, 0), max_bytes)
+    data = await file.read(max_bytes + 1)
+    photo = await service.attach(
+        session,
+        storage,
+        house_work_id=house_work_id,
+        update_id=update_id,
+        data=data,
+        declared_type=file.content_type,
+        uploaded_by=uploaded_by.strip(),
+        max_bytes=max_bytes,
+    )
+    return PhotoPublic.model_validate(photo)
+
+
+@router.get(
+    "/house-works/{house_work_id}/updates/{update_id}/photos",
+    response_model=list[PhotoPublic],
+    responses=problem_responses({404: "No such house work or progress update"}),
+)
+async def list_photos(
+    house_work_id: uuid.UUID, update_id: uuid.UUID, session: SessionDep
+) -> list[PhotoPublic]:
+    await house_works.get(session, house_work_id)
+    if await repository.progress_update(session, house_work_id, update_id) is None:
+        raise NotFound(f"house work {house_work_id} has no progress update {update_id}")
+    return [PhotoPublic.model_validate(p) for p in await repository.for_update(session, update_id)]
+
+
+@router.get(
+    "/photos/{photo_id}/content",
+    response_class=Response,
+    responses={
+        200: {"content": {t: {} for t in ACCEPTED}, "description": "The photo"},
+        **problem_responses({404: "No such photo"}),
+    },
+)
+async def photo_content(photo_id: uuid.UUID, session: SessionDep, storage: StorageDep) -> Response:
+    photo = await service.get(session, photo_id)
+    return Response(await storage.load(photo.storage_key), media_type=photo.content_type)

@@ -1,0 +1,175 @@
+"""Photo evidence on a progress update: stored whole, or refused with nothing written."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from construction_factories import UNKNOWN_ID, post, under_construction
+from fastapi import FastAPI
+
+from construction.photos.rules import MAX_PER_UPDATE
+from construction.photos.storage import LocalDiskStorage
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 200
+LIMIT = 64 * 1024  # conftest's photo_max_bytes
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _stored_files(app: FastAPI) -> list[Path]:
+    return _files(Path(app.state.photo_storage.root))
+
+
+async def _update(app: FastAPI, client: httpx.AsyncClient) -> tuple[str, str]:
+    """A house with one progress update; returns (house id, update id)."""
+    house_id = await under_construction(app, client, need="repair")
+    await post(client, house_id, "progress", reported_by="ช่างชุมชน", milestone="repaired")
+    [update] = (await client.get(f"/v1/house-works/{house_id}/updates")).json()
+    return house_id, update["id"]
+
+
+async def _upload(
+    client: httpx.AsyncClient,
+    house_id: str,
+    update_id: str,
+    content: bytes,
+    content_type: str = "image/png",
+    name: str = "หลังคา.png",
+    **form: Any,
+) -> httpx.Response:
+    return await client.post(
+        f"/v1/house-works/{house_id}/updates/{update_id}/photos",
+        files={"file": (name, content, content_type)},
+        data={"uploaded_by": "ช่างชุมชน", **form},
+    )
+
+
+class TestUploading:
+    @pytest.mark.parametrize(
+        ("content", "content_type"),
+        [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")],
+    )
+    async def test_a_photo_is_stored_listed_and_served_back_unchanged(
+        self, app: FastAPI, client: httpx.AsyncClient, content: bytes, content_type: str
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+
+        response = await _upload(client, house_id, update_id, content, content_type)
+
+        assert response.status_code == 201, response.text
+        photo = response.json()
+        assert (photo["content_type"], photo["size_bytes"]) == (content_type, len(content))
+        assert photo["uploaded_by"] == "ช่างชุมชน"
+        listed = (await client.get(f"/v1/house-works/{house_id}/updates/{update_id}/photos")).json()
+        assert [p["id"] for p in listed] == [photo["id"]]
+        served = await client.get(f"/v1/photos/{photo['id']}/content")
+        assert served.status_code == 200
+        assert served.headers["content-type"] == content_type
+        assert served.content == content
+        assert len(_stored_files(app)) == 1
+
+    async def test_a_photo_at_exactly_the_limit_is_accepted(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+        content = PNG + b"\x00" * (LIMIT - len(PNG))
+        response = await _upload(client, house_id, update_id, content)
+        assert response.status_code == 201, response.text
+
+
+class TestRefused:
+    async def test_a_photo_over_the_limit_is_413_and_nothing_is_written(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+        content = PNG + b"\x00" * (LIMIT - len(PNG) + 1)
+
+        response = await _upload(client, house_id, update_id, content)
+
+        assert response.status_code == 413
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["max_bytes"] == LIMIT
+        assert [e["field"] for e in response.json()["errors"]] == ["body.file"]
+        assert _stored_files(app) == []
+        photos = await client.get(f"/v1/house-works/{house_id}/updates/{update_id}/photos")
+        assert photos.json() == []
+
+    @pytest.mark.parametrize(
+        ("content", "content_type"),
+        [
+            (b"%PDF-1.7\n" + b"\x00" * 50, "application/pdf"),
+            (b"%PDF-1.7\n" + b"\x00" * 50, "image/png"),  # a renamed PDF
+            (JPEG, "image/png"),  # a JPEG claiming to be a PNG
+            (b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00" * 50, "image/webp"),  # audio, not WebP
+            (b"GIF89a" + b"\x00" * 50, "image/gif"),
+        ],
+    )
+    async def test_a_file_of_the_wrong_type_is_415_and_nothing_is_written(
+        self, app: FastAPI, client: httpx.AsyncClient, content: bytes, content_type: str
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+
+        response = await _upload(client, house_id, update_id, content, content_type)
+
+        assert response.status_code == 415
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["accepted"] == ["image/jpeg", "image/png", "image/webp"]
+        assert _stored_files(app) == []
+
+    async def test_an_unknown_house_or_update_is_404_and_nothing_is_written(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+        other_house = await under_construction(app, client)
+        for house, update in [
+            (UNKNOWN_ID, update_id),
+            (house_id, UNKNOWN_ID),
+            (other_house, update_id),  # the update belongs to another house
+        ]:
+            response = await _upload(client, house, update, PNG)
+            assert response.status_code == 404, (house, update)
+            assert response.headers["content-type"] == "application/problem+json"
+        assert _stored_files(app) == []
+        assert (await client.get(f"/v1/photos/{UNKNOWN_ID}/content")).status_code == 404
+
+    async def test_an_upload_without_who_sent_it_is_422_naming_the_field(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+        response = await client.post(
+            f"/v1/house-works/{house_id}/updates/{update_id}/photos",
+            files={"file": ("a.png", PNG, "image/png")},
+        )
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["body.uploaded_by"]
+        assert _stored_files(app) == []
+
+    async def test_an_update_takes_at_most_the_allowed_number_of_photos(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id, update_id = await _update(app, client)
+        for _ in range(MAX_PER_UPDATE):
+            assert (await _upload(client, house_id, update_id, PNG)).status_code == 201
+        response = await _upload(client, house_id, update_id, PNG)
+        assert response.status_code == 409
+        assert len(_stored_files(app)) == MAX_PER_UPDATE
+
+
+class TestLocalDiskStorage:
+    async def test_a_key_cannot_escape_the_storage_folder(self, tmp_path: Path) -> None:
+        storage = LocalDiskStorage(tmp_path / "photos")
+        with pytest.raises(ValueError, match="leaves the storage folder"):
+            await storage.save("../outside.png", PNG)
+        assert _files(tmp_path) == []
+
+    async def test_saved_bytes_load_back_and_delete(self, tmp_path: Path) -> None:
+        storage = LocalDiskStorage(tmp_path)
+        await storage.save("house/1.png", PNG)
+        assert await storage.load("house/1.png") == PNG
+        await storage.delete("house/1.png")
+        assert _files(tmp_path) == []
