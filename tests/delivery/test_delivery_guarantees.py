@@ -35,6 +35,8 @@ from platform_harness import (
 from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
 from baan_local.services import SERVICES, ServiceProcess
+from baan_shared.clock import utcnow
+from baan_shared.fiscal import fiscal_year_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
@@ -55,6 +57,17 @@ async def _approved_record(platform: Platform, household_id: str) -> Any:
 async def test_a_redelivered_event_changes_nothing(platform: Platform) -> None:
     area = {"province_code": "14", "district_code": "1401", "subdistrict_code": "140101"}
     async with platform.client("survey") as survey, platform.client("finance") as finance:
+        budget = await finance.post(
+            "/v1/budgets",
+            json={
+                "programme": "CANAL",
+                "fiscal_year": fiscal_year_at(utcnow()),
+                "area_level": "province",
+                "area_code": "14",
+                "amount_satang": 147_000 * 100,
+            },
+        )
+        assert budget.status_code == 201, budget.text
         household_id = await approve_new_household(survey, **area)
 
         async def granted() -> dict[str, Any] | None:
@@ -100,6 +113,7 @@ async def test_a_redelivered_event_changes_nothing(platform: Platform) -> None:
         again = (await finance.get(f"/v1/grants/by-household/{household_id}")).json()
         assert again["grant_id"] == grant["grant_id"]
         assert again["entitled_satang"] == grant["entitled_satang"]
+        assert again["status"] == grant["status"] == "approved"
 
 
 async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applies_the_event_once(

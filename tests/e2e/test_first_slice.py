@@ -16,9 +16,27 @@ from platform_harness import (
     household_body,
 )
 
+from baan_shared.clock import utcnow
+from baan_shared.fiscal import fiscal_year_at
+
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
 CANAL_GRANT_SATANG = 147_000 * 100
+
+
+async def _allocate_budget(finance: Any, province_code: str, amount_satang: int) -> None:
+    """Finance grants only from a budget: allocate this fiscal year's for the province."""
+    response = await finance.post(
+        "/v1/budgets",
+        json={
+            "programme": "CANAL",
+            "fiscal_year": fiscal_year_at(utcnow()),
+            "area_level": "province",
+            "area_code": province_code,
+            "amount_satang": amount_satang,
+        },
+    )
+    assert response.status_code == 201, response.text
 
 
 async def _report_row(platform: Platform, programme: str, province: str) -> dict[str, Any] | None:
@@ -38,6 +56,7 @@ async def test_a_canal_household_goes_from_survey_to_the_report(platform: Platfo
         platform.client("construction") as construction,
         platform.client("finance") as finance,
     ):
+        await _allocate_budget(finance, "12", CANAL_GRANT_SATANG)
         household_id = await approve_new_household(survey, programme="CANAL", **area)
 
         async def planned() -> dict[str, Any] | None:

@@ -5,10 +5,12 @@ from fastapi import FastAPI
 from baan_shared.events import topics
 from baan_shared.service import create_service_app
 from finance import SERVICE_NAME
+from finance.budgets.router import router as budgets_router
 from finance.grants.policy import GrantPolicy
 from finance.grants.router import router as grants_router
 from finance.handlers import subscriptions
 from finance.ledger.router import router as ledger_router
+from finance.reconciliation.router import router as reconciliation_router
 from finance.settings import FinanceSettings
 
 
@@ -17,11 +19,11 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
     return create_service_app(
         name=SERVICE_NAME,
         title="Baan finance",
-        description="Grants, their disbursement in tranches, and the double-entry ledger.",
+        description="Budgets, grants, their disbursement in tranches, and the double-entry ledger.",
         version="0.1.0",
         settings=settings,
-        routers=[grants_router, ledger_router],
+        routers=[budgets_router, grants_router, ledger_router, reconciliation_router],
         migrations="finance:migrations",
         subscriptions=subscriptions(GrantPolicy.from_settings(settings)),
-        produces=[topics.FINANCE_GRANTS],
+        produces=[topics.FINANCE_BUDGETS, topics.FINANCE_GRANTS],
     )

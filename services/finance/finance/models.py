@@ -2,11 +2,14 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
+from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant, GrantDisbursement, HouseStage
 from finance.ledger.models import Account, JournalEntry, JournalLine
 
 __all__ = [
     "Account",
+    "Budget",
+    "BudgetAllocation",
     "Grant",
     "GrantDisbursement",
     "HouseStage",

@@ -22,6 +22,10 @@ class FinanceSettings(ServiceSettings):
     grant_amounts_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 14_700_000})
     # The tranches every grant is paid in, in order; the last pays what is left.
     grant_tranches: list[TrancheRule] = Field(default_factory=lambda: list(DEFAULT_SCHEDULE))
+    # Regional offices and the province codes each covers, for region-level budgets,
+    # e.g. '{"NORTH": ["50", "57"]}'. The official codes have no regions, so none
+    # are assumed: a region budget needs its region configured here.
+    regions: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("grant_amounts_satang")
     @classmethod

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from finance_factories import fund_nationally
 
 from finance.main import create_app
 from finance.settings import FinanceSettings
@@ -29,6 +30,12 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@pytest.fixture
+async def funded(app: FastAPI) -> None:
+    """A national budget for every programme the tests use, so grants are not rejected."""
+    await fund_nationally(app)
 
 
 @pytest.fixture

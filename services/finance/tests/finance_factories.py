@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 from sqlmodel import col, select
@@ -26,6 +27,10 @@ from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
 
 CANAL_GRANT_SATANG = 14_700_000  # 147,000 THB
+FISCAL_YEAR = 2569  # of the events below
+# What the ``funded`` fixture allocates nationally to each programme the tests use.
+NATIONAL_BUDGET_SATANG = 10_000_000_000  # 100 million THB
+FUNDED_PROGRAMMES = ("CANAL", "BAAN_PHO_PHIANG", "BAAN_MANKONG", "EMERGENCY")
 
 _offsets = itertools.count()
 
@@ -105,6 +110,39 @@ def house_completed(
     return _house(HouseCompleted, household_id, house_id, **fields)
 
 
+def budget_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "programme": "CANAL",
+        "fiscal_year": FISCAL_YEAR,
+        "area_level": "province",
+        "area_code": "10",
+        "amount_satang": 100_000_000,
+    }
+    body.update(overrides)
+    return body
+
+
+async def allocate(app: FastAPI, **overrides: Any) -> dict[str, Any]:
+    """Allocate a budget through finance's own API; the budget after it, as JSON."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        response = await http.post("/v1/budgets", json=budget_body(**overrides))
+    assert response.status_code == 201, response.text
+    budget: dict[str, Any] = response.json()["budget"]
+    return budget
+
+
+async def fund_nationally(app: FastAPI) -> None:
+    for programme in FUNDED_PROGRAMMES:
+        await allocate(
+            app,
+            programme=programme,
+            area_level="national",
+            area_code="TH",
+            amount_satang=NATIONAL_BUDGET_SATANG,
+        )
+
+
 def replay(event: CloudEvent) -> CloudEvent:
     """The same facts under a new event id: what the inbox cannot catch."""
     return event.model_copy(update={"id": new_id()})
@@ -145,3 +183,8 @@ async def outbox(app: FastAPI, event_type: str | None = None) -> list[dict[str, 
     async with app.state.runtime.session_factory() as session:
         rows = (await session.exec(query)).all()
     return [{"type": row.type, "topic": row.topic, **json.loads(row.payload)} for row in rows]
+
+
+async def grant_events(app: FastAPI) -> list[dict[str, Any]]:
+    """The ``finance.grants`` events recorded for publication, oldest first."""
+    return [e for e in await outbox(app) if e["topic"] == "finance.grants"]

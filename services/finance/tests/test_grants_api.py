@@ -3,6 +3,7 @@
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from finance_factories import construction_started, deliver, household_approved
 
@@ -13,6 +14,9 @@ async def _grant(app: FastAPI, **overrides: object) -> uuid.UUID:
     household_id = new_id()
     await deliver(app, household_approved(household_id, **overrides))
     return household_id
+
+
+pytestmark = pytest.mark.usefixtures("funded")
 
 
 class TestListing:

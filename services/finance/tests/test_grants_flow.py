@@ -4,11 +4,16 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from finance_factories import (
     CANAL_GRANT_SATANG,
+    FUNDED_PROGRAMMES,
+    NATIONAL_BUDGET_SATANG,
     construction_started,
     deliver,
+    fund_nationally,
+    grant_events,
     house_completed,
     household_approved,
     kafka_record,
@@ -22,6 +27,9 @@ from baan_shared.ids import new_id
 from finance.grants.tranches import COMPLETED, CONSTRUCTION_STARTED, MILESTONE_REACHED, TrancheRule
 from finance.main import create_app
 from finance.settings import FinanceSettings
+
+# Every programme's national budget lands in cash when the ``funded`` fixture allocates it.
+FUNDED = NATIONAL_BUDGET_SATANG * len(FUNDED_PROGRAMMES)
 
 
 async def balanced(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -45,6 +53,9 @@ async def household_grant(client: httpx.AsyncClient, household_id: uuid.UUID) ->
     return response.json()
 
 
+pytestmark = pytest.mark.usefixtures("funded")
+
+
 class TestApproval:
     async def test_a_canal_household_is_granted_147000_baht_and_the_commitment_is_booked(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -61,12 +72,13 @@ class TestApproval:
 
         trial = await balanced(client)
         assert balances(trial) == {
-            "cash": 0,
+            "budget_appropriations": FUNDED,
+            "cash": FUNDED,
             "grant_expense": 14_700_000,
             "grants_payable": 14_700_000,
         }
 
-        [approved] = await outbox(app)
+        [approved] = await grant_events(app)
         assert approved["type"] == "grant.approved"
         assert approved["topic"] == topics.FINANCE_GRANTS
         assert approved["grant_id"] == grant["grant_id"]
@@ -101,7 +113,7 @@ class TestApproval:
 
         page = (await client.get("/v1/grants", params={"household_id": str(household_id)})).json()
         assert len(page["items"]) == 1
-        assert [e["type"] for e in await outbox(app)] == ["grant.approved"]
+        assert [e["type"] for e in await grant_events(app)] == ["grant.approved"]
         assert await balanced(client) == before
 
 
@@ -118,7 +130,7 @@ class TestTranches:
         assert grant["disbursed_satang"] == 5_880_000
         assert grant["outstanding_satang"] == 8_820_000
         assert grant["status"] == "disbursing"
-        assert balances(await balanced(client))["cash"] == -5_880_000
+        assert balances(await balanced(client))["cash"] == FUNDED - 5_880_000
 
         await deliver(app, house_completed(household_id))
         grant = await household_grant(client, household_id)
@@ -130,7 +142,8 @@ class TestTranches:
         assert grant["outstanding_satang"] == 0
         assert grant["status"] == "disbursed"
         assert balances(await balanced(client)) == {
-            "cash": -14_700_000,
+            "budget_appropriations": FUNDED,
+            "cash": FUNDED - 14_700_000,
             "grant_expense": 14_700_000,
             "grants_payable": 0,
         }
@@ -178,7 +191,7 @@ class TestTranches:
         await deliver(app, construction_started(household_id))
         await deliver(app, completed)
         before = await balanced(client)
-        events_before = len(await outbox(app))
+        events_before = len(await grant_events(app))
 
         await deliver(app, completed)
         await deliver(app, replay(completed))
@@ -188,7 +201,7 @@ class TestTranches:
         assert len(grant["disbursements"]) == 2
         assert grant["disbursed_satang"] == 14_700_000
         assert await balanced(client) == before
-        assert len(await outbox(app)) == events_before
+        assert len(await grant_events(app)) == events_before
 
     async def test_completion_before_construction_started_pays_both_tranches_in_order(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -227,7 +240,7 @@ class TestHouseEventFirst:
 
         await deliver(app, household_approved(household_id))
         assert (await household_grant(client, household_id)) == grant
-        assert [e["type"] for e in await outbox(app)] == ["grant.approved", "grant.disbursed"]
+        assert [e["type"] for e in await grant_events(app)] == ["grant.approved", "grant.disbursed"]
 
         await deliver(app, house_completed(household_id, house_id))
         grant = await household_grant(client, household_id)
@@ -260,7 +273,7 @@ class TestHouseEventFirst:
             ),
         )
         assert (await client.get(f"/v1/grants/by-household/{household_id}")).status_code == 404
-        assert await outbox(app) == []
+        assert await grant_events(app) == []
 
         await deliver(
             app,
@@ -292,6 +305,7 @@ class TestMilestoneTranches:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+                await fund_nationally(app)
                 household_id = new_id()
                 await deliver(app, household_approved(household_id))
                 await deliver(app, construction_started(household_id))
@@ -327,7 +341,7 @@ class TestThroughTheConsumer:
 
         grant = await household_grant(client, household_id)
         assert grant["disbursed_satang"] == 14_700_000
-        assert [e["type"] for e in await outbox(app)] == [
+        assert [e["type"] for e in await grant_events(app)] == [
             "grant.approved",
             "grant.disbursed",
             "grant.disbursed",

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from finance_factories import (
+    allocate,
     construction_started,
     deliver,
     house_completed,
@@ -57,6 +58,7 @@ async def _get(app: FastAPI, url: str) -> dict[str, Any]:
 
 
 async def test_a_grant_is_committed_and_paid_exactly(pg_app: FastAPI) -> None:
+    await allocate(pg_app, programme="EMERGENCY", amount_satang=12_345_679)
     household_id = new_id()
     await deliver(
         pg_app,
@@ -70,10 +72,11 @@ async def test_a_grant_is_committed_and_paid_exactly(pg_app: FastAPI) -> None:
     assert grant["outstanding_satang"] == 0
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     # Sums of bigints come back from PostgreSQL as numeric; the API still speaks integers.
-    assert trial["debit_satang"] == trial["credit_satang"] == 2 * 12_345_679
+    assert trial["debit_satang"] == trial["credit_satang"] == 3 * 12_345_679
     assert isinstance(trial["debit_satang"], int)
     assert {a["code"]: a["balance_satang"] for a in trial["accounts"]} == {
-        "cash": -12_345_679,
+        "budget_appropriations": 12_345_679,
+        "cash": 0,
         "grant_expense": 12_345_679,
         "grants_payable": 0,
     }
@@ -82,6 +85,7 @@ async def test_a_grant_is_committed_and_paid_exactly(pg_app: FastAPI) -> None:
 async def test_the_streams_of_one_household_applied_at_once_pay_once(pg_app: FastAPI) -> None:
     # One consumer per stream: approval and house events race to open the grant.
     consumer = pg_app.state.runtime.consumer
+    await allocate(pg_app, amount_satang=14_700_000)
     household_id = new_id()
     events: list[tuple[CloudEvent, str]] = [
         (household_approved(household_id), topics.SURVEY_HOUSEHOLDS),
@@ -98,4 +102,36 @@ async def test_the_streams_of_one_household_applied_at_once_pay_once(pg_app: Fas
     assert [e["type"] for e in await outbox(pg_app)].count("grant.approved") == 1
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
-    assert trial["debit_satang"] == 2 * 14_700_000
+    assert trial["debit_satang"] == 3 * 14_700_000
+
+
+async def test_approvals_racing_for_the_last_of_a_budget_never_overspend_it(
+    pg_app: FastAPI,
+) -> None:
+    # Room for three grants and a half; twelve households approved at the same moment.
+    budget = await allocate(pg_app, amount_satang=3 * 14_700_000 + 7_350_000)
+    consumer = pg_app.state.runtime.consumer
+    households = [new_id() for _ in range(12)]
+    await asyncio.gather(
+        *(
+            consumer.handle_record(
+                kafka_record(household_approved(household_id), topics.SURVEY_HOUSEHOLDS)
+            )
+            for household_id in households
+        )
+    )
+
+    statuses = [
+        (await _get(pg_app, f"/v1/grants/by-household/{household_id}"))["status"]
+        for household_id in households
+    ]
+    assert sorted(statuses) == ["approved"] * 3 + ["rejected"] * 9
+    after = await _get(pg_app, f"/v1/budgets/{budget['id']}")
+    assert after["reserved_satang"] == 3 * 14_700_000
+    assert after["free_satang"] == 7_350_000
+    events = [e["type"] for e in await outbox(pg_app) if e["topic"] == topics.FINANCE_GRANTS]
+    assert sorted(events) == ["grant.approved"] * 3 + ["grant.rejected"] * 9
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+    balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
+    assert balances["grant_expense"] == balances["grants_payable"] == 3 * 14_700_000

@@ -165,6 +165,30 @@ class GrantDisbursed(GrantEvent):
     disbursed_total_satang: int
 
 
+# --- finance: topic finance.budgets, aggregate = budget -------------------------------
+
+
+class BudgetAllocated(EventData):
+    """Money allocated to a programme for a fiscal year and an area (จัดสรรงบประมาณ)."""
+
+    event_type = "budget.allocated"
+    topic = topics.FINANCE_BUDGETS
+    aggregate_type = "budget"
+    budget_id: uuid.UUID
+    allocation_id: uuid.UUID
+    programme: str
+    fiscal_year: int
+    # national, region, province, district or subdistrict; the code is the official
+    # Thai code at that level ("TH" for national, a region's name for a region).
+    area_level: str
+    area_code: str
+    amount_satang: int
+    allocated_total_satang: int
+
+    def aggregate_id(self) -> str:
+        return str(self.budget_id)
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

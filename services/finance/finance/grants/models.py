@@ -18,6 +18,7 @@ class GrantStatus(StrEnum):
     APPROVED = "approved"  # committed, nothing paid yet
     DISBURSING = "disbursing"  # some tranches paid
     DISBURSED = "disbursed"  # paid in full
+    REJECTED = "rejected"  # no budget could cover it; nothing committed
 
 
 def _aware(nullable: bool = False) -> Any:
@@ -38,6 +39,9 @@ class Grant(SQLModel, table=True):
     subdistrict_code: str | None = Field(default=None, max_length=6)
     fiscal_year: int = Field(index=True, description="Buddhist-Era fiscal year of approval")
     amount_satang: int = Field(sa_type=BigInteger)
+    # The budget the grant is reserved from; none while it is rejected.
+    budget_id: uuid.UUID | None = Field(default=None, foreign_key="budgets.id", index=True)
+    rejection_reason: str | None = Field(default=None, max_length=500)
     disbursed_satang: int = Field(default=0, sa_type=BigInteger)
     status: GrantStatus = Field(
         default=GrantStatus.APPROVED, sa_type=enum_type(GrantStatus), index=True

@@ -31,6 +31,8 @@ class GrantPublic(BaseModel):
     subdistrict_code: str | None
     fiscal_year: int
     status: GrantStatus
+    budget_id: uuid.UUID | None = Field(description="The budget the grant is reserved from")
+    rejection_reason: str | None = Field(description="Why no budget could cover it")
     amount_satang: int = Field(description="What the household is entitled to")
     disbursed_satang: int
     outstanding_satang: int

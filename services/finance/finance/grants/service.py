@@ -1,11 +1,17 @@
 """Grant rules: open a household's grant, commit it in the ledger, pay its tranches.
 
 Topics are not ordered against each other, so a house event may reach finance
-before ``household.approved``. Whichever arrives first opens the grant (the
-amount rule is the same); the stage a house event reports is kept either way,
-and every event then pays whatever tranches have become due. Idempotency is
-in the data, not only in the inbox: one grant per household, one payment per
-(grant, tranche), one row per reported stage, so a replay changes nothing.
+before ``household.approved``. Whichever arrives first opens the grant and
+reserves it from the budget: the amount rule is the same, and construction's
+events carry the programme, area, fiscal year and estimated cost it copied from
+the approval, so the same budget is drawn on either way. If no budget can cover
+it, the grant is kept as rejected, ``grant.rejected`` is published (survey
+waitlists the household) and no tranche is paid whatever construction reports;
+a later ``household.approved`` tries the budget again and then pays what is
+due. The stage a house event reports is kept either way, and every event then
+pays whatever tranches have become due. Idempotency is in the data, not only
+in the inbox: one grant per household, one payment per (grant, tranche), one
+row per reported stage, so a replay changes nothing.
 Nothing here commits; the caller's unit of work does.
 """
 
@@ -19,6 +25,7 @@ from baan_shared.clock import utcnow
 from baan_shared.events.catalog import (
     GrantApproved,
     GrantDisbursed,
+    GrantRejected,
     HouseEvent,
     HouseholdApproved,
 )
@@ -27,6 +34,7 @@ from baan_shared.http.errors import NotFound
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from finance import SERVICE_NAME
+from finance.budgets import service as budgets
 from finance.grants import repository
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 from finance.grants.policy import GrantPolicy
@@ -72,7 +80,7 @@ async def household_approved(
 ) -> Grant | None:
     """The committee selected the household: grant it, unless a house event already did."""
     grant = await open_grant(session, policy, data, event_id=event_id, event_time=event_time)
-    if grant is not None:
+    if grant is not None and grant.status is not GrantStatus.REJECTED:
         # Stages reported while the grant could not be opened are paid now.
         await pay_due_tranches(session, policy, grant, event_id=event_id)
     return grant
@@ -91,7 +99,7 @@ async def house_stage_reached(
     """Construction reports a stage: keep it, open the grant if needed, pay what is due."""
     await record_stage(session, data, stage, reached_on=reached_on, event_id=event_id)
     grant = await open_grant(session, policy, data, event_id=event_id, event_time=event_time)
-    if grant is None:
+    if grant is None or grant.status is GrantStatus.REJECTED:
         return []
     if grant.house_id is None:
         grant.house_id = data.house_id
@@ -133,12 +141,17 @@ async def open_grant(
     event_id: uuid.UUID,
     event_time: datetime,
 ) -> Grant | None:
-    """The household's grant: the existing one, or a new one committed in the ledger.
+    """The household's grant: the existing one, or a new one reserved from its budget.
 
-    ``None`` when there is no grant yet and the event does not say how much to grant.
+    ``None`` when there is no grant yet and the event does not say how much to
+    grant. A grant no budget could cover is kept as ``rejected`` (and
+    ``grant.rejected`` tells survey to waitlist the household); a later
+    ``household.approved`` (the household taken off the waitlist) tries again.
     """
     existing = await repository.for_household(session, data.household_id, for_update=True)
     if existing is not None:
+        if existing.status is GrantStatus.REJECTED and isinstance(data, HouseholdApproved):
+            await _reserve(session, policy, existing, event_id=event_id)
         return existing
     amount = policy.amount_for(data.programme, data.estimated_cost_satang)
     if amount is None:
@@ -157,6 +170,7 @@ async def open_grant(
         subdistrict_code=data.subdistrict_code,
         fiscal_year=data.fiscal_year or fiscal_year_at(event_time),
         amount_satang=amount,
+        status=GrantStatus.REJECTED,  # until a budget covers it, just below
         opened_by=type(data).event_type,
         source_event_id=event_id,
         approved_at=now,
@@ -164,30 +178,65 @@ async def open_grant(
     )
     session.add(grant)
     await session.flush()
+    await _reserve(session, policy, grant, event_id=event_id)
+    return grant
+
+
+async def _reserve(
+    session: AsyncSession, policy: GrantPolicy, grant: Grant, *, event_id: uuid.UUID
+) -> None:
+    """Reserve the grant from its budget and commit it in the ledger, or reject it."""
+    reservation = await budgets.reserve(
+        session,
+        policy.regions,
+        programme=grant.programme,
+        fiscal_year=grant.fiscal_year,
+        province_code=grant.province_code,
+        district_code=grant.district_code,
+        subdistrict_code=grant.subdistrict_code,
+        amount_satang=grant.amount_satang,
+    )
+    now = utcnow()
+    grant.updated_at = now
+    area = {
+        "grant_id": grant.id,
+        "household_id": grant.household_id,
+        "programme": grant.programme,
+        "province_code": grant.province_code,
+        "district_code": grant.district_code,
+        "subdistrict_code": grant.subdistrict_code,
+        "fiscal_year": grant.fiscal_year,
+    }
+    if reservation.budget is None:
+        grant.status = GrantStatus.REJECTED
+        grant.rejection_reason = reservation.refusal
+        session.add(grant)
+        await session.flush()
+        await record_event(
+            session, GrantRejected(**area, reason=reservation.refusal or "no budget"), source=SOURCE
+        )
+        return
+    grant.status = GrantStatus.APPROVED
+    grant.budget_id = reservation.budget.id
+    grant.rejection_reason = None
+    grant.approved_at = now
+    session.add(grant)
+    await session.flush()
     # The commitment: the expense is recognised and owed to the household until paid.
     await ledger.post_entry(
         session,
-        [Line.debit(GRANT_EXPENSE, amount), Line.credit(GRANTS_PAYABLE, amount)],
+        [
+            Line.debit(GRANT_EXPENSE, grant.amount_satang),
+            Line.credit(GRANTS_PAYABLE, grant.amount_satang),
+        ],
         description=f"{grant.programme} grant approved for household {grant.household_id}",
         reference=str(grant.id),
         occurred_at=now,
         source_event_id=event_id,
     )
     await record_event(
-        session,
-        GrantApproved(
-            grant_id=grant.id,
-            household_id=grant.household_id,
-            programme=grant.programme,
-            province_code=grant.province_code,
-            district_code=grant.district_code,
-            subdistrict_code=grant.subdistrict_code,
-            fiscal_year=grant.fiscal_year,
-            amount_satang=grant.amount_satang,
-        ),
-        source=SOURCE,
+        session, GrantApproved(**area, amount_satang=grant.amount_satang), source=SOURCE
     )
-    return grant
 
 
 async def pay_due_tranches(

@@ -11,6 +11,7 @@ from finance.ledger.models import AccountType
 CASH = "cash"
 GRANTS_PAYABLE = "grants_payable"
 GRANT_EXPENSE = "grant_expense"
+BUDGET_APPROPRIATIONS = "budget_appropriations"
 
 
 @dataclass(frozen=True)
@@ -25,4 +26,7 @@ CHART: dict[str, AccountSpec] = {
         "Housing grants committed, not yet paid (เงินอุดหนุนค้างจ่าย)", AccountType.LIABILITY
     ),
     GRANT_EXPENSE: AccountSpec("Housing grants (ค่าใช้จ่ายเงินอุดหนุนที่อยู่อาศัย)", AccountType.EXPENSE),
+    BUDGET_APPROPRIATIONS: AccountSpec(
+        "Budget allocated by the government (รายได้จากงบประมาณ)", AccountType.INCOME
+    ),
 }

@@ -1,0 +1,79 @@
+"""Where a budget applies (พื้นที่งบประมาณ), and which budget a household draws from.
+
+Plain rules, no database. A budget is allocated to one area at one level:
+the whole country, a regional office, a province, a district or a sub-district
+(official Thai codes: province 2 digits, district 4, sub-district 6). A
+household draws from the most specific budget that covers it, so a tambon's
+own budget is used before its province's, and the province's before the
+country's. Regions are not in the official codes: which provinces a regional
+office covers is configuration (``FINANCE_REGIONS``).
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+NATIONAL_CODE = "TH"
+
+
+class AreaLevel(StrEnum):
+    SUBDISTRICT = "subdistrict"  # ตำบล
+    DISTRICT = "district"  # อำเภอ
+    PROVINCE = "province"  # จังหวัด
+    REGION = "region"  # สำนักงานภาค
+    NATIONAL = "national"  # ทั้งประเทศ
+
+
+# Most specific first: the order a household's budget is looked for in.
+SPECIFICITY: tuple[AreaLevel, ...] = (
+    AreaLevel.SUBDISTRICT,
+    AreaLevel.DISTRICT,
+    AreaLevel.PROVINCE,
+    AreaLevel.REGION,
+    AreaLevel.NATIONAL,
+)
+
+_CODE_DIGITS = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}
+
+
+class AreaError(ValueError):
+    """An area code that does not fit its level."""
+
+
+def check_area(level: AreaLevel, code: str, regions: Mapping[str, Sequence[str]]) -> str:
+    """The area's code as stored; refuse a code that does not fit the level."""
+    if level is AreaLevel.NATIONAL:
+        if code not in ("", NATIONAL_CODE):
+            raise AreaError(f"a national budget's area code is {NATIONAL_CODE!r}")
+        return NATIONAL_CODE
+    if level is AreaLevel.REGION:
+        if code not in regions:
+            known = ", ".join(sorted(regions)) or "none configured"
+            raise AreaError(f"unknown region {code!r} (known: {known})")
+        return code
+    digits = _CODE_DIGITS[level]
+    if not re.fullmatch(rf"\d{{{digits}}}", code):
+        raise AreaError(f"a {level.value} code is {digits} digits")
+    return code
+
+
+def areas_covering(
+    province_code: str,
+    district_code: str | None,
+    subdistrict_code: str | None,
+    regions: Mapping[str, Sequence[str]],
+) -> list[tuple[AreaLevel, str]]:
+    """Every area a household in this place belongs to, most specific first."""
+    found: list[tuple[AreaLevel, str]] = []
+    if subdistrict_code:
+        found.append((AreaLevel.SUBDISTRICT, subdistrict_code))
+    if district_code:
+        found.append((AreaLevel.DISTRICT, district_code))
+    found.append((AreaLevel.PROVINCE, province_code))
+    found += [
+        (AreaLevel.REGION, region)
+        for region, provinces in sorted(regions.items())
+        if province_code in provinces
+    ]
+    found.append((AreaLevel.NATIONAL, NATIONAL_CODE))
+    return found

@@ -1,0 +1,121 @@
+"""All SQL about budgets and their allocations."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import CursorResult, func, tuple_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from finance.budgets.areas import AreaLevel
+from finance.budgets.models import Budget, BudgetAllocation
+from finance.grants.models import Grant
+
+
+async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget | None:
+    return await session.get(Budget, budget_id)
+
+
+async def find(
+    session: AsyncSession, programme: str, fiscal_year: int, level: AreaLevel, code: str
+) -> Budget | None:
+    query = select(Budget).where(
+        Budget.programme == programme,
+        Budget.fiscal_year == fiscal_year,
+        Budget.area_level == level,
+        Budget.area_code == code,
+    )
+    return (await session.exec(query)).first()
+
+
+async def covering(
+    session: AsyncSession,
+    programme: str,
+    fiscal_year: int,
+    areas: Sequence[tuple[AreaLevel, str]],
+) -> list[Budget]:
+    """The programme's budgets for the year over any of ``areas``."""
+    query = select(Budget).where(
+        Budget.programme == programme,
+        Budget.fiscal_year == fiscal_year,
+        tuple_(col(Budget.area_level), col(Budget.area_code)).in_(
+            [(level, code) for level, code in areas]
+        ),
+    )
+    return list((await session.exec(query)).all())
+
+
+async def add_allocated(session: AsyncSession, budget_id: uuid.UUID, amount_satang: int) -> None:
+    """Raise the allocation in the database, not from a value read earlier."""
+    await session.exec(
+        update(Budget)
+        .where(col(Budget.id) == budget_id)
+        .values(allocated_satang=col(Budget.allocated_satang) + amount_satang, updated_at=utcnow())
+    )
+
+
+async def reserve(session: AsyncSession, budget_id: uuid.UUID, amount_satang: int) -> bool:
+    """Reserve ``amount_satang`` if that much is still free; ``False`` if not.
+
+    One conditional UPDATE: PostgreSQL locks the row and re-checks the condition
+    against the committed value when a concurrent reservation commits first, so
+    racing approvals can never take more than is free. SQLite runs one writer
+    at a time.
+    """
+    result = await session.exec(
+        update(Budget)
+        .where(
+            col(Budget.id) == budget_id,
+            col(Budget.allocated_satang) - col(Budget.committed_satang) >= amount_satang,
+        )
+        .values(committed_satang=col(Budget.committed_satang) + amount_satang, updated_at=utcnow())
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def allocation_by_key(session: AsyncSession, key: str) -> BudgetAllocation | None:
+    query = select(BudgetAllocation).where(BudgetAllocation.idempotency_key == key)
+    return (await session.exec(query)).first()
+
+
+async def allocations(session: AsyncSession, budget_id: uuid.UUID) -> list[BudgetAllocation]:
+    query = (
+        select(BudgetAllocation)
+        .where(BudgetAllocation.budget_id == budget_id)
+        .order_by(col(BudgetAllocation.allocated_at), col(BudgetAllocation.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:
+    """What the grants reserved from the budget have been paid so far."""
+    query = select(func.coalesce(func.sum(Grant.disbursed_satang), 0)).where(
+        Grant.budget_id == budget_id
+    )
+    return int((await session.exec(query)).one())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    programme: str | None,
+    fiscal_year: int | None,
+    area_level: AreaLevel | None,
+    area_code: str | None,
+) -> list[Budget]:
+    query = select(Budget).order_by(col(Budget.id)).limit(limit)
+    if after is not None:
+        query = query.where(Budget.id > after)
+    if programme is not None:
+        query = query.where(Budget.programme == programme)
+    if fiscal_year is not None:
+        query = query.where(Budget.fiscal_year == fiscal_year)
+    if area_level is not None:
+        query = query.where(Budget.area_level == area_level)
+    if area_code is not None:
+        query = query.where(Budget.area_code == area_code)
+    return list((await session.exec(query)).all())

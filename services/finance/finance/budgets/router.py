@@ -1,0 +1,105 @@
+"""/v1/budgets: allocate budgets and read their reconciliation."""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from finance.budgets import repository, service
+from finance.budgets.areas import AreaLevel
+from finance.budgets.schemas import (
+    AllocationPublic,
+    BudgetAllocate,
+    BudgetAllocated,
+    BudgetDetail,
+    BudgetPublic,
+    BudgetsPublic,
+)
+
+router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
+
+
+def _regions(request: Request) -> Mapping[str, Sequence[str]]:
+    regions: Mapping[str, Sequence[str]] = request.app.state.runtime.settings.regions
+    return regions
+
+
+RegionsDep = Annotated[Mapping[str, Sequence[str]], Depends(_regions)]
+
+
+@router.post(
+    "",
+    response_model=BudgetAllocated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses({422: "Invalid input; `errors` names each field"}),
+)
+async def allocate_budget(
+    body: BudgetAllocate,
+    session: SessionDep,
+    regions: RegionsDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> BudgetAllocated:
+    """Allocate money to a programme for a fiscal year in an area (จัดสรรงบประมาณ).
+
+    The first allocation creates the budget; later ones add to it. With an
+    ``Idempotency-Key`` a retried request answers 200 with the first result.
+    """
+    budget, allocation, new = await service.allocate(
+        session, regions, body, idempotency_key=idempotency_key
+    )
+    if not new:
+        response.status_code = status.HTTP_200_OK
+    return BudgetAllocated(
+        allocation=AllocationPublic.of(allocation),
+        budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
+    )
+
+
+@router.get(
+    "",
+    response_model=BudgetsPublic,
+    responses=problem_responses({422: "Invalid filter; `errors` names each field"}),
+)
+async def list_budgets(
+    session: SessionDep,
+    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    area_level: AreaLevel | None = None,
+    area_code: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> BudgetsPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        programme=programme,
+        fiscal_year=fiscal_year,
+        area_level=area_level,
+        area_code=area_code,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return BudgetsPublic(
+        items=[BudgetPublic.of(b, await repository.disbursed(session, b.id)) for b in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get(
+    "/{budget_id}",
+    response_model=BudgetDetail,
+    responses=problem_responses({404: "No such budget"}),
+)
+async def get_budget(budget_id: uuid.UUID, session: SessionDep) -> BudgetDetail:
+    """The budget's reconciliation (allocated = reserved + disbursed + free) and allocations."""
+    budget = await service.get(session, budget_id)
+    summary = BudgetPublic.of(budget, await repository.disbursed(session, budget.id))
+    allocations = await repository.allocations(session, budget.id)
+    return BudgetDetail(
+        **summary.model_dump(), allocations=[AllocationPublic.of(a) for a in allocations]
+    )

@@ -1,0 +1,90 @@
+"""What the budgets API takes and returns."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from finance.budgets.areas import AreaLevel
+from finance.budgets.models import Budget, BudgetAllocation
+
+# Strict: a float or a numeric string is refused, never rounded into satang.
+Satang = Annotated[int, Field(strict=True, gt=0, le=10**15)]
+
+
+class BudgetAllocate(BaseModel):
+    """Allocate money to a programme for a fiscal year in an area. Repeated allocations
+    to the same programme, year and area add up in one budget."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    programme: str = Field(pattern=r"^[A-Z_]{1,32}$", examples=["CANAL"])
+    fiscal_year: int = Field(ge=2500, le=2700, description="Buddhist-Era fiscal year")
+    area_level: AreaLevel
+    area_code: str = Field(
+        default="",
+        max_length=32,
+        description="Official code at that level (province 2 digits, district 4, "
+        "sub-district 6), a configured region, or TH (or nothing) for national",
+    )
+    amount_satang: Satang
+    note: str | None = Field(default=None, max_length=500)
+
+
+class AllocationPublic(BaseModel):
+    id: uuid.UUID
+    amount_satang: int
+    note: str | None
+    journal_entry_id: uuid.UUID
+    allocated_at: datetime
+
+    @classmethod
+    def of(cls, allocation: BudgetAllocation) -> "AllocationPublic":
+        return cls.model_validate(allocation, from_attributes=True)
+
+
+class BudgetPublic(BaseModel):
+    """A budget and its reconciliation: allocated = reserved + disbursed + free."""
+
+    id: uuid.UUID
+    programme: str
+    fiscal_year: int
+    area_level: AreaLevel
+    area_code: str
+    allocated_satang: int = Field(description="Every allocation, added up")
+    reserved_satang: int = Field(description="Granted to households, not yet paid")
+    disbursed_satang: int = Field(description="Paid to households")
+    free_satang: int = Field(description="Left for new grants")
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, budget: Budget, disbursed_satang: int) -> "BudgetPublic":
+        return cls(
+            id=budget.id,
+            programme=budget.programme,
+            fiscal_year=budget.fiscal_year,
+            area_level=budget.area_level,
+            area_code=budget.area_code,
+            allocated_satang=budget.allocated_satang,
+            reserved_satang=budget.committed_satang - disbursed_satang,
+            disbursed_satang=disbursed_satang,
+            free_satang=budget.free_satang,
+            updated_at=budget.updated_at,
+        )
+
+
+class BudgetDetail(BudgetPublic):
+    allocations: list[AllocationPublic]
+
+
+class BudgetAllocated(BaseModel):
+    """The answer to an allocation: the allocation made and the budget after it."""
+
+    allocation: AllocationPublic
+    budget: BudgetPublic
+
+
+class BudgetsPublic(BaseModel):
+    items: list[BudgetPublic]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")

@@ -1,0 +1,176 @@
+"""Budget rules: allocate money to a programme × fiscal year × area, and reserve
+households' grants from the most specific budget that covers them.
+
+An allocation is one balanced ledger entry (the appropriation lands in cash)
+and one ``budget.allocated`` event. A reservation is a conditional update of
+the budget row, so approvals racing for the last of a budget cannot overspend
+it (see ``repository.reserve``). Nothing here commits; the caller's unit of
+work does.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from baan_shared.events.catalog import BudgetAllocated
+from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.ids import new_id
+from baan_shared.outbox import record_event
+from finance import SERVICE_NAME
+from finance.budgets import repository
+from finance.budgets.areas import SPECIFICITY, AreaError, areas_covering, check_area
+from finance.budgets.models import Budget, BudgetAllocation
+from finance.budgets.schemas import BudgetAllocate
+from finance.ledger import service as ledger
+from finance.ledger.chart import BUDGET_APPROPRIATIONS, CASH
+from finance.ledger.journal import Line
+
+SOURCE = f"/services/{SERVICE_NAME}"
+
+Regions = Mapping[str, Sequence[str]]
+
+
+async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget:
+    budget = await repository.get(session, budget_id)
+    if budget is None:
+        raise NotFound(f"budget {budget_id} does not exist")
+    return budget
+
+
+def _digest(body: BudgetAllocate) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+async def allocate(
+    session: AsyncSession,
+    regions: Regions,
+    body: BudgetAllocate,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[Budget, BudgetAllocation, bool]:
+    """Allocate ``body.amount_satang``; returns the budget, the allocation, and whether
+    it is new (``False``: the same Idempotency-Key and body were seen before)."""
+    try:
+        code = check_area(body.area_level, body.area_code, regions)
+    except AreaError as exc:
+        raise Unprocessable(
+            str(exc), errors=[{"field": "body.area_code", "message": str(exc)}]
+        ) from exc
+    if idempotency_key is not None:
+        earlier = await repository.allocation_by_key(session, idempotency_key)
+        if earlier is not None:
+            if earlier.request_digest != _digest(body):
+                raise Unprocessable(
+                    "this Idempotency-Key was used with another request body",
+                    errors=[{"field": "header.idempotency-key", "message": "reused"}],
+                )
+            return await get(session, earlier.budget_id), earlier, False
+
+    budget = await repository.find(session, body.programme, body.fiscal_year, body.area_level, code)
+    if budget is None:
+        budget = Budget(
+            programme=body.programme,
+            fiscal_year=body.fiscal_year,
+            area_level=body.area_level,
+            area_code=code,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(budget)
+        except IntegrityError:
+            # A concurrent first allocation created it: add to theirs.
+            budget = await repository.find(
+                session, body.programme, body.fiscal_year, body.area_level, code
+            )
+            assert budget is not None
+    now = utcnow()
+    allocation_id = new_id()
+    entry = await ledger.post_entry(
+        session,
+        [
+            Line.debit(CASH, body.amount_satang),
+            Line.credit(BUDGET_APPROPRIATIONS, body.amount_satang),
+        ],
+        description=f"{body.programme} budget FY {body.fiscal_year} "
+        f"{body.area_level.value} {code} allocated",
+        reference=str(budget.id),
+        occurred_at=now,
+    )
+    allocation = BudgetAllocation(
+        id=allocation_id,
+        budget_id=budget.id,
+        amount_satang=body.amount_satang,
+        note=body.note,
+        journal_entry_id=entry.id,
+        idempotency_key=idempotency_key,
+        request_digest=_digest(body) if idempotency_key else None,
+        allocated_at=now,
+    )
+    session.add(allocation)
+    await repository.add_allocated(session, budget.id, body.amount_satang)
+    await session.flush()
+    await session.refresh(budget)
+    await record_event(
+        session,
+        BudgetAllocated(
+            budget_id=budget.id,
+            allocation_id=allocation.id,
+            programme=budget.programme,
+            fiscal_year=budget.fiscal_year,
+            area_level=budget.area_level.value,
+            area_code=budget.area_code,
+            amount_satang=body.amount_satang,
+            allocated_total_satang=budget.allocated_satang,
+        ),
+        source=SOURCE,
+    )
+    return budget, allocation, True
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The outcome of reserving a grant: the budget it came from, or why none could."""
+
+    budget: Budget | None
+    refusal: str | None = None
+
+
+async def reserve(
+    session: AsyncSession,
+    regions: Regions,
+    *,
+    programme: str,
+    fiscal_year: int,
+    province_code: str,
+    district_code: str | None,
+    subdistrict_code: str | None,
+    amount_satang: int,
+) -> Reservation:
+    """Reserve a grant from the most specific budget covering the household.
+
+    Only that budget is tried: a tambon with its own budget lives within it and
+    does not spill into the province's.
+    """
+    areas = areas_covering(province_code, district_code, subdistrict_code, regions)
+    budgets = await repository.covering(session, programme, fiscal_year, areas)
+    if not budgets:
+        return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")
+    rank = {area: number for number, area in enumerate(areas)}
+    budget = min(
+        budgets, key=lambda b: (rank[(b.area_level, b.area_code)], SPECIFICITY.index(b.area_level))
+    )
+    if not await repository.reserve(session, budget.id, amount_satang):
+        await session.refresh(budget)
+        return Reservation(
+            None,
+            f"the {programme} budget for FY {fiscal_year} in {budget.area_level.value} "
+            f"{budget.area_code} has {budget.free_satang} satang free, "
+            f"the grant needs {amount_satang}",
+        )
+    await session.refresh(budget)
+    return Reservation(budget)

@@ -1,0 +1,23 @@
+"""/v1/reconciliation: what a household is entitled to, has reserved, was paid and owes."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from finance.reconciliation import service
+from finance.reconciliation.schemas import HouseholdReconciliation
+
+router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
+
+
+@router.get(
+    "/households/{household_id}",
+    response_model=HouseholdReconciliation,
+    responses=problem_responses({404: "Finance knows nothing of the household"}),
+)
+async def reconcile_household(
+    household_id: uuid.UUID, session: SessionDep
+) -> HouseholdReconciliation:
+    return await service.household(session, household_id)

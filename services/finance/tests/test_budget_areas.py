@@ -1,0 +1,47 @@
+"""Where a budget applies and which one a household draws from, without a database."""
+
+import pytest
+
+from finance.budgets.areas import AreaError, AreaLevel, areas_covering, check_area
+
+REGIONS = {"BANGKOK_VICINITY_EAST": ["10", "11", "12", "13"], "NORTH": ["50", "57"]}
+
+
+class TestCovering:
+    def test_a_household_is_covered_from_its_tambon_up_to_the_country(self) -> None:
+        assert areas_covering("10", "1005", "100502", REGIONS) == [
+            (AreaLevel.SUBDISTRICT, "100502"),
+            (AreaLevel.DISTRICT, "1005"),
+            (AreaLevel.PROVINCE, "10"),
+            (AreaLevel.REGION, "BANGKOK_VICINITY_EAST"),
+            (AreaLevel.NATIONAL, "TH"),
+        ]
+
+    def test_missing_codes_and_unconfigured_regions_are_skipped(self) -> None:
+        assert areas_covering("96", None, None, REGIONS) == [
+            (AreaLevel.PROVINCE, "96"),
+            (AreaLevel.NATIONAL, "TH"),
+        ]
+
+
+class TestAreaCodes:
+    @pytest.mark.parametrize(
+        ("level", "code"),
+        [
+            (AreaLevel.PROVINCE, "100"),
+            (AreaLevel.DISTRICT, "10"),
+            (AreaLevel.SUBDISTRICT, "10050"),
+            (AreaLevel.SUBDISTRICT, "10050x"),
+            (AreaLevel.NATIONAL, "10"),
+            (AreaLevel.REGION, "ISAAN"),
+        ],
+    )
+    def test_a_code_that_does_not_fit_its_level_is_refused(
+        self, level: AreaLevel, code: str
+    ) -> None:
+        with pytest.raises(AreaError):
+            check_area(level, code, REGIONS)
+
+    def test_a_national_budget_needs_no_code(self) -> None:
+        assert check_area(AreaLevel.NATIONAL, "", REGIONS) == "TH"
+        assert check_area(AreaLevel.REGION, "NORTH", REGIONS) == "NORTH"
