@@ -6,9 +6,11 @@ from baan_shared.events import topics
 from baan_shared.service import create_service_app
 from survey import SERVICE_NAME
 from survey.areas.router import router as areas_router
+from survey.communities.router import router as communities_router
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import router as households_router
 from survey.programmes.router import router as programmes_router
+from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
 
 
@@ -19,7 +21,13 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         description="Households in need and their land: survey, screening and selection.",
         version="0.1.0",
         settings=settings or SurveySettings(),
-        routers=[areas_router, programmes_router, households_router],
+        routers=[
+            areas_router,
+            programmes_router,
+            communities_router,
+            rounds_router,
+            households_router,
+        ],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],

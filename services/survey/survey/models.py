@@ -2,14 +2,18 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
+from survey.communities.models import Community
 from survey.households.models import Household, HouseholdMember, HouseholdTransition
 from survey.programmes.models import ProgrammeRules
+from survey.rounds.models import SurveyRound
 
 __all__ = [
+    "Community",
     "Household",
     "HouseholdMember",
     "HouseholdTransition",
     "OutboxMessage",
     "ProcessedEvent",
     "ProgrammeRules",
+    "SurveyRound",
 ]

@@ -79,6 +79,9 @@ class Household(SQLModel, table=True):
     district_code: str = Field(max_length=4)
     subdistrict_code: str = Field(max_length=6, index=True)
     village: str | None = Field(default=None, max_length=200)
+    survey_round_id: uuid.UUID | None = Field(
+        default=None, foreign_key="survey_rounds.id", index=True
+    )
     household_size: int
     monthly_income_satang: int = Field(sa_type=BigInteger)
     need: Need = Field(sa_type=enum_type(Need))

@@ -44,6 +44,7 @@ async def page(
     province_code: str | None,
     subdistrict_code: str | None,
     possible_duplicate: bool | None = None,
+    survey_round_id: uuid.UUID | None = None,
 ) -> list[Household]:
     query = select(Household).order_by(col(Household.id)).limit(limit)
     if after is not None:
@@ -56,6 +57,8 @@ async def page(
         query = query.where(Household.province_code == province_code)
     if subdistrict_code is not None:
         query = query.where(Household.subdistrict_code == subdistrict_code)
+    if survey_round_id is not None:
+        query = query.where(Household.survey_round_id == survey_round_id)
     if possible_duplicate is not None:
         query = query.where(Household.possible_duplicate == possible_duplicate)
     return list((await session.exec(query)).all())

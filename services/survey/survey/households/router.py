@@ -50,6 +50,7 @@ async def list_households(
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     possible_duplicate: bool | None = None,
+    survey_round_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseholdsPublic:
@@ -62,6 +63,7 @@ async def list_households(
         province_code=province_code,
         subdistrict_code=subdistrict_code,
         possible_duplicate=possible_duplicate,
+        survey_round_id=survey_round_id,
     )
     items, more = rows[:limit], len(rows) > limit
     return HouseholdsPublic(

@@ -56,6 +56,9 @@ class HouseholdCreate(BaseModel):
     district_code: DigitCode = Field(min_length=4, max_length=4)
     subdistrict_code: DigitCode = Field(min_length=6, max_length=6)
     village: str | None = Field(default=None, max_length=200)
+    survey_round_id: uuid.UUID | None = Field(
+        default=None, description="The survey round that registered it; same sub-district"
+    )
     household_size: int = Field(ge=1, le=50)
     monthly_income_satang: int = Field(ge=0)
     need: Need
@@ -157,6 +160,7 @@ class HouseholdPublic(BaseModel):
     district_code: str
     subdistrict_code: str
     village: str | None
+    survey_round_id: uuid.UUID | None
     household_size: int
     monthly_income_satang: int
     need: Need

@@ -16,7 +16,7 @@ from baan_shared.events.catalog import (
     HouseholdWaitlisted,
 )
 from baan_shared.fiscal import fiscal_year_at
-from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.outbox import record_event
 from survey import SERVICE_NAME
 from survey.households import eligibility, repository
@@ -31,6 +31,7 @@ from survey.households.models import (
 from survey.households.schemas import HouseholdCreate
 from survey.households.screening import NEEDS_REASON, check_transition
 from survey.programmes import service as programmes
+from survey.rounds import repository as rounds
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -44,7 +45,23 @@ def _area(household: Household) -> dict[str, str]:
     }
 
 
+async def _check_round(session: AsyncSession, data: HouseholdCreate) -> None:
+    if data.survey_round_id is None:
+        return
+    survey_round = await rounds.get(session, data.survey_round_id)
+    if survey_round is None:
+        reason = f"survey round {data.survey_round_id} does not exist"
+    elif survey_round.subdistrict_code != data.subdistrict_code:
+        reason = f"the round surveyed sub-district {survey_round.subdistrict_code}"
+    else:
+        return
+    raise Unprocessable(
+        reason, errors=[{"field": "body.survey_round_id", "reason": reason, "code": "invalid"}]
+    )
+
+
 async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
+    await _check_round(session, data)
     household = Household(**data.model_dump(exclude={"members"}))
     household.duplicate_key = duplicate_key(
         household.head_name, household.subdistrict_code, household.village

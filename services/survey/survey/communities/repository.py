@@ -1,0 +1,23 @@
+"""All SQL about communities."""
+
+import uuid
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from survey.communities.models import Community
+
+
+async def get(session: AsyncSession, community_id: uuid.UUID) -> Community | None:
+    return (await session.exec(select(Community).where(Community.id == community_id))).first()
+
+
+async def page(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int, subdistrict_code: str | None
+) -> list[Community]:
+    query = select(Community).order_by(col(Community.id)).limit(limit)
+    if after is not None:
+        query = query.where(Community.id > after)
+    if subdistrict_code is not None:
+        query = query.where(Community.subdistrict_code == subdistrict_code)
+    return list((await session.exec(query)).all())

@@ -1,0 +1,47 @@
+"""/v1/communities: communities and villages in a sub-district."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from survey.communities import repository, service
+from survey.communities.schemas import CommunitiesPublic, CommunityCreate, CommunityPublic
+
+router = APIRouter(
+    prefix="/v1/communities",
+    tags=["communities"],
+    responses=problem_responses({404: "No such community", 422: "Invalid input"}),
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)
+async def register_community(body: CommunityCreate, session: SessionDep) -> CommunityPublic:
+    community = await service.register(session, body)
+    return CommunityPublic.model_validate(community, from_attributes=True)
+
+
+@router.get("", response_model=CommunitiesPublic)
+async def list_communities(
+    session: SessionDep,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CommunitiesPublic:
+    rows = await repository.page(
+        session, after=decode_cursor(cursor), limit=limit + 1, subdistrict_code=subdistrict_code
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return CommunitiesPublic(
+        items=[CommunityPublic.model_validate(c, from_attributes=True) for c in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/{community_id}", response_model=CommunityPublic)
+async def get_community(community_id: uuid.UUID, session: SessionDep) -> CommunityPublic:
+    community = await service.get(session, community_id)
+    return CommunityPublic.model_validate(community, from_attributes=True)

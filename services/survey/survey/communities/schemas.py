@@ -1,0 +1,42 @@
+"""What the communities API accepts and returns."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from survey.areas import service as areas
+from survey.communities.models import CommunityKind
+
+
+class CommunityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: CommunityKind
+    village_no: int | None = Field(default=None, ge=1, le=99, description="หมู่ที่, for villages")
+    subdistrict_code: str = Field(pattern=r"^\d{6}$", description="The sub-district it lies in")
+
+    @field_validator("subdistrict_code")
+    @classmethod
+    def _known_subdistrict(cls, value: str) -> str:
+        reason = areas.subdistrict_error(value, None)
+        if reason is not None:
+            raise ValueError(reason)
+        return value
+
+
+class CommunityPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: CommunityKind
+    village_no: int | None
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    created_at: datetime
+
+
+class CommunitiesPublic(BaseModel):
+    items: list[CommunityPublic]
+    next_cursor: str | None

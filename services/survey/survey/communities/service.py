@@ -1,0 +1,25 @@
+"""Registering and finding communities."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.http.errors import NotFound
+from survey.communities import repository
+from survey.communities.models import Community
+from survey.communities.schemas import CommunityCreate
+
+
+async def register(session: AsyncSession, data: CommunityCreate) -> Community:
+    code = data.subdistrict_code
+    community = Community(**data.model_dump(), province_code=code[:2], district_code=code[:4])
+    session.add(community)
+    await session.flush()
+    return community
+
+
+async def get(session: AsyncSession, community_id: uuid.UUID) -> Community:
+    community = await repository.get(session, community_id)
+    if community is None:
+        raise NotFound(f"community {community_id} does not exist")
+    return community

@@ -1,0 +1,1 @@
+"""Survey rounds (รอบการสำรวจ): one sweep of a sub-district or community, and its coverage."""

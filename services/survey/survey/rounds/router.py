@@ -1,0 +1,51 @@
+"""/v1/survey-rounds: who surveyed which tambon or community, when, and how far it got."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from survey.rounds import repository, service
+from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic, SurveyRoundsPublic
+
+router = APIRouter(
+    prefix="/v1/survey-rounds",
+    tags=["survey rounds"],
+    responses=problem_responses({404: "No such survey round", 422: "Invalid input"}),
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=SurveyRoundPublic)
+async def open_survey_round(body: SurveyRoundCreate, session: SessionDep) -> SurveyRoundPublic:
+    survey_round = await service.open_round(session, body)
+    return (await service.public(session, [survey_round]))[0]
+
+
+@router.get("", response_model=SurveyRoundsPublic)
+async def list_survey_rounds(
+    session: SessionDep,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    community_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> SurveyRoundsPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        subdistrict_code=subdistrict_code,
+        community_id=community_id,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return SurveyRoundsPublic(
+        items=await service.public(session, items),
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/{round_id}", response_model=SurveyRoundPublic)
+async def get_survey_round(round_id: uuid.UUID, session: SessionDep) -> SurveyRoundPublic:
+    return (await service.public(session, [await service.get(session, round_id)]))[0]

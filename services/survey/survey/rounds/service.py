@@ -1,0 +1,50 @@
+"""Opening survey rounds and reporting their coverage."""
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.http.errors import NotFound, Unprocessable
+from survey.communities import repository as communities
+from survey.rounds import repository
+from survey.rounds.models import SurveyRound
+from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic
+
+
+async def open_round(session: AsyncSession, data: SurveyRoundCreate) -> SurveyRound:
+    if data.community_id is not None:
+        community = await communities.get(session, data.community_id)
+        if community is None or community.subdistrict_code != data.subdistrict_code:
+            reason = (
+                f"community {data.community_id} does not exist"
+                if community is None
+                else f"community is in sub-district {community.subdistrict_code}, "
+                f"not {data.subdistrict_code}"
+            )
+            raise Unprocessable(
+                reason, errors=[{"field": "body.community_id", "reason": reason, "code": "invalid"}]
+            )
+    code = data.subdistrict_code
+    survey_round = SurveyRound(**data.model_dump(), province_code=code[:2], district_code=code[:4])
+    session.add(survey_round)
+    await session.flush()
+    return survey_round
+
+
+async def get(session: AsyncSession, round_id: uuid.UUID) -> SurveyRound:
+    survey_round = await repository.get(session, round_id)
+    if survey_round is None:
+        raise NotFound(f"survey round {round_id} does not exist")
+    return survey_round
+
+
+async def public(session: AsyncSession, rounds: list[SurveyRound]) -> list[SurveyRoundPublic]:
+    counted = await repository.households_counted(session, [r.id for r in rounds])
+    result = []
+    for r in rounds:
+        count = counted.get(r.id, 0)
+        coverage = round(count / r.households_in_area, 4) if r.households_in_area else None
+        result.append(
+            SurveyRoundPublic(**r.model_dump(), households_counted=count, coverage=coverage)
+        )
+    return result
