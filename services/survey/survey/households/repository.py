@@ -2,6 +2,7 @@
 
 import uuid
 
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -96,3 +97,39 @@ async def possible_duplicates(session: AsyncSession, household: Household) -> li
         .order_by(col(Household.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def rankable(
+    session: AsyncSession,
+    *,
+    status: HouseholdStatus,
+    programme: Programme | None,
+    province_code: str | None,
+    subdistrict_code: str | None,
+) -> list[tuple[Household, int]]:
+    """Households in ``status`` with how many of their members are vulnerable."""
+    vulnerable = (
+        select(HouseholdMember.household_id, func.count().label("n"))
+        .where(
+            or_(
+                col(HouseholdMember.age) >= 60,
+                col(HouseholdMember.age) < 6,
+                col(HouseholdMember.disability),
+                col(HouseholdMember.chronic_illness),
+            )
+        )
+        .group_by(col(HouseholdMember.household_id))
+        .subquery()
+    )
+    query = (
+        select(Household, func.coalesce(vulnerable.c.n, 0))
+        .outerjoin(vulnerable, vulnerable.c.household_id == Household.id)
+        .where(Household.status == status)
+    )
+    if programme is not None:
+        query = query.where(Household.programme == programme)
+    if province_code is not None:
+        query = query.where(Household.province_code == province_code)
+    if subdistrict_code is not None:
+        query = query.where(Household.subdistrict_code == subdistrict_code)
+    return [(household, int(n)) for household, n in (await session.exec(query)).all()]

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import problem_responses
+from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from survey.households import eligibility, repository, service
+from survey.households import eligibility, priority, repository, service
 from survey.households.models import HouseholdStatus, Programme
 from survey.households.schemas import (
     ApprovalDecision,
@@ -20,6 +20,7 @@ from survey.households.schemas import (
     HouseholdPublic,
     HouseholdsPublic,
     ProgrammeEligibility,
+    Ranking,
     ReasonedDecision,
     TransitionPublic,
 )
@@ -69,6 +70,42 @@ async def list_households(
     return HouseholdsPublic(
         items=[HouseholdPublic.of(h) for h in items],
         next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get("/ranking", response_model=Ranking)
+async def rank_households(
+    session: SessionDep,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    status_: Annotated[
+        HouseholdStatus, Query(alias="status", description="approved or waitlisted")
+    ] = HouseholdStatus.APPROVED,
+    weight_income: Annotated[float, Query(ge=0, le=100)] = priority.Weights.income,
+    weight_condition: Annotated[float, Query(ge=0, le=100)] = priority.Weights.condition,
+    weight_vulnerable: Annotated[float, Query(ge=0, le=100)] = priority.Weights.vulnerable,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+) -> Ranking:
+    """Who to help first when the budget is short: most need first, earliest approval on ties."""
+    weights = priority.Weights(weight_income, weight_condition, weight_vulnerable)
+    if weights.total <= 0:
+        reason = "at least one weight must be above 0"
+        raise Unprocessable(
+            reason,
+            errors=[
+                {"field": f"query.{name}", "reason": reason, "code": "invalid"}
+                for name in ("weight_income", "weight_condition", "weight_vulnerable")
+            ],
+        )
+    return await service.ranking(
+        session,
+        weights,
+        status=status_,
+        programme=programme,
+        province_code=province_code,
+        subdistrict_code=subdistrict_code,
+        limit=limit,
     )
 
 

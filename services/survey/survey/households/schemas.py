@@ -223,3 +223,18 @@ class TransitionPublic(BaseModel):
     reason: str | None
     decided_by: str
     decided_at: datetime
+
+
+class RankedHousehold(BaseModel):
+    rank: int
+    score: float = Field(description="Weighted mean of the factors, 0 (least need) to 1")
+    income_factor: float
+    condition_factor: float
+    vulnerable_factor: float
+    vulnerable_members: int
+    household: HouseholdPublic
+
+
+class Ranking(BaseModel):
+    weights: dict[str, float]
+    items: list[RankedHousehold]

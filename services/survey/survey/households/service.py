@@ -5,6 +5,7 @@ work; nothing here commits.
 """
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +20,7 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.outbox import record_event
 from survey import SERVICE_NAME
-from survey.households import eligibility, repository
+from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
 from survey.households.models import (
     Household,
@@ -28,7 +29,7 @@ from survey.households.models import (
     HouseholdTransition,
     Programme,
 )
-from survey.households.schemas import HouseholdCreate
+from survey.households.schemas import HouseholdCreate, HouseholdPublic, RankedHousehold, Ranking
 from survey.households.screening import NEEDS_REASON, check_transition
 from survey.programmes import service as programmes
 from survey.rounds import repository as rounds
@@ -233,3 +234,47 @@ async def _publish_decision(
         await record_event(
             session, HouseholdWaitlisted(**common, reason=reason, decided_at=now), source=SOURCE
         )
+
+
+async def ranking(
+    session: AsyncSession,
+    weights: priority.Weights,
+    *,
+    status: HouseholdStatus,
+    programme: Programme | None,
+    province_code: str | None,
+    subdistrict_code: str | None,
+    limit: int,
+) -> Ranking:
+    rows = await repository.rankable(
+        session,
+        status=status,
+        programme=programme,
+        province_code=province_code,
+        subdistrict_code=subdistrict_code,
+    )
+    scored = []
+    for household, vulnerable in rows:
+        f = priority.factors(household, vulnerable)
+        scored.append((priority.score(f, weights), f, vulnerable, household))
+    never = datetime.max.replace(tzinfo=UTC)
+    scored.sort(key=lambda s: (-s[0], s[3].approved_at or never, s[3].id))
+    return Ranking(
+        weights={
+            "income": weights.income,
+            "condition": weights.condition,
+            "vulnerable": weights.vulnerable,
+        },
+        items=[
+            RankedHousehold(
+                rank=rank,
+                score=total,
+                income_factor=f.income,
+                condition_factor=f.condition,
+                vulnerable_factor=f.vulnerable,
+                vulnerable_members=vulnerable,
+                household=HouseholdPublic.of(household),
+            )
+            for rank, (total, f, vulnerable, household) in enumerate(scored[:limit], start=1)
+        ],
+    )

@@ -1,0 +1,61 @@
+"""Priority ranking (ลำดับความจำเป็น) of approved households when the budget is short.
+
+Each factor scores 0 (least need) to 1 (most need); the score is their weighted
+mean, with weights the caller chooses. Plain functions: tests need no database.
+"""
+
+from dataclasses import dataclass
+
+from survey.households.models import HouseCondition, Household
+
+# Income per person per month at or above which the income factor is 0: about twice
+# the national poverty line (~3,000 THB per person per month). Below it, need rises
+# linearly to 1 at no income.
+INCOME_REFERENCE_PER_PERSON_SATANG = 600_000
+
+CONDITION_NEED: dict[HouseCondition | None, float] = {
+    HouseCondition.MUST_REBUILD: 1.0,
+    HouseCondition.DILAPIDATED: 0.75,
+    HouseCondition.NON_DURABLE: 0.75,
+    HouseCondition.NEVER_REPAIRED: 0.5,
+    HouseCondition.SOUND: 0.0,
+    None: 0.5,  # not surveyed: neither pushed up nor down
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    income: float = 0.5
+    condition: float = 0.3
+    vulnerable: float = 0.2
+
+    @property
+    def total(self) -> float:
+        return self.income + self.condition + self.vulnerable
+
+
+@dataclass(frozen=True)
+class Factors:
+    income: float
+    condition: float
+    vulnerable: float
+
+
+def factors(household: Household, vulnerable_members: int) -> Factors:
+    per_person = household.monthly_income_satang / max(household.household_size, 1)
+    income = 1 - min(per_person / INCOME_REFERENCE_PER_PERSON_SATANG, 1.0)
+    vulnerable = min(vulnerable_members / max(household.household_size, 1), 1.0)
+    return Factors(
+        income=round(income, 4),
+        condition=CONDITION_NEED[household.house_condition],
+        vulnerable=round(vulnerable, 4),
+    )
+
+
+def score(f: Factors, weights: Weights) -> float:
+    weighted = (
+        weights.income * f.income
+        + weights.condition * f.condition
+        + weights.vulnerable * f.vulnerable
+    )
+    return round(weighted / weights.total, 4)
