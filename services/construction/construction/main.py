@@ -7,6 +7,7 @@ from baan_shared.service import create_service_app
 from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
 from construction.house_works.router import router as house_works_router
+from construction.materials.router import router as materials_router
 from construction.milestones.router import router as milestones_router
 from construction.photos.router import router as photos_router
 from construction.photos.storage import LocalDiskStorage
@@ -22,7 +23,13 @@ def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
         description="House works: from an approved household's plan to a completed house.",
         version="0.1.0",
         settings=settings,
-        routers=[house_works_router, projects_router, milestones_router, photos_router],
+        routers=[
+            house_works_router,
+            projects_router,
+            milestones_router,
+            photos_router,
+            materials_router,
+        ],
         migrations="construction:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.CONSTRUCTION_HOUSES],

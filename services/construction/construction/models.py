@@ -3,10 +3,13 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
+from construction.materials.models import Allocation, Delivery, PurchaseOrder
 from construction.photos.models import Photo
 from construction.projects.models import Project
 
 __all__ = [
+    "Allocation",
+    "Delivery",
     "HouseWork",
     "HouseWorkTransition",
     "OutboxMessage",
@@ -14,4 +17,5 @@ __all__ = [
     "ProcessedEvent",
     "ProgressUpdate",
     "Project",
+    "PurchaseOrder",
 ]

@@ -137,3 +137,24 @@ async def under_construction(app: FastAPI, client: httpx.AsyncClient, **override
     await post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
     await post(client, house_id, "start", reported_by="ผู้ประสานงาน")
     return house_id
+
+
+def purchase_order_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "item": "ปูนซีเมนต์",
+        "quantity": 100,
+        "unit": "ถุง",
+        "unit_price_satang": 14_500,
+        "supplier": "ร้านวัสดุก่อสร้าง ต.ศรีภูมิ",
+        "ordered_by": "คณะกรรมการจัดซื้อ",
+    }
+    body.update(overrides)
+    return body
+
+
+async def create(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a new resource and insist it was created."""
+    response = await client.post(path, json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created

@@ -56,7 +56,11 @@ class CompletionReport(_Report):
         min_length=1, max_length=200, description="Who inspected and signed off"
     )
     completed_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
-    actual_cost_satang: int = Field(ge=0)
+    actual_cost_satang: int | None = Field(
+        default=None,
+        ge=0,
+        description="Defaults to the cost of the materials allocated to the house",
+    )
     labour_days: int = Field(ge=0, description="Days of community labour (ร่วมแรง)")
 
 

@@ -43,6 +43,7 @@ from construction.house_works.schemas import (
     StartReport,
 )
 from construction.house_works.status import check_progress, check_transition
+from construction.materials import repository as materials
 from construction.milestones.templates import INSPECTED, check_milestone, template_for
 
 SOURCE = f"/services/{SERVICE_NAME}"
@@ -195,6 +196,9 @@ async def complete(
                 }
             ],
         )
+    actual_cost = report.actual_cost_satang
+    if actual_cost is None:
+        actual_cost = await materials.materials_cost(session, work.id)
     work.completed_on = completed_on
     # The sign-off is the template's last milestone: record it like any other.
     session.add(
@@ -210,7 +214,7 @@ async def complete(
     work.last_milestone = INSPECTED
     work.progress_percent = 100
     work.inspected_by = report.inspected_by
-    work.actual_cost_satang = report.actual_cost_satang
+    work.actual_cost_satang = actual_cost
     work.labour_days = report.labour_days
     await _move(session, work, HouseWorkStatus.COMPLETED, reported_by=report.inspected_by)
     await record_event(
@@ -218,7 +222,7 @@ async def complete(
         HouseCompleted(
             **_house(work),
             completed_on=completed_on,
-            actual_cost_satang=report.actual_cost_satang,
+            actual_cost_satang=actual_cost,
             labour_days=report.labour_days,
         ),
         source=SOURCE,

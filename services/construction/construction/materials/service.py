@@ -1,0 +1,167 @@
+"""Materials rules: order for a project, receive no more than was ordered, and give
+houses of the project no more than was delivered. Checks run before any write;
+the order row is locked so two deliveries or allocations cannot both pass."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import thai_today as today
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from construction.house_works import service as house_works
+from construction.house_works.models import HouseWorkStatus
+from construction.materials import repository
+from construction.materials.models import Allocation, Delivery, PurchaseOrder
+from construction.materials.schemas import (
+    AllocationCreate,
+    CostLine,
+    DeliveryCreate,
+    HouseCostsPublic,
+    PurchaseOrderCreate,
+    PurchaseOrderPublic,
+)
+from construction.projects import service as projects
+
+FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
+
+
+def _date_error(field: str, value: date, earliest: date) -> Unprocessable:
+    return Unprocessable(
+        f"{field} {value} is before the order date {earliest}",
+        errors=[
+            {
+                "field": f"body.{field}",
+                "reason": f"must not be before ordered_on {earliest}",
+                "code": "date_order",
+            }
+        ],
+    )
+
+
+async def order(
+    session: AsyncSession, project_id: uuid.UUID, new: PurchaseOrderCreate
+) -> PurchaseOrder:
+    await projects.get(session, project_id)
+    purchase = PurchaseOrder(
+        project_id=project_id,
+        item=new.item,
+        quantity=new.quantity,
+        unit=new.unit,
+        unit_price_satang=new.unit_price_satang,
+        total_satang=new.quantity * new.unit_price_satang,
+        supplier=new.supplier,
+        ordered_on=new.ordered_on or today(),
+        ordered_by=new.ordered_by,
+    )
+    session.add(purchase)
+    await session.flush()
+    return purchase
+
+
+async def get_order(
+    session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False
+) -> PurchaseOrder:
+    purchase = await repository.get_order(session, order_id, for_update=for_update)
+    if purchase is None:
+        raise NotFound(f"purchase order {order_id} does not exist")
+    return purchase
+
+
+async def public(session: AsyncSession, purchase: PurchaseOrder) -> PurchaseOrderPublic:
+    return PurchaseOrderPublic.model_validate(
+        {
+            **purchase.model_dump(),
+            "delivered_quantity": await repository.delivered(session, purchase.id),
+            "allocated_quantity": await repository.allocated(session, purchase.id),
+        }
+    )
+
+
+async def deliver(session: AsyncSession, order_id: uuid.UUID, new: DeliveryCreate) -> Delivery:
+    purchase = await get_order(session, order_id, for_update=True)
+    delivered_on = new.delivered_on or today()
+    if delivered_on < purchase.ordered_on:
+        raise _date_error("delivered_on", delivered_on, purchase.ordered_on)
+    already = await repository.delivered(session, order_id)
+    if already + new.quantity > purchase.quantity:
+        raise Conflict(
+            f"{new.quantity} {purchase.unit} would exceed the order:"
+            f" {already} of {purchase.quantity} already delivered",
+            ordered_quantity=purchase.quantity,
+            delivered_quantity=already,
+        )
+    delivery = Delivery(
+        purchase_order_id=order_id,
+        quantity=new.quantity,
+        delivered_on=delivered_on,
+        received_by=new.received_by,
+    )
+    session.add(delivery)
+    await session.flush()
+    return delivery
+
+
+async def allocate(session: AsyncSession, order_id: uuid.UUID, new: AllocationCreate) -> Allocation:
+    purchase = await get_order(session, order_id, for_update=True)
+    work = await house_works.get(session, new.house_work_id, for_update=True)
+    if work.project_id != purchase.project_id:
+        raise Conflict(
+            f"house work {work.id} is not in the project that ordered these materials",
+            house_work_id=str(work.id),
+            project_id=str(purchase.project_id),
+        )
+    if work.status in FINISHED:
+        # Its cost was reported with house.completed (or it will not be built).
+        raise Conflict(
+            f"house work {work.id} is {work.status}; materials go to unfinished houses",
+            current_status=str(work.status),
+        )
+    delivered = await repository.delivered(session, order_id)
+    allocated = await repository.allocated(session, order_id)
+    if allocated + new.quantity > delivered:
+        raise Conflict(
+            f"only {delivered - allocated} {purchase.unit} delivered and not yet allocated",
+            delivered_quantity=delivered,
+            allocated_quantity=allocated,
+        )
+    allocation = Allocation(
+        purchase_order_id=order_id,
+        house_work_id=work.id,
+        quantity=new.quantity,
+        cost_satang=new.quantity * purchase.unit_price_satang,
+        allocated_on=today(),
+        allocated_by=new.allocated_by,
+    )
+    session.add(allocation)
+    await session.flush()
+    return allocation
+
+
+async def house_costs(session: AsyncSession, house_work_id: uuid.UUID) -> HouseCostsPublic:
+    work = await house_works.get(session, house_work_id)
+    lines: dict[uuid.UUID, dict[str, Any]] = {}
+    for allocation, purchase in await repository.allocations_to(session, house_work_id):
+        line = lines.setdefault(
+            purchase.id,
+            {
+                "item": purchase.item,
+                "unit": purchase.unit,
+                "quantity": 0,
+                "unit_price_satang": purchase.unit_price_satang,
+                "cost_satang": 0,
+                "supplier": purchase.supplier,
+            },
+        )
+        line["quantity"] += allocation.quantity
+        line["cost_satang"] += allocation.cost_satang
+    materials = sum(line["cost_satang"] for line in lines.values())
+    return HouseCostsPublic(
+        house_work_id=work.id,
+        estimated_cost_satang=work.estimated_cost_satang,
+        materials_cost_satang=materials,
+        variance_satang=materials - work.estimated_cost_satang,
+        actual_cost_satang=work.actual_cost_satang,
+        lines=[CostLine(**line) for line in lines.values()],
+    )
