@@ -7,6 +7,7 @@ from baan_shared.service import create_service_app
 from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
 from construction.house_works.router import router as house_works_router
+from construction.labour.router import router as labour_router
 from construction.materials.router import router as materials_router
 from construction.milestones.router import router as milestones_router
 from construction.photos.router import router as photos_router
@@ -29,6 +30,7 @@ def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
             milestones_router,
             photos_router,
             materials_router,
+            labour_router,
         ],
         migrations="construction:migrations",
         subscriptions=SUBSCRIPTIONS,

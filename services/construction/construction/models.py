@@ -3,6 +3,7 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
+from construction.labour.models import LabourEntry
 from construction.materials.models import Allocation, Delivery, PurchaseOrder
 from construction.photos.models import Photo
 from construction.projects.models import Project
@@ -12,6 +13,7 @@ __all__ = [
     "Delivery",
     "HouseWork",
     "HouseWorkTransition",
+    "LabourEntry",
     "OutboxMessage",
     "Photo",
     "ProcessedEvent",

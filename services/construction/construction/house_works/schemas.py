@@ -61,7 +61,12 @@ class CompletionReport(_Report):
         ge=0,
         description="Defaults to the cost of the materials allocated to the house",
     )
-    labour_days: int = Field(ge=0, description="Days of community labour (ร่วมแรง)")
+    labour_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="Person-days of household and community labour (ร่วมแรง);"
+        " defaults to the labour recorded on the house, and must match it if both exist",
+    )
 
 
 class PlannedEnd(_Report):

@@ -43,6 +43,7 @@ from construction.house_works.schemas import (
     StartReport,
 )
 from construction.house_works.status import check_progress, check_transition
+from construction.labour import repository as labour
 from construction.materials import repository as materials
 from construction.milestones.templates import INSPECTED, check_milestone, template_for
 
@@ -196,6 +197,23 @@ async def complete(
                 }
             ],
         )
+    recorded_days = await labour.total_days(session, work.id)
+    if (
+        recorded_days is not None
+        and report.labour_days is not None
+        and report.labour_days != recorded_days
+    ):
+        raise Unprocessable(
+            f"labour_days {report.labour_days} differs from the {recorded_days} recorded",
+            errors=[
+                {
+                    "field": "body.labour_days",
+                    "reason": f"must be {recorded_days}, the labour recorded (or left out)",
+                    "code": "labour_mismatch",
+                }
+            ],
+        )
+    labour_days = report.labour_days if recorded_days is None else recorded_days
     actual_cost = report.actual_cost_satang
     if actual_cost is None:
         actual_cost = await materials.materials_cost(session, work.id)
@@ -215,7 +233,7 @@ async def complete(
     work.progress_percent = 100
     work.inspected_by = report.inspected_by
     work.actual_cost_satang = actual_cost
-    work.labour_days = report.labour_days
+    work.labour_days = labour_days or 0
     await _move(session, work, HouseWorkStatus.COMPLETED, reported_by=report.inspected_by)
     await record_event(
         session,
@@ -223,7 +241,7 @@ async def complete(
             **_house(work),
             completed_on=completed_on,
             actual_cost_satang=actual_cost,
-            labour_days=report.labour_days,
+            labour_days=labour_days or 0,
         ),
         source=SOURCE,
     )
