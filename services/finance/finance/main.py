@@ -10,6 +10,7 @@ from finance.grants.policy import GrantPolicy
 from finance.grants.router import router as grants_router
 from finance.handlers import subscriptions
 from finance.ledger.router import router as ledger_router
+from finance.loans.router import router as loans_router
 from finance.reconciliation.router import router as reconciliation_router
 from finance.settings import FinanceSettings
 
@@ -19,11 +20,17 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
     return create_service_app(
         name=SERVICE_NAME,
         title="Baan finance",
-        description="Budgets, grants, their disbursement in tranches, and the double-entry ledger.",
+        description="Budgets, grants in tranches, loans and repayments, on a double-entry ledger.",
         version="0.1.0",
         settings=settings,
-        routers=[budgets_router, grants_router, ledger_router, reconciliation_router],
+        routers=[
+            budgets_router,
+            grants_router,
+            loans_router,
+            ledger_router,
+            reconciliation_router,
+        ],
         migrations="finance:migrations",
         subscriptions=subscriptions(GrantPolicy.from_settings(settings)),
-        produces=[topics.FINANCE_BUDGETS, topics.FINANCE_GRANTS],
+        produces=[topics.FINANCE_BUDGETS, topics.FINANCE_GRANTS, topics.FINANCE_LOANS],
     )

@@ -5,6 +5,7 @@ from baan_shared.outbox import OutboxMessage
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant, GrantDisbursement, HouseStage
 from finance.ledger.models import Account, JournalEntry, JournalLine
+from finance.loans.models import Loan, LoanInstalment, LoanRepayment
 
 __all__ = [
     "Account",
@@ -15,6 +16,9 @@ __all__ = [
     "HouseStage",
     "JournalEntry",
     "JournalLine",
+    "Loan",
+    "LoanInstalment",
+    "LoanRepayment",
     "OutboxMessage",
     "ProcessedEvent",
 ]

@@ -25,6 +25,9 @@ class FinanceSettings(ServiceSettings):
     # Regional offices and the province codes each covers, for region-level budgets,
     # e.g. '{"NORTH": ["50", "57"]}'. The official codes have no regions, so none
     # are assumed: a region budget needs its region configured here.
+    # The most a household may borrow in a programme, all its loans together.
+    # Canal: 360,000 THB (seed 002). Programmes not listed are not capped.
+    loan_caps_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 36_000_000})
     regions: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("grant_amounts_satang")

@@ -189,6 +189,59 @@ class BudgetAllocated(EventData):
         return str(self.budget_id)
 
 
+# --- finance: topic finance.loans, aggregate = loan -----------------------------------
+
+
+class LoanEvent(EventData):
+    topic = topics.FINANCE_LOANS
+    aggregate_type = "loan"
+    loan_id: uuid.UUID
+    # "household" or "organisation" (a community organisation or housing cooperative)
+    borrower_type: str
+    borrower_id: uuid.UUID
+    programme: str
+    province_code: str
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.loan_id)
+
+
+class LoanApproved(LoanEvent):
+    event_type = "loan.approved"
+    principal_satang: int
+    annual_interest_rate_bp: int
+    term_months: int
+    grace_months: int
+    repayment_method: str
+
+
+class LoanDisbursed(LoanEvent):
+    event_type = "loan.disbursed"
+    amount_satang: int
+    payment_reference: str
+    disbursed_on: date
+
+
+class LoanRepaymentReceived(LoanEvent):
+    event_type = "loan.repayment_received"
+    payment_reference: str
+    amount_satang: int
+    interest_satang: int
+    principal_satang: int
+    paid_on: date
+    outstanding_principal_satang: int
+
+
+class LoanInArrears(LoanEvent):
+    event_type = "loan.in_arrears"
+    as_of: date
+    days_past_due: int
+    bucket: str  # 1-30, 31-60, 61-90, over-90
+    overdue_satang: int
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

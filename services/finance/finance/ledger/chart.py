@@ -12,6 +12,8 @@ CASH = "cash"
 GRANTS_PAYABLE = "grants_payable"
 GRANT_EXPENSE = "grant_expense"
 BUDGET_APPROPRIATIONS = "budget_appropriations"
+LOANS_RECEIVABLE = "loans_receivable"
+INTEREST_INCOME = "interest_income"
 
 
 @dataclass(frozen=True)
@@ -29,4 +31,6 @@ CHART: dict[str, AccountSpec] = {
     BUDGET_APPROPRIATIONS: AccountSpec(
         "Budget allocated by the government (รายได้จากงบประมาณ)", AccountType.INCOME
     ),
+    LOANS_RECEIVABLE: AccountSpec("Housing loans receivable (ลูกหนี้เงินกู้)", AccountType.ASSET),
+    INTEREST_INCOME: AccountSpec("Interest on housing loans (รายได้ดอกเบี้ย)", AccountType.INCOME),
 }

@@ -17,7 +17,5 @@ class HouseholdReconciliation(BaseModel):
     entitled_satang: int = Field(description="The grant committed to the household; 0 if rejected")
     reserved_satang: int = Field(description="Committed and not yet paid")
     disbursed_satang: int = Field(description="Paid in tranches so far")
-    outstanding_loan_satang: int = Field(
-        description="Loan principal still owed (loans are not yet kept by finance: always 0)"
-    )
+    outstanding_loan_satang: int = Field(description="Principal still owed on its loans")
     rejection_reason: str | None

@@ -1,4 +1,4 @@
-"""Reconciliation (กระทบยอด): one household's money across grants (and, later, loans).
+"""Reconciliation (กระทบยอด): one household's money across its grant and its loans.
 
 Budgets reconcile themselves (``BudgetPublic``: allocated = reserved +
 disbursed + free); this module answers the household's side.
@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from finance.grants import service as grants
 from finance.grants.models import GrantStatus
+from finance.loans import repository as loans
 from finance.reconciliation.schemas import HouseholdReconciliation
 
 
@@ -25,6 +26,6 @@ async def household(session: AsyncSession, household_id: uuid.UUID) -> Household
         entitled_satang=entitled,
         reserved_satang=entitled - grant.disbursed_satang,
         disbursed_satang=grant.disbursed_satang,
-        outstanding_loan_satang=0,
+        outstanding_loan_satang=await loans.outstanding_for_household(session, household_id),
         rejection_reason=grant.rejection_reason,
     )

@@ -1,0 +1,86 @@
+"""All SQL about loans, their instalments and repayments."""
+
+import uuid
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from finance.loans.models import BorrowerType, Loan, LoanInstalment, LoanRepayment, LoanStatus
+
+
+async def get(
+    session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = False
+) -> Loan | None:
+    query = select(Loan).where(Loan.id == loan_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def principal_lent(
+    session: AsyncSession, borrower_type: BorrowerType, borrower_id: uuid.UUID, programme: str
+) -> int:
+    """The principal of every loan the borrower has in the programme."""
+    query = select(func.coalesce(func.sum(Loan.principal_satang), 0)).where(
+        Loan.borrower_type == borrower_type,
+        Loan.borrower_id == borrower_id,
+        Loan.programme == programme,
+    )
+    return int((await session.exec(query)).one())
+
+
+async def outstanding_for_household(session: AsyncSession, household_id: uuid.UUID) -> int:
+    query = select(func.coalesce(func.sum(Loan.outstanding_principal_satang), 0)).where(
+        Loan.borrower_type == BorrowerType.HOUSEHOLD, Loan.borrower_id == household_id
+    )
+    return int((await session.exec(query)).one())
+
+
+async def instalments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanInstalment]:
+    query = (
+        select(LoanInstalment)
+        .where(LoanInstalment.loan_id == loan_id)
+        .order_by(col(LoanInstalment.number))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def repayment_by_reference(session: AsyncSession, reference: str) -> LoanRepayment | None:
+    query = select(LoanRepayment).where(LoanRepayment.payment_reference == reference)
+    return (await session.exec(query)).first()
+
+
+async def repayments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRepayment]:
+    query = (
+        select(LoanRepayment)
+        .where(LoanRepayment.loan_id == loan_id)
+        .order_by(col(LoanRepayment.recorded_at), col(LoanRepayment.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def active(session: AsyncSession) -> list[Loan]:
+    query = select(Loan).where(Loan.status == LoanStatus.ACTIVE).order_by(col(Loan.id))
+    return list((await session.exec(query)).all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    borrower_id: uuid.UUID | None,
+    programme: str | None,
+    status: LoanStatus | None,
+) -> list[Loan]:
+    query = select(Loan).order_by(col(Loan.id)).limit(limit)
+    if after is not None:
+        query = query.where(Loan.id > after)
+    if borrower_id is not None:
+        query = query.where(Loan.borrower_id == borrower_id)
+    if programme is not None:
+        query = query.where(Loan.programme == programme)
+    if status is not None:
+        query = query.where(Loan.status == status)
+    return list((await session.exec(query)).all())

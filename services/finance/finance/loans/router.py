@@ -1,0 +1,140 @@
+"""/v1/loans: approve, disburse and repay loans; read schedules and arrears."""
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from baan_shared.clock import thai_today
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from finance.loans import repository, service
+from finance.loans.models import LoanStatus
+from finance.loans.schemas import (
+    ArrearsReview,
+    InstalmentPublic,
+    LoanArrears,
+    LoanCreate,
+    LoanDetail,
+    LoanDisburse,
+    LoanPublic,
+    LoansPublic,
+    RepaymentCreate,
+    RepaymentPublic,
+)
+
+router = APIRouter(prefix="/v1/loans", tags=["loans"])
+
+
+def _caps(request: Request) -> Mapping[str, int]:
+    caps: Mapping[str, int] = request.app.state.runtime.settings.loan_caps_satang
+    return caps
+
+
+CapsDep = Annotated[Mapping[str, int], Depends(_caps)]
+AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")]
+
+
+@router.post(
+    "",
+    response_model=LoanPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses({422: "Invalid input or over the programme's cap"}),
+)
+async def approve_loan(body: LoanCreate, session: SessionDep, caps: CapsDep) -> LoanPublic:
+    """Approve a loan (principal, rate, term, grace, repayment method) within the cap."""
+    return LoanPublic.of(await service.approve(session, caps, body))
+
+
+@router.get("", response_model=LoansPublic, responses=problem_responses({422: "Bad filter"}))
+async def list_loans(
+    session: SessionDep,
+    borrower_id: uuid.UUID | None = None,
+    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    status_: Annotated[LoanStatus | None, Query(alias="status")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> LoansPublic:
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        borrower_id=borrower_id,
+        programme=programme,
+        status=status_,
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return LoansPublic(
+        items=[LoanPublic.of(loan) for loan in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.post(
+    "/arrears-review",
+    response_model=ArrearsReview,
+    responses=problem_responses({422: "Bad date"}),
+)
+async def review_arrears(session: SessionDep, as_of: AsOf = None) -> ArrearsReview:
+    """Every loan in arrears (1-30, 31-60, 61-90, over-90 days past due); publishes
+    ``loan.in_arrears`` for each loan whose bucket changed since the last review."""
+    day = as_of or thai_today()
+    found = await service.review_arrears(session, day)
+    return ArrearsReview(
+        as_of=day,
+        in_arrears=[
+            LoanArrears(loan=LoanPublic.of(loan), arrears=state, reported=reported)
+            for loan, state, reported in found
+        ],
+    )
+
+
+@router.get(
+    "/{loan_id}", response_model=LoanDetail, responses=problem_responses({404: "No such loan"})
+)
+async def get_loan(loan_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> LoanDetail:
+    """The loan, its schedule with what is paid, its repayments and its arrears."""
+    loan = await service.get(session, loan_id)
+    return LoanDetail(
+        **LoanPublic.of(loan).model_dump(),
+        arrears=await service.arrears(session, loan, as_of or thai_today()),
+        schedule=[InstalmentPublic.of(i) for i in await repository.instalments(session, loan.id)],
+        repayments=[RepaymentPublic.of(r) for r in await repository.repayments(session, loan.id)],
+    )
+
+
+@router.post(
+    "/{loan_id}/disburse",
+    response_model=LoanPublic,
+    responses=problem_responses(
+        {404: "No such loan", 409: "Already disbursed", 422: "Invalid input"}
+    ),
+)
+async def disburse_loan(loan_id: uuid.UUID, body: LoanDisburse, session: SessionDep) -> LoanPublic:
+    return LoanPublic.of(await service.disburse(session, loan_id, body))
+
+
+@router.post(
+    "/{loan_id}/repayments",
+    response_model=RepaymentPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {
+            404: "No such loan",
+            409: "The loan takes no repayments, or the reference belongs to another loan",
+            422: "Invalid input, or more than is owed (overpayments are refused)",
+        }
+    ),
+)
+async def repay_loan(
+    loan_id: uuid.UUID, body: RepaymentCreate, session: SessionDep, response: Response
+) -> RepaymentPublic:
+    """Apply a payment to interest, then principal, oldest instalment first. The same
+    payment reference again answers 200 with the first result and books nothing."""
+    repayment, new = await service.repay(session, loan_id, body)
+    if not new:
+        response.status_code = status.HTTP_200_OK
+    return RepaymentPublic.of(repayment)

@@ -1,0 +1,285 @@
+"""Loan rules: approve within the programme's cap, disburse with a schedule, take
+repayments (interest first, then principal; the same payment reference twice
+answers with the first result), and review arrears.
+
+Ledger: a disbursement moves cash into loans receivable; a repayment brings
+cash back, reducing the receivable by the principal and booking the interest
+as income. Nothing here commits; the caller's unit of work does.
+"""
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from baan_shared.events.catalog import (
+    LoanApproved,
+    LoanDisbursed,
+    LoanInArrears,
+    LoanRepaymentReceived,
+)
+from baan_shared.fiscal import fiscal_year_at
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.ids import new_id
+from baan_shared.outbox import record_event
+from finance import SERVICE_NAME
+from finance.ledger import service as ledger
+from finance.ledger.chart import CASH, INTEREST_INCOME, LOANS_RECEIVABLE
+from finance.ledger.journal import Line
+from finance.loans import repository
+from finance.loans.models import BorrowerType, Loan, LoanInstalment, LoanRepayment, LoanStatus
+from finance.loans.schedule import (
+    ArrearsBucket,
+    Overpayment,
+    Owed,
+    add_months,
+    allocate_payment,
+    bucket,
+    build_schedule,
+    days_past_due,
+)
+from finance.loans.schemas import Arrears, LoanCreate, LoanDisburse, RepaymentCreate
+
+SOURCE = f"/services/{SERVICE_NAME}"
+
+
+def _field_error(field: str, message: str) -> Unprocessable:
+    return Unprocessable(message, errors=[{"field": field, "message": message}])
+
+
+def _about(loan: Loan) -> dict[str, object]:
+    return {
+        "loan_id": loan.id,
+        "borrower_type": loan.borrower_type.value,
+        "borrower_id": loan.borrower_id,
+        "programme": loan.programme,
+        "province_code": loan.province_code,
+        "district_code": loan.district_code,
+        "subdistrict_code": loan.subdistrict_code,
+    }
+
+
+async def get(session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = False) -> Loan:
+    loan = await repository.get(session, loan_id, for_update=for_update)
+    if loan is None:
+        raise NotFound(f"loan {loan_id} does not exist")
+    return loan
+
+
+async def approve(session: AsyncSession, caps_satang: Mapping[str, int], body: LoanCreate) -> Loan:
+    """Approve a loan; a household's loans in a programme stay within its cap."""
+    cap = caps_satang.get(body.programme)
+    if cap is not None and body.borrower_type is BorrowerType.HOUSEHOLD:
+        already = await repository.principal_lent(
+            session, body.borrower_type, body.borrower_id, body.programme
+        )
+        if already + body.principal_satang > cap:
+            raise _field_error(
+                "body.principal_satang",
+                f"{body.programme} lends at most {cap} satang per household; "
+                f"this household already has {already} satang",
+            )
+    loan = Loan(**body.model_dump())
+    session.add(loan)
+    await session.flush()
+    await record_event(
+        session,
+        LoanApproved(
+            **_about(loan),
+            principal_satang=loan.principal_satang,
+            annual_interest_rate_bp=loan.annual_interest_rate_bp,
+            term_months=loan.term_months,
+            grace_months=loan.grace_months,
+            repayment_method=loan.repayment_method.value,
+        ),
+        source=SOURCE,
+    )
+    return loan
+
+
+async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse) -> Loan:
+    """Pay the loan out and fix its schedule."""
+    loan = await get(session, loan_id, for_update=True)
+    if loan.status is not LoanStatus.APPROVED:
+        raise Conflict(f"loan {loan.id} is {loan.status.value}, not waiting to be disbursed")
+    first_due = body.first_due_on or add_months(body.disbursed_on, 1)
+    if first_due <= body.disbursed_on:
+        raise _field_error("body.first_due_on", "the first instalment falls after disbursement")
+    schedule = build_schedule(
+        loan.principal_satang,
+        loan.annual_interest_rate_bp,
+        loan.term_months,
+        loan.grace_months,
+        loan.repayment_method,
+        first_due,
+    )
+    now = utcnow()
+    reference = f"LOAN-{fiscal_year_at(now)}-{new_id().hex[-12:].upper()}"
+    await ledger.post_entry(
+        session,
+        [
+            Line.debit(LOANS_RECEIVABLE, loan.principal_satang),
+            Line.credit(CASH, loan.principal_satang),
+        ],
+        description=f"loan {loan.id} paid out to {loan.borrower_type.value} {loan.borrower_id}",
+        reference=reference,
+        occurred_at=now,
+    )
+    for item in schedule:
+        session.add(
+            LoanInstalment(
+                loan_id=loan.id,
+                number=item.number,
+                due_on=item.due_on,
+                principal_due_satang=item.principal_satang,
+                interest_due_satang=item.interest_satang,
+            )
+        )
+    loan.status = LoanStatus.ACTIVE
+    loan.disbursed_on = body.disbursed_on
+    loan.disbursement_reference = reference
+    loan.outstanding_principal_satang = loan.principal_satang
+    loan.updated_at = now
+    session.add(loan)
+    await session.flush()
+    await record_event(
+        session,
+        LoanDisbursed(
+            **_about(loan),
+            amount_satang=loan.principal_satang,
+            payment_reference=reference,
+            disbursed_on=body.disbursed_on,
+        ),
+        source=SOURCE,
+    )
+    return loan
+
+
+def _owed(rows: list[LoanInstalment]) -> list[Owed]:
+    return [
+        Owed(
+            number=row.number,
+            due_on=row.due_on,
+            interest_satang=row.interest_due_satang - row.interest_paid_satang,
+            principal_satang=row.principal_due_satang - row.principal_paid_satang,
+        )
+        for row in rows
+    ]
+
+
+async def repay(
+    session: AsyncSession, loan_id: uuid.UUID, body: RepaymentCreate
+) -> tuple[LoanRepayment, bool]:
+    """Apply a repayment; returns it and whether it is new (``False``: seen before)."""
+    loan = await get(session, loan_id, for_update=True)
+    # Checked under the loan's lock, so the same payment racing itself books once.
+    earlier = await repository.repayment_by_reference(session, body.payment_reference)
+    if earlier is not None:
+        if earlier.loan_id != loan.id:
+            raise Conflict(f"payment reference {body.payment_reference} was used for another loan")
+        return earlier, False
+    if loan.status is not LoanStatus.ACTIVE:
+        raise Conflict(f"loan {loan.id} is {loan.status.value}: it takes no repayments")
+    if loan.disbursed_on is not None and body.paid_on < loan.disbursed_on:
+        raise _field_error("body.paid_on", "a repayment cannot predate the disbursement")
+    rows = await repository.instalments(session, loan.id)
+    try:
+        allocations = allocate_payment(body.amount_satang, _owed(rows))
+    except Overpayment as exc:
+        raise Unprocessable(
+            str(exc),
+            errors=[{"field": "body.amount_satang", "message": str(exc)}],
+            payoff_satang=exc.payoff_satang,
+        ) from exc
+    by_number = {row.number: row for row in rows}
+    for allocation in allocations:
+        row = by_number[allocation.number]
+        row.interest_paid_satang += allocation.interest_satang
+        row.principal_paid_satang += allocation.principal_satang
+        session.add(row)
+    interest = sum(a.interest_satang for a in allocations)
+    principal = sum(a.principal_satang for a in allocations)
+    now = utcnow()
+    lines = [Line.debit(CASH, body.amount_satang)]
+    if principal:
+        lines.append(Line.credit(LOANS_RECEIVABLE, principal))
+    if interest:
+        lines.append(Line.credit(INTEREST_INCOME, interest))
+    entry = await ledger.post_entry(
+        session,
+        lines,
+        description=f"repayment {body.payment_reference} on loan {loan.id}",
+        reference=body.payment_reference,
+        occurred_at=now,
+    )
+    loan.outstanding_principal_satang -= principal
+    if all(o.interest_satang + o.principal_satang == 0 for o in _owed(rows)):
+        loan.status = LoanStatus.REPAID
+    loan.updated_at = now
+    session.add(loan)
+    repayment = LoanRepayment(
+        loan_id=loan.id,
+        payment_reference=body.payment_reference,
+        amount_satang=body.amount_satang,
+        interest_satang=interest,
+        principal_satang=principal,
+        paid_on=body.paid_on,
+        outstanding_principal_satang=loan.outstanding_principal_satang,
+        journal_entry_id=entry.id,
+        recorded_at=now,
+    )
+    session.add(repayment)
+    await session.flush()
+    await record_event(
+        session,
+        LoanRepaymentReceived(
+            **_about(loan),
+            payment_reference=repayment.payment_reference,
+            amount_satang=repayment.amount_satang,
+            interest_satang=interest,
+            principal_satang=principal,
+            paid_on=repayment.paid_on,
+            outstanding_principal_satang=loan.outstanding_principal_satang,
+        ),
+        source=SOURCE,
+    )
+    return repayment, True
+
+
+async def arrears(session: AsyncSession, loan: Loan, as_of: date) -> Arrears:
+    owed = _owed(await repository.instalments(session, loan.id))
+    days = days_past_due(owed, as_of)
+    overdue = sum(o.interest_satang + o.principal_satang for o in owed if o.due_on < as_of)
+    return Arrears(as_of=as_of, days_past_due=days, bucket=bucket(days), overdue_satang=overdue)
+
+
+async def review_arrears(session: AsyncSession, as_of: date) -> list[tuple[Loan, Arrears, bool]]:
+    """Every active loan in arrears on ``as_of``; ``loan.in_arrears`` for each whose
+    bucket changed since the last review (so a daily review reports each step once)."""
+    found: list[tuple[Loan, Arrears, bool]] = []
+    for loan in await repository.active(session):
+        status = await arrears(session, loan, as_of)
+        reported = False
+        current = None if status.bucket is ArrearsBucket.CURRENT else status.bucket.value
+        if current != loan.arrears_bucket:
+            loan.arrears_bucket = current
+            session.add(loan)
+            if current is not None:
+                await record_event(
+                    session,
+                    LoanInArrears(
+                        **_about(loan),
+                        as_of=as_of,
+                        days_past_due=status.days_past_due,
+                        bucket=current,
+                        overdue_satang=status.overdue_satang,
+                    ),
+                    source=SOURCE,
+                )
+                reported = True
+        if current is not None:
+            found.append((loan, status, reported))
+    await session.flush()
+    return found
