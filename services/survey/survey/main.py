@@ -9,6 +9,7 @@ from survey.areas.router import router as areas_router
 from survey.communities.router import router as communities_router
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import router as households_router
+from survey.imports.router import router as imports_router
 from survey.programmes.router import router as programmes_router
 from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
@@ -27,6 +28,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
             communities_router,
             rounds_router,
             households_router,
+            imports_router,
         ],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,

@@ -1,8 +1,11 @@
 """Builders for valid survey input; tests override only what they are about."""
 
+import csv
+import io
 import itertools
 from typing import Any
 
+import xlsxwriter
 from stdnum.th import pin
 
 _serial = itertools.count(1)
@@ -29,3 +32,58 @@ def household_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+THAI_HEADERS = [
+    "โครงการ",
+    "ชื่อหัวหน้าครัวเรือน",
+    "เลขประจำตัวประชาชน",
+    "รหัสจังหวัด",
+    "รหัสอำเภอ",
+    "รหัสตำบล",
+    "หมู่บ้าน",
+    "จำนวนสมาชิก",
+    "รายได้ต่อเดือน (บาท)",
+    "ความต้องการ",
+    "ค่าใช้จ่ายประมาณการ (บาท)",
+    "สภาพบ้าน",
+]
+
+
+def sheet_row(**overrides: Any) -> list[Any]:
+    """One survey-sheet row under THAI_HEADERS, valid unless overridden."""
+    row: dict[str, Any] = {
+        "โครงการ": "บ้านพอเพียงชนบท",
+        "ชื่อหัวหน้าครัวเรือน": f"นายทดสอบ แถว{next(_serial)}",
+        "เลขประจำตัวประชาชน": national_id(),
+        "รหัสจังหวัด": "57",
+        "รหัสอำเภอ": "5701",
+        "รหัสตำบล": "570101",
+        "หมู่บ้าน": "หมู่ 3",
+        "จำนวนสมาชิก": 4,
+        "รายได้ต่อเดือน (บาท)": "4,500.50",
+        "ความต้องการ": "ซ่อมแซม",
+        "ค่าใช้จ่ายประมาณการ (บาท)": 20000,
+        "สภาพบ้าน": "ชำรุดทรุดโทรม",
+    }
+    row.update(overrides)
+    return [row[h] for h in THAI_HEADERS]
+
+
+def csv_bytes(rows: list[list[Any]], header: list[str] = THAI_HEADERS) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list[Any]], header: list[str] = THAI_HEADERS) -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, header)
+    for index, row in enumerate(rows, start=1):
+        sheet.write_row(index, 0, row)
+    workbook.close()
+    return buffer.getvalue()

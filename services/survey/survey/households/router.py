@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
@@ -24,6 +24,7 @@ from survey.households.schemas import (
     ReasonedDecision,
     TransitionPublic,
 )
+from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
 
 PROBLEMS = problem_responses(
     {
@@ -71,6 +72,73 @@ async def list_households(
         items=[HouseholdPublic.of(h) for h in items],
         next_cursor=encode_cursor(items[-1].id) if more else None,
     )
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "programme",
+    "head_name",
+    "national_id_masked",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "village",
+    "survey_round_id",
+    "household_size",
+    "monthly_income_satang",
+    "need",
+    "estimated_cost_satang",
+    "house_condition",
+    "land_tenure",
+    "land_parcel_ref",
+    "status",
+    "status_reason",
+    "eligible",
+    "possible_duplicate",
+    "fiscal_year",
+    "approved_at",
+    "created_at",
+)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+async def export_households(
+    session: SessionDep,
+    format: TableFormat = TableFormat.CSV,
+    status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
+    programme: Programme | None = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    possible_duplicate: bool | None = None,
+    survey_round_id: uuid.UUID | None = None,
+) -> Response:
+    """The list, with the same filters, as a CSV or XLSX file (national IDs masked)."""
+    rows: list[list[object]] = []
+    after = None
+    while True:
+        page = await repository.page(
+            session,
+            after=after,
+            limit=1000,
+            status=status_,
+            programme=programme,
+            province_code=province_code,
+            subdistrict_code=subdistrict_code,
+            possible_duplicate=possible_duplicate,
+            survey_round_id=survey_round_id,
+        )
+        for household in page:
+            public = HouseholdPublic.of(household).model_dump(mode="json")
+            rows.append([public[c] for c in EXPORT_COLUMNS])
+        if len(page) < 1000:
+            break
+        after = page[-1].id
+    body = write_table(format, EXPORT_COLUMNS, rows)
+    return Response(body, media_type=MEDIA_TYPES[format], headers=download(format, "households"))
 
 
 @router.get("/ranking", response_model=Ranking)

@@ -1,0 +1,1 @@
+"""Bulk import of survey sheets (CSV, XLSX), with an error report per row."""

@@ -1,0 +1,38 @@
+"""One uploaded survey sheet, and each row it could not import."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from baan_shared.clock import utcnow
+from baan_shared.db import UTCDateTime
+from baan_shared.ids import new_id
+
+
+class HouseholdImport(SQLModel, table=True):
+    __tablename__ = "household_imports"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    filename: str = Field(max_length=255)
+    file_format: str = Field(max_length=8)
+    survey_round_id: uuid.UUID | None = Field(default=None, foreign_key="survey_rounds.id")
+    imported_by: str = Field(max_length=200)
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_already_present: int = 0
+    rows_invalid: int = 0
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class HouseholdImportError(SQLModel, table=True):
+    __tablename__ = "household_import_errors"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    import_id: uuid.UUID = Field(foreign_key="household_imports.id", index=True)
+    row: int = Field(description="Row number in the sheet; the header is row 1")
+    column: str = Field(max_length=200)
+    reason: str = Field(sa_column=Column(Text, nullable=False))

@@ -1,0 +1,39 @@
+"""All SQL about imports."""
+
+import uuid
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from survey.households.models import Household
+from survey.imports.models import HouseholdImport, HouseholdImportError
+
+
+async def get(session: AsyncSession, import_id: uuid.UUID) -> HouseholdImport | None:
+    query = select(HouseholdImport).where(HouseholdImport.id == import_id)
+    return (await session.exec(query)).first()
+
+
+async def errors(
+    session: AsyncSession, import_id: uuid.UUID, *, limit: int | None = None
+) -> list[HouseholdImportError]:
+    query = (
+        select(HouseholdImportError)
+        .where(HouseholdImportError.import_id == import_id)
+        .order_by(col(HouseholdImportError.row), col(HouseholdImportError.id))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.exec(query)).all())
+
+
+async def registered_national_ids(
+    session: AsyncSession, national_ids: list[str], survey_round_id: uuid.UUID | None
+) -> set[str]:
+    """Which of these IDs are already registered in this round (or with no round)."""
+    query = select(Household.national_id).where(col(Household.national_id).in_(national_ids))
+    if survey_round_id is None:
+        query = query.where(col(Household.survey_round_id).is_(None))
+    else:
+        query = query.where(Household.survey_round_id == survey_round_id)
+    return set((await session.exec(query)).all())

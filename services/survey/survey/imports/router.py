@@ -1,0 +1,81 @@
+"""/v1/household-imports: upload a survey sheet; read its summary and its error file."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from survey.households.models import Programme
+from survey.imports import repository, service
+from survey.imports.models import HouseholdImport
+from survey.imports.schemas import HouseholdImportPublic, ImportErrorPublic
+from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
+
+router = APIRouter(
+    prefix="/v1/household-imports",
+    tags=["imports"],
+    responses=problem_responses(
+        {404: "No such import", 422: "The file cannot be read; nothing was imported"}
+    ),
+)
+
+
+async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportPublic:
+    first = await repository.errors(session, job.id, limit=20)
+    return HouseholdImportPublic(
+        **job.model_dump(),
+        first_errors=[ImportErrorPublic.model_validate(e, from_attributes=True) for e in first],
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdImportPublic)
+async def import_households(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx survey sheet")],
+    imported_by: Annotated[str, Form(min_length=1, max_length=200)],
+    survey_round_id: Annotated[uuid.UUID | None, Form()] = None,
+    programme: Annotated[
+        Programme | None, Form(description="For rows whose sheet has no programme column")
+    ] = None,
+) -> HouseholdImportPublic:
+    """Import every valid row; report the others by row, column and reason.
+
+    Thai or English column headers are accepted (see ``survey.imports.sheet``);
+    money columns in baht (รายได้ต่อเดือน) or satang. A file of the wrong type
+    or encoding is refused with 422 and nothing is imported.
+    """
+    job = await service.import_sheet(
+        session,
+        filename=file.filename or "upload",
+        file=file.file,
+        imported_by=imported_by,
+        survey_round_id=survey_round_id,
+        programme=programme,
+    )
+    return await _public(session, job)
+
+
+@router.get("/{import_id}", response_model=HouseholdImportPublic)
+async def get_import(import_id: uuid.UUID, session: SessionDep) -> HouseholdImportPublic:
+    return await _public(session, await service.get(session, import_id))
+
+
+@router.get(
+    "/{import_id}/errors",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+async def download_import_errors(
+    import_id: uuid.UUID, session: SessionDep, format: TableFormat = TableFormat.CSV
+) -> Response:
+    """Every row that was not imported: row, column, reason."""
+    job = await service.get(session, import_id)
+    errors = await repository.errors(session, job.id)
+    body = write_table(
+        format, ["row", "column", "reason"], ((e.row, e.column, e.reason) for e in errors)
+    )
+    return Response(
+        body, media_type=MEDIA_TYPES[format], headers=download(format, f"import-{job.id}-errors")
+    )

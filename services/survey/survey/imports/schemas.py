@@ -1,0 +1,30 @@
+"""What the import API returns."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class ImportErrorPublic(BaseModel):
+    row: int = Field(description="Row in the sheet; the header is row 1")
+    column: str = Field(description="The column's header as written in the file")
+    reason: str
+
+
+class HouseholdImportPublic(BaseModel):
+    id: uuid.UUID
+    filename: str
+    file_format: str
+    survey_round_id: uuid.UUID | None
+    imported_by: str
+    rows_read: int
+    rows_imported: int
+    rows_already_present: int = Field(
+        description="Rows whose national ID is already registered in this round: not imported again"
+    )
+    rows_invalid: int
+    created_at: datetime
+    first_errors: list[ImportErrorPublic] = Field(
+        description="Up to 20 errors; download all with GET .../errors"
+    )
