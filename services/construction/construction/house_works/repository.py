@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -59,12 +59,20 @@ async def project_end(session: AsyncSession, work: HouseWork) -> date | None:
     return project.planned_end_on if project else None
 
 
+class Row(NamedTuple):
+    """A house work as lists show it: with its project's name and planned end."""
+
+    work: HouseWork
+    project_end: date | None
+    project_name: str | None
+
+
 async def page(
     session: AsyncSession, *, after: uuid.UUID | None, limit: int, where: HouseWorkFilter
-) -> list[tuple[HouseWork, date | None]]:
-    """House works in id order, each with its project's planned end."""
+) -> list[Row]:
+    """House works in id order, each with its project's name and planned end."""
     query = (
-        select(HouseWork, Project.planned_end_on)
+        select(HouseWork, Project.planned_end_on, Project.name)
         .outerjoin(Project, col(HouseWork.project_id) == col(Project.id))
         .order_by(col(HouseWork.id))
         .limit(limit)
@@ -88,7 +96,7 @@ async def page(
             due_on() < where.overdue_on,
             col(HouseWork.status).not_in([HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED]),
         )
-    return [(work, end) for work, end in (await session.exec(query)).all()]
+    return [Row(work, end, name) for work, end, name in (await session.exec(query)).all()]
 
 
 async def progress_updates(session: AsyncSession, house_work_id: uuid.UUID) -> list[ProgressUpdate]:

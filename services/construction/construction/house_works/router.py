@@ -2,16 +2,17 @@
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import problem_responses
+from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from construction.house_works import repository, service
+from construction.house_works import export, repository, service
 from construction.house_works.models import HouseWork, HouseWorkStatus, Programme
 from construction.house_works.schemas import (
     Cancellation,
@@ -86,8 +87,52 @@ async def list_house_works(
     rows = await repository.page(session, after=decode_cursor(cursor), limit=limit + 1, where=where)
     items, more = rows[:limit], len(rows) > limit
     return HouseWorksPublic(
-        items=[public(work, end) for work, end in items],
-        next_cursor=encode_cursor(items[-1][0].id) if more else None,
+        items=[public(row.work, row.project_end) for row in items],
+        next_cursor=encode_cursor(items[-1].work.id) if more else None,
+    )
+
+
+EXPORT_LIMIT = 100_000
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {export.CSV_MEDIA_TYPE: {}, export.XLSX_MEDIA_TYPE: {}},
+            "description": "Every house work the filters select, as a file",
+        }
+    },
+)
+async def export_house_works(
+    session: SessionDep,
+    where: FiltersDep,
+    format_: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+) -> Response:
+    """The same filters as the list, every matching house work in one CSV or XLSX file."""
+    rows: list[repository.Row] = []
+    after = None
+    while True:
+        batch = await repository.page(session, after=after, limit=1000, where=where)
+        rows += batch
+        if len(batch) < 1000 or len(rows) > EXPORT_LIMIT:
+            break
+        after = batch[-1].work.id
+    if len(rows) > EXPORT_LIMIT:
+        raise Unprocessable(
+            f"more than {EXPORT_LIMIT} house works match; narrow the filters",
+            errors=[{"field": "query", "reason": "too many rows", "code": "export_limit"}],
+        )
+    stamp = today().isoformat()
+    if format_ == "xlsx":
+        content, media_type = export.to_xlsx(rows), export.XLSX_MEDIA_TYPE
+    else:
+        content, media_type = export.to_csv(rows), export.CSV_MEDIA_TYPE
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="house-works-{stamp}.{format_}"'},
     )
 
 
