@@ -17,9 +17,15 @@ from construction.settings import ConstructionSettings
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+def database_url(tmp_path: Path) -> str:
+    """SQLite by default; test_postgres.py overrides this to run the same tests on PostgreSQL."""
+    return f"sqlite+aiosqlite:///{tmp_path}/construction.db"
+
+
+@pytest.fixture
+async def app(tmp_path: Path, database_url: str) -> AsyncIterator[FastAPI]:
     settings = ConstructionSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/construction.db",
+        database_url=database_url,
         create_topics=False,
         consumer_enabled=False,
         relay_enabled=False,

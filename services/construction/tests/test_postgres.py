@@ -1,0 +1,44 @@
+"""The queries that differ most between databases, again on PostgreSQL (production).
+
+Row locks, date arithmetic across joins, sums and the migrations themselves run
+here against a real server: the same test classes as on SQLite, re-collected
+with ``database_url`` pointing at a fresh PostgreSQL database per test.
+Needs the ``baan`` pytest plugin (deploy/local); skipped without it (``-p no:baan``).
+"""
+
+import pytest
+from fastapi import FastAPI
+from test_house_works_api import TestLifecycle as TestLifecycleOnPostgres
+from test_labour import TestRecording as TestLabourOnPostgres
+from test_lists import TestExport as TestExportOnPostgres
+from test_lists import TestFilters as TestFiltersOnPostgres
+from test_lists import TestOverdue as TestOverdueOnPostgres
+from test_materials import TestAllocationAndCost as TestMaterialsOnPostgres
+from test_photos import TestUploading as TestPhotosOnPostgres
+from test_projects_api import TestAssigning as TestProjectsOnPostgres
+
+pytestmark = pytest.mark.postgres
+
+__all__ = [
+    "TestExportOnPostgres",
+    "TestFiltersOnPostgres",
+    "TestLabourOnPostgres",
+    "TestLifecycleOnPostgres",
+    "TestMaterialsOnPostgres",
+    "TestOverdueOnPostgres",
+    "TestPhotosOnPostgres",
+    "TestProjectsOnPostgres",
+]
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str:
+    try:
+        make_database = request.getfixturevalue("make_postgres_database")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+    return str(make_database("construction"))
+
+
+async def test_these_tests_really_run_on_postgresql(app: FastAPI) -> None:
+    assert app.state.runtime.engine.dialect.name == "postgresql"
