@@ -179,3 +179,31 @@ class TestListing:
         screened = await _register_and_screen(client)
         page = (await client.get("/v1/households", params={"status": "screened"})).json()
         assert [h["id"] for h in page["items"]] == [screened]
+
+
+class TestSearch:
+    async def test_free_thai_text_finds_name_or_village(self, client: httpx.AsyncClient) -> None:
+        wanted = (
+            await client.post(
+                "/v1/households", json=household_body(head_name="นายบุญมี ศรีสุข", village="บ้านดอย")
+            )
+        ).json()
+        await client.post("/v1/households", json=household_body(head_name="นางมาลี ใจงาม"))
+        by_name = (await client.get("/v1/households", params={"q": "บุญมี"})).json()
+        assert [h["id"] for h in by_name["items"]] == [wanted["id"]]
+        by_village = (await client.get("/v1/households", params={"q": "ดอย"})).json()
+        assert [h["id"] for h in by_village["items"]] == [wanted["id"]]
+
+    async def test_percent_in_the_text_is_literal(self, client: httpx.AsyncClient) -> None:
+        await client.post("/v1/households", json=household_body())
+        page = (await client.get("/v1/households", params={"q": "%"})).json()
+        assert page["items"] == []
+
+    async def test_filters_by_district(self, client: httpx.AsyncClient) -> None:
+        inside = (await client.post("/v1/households", json=household_body())).json()
+        await client.post(
+            "/v1/households",
+            json=household_body(district_code="5702", subdistrict_code="570202"),
+        )
+        page = (await client.get("/v1/households", params={"district_code": "5701"})).json()
+        assert [h["id"] for h in page["items"]] == [inside["id"]]

@@ -46,6 +46,8 @@ async def page(
     subdistrict_code: str | None,
     possible_duplicate: bool | None = None,
     survey_round_id: uuid.UUID | None = None,
+    district_code: str | None = None,
+    text: str | None = None,
 ) -> list[Household]:
     query = select(Household).order_by(col(Household.id)).limit(limit)
     if after is not None:
@@ -60,6 +62,16 @@ async def page(
         query = query.where(Household.subdistrict_code == subdistrict_code)
     if survey_round_id is not None:
         query = query.where(Household.survey_round_id == survey_round_id)
+    if district_code is not None:
+        query = query.where(Household.district_code == district_code)
+    if text:
+        query = query.where(
+            or_(
+                col(Household.head_name).contains(text, autoescape=True),
+                col(Household.village).contains(text, autoescape=True),
+                col(Household.notes).contains(text, autoescape=True),
+            )
+        )
     if possible_duplicate is not None:
         query = query.where(Household.possible_duplicate == possible_duplicate)
     return list((await session.exec(query)).all())

@@ -50,6 +50,10 @@ async def list_households(
     status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Text in name, village, notes")
+    ] = None,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     possible_duplicate: bool | None = None,
     survey_round_id: uuid.UUID | None = None,
@@ -66,6 +70,8 @@ async def list_households(
         subdistrict_code=subdistrict_code,
         possible_duplicate=possible_duplicate,
         survey_round_id=survey_round_id,
+        district_code=district_code,
+        text=q,
     )
     items, more = rows[:limit], len(rows) > limit
     return HouseholdsPublic(
@@ -112,6 +118,10 @@ async def export_households(
     status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Text in name, village, notes")
+    ] = None,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     possible_duplicate: bool | None = None,
     survey_round_id: uuid.UUID | None = None,
@@ -130,6 +140,8 @@ async def export_households(
             subdistrict_code=subdistrict_code,
             possible_duplicate=possible_duplicate,
             survey_round_id=survey_round_id,
+            district_code=district_code,
+            text=q,
         )
         for household in page:
             public = HouseholdPublic.of(household).model_dump(mode="json")
