@@ -16,6 +16,7 @@ from test_lists import TestOverdue as TestOverdueOnPostgres
 from test_materials import TestAllocationAndCost as TestMaterialsOnPostgres
 from test_photos import TestUploading as TestPhotosOnPostgres
 from test_projects_api import TestAssigning as TestProjectsOnPostgres
+from test_projects_api import TestSummary as TestProjectSummaryOnPostgres
 
 pytestmark = pytest.mark.postgres
 
@@ -27,6 +28,7 @@ __all__ = [
     "TestMaterialsOnPostgres",
     "TestOverdueOnPostgres",
     "TestPhotosOnPostgres",
+    "TestProjectSummaryOnPostgres",
     "TestProjectsOnPostgres",
 ]
 

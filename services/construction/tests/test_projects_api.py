@@ -217,3 +217,97 @@ class TestOwnPlannedEnd:
         )
         assert late.status_code == 409
         assert (await _house(client, house_id))["planned_end_on"] is None
+
+
+class TestRescheduling:
+    async def test_a_new_project_end_moves_the_houses_that_follow_it(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        follows, own = await plan_house(app), await plan_house(app)
+        await assign(client, project["id"], follows, own)
+        await client.put(
+            f"/v1/house-works/{own}/planned-end",
+            json={"reported_by": "x", "planned_end_on": "2026-10-31"},
+        )
+
+        response = await client.patch(
+            f"/v1/projects/{project['id']}", json={"planned_end_on": "2026-12-15"}
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["planned_end_on"] == "2026-12-15"
+        assert response.json()["planned_start_on"] == "2026-02-01"
+        assert (await _house(client, follows))["due_on"] == "2026-12-15"
+        assert (await _house(client, own))["due_on"] == "2026-10-31"
+
+    async def test_an_end_before_the_start_is_422_and_changes_nothing(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        response = await client.patch(
+            f"/v1/projects/{project['id']}", json={"planned_end_on": "2026-01-01"}
+        )
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["body.planned_end_on"]
+        assert (await client.get(f"/v1/projects/{project['id']}")).json() == project
+        missing = await client.patch(f"/v1/projects/{UNKNOWN_ID}", json={"name": "x"})
+        assert missing.status_code == 404
+
+
+class TestSummary:
+    async def test_a_projects_houses_money_and_labour_in_one_place(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        yesterday = (today() - timedelta(days=1)).isoformat()
+        project = await create_project(
+            client, planned_start_on="2026-01-01", planned_end_on=yesterday
+        )
+        late = await plan_house(app, estimated_cost_satang=2_000_000)
+        started = await plan_house(app, estimated_cost_satang=3_000_000)
+        await plan_house(app)  # not in the project
+        await assign(client, project["id"], late, started)
+        await post(client, started, "ready", reported_by="x")
+        await client.put(
+            f"/v1/house-works/{started}/planned-end",
+            json={"reported_by": "x", "planned_end_on": (today() + timedelta(days=30)).isoformat()},
+        )
+        order = (
+            await client.post(
+                f"/v1/projects/{project['id']}/purchase-orders",
+                json={
+                    "item": "ไม้",
+                    "quantity": 10,
+                    "unit": "ท่อน",
+                    "unit_price_satang": 50_000,
+                    "supplier": "โรงไม้",
+                    "ordered_by": "x",
+                },
+            )
+        ).json()
+        await client.post(
+            f"/v1/purchase-orders/{order['id']}/deliveries",
+            json={"quantity": 10, "received_by": "x"},
+        )
+        await client.post(
+            f"/v1/purchase-orders/{order['id']}/allocations",
+            json={"house_work_id": late, "quantity": 4, "allocated_by": "x"},
+        )
+        await client.post(
+            f"/v1/house-works/{late}/labour",
+            json={"kind": "community", "person_days": 7, "reported_by": "x"},
+        )
+
+        summary = (await client.get(f"/v1/projects/{project['id']}/summary")).json()
+
+        assert summary == {
+            "project_id": project["id"],
+            "house_works": 2,
+            "by_status": {"planned": 1, "ready_to_build": 1},
+            "overdue": 1,
+            "estimated_cost_satang": 5_000_000,
+            "ordered_satang": 500_000,
+            "allocated_satang": 200_000,
+            "labour_person_days": 7,
+        }
+        assert (await client.get(f"/v1/projects/{UNKNOWN_ID}/summary")).status_code == 404

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
@@ -12,7 +13,14 @@ from construction.house_works.models import Programme
 from construction.house_works.router import public
 from construction.house_works.schemas import HouseWorkPublic
 from construction.projects import repository, service
-from construction.projects.schemas import Assignment, ProjectCreate, ProjectPublic, ProjectsPublic
+from construction.projects.schemas import (
+    Assignment,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectsPublic,
+    ProjectSummary,
+    ProjectUpdate,
+)
 
 PROBLEMS = problem_responses(
     {
@@ -57,6 +65,28 @@ async def list_projects(
 @router.get("/{project_id}", response_model=ProjectPublic)
 async def get_project(project_id: uuid.UUID, session: SessionDep) -> ProjectPublic:
     return ProjectPublic.model_validate(await service.get(session, project_id))
+
+
+@router.patch("/{project_id}", response_model=ProjectPublic)
+async def update_project(
+    project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep
+) -> ProjectPublic:
+    """Rename or reschedule; house works without their own planned end follow the new end."""
+    return ProjectPublic.model_validate(await service.update(session, project_id, body))
+
+
+@router.get("/{project_id}/summary", response_model=ProjectSummary)
+async def project_summary(project_id: uuid.UUID, session: SessionDep) -> ProjectSummary:
+    """Its houses by status and how many are overdue; estimate, orders, allocations, labour."""
+    await service.get(session, project_id)
+    by_status = await repository.status_counts(session, project_id)
+    return ProjectSummary(
+        project_id=project_id,
+        house_works=sum(by_status.values()),
+        by_status=by_status,
+        overdue=await repository.overdue_count(session, project_id, today()),
+        **await repository.money_and_labour(session, project_id),
+    )
 
 
 @router.post("/{project_id}/house-works", response_model=list[HouseWorkPublic])

@@ -24,6 +24,16 @@ class ProjectCreate(BaseModel):
     created_by: str = Field(min_length=1, max_length=200)
 
 
+class ProjectUpdate(BaseModel):
+    """New dates (or name) for a project; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    planned_start_on: date | None = None
+    planned_end_on: date | None = None
+
+
 class ProjectPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -51,3 +61,16 @@ class Assignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     house_work_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+
+
+class ProjectSummary(BaseModel):
+    """Where a project stands: its houses by status, overdue ones, and its money."""
+
+    project_id: uuid.UUID
+    house_works: int
+    by_status: dict[str, int]
+    overdue: int
+    estimated_cost_satang: int
+    ordered_satang: int = Field(description="Total of the project's purchase orders")
+    allocated_satang: int = Field(description="Materials given to its houses")
+    labour_person_days: int

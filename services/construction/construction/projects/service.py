@@ -6,6 +6,7 @@ is not already in another project. Checks run before any write.
 """
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,7 +16,7 @@ from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.projects import repository
 from construction.projects.models import Project
-from construction.projects.schemas import Assignment, ProjectCreate
+from construction.projects.schemas import Assignment, ProjectCreate, ProjectUpdate
 
 FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
 
@@ -24,12 +25,21 @@ def _field(field: str, reason: str, code: str) -> dict[str, Any]:
     return {"field": field, "reason": reason, "code": code}
 
 
-async def create(session: AsyncSession, new: ProjectCreate) -> Project:
-    errors = []
-    if new.planned_end_on < new.planned_start_on:
-        errors.append(
-            _field("body.planned_end_on", "must not be before planned_start_on", "date_order")
+def _dates_error(start: date, end: date) -> dict[str, Any] | None:
+    if end < start:
+        return _field("body.planned_end_on", "must not be before planned_start_on", "date_order")
+    return None
+
+
+def _refuse(errors: list[dict[str, Any]]) -> None:
+    if errors:
+        raise Unprocessable(
+            "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors
         )
+
+
+async def create(session: AsyncSession, new: ProjectCreate) -> Project:
+    errors = [e for e in [_dates_error(new.planned_start_on, new.planned_end_on)] if e]
     if new.district_code and not new.district_code.startswith(new.province_code):
         errors.append(_field("body.district_code", "must lie in province_code", "area"))
     if new.subdistrict_code and not (
@@ -38,10 +48,7 @@ async def create(session: AsyncSession, new: ProjectCreate) -> Project:
         errors.append(
             _field("body.subdistrict_code", "must lie in district_code (give both)", "area")
         )
-    if errors:
-        raise Unprocessable(
-            "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors
-        )
+    _refuse(errors)
     project = Project(**new.model_dump())
     session.add(project)
     await session.flush()
@@ -52,6 +59,20 @@ async def get(session: AsyncSession, project_id: uuid.UUID) -> Project:
     project = await repository.get(session, project_id)
     if project is None:
         raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
+async def update(session: AsyncSession, project_id: uuid.UUID, change: ProjectUpdate) -> Project:
+    """Rename or reschedule; house works without their own planned end follow the new end."""
+    project = await get(session, project_id)
+    start = change.planned_start_on or project.planned_start_on
+    end = change.planned_end_on or project.planned_end_on
+    _refuse([e for e in [_dates_error(start, end)] if e])
+    project.name = change.name or project.name
+    project.planned_start_on, project.planned_end_on = start, end
+    project.updated_at = utcnow()
+    session.add(project)
+    await session.flush()
     return project
 
 
