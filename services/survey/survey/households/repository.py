@@ -145,3 +145,10 @@ async def rankable(
     if subdistrict_code is not None:
         query = query.where(Household.subdistrict_code == subdistrict_code)
     return [(household, int(n)) for household, n in (await session.exec(query)).all()]
+
+
+async def with_duplicate_keys(session: AsyncSession, keys: list[str]) -> list[Household]:
+    if not keys:
+        return []
+    query = select(Household).where(col(Household.duplicate_key).in_(keys))
+    return list((await session.exec(query)).all())

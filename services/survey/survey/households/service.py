@@ -4,6 +4,7 @@ Each change records its transition and its event in the caller's unit of
 work; nothing here commits.
 """
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -18,7 +19,9 @@ from baan_shared.events.catalog import (
 )
 from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
-from baan_shared.outbox import record_event
+from baan_shared.ids import new_id
+from baan_shared.observability.tracing import current_traceparent
+from baan_shared.outbox import OutboxMessage, record_event
 from survey import SERVICE_NAME
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
@@ -90,6 +93,69 @@ async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by:
         source=SOURCE,
     )
     return household
+
+
+async def register_batch(
+    session: AsyncSession, batch: list[HouseholdCreate], *, surveyed_by: str
+) -> list[Household]:
+    """Register many households (a sheet's batch) in a few statements, not a few per row.
+
+    Same effects as ``register`` for each: transition, duplicate flags and a
+    ``household.surveyed`` event; the caller has already checked the round.
+    """
+    households = []
+    for data in batch:
+        household = Household(**data.model_dump(exclude={"members"}))
+        household.duplicate_key = duplicate_key(
+            household.head_name, household.subdistrict_code, household.village
+        )
+        households.append(household)
+    session.add_all(households)
+    await session.flush()
+    session.add_all(
+        HouseholdTransition(
+            household_id=h.id, to_status=HouseholdStatus.SURVEYED, decided_by=surveyed_by
+        )
+        for h in households
+    )
+    keys = {h.duplicate_key for h in households if h.duplicate_key}
+    same_key = await repository.with_duplicate_keys(session, list(keys))
+    ids_by_key: dict[str, set[str]] = {}
+    for row in same_key:
+        ids_by_key.setdefault(row.duplicate_key or "", set()).add(row.national_id)
+    for row in same_key:
+        if len(ids_by_key[row.duplicate_key or ""]) > 1 and not row.possible_duplicate:
+            row.possible_duplicate = True
+            session.add(row)
+    # One outbox row per household, written together: the batch counterpart of
+    # record_event, which flushes once per event.
+    session.add_all(
+        outbox_row(
+            HouseholdSurveyed(
+                household_id=h.id,
+                household_size=h.household_size,
+                surveyed_at=h.created_at,
+                **_area(h),
+            )
+        )
+        for h in households
+    )
+    await session.flush()
+    return households
+
+
+def outbox_row(data: HouseholdSurveyed) -> OutboxMessage:
+    return OutboxMessage(
+        id=new_id(),
+        aggregatetype=data.aggregate_type,
+        aggregateid=data.aggregate_id(),
+        type=data.event_type,
+        topic=data.topic,
+        source=SOURCE,
+        dataschema=data.dataschema(),
+        payload=json.dumps(data.model_dump(mode="json"), ensure_ascii=False),
+        traceparent=current_traceparent(),
+    )
 
 
 async def _flag_duplicates(session: AsyncSession, household: Household) -> None:

@@ -83,12 +83,11 @@ async def import_sheet(
         present = await repository.registered_national_ids(
             session, [h.national_id for h in batch], survey_round_id
         )
-        for data in batch:
-            if data.national_id in present:
-                job.rows_already_present += 1
-                continue
-            await households.register(session, data, surveyed_by=imported_by)
-            job.rows_imported += 1
+        new = [data for data in batch if data.national_id not in present]
+        job.rows_already_present += len(batch) - len(new)
+        if new:
+            await households.register_batch(session, new, surveyed_by=imported_by)
+        job.rows_imported += len(new)
         batch.clear()
 
     try:
