@@ -311,3 +311,62 @@ class TestSummary:
             "labour_person_days": 7,
         }
         assert (await client.get(f"/v1/projects/{UNKNOWN_ID}/summary")).status_code == 404
+
+
+class TestUnassigning:
+    async def test_a_house_work_leaves_the_project_and_its_planned_end(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await assign(client, project["id"], house_id)
+
+        response = await client.delete(f"/v1/projects/{project['id']}/house-works/{house_id}")
+
+        assert response.status_code == 200, response.text
+        assert (response.json()["project_id"], response.json()["due_on"]) == (None, None)
+        assert (await _house(client, house_id))["project_id"] is None
+
+    async def test_a_house_that_received_the_projects_materials_stays_409(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await assign(client, project["id"], house_id)
+        order = (
+            await client.post(
+                f"/v1/projects/{project['id']}/purchase-orders",
+                json={
+                    "item": "ไม้",
+                    "quantity": 2,
+                    "unit": "ท่อน",
+                    "unit_price_satang": 50_000,
+                    "supplier": "โรงไม้",
+                    "ordered_by": "x",
+                },
+            )
+        ).json()
+        await client.post(
+            f"/v1/purchase-orders/{order['id']}/deliveries",
+            json={"quantity": 2, "received_by": "x"},
+        )
+        await client.post(
+            f"/v1/purchase-orders/{order['id']}/allocations",
+            json={"house_work_id": house_id, "quantity": 1, "allocated_by": "x"},
+        )
+
+        response = await client.delete(f"/v1/projects/{project['id']}/house-works/{house_id}")
+
+        assert response.status_code == 409
+        assert response.json()["allocated_satang"] == 50_000
+        assert (await _house(client, house_id))["project_id"] == project["id"]
+
+    async def test_a_house_not_in_the_project_is_404(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        for project_id, house in [(project["id"], house_id), (UNKNOWN_ID, house_id)]:
+            response = await client.delete(f"/v1/projects/{project_id}/house-works/{house}")
+            assert response.status_code == 404
+            assert response.headers["content-type"] == "application/problem+json"

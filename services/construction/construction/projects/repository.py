@@ -90,3 +90,10 @@ async def money_and_labour(session: AsyncSession, project_id: uuid.UUID) -> dict
         "allocated_satang": int((await session.exec(allocated)).one()),
         "labour_person_days": int((await session.exec(labour)).one()),
     }
+
+
+async def allocated_to(session: AsyncSession, house_work_id: uuid.UUID) -> int:
+    query = select(func.coalesce(func.sum(Allocation.cost_satang), 0)).where(
+        Allocation.house_work_id == house_work_id
+    )
+    return int((await session.exec(query)).one())

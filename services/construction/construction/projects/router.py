@@ -97,3 +97,11 @@ async def assign_house_works(
     project = await service.get(session, project_id)
     works = await service.assign(session, project_id, body)
     return [public(w, project.planned_end_on) for w in works]
+
+
+@router.delete("/{project_id}/house-works/{house_work_id}", response_model=HouseWorkPublic)
+async def unassign_house_work(
+    project_id: uuid.UUID, house_work_id: uuid.UUID, session: SessionDep
+) -> HouseWorkPublic:
+    """Take a house work out of the project (not once it received the project's materials)."""
+    return public(await service.unassign(session, project_id, house_work_id), None)

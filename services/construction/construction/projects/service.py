@@ -128,3 +128,30 @@ async def assign(
             session.add(work)
     await session.flush()
     return [works[i] for i in ids]
+
+
+async def unassign(
+    session: AsyncSession, project_id: uuid.UUID, house_work_id: uuid.UUID
+) -> HouseWork:
+    """Take a house work out of the project, unless it already received its materials."""
+    await get(session, project_id)
+    found = await repository.house_works(session, [house_work_id], for_update=True)
+    work = found[0] if found else None
+    if work is None or work.project_id != project_id:
+        raise NotFound(f"house work {house_work_id} is not in project {project_id}")
+    if work.status in FINISHED:
+        raise Conflict(
+            f"house work {work.id} is {work.status}; it stays in its project",
+            current_status=str(work.status),
+        )
+    allocated = await repository.allocated_to(session, work.id)
+    if allocated:
+        raise Conflict(
+            f"house work {work.id} received {allocated} satang of the project's materials",
+            allocated_satang=allocated,
+        )
+    work.project_id = None
+    work.updated_at = utcnow()
+    session.add(work)
+    await session.flush()
+    return work
