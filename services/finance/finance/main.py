@@ -12,6 +12,7 @@ from finance.handlers import subscriptions
 from finance.ledger.router import router as ledger_router
 from finance.loans.router import router as loans_router
 from finance.reconciliation.router import router as reconciliation_router
+from finance.revolving_funds.router import router as funds_router
 from finance.settings import FinanceSettings
 
 
@@ -27,6 +28,7 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
             budgets_router,
             grants_router,
             loans_router,
+            funds_router,
             ledger_router,
             reconciliation_router,
         ],

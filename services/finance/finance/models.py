@@ -5,12 +5,14 @@ from baan_shared.outbox import OutboxMessage
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant, GrantDisbursement, HouseStage
 from finance.ledger.models import Account, JournalEntry, JournalLine
-from finance.loans.models import Loan, LoanInstalment, LoanRepayment
+from finance.loans.models import Loan, LoanInstalment, LoanRepayment, LoanRescheduling
+from finance.revolving_funds.models import FundMovement, RevolvingFund
 
 __all__ = [
     "Account",
     "Budget",
     "BudgetAllocation",
+    "FundMovement",
     "Grant",
     "GrantDisbursement",
     "HouseStage",
@@ -19,6 +21,8 @@ __all__ = [
     "Loan",
     "LoanInstalment",
     "LoanRepayment",
+    "LoanRescheduling",
     "OutboxMessage",
     "ProcessedEvent",
+    "RevolvingFund",
 ]

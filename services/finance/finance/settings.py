@@ -28,6 +28,10 @@ class FinanceSettings(ServiceSettings):
     # The most a household may borrow in a programme, all its loans together.
     # Canal: 360,000 THB (seed 002). Programmes not listed are not capped.
     loan_caps_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 36_000_000})
+    # Rural programmes whose loans repay into the sub-district's revolving fund.
+    revolving_fund_programmes: list[str] = Field(
+        default_factory=lambda: ["BAAN_PHO_PHIANG", "LAND_REFORM"]
+    )
     regions: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("grant_amounts_satang")

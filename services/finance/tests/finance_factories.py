@@ -143,6 +143,22 @@ async def fund_nationally(app: FastAPI) -> None:
         )
 
 
+def loan_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "borrower_type": "household",
+        "borrower_id": str(new_id()),
+        "programme": "CANAL",
+        "province_code": "10",
+        "district_code": "1005",
+        "subdistrict_code": "100502",
+        "principal_satang": 10_000_000,
+        "annual_interest_rate_bp": 1_200,
+        "term_months": 12,
+    }
+    body.update(overrides)
+    return body
+
+
 def replay(event: CloudEvent) -> CloudEvent:
     """The same facts under a new event id: what the inbox cannot catch."""
     return event.model_copy(update={"id": new_id()})

@@ -5,29 +5,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import allocate, deliver, household_approved, outbox
+from finance_factories import allocate, deliver, household_approved, loan_body, outbox
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
 
 # 100,000 THB at 12% a year over 12 months: PMT = 8,884.88 THB, first month's interest 1,000.
 PMT = 888_488
-
-
-def loan_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "borrower_type": "household",
-        "borrower_id": str(new_id()),
-        "programme": "CANAL",
-        "province_code": "10",
-        "district_code": "1005",
-        "subdistrict_code": "100502",
-        "principal_satang": 10_000_000,
-        "annual_interest_rate_bp": 1_200,
-        "term_months": 12,
-    }
-    body.update(overrides)
-    return body
 
 
 async def _active_loan(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
@@ -326,3 +310,78 @@ class TestHouseholdReconciliation:
         body = (await client.get(f"/v1/reconciliation/households/{household_id}")).json()
         assert body["entitled_satang"] == 14_700_000
         assert body["outstanding_loan_satang"] == 9_950_000
+
+
+class TestRescheduling:
+    async def test_after_a_flood_the_rest_is_spread_anew_and_the_history_is_kept(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        loan = await _active_loan(client)
+        await _repay(client, loan["id"], PMT, "BANK-0013", "2026-01-31")
+        # February's instalment is missed (the flood); its interest is still owed.
+        before = await _balances(client)
+
+        response = await client.post(
+            f"/v1/loans/{loan['id']}/reschedule",
+            json={
+                "reason": "อุทกภัย 2569",
+                "effective_on": "2026-03-15",
+                "first_due_on": "2026-06-30",
+                "term_months": 24,
+                "grace_months": 3,
+                "annual_interest_rate_bp": 0,
+            },
+        )
+        assert response.status_code == 200, response.text
+        detail = await _detail(client, loan["id"], "2026-06-01")
+        assert detail["schedule_version"] == 2
+        assert detail["annual_interest_rate_bp"] == 0
+        assert detail["arrears"]["bucket"] == "current"
+
+        outstanding = 10_000_000 - 788_488
+        [rescheduling] = detail["reschedulings"]
+        assert rescheduling["reason"] == "อุทกภัย 2569"
+        assert rescheduling["outstanding_principal_satang"] == outstanding
+        assert rescheduling["carried_interest_satang"] == 92_115  # February's 1% of the rest
+        assert (rescheduling["previous_rate_bp"], rescheduling["previous_term_months"]) == (
+            1_200,
+            12,
+        )
+
+        schedule = detail["schedule"]
+        assert len(schedule) == 24
+        assert schedule[0]["due_on"] == "2026-06-30"
+        assert (schedule[0]["principal_due_satang"], schedule[0]["interest_due_satang"]) == (
+            0,
+            92_115,
+        )
+        assert sum(i["principal_due_satang"] for i in schedule) == outstanding
+        # No interest: 9,211,512 satang over 21 months, rounded up: 438,644 a month.
+        assert {i["principal_due_satang"] for i in schedule[3:-1]} == {438_644}
+
+        # The old schedule, with January paid on it, is still there to read.
+        earlier = detail["earlier_schedules"]
+        assert len(earlier) == 12
+        assert earlier[0]["interest_paid_satang"] + earlier[0]["principal_paid_satang"] == PMT
+        # Rescheduling moves no money.
+        assert await _balances(client) == before
+
+        # The next payment goes to the new schedule: carried interest first.
+        paid = await _repay(client, loan["id"], 100_000, "BANK-0014", "2026-06-30")
+        assert (paid.json()["interest_satang"], paid.json()["principal_satang"]) == (92_115, 7_885)
+
+    async def test_a_loan_not_being_repaid_cannot_be_rescheduled(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        loan_id = (await client.post("/v1/loans", json=loan_body())).json()["id"]
+        response = await client.post(
+            f"/v1/loans/{loan_id}/reschedule",
+            json={
+                "reason": "flood",
+                "effective_on": "2026-03-15",
+                "first_due_on": "2026-06-30",
+                "term_months": 12,
+            },
+        )
+        assert response.status_code == 409
+        assert response.headers["content-type"] == "application/problem+json"

@@ -4,6 +4,7 @@ Accounts are created on first use from this chart (and seeded by the first
 migration), so adding an account for budgets or loans is one line here.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from finance.ledger.models import AccountType
@@ -34,3 +35,24 @@ CHART: dict[str, AccountSpec] = {
     LOANS_RECEIVABLE: AccountSpec("Housing loans receivable (ลูกหนี้เงินกู้)", AccountType.ASSET),
     INTEREST_INCOME: AccountSpec("Interest on housing loans (รายได้ดอกเบี้ย)", AccountType.INCOME),
 }
+
+
+# Each revolving fund (กองทุนหมุนเวียน) has its own asset account: the money the
+# community's fund holds. Rural repayments are debited to it, loans it finances
+# are credited from it, so its balance is the fund's balance.
+REVOLVING_FUND_PREFIX = "revolving_fund:"
+
+
+def revolving_fund_account(fund_id: uuid.UUID) -> str:
+    return f"{REVOLVING_FUND_PREFIX}{fund_id.hex}"
+
+
+def spec_for(code: str) -> AccountSpec | None:
+    """The chart's account for ``code``, including one per revolving fund; else ``None``."""
+    if code in CHART:
+        return CHART[code]
+    if code.startswith(REVOLVING_FUND_PREFIX):
+        return AccountSpec(
+            f"Revolving fund {code[len(REVOLVING_FUND_PREFIX) :]} (กองทุนหมุนเวียน)", AccountType.ASSET
+        )
+    return None

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
 from finance.ledger import repository
-from finance.ledger.chart import CHART
+from finance.ledger.chart import spec_for
 from finance.ledger.journal import Line, UnknownAccount, check_entry
 from finance.ledger.models import Account, JournalEntry, JournalLine
 from finance.ledger.schemas import AccountBalance, TrialBalance
@@ -23,11 +23,13 @@ async def accounts(session: AsyncSession, codes: set[str]) -> dict[str, Account]
     """The accounts named, created from the chart the first time they are used."""
     found = await repository.accounts_by_code(session, codes)
     missing = codes - found.keys()
-    unknown = missing - CHART.keys()
+    specs = {code: spec_for(code) for code in missing}
+    unknown = {code for code, spec in specs.items() if spec is None}
     if unknown:
         raise UnknownAccount(f"no such account in the chart: {', '.join(sorted(unknown))}")
     for code in sorted(missing):
-        spec = CHART[code]
+        spec = specs[code]
+        assert spec is not None
         account = Account(code=code, name=spec.name, type=spec.type)
         session.add(account)
         found[code] = account

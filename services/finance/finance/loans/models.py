@@ -49,6 +49,14 @@ class Loan(SQLModel, table=True):
     status: LoanStatus = Field(
         default=LoanStatus.APPROVED, sa_type=enum_type(LoanStatus), index=True
     )
+    # The community's fund its repayments flow back into (rural loans), and whether
+    # the fund, rather than the agency's cash, paid the loan out.
+    revolving_fund_id: uuid.UUID | None = Field(
+        default=None, foreign_key="revolving_funds.id", index=True
+    )
+    financed_by_fund: bool = False
+    # Which schedule is in force: 1 at disbursement, +1 at each rescheduling.
+    schedule_version: int = 1
     outstanding_principal_satang: int = Field(default=0, sa_type=BigInteger)
     disbursed_on: date | None = None
     disbursement_reference: str | None = Field(default=None, max_length=32, unique=True)
@@ -59,15 +67,24 @@ class Loan(SQLModel, table=True):
 
 
 class LoanInstalment(SQLModel, table=True):
-    """One month of the schedule (งวด): what is due, and what has been paid of it."""
+    """One month of a schedule (งวด): what is due, and what has been paid of it.
+
+    A rescheduled loan keeps its earlier schedules' rows (the history); only the
+    rows of the loan's current ``schedule_version`` are owed."""
 
     __tablename__ = "loan_instalments"
     __table_args__ = (
-        UniqueConstraint("loan_id", "number", name="uq_loan_instalments_loan_id_number"),
+        UniqueConstraint(
+            "loan_id",
+            "schedule_version",
+            "number",
+            name="uq_loan_instalments_loan_id_schedule_version_number",
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     loan_id: uuid.UUID = Field(foreign_key="loans.id", index=True)
+    schedule_version: int = 1
     number: int
     due_on: date
     principal_due_satang: int = Field(sa_type=BigInteger)
@@ -91,4 +108,30 @@ class LoanRepayment(SQLModel, table=True):
     paid_on: date
     outstanding_principal_satang: int = Field(sa_type=BigInteger)
     journal_entry_id: uuid.UUID = Field(foreign_key="journal_entries.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class LoanRescheduling(SQLModel, table=True):
+    """A rescheduling (ปรับโครงสร้างหนี้), e.g. after a flood: why, from when, and the
+    terms before and after, so the loan's history reads in order."""
+
+    __tablename__ = "loan_reschedulings"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    loan_id: uuid.UUID = Field(foreign_key="loans.id", index=True)
+    schedule_version: int = Field(description="The version this rescheduling put in force")
+    reason: str = Field(max_length=500)
+    effective_on: date
+    first_due_on: date
+    outstanding_principal_satang: int = Field(sa_type=BigInteger)
+    carried_interest_satang: int = Field(
+        sa_type=BigInteger,
+        description="Unpaid interest of the old schedule, due in its first new instalment",
+    )
+    previous_rate_bp: int
+    previous_term_months: int
+    annual_interest_rate_bp: int
+    term_months: int
+    grace_months: int
+    repayment_method: RepaymentMethod = Field(sa_type=enum_type(RepaymentMethod))
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_aware())

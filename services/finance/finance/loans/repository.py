@@ -6,7 +6,14 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from finance.loans.models import BorrowerType, Loan, LoanInstalment, LoanRepayment, LoanStatus
+from finance.loans.models import (
+    BorrowerType,
+    Loan,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRescheduling,
+    LoanStatus,
+)
 
 
 async def get(
@@ -37,11 +44,22 @@ async def outstanding_for_household(session: AsyncSession, household_id: uuid.UU
     return int((await session.exec(query)).one())
 
 
-async def instalments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanInstalment]:
+async def instalments(
+    session: AsyncSession, loan_id: uuid.UUID, version: int | None = None
+) -> list[LoanInstalment]:
+    """The instalments of one schedule version, or of every version (the history)."""
+    query = select(LoanInstalment).where(LoanInstalment.loan_id == loan_id)
+    if version is not None:
+        query = query.where(LoanInstalment.schedule_version == version)
+    query = query.order_by(col(LoanInstalment.schedule_version), col(LoanInstalment.number))
+    return list((await session.exec(query)).all())
+
+
+async def reschedulings(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRescheduling]:
     query = (
-        select(LoanInstalment)
-        .where(LoanInstalment.loan_id == loan_id)
-        .order_by(col(LoanInstalment.number))
+        select(LoanRescheduling)
+        .where(LoanRescheduling.loan_id == loan_id)
+        .order_by(col(LoanRescheduling.schedule_version))
     )
     return list((await session.exec(query)).all())
 

@@ -1,7 +1,6 @@
 """/v1/loans: approve, disburse and repay loans; read schedules and arrears."""
 
 import uuid
-from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -21,20 +20,23 @@ from finance.loans.schemas import (
     LoanDetail,
     LoanDisburse,
     LoanPublic,
+    LoanReschedule,
     LoansPublic,
     RepaymentCreate,
     RepaymentPublic,
+    ReschedulingPublic,
 )
+from finance.settings import FinanceSettings
 
 router = APIRouter(prefix="/v1/loans", tags=["loans"])
 
 
-def _caps(request: Request) -> Mapping[str, int]:
-    caps: Mapping[str, int] = request.app.state.runtime.settings.loan_caps_satang
-    return caps
+def _settings(request: Request) -> FinanceSettings:
+    settings: FinanceSettings = request.app.state.runtime.settings
+    return settings
 
 
-CapsDep = Annotated[Mapping[str, int], Depends(_caps)]
+SettingsDep = Annotated[FinanceSettings, Depends(_settings)]
 AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")]
 
 
@@ -44,9 +46,15 @@ AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses({422: "Invalid input or over the programme's cap"}),
 )
-async def approve_loan(body: LoanCreate, session: SessionDep, caps: CapsDep) -> LoanPublic:
-    """Approve a loan (principal, rate, term, grace, repayment method) within the cap."""
-    return LoanPublic.of(await service.approve(session, caps, body))
+async def approve_loan(body: LoanCreate, session: SessionDep, settings: SettingsDep) -> LoanPublic:
+    """Approve a loan (principal, rate, term, grace, repayment method) within the cap.
+
+    Loans in a rural programme repay into the sub-district's revolving fund."""
+    return LoanPublic.of(
+        await service.approve(
+            session, settings.loan_caps_satang, body, settings.revolving_fund_programmes
+        )
+    )
 
 
 @router.get("", response_model=LoansPublic, responses=problem_responses({422: "Bad filter"}))
@@ -98,12 +106,37 @@ async def review_arrears(session: SessionDep, as_of: AsOf = None) -> ArrearsRevi
 async def get_loan(loan_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> LoanDetail:
     """The loan, its schedule with what is paid, its repayments and its arrears."""
     loan = await service.get(session, loan_id)
+    every = await repository.instalments(session, loan.id)
     return LoanDetail(
         **LoanPublic.of(loan).model_dump(),
+        schedule_version=loan.schedule_version,
         arrears=await service.arrears(session, loan, as_of or thai_today()),
-        schedule=[InstalmentPublic.of(i) for i in await repository.instalments(session, loan.id)],
+        schedule=[
+            InstalmentPublic.of(i) for i in every if i.schedule_version == loan.schedule_version
+        ],
         repayments=[RepaymentPublic.of(r) for r in await repository.repayments(session, loan.id)],
+        reschedulings=[
+            ReschedulingPublic.of(r) for r in await repository.reschedulings(session, loan.id)
+        ],
+        earlier_schedules=[
+            InstalmentPublic.of(i) for i in every if i.schedule_version < loan.schedule_version
+        ],
     )
+
+
+@router.post(
+    "/{loan_id}/reschedule",
+    response_model=LoanPublic,
+    responses=problem_responses(
+        {404: "No such loan", 409: "The loan is not being repaid", 422: "Invalid input"}
+    ),
+)
+async def reschedule_loan(
+    loan_id: uuid.UUID, body: LoanReschedule, session: SessionDep
+) -> LoanPublic:
+    """Put new terms in force for what is still owed, e.g. after a disaster; the old
+    schedule and what was paid on it stay readable under ``earlier_schedules``."""
+    return LoanPublic.of(await service.reschedule(session, loan_id, body))
 
 
 @router.post(

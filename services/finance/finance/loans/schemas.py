@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from finance.loans.models import BorrowerType, Loan, LoanInstalment, LoanRepayment, LoanStatus
+from finance.loans.models import (
+    BorrowerType,
+    Loan,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRescheduling,
+    LoanStatus,
+)
 from finance.loans.schedule import ArrearsBucket, RepaymentMethod
 
 # Strict: a float or a numeric string is refused, never rounded into satang.
@@ -32,6 +39,14 @@ class LoanCreate(BaseModel):
     term_months: int = Field(strict=True, ge=1, le=360)
     grace_months: int = Field(default=0, strict=True, ge=0, le=60)
     repayment_method: RepaymentMethod = RepaymentMethod.EQUAL_INSTALMENTS
+    revolving_fund_id: uuid.UUID | None = Field(
+        default=None,
+        description="The fund repayments flow back into; rural programmes default to the "
+        "sub-district's fund",
+    )
+    financed_by_fund: bool = Field(
+        default=False, description="Pay the loan out of the revolving fund, not the agency's cash"
+    )
 
     @model_validator(mode="after")
     def _grace_within_term(self) -> "LoanCreate":
@@ -59,7 +74,52 @@ class RepaymentCreate(BaseModel):
     paid_on: date
 
 
+class LoanReschedule(BaseModel):
+    """New terms for what is still owed, e.g. after a flood (ปรับโครงสร้างหนี้)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, examples=["อุทกภัย 2569"])
+    effective_on: date = Field(
+        description="When the new terms apply: unpaid interest due before it is carried over"
+    )
+    first_due_on: date
+    term_months: int = Field(strict=True, ge=1, le=360)
+    grace_months: int = Field(default=0, strict=True, ge=0, le=60)
+    annual_interest_rate_bp: int | None = Field(default=None, strict=True, ge=0, le=5_000)
+    repayment_method: RepaymentMethod | None = None
+
+    @model_validator(mode="after")
+    def _grace_within_term(self) -> "LoanReschedule":
+        if self.grace_months >= self.term_months:
+            raise ValueError("grace_months must be shorter than term_months")
+        if self.first_due_on <= self.effective_on:
+            raise ValueError("first_due_on must come after effective_on")
+        return self
+
+
+class ReschedulingPublic(BaseModel):
+    schedule_version: int
+    reason: str
+    effective_on: date
+    first_due_on: date
+    outstanding_principal_satang: int
+    carried_interest_satang: int
+    previous_rate_bp: int
+    previous_term_months: int
+    annual_interest_rate_bp: int
+    term_months: int
+    grace_months: int
+    repayment_method: RepaymentMethod
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, row: LoanRescheduling) -> "ReschedulingPublic":
+        return cls.model_validate(row, from_attributes=True)
+
+
 class InstalmentPublic(BaseModel):
+    schedule_version: int
     number: int
     due_on: date
     principal_due_satang: int
@@ -110,6 +170,8 @@ class LoanPublic(BaseModel):
     term_months: int
     grace_months: int
     repayment_method: RepaymentMethod
+    revolving_fund_id: uuid.UUID | None
+    financed_by_fund: bool
     status: LoanStatus
     outstanding_principal_satang: int
     disbursed_on: date | None
@@ -123,9 +185,14 @@ class LoanPublic(BaseModel):
 
 
 class LoanDetail(LoanPublic):
+    schedule_version: int
     arrears: Arrears
-    schedule: list[InstalmentPublic]
+    schedule: list[InstalmentPublic] = Field(description="The schedule in force")
     repayments: list[RepaymentPublic]
+    reschedulings: list[ReschedulingPublic]
+    earlier_schedules: list[InstalmentPublic] = Field(
+        description="Instalments of schedules replaced by a rescheduling, as they stood"
+    )
 
 
 class LoansPublic(BaseModel):

@@ -8,7 +8,7 @@ as income. Nothing here commits; the caller's unit of work does.
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,10 +26,17 @@ from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
-from finance.ledger.chart import CASH, INTEREST_INCOME, LOANS_RECEIVABLE
+from finance.ledger.chart import CASH, INTEREST_INCOME, LOANS_RECEIVABLE, revolving_fund_account
 from finance.ledger.journal import Line
 from finance.loans import repository
-from finance.loans.models import BorrowerType, Loan, LoanInstalment, LoanRepayment, LoanStatus
+from finance.loans.models import (
+    BorrowerType,
+    Loan,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRescheduling,
+    LoanStatus,
+)
 from finance.loans.schedule import (
     ArrearsBucket,
     Overpayment,
@@ -40,7 +47,16 @@ from finance.loans.schedule import (
     build_schedule,
     days_past_due,
 )
-from finance.loans.schemas import Arrears, LoanCreate, LoanDisburse, RepaymentCreate
+from finance.loans.schemas import (
+    Arrears,
+    LoanCreate,
+    LoanDisburse,
+    LoanReschedule,
+    RepaymentCreate,
+)
+from finance.revolving_funds import repository as funds_repository
+from finance.revolving_funds import service as funds
+from finance.revolving_funds.models import FundScope
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -68,7 +84,41 @@ async def get(session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = F
     return loan
 
 
-async def approve(session: AsyncSession, caps_satang: Mapping[str, int], body: LoanCreate) -> Loan:
+async def _fund_for(
+    session: AsyncSession, body: LoanCreate, revolving_programmes: Collection[str]
+) -> uuid.UUID | None:
+    """The fund the loan repays into: the one named, or for a rural programme the
+    sub-district's own fund."""
+    if body.revolving_fund_id is not None:
+        if await funds_repository.get(session, body.revolving_fund_id) is None:
+            raise _field_error(
+                "body.revolving_fund_id", f"revolving fund {body.revolving_fund_id} does not exist"
+            )
+        return body.revolving_fund_id
+    if body.programme in revolving_programmes:
+        fund = None
+        if body.subdistrict_code:
+            fund = await funds_repository.find(
+                session, FundScope.SUBDISTRICT, body.subdistrict_code
+            )
+        if fund is None:
+            raise _field_error(
+                "body.revolving_fund_id",
+                f"{body.programme} loans repay into a revolving fund: open one for "
+                f"sub-district {body.subdistrict_code or '(none given)'} or name one",
+            )
+        return fund.id
+    if body.financed_by_fund:
+        raise _field_error("body.financed_by_fund", "a loan financed by a fund names the fund")
+    return None
+
+
+async def approve(
+    session: AsyncSession,
+    caps_satang: Mapping[str, int],
+    body: LoanCreate,
+    revolving_programmes: Collection[str] = (),
+) -> Loan:
     """Approve a loan; a household's loans in a programme stay within its cap."""
     cap = caps_satang.get(body.programme)
     if cap is not None and body.borrower_type is BorrowerType.HOUSEHOLD:
@@ -81,7 +131,8 @@ async def approve(session: AsyncSession, caps_satang: Mapping[str, int], body: L
                 f"{body.programme} lends at most {cap} satang per household; "
                 f"this household already has {already} satang",
             )
-    loan = Loan(**body.model_dump())
+    fund_id = await _fund_for(session, body, revolving_programmes)
+    loan = Loan(**body.model_dump(exclude={"revolving_fund_id"}), revolving_fund_id=fund_id)
     session.add(loan)
     await session.flush()
     await record_event(
@@ -117,16 +168,24 @@ async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse
     )
     now = utcnow()
     reference = f"LOAN-{fiscal_year_at(now)}-{new_id().hex[-12:].upper()}"
-    await ledger.post_entry(
+    source = CASH
+    if loan.financed_by_fund and loan.revolving_fund_id is not None:
+        await funds.take_for_loan(session, loan.revolving_fund_id, loan.principal_satang)
+        source = revolving_fund_account(loan.revolving_fund_id)
+    entry = await ledger.post_entry(
         session,
         [
             Line.debit(LOANS_RECEIVABLE, loan.principal_satang),
-            Line.credit(CASH, loan.principal_satang),
+            Line.credit(source, loan.principal_satang),
         ],
         description=f"loan {loan.id} paid out to {loan.borrower_type.value} {loan.borrower_id}",
         reference=reference,
         occurred_at=now,
     )
+    if source != CASH and loan.revolving_fund_id is not None:
+        await funds.loan_financed(
+            session, loan.revolving_fund_id, loan.id, loan.principal_satang, reference, entry
+        )
     for item in schedule:
         session.add(
             LoanInstalment(
@@ -184,7 +243,7 @@ async def repay(
         raise Conflict(f"loan {loan.id} is {loan.status.value}: it takes no repayments")
     if loan.disbursed_on is not None and body.paid_on < loan.disbursed_on:
         raise _field_error("body.paid_on", "a repayment cannot predate the disbursement")
-    rows = await repository.instalments(session, loan.id)
+    rows = await repository.instalments(session, loan.id, loan.schedule_version)
     try:
         allocations = allocate_payment(body.amount_satang, _owed(rows))
     except Overpayment as exc:
@@ -202,7 +261,9 @@ async def repay(
     interest = sum(a.interest_satang for a in allocations)
     principal = sum(a.principal_satang for a in allocations)
     now = utcnow()
-    lines = [Line.debit(CASH, body.amount_satang)]
+    # Rural repayments go back into the community's fund (คืนทุนสู่กองทุน).
+    into = revolving_fund_account(loan.revolving_fund_id) if loan.revolving_fund_id else CASH
+    lines = [Line.debit(into, body.amount_satang)]
     if principal:
         lines.append(Line.credit(LOANS_RECEIVABLE, principal))
     if interest:
@@ -214,6 +275,15 @@ async def repay(
         reference=body.payment_reference,
         occurred_at=now,
     )
+    if loan.revolving_fund_id is not None:
+        await funds.repayment_received(
+            session,
+            loan.revolving_fund_id,
+            loan.id,
+            body.amount_satang,
+            body.payment_reference,
+            entry,
+        )
     loan.outstanding_principal_satang -= principal
     if all(o.interest_satang + o.principal_satang == 0 for o in _owed(rows)):
         loan.status = LoanStatus.REPAID
@@ -248,8 +318,86 @@ async def repay(
     return repayment, True
 
 
+async def reschedule(session: AsyncSession, loan_id: uuid.UUID, body: LoanReschedule) -> Loan:
+    """Put a new schedule in force for what is still owed, keeping the old one.
+
+    The outstanding principal is spread over the new term (with its own grace
+    period and, if given, a new rate). Interest the old schedule made due before
+    ``effective_on`` and still unpaid is carried into the first new instalment,
+    not capitalised, so the ledger is untouched; the old schedule's later
+    instalments are replaced, their interest with them. Payments already made
+    stay on the old rows.
+    """
+    loan = await get(session, loan_id, for_update=True)
+    if loan.status is not LoanStatus.ACTIVE:
+        raise Conflict(f"loan {loan.id} is {loan.status.value}: nothing to reschedule")
+    if loan.disbursed_on is not None and body.effective_on < loan.disbursed_on:
+        raise _field_error("body.effective_on", "a rescheduling cannot predate the disbursement")
+    if loan.outstanding_principal_satang == 0:
+        raise Conflict(f"loan {loan.id} has no principal left to reschedule")
+    old = await repository.instalments(session, loan.id, loan.schedule_version)
+    carried = sum(
+        row.interest_due_satang - row.interest_paid_satang
+        for row in old
+        if row.due_on < body.effective_on
+    )
+    rate = (
+        body.annual_interest_rate_bp
+        if body.annual_interest_rate_bp is not None
+        else loan.annual_interest_rate_bp
+    )
+    method = body.repayment_method or loan.repayment_method
+    schedule = build_schedule(
+        loan.outstanding_principal_satang,
+        rate,
+        body.term_months,
+        body.grace_months,
+        method,
+        body.first_due_on,
+    )
+    version = loan.schedule_version + 1
+    for item in schedule:
+        session.add(
+            LoanInstalment(
+                loan_id=loan.id,
+                schedule_version=version,
+                number=item.number,
+                due_on=item.due_on,
+                principal_due_satang=item.principal_satang,
+                interest_due_satang=item.interest_satang + (carried if item.number == 1 else 0),
+            )
+        )
+    session.add(
+        LoanRescheduling(
+            loan_id=loan.id,
+            schedule_version=version,
+            reason=body.reason,
+            effective_on=body.effective_on,
+            first_due_on=body.first_due_on,
+            outstanding_principal_satang=loan.outstanding_principal_satang,
+            carried_interest_satang=carried,
+            previous_rate_bp=loan.annual_interest_rate_bp,
+            previous_term_months=loan.term_months,
+            annual_interest_rate_bp=rate,
+            term_months=body.term_months,
+            grace_months=body.grace_months,
+            repayment_method=method,
+        )
+    )
+    loan.schedule_version = version
+    loan.annual_interest_rate_bp = rate
+    loan.term_months = body.term_months
+    loan.grace_months = body.grace_months
+    loan.repayment_method = method
+    loan.arrears_bucket = None
+    loan.updated_at = utcnow()
+    session.add(loan)
+    await session.flush()
+    return loan
+
+
 async def arrears(session: AsyncSession, loan: Loan, as_of: date) -> Arrears:
-    owed = _owed(await repository.instalments(session, loan.id))
+    owed = _owed(await repository.instalments(session, loan.id, loan.schedule_version))
     days = days_past_due(owed, as_of)
     overdue = sum(o.interest_satang + o.principal_satang for o in owed if o.due_on < as_of)
     return Arrears(as_of=as_of, days_past_due=days, bucket=bucket(days), overdue_satang=overdue)

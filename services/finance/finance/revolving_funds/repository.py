@@ -1,0 +1,65 @@
+"""All SQL about revolving funds and their movements."""
+
+import uuid
+
+from sqlalchemy import CursorResult, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from finance.revolving_funds.models import FundMovement, FundScope, RevolvingFund
+
+
+async def get(session: AsyncSession, fund_id: uuid.UUID) -> RevolvingFund | None:
+    return await session.get(RevolvingFund, fund_id)
+
+
+async def find(session: AsyncSession, scope: FundScope, code: str) -> RevolvingFund | None:
+    query = select(RevolvingFund).where(RevolvingFund.scope == scope, RevolvingFund.code == code)
+    return (await session.exec(query)).first()
+
+
+async def add_in(session: AsyncSession, fund_id: uuid.UUID, amount_satang: int) -> None:
+    await session.exec(
+        update(RevolvingFund)
+        .where(col(RevolvingFund.id) == fund_id)
+        .values(in_satang=col(RevolvingFund.in_satang) + amount_satang, updated_at=utcnow())
+    )
+
+
+async def take_out(session: AsyncSession, fund_id: uuid.UUID, amount_satang: int) -> bool:
+    """Take ``amount_satang`` out if the fund holds that much; ``False`` if not.
+
+    A conditional UPDATE, like a budget reservation: two loans racing for the
+    last of a fund cannot both be financed.
+    """
+    result = await session.exec(
+        update(RevolvingFund)
+        .where(
+            col(RevolvingFund.id) == fund_id,
+            col(RevolvingFund.in_satang) - col(RevolvingFund.out_satang) >= amount_satang,
+        )
+        .values(out_satang=col(RevolvingFund.out_satang) + amount_satang, updated_at=utcnow())
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:
+    query = (
+        select(FundMovement)
+        .where(FundMovement.fund_id == fund_id)
+        .order_by(col(FundMovement.recorded_at), col(FundMovement.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def page(
+    session: AsyncSession, *, after: uuid.UUID | None, limit: int, province_code: str | None
+) -> list[RevolvingFund]:
+    query = select(RevolvingFund).order_by(col(RevolvingFund.id)).limit(limit)
+    if after is not None:
+        query = query.where(RevolvingFund.id > after)
+    if province_code is not None:
+        query = query.where(RevolvingFund.province_code == province_code)
+    return list((await session.exec(query)).all())

@@ -1,0 +1,71 @@
+"""/v1/revolving-funds: open and seed community funds; read their reconciliation."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
+from finance.revolving_funds import repository, service
+from finance.revolving_funds.schemas import (
+    FundCreate,
+    FundDeposit,
+    FundDetail,
+    FundPublic,
+    FundsPublic,
+    MovementPublic,
+)
+
+router = APIRouter(prefix="/v1/revolving-funds", tags=["revolving funds"])
+
+
+@router.post(
+    "",
+    response_model=FundPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses({409: "The fund already exists", 422: "Invalid input"}),
+)
+async def create_fund(body: FundCreate, session: SessionDep) -> FundPublic:
+    """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน)."""
+    return FundPublic.of(await service.create(session, body))
+
+
+@router.get("", response_model=FundsPublic, responses=problem_responses({422: "Bad filter"}))
+async def list_funds(
+    session: SessionDep,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> FundsPublic:
+    rows = await repository.page(
+        session, after=decode_cursor(cursor), limit=limit + 1, province_code=province_code
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return FundsPublic(
+        items=[FundPublic.of(f) for f in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
+@router.get(
+    "/{fund_id}", response_model=FundDetail, responses=problem_responses({404: "No such fund"})
+)
+async def get_fund(fund_id: uuid.UUID, session: SessionDep) -> FundDetail:
+    """The fund's reconciliation (in, out, balance) and every movement behind it."""
+    fund = await service.get(session, fund_id)
+    movements = await repository.movements(session, fund.id)
+    return FundDetail(
+        **FundPublic.of(fund).model_dump(), movements=[MovementPublic.of(m) for m in movements]
+    )
+
+
+@router.post(
+    "/{fund_id}/deposits",
+    response_model=FundPublic,
+    responses=problem_responses({404: "No such fund", 422: "Invalid input"}),
+)
+async def deposit(fund_id: uuid.UUID, body: FundDeposit, session: SessionDep) -> FundPublic:
+    """Move seed money from the agency's cash into the fund."""
+    return FundPublic.of(await service.deposit(session, fund_id, body))

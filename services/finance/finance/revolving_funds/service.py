@@ -1,0 +1,118 @@
+"""Revolving fund rules: open a fund, seed it, take rural repayments into it, and
+finance new loans out of what it holds, never more.
+
+Every movement is one ledger entry on the fund's own asset account, and its
+totals move by conditional updates, so the fund row, its movements and the
+ledger agree. Nothing here commits; the caller's unit of work does.
+"""
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.http.errors import Conflict, NotFound
+from finance.ledger import service as ledger
+from finance.ledger.chart import CASH, revolving_fund_account
+from finance.ledger.journal import Line
+from finance.ledger.models import JournalEntry
+from finance.revolving_funds import repository
+from finance.revolving_funds.models import FundMovement, FundMovementKind, RevolvingFund
+from finance.revolving_funds.schemas import FundCreate, FundDeposit
+
+
+async def get(session: AsyncSession, fund_id: uuid.UUID) -> RevolvingFund:
+    fund = await repository.get(session, fund_id)
+    if fund is None:
+        raise NotFound(f"revolving fund {fund_id} does not exist")
+    return fund
+
+
+async def create(session: AsyncSession, body: FundCreate) -> RevolvingFund:
+    fund = RevolvingFund(**body.model_dump())
+    try:
+        async with session.begin_nested():
+            session.add(fund)
+    except IntegrityError as exc:
+        raise Conflict(f"a {body.scope.value} fund {body.code} already exists") from exc
+    # Its ledger account exists from the start, so concurrent first movements never race.
+    await ledger.accounts(session, {revolving_fund_account(fund.id)})
+    return fund
+
+
+async def _moved(
+    session: AsyncSession,
+    fund: RevolvingFund,
+    kind: FundMovementKind,
+    amount_satang: int,
+    reference: str,
+    entry: JournalEntry,
+    loan_id: uuid.UUID | None = None,
+) -> FundMovement:
+    movement = FundMovement(
+        fund_id=fund.id,
+        kind=kind,
+        amount_satang=amount_satang,
+        loan_id=loan_id,
+        reference=reference,
+        journal_entry_id=entry.id,
+    )
+    session.add(movement)
+    await session.flush()
+    await session.refresh(fund)
+    return movement
+
+
+async def deposit(session: AsyncSession, fund_id: uuid.UUID, body: FundDeposit) -> RevolvingFund:
+    fund = await get(session, fund_id)
+    entry = await ledger.post_entry(
+        session,
+        [
+            Line.debit(revolving_fund_account(fund.id), body.amount_satang),
+            Line.credit(CASH, body.amount_satang),
+        ],
+        description=f"seed money into revolving fund {fund.name}",
+        reference=body.reference,
+    )
+    await repository.add_in(session, fund.id, body.amount_satang)
+    await _moved(session, fund, FundMovementKind.DEPOSIT, body.amount_satang, body.reference, entry)
+    return fund
+
+
+async def repayment_received(
+    session: AsyncSession,
+    fund_id: uuid.UUID,
+    loan_id: uuid.UUID,
+    amount_satang: int,
+    reference: str,
+    entry: JournalEntry,
+) -> None:
+    """A rural loan's repayment, already debited to the fund's account, lands in the fund."""
+    fund = await get(session, fund_id)
+    await repository.add_in(session, fund.id, amount_satang)
+    await _moved(
+        session, fund, FundMovementKind.REPAYMENT, amount_satang, reference, entry, loan_id
+    )
+
+
+async def take_for_loan(session: AsyncSession, fund_id: uuid.UUID, amount_satang: int) -> None:
+    """Reserve a loan's principal out of the fund, or refuse (409) if it holds less."""
+    if not await repository.take_out(session, fund_id, amount_satang):
+        fund = await get(session, fund_id)
+        await session.refresh(fund)
+        raise Conflict(
+            f"revolving fund {fund.name} holds {fund.balance_satang} satang; "
+            f"the loan needs {amount_satang}"
+        )
+
+
+async def loan_financed(
+    session: AsyncSession,
+    fund_id: uuid.UUID,
+    loan_id: uuid.UUID,
+    amount_satang: int,
+    reference: str,
+    entry: JournalEntry,
+) -> None:
+    fund = await get(session, fund_id)
+    await _moved(session, fund, FundMovementKind.LOAN, amount_satang, reference, entry, loan_id)
