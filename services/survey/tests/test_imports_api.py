@@ -197,3 +197,30 @@ class TestExport:
         assert len(rows) == 2
         assert rows[1][rows[0].index("programme")] == "CANAL"
         assert rows[1][rows[0].index("subdistrict_code")] == "570101"
+
+
+class TestImportedDuplicates:
+    async def test_look_alikes_in_a_sheet_are_flagged(self, client: httpx.AsyncClient) -> None:
+        await client.post(
+            "/v1/households", json=household_body(head_name="นายชัย ดีงาม", village="หมู่ 3")
+        )
+        rows = [sheet_row(**{"ชื่อหัวหน้าครัวเรือน": "นาย ชัย ดีงาม", "หมู่บ้าน": "หมู่ที่ 3"})]
+        await _upload(client, "s.csv", csv_bytes(rows))
+        flagged = (await client.get("/v1/households", params={"possible_duplicate": True})).json()
+        assert len(flagged["items"]) == 2
+
+    async def test_imported_households_are_announced_and_screenable(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        await _upload(client, "s.csv", csv_bytes([sheet_row()]))
+        household = (await client.get("/v1/households")).json()["items"][0]
+        history = (await client.get(f"/v1/households/{household['id']}/history")).json()
+        assert [h["to_status"] for h in history] == ["surveyed"]
+        screened = await client.post(
+            f"/v1/households/{household['id']}/screen", json={"decided_by": "committee"}
+        )
+        assert screened.status_code == 200
+        async with app.state.runtime.session_factory() as session:
+            rows = (await session.exec(select(OutboxMessage))).all()
+        assert [r.type for r in rows] == ["household.surveyed"]
+        assert rows[0].aggregateid == household["id"]

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -147,8 +147,18 @@ async def rankable(
     return [(household, int(n)) for household, n in (await session.exec(query)).all()]
 
 
-async def with_duplicate_keys(session: AsyncSession, keys: list[str]) -> list[Household]:
+async def flag_duplicate_keys(session: AsyncSession, keys: list[str]) -> None:
+    """Flag every household sharing one of these keys with another national ID."""
     if not keys:
-        return []
-    query = select(Household).where(col(Household.duplicate_key).in_(keys))
-    return list((await session.exec(query)).all())
+        return
+    shared = (
+        select(Household.duplicate_key)
+        .where(col(Household.duplicate_key).in_(keys))
+        .group_by(col(Household.duplicate_key))
+        .having(func.count(func.distinct(Household.national_id)) > 1)
+    )
+    await (await session.connection()).execute(
+        update(Household)
+        .where(col(Household.duplicate_key).in_(shared))
+        .values(possible_duplicate=True)
+    )
