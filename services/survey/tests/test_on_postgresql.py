@@ -1,0 +1,66 @@
+"""The survey features whose SQL differs most between backends, on real PostgreSQL:
+bulk import (Core inserts, duplicate flags by subquery), ranking, search, programmes."""
+
+import itertools
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from survey_factories import csv_bytes, household_body, sheet_row
+
+from baan_local.postgres import LocalPostgres
+from survey.main import create_app
+from survey.settings import SurveySettings
+
+pytestmark = pytest.mark.postgres
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+async def pg_client(postgres_server: LocalPostgres) -> AsyncIterator[httpx.AsyncClient]:
+    url = postgres_server.create_database(f"survey_features_{next(_databases)}")
+    settings = SurveySettings(
+        database_url=url,
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://survey") as http:
+            yield http
+
+
+async def test_import_twice_flags_look_alikes_and_ranks_on_postgresql(
+    pg_client: httpx.AsyncClient,
+) -> None:
+    await pg_client.post(
+        "/v1/households", json=household_body(head_name="นายชัย ดีงาม", village="หมู่ 3")
+    )
+    rows = [sheet_row(**{"ชื่อหัวหน้าครัวเรือน": "นายชัย ดีงาม", "หมู่บ้าน": "หมู่ 3"})]
+    rows += [sheet_row() for _ in range(600)] + [sheet_row(**{"รหัสตำบล": "570199"})]
+    content = csv_bytes(rows)
+    upload = {"file": ("s.csv", content)}
+    first = await pg_client.post("/v1/household-imports", files=upload, data={"imported_by": "x"})
+    assert first.status_code == 201, first.text
+    assert (first.json()["rows_imported"], first.json()["rows_invalid"]) == (601, 1)
+    again = await pg_client.post("/v1/household-imports", files=upload, data={"imported_by": "x"})
+    assert (again.json()["rows_imported"], again.json()["rows_already_present"]) == (0, 601)
+    flagged = (await pg_client.get("/v1/households", params={"possible_duplicate": True})).json()
+    assert len(flagged["items"]) == 2
+    found = (await pg_client.get("/v1/households", params={"q": "ชัย ดี"})).json()
+    assert len(found["items"]) == 2
+
+    household_id = flagged["items"][0]["id"]
+    for step in ("screen", "approve"):
+        response = await pg_client.post(
+            f"/v1/households/{household_id}/{step}", json={"decided_by": "committee"}
+        )
+        assert response.status_code == 200, response.text
+    assert response.json()["eligible"] is True
+    ranking = (await pg_client.get("/v1/households/ranking")).json()
+    assert [r["household"]["id"] for r in ranking["items"]] == [household_id]
+    export = await pg_client.get("/v1/households/export", params={"format": "xlsx"})
+    assert export.status_code == 200
