@@ -1,0 +1,179 @@
+"""Replay every topic from the beginning into the shadow tables, then swap them in.
+
+Two phases. Catching up: an own consumer group, partitions assigned by hand
+and read from offset 0, each record applied by the live projectors through the
+shared consumer's record handling (inbox, retries, dead letters) into the
+shadow tables, until every partition reaches the end it had when we looked
+(looked again until one pass finds little new). Swapping: one transaction
+takes the live inbox lock, reads the ends again, applies what came in since on
+that same connection, and swaps the tables; any error there rolls the whole
+swap back and leaves the live tables as they were.
+"""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.bus.consumer import EventConsumer
+from baan_shared.db import create_session_factory
+from baan_shared.events import CloudEvent
+from baan_shared.ids import new_id
+from baan_shared.inbox import already_processed, mark_processed
+from baan_shared.observability.metrics import CONSUMER_LAG
+from reporting import SERVICE_NAME
+from reporting.handlers import SUBSCRIPTIONS
+from reporting.rebuild.shadow import Shadow, open_shadow
+
+log = logging.getLogger(__name__)
+
+REBUILD_CONSUMER = f"{SERVICE_NAME}-rebuild"
+SMALL_ENOUGH_TO_SWAP = 500
+"""Catch up until one pass finds fewer new records than this, then swap: the
+swap holds the live inbox lock while it applies them."""
+
+Apply = Callable[[ConsumerRecord[Any, Any]], Awaitable[None]]
+
+
+@dataclass
+class RebuildResult:
+    group_id: str
+    events_replayed: int = 0
+    events_in_swap: int = 0
+    seconds: float = 0.0
+    ends: dict[str, int] = field(default_factory=dict)
+
+
+async def _open_consumer(bootstrap: str, group_id: str) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        client_id=REBUILD_CONSUMER,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=500,
+    )
+    await consumer.start()
+    try:
+        # partitions_for_topic only reads cached metadata; ask for these topics' first.
+        await consumer._client.set_topics(SUBSCRIPTIONS.topics)
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in SUBSCRIPTIONS.topics
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if not partitions:
+            raise RuntimeError(f"none of {SUBSCRIPTIONS.topics} exists on the broker")
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+    except BaseException:
+        await consumer.stop()
+        raise
+    return consumer
+
+
+async def _drain(consumer: AIOKafkaConsumer, apply: Apply) -> int:
+    """Apply records until every partition reaches the end it has now; how many."""
+    ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
+    applied = 0
+    while True:
+        behind = {tp: end for tp, end in ends.items() if await consumer.position(tp) < end}
+        for tp in ends:
+            lag = max(0, ends[tp] - await consumer.position(tp))
+            CONSUMER_LAG.labels(REBUILD_CONSUMER, tp.topic, str(tp.partition)).set(lag)
+        if not behind:
+            return applied
+        batches = await consumer.getmany(*behind, timeout_ms=500)
+        for tp, records in batches.items():
+            for record in records:
+                await apply(record)
+                applied += 1
+            if records:
+                await consumer.commit({tp: records[-1].offset + 1})
+
+
+def _joined_sessions(conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # The session's commit leaves the outer transaction (the swap) open.
+    return async_sessionmaker(
+        bind=conn,
+        class_=AsyncSession,
+        expire_on_commit=False,
+        join_transaction_mode="rollback_only",
+    )
+
+
+async def _apply_in_swap(sessions: async_sessionmaker[AsyncSession], record: Any) -> None:
+    """Apply one record inside the swap; any failure aborts the swap (run it again)."""
+    event = CloudEvent.from_kafka(record.value, record.headers)
+    handler = SUBSCRIPTIONS.handlers.get(event.type)
+    if handler is None:
+        return
+    async with sessions() as session:
+        if await already_processed(session, event.id, SERVICE_NAME):
+            return
+        await mark_processed(
+            session,
+            event_id=event.id,
+            consumer=SERVICE_NAME,
+            event_type=event.type,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        await handler(session, event)
+        await session.flush()
+
+
+async def rebuild(
+    database_url: str, bootstrap_servers: str, *, group_id: str | None = None
+) -> RebuildResult:
+    """Replay every subscribed topic into fresh tables and swap them in."""
+    started = time.monotonic()
+    result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
+    shadow: Shadow = open_shadow(database_url)
+    try:
+        await shadow.prepare()
+        # The shared consumer's record handling, driven by hand: inbox rows under the
+        # service's own name (so the live consumer skips them after the swap), retries,
+        # and poison events to the usual dead-letter topics.
+        applier = EventConsumer(
+            name=SERVICE_NAME,
+            bootstrap_servers=bootstrap_servers,
+            subscriptions=SUBSCRIPTIONS,
+            session_factory=create_session_factory(shadow.engine),
+            group_id=result.group_id,
+        )
+        consumer = await _open_consumer(bootstrap_servers, result.group_id)
+        try:
+            while True:
+                applied = await _drain(consumer, applier.handle_record)
+                result.events_replayed += applied
+                log.info("rebuild caught up", extra={"events": result.events_replayed})
+                if applied < SMALL_ENOUGH_TO_SWAP:
+                    break
+            async with shadow.engine.connect() as conn:
+                await shadow.lock_live_inbox(conn)
+                sessions = _joined_sessions(conn)
+
+                async def apply(record: Any) -> None:
+                    await _apply_in_swap(sessions, record)
+
+                result.events_in_swap = await _drain(consumer, apply)
+                await shadow.swap(conn)
+                await conn.commit()
+            ends = await consumer.end_offsets(list(consumer.assignment()))
+            result.ends = {f"{tp.topic}:{tp.partition}": end for tp, end in ends.items()}
+        finally:
+            await applier.stop()
+            await consumer.stop()
+    finally:
+        await shadow.discard()
+    result.events_replayed += result.events_in_swap
+    result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,143 @@
+"""Where a rebuild writes, and how its tables take the live ones' place.
+
+PostgreSQL: the shadow tables live in schema ``reporting_rebuild``; the swap
+moves the live tables into ``reporting_retired`` and the shadow ones into the
+live schema (``ALTER TABLE ... SET SCHEMA``: instant, indexes and constraints
+move with them), then drops the retired ones. SQLite has no schemas to move
+tables between, so the shadow tables live in an attached file beside the
+database and the swap copies them into the live tables in one transaction;
+readers (WAL) see the old rows until it commits.
+
+SQLAlchemy's ``schema_translate_map`` sends the projectors' unqualified table
+names to the shadow namespace, so the live projector code runs unchanged.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import SQLModel
+
+from baan_shared.db import create_engine, is_sqlite
+from reporting import models
+
+REBUILT_TABLES: tuple[Table, ...] = tuple(
+    SQLModel.metadata.tables[name]
+    for name in (
+        models.ProjectionState.__tablename__,
+        models.HouseholdProgress.__tablename__,
+        models.GrantProgress.__tablename__,
+        models.ProcessedEvent.__tablename__,
+    )
+)
+"""The projections and the inbox that records which events they hold, in the order
+the reports read them (freshness first): the swap locks them in that order too, so
+a report in flight finishes before the swap instead of deadlocking with it."""
+
+PG_SHADOW, PG_RETIRED = "reporting_rebuild", "reporting_retired"
+SQLITE_SHADOW = "rebuild"
+
+
+@dataclass
+class Shadow:
+    """An engine whose sessions write to the shadow tables, and the swap."""
+
+    database_url: str
+    engine: AsyncEngine  # sessions on it write to the shadow tables
+    base: AsyncEngine  # the same pool, without the translation
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.database_url)
+
+    @property
+    def file(self) -> Path:
+        database = make_url(self.database_url).database
+        assert database, "a rebuild needs a database file, not :memory:"
+        return Path(f"{database}.rebuild")
+
+    async def prepare(self) -> None:
+        """Fresh, empty shadow tables."""
+        async with self.engine.begin() as conn:
+            if not self.sqlite:
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SHADOW} CASCADE"))
+                await conn.execute(text(f"CREATE SCHEMA {PG_SHADOW}"))
+            await conn.run_sync(
+                lambda sync: SQLModel.metadata.create_all(
+                    sync, tables=list(REBUILT_TABLES), checkfirst=False
+                )
+            )
+
+    async def lock_live_inbox(self, conn: AsyncConnection) -> None:
+        """Stop the live consumer from applying events until ``conn`` commits."""
+        if self.sqlite:
+            # Any write takes SQLite's write lock on the main database; the live
+            # consumer's next write waits (busy timeout) or retries.
+            await conn.execute(text("DELETE FROM main.processed_events WHERE 1 = 0"))
+        else:
+            await conn.execute(text("LOCK TABLE processed_events IN ACCESS EXCLUSIVE MODE"))
+
+    async def swap(self, conn: AsyncConnection) -> None:
+        """Put the shadow tables in the live ones' place, inside ``conn``'s transaction."""
+        if self.sqlite:
+            for table in REBUILT_TABLES:
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                await conn.execute(text(f"DELETE FROM main.{table.name}"))
+                await conn.execute(
+                    text(
+                        f"INSERT INTO main.{table.name} ({columns}) "
+                        f"SELECT {columns} FROM {SQLITE_SHADOW}.{table.name}"
+                    )
+                )
+            return
+        live = (await conn.execute(text("SELECT current_schema()"))).scalar_one()
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_RETIRED} CASCADE"))
+        await conn.execute(text(f"CREATE SCHEMA {PG_RETIRED}"))
+        names = ", ".join(f'"{live}".{table.name}' for table in REBUILT_TABLES)
+        await conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+        for table in REBUILT_TABLES:
+            await conn.execute(text(f'ALTER TABLE "{live}".{table.name} SET SCHEMA {PG_RETIRED}'))
+            await conn.execute(text(f'ALTER TABLE {PG_SHADOW}.{table.name} SET SCHEMA "{live}"'))
+
+    async def discard(self) -> None:
+        """Drop what the rebuild left behind (the retired tables, or the shadow file)."""
+        if self.sqlite:
+            await self.base.dispose()
+            await asyncio.to_thread(_remove, self.file)
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_RETIRED} CASCADE"))
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SHADOW} CASCADE"))
+        await self.base.dispose()
+
+
+def _remove(shadow_file: Path) -> None:
+    for path in (shadow_file, Path(f"{shadow_file}-journal")):
+        path.unlink(missing_ok=True)
+
+
+def open_shadow(database_url: str) -> Shadow:
+    if is_sqlite(database_url):
+        shadow_file = Path(f"{make_url(database_url).database}.rebuild")
+        _remove(shadow_file)
+        engine = create_engine(database_url)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _attach(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"ATTACH DATABASE '{shadow_file}' AS {SQLITE_SHADOW}")
+            cursor.close()
+
+        schema = SQLITE_SHADOW
+    else:
+        engine = create_engine(database_url, pool_size=2, max_overflow=2)
+        schema = PG_SHADOW
+    return Shadow(
+        database_url=database_url,
+        engine=engine.execution_options(schema_translate_map={None: schema}),
+        base=engine,
+    )

@@ -1,0 +1,174 @@
+"""Rebuilding the projections from the topics while the API keeps serving.
+
+Against a real Kafka broker (the ``kafka_broker`` fixture) on SQLite and on
+PostgreSQL. The broker is shared with other tests, so each test's households
+belong to a fiscal year of their own far in the future (2599, 2598, ...) and
+the checks read that fiscal year only.
+"""
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from reporting_factories import Household, StartApp, apply_events, journey, latest_time, target
+
+from baan_local.kafka import LocalKafka
+from baan_shared.bus.admin import ensure_topics
+from baan_shared.bus.producer import create_producer
+from baan_shared.events import EVENT_TYPES, CloudEvent
+from reporting.handlers import SUBSCRIPTIONS
+from reporting.rebuild.replay import rebuild
+
+pytestmark = pytest.mark.kafka
+
+_fiscal_years = itertools.count(2599, -1)
+
+
+@pytest.fixture
+def fiscal_year() -> int:
+    return next(_fiscal_years)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Callable[[], str]:
+    if request.param == "sqlite":
+        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{uuid.uuid4().hex[:8]}.db"
+    try:
+        make_database = request.getfixturevalue("make_postgres_database")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+    return lambda: str(make_database("reporting"))
+
+
+def households(count: int, stage: str, fiscal_year: int, *, day: int = 0) -> list[CloudEvent]:
+    november = datetime(fiscal_year - 544, 11, 7, 2, 0, tzinfo=UTC)
+    events: list[CloudEvent] = []
+    for n in range(count):
+        h = Household(fiscal_year=fiscal_year)
+        events += journey(stage, household=h, start=november + timedelta(days=day + n))
+    return events
+
+
+async def publish(bootstrap: str, events: list[CloudEvent]) -> None:
+    producer = create_producer(bootstrap, "rebuild-test")
+    await producer.start()
+    try:
+        for event in events:
+            key, value, headers = event.to_kafka()
+            topic = EVENT_TYPES[event.type].topic
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def progress(app: FastAPI, fiscal_year: int) -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        response = await http.get("/v1/reports/progress", params={"fiscal_year": fiscal_year})
+    assert response.status_code == 200, response.text
+    totals: dict[str, Any] = response.json()["totals"]
+    return {"as_of": response.json()["as_of"], **totals}
+
+
+async def wait_for(check: Callable[[], Any], what: str) -> None:
+    for _ in range(600):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never saw {what}")
+
+
+@pytest.fixture
+async def broker(kafka_broker: LocalKafka) -> str:
+    await ensure_topics(kafka_broker.bootstrap, SUBSCRIPTIONS.topics, partitions=3)
+    return kafka_broker.bootstrap
+
+
+async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_keep_answering(
+    start_app: StartApp, broker: str, fiscal_year: int
+) -> None:
+    app = await start_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        response = await http.put(
+            "/v1/targets", json={"targets": [target(fiscal_year=fiscal_year)]}
+        )
+        assert response.status_code == 200
+    first, missed = (
+        households(3, "completed", fiscal_year),
+        households(2, "under_construction", fiscal_year, day=10),
+    )
+    await publish(broker, first + missed)
+    await apply_events(app, first)  # the live projection never saw ``missed``
+    assert (await progress(app, fiscal_year))["under_construction"] == 0
+
+    answers: list[dict[str, Any]] = []
+    rebuilding = asyncio.create_task(rebuild(app.state.runtime.settings.database_url, broker))
+    while not rebuilding.done():
+        answers.append(await progress(app, fiscal_year))
+        await asyncio.sleep(0.01)
+    result = rebuilding.result()
+
+    after = await progress(app, fiscal_year)
+    assert (after["completed"], after["under_construction"]) == (3, 2)
+    assert datetime.fromisoformat(after["as_of"]) >= latest_time(first + missed)
+    # While it ran, every answer was the old projection or the new one, never a mix.
+    assert {(a["completed"], a["under_construction"]) for a in answers} <= {(3, 0), (3, 2)}
+    assert result.events_replayed >= len(first + missed)
+    # The rebuilt inbox holds every replayed event: redelivering them changes nothing.
+    await apply_events(app, first + missed)
+    assert await progress(app, fiscal_year) == after
+    # Targets are the agency's, not derived from events: the rebuild keeps them.
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        kept = (await http.get("/v1/targets", params={"fiscal_year": fiscal_year})).json()[
+            "targets"
+        ]
+    assert [t["quantity"] for t in kept] == [11_500]
+
+
+async def test_rebuild_hands_over_to_the_live_consumer_without_losing_or_doubling_events(
+    database_url: Callable[[], str], broker: str, fiscal_year: int
+) -> None:
+    from reporting.main import create_app
+    from reporting.settings import ReportingSettings
+
+    settings = ReportingSettings(
+        database_url=database_url(),
+        kafka_bootstrap_servers=broker,
+        consumer_group=f"reporting-test-{uuid.uuid4().hex[:8]}",
+        create_topics=False,
+        relay_enabled=False,
+        log_json=False,
+        consumer_retry_backoff_seconds=0.05,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        before = households(4, "completed", fiscal_year)
+        await publish(broker, before)
+
+        async def live_has_first_batch() -> bool:
+            return bool((await progress(app, fiscal_year))["completed"] == 4)
+
+        await wait_for(live_has_first_batch, "the live consumer apply the first batch")
+
+        during = households(3, "under_construction", fiscal_year, day=20)
+        rebuilding = asyncio.create_task(rebuild(settings.database_url, broker))
+        await publish(broker, during)
+        await rebuilding
+        later = households(2, "approved", fiscal_year, day=40)
+        await publish(broker, later)
+
+        async def everything_once() -> bool:
+            now = await progress(app, fiscal_year)
+            return bool(now["approved"] == 9 and now["under_construction"] == 3)
+
+        await wait_for(everything_once, "every batch applied once")
+        now = await progress(app, fiscal_year)
+        assert (now["completed"], now["under_construction"], now["surveyed"]) == (4, 3, 9)
+        assert now["grant_disbursed_satang"] == 4 * 2_000_000 + 3 * 1_400_000
