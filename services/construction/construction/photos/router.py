@@ -58,8 +58,11 @@ async def upload_photo(
     request: Request,
 ) -> PhotoPublic:
     """Attach photo evidence to a progress update (multipart/form-data)."""
-    declared = int(request.headers.get("content-length") or 0)
-    check_size(max(declared - MULTIPART_OVERHEAD, 0), max_bytes)
+    # Refuse an announced oversize body before reading the file (the server already
+    # rejects a malformed Content-Length; the file's own size is checked below).
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit():
+        check_size(max(int(announced) - MULTIPART_OVERHEAD, 0), max_bytes)
     data = await file.read(max_bytes + 1)
     photo = await service.attach(
         session,
