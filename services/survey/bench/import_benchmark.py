@@ -1,0 +1,148 @@
+"""Import a generated survey sheet into PostgreSQL; compare with COPY of the same rows.
+
+    .venv/bin/python services/survey/bench/import_benchmark.py --rows 100000
+    .venv/bin/python services/survey/bench/import_benchmark.py --database-url postgresql+asyncpg://...
+
+Without --database-url it starts a throw-away PostgreSQL server (the test tooling's).
+The import goes through the real HTTP endpoint in-process (validation, area checks,
+duplicate flags, outbox events); the baseline is COPY of the same CSV into a table
+of text columns, i.e. the database's own floor for these bytes.
+"""
+
+import argparse
+import asyncio
+import csv
+import io
+import random
+import time
+
+import asyncpg
+import geothai
+import httpx
+from stdnum.th import pin
+
+from survey.main import create_app
+from survey.settings import SurveySettings
+
+HEADER = [
+    "โครงการ",
+    "ชื่อหัวหน้าครัวเรือน",
+    "เลขประจำตัวประชาชน",
+    "รหัสจังหวัด",
+    "รหัสอำเภอ",
+    "รหัสตำบล",
+    "หมู่บ้าน",
+    "จำนวนสมาชิก",
+    "รายได้ต่อเดือน (บาท)",
+    "ความต้องการ",
+    "ค่าใช้จ่ายประมาณการ (บาท)",
+    "สภาพบ้าน",
+]
+GIVEN = ["สมศรี", "สมชาย", "บุญมี", "มาลี", "ประเสริฐ", "จันทร์", "ทองดี", "คำแก้ว"]
+FAMILY = ["ใจดี", "ศรีสุข", "ริมคลอง", "ดีงาม", "แก้วมณี", "บุญมา", "สุขใจ", "ทองคำ"]
+
+
+def generate_sheet(rows: int, seed: int = 2562) -> bytes:
+    rng = random.Random(seed)
+    subdistricts = [
+        s
+        for p in ("57", "40", "84")
+        for d in geothai.districts(p)
+        for s in geothai.subdistricts(d.code)
+    ]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(HEADER)
+    for n in range(rows):
+        base = f"{3_4000_00000_00 + n:012d}"
+        area = rng.choice(subdistricts)
+        writer.writerow(
+            [
+                "บ้านพอเพียงชนบท",
+                f"{rng.choice(['นาย', 'นาง'])}{rng.choice(GIVEN)} {rng.choice(FAMILY)}{n}",
+                base + pin.calc_check_digit(base),
+                area.province_code,
+                area.district_code,
+                area.code,
+                f"หมู่ {rng.randint(1, 15)}",
+                rng.randint(1, 8),
+                f"{rng.randint(1_000, 14_000)}.{rng.randint(0, 99):02d}",
+                rng.choice(["ซ่อมแซม", "สร้างใหม่"]),
+                rng.randint(20_000, 150_000),
+                rng.choice(["ชำรุดทรุดโทรม", "วัสดุไม่มั่นคง", "ต้องสร้างใหม่"]),
+            ]
+        )
+    return text.getvalue().encode("utf-8")
+
+
+async def import_through_api(url: str, sheet: bytes) -> tuple[float, dict[str, object]]:
+    settings = SurveySettings(
+        database_url=url,
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_level="WARNING",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://survey", timeout=3600
+        ) as http:
+            started = time.perf_counter()
+            response = await http.post(
+                "/v1/household-imports",
+                files={"file": ("bench.csv", sheet)},
+                data={"imported_by": "bench"},
+            )
+            elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    return elapsed, response.json()
+
+
+async def copy_baseline(url: str, sheet: bytes) -> float:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+        await connection.execute(f"CREATE TABLE bench_copy ({columns})")
+        started = time.perf_counter()
+        await connection.copy_to_table(
+            "bench_copy", source=io.BytesIO(sheet), format="csv", header=True
+        )
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def run(rows: int, url: str) -> None:
+    sheet = generate_sheet(rows)
+    elapsed, summary = await import_through_api(url, sheet)
+    baseline = await copy_baseline(url, sheet)
+    print(
+        f"rows: {rows:,}  imported: {summary['rows_imported']:,}  "
+        f"invalid: {summary['rows_invalid']}"
+    )
+    print(f"survey import : {elapsed:8.2f} s  {rows / elapsed:10,.0f} rows/s")
+    print(f"PostgreSQL COPY: {baseline:8.2f} s  {rows / baseline:10,.0f} rows/s (baseline)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (asyncpg URL)")
+    args = parser.parse_args()
+    if args.database_url:
+        asyncio.run(run(args.rows, args.database_url))
+        return
+    from baan_local.postgres import LocalPostgres
+
+    server = LocalPostgres()
+    server.start()
+    try:
+        asyncio.run(run(args.rows, server.create_database("survey_bench")))
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
