@@ -242,3 +242,23 @@ def target(**given: object) -> dict[str, object]:
         "quantity": 11_500,
         **given,
     }
+
+
+NOV_2018 = datetime(2018, 11, 5, 2, 0, tzinfo=UTC)  # FY 2562, first half
+MAY_2019 = datetime(2019, 5, 6, 2, 0, tzinfo=UTC)  # FY 2562, second half
+
+
+def households(
+    count: int,
+    stage: str,
+    *,
+    start: datetime,
+    province: str = "57",
+    programme: str = BAAN_PHO_PHIANG,
+) -> list[CloudEvent]:
+    """``count`` households of FY 2562 taken to ``stage``, one day apart from ``start``."""
+    events: list[CloudEvent] = []
+    for n in range(count):
+        h = Household(programme=programme, province_code=province, fiscal_year=2562)
+        events += journey(stage, household=h, start=start + timedelta(days=n))
+    return events

@@ -4,7 +4,7 @@ Events are dated in FY 2562 (Oct 2018 - Sep 2019) like the agency's half-year
 report in DOMAIN.md; achievements count by when each milestone happened.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,33 +12,15 @@ from fastapi import FastAPI
 from reporting_factories import (
     BAAN_PHO_PHIANG,
     CANAL,
-    Household,
+    MAY_2019,
+    NOV_2018,
     apply_events,
-    journey,
+    households,
     latest_time,
     target,
 )
 
-from baan_shared.events import CloudEvent
 from reporting.achievements.service import percent
-
-NOV_2018 = datetime(2018, 11, 5, 2, 0, tzinfo=UTC)  # FY 2562, first half
-MAY_2019 = datetime(2019, 5, 6, 2, 0, tzinfo=UTC)  # FY 2562, second half
-
-
-def households(
-    count: int,
-    stage: str,
-    *,
-    start: datetime,
-    province: str = "57",
-    programme: str = BAAN_PHO_PHIANG,
-) -> list[CloudEvent]:
-    events: list[CloudEvent] = []
-    for n in range(count):
-        h = Household(programme=programme, province_code=province, fiscal_year=2562)
-        events += journey(stage, household=h, start=start + timedelta(days=n))
-    return events
 
 
 async def set_targets(client: httpx.AsyncClient, *targets: dict[str, Any]) -> None:

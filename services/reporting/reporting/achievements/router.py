@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -22,9 +22,7 @@ router = APIRouter(
 )
 
 
-@router.get("/targets", response_model=TargetReport)
-async def target_report(
-    session: SessionDep,
+def target_query(
     fiscal_year: Annotated[int, Query(ge=2500, le=2700, description="B.E., e.g. 2562")],
     period: Annotated[PeriodKind, Query(description="year, h1 (Oct-Mar), h2 (Apr-Sep)")] = (
         PeriodKind.YEAR
@@ -39,21 +37,26 @@ async def target_report(
     ] = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-) -> TargetReport:
+) -> service.TargetQuery:
+    return service.TargetQuery(
+        fiscal_year=fiscal_year,
+        period=period,
+        level=level,
+        unit=unit,
+        programme=programme.value if programme else None,
+        region=region,
+        province_code=province_code,
+        district_code=district_code,
+    )
+
+
+TargetQueryDep = Annotated[service.TargetQuery, Depends(target_query)]
+
+
+@router.get("/targets", response_model=TargetReport)
+async def target_report(session: SessionDep, query: TargetQueryDep) -> TargetReport:
     """Target against achieved (approved, started, completed in the period) per
     programme × area, drilling down region → province → district → sub-district,
     with totals for the whole area asked for and households per month.
     Achieved may exceed the target: the percentage is never capped."""
-    return await service.target_report(
-        session,
-        service.TargetQuery(
-            fiscal_year=fiscal_year,
-            period=period,
-            level=level,
-            unit=unit,
-            programme=programme.value if programme else None,
-            region=region,
-            province_code=province_code,
-            district_code=district_code,
-        ),
-    )
+    return await service.target_report(session, query)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -25,8 +25,10 @@ FiscalYearQuery = Annotated[
 ]
 
 
-def _filter(
-    programme: Programme | None, province_code: str | None, fiscal_year: int | None = None
+def area_filter(
+    programme: ProgrammeQuery = None,
+    province_code: ProvinceQuery = None,
+    fiscal_year: FiscalYearQuery = None,
 ) -> AreaFilter:
     return AreaFilter(
         programme=programme.value if programme else None,
@@ -35,29 +37,22 @@ def _filter(
     )
 
 
+AreaFilterDep = Annotated[AreaFilter, Depends(area_filter)]
+
+
 @router.get("/progress", response_model=ProgressReport)
-async def progress_report(
-    session: SessionDep,
-    programme: ProgrammeQuery = None,
-    province_code: ProvinceQuery = None,
-    fiscal_year: FiscalYearQuery = None,
-) -> ProgressReport:
+async def progress_report(session: SessionDep, where: AreaFilterDep) -> ProgressReport:
     """Households by stage and money granted and paid, per programme × province.
 
     With ``fiscal_year``, only households approved in that year count.
     """
-    return await service.progress(session, _filter(programme, province_code, fiscal_year))
+    return await service.progress(session, where)
 
 
 @router.get("/funnel", response_model=FunnelReport)
-async def funnel_report(
-    session: SessionDep,
-    programme: ProgrammeQuery = None,
-    province_code: ProvinceQuery = None,
-    fiscal_year: FiscalYearQuery = None,
-) -> FunnelReport:
+async def funnel_report(session: SessionDep, where: AreaFilterDep) -> FunnelReport:
     """How many households are at each stage, and how many got at least that far."""
-    return await service.funnel(session, _filter(programme, province_code, fiscal_year))
+    return await service.funnel(session, where)
 
 
 @router.get("/freshness", response_model=FreshnessReport)

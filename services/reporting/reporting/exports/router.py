@@ -1,0 +1,81 @@
+"""/v1/reports/{report}/export: every report as a CSV or XLSX file.
+
+Same filters as the report itself; ``format`` picks the file type. The targets
+report has two tables: by area (``targets``) and by month (``targets-monthly``).
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from reporting.achievements import service as achievements
+from reporting.achievements.router import TargetQueryDep
+from reporting.exports import tables
+from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
+from reporting.reports import service as reports
+from reporting.reports.router import AreaFilterDep
+
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["exports"],
+    responses=problem_responses(
+        {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
+    ),
+)
+
+FormatQuery = Annotated[ExportFormat, Query(alias="format", description="csv or xlsx")]
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as a file",
+        "content": {media: {} for media in MEDIA_TYPES.values()},
+    }
+}
+
+
+def _file(table: tables.Table, export_format: ExportFormat) -> Response:
+    return Response(
+        content=render(table, export_format),
+        media_type=MEDIA_TYPES[export_format],
+        headers={
+            "Content-Disposition": f'attachment; filename="{table.name}.{export_format.value}"'
+        },
+    )
+
+
+@router.get("/targets/export", responses=FILE, response_class=Response)
+async def export_targets(
+    session: SessionDep, query: TargetQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await achievements.target_report(session, query)
+    return _file(tables.target_table(report), export_format)
+
+
+@router.get("/targets/monthly/export", responses=FILE, response_class=Response)
+async def export_target_months(
+    session: SessionDep, query: TargetQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await achievements.target_report(session, query)
+    return _file(tables.target_months_table(report), export_format)
+
+
+@router.get("/progress/export", responses=FILE, response_class=Response)
+async def export_progress(
+    session: SessionDep, where: AreaFilterDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    return _file(tables.progress_table(await reports.progress(session, where)), export_format)
+
+
+@router.get("/funnel/export", responses=FILE, response_class=Response)
+async def export_funnel(
+    session: SessionDep, where: AreaFilterDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    return _file(tables.funnel_table(await reports.funnel(session, where)), export_format)
+
+
+@router.get("/freshness/export", responses=FILE, response_class=Response)
+async def export_freshness(
+    session: SessionDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    return _file(tables.freshness_table(await reports.freshness(session)), export_format)
