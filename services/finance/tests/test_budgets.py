@@ -358,3 +358,67 @@ class TestHouseholdReconciliation:
         response = await client.get(f"/v1/reconciliation/households/{new_id()}")
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestAllocationReversal:
+    async def _allocated(self, client: httpx.AsyncClient, amount: int) -> dict[str, Any]:
+        response = await client.post("/v1/budgets", json=budget_body(amount_satang=amount))
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def test_a_mis_keyed_allocation_is_reversed_in_the_ledger_and_the_budget(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        await self._allocated(client, 29_400_000)
+        wrong = await self._allocated(client, 294_000_000)
+        budget_id, allocation_id = wrong["budget"]["id"], wrong["allocation"]["id"]
+
+        response = await client.post(
+            f"/v1/budgets/{budget_id}/allocations/{allocation_id}/reversal",
+            json={"reason": "keyed 10x the approved amount"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["budget"]["allocated_satang"] == 29_400_000
+        assert response.json()["allocation"]["reversal_reason"] == "keyed 10x the approved amount"
+        balances = await _trial(client)
+        assert balances["cash"] == balances["budget_appropriations"] == 29_400_000
+        events = await outbox(app, "budget.allocated")
+        assert [(e["amount_satang"], e["allocated_total_satang"]) for e in events] == [
+            (29_400_000, 29_400_000),
+            (294_000_000, 323_400_000),
+            (-294_000_000, 29_400_000),
+        ]
+        assert events[-1]["reverses_allocation"] is True
+
+        again = await client.post(
+            f"/v1/budgets/{budget_id}/allocations/{allocation_id}/reversal",
+            json={"reason": "twice"},
+        )
+        assert again.status_code == 409
+
+    async def test_money_already_reserved_for_grants_cannot_be_taken_back(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        allocated = await self._allocated(client, CANAL)
+        await deliver(app, household_approved(new_id()))
+        before = await _trial(client)
+        response = await client.post(
+            f"/v1/budgets/{allocated['budget']['id']}/allocations/"
+            f"{allocated['allocation']['id']}/reversal",
+            json={"reason": "mistake"},
+        )
+        assert response.status_code == 409
+        assert "reserved" in response.json()["detail"]
+        assert await _trial(client) == before
+        assert (await _budget(client, allocated["budget"]["id"]))["allocated_satang"] == CANAL
+
+    async def test_an_unknown_allocation_is_404(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        budget = await allocate(app)
+        response = await client.post(
+            f"/v1/budgets/{budget['id']}/allocations/{new_id()}/reversal", json={"reason": "x"}
+        )
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"

@@ -5,6 +5,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
+from baan_shared.http.errors import Conflict
 from finance.ledger import service as ledger
 from finance.ledger.journal import Line, UnbalancedEntry, UnknownAccount
 from finance.ledger.models import ImmutableEntry, JournalEntry, JournalLine
@@ -113,3 +114,42 @@ class TestPosting:
                 await session.flush()
             await session.rollback()
         assert await _count(app) == (1, 2)
+
+
+class TestReversal:
+    async def test_a_reversal_mirrors_the_entry_and_both_stay_in_history(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        async with app.state.runtime.session_factory() as session:
+            original = await ledger.post_entry(
+                session,
+                [Line.debit("grant_expense", 700), Line.credit("grants_payable", 700)],
+                description="keyed wrongly",
+                reference="test",
+            )
+            reversal = await ledger.reverse_entry(session, original.id, reason="wrong household")
+            await session.commit()
+        assert reversal.reverses_entry_id == original.id
+        assert "wrong household" in reversal.description
+        trial = (await client.get("/v1/ledger/trial-balance")).json()
+        rows = {a["code"]: a for a in trial["accounts"]}
+        assert rows["grant_expense"]["debit_satang"] == rows["grant_expense"]["credit_satang"]
+        assert rows["grants_payable"]["balance_satang"] == 0
+        assert trial["debit_satang"] == trial["credit_satang"] == 1_400
+        assert await _count(app) == (2, 4)
+
+    async def test_an_entry_is_reversed_once_and_a_reversal_never(self, app: FastAPI) -> None:
+        async with app.state.runtime.session_factory() as session:
+            original = await ledger.post_entry(
+                session,
+                [Line.debit("cash", 5), Line.credit("grants_payable", 5)],
+                description="x",
+                reference="test",
+            )
+            reversal = await ledger.reverse_entry(session, original.id, reason="x")
+            with pytest.raises(Conflict, match="already reversed"):
+                await ledger.reverse_entry(session, original.id, reason="again")
+            with pytest.raises(Conflict, match="is a reversal"):
+                await ledger.reverse_entry(session, reversal.id, reason="undo")
+            await session.commit()
+        assert await _count(app) == (2, 4)

@@ -182,8 +182,11 @@ class BudgetAllocated(EventData):
     # Thai code at that level ("TH" for national, a region's name for a region).
     area_level: str
     area_code: str
+    # Negative when a mis-keyed allocation is reversed (reverses_allocation is then
+    # true and allocation_id names the allocation reversed).
     amount_satang: int
     allocated_total_satang: int
+    reverses_allocation: bool = False
 
     def aggregate_id(self) -> str:
         return str(self.budget_id)

@@ -68,3 +68,7 @@ class BudgetAllocation(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
     request_digest: str | None = Field(default=None, max_length=64)
     allocated_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+    # A mis-keyed allocation is corrected by a reversal, never edited away.
+    reversal_entry_id: uuid.UUID | None = Field(default=None, foreign_key="journal_entries.id")
+    reversal_reason: str | None = Field(default=None, max_length=500)
+    reversed_at: datetime | None = Field(default=None, sa_column=_aware(nullable=True))

@@ -55,6 +55,20 @@ async def add_allocated(session: AsyncSession, budget_id: uuid.UUID, amount_sata
     )
 
 
+async def take_back(session: AsyncSession, budget_id: uuid.UUID, amount_satang: int) -> bool:
+    """Lower the allocation if that much is still free (not reserved); ``False`` if not."""
+    result = await session.exec(
+        update(Budget)
+        .where(
+            col(Budget.id) == budget_id,
+            col(Budget.allocated_satang) - col(Budget.committed_satang) >= amount_satang,
+        )
+        .values(allocated_satang=col(Budget.allocated_satang) - amount_satang, updated_at=utcnow())
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
 async def reserve(session: AsyncSession, budget_id: uuid.UUID, amount_satang: int) -> bool:
     """Reserve ``amount_satang`` if that much is still free; ``False`` if not.
 

@@ -13,6 +13,7 @@ from finance.budgets import repository, service
 from finance.budgets.areas import AreaLevel
 from finance.budgets.schemas import (
     AllocationPublic,
+    AllocationReversal,
     BudgetAllocate,
     BudgetAllocated,
     BudgetDetail,
@@ -102,4 +103,28 @@ async def get_budget(budget_id: uuid.UUID, session: SessionDep) -> BudgetDetail:
     allocations = await repository.allocations(session, budget.id)
     return BudgetDetail(
         **summary.model_dump(), allocations=[AllocationPublic.of(a) for a in allocations]
+    )
+
+
+@router.post(
+    "/{budget_id}/allocations/{allocation_id}/reversal",
+    response_model=BudgetAllocated,
+    responses=problem_responses(
+        {
+            404: "No such budget or allocation",
+            409: "Already reversed, or the money is reserved for grants",
+            422: "Invalid input",
+        }
+    ),
+)
+async def reverse_allocation(
+    budget_id: uuid.UUID, allocation_id: uuid.UUID, body: AllocationReversal, session: SessionDep
+) -> BudgetAllocated:
+    """Correct a mis-keyed allocation: a reversing ledger entry, the budget lowered by it."""
+    budget, allocation = await service.reverse_allocation(
+        session, budget_id, allocation_id, body.reason
+    )
+    return BudgetAllocated(
+        allocation=AllocationPublic.of(allocation),
+        budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
     )

@@ -32,12 +32,21 @@ class BudgetAllocate(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class AllocationReversal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, examples=["keyed 10x the approved amount"])
+
+
 class AllocationPublic(BaseModel):
     id: uuid.UUID
     amount_satang: int
     note: str | None
     journal_entry_id: uuid.UUID
     allocated_at: datetime
+    reversed_at: datetime | None = Field(description="Set when the allocation was reversed")
+    reversal_reason: str | None
+    reversal_entry_id: uuid.UUID | None
 
     @classmethod
     def of(cls, allocation: BudgetAllocation) -> "AllocationPublic":

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import BudgetAllocated
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from finance import SERVICE_NAME
@@ -130,6 +130,51 @@ async def allocate(
         source=SOURCE,
     )
     return budget, allocation, True
+
+
+async def reverse_allocation(
+    session: AsyncSession, budget_id: uuid.UUID, allocation_id: uuid.UUID, reason: str
+) -> tuple[Budget, BudgetAllocation]:
+    """Undo a mis-keyed allocation by a reversing ledger entry, if the money is still free.
+
+    Published as ``budget.allocated`` with a negative amount (and the allocation it
+    reverses), so consumers that add amounts or read the total stay right.
+    """
+    budget = await get(session, budget_id)
+    allocation = await session.get(BudgetAllocation, allocation_id)
+    if allocation is None or allocation.budget_id != budget.id:
+        raise NotFound(f"budget {budget_id} has no allocation {allocation_id}")
+    if allocation.reversed_at is not None:
+        raise Conflict(f"allocation {allocation_id} is already reversed")
+    if not await repository.take_back(session, budget.id, allocation.amount_satang):
+        await session.refresh(budget)
+        raise Conflict(
+            f"only {budget.free_satang} satang of the budget are free; the allocation of "
+            f"{allocation.amount_satang} cannot be reversed while grants are reserved from it"
+        )
+    entry = await ledger.reverse_entry(session, allocation.journal_entry_id, reason=reason)
+    allocation.reversal_entry_id = entry.id
+    allocation.reversal_reason = reason
+    allocation.reversed_at = utcnow()
+    session.add(allocation)
+    await session.flush()
+    await session.refresh(budget)
+    await record_event(
+        session,
+        BudgetAllocated(
+            budget_id=budget.id,
+            allocation_id=allocation.id,
+            programme=budget.programme,
+            fiscal_year=budget.fiscal_year,
+            area_level=budget.area_level.value,
+            area_code=budget.area_code,
+            amount_satang=-allocation.amount_satang,
+            allocated_total_satang=budget.allocated_satang,
+            reverses_allocation=True,
+        ),
+        source=SOURCE,
+    )
+    return budget, allocation
 
 
 @dataclass(frozen=True)

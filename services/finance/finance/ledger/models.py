@@ -56,6 +56,11 @@ class JournalEntry(SQLModel, table=True):
     reference: str = Field(max_length=128, index=True)
     # The event that caused it, so every movement traces back to a household's story.
     source_event_id: uuid.UUID | None = Field(default=None, index=True)
+    # A correction: the entry this one reverses, line for line. Unique, so an
+    # entry is reversed at most once.
+    reverses_entry_id: uuid.UUID | None = Field(
+        default=None, foreign_key="journal_entries.id", unique=True
+    )
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
 
 

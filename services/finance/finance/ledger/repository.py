@@ -1,5 +1,6 @@
 """All SQL about the ledger."""
 
+import uuid
 from collections.abc import Collection
 
 from sqlalchemy import func
@@ -35,3 +36,21 @@ async def entries_for(session: AsyncSession, reference: str) -> list[JournalEntr
         .order_by(col(JournalEntry.occurred_at), col(JournalEntry.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def reversal_of(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
+    query = select(JournalEntry).where(JournalEntry.reverses_entry_id == entry_id)
+    return (await session.exec(query)).first()
+
+
+async def lines_with_codes(
+    session: AsyncSession, entry_id: uuid.UUID
+) -> list[tuple[str, int, int]]:
+    """An entry's lines in order, as (account code, debit, credit)."""
+    query = (
+        select(Account.code, JournalLine.debit_satang, JournalLine.credit_satang)
+        .join(Account, col(Account.id) == col(JournalLine.account_id))
+        .where(JournalLine.entry_id == entry_id)
+        .order_by(col(JournalLine.line_number))
+    )
+    return [(code, int(d), int(c)) for code, d, c in (await session.exec(query)).all()]

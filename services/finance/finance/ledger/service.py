@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
+from baan_shared.http.errors import Conflict, NotFound
 from finance.ledger import repository
 from finance.ledger.chart import spec_for
 from finance.ledger.journal import Line, UnknownAccount, check_entry
@@ -46,6 +47,7 @@ async def post_entry(
     reference: str,
     occurred_at: datetime | None = None,
     source_event_id: uuid.UUID | None = None,
+    reverses_entry_id: uuid.UUID | None = None,
 ) -> JournalEntry:
     """Post one balanced entry; refuse anything else (``LedgerError``)."""
     check_entry(lines)
@@ -55,6 +57,7 @@ async def post_entry(
         description=description,
         reference=reference,
         source_event_id=source_event_id,
+        reverses_entry_id=reverses_entry_id,
     )
     session.add(entry)
     await session.flush()
@@ -70,6 +73,41 @@ async def post_entry(
         )
     await session.flush()
     return entry
+
+
+async def reverse_entry(
+    session: AsyncSession,
+    entry_id: uuid.UUID,
+    *,
+    reason: str,
+    reference: str | None = None,
+    source_event_id: uuid.UUID | None = None,
+) -> JournalEntry:
+    """Correct an entry the only way the ledger allows: post its mirror image.
+
+    Every debit becomes a credit of the same account and amount, so the pair
+    nets to nothing and both stay in the history. An entry is reversed once;
+    a reversal is not itself reversed (post the right entry instead).
+    """
+    original = await session.get(JournalEntry, entry_id)
+    if original is None:
+        raise NotFound(f"journal entry {entry_id} does not exist")
+    if original.reverses_entry_id is not None:
+        raise Conflict(f"journal entry {entry_id} is a reversal; post a new entry instead")
+    if await repository.reversal_of(session, entry_id) is not None:
+        raise Conflict(f"journal entry {entry_id} is already reversed")
+    mirrored = [
+        Line(account=code, debit_satang=credit, credit_satang=debit)
+        for code, debit, credit in await repository.lines_with_codes(session, entry_id)
+    ]
+    return await post_entry(
+        session,
+        mirrored,
+        description=f"reversal of {entry_id}: {reason}"[:500],
+        reference=reference or original.reference,
+        source_event_id=source_event_id,
+        reverses_entry_id=entry_id,
+    )
 
 
 async def trial_balance(session: AsyncSession) -> TrialBalance:
