@@ -18,7 +18,15 @@ if ! go version -m "$tools/bin/helm" 2>/dev/null | grep -Eq "^\s+mod\s+helm.sh/h
     exit 1
   fi
   echo "Building helm ${HELM_VERSION} from its Go module (first time only, a few minutes) ..."
-  GOBIN="$tools/bin" GOTOOLCHAIN=local go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+  # The link flags of helm's own Makefile: its version, and the Kubernetes version of
+  # its k8s.io modules (v0.37 -> 1.37) as the default for template/lint/install --dry-run.
+  h=helm.sh/helm/v3
+  ldflags="-X $h/internal/version.version=${HELM_VERSION} -X $h/internal/version.gitTreeState=clean"
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    ldflags="$ldflags -X $h/$pkg.k8sVersionMajor=1 -X $h/$pkg.k8sVersionMinor=37"
+  done
+  GOBIN="$tools/bin" GOTOOLCHAIN=local CGO_ENABLED=0 \
+    go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
 fi
 
 venv="$tools/deploy-venv"
