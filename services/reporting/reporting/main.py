@@ -7,6 +7,7 @@ from reporting import SERVICE_NAME
 from reporting.achievements.router import router as achievements_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.query.router import router as query_router
 from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
 from reporting.targets.router import router as targets_router
@@ -22,7 +23,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         settings=settings or ReportingSettings(),
-        routers=[reports_router, achievements_router, exports_router, targets_router],
+        routers=[reports_router, achievements_router, exports_router, query_router, targets_router],
         migrations="reporting:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[],

@@ -1,0 +1,91 @@
+"""/v1/query: dimensions (programme, fiscal years and period, area level and code)
+and measures (targets and achievements), for cuts the fixed reports do not make.
+
+Each cell is what GET /v1/reports/targets reports for that programme, period and
+area; asking for several fiscal years gives a series across them.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import Unprocessable, problem_responses
+from reporting.achievements import service as achievements
+from reporting.geography import AreaLevel
+from reporting.periods import PeriodKind
+from reporting.projections.models import Programme
+from reporting.query.schemas import Cell, Measure, QueryResult
+from reporting.reports.service import as_of
+from reporting.targets.models import Unit
+
+router = APIRouter(
+    prefix="/v1/query",
+    tags=["query"],
+    responses=problem_responses(
+        {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
+    ),
+)
+
+
+@router.get("", response_model=QueryResult)
+async def query(
+    session: SessionDep,
+    fiscal_year: Annotated[
+        list[int],
+        Query(min_length=1, max_length=20, description="One or more fiscal years, B.E."),
+    ],
+    measures: Annotated[
+        list[Measure], Query(min_length=1, description="Measures to return, repeatable")
+    ],
+    period: Annotated[PeriodKind, Query()] = PeriodKind.YEAR,
+    level: Annotated[AreaLevel, Query(description="One cell per area at this level")] = (
+        AreaLevel.COUNTRY
+    ),
+    unit: Annotated[Unit, Query()] = Unit.HOUSEHOLDS,
+    programme: Annotated[Programme | None, Query()] = None,
+    region: Annotated[str | None, Query(max_length=3)] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+) -> QueryResult:
+    """Cells for every programme × fiscal year × area, each with the measures asked for."""
+    for year in fiscal_year:
+        if not 2500 <= year <= 2700:
+            raise Unprocessable(
+                "fiscal years are Buddhist Era, 2500-2700",
+                errors=[
+                    {"field": "query.fiscal_year", "reason": f"{year} is not B.E.", "code": "range"}
+                ],
+            )
+    fresh_as_of = await as_of(session)
+    cells = []
+    for year in sorted(set(fiscal_year)):
+        report = await achievements.target_report(
+            session,
+            achievements.TargetQuery(
+                fiscal_year=year,
+                period=period,
+                level=level,
+                unit=unit,
+                programme=programme.value if programme else None,
+                region=region,
+                province_code=province_code,
+                district_code=district_code,
+            ),
+        )
+        for row in report.rows:
+            cells.append(
+                Cell(
+                    programme=row.programme,
+                    fiscal_year=year,
+                    period=period,
+                    period_label_th=report.period.label_th,
+                    period_label_en=report.period.label_en,
+                    area_level=row.area_level,
+                    area_code=row.area_code,
+                    area_name_th=row.area_name_th,
+                    area_name_en=row.area_name_en,
+                    measures={m: getattr(row, m.value) for m in measures},
+                )
+            )
+    return QueryResult(as_of=fresh_as_of, unit=unit, measures=measures, cells=cells)
