@@ -30,11 +30,14 @@ if ! go version -m "$tools/bin/helm" 2>/dev/null | grep -Eq "^\s+mod\s+helm.sh/h
 fi
 
 venv="$tools/deploy-venv"
+# uv: on PATH, or where scripts/install.sh puts it.
+UV="$(command -v uv || echo "$tools/bin/uv")"
+export UV_NATIVE_TLS=1 UV_PYTHON_DOWNLOADS=never
 if [ "$(cat "$venv/.pins" 2>/dev/null)" != "$PY_PINS" ]; then
   echo "Installing the deploy check tools into $venv ..."
   rm -rf "$venv"
-  uv venv -q --python 3.11 "$venv"
+  "$UV" venv -q --python python3.11 "$venv"
   # shellcheck disable=SC2086
-  uv pip install -q --python "$venv/bin/python" $PY_PINS
+  "$UV" pip install -q --python "$venv/bin/python" $PY_PINS
   echo "$PY_PINS" > "$venv/.pins"
 fi

@@ -46,7 +46,9 @@ def get(url: str) -> tuple[int, str]:
 
 
 def test_image_layout_migrates_serves_and_shuts_down(tmp_path: Path) -> None:
-    uv = shutil.which("uv")
+    uv = shutil.which("uv") or next(
+        (str(p) for p in [ROOT / ".tools" / "bin" / "uv"] if p.exists()), None
+    )
     if uv is None:
         pytest.fail(f"uv is not installed: {INSTALL_HINT}", pytrace=False)
     syncs = dockerfile_uv_syncs()
@@ -58,6 +60,7 @@ def test_image_layout_migrates_serves_and_shuts_down(tmp_path: Path) -> None:
         "UV_LINK_MODE": "copy",
         "UV_PYTHON": str(ROOT / ".venv" / "bin" / "python3"),
         "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NATIVE_TLS": "1",
     }
     env.pop("VIRTUAL_ENV", None)
     for command in syncs:
