@@ -1,9 +1,10 @@
-"""Finance service: grants, their disbursement in tranches, and the double-entry ledger.
+"""Finance service: budgets, grants in tranches, loans, revolving funds, the ledger.
 
-Listens to ``household.approved`` (open the household's grant) and to
-``house.construction_started``, ``house.milestone_reached`` and
-``house.completed`` (pay the tranches they make due); publishes ``grant.*``
-on ``finance.grants``. Budgets, loans and revolving funds come next.
+Listens to ``household.approved`` (reserve the household's grant from its
+budget, or reject it) and to ``house.construction_started``,
+``house.milestone_reached`` and ``house.completed`` (pay the tranches they make
+due); publishes ``budget.allocated`` on ``finance.budgets``, ``grant.*`` on
+``finance.grants`` and ``loan.*`` on ``finance.loans``. See README.md.
 """
 
 SERVICE_NAME = "finance"

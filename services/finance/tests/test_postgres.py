@@ -18,6 +18,7 @@ from finance_factories import (
     house_completed,
     household_approved,
     kafka_record,
+    loan_body,
     outbox,
 )
 
@@ -135,3 +136,30 @@ async def test_approvals_racing_for_the_last_of_a_budget_never_overspend_it(
     assert trial["balanced"] is True
     balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
     assert balances["grant_expense"] == balances["grants_payable"] == 3 * 14_700_000
+
+
+async def test_the_same_repayment_sent_at_once_books_once(pg_app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        created = await http.post("/v1/loans", json=loan_body())
+        loan_id = created.json()["id"]
+        await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+
+        body = {
+            "payment_reference": "BANK-RACE-1",
+            "amount_satang": 500_000,
+            "paid_on": "2026-02-01",
+        }
+        answers = await asyncio.gather(
+            *(http.post(f"/v1/loans/{loan_id}/repayments", json=body) for _ in range(6))
+        )
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    loan = await _get(pg_app, f"/v1/loans/{loan_id}")
+    assert [r["payment_reference"] for r in loan["repayments"]] == ["BANK-RACE-1"]
+    assert loan["outstanding_principal_satang"] == 10_000_000 - (500_000 - 100_000)
+    assert len(await outbox(pg_app, "loan.repayment_received")) == 1
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+    balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
+    assert balances["interest_income"] == 100_000
