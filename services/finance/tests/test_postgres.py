@@ -163,3 +163,51 @@ async def test_the_same_repayment_sent_at_once_books_once(pg_app: FastAPI) -> No
     assert trial["balanced"] is True
     balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
     assert balances["interest_income"] == 100_000
+
+
+async def test_loans_racing_for_the_last_of_a_revolving_fund_never_overdraw_it(
+    pg_app: FastAPI,
+) -> None:
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        fund = (
+            await http.post(
+                "/v1/revolving-funds",
+                json={
+                    "scope": "community",
+                    "code": "KLONG-01",
+                    "name": "กองทุนชุมชนริมคลอง",
+                    "province_code": "10",
+                },
+            )
+        ).json()
+        await http.post(
+            f"/v1/revolving-funds/{fund['id']}/deposits",
+            json={"amount_satang": 2_500_000, "reference": "SEED-1"},
+        )
+        loan_ids = [
+            (
+                await http.post(
+                    "/v1/loans",
+                    json=loan_body(
+                        principal_satang=1_000_000,
+                        revolving_fund_id=fund["id"],
+                        financed_by_fund=True,
+                    ),
+                )
+            ).json()["id"]
+            for _ in range(6)
+        ]
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+                for loan_id in loan_ids
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200, 200] + [409] * 4
+    after = await _get(pg_app, f"/v1/revolving-funds/{fund['id']}")
+    assert (after["out_satang"], after["balance_satang"]) == (2_000_000, 500_000)
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
+    assert balances[after["ledger_account"]] == 500_000
+    assert balances["loans_receivable"] == 2_000_000
