@@ -151,14 +151,19 @@ async def flag_duplicate_keys(session: AsyncSession, keys: list[str]) -> None:
     """Flag every household sharing one of these keys with another national ID."""
     if not keys:
         return
-    shared = (
+    shared_query = (
         select(Household.duplicate_key)
         .where(col(Household.duplicate_key).in_(keys))
         .group_by(col(Household.duplicate_key))
         .having(func.count(func.distinct(Household.national_id)) > 1)
     )
+    # Two statements, not UPDATE ... IN (subquery): PostgreSQL plans the self-referencing
+    # form as a scan of the whole table, once per import batch.
+    shared = list((await session.exec(shared_query)).all())
+    if not shared:
+        return
     await (await session.connection()).execute(
         update(Household)
-        .where(col(Household.duplicate_key).in_(shared))
+        .where(col(Household.duplicate_key).in_(shared), ~col(Household.possible_duplicate))
         .values(possible_duplicate=True)
     )

@@ -2,6 +2,7 @@
 
 import uuid
 
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,3 +38,15 @@ async def registered_national_ids(
     else:
         query = query.where(Household.survey_round_id == survey_round_id)
     return set((await session.exec(query)).all())
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """Let PostgreSQL's planner see the rows this import has written so far.
+
+    The whole import is one transaction, so autovacuum never sees its rows and the
+    planner keeps believing the table is as small as before: each batch's look-ups
+    would then scan the whole table. ANALYZE inside the transaction samples them.
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("ANALYZE households"))

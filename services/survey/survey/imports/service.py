@@ -69,6 +69,7 @@ async def import_sheet(
     await session.flush()
 
     seen: dict[str, int] = {}
+    batches_written = [0]
     batch: list[HouseholdCreate] = []
 
     def reject(row: int, field: str, reason: str) -> None:
@@ -89,6 +90,9 @@ async def import_sheet(
             await households.register_batch(session, new, surveyed_by=imported_by)
         job.rows_imported += len(new)
         batch.clear()
+        batches_written[0] += 1
+        if batches_written[0] % 10 == 1:
+            await repository.refresh_statistics(session)
 
     try:
         for number, cells in rows:
