@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from baan_shared.service import create_service_app
 from reporting import SERVICE_NAME
 from reporting.achievements.router import router as achievements_router
+from reporting.dashboard.router import router as dashboard_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.query.router import router as query_router
@@ -23,7 +24,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         ),
         version="0.1.0",
         settings=settings or ReportingSettings(),
-        routers=[reports_router, achievements_router, exports_router, query_router, targets_router],
+        routers=[
+            reports_router,
+            achievements_router,
+            exports_router,
+            query_router,
+            targets_router,
+            dashboard_router,
+        ],
         migrations="reporting:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[],
