@@ -174,3 +174,19 @@ class TestFundFinancesLoans:
         )
         assert response.status_code == 422
         assert [e["field"] for e in response.json()["errors"]] == ["body.amount_satang"]
+
+
+class TestDepositsAreIdempotent:
+    async def test_the_same_deposit_reference_books_once(self, client: httpx.AsyncClient) -> None:
+        fund = await _fund(client)
+        url = f"/v1/revolving-funds/{fund['id']}/deposits"
+        body = {"amount_satang": 5_000_000, "reference": "SEED-2569-57"}
+        first, again = await client.post(url, json=body), await client.post(url, json=body)
+        assert (first.status_code, again.status_code) == (200, 200)
+        after = await _reconciled(client, fund["id"])
+        assert after["balance_satang"] == 5_000_000
+        assert len(after["movements"]) == 1
+
+        other = await client.post(url, json=body | {"amount_satang": 1})
+        assert other.status_code == 409
+        assert (await _reconciled(client, fund["id"]))["balance_satang"] == 5_000_000

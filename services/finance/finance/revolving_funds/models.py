@@ -57,6 +57,12 @@ class FundMovement(SQLModel, table=True):
     """One movement in or out of a fund, with the ledger entry behind it."""
 
     __tablename__ = "revolving_fund_movements"
+    # A deposit's reference is its idempotency key: the same deposit twice books once.
+    __table_args__ = (
+        UniqueConstraint(
+            "fund_id", "reference", name="uq_revolving_fund_movements_fund_id_reference"
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     fund_id: uuid.UUID = Field(foreign_key="revolving_funds.id", index=True)

@@ -45,6 +45,15 @@ async def take_out(session: AsyncSession, fund_id: uuid.UUID, amount_satang: int
     return result.rowcount == 1
 
 
+async def movement(
+    session: AsyncSession, fund_id: uuid.UUID, reference: str
+) -> FundMovement | None:
+    query = select(FundMovement).where(
+        FundMovement.fund_id == fund_id, FundMovement.reference == reference
+    )
+    return (await session.exec(query)).first()
+
+
 async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:
     query = (
         select(FundMovement)

@@ -64,7 +64,17 @@ async def _moved(
 
 
 async def deposit(session: AsyncSession, fund_id: uuid.UUID, body: FundDeposit) -> RevolvingFund:
+    """Seed the fund from cash. The same reference again books nothing more (the
+    first deposit stands); with another amount it is refused."""
     fund = await get(session, fund_id)
+    earlier = await repository.movement(session, fund.id, body.reference)
+    if earlier is not None:
+        if (
+            earlier.kind is not FundMovementKind.DEPOSIT
+            or earlier.amount_satang != body.amount_satang
+        ):
+            raise Conflict(f"reference {body.reference} was already used for another movement")
+        return fund
     entry = await ledger.post_entry(
         session,
         [
