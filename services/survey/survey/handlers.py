@@ -22,7 +22,7 @@ async def on_grant_rejected(session: AsyncSession, event: CloudEvent) -> None:
         household.id,
         HouseholdStatus.WAITLISTED,
         decided_by="finance",
-        reason=f"grant rejected: {data.reason}",
+        reason=f"budget: {data.reason}",
     )
 
 
