@@ -139,7 +139,7 @@ class TestAllocating:
             assert response.status_code == 200, response.text
             return [b["id"] for b in response.json()["items"]]
 
-        params = {"programme": "CANAL", "fiscal_year": 2569}
+        params: dict[str, str | int] = {"programme": "CANAL", "fiscal_year": 2569}
         assert ids(await client.get("/v1/budgets", params=params)) == [
             province["id"],
             tambon["id"],

@@ -17,8 +17,8 @@ class TestOfficeMap:
         self,
     ) -> None:
         offices = office_map()
-        assert offices.region_of("57").name_en == "North"  # type: ignore[union-attr]
-        assert offices.region_of("10").name_en == "Bangkok-vicinity-East"  # type: ignore[union-attr]
+        assert offices.region_of("57").name_en == "North"
+        assert offices.region_of("10").name_en == "Bangkok-vicinity-East"
 
 
 class TestFiscalPeriods:
