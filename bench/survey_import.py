@@ -1,7 +1,7 @@
 """Import a generated survey sheet into PostgreSQL; compare with COPY of the same rows.
 
-    .venv/bin/python services/survey/bench/import_benchmark.py --rows 100000
-    .venv/bin/python services/survey/bench/import_benchmark.py --database-url postgresql+asyncpg://...
+    .venv/bin/python bench/survey_import.py --rows 100000
+    .venv/bin/python bench/survey_import.py --database-url postgresql+asyncpg://...
 
 Without --database-url it starts a throw-away PostgreSQL server (the test tooling's).
 The import goes through the real HTTP endpoint in-process (validation, area checks,
