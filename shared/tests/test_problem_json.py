@@ -3,6 +3,7 @@
 import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from baan_shared.http.errors import Conflict, install_error_handlers
 
@@ -21,6 +22,10 @@ def _app() -> FastAPI:
     @app.post("/things/conflict")
     async def conflict() -> None:
         raise Conflict("a completed house cannot start again", current_status="completed")
+
+    @app.post("/things/race")
+    async def race() -> None:
+        raise IntegrityError("INSERT ...", {}, Exception("duplicate key value"))
 
     @app.get("/boom")
     async def boom() -> None:
@@ -63,3 +68,11 @@ async def test_unknown_route_and_unexpected_error_are_problem_json() -> None:
     assert boom.status_code == 500
     assert boom.headers["content-type"] == "application/problem+json"
     assert "bug" not in boom.text  # internals are logged, not shown
+
+
+async def test_a_lost_race_on_a_unique_constraint_is_409_not_500() -> None:
+    async with await _client() as client:
+        response = await client.post("/things/race")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "duplicate key" not in response.text  # database internals stay in the log

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,22 @@ def install_error_handlers(app: FastAPI) -> None:
             str(exc.detail),
             instance=request.url.path,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Services check their rules first; a constraint that still fires means a
+        # concurrent request won the race (same reference, same key): the client's
+        # request conflicts with it, which is a 409, never a 500.
+        log.warning(
+            "constraint violation", extra={"path": request.url.path, "error": str(exc.orig)}
+        )
+        return problem(
+            409,
+            "conflict",
+            "Conflict",
+            "the request conflicts with a concurrent or existing record; read it and retry",
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)
