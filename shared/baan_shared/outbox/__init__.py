@@ -2,6 +2,6 @@
 
 from baan_shared.outbox.relay import OutboxRelay
 from baan_shared.outbox.table import OutboxMessage
-from baan_shared.outbox.writer import record_event
+from baan_shared.outbox.writer import record_event, record_events
 
-__all__ = ["OutboxMessage", "OutboxRelay", "record_event"]
+__all__ = ["OutboxMessage", "OutboxRelay", "record_event", "record_events"]

@@ -1,31 +1,51 @@
 """Writing events into the outbox inside the caller's unit of work.
 
-Services call ``record_event`` next to their state change and only ``flush``;
-the request's single commit makes both durable together, or neither.
+Services call ``record_event`` (or ``record_events`` for a bulk write such as
+a survey import) next to their state change and only flush; the request's
+single commit makes both durable together, or neither.
 """
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.clock import utcnow
 from baan_shared.events.catalog import EventData
 from baan_shared.ids import new_id
 from baan_shared.observability.tracing import current_traceparent
 from baan_shared.outbox.table import OutboxMessage
 
 
+def _row(data: EventData, source: str) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "aggregatetype": data.aggregate_type,
+        "aggregateid": data.aggregate_id(),
+        "type": data.event_type,
+        "topic": data.topic,
+        "source": source,
+        "dataschema": data.dataschema(),
+        "payload": json.dumps(data.model_dump(mode="json"), ensure_ascii=False),
+        "occurred_at": utcnow(),
+        "traceparent": current_traceparent(),
+        "sent_at": None,
+        "attempts": 0,
+        "last_error": None,
+    }
+
+
 async def record_event(session: AsyncSession, data: EventData, *, source: str) -> OutboxMessage:
-    row = OutboxMessage(
-        id=new_id(),
-        aggregatetype=data.aggregate_type,
-        aggregateid=data.aggregate_id(),
-        type=data.event_type,
-        topic=data.topic,
-        source=source,
-        dataschema=data.dataschema(),
-        payload=json.dumps(data.model_dump(mode="json"), ensure_ascii=False),
-        traceparent=current_traceparent(),
-    )
+    row = OutboxMessage(**_row(data, source))
     session.add(row)
     await session.flush()
     return row
+
+
+async def record_events(session: AsyncSession, events: Sequence[EventData], *, source: str) -> None:
+    """Many events in one INSERT: a per-row flush made bulk imports ~40x slower."""
+    if events:
+        connection = await session.connection()
+        await connection.execute(insert(OutboxMessage), [_row(e, source) for e in events])

@@ -4,7 +4,6 @@ Each change records its transition and its event in the caller's unit of
 work; nothing here commits.
 """
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,8 +21,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.ids import new_id
-from baan_shared.observability.tracing import current_traceparent
-from baan_shared.outbox import OutboxMessage, record_event
+from baan_shared.outbox import record_event, record_events
 from survey import SERVICE_NAME
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
@@ -135,9 +133,8 @@ async def register_batch(
     ]
     await (await session.connection()).execute(insert(HouseholdTransition), transitions)
     await repository.flag_duplicate_keys(session, list({h["duplicate_key"] for h in households}))
-    events = []
-    for h in households:
-        event = HouseholdSurveyed(
+    events = [
+        HouseholdSurveyed(
             household_id=h["id"],
             household_size=h["household_size"],
             surveyed_at=now,
@@ -146,27 +143,9 @@ async def register_batch(
             district_code=h["district_code"],
             subdistrict_code=h["subdistrict_code"],
         )
-        events.append(outbox_row(event, now))
-    await (await session.connection()).execute(insert(OutboxMessage), events)
-
-
-def outbox_row(data: HouseholdSurveyed, now: datetime) -> dict[str, Any]:
-    """The outbox row ``record_event`` would write, as plain values for a bulk insert."""
-    return {
-        "id": new_id(),
-        "aggregatetype": data.aggregate_type,
-        "aggregateid": data.aggregate_id(),
-        "type": data.event_type,
-        "topic": data.topic,
-        "source": SOURCE,
-        "dataschema": data.dataschema(),
-        "payload": json.dumps(data.model_dump(mode="json"), ensure_ascii=False),
-        "occurred_at": now,
-        "traceparent": current_traceparent(),
-        "sent_at": None,
-        "attempts": 0,
-        "last_error": None,
-    }
+        for h in households
+    ]
+    await record_events(session, events, source=SOURCE)
 
 
 async def _flag_duplicates(session: AsyncSession, household: Household) -> None:
