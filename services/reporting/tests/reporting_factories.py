@@ -30,7 +30,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.ids import new_id
-from baan_shared.inbox import already_processed, mark_processed
+from baan_shared.inbox import apply_once
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 
@@ -215,18 +215,17 @@ async def apply_events(app: FastAPI, events: list[CloudEvent]) -> None:
     factory = app.state.runtime.session_factory
     for event in events:
         async with factory() as session:
-            if await already_processed(session, event.id, SERVICE_NAME):
-                continue
-            await mark_processed(
+            handler = SUBSCRIPTIONS.handlers[event.type]
+            await apply_once(
                 session,
-                event_id=event.id,
                 consumer=SERVICE_NAME,
+                event_id=event.id,
                 event_type=event.type,
                 topic=EVENT_TYPES[event.type].topic,
                 partition=0,
                 offset=next(_offsets),
+                apply=lambda s=session, h=handler, e=event: h(s, e),
             )
-            await SUBSCRIPTIONS.handlers[event.type](session, event)
             await session.commit()
 
 

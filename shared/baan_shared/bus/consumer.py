@@ -33,7 +33,7 @@ from baan_shared.db import SessionFactory
 from baan_shared.events.catalog import EVENT_TYPES
 from baan_shared.events.envelope import CloudEvent, MalformedEvent
 from baan_shared.events.topics import dead_letter_topic
-from baan_shared.inbox.table import already_processed, mark_processed
+from baan_shared.inbox.table import already_processed, apply_once
 from baan_shared.observability.metrics import (
     CONSUMER_LAG,
     EVENTS_CONSUMED,
@@ -271,19 +271,19 @@ class EventConsumer:
     ) -> None:
         try:
             async with self.session_factory() as session:
-                if await already_processed(session, event.id, self.name):
-                    EVENTS_DUPLICATE.labels(self.name).inc()
-                    return
-                await mark_processed(
+                applied = await apply_once(
                     session,
-                    event_id=event.id,
                     consumer=self.name,
+                    event_id=event.id,
                     event_type=event.type,
                     topic=record.topic,
                     partition=record.partition,
                     offset=record.offset,
+                    apply=lambda: handler(session, event),
                 )
-                await handler(session, event)
+                if not applied:
+                    EVENTS_DUPLICATE.labels(self.name).inc()
+                    return
                 await session.commit()
         except IntegrityError:
             # A concurrent redelivery may have won the race for the inbox row.

@@ -5,6 +5,7 @@ transaction, so a redelivered event finds its row and changes nothing.
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column
@@ -62,3 +63,34 @@ async def mark_processed(
         )
     )
     await session.flush()
+
+
+async def apply_once(
+    session: AsyncSession,
+    *,
+    consumer: str,
+    event_id: uuid.UUID,
+    event_type: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    apply: Callable[[], Awaitable[None]],
+) -> bool:
+    """Record the event in the inbox and apply it, in the caller's transaction.
+
+    Returns False, changing nothing, if ``consumer`` already applied it. The
+    caller commits (or flushes, inside a larger transaction).
+    """
+    if await already_processed(session, event_id, consumer):
+        return False
+    await mark_processed(
+        session,
+        event_id=event_id,
+        consumer=consumer,
+        event_type=event_type,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+    )
+    await apply()
+    return True

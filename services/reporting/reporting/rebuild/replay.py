@@ -24,7 +24,7 @@ from baan_shared.bus.consumer import EventConsumer
 from baan_shared.db import create_session_factory
 from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
-from baan_shared.inbox import already_processed, mark_processed
+from baan_shared.inbox import apply_once
 from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
@@ -115,18 +115,16 @@ async def _apply_in_swap(sessions: async_sessionmaker[AsyncSession], record: Any
     if handler is None:
         return
     async with sessions() as session:
-        if await already_processed(session, event.id, SERVICE_NAME):
-            return
-        await mark_processed(
+        await apply_once(
             session,
-            event_id=event.id,
             consumer=SERVICE_NAME,
+            event_id=event.id,
             event_type=event.type,
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
+            apply=lambda: handler(session, event),
         )
-        await handler(session, event)
         await session.flush()
 
 
