@@ -50,6 +50,9 @@ class HouseholdEvent(AreaMixin, EventData):
     aggregate_type = "household"
     household_id: uuid.UUID
     fiscal_year: int | None = None
+    # The community (ชุมชน) the household was surveyed in, when it belongs to
+    # one: reporting counts communities reached from it.
+    community_id: uuid.UUID | None = None
 
     def aggregate_id(self) -> str:
         return str(self.household_id)
@@ -94,6 +97,10 @@ class HouseEvent(AreaMixin, EventData):
     # Carried on every house event so finance can open the grant from whichever
     # event reaches it first (topics are not ordered against each other).
     estimated_cost_satang: int | None = None
+    community_id: uuid.UUID | None = None
+    # The construction project (the unit that buys and builds together), once
+    # the house is grouped into one.
+    project_id: uuid.UUID | None = None
 
     def aggregate_id(self) -> str:
         return str(self.house_id)
