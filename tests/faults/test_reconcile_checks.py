@@ -1,0 +1,175 @@
+"""baan-reconcile's comparisons, on small in-memory snapshots (no services needed).
+
+Each test starts from a consistent platform (one canal household, approved,
+built and paid; one loan repaid once) and breaks one thing, as a lost or a
+duplicated event would, then expects exactly the check that should notice.
+"""
+
+import copy
+from typing import Any
+
+import pytest
+
+from baan_local.reconcile import Snapshot, main, reconcile, render
+
+GRANT = 14_700_000
+
+
+def consistent() -> Snapshot:
+    household: dict[str, Any] = {
+        "id": "h1",
+        "programme": "CANAL",
+        "province_code": "12",
+        "status": "approved",
+        "approved_at": "2026-11-30T01:00:00Z",
+    }
+    return Snapshot(
+        households=[
+            household,
+            {**household, "id": "h2", "status": "rejected", "approved_at": None},
+        ],
+        house_works=[
+            {"id": "w1", "household_id": "h1", "programme": "CANAL", "province_code": "12"}
+            | {"status": "completed"}
+        ],
+        grants=[
+            {"id": "g1", "household_id": "h1", "programme": "CANAL", "province_code": "12"}
+            | {"status": "disbursed", "amount_satang": GRANT, "disbursed_satang": GRANT}
+        ],
+        budgets=[
+            {"id": "b1", "allocated_satang": 2 * GRANT, "reserved_satang": 0}
+            | {"disbursed_satang": GRANT, "free_satang": GRANT}
+        ],
+        trial_balance={"debit_satang": 5, "credit_satang": 5, "balanced": True},
+        loans=[
+            {"id": "l1", "principal_satang": 1_200_000, "outstanding_principal_satang": 1_100_000}
+            | {"disbursed_on": "2026-11-30"}
+            | {"repayments": [{"payment_reference": "P-1", "principal_satang": 100_000}]}
+        ],
+        progress_rows=[
+            {"programme": "CANAL", "province_code": "12", "surveyed": 2, "completed": 1}
+            | {"ready_to_build": 0, "under_construction": 0, "waitlisted": 0, "rejected": 1}
+            | {"grant_disbursed_satang": GRANT}
+        ],
+    )
+
+
+def failing(snapshot: Snapshot) -> dict[str, list[str]]:
+    return {c.name: c.mismatches for c in reconcile(snapshot) if not c.ok}
+
+
+def test_a_consistent_platform_passes_every_check() -> None:
+    checks = reconcile(consistent())
+    assert [c.name for c in checks if not c.ok] == []
+    assert all(c.checked > 0 for c in checks)
+
+
+def test_an_approval_construction_never_saw_is_lost() -> None:
+    snapshot = consistent()
+    snapshot.households.append(
+        {**snapshot.households[0], "id": "h3", "province_code": "12", "status": "approved"}
+    )
+    snapshot.progress_rows[0]["surveyed"] = 3
+    assert failing(snapshot) == {
+        "approved household → exactly one house work": ["household h3 has 0 house works"]
+    }
+
+
+def test_an_approval_applied_twice_shows_as_a_second_house_work() -> None:
+    snapshot = consistent()
+    snapshot.house_works.append({**snapshot.house_works[0], "id": "w2", "status": "planned"})
+    problems = failing(snapshot)
+    assert problems == {
+        "approved household → exactly one house work": ["household h1 has 2 house works"]
+    }
+
+
+def test_a_house_work_for_a_household_never_approved_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.house_works.append(
+        {**snapshot.house_works[0], "id": "w9", "household_id": "h2", "status": "planned"}
+    )
+    assert (
+        "which survey never approved"
+        in failing(snapshot)["approved household → exactly one house work"][0]
+    )
+
+
+def test_a_tranche_paid_twice_or_missing_is_flagged() -> None:
+    for paid in (GRANT + 5_880_000, 5_880_000):
+        snapshot = consistent()
+        snapshot.grants[0]["disbursed_satang"] = paid
+        snapshot.progress_rows[0]["grant_disbursed_satang"] = paid
+        assert list(failing(snapshot)) == ["completed house → paid exactly its grant"]
+
+
+def test_a_completed_house_whose_grant_was_refused_is_owed_nothing() -> None:
+    snapshot = consistent()
+    snapshot.grants[0] |= {"status": "rejected", "disbursed_satang": 0}
+    snapshot.budgets[0] |= {"disbursed_satang": 0, "free_satang": 2 * GRANT}
+    snapshot.progress_rows[0]["grant_disbursed_satang"] = 0
+    assert failing(snapshot) == {}
+
+
+def test_two_grants_for_one_household_are_flagged() -> None:
+    snapshot = consistent()
+    snapshot.grants.append({**snapshot.grants[0], "id": "g2", "disbursed_satang": 0})
+    assert failing(snapshot)["completed house → paid exactly its grant"] == [
+        "household h1 has 2 grants"
+    ]
+
+
+def test_an_overdrawn_or_unbalanced_budget_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.budgets[0] |= {"free_satang": -1}
+    mismatches = failing(snapshot)["budgets never below zero, and add up"]
+    assert mismatches[0] == "budget b1: free_satang below zero"
+    assert "allocated 29400000" in mismatches[1]
+
+
+def test_an_unbalanced_ledger_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.trial_balance = {"debit_satang": 10, "credit_satang": 5, "balanced": False}
+    assert list(failing(snapshot)) == ["ledger balances"]
+
+
+def test_a_repayment_booked_twice_is_flagged() -> None:
+    snapshot = consistent()
+    loan = snapshot.loans[0]
+    loan["repayments"].append(copy.deepcopy(loan["repayments"][0]))
+    mismatches = failing(snapshot)["loan repayments booked once, principal adds up"]
+    assert mismatches[0] == "payment P-1 booked 2 times"
+    assert "outstanding 1100000, principal less repaid 1000000" in mismatches[1]
+
+
+def test_reporting_behind_or_ahead_of_the_services_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.progress_rows[0]["completed"] = 0  # a house.completed reporting never applied
+    snapshot.progress_rows.append(
+        {"programme": "CANAL", "province_code": "13", "surveyed": 1}  # one it counted twice
+    )
+    assert failing(snapshot) == {
+        "reporting's counts = the services' own": [
+            "CANAL province 12 completed: reporting 0, services 1",
+            "CANAL province 13 surveyed: reporting 1, services 0",
+        ]
+    }
+
+
+def test_the_table_names_each_check_and_the_first_mismatches() -> None:
+    snapshot = consistent()
+    snapshot.house_works.clear()
+    snapshot.progress_rows[0]["completed"] = 0
+    table = render(reconcile(snapshot))
+    assert "approved household → exactly one house work" in table
+    assert "household h1 has 0 house works" in table
+    assert "MISMATCH" in table
+
+
+def test_the_command_exits_2_when_a_service_cannot_be_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    closed = "http://127.0.0.1:9"  # discard port: nothing listens
+    args = [f"--{s}={closed}" for s in ("survey", "construction", "finance", "reporting")]
+    assert main(args) == 2
+    assert "could not read the services" in capsys.readouterr().err
