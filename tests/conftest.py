@@ -1,19 +1,30 @@
 """Cross-service fixtures: the whole platform, as processes, once per test session."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from platform_harness import Platform, start_platform
+from trace_collector import TraceCollector
 
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
 
 
 @pytest.fixture(scope="session")
+def trace_collector() -> Iterator[TraceCollector]:
+    """Where the platform's services send their spans (OTLP over HTTP)."""
+    collector = TraceCollector()
+    collector.start()
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(scope="session")
 async def platform(
     kafka_broker: LocalKafka,
     postgres_server: LocalPostgres,
+    trace_collector: TraceCollector,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Platform]:
     log_dir: Path = tmp_path_factory.mktemp("platform-logs")
@@ -21,7 +32,13 @@ async def platform(
         name: postgres_server.create_database(f"platform_{name}")
         for name in ("survey", "construction", "finance", "reporting")
     }
-    running = start_platform(kafka_broker, urls, log_dir)
+    running = start_platform(
+        kafka_broker,
+        urls,
+        log_dir,
+        OTEL_EXPORTER_OTLP_ENDPOINT=trace_collector.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY="200",  # export within a fraction of a second
+    )
     try:
         await running.wait_ready()
         yield running

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import text
 
@@ -26,7 +27,11 @@ from baan_shared.http import health
 from baan_shared.http.errors import install_error_handlers
 from baan_shared.migrations import upgrade_to_head
 from baan_shared.observability.logging import configure_logging
-from baan_shared.observability.tracing import child_traceparent, new_traceparent, set_traceparent
+from baan_shared.observability.tracing import (
+    configure_tracing,
+    current_traceparent,
+    shutdown_tracing,
+)
 from baan_shared.outbox.relay import OutboxRelay
 from baan_shared.settings import ServiceSettings
 
@@ -163,6 +168,7 @@ def create_service_app(
     after_db_commit: AfterCommitHook | None = None,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
+    configure_tracing(name)
     runtime = ServiceRuntime(
         name=name,
         settings=settings,
@@ -180,6 +186,7 @@ def create_service_app(
             yield
         finally:
             await runtime.stop()
+            shutdown_tracing()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
@@ -189,18 +196,19 @@ def create_service_app(
     async def trace_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        incoming = request.headers.get("traceparent")
-        traceparent = child_traceparent(incoming) if incoming else new_traceparent()
-        set_traceparent(traceparent)
+        # Runs inside OpenTelemetry's server span: callers learn the trace id to quote.
+        traceparent = current_traceparent()
         started = time.perf_counter()
         response = await call_next(request)
-        response.headers["traceparent"] = traceparent
+        if traceparent:
+            response.headers["traceparent"] = traceparent
         response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/health/.*,/metrics")
     Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False
     )

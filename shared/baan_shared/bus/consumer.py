@@ -25,6 +25,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry.trace import SpanKind
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,7 +42,7 @@ from baan_shared.observability.metrics import (
     EVENTS_DUPLICATE,
     LAST_EVENT_APPLIED,
 )
-from baan_shared.observability.tracing import child_traceparent, set_traceparent
+from baan_shared.observability.tracing import span_from
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,23 @@ class EventConsumer:
         handler = self.subscriptions.handlers.get(event.type)
         if handler is None:
             return  # another consumer's event on a shared stream
-        set_traceparent(child_traceparent(event.traceparent))
+        # A consumer span under the producer's: what the handler records carries the trace on.
+        with span_from(
+            event.traceparent,
+            f"{record.topic} process",
+            SpanKind.CONSUMER,
+            {
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.name,
+                "messaging.message.id": event.id,
+                "cloudevents.event_type": event.type,
+            },
+        ):
+            await self._handle_with_retries(handler, event, record)
+
+    async def _handle_with_retries(
+        self, handler: Handler, event: CloudEvent, record: ConsumerRecord[Any, Any]
+    ) -> None:
         attempts = 0
         while True:
             try:

@@ -18,6 +18,7 @@ import zlib
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
+from opentelemetry.trace import SpanKind
 from sqlalchemy import func, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
@@ -32,6 +33,7 @@ from baan_shared.observability.metrics import (
     OUTBOX_PUBLISH_ERRORS,
     OUTBOX_PUBLISHED,
 )
+from baan_shared.observability.tracing import span_from, traceparent_of
 from baan_shared.outbox.table import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -127,8 +129,23 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         deliveries = []
         for row in rows:
-            key, value, headers = self._to_cloud_event(row).to_kafka()
-            deliveries.append(await producer.send(row.topic, value=value, key=key, headers=headers))
+            # A producer span under the request that wrote the row; its id travels in the header.
+            with span_from(
+                row.traceparent,
+                f"{row.topic} publish",
+                SpanKind.PRODUCER,
+                {
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": row.topic,
+                    "messaging.message.id": row.id,
+                    "cloudevents.event_type": row.type,
+                },
+            ) as span:
+                event = self._to_cloud_event(row, traceparent_of(span) or row.traceparent)
+                key, value, headers = event.to_kafka()
+                deliveries.append(
+                    await producer.send(row.topic, value=value, key=key, headers=headers)
+                )
         try:
             await asyncio.gather(*deliveries)
         except Exception:
@@ -144,7 +161,7 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
 
-    def _to_cloud_event(self, row: OutboxMessage) -> CloudEvent:
+    def _to_cloud_event(self, row: OutboxMessage, traceparent: str | None) -> CloudEvent:
         return CloudEvent(
             id=row.id,
             source=row.source,
@@ -152,7 +169,7 @@ class OutboxRelay:
             subject=row.aggregateid,
             time=row.occurred_at,
             dataschema=row.dataschema,
-            traceparent=row.traceparent,
+            traceparent=traceparent,
             data=json.loads(row.payload),
         )
 
