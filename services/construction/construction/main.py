@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from baan_shared.events import topics
 from baan_shared.service import create_service_app
+from baan_shared.storage import storage_from_settings
 from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
 from construction.house_works.router import router as house_works_router
@@ -11,7 +12,6 @@ from construction.labour.router import router as labour_router
 from construction.materials.router import router as materials_router
 from construction.milestones.router import router as milestones_router
 from construction.photos.router import router as photos_router
-from construction.photos.storage import LocalDiskStorage
 from construction.projects.router import router as projects_router
 from construction.settings import ConstructionSettings
 
@@ -36,5 +36,5 @@ def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.CONSTRUCTION_HOUSES],
     )
-    app.state.photo_storage = LocalDiskStorage(settings.photo_dir)
+    app.state.photo_storage = storage_from_settings(settings)
     return app

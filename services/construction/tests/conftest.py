@@ -30,7 +30,7 @@ async def app(tmp_path: Path, database_url: str) -> AsyncIterator[FastAPI]:
         consumer_enabled=False,
         relay_enabled=False,
         log_json=False,
-        photo_dir=str(tmp_path / "photos"),
+        storage_dir=str(tmp_path / "photos"),
         photo_max_bytes=64 * 1024,
     )
     application = create_app(settings)

@@ -9,7 +9,6 @@ from construction_factories import UNKNOWN_ID, post, under_construction
 from fastapi import FastAPI
 
 from construction.photos.rules import MAX_PER_UPDATE
-from construction.photos.storage import LocalDiskStorage
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -158,18 +157,3 @@ class TestRefused:
         response = await _upload(client, house_id, update_id, PNG)
         assert response.status_code == 409
         assert len(_stored_files(app)) == MAX_PER_UPDATE
-
-
-class TestLocalDiskStorage:
-    async def test_a_key_cannot_escape_the_storage_folder(self, tmp_path: Path) -> None:
-        storage = LocalDiskStorage(tmp_path / "photos")
-        with pytest.raises(ValueError, match="leaves the storage folder"):
-            await storage.save("../outside.png", PNG)
-        assert _files(tmp_path) == []
-
-    async def test_saved_bytes_load_back_and_delete(self, tmp_path: Path) -> None:
-        storage = LocalDiskStorage(tmp_path)
-        await storage.save("house/1.png", PNG)
-        assert await storage.load("house/1.png") == PNG
-        await storage.delete("house/1.png")
-        assert _files(tmp_path) == []

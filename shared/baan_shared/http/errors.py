@@ -57,6 +57,22 @@ class Forbidden(AppError):
     title = "Forbidden"
 
 
+class PayloadTooLarge(AppError):
+    """An upload over its size limit (413); say the limit in ``max_bytes``."""
+
+    status = 413
+    code = "payload-too-large"
+    title = "The upload is too large"
+
+
+class UnsupportedMediaType(AppError):
+    """An upload whose declared type or first bytes are not accepted (415)."""
+
+    status = 415
+    code = "unsupported-media-type"
+    title = "This type of file is not accepted"
+
+
 def problem(
     status: int,
     code: str,

@@ -8,29 +8,29 @@ from fastapi.responses import Response
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import NotFound, problem_responses
+from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from construction.house_works import service as house_works
 from construction.photos import repository, service
-from construction.photos.rules import ACCEPTED, check_size
+from construction.photos.rules import photo_limits
 from construction.photos.schemas import PhotoPublic
-from construction.photos.storage import PhotoStorage
 from construction.settings import ConstructionSettings
 
 router = APIRouter(prefix="/v1", tags=["photos"])
 
-# A multipart body carries boundaries and headers around the file itself.
-MULTIPART_OVERHEAD = 64 * 1024
+ACCEPTED = sorted(t.content_type for t in IMAGES)
 
 
-def get_storage(request: Request) -> PhotoStorage:
-    return cast(PhotoStorage, request.app.state.photo_storage)
+def get_storage(request: Request) -> ObjectStorage:
+    return cast(ObjectStorage, request.app.state.photo_storage)
 
 
-def get_max_bytes(request: Request) -> int:
-    return cast(ConstructionSettings, request.app.state.runtime.settings).photo_max_bytes
+def get_limits(request: Request) -> UploadLimits:
+    settings = cast(ConstructionSettings, request.app.state.runtime.settings)
+    return photo_limits(settings.photo_max_bytes)
 
 
-StorageDep = Annotated[PhotoStorage, Depends(get_storage)]
-MaxBytesDep = Annotated[int, Depends(get_max_bytes)]
+StorageDep = Annotated[ObjectStorage, Depends(get_storage)]
+LimitsDep = Annotated[UploadLimits, Depends(get_limits)]
 
 
 @router.post(
@@ -42,7 +42,7 @@ MaxBytesDep = Annotated[int, Depends(get_max_bytes)]
             404: "No such house work or progress update",
             409: "The update already carries the most photos allowed",
             413: "The photo is larger than allowed",
-            415: "Not an accepted image type: " + ", ".join(sorted(ACCEPTED)),
+            415: "Not an accepted image type: " + ", ".join(ACCEPTED),
             422: "Invalid input; `errors` names each field",
         }
     ),
@@ -54,16 +54,14 @@ async def upload_photo(
     uploaded_by: Annotated[str, Form(min_length=1, max_length=200)],
     session: SessionDep,
     storage: StorageDep,
-    max_bytes: MaxBytesDep,
+    limits: LimitsDep,
     request: Request,
 ) -> PhotoPublic:
     """Attach photo evidence to a progress update (multipart/form-data)."""
     # Refuse an announced oversize body before reading the file (the server already
-    # rejects a malformed Content-Length; the file's own size is checked below).
-    announced = request.headers.get("content-length", "")
-    if announced.isdigit():
-        check_size(max(int(announced) - MULTIPART_OVERHEAD, 0), max_bytes)
-    data = await file.read(max_bytes + 1)
+    # rejects a malformed Content-Length; the file's own size is checked in attach).
+    limits.check_announced_size(request.headers)
+    data = await file.read(limits.max_bytes + 1)
     photo = await service.attach(
         session,
         storage,
@@ -72,7 +70,7 @@ async def upload_photo(
         data=data,
         declared_type=file.content_type,
         uploaded_by=uploaded_by.strip(),
-        max_bytes=max_bytes,
+        limits=limits,
     )
     return PhotoPublic.model_validate(photo)
 
@@ -100,5 +98,5 @@ async def list_photos(
     },
 )
 async def photo_content(photo_id: uuid.UUID, session: SessionDep, storage: StorageDep) -> Response:
-    photo = await service.get(session, photo_id)
-    return Response(await storage.load(photo.storage_key), media_type=photo.content_type)
+    photo, data = await service.content(session, storage, photo_id)
+    return Response(data, media_type=photo.content_type)

@@ -11,26 +11,25 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.storage import ObjectNotFound, ObjectStorage, UploadLimits
 from construction.house_works import service as house_works
 from construction.photos import repository
 from construction.photos.models import Photo
-from construction.photos.rules import ACCEPTED, MAX_PER_UPDATE, check_size, check_type
-from construction.photos.storage import PhotoStorage
+from construction.photos.rules import MAX_PER_UPDATE
 
 
 async def attach(
     session: AsyncSession,
-    storage: PhotoStorage,
+    storage: ObjectStorage,
     *,
     house_work_id: uuid.UUID,
     update_id: uuid.UUID,
     data: bytes,
     declared_type: str | None,
     uploaded_by: str,
-    max_bytes: int,
+    limits: UploadLimits,
 ) -> Photo:
-    check_size(len(data), max_bytes)
-    content_type = check_type(declared_type, data[:16])
+    file_type = limits.check(data, declared_type)
     await house_works.get(session, house_work_id)
     update = await repository.progress_update(session, house_work_id, update_id)
     if update is None:
@@ -44,13 +43,13 @@ async def attach(
         house_work_id=house_work_id,
         progress_update_id=update_id,
         storage_key="",
-        content_type=content_type,
+        content_type=file_type.content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=uploaded_by,
     )
-    photo.storage_key = f"{house_work_id}/{photo.id}{ACCEPTED[content_type][0]}"
-    await storage.save(photo.storage_key, data)
+    photo.storage_key = f"{house_work_id}/{photo.id}{file_type.extension}"
+    await storage.put(photo.storage_key, data, file_type.content_type)
     try:
         session.add(photo)
         await session.flush()
@@ -65,3 +64,15 @@ async def get(session: AsyncSession, photo_id: uuid.UUID) -> Photo:
     if photo is None:
         raise NotFound(f"photo {photo_id} does not exist")
     return photo
+
+
+async def content(
+    session: AsyncSession, storage: ObjectStorage, photo_id: uuid.UUID
+) -> tuple[Photo, bytes]:
+    photo = await get(session, photo_id)
+    try:
+        return photo, await storage.get(photo.storage_key)
+    except ObjectNotFound:
+        # The row outlived its file (a store restored from an older backup): say so
+        # as a missing photo rather than a server error.
+        raise NotFound(f"the file of photo {photo_id} is missing from storage") from None
