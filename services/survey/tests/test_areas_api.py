@@ -16,11 +16,19 @@ class TestRegions:
         assert len(areas.regions()) == 5
 
     async def test_provinces_can_be_listed_by_region(self, client: httpx.AsyncClient) -> None:
-        response = await client.get("/v1/areas/provinces", params={"region": "NORTH"})
+        response = await client.get("/v1/areas/provinces", params={"region": "N"})
         assert response.status_code == 200
         names = {p["name_en"] for p in response.json()}
         assert "Chiang Mai" in names
         assert "Bangkok" not in names
+
+    async def test_an_unknown_region_is_refused_naming_the_parameter(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/v1/areas/provinces", params={"region": "NORTH"})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == "query.region"
 
 
 class TestBrowsing:
@@ -29,7 +37,7 @@ class TestBrowsing:
     ) -> None:
         province = (await client.get("/v1/areas/provinces/57")).json()
         assert province["name_th"] == "เชียงราย"
-        assert province["region_code"] == "NORTH"
+        assert province["region_code"] == "N"
         districts = (await client.get("/v1/areas/provinces/57/districts")).json()
         assert "5701" in [d["code"] for d in districts]
         subdistricts = (await client.get("/v1/areas/districts/5701/subdistricts")).json()

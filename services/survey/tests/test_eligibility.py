@@ -3,8 +3,9 @@
 import httpx
 from survey_factories import household_body, national_id
 
+from baan_shared.reference import Programme
 from survey.households.eligibility import Outcome, evaluate, is_eligible
-from survey.households.models import HouseCondition, Household, LandTenure, Need, Programme
+from survey.households.models import HouseCondition, Household, LandTenure, Need
 from survey.programmes.models import ProgrammeRules, ProgrammeUnit
 
 

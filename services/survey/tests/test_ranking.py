@@ -3,7 +3,8 @@
 import httpx
 from survey_factories import household_body
 
-from survey.households.models import HouseCondition, Household, Need, Programme
+from baan_shared.reference import Programme
+from survey.households.models import HouseCondition, Household, Need
 from survey.households.priority import Factors, Weights, factors, score
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from baan_shared.http.errors import problem_responses
+from baan_shared.http.errors import Unprocessable, problem_responses
 from survey.areas import service
 from survey.areas.schemas import (
     AreaSearchResults,
@@ -28,11 +28,18 @@ SubdistrictCode = Annotated[str, Path(pattern=r"^\d{6}$")]
 @router.get("/regions", response_model=list[RegionPublic])
 async def list_regions() -> list[RegionPublic]:
     """The agency's regional offices and the provinces each serves."""
-    return list(service.regions())
+    return service.regions()
 
 
 @router.get("/provinces", response_model=list[ProvincePublic])
-async def list_provinces(region: str | None = None) -> list[ProvincePublic]:
+async def list_provinces(
+    region: Annotated[str | None, Query(description="Regional office: BVE, N, CW, NE or S")] = None,
+) -> list[ProvincePublic]:
+    if region is not None and region not in {r.code for r in service.regions()}:
+        reason = f"no regional office has code {region}"
+        raise Unprocessable(
+            reason, errors=[{"field": "query.region", "reason": reason, "code": "unknown"}]
+        )
     return service.provinces(region)
 
 

@@ -16,7 +16,9 @@ class ProvincePublic(BaseModel):
     code: str = Field(description="DOPA province code, 2 digits")
     name_th: str
     name_en: str
-    region_code: str = Field(description="The agency's regional office serving it")
+    region_code: str | None = Field(
+        description="The agency's regional office serving it (BVE, N, CW, NE, S)"
+    )
 
 
 class DistrictPublic(BaseModel):

@@ -4,13 +4,10 @@
 import share: each code must exist and nest in its parent.
 """
 
-import json
-from functools import cache
-from importlib.resources import files
-
 import geothai
 
 from baan_shared.http.errors import NotFound
+from baan_shared.reference import region_of_province, regional_offices
 from survey.areas.schemas import (
     AreaMatch,
     DistrictPublic,
@@ -22,19 +19,22 @@ from survey.areas.schemas import (
 DATA_VERSION = geothai.DATA_VERSION
 
 
-@cache
-def regions() -> tuple[RegionPublic, ...]:
-    text = files("survey.areas").joinpath("regions.json").read_text(encoding="utf-8")
-    return tuple(RegionPublic.model_validate(r) for r in json.loads(text)["regions"])
+def regions() -> list[RegionPublic]:
+    """The agency's regional offices, as every service reads them (baan_shared.reference)."""
+    return [
+        RegionPublic(
+            code=office.code,
+            name_th=office.name_th,
+            name_en=office.name_en,
+            province_codes=list(office.province_codes),
+        )
+        for office in regional_offices().values()
+    ]
 
 
-@cache
-def _region_of_province() -> dict[str, str]:
-    return {code: r.code for r in regions() for code in r.province_codes}
-
-
-def region_of(province_code: str) -> str:
-    return _region_of_province()[province_code]
+def region_of(province_code: str) -> str | None:
+    office = region_of_province(province_code)
+    return office.code if office is not None else None
 
 
 def _province(p: geothai.Province) -> ProvincePublic:

@@ -11,15 +11,7 @@ from sqlmodel import Field, SQLModel
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
-
-
-class Programme(StrEnum):
-    BAAN_MANKONG = "BAAN_MANKONG"  # บ้านมั่นคง, urban secure housing
-    BAAN_PHO_PHIANG = "BAAN_PHO_PHIANG"  # บ้านพอเพียงชนบท, rural repair and rebuild
-    LAND_REFORM = "LAND_REFORM"  # บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน
-    CANAL = "CANAL"  # ริมคลอง
-    HOMELESS = "HOMELESS"  # ศูนย์พัฒนาศักยภาพคนไร้บ้าน
-    EMERGENCY = "EMERGENCY"  # ไฟไหม้ ไล่รื้อ ภัยพิบัติ
+from baan_shared.reference import Programme
 
 
 class Need(StrEnum):

@@ -6,12 +6,12 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.reference import Programme
 from survey.households.models import (
     Household,
     HouseholdMember,
     HouseholdStatus,
     HouseholdTransition,
-    Programme,
 )
 
 

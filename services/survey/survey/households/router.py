@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Response, status
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.reference import Programme
 from survey.households import eligibility, priority, repository, service
-from survey.households.models import HouseholdStatus, Programme
+from survey.households.models import HouseholdStatus
 from survey.households.schemas import (
     ApprovalDecision,
     Decision,

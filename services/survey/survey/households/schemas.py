@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from stdnum.th import pin
 
+from baan_shared.reference import Programme
 from survey.areas import service as areas
 from survey.households.models import (
     HouseCondition,
@@ -15,7 +16,6 @@ from survey.households.models import (
     HouseholdStatus,
     LandTenure,
     Need,
-    Programme,
     Sex,
 )
 

@@ -22,6 +22,7 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
+from baan_shared.reference import Programme
 from survey import SERVICE_NAME
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
@@ -30,7 +31,6 @@ from survey.households.models import (
     HouseholdMember,
     HouseholdStatus,
     HouseholdTransition,
-    Programme,
 )
 from survey.households.schemas import HouseholdCreate, HouseholdPublic, RankedHousehold, Ranking
 from survey.households.screening import NEEDS_REASON, check_transition

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from survey.households.models import Programme
+from baan_shared.reference import Programme
 from survey.imports import repository, service
 from survey.imports.models import HouseholdImport
 from survey.imports.schemas import HouseholdImportPublic, ImportErrorPublic

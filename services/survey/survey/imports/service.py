@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.reference import Programme
 from survey.households import service as households
-from survey.households.models import Programme
 from survey.households.schemas import HouseholdCreate
 from survey.imports import repository, sheet
 from survey.imports.models import HouseholdImport, HouseholdImportError

@@ -14,7 +14,8 @@ from typing import IO, Any
 
 import python_calamine
 
-from survey.households.models import HouseCondition, LandTenure, Need, Programme
+from baan_shared.reference import Programme
+from survey.households.models import HouseCondition, LandTenure, Need
 
 
 class SheetRefused(Exception):

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
-from survey.households.models import Programme
+from baan_shared.reference import Programme
 
 
 class ProgrammeUnit(StrEnum):

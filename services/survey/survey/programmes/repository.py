@@ -3,7 +3,7 @@
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from survey.households.models import Programme
+from baan_shared.reference import Programme
 from survey.programmes.models import ProgrammeRules
 
 

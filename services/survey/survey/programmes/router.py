@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from survey.households.models import Programme
+from baan_shared.reference import Programme
 from survey.programmes import repository, service
 from survey.programmes.schemas import ProgrammePublic, ProgrammeUpdate
 

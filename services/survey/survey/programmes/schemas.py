@@ -4,7 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from survey.households.models import HouseCondition, LandTenure, Programme
+from baan_shared.reference import Programme
+from survey.households.models import HouseCondition, LandTenure
 from survey.programmes.models import ProgrammeRules, ProgrammeUnit
 
 

@@ -4,7 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
 from baan_shared.http.errors import NotFound
-from survey.households.models import Programme
+from baan_shared.reference import Programme
 from survey.programmes import repository
 from survey.programmes.models import ProgrammeRules
 from survey.programmes.schemas import ProgrammeUpdate
