@@ -1,8 +1,8 @@
-"""The regional office map (agency configuration) and fiscal periods."""
+"""The regional office map (the shared reference), area names and fiscal periods."""
 
 from datetime import UTC, datetime
 
-from reporting.geography import office_map
+from reporting.geography import AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind
 
 
@@ -18,7 +18,27 @@ class TestOfficeMap:
     ) -> None:
         offices = office_map()
         assert offices.region_of("57").name_en == "North"
-        assert offices.region_of("10").name_en == "Bangkok-vicinity-East"
+        assert offices.region_of("10").name_en == "Bangkok, vicinity and East"
+
+    def test_nakhon_pathom_is_served_by_the_same_office_as_in_every_other_service(self) -> None:
+        # One map for the whole platform: a target for BVE covers the provinces a
+        # budget allocated to BVE covers.
+        from baan_shared.reference import region_of_province
+
+        for code in office_map().provinces:
+            office = region_of_province(code)
+            assert office is not None and office_map().region_of(code).code == office.code
+        assert office_map().region_of("73").code == "BVE"
+
+
+class TestAreaNames:
+    def test_every_level_down_to_the_subdistrict_is_named_in_thai_and_english(self) -> None:
+        assert area_names(AreaLevel.PROVINCE, "57") == ("เชียงราย", "Chiang Rai")
+        assert area_names(AreaLevel.DISTRICT, "1038") == ("เขตลาดพร้าว", "Lat Phrao")
+        assert area_names(AreaLevel.SUBDISTRICT, "103801") == ("ลาดพร้าว", "Lat Phrao")
+
+    def test_a_code_no_table_knows_has_no_name(self) -> None:
+        assert area_names(AreaLevel.DISTRICT, "9999") == (None, None)
 
 
 class TestFiscalPeriods:

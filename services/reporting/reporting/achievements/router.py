@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.reference import Programme
 from reporting.achievements import service
 from reporting.achievements.schemas import TargetReport
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.projections.models import Programme
 from reporting.targets.models import Unit
 
 router = APIRouter(

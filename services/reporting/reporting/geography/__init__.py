@@ -1,15 +1,21 @@
-"""Geography for reports: CODI's regional offices and the provinces they serve.
+"""Geography for reports: CODI's regional offices and the official areas they serve.
 
-The office map is agency configuration kept in ``offices.toml`` beside this
-module; districts and sub-districts need no table here, because their official
-codes start with their province's (district ``5701`` is in province ``57``).
+The office map (which provinces each regional office serves) is the agency's
+one map in ``baan_shared.reference``, so a target set for a region, a budget
+allocated to it and a report cut by it mean the same provinces. Area names, in
+Thai and English, come from ``geothai`` (official DOPA codes), the same package
+survey validates addresses with; districts and sub-districts need no table of
+their own, because their codes start with their province's (district ``5701``
+is in province ``57``).
 """
 
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib.resources import files
+
+import geothai
+
+from baan_shared.reference import regional_offices
 
 
 class AreaLevel(StrEnum):
@@ -56,21 +62,22 @@ class OfficeMap:
 
 @cache
 def office_map() -> OfficeMap:
-    raw = tomllib.loads(files(__package__).joinpath("offices.toml").read_text("utf-8"))
     regions = {
-        r["code"]: Region(r["code"], r["name_th"], r["name_en"], tuple(r["provinces"]))
-        for r in raw["regions"]
+        office.code: Region(office.code, office.name_th, office.name_en, office.province_codes)
+        for office in regional_offices().values()
     }
     provinces = {}
     for region in regions.values():
         for code in region.provinces:
-            name_th, name_en = raw["provinces"][code]
-            provinces[code] = Province(code, name_th, name_en, region.code)
+            found = geothai.province(code)
+            if found is None:  # the agency's map names a code DOPA does not know
+                raise ValueError(f"regional office {region.code} lists unknown province {code}")
+            provinces[code] = Province(code, found.name_th, found.name_en, region.code)
     return OfficeMap(regions=regions, provinces=provinces)
 
 
 def area_names(level: AreaLevel, code: str) -> tuple[str | None, str | None]:
-    """Thai and English names of an area; districts and sub-districts have codes only."""
+    """Thai and English names of an area; (None, None) for a code no table knows."""
     offices = office_map()
     if level == AreaLevel.COUNTRY:
         return "ประเทศไทย", "Thailand"
@@ -80,4 +87,9 @@ def area_names(level: AreaLevel, code: str) -> tuple[str | None, str | None]:
     if level == AreaLevel.PROVINCE and code in offices.provinces:
         province = offices.provinces[code]
         return province.name_th, province.name_en
-    return None, None
+    area: geothai.District | geothai.Subdistrict | None = None
+    if level == AreaLevel.DISTRICT:
+        area = geothai.district(code)
+    elif level == AreaLevel.SUBDISTRICT:
+        area = geothai.subdistrict(code)
+    return (area.name_th, area.name_en) if area is not None else (None, None)

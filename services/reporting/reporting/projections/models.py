@@ -20,17 +20,6 @@ from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
 
 
-class Programme(StrEnum):
-    """The agency's programmes; the codes events carry (mirrors survey's list)."""
-
-    BAAN_MANKONG = "BAAN_MANKONG"  # บ้านมั่นคง, urban secure housing
-    BAAN_PHO_PHIANG = "BAAN_PHO_PHIANG"  # บ้านพอเพียงชนบท, rural repair and rebuild
-    LAND_REFORM = "LAND_REFORM"  # บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน
-    CANAL = "CANAL"  # ริมคลอง
-    HOMELESS = "HOMELESS"  # ศูนย์พัฒนาศักยภาพคนไร้บ้าน
-    EMERGENCY = "EMERGENCY"  # ไฟไหม้ ไล่รื้อ ภัยพิบัติ
-
-
 class Stage(StrEnum):
     """Where a household stands now. The main path runs surveyed → completed;
     waitlisted, rejected and cancelled are the ways off it."""

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.reference import Programme
 from reporting.achievements import service as achievements
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.projections.models import Programme
 from reporting.query.schemas import Cell, Measure, QueryResult
 from reporting.reports.service import as_of
 from reporting.targets.models import Unit

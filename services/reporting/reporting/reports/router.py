@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from reporting.projections.models import Programme
+from baan_shared.reference import Programme
 from reporting.projections.repository import AreaFilter
 from reporting.reports import service
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport

@@ -8,9 +8,9 @@ from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
+from baan_shared.reference import Programme
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.projections.models import Programme
 
 
 class Unit(StrEnum):

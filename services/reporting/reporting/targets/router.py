@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.reference import Programme
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.projections.models import Programme
 from reporting.targets import service
 from reporting.targets.models import Unit
 from reporting.targets.repository import TargetFilter

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from baan_shared.reference import Programme
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.projections.models import Programme
 from reporting.targets.models import Unit
 
 
