@@ -9,6 +9,7 @@ Lists and mappings are read as JSON, e.g.
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from baan_shared.reference import Programme
 from baan_shared.settings import ServiceSettings
 from finance.grants.tranches import DEFAULT_SCHEDULE, TrancheRule, check_schedule
 
@@ -19,24 +20,24 @@ class FinanceSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///./.data/finance.db"
     # A programme listed here pays every household the same grant; any other
     # programme grants the household's estimated cost. Canal: 147,000 THB (seed 002).
-    grant_amounts_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 14_700_000})
+    grant_amounts_satang: dict[Programme, int] = Field(
+        default_factory=lambda: {Programme.CANAL: 14_700_000}
+    )
     # The tranches every grant is paid in, in order; the last pays what is left.
     grant_tranches: list[TrancheRule] = Field(default_factory=lambda: list(DEFAULT_SCHEDULE))
-    # Regional offices and the province codes each covers, for region-level budgets,
-    # e.g. '{"NORTH": ["50", "57"]}'. The official codes have no regions, so none
-    # are assumed: a region budget needs its region configured here.
     # The most a household may borrow in a programme, all its loans together.
     # Canal: 360,000 THB (seed 002). Programmes not listed are not capped.
-    loan_caps_satang: dict[str, int] = Field(default_factory=lambda: {"CANAL": 36_000_000})
-    # Rural programmes whose loans repay into the sub-district's revolving fund.
-    revolving_fund_programmes: list[str] = Field(
-        default_factory=lambda: ["BAAN_PHO_PHIANG", "LAND_REFORM"]
+    loan_caps_satang: dict[Programme, int] = Field(
+        default_factory=lambda: {Programme.CANAL: 36_000_000}
     )
-    regions: dict[str, list[str]] = Field(default_factory=dict)
+    # Rural programmes whose loans repay into the sub-district's revolving fund.
+    revolving_fund_programmes: list[Programme] = Field(
+        default_factory=lambda: [Programme.BAAN_PHO_PHIANG, Programme.LAND_REFORM]
+    )
 
     @field_validator("grant_amounts_satang")
     @classmethod
-    def _positive_amounts(cls, value: dict[str, int]) -> dict[str, int]:
+    def _positive_amounts(cls, value: dict[Programme, int]) -> dict[Programme, int]:
         bad = sorted(programme for programme, amount in value.items() if amount <= 0)
         if bad:
             raise ValueError(f"grant amounts must be positive satang: {', '.join(bad)}")

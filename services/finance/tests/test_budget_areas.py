@@ -2,7 +2,7 @@
 
 import pytest
 
-from finance.budgets.areas import AreaError, AreaLevel, areas_covering, check_area
+from finance.budgets.areas import AreaError, AreaLevel, agency_regions, areas_covering, check_area
 
 REGIONS = {"BANGKOK_VICINITY_EAST": ["10", "11", "12", "13"], "NORTH": ["50", "57"]}
 
@@ -16,6 +16,17 @@ class TestCovering:
             (AreaLevel.REGION, "BANGKOK_VICINITY_EAST"),
             (AreaLevel.NATIONAL, "TH"),
         ]
+
+    def test_by_default_regions_are_the_agencys_offices(self) -> None:
+        # Chiang Mai (50) is served by the North office, Khon Kaen (40) by the Northeast.
+        assert (AreaLevel.REGION, "N") in areas_covering("50", None, None)
+        assert (AreaLevel.REGION, "NE") in areas_covering("40", "4001", "400101")
+        assert sorted(agency_regions()) == ["BVE", "CW", "N", "NE", "S"]
+
+    def test_a_region_code_is_one_of_the_agencys_offices(self) -> None:
+        assert check_area(AreaLevel.REGION, "CW") == "CW"
+        with pytest.raises(AreaError, match="BVE, CW, N, NE, S"):
+            check_area(AreaLevel.REGION, "NORTH")
 
     def test_missing_codes_and_unconfigured_regions_are_skipped(self) -> None:
         assert areas_covering("96", None, None, REGIONS) == [

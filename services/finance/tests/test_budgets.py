@@ -1,7 +1,6 @@
 """Budgets: allocating them, reserving grants from the right one, rejecting what they
 cannot cover, and their reconciliation."""
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,8 +19,6 @@ from finance_factories import (
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 CANAL = 14_700_000
 
@@ -106,6 +103,7 @@ class TestAllocating:
             ({"area_level": "village"}, "body.area_level"),
             ({"area_code": "1"}, "body.area_code"),
             ({"area_level": "region", "area_code": "NORTH"}, "body.area_code"),
+            ({"programme": "SPACE_PROGRAMME"}, "body.programme"),
         ],
     )
     async def test_bad_input_is_a_422_naming_the_field_and_changes_nothing(
@@ -184,34 +182,27 @@ class TestReserving:
         grant = (await client.get(f"/v1/grants/by-household/{household_id}")).json()
         assert grant["status"] == "rejected"
 
-    async def test_a_region_budget_needs_its_region_configured(
+    async def test_a_region_budget_names_one_of_the_agencys_offices(
         self, client: httpx.AsyncClient
     ) -> None:
         response = await client.post(
             "/v1/budgets", json=budget_body(area_level="region", area_code="CENTRAL")
         )
         assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "body.area_code"
         assert "unknown region" in response.json()["detail"]
 
-    async def test_a_region_budget_covers_the_provinces_configured_for_it(
-        self, tmp_path: Path
+    async def test_a_region_budget_covers_the_provinces_its_office_serves(
+        self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        settings = FinanceSettings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path}/regions.db",
-            create_topics=False,
-            consumer_enabled=False,
-            relay_enabled=False,
-            log_json=False,
-            regions={"BANGKOK_VICINITY_EAST": ["10", "11", "12", "13"]},
-        )
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
-                await allocate(app, area_level="national", area_code="TH")
-                region = await allocate(app, area_level="region", area_code="BANGKOK_VICINITY_EAST")
-                await deliver(app, household_approved(new_id(), province_code="12"))
-                assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
+        await allocate(app, area_level="national", area_code="TH")
+        region = await allocate(app, area_level="region", area_code="BVE")
+        # Samut Prakan (11) is served by the Bangkok-vicinity-East office.
+        await deliver(app, household_approved(new_id(), province_code="11"))
+        assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
+        # Chiang Mai (50) is not: its grant comes from the national budget.
+        await deliver(app, household_approved(new_id(), province_code="50"))
+        assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
 
 
 class TestRejecting:

@@ -6,14 +6,26 @@ the whole country, a regional office, a province, a district or a sub-district
 household draws from the most specific budget that covers it, so a tambon's
 own budget is used before its province's, and the province's before the
 country's. Regions are not in the official codes: which provinces a regional
-office covers is configuration (``FINANCE_REGIONS``).
+office covers is the agency's own map in ``baan_shared.reference`` (codes BVE,
+N, CW, NE, S), the same one survey and reporting cut by.
 """
 
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from functools import cache
+
+from baan_shared.reference import regional_offices
 
 NATIONAL_CODE = "TH"
+
+Regions = Mapping[str, Sequence[str]]
+
+
+@cache
+def agency_regions() -> Regions:
+    """Each regional office's code and the province codes it serves."""
+    return {code: office.province_codes for code, office in regional_offices().items()}
 
 
 class AreaLevel(StrEnum):
@@ -40,8 +52,9 @@ class AreaError(ValueError):
     """An area code that does not fit its level."""
 
 
-def check_area(level: AreaLevel, code: str, regions: Mapping[str, Sequence[str]]) -> str:
+def check_area(level: AreaLevel, code: str, regions: Regions | None = None) -> str:
     """The area's code as stored; refuse a code that does not fit the level."""
+    regions = agency_regions() if regions is None else regions
     if level is AreaLevel.NATIONAL:
         if code not in ("", NATIONAL_CODE):
             raise AreaError(f"a national budget's area code is {NATIONAL_CODE!r}")
@@ -61,9 +74,10 @@ def areas_covering(
     province_code: str,
     district_code: str | None,
     subdistrict_code: str | None,
-    regions: Mapping[str, Sequence[str]],
+    regions: Regions | None = None,
 ) -> list[tuple[AreaLevel, str]]:
     """Every area a household in this place belongs to, most specific first."""
+    regions = agency_regions() if regions is None else regions
     found: list[tuple[AreaLevel, str]] = []
     if subdistrict_code:
         found.append((AreaLevel.SUBDISTRICT, subdistrict_code))

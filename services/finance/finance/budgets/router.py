@@ -1,14 +1,14 @@
 """/v1/budgets: allocate budgets and read their reconciliation."""
 
 import uuid
-from collections.abc import Mapping, Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.reference import Programme
 from finance.budgets import repository, service
 from finance.budgets.areas import AreaLevel
 from finance.budgets.schemas import (
@@ -24,14 +24,6 @@ from finance.budgets.schemas import (
 router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
 
 
-def _regions(request: Request) -> Mapping[str, Sequence[str]]:
-    regions: Mapping[str, Sequence[str]] = request.app.state.runtime.settings.regions
-    return regions
-
-
-RegionsDep = Annotated[Mapping[str, Sequence[str]], Depends(_regions)]
-
-
 @router.post(
     "",
     response_model=BudgetAllocated,
@@ -41,7 +33,6 @@ RegionsDep = Annotated[Mapping[str, Sequence[str]], Depends(_regions)]
 async def allocate_budget(
     body: BudgetAllocate,
     session: SessionDep,
-    regions: RegionsDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> BudgetAllocated:
@@ -50,9 +41,7 @@ async def allocate_budget(
     The first allocation creates the budget; later ones add to it. With an
     ``Idempotency-Key`` a retried request answers 200 with the first result.
     """
-    budget, allocation, new = await service.allocate(
-        session, regions, body, idempotency_key=idempotency_key
-    )
+    budget, allocation, new = await service.allocate(session, body, idempotency_key=idempotency_key)
     if not new:
         response.status_code = status.HTTP_200_OK
     return BudgetAllocated(
@@ -68,7 +57,7 @@ async def allocate_budget(
 )
 async def list_budgets(
     session: SessionDep,
-    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    programme: Programme | None = None,
     fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
     area_level: AreaLevel | None = None,
     area_code: Annotated[str | None, Query(max_length=32)] = None,

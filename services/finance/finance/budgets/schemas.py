@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baan_shared.reference import Programme
 from finance.budgets.areas import AreaLevel
 from finance.budgets.models import Budget, BudgetAllocation
 
@@ -19,7 +20,7 @@ class BudgetAllocate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    programme: str = Field(pattern=r"^[A-Z_]{1,32}$", examples=["CANAL"])
+    programme: Programme = Field(examples=["CANAL"])
     fiscal_year: int = Field(ge=2500, le=2700, description="Buddhist-Era fiscal year")
     area_level: AreaLevel
     area_code: str = Field(

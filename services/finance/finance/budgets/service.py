@@ -10,7 +10,6 @@ work does.
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -32,8 +31,6 @@ from finance.ledger.journal import Line
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
-Regions = Mapping[str, Sequence[str]]
-
 
 async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget:
     budget = await repository.get(session, budget_id)
@@ -48,7 +45,6 @@ def _digest(body: BudgetAllocate) -> str:
 
 async def allocate(
     session: AsyncSession,
-    regions: Regions,
     body: BudgetAllocate,
     *,
     idempotency_key: str | None = None,
@@ -56,7 +52,7 @@ async def allocate(
     """Allocate ``body.amount_satang``; returns the budget, the allocation, and whether
     it is new (``False``: the same Idempotency-Key and body were seen before)."""
     try:
-        code = check_area(body.area_level, body.area_code, regions)
+        code = check_area(body.area_level, body.area_code)
     except AreaError as exc:
         raise Unprocessable(
             str(exc), errors=[{"field": "body.area_code", "message": str(exc)}]
@@ -187,7 +183,6 @@ class Reservation:
 
 async def reserve(
     session: AsyncSession,
-    regions: Regions,
     *,
     programme: str,
     fiscal_year: int,
@@ -201,7 +196,7 @@ async def reserve(
     Only that budget is tried: a tambon with its own budget lives within it and
     does not spill into the province's.
     """
-    areas = areas_covering(province_code, district_code, subdistrict_code, regions)
+    areas = areas_covering(province_code, district_code, subdistrict_code)
     budgets = await repository.covering(session, programme, fiscal_year, areas)
     if not budgets:
         return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")

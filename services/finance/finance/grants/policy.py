@@ -15,8 +15,6 @@ from finance.settings import FinanceSettings
 class GrantPolicy:
     fixed_amounts_satang: Mapping[str, int] = field(default_factory=dict)
     schedule: Sequence[TrancheRule] = DEFAULT_SCHEDULE
-    # Region → province codes, to find region-level budgets.
-    regions: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_schedule(self.schedule)
@@ -26,7 +24,6 @@ class GrantPolicy:
         return cls(
             fixed_amounts_satang=dict(settings.grant_amounts_satang),
             schedule=tuple(settings.grant_tranches),
-            regions={region: tuple(codes) for region, codes in settings.regions.items()},
         )
 
     def amount_for(self, programme: str, estimated_cost_satang: int | None) -> int | None:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.reference import Programme
 from finance.grants import repository, service
 from finance.grants.models import GrantStatus
 from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/v1/grants", tags=["grants"], responses=PROBLEMS)
 @router.get("", response_model=GrantsPublic)
 async def list_grants(
     session: SessionDep,
-    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     household_id: uuid.UUID | None = None,
     status_: Annotated[GrantStatus | None, Query(alias="status")] = None,

@@ -188,7 +188,6 @@ async def _reserve(
     """Reserve the grant from its budget and commit it in the ledger, or reject it."""
     reservation = await budgets.reserve(
         session,
-        policy.regions,
         programme=grant.programme,
         fiscal_year=grant.fiscal_year,
         province_code=grant.province_code,

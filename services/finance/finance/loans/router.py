@@ -10,6 +10,7 @@ from baan_shared.clock import thai_today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.reference import Programme
 from finance.loans import repository, service
 from finance.loans.models import LoanStatus
 from finance.loans.schemas import (
@@ -61,7 +62,7 @@ async def approve_loan(body: LoanCreate, session: SessionDep, settings: Settings
 async def list_loans(
     session: SessionDep,
     borrower_id: uuid.UUID | None = None,
-    programme: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")] = None,
+    programme: Programme | None = None,
     status_: Annotated[LoanStatus | None, Query(alias="status")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from baan_shared.reference import Programme
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -28,7 +29,7 @@ class LoanCreate(BaseModel):
     borrower_type: BorrowerType
     borrower_id: uuid.UUID = Field(description="The household's id, or the organisation's")
     borrower_name: str | None = Field(default=None, max_length=200)
-    programme: str = Field(pattern=r"^[A-Z_]{1,32}$", examples=["CANAL"])
+    programme: Programme = Field(examples=["CANAL"])
     province_code: str = Field(pattern=r"^\d{2}$")
     district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
     subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
