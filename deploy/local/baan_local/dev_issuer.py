@@ -1,0 +1,335 @@
+"""A small OAuth2 token issuer for local runs and tests; never for production.
+
+It plays the part Keycloak (or any OIDC provider) plays in production, with
+the same shapes the services check: RS256 JWTs carrying ``iss``, ``aud``,
+``exp``, ``client_id``, ``scope`` and ``baan_areas``, and a JWKS to verify them.
+
+- ``DevIssuer`` mints tokens in-process (``mint_token``) and serves
+  ``POST /oauth/token`` (client credentials, client id/secret by HTTP Basic or
+  form), ``GET /.well-known/openid-configuration`` and ``GET /jwks.json``.
+- Clients come from a TOML file (``[clients.<id>]`` with ``secret``, ``scopes``,
+  ``areas``); without one, ``DEFAULT_CLIENTS`` below.
+- The RSA key is generated at start, or kept in a PEM file so that tokens
+  printed by ``baan-dev-token`` verify against a running ``baan-dev-issuer``.
+
+``baan-dev-issuer`` serves on 127.0.0.1:8090; ``baan-dev-token --client X``
+prints a token for client X.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import time
+import tomllib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from jwt.algorithms import RSAAlgorithm
+
+DEFAULT_ISSUER = "http://127.0.0.1:8090"
+DEFAULT_AUDIENCE = "baan"
+DEFAULT_KEY_FILE = Path(".data/dev-issuer/key.pem")
+DEFAULT_LIFETIME_SECONDS = 3600
+
+# Local runs only: the secrets are public, the issuer binds to loopback.
+DEFAULT_CLIENTS = """
+[clients.baan-national]
+secret = "dev-national-secret"
+scopes = ["survey:read", "survey:write", "survey:approve", "construction:read",
+          "construction:write", "finance:read", "finance:write", "finance:disburse",
+          "reports:read", "reports:write", "pii:read", "audit:read", "admin"]
+areas = ["*"]
+
+[clients.bangkok-office]
+secret = "dev-bangkok-secret"
+scopes = ["survey:read", "survey:write", "construction:read", "finance:read", "reports:read"]
+areas = ["10"]
+
+[clients.khon-kaen-university]
+secret = "dev-kku-secret"
+scopes = ["survey:read", "reports:read"]
+areas = ["4001"]
+
+[clients.auditor]
+secret = "dev-auditor-secret"
+scopes = ["audit:read", "survey:read", "pii:read"]
+areas = ["*"]
+"""
+
+
+@dataclass(frozen=True)
+class DevClient:
+    client_id: str
+    secret: str
+    scopes: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+
+
+def parse_clients(text: str) -> dict[str, DevClient]:
+    """``[clients.<id>]`` tables with ``secret``, ``scopes`` and ``areas``."""
+    data = tomllib.loads(text)
+    clients: dict[str, DevClient] = {}
+    for client_id, entry in data.get("clients", {}).items():
+        clients[client_id] = DevClient(
+            client_id=client_id,
+            secret=str(entry["secret"]),
+            scopes=tuple(entry.get("scopes", ())),
+            areas=tuple(str(a) for a in entry.get("areas", ())),
+        )
+    return clients
+
+
+def load_clients(path: Path | None) -> dict[str, DevClient]:
+    return parse_clients(path.read_text() if path else DEFAULT_CLIENTS)
+
+
+def generate_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+    """The key in ``path``, or a new one written there (mode 0600)."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError(f"{path} does not hold an RSA private key")
+        return key
+    key = generate_key()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.touch(mode=0o600)
+    path.write_bytes(pem)
+    return key
+
+
+def key_id(key: rsa.RSAPrivateKey) -> str:
+    """A stable ``kid``: a digest of the public key."""
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.urlsafe_b64encode(hashlib.sha256(public).digest()[:12]).decode().rstrip("=")
+
+
+def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+    jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    return jwk
+
+
+def mint_token(
+    key: rsa.RSAPrivateKey,
+    *,
+    issuer: str,
+    audience: str,
+    client_id: str,
+    scopes: Iterable[str] = (),
+    areas: Iterable[str] = (),
+    lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS,
+    now: float | None = None,
+    kid: str | None = None,
+    extra_claims: dict[str, Any] | None = None,
+) -> str:
+    """An RS256 access token shaped like a client-credentials token from an OIDC provider."""
+    issued_at = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": client_id,
+        "client_id": client_id,
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + lifetime_seconds,
+        "jti": str(uuid.uuid4()),
+        "scope": " ".join(scopes),
+        "baan_areas": list(areas),
+    }
+    claims.update(extra_claims or {})
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or key_id(key)})
+
+
+@dataclass
+class DevIssuer:
+    """One signing key, the registered clients, and the issuer's identity."""
+
+    issuer: str = DEFAULT_ISSUER
+    audience: str = DEFAULT_AUDIENCE
+    key: rsa.RSAPrivateKey = field(default_factory=generate_key)
+    clients: dict[str, DevClient] = field(default_factory=lambda: parse_clients(DEFAULT_CLIENTS))
+    lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS
+
+    @property
+    def kid(self) -> str:
+        return key_id(self.key)
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [public_jwk(self.key, self.kid)]}
+
+    def mint_token(
+        self,
+        client_id: str,
+        scopes: Iterable[str] = (),
+        areas: Iterable[str] = (),
+        **options: Any,
+    ) -> str:
+        """A token for any client id, scopes and areas (tests); ``options`` as in
+        the module-level ``mint_token`` (``lifetime_seconds``, ``now``, ``audience``…)."""
+        options.setdefault("issuer", self.issuer)
+        options.setdefault("audience", self.audience)
+        options.setdefault("lifetime_seconds", self.lifetime_seconds)
+        return mint_token(
+            self.key, client_id=client_id, scopes=scopes, areas=areas, kid=self.kid, **options
+        )
+
+    def token_for(self, client_id: str, scopes: Sequence[str] | None = None) -> str:
+        """A token for a registered client, with all its scopes or the subset asked for."""
+        client = self.clients[client_id]
+        granted = [s for s in client.scopes if scopes is None or s in scopes]
+        return self.mint_token(client.client_id, granted, client.areas)
+
+    def app(self) -> FastAPI:
+        return create_issuer_app(self)
+
+
+def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    # RFC 6749 §5.2: token endpoint errors are plain OAuth2 JSON, not problem+json,
+    # because OAuth2 client libraries parse exactly this shape.
+    headers = {"WWW-Authenticate": 'Basic realm="baan-dev-issuer"'} if status == 401 else None
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode()
+    except ValueError:
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
+
+
+def create_issuer_app(issuer: DevIssuer) -> FastAPI:
+    app = FastAPI(title="Baan development token issuer", docs_url=None, redoc_url=None)
+
+    @app.get("/.well-known/openid-configuration")
+    async def discovery() -> dict[str, Any]:
+        base = issuer.issuer.rstrip("/")
+        return {
+            "issuer": issuer.issuer,
+            "token_endpoint": f"{base}/oauth/token",
+            "jwks_uri": f"{base}/jwks.json",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": sorted({s for c in issuer.clients.values() for s in c.scopes}),
+        }
+
+    @app.get("/jwks.json")
+    async def jwks() -> dict[str, Any]:
+        return issuer.jwks()
+
+    @app.post("/oauth/token")
+    async def token(request: Request) -> JSONResponse:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        if form.get("grant_type") != "client_credentials":
+            return _oauth_error(
+                400, "unsupported_grant_type", "only grant_type=client_credentials is supported"
+            )
+        credentials = _basic_credentials(request.headers.get("authorization"))
+        if credentials is None:
+            credentials = (form.get("client_id", ""), form.get("client_secret", ""))
+        client = issuer.clients.get(credentials[0])
+        if client is None or not hmac.compare_digest(client.secret, credentials[1]):
+            return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
+        asked = form.get("scope", "").split() or None
+        if asked is not None:
+            refused = [s for s in asked if s not in client.scopes]
+            if refused:
+                return _oauth_error(400, "invalid_scope", f"not granted: {' '.join(refused)}")
+        access_token = issuer.token_for(client.client_id, asked)
+        granted = [s for s in client.scopes if asked is None or s in asked]
+        return JSONResponse(
+            {
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": issuer.lifetime_seconds,
+                "scope": " ".join(granted),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return app
+
+
+def _issuer_from_args(args: argparse.Namespace) -> DevIssuer:
+    return DevIssuer(
+        issuer=args.issuer,
+        audience=args.audience,
+        key=load_or_create_key(args.key_file),
+        clients=load_clients(args.clients),
+    )
+
+
+def _common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--issuer", default=DEFAULT_ISSUER, help="the iss claim and base URL")
+    parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="the aud claim")
+    parser.add_argument("--key-file", type=Path, default=DEFAULT_KEY_FILE)
+    parser.add_argument("--clients", type=Path, default=None, help="TOML file of clients")
+
+
+def serve_main(argv: list[str] | None = None) -> int:
+    """``baan-dev-issuer``: serve the token endpoint and JWKS."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(
+        prog="baan-dev-issuer", description="Baan's development OAuth2 token issuer."
+    )
+    _common_arguments(parser)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    args = parser.parse_args(argv)
+    issuer = _issuer_from_args(args)
+    print(f"dev issuer {issuer.issuer}: clients {', '.join(sorted(issuer.clients))}")
+    uvicorn.run(issuer.app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def token_main(argv: list[str] | None = None) -> int:
+    """``baan-dev-token --client X``: print a token signed with the dev issuer's key."""
+    parser = argparse.ArgumentParser(
+        prog="baan-dev-token", description="Print a development access token."
+    )
+    _common_arguments(parser)
+    parser.add_argument("--client", required=True, help="a client id from the clients file")
+    parser.add_argument("--scope", action="append", help="only these scopes (repeatable)")
+    args = parser.parse_args(argv)
+    issuer = _issuer_from_args(args)
+    if args.client not in issuer.clients:
+        print(f"unknown client {args.client!r}; known: {sorted(issuer.clients)}", file=sys.stderr)
+        return 2
+    print(issuer.token_for(args.client, args.scope))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve_main())

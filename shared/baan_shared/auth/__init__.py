@@ -1,0 +1,43 @@
+"""Partner access: OAuth2 client-credentials JWTs validated against the issuer's
+JWKS, scopes per action, per-area permissions in the queries, masked personal
+data, an append-only audit log and rate limits per client.
+
+How a service adopts it: docs/adr/0003-partner-access.md. The tables
+(``audit_log``, ``rate_limit_counters``) live in ``baan_shared.auth.audit`` and
+``baan_shared.auth.ratelimit``; importing this package does not add them to a
+service's metadata.
+"""
+
+from baan_shared.auth.areas import area_filter, forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth.dependencies import (
+    current_principal,
+    install_partner_access,
+    oauth2_scheme,
+    require_scopes,
+)
+from baan_shared.auth.pii import (
+    mask_national_id,
+    mask_phone,
+    national_id_for,
+    phone_for,
+    reveals_personal_data,
+)
+from baan_shared.auth.principal import Principal
+from baan_shared.auth.settings import AuthSettings
+
+__all__ = [
+    "AuthSettings",
+    "Principal",
+    "area_filter",
+    "current_principal",
+    "forbid_unless_covered",
+    "install_partner_access",
+    "mask_national_id",
+    "mask_phone",
+    "national_id_for",
+    "not_found_unless_covered",
+    "oauth2_scheme",
+    "phone_for",
+    "require_scopes",
+    "reveals_personal_data",
+]

@@ -1,0 +1,78 @@
+"""The partner-access errors, as problem+json with the headers their status needs.
+
+401 carries ``WWW-Authenticate: Bearer`` (RFC 6750), 429 and 503 carry
+``Retry-After``. ``install_auth_error_handlers`` adds the handlers that put
+those headers on; the body is the same problem+json as every other error.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from baan_shared.http.errors import AppError, problem
+
+
+class Unauthenticated(AppError):
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str, *, reason_code: str, **extra: Any) -> None:
+        super().__init__(
+            detail,
+            errors=[{"field": "header.Authorization", "reason": detail, "code": reason_code}],
+            **extra,
+        )
+        self.reason_code = reason_code
+
+    def headers(self) -> dict[str, str]:
+        if self.reason_code == "missing":
+            # RFC 6750 §3.1: no error code when the request carried no token at all.
+            return {"WWW-Authenticate": 'Bearer realm="baan"'}
+        description = self.detail.replace('"', "'")
+        return {
+            "WWW-Authenticate": (
+                f'Bearer realm="baan", error="invalid_token", error_description="{description}"'
+            )
+        }
+
+
+class TooManyRequests(AppError):
+    status = 429
+    code = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds, **extra)
+        self.retry_after_seconds = retry_after_seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class IssuerUnavailable(AppError):
+    status = 503
+    code = "issuer-unavailable"
+    title = "Cannot check tokens right now"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}
+
+
+def install_auth_error_handlers(app: FastAPI) -> None:
+    async def _with_headers(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Unauthenticated | TooManyRequests | IssuerUnavailable)
+        return problem(
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers(),
+            errors=exc.errors,
+            **exc.extra,
+        )
+
+    for error in (Unauthenticated, TooManyRequests, IssuerUnavailable):
+        app.add_exception_handler(error, _with_headers)
