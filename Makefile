@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean
+.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
 	@echo "make test      run every test: unit, integration and end-to-end"
 	@echo "make test-unit run the fast tests that need neither Kafka nor PostgreSQL"
 	@echo "make lint      ruff and mypy"
+	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
 
 install:
@@ -23,6 +24,10 @@ test: install
 
 test-unit: install
 	$(VENV)/pytest -m "not kafka and not postgres and not e2e"
+
+faults: install
+	@scripts/install-test-deps.sh
+	FAULTS_PROFILE=full $(VENV)/pytest tests/faults -m faults
 
 lint: install
 	$(VENV)/ruff check .
