@@ -74,6 +74,8 @@ class Household(SQLModel, table=True):
     survey_round_id: uuid.UUID | None = Field(
         default=None, foreign_key="survey_rounds.id", index=True
     )
+    # The community (ชุมชน) or village it belongs to, when one is registered.
+    community_id: uuid.UUID | None = Field(default=None, foreign_key="communities.id", index=True)
     household_size: int
     monthly_income_satang: int = Field(sa_type=BigInteger)
     need: Need = Field(sa_type=enum_type(Need))

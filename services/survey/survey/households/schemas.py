@@ -59,6 +59,10 @@ class HouseholdCreate(BaseModel):
     survey_round_id: uuid.UUID | None = Field(
         default=None, description="The survey round that registered it; same sub-district"
     )
+    community_id: uuid.UUID | None = Field(
+        default=None,
+        description="Its community (ชุมชน), same sub-district; defaults to the round's community",
+    )
     household_size: int = Field(ge=1, le=50)
     monthly_income_satang: int = Field(ge=0)
     need: Need
@@ -161,6 +165,7 @@ class HouseholdPublic(BaseModel):
     subdistrict_code: str
     village: str | None
     survey_round_id: uuid.UUID | None
+    community_id: uuid.UUID | None
     household_size: int
     monthly_income_satang: int
     need: Need

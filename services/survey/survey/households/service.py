@@ -24,6 +24,7 @@ from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
 from survey import SERVICE_NAME
+from survey.communities import repository as communities
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
 from survey.households.models import (
@@ -40,32 +41,49 @@ from survey.rounds import repository as rounds
 SOURCE = f"/services/{SERVICE_NAME}"
 
 
-def _area(household: Household) -> dict[str, str]:
+def _area(household: Household) -> dict[str, Any]:
+    """What every household event carries: programme, area codes and community."""
     return {
         "programme": household.programme.value,
         "province_code": household.province_code,
         "district_code": household.district_code,
         "subdistrict_code": household.subdistrict_code,
+        "community_id": household.community_id,
     }
 
 
-async def _check_round(session: AsyncSession, data: HouseholdCreate) -> None:
-    if data.survey_round_id is None:
-        return
-    survey_round = await rounds.get(session, data.survey_round_id)
-    if survey_round is None:
-        reason = f"survey round {data.survey_round_id} does not exist"
-    elif survey_round.subdistrict_code != data.subdistrict_code:
-        reason = f"the round surveyed sub-district {survey_round.subdistrict_code}"
-    else:
-        return
-    raise Unprocessable(
-        reason, errors=[{"field": "body.survey_round_id", "reason": reason, "code": "invalid"}]
-    )
+def _invalid(field: str, reason: str) -> Unprocessable:
+    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": "invalid"}])
+
+
+async def _check_round(session: AsyncSession, data: HouseholdCreate) -> HouseholdCreate:
+    """The round and community must exist in the household's sub-district.
+
+    A household registered by a community's round belongs to that community
+    unless the body says which one.
+    """
+    if data.survey_round_id is not None:
+        survey_round = await rounds.get(session, data.survey_round_id)
+        if survey_round is None:
+            reason = f"survey round {data.survey_round_id} does not exist"
+            raise _invalid("body.survey_round_id", reason)
+        if survey_round.subdistrict_code != data.subdistrict_code:
+            reason = f"the round surveyed sub-district {survey_round.subdistrict_code}"
+            raise _invalid("body.survey_round_id", reason)
+        if data.community_id is None and survey_round.community_id is not None:
+            data = data.model_copy(update={"community_id": survey_round.community_id})
+    if data.community_id is not None:
+        community = await communities.get(session, data.community_id)
+        if community is None:
+            raise _invalid("body.community_id", f"community {data.community_id} does not exist")
+        if community.subdistrict_code != data.subdistrict_code:
+            reason = f"the community is in sub-district {community.subdistrict_code}"
+            raise _invalid("body.community_id", reason)
+    return data
 
 
 async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
-    await _check_round(session, data)
+    data = await _check_round(session, data)
     household = Household(**data.model_dump(exclude={"members"}))
     household.duplicate_key = duplicate_key(
         household.head_name, household.subdistrict_code, household.village
@@ -142,6 +160,7 @@ async def register_batch(
             province_code=h["province_code"],
             district_code=h["district_code"],
             subdistrict_code=h["subdistrict_code"],
+            community_id=h["community_id"],
         )
         for h in households
     ]

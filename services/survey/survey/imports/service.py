@@ -37,11 +37,13 @@ async def import_sheet(
     programme: Programme | None,
 ) -> HouseholdImport:
     round_subdistrict = None
+    round_community = None
     if survey_round_id is not None:
         survey_round = await rounds.get(session, survey_round_id)
         if survey_round is None:
             raise _refused(f"survey round {survey_round_id} does not exist", "body.survey_round_id")
         round_subdistrict = survey_round.subdistrict_code
+        round_community = survey_round.community_id
     try:
         fmt = sheet.detect_format(filename, file.read(8))
         file.seek(0)
@@ -102,6 +104,8 @@ async def import_sheet(
                 values["programme"] = programme
             if survey_round_id is not None:
                 values["survey_round_id"] = survey_round_id
+                # A community's round registers its households in that community.
+                values["community_id"] = round_community
             for field, reason in errors:
                 reject(number, field, reason)
             if errors:
