@@ -569,7 +569,9 @@ class TestAudit:
         token = any_platform.token("bangkok-office", ["survey:write"], ["10"])
         async with client_for(any_platform.app(), token) as client:
             created = await client.post(
-                "/v1/households", json={"province_code": "10", "national_id": "3100500000011"}
+                "/v1/households",
+                json={"province_code": "10", "national_id": "3100500000011"},
+                headers={"traceparent": f"00-{'a1' * 16}-{'b2' * 8}-01"},
             )
             refused = await client.post(
                 "/v1/households", json={"province_code": "40", "national_id": "3100500000011"}
@@ -580,6 +582,7 @@ class TestAudit:
             ("register_household", 403, "households"),
         ]
         assert rows[0].resource_id == created.json()["id"]
+        assert rows[0].trace_id == "a1" * 16
         assert refused.status_code == 403
         assert all(r.client_id == "bangkok-office" and r.method == "POST" for r in rows)
 

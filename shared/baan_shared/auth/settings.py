@@ -37,6 +37,10 @@ class AuthSettings(BaseSettings):
     leeway_seconds: float = 30.0
     jwks_cache_seconds: int = 300
     jwks_timeout_seconds: float = 5.0
+    # A token with an unknown ``kid`` refetches the JWKS (the provider rotated
+    # its key), at most once per this many seconds: tokens with made-up kids
+    # must not turn every request into a fetch from the issuer.
+    jwks_refetch_cooldown_seconds: float = Field(default=10.0, ge=0)
     # ``scope`` (a space-separated string, RFC 6749/8693) or ``scp`` (a list);
     # either shape is read from whichever claim is named here.
     scopes_claim: str = "scope"

@@ -40,6 +40,7 @@ class TokenValidator:
                 cache_jwk_set=True,
                 lifespan=settings.jwks_cache_seconds,
                 timeout=settings.jwks_timeout_seconds,
+                cooldown_duration=settings.jwks_refetch_cooldown_seconds,
             )
 
     async def principal(self, token: str) -> Principal:

@@ -73,7 +73,7 @@ class AuditWritesMiddleware:
             nonlocal audited
             if message["type"] == "http.response.start" and not audited:
                 audited = True
-                await self._audit(scope, message["status"])
+                await self._audit(scope, message["status"], message.get("headers") or [])
             await send(message)
 
         try:
@@ -81,10 +81,12 @@ class AuditWritesMiddleware:
         except BaseException:
             if not audited:
                 audited = True
-                await self._audit(scope, 500)
+                await self._audit(scope, 500, [])
             raise
 
-    async def _audit(self, scope: Scope, status: int) -> None:
+    async def _audit(
+        self, scope: Scope, status: int, response_headers: list[tuple[bytes, bytes]]
+    ) -> None:
         state: dict[str, Any] = scope.get("state") or {}
         principal = state.get("principal")
         if not isinstance(principal, Principal):
@@ -93,6 +95,13 @@ class AuditWritesMiddleware:
         route = scope.get("route")
         headers = dict(scope.get("headers") or [])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or None
+        # The service's trace middleware may run inside this one, where its
+        # context is out of reach; the traceparent it put on the response is not.
+        traceparent = (
+            dict(response_headers).get(b"traceparent", b"").decode("latin-1")
+            or headers.get(b"traceparent", b"").decode("latin-1")
+            or current_traceparent()
+        )
         record = AuditRecord(
             client_id=principal.client_id,
             subject=principal.subject,
@@ -104,7 +113,7 @@ class AuditWritesMiddleware:
             status=status,
             pii_read=False,
             request_id=request_id,
-            trace_id=trace_id(current_traceparent()),
+            trace_id=trace_id(traceparent),
         )
         try:
             async with self.session_factory()() as session:
