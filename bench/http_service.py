@@ -1,0 +1,276 @@
+"""One service instance over HTTP, beside a minimal FastAPI app on the same PostgreSQL.
+
+    .venv/bin/python bench/http_service.py --requests 2000 --concurrency 16
+
+Survey runs as one uvicorn process (one worker) on its own database, its
+consumer and relay switched off so that only the request path is measured
+(the outbox row is still written with each registration, and stays pending).
+The baseline is the smallest honest FastAPI app, also one uvicorn process, on
+another database of the same server: asyncpg pool, one table, the same
+single-row primary-key SELECT for the read, and for the write the same two rows
+(a household and its outbox event) inserted in one transaction.
+
+Reads are GET /v1/households/{id} over households registered beforehand;
+writes are POST /v1/households. The client is httpx in this process, the same
+for both: on a small machine it takes part of the CPU the servers could use,
+equally for both.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from pipeline import describe_machine, percentile
+from platform_harness import household_body
+
+from baan_local.kafka import LocalKafka
+from baan_local.ports import free_port, free_ports
+from baan_local.postgres import LocalPostgres
+from baan_local.services import SERVICES, ServiceProcess
+
+PROVINCE = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
+
+# -- the baseline app ------------------------------------------------------------
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS households (
+    id uuid PRIMARY KEY, programme text NOT NULL, head_name text NOT NULL,
+    national_id text NOT NULL, province_code text NOT NULL, district_code text NOT NULL,
+    subdistrict_code text NOT NULL, village text, household_size int NOT NULL,
+    monthly_income_satang bigint NOT NULL, need text NOT NULL,
+    estimated_cost_satang bigint NOT NULL, status text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id uuid PRIMARY KEY, aggregatetype text NOT NULL, aggregateid text NOT NULL,
+    type text NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+    sent_at timestamptz
+);
+"""
+
+
+def baseline_app() -> FastAPI:
+    """`uvicorn --factory http_service:baseline_app`; BASELINE_DSN names the database."""
+    pool: dict[str, asyncpg.Pool] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool["db"] = await asyncpg.create_pool(os.environ["BASELINE_DSN"], min_size=5, max_size=10)
+        async with pool["db"].acquire() as connection:
+            await connection.execute(SCHEMA)
+        yield
+        await pool["db"].close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/households/{household_id}")
+    async def read(household_id: uuid.UUID) -> dict[str, Any]:
+        row = await pool["db"].fetchrow("SELECT * FROM households WHERE id = $1", household_id)
+        return dict(row) if row else {}
+
+    @app.post("/households", status_code=201)
+    async def write(body: dict[str, Any]) -> dict[str, Any]:
+        household_id = uuid.uuid4()
+        async with pool["db"].acquire() as connection, connection.transaction():
+            await connection.execute(
+                "INSERT INTO households (id, programme, head_name, national_id, province_code,"
+                " district_code, subdistrict_code, village, household_size,"
+                " monthly_income_satang, need, estimated_cost_satang, status)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'surveyed')",
+                household_id,
+                body["programme"],
+                body["head_name"],
+                body["national_id"],
+                body["province_code"],
+                body["district_code"],
+                body["subdistrict_code"],
+                body.get("village"),
+                body["household_size"],
+                body["monthly_income_satang"],
+                body["need"],
+                body["estimated_cost_satang"],
+            )
+            await connection.execute(
+                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload)"
+                " VALUES ($1, 'household', $2, 'household.surveyed', $3::jsonb)",
+                uuid.uuid4(),
+                str(household_id),
+                json.dumps(body),
+            )
+        return {"id": str(household_id)}
+
+    return app
+
+
+# -- load -------------------------------------------------------------------------
+
+
+async def hammer(
+    base_url: str, requests: int, concurrency: int, request: Any
+) -> tuple[float, list[float]]:
+    """``requests`` calls of ``request(http, n)``, ``concurrency`` at a time."""
+    latencies: list[float] = []
+    numbers = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+
+        async def worker() -> None:
+            for n in numbers:
+                began = time.perf_counter()
+                response = await request(http, n)
+                latencies.append(time.perf_counter() - began)
+                if response.status_code >= 400:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies
+
+
+async def measure(
+    label: str, base_url: str, read_path: str, write_path: str, args: argparse.Namespace
+) -> list[str]:
+    seeded: list[str] = []
+
+    async def write(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        body = household_body(head_name=f"นายวัดผล {label} {n:06d}", **PROVINCE)
+        response = await http.post(write_path, json=body)
+        if response.status_code == 201:
+            seeded.append(response.json()["id"])
+        return response
+
+    # Warm up and seed the rows the reads will fetch (not timed).
+    await hammer(base_url, args.seed, args.concurrency, write)
+    rng = random.Random(2562)
+
+    async def read(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        return await http.get(f"{read_path}/{rng.choice(seeded)}")
+
+    lines = []
+    for kind, call in (("read  (one household)", read), ("write (household + outbox)", write)):
+        elapsed, latencies = await hammer(base_url, args.requests, args.concurrency, call)
+        lines.append(
+            f"{label:<9} {kind:<27} {args.requests / elapsed:8,.0f} req/s   "
+            f"p50 {percentile(latencies, 50) * 1000:6.1f} ms   "
+            f"p99 {percentile(latencies, 99) * 1000:6.1f} ms"
+        )
+    return lines
+
+
+def wait_http(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="per kind of request")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=500, help="households registered first")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="baan-bench-http-"))
+    postgres = LocalPostgres()
+    postgres.start()
+    # Only for describe_machine's Kafka version line; never started.
+    kafka = LocalKafka(work / "kafka", *free_ports(2))
+    survey: ServiceProcess | None = None
+    baseline: subprocess.Popen[bytes] | None = None
+    try:
+        spec = next(s for s in SERVICES if s.name == "survey")
+        survey = ServiceProcess(
+            spec,
+            free_port(),
+            {
+                "SURVEY_DATABASE_URL": postgres.create_database("bench_survey"),
+                "SURVEY_CONSUMER_ENABLED": "false",
+                "SURVEY_RELAY_ENABLED": "false",
+                "SURVEY_CREATE_TOPICS": "false",
+                "SURVEY_LOG_LEVEL": "WARNING",
+                "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # never contacted
+            },
+            work / "survey.log",
+        )
+        survey.start()
+        survey.wait_live()
+        port = free_port()
+        with (work / "baseline.log").open("ab") as log:
+            baseline = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "http_service:baseline_app",
+                    "--app-dir",
+                    str(Path(__file__).resolve().parent),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                env={
+                    **os.environ,
+                    "BASELINE_DSN": postgres.url(
+                        postgres.create_database("bench_baseline").rsplit("/", 1)[1], driver=""
+                    ),
+                },
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_http(f"http://127.0.0.1:{port}/docs")
+        for line in describe_machine(postgres, kafka):
+            print(line)
+        print(
+            f"settings: {args.requests} requests per kind, {args.concurrency} at a time, "
+            f"{args.seed} households seeded; one uvicorn worker each; survey's consumer and "
+            "relay off; PostgreSQL fsync off"
+        )
+        survey_lines = asyncio.run(
+            measure("survey", survey.url, "/v1/households", "/v1/households", args)
+        )
+        baseline_lines = asyncio.run(
+            measure("baseline", f"http://127.0.0.1:{port}", "/households", "/households", args)
+        )
+    finally:
+        if baseline is not None:
+            baseline.terminate()
+            baseline.wait(30)
+        if survey is not None:
+            survey.stop()
+        postgres.stop()
+    for line in survey_lines + baseline_lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""The whole pipeline under load, beside raw aiokafka on the same broker.
+
+    .venv/bin/python bench/pipeline.py --households 200 --concurrency 8
+
+Starts its own Kafka broker, PostgreSQL server and the four services as
+processes (the test tooling's), allocates a canal budget, then drives N
+households through the public APIs: registered, screened and approved in
+survey; ready, started, a milestone and completed in construction (finance pays
+the grant's two tranches from construction's events); until reporting counts
+all N completed. It prints households per second and the p50/p99 latency from
+each approval to reporting counting that household completed.
+
+Reporting counts per programme × province, not per household, so a household's
+"reported" moment is when the completed count first reached its rank among the
+completions construction acknowledged (first completed, first counted). The
+report is polled every 50 ms, which bounds the resolution.
+
+Baseline, same run, same broker: as many raw events as the pipeline published
+(measured from the streams' end offsets), ~1 KB each, produced with aiokafka
+(acks=all, idempotent) to a 3-partition topic and consumed by one group member:
+events per second and produce→consume latency.
+"""
+
+import argparse
+import asyncio
+import os
+import platform as host
+import sys
+import tempfile
+import time
+import uuid
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from platform_harness import Platform, household_body, start_platform
+
+from baan_local.kafka import LocalKafka
+from baan_local.ports import free_ports
+from baan_local.postgres import LocalPostgres
+from baan_shared.clock import utcnow
+from baan_shared.fiscal import fiscal_year_at
+
+PROVINCE = {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
+STREAMS = ("survey.households", "construction.houses", "finance.grants")
+COMMITTEE = {"decided_by": "คณะกรรมการชุมชน"}
+STEPS = (
+    ("ready", {"reported_by": "ทีมช่าง"}),
+    ("start", {"reported_by": "ทีมช่าง"}),
+    ("progress", {"reported_by": "ทีมช่าง", "milestone": "structure", "percent": 50}),
+    ("complete", {"inspected_by": "คณะกรรมการ", "actual_cost_satang": 48_500_000}),
+)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def stream_events(bootstrap: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [
+            TopicPartition(t, p) for t in STREAMS for p in consumer.partitions_for_topic(t) or ()
+        ]
+        ends = await consumer.end_offsets(partitions)
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+async def one_household(
+    survey: httpx.AsyncClient, construction: httpx.AsyncClient, number: int
+) -> tuple[float, float]:
+    body = household_body(head_name=f"นายวัดผล {number:05d}", **PROVINCE)
+    created = await survey.post("/v1/households", json=body)
+    created.raise_for_status()
+    household_id = created.json()["id"]
+    for step in ("screen", "approve"):
+        (
+            await survey.post(f"/v1/households/{household_id}/{step}", json=COMMITTEE)
+        ).raise_for_status()
+    approved_at = time.perf_counter()
+    while True:  # construction opens the house work from household.approved
+        works = await construction.get("/v1/house-works", params={"household_id": household_id})
+        items = works.json()["items"]
+        if items:
+            break
+        await asyncio.sleep(0.05)
+    base = f"/v1/house-works/{items[0]['id']}"
+    for step, step_body in STEPS:
+        (await construction.post(f"{base}/{step}", json=step_body)).raise_for_status()
+    return approved_at, time.perf_counter()
+
+
+async def run_pipeline(platform: Platform, households: int, concurrency: int) -> dict[str, Any]:
+    events_before = await stream_events(platform.kafka.bootstrap)
+    async with platform.client("finance") as finance:
+        allocated = await finance.post(
+            "/v1/budgets",
+            json={
+                "programme": "CANAL",
+                "fiscal_year": fiscal_year_at(utcnow()),
+                "area_level": "province",
+                "area_code": PROVINCE["province_code"],
+                "amount_satang": households * 14_700_000,
+            },
+        )
+        allocated.raise_for_status()
+
+    counted_at: list[float] = []  # counted_at[k]: when reporting first showed k+1 completed
+    finished = asyncio.Event()
+
+    async def watch_reporting() -> None:
+        async with platform.client("reporting") as reporting:
+            while not finished.is_set():
+                report = await reporting.get(
+                    "/v1/reports/progress", params={"province_code": PROVINCE["province_code"]}
+                )
+                rows = report.json()["rows"]
+                row = rows[0] if rows else {}
+                completed = row.get("completed", 0)
+                paid = row.get("grant_disbursed_satang", 0)
+                now = time.perf_counter()
+                while len(counted_at) < completed:
+                    counted_at.append(now)
+                if completed >= households and paid >= households * 14_700_000:
+                    finished.set()
+                    return
+                await asyncio.sleep(0.05)
+
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(households):
+        queue.put_nowait(n)
+    journeys: list[tuple[float, float]] = []
+
+    async def worker() -> None:
+        async with platform.client("survey") as survey, platform.client("construction") as c:
+            while not queue.empty():
+                journeys.append(await one_household(survey, c, queue.get_nowait()))
+
+    started = time.perf_counter()
+    watcher = asyncio.create_task(watch_reporting())
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.wait_for(watcher, timeout=600)
+    elapsed = time.perf_counter() - started
+    # First completed, first counted: the k-th completion is the k-th count.
+    by_completion = sorted(journeys, key=lambda j: j[1])
+    latencies = [counted_at[k] - approved for k, (approved, _) in enumerate(by_completion)]
+    events = await stream_events(platform.kafka.bootstrap) - events_before
+    return {
+        "households": households,
+        "elapsed": elapsed,
+        "per_second": households / elapsed,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "events": events,
+    }
+
+
+async def run_raw_kafka(bootstrap: str, events: int) -> dict[str, Any]:
+    topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    payload = b"x" * 1024
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest"
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    latencies: list[float] = []
+    try:
+        started = time.perf_counter()
+
+        async def consume() -> None:
+            while len(latencies) < events:
+                for batch in (await consumer.getmany(timeout_ms=200)).values():
+                    now = time.time()
+                    latencies.extend(now - r.timestamp / 1000 for r in batch)
+
+        consuming = asyncio.create_task(consume())
+        for n in range(events):
+            await producer.send(topic, key=str(n).encode(), value=payload)
+        await producer.flush()
+        await asyncio.wait_for(consuming, timeout=300)
+        elapsed = time.perf_counter() - started
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return {
+        "events": events,
+        "elapsed": elapsed,
+        "per_second": events / elapsed,
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+    }
+
+
+def describe_machine(postgres: LocalPostgres, kafka: LocalKafka) -> list[str]:
+    jars = sorted(p.name for p in kafka.jar_dir.glob("kafka-clients-*.jar"))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return [
+        f"machine : {host.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
+        f"{host.platform()}; load average at start {load}",
+        f"versions: Python {host.python_version()}, Kafka {jars[0][14:-4] if jars else '?'}, "
+        f"aiokafka {version('aiokafka')}, FastAPI {version('fastapi')}, "
+        f"uvicorn {version('uvicorn')}, SQLAlchemy {version('sqlalchemy')}, "
+        f"asyncpg {version('asyncpg')}, PostgreSQL {postgres_version(postgres)}",
+    ]
+
+
+def postgres_version(postgres: LocalPostgres) -> str:
+    from baan_local._sync import run_sync
+
+    async def ask() -> str:
+        import asyncpg
+
+        connection = await asyncpg.connect(postgres.url("postgres", driver=""))
+        try:
+            return str(await connection.fetchval("SHOW server_version"))
+        finally:
+            await connection.close()
+
+    return run_sync(ask())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="baan-bench-pipeline-"))
+    postgres = LocalPostgres()
+    kafka = LocalKafka(work / "kafka", *free_ports(2))
+    postgres.start()
+    kafka.start()
+    processes: Platform | None = None
+    try:
+        urls = {
+            s: postgres.create_database(f"bench_{s}")
+            for s in ("survey", "construction", "finance", "reporting")
+        }
+        processes = start_platform(kafka, urls, work / "logs")
+        asyncio.run(processes.wait_ready())
+        for line in describe_machine(postgres, kafka):
+            print(line)
+        print(
+            f"settings: {args.households} households, {args.concurrency} at a time, one process "
+            "per service, 3 partitions per stream, relay idle 0.1 s, PostgreSQL fsync off"
+        )
+        pipeline = asyncio.run(run_pipeline(processes, args.households, args.concurrency))
+        raw = asyncio.run(run_raw_kafka(kafka.bootstrap, pipeline["events"]))
+    finally:
+        if processes is not None:
+            for process in processes.services.values():
+                process.stop()
+        kafka.stop()
+        postgres.stop()
+    print(
+        f"pipeline  : {pipeline['households']} households in {pipeline['elapsed']:.1f} s = "
+        f"{pipeline['per_second']:.2f} households/s; approval → report p50 "
+        f"{pipeline['p50']:.2f} s, p99 {pipeline['p99']:.2f} s; {pipeline['events']} events"
+    )
+    print(
+        f"raw Kafka : {raw['events']} events in {raw['elapsed']:.2f} s = "
+        f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "
+        f"p99 {raw['p99'] * 1000:.1f} ms (baseline)"
+    )
+
+
+if __name__ == "__main__":
+    main()
