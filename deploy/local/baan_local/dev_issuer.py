@@ -290,8 +290,8 @@ def _issuer_from_args(args: argparse.Namespace) -> DevIssuer:
     )
 
 
-def _common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--issuer", default=DEFAULT_ISSUER, help="the iss claim and base URL")
+def _common_arguments(parser: argparse.ArgumentParser, issuer_help: str) -> None:
+    parser.add_argument("--issuer", default=None, help=issuer_help)
     parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="the aud claim")
     parser.add_argument("--key-file", type=Path, default=DEFAULT_KEY_FILE)
     parser.add_argument("--clients", type=Path, default=None, help="TOML file of clients")
@@ -304,12 +304,13 @@ def serve_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="baan-dev-issuer", description="Baan's development OAuth2 token issuer."
     )
-    _common_arguments(parser)
+    _common_arguments(parser, "the iss claim and base URL (default http://HOST:PORT)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args(argv)
+    args.issuer = args.issuer or f"http://{args.host}:{args.port}"
     issuer = _issuer_from_args(args)
-    print(f"dev issuer {issuer.issuer}: clients {', '.join(sorted(issuer.clients))}")
+    print(f"dev issuer {issuer.issuer}: clients {', '.join(sorted(issuer.clients))}", flush=True)
     uvicorn.run(issuer.app(), host=args.host, port=args.port, log_level="warning")
     return 0
 
@@ -319,10 +320,11 @@ def token_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="baan-dev-token", description="Print a development access token."
     )
-    _common_arguments(parser)
+    _common_arguments(parser, f"the iss claim (default {DEFAULT_ISSUER})")
     parser.add_argument("--client", required=True, help="a client id from the clients file")
     parser.add_argument("--scope", action="append", help="only these scopes (repeatable)")
     args = parser.parse_args(argv)
+    args.issuer = args.issuer or DEFAULT_ISSUER
     issuer = _issuer_from_args(args)
     if args.client not in issuer.clients:
         print(f"unknown client {args.client!r}; known: {sorted(issuer.clients)}", file=sys.stderr)
