@@ -85,6 +85,8 @@ def shared_house_fields(house: dict[str, Any]) -> dict[str, Any]:
     return {
         "house_id": house["id"],
         "household_id": house["household_id"],
+        "community_id": house["community_id"],
+        "project_id": house["project_id"],
         "programme": house["programme"],
         "province_code": house["province_code"],
         "district_code": house["district_code"],

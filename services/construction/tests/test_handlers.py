@@ -15,6 +15,7 @@ from construction_factories import (
 from fastapi import FastAPI
 from sqlmodel import select
 
+from baan_shared.ids import new_id
 from baan_shared.inbox import ProcessedEvent
 
 
@@ -62,6 +63,21 @@ class TestHouseholdApproved:
         assert row.aggregateid == house["id"]
         assert row.source == "/services/construction"
         assert payload(row) == {**shared_house_fields(house), "work_type": "new_build"}
+
+    async def test_the_households_community_is_kept_and_carried_on_its_events(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        community_id = new_id()
+        data = household_approved(community_id=community_id)
+        await deliver(app, approval_event(data))
+        await deliver(app, approval_event(household_approved()))  # another community
+
+        [house] = await _house_works_of(client, data.household_id)
+        assert house["community_id"] == str(community_id)
+        [planned] = [payload(r) for r in await outbox(app) if r.aggregateid == house["id"]]
+        assert (planned["community_id"], planned["project_id"]) == (str(community_id), None)
+        listed = await client.get("/v1/house-works", params={"community_id": str(community_id)})
+        assert [h["id"] for h in listed.json()["items"]] == [house["id"]]
 
     async def test_a_redelivered_approval_plans_nothing_new(
         self, app: FastAPI, client: httpx.AsyncClient

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
 from baan_shared.http.errors import Conflict, Unprocessable
-from construction.house_works.models import Programme, WorkType
+from baan_shared.reference import Programme
+from construction.house_works.models import WorkType
 from construction.milestones.templates import ALL, Template, check_milestone, template_for
 
 

@@ -10,6 +10,7 @@ from construction_factories import (
     assign,
     create_project,
     outbox,
+    payload,
     plan_house,
     post,
     project_body,
@@ -98,6 +99,19 @@ class TestAssigning:
             "items"
         ]
         assert sorted(h["id"] for h in listed) == sorted([first, second])
+
+    async def test_house_events_after_joining_name_the_project(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        house_id = await plan_house(app)
+        await assign(client, project["id"], house_id)
+
+        await post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
+
+        events = {r.type: payload(r) for r in await outbox(app)}
+        assert events["house.planned"]["project_id"] is None
+        assert events["house.ready_to_build"]["project_id"] == project["id"]
 
     async def test_a_house_works_own_planned_end_overrides_the_projects_until_cleared(
         self, app: FastAPI, client: httpx.AsyncClient

@@ -19,6 +19,7 @@ from construction.house_works.repository import Row
 COLUMNS: tuple[str, ...] = (
     "id",
     "household_id",
+    "community_id",
     "programme",
     "province_code",
     "district_code",

@@ -11,17 +11,7 @@ from sqlmodel import Field, SQLModel
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
-
-
-class Programme(StrEnum):
-    """The agency's programmes, as survey names them on ``household.approved``."""
-
-    BAAN_MANKONG = "BAAN_MANKONG"  # บ้านมั่นคง, urban secure housing
-    BAAN_PHO_PHIANG = "BAAN_PHO_PHIANG"  # บ้านพอเพียงชนบท, rural repair and rebuild
-    LAND_REFORM = "LAND_REFORM"  # บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน
-    CANAL = "CANAL"  # ริมคลอง
-    HOMELESS = "HOMELESS"  # ศูนย์พัฒนาศักยภาพคนไร้บ้าน
-    EMERGENCY = "EMERGENCY"  # ไฟไหม้ ไล่รื้อ ภัยพิบัติ
+from baan_shared.reference import Programme
 
 
 class WorkType(StrEnum):
@@ -53,6 +43,8 @@ class HouseWork(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     # One house work per household: a duplicated household.approved must not plan a second.
     household_id: uuid.UUID = Field(unique=True)
+    # Survey's community (ชุมชน) the household belongs to, when it names one.
+    community_id: uuid.UUID | None = Field(default=None, index=True)
     programme: Programme = Field(sa_type=enum_type(Programme), index=True)
     province_code: str = Field(max_length=2, index=True)
     district_code: str | None = Field(default=None, max_length=4)

@@ -49,6 +49,7 @@ class HouseWorkFilter:
     subdistrict_code: str | None = None
     project_id: uuid.UUID | None = None
     household_id: uuid.UUID | None = None
+    community_id: uuid.UUID | None = None
     overdue_on: date | None = None  # past its planned end on this day and not finished
 
 
@@ -87,6 +88,7 @@ async def page(
         "subdistrict_code",
         "project_id",
         "household_id",
+        "community_id",
     ):
         value = getattr(where, name)
         if value is not None:

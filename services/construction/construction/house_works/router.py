@@ -12,8 +12,9 @@ from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.reference import Programme
 from construction.house_works import export, repository, service
-from construction.house_works.models import HouseWork, HouseWorkStatus, Programme
+from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.house_works.schemas import (
     Cancellation,
     CompletionReport,
@@ -57,6 +58,7 @@ def _filters(
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     project_id: uuid.UUID | None = None,
     household_id: uuid.UUID | None = None,
+    community_id: uuid.UUID | None = None,
     overdue: Annotated[
         bool, Query(description="Only works past their planned end and not finished")
     ] = False,
@@ -69,6 +71,7 @@ def _filters(
         subdistrict_code=subdistrict_code,
         project_id=project_id,
         household_id=household_id,
+        community_id=community_id,
         overdue_on=today() if overdue else None,
     )
 

@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from baan_shared.clock import thai_today as today
-from construction.house_works.models import HouseWorkStatus, Programme, WorkType
+from baan_shared.reference import Programme
+from construction.house_works.models import HouseWorkStatus, WorkType
 
 
 def _not_in_the_future(value: date) -> date:
@@ -86,6 +87,7 @@ class HouseWorkPublic(BaseModel):
 
     id: uuid.UUID
     household_id: uuid.UUID
+    community_id: uuid.UUID | None
     programme: Programme
     province_code: str
     district_code: str | None

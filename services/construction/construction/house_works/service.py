@@ -24,13 +24,13 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_be
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.outbox import record_event
+from baan_shared.reference import Programme
 from construction import SERVICE_NAME
 from construction.house_works import repository
 from construction.house_works.models import (
     HouseWork,
     HouseWorkStatus,
     HouseWorkTransition,
-    Programme,
     ProgressUpdate,
     WorkType,
 )
@@ -55,6 +55,8 @@ def _house(work: HouseWork) -> dict[str, Any]:
     return {
         "house_id": work.id,
         "household_id": work.household_id,
+        "community_id": work.community_id,
+        "project_id": work.project_id,
         "programme": work.programme.value,
         "province_code": work.province_code,
         "district_code": work.district_code,
@@ -76,6 +78,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     planned_on = thai_date(approved.approved_at)
     work = HouseWork(
         household_id=approved.household_id,
+        community_id=approved.community_id,
         programme=Programme(approved.programme),
         province_code=approved.province_code,
         district_code=approved.district_code,

@@ -12,7 +12,8 @@ Plain functions: tests need no database.
 from dataclasses import dataclass
 
 from baan_shared.http.errors import Conflict, Unprocessable
-from construction.house_works.models import Programme, WorkType
+from baan_shared.reference import Programme
+from construction.house_works.models import WorkType
 
 INSPECTED = "inspected"
 

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
-from construction.house_works.models import Programme
+from baan_shared.reference import Programme
 
 
 def _aware() -> Any:

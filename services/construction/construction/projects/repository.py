@@ -7,7 +7,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from construction.house_works.models import HouseWork, HouseWorkStatus, Programme
+from baan_shared.reference import Programme
+from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.labour.models import LabourEntry
 from construction.materials.models import Allocation, PurchaseOrder
 from construction.projects.models import Project

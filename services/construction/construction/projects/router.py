@@ -9,7 +9,7 @@ from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from construction.house_works.models import Programme
+from baan_shared.reference import Programme
 from construction.house_works.router import public
 from construction.house_works.schemas import HouseWorkPublic
 from construction.projects import repository, service

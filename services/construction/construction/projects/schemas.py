@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from construction.house_works.models import Programme
+from baan_shared.reference import Programme
 
 
 class ProjectCreate(BaseModel):
