@@ -212,6 +212,23 @@ def test_network_policies_allow_only_kafka_own_database_and_dns() -> None:
         assert not any(t.get("cnpg.io/cluster") in others for t in targets)
 
 
+def test_traces_go_to_the_collector_only_when_one_is_configured() -> None:
+    _, production = render("production")  # no collector configured
+    _, development = render("development")
+    for service in SERVICES:
+        quiet = by_kind(production, "ConfigMap")[f"baan-{service}"]["data"]
+        assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in quiet
+        traced = by_kind(development, "ConfigMap")[f"baan-{service}"]["data"]
+        assert traced["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector.monitoring:4318"
+        assert traced["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+        egress = by_kind(development, "NetworkPolicy")[f"baan-{service}"]["spec"]["egress"]
+        collector = [r for r in egress if {"port": 4318, "protocol": "TCP"} in r["ports"]]
+        assert len(collector) == 1
+        assert collector[0]["to"][0]["podSelector"]["matchLabels"] == {
+            "app.kubernetes.io/name": "opentelemetry-collector"
+        }
+
+
 def test_hook_mode_migrates_with_a_pre_install_pre_upgrade_job() -> None:
     _, docs = render("hook-external")
     jobs = by_kind(docs, "Job")
