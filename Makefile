@@ -54,3 +54,9 @@ migration: install
 
 clean:
 	rm -rf .data
+
+# The published contracts (docs/contracts.md): each service's OpenAPI document and the
+# AsyncAPI document of all events, regenerated from the code into contracts/.
+.PHONY: contracts
+contracts: install
+	$(VENV)/baan-contracts generate
