@@ -39,6 +39,7 @@ from baan_shared.auth import (
     mask_phone,
     national_id_for,
     not_found_unless_covered,
+    operations_without_scopes,
     phone_for,
     require_scopes,
     reveals_personal_data,
@@ -423,6 +424,18 @@ class TestTokens:
     def test_switching_authentication_off_is_refused_in_production(self) -> None:
         with pytest.raises(RuntimeError, match="refused in production"):
             install_partner_access(FastAPI(), AuthSettings(enabled=False), environment="production")
+        with pytest.raises(RuntimeError, match="development issuer"):
+            install_partner_access(FastAPI(), AuthSettings(), environment="production")
+
+    def test_an_operation_without_a_scope_is_reported(self, sqlite_platform: Platform) -> None:
+        app = sqlite_platform.app()
+        assert operations_without_scopes(app) == []
+
+        @app.get("/v1/forgotten")
+        async def forgotten() -> None: ...
+
+        app.openapi_schema = None
+        assert operations_without_scopes(app) == ["GET /v1/forgotten"]
 
     def test_symmetric_algorithms_cannot_be_configured(self) -> None:
         with pytest.raises(ValueError, match="not allowed"):

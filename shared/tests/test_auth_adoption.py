@@ -13,7 +13,13 @@ from fastapi import APIRouter, FastAPI, Security
 from sqlmodel import select
 
 from baan_local.dev_issuer import DevIssuer
-from baan_shared.auth import AuthSettings, Principal, install_partner_access, require_scopes
+from baan_shared.auth import (
+    AuthSettings,
+    Principal,
+    install_partner_access,
+    operations_without_scopes,
+    require_scopes,
+)
 from baan_shared.auth.audit import AuditRecord, audit_log_router
 from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.deps import SessionDep, get_session
@@ -81,6 +87,7 @@ async def test_a_service_audits_writes_and_counts_requests_in_its_own_database(
             response = await client.post(f"/v1/houses/{house_id}/milestones")
             log = await client.get("/v1/audit-log", params={"resource_id": str(house_id)})
         assert response.status_code == 201
+        assert operations_without_scopes(app) == []  # health and /metrics stay open
         assert response.json()["by"] == "chiang-mai-office"
         [entry] = log.json()["items"]
         assert entry["action"] == "record_milestone"

@@ -13,6 +13,7 @@ from baan_shared.auth.dependencies import (
     current_principal,
     install_partner_access,
     oauth2_scheme,
+    operations_without_scopes,
     require_scopes,
 )
 from baan_shared.auth.pii import (
@@ -37,6 +38,7 @@ __all__ = [
     "national_id_for",
     "not_found_unless_covered",
     "oauth2_scheme",
+    "operations_without_scopes",
     "phone_for",
     "require_scopes",
     "reveals_personal_data",

@@ -27,7 +27,7 @@ from baan_shared.auth.errors import (
 )
 from baan_shared.auth.principal import Principal
 from baan_shared.auth.scopes import SCOPES
-from baan_shared.auth.settings import AuthSettings
+from baan_shared.auth.settings import DEV_ISSUER, AuthSettings
 from baan_shared.auth.tokens import InvalidToken, KeysUnavailable, TokenValidator
 from baan_shared.http.errors import Forbidden
 
@@ -92,9 +92,12 @@ def install_partner_access(
     from baan_shared.auth.ratelimit.limiter import RateLimiter
 
     settings = settings or AuthSettings()
-    if not settings.enabled:
-        if environment == "production":
+    if environment == "production":
+        if not settings.enabled:
             raise RuntimeError("AUTH_ENABLED=false is refused in production")
+        if settings.issuer == DEV_ISSUER:
+            raise RuntimeError("AUTH_ISSUER is the development issuer; set the OIDC provider's")
+    if not settings.enabled:
         log.warning("partner access is OFF: every request acts as a national admin")
 
     def sessions() -> async_sessionmaker[AsyncSession]:
@@ -215,3 +218,20 @@ async def current_principal(request: Request) -> Principal:
     if not isinstance(principal, Principal):
         raise RuntimeError("current_principal needs a require_scopes dependency first")
     return principal
+
+
+def operations_without_scopes(
+    app: FastAPI, *, open_paths: tuple[str, ...] = ("/health/", "/metrics")
+) -> list[str]:
+    """Operations in the app's OpenAPI that require no scope, e.g.
+    ``["GET /v1/households"]``; a service's test asserts this is empty so that
+    no endpoint is left open by mistake."""
+    open_operations = []
+    for path, operations in app.openapi().get("paths", {}).items():
+        if path.startswith(open_paths):
+            continue
+        for method, operation in operations.items():
+            requirements = operation.get("security") or []
+            if not any(scopes for requirement in requirements for scopes in requirement.values()):
+                open_operations.append(f"{method.upper()} {path}")
+    return open_operations

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Asymmetric only: with a public key, HS256 would let anyone holding the key
 # (i.e. everyone) sign tokens, and "none" signs nothing.
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
+# Where ``baan-dev-issuer`` listens; refused as the issuer in production.
+DEV_ISSUER = "http://127.0.0.1:8090"
 
 
 class AuthSettings(BaseSettings):
@@ -21,7 +23,7 @@ class AuthSettings(BaseSettings):
 
     # Off only for a developer poking at one service by hand; refused in production.
     enabled: bool = True
-    issuer: str = "http://127.0.0.1:8090"
+    issuer: str = DEV_ISSUER
     # Defaults to ``<issuer>/jwks.json`` (the dev issuer); Keycloak:
     # ``<issuer>/protocol/openid-connect/certs``.
     jwks_url: str | None = None
