@@ -8,6 +8,7 @@ from survey import SERVICE_NAME
 from survey.areas.router import router as areas_router
 from survey.communities.router import router as communities_router
 from survey.handlers import SUBSCRIPTIONS
+from survey.households.router import decisions_router
 from survey.households.router import router as households_router
 from survey.imports.router import router as imports_router
 from survey.programmes.router import router as programmes_router
@@ -28,6 +29,7 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
             communities_router,
             rounds_router,
             households_router,
+            decisions_router,
             imports_router,
         ],
         migrations="survey:migrations",

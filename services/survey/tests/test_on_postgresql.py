@@ -64,3 +64,41 @@ async def test_import_twice_flags_look_alikes_and_ranks_on_postgresql(
     assert [r["household"]["id"] for r in ranking["items"]] == [household_id]
     export = await pg_client.get("/v1/households/export", params={"format": "xlsx"})
     assert export.status_code == 200
+
+
+async def test_a_committee_meeting_of_a_thousand_decisions_on_postgresql(
+    pg_client: httpx.AsyncClient,
+) -> None:
+    content = csv_bytes([sheet_row() for _ in range(1000)])
+    upload = {"file": ("s.csv", content)}
+    imported = await pg_client.post(
+        "/v1/household-imports", files=upload, data={"imported_by": "x"}
+    )
+    assert imported.json()["rows_imported"] == 1000
+    ids: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
+        page = (await pg_client.get("/v1/households", params=params)).json()
+        ids += [h["id"] for h in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    for decision in ("screen", "approve"):
+        response = await pg_client.post(
+            "/v1/household-decisions",
+            json={
+                "decided_by": "committee",
+                "decided_on": "2019-03-15",
+                "decisions": [{"household_id": i, "decision": decision} for i in ids],
+            },
+        )
+        assert response.status_code == 200, response.text
+    approved = (
+        await pg_client.get("/v1/households", params={"status": "approved", "limit": 500})
+    ).json()
+    assert {h["fiscal_year"] for h in approved["items"]} == {2562}
+    again = await pg_client.post(
+        "/v1/household-decisions",
+        json={"decided_by": "c", "decisions": [{"household_id": ids[0], "decision": "approve"}]},
+    )
+    assert again.status_code == 409

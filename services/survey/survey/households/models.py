@@ -120,7 +120,10 @@ class HouseholdTransition(SQLModel, table=True):
     to_status: HouseholdStatus = Field(sa_type=enum_type(HouseholdStatus))
     reason: str | None = Field(default=None, sa_column=Column(Text))
     decided_by: str = Field(max_length=200)
+    # When the committee decided (its meeting date may be long past) ...
     decided_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+    # ... and when the decision was entered here; null on rows from before it was kept.
+    recorded_at: datetime | None = Field(default_factory=utcnow, sa_column=_aware(nullable=True))
 
 
 class HouseholdMember(SQLModel, table=True):

@@ -35,6 +35,31 @@ async def approved_with_national_id(
     return (await session.exec(query)).first()
 
 
+async def get_many(
+    session: AsyncSession, household_ids: list[uuid.UUID], *, for_update: bool = False
+) -> list[Household]:
+    """These households, locked in id order so two meetings' batches cannot deadlock."""
+    query = (
+        select(Household).where(col(Household.id).in_(household_ids)).order_by(col(Household.id))
+    )
+    if for_update:
+        query = query.with_for_update()
+    return list((await session.exec(query)).all())
+
+
+async def approved_by_national_id(
+    session: AsyncSession, national_ids: list[str]
+) -> dict[str, Household]:
+    """The approved household for each of these national IDs that has one."""
+    if not national_ids:
+        return {}
+    query = select(Household).where(
+        col(Household.national_id).in_(national_ids),
+        Household.status == HouseholdStatus.APPROVED,
+    )
+    return {h.national_id: h for h in (await session.exec(query)).all()}
+
+
 async def page(
     session: AsyncSession,
     *,
@@ -81,7 +106,9 @@ async def transitions(session: AsyncSession, household_id: uuid.UUID) -> list[Ho
     query = (
         select(HouseholdTransition)
         .where(HouseholdTransition.household_id == household_id)
-        .order_by(col(HouseholdTransition.decided_at), col(HouseholdTransition.id))
+        # Time-ordered ids: the order decisions were entered, even when a committee
+        # meeting's date is earlier than a decision entered before it.
+        .order_by(col(HouseholdTransition.id))
     )
     return list((await session.exec(query)).all())
 

@@ -13,7 +13,10 @@ from survey.households import eligibility, priority, repository, service
 from survey.households.models import HouseholdStatus
 from survey.households.schemas import (
     ApprovalDecision,
+    CommitteeMinutes,
     Decision,
+    DecisionOutcome,
+    DecisionsApplied,
     DuplicateReview,
     EligibilityCheck,
     HouseholdCreate,
@@ -253,6 +256,7 @@ async def screen_household(
         HouseholdStatus.SCREENED,
         decided_by=body.decided_by,
         reason=body.reason,
+        decided_on=body.decided_on,
     )
     return HouseholdPublic.of(household)
 
@@ -272,6 +276,7 @@ async def approve_household(
         HouseholdStatus.APPROVED,
         decided_by=body.decided_by,
         reason=body.reason,
+        decided_on=body.decided_on,
         override_reason=body.override_reason,
     )
     return HouseholdPublic.of(household)
@@ -287,6 +292,7 @@ async def reject_household(
         HouseholdStatus.REJECTED,
         decided_by=body.decided_by,
         reason=body.reason,
+        decided_on=body.decided_on,
     )
     return HouseholdPublic.of(household)
 
@@ -301,5 +307,41 @@ async def waitlist_household(
         HouseholdStatus.WAITLISTED,
         decided_by=body.decided_by,
         reason=body.reason,
+        decided_on=body.decided_on,
     )
     return HouseholdPublic.of(household)
+
+
+decisions_router = APIRouter(
+    prefix="/v1/household-decisions", tags=["households"], responses=PROBLEMS
+)
+
+
+@decisions_router.post(
+    "",
+    response_model=DecisionsApplied,
+    responses=problem_responses(
+        {
+            409: "Some decisions are not allowed; `failures` lists each (index, household_id, "
+            "reason) and nothing was applied",
+            422: "Invalid minutes, or unknown households (`failures`); nothing was applied",
+        }
+    ),
+)
+async def record_committee_meeting(body: CommitteeMinutes, session: SessionDep) -> DecisionsApplied:
+    """A committee meeting's minutes: screen, approve, reject or waitlist many households.
+
+    All or nothing. Decisions apply in the order listed (a household may be screened
+    and then approved in one meeting); each is dated ``decided_on``, which also sets
+    the fiscal year of every event published.
+    """
+    households, decided_at = await service.decide_many(session, body)
+    return DecisionsApplied(
+        decided_by=body.decided_by,
+        decided_at=decided_at,
+        applied=len(body.decisions),
+        items=[
+            DecisionOutcome(household_id=h.id, status=h.status, fiscal_year=h.fiscal_year)
+            for h in households
+        ],
+    )

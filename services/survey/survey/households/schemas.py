@@ -1,12 +1,21 @@
 """What the households API accepts and returns."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from stdnum.th import pin
 
+from baan_shared.clock import thai_today
 from baan_shared.reference import Programme
 from survey.areas import service as areas
 from survey.households.models import (
@@ -120,11 +129,30 @@ class HouseholdCreate(BaseModel):
         return value
 
 
+def _not_in_the_future(value: date | None) -> date | None:
+    # Thai calendar: the meeting was held in Thailand, whose date runs ahead of UTC.
+    if value is not None and value > thai_today():
+        raise ValueError(f"the committee cannot have met after today ({thai_today()})")
+    return value
+
+
+MeetingDate = Annotated[
+    date | None,
+    Field(
+        default=None,
+        description="The committee meeting's date (Thai calendar); today when omitted. "
+        "It sets the decision's date and fiscal year; never in the future.",
+    ),
+    AfterValidator(_not_in_the_future),
+]
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     decided_by: str = Field(min_length=1, max_length=200, description="Who decided")
     reason: str | None = Field(default=None, max_length=2000)
+    decided_on: MeetingDate = None
 
 
 class DuplicateReview(BaseModel):
@@ -145,6 +173,86 @@ class ApprovalDecision(Decision):
 
 class ReasonedDecision(Decision):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionKind(StrEnum):
+    SCREEN = "screen"
+    APPROVE = "approve"
+    REJECT = "reject"
+    WAITLIST = "waitlist"
+
+
+DECISION_TARGETS = {
+    DecisionKind.SCREEN: HouseholdStatus.SCREENED,
+    DecisionKind.APPROVE: HouseholdStatus.APPROVED,
+    DecisionKind.REJECT: HouseholdStatus.REJECTED,
+    DecisionKind.WAITLIST: HouseholdStatus.WAITLISTED,
+}
+
+
+class MinutedDecision(BaseModel):
+    """One line of a committee meeting's minutes."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    household_id: uuid.UUID
+    decision: DecisionKind
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        validate_default=True,
+        description="Required to reject or waitlist",
+    )
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        validate_default=True,
+        description="Required to approve a household that fails its programme's rules",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_where_needed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        decision = info.data.get("decision")
+        if not value and decision in (DecisionKind.REJECT, DecisionKind.WAITLIST):
+            raise ValueError(f"a reason is required to {decision}")
+        return value
+
+    @field_validator("override_reason")
+    @classmethod
+    def _override_only_approves(cls, value: str | None, info: ValidationInfo) -> str | None:
+        decision = info.data.get("decision")
+        if value and decision is not None and decision != DecisionKind.APPROVE:
+            raise ValueError("override_reason applies only to approve")
+        return value
+
+
+MAX_DECISIONS_PER_MEETING = 1_000
+
+
+class CommitteeMinutes(BaseModel):
+    """A committee meeting's decisions (มติคณะกรรมการ), applied all together or not at all."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    decided_by: str = Field(min_length=1, max_length=200, description="The committee")
+    decided_on: MeetingDate = None
+    decisions: list[MinutedDecision] = Field(min_length=1, max_length=MAX_DECISIONS_PER_MEETING)
+
+
+class DecisionOutcome(BaseModel):
+    household_id: uuid.UUID
+    status: HouseholdStatus
+    fiscal_year: int | None
+
+
+class DecisionsApplied(BaseModel):
+    decided_by: str
+    decided_at: datetime = Field(description="The meeting's moment every decision carries")
+    applied: int
+    items: list[DecisionOutcome] = Field(description="Each household's status after the meeting")
 
 
 class EligibilityCheck(BaseModel):
@@ -227,7 +335,8 @@ class TransitionPublic(BaseModel):
     to_status: HouseholdStatus
     reason: str | None
     decided_by: str
-    decided_at: datetime
+    decided_at: datetime = Field(description="When decided (a past committee meeting's noon)")
+    recorded_at: datetime | None = Field(description="When the decision was entered")
 
 
 class RankedHousehold(BaseModel):

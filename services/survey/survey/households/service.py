@@ -5,14 +5,15 @@ work; nothing here commits.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.clock import utcnow
+from baan_shared.clock import THAILAND, thai_date, utcnow
 from baan_shared.events.catalog import (
+    EventData,
     HouseholdApproved,
     HouseholdRejected,
     HouseholdSurveyed,
@@ -33,9 +34,17 @@ from survey.households.models import (
     HouseholdStatus,
     HouseholdTransition,
 )
-from survey.households.schemas import HouseholdCreate, HouseholdPublic, RankedHousehold, Ranking
+from survey.households.schemas import (
+    DECISION_TARGETS,
+    CommitteeMinutes,
+    HouseholdCreate,
+    HouseholdPublic,
+    RankedHousehold,
+    Ranking,
+)
 from survey.households.screening import NEEDS_REASON, check_transition
 from survey.programmes import service as programmes
+from survey.programmes.models import ProgrammeRules
 from survey.rounds import repository as rounds
 
 SOURCE = f"/services/{SERVICE_NAME}"
@@ -146,6 +155,7 @@ async def register_batch(
             "reason": None,
             "decided_by": surveyed_by,
             "decided_at": now,
+            "recorded_at": now,
         }
         for h in households
     ]
@@ -218,36 +228,47 @@ def _record_assessment(household: Household, checks: list[eligibility.Check]) ->
     household.eligibility_checks = [c.as_dict() for c in checks]
 
 
-async def decide(
-    session: AsyncSession,
-    household_id: uuid.UUID,
+def decision_moment(decided_on: date | None, now: datetime) -> datetime:
+    """When a decision counts as made: now, or the committee meeting's date.
+
+    A past meeting is placed at noon Thai time, so its UTC and Thai dates agree
+    and its fiscal year is the meeting's, whatever the time of recording.
+    """
+    if decided_on is None or decided_on >= thai_date(now):
+        return now
+    return datetime.combine(decided_on, time(12), tzinfo=THAILAND).astimezone(UTC)
+
+
+def _apply_decision(
+    household: Household,
     target: HouseholdStatus,
     *,
     decided_by: str,
-    reason: str | None = None,
-    override_reason: str | None = None,
-) -> Household:
-    """Move a household to ``target`` if screening allows it, and say so on the bus.
+    reason: str | None,
+    override_reason: str | None,
+    decided_at: datetime,
+    recorded_at: datetime,
+    rules: ProgrammeRules,
+    approved_elsewhere: Household | None,
+) -> tuple[HouseholdTransition, EventData | None]:
+    """Move one household to ``target`` in memory, or raise Conflict and change nothing.
 
     Screening and approval judge the household against its programme's rules;
     the committee approves an ineligible household only with an override reason.
+    ``approved_elsewhere`` is another approved household with the same national ID.
     """
-    household = await get(session, household_id, for_update=True)
     check_transition(household.status, target)
     if target in NEEDS_REASON and not reason:
         raise Conflict(f"a reason is required to make a household {target}")
-    if target == HouseholdStatus.APPROVED:
-        other = await repository.approved_with_national_id(
-            session, household.national_id, excluding=household.id
+    if target == HouseholdStatus.APPROVED and approved_elsewhere is not None:
+        # One household is helped once, whatever the programme or round.
+        raise Conflict(
+            "a household with this national ID is already approved",
+            duplicate_of=str(approved_elsewhere.id),
         )
-        if other is not None:
-            # One household is helped once, whatever the programme or round.
-            raise Conflict(
-                "a household with this national ID is already approved",
-                duplicate_of=str(other.id),
-            )
+    checks: list[eligibility.Check] | None = None
     if target in (HouseholdStatus.SCREENED, HouseholdStatus.APPROVED):
-        checks = await assess(session, household)
+        checks = eligibility.evaluate(household, rules, approved_elsewhere)
         if target == HouseholdStatus.APPROVED and not eligibility.is_eligible(checks):
             if not override_reason:
                 failed = [c.as_dict() for c in checks if c.outcome == eligibility.Outcome.FAIL]
@@ -258,57 +279,175 @@ async def decide(
                 )
             household.eligibility_override = override_reason
             reason = f"override: {override_reason}" + (f"; {reason}" if reason else "")
+    if checks is not None:
         _record_assessment(household, checks)
-    now = utcnow()
-    session.add(
-        HouseholdTransition(
-            household_id=household.id,
-            from_status=household.status,
-            to_status=target,
-            reason=reason,
-            decided_by=decided_by,
-            decided_at=now,
-        )
+    transition = HouseholdTransition(
+        household_id=household.id,
+        from_status=household.status,
+        to_status=target,
+        reason=reason,
+        decided_by=decided_by,
+        decided_at=decided_at,
+        recorded_at=recorded_at,
     )
     household.status = target
     household.status_reason = reason
-    household.updated_at = now
+    household.updated_at = recorded_at
     if target == HouseholdStatus.APPROVED:
-        household.approved_at = now
+        household.approved_at = decided_at
         household.approved_by = decided_by
-        household.fiscal_year = fiscal_year_at(now)
+        household.fiscal_year = fiscal_year_at(decided_at)
+    return transition, _decision_event(household, target, reason or "", decided_at)
+
+
+async def decide(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    target: HouseholdStatus,
+    *,
+    decided_by: str,
+    reason: str | None = None,
+    override_reason: str | None = None,
+    decided_on: date | None = None,
+) -> Household:
+    """Move a household to ``target`` if screening allows it, and say so on the bus."""
+    household = await get(session, household_id, for_update=True)
+    rules = await programmes.get(session, household.programme)
+    approved_elsewhere = await repository.approved_with_national_id(
+        session, household.national_id, excluding=household.id
+    )
+    now = utcnow()
+    transition, event = _apply_decision(
+        household,
+        target,
+        decided_by=decided_by,
+        reason=reason,
+        override_reason=override_reason,
+        decided_at=decision_moment(decided_on, now),
+        recorded_at=now,
+        rules=rules,
+        approved_elsewhere=approved_elsewhere,
+    )
     session.add(household)
+    session.add(transition)
     await session.flush()
-    await _publish_decision(session, household, target, reason or "", now)
+    if event is not None:
+        await record_event(session, event, source=SOURCE)
     return household
 
 
-async def _publish_decision(
-    session: AsyncSession, household: Household, target: HouseholdStatus, reason: str, now: object
-) -> None:
-    area = _area(household)
-    common = {"household_id": household.id, "fiscal_year": household.fiscal_year, **area}
+async def decide_many(
+    session: AsyncSession, minutes: CommitteeMinutes
+) -> tuple[list[Household], datetime]:
+    """A committee meeting's decisions: all of them, or none and every reason why.
+
+    Items apply in order, so one meeting may screen a household and then approve
+    it. Reads are a few set-based queries and writes one batch per table, so a
+    meeting's 1,000 decisions cost about as much as a handful of single ones.
+    """
+    ids = list(dict.fromkeys(item.household_id for item in minutes.decisions))
+    by_id = {h.id: h for h in await repository.get_many(session, ids, for_update=True)}
+    approved = await repository.approved_by_national_id(
+        session, list({h.national_id for h in by_id.values()})
+    )
+    rules_of: dict[Programme, ProgrammeRules] = {}
+    now = utcnow()
+    decided_at = decision_moment(minutes.decided_on, now)
+    transitions: list[HouseholdTransition] = []
+    events: list[EventData] = []
+    failures: list[dict[str, Any]] = []
+    for index, item in enumerate(minutes.decisions):
+        household = by_id.get(item.household_id)
+        if household is None:
+            failures.append(
+                {
+                    "index": index,
+                    "household_id": str(item.household_id),
+                    "reason": f"household {item.household_id} does not exist",
+                    "code": "not_found",
+                }
+            )
+            continue
+        if household.programme not in rules_of:
+            rules_of[household.programme] = await programmes.get(session, household.programme)
+        elsewhere = approved.get(household.national_id)
+        try:
+            transition, event = _apply_decision(
+                household,
+                DECISION_TARGETS[item.decision],
+                decided_by=minutes.decided_by,
+                reason=item.reason,
+                override_reason=item.override_reason,
+                decided_at=decided_at,
+                recorded_at=now,
+                rules=rules_of[household.programme],
+                approved_elsewhere=elsewhere if elsewhere is not household else None,
+            )
+        except Conflict as conflict:
+            failures.append(
+                {
+                    "index": index,
+                    "household_id": str(item.household_id),
+                    "reason": conflict.detail,
+                    "code": "conflict",
+                    **conflict.extra,
+                }
+            )
+            continue
+        if household.status == HouseholdStatus.APPROVED:
+            approved[household.national_id] = household
+        elif approved.get(household.national_id) is household:
+            del approved[household.national_id]
+        transitions.append(transition)
+        if event is not None:
+            events.append(event)
+    if failures:
+        # Nothing was written: the request's unit of work rolls the in-memory changes back.
+        detail = f"{len(failures)} of {len(minutes.decisions)} decisions cannot be applied"
+        if all(f["code"] == "not_found" for f in failures):
+            raise Unprocessable(
+                detail,
+                failures=failures,
+                errors=[
+                    {
+                        "field": f"body.decisions.{f['index']}.household_id",
+                        "reason": f["reason"],
+                        "code": "not_found",
+                    }
+                    for f in failures
+                ],
+            )
+        raise Conflict(detail, failures=failures)
+    session.add_all(by_id.values())
+    session.add_all(transitions)
+    await session.flush()
+    await record_events(session, events, source=SOURCE)
+    return [by_id[i] for i in ids], decided_at
+
+
+def _decision_event(
+    household: Household, target: HouseholdStatus, reason: str, decided_at: datetime
+) -> EventData | None:
+    """The event a decision publishes; its fiscal year is the decision's, not today's."""
+    common = {
+        "household_id": household.id,
+        "fiscal_year": fiscal_year_at(decided_at),
+        **_area(household),
+    }
     if target == HouseholdStatus.APPROVED:
-        await record_event(
-            session,
-            HouseholdApproved(
-                **common,
-                household_size=household.household_size,
-                need=household.need.value,
-                estimated_cost_satang=household.estimated_cost_satang,
-                approved_at=household.approved_at,
-                approved_by=household.approved_by or "",
-            ),
-            source=SOURCE,
+        return HouseholdApproved(
+            **common,
+            household_size=household.household_size,
+            need=household.need.value,
+            estimated_cost_satang=household.estimated_cost_satang,
+            approved_at=decided_at,
+            approved_by=household.approved_by or "",
         )
-    elif target == HouseholdStatus.REJECTED:
-        await record_event(
-            session, HouseholdRejected(**common, reason=reason, decided_at=now), source=SOURCE
-        )
-    elif target == HouseholdStatus.WAITLISTED:
-        await record_event(
-            session, HouseholdWaitlisted(**common, reason=reason, decided_at=now), source=SOURCE
-        )
+    if target == HouseholdStatus.REJECTED:
+        return HouseholdRejected(**common, reason=reason, decided_at=decided_at)
+    if target == HouseholdStatus.WAITLISTED:
+        return HouseholdWaitlisted(**common, reason=reason, decided_at=decided_at)
+    return None
 
 
 async def ranking(
