@@ -1,11 +1,13 @@
 """What reporting listens to, in one place: event type → projector.
 
-Every household, house and grant event feeds ``household_progress``; the
-consumer commits each projector's changes together with its inbox row.
+Every household, house and grant event feeds ``household_progress`` (grants
+also ``grant_progress``); budget and loan events feed the money projections.
+The consumer commits each projector's changes together with its inbox row.
 """
 
 from baan_shared.bus.consumer import Subscriptions
 from reporting.projections import household_progress as progress
+from reporting.projections import money
 
 SUBSCRIPTIONS = Subscriptions(
     {
@@ -25,5 +27,12 @@ SUBSCRIPTIONS = Subscriptions(
         "grant.approved": progress.on_grant_approved,
         "grant.disbursed": progress.on_grant_disbursed,
         "grant.rejected": progress.on_grant_rejected,
+        # finance.budgets
+        "budget.allocated": money.on_budget_allocated,
+        # finance.loans
+        "loan.approved": money.on_loan_approved,
+        "loan.disbursed": money.on_loan_disbursed,
+        "loan.repayment_received": money.on_loan_repayment_received,
+        "loan.in_arrears": money.on_loan_in_arrears,
     }
 )

@@ -8,6 +8,7 @@ from reporting.achievements.router import router as achievements_router
 from reporting.dashboard.router import router as dashboard_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.money.router import router as money_router
 from reporting.query.router import router as query_router
 from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
@@ -27,6 +28,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         routers=[
             reports_router,
             achievements_router,
+            money_router,
             exports_router,
             query_router,
             targets_router,

@@ -2,12 +2,20 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-from reporting.projections.models import GrantProgress, HouseholdProgress, ProjectionState
+from reporting.projections.models import (
+    BudgetMoney,
+    GrantProgress,
+    HouseholdProgress,
+    LoanMoney,
+    ProjectionState,
+)
 from reporting.targets.models import Target
 
 __all__ = [
+    "BudgetMoney",
     "GrantProgress",
     "HouseholdProgress",
+    "LoanMoney",
     "OutboxMessage",
     "ProcessedEvent",
     "ProjectionState",

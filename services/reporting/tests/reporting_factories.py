@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
 from baan_shared.events import EVENT_TYPES, CloudEvent, EventData
 from baan_shared.events.catalog import (
+    BudgetAllocated,
     GrantApproved,
     GrantDisbursed,
     GrantRejected,
@@ -45,6 +47,8 @@ _SOURCES = {
     "household": "/services/survey",
     "house": "/services/construction",
     "grant": "/services/finance",
+    "budget": "/services/finance",
+    "loan": "/services/finance",
 }
 BAAN_PHO_PHIANG, CANAL = "BAAN_PHO_PHIANG", "CANAL"
 CANAL_GRANT = 14_700_000  # 147,000 THB per canal household
@@ -261,3 +265,21 @@ def households(
         h = Household(programme=programme, province_code=province, fiscal_year=2562)
         events += journey(stage, household=h, start=start + timedelta(days=n))
     return events
+
+
+def allocation(
+    level: str, code: str, amount: int, *, total: int | None = None, **given: Any
+) -> BudgetAllocated:
+    """One allocation to a budget (FY 2562, Baan Pho Phiang unless given); its running
+    total is the amount unless ``total`` says otherwise."""
+    return BudgetAllocated(
+        budget_id=given.pop("budget_id", new_id()),
+        allocation_id=new_id(),
+        programme=given.pop("programme", BAAN_PHO_PHIANG),
+        fiscal_year=given.pop("fiscal_year", 2562),
+        area_level=level,
+        area_code=code,
+        amount_satang=amount,
+        allocated_total_satang=amount if total is None else total,
+        **given,
+    )

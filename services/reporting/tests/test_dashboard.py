@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from reporting_factories import NOV_2018, apply_events, households, target
+from reporting_factories import (
+    NOV_2018,
+    allocation,
+    apply_events,
+    cloud_event,
+    households,
+    target,
+)
 
 from baan_local.ports import free_ports
 
@@ -90,7 +97,8 @@ async def page(app: FastAPI, path: str, tmp_path: Path) -> Figures:
 
 @pytest.fixture
 async def half_year(app: FastAPI) -> FastAPI:
-    """FY 2562 H1: 5 Chiang Rai households completed against targets of 3 (57) and 2 (50)."""
+    """FY 2562 H1: 5 Chiang Rai households completed against targets of 3 (57) and 2 (50),
+    a budget of 1,000,000 THB for Chiang Rai and 300,000 THB for the country."""
     from httpx import ASGITransport, AsyncClient
 
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://r") as http:
@@ -99,6 +107,13 @@ async def half_year(app: FastAPI) -> FastAPI:
             json={"targets": [target(quantity=3), target(area_code="50", quantity=2)]},
         )
         assert response.status_code == 200
+    await apply_events(
+        app,
+        [
+            cloud_event(allocation("province", "57", 100_000_000), time=NOV_2018),
+            cloud_event(allocation("national", "TH", 30_000_000), time=NOV_2018),
+        ],
+    )
     await apply_events(app, households(5, "completed", start=NOV_2018))
     await apply_events(app, households(1, "under_construction", start=NOV_2018))
     return app
@@ -115,6 +130,8 @@ async def test_the_dashboard_shows_targets_against_achieved_by_region(
     assert shown.rows[":completed"]["households"] == "5"
     assert shown.rows[":under_construction"]["households"] == "1"
     assert shown.rows[":grant_disbursed_satang"]["grant_disbursed_satang"] == "114,000.00"
+    assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,300,000.00"
+    assert shown.rows[":arrears_ratio_percent"]["arrears_ratio_percent"] == "-"
 
 
 async def test_drilling_into_a_region_shows_its_provinces(
@@ -125,3 +142,5 @@ async def test_drilling_into_a_region_shows_its_provinces(
     assert (chiang_rai["target"], chiang_rai["completed"]) == ("3", "5")
     assert chiang_rai["completed_percent"] == "166.7%"  # beyond the target, not capped
     assert shown.rows["BAAN_PHO_PHIANG:50"]["completed"] == "0"
+    # The North's money: Chiang Rai's budget, not the national one.
+    assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,000,000.00"

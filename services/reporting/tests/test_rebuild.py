@@ -16,7 +16,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from reporting_factories import Household, StartApp, apply_events, journey, latest_time, target
+from reporting_factories import (
+    Household,
+    StartApp,
+    allocation,
+    apply_events,
+    cloud_event,
+    journey,
+    latest_time,
+    target,
+)
 
 from baan_local.kafka import LocalKafka
 from baan_shared.bus.admin import ensure_topics
@@ -76,6 +85,19 @@ async def progress(app: FastAPI, fiscal_year: int) -> dict[str, Any]:
     return {"as_of": response.json()["as_of"], **totals}
 
 
+async def money(app: FastAPI, fiscal_year: int) -> tuple[int, int]:
+    """(budget allocated, grants reserved) in the fiscal year, all programmes."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        response = await http.get("/v1/reports/money", params={"fiscal_year": fiscal_year})
+    assert response.status_code == 200, response.text
+    totals = response.json()["totals"]
+    return (
+        sum(t["budget_allocated_satang"] for t in totals),
+        sum(t["grant_reserved_satang"] for t in totals),
+    )
+
+
 async def wait_for(check: Callable[[], Any], what: str) -> None:
     for _ in range(600):
         if await check():
@@ -100,9 +122,13 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
             "/v1/targets", json={"targets": [target(fiscal_year=fiscal_year)]}
         )
         assert response.status_code == 200
+    budget = cloud_event(
+        allocation("province", "57", 500_000_000, fiscal_year=fiscal_year),
+        time=datetime(fiscal_year - 544, 10, 2, tzinfo=UTC),
+    )
     first, missed = (
         households(3, "completed", fiscal_year),
-        households(2, "under_construction", fiscal_year, day=10),
+        [budget, *households(2, "under_construction", fiscal_year, day=10)],
     )
     await publish(broker, first + missed)
     await apply_events(app, first)  # the live projection never saw ``missed``
@@ -121,6 +147,8 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     # While it ran, every answer was the old projection or the new one, never a mix.
     assert {(a["completed"], a["under_construction"]) for a in answers} <= {(3, 0), (3, 2)}
     assert result.events_replayed >= len(first + missed)
+    # The money projections are rebuilt too: the budget it had missed, the grants' money.
+    assert await money(app, fiscal_year) == (500_000_000, 5 * 2_000_000)
     # The rebuilt inbox holds every replayed event: redelivering them changes nothing.
     await apply_events(app, first + missed)
     assert await progress(app, fiscal_year) == after

@@ -14,6 +14,8 @@ from reporting.achievements import service as achievements
 from reporting.achievements.router import TargetQueryDep
 from reporting.exports import tables
 from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
+from reporting.money import service as money
+from reporting.money.router import MoneyQueryDep
 from reporting.reports import service as reports
 from reporting.reports.router import AreaFilterDep
 
@@ -58,6 +60,13 @@ async def export_target_months(
 ) -> Response:
     report = await achievements.target_report(session, query)
     return _file(tables.target_months_table(report), export_format)
+
+
+@router.get("/money/export", responses=FILE, response_class=Response)
+async def export_money(
+    session: SessionDep, query: MoneyQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    return _file(tables.money_table(await money.money_report(session, query)), export_format)
 
 
 @router.get("/progress/export", responses=FILE, response_class=Response)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from reporting.achievements.schemas import TargetReport
+from reporting.money.schemas import MoneyReport
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 Cell = str | int | float | None
@@ -174,3 +175,43 @@ def freshness_table(report: FreshnessReport) -> Table:
             for s in report.streams
         ],
     )
+
+
+MONEY_FIGURES = [
+    Column("budget_allocated_satang", "งบประมาณจัดสรร (สตางค์)", "Budget allocated (satang)"),
+    Column("grant_reserved_satang", "เงินอุดหนุนผูกพัน (สตางค์)", "Grants reserved (satang)"),
+    Column("grant_disbursed_satang", "เงินอุดหนุนเบิกจ่าย (สตางค์)", "Grants disbursed (satang)"),
+    Column("loans", "สินเชื่อ (สัญญา)", "Loans"),
+    Column(
+        "loan_principal_approved_satang", "สินเชื่ออนุมัติ (สตางค์)", "Loan principal approved (satang)"
+    ),
+    Column("loan_disbursed_satang", "สินเชื่อเบิกจ่าย (สตางค์)", "Loans disbursed (satang)"),
+    Column("loan_repaid_satang", "ชำระคืนกองทุน (สตางค์)", "Repaid into the funds (satang)"),
+    Column("loan_outstanding_satang", "สินเชื่อคงค้าง (สตางค์)", "Loans outstanding (satang)"),
+    Column("loans_in_arrears", "สินเชื่อค้างชำระ (สัญญา)", "Loans in arrears"),
+    Column("loan_overdue_satang", "ยอดค้างชำระ (สตางค์)", "Overdue (satang)"),
+    Column(
+        "loan_outstanding_in_arrears_satang",
+        "คงค้างของสินเชื่อค้างชำระ (สตางค์)",
+        "Outstanding of loans in arrears (satang)",
+    ),
+    Column("arrears_ratio_percent", "อัตราหนี้ค้างชำระ (ร้อยละ)", "Arrears ratio (%)"),
+]
+
+
+def money_table(report: MoneyReport) -> Table:
+    year = f"{report.fiscal_year}" if report.fiscal_year else "all"
+    year_th = f"ปีงบประมาณ {report.fiscal_year}" if report.fiscal_year else "ทุกปีงบประมาณ"
+    year_en = f"FY{report.fiscal_year - 543}" if report.fiscal_year else "all fiscal years"
+    table = Table(
+        name=f"money-{year}-{report.level.value}",
+        title_th=f"งบประมาณ เงินอุดหนุน และสินเชื่อ {year_th}",
+        title_en=f"Budgets, grants and loans, {year_en}",
+        as_of=report.as_of,
+        columns=[*AREA, *MONEY_FIGURES],
+    )
+    for row in [*report.rows, *report.totals]:
+        cells = _values(row, table.columns)
+        cells[1] = row.area_level.value
+        table.rows.append(cells)
+    return table

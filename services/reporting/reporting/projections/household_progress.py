@@ -42,7 +42,12 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from reporting.projections import repository
-from reporting.projections.models import HOUSEHOLD_PROGRESS, HouseholdProgress, as_utc
+from reporting.projections.models import (
+    HOUSEHOLD_PROGRESS,
+    GrantProgress,
+    HouseholdProgress,
+    as_utc,
+)
 from reporting.projections.stage import after, latest, stage_of
 
 AnyHouseholdEvent: TypeAlias = HouseholdEvent | HouseEvent | GrantEvent
@@ -191,6 +196,17 @@ on_house_cancelled = projector(HouseCancelled, apply_house_cancelled)
 # and tranches may arrive in any order.
 
 
+def _grant_area(grant: GrantProgress, data: GrantEvent) -> None:
+    """Where the grant's money goes, for the money report (first event wins, like the
+    household's row)."""
+    grant.programme = grant.programme or data.programme
+    grant.province_code = grant.province_code or data.province_code
+    grant.district_code = grant.district_code or data.district_code
+    grant.subdistrict_code = grant.subdistrict_code or data.subdistrict_code
+    if grant.fiscal_year is None:
+        grant.fiscal_year = data.fiscal_year
+
+
 async def _total_money(session: AsyncSession, row: HouseholdProgress) -> None:
     row.grant_amount_satang, row.disbursed_satang = await repository.grant_money(
         session, row.household_id
@@ -207,6 +223,7 @@ async def on_grant_approved(session: AsyncSession, event: CloudEvent) -> None:
         grant.amount_satang = data.amount_satang
         grant.approved_at = latest(grant.approved_at, at)
         grant.last_event_time = latest(grant.last_event_time, at) or at
+        _grant_area(grant, data)
         await repository.save(session, grant)
         await _total_money(session, row)
 
@@ -223,6 +240,7 @@ async def on_grant_disbursed(session: AsyncSession, event: CloudEvent) -> None:
         grant.disbursed_satang = max(grant.disbursed_satang, data.disbursed_total_satang)
         grant.tranches_paid = max(grant.tranches_paid, data.tranche)
         grant.last_event_time = latest(grant.last_event_time, at) or at
+        _grant_area(grant, data)
         await repository.save(session, grant)
         await _total_money(session, row)
 
@@ -237,5 +255,6 @@ async def on_grant_rejected(session: AsyncSession, event: CloudEvent) -> None:
         )
         grant.rejected_at = latest(grant.rejected_at, at)
         grant.last_event_time = latest(grant.last_event_time, at) or at
+        _grant_area(grant, data)
         await repository.save(session, grant)
         row.grant_rejected_at = latest(row.grant_rejected_at, at)

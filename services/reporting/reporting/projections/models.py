@@ -6,10 +6,12 @@ approval, house ready, construction, completion) plus the money granted and
 paid. ``grant_progress`` keeps the money per grant, so a household with a
 second grant (after a waitlist) sums correctly. ``projection_state`` records,
 per event stream, the last event applied: the freshness of every report.
+``budget_money`` and ``loan_money`` hold finance's budgets and loans for the
+money report.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +47,7 @@ MAIN_PATH = (
 APPROVED_OR_BEYOND = frozenset(MAIN_PATH[1:])
 
 HOUSEHOLD_PROGRESS = "household_progress"
+MONEY = "money"
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -107,17 +110,65 @@ class HouseholdProgress(SQLModel, table=True):
 
 
 class GrantProgress(SQLModel, table=True):
-    """Money of one grant: approved amount and what its tranches have paid so far."""
+    """Money of one grant: approved amount and what its tranches have paid so far,
+    and where and for which programme and fiscal year (the money report's cuts)."""
 
     __tablename__ = "grant_progress"
 
     grant_id: uuid.UUID = Field(primary_key=True)
     household_id: uuid.UUID = Field(index=True)
+    programme: str | None = Field(default=None, max_length=32)
+    province_code: str | None = Field(default=None, max_length=2)
+    district_code: str | None = Field(default=None, max_length=4)
+    subdistrict_code: str | None = Field(default=None, max_length=6)
+    fiscal_year: int | None = Field(default=None, description="B.E.")
     amount_satang: int = Field(default=0, sa_type=BigInteger)
     disbursed_satang: int = Field(default=0, sa_type=BigInteger)
     tranches_paid: int = 0
     approved_at: datetime | None = Field(default=None, sa_column=_aware())
     rejected_at: datetime | None = Field(default=None, sa_column=_aware())
+    last_event_time: datetime = Field(sa_column=_aware(nullable=False))
+
+
+class BudgetMoney(SQLModel, table=True):
+    """One budget (งบประมาณ): programme × fiscal year × area, and what is allocated to it.
+
+    ``area_level`` and ``area_code`` are finance's own (national TH, a regional office
+    code, or an official province, district or sub-district code)."""
+
+    __tablename__ = "budget_money"
+
+    budget_id: uuid.UUID = Field(primary_key=True)
+    programme: str = Field(max_length=32)
+    fiscal_year: int = Field(description="B.E.")
+    area_level: str = Field(max_length=16)
+    area_code: str = Field(max_length=32)
+    allocated_satang: int = Field(default=0, sa_type=BigInteger)
+    allocations: int = 0
+    last_event_time: datetime = Field(sa_column=_aware(nullable=False))
+
+
+class LoanMoney(SQLModel, table=True):
+    """One loan (สินเชื่อ): principal approved and paid out, what has come back, and
+    whether it is in arrears now (overdue at the last review and not paid since)."""
+
+    __tablename__ = "loan_money"
+
+    loan_id: uuid.UUID = Field(primary_key=True)
+    borrower_type: str = Field(max_length=16)
+    programme: str = Field(max_length=32)
+    province_code: str = Field(max_length=2)
+    district_code: str | None = Field(default=None, max_length=4)
+    subdistrict_code: str | None = Field(default=None, max_length=6)
+    principal_approved_satang: int = Field(default=0, sa_type=BigInteger)
+    disbursed_satang: int = Field(default=0, sa_type=BigInteger)
+    principal_repaid_satang: int = Field(default=0, sa_type=BigInteger)
+    interest_paid_satang: int = Field(default=0, sa_type=BigInteger)
+    outstanding_satang: int = Field(default=0, sa_type=BigInteger)
+    overdue_satang: int = Field(default=0, sa_type=BigInteger)
+    days_past_due: int = 0
+    arrears_as_of: date | None = None
+    last_paid_on: date | None = None
     last_event_time: datetime = Field(sa_column=_aware(nullable=False))
 
 

@@ -22,8 +22,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.clock import utcnow
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
+    BudgetMoney,
     GrantProgress,
     HouseholdProgress,
+    LoanMoney,
     ProjectionState,
     Stage,
 )
@@ -72,6 +74,33 @@ async def lock_grant(
         .execution_options(populate_existing=True)
     )
     return (await session.exec(query)).one()
+
+
+async def _lock(
+    session: AsyncSession, table: type[Any], key: str, value: Any, first_seen: Mapping[str, Any]
+) -> Any:
+    await session.exec(_insert_if_missing(session, table, {key: value, **first_seen}, [key]))
+    query = (
+        select(table)
+        .where(getattr(table, key) == value)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).one()
+
+
+async def lock_budget(
+    session: AsyncSession, budget_id: uuid.UUID, *, first_seen: Mapping[str, Any]
+) -> BudgetMoney:
+    budget: BudgetMoney = await _lock(session, BudgetMoney, "budget_id", budget_id, first_seen)
+    return budget
+
+
+async def lock_loan(
+    session: AsyncSession, loan_id: uuid.UUID, *, first_seen: Mapping[str, Any]
+) -> LoanMoney:
+    loan: LoanMoney = await _lock(session, LoanMoney, "loan_id", loan_id, first_seen)
+    return loan
 
 
 async def grant_money(session: AsyncSession, household_id: uuid.UUID) -> tuple[int, int]:
@@ -197,12 +226,9 @@ async def households_by_stage(session: AsyncSession, where: AreaFilter) -> dict[
     return {Stage(row[0]): int(row[1]) for row in (await session.exec(query)).all()}
 
 
-async def stream_states(session: AsyncSession, projection: str) -> list[ProjectionState]:
-    query = (
-        select(ProjectionState)
-        .where(ProjectionState.projection == projection)
-        .order_by(col(ProjectionState.stream))
-    )
+async def stream_states(session: AsyncSession) -> list[ProjectionState]:
+    """Every projection's high-water mark per stream (each stream feeds one projection)."""
+    query = select(ProjectionState).order_by(col(ProjectionState.stream))
     return list((await session.exec(query)).all())
 
 

@@ -1,11 +1,13 @@
 """/v1/query: dimensions (programme, fiscal years and period, area level and code)
-and measures (targets and achievements), for cuts the fixed reports do not make.
+and measures (targets, achievements and money), for cuts the fixed reports do not make.
 
-Each cell is what GET /v1/reports/targets reports for that programme, period and
-area; asking for several fiscal years gives a series across them.
+Each cell is what GET /v1/reports/targets (and /money, for money measures)
+reports for that programme, period and area; asking for several fiscal years
+gives a series across them. A measure an area has no figure for is 0 (a
+percentage null).
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -14,8 +16,9 @@ from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
 from reporting.achievements import service as achievements
 from reporting.geography import AreaLevel
+from reporting.money import service as money
 from reporting.periods import PeriodKind
-from reporting.query.schemas import Cell, Measure, QueryResult
+from reporting.query.schemas import MONEY_MEASURES, Cell, Measure, QueryResult
 from reporting.reports.service import as_of
 from reporting.targets.models import Unit
 
@@ -57,9 +60,22 @@ async def query(
                     {"field": "query.fiscal_year", "reason": f"{year} is not B.E.", "code": "range"}
                 ],
             )
+    money_asked = [m for m in measures if m in MONEY_MEASURES]
+    if money_asked and district_code is not None:
+        raise Unprocessable(
+            "money is reported by region, province or finer, not within one district",
+            errors=[
+                {
+                    "field": "query.district_code",
+                    "reason": "not with money measures; use province_code and level",
+                    "code": "money_scope",
+                }
+            ],
+        )
     fresh_as_of = await as_of(session)
-    cells = []
+    cells: list[Cell] = []
     for year in sorted(set(fiscal_year)):
+        found: dict[tuple[str, str | None], Cell] = {}
         report = await achievements.target_report(
             session,
             achievements.TargetQuery(
@@ -73,9 +89,25 @@ async def query(
                 district_code=district_code,
             ),
         )
-        for row in report.rows:
-            cells.append(
-                Cell(
+        rows: list[Any] = list(report.rows)
+        if money_asked:
+            money_rows = (
+                await money.money_report(
+                    session,
+                    money.MoneyQuery(
+                        fiscal_year=year,
+                        level=level,
+                        programme=programme.value if programme else None,
+                        region=region,
+                        province_code=province_code,
+                    ),
+                )
+            ).rows
+            rows += money_rows
+        for row in rows:
+            key = (row.programme, row.area_code)
+            if key not in found:
+                found[key] = Cell(
                     programme=row.programme,
                     fiscal_year=year,
                     period=period,
@@ -85,7 +117,10 @@ async def query(
                     area_code=row.area_code,
                     area_name_th=row.area_name_th,
                     area_name_en=row.area_name_en,
-                    measures={m: getattr(row, m.value) for m in measures},
+                    measures={m: None if m.value.endswith("percent") else 0 for m in measures},
                 )
-            )
+            for m in measures:
+                if hasattr(row, m.value):
+                    found[key].measures[m] = getattr(row, m.value)
+        cells += sorted(found.values(), key=lambda c: (c.programme, c.area_code or "~"))
     return QueryResult(as_of=fresh_as_of, unit=unit, measures=measures, cells=cells)

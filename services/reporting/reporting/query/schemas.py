@@ -19,6 +19,26 @@ class Measure(StrEnum):
     APPROVED_PERCENT = "approved_percent"
     STARTED_PERCENT = "started_percent"
     COMPLETED_PERCENT = "completed_percent"
+    # Money, over the whole fiscal year whatever the period (budgets are annual);
+    # loans are what is outstanding now, the same in every year asked for.
+    BUDGET_ALLOCATED_SATANG = "budget_allocated_satang"
+    GRANT_RESERVED_SATANG = "grant_reserved_satang"
+    GRANT_DISBURSED_SATANG = "grant_disbursed_satang"
+    LOAN_OUTSTANDING_SATANG = "loan_outstanding_satang"
+    LOANS_IN_ARREARS = "loans_in_arrears"
+    ARREARS_RATIO_PERCENT = "arrears_ratio_percent"
+
+
+MONEY_MEASURES = frozenset(
+    {
+        Measure.BUDGET_ALLOCATED_SATANG,
+        Measure.GRANT_RESERVED_SATANG,
+        Measure.GRANT_DISBURSED_SATANG,
+        Measure.LOAN_OUTSTANDING_SATANG,
+        Measure.LOANS_IN_ARREARS,
+        Measure.ARREARS_RATIO_PERCENT,
+    }
+)
 
 
 class Cell(BaseModel):

@@ -31,6 +31,8 @@ REBUILT_TABLES: tuple[Table, ...] = tuple(
         models.ProjectionState.__tablename__,
         models.HouseholdProgress.__tablename__,
         models.GrantProgress.__tablename__,
+        models.BudgetMoney.__tablename__,
+        models.LoanMoney.__tablename__,
         models.ProcessedEvent.__tablename__,
     )
 )

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from reporting.projections import repository
-from reporting.projections.models import HOUSEHOLD_PROGRESS, MAIN_PATH, Stage, as_utc
+from reporting.projections.models import MAIN_PATH, Stage, as_utc
 from reporting.projections.repository import AreaCounts, AreaFilter
 from reporting.projections.stage import latest
 from reporting.reports.schemas import (
@@ -27,7 +27,7 @@ COUNT_FIELDS = tuple(HouseholdCounts.model_fields)
 
 
 async def freshness(session: AsyncSession) -> FreshnessReport:
-    states = await repository.stream_states(session, HOUSEHOLD_PROGRESS)
+    states = await repository.stream_states(session)
     streams = [
         StreamFreshness(
             stream=state.stream,

@@ -1,0 +1,132 @@
+"""The money report's SQL: sums per programme and area, in the database."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from reporting.projections.models import BudgetMoney, GrantProgress, LoanMoney
+
+
+def _satang(column: Any) -> ColumnElement[Any]:
+    # SUM(bigint) is numeric on PostgreSQL; money stays an integer.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+@dataclass(frozen=True)
+class BudgetSum:
+    programme: str
+    area_level: str
+    area_code: str
+    allocated_satang: int
+
+
+async def budgets(
+    session: AsyncSession, *, fiscal_year: int | None, programme: str | None
+) -> list[BudgetSum]:
+    """Allocated per programme × budget area; budgets are few (one per area and year)."""
+    conditions = []
+    if fiscal_year is not None:
+        conditions.append(col(BudgetMoney.fiscal_year) == fiscal_year)
+    if programme is not None:
+        conditions.append(col(BudgetMoney.programme) == programme)
+    keys = (
+        col(BudgetMoney.programme),
+        col(BudgetMoney.area_level),
+        col(BudgetMoney.area_code),
+    )
+    query = select(*keys, _satang(BudgetMoney.allocated_satang)).where(*conditions).group_by(*keys)
+    return [BudgetSum(r[0], r[1], r[2], int(r[3])) for r in (await session.exec(query)).all()]
+
+
+@dataclass(frozen=True)
+class GrantSum:
+    programme: str
+    area_code: str | None
+    reserved_satang: int
+    disbursed_satang: int
+
+
+def _area_column(table: Any, group_by: str) -> Any:
+    return col(getattr(table, f"{group_by}_code"))
+
+
+async def grants(
+    session: AsyncSession,
+    *,
+    group_by: str,
+    fiscal_year: int | None,
+    programme: str | None,
+    province_codes: Collection[str] | None,
+) -> list[GrantSum]:
+    """Grant money per programme × area (``group_by``: province, district, subdistrict)."""
+    area = _area_column(GrantProgress, group_by)
+    conditions: list[ColumnElement[bool]] = [col(GrantProgress.programme).is_not(None)]
+    if fiscal_year is not None:
+        conditions.append(col(GrantProgress.fiscal_year) == fiscal_year)
+    if programme is not None:
+        conditions.append(col(GrantProgress.programme) == programme)
+    if province_codes is not None:
+        conditions.append(col(GrantProgress.province_code).in_(list(province_codes)))
+    programme_column = col(GrantProgress.programme)
+    columns: list[Any] = [
+        programme_column,
+        area,
+        _satang(GrantProgress.amount_satang),
+        _satang(GrantProgress.disbursed_satang),
+    ]
+    query = select(*columns).where(*conditions).group_by(programme_column, area)
+    return [
+        GrantSum(str(r[0]), r[1], int(r[2]), int(r[3])) for r in (await session.exec(query)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class LoanSum:
+    programme: str
+    area_code: str | None
+    loans: int
+    principal_approved_satang: int
+    disbursed_satang: int
+    repaid_satang: int
+    outstanding_satang: int
+    in_arrears: int
+    overdue_satang: int
+    outstanding_in_arrears_satang: int
+
+
+async def loans(
+    session: AsyncSession,
+    *,
+    group_by: str,
+    programme: str | None,
+    province_codes: Collection[str] | None,
+) -> list[LoanSum]:
+    area = _area_column(LoanMoney, group_by)
+    conditions: list[ColumnElement[bool]] = []
+    if programme is not None:
+        conditions.append(col(LoanMoney.programme) == programme)
+    if province_codes is not None:
+        conditions.append(col(LoanMoney.province_code).in_(list(province_codes)))
+    in_arrears = col(LoanMoney.overdue_satang) > 0
+    programme_column = col(LoanMoney.programme)
+    columns: list[Any] = [
+        programme_column,
+        area,
+        func.count(),
+        _satang(LoanMoney.principal_approved_satang),
+        _satang(LoanMoney.disbursed_satang),
+        _satang(col(LoanMoney.principal_repaid_satang) + col(LoanMoney.interest_paid_satang)),
+        _satang(LoanMoney.outstanding_satang),
+        func.sum(case((in_arrears, 1), else_=0)),
+        _satang(LoanMoney.overdue_satang),
+        _satang(case((in_arrears, col(LoanMoney.outstanding_satang)), else_=0)),
+    ]
+    query = select(*columns).where(*conditions).group_by(programme_column, area)
+    return [
+        LoanSum(str(r[0]), r[1], *(int(n or 0) for n in r[2:]))
+        for r in (await session.exec(query)).all()
+    ]

@@ -1,0 +1,52 @@
+"""/v1/reports/money: budgets, grants and loans per programme × area."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from baan_shared.http.deps import SessionDep
+from baan_shared.http.errors import problem_responses
+from baan_shared.reference import Programme
+from reporting.geography import AreaLevel
+from reporting.money import service
+from reporting.money.schemas import MoneyReport
+
+router = APIRouter(
+    prefix="/v1/reports",
+    tags=["reports"],
+    responses=problem_responses(
+        {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
+    ),
+)
+
+
+def money_query(
+    fiscal_year: Annotated[
+        int | None, Query(ge=2500, le=2700, description="B.E.; budgets and grants of this year")
+    ] = None,
+    level: Annotated[AreaLevel, Query(description="One row per area at this level")] = (
+        AreaLevel.REGION
+    ),
+    programme: Annotated[Programme | None, Query(description="Only this programme")] = None,
+    region: Annotated[
+        str | None, Query(max_length=3, description="Only this regional office (BVE, N, CW, NE, S)")
+    ] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+) -> service.MoneyQuery:
+    return service.MoneyQuery(
+        fiscal_year=fiscal_year,
+        level=level,
+        programme=programme.value if programme else None,
+        region=region,
+        province_code=province_code,
+    )
+
+
+MoneyQueryDep = Annotated[service.MoneyQuery, Depends(money_query)]
+
+
+@router.get("/money", response_model=MoneyReport)
+async def money_report(session: SessionDep, query: MoneyQueryDep) -> MoneyReport:
+    """Budget allocated, grants reserved and disbursed, loans outstanding and the
+    arrears ratio, per programme × area, with totals for the whole area asked for."""
+    return await service.money_report(session, query)

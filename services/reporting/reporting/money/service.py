@@ -1,0 +1,204 @@
+"""The money report: budgets, grants and loans per programme × area.
+
+Budgets are allocated at any level (national, regional office, province,
+district, sub-district), so a budget shows in a row only at its own level or a
+coarser one: a province's budget counts in its region's row and the country's,
+a national budget only in the country's total. Grants and loans belong to a
+household's (or borrower's) place and roll up from it. Budgets and grants are
+of a fiscal year; loans are a stock (what is outstanding now), never filtered
+by year.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.http.errors import NotFound, Unprocessable
+from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.money import repository
+from reporting.money.schemas import MoneyFigures, MoneyReport, MoneyRow
+from reporting.reports.service import as_of
+
+LEVELS = list(AreaLevel)
+# Finance names the whole country "national"; the rest are the same words.
+BUDGET_LEVELS = {"national": AreaLevel.COUNTRY, **{level.value: level for level in AreaLevel}}
+FIGURES = [name for name in MoneyFigures.model_fields if name != "arrears_ratio_percent"]
+
+
+@dataclass(frozen=True)
+class MoneyQuery:
+    fiscal_year: int | None = None
+    level: AreaLevel = AreaLevel.REGION
+    programme: str | None = None
+    region: str | None = None
+    province_code: str | None = None
+
+    @property
+    def scope(self) -> tuple[AreaLevel, str]:
+        if self.province_code:
+            return AreaLevel.PROVINCE, self.province_code
+        if self.region:
+            return AreaLevel.REGION, self.region
+        return AreaLevel.COUNTRY, COUNTRY_CODE
+
+
+def _invalid(field: str, reason: str) -> Unprocessable:
+    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": field[6:]}])
+
+
+def _check(query: MoneyQuery) -> None:
+    offices = office_map()
+    if query.region is not None and query.region not in offices.regions:
+        raise NotFound(f"No regional office {query.region}; one of {', '.join(offices.regions)}")
+    if query.province_code is not None:
+        region = offices.region_of(query.province_code)
+        if region is None:
+            raise NotFound(f"No province {query.province_code}")
+        if query.region is not None and region.code != query.region:
+            raise _invalid(
+                "query.province_code", f"province {query.province_code} is not in {query.region}"
+            )
+    if LEVELS.index(query.level) < LEVELS.index(query.scope[0]):
+        raise _invalid(
+            "query.level", f"rows by {query.level.value} are coarser than the area asked for"
+        )
+
+
+def place_at(level: AreaLevel, code: str | None) -> str | None:
+    """The area at ``level`` that contains the official area ``code`` (province 2
+    digits, district 4, sub-district 6)."""
+    if code is None:
+        return None
+    if level == AreaLevel.COUNTRY:
+        return COUNTRY_CODE
+    if level == AreaLevel.REGION:
+        region = office_map().region_of(code[:2])
+        return region.code if region else None
+    width = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}[level]
+    return code[:width] if len(code) >= width else None
+
+
+def budget_area_at(level: AreaLevel, budget_level: str, budget_code: str) -> str | None:
+    """The area at ``level`` a budget counts in; None when the budget covers more than
+    one such area (a national budget has no region)."""
+    own = BUDGET_LEVELS.get(budget_level)
+    if own is None or LEVELS.index(own) < LEVELS.index(level):
+        return None
+    if own == AreaLevel.COUNTRY:
+        return COUNTRY_CODE
+    if own == AreaLevel.REGION:
+        return budget_code if level == AreaLevel.REGION else COUNTRY_CODE
+    return place_at(level, budget_code)
+
+
+def _within(level: AreaLevel, code: str, scope: tuple[AreaLevel, str]) -> bool:
+    scope_level, scope_code = scope
+    if scope_level == AreaLevel.COUNTRY:
+        return True
+    if scope_level == AreaLevel.REGION:
+        return (
+            code == scope_code
+            if level == AreaLevel.REGION
+            else place_at(AreaLevel.REGION, code) == scope_code
+        )
+    return code.startswith(scope_code)
+
+
+def arrears_ratio(in_arrears_satang: int, outstanding_satang: int) -> float | None:
+    if not outstanding_satang:
+        return None
+    ratio = Decimal(in_arrears_satang * 100) / Decimal(outstanding_satang)
+    return float(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _row(programme: str, level: AreaLevel, code: str | None, got: dict[str, int]) -> MoneyRow:
+    name_th, name_en = area_names(level, code) if code is not None else (None, None)
+    return MoneyRow(
+        programme=programme,
+        area_level=level,
+        area_code=code,
+        area_name_th=name_th,
+        area_name_en=name_en,
+        **got,
+        arrears_ratio_percent=arrears_ratio(
+            got["loan_outstanding_in_arrears_satang"], got["loan_outstanding_satang"]
+        ),
+    )
+
+
+async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
+    _check(query)
+    fresh_as_of = await as_of(session)
+    offices = office_map()
+    scope = query.scope
+    provinces: list[str] | None = None
+    if query.province_code is not None:
+        provinces = [query.province_code]
+    elif query.region is not None:
+        provinces = list(offices.regions[query.region].provinces)
+    fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
+    group_by = query.level.value if fine else AreaLevel.PROVINCE.value
+
+    cells: dict[tuple[str, str | None], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(FIGURES, 0)
+    )
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+
+    for budget in await repository.budgets(
+        session, fiscal_year=query.fiscal_year, programme=query.programme
+    ):
+        if budget_area_at(scope[0], budget.area_level, budget.area_code) == scope[1]:
+            totals[budget.programme]["budget_allocated_satang"] += budget.allocated_satang
+        code = budget_area_at(query.level, budget.area_level, budget.area_code)
+        if code is not None and _within(query.level, code, scope):
+            cells[(budget.programme, code)]["budget_allocated_satang"] += budget.allocated_satang
+
+    def area_of(code: str | None) -> str | None:
+        return code if fine else place_at(query.level, code)
+
+    for grant in await repository.grants(
+        session,
+        group_by=group_by,
+        fiscal_year=query.fiscal_year,
+        programme=query.programme,
+        province_codes=provinces,
+    ):
+        got = {
+            "grant_reserved_satang": grant.reserved_satang,
+            "grant_disbursed_satang": grant.disbursed_satang,
+        }
+        for name, value in got.items():
+            cells[(grant.programme, area_of(grant.area_code))][name] += value
+            totals[grant.programme][name] += value
+
+    for loan in await repository.loans(
+        session, group_by=group_by, programme=query.programme, province_codes=provinces
+    ):
+        got = {
+            "loans": loan.loans,
+            "loan_principal_approved_satang": loan.principal_approved_satang,
+            "loan_disbursed_satang": loan.disbursed_satang,
+            "loan_repaid_satang": loan.repaid_satang,
+            "loan_outstanding_satang": loan.outstanding_satang,
+            "loans_in_arrears": loan.in_arrears,
+            "loan_overdue_satang": loan.overdue_satang,
+            "loan_outstanding_in_arrears_satang": loan.outstanding_in_arrears_satang,
+        }
+        for name, value in got.items():
+            cells[(loan.programme, area_of(loan.area_code))][name] += value
+            totals[loan.programme][name] += value
+
+    programmes = sorted({programme for programme, _ in cells} | set(totals))
+    rows = [
+        _row(programme, query.level, code, cells[(programme, code)])
+        for programme, code in sorted(cells, key=lambda k: (k[0], k[1] is None, k[1] or ""))
+    ]
+    return MoneyReport(
+        as_of=fresh_as_of,
+        fiscal_year=query.fiscal_year,
+        level=query.level,
+        rows=rows,
+        totals=[_row(p, scope[0], scope[1], totals[p]) for p in programmes],
+    )

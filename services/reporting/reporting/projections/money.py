@@ -1,0 +1,128 @@
+"""The money projections: finance's budgets (``finance.budgets``) and loans
+(``finance.loans``). Grants are kept per grant in ``grant_progress`` by the
+household projection; the money report reads all three.
+
+Each stream is ordered per aggregate (one budget, one loan), and the consumer's
+inbox applies an event once, so these projectors may add amounts. A budget's
+allocated amount is not added but taken from the event's running total, so a
+reversal (a negative allocation) and its original can never drift apart.
+"""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import (
+    BudgetAllocated,
+    LoanApproved,
+    LoanDisbursed,
+    LoanEvent,
+    LoanInArrears,
+    LoanRepaymentReceived,
+)
+from reporting.projections import repository
+from reporting.projections.household_progress import event_time
+from reporting.projections.models import MONEY, LoanMoney
+from reporting.projections.stage import latest
+
+
+async def on_budget_allocated(session: AsyncSession, event: CloudEvent) -> None:
+    data = BudgetAllocated.model_validate(event.data)
+    at = event_time(event)
+    budget = await repository.lock_budget(
+        session,
+        data.budget_id,
+        first_seen={
+            "programme": data.programme,
+            "fiscal_year": data.fiscal_year,
+            "area_level": data.area_level,
+            "area_code": data.area_code,
+            "last_event_time": at,
+        },
+    )
+    # The latest running total is what the budget holds; an older event arriving late
+    # (a DLQ replay) must not wind it back.
+    if not (budget.allocations and budget.last_event_time and at < budget.last_event_time):
+        budget.allocated_satang = data.allocated_total_satang
+    budget.allocations += 1
+    budget.last_event_time = latest(budget.last_event_time, at) or at
+    await repository.save(session, budget)
+    await repository.record_applied(session, projection=MONEY, stream=data.topic, event_time=at)
+
+
+def apply_loan_approved(loan: LoanMoney, data: LoanApproved) -> None:
+    loan.principal_approved_satang = data.principal_satang
+
+
+def apply_loan_disbursed(loan: LoanMoney, data: LoanDisbursed) -> None:
+    loan.disbursed_satang += data.amount_satang
+
+
+def apply_repayment(loan: LoanMoney, data: LoanRepaymentReceived) -> None:
+    loan.principal_repaid_satang += data.principal_satang
+    loan.interest_paid_satang += data.interest_satang
+    loan.last_paid_on = max(filter(None, (loan.last_paid_on, data.paid_on)))
+    # A payment after the arrears review pays the overdue amount off first.
+    if loan.arrears_as_of is not None and data.paid_on >= loan.arrears_as_of:
+        loan.overdue_satang = max(0, loan.overdue_satang - data.amount_satang)
+        if loan.overdue_satang == 0:
+            loan.days_past_due = 0
+
+
+def apply_in_arrears(loan: LoanMoney, data: LoanInArrears) -> None:
+    if loan.arrears_as_of is None or data.as_of >= loan.arrears_as_of:
+        loan.arrears_as_of = data.as_of
+        loan.overdue_satang = data.overdue_satang
+        loan.days_past_due = data.days_past_due
+
+
+async def _loan(session: AsyncSession, event: CloudEvent, data: LoanEvent) -> LoanMoney:
+    return await repository.lock_loan(
+        session,
+        data.loan_id,
+        first_seen={
+            "borrower_type": data.borrower_type,
+            "programme": data.programme,
+            "province_code": data.province_code,
+            "district_code": data.district_code,
+            "subdistrict_code": data.subdistrict_code,
+            "last_event_time": event_time(event),
+        },
+    )
+
+
+async def _finish(
+    session: AsyncSession, loan: LoanMoney, data: LoanEvent, at_event: CloudEvent
+) -> None:
+    at = event_time(at_event)
+    loan.outstanding_satang = max(0, loan.disbursed_satang - loan.principal_repaid_satang)
+    loan.last_event_time = latest(loan.last_event_time, at) or at
+    await repository.save(session, loan)
+    await repository.record_applied(session, projection=MONEY, stream=data.topic, event_time=at)
+
+
+async def on_loan_approved(session: AsyncSession, event: CloudEvent) -> None:
+    data = LoanApproved.model_validate(event.data)
+    loan = await _loan(session, event, data)
+    apply_loan_approved(loan, data)
+    await _finish(session, loan, data, event)
+
+
+async def on_loan_disbursed(session: AsyncSession, event: CloudEvent) -> None:
+    data = LoanDisbursed.model_validate(event.data)
+    loan = await _loan(session, event, data)
+    apply_loan_disbursed(loan, data)
+    await _finish(session, loan, data, event)
+
+
+async def on_loan_repayment_received(session: AsyncSession, event: CloudEvent) -> None:
+    data = LoanRepaymentReceived.model_validate(event.data)
+    loan = await _loan(session, event, data)
+    apply_repayment(loan, data)
+    await _finish(session, loan, data, event)
+
+
+async def on_loan_in_arrears(session: AsyncSession, event: CloudEvent) -> None:
+    data = LoanInArrears.model_validate(event.data)
+    loan = await _loan(session, event, data)
+    apply_in_arrears(loan, data)
+    await _finish(session, loan, data, event)
