@@ -6,6 +6,7 @@ personal data, a request-scoped session, ``Security(require_scopes(...))`` on
 every operation) so each test reads as what a partner would see.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -380,6 +381,31 @@ class TestTokens:
             response = await client.get("/v1/households")
         _assert_unauthenticated(response, "not a well-formed JWT")
 
+    async def test_an_es256_token_from_an_ec_key_is_accepted(
+        self, sqlite_platform: Platform
+    ) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        ec_key = ec.generate_private_key(ec.SECP256R1())
+        jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec_key.public_key()))
+        jwk.update({"kid": "ec-1", "alg": "ES256", "use": "sig"})
+        claims = jwt.decode(
+            sqlite_platform.token("bangkok-office", ["survey:read"], ["10"]),
+            options={"verify_signature": False},
+        )
+        token = jwt.encode(claims, ec_key, algorithm="ES256", headers={"kid": "ec-1"})
+        app = sqlite_platform.app(jwks_json=json.dumps({"keys": [jwk]}))
+        async with client_for(app, token) as client:
+            assert (await client.get("/v1/households")).status_code == 200
+        # The same EC key cannot be claimed for RS256.
+        forged_header = _hs256(claims, b"", kid="ec-1").replace(
+            _b64_json({"alg": "HS256", "typ": "JWT", "kid": "ec-1"}),
+            _b64_json({"alg": "RS256", "typ": "JWT", "kid": "ec-1"}),
+        )
+        async with client_for(app, forged_header) as client:
+            response = await client.get("/v1/households")
+        _assert_unauthenticated(response, "its key is for 'ES256'")
+
     async def test_a_missing_scope_is_403_naming_it(self, sqlite_platform: Platform) -> None:
         token = sqlite_platform.token("bangkok-office", ["survey:read"], ["10"])
         async with client_for(sqlite_platform.app(), token) as client:
@@ -708,6 +734,24 @@ class TestRateLimit:
         async with client_for(replicas[1], token) as client:
             assert (await client.get("/v1/households")).status_code == 200
 
+    async def test_a_burst_across_replicas_gets_exactly_the_allowance(
+        self, any_platform: Platform
+    ) -> None:
+        clock = FixedClock(1_800_000_000.0)
+        limits = {"rate_limit_requests": 10, "rate_limit_window_seconds": 60}
+        replicas = [any_platform.app(clock, **limits), any_platform.app(clock, **limits)]
+        token = any_platform.token("bulk-importer", ["survey:read"], ["10"])
+        clients = [client_for(replica, token) for replica in replicas]
+        try:
+            responses = await asyncio.gather(
+                *(clients[n % 2].get("/v1/households") for n in range(20))
+            )
+        finally:
+            for client in clients:
+                await client.aclose()
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [200] * 10 + [429] * 10
+
     async def test_a_client_can_be_given_a_larger_allowance(
         self, sqlite_platform: Platform
     ) -> None:
@@ -747,13 +791,17 @@ def _pem_public_format() -> tuple[Any, Any]:
     return serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _b64_json(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value).encode())
+
+
 def _hs256(claims: dict[str, Any], secret: bytes, *, kid: str) -> str:
     """Sign by hand: PyJWT itself refuses to HMAC with a PEM key."""
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
-    payload = b64(json.dumps(claims).encode())
+    header = _b64_json({"alg": "HS256", "typ": "JWT", "kid": kid})
+    payload = _b64_json(claims)
     signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    return f"{header}.{payload}.{b64(signature)}"
+    return f"{header}.{payload}.{_b64(signature)}"
