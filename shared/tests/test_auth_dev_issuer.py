@@ -2,8 +2,6 @@
 by client credentials, and a service fetches the issuer's JWKS to check it,
 exactly as it would with Keycloak in production."""
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -11,11 +9,11 @@ from typing import Annotated
 import httpx
 import jwt
 import pytest
-import uvicorn
 from fastapi import FastAPI, Security
 
 from baan_local.dev_issuer import (
     DevIssuer,
+    DevIssuerServer,
     generate_key,
     load_or_create_key,
     parse_clients,
@@ -33,35 +31,13 @@ areas = ["10"]
 """
 
 
-class RunningIssuer:
-    def __init__(self, issuer: DevIssuer, port: int) -> None:
-        self.issuer = issuer
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(
-            uvicorn.Config(issuer.app(), host="127.0.0.1", port=port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the dev issuer did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
-def running_issuer() -> Iterator[RunningIssuer]:
+def running_issuer() -> Iterator[DevIssuerServer]:
     port = free_port()
     issuer = DevIssuer(
         issuer=f"http://127.0.0.1:{port}", audience="baan", clients=parse_clients(CLIENTS)
     )
-    running = RunningIssuer(issuer, port)
+    running = DevIssuerServer(issuer, port)
     running.start()
     try:
         yield running
@@ -101,8 +77,18 @@ async def _token(issuer_url: str, **request: object) -> httpx.Response:
         return await client.post("/oauth/token", **request)  # type: ignore[arg-type]
 
 
+async def test_with_the_key_set_embedded_services_need_no_running_issuer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    issuer = DevIssuer(issuer=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    for name, value in issuer.service_environment(embed_jwks=True).items():
+        monkeypatch.setenv(name, value)
+    token = issuer.token_for("bangkok-office")
+    assert (await _call(_service(AuthSettings()), token)).status_code == 200
+
+
 async def test_a_client_credentials_token_is_checked_against_the_fetched_jwks(
-    running_issuer: RunningIssuer,
+    running_issuer: DevIssuerServer,
 ) -> None:
     async with httpx.AsyncClient(base_url=running_issuer.url) as client:
         discovery = (await client.get("/.well-known/openid-configuration")).json()
@@ -121,8 +107,17 @@ async def test_a_client_credentials_token_is_checked_against_the_fetched_jwks(
     assert response.json() == {"client": "bangkok-office", "areas": ["10"]}
 
 
+async def test_the_environment_it_hands_services_makes_them_trust_it(
+    running_issuer: DevIssuerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in running_issuer.issuer.service_environment().items():
+        monkeypatch.setenv(name, value)
+    token = running_issuer.issuer.token_for("bangkok-office")
+    assert (await _call(_service(AuthSettings()), token)).status_code == 200
+
+
 async def test_credentials_in_the_form_and_a_narrower_scope(
-    running_issuer: RunningIssuer,
+    running_issuer: DevIssuerServer,
 ) -> None:
     issued = await _token(
         running_issuer.url,
@@ -140,7 +135,7 @@ async def test_credentials_in_the_form_and_a_narrower_scope(
     assert response.json()["missing_scopes"] == ["reports:read"]
 
 
-async def test_a_wrong_secret_or_grant_gets_no_token(running_issuer: RunningIssuer) -> None:
+async def test_a_wrong_secret_or_grant_gets_no_token(running_issuer: DevIssuerServer) -> None:
     wrong_secret = await _token(
         running_issuer.url,
         data={"grant_type": "client_credentials"},
@@ -162,7 +157,7 @@ async def test_a_wrong_secret_or_grant_gets_no_token(running_issuer: RunningIssu
 
 
 async def test_a_rotated_key_is_picked_up_without_a_restart(
-    running_issuer: RunningIssuer,
+    running_issuer: DevIssuerServer,
 ) -> None:
     app = _service(AuthSettings(issuer=running_issuer.url, jwks_refetch_cooldown_seconds=0))
     before = running_issuer.issuer.token_for("bangkok-office")
@@ -174,7 +169,7 @@ async def test_a_rotated_key_is_picked_up_without_a_restart(
 
 
 async def test_unknown_kids_refetch_the_jwks_at_most_once_per_cooldown(
-    running_issuer: RunningIssuer,
+    running_issuer: DevIssuerServer,
 ) -> None:
     app = _service(AuthSettings(issuer=running_issuer.url, jwks_refetch_cooldown_seconds=3600))
     assert (await _call(app, running_issuer.issuer.token_for("bangkok-office"))).status_code == 200

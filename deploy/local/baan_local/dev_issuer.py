@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import sys
+import threading
 import time
 import tomllib
 import uuid
@@ -206,6 +207,50 @@ class DevIssuer:
 
     def app(self) -> FastAPI:
         return create_issuer_app(self)
+
+    def service_environment(self, *, embed_jwks: bool = False) -> dict[str, str]:
+        """The ``AUTH_*`` variables that make a service trust this issuer.
+
+        ``embed_jwks`` hands the services the key set itself (no HTTP fetch), for
+        test platforms that run the services without a running issuer.
+        """
+        base = self.issuer.rstrip("/")
+        env = {
+            "AUTH_ISSUER": self.issuer,
+            "AUTH_AUDIENCE": self.audience,
+            "AUTH_JWKS_URL": f"{base}/jwks.json",
+            "AUTH_TOKEN_URL": f"{base}/oauth/token",
+        }
+        if embed_jwks:
+            env["AUTH_JWKS_JSON"] = json.dumps(self.jwks())
+        return env
+
+
+class DevIssuerServer:
+    """The issuer's HTTP endpoints served by uvicorn in a thread of this process
+    (``baan-up``, tests); ``stop()`` ends it."""
+
+    def __init__(self, issuer: DevIssuer, port: int, host: str = "127.0.0.1") -> None:
+        import uvicorn
+
+        self.issuer = issuer
+        self.url = f"http://{host}:{port}"
+        self._server = uvicorn.Server(
+            uvicorn.Config(issuer.app(), host=host, port=port, log_level="warning")
+        )
+        self._thread = threading.Thread(target=self._server.run, name="dev-issuer", daemon=True)
+
+    def start(self, timeout: float = 20.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the dev issuer did not start on {self.url}")
+            time.sleep(0.05)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=timeout)
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
