@@ -1,5 +1,6 @@
 """Every table in finance's database, imported in one place for Alembic."""
 
+from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from finance.budgets.models import Budget, BudgetAllocation
@@ -16,6 +17,7 @@ __all__ = [
     "Grant",
     "GrantDisbursement",
     "HouseStage",
+    "IdempotencyKey",
     "JournalEntry",
     "JournalLine",
     "Loan",

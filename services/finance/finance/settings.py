@@ -35,6 +35,11 @@ class FinanceSettings(ServiceSettings):
         default_factory=lambda: [Programme.BAAN_PHO_PHIANG, Programme.LAND_REFORM]
     )
 
+    # A write's Idempotency-Key answers retries with the first answer for this long.
+    idempotency_ttl_seconds: float = Field(default=24 * 3600.0, ge=0)
+    # A key claimed by a request that never answered (its process died) is freed after this.
+    idempotency_stale_after_seconds: float = Field(default=120.0, gt=0)
+
     @field_validator("grant_amounts_satang")
     @classmethod
     def _positive_amounts(cls, value: dict[Programme, int]) -> dict[Programme, int]:

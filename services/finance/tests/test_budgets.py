@@ -81,14 +81,16 @@ class TestAllocating:
         headers = {"Idempotency-Key": "allocation-2569-0001"}
         first = await client.post("/v1/budgets", json=budget_body(), headers=headers)
         again = await client.post("/v1/budgets", json=budget_body(), headers=headers)
-        assert (first.status_code, again.status_code) == (201, 200)
-        assert again.json()["allocation"]["id"] == first.json()["allocation"]["id"]
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json()
+        assert again.headers["idempotent-replayed"] == "true"
         assert again.json()["budget"]["allocated_satang"] == 100_000_000
         assert len(await outbox(app)) == 1
 
         other = await client.post("/v1/budgets", json=budget_body(amount_satang=1), headers=headers)
         assert other.status_code == 422
         assert other.headers["content-type"] == "application/problem+json"
+        assert other.json()["errors"][0]["field"] == "header.idempotency-key"
 
     @pytest.mark.parametrize(
         ("overrides", "field"),

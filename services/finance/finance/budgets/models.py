@@ -63,10 +63,6 @@ class BudgetAllocation(SQLModel, table=True):
     amount_satang: int = Field(sa_type=BigInteger)
     note: str | None = Field(default=None, max_length=500)
     journal_entry_id: uuid.UUID = Field(foreign_key="journal_entries.id")
-    # Idempotency-Key of the request and a digest of its body: a retried request
-    # answers with this allocation instead of allocating twice.
-    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
-    request_digest: str | None = Field(default=None, max_length=64)
     allocated_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
     # A mis-keyed allocation is corrected by a reversal, never edited away.
     reversal_entry_id: uuid.UUID | None = Field(default=None, foreign_key="journal_entries.id")

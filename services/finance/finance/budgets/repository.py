@@ -89,11 +89,6 @@ async def reserve(session: AsyncSession, budget_id: uuid.UUID, amount_satang: in
     return result.rowcount == 1
 
 
-async def allocation_by_key(session: AsyncSession, key: str) -> BudgetAllocation | None:
-    query = select(BudgetAllocation).where(BudgetAllocation.idempotency_key == key)
-    return (await session.exec(query)).first()
-
-
 async def allocations(session: AsyncSession, budget_id: uuid.UUID) -> list[BudgetAllocation]:
     query = (
         select(BudgetAllocation)

@@ -3,10 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.budgets import repository, service
@@ -30,20 +31,14 @@ router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses({422: "Invalid input; `errors` names each field"}),
 )
-async def allocate_budget(
-    body: BudgetAllocate,
-    session: SessionDep,
-    response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-) -> BudgetAllocated:
+@idempotent
+async def allocate_budget(body: BudgetAllocate, session: SessionDep) -> BudgetAllocated:
     """Allocate money to a programme for a fiscal year in an area (จัดสรรงบประมาณ).
 
     The first allocation creates the budget; later ones add to it. With an
-    ``Idempotency-Key`` a retried request answers 200 with the first result.
+    ``Idempotency-Key`` a retried request gets the first answer and allocates nothing.
     """
-    budget, allocation, new = await service.allocate(session, body, idempotency_key=idempotency_key)
-    if not new:
-        response.status_code = status.HTTP_200_OK
+    budget, allocation = await service.allocate(session, body)
     return BudgetAllocated(
         allocation=AllocationPublic.of(allocation),
         budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
@@ -106,6 +101,7 @@ async def get_budget(budget_id: uuid.UUID, session: SessionDep) -> BudgetDetail:
         }
     ),
 )
+@idempotent
 async def reverse_allocation(
     budget_id: uuid.UUID, allocation_id: uuid.UUID, body: AllocationReversal, session: SessionDep
 ) -> BudgetAllocated:

@@ -8,7 +8,6 @@ it (see ``repository.reserve``). Nothing here commits; the caller's unit of
 work does.
 """
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -39,34 +38,17 @@ async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget:
     return budget
 
 
-def _digest(body: BudgetAllocate) -> str:
-    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-
-
 async def allocate(
     session: AsyncSession,
     body: BudgetAllocate,
-    *,
-    idempotency_key: str | None = None,
-) -> tuple[Budget, BudgetAllocation, bool]:
-    """Allocate ``body.amount_satang``; returns the budget, the allocation, and whether
-    it is new (``False``: the same Idempotency-Key and body were seen before)."""
+) -> tuple[Budget, BudgetAllocation]:
+    """Allocate ``body.amount_satang``; returns the budget and the allocation."""
     try:
         code = check_area(body.area_level, body.area_code)
     except AreaError as exc:
         raise Unprocessable(
             str(exc), errors=[{"field": "body.area_code", "message": str(exc)}]
         ) from exc
-    if idempotency_key is not None:
-        earlier = await repository.allocation_by_key(session, idempotency_key)
-        if earlier is not None:
-            if earlier.request_digest != _digest(body):
-                raise Unprocessable(
-                    "this Idempotency-Key was used with another request body",
-                    errors=[{"field": "header.idempotency-key", "message": "reused"}],
-                )
-            return await get(session, earlier.budget_id), earlier, False
-
     budget = await repository.find(session, body.programme, body.fiscal_year, body.area_level, code)
     if budget is None:
         budget = Budget(
@@ -103,8 +85,6 @@ async def allocate(
         amount_satang=body.amount_satang,
         note=body.note,
         journal_entry_id=entry.id,
-        idempotency_key=idempotency_key,
-        request_digest=_digest(body) if idempotency_key else None,
         allocated_at=now,
     )
     session.add(allocation)
@@ -125,7 +105,7 @@ async def allocate(
         ),
         source=SOURCE,
     )
-    return budget, allocation, True
+    return budget, allocation
 
 
 async def reverse_allocation(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from baan_shared.clock import thai_today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.loans import repository, service
@@ -47,6 +48,7 @@ AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses({422: "Invalid input or over the programme's cap"}),
 )
+@idempotent
 async def approve_loan(body: LoanCreate, session: SessionDep, settings: SettingsDep) -> LoanPublic:
     """Approve a loan (principal, rate, term, grace, repayment method) within the cap.
 
@@ -87,6 +89,7 @@ async def list_loans(
     response_model=ArrearsReview,
     responses=problem_responses({422: "Bad date"}),
 )
+@idempotent
 async def review_arrears(session: SessionDep, as_of: AsOf = None) -> ArrearsReview:
     """Every loan in arrears (1-30, 31-60, 61-90, over-90 days past due); publishes
     ``loan.in_arrears`` for each loan whose bucket changed since the last review."""
@@ -132,6 +135,7 @@ async def get_loan(loan_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) 
         {404: "No such loan", 409: "The loan is not being repaid", 422: "Invalid input"}
     ),
 )
+@idempotent
 async def reschedule_loan(
     loan_id: uuid.UUID, body: LoanReschedule, session: SessionDep
 ) -> LoanPublic:
@@ -147,6 +151,7 @@ async def reschedule_loan(
         {404: "No such loan", 409: "Already disbursed", 422: "Invalid input"}
     ),
 )
+@idempotent
 async def disburse_loan(loan_id: uuid.UUID, body: LoanDisburse, session: SessionDep) -> LoanPublic:
     return LoanPublic.of(await service.disburse(session, loan_id, body))
 
@@ -163,6 +168,7 @@ async def disburse_loan(loan_id: uuid.UUID, body: LoanDisburse, session: Session
         }
     ),
 )
+@idempotent
 async def repay_loan(
     loan_id: uuid.UUID, body: RepaymentCreate, session: SessionDep, response: Response
 ) -> RepaymentPublic:

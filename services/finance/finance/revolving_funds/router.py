@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from finance.revolving_funds import repository, service
 from finance.revolving_funds.schemas import (
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/v1/revolving-funds", tags=["revolving funds"])
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses({409: "The fund already exists", 422: "Invalid input"}),
 )
+@idempotent
 async def create_fund(body: FundCreate, session: SessionDep) -> FundPublic:
     """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน)."""
     return FundPublic.of(await service.create(session, body))
@@ -66,6 +68,7 @@ async def get_fund(fund_id: uuid.UUID, session: SessionDep) -> FundDetail:
     response_model=FundPublic,
     responses=problem_responses({404: "No such fund", 422: "Invalid input"}),
 )
+@idempotent
 async def deposit(fund_id: uuid.UUID, body: FundDeposit, session: SessionDep) -> FundPublic:
     """Move seed money from the agency's cash into the fund."""
     return FundPublic.of(await service.deposit(session, fund_id, body))
