@@ -5,6 +5,7 @@ import io
 import itertools
 from typing import Any
 
+import httpx
 import xlsxwriter
 from stdnum.th import pin
 
@@ -87,3 +88,30 @@ def xlsx_bytes(rows: list[list[Any]], header: list[str] = THAI_HEADERS) -> bytes
         sheet.write_row(index, 0, row)
     workbook.close()
     return buffer.getvalue()
+
+
+async def seed_varied_households(client: httpx.AsyncClient) -> None:
+    # Repeated incomes, names and costs, so ties must be broken by id for paging to hold.
+    for n in range(9):
+        body = household_body(
+            head_name=["นายก ใจดี", "นางข ใจงาม", "นายค ศรีสุข"][n % 3],
+            monthly_income_satang=[0, 300_000, 900_000][n % 3] + (n // 3) * 100_000 * (n % 2),
+            estimated_cost_satang=1_000_000 * (n % 4),
+            household_size=1 + n % 5,
+            house_condition=["must_rebuild", "sound", None][n % 3],
+            members=[{"age": 70, "sex": "female"}] if n % 2 else [],
+        )
+        response = await client.post("/v1/households", json=body)
+        assert response.status_code == 201, response.text
+
+
+async def all_pages(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = params | {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        response = await client.get("/v1/households", params=query)
+        assert response.status_code == 200, response.text
+        seen += response.json()["items"]
+        if (cursor := response.json()["next_cursor"]) is None:
+            return seen

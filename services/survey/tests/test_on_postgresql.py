@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from survey_factories import csv_bytes, household_body, sheet_row
+from survey_factories import (
+    all_pages,
+    csv_bytes,
+    household_body,
+    seed_varied_households,
+    sheet_row,
+)
 
 from baan_local.postgres import LocalPostgres
 from survey.main import create_app
@@ -102,3 +108,14 @@ async def test_a_committee_meeting_of_a_thousand_decisions_on_postgresql(
         json={"decided_by": "c", "decisions": [{"household_id": ids[0], "decision": "approve"}]},
     )
     assert again.status_code == 409
+
+
+async def test_every_sort_pages_through_every_household_once_on_postgresql(
+    pg_client: httpx.AsyncClient,
+) -> None:
+    await seed_varied_households(pg_client)
+    for sort in ("-created_at", "head_name", "-monthly_income_satang", "-priority", "priority"):
+        paged = await all_pages(pg_client, sort=sort)
+        whole = (await pg_client.get("/v1/households", params={"sort": sort, "limit": 500})).json()
+        assert [h["id"] for h in paged] == [h["id"] for h in whole["items"]], sort
+        assert len({h["id"] for h in paged}) == 9, sort

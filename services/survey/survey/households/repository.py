@@ -1,12 +1,22 @@
 """All SQL about households."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.reference import Programme
+from survey.households import priority
+from survey.households.listing import (
+    Cursor,
+    HouseholdFilters,
+    Sort,
+    after_cursor,
+    priority_expression,
+    sort_column,
+)
 from survey.households.models import (
     Household,
     HouseholdMember,
@@ -60,46 +70,73 @@ async def approved_by_national_id(
     return {h.national_id: h for h in (await session.exec(query)).all()}
 
 
-async def page(
-    session: AsyncSession,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
-    status: HouseholdStatus | None,
-    programme: Programme | None,
-    province_code: str | None,
-    subdistrict_code: str | None,
-    possible_duplicate: bool | None = None,
-    survey_round_id: uuid.UUID | None = None,
-    district_code: str | None = None,
-    text: str | None = None,
-) -> list[Household]:
-    query = select(Household).order_by(col(Household.id)).limit(limit)
-    if after is not None:
-        query = query.where(Household.id > after)
-    if status is not None:
-        query = query.where(Household.status == status)
-    if programme is not None:
-        query = query.where(Household.programme == programme)
-    if province_code is not None:
-        query = query.where(Household.province_code == province_code)
-    if subdistrict_code is not None:
-        query = query.where(Household.subdistrict_code == subdistrict_code)
-    if survey_round_id is not None:
-        query = query.where(Household.survey_round_id == survey_round_id)
-    if district_code is not None:
-        query = query.where(Household.district_code == district_code)
-    if text:
-        query = query.where(
+def _vulnerable_counts() -> Any:
+    """Per household, how many members are elderly, young, disabled or chronically ill."""
+    return (
+        select(HouseholdMember.household_id, func.count().label("n"))
+        .where(
             or_(
-                col(Household.head_name).contains(text, autoescape=True),
-                col(Household.village).contains(text, autoescape=True),
-                col(Household.notes).contains(text, autoescape=True),
+                col(HouseholdMember.age) >= 60,
+                col(HouseholdMember.age) < 6,
+                col(HouseholdMember.disability),
+                col(HouseholdMember.chronic_illness),
             )
         )
-    if possible_duplicate is not None:
-        query = query.where(Household.possible_duplicate == possible_duplicate)
-    return list((await session.exec(query)).all())
+        .group_by(col(HouseholdMember.household_id))
+        .subquery()
+    )
+
+
+def _filtered(query: Any, filters: HouseholdFilters) -> Any:
+    if filters.status is not None:
+        query = query.where(Household.status == filters.status)
+    if filters.programme is not None:
+        query = query.where(Household.programme == filters.programme)
+    if filters.province_code is not None:
+        query = query.where(Household.province_code == filters.province_code)
+    if filters.district_code is not None:
+        query = query.where(Household.district_code == filters.district_code)
+    if filters.subdistrict_code is not None:
+        query = query.where(Household.subdistrict_code == filters.subdistrict_code)
+    if filters.community_id is not None:
+        query = query.where(Household.community_id == filters.community_id)
+    if filters.survey_round_id is not None:
+        query = query.where(Household.survey_round_id == filters.survey_round_id)
+    if filters.possible_duplicate is not None:
+        query = query.where(Household.possible_duplicate == filters.possible_duplicate)
+    if filters.text:
+        query = query.where(
+            or_(
+                col(Household.head_name).contains(filters.text, autoescape=True),
+                col(Household.village).contains(filters.text, autoescape=True),
+                col(Household.notes).contains(filters.text, autoescape=True),
+            )
+        )
+    return query
+
+
+async def page(
+    session: AsyncSession,
+    filters: HouseholdFilters,
+    *,
+    sort: Sort,
+    after: Cursor | None,
+    limit: int,
+    weights: priority.Weights | None = None,
+) -> list[tuple[Household, Any]]:
+    """A page of households in ``sort`` order, each with its sort key for the next cursor."""
+    vulnerable = _vulnerable_counts()
+    score = priority_expression(func.coalesce(vulnerable.c.n, 0), weights or priority.Weights())
+    key = sort_column(sort, score)
+    id_order = col(Household.id).desc() if sort.descending else col(Household.id).asc()
+    query = select(Household, key.label("sort_key"))
+    if sort.key == "priority":
+        query = query.outerjoin(vulnerable, vulnerable.c.household_id == Household.id)
+    query = _filtered(query, filters)
+    if after is not None:
+        query = query.where(after_cursor(key, sort, after))
+    query = query.order_by(key.desc() if sort.descending else key.asc(), id_order).limit(limit)
+    return [(household, value) for household, value in (await session.exec(query)).all()]
 
 
 async def transitions(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdTransition]:
@@ -147,19 +184,7 @@ async def rankable(
     subdistrict_code: str | None,
 ) -> list[tuple[Household, int]]:
     """Households in ``status`` with how many of their members are vulnerable."""
-    vulnerable = (
-        select(HouseholdMember.household_id, func.count().label("n"))
-        .where(
-            or_(
-                col(HouseholdMember.age) >= 60,
-                col(HouseholdMember.age) < 6,
-                col(HouseholdMember.disability),
-                col(HouseholdMember.chronic_illness),
-            )
-        )
-        .group_by(col(HouseholdMember.household_id))
-        .subquery()
-    )
+    vulnerable = _vulnerable_counts()
     query = (
         select(Household, func.coalesce(vulnerable.c.n, 0))
         .outerjoin(vulnerable, vulnerable.c.household_id == Household.id)

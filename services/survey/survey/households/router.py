@@ -3,13 +3,21 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
-from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from survey.households import eligibility, priority, repository, service
+from survey.households.listing import (
+    Cursor,
+    HouseholdFilters,
+    Sort,
+    decode_cursor,
+    encode_cursor,
+    household_filters,
+    sort_query,
+)
 from survey.households.models import HouseholdStatus
 from survey.households.schemas import (
     ApprovalDecision,
@@ -48,39 +56,34 @@ async def register_household(body: HouseholdCreate, session: SessionDep) -> Hous
     return HouseholdDetail.with_members(household, await repository.members(session, household.id))
 
 
+Filters = Annotated[HouseholdFilters, Depends(household_filters)]
+SortBy = Annotated[Sort, Depends(sort_query)]
+
+
 @router.get("", response_model=HouseholdsPublic)
 async def list_households(
     session: SessionDep,
-    status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
-    programme: Programme | None = None,
-    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
-    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Text in name, village, notes")
-    ] = None,
-    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    possible_duplicate: bool | None = None,
-    survey_round_id: uuid.UUID | None = None,
+    filters: Filters,
+    sort: SortBy,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseholdsPublic:
+    """Households by area (any level), programme, status, round, community or Thai text.
+
+    Sorted by ``sort`` (ties by id), paged by an opaque ``cursor`` valid for that sort.
+    """
     rows = await repository.page(
         session,
-        after=decode_cursor(cursor),
+        filters,
+        sort=sort,
+        after=decode_cursor(cursor, sort),
         limit=limit + 1,
-        status=status_,
-        programme=programme,
-        province_code=province_code,
-        subdistrict_code=subdistrict_code,
-        possible_duplicate=possible_duplicate,
-        survey_round_id=survey_round_id,
-        district_code=district_code,
-        text=q,
+        weights=await service.list_weights(session, filters.programme),
     )
     items, more = rows[:limit], len(rows) > limit
     return HouseholdsPublic(
-        items=[HouseholdPublic.of(h) for h in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[HouseholdPublic.of(h) for h, _ in items],
+        next_cursor=encode_cursor(sort, items[-1][1], items[-1][0].id) if more else None,
     )
 
 
@@ -93,6 +96,7 @@ EXPORT_COLUMNS = (
     "district_code",
     "subdistrict_code",
     "village",
+    "community_id",
     "survey_round_id",
     "household_size",
     "monthly_income_satang",
@@ -109,6 +113,7 @@ EXPORT_COLUMNS = (
     "approved_at",
     "created_at",
 )
+EXPORT_PAGE = 1000
 
 
 @router.get(
@@ -118,41 +123,24 @@ EXPORT_COLUMNS = (
 )
 async def export_households(
     session: SessionDep,
+    filters: Filters,
+    sort: SortBy,
     format: TableFormat = TableFormat.CSV,
-    status_: Annotated[HouseholdStatus | None, Query(alias="status")] = None,
-    programme: Programme | None = None,
-    province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
-    district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Text in name, village, notes")
-    ] = None,
-    subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    possible_duplicate: bool | None = None,
-    survey_round_id: uuid.UUID | None = None,
 ) -> Response:
-    """The list, with the same filters, as a CSV or XLSX file (national IDs masked)."""
+    """The list, with the same filters and sort, as a CSV or XLSX file (national IDs masked)."""
+    weights = await service.list_weights(session, filters.programme)
     rows: list[list[object]] = []
-    after = None
+    after: Cursor | None = None
     while True:
         page = await repository.page(
-            session,
-            after=after,
-            limit=1000,
-            status=status_,
-            programme=programme,
-            province_code=province_code,
-            subdistrict_code=subdistrict_code,
-            possible_duplicate=possible_duplicate,
-            survey_round_id=survey_round_id,
-            district_code=district_code,
-            text=q,
+            session, filters, sort=sort, after=after, limit=EXPORT_PAGE, weights=weights
         )
-        for household in page:
+        for household, _ in page:
             public = HouseholdPublic.of(household).model_dump(mode="json")
             rows.append([public[c] for c in EXPORT_COLUMNS])
-        if len(page) < 1000:
+        if len(page) < EXPORT_PAGE:
             break
-        after = page[-1].id
+        after = Cursor(sort.text, page[-1][1], page[-1][0].id)
     body = write_table(format, EXPORT_COLUMNS, rows)
     return Response(body, media_type=MEDIA_TYPES[format], headers=download(format, "households"))
 
