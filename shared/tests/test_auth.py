@@ -376,6 +376,21 @@ class TestTokens:
             response = await client.get("/v1/households")
         _assert_unauthenticated(response, "'HS256' are not accepted")
 
+    @pytest.mark.parametrize("kid", ['กรุงเทพ"\\', "k" * 5000, 42])
+    async def test_a_strange_kid_is_401_not_500(
+        self, sqlite_platform: Platform, kid: object
+    ) -> None:
+        claims = jwt.decode(
+            sqlite_platform.token("bangkok-office", ["survey:read"], ["*"]),
+            options={"verify_signature": False},
+        )
+        # By hand: PyJWT will not even sign a token with a non-string kid.
+        token = f"{_b64_json({'alg': 'RS256', 'kid': kid})}.{_b64_json(claims)}.c2lnbmF0dXJl"
+        async with client_for(sqlite_platform.app(), token) as client:
+            response = await client.get("/v1/households")
+        assert response.status_code == 401
+        assert len(response.headers["www-authenticate"]) < 400
+
     async def test_garbage_is_401(self, sqlite_platform: Platform) -> None:
         async with client_for(sqlite_platform.app(), "not-a-jwt") as client:
             response = await client.get("/v1/households")

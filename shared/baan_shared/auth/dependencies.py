@@ -10,7 +10,7 @@ OpenAPI shows the client-credentials flow and each operation's scopes.
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import FastAPI, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
@@ -58,6 +58,11 @@ class OAuth2ClientCredentialsBearer(OAuth2):
 oauth2_scheme = OAuth2ClientCredentialsBearer("/oauth/token", SCOPES)
 
 
+class RequestCounter(Protocol):
+    async def hit(self, client_id: str) -> None:
+        """Count one request of ``client_id``; raise ``TooManyRequests`` past its limit."""
+
+
 class PartnerAccess:
     """What the dependencies need at request time, kept on ``app.state.partner_access``."""
 
@@ -66,7 +71,7 @@ class PartnerAccess:
         settings: AuthSettings,
         *,
         validator: TokenValidator | None = None,
-        rate_limiter: Any | None = None,
+        rate_limiter: RequestCounter | None = None,
     ) -> None:
         self.settings = settings
         self.validator = validator or (TokenValidator(settings) if settings.enabled else None)
@@ -123,9 +128,9 @@ def install_partner_access(
 class _LazyRateLimiter:
     """Builds the limiter on first use, once the service's sessions exist."""
 
-    def __init__(self, build: Callable[[], Any]) -> None:
+    def __init__(self, build: Callable[[], RequestCounter]) -> None:
         self._build = build
-        self._limiter: Any = None
+        self._limiter: RequestCounter | None = None
 
     async def hit(self, client_id: str) -> None:
         if self._limiter is None:

@@ -30,7 +30,15 @@ class Unauthenticated(AppError):
         if self.reason_code == "missing":
             # RFC 6750 §3.1: no error code when the request carried no token at all.
             return {"WWW-Authenticate": 'Bearer realm="baan"'}
-        description = self.detail.replace('"', "'")
+        # The detail can quote the token's own header (its kid): keep the header
+        # line ASCII, short and free of quotes so no token can break it.
+        description = (
+            self.detail.encode("ascii", "backslashreplace")
+            .decode()
+            .replace("\\", "/")
+            .replace('"', "'")
+        )
+        description = "".join(c for c in description if c.isprintable())[:200]
         return {
             "WWW-Authenticate": (
                 f'Bearer realm="baan", error="invalid_token", error_description="{description}"'

@@ -50,7 +50,7 @@ class TokenValidator:
     async def claims(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as exc:
+        except jwt.PyJWTError as exc:
             raise InvalidToken("the token is not a well-formed JWT", "malformed") from exc
         algorithm = header.get("alg")
         if algorithm not in self.settings.algorithms:
@@ -59,7 +59,10 @@ class TokenValidator:
                 f"use one of {list(self.settings.algorithms)}",
                 "algorithm-not-allowed",
             )
-        key = await self._signing_key(header.get("kid"))
+        kid = header.get("kid")
+        if kid is not None and (not isinstance(kid, str) or len(kid) > 256):
+            raise InvalidToken("the token's kid is not a short string", "malformed")
+        key = await self._signing_key(kid)
         if key.algorithm_name != algorithm:
             # An RSA key cannot verify an ES256 signature: the header lies about the key.
             raise InvalidToken(
@@ -125,10 +128,18 @@ class TokenValidator:
                 f"the token names no client (one of {list(self.settings.client_id_claims)})",
                 "missing-claim",
             )
+        if len(client_id) > 255:
+            raise InvalidToken("the token's client id is longer than 255 characters", "bad-claim")
+        subject = claims.get("sub")
         scopes = _words(claims.get(self.settings.scopes_claim), self.settings.scopes_claim)
         areas = _words(claims.get(self.settings.areas_claim), self.settings.areas_claim)
         try:
-            return Principal.of(client_id, scopes=scopes, areas=areas, subject=claims.get("sub"))
+            return Principal.of(
+                client_id,
+                scopes=scopes,
+                areas=areas,
+                subject=str(subject)[:255] if subject is not None else None,
+            )
         except ValueError as exc:
             raise InvalidToken(
                 f"claim {self.settings.areas_claim!r}: {exc}", "bad-areas-claim"
