@@ -80,6 +80,7 @@ class Household:
     household_id: uuid.UUID = field(default_factory=new_id)
     house_id: uuid.UUID = field(default_factory=new_id)
     grant_id: uuid.UUID = field(default_factory=new_id)
+    community_id: uuid.UUID | None = None
 
     def area(self) -> dict[str, object]:
         district, subdistrict = AREAS.get(self.province_code, (None, None))
@@ -89,6 +90,7 @@ class Household:
             "district_code": district,
             "subdistrict_code": subdistrict,
             "household_id": self.household_id,
+            "community_id": self.community_id,
         }
 
 

@@ -126,6 +126,7 @@ async def test_the_dashboard_shows_targets_against_achieved_by_region(
     assert shown.loaded == "yes"
     north = shown.rows["BAAN_PHO_PHIANG:N"]
     assert (north["target"], north["completed"], north["completed_percent"]) == ("5", "5", "100%")
+    assert north["subdistricts_reached"] == "1"  # all six households live in one tambon
     assert "ปีงบประมาณ 2562 ครึ่งปีแรก (ต.ค. 2561 - มี.ค. 2562)" in "".join(shown.text)
     assert shown.rows[":completed"]["households"] == "5"
     assert shown.rows[":under_construction"]["households"] == "1"

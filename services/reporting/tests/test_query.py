@@ -67,3 +67,14 @@ class TestQuery:
         assert [e["field"] for e in response.json()["errors"]] == ["query.fiscal_year"]
         response = await query(client, fiscal_year=2562, measures="completed", region="XX")
         assert response.status_code == 404
+
+    async def test_coverage_measures_count_distinct_subdistricts(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        await apply_events(app, households(3, "completed", start=NOV_2018))
+        response = await query(
+            client, fiscal_year=2562, measures=["completed", "subdistricts_reached"]
+        )
+        assert response.status_code == 200, response.text
+        (cell,) = response.json()["cells"]
+        assert cell["measures"] == {"completed": 3, "subdistricts_reached": 1}

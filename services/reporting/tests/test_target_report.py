@@ -221,8 +221,3 @@ class TestBadQueries:
             client, 422, fiscal_year=2562, level="region", province_code="57"
         )
         assert fields == ["query.level"]
-
-    async def test_units_not_measured_from_events_are_refused(
-        self, client: httpx.AsyncClient
-    ) -> None:
-        assert await self.problem(client, 422, fiscal_year=2562, unit="persons") == ["query.unit"]

@@ -30,6 +30,14 @@ class TargetAchieved(BaseModel):
     approved: int = Field(description="Approved in the period, not set aside since")
     started: int = Field(description="Construction started in the period, not cancelled since")
     completed: int = Field(description="Completed in the period")
+    subdistricts_reached: int = Field(
+        description="Coverage: distinct sub-districts (tambon) with a household approved, "
+        "started or completed in the period"
+    )
+    communities_reached: int = Field(
+        description="Coverage: distinct communities (or homeless centres) with a household "
+        "approved, started or completed in the period; households of no community count none"
+    )
     approved_percent: float | None = Field(description="approved / target × 100, one decimal")
     started_percent: float | None
     completed_percent: float | None

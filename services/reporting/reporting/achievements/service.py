@@ -29,7 +29,18 @@ from reporting.targets.repository import TargetFilter
 from .schemas import MonthAchieved, PeriodPublic, TargetReport, TargetRow
 
 LEVELS = list(AreaLevel)
-MEASURED_UNITS = (Unit.HOUSEHOLDS, Unit.SUBDISTRICTS)
+# What each unit counts among the households that reached a milestone: themselves,
+# their members (the survey's household size), or the distinct sub-districts or
+# communities they live in. A homeless centre is registered as a community of its
+# own, so centres are counted as communities.
+UNIT_SUFFIX = {
+    Unit.HOUSEHOLDS: "",
+    Unit.PERSONS: "_persons",
+    Unit.SUBDISTRICTS: "_subdistricts",
+    Unit.COMMUNITIES: "_communities",
+    Unit.CENTRES: "_communities",
+}
+COVERAGE = ("subdistricts_reached", "communities_reached")
 
 
 @dataclass(frozen=True)
@@ -68,12 +79,6 @@ def _invalid(field: str, reason: str) -> Unprocessable:
 
 def _check(query: TargetQuery) -> None:
     offices = office_map()
-    if query.unit not in MEASURED_UNITS:
-        raise _invalid(
-            "query.unit",
-            "achievements are counted in households or subdistricts; "
-            f"{query.unit.value} are not measured from events yet",
-        )
     if query.region is not None and query.region not in offices.regions:
         raise NotFound(f"No regional office {query.region}; one of {', '.join(offices.regions)}")
     if query.province_code is not None:
@@ -177,14 +182,17 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
     found = await repository.achieved_by_area(
         session, where, query.level.value if fine else AreaLevel.PROVINCE.value
     )
-    suffix = "_subdistricts" if query.unit == Unit.SUBDISTRICTS else ""
+    suffix = UNIT_SUFFIX[query.unit]
     achieved: dict[tuple[str, str | None], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(ACHIEVEMENTS, 0)
+        lambda: dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0)
     )
     for item in found:
         key = (item.programme, item.area_code if fine else _area_key(query.level, item.area_code))
         for measure in ACHIEVEMENTS:
             achieved[key][measure] += getattr(item, measure + suffix)
+        # A sub-district or community lies in one province (and district): areas add up.
+        for measure in COVERAGE:
+            achieved[key][measure] += getattr(item, measure)
 
     targets = Targets(
         {
@@ -225,7 +233,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
             query.level,
             code,
             targets.of(programme, query.level, code),
-            achieved.get((programme, code), dict.fromkeys(ACHIEVEMENTS, 0)),
+            achieved.get((programme, code), dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0)),
         )
         for programme in programmes
         for code in sorted(areas[programme], key=lambda c: (c is None, c or ""))
@@ -233,7 +241,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
     totals = []
     for programme in programmes:
         mine = [row for row in rows if row.programme == programme]
-        got = {m: sum(getattr(row, m) for row in mine) for m in ACHIEVEMENTS}
+        got = {m: sum(getattr(row, m) for row in mine) for m in ACHIEVEMENTS + COVERAGE}
         target = targets.of(programme, scope_level, scope_code)
         totals.append(_row(programme, scope_level, scope_code, target, got))
 

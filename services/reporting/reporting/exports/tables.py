@@ -50,6 +50,8 @@ TARGET_FIGURES = [
     Column("started_percent", "เริ่มก่อสร้าง ร้อยละของเป้า", "Started, % of target"),
     Column("completed", "แล้วเสร็จ", "Completed"),
     Column("completed_percent", "แล้วเสร็จ ร้อยละของเป้า", "Completed, % of target"),
+    Column("subdistricts_reached", "ตำบลที่ดำเนินการ", "Sub-districts reached"),
+    Column("communities_reached", "ชุมชนที่ดำเนินการ", "Communities reached"),
 ]
 COUNTS = [
     Column("surveyed", "สำรวจแล้ว", "Surveyed"),

@@ -65,6 +65,7 @@ def event_time(event: CloudEvent) -> datetime:
 
 def apply_surveyed(row: HouseholdProgress, data: HouseholdSurveyed, at: datetime) -> None:
     row.surveyed_at = latest(row.surveyed_at, at)
+    row.household_size = row.household_size or data.household_size
 
 
 def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime) -> None:
@@ -72,6 +73,7 @@ def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime
     # year: the latest approval names the year it counts in.
     if not after(row.approved_at, at):
         row.approved_at = at
+        row.household_size = data.household_size
         if data.fiscal_year is not None:
             row.fiscal_year = data.fiscal_year
 
@@ -148,6 +150,7 @@ async def _household(
             "province_code": data.province_code,
             "district_code": data.district_code,
             "subdistrict_code": data.subdistrict_code,
+            "community_id": getattr(data, "community_id", None),
             "fiscal_year": data.fiscal_year,
             "last_event_time": at,
         },
@@ -155,6 +158,8 @@ async def _household(
     yield row
     row.district_code = row.district_code or data.district_code
     row.subdistrict_code = row.subdistrict_code or data.subdistrict_code
+    # Grant events name no community; household and house events may.
+    row.community_id = row.community_id or getattr(data, "community_id", None)
     if row.fiscal_year is None:
         row.fiscal_year = data.fiscal_year
     row.last_event_time = latest(row.last_event_time, at) or at

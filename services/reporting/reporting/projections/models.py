@@ -86,6 +86,9 @@ class HouseholdProgress(SQLModel, table=True):
     province_code: str = Field(max_length=2)
     district_code: str | None = Field(default=None, max_length=4)
     subdistrict_code: str | None = Field(default=None, max_length=6)
+    # The community (ชุมชน) surveyed in, or the homeless centre: coverage counts them.
+    community_id: uuid.UUID | None = None
+    household_size: int | None = Field(default=None, description="Persons, from the survey")
     fiscal_year: int | None = Field(default=None, description="B.E., of approval")
     house_id: uuid.UUID | None = None
     stage: Stage = Field(default=Stage.SURVEYED, sa_type=enum_type(Stage))

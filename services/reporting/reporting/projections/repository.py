@@ -255,7 +255,9 @@ class AchievementFilter:
 
 @dataclass(frozen=True)
 class Achieved:
-    """Households (and distinct sub-districts) that reached each milestone in the period."""
+    """Households (and distinct sub-districts, distinct communities, and persons) that
+    reached each milestone in the period; ``*_reached``: distinct sub-districts and
+    communities with a household that reached any of them (coverage)."""
 
     programme: str
     area_code: str | None
@@ -265,6 +267,14 @@ class Achieved:
     approved_subdistricts: int
     started_subdistricts: int
     completed_subdistricts: int
+    approved_communities: int
+    started_communities: int
+    completed_communities: int
+    approved_persons: int
+    started_persons: int
+    completed_persons: int
+    subdistricts_reached: int = 0
+    communities_reached: int = 0
 
 
 def _in(column: Any, starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
@@ -304,12 +314,19 @@ async def achieved_by_area(
     }[group_by]
     programme = col(HouseholdProgress.programme)
     subdistrict = col(HouseholdProgress.subdistrict_code)
+    community = col(HouseholdProgress.community_id)
+    persons = func.coalesce(col(HouseholdProgress.household_size), 0)
     reached = _achieved_conditions(where.starts_at, where.ends_at)
     columns: list[Any] = [
         programme,
         area,
         *(func.sum(case((cond, 1), else_=0)) for cond in reached),
         *(func.count(func.distinct(case((cond, subdistrict), else_=None))) for cond in reached),
+        *(func.count(func.distinct(case((cond, community), else_=None))) for cond in reached),
+        *(func.sum(case((cond, persons), else_=0)) for cond in reached),
+        # The WHERE keeps households that reached any milestone in the period.
+        func.count(func.distinct(subdistrict)),
+        func.count(func.distinct(community)),
     ]
     query = (
         select(*columns)

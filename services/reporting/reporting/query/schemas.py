@@ -19,6 +19,8 @@ class Measure(StrEnum):
     APPROVED_PERCENT = "approved_percent"
     STARTED_PERCENT = "started_percent"
     COMPLETED_PERCENT = "completed_percent"
+    SUBDISTRICTS_REACHED = "subdistricts_reached"
+    COMMUNITIES_REACHED = "communities_reached"
     # Money, over the whole fiscal year whatever the period (budgets are annual);
     # loans are what is outstanding now, the same in every year asked for.
     BUDGET_ALLOCATED_SATANG = "budget_allocated_satang"
