@@ -21,6 +21,7 @@ import httpx
 import jwt
 import pytest
 from fastapi import Depends, FastAPI, Request, Security
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import Column, MetaData, String, Table, Uuid, insert, select, text
 from sqlalchemy.exc import DBAPIError
@@ -48,6 +49,7 @@ from baan_shared.auth import (
 from baan_shared.auth.audit import AuditRecord, audit_log_router, audit_resource
 from baan_shared.auth.audit.postgres import APPEND_ONLY_UPGRADE
 from baan_shared.auth.ratelimit import RateLimitCounter
+from baan_shared.auth.testing import area_leaks, foreign_csv_rows, foreign_rows
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.http.errors import NotFound, install_error_handlers
 from baan_shared.ids import new_id
@@ -133,6 +135,20 @@ def make_app(
             resource_ids=[r.id for r in rows],
         )
         return [_out(row, principal, reveal) for row in rows]
+
+    @app.get("/v1/households/export")
+    async def export_households(
+        session: Session,
+        principal: Annotated[Principal, Security(require_scopes("survey:read"))],
+    ) -> PlainTextResponse:
+        query = select(households).where(in_areas(principal)).order_by(households.c.id)
+        rows = (await _execute(session, query)).all()
+        lines = ["id,province_code,district_code,subdistrict_code"]
+        lines += [
+            f"{r.id},{r.province_code},{r.district_code or ''},{r.subdistrict_code or ''}"
+            for r in rows
+        ]
+        return PlainTextResponse("\ufeff" + "\n".join(lines), media_type="text/csv")
 
     @app.get("/v1/households/{household_id}")
     async def get_household(
@@ -514,6 +530,42 @@ class TestAreas:
         assert response.status_code == 200
         assert {names[uuid.UUID(h["id"])] for h in response.json()} == expected
 
+    async def test_no_collection_leaks_and_a_leaky_one_is_caught(
+        self, any_platform: Platform
+    ) -> None:
+        await _seed(any_platform.sessions)
+        app = any_platform.app()
+        bangkok = Principal.of("bangkok-office", scopes=["survey:read"], areas=["10"])
+        token = any_platform.token("bangkok-office", ["survey:read"], ["10"])
+        async with client_for(app, token) as client:
+            assert await area_leaks(client, app, bangkok) == {}
+
+            @app.get("/v1/leaky")
+            async def leaky(
+                session: Annotated[AsyncSession, Depends(_no_commit_session(any_platform))],
+                _: Annotated[Principal, Security(require_scopes("survey:read"))],
+            ) -> list[dict[str, Any]]:
+                rows = (await _execute(session, select(households))).all()
+                return [{"household": {"province_code": r.province_code}} for r in rows]
+
+            app.openapi_schema = None
+            leaks = await area_leaks(client, app, bangkok)
+        assert list(leaks) == ["/v1/leaky"]
+        assert len(leaks["/v1/leaky"]) == 3  # Khon Kaen twice, Chiang Mai once
+
+    def test_rows_of_other_areas_are_found_in_csv_and_nested_json(self) -> None:
+        district = Principal.of("amphoe-office", areas=["1005"])
+        exported = (
+            "\ufeffid,household_province_code,household_district_code\n1,10,1005\n2,10,1006\n"
+        )
+        assert foreign_csv_rows(exported, district) == [
+            "line 3 {'province_code': '10', 'district_code': '1006'}"
+        ]
+        report = {
+            "rows": [{"province_code": "10", "district_code": "1005"}, {"province_code": "10"}]
+        }
+        assert foreign_rows(report, district) == ["$.rows[1] {'province_code': '10'}"]
+
     async def test_another_areas_household_is_404_like_one_that_does_not_exist(
         self, any_platform: Platform
     ) -> None:
@@ -793,6 +845,14 @@ class TestRateLimit:
         async with sqlite_platform.sessions() as session:
             windows = (await session.exec(select_models(RateLimitCounter))).all()
         assert len(windows) == 1
+
+
+def _no_commit_session(platform: Platform) -> Callable[[], AsyncIterator[AsyncSession]]:
+    async def session() -> AsyncIterator[AsyncSession]:
+        async with platform.sessions() as opened:
+            yield opened
+
+    return session
 
 
 async def _execute(session: AsyncSession, statement: Any) -> Any:
