@@ -330,6 +330,21 @@ class TestApiChanges:
         changes = openapi_changes(json.dumps(old), json.dumps(new), contract="openapi/x.json")
         assert [c for c in changes if c.breaking and "enum" in c.what]
 
+    def test_a_response_property_made_optional_is_breaking(self) -> None:
+        new = _api_document()
+        new["components"]["schemas"]["HouseholdPublic"]["required"].remove("status")
+        breaking = _openapi_breaking(new)
+        assert breaking and all("status" in b and "optional" in b for b in breaking)
+
+    def test_a_new_enum_value_in_a_response_is_compatible(self) -> None:
+        new = _api_document()
+        status = new["components"]["schemas"]["HouseholdPublic"]["properties"]["status"]
+        status["enum"].append("waitlisted")
+        changes = openapi_changes(
+            json.dumps(_api_document()), json.dumps(new), contract="openapi/survey.json"
+        )
+        assert changes and not [c for c in changes if c.breaking]
+
     def test_a_new_v2_path_beside_the_old_one_is_compatible(self) -> None:
         new = _api_document()
         v2 = copy.deepcopy(new["paths"]["/v1/households/{household_id}"])

@@ -49,9 +49,15 @@ CONTRACTS_DIR = "contracts"
 ASYNCAPI_FILE = f"{CONTRACTS_DIR}/asyncapi.yaml"
 OASDIFF_MODULE = "github.com/oasdiff/oasdiff"
 OASDIFF_VERSION = "v1.37.0"
-# oasdiff rates these lower than Baan does. A partner's client may read an optional
-# response property as surely as a required one, so removing it breaks that client.
-OASDIFF_SEVERITY_OVERRIDES = {"response-optional-property-removed": "err"}
+# Where Baan's rules differ from oasdiff's defaults. A partner's client may read an
+# optional response property as surely as a required one, so removing it breaks that
+# client. A new enum value in a response is an addition: partners are told to expect
+# values they do not know (docs/contracts.md), so that a new programme or area level
+# does not need a /v2.
+OASDIFF_SEVERITY_OVERRIDES = {
+    "response-optional-property-removed": "err",
+    "response-property-enum-value-added": "info",
+}
 REGENERATE_HINT = "run `make contracts` and commit contracts/"
 VERSIONING_HINT = (
     "a breaking change ships as a new version beside the old one: a new path under /v2/... "
@@ -91,9 +97,31 @@ def service_app(service: str, workdir: Path, *, migrate: bool = False) -> FastAP
     return app
 
 
+# Settings that shape a service's OpenAPI document (e.g. the token URL from AUTH_ISSUER):
+# generation ignores them, so that the contracts describe the defaults on every machine.
+_SETTINGS_PREFIXES = ("AUTH_", "KAFKA_", *(f"{service.upper()}_" for service in SERVICES))
+
+
+@contextlib.contextmanager
+def pinned_environment(overrides: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Run with no Baan settings in the environment but ``overrides``; restore afterwards."""
+    saved = {
+        name: value for name, value in os.environ.items() if name.startswith(_SETTINGS_PREFIXES)
+    }
+    for name in saved:
+        del os.environ[name]
+    os.environ.update(overrides or {})
+    try:
+        yield
+    finally:
+        for name in overrides or {}:
+            os.environ.pop(name, None)
+        os.environ.update(saved)
+
+
 @contextlib.contextmanager
 def _apps() -> Iterator[dict[str, FastAPI]]:
-    with tempfile.TemporaryDirectory(prefix="baan-contracts-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="baan-contracts-") as workdir, pinned_environment():
         yield {service: service_app(service, Path(workdir)) for service in SERVICES}
 
 
