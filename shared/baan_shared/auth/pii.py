@@ -1,6 +1,8 @@
 """Personal data in responses: national IDs and phone numbers are masked
 unless the caller holds ``pii:read``, and every unmasked read is audited."""
 
+from collections.abc import Iterable
+
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,8 +16,9 @@ def mask_national_id(national_id: str) -> str:
     """``3100500000011`` → ``3-1005-xxxxx-xx-1``.
 
     Keeps the person category (first digit), the registering office's code
-    (digits 2-5, the district where the ID was issued) and the check digit: enough
-    for a clerk to tell two records apart, not enough to find the person.
+    (digits 2-5, where the ID was issued) and the check digit: enough for a clerk
+    to match a card in hand against the record, not enough to find the person.
+    Anything that is not 13 digits is masked whole.
     """
     digits = "".join(c for c in national_id if c.isdigit())
     if len(digits) != 13:
@@ -54,7 +57,7 @@ async def reveals_personal_data(
     principal: Principal,
     *,
     resource_type: str,
-    resource_ids: list[object],
+    resource_ids: Iterable[object],
 ) -> bool:
     """Whether this response may carry unmasked personal data; if so, audit the
     read of each record in the request's transaction.
@@ -62,12 +65,11 @@ async def reveals_personal_data(
     ``reveal = await reveals_personal_data(session, request, principal,
     resource_type="household", resource_ids=[h.id for h in page])``
     """
-    from baan_shared.auth.audit.writer import record_pii_read
+    from baan_shared.auth.audit.writer import record_pii_reads
 
     if not principal.has(PII_READ):
         return False
-    for resource_id in resource_ids:
-        await record_pii_read(
-            session, request, principal, resource_type=resource_type, resource_id=resource_id
-        )
+    await record_pii_reads(
+        session, request, principal, resource_type=resource_type, resource_ids=resource_ids
+    )
     return True

@@ -1,6 +1,8 @@
 """Writing audit rows: by the middleware for writes, by an explicit call for
 reads of personal data."""
 
+from collections.abc import Iterable
+
 from fastapi import Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +22,40 @@ async def record_audit(session: AsyncSession, record: AuditRecord) -> AuditRecor
     return record
 
 
+async def record_pii_reads(
+    session: AsyncSession,
+    request: Request,
+    principal: Principal,
+    *,
+    resource_type: str,
+    resource_ids: Iterable[object],
+    action: str | None = None,
+) -> None:
+    """Log that ``principal`` saw personal data of these records, in the request's
+    transaction (the read and its audit rows stand or fall together): one row
+    per record, so an auditor can ask who saw a given household's ID.
+
+    Call it only when the response carries unmasked data, i.e. the principal
+    has ``pii:read``; ``pii.reveals_personal_data`` decides and calls it.
+    """
+    common = {
+        "client_id": principal.client_id,
+        "subject": principal.subject,
+        "action": (action or f"{resource_type}.read")[:128],
+        "method": request.method,
+        "path": request.url.path[:1024],
+        "resource_type": resource_type[:64],
+        "status": 200,
+        "pii_read": True,
+        "request_id": request_id_of(request),
+        "trace_id": trace_id(current_traceparent()),
+    }
+    session.add_all(
+        AuditRecord(resource_id=str(resource_id)[:128], **common) for resource_id in resource_ids
+    )
+    await session.flush()
+
+
 async def record_pii_read(
     session: AsyncSession,
     request: Request,
@@ -29,25 +65,12 @@ async def record_pii_read(
     resource_id: object,
     action: str | None = None,
 ) -> None:
-    """Log that ``principal`` saw personal data of one record, in the request's
-    transaction (the read and its audit row stand or fall together).
-
-    Call it only when the response carries unmasked data, i.e. the principal
-    has ``pii:read``; use ``pii.reveals_personal_data`` to do both at once.
-    """
-    await record_audit(
+    """``record_pii_reads`` for one record."""
+    await record_pii_reads(
         session,
-        AuditRecord(
-            client_id=principal.client_id,
-            subject=principal.subject,
-            action=action or f"{resource_type}.read",
-            method=request.method,
-            path=request.url.path[:1024],
-            resource_type=resource_type[:64],
-            resource_id=str(resource_id)[:128],
-            status=200,
-            pii_read=True,
-            request_id=request_id_of(request),
-            trace_id=trace_id(current_traceparent()),
-        ),
+        request,
+        principal,
+        resource_type=resource_type,
+        resource_ids=[resource_id],
+        action=action,
     )
