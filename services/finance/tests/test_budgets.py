@@ -207,6 +207,88 @@ class TestReserving:
         assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
 
 
+class TestProjectBudgets:
+    """A construction project's own budget pays its houses first (most specific)."""
+
+    async def test_a_grant_opened_by_a_house_of_the_project_reserves_from_its_budget(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id = new_id()
+        tambon = await allocate(app, area_level="subdistrict", area_code="100502")
+        project = await allocate(app, area_level="project", area_code=str(project_id))
+        household_id = new_id()
+
+        await deliver(app, construction_started(household_id, project_id=project_id))
+
+        assert (await _budget(client, project["id"]))["disbursed_satang"] == CANAL * 40 // 100
+        assert (await _budget(client, tambon["id"]))["reserved_satang"] == 0
+        grant = (await client.get(f"/v1/grants/by-household/{household_id}")).json()
+        assert (grant["budget_id"], grant["project_id"]) == (project["id"], str(project_id))
+
+    async def test_an_approved_grant_moves_to_its_projects_budget_before_any_payment(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id = new_id()
+        tambon = await allocate(app, area_level="subdistrict", area_code="100502")
+        project = await allocate(app, area_level="project", area_code=str(project_id))
+        household_id = new_id()
+        await deliver(app, household_approved(household_id))
+        assert (await _budget(client, tambon["id"]))["reserved_satang"] == CANAL
+
+        await deliver(app, construction_started(household_id, project_id=project_id))
+        await deliver(app, house_completed(household_id, project_id=project_id))
+
+        after_tambon = await _budget(client, tambon["id"])
+        after_project = await _budget(client, project["id"])
+        assert (after_tambon["reserved_satang"], after_tambon["disbursed_satang"]) == (0, 0)
+        assert after_tambon["free_satang"] == 100_000_000
+        assert after_project["disbursed_satang"] == CANAL
+        assert after_project["free_satang"] == 100_000_000 - CANAL
+        trial = (await client.get("/v1/ledger/trial-balance")).json()
+        assert trial["balanced"] is True
+        granted = [e for e in await grant_events(app) if e["type"] == "grant.disbursed"]
+        assert {e["budget_id"] for e in granted} == {project["id"]}
+        assert {e["project_id"] for e in granted} == {str(project_id)}
+
+    async def test_a_project_budget_without_room_leaves_the_grant_where_it_was(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id = new_id()
+        tambon = await allocate(app, area_level="subdistrict", area_code="100502")
+        project = await allocate(
+            app, area_level="project", area_code=str(project_id), amount_satang=CANAL - 1
+        )
+        household_id = new_id()
+        await deliver(app, household_approved(household_id))
+        await deliver(app, construction_started(household_id, project_id=project_id))
+
+        assert (await _budget(client, tambon["id"]))["disbursed_satang"] == CANAL * 40 // 100
+        assert (await _budget(client, project["id"]))["free_satang"] == CANAL - 1
+
+    async def test_a_grant_already_paid_from_a_budget_stays_there(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id = new_id()
+        tambon = await allocate(app, area_level="subdistrict", area_code="100502")
+        project = await allocate(app, area_level="project", area_code=str(project_id))
+        household_id = new_id()
+        await deliver(app, household_approved(household_id))
+        await deliver(app, construction_started(household_id))  # not yet in a project
+        await deliver(app, house_completed(household_id, project_id=project_id))
+
+        assert (await _budget(client, tambon["id"]))["disbursed_satang"] == CANAL
+        assert (await _budget(client, project["id"]))["reserved_satang"] == 0
+
+    async def test_a_project_budget_is_named_by_the_projects_id(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.post(
+            "/v1/budgets", json=budget_body(area_level="project", area_code="KLONG-PROJECT-1")
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "body.area_code"
+
+
 class TestRejecting:
     async def test_without_enough_budget_the_grant_is_rejected_and_nothing_is_committed(
         self, app: FastAPI, client: httpx.AsyncClient

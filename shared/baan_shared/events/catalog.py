@@ -149,6 +149,12 @@ class GrantEvent(AreaMixin, EventData):
     grant_id: uuid.UUID
     household_id: uuid.UUID
     fiscal_year: int | None = None
+    # Added later, optional: where the household's house is built and which budget
+    # the grant is reserved from (none when rejected), for money by area and budget.
+    community_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    budget_id: uuid.UUID | None = None
+    region_code: str | None = None  # the regional office (BVE, N, CW, NE, S)
 
     def aggregate_id(self) -> str:
         return str(self.grant_id)

@@ -1,16 +1,19 @@
 """Where a budget applies (พื้นที่งบประมาณ), and which budget a household draws from.
 
 Plain rules, no database. A budget is allocated to one area at one level:
-the whole country, a regional office, a province, a district or a sub-district
-(official Thai codes: province 2 digits, district 4, sub-district 6). A
-household draws from the most specific budget that covers it, so a tambon's
-own budget is used before its province's, and the province's before the
-country's. Regions are not in the official codes: which provinces a regional
-office covers is the agency's own map in ``baan_shared.reference`` (codes BVE,
-N, CW, NE, S), the same one survey and reporting cut by.
+the whole country, a regional office, a province, a district, a sub-district
+(official Thai codes: province 2 digits, district 4, sub-district 6) or one
+construction project (its id, as construction publishes it on house events).
+A household draws from the most specific budget that covers it, so a
+project's own budget is used before its tambon's, a tambon's before its
+province's, and the province's before the country's. Regions are not in the
+official codes: which provinces a regional office covers is the agency's own
+map in ``baan_shared.reference`` (codes BVE, N, CW, NE, S), the same one survey
+and reporting cut by.
 """
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import cache
@@ -29,6 +32,7 @@ def agency_regions() -> Regions:
 
 
 class AreaLevel(StrEnum):
+    PROJECT = "project"  # โครงการ: the houses built together under one project
     SUBDISTRICT = "subdistrict"  # ตำบล
     DISTRICT = "district"  # อำเภอ
     PROVINCE = "province"  # จังหวัด
@@ -38,6 +42,7 @@ class AreaLevel(StrEnum):
 
 # Most specific first: the order a household's budget is looked for in.
 SPECIFICITY: tuple[AreaLevel, ...] = (
+    AreaLevel.PROJECT,
     AreaLevel.SUBDISTRICT,
     AreaLevel.DISTRICT,
     AreaLevel.PROVINCE,
@@ -59,6 +64,11 @@ def check_area(level: AreaLevel, code: str, regions: Regions | None = None) -> s
         if code not in ("", NATIONAL_CODE):
             raise AreaError(f"a national budget's area code is {NATIONAL_CODE!r}")
         return NATIONAL_CODE
+    if level is AreaLevel.PROJECT:
+        try:
+            return str(uuid.UUID(code))
+        except ValueError as exc:
+            raise AreaError("a project budget's area code is the project's id (a UUID)") from exc
     if level is AreaLevel.REGION:
         if code not in regions:
             known = ", ".join(sorted(regions)) or "none configured"
@@ -75,10 +85,13 @@ def areas_covering(
     district_code: str | None,
     subdistrict_code: str | None,
     regions: Regions | None = None,
+    project_id: uuid.UUID | None = None,
 ) -> list[tuple[AreaLevel, str]]:
-    """Every area a household in this place belongs to, most specific first."""
+    """Every area a household in this place (and project) belongs to, most specific first."""
     regions = agency_regions() if regions is None else regions
     found: list[tuple[AreaLevel, str]] = []
+    if project_id is not None:
+        found.append((AreaLevel.PROJECT, str(project_id)))
     if subdistrict_code:
         found.append((AreaLevel.SUBDISTRICT, subdistrict_code))
     if district_code:

@@ -42,7 +42,8 @@ class Budget(SQLModel, table=True):
     programme: str = Field(max_length=32, index=True)
     fiscal_year: int = Field(index=True, description="Buddhist-Era fiscal year")
     area_level: AreaLevel = Field(sa_type=enum_type(AreaLevel))
-    area_code: str = Field(max_length=32)
+    # Official code, region code, "TH", or a project's id.
+    area_code: str = Field(max_length=64)
     allocated_satang: int = Field(default=0, sa_type=BigInteger)
     committed_satang: int = Field(default=0, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_aware())

@@ -89,6 +89,15 @@ async def reserve(session: AsyncSession, budget_id: uuid.UUID, amount_satang: in
     return result.rowcount == 1
 
 
+async def release(session: AsyncSession, budget_id: uuid.UUID, amount_satang: int) -> None:
+    """Give back a reservation (the grant moved to another budget)."""
+    await session.exec(
+        update(Budget)
+        .where(col(Budget.id) == budget_id)
+        .values(committed_satang=col(Budget.committed_satang) - amount_satang, updated_at=utcnow())
+    )
+
+
 async def allocations(session: AsyncSession, budget_id: uuid.UUID) -> list[BudgetAllocation]:
     query = (
         select(BudgetAllocation)

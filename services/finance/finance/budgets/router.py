@@ -55,7 +55,7 @@ async def list_budgets(
     programme: Programme | None = None,
     fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
     area_level: AreaLevel | None = None,
-    area_code: Annotated[str | None, Query(max_length=32)] = None,
+    area_code: Annotated[str | None, Query(max_length=64)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> BudgetsPublic:

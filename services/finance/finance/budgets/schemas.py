@@ -25,9 +25,10 @@ class BudgetAllocate(BaseModel):
     area_level: AreaLevel
     area_code: str = Field(
         default="",
-        max_length=32,
+        max_length=64,
         description="Official code at that level (province 2 digits, district 4, "
-        "sub-district 6), a configured region, or TH (or nothing) for national",
+        "sub-district 6), a regional office (BVE, N, CW, NE, S), a construction "
+        "project's id, or TH (or nothing) for national",
     )
     amount_satang: Satang
     note: str | None = Field(default=None, max_length=500)

@@ -21,7 +21,7 @@ from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from finance import SERVICE_NAME
 from finance.budgets import repository
-from finance.budgets.areas import SPECIFICITY, AreaError, areas_covering, check_area
+from finance.budgets.areas import SPECIFICITY, AreaError, AreaLevel, areas_covering, check_area
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.budgets.schemas import BudgetAllocate
 from finance.ledger import service as ledger
@@ -170,13 +170,14 @@ async def reserve(
     district_code: str | None,
     subdistrict_code: str | None,
     amount_satang: int,
+    project_id: uuid.UUID | None = None,
 ) -> Reservation:
     """Reserve a grant from the most specific budget covering the household.
 
     Only that budget is tried: a tambon with its own budget lives within it and
-    does not spill into the province's.
+    does not spill into the province's, nor a project into its tambon's.
     """
-    areas = areas_covering(province_code, district_code, subdistrict_code)
+    areas = areas_covering(province_code, district_code, subdistrict_code, project_id=project_id)
     budgets = await repository.covering(session, programme, fiscal_year, areas)
     if not budgets:
         return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")
@@ -194,3 +195,33 @@ async def reserve(
         )
     await session.refresh(budget)
     return Reservation(budget)
+
+
+async def move_to_project(
+    session: AsyncSession,
+    *,
+    current: uuid.UUID,
+    programme: str,
+    fiscal_year: int,
+    project_id: uuid.UUID,
+    amount_satang: int,
+) -> Budget | None:
+    """Move an unpaid grant's reservation to its project's own budget, if it has one
+    with room; ``None`` (nothing moved) otherwise.
+
+    The project is known only once construction groups the house into one, after
+    the household was approved and its grant reserved from its area's budget.
+    Reserving in the project's budget is the same conditional update as any
+    reservation, so it cannot overspend; the old reservation is given back in
+    the same transaction.
+    """
+    budget = await repository.find(
+        session, programme, fiscal_year, AreaLevel.PROJECT, str(project_id)
+    )
+    if budget is None or budget.id == current:
+        return None
+    if not await repository.reserve(session, budget.id, amount_satang):
+        return None
+    await repository.release(session, current, amount_satang)
+    await session.refresh(budget)
+    return budget

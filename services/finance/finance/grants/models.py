@@ -38,6 +38,10 @@ class Grant(SQLModel, table=True):
     district_code: str | None = Field(default=None, max_length=4)
     subdistrict_code: str | None = Field(default=None, max_length=6)
     fiscal_year: int = Field(index=True, description="Buddhist-Era fiscal year of approval")
+    # The community (ชุมชน) and construction project the household's house belongs to,
+    # as survey and construction report them; a project's own budget pays first.
+    community_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = Field(default=None, index=True)
     amount_satang: int = Field(sa_type=BigInteger)
     # The budget the grant is reserved from; none while it is rejected.
     budget_id: uuid.UUID | None = Field(default=None, foreign_key="budgets.id", index=True)

@@ -30,6 +30,8 @@ class GrantPublic(BaseModel):
     district_code: str | None
     subdistrict_code: str | None
     fiscal_year: int
+    community_id: uuid.UUID | None
+    project_id: uuid.UUID | None
     status: GrantStatus
     budget_id: uuid.UUID | None = Field(description="The budget the grant is reserved from")
     rejection_reason: str | None = Field(description="Why no budget could cover it")
@@ -73,6 +75,8 @@ class HouseholdGrant(BaseModel):
     entitled_satang: int
     disbursed_satang: int
     outstanding_satang: int
+    budget_id: uuid.UUID | None = Field(description="The budget the grant is reserved from")
+    project_id: uuid.UUID | None = Field(description="The construction project of its house")
     disbursements: list[DisbursementPublic]
 
     @classmethod
@@ -85,5 +89,7 @@ class HouseholdGrant(BaseModel):
             entitled_satang=grant.amount_satang,
             disbursed_satang=grant.disbursed_satang,
             outstanding_satang=grant.outstanding_satang,
+            budget_id=grant.budget_id,
+            project_id=grant.project_id,
             disbursements=[DisbursementPublic.of(d) for d in disbursements],
         )

@@ -18,6 +18,7 @@ Nothing here commits; the caller's unit of work does.
 import logging
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +34,7 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.http.errors import NotFound
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
+from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import service as budgets
 from finance.grants import repository
@@ -51,6 +53,24 @@ log = logging.getLogger(__name__)
 def payment_reference(disbursement_id: uuid.UUID, paid_at: datetime) -> str:
     """``PAY-<fiscal year>-<12 hex>``: the random tail of the time-ordered id."""
     return f"PAY-{fiscal_year_at(paid_at)}-{disbursement_id.hex[-12:].upper()}"
+
+
+def _facts(grant: Grant) -> dict[str, Any]:
+    """What every grant event tells: whose grant, where, which year, which budget."""
+    office = region_of_province(grant.province_code)
+    return {
+        "grant_id": grant.id,
+        "household_id": grant.household_id,
+        "programme": grant.programme,
+        "province_code": grant.province_code,
+        "district_code": grant.district_code,
+        "subdistrict_code": grant.subdistrict_code,
+        "region_code": office.code if office else None,
+        "fiscal_year": grant.fiscal_year,
+        "community_id": grant.community_id,
+        "project_id": grant.project_id,
+        "budget_id": grant.budget_id,
+    }
 
 
 async def get(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
@@ -99,12 +119,46 @@ async def house_stage_reached(
     """Construction reports a stage: keep it, open the grant if needed, pay what is due."""
     await record_stage(session, data, stage, reached_on=reached_on, event_id=event_id)
     grant = await open_grant(session, policy, data, event_id=event_id, event_time=event_time)
-    if grant is None or grant.status is GrantStatus.REJECTED:
+    if grant is None:
         return []
     if grant.house_id is None:
         grant.house_id = data.house_id
-        session.add(grant)
+    if grant.community_id is None:
+        grant.community_id = data.community_id
+    if grant.project_id is None and data.project_id is not None:
+        grant.project_id = data.project_id
+        await _move_to_project_budget(session, grant)
+    session.add(grant)
+    if grant.status is GrantStatus.REJECTED:
+        return []
     return await pay_due_tranches(session, policy, grant, event_id=event_id)
+
+
+async def _move_to_project_budget(session: AsyncSession, grant: Grant) -> None:
+    """The house joined a project: if nothing is paid yet and the project has its own
+    budget with room, the grant is reserved from it instead (most specific first).
+
+    Once a tranche is paid the grant stays where it was paid from, so a budget's
+    disbursements never move; a project budget without room leaves it in place.
+    """
+    if grant.status is not GrantStatus.APPROVED or grant.disbursed_satang or not grant.budget_id:
+        return
+    assert grant.project_id is not None
+    moved = await budgets.move_to_project(
+        session,
+        current=grant.budget_id,
+        programme=grant.programme,
+        fiscal_year=grant.fiscal_year,
+        project_id=grant.project_id,
+        amount_satang=grant.amount_satang,
+    )
+    if moved is not None:
+        log.info(
+            "grant moved to its project's budget",
+            extra={"grant_id": str(grant.id), "budget_id": str(moved.id)},
+        )
+        grant.budget_id = moved.id
+        grant.updated_at = utcnow()
 
 
 # --- the steps ---------------------------------------------------------------------------
@@ -169,6 +223,8 @@ async def open_grant(
         district_code=data.district_code,
         subdistrict_code=data.subdistrict_code,
         fiscal_year=data.fiscal_year or fiscal_year_at(event_time),
+        community_id=data.community_id,
+        project_id=data.project_id if isinstance(data, HouseEvent) else None,
         amount_satang=amount,
         status=GrantStatus.REJECTED,  # until a budget covers it, just below
         opened_by=type(data).event_type,
@@ -194,25 +250,19 @@ async def _reserve(
         district_code=grant.district_code,
         subdistrict_code=grant.subdistrict_code,
         amount_satang=grant.amount_satang,
+        project_id=grant.project_id,
     )
     now = utcnow()
     grant.updated_at = now
-    area = {
-        "grant_id": grant.id,
-        "household_id": grant.household_id,
-        "programme": grant.programme,
-        "province_code": grant.province_code,
-        "district_code": grant.district_code,
-        "subdistrict_code": grant.subdistrict_code,
-        "fiscal_year": grant.fiscal_year,
-    }
     if reservation.budget is None:
         grant.status = GrantStatus.REJECTED
         grant.rejection_reason = reservation.refusal
         session.add(grant)
         await session.flush()
         await record_event(
-            session, GrantRejected(**area, reason=reservation.refusal or "no budget"), source=SOURCE
+            session,
+            GrantRejected(**_facts(grant), reason=reservation.refusal or "no budget"),
+            source=SOURCE,
         )
         return
     grant.status = GrantStatus.APPROVED
@@ -234,7 +284,7 @@ async def _reserve(
         source_event_id=event_id,
     )
     await record_event(
-        session, GrantApproved(**area, amount_satang=grant.amount_satang), source=SOURCE
+        session, GrantApproved(**_facts(grant), amount_satang=grant.amount_satang), source=SOURCE
     )
 
 
@@ -288,13 +338,7 @@ async def _pay(
     await record_event(
         session,
         GrantDisbursed(
-            grant_id=grant.id,
-            household_id=grant.household_id,
-            programme=grant.programme,
-            province_code=grant.province_code,
-            district_code=grant.district_code,
-            subdistrict_code=grant.subdistrict_code,
-            fiscal_year=grant.fiscal_year,
+            **_facts(grant),
             tranche=payment.tranche,
             amount_satang=payment.amount_satang,
             payment_reference=reference,
