@@ -3,7 +3,12 @@
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from survey.communities.models import Community
-from survey.households.models import Household, HouseholdMember, HouseholdTransition
+from survey.households.models import (
+    Household,
+    HouseholdEdit,
+    HouseholdMember,
+    HouseholdTransition,
+)
 from survey.imports.models import HouseholdImport, HouseholdImportError
 from survey.programmes.models import ProgrammeRules
 from survey.rounds.models import SurveyRound
@@ -11,6 +16,7 @@ from survey.rounds.models import SurveyRound
 __all__ = [
     "Community",
     "Household",
+    "HouseholdEdit",
     "HouseholdImport",
     "HouseholdImportError",
     "HouseholdMember",

@@ -126,6 +126,24 @@ class HouseholdTransition(SQLModel, table=True):
     recorded_at: datetime | None = Field(default_factory=utcnow, sa_column=_aware(nullable=True))
 
 
+class HouseholdEdit(SQLModel, table=True):
+    """One field corrected on a household or one of its members (แก้ไขข้อมูล): who, when, old → new.
+
+    National IDs are kept masked here: the history is read more widely than the record.
+    """
+
+    __tablename__ = "household_edits"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="households.id", index=True)
+    field: str = Field(max_length=100)
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    edited_by: str = Field(max_length=200)
+    edited_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
 class HouseholdMember(SQLModel, table=True):
     """A person living in the household (สมาชิกในครัวเรือน); names are not needed to rank need."""
 

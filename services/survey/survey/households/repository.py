@@ -19,6 +19,7 @@ from survey.households.listing import (
 )
 from survey.households.models import (
     Household,
+    HouseholdEdit,
     HouseholdMember,
     HouseholdStatus,
     HouseholdTransition,
@@ -155,6 +156,24 @@ async def members(session: AsyncSession, household_id: uuid.UUID) -> list[Househ
         select(HouseholdMember)
         .where(HouseholdMember.household_id == household_id)
         .order_by(col(HouseholdMember.position))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def member(
+    session: AsyncSession, household_id: uuid.UUID, member_id: uuid.UUID
+) -> HouseholdMember | None:
+    query = select(HouseholdMember).where(
+        HouseholdMember.id == member_id, HouseholdMember.household_id == household_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def edits(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdEdit]:
+    query = (
+        select(HouseholdEdit)
+        .where(HouseholdEdit.household_id == household_id)
+        .order_by(col(HouseholdEdit.id))
     )
     return list((await session.exec(query)).all())
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
-from survey.households import eligibility, priority, repository, service
+from survey.households import editing, eligibility, priority, repository, service
 from survey.households.listing import (
     Cursor,
     HouseholdFilters,
@@ -27,14 +27,18 @@ from survey.households.schemas import (
     DecisionsApplied,
     DuplicateReview,
     EligibilityCheck,
+    HistoryEntry,
     HouseholdCreate,
     HouseholdDetail,
     HouseholdPublic,
     HouseholdsPublic,
+    HouseholdUpdate,
+    MemberAdd,
+    MemberPublic,
+    MemberUpdate,
     ProgrammeEligibility,
     Ranking,
     ReasonedDecision,
-    TransitionPublic,
 )
 from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
 
@@ -226,11 +230,60 @@ async def household_eligibility(
     return results
 
 
-@router.get("/{household_id}/history", response_model=list[TransitionPublic])
-async def household_history(household_id: uuid.UUID, session: SessionDep) -> list[TransitionPublic]:
+@router.get("/{household_id}/history", response_model=list[HistoryEntry])
+async def household_history(household_id: uuid.UUID, session: SessionDep) -> list[HistoryEntry]:
+    """Every decision and every correction, in the order entered (ids are time-ordered)."""
     await service.get(session, household_id)
-    rows = await repository.transitions(session, household_id)
-    return [TransitionPublic.model_validate(r, from_attributes=True) for r in rows]
+    decisions = [
+        (t.id, HistoryEntry.of_transition(t))
+        for t in await repository.transitions(session, household_id)
+    ]
+    edits = [(e.id, HistoryEntry.of_edit(e)) for e in await repository.edits(session, household_id)]
+    return [entry for _, entry in sorted(decisions + edits, key=lambda pair: pair[0])]
+
+
+@router.patch("/{household_id}", response_model=HouseholdDetail)
+async def correct_household(
+    household_id: uuid.UUID, body: HouseholdUpdate, session: SessionDep
+) -> HouseholdDetail:
+    """Correct the survey: only the fields given change, each recorded in the history.
+
+    Before a decision any field; after it only ``phone`` and ``notes`` (409 names the
+    others). Eligibility and look-alike flags are judged again when what they read changes.
+    """
+    household = await editing.edit(session, household_id, body)
+    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+
+
+@router.post(
+    "/{household_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberPublic
+)
+async def add_member(household_id: uuid.UUID, body: MemberAdd, session: SessionDep) -> MemberPublic:
+    """A member the survey missed; no more members than ``household_size`` (409)."""
+    member = await editing.add_member(session, household_id, body)
+    return MemberPublic.model_validate(member, from_attributes=True)
+
+
+@router.patch("/{household_id}/members/{member_id}", response_model=MemberPublic)
+async def correct_member(
+    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberUpdate, session: SessionDep
+) -> MemberPublic:
+    member = await editing.update_member(session, household_id, member_id, body)
+    return MemberPublic.model_validate(member, from_attributes=True)
+
+
+@router.delete("/{household_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_member(
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: SessionDep,
+    edited_by: Annotated[str, Query(min_length=1, max_length=200)],
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
+    await editing.remove_member(
+        session, household_id, member_id, edited_by=edited_by, reason=reason
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{household_id}/screen", response_model=HouseholdPublic)

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,8 +21,10 @@ from survey.areas import service as areas
 from survey.households.models import (
     HouseCondition,
     Household,
+    HouseholdEdit,
     HouseholdMember,
     HouseholdStatus,
+    HouseholdTransition,
     LandTenure,
     Need,
     Sex,
@@ -46,7 +48,24 @@ class MemberIn(BaseModel):
 
 
 class MemberPublic(MemberIn):
-    pass
+    id: uuid.UUID
+    position: int = Field(description="Its number in the household; kept when others leave")
+
+
+class MemberAdd(MemberIn):
+    edited_by: str = Field(min_length=1, max_length=200, description="Who corrected the survey")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    edited_by: str = Field(min_length=1, max_length=200, description="Who corrected the survey")
+    reason: str | None = Field(default=None, max_length=2000)
+    age: int | None = Field(default=None, ge=0, le=130)
+    sex: Sex | None = None
+    disability: bool | None = None
+    chronic_illness: bool | None = None
 
 
 def mask_national_id(national_id: str) -> str:
@@ -145,6 +164,43 @@ MeetingDate = Annotated[
     ),
     AfterValidator(_not_in_the_future),
 ]
+
+
+class HouseholdUpdate(BaseModel):
+    """A correction: only the fields given change. Checked as a whole household would be.
+
+    Before a decision (surveyed, screened) any field may be corrected; after one,
+    only ``phone`` and ``notes``.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    edited_by: str = Field(min_length=1, max_length=200, description="Who corrected the survey")
+    reason: str | None = Field(default=None, max_length=2000, description="Why, for the history")
+    programme: Programme | None = None
+    head_name: str | None = None
+    national_id: str | None = None
+    phone: str | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    village: str | None = None
+    survey_round_id: uuid.UUID | None = None
+    community_id: uuid.UUID | None = None
+    household_size: int | None = None
+    monthly_income_satang: int | None = None
+    need: Need | None = None
+    estimated_cost_satang: int | None = None
+    house_condition: HouseCondition | None = None
+    land_tenure: LandTenure | None = None
+    land_parcel_ref: str | None = None
+    land_area_sq_wah: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    notes: str | None = None
+
+    def changes(self) -> dict[str, object]:
+        return self.model_dump(exclude_unset=True, exclude={"edited_by", "reason"})
 
 
 class Decision(BaseModel):
@@ -330,13 +386,49 @@ class HouseholdsPublic(BaseModel):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
 
 
-class TransitionPublic(BaseModel):
-    from_status: HouseholdStatus | None
-    to_status: HouseholdStatus
+class HistoryEntry(BaseModel):
+    """One line of a household's history: a screening decision, or a corrected field."""
+
+    kind: Literal["decision", "edit"]
     reason: str | None
-    decided_by: str
-    decided_at: datetime = Field(description="When decided (a past committee meeting's noon)")
-    recorded_at: datetime | None = Field(description="When the decision was entered")
+    # decision
+    from_status: HouseholdStatus | None = None
+    to_status: HouseholdStatus | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(
+        default=None, description="When decided (a past committee meeting's noon)"
+    )
+    recorded_at: datetime | None = Field(default=None, description="When it was entered")
+    # edit
+    field: str | None = Field(default=None, description="e.g. monthly_income_satang, members.2.age")
+    old_value: str | None = Field(default=None, description="National IDs masked")
+    new_value: str | None = None
+    edited_by: str | None = None
+    edited_at: datetime | None = None
+
+    @classmethod
+    def of_transition(cls, t: HouseholdTransition) -> "HistoryEntry":
+        return cls(
+            kind="decision",
+            reason=t.reason,
+            from_status=t.from_status,
+            to_status=t.to_status,
+            decided_by=t.decided_by,
+            decided_at=t.decided_at,
+            recorded_at=t.recorded_at,
+        )
+
+    @classmethod
+    def of_edit(cls, e: HouseholdEdit) -> "HistoryEntry":
+        return cls(
+            kind="edit",
+            reason=e.reason,
+            field=e.field,
+            old_value=e.old_value,
+            new_value=e.new_value,
+            edited_by=e.edited_by,
+            edited_at=e.edited_at,
+        )
 
 
 class RankedHousehold(BaseModel):

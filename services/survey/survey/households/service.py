@@ -65,7 +65,7 @@ def _invalid(field: str, reason: str) -> Unprocessable:
     return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": "invalid"}])
 
 
-async def _check_round(session: AsyncSession, data: HouseholdCreate) -> HouseholdCreate:
+async def check_round(session: AsyncSession, data: HouseholdCreate) -> HouseholdCreate:
     """The round and community must exist in the household's sub-district.
 
     A household registered by a community's round belongs to that community
@@ -92,14 +92,14 @@ async def _check_round(session: AsyncSession, data: HouseholdCreate) -> Househol
 
 
 async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
-    data = await _check_round(session, data)
+    data = await check_round(session, data)
     household = Household(**data.model_dump(exclude={"members"}))
     household.duplicate_key = duplicate_key(
         household.head_name, household.subdistrict_code, household.village
     )
     session.add(household)
     await session.flush()
-    await _flag_duplicates(session, household)
+    await flag_duplicates(session, household)
     for position, member in enumerate(data.members, start=1):
         session.add(
             HouseholdMember(household_id=household.id, position=position, **member.model_dump())
@@ -177,7 +177,7 @@ async def register_batch(
     await record_events(session, events, source=SOURCE)
 
 
-async def _flag_duplicates(session: AsyncSession, household: Household) -> None:
+async def flag_duplicates(session: AsyncSession, household: Household) -> None:
     """Flag the new household and its look-alikes for review; nothing is blocked."""
     others = await repository.possible_duplicates(session, household)
     if not others:
@@ -223,7 +223,7 @@ async def assess(
     return eligibility.evaluate(household, rules, assisted)
 
 
-def _record_assessment(household: Household, checks: list[eligibility.Check]) -> None:
+def record_assessment(household: Household, checks: list[eligibility.Check]) -> None:
     household.eligible = eligibility.is_eligible(checks)
     household.eligibility_checks = [c.as_dict() for c in checks]
 
@@ -280,7 +280,7 @@ def _apply_decision(
             household.eligibility_override = override_reason
             reason = f"override: {override_reason}" + (f"; {reason}" if reason else "")
     if checks is not None:
-        _record_assessment(household, checks)
+        record_assessment(household, checks)
     transition = HouseholdTransition(
         household_id=household.id,
         from_status=household.status,
