@@ -477,6 +477,9 @@ class TestTokens:
         assert document["paths"]["/v1/audit-log"]["get"]["security"] == [
             {"partner": ["audit:read"]}
         ]
+        responses = document["paths"]["/v1/households"]["post"]["responses"]
+        assert {"201", "401", "403", "422", "429"} <= set(responses)
+        assert "application/problem+json" in responses["401"]["content"]
 
     def test_switching_authentication_off_is_refused_in_production(self) -> None:
         with pytest.raises(RuntimeError, match="refused in production"):

@@ -29,7 +29,7 @@ from baan_shared.auth.principal import Principal
 from baan_shared.auth.scopes import SCOPES
 from baan_shared.auth.settings import DEV_ISSUER, AuthSettings
 from baan_shared.auth.tokens import InvalidToken, KeysUnavailable, TokenValidator
-from baan_shared.http.errors import Forbidden
+from baan_shared.http.errors import PROBLEM_JSON, Forbidden
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def install_partner_access(
     install_auth_error_handlers(app)
     if audit_writes:
         app.add_middleware(AuditWritesMiddleware, session_factory=sessions)
-    _document_token_url(app, settings.effective_token_url)
+    _document_partner_access(app, settings.effective_token_url)
     return access
 
 
@@ -138,7 +138,18 @@ class _LazyRateLimiter:
         await self._limiter.hit(client_id)
 
 
-def _document_token_url(app: FastAPI, token_url: str) -> None:
+# What every protected operation may answer besides its own responses.
+PROTECTED_RESPONSES = {
+    "401": "No bearer token, or one that is expired, forged or not for this API",
+    "403": "The token lacks a scope this operation needs",
+    "429": "Too many requests from this client; see Retry-After",
+    "503": "The token issuer's keys cannot be fetched right now; see Retry-After",
+}
+
+
+def _document_partner_access(app: FastAPI, token_url: str) -> None:
+    """Put the configured token URL and the auth error responses into OpenAPI,
+    so the published contract says what a partner will actually get."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -148,6 +159,18 @@ def _document_token_url(app: FastAPI, token_url: str) -> None:
             flow = schemes.get(SCHEME_NAME, {}).get("flows", {}).get("clientCredentials")
             if flow is not None:
                 flow["tokenUrl"] = token_url
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    if not isinstance(operation, dict):
+                        continue
+                    if not any(SCHEME_NAME in r for r in operation.get("security", [])):
+                        continue
+                    responses = operation.setdefault("responses", {})
+                    for status, description in PROTECTED_RESPONSES.items():
+                        responses.setdefault(
+                            status,
+                            {"description": description, "content": {PROBLEM_JSON: {}}},
+                        )
             app.openapi_schema = schema
         return app.openapi_schema
 
