@@ -14,12 +14,15 @@ from reporting_factories import (
     CANAL,
     MAY_2019,
     NOV_2018,
+    Household,
     apply_events,
+    cloud_event,
     households,
     latest_time,
     target,
 )
 
+from baan_shared.events.catalog import HouseholdApproved
 from reporting.achievements.service import percent
 
 
@@ -221,3 +224,29 @@ class TestBadQueries:
             client, 422, fiscal_year=2562, level="region", province_code="57"
         )
         assert fields == ["query.level"]
+
+
+class TestDatedMilestones:
+    async def test_a_decision_minuted_late_counts_in_the_period_of_its_meeting(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        """Survey records a committee's decisions dated by the meeting (decided_on):
+        the event is published today, the approval counts in FY 2562 H1."""
+        household = Household(fiscal_year=2562)
+        recorded_today = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+        approval = HouseholdApproved(
+            **household.area(),
+            fiscal_year=2562,
+            household_size=4,
+            need="rebuild",
+            estimated_cost_satang=2_000_000,
+            approved_at=NOV_2018,
+            approved_by="คณะกรรมการชุมชน",
+        )
+        await apply_events(app, [cloud_event(approval, time=recorded_today)])
+        (total,) = (await report(client, period="h1"))["totals"]
+        assert total["approved"] == 1
+        (now,) = (await client.get("/v1/reports/targets", params={"fiscal_year": 2570})).json()[
+            "totals"
+        ] or [{"approved": 0}]
+        assert now["approved"] == 0

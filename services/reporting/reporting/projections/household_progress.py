@@ -9,13 +9,16 @@ the timestamps: the same events in any order give the same row.
 
 The ``apply_*`` functions are plain: tests call them on a row without a database.
 Milestone times are the CloudEvent ``time``: when the source service recorded
-the change. Nothing here commits; the consumer commits the row and its inbox
+the change; they order the story. Beside them the row keeps the dates the
+sources gave the milestones (a committee's meeting, the day building started
+or ended), which may be earlier than the event: the reports count periods by
+those. Nothing here commits; the consumer commits the row and its inbox
 entry together.
 """
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import TypeAlias, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,6 +44,7 @@ from baan_shared.events.catalog import (
     HousePlanned,
     HouseReadyToBuild,
 )
+from reporting.periods import BANGKOK
 from reporting.projections import repository
 from reporting.projections.models import (
     HOUSEHOLD_PROGRESS,
@@ -52,6 +56,12 @@ from reporting.projections.stage import after, latest, stage_of
 
 AnyHouseholdEvent: TypeAlias = HouseholdEvent | HouseEvent | GrantEvent
 E = TypeVar("E", bound=AnyHouseholdEvent)
+
+
+def dated(day: date) -> datetime:
+    """A day as sources date milestones: noon in Bangkok, well inside the Thai day
+    (survey dates a committee's decisions the same way)."""
+    return datetime.combine(day, time(12), BANGKOK).astimezone(UTC)
 
 
 def event_time(event: CloudEvent) -> datetime:
@@ -73,6 +83,7 @@ def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime
     # year: the latest approval names the year it counts in.
     if not after(row.approved_at, at):
         row.approved_at = at
+        row.approval_dated = as_utc(data.approved_at)
         row.household_size = data.household_size
         if data.fiscal_year is not None:
             row.fiscal_year = data.fiscal_year
@@ -110,7 +121,9 @@ def apply_construction_started(
     row: HouseholdProgress, data: HouseConstructionStarted, at: datetime
 ) -> None:
     _follow_house(row, data, at)
-    row.started_at = latest(row.started_at, at)
+    if not after(row.started_at, at):
+        row.started_at = at
+        row.start_dated = dated(data.started_on)
 
 
 def apply_milestone_reached(
@@ -123,7 +136,9 @@ def apply_milestone_reached(
 
 def apply_house_completed(row: HouseholdProgress, data: HouseCompleted, at: datetime) -> None:
     _follow_house(row, data, at)
-    row.completed_at = latest(row.completed_at, at)
+    if not after(row.completed_at, at):
+        row.completed_at = at
+        row.completion_dated = dated(data.completed_on)
     row.progress_percent = 100
 
 

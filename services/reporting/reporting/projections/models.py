@@ -103,6 +103,13 @@ class HouseholdProgress(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_column=_aware())
     cancelled_at: datetime | None = Field(default=None, sa_column=_aware())
     grant_rejected_at: datetime | None = Field(default=None, sa_column=_aware())
+    # The milestones as their source dated them: the committee's meeting (survey's
+    # approved_at, which may be backdated to the minutes), the day building started
+    # and the day it was completed. Reports count a period by these; the event times
+    # above order the story (they share one clock, the dates do not).
+    approval_dated: datetime | None = Field(default=None, sa_column=_aware())
+    start_dated: datetime | None = Field(default=None, sa_column=_aware())
+    completion_dated: datetime | None = Field(default=None, sa_column=_aware())
     progress_percent: int | None = None
 
     grant_amount_satang: int = Field(default=0, sa_type=BigInteger)

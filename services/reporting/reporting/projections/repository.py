@@ -233,7 +233,8 @@ async def stream_states(session: AsyncSession) -> list[ProjectionState]:
 
 
 # --- achievements in a period ------------------------------------------------------------
-# What counts as achieved in a period, by the time of each milestone:
+# What counts as achieved in a period, by the date the source gave each milestone
+# (a committee's meeting, the day building started or ended):
 # approved: the (latest) approval falls in it and the household was not set aside since
 #   (waitlisted, rejected); a house cancelled later still counts as approved;
 # started: construction started in it and was not cancelled since;
@@ -277,16 +278,24 @@ class Achieved:
     communities_reached: int = 0
 
 
-def _in(column: Any, starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
-    return (col(column) >= starts_at) & (col(column) < ends_at)
+def _in(moment: ColumnElement[Any], starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
+    return (moment >= starts_at) & (moment < ends_at)
+
+
+def _dated(dated: Any, recorded: Any) -> ColumnElement[Any]:
+    # Rows projected before the dates were kept have only the event time.
+    return func.coalesce(col(dated), col(recorded))
 
 
 def _achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
     stage = col(HouseholdProgress.stage)
+    approved = _dated(HouseholdProgress.approval_dated, HouseholdProgress.approved_at)
+    started = _dated(HouseholdProgress.start_dated, HouseholdProgress.started_at)
+    completed = _dated(HouseholdProgress.completion_dated, HouseholdProgress.completed_at)
     return [
-        _in(HouseholdProgress.approved_at, starts_at, ends_at) & stage.in_(COUNTS_AS_APPROVED),
-        _in(HouseholdProgress.started_at, starts_at, ends_at) & stage.in_(COUNTS_AS_STARTED),
-        _in(HouseholdProgress.completed_at, starts_at, ends_at),
+        _in(approved, starts_at, ends_at) & stage.in_(COUNTS_AS_APPROVED),
+        _in(started, starts_at, ends_at) & stage.in_(COUNTS_AS_STARTED),
+        _in(completed, starts_at, ends_at),
     ]
 
 
