@@ -9,13 +9,14 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from stdnum.th import pin
 
+from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import SERVICES, ServiceProcess
@@ -43,12 +44,19 @@ class Platform:
     services: dict[str, ServiceProcess]
     database_urls: dict[str, str]
     log_dir: Path
+    # The services trust this development issuer (its key set is in their environment).
+    issuer: DevIssuer = field(default_factory=DevIssuer)
 
     def url(self, service: str) -> str:
         return self.services[service].url
 
-    def client(self, service: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url(service), timeout=30)
+    def client(self, service: str, token: str | None = None) -> httpx.AsyncClient:
+        """A client of ``service`` as the national office (every scope, every area),
+        unless another client's ``token`` is given."""
+        bearer = token or self.issuer.token_for("baan-national")
+        return httpx.AsyncClient(
+            base_url=self.url(service), timeout=30, headers={"authorization": f"Bearer {bearer}"}
+        )
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         async def all_ready() -> bool:
@@ -83,9 +91,11 @@ def start_platform(
     kafka: LocalKafka, database_urls: dict[str, str], log_dir: Path, **extra_env: str
 ) -> Platform:
     processes: dict[str, ServiceProcess] = {}
+    issuer = DevIssuer()
     for spec in SERVICES:
         prefix = spec.env_prefix
         env = {
+            **issuer.service_environment(embed_jwks=True),
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
             f"{prefix}DATABASE_URL": database_urls[spec.name],
             f"{prefix}RELAY_IDLE_SECONDS": "0.1",
@@ -98,7 +108,7 @@ def start_platform(
         process.start()
     for process in processes.values():
         process.wait_live()
-    return Platform(kafka, processes, database_urls, log_dir)
+    return Platform(kafka, processes, database_urls, log_dir, issuer)
 
 
 def national_id(serial: int) -> str:

@@ -5,6 +5,10 @@ services as separate processes, on SQLite files under ``.data/`` unless a
 service's database URL is given (e.g. ``FINANCE_DATABASE_URL=postgresql+asyncpg://...``).
 Prints each service's URL and API docs, and stops everything on Ctrl-C.
 A second run reuses the data.
+
+A development token issuer runs beside them on 127.0.0.1:8090 (never in
+production): the services trust it, and ``baan-dev-token --client
+baan-national`` prints a token for curl (the key is kept under ``.data/``).
 """
 
 import argparse
@@ -15,15 +19,21 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from baan_local.dev_issuer import DevIssuer, DevIssuerServer, load_or_create_key
 from baan_local.kafka import LocalKafka
 from baan_local.services import SERVICES, ServiceProcess
 
+DEV_ISSUER_PORT = 8090
 
-def build_processes(data_dir: Path, bootstrap: str) -> list[ServiceProcess]:
+
+def build_processes(
+    data_dir: Path, bootstrap: str, auth_env: dict[str, str] | None = None
+) -> list[ServiceProcess]:
     processes = []
     for spec in SERVICES:
         url_var = f"{spec.env_prefix}DATABASE_URL"
         env = {
+            **(auth_env or {}),
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             url_var: os.environ.get(url_var)
             or f"sqlite+aiosqlite:///{(data_dir / f'{spec.name}.db').resolve()}",
@@ -43,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     kafka = LocalKafka(data_dir / "kafka", port=args.kafka_port)
     print(f"Starting Kafka on {kafka.bootstrap} (data in {data_dir / 'kafka'}) ...", flush=True)
     kafka.start()
-    processes = build_processes(data_dir, kafka.bootstrap)
+    # Same key file as `baan-dev-token`, so tokens it prints verify here.
+    issuer = DevIssuer(
+        issuer=f"http://127.0.0.1:{DEV_ISSUER_PORT}",
+        key=load_or_create_key(data_dir / "dev-issuer" / "key.pem"),
+    )
+    issuer_server = DevIssuerServer(issuer, DEV_ISSUER_PORT)
+    processes = build_processes(data_dir, kafka.bootstrap, issuer.service_environment())
     stopping = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -52,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
+        issuer_server.start()
         for process in processes:
             process.start()
         for process in processes:
@@ -60,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         for process in processes:
             print(f"  {process.spec.name:<13} {process.url}   API docs: {process.url}/docs")
         print(f"\n  Kafka         {kafka.bootstrap}")
+        print(f"  Dev tokens    {issuer.issuer}/oauth/token")
+        print("                (or: baan-dev-token --client baan-national)")
         print(f"  Logs          {data_dir / 'logs'}/\n\nPress Ctrl-C to stop.", flush=True)
         while not stopping.wait(1.0):
             for process in processes:
@@ -74,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopping services ...", flush=True)
         for process in reversed(processes):
             process.stop()
+        issuer_server.stop()
         print("Stopping Kafka ...", flush=True)
         kafka.stop()
         print("Stopped.", flush=True)
