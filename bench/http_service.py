@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from pipeline import describe_machine, percentile
 from platform_harness import household_body
 
+from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port, free_ports
 from baan_local.postgres import LocalPostgres
@@ -124,14 +125,16 @@ def baseline_app() -> FastAPI:
 
 
 async def hammer(
-    base_url: str, requests: int, concurrency: int, request: Any
+    base_url: str, requests: int, concurrency: int, request: Any, headers: dict[str, str]
 ) -> tuple[float, list[float]]:
     """``requests`` calls of ``request(http, n)``, ``concurrency`` at a time."""
     latencies: list[float] = []
     numbers = iter(range(requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=60, limits=limits, headers=headers
+    ) as http:
 
         async def worker() -> None:
             for n in numbers:
@@ -147,7 +150,12 @@ async def hammer(
 
 
 async def measure(
-    label: str, base_url: str, read_path: str, write_path: str, args: argparse.Namespace
+    label: str,
+    base_url: str,
+    read_path: str,
+    write_path: str,
+    args: argparse.Namespace,
+    headers: dict[str, str],
 ) -> list[str]:
     seeded: list[str] = []
 
@@ -159,7 +167,7 @@ async def measure(
         return response
 
     # Warm up and seed the rows the reads will fetch (not timed).
-    await hammer(base_url, args.seed, args.concurrency, write)
+    await hammer(base_url, args.seed, args.concurrency, write, headers)
     rng = random.Random(2562)
 
     async def read(http: httpx.AsyncClient, n: int) -> httpx.Response:
@@ -167,7 +175,7 @@ async def measure(
 
     lines = []
     for kind, call in (("read  (one household)", read), ("write (household + outbox)", write)):
-        elapsed, latencies = await hammer(base_url, args.requests, args.concurrency, call)
+        elapsed, latencies = await hammer(base_url, args.requests, args.concurrency, call, headers)
         lines.append(
             f"{label:<9} {kind:<27} {args.requests / elapsed:8,.0f} req/s   "
             f"p50 {percentile(latencies, 50) * 1000:6.1f} ms   "
@@ -204,10 +212,16 @@ def main() -> None:
     baseline: subprocess.Popen[bytes] | None = None
     try:
         spec = next(s for s in SERVICES if s.name == "survey")
+        issuer = DevIssuer()
+        token = issuer.token_for("baan-national")
         survey = ServiceProcess(
             spec,
             free_port(),
             {
+                # The real request path checks a bearer token and counts the client's
+                # requests against its rate limit; the allowance is raised, not removed.
+                **issuer.service_environment(embed_jwks=True),
+                "AUTH_RATE_LIMIT_OVERRIDES": '{"baan-national": 100000000}',
                 "SURVEY_DATABASE_URL": postgres.create_database("bench_survey"),
                 "SURVEY_CONSUMER_ENABLED": "false",
                 "SURVEY_RELAY_ENABLED": "false",
@@ -253,13 +267,21 @@ def main() -> None:
         print(
             f"settings: {args.requests} requests per kind, {args.concurrency} at a time, "
             f"{args.seed} households seeded; one uvicorn worker each; survey's consumer and "
-            "relay off; PostgreSQL fsync off"
+            "relay off; survey checks a bearer token and the client's rate limit on each request "
+            "(the baseline does neither); PostgreSQL fsync off"
         )
         survey_lines = asyncio.run(
-            measure("survey", survey.url, "/v1/households", "/v1/households", args)
+            measure(
+                "survey",
+                survey.url,
+                "/v1/households",
+                "/v1/households",
+                args,
+                {"authorization": f"Bearer {token}"},
+            )
         )
         baseline_lines = asyncio.run(
-            measure("baseline", f"http://127.0.0.1:{port}", "/households", "/households", args)
+            measure("baseline", f"http://127.0.0.1:{port}", "/households", "/households", args, {})
         )
     finally:
         if baseline is not None:

@@ -24,6 +24,7 @@ from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
 
+NATIONAL_OFFICE_ALLOWANCE = '{"baan-national": 1000000}'
 REPORT_DIR = Path(os.environ.get("FAULTS_REPORT_DIR", ".data/faults"))
 
 
@@ -90,7 +91,11 @@ async def fault_platform(
         name: fault_postgres.create_database(f"faults_{name}")
         for name in ("survey", "construction", "finance", "reporting")
     }
-    running = start_platform(fault_kafka, urls, log_dir)
+    # The workload calls as the national office; its allowance is raised so that the
+    # partner rate limit (not under test here) does not throttle the steady stream.
+    running = start_platform(
+        fault_kafka, urls, log_dir, AUTH_RATE_LIMIT_OVERRIDES=NATIONAL_OFFICE_ALLOWANCE
+    )
     try:
         await running.wait_ready()
         yield running

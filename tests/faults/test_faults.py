@@ -254,6 +254,7 @@ async def budget_race(platform: Platform, approvals: int) -> Tally:
 async def reconcile(platform: Platform) -> tuple[int, str]:
     """`baan-reconcile` against this platform, as an operator would run it."""
     args = [f"--{name}={process.url}" for name, process in platform.services.items()]
+    args.append(f"--token={platform.issuer.token_for('baan-national')}")
     command = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

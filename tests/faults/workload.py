@@ -56,10 +56,17 @@ async def send(
     http: httpx.AsyncClient, method: str, path: str, **kwargs: Any
 ) -> httpx.Response | None:
     """One try: the answer, or None when there was none a client could trust
-    (connection refused or cut, or a 5xx while a database or broker is away)."""
+    (connection refused or cut, a 5xx while a database or broker is away, or 429)."""
     try:
         response = await http.request(method, path, **kwargs)
     except httpx.TransportError:
+        return None
+    if response.status_code == 429:  # rate limited: come back later, as asked
+        try:
+            wait = float(response.headers.get("retry-after", "1"))
+        except ValueError:  # an HTTP date: not worth parsing for a pause
+            wait = 1.0
+        await asyncio.sleep(min(10.0, wait))
         return None
     return None if response.status_code >= 500 else response
 

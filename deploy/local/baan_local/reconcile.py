@@ -19,6 +19,7 @@ delivery with idempotent consumers must keep, whatever crashed on the way:
 
     baan-reconcile                       # the local ports 8001-8004
     baan-reconcile --survey http://127.0.0.1:9001 --finance ...
+    BAAN_TOKEN=... baan-reconcile         # the services want a bearer token (partner access)
 
 Prints one row per check (what it looked at, how many disagreed, the first
 disagreements) and exits 1 if any check failed, 2 if a service could not be read.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -259,9 +261,13 @@ async def _every_page(http: httpx.AsyncClient, path: str) -> list[Row]:
             return items
 
 
-async def read_snapshot(urls: dict[str, str], timeout: float = 60.0) -> Snapshot:
+async def read_snapshot(
+    urls: dict[str, str], token: str | None = None, timeout: float = 60.0
+) -> Snapshot:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+
     def client(service: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=urls[service], timeout=timeout)
+        return httpx.AsyncClient(base_url=urls[service], timeout=timeout, headers=headers)
 
     async with (
         client("survey") as survey,
@@ -304,10 +310,15 @@ def main(argv: list[str] | None = None) -> int:
             default=f"http://127.0.0.1:{spec.port}",
             help=f"{spec.name}'s base URL (default: %(default)s)",
         )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("BAAN_TOKEN"),
+        help="a bearer token with read scopes over the whole country (default: $BAAN_TOKEN)",
+    )
     args = parser.parse_args(argv)
     urls = {spec.name: getattr(args, spec.name) for spec in SERVICES}
     try:
-        snapshot = asyncio.run(read_snapshot(urls))
+        snapshot = asyncio.run(read_snapshot(urls, args.token))
     except httpx.HTTPError as error:
         print(f"baan-reconcile: could not read the services: {error!r}", file=sys.stderr)
         return 2
