@@ -14,6 +14,9 @@ from test_lists import TestExport as TestExportOnPostgres
 from test_lists import TestFilters as TestFiltersOnPostgres
 from test_lists import TestOverdue as TestOverdueOnPostgres
 from test_materials import TestAllocationAndCost as TestMaterialsOnPostgres
+from test_milestones import TestEditableTemplates as TestTemplatesOnPostgres
+from test_milestones import TestOverdueMilestones as TestOverdueMilestonesOnPostgres
+from test_milestones import TestPlannedDates as TestPlannedDatesOnPostgres
 from test_photos import TestUploading as TestPhotosOnPostgres
 from test_projects_api import TestAssigning as TestProjectsOnPostgres
 from test_projects_api import TestSummary as TestProjectSummaryOnPostgres
@@ -26,10 +29,13 @@ __all__ = [
     "TestLabourOnPostgres",
     "TestLifecycleOnPostgres",
     "TestMaterialsOnPostgres",
+    "TestOverdueMilestonesOnPostgres",
     "TestOverdueOnPostgres",
     "TestPhotosOnPostgres",
+    "TestPlannedDatesOnPostgres",
     "TestProjectSummaryOnPostgres",
     "TestProjectsOnPostgres",
+    "TestTemplatesOnPostgres",
 ]
 
 

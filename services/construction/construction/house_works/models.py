@@ -58,6 +58,8 @@ class HouseWork(SQLModel, table=True):
     )
     progress_percent: int = 0
     last_milestone: str | None = Field(default=None, max_length=200)
+    # The template its milestones were copied from when it was planned.
+    milestone_template: str = Field(default="", max_length=100)
     planned_on: date
     # The works' own planned end; when unset, its project's planned end applies.
     project_id: uuid.UUID | None = Field(default=None, foreign_key="projects.id", index=True)

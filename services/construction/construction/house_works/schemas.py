@@ -99,6 +99,7 @@ class HouseWorkPublic(BaseModel):
     status: HouseWorkStatus
     progress_percent: int
     last_milestone: str | None
+    milestone_template: str
     planned_on: date
     project_id: uuid.UUID | None
     planned_end_on: date | None = Field(description="The house work's own planned end, if set")

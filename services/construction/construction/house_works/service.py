@@ -45,7 +45,8 @@ from construction.house_works.schemas import (
 from construction.house_works.status import check_progress, check_transition
 from construction.labour import repository as labour
 from construction.materials import repository as materials
-from construction.milestones.templates import INSPECTED, check_milestone, template_for
+from construction.milestones import service as milestones
+from construction.milestones.templates import INSPECTED, check_milestone
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -91,6 +92,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     )
     session.add(work)
     await session.flush()
+    await milestones.copy_onto(session, work)
     session.add(
         HouseWorkTransition(
             house_work_id=work.id,
@@ -149,7 +151,7 @@ async def report_progress(
     work = await get(session, house_work_id, for_update=True)
     check_progress(work.status)
     milestone = check_milestone(
-        template_for(work.programme, work.work_type),
+        await milestones.house_template(session, work),
         work.last_milestone,
         report.milestone,
         report.percent,
@@ -169,6 +171,9 @@ async def report_progress(
     work.updated_at = now
     session.add(work)
     await session.flush()
+    await milestones.mark_reached(
+        session, work, milestone.code, update.reached_on, report.reported_by
+    )
     await record_event(
         session,
         HouseMilestoneReached(
@@ -232,6 +237,7 @@ async def complete(
             reported_at=utcnow(),
         )
     )
+    await milestones.mark_reached(session, work, INSPECTED, completed_on, report.inspected_by)
     work.last_milestone = INSPECTED
     work.progress_percent = 100
     work.inspected_by = report.inspected_by
@@ -275,6 +281,7 @@ async def set_planned_end(
     work.updated_at = utcnow()
     session.add(work)
     await session.flush()
+    await milestones.replan(session, work)
     return work
 
 

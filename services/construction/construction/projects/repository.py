@@ -48,6 +48,11 @@ async def house_works(
     return list((await session.exec(query)).all())
 
 
+async def works_of_project(session: AsyncSession, project_id: uuid.UUID) -> list[HouseWork]:
+    query = select(HouseWork).where(HouseWork.project_id == project_id).order_by(col(HouseWork.id))
+    return list((await session.exec(query)).all())
+
+
 async def status_counts(session: AsyncSession, project_id: uuid.UUID) -> dict[str, int]:
     query = (
         select(HouseWork.status, func.count())

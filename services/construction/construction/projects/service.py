@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.clock import utcnow
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from construction.house_works.models import HouseWork, HouseWorkStatus
+from construction.milestones import service as milestones
 from construction.projects import repository
 from construction.projects.models import Project
 from construction.projects.schemas import Assignment, ProjectCreate, ProjectUpdate
@@ -73,6 +74,7 @@ async def update(session: AsyncSession, project_id: uuid.UUID, change: ProjectUp
     project.updated_at = utcnow()
     session.add(project)
     await session.flush()
+    await milestones.replan_many(session, await repository.works_of_project(session, project.id))
     return project
 
 
@@ -126,7 +128,8 @@ async def assign(
             work.project_id = project.id
             work.updated_at = now
             session.add(work)
-    await session.flush()
+            await session.flush()
+            await milestones.replan(session, work)
     return [works[i] for i in ids]
 
 
@@ -154,4 +157,5 @@ async def unassign(
     work.updated_at = utcnow()
     session.add(work)
     await session.flush()
+    await milestones.replan(session, work)
     return work
