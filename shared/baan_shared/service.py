@@ -24,7 +24,7 @@ from baan_shared.bus.consumer import AfterCommitHook, EventConsumer, Subscriptio
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.http import health
-from baan_shared.http.errors import install_error_handlers
+from baan_shared.http.errors import document_validation_errors_as_problems, install_error_handlers
 from baan_shared.migrations import upgrade_to_head
 from baan_shared.observability.logging import configure_logging
 from baan_shared.observability.tracing import (
@@ -191,6 +191,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
     install_error_handlers(app)
+    document_validation_errors_as_problems(app)
 
     @app.middleware("http")
     async def trace_context(

@@ -1,16 +1,21 @@
 """Every error is RFC 9457 problem+json, including the framework's own."""
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from baan_shared.http.errors import Conflict, install_error_handlers
+from baan_shared.http.errors import (
+    Conflict,
+    document_validation_errors_as_problems,
+    install_error_handlers,
+)
 
 
 def _app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app)
+    document_validation_errors_as_problems(app)
 
     class Body(BaseModel):
         amount_satang: int
@@ -26,6 +31,10 @@ def _app() -> FastAPI:
     @app.post("/things/race")
     async def race() -> None:
         raise IntegrityError("INSERT ...", {}, Exception("duplicate key value"))
+
+    @app.post("/things/photo")
+    async def photo(file: UploadFile) -> dict[str, str]:
+        return {"name": file.filename or ""}
 
     @app.get("/boom")
     async def boom() -> None:
@@ -76,3 +85,39 @@ async def test_a_lost_race_on_a_unique_constraint_is_409_not_500() -> None:
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert "duplicate key" not in response.text  # database internals stay in the log
+
+
+async def test_a_body_that_is_not_utf8_json_is_a_422_naming_the_body() -> None:
+    async with await _client() as client:
+        response = await client.post(
+            "/things", content=b"\xff\xfe", headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"].startswith("body")
+
+
+async def test_a_broken_multipart_body_is_a_422_naming_the_body() -> None:
+    async with await _client() as client:
+        response = await client.post(
+            "/things/photo",
+            content=b"--x\r\nContent-Disposition: form-data\r\n\r\nno end",
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0] == {
+        "field": "body",
+        "reason": response.json()["errors"][0]["reason"],
+        "code": "unreadable_body",
+    }
+
+
+def test_the_openapi_document_says_422_is_problem_json() -> None:
+    schema = _app().openapi()
+    invalid = schema["paths"]["/things"]["post"]["responses"]["422"]
+    assert list(invalid["content"]) == ["application/problem+json"]
+    assert invalid["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert "HTTPValidationError" not in schema["components"]["schemas"]

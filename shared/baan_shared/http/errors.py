@@ -136,6 +136,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI/Starlette answer 400 when the body cannot be decoded at all (bytes
+            # that are not UTF-8 JSON, broken multipart). To the caller that is one more
+            # invalid field, the body: answer it like every other validation error.
+            return problem(
+                422,
+                "validation-error",
+                "Your request is not valid",
+                f"body: {exc.detail}",
+                instance=request.url.path,
+                errors=[{"field": "body", "reason": str(exc.detail), "code": "unreadable_body"}],
+            )
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem(
             exc.status_code,
@@ -172,6 +184,67 @@ def install_error_handlers(app: FastAPI) -> None:
             "An unexpected error occurred.",
             instance=request.url.path,
         )
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names each invalid field and why.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "reason"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def document_validation_errors_as_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers do: a 422 is problem+json.
+
+    FastAPI documents every operation's 422 as ``application/json``
+    ``HTTPValidationError``; rewriting it here, once, means no operation can
+    forget (partners generate clients from this document).
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = PROBLEM_SCHEMA
+            for components_name in ("HTTPValidationError", "ValidationError"):
+                components.pop(components_name, None)
+            problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content")
+                        if content is None:
+                            continue
+                        if status == "422":
+                            content.pop("application/json", None)
+                            content[PROBLEM_JSON] = problem_ref
+                        elif content.get(PROBLEM_JSON) == {}:
+                            content[PROBLEM_JSON] = problem_ref
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
