@@ -106,3 +106,91 @@ class TestRankingApi:
     async def test_negative_weight_is_422_naming_it(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/v1/households/ranking", params={"weight_income": -1})
         assert [e["field"] for e in response.json()["errors"]] == ["query.weight_income"]
+
+
+async def _save_weights(client: httpx.AsyncClient, code: str, **weights: float) -> httpx.Response:
+    return await client.put(
+        f"/v1/programmes/{code}/ranking-weights", json={"updated_by": "admin", **weights}
+    )
+
+
+class TestSavedWeights:
+    async def test_a_programme_starts_with_the_default_weights(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/v1/programmes/BAAN_PHO_PHIANG/ranking-weights")
+        assert response.json() == {"income": 0.5, "condition": 0.3, "vulnerable": 0.2}
+        programme = (await client.get("/v1/programmes/BAAN_PHO_PHIANG")).json()
+        assert programme["ranking_weights"] == response.json()
+
+    async def test_saved_weights_rank_by_default_and_parameters_still_override(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        poorest = await _approved(client, head_name="นายหนึ่ง", monthly_income_satang=0)
+        with_elders = await _approved(
+            client,
+            head_name="นางสอง",
+            monthly_income_satang=1_000_000,
+            members=[{"age": 80, "sex": "female", "disability": True}],
+        )
+        saved = await _save_weights(client, "BAAN_PHO_PHIANG", income=0, condition=0, vulnerable=1)
+        assert saved.status_code == 200, saved.text
+        ranking = (
+            await client.get("/v1/households/ranking", params={"programme": "BAAN_PHO_PHIANG"})
+        ).json()
+        assert [r["household"]["id"] for r in ranking["items"]] == [with_elders, poorest]
+        assert ranking["weights"] == {"income": 0, "condition": 0, "vulnerable": 1}
+        overridden = (
+            await client.get(
+                "/v1/households/ranking",
+                params={"programme": "BAAN_PHO_PHIANG", "weight_income": 1, "weight_vulnerable": 0},
+            )
+        ).json()
+        assert overridden["items"][0]["household"]["id"] == poorest
+        listed = (await client.get("/v1/households", params={"sort": "-priority"})).json()
+        assert [h["id"] for h in listed["items"]] == [with_elders, poorest]
+
+    async def test_each_household_is_weighed_by_its_own_programmes_weights(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        rural = await _approved(client, monthly_income_satang=0, house_condition="dilapidated")
+        emergency = await _approved(
+            client, programme="EMERGENCY", monthly_income_satang=0, house_condition="dilapidated"
+        )
+        # No vulnerable members: weighing only them scores the emergency household 0.
+        await _save_weights(client, "EMERGENCY", income=0, condition=0, vulnerable=1)
+        ranking = (await client.get("/v1/households/ranking")).json()
+        assert [r["household"]["id"] for r in ranking["items"]] == [rural, emergency]
+        assert [r["score"] for r in ranking["items"]] == [0.725, 0]
+        assert ranking["weights"] is None
+        assert ranking["weights_by_programme"]["EMERGENCY"] == {
+            "income": 0,
+            "condition": 0,
+            "vulnerable": 1,
+        }
+
+    async def test_all_zero_weights_are_refused_naming_each(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await _save_weights(
+            client, "BAAN_PHO_PHIANG", income=0, condition=0, vulnerable=0
+        )
+        assert response.status_code == 422
+        assert {e["field"] for e in response.json()["errors"]} == {
+            "body.income",
+            "body.condition",
+            "body.vulnerable",
+        }
+        weights = (await client.get("/v1/programmes/BAAN_PHO_PHIANG/ranking-weights")).json()
+        assert weights["income"] == 0.5
+
+    async def test_a_negative_weight_or_unknown_programme_is_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        negative = await _save_weights(
+            client, "BAAN_PHO_PHIANG", income=-1, condition=0, vulnerable=1
+        )
+        assert [e["field"] for e in negative.json()["errors"]] == ["body.income"]
+        unknown = await _save_weights(client, "NOPE", income=1, condition=0, vulnerable=1)
+        assert unknown.status_code == 422
+        assert [e["field"] for e in unknown.json()["errors"]] == ["path.code"]

@@ -9,6 +9,7 @@ for; using it with another sort is refused rather than silently misread.
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -152,9 +153,12 @@ _CONDITION_NEED = case(
 
 
 def priority_expression(
-    vulnerable_members: ColumnElement[Any], weights: priority.Weights
+    vulnerable_members: ColumnElement[Any], weights: Mapping[Programme, priority.Weights]
 ) -> ColumnElement[float]:
-    """The ranking's need score in SQL (see priority.py), so lists can sort and page by it."""
+    """The ranking's need score in SQL (see priority.py), so lists can sort and page by it.
+
+    Each household is weighed by its programme's saved weights, as in the ranking.
+    """
     size = cast(func.coalesce(col(Household.household_size), 1), Float)
     per_person = cast(col(Household.monthly_income_satang), Float) / size
     reference = float(priority.INCOME_REFERENCE_PER_PERSON_SATANG)
@@ -163,12 +167,18 @@ def priority_expression(
         (cast(vulnerable_members, Float) >= size, 1.0),
         else_=cast(vulnerable_members, Float) / size,
     )
-    weighted = (
-        weights.income * income
-        + weights.condition * _CONDITION_NEED
-        + weights.vulnerable * vulnerable
+
+    def scored(w: priority.Weights) -> ColumnElement[float]:
+        weighted = w.income * income + w.condition * _CONDITION_NEED + w.vulnerable * vulnerable
+        return weighted / w.total
+
+    default = priority.Weights()
+    if not weights:
+        return scored(default)
+    return case(
+        *((col(Household.programme) == code, scored(w)) for code, w in weights.items()),
+        else_=scored(default),
     )
-    return weighted / weights.total
 
 
 def sort_column(sort: Sort, priority_score: ColumnElement[float]) -> ColumnElement[Any]:

@@ -4,8 +4,10 @@ Each factor scores 0 (least need) to 1 (most need); the score is their weighted
 mean, with weights the caller chooses. Plain functions: tests need no database.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from baan_shared.reference import Programme
 from survey.households.models import HouseCondition, Household
 
 # Income per person per month at or above which the income factor is 0: about twice
@@ -32,6 +34,26 @@ class Weights:
     @property
     def total(self) -> float:
         return self.income + self.condition + self.vulnerable
+
+
+@dataclass(frozen=True)
+class WeightOverrides:
+    """Weights a caller gives for one ranking; None keeps the programme's saved weight."""
+
+    income: float | None = None
+    condition: float | None = None
+    vulnerable: float | None = None
+
+    def over(self, saved: Weights) -> Weights:
+        return Weights(
+            saved.income if self.income is None else self.income,
+            saved.condition if self.condition is None else self.condition,
+            saved.vulnerable if self.vulnerable is None else self.vulnerable,
+        )
+
+    def applied_to(self, saved: Mapping[Programme, Weights]) -> dict[Programme, Weights]:
+        """Every programme's weights with these overrides (defaults where none are saved)."""
+        return {code: self.over(saved.get(code, Weights())) for code in Programme}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """All SQL about households."""
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, or_, update
@@ -123,11 +124,11 @@ async def page(
     sort: Sort,
     after: Cursor | None,
     limit: int,
-    weights: priority.Weights | None = None,
+    weights: Mapping[Programme, priority.Weights] | None = None,
 ) -> list[tuple[Household, Any]]:
     """A page of households in ``sort`` order, each with its sort key for the next cursor."""
     vulnerable = _vulnerable_counts()
-    score = priority_expression(func.coalesce(vulnerable.c.n, 0), weights or priority.Weights())
+    score = priority_expression(func.coalesce(vulnerable.c.n, 0), weights or {})
     key = sort_column(sort, score)
     id_order = col(Household.id).desc() if sort.descending else col(Household.id).asc()
     query = select(Household, key.label("sort_key"))

@@ -40,6 +40,7 @@ from survey.households.schemas import (
     Ranking,
     ReasonedDecision,
 )
+from survey.programmes import service as programmes
 from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
 
 PROBLEMS = problem_responses(
@@ -82,7 +83,7 @@ async def list_households(
         sort=sort,
         after=decode_cursor(cursor, sort),
         limit=limit + 1,
-        weights=await service.list_weights(session, filters.programme),
+        weights=await programmes.saved_weights(session),
     )
     items, more = rows[:limit], len(rows) > limit
     return HouseholdsPublic(
@@ -132,7 +133,7 @@ async def export_households(
     format: TableFormat = TableFormat.CSV,
 ) -> Response:
     """The list, with the same filters and sort, as a CSV or XLSX file (national IDs masked)."""
-    weights = await service.list_weights(session, filters.programme)
+    weights = await programmes.saved_weights(session)
     rows: list[list[object]] = []
     after: Cursor | None = None
     while True:
@@ -149,6 +150,12 @@ async def export_households(
     return Response(body, media_type=MEDIA_TYPES[format], headers=download(format, "households"))
 
 
+WeightOverride = Annotated[
+    float | None,
+    Query(ge=0, le=100, description="Overrides the programme's saved weight"),
+]
+
+
 @router.get("/ranking", response_model=Ranking)
 async def rank_households(
     session: SessionDep,
@@ -158,14 +165,19 @@ async def rank_households(
     status_: Annotated[
         HouseholdStatus, Query(alias="status", description="approved or waitlisted")
     ] = HouseholdStatus.APPROVED,
-    weight_income: Annotated[float, Query(ge=0, le=100)] = priority.Weights.income,
-    weight_condition: Annotated[float, Query(ge=0, le=100)] = priority.Weights.condition,
-    weight_vulnerable: Annotated[float, Query(ge=0, le=100)] = priority.Weights.vulnerable,
+    weight_income: WeightOverride = None,
+    weight_condition: WeightOverride = None,
+    weight_vulnerable: WeightOverride = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
 ) -> Ranking:
-    """Who to help first when the budget is short: most need first, earliest approval on ties."""
-    weights = priority.Weights(weight_income, weight_condition, weight_vulnerable)
-    if weights.total <= 0:
+    """Who to help first when the budget is short: most need first, earliest approval on ties.
+
+    Each household is weighed by its programme's saved weights
+    (``PUT /v1/programmes/{code}/ranking-weights``); a ``weight_*`` parameter overrides one.
+    """
+    overrides = priority.WeightOverrides(weight_income, weight_condition, weight_vulnerable)
+    weights = overrides.applied_to(await programmes.saved_weights(session))
+    if any(w.total <= 0 for w in weights.values()):
         reason = "at least one weight must be above 0"
         raise Unprocessable(
             reason,

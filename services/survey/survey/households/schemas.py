@@ -442,5 +442,10 @@ class RankedHousehold(BaseModel):
 
 
 class Ranking(BaseModel):
-    weights: dict[str, float]
+    weights: dict[str, float] | None = Field(
+        description="The weights used, when one set served every household ranked"
+    )
+    weights_by_programme: dict[str, dict[str, float]] = Field(
+        description="Each programme's weights: a household is weighed by its programme's"
+    )
     items: list[RankedHousehold]

@@ -457,7 +457,7 @@ async def list_weights(session: AsyncSession, programme: Programme | None) -> pr
 
 async def ranking(
     session: AsyncSession,
-    weights: priority.Weights,
+    weights: dict[Programme, priority.Weights],
     *,
     status: HouseholdStatus,
     programme: Programme | None,
@@ -465,6 +465,7 @@ async def ranking(
     subdistrict_code: str | None,
     limit: int,
 ) -> Ranking:
+    """Households by need, each weighed by its programme's weights."""
     rows = await repository.rankable(
         session,
         status=status,
@@ -475,15 +476,17 @@ async def ranking(
     scored = []
     for household, vulnerable in rows:
         f = priority.factors(household, vulnerable)
-        scored.append((priority.score(f, weights), f, vulnerable, household))
+        scored.append((priority.score(f, weights[household.programme]), f, vulnerable, household))
     never = datetime.max.replace(tzinfo=UTC)
     scored.sort(key=lambda s: (-s[0], s[3].approved_at or never, s[3].id))
+    # One set of weights to show when the ranking used one: a programme's, or the same everywhere.
+    distinct = set(weights.values())
+    shown = weights[programme] if programme is not None else None
+    if shown is None and len(distinct) == 1:
+        shown = distinct.pop()
     return Ranking(
-        weights={
-            "income": weights.income,
-            "condition": weights.condition,
-            "vulnerable": weights.vulnerable,
-        },
+        weights=_weights_dict(shown) if shown is not None else None,
+        weights_by_programme={str(code): _weights_dict(w) for code, w in weights.items()},
         items=[
             RankedHousehold(
                 rank=rank,
@@ -497,3 +500,11 @@ async def ranking(
             for rank, (total, f, vulnerable, household) in enumerate(scored[:limit], start=1)
         ],
     )
+
+
+def _weights_dict(weights: priority.Weights) -> dict[str, float]:
+    return {
+        "income": weights.income,
+        "condition": weights.condition,
+        "vulnerable": weights.vulnerable,
+    }

@@ -32,6 +32,11 @@ class ProgrammeRules(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     allowed_tenures: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Saved priority-ranking weights (households/priority.py); the ranking and the
+    # list's priority sort use them unless the caller gives others.
+    weight_income: float = Field(default=0.5, sa_column_kwargs={"server_default": "0.5"})
+    weight_condition: float = Field(default=0.3, sa_column_kwargs={"server_default": "0.3"})
+    weight_vulnerable: float = Field(default=0.2, sa_column_kwargs={"server_default": "0.2"})
     updated_by: str = Field(default="seed", max_length=200)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

@@ -6,7 +6,13 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from survey.programmes import repository, service
-from survey.programmes.schemas import ProgrammePublic, ProgrammeUpdate
+from survey.programmes.schemas import (
+    ProgrammePublic,
+    ProgrammeUpdate,
+    RankingWeights,
+    RankingWeightsUpdate,
+    weights_of,
+)
 
 router = APIRouter(
     prefix="/v1/programmes",
@@ -31,3 +37,17 @@ async def update_programme(
 ) -> ProgrammePublic:
     """Replace the programme's rules; households are judged by them from their next screening."""
     return ProgrammePublic.of(await service.update(session, code, body))
+
+
+@router.get("/{code}/ranking-weights", response_model=RankingWeights)
+async def get_ranking_weights(code: Programme, session: SessionDep) -> RankingWeights:
+    """The weights the priority ranking uses for this programme unless the caller gives others."""
+    return weights_of(await service.get(session, code))
+
+
+@router.put("/{code}/ranking-weights", response_model=RankingWeights)
+async def save_ranking_weights(
+    code: Programme, body: RankingWeightsUpdate, session: SessionDep
+) -> RankingWeights:
+    """Save the programme's ranking weights; at least one must be above 0."""
+    return weights_of(await service.update_weights(session, code, body))

@@ -1,6 +1,7 @@
 """What the programmes API accepts and returns."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,6 +37,23 @@ class ProgrammeUpdate(BaseModel):
         return value
 
 
+WeightValue = Annotated[float, Field(ge=0, le=100)]
+
+
+class RankingWeights(BaseModel):
+    """How much each need factor counts in the priority ranking (relative; need not sum to 1)."""
+
+    income: WeightValue = Field(description="Low income per person")
+    condition: WeightValue = Field(description="House condition")
+    vulnerable: WeightValue = Field(description="Share of elderly, young, disabled, ill members")
+
+
+class RankingWeightsUpdate(RankingWeights):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    updated_by: str = Field(min_length=1, max_length=200, description="The admin making the change")
+
+
 class ProgrammePublic(BaseModel):
     code: Programme
     name_th: str
@@ -44,9 +62,21 @@ class ProgrammePublic(BaseModel):
     income_limit_satang: int | None
     allowed_house_conditions: list[HouseCondition]
     allowed_tenures: list[LandTenure]
+    ranking_weights: RankingWeights
     updated_by: str
     updated_at: datetime
 
     @classmethod
     def of(cls, rules: ProgrammeRules) -> "ProgrammePublic":
-        return cls.model_validate(rules, from_attributes=True)
+        return cls(
+            **rules.model_dump(exclude={"weight_income", "weight_condition", "weight_vulnerable"}),
+            ranking_weights=weights_of(rules),
+        )
+
+
+def weights_of(rules: ProgrammeRules) -> RankingWeights:
+    return RankingWeights(
+        income=rules.weight_income,
+        condition=rules.weight_condition,
+        vulnerable=rules.weight_vulnerable,
+    )

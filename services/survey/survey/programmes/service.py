@@ -3,11 +3,12 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import NotFound
+from baan_shared.http.errors import NotFound, Unprocessable
 from baan_shared.reference import Programme
+from survey.households.priority import Weights
 from survey.programmes import repository
 from survey.programmes.models import ProgrammeRules
-from survey.programmes.schemas import ProgrammeUpdate
+from survey.programmes.schemas import ProgrammeUpdate, RankingWeightsUpdate
 
 
 async def get(session: AsyncSession, code: Programme) -> ProgrammeRules:
@@ -35,3 +36,36 @@ async def update(session: AsyncSession, code: Programme, data: ProgrammeUpdate) 
     session.add(rules)
     await session.flush()
     return rules
+
+
+async def update_weights(
+    session: AsyncSession, code: Programme, data: RankingWeightsUpdate
+) -> ProgrammeRules:
+    if data.income + data.condition + data.vulnerable <= 0:
+        reason = "at least one weight must be above 0"
+        raise Unprocessable(
+            reason,
+            errors=[
+                {"field": f"body.{name}", "reason": reason, "code": "invalid"}
+                for name in ("income", "condition", "vulnerable")
+            ],
+        )
+    rules = await repository.get(session, code, for_update=True)
+    if rules is None:
+        raise NotFound(f"programme {code} has no rules")
+    rules.weight_income = data.income
+    rules.weight_condition = data.condition
+    rules.weight_vulnerable = data.vulnerable
+    rules.updated_by = data.updated_by
+    rules.updated_at = utcnow()
+    session.add(rules)
+    await session.flush()
+    return rules
+
+
+async def saved_weights(session: AsyncSession) -> dict[Programme, Weights]:
+    """Each programme's saved ranking weights."""
+    return {
+        rules.code: Weights(rules.weight_income, rules.weight_condition, rules.weight_vulnerable)
+        for rules in await repository.all_(session)
+    }
