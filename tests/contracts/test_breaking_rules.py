@@ -7,6 +7,8 @@ so that an upgrade that changes it is noticed.
 
 import copy
 import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +18,11 @@ from baan_local.contracts import (
     Change,
     asyncapi_changes,
     contract_changes,
+    contracts_at,
     openapi_changes,
     render_json,
     render_yaml,
+    verdict,
 )
 
 # --- AsyncAPI -------------------------------------------------------------------------------
@@ -391,3 +395,52 @@ class TestContractChanges:
         reordered = dict(reversed(list(reordered.items())))
         assert render_yaml(document) == render_yaml(reordered)
         assert render_json(document) == render_json(reordered)
+
+
+def _events(document: dict[str, Any]) -> dict[str, str]:
+    return {ASYNCAPI_FILE: render_yaml(document)}
+
+
+class TestVerdict:
+    def test_up_to_date_contracts_pass(self) -> None:
+        assert verdict(_events(_event_document()), _events(_event_document())) == (
+            True,
+            ["contracts are up to date"],
+        )
+
+    def test_a_compatible_change_not_regenerated_asks_for_make_contracts(self) -> None:
+        new = _event_document()
+        _approved(new)["properties"]["note"] = {"type": "string"}
+        passed, lines = verdict(_events(_event_document()), _events(new))
+        assert not passed
+        assert "run `make contracts`" in lines[-1]
+
+    def test_a_breaking_change_asks_for_a_new_version(self) -> None:
+        new = _event_document()
+        del new["components"]["messages"]["household.rejected"]
+        passed, lines = verdict(_events(_event_document()), _events(new))
+        assert not passed
+        assert "household.approved.v2" in lines[-1]
+
+    def test_a_breaking_change_since_the_baseline_fails_even_when_committed(self) -> None:
+        new = _event_document()
+        del new["components"]["messages"]["household.rejected"]
+        passed, lines = verdict(
+            _events(new), _events(new), baseline=_events(_event_document()), against="v1.0"
+        )
+        assert not passed
+        assert any(line.startswith("since v1.0: [BREAKING]") for line in lines)
+
+
+def test_contracts_at_reads_the_files_of_a_git_ref(tmp_path: Path) -> None:
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *arguments], check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / ASYNCAPI_FILE).write_text("asyncapi: 3.0.0\n")
+    git("add", "contracts")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "c")
+    (tmp_path / ASYNCAPI_FILE).write_text("changed since\n")
+    found = contracts_at(tmp_path, "HEAD", [ASYNCAPI_FILE, "contracts/openapi/x.json"])
+    assert found == {ASYNCAPI_FILE: "asyncapi: 3.0.0\n", "contracts/openapi/x.json": None}

@@ -17,7 +17,8 @@ too, asking for ``make contracts``. OpenAPI changes are classified by oasdiff
 use, as the deploy checks do for helm); AsyncAPI changes by the rules below,
 since no maintained tool compares AsyncAPI 3 documents offline.
 
-CLI: ``baan-contracts generate [--allow-breaking]`` and ``baan-contracts check``.
+CLI: ``baan-contracts generate [--allow-breaking]`` and
+``baan-contracts check [--against GIT_REF]``.
 """
 
 from __future__ import annotations
@@ -688,19 +689,58 @@ def committed_contracts(root: Path, paths: Sequence[str]) -> dict[str, str | Non
     return found
 
 
-def check(root: Path = REPO_ROOT) -> tuple[bool, list[str]]:
-    """(passed, messages): the committed contracts against what the code generates."""
-    generated = generate_contracts()
-    changes = contract_changes(committed_contracts(root, list(generated)), generated)
-    if not changes:
-        return True, ["contracts are up to date"]
-    breaking = [change for change in changes if change.breaking]
+def contracts_at(root: Path, ref: str, paths: Sequence[str]) -> dict[str, str | None]:
+    """The contracts as committed at a git ref (a release tag, the main branch)."""
+    found: dict[str, str | None] = {}
+    for path in paths:
+        shown = subprocess.run(
+            ["git", "-C", str(root), "show", f"{ref}:{path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        found[path] = shown.stdout if shown.returncode == 0 else None
+    return found
+
+
+def verdict(
+    committed: Mapping[str, str | None],
+    generated: Mapping[str, str],
+    *,
+    baseline: Mapping[str, str | None] | None = None,
+    against: str = "the baseline",
+) -> tuple[bool, list[str]]:
+    """(passed, messages) for the generated contracts against the committed ones and,
+    when given, against a ``baseline`` (the contracts at an earlier ref)."""
+    changes = contract_changes(committed, generated)
     lines = [str(change) for change in changes]
+    breaking = [change for change in changes if change.breaking]
+    if baseline is not None:
+        breaking_since = [c for c in contract_changes(baseline, generated) if c.breaking]
+        lines.extend(f"since {against}: {change}" for change in breaking_since)
+        breaking.extend(breaking_since)
     if breaking:
         lines.append(f"{len(breaking)} breaking change(s): {VERSIONING_HINT}")
-    else:
+        return False, lines
+    if changes:
         lines.append(f"the contracts changed compatibly but are not committed: {REGENERATE_HINT}")
-    return False, lines
+        return False, lines
+    return True, ["contracts are up to date"]
+
+
+def check(root: Path = REPO_ROOT, *, against: str | None = None) -> tuple[bool, list[str]]:
+    """The committed contracts against what the code generates.
+
+    With ``against`` (a git ref such as the last release tag), a breaking change since
+    that ref fails as well, even when it was regenerated and committed with
+    ``--allow-breaking``.
+    """
+    generated = generate_contracts()
+    committed = committed_contracts(root, list(generated))
+    if against is None:
+        return verdict(committed, generated)
+    baseline = contracts_at(root, against, list(generated))
+    return verdict(committed, generated, baseline=baseline, against=against)
 
 
 def generate(root: Path = REPO_ROOT, *, allow_breaking: bool = False) -> tuple[bool, list[str]]:
@@ -733,12 +773,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="write even a breaking change (retiring an old version nobody uses any more)",
     )
-    commands.add_parser("check", help="fail if contracts/ differs from the code")
+    verify = commands.add_parser("check", help="fail if contracts/ differs from the code")
+    verify.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="also fail on a breaking change since this ref (e.g. the last release tag)",
+    )
     arguments = parser.parse_args(argv)
     if arguments.command == "generate":
         ok, lines = generate(arguments.root, allow_breaking=arguments.allow_breaking)
     else:
-        ok, lines = check(arguments.root)
+        ok, lines = check(arguments.root, against=arguments.against)
     print("\n".join(lines), file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
 
