@@ -6,7 +6,13 @@ from baan_shared.outbox import OutboxMessage
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant, GrantDisbursement, HouseStage
 from finance.ledger.models import Account, JournalEntry, JournalLine
-from finance.loans.models import Loan, LoanInstalment, LoanRepayment, LoanRescheduling
+from finance.loans.models import (
+    Loan,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRepaymentAllocation,
+    LoanRescheduling,
+)
 from finance.revolving_funds.models import FundMovement, RevolvingFund
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "Loan",
     "LoanInstalment",
     "LoanRepayment",
+    "LoanRepaymentAllocation",
     "LoanRescheduling",
     "OutboxMessage",
     "ProcessedEvent",

@@ -127,7 +127,7 @@ WRITES: list[Callable[[httpx.AsyncClient], Awaitable[Write]]] = [
     loan,
     disbursement,
     repayment,
-    # repayment_reversal,  (step 4)
+    repayment_reversal,
     rescheduling,
     arrears_review,
     fund,

@@ -219,6 +219,12 @@ class LoanEvent(EventData):
     province_code: str
     district_code: str | None = None
     subdistrict_code: str | None = None
+    # Added later, optional: the Buddhist-Era fiscal year the event falls in (of the
+    # disbursement, the payment, the review), the regional office, and the revolving
+    # fund the loan repays into (rural programmes).
+    fiscal_year: int | None = None
+    region_code: str | None = None
+    revolving_fund_id: uuid.UUID | None = None
 
     def aggregate_id(self) -> str:
         return str(self.loan_id)
@@ -238,6 +244,10 @@ class LoanDisbursed(LoanEvent):
     amount_satang: int
     payment_reference: str
     disbursed_on: date
+    # Added later, optional: the principal owed after the event (= amount) and
+    # whether the fund rather than the agency's cash paid it out.
+    outstanding_principal_satang: int | None = None
+    financed_by_fund: bool | None = None
 
 
 class LoanRepaymentReceived(LoanEvent):
@@ -248,6 +258,12 @@ class LoanRepaymentReceived(LoanEvent):
     principal_satang: int
     paid_on: date
     outstanding_principal_satang: int
+    # Added later, optional. A reversed payment (bounced, mistaken) is published
+    # as this type again with negative amounts and reverses_payment true, so
+    # consumers that add amounts or read outstanding_principal_satang stay right.
+    reverses_payment: bool = False
+    days_past_due: int | None = None  # after the event, as of paid_on (reversal: its day)
+    arrears_bucket: str | None = None  # current, 1-30, 31-60, 61-90, over-90
 
 
 class LoanInArrears(LoanEvent):
@@ -256,6 +272,8 @@ class LoanInArrears(LoanEvent):
     days_past_due: int
     bucket: str  # 1-30, 31-60, 61-90, over-90
     overdue_satang: int
+    # Added later, optional: the principal still owed on the loan.
+    outstanding_principal_satang: int | None = None
 
 
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:

@@ -109,6 +109,23 @@ class LoanRepayment(SQLModel, table=True):
     outstanding_principal_satang: int = Field(sa_type=BigInteger)
     journal_entry_id: uuid.UUID = Field(foreign_key="journal_entries.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+    # A bounced or mistaken payment is reversed, never deleted: the row stays, and
+    # these say when, why, and which ledger entry undid it.
+    reversed_at: datetime | None = Field(default=None, sa_column=_aware(nullable=True))
+    reversal_reason: str | None = Field(default=None, max_length=500)
+    reversal_entry_id: uuid.UUID | None = Field(default=None, foreign_key="journal_entries.id")
+
+
+class LoanRepaymentAllocation(SQLModel, table=True):
+    """What one repayment paid of one instalment, so a reversal undoes exactly that."""
+
+    __tablename__ = "loan_repayment_allocations"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    repayment_id: uuid.UUID = Field(foreign_key="loan_repayments.id", index=True)
+    instalment_id: uuid.UUID = Field(foreign_key="loan_instalments.id")
+    interest_satang: int = Field(sa_type=BigInteger)
+    principal_satang: int = Field(sa_type=BigInteger)
 
 
 class LoanRescheduling(SQLModel, table=True):

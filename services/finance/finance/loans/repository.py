@@ -11,6 +11,7 @@ from finance.loans.models import (
     Loan,
     LoanInstalment,
     LoanRepayment,
+    LoanRepaymentAllocation,
     LoanRescheduling,
     LoanStatus,
 )
@@ -44,6 +45,13 @@ async def outstanding_for_household(session: AsyncSession, household_id: uuid.UU
     return int((await session.exec(query)).one())
 
 
+async def count_for_household(session: AsyncSession, household_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        Loan.borrower_type == BorrowerType.HOUSEHOLD, Loan.borrower_id == household_id
+    )
+    return int((await session.exec(query)).one())
+
+
 async def instalments(
     session: AsyncSession, loan_id: uuid.UUID, version: int | None = None
 ) -> list[LoanInstalment]:
@@ -67,6 +75,28 @@ async def reschedulings(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanR
 async def repayment_by_reference(session: AsyncSession, reference: str) -> LoanRepayment | None:
     query = select(LoanRepayment).where(LoanRepayment.payment_reference == reference)
     return (await session.exec(query)).first()
+
+
+async def repayment(
+    session: AsyncSession, loan_id: uuid.UUID, repayment_id: uuid.UUID
+) -> LoanRepayment | None:
+    query = select(LoanRepayment).where(
+        LoanRepayment.id == repayment_id, LoanRepayment.loan_id == loan_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def allocations_of(
+    session: AsyncSession, repayment_id: uuid.UUID
+) -> list[tuple[LoanRepaymentAllocation, LoanInstalment]]:
+    """What the repayment paid, instalment by instalment."""
+    query = (
+        select(LoanRepaymentAllocation, LoanInstalment)
+        .join(LoanInstalment, col(LoanInstalment.id) == col(LoanRepaymentAllocation.instalment_id))
+        .where(LoanRepaymentAllocation.repayment_id == repayment_id)
+        .order_by(col(LoanInstalment.number))
+    )
+    return [(a, i) for a, i in (await session.exec(query)).all()]
 
 
 async def repayments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRepayment]:

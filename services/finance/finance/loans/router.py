@@ -26,6 +26,7 @@ from finance.loans.schemas import (
     LoansPublic,
     RepaymentCreate,
     RepaymentPublic,
+    RepaymentReversal,
     ReschedulingPublic,
 )
 from finance.settings import FinanceSettings
@@ -178,3 +179,27 @@ async def repay_loan(
     if not new:
         response.status_code = status.HTTP_200_OK
     return RepaymentPublic.of(repayment)
+
+
+@router.post(
+    "/{loan_id}/repayments/{repayment_id}/reversal",
+    response_model=RepaymentPublic,
+    responses=problem_responses(
+        {
+            404: "No such loan, or no such repayment on it",
+            409: "Already reversed, made on a replaced schedule, or the fund lent it on",
+            422: "Invalid input",
+        }
+    ),
+)
+@idempotent
+async def reverse_repayment(
+    loan_id: uuid.UUID, repayment_id: uuid.UUID, body: RepaymentReversal, session: SessionDep
+) -> RepaymentPublic:
+    """Reverse a bounced or mistaken payment: a reversing ledger entry, what it paid owed
+    again (arrears follow), the payment kept in the history marked reversed. Once only."""
+    return RepaymentPublic.of(
+        await service.reverse_repayment(
+            session, loan_id, repayment_id, body.reason, today=thai_today()
+        )
+    )

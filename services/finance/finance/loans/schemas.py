@@ -75,6 +75,14 @@ class RepaymentCreate(BaseModel):
     paid_on: date
 
 
+class RepaymentReversal(BaseModel):
+    """Undo a payment that bounced or was keyed by mistake."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, examples=["เช็คคืน (cheque bounced)"])
+
+
 class LoanReschedule(BaseModel):
     """New terms for what is still owed, e.g. after a flood (ปรับโครงสร้างหนี้)."""
 
@@ -144,6 +152,9 @@ class RepaymentPublic(BaseModel):
     outstanding_principal_satang: int = Field(description="Principal still owed after it")
     journal_entry_id: uuid.UUID
     recorded_at: datetime
+    reversed_at: datetime | None = Field(description="Set when the payment was reversed")
+    reversal_reason: str | None
+    reversal_entry_id: uuid.UUID | None = Field(description="The ledger entry that undid it")
 
     @classmethod
     def of(cls, row: LoanRepayment) -> "RepaymentPublic":

@@ -13,17 +13,18 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.clock import utcnow
+from baan_shared.clock import thai_date, utcnow
 from baan_shared.events.catalog import (
     LoanApproved,
     LoanDisbursed,
     LoanInArrears,
     LoanRepaymentReceived,
 )
-from baan_shared.fiscal import fiscal_year_at
+from baan_shared.fiscal import fiscal_year_at, fiscal_year_be
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
+from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
 from finance.ledger.chart import CASH, INTEREST_INCOME, LOANS_RECEIVABLE, revolving_fund_account
@@ -34,6 +35,7 @@ from finance.loans.models import (
     Loan,
     LoanInstalment,
     LoanRepayment,
+    LoanRepaymentAllocation,
     LoanRescheduling,
     LoanStatus,
 )
@@ -65,7 +67,9 @@ def _field_error(field: str, message: str) -> Unprocessable:
     return Unprocessable(message, errors=[{"field": field, "message": message}])
 
 
-def _about(loan: Loan) -> dict[str, object]:
+def _about(loan: Loan, on: date) -> dict[str, object]:
+    """What every loan event tells: whose loan, where, which fund, which fiscal year."""
+    office = region_of_province(loan.province_code)
     return {
         "loan_id": loan.id,
         "borrower_type": loan.borrower_type.value,
@@ -74,6 +78,9 @@ def _about(loan: Loan) -> dict[str, object]:
         "province_code": loan.province_code,
         "district_code": loan.district_code,
         "subdistrict_code": loan.subdistrict_code,
+        "region_code": office.code if office else None,
+        "revolving_fund_id": loan.revolving_fund_id,
+        "fiscal_year": fiscal_year_be(on),
     }
 
 
@@ -138,7 +145,7 @@ async def approve(
     await record_event(
         session,
         LoanApproved(
-            **_about(loan),
+            **_about(loan, thai_date(loan.approved_at)),
             principal_satang=loan.principal_satang,
             annual_interest_rate_bp=loan.annual_interest_rate_bp,
             term_months=loan.term_months,
@@ -206,10 +213,12 @@ async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse
     await record_event(
         session,
         LoanDisbursed(
-            **_about(loan),
+            **_about(loan, body.disbursed_on),
             amount_satang=loan.principal_satang,
             payment_reference=reference,
             disbursed_on=body.disbursed_on,
+            outstanding_principal_satang=loan.outstanding_principal_satang,
+            financed_by_fund=loan.financed_by_fund,
         ),
         source=SOURCE,
     )
@@ -253,11 +262,13 @@ async def repay(
             payoff_satang=exc.payoff_satang,
         ) from exc
     by_number = {row.number: row for row in rows}
+    paid_rows: list[tuple[LoanInstalment, int, int]] = []
     for allocation in allocations:
         row = by_number[allocation.number]
         row.interest_paid_satang += allocation.interest_satang
         row.principal_paid_satang += allocation.principal_satang
         session.add(row)
+        paid_rows.append((row, allocation.interest_satang, allocation.principal_satang))
     interest = sum(a.interest_satang for a in allocations)
     principal = sum(a.principal_satang for a in allocations)
     now = utcnow()
@@ -302,20 +313,119 @@ async def repay(
     )
     session.add(repayment)
     await session.flush()
+    for row, row_interest, row_principal in paid_rows:
+        session.add(
+            LoanRepaymentAllocation(
+                repayment_id=repayment.id,
+                instalment_id=row.id,
+                interest_satang=row_interest,
+                principal_satang=row_principal,
+            )
+        )
+    await session.flush()
+    standing = await arrears(session, loan, repayment.paid_on)
     await record_event(
         session,
         LoanRepaymentReceived(
-            **_about(loan),
+            **_about(loan, repayment.paid_on),
             payment_reference=repayment.payment_reference,
             amount_satang=repayment.amount_satang,
             interest_satang=interest,
             principal_satang=principal,
             paid_on=repayment.paid_on,
             outstanding_principal_satang=loan.outstanding_principal_satang,
+            days_past_due=standing.days_past_due,
+            arrears_bucket=standing.bucket.value,
         ),
         source=SOURCE,
     )
     return repayment, True
+
+
+async def reverse_repayment(
+    session: AsyncSession,
+    loan_id: uuid.UUID,
+    repayment_id: uuid.UUID,
+    reason: str,
+    *,
+    today: date,
+) -> LoanRepayment:
+    """Undo a bounced or mistaken repayment; the repayment itself stays in the history.
+
+    A reversing ledger entry (the payment's mirror image), the instalments it paid
+    owed again exactly as they were, the principal owed again, and for a rural
+    loan the money taken back out of the fund. A repayment is reversed once; one
+    made on a schedule a rescheduling has since replaced is not (409): the new
+    schedule was built on it.
+    """
+    loan = await get(session, loan_id, for_update=True)
+    repayment = await repository.repayment(session, loan.id, repayment_id)
+    if repayment is None:
+        raise NotFound(f"loan {loan_id} has no repayment {repayment_id}")
+    if repayment.reversed_at is not None:
+        raise Conflict(
+            f"repayment {repayment.payment_reference} was already reversed on "
+            f"{repayment.reversed_at.date().isoformat()}"
+        )
+    paid = await repository.allocations_of(session, repayment.id)
+    if any(row.schedule_version != loan.schedule_version for _, row in paid):
+        raise Conflict(
+            f"repayment {repayment.payment_reference} was made on schedule version "
+            f"{paid[0][1].schedule_version}, which a rescheduling has replaced; it cannot "
+            "be reversed on its own"
+        )
+    if not paid and repayment.amount_satang:
+        raise Conflict(
+            f"repayment {repayment.payment_reference} predates the record of what it paid; "
+            "it cannot be reversed automatically"
+        )
+    for allocation, row in paid:
+        row.interest_paid_satang -= allocation.interest_satang
+        row.principal_paid_satang -= allocation.principal_satang
+        session.add(row)
+    entry = await ledger.reverse_entry(
+        session,
+        repayment.journal_entry_id,
+        reason=reason,
+        reference=f"{repayment.payment_reference}/reversal"[:128],
+    )
+    if loan.revolving_fund_id is not None:
+        await funds.repayment_reversed(
+            session,
+            loan.revolving_fund_id,
+            loan.id,
+            repayment.amount_satang,
+            f"REV-{repayment.id.hex}",
+            entry,
+        )
+    now = utcnow()
+    loan.outstanding_principal_satang += repayment.principal_satang
+    loan.status = LoanStatus.ACTIVE
+    loan.updated_at = now
+    session.add(loan)
+    repayment.reversed_at = now
+    repayment.reversal_reason = reason
+    repayment.reversal_entry_id = entry.id
+    session.add(repayment)
+    await session.flush()
+    standing = await arrears(session, loan, today)
+    await record_event(
+        session,
+        LoanRepaymentReceived(
+            **_about(loan, today),
+            payment_reference=repayment.payment_reference,
+            amount_satang=-repayment.amount_satang,
+            interest_satang=-repayment.interest_satang,
+            principal_satang=-repayment.principal_satang,
+            paid_on=repayment.paid_on,
+            outstanding_principal_satang=loan.outstanding_principal_satang,
+            reverses_payment=True,
+            days_past_due=standing.days_past_due,
+            arrears_bucket=standing.bucket.value,
+        ),
+        source=SOURCE,
+    )
+    return repayment
 
 
 async def reschedule(session: AsyncSession, loan_id: uuid.UUID, body: LoanReschedule) -> Loan:
@@ -418,11 +528,12 @@ async def review_arrears(session: AsyncSession, as_of: date) -> list[tuple[Loan,
                 await record_event(
                     session,
                     LoanInArrears(
-                        **_about(loan),
+                        **_about(loan, as_of),
                         as_of=as_of,
                         days_past_due=status.days_past_due,
                         bucket=current,
                         overdue_satang=status.overdue_satang,
+                        outstanding_principal_satang=loan.outstanding_principal_satang,
                     ),
                     source=SOURCE,
                 )

@@ -23,6 +23,7 @@ class FundMovementKind(StrEnum):
     REPAYMENT = "repayment"  # in: a rural loan repaid into the fund
     DEPOSIT = "deposit"  # in: seed money moved from the agency's cash
     LOAN = "loan"  # out: a loan the fund financed
+    REPAYMENT_REVERSAL = "repayment_reversal"  # out: a repayment that bounced, taken back
 
 
 def _aware(nullable: bool = False) -> Any:

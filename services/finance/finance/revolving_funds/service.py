@@ -105,6 +105,31 @@ async def repayment_received(
     )
 
 
+async def repayment_reversed(
+    session: AsyncSession,
+    fund_id: uuid.UUID,
+    loan_id: uuid.UUID,
+    amount_satang: int,
+    reference: str,
+    entry: JournalEntry,
+) -> None:
+    """A repayment that bounced leaves the fund again, already credited to its account.
+
+    Refused (409) if the fund no longer holds it, i.e. has lent it on: the fund
+    is never overdrawn, so that case needs a decision (seed money) first.
+    """
+    fund = await get(session, fund_id)
+    if not await repository.take_out(session, fund.id, amount_satang):
+        await session.refresh(fund)
+        raise Conflict(
+            f"revolving fund {fund.name} holds {fund.balance_satang} satang, less than the "
+            f"{amount_satang} satang repayment to reverse: it has lent the money on"
+        )
+    await _moved(
+        session, fund, FundMovementKind.REPAYMENT_REVERSAL, amount_satang, reference, entry, loan_id
+    )
+
+
 async def take_for_loan(session: AsyncSession, fund_id: uuid.UUID, amount_satang: int) -> None:
     """Reserve a loan's principal out of the fund, or refuse (409) if it holds less."""
     if not await repository.take_out(session, fund_id, amount_satang):
