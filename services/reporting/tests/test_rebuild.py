@@ -31,6 +31,8 @@ from baan_local.kafka import LocalKafka
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.bus.producer import create_producer
 from baan_shared.events import EVENT_TYPES, CloudEvent
+from baan_shared.events.topics import dead_letter_topic
+from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.rebuild.replay import rebuild
 
@@ -108,7 +110,11 @@ async def wait_for(check: Callable[[], Any], what: str) -> None:
 
 @pytest.fixture
 async def broker(kafka_broker: LocalKafka) -> str:
-    await ensure_topics(kafka_broker.bootstrap, SUBSCRIPTIONS.topics, partitions=3)
+    # As the service creates them at start-up: its streams and its dead-letter topics.
+    dead_letters = [dead_letter_topic(topic, SERVICE_NAME) for topic in SUBSCRIPTIONS.topics]
+    await ensure_topics(
+        kafka_broker.bootstrap, [*SUBSCRIPTIONS.topics, *dead_letters], partitions=3
+    )
     return kafka_broker.bootstrap
 
 
@@ -200,3 +206,43 @@ async def test_rebuild_hands_over_to_the_live_consumer_without_losing_or_doublin
         now = await progress(app, fiscal_year)
         assert (now["completed"], now["under_construction"], now["surveyed"]) == (4, 3, 9)
         assert now["grant_disbursed_satang"] == 4 * 2_000_000 + 3 * 1_400_000
+
+
+async def test_a_poison_event_in_a_replayed_batch_goes_to_the_dead_letters_and_the_rest_counts(
+    start_app: StartApp, broker: str, fiscal_year: int
+) -> None:
+    """The catch-up applies a fetched batch in one transaction; a batch holding an event
+    no projector can apply falls back to one by one, so only that event is set aside."""
+    app = await start_app()
+    good = households(4, "completed", fiscal_year)
+    poison = households(1, "completed", fiscal_year, day=30)[0]
+    poison.data["household_id"] = "not-a-uuid"
+    await publish(broker, [*good[:10], poison, *good[10:]])
+
+    result = await rebuild(app.state.runtime.settings.database_url, broker)
+
+    assert (await progress(app, fiscal_year))["completed"] == 4
+    assert result.events_replayed >= len(good) + 1
+    dead = await dead_letters(broker, "survey.households.dlq.reporting")
+    assert poison.id in dead
+
+
+async def dead_letters(bootstrap: str, topic: str) -> set[uuid.UUID]:
+    """Ids of every event now in a dead-letter topic."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.set_topics([topic])
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: set[uuid.UUID] = set()
+        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found |= {CloudEvent.from_kafka(r.value, r.headers).id for r in records}
+        return found
+    finally:
+        await consumer.stop()
