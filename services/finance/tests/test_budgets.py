@@ -14,6 +14,7 @@ from finance_factories import (
     grant_events,
     house_completed,
     household_approved,
+    loan_body,
     outbox,
 )
 
@@ -409,7 +410,7 @@ class TestHouseholdReconciliation:
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["budget_id"] == budget["id"]
-        assert body["grant_status"] == "disbursing"
+        assert body["grant_status"] == body["status"] == "disbursing"
         assert (body["entitled_satang"], body["reserved_satang"], body["disbursed_satang"]) == (
             CANAL,
             8_820_000,
@@ -427,12 +428,44 @@ class TestHouseholdReconciliation:
         assert body["entitled_satang"] == body["reserved_satang"] == 0
         assert "no CANAL budget" in body["rejection_reason"]
 
-    async def test_an_unknown_household_is_404_problem_json(
+    async def test_a_household_without_a_grant_is_zeros_and_says_so(
         self, client: httpx.AsyncClient
     ) -> None:
         response = await client.get(f"/v1/reconciliation/households/{new_id()}")
-        assert response.status_code == 404
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["grant_id"], body["grant_status"]) == ("no_grant", None, None)
+        assert (
+            body["entitled_satang"],
+            body["reserved_satang"],
+            body["disbursed_satang"],
+            body["outstanding_loan_satang"],
+            body["loans"],
+        ) == (0, 0, 0, 0, 0)
+
+    async def test_a_household_with_a_loan_but_no_grant_shows_what_it_owes(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        household_id = str(new_id())
+        loan = await client.post(
+            "/v1/loans", json=loan_body(borrower_id=household_id, principal_satang=5_000_000)
+        )
+        await client.post(
+            f"/v1/loans/{loan.json()['id']}/disburse", json={"disbursed_on": "2026-01-01"}
+        )
+
+        body = (await client.get(f"/v1/reconciliation/households/{household_id}")).json()
+
+        assert (body["status"], body["entitled_satang"]) == ("no_grant", 0)
+        assert (body["outstanding_loan_satang"], body["loans"]) == (5_000_000, 1)
+
+    async def test_a_malformed_household_id_is_a_422_naming_it(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/v1/reconciliation/households/not-a-uuid")
+        assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == "path.household_id"
 
 
 class TestAllocationReversal:

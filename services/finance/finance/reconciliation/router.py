@@ -15,9 +15,11 @@ router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
 @router.get(
     "/households/{household_id}",
     response_model=HouseholdReconciliation,
-    responses=problem_responses({404: "Finance knows nothing of the household"}),
+    responses=problem_responses({422: "Not a household id"}),
 )
 async def reconcile_household(
     household_id: uuid.UUID, session: SessionDep
 ) -> HouseholdReconciliation:
+    """Entitled, reserved, disbursed and outstanding loan; zeros and ``no_grant`` for a
+    household finance has no grant for."""
     return await service.household(session, household_id)
