@@ -20,6 +20,7 @@ from finance_factories import (
     kafka_record,
     loan_body,
     outbox,
+    replay,
 )
 
 from baan_shared.events import CloudEvent, topics
@@ -211,3 +212,157 @@ async def test_loans_racing_for_the_last_of_a_revolving_fund_never_overdraw_it(
     balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
     assert balances[after["ledger_account"]] == 500_000
     assert balances["loans_receivable"] == 2_000_000
+
+
+async def test_house_events_racing_for_the_last_of_a_project_budget_never_overspend_it(
+    pg_app: FastAPI,
+) -> None:
+    # Eight approved households join one project whose budget has room for three grants;
+    # their construction starts at once, each moving its grant to the project's budget.
+    project_id = new_id()
+    tambon = await allocate(
+        pg_app, area_level="subdistrict", area_code="100502", amount_satang=8 * 14_700_000
+    )
+    project = await allocate(
+        pg_app, area_level="project", area_code=str(project_id), amount_satang=3 * 14_700_000
+    )
+    consumer = pg_app.state.runtime.consumer
+    households = [new_id() for _ in range(8)]
+    for household_id in households:
+        await deliver(pg_app, household_approved(household_id))
+
+    await asyncio.gather(
+        *(
+            consumer.handle_record(
+                kafka_record(
+                    construction_started(household_id, project_id=project_id),
+                    topics.CONSTRUCTION_HOUSES,
+                )
+            )
+            for household_id in households
+        )
+    )
+
+    in_project = await _get(pg_app, f"/v1/budgets/{project['id']}")
+    in_tambon = await _get(pg_app, f"/v1/budgets/{tambon['id']}")
+    assert in_project["free_satang"] == 0
+    assert in_project["reserved_satang"] + in_project["disbursed_satang"] == 3 * 14_700_000
+    assert in_tambon["reserved_satang"] + in_tambon["disbursed_satang"] == 5 * 14_700_000
+    grants = [await _get(pg_app, f"/v1/grants/by-household/{h}") for h in households]
+    assert sorted(g["budget_id"] == project["id"] for g in grants) == [False] * 5 + [True] * 3
+    # Every house got its first tranche exactly once, from whichever budget holds its grant.
+    assert [len(g["disbursements"]) for g in grants] == [1] * 8
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+
+
+async def test_the_same_stage_reported_many_times_at_once_pays_each_tranche_once(
+    pg_app: FastAPI,
+) -> None:
+    # Construction retries: the same facts under new event ids, all arriving together.
+    await allocate(pg_app, amount_satang=14_700_000)
+    household_id = new_id()
+    await deliver(pg_app, household_approved(household_id))
+    consumer = pg_app.state.runtime.consumer
+    started = construction_started(household_id)
+    completed = house_completed(household_id)
+    records = [replay(started) for _ in range(4)] + [replay(completed) for _ in range(4)]
+
+    await asyncio.gather(
+        *(consumer.handle_record(kafka_record(e, topics.CONSTRUCTION_HOUSES)) for e in records)
+    )
+
+    grant = await _get(pg_app, f"/v1/grants/by-household/{household_id}")
+    assert sorted(d["tranche"] for d in grant["disbursements"]) == [1, 2]
+    assert grant["disbursed_satang"] == 14_700_000
+    assert len(await outbox(pg_app, "grant.disbursed")) == 2
+    balances = {
+        a["code"]: a["balance_satang"]
+        for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
+    }
+    assert balances["grants_payable"] == 0
+    assert balances["cash"] == 0  # allocated 147,000 THB in, paid 147,000 THB out
+
+
+async def test_a_loan_disbursed_at_once_from_many_requests_is_paid_once(pg_app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+                for _ in range(6)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 5
+    assert len(await outbox(pg_app, "loan.disbursed")) == 1
+    balances = {
+        a["code"]: a["balance_satang"]
+        for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
+    }
+    assert balances["loans_receivable"] == 10_000_000
+
+
+async def test_a_repayment_posted_at_once_with_one_idempotency_key_books_once(
+    pg_app: FastAPI,
+) -> None:
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
+        await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+        body = {
+            "payment_reference": "BANK-KEY-1",
+            "amount_satang": 500_000,
+            "paid_on": "2026-02-01",
+        }
+        headers = {"Idempotency-Key": "counter-7-receipt-0042"}
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/v1/loans/{loan_id}/repayments", json=body, headers=headers)
+                for _ in range(6)
+            )
+        )
+        retried = await http.post(f"/v1/loans/{loan_id}/repayments", json=body, headers=headers)
+
+    # Each answer is the first one (201) or "still running, retry" (409); never a 500.
+    assert {a.status_code for a in answers} <= {201, 409}, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers if a.status_code == 201}) == 1
+    assert retried.status_code == 201
+    assert retried.json()["id"] in {a.json()["id"] for a in answers if a.status_code == 201}
+    assert len(await outbox(pg_app, "loan.repayment_received")) == 1
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+
+
+async def test_a_repayment_reversed_at_once_from_many_requests_is_reversed_once(
+    pg_app: FastAPI,
+) -> None:
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+        loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
+        await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+        paid = await http.post(
+            f"/v1/loans/{loan_id}/repayments",
+            json={
+                "payment_reference": "BANK-BOUNCE",
+                "amount_satang": 500_000,
+                "paid_on": "2026-02-01",
+            },
+        )
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"/v1/loans/{loan_id}/repayments/{paid.json()['id']}/reversal",
+                    json={"reason": "cheque bounced"},
+                )
+                for _ in range(5)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 4
+    loan = await _get(pg_app, f"/v1/loans/{loan_id}")
+    assert loan["outstanding_principal_satang"] == 10_000_000
+    balances = {
+        a["code"]: a["balance_satang"]
+        for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
+    }
+    assert (balances["loans_receivable"], balances["interest_income"]) == (10_000_000, 0)
