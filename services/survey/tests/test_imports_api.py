@@ -112,7 +112,7 @@ class TestImport:
         )
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(errors.content))
         rows = workbook.get_sheet_by_index(0).to_python()
-        assert rows[0] == ["row", "column", "reason"]
+        assert rows[0] == ["row", "column", "reason", "sheet"]
         assert rows[1][1] == "จำนวนสมาชิก"
 
 

@@ -160,6 +160,13 @@ async def register_batch(
         for h in households
     ]
     await (await session.connection()).execute(insert(HouseholdTransition), transitions)
+    members = [
+        {"id": new_id(), "household_id": h["id"], "position": position, **member.model_dump()}
+        for h, data in zip(households, batch, strict=True)
+        for position, member in enumerate(data.members, start=1)
+    ]
+    if members:
+        await (await session.connection()).execute(insert(HouseholdMember), members)
     await repository.flag_duplicate_keys(session, list({h["duplicate_key"] for h in households}))
     events = [
         HouseholdSurveyed(

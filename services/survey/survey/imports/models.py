@@ -23,6 +23,8 @@ class HouseholdImport(SQLModel, table=True):
     rows_imported: int = 0
     rows_already_present: int = 0
     rows_invalid: int = 0
+    members_imported: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    members_invalid: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -33,6 +35,10 @@ class HouseholdImportError(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     import_id: uuid.UUID = Field(foreign_key="household_imports.id", index=True)
+    # households or members: which sheet (or file) of the upload the row is on.
+    sheet: str = Field(
+        default="households", max_length=20, sa_column_kwargs={"server_default": "households"}
+    )
     row: int = Field(description="Row number in the sheet; the header is row 1")
     column: str = Field(max_length=200)
     reason: str = Field(sa_column=Column(Text, nullable=False))

@@ -21,7 +21,11 @@ async def errors(
     query = (
         select(HouseholdImportError)
         .where(HouseholdImportError.import_id == import_id)
-        .order_by(col(HouseholdImportError.row), col(HouseholdImportError.id))
+        .order_by(
+            col(HouseholdImportError.sheet),
+            col(HouseholdImportError.row),
+            col(HouseholdImportError.id),
+        )
     )
     if limit is not None:
         query = query.limit(limit)

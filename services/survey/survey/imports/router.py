@@ -39,6 +39,13 @@ async def import_households(
     programme: Annotated[
         Programme | None, Form(description="For rows whose sheet has no programme column")
     ] = None,
+    members_file: Annotated[
+        UploadFile | None,
+        File(
+            description="Members as a separate .csv or .xlsx, one row per person keyed by the "
+            "head's national ID (an .xlsx survey sheet may carry them on a 'members' sheet)"
+        ),
+    ] = None,
 ) -> HouseholdImportPublic:
     """Import every valid row; report the others by row, column and reason.
 
@@ -53,6 +60,9 @@ async def import_households(
         imported_by=imported_by,
         survey_round_id=survey_round_id,
         programme=programme,
+        members_file=(
+            (members_file.filename or "members", members_file.file) if members_file else None
+        ),
     )
     return await _public(session, job)
 
@@ -74,7 +84,10 @@ async def download_import_errors(
     job = await service.get(session, import_id)
     errors = await repository.errors(session, job.id)
     body = write_table(
-        format, ["row", "column", "reason"], ((e.row, e.column, e.reason) for e in errors)
+        format,
+        # sheet last: files from before members were imported keep their columns' places.
+        ["row", "column", "reason", "sheet"],
+        ((e.row, e.column, e.reason, e.sheet) for e in errors),
     )
     return Response(
         body, media_type=MEDIA_TYPES[format], headers=download(format, f"import-{job.id}-errors")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 
 class ImportErrorPublic(BaseModel):
+    sheet: str = Field(description="households, or members (the members sheet or file)")
     row: int = Field(description="Row in the sheet; the header is row 1")
     column: str = Field(description="The column's header as written in the file")
     reason: str
@@ -24,6 +25,8 @@ class HouseholdImportPublic(BaseModel):
         description="Rows whose national ID is already registered in this round: not imported again"
     )
     rows_invalid: int
+    members_imported: int
+    members_invalid: int = Field(description="Member rows reported in the error file")
     created_at: datetime
     first_errors: list[ImportErrorPublic] = Field(
         description="Up to 20 errors; download all with GET .../errors"

@@ -187,6 +187,83 @@ def _read_xlsx(file: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str
     return [_text(h) for h in header], rows()
 
 
+# A members sheet: one row per person, tied to the household by its head's national ID.
+MEMBER_HEADERS: dict[str, tuple[str, ...]] = {
+    "head_national_id": (
+        "head_national_id",
+        "national_id",
+        "เลขประจำตัวประชาชนหัวหน้าครัวเรือน",
+        "เลขบัตรประชาชนหัวหน้าครัวเรือน",
+        "เลขประจำตัวประชาชน",
+    ),
+    "age": ("age", "อายุ"),
+    "sex": ("sex", "เพศ"),
+    "disability": ("disability", "พิการ", "ความพิการ"),
+    "chronic_illness": ("chronic_illness", "โรคเรื้อรัง", "ป่วยเรื้อรัง"),
+}
+_MEMBER_FIELD_OF_HEADER = {
+    _key(h): field for field, headers in MEMBER_HEADERS.items() for h in headers
+}
+MEMBER_REQUIRED = ("head_national_id", "age", "sex")
+# The sheet of an XLSX workbook that lists members, by any of these names.
+MEMBER_SHEET_NAMES = ("members", "สมาชิก", "สมาชิกในครัวเรือน")
+
+_YES_NO = {
+    "ใช่": "true",
+    "มี": "true",
+    "y": "true",
+    "yes": "true",
+    "1": "true",
+    "ไม่ใช่": "false",
+    "ไม่มี": "false",
+    "n": "false",
+    "no": "false",
+    "0": "false",
+}
+MEMBER_VALUES: dict[str, dict[str, str]] = {
+    "sex": {"ชาย": "male", "หญิง": "female", "อื่นๆ": "other", "อื่น ๆ": "other"},
+    "disability": _YES_NO,
+    "chronic_illness": _YES_NO,
+}
+
+
+def map_member_headers(header: list[str]) -> dict[int, str]:
+    return {
+        i: _MEMBER_FIELD_OF_HEADER[_key(h)]
+        for i, h in enumerate(header)
+        if _key(h) in _MEMBER_FIELD_OF_HEADER
+    }
+
+
+def member_coded(field: str, text: str) -> str:
+    return MEMBER_VALUES.get(field, {}).get(text.strip().lower(), text)
+
+
+def read_member_sheet(file: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]] | None:
+    """The members sheet of a workbook, if it has one (by name, Thai or English)."""
+    file.seek(0)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(file)
+        names = {_key(n): n for n in workbook.sheet_names}
+        name = next((names[_key(n)] for n in MEMBER_SHEET_NAMES if _key(n) in names), None)
+        if name is None:
+            return None
+        iterator = iter(workbook.get_sheet_by_name(name).iter_rows())
+        header = next(iterator)
+    except StopIteration:
+        return None
+    except Exception as exc:  # calamine raises several types for a damaged workbook
+        raise SheetRefused(f"the workbook cannot be read: {exc}") from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, row in enumerate(iterator, start=2):
+            cells = [_text(v) for v in row]
+            if any(cells):
+                yield number, cells
+
+    return [_text(h) for h in header], rows()
+
+
 def map_headers(header: list[str]) -> dict[int, str]:
     """Column index → household field; unknown columns are ignored."""
     return {
