@@ -25,6 +25,12 @@ class FinanceSettings(ServiceSettings):
     )
     # The tranches every grant is paid in, in order; the last pays what is left.
     grant_tranches: list[TrancheRule] = Field(default_factory=lambda: list(DEFAULT_SCHEDULE))
+    # A programme's own tranches, instead of grant_tranches, e.g. canal houses paid
+    # 40% at construction start, 40% at the "structure" milestone, 20% at completion:
+    # '{"CANAL": [{"percent": 40, "trigger": "house.construction_started"},
+    #   {"percent": 40, "trigger": "house.milestone_reached", "milestone": "structure"},
+    #   {"percent": 20, "trigger": "house.completed"}]}'
+    grant_tranches_by_programme: dict[Programme, list[TrancheRule]] = Field(default_factory=dict)
     # The most a household may borrow in a programme, all its loans together.
     # Canal: 360,000 THB (seed 002). Programmes not listed are not capped.
     loan_caps_satang: dict[Programme, int] = Field(
@@ -52,4 +58,16 @@ class FinanceSettings(ServiceSettings):
     @classmethod
     def _valid_schedule(cls, value: list[TrancheRule]) -> list[TrancheRule]:
         check_schedule(value)
+        return value
+
+    @field_validator("grant_tranches_by_programme")
+    @classmethod
+    def _valid_schedules(
+        cls, value: dict[Programme, list[TrancheRule]]
+    ) -> dict[Programme, list[TrancheRule]]:
+        for programme, schedule in value.items():
+            try:
+                check_schedule(schedule)
+            except ValueError as exc:
+                raise ValueError(f"{programme}: {exc}") from exc
         return value

@@ -1,6 +1,7 @@
 """A household's grant from approval to the last tranche, driven by the events finance consumes."""
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -321,6 +322,98 @@ class TestMilestoneTranches:
                     ("house.completed", 5_880_000),
                 ]
                 await balanced(client)
+
+
+class TestTranchesPerProgramme:
+    """Canal houses are paid 40/40/20 with the structure milestone; others keep the default."""
+
+    CANAL_SCHEDULE = (
+        '{"CANAL": [{"percent": 40, "trigger": "house.construction_started"},'
+        ' {"percent": 40, "trigger": "house.milestone_reached", "milestone": "structure"},'
+        ' {"percent": 20, "trigger": "house.completed"}]}'
+    )
+
+    @pytest.fixture
+    async def canal_app(
+        self, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> AsyncIterator[FastAPI]:
+        # Read from the environment, as a deployment configures it.
+        monkeypatch.setenv("FINANCE_GRANT_TRANCHES_BY_PROGRAMME", self.CANAL_SCHEDULE)
+        settings = FinanceSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/per-programme.db",
+            create_topics=False,
+            consumer_enabled=False,
+            relay_enabled=False,
+            log_json=False,
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            await fund_nationally(app)
+            yield app
+
+    async def test_canal_pays_at_start_at_the_structure_milestone_and_at_completion(
+        self, canal_app: FastAPI
+    ) -> None:
+        transport = httpx.ASGITransport(app=canal_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+            household_id = new_id()
+            await deliver(canal_app, household_approved(household_id))
+            await deliver(canal_app, construction_started(household_id))
+            await deliver(canal_app, milestone_reached(household_id, "foundation"))
+            assert len((await household_grant(client, household_id))["disbursements"]) == 1
+            await deliver(canal_app, milestone_reached(household_id, " Structure "))
+            assert len((await household_grant(client, household_id))["disbursements"]) == 2
+            await deliver(canal_app, house_completed(household_id))
+
+            grant = await household_grant(client, household_id)
+            assert [(d["stage"], d["amount_satang"]) for d in grant["disbursements"]] == [
+                ("house.construction_started", 5_880_000),
+                ("house.milestone_reached:structure", 5_880_000),
+                ("house.completed", 2_940_000),
+            ]
+            assert grant["disbursed_satang"] == CANAL_GRANT_SATANG
+            await balanced(client)
+
+    async def test_a_completed_canal_house_without_the_milestone_reported_is_paid_in_full(
+        self, canal_app: FastAPI
+    ) -> None:
+        transport = httpx.ASGITransport(app=canal_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+            household_id = new_id()
+            await deliver(canal_app, household_approved(household_id))
+            await deliver(canal_app, house_completed(household_id))
+            grant = await household_grant(client, household_id)
+            assert [d["amount_satang"] for d in grant["disbursements"]] == [
+                5_880_000,
+                5_880_000,
+                2_940_000,
+            ]
+
+    async def test_other_programmes_keep_the_default_schedule(self, canal_app: FastAPI) -> None:
+        transport = httpx.ASGITransport(app=canal_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+            household_id = new_id()
+            await deliver(
+                canal_app,
+                household_approved(
+                    household_id, programme="EMERGENCY", estimated_cost_satang=10_000_000
+                ),
+            )
+            await deliver(canal_app, construction_started(household_id, programme="EMERGENCY"))
+            await deliver(canal_app, house_completed(household_id, programme="EMERGENCY"))
+            grant = await household_grant(client, household_id)
+            assert [d["amount_satang"] for d in grant["disbursements"]] == [4_000_000, 6_000_000]
+
+    def test_a_programme_schedule_that_does_not_add_up_is_refused_at_start(self) -> None:
+        with pytest.raises(ValueError, match="CANAL: tranche percentages add up to 80"):
+            FinanceSettings(
+                grant_tranches_by_programme={
+                    "CANAL": [
+                        TrancheRule(percent=40, trigger=CONSTRUCTION_STARTED),
+                        TrancheRule(percent=40, trigger=COMPLETED),
+                    ]
+                }
+            )
 
 
 class TestThroughTheConsumer:

@@ -294,7 +294,7 @@ async def pay_due_tranches(
     """Pay, in order, every tranche the stages reached have made due and nobody has paid."""
     reached = await repository.stages_reached(session, grant.household_id)
     paid = {d.tranche: d.amount_satang for d in await repository.disbursements(session, grant.id)}
-    due = payments_due(grant.amount_satang, policy.schedule, reached, paid)
+    due = payments_due(grant.amount_satang, policy.schedule_for(grant.programme), reached, paid)
     return [await _pay(session, grant, payment, event_id=event_id) for payment in due]
 
 
