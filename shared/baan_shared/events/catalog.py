@@ -168,6 +168,8 @@ class GrantApproved(GrantEvent):
 class GrantRejected(GrantEvent):
     event_type = "grant.rejected"
     reason: str
+    # Added later, optional: the grant no budget could cover (demand left unmet).
+    amount_satang: int | None = None
 
 
 class GrantDisbursed(GrantEvent):
@@ -200,6 +202,10 @@ class BudgetAllocated(EventData):
     amount_satang: int
     allocated_total_satang: int
     reverses_allocation: bool = False
+    # Added later, optional: the province and regional office the budget's area lies
+    # in (none for a national or a project budget), for roll-ups without a code table.
+    province_code: str | None = None
+    region_code: str | None = None
 
     def aggregate_id(self) -> str:
         return str(self.budget_id)
@@ -248,6 +254,9 @@ class LoanDisbursed(LoanEvent):
     # whether the fund rather than the agency's cash paid it out.
     outstanding_principal_satang: int | None = None
     financed_by_fund: bool | None = None
+    days_past_due: int | None = None  # always 0: nothing is due yet
+    # The revolving fund's balance after the event, when the fund paid it out.
+    revolving_fund_balance_satang: int | None = None
 
 
 class LoanRepaymentReceived(LoanEvent):
@@ -264,6 +273,8 @@ class LoanRepaymentReceived(LoanEvent):
     reverses_payment: bool = False
     days_past_due: int | None = None  # after the event, as of paid_on (reversal: its day)
     arrears_bucket: str | None = None  # current, 1-30, 31-60, 61-90, over-90
+    # The revolving fund's balance after the event, for a loan that repays into one.
+    revolving_fund_balance_satang: int | None = None
 
 
 class LoanInArrears(LoanEvent):

@@ -19,6 +19,7 @@ from baan_shared.events.catalog import BudgetAllocated
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
+from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository
 from finance.budgets.areas import SPECIFICITY, AreaError, AreaLevel, areas_covering, check_area
@@ -102,6 +103,7 @@ async def allocate(
             area_code=budget.area_code,
             amount_satang=body.amount_satang,
             allocated_total_satang=budget.allocated_satang,
+            **_where(budget),
         ),
         source=SOURCE,
     )
@@ -147,10 +149,22 @@ async def reverse_allocation(
             amount_satang=-allocation.amount_satang,
             allocated_total_satang=budget.allocated_satang,
             reverses_allocation=True,
+            **_where(budget),
         ),
         source=SOURCE,
     )
     return budget, allocation
+
+
+def _where(budget: Budget) -> dict[str, str | None]:
+    """The province and regional office a budget's area lies in, where it has one."""
+    if budget.area_level is AreaLevel.REGION:
+        return {"province_code": None, "region_code": budget.area_code}
+    if budget.area_level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT):
+        province = budget.area_code[:2]
+        office = region_of_province(province)
+        return {"province_code": province, "region_code": office.code if office else None}
+    return {"province_code": None, "region_code": None}
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,11 @@ async def _reserve(
         await session.flush()
         await record_event(
             session,
-            GrantRejected(**_facts(grant), reason=reservation.refusal or "no budget"),
+            GrantRejected(
+                **_facts(grant),
+                reason=reservation.refusal or "no budget",
+                amount_satang=grant.amount_satang,
+            ),
             source=SOURCE,
         )
         return

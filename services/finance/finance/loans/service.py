@@ -84,6 +84,15 @@ def _about(loan: Loan, on: date) -> dict[str, object]:
     }
 
 
+async def _fund_balance(session: AsyncSession, loan: Loan) -> int | None:
+    """The balance of the fund the loan repays into, as this transaction leaves it."""
+    if loan.revolving_fund_id is None:
+        return None
+    fund = await funds.get(session, loan.revolving_fund_id)
+    await session.refresh(fund)
+    return fund.balance_satang
+
+
 async def get(session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = False) -> Loan:
     loan = await repository.get(session, loan_id, for_update=for_update)
     if loan is None:
@@ -219,6 +228,10 @@ async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse
             disbursed_on=body.disbursed_on,
             outstanding_principal_satang=loan.outstanding_principal_satang,
             financed_by_fund=loan.financed_by_fund,
+            days_past_due=0,
+            revolving_fund_balance_satang=(
+                await _fund_balance(session, loan) if loan.financed_by_fund else None
+            ),
         ),
         source=SOURCE,
     )
@@ -336,6 +349,7 @@ async def repay(
             outstanding_principal_satang=loan.outstanding_principal_satang,
             days_past_due=standing.days_past_due,
             arrears_bucket=standing.bucket.value,
+            revolving_fund_balance_satang=await _fund_balance(session, loan),
         ),
         source=SOURCE,
     )
@@ -422,6 +436,7 @@ async def reverse_repayment(
             reverses_payment=True,
             days_past_due=standing.days_past_due,
             arrears_bucket=standing.bucket.value,
+            revolving_fund_balance_satang=await _fund_balance(session, loan),
         ),
         source=SOURCE,
     )
