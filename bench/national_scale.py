@@ -1,0 +1,474 @@
+"""Reporting at national scale: the agency's long-term 1,050,000 households as events,
+a full rebuild of reporting's projections from them, then the latency of the
+programme × province report.
+
+    .venv/bin/python bench/national_scale.py --households 1050000
+    .venv/bin/python bench/national_scale.py --households 20000      # a quick run
+
+It starts its own Kafka broker and PostgreSQL server (the test tooling's, on
+127.0.0.1, in temporary directories removed at the end), writes every
+household's events straight to the topics (as the services' outbox relays
+would have published them over the years), and then measures, on the same
+machine in the same run:
+
+1. raw consume: every record read from the beginning by a bare aiokafka
+   consumer that only counts them (the broker's and the client's floor);
+2. the full rebuild (``reporting.rebuild.rebuild``: replay into shadow tables,
+   swap in) of an empty reporting database;
+3. the programme × province reports over HTTP against one uvicorn process of
+   the reporting service (``/v1/reports/progress`` and
+   ``/v1/reports/targets?level=province``), p50 and p95 over a bounded number
+   of sequential requests;
+4. the baseline for (3): the same GROUP BY in plain SQL over the projection
+   table (asyncpg, no HTTP, no Python shaping).
+
+The mix of households is fixed by ``--seed``: programmes in proportions near the
+agency's cumulative figures, all 77 provinces (weighted), approvals spread over
+fiscal years 2560-2579, and stages from surveyed to completed.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import geothai
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from baan_local.kafka import LocalKafka
+from baan_local.ports import free_ports
+from baan_local.postgres import LocalPostgres
+from baan_shared.bus.admin import ensure_topics
+from baan_shared.events import CloudEvent, EventData
+from baan_shared.events.catalog import (
+    GrantApproved,
+    GrantDisbursed,
+    HouseCompleted,
+    HouseConstructionStarted,
+    HouseholdApproved,
+    HouseholdSurveyed,
+    HousePlanned,
+    HouseReadyToBuild,
+)
+from baan_shared.ids import new_id
+from reporting.handlers import SUBSCRIPTIONS
+from reporting.main import create_app
+from reporting.rebuild.replay import rebuild
+from reporting.settings import ReportingSettings
+
+# Near the agency's cumulative shares (DOMAIN.md, 2003-2022), land reform added.
+PROGRAMMES = {
+    "BAAN_MANKONG": 0.50,
+    "BAAN_PHO_PHIANG": 0.38,
+    "LAND_REFORM": 0.05,
+    "CANAL": 0.02,
+    "EMERGENCY": 0.04,
+    "HOMELESS": 0.01,
+}
+# Where a household stands now; every stage past "surveyed" was approved first.
+STAGES = {
+    "surveyed": 0.12,
+    "approved": 0.10,
+    "ready_to_build": 0.06,
+    "under_construction": 0.10,
+    "completed": 0.62,
+}
+GRANT_SATANG = 2_000_000
+PARTITIONS = 3
+FIRST_YEAR, LAST_YEAR = 2560, 2579  # fiscal years (B.E.) the approvals fall in
+
+
+@dataclass(frozen=True)
+class Area:
+    province: str
+    district: str
+    subdistrict: str
+
+
+def areas(rng: random.Random) -> list[Area]:
+    """A few sub-districts of every province, repeated by a weight (bigger provinces
+    have more households)."""
+    found: list[Area] = []
+    for province in geothai.provinces():
+        subdistricts = [
+            s for d in geothai.districts(province.code) for s in geothai.subdistricts(d.code)
+        ]
+        weight = rng.randint(1, 6)
+        for s in rng.sample(subdistricts, min(len(subdistricts), 8)):
+            found += [Area(province.code, s.district_code, s.code)] * weight
+    return found
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def household_events(rng: random.Random, places: list[Area]) -> list[tuple[str, CloudEvent]]:
+    """One household's story as (topic, event), in the order the services published it."""
+    area = rng.choice(places)
+    programme = _pick(rng, PROGRAMMES)
+    stage = _pick(rng, STAGES)
+    fiscal_year = rng.randint(FIRST_YEAR, LAST_YEAR)
+    # The fiscal year runs 1 Oct - 30 Sep: the survey a few weeks before the approval.
+    approved = datetime(fiscal_year - 544, 10, 1, 3, tzinfo=UTC) + timedelta(
+        days=rng.randrange(365), minutes=rng.randrange(600)
+    )
+    at = approved - timedelta(days=rng.randint(10, 60))
+    household_id, house_id, grant_id = new_id(), new_id(), new_id()
+    common: dict[str, Any] = {
+        "programme": programme,
+        "province_code": area.province,
+        "district_code": area.district,
+        "subdistrict_code": area.subdistrict,
+        "household_id": household_id,
+    }
+    events: list[tuple[str, CloudEvent]] = []
+
+    def emit(data: EventData, when: datetime) -> None:
+        event = CloudEvent(
+            source=f"/services/{_SOURCES[data.aggregate_type]}",
+            type=data.event_type,
+            subject=data.aggregate_id(),
+            time=when,
+            dataschema=data.dataschema(),
+            data=data.model_dump(mode="json"),
+        )
+        events.append((data.topic, event))
+
+    size = rng.randint(1, 8)
+    emit(HouseholdSurveyed(**common, household_size=size, surveyed_at=at), at)
+    if stage == "surveyed":
+        return events
+    emit(
+        HouseholdApproved(
+            **common,
+            fiscal_year=fiscal_year,
+            household_size=size,
+            need="rebuild",
+            estimated_cost_satang=GRANT_SATANG,
+            approved_at=approved,
+            approved_by="คณะกรรมการชุมชน",
+        ),
+        approved,
+    )
+    grant = {**common, "grant_id": grant_id, "fiscal_year": fiscal_year}
+    house = {**common, "house_id": house_id, "fiscal_year": fiscal_year}
+    at = approved + timedelta(hours=1)
+    emit(GrantApproved(**grant, amount_satang=GRANT_SATANG), at)
+    emit(HousePlanned(**house, work_type="rebuild"), at)
+    paid = 0
+    steps = [
+        ("ready_to_build", lambda d: HouseReadyToBuild(**house, ready_on=d), 3),
+        ("under_construction", lambda d: HouseConstructionStarted(**house, started_on=d), 4),
+        (
+            "completed",
+            lambda d: HouseCompleted(
+                **house, completed_on=d, actual_cost_satang=GRANT_SATANG, labour_days=30
+            ),
+            3,
+        ),
+    ]
+    order = list(STAGES)
+    for tranche, (step, build, tenths) in enumerate(steps, start=1):
+        if order.index(stage) < order.index(step):
+            break
+        at += timedelta(days=rng.randint(7, 60))
+        emit(build(at.date()), at)
+        amount = GRANT_SATANG * tenths // 10
+        paid += amount
+        emit(
+            GrantDisbursed(
+                **grant,
+                tranche=tranche,
+                amount_satang=amount,
+                payment_reference=f"PAY-{grant_id.hex[:12]}-{tranche}",
+                disbursed_total_satang=paid,
+            ),
+            at + timedelta(hours=2),
+        )
+    return events
+
+
+_SOURCES = {"household": "survey", "house": "construction", "grant": "finance"}
+
+
+async def produce(bootstrap: str, households: int, seed: int) -> tuple[int, float]:
+    """Every household's events to the topics; (events, seconds)."""
+    rng = random.Random(seed)
+    places = areas(rng)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=50,
+        max_batch_size=1 << 20,
+        compression_type="lz4" if _has_lz4() else None,
+    )
+    await producer.start()
+    started = time.perf_counter()
+    sent = 0
+    try:
+        pending: list[Any] = []
+        for n in range(households):
+            for topic, event in household_events(rng, places):
+                key, value, headers = event.to_kafka()
+                pending.append(await producer.send(topic, value=value, key=key, headers=headers))
+                sent += 1
+            if len(pending) >= 20_000:
+                await asyncio.gather(*pending)
+                pending.clear()
+            if n and n % 100_000 == 0:
+                print(f"  produced {n:,} households ({sent:,} events)", flush=True)
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent, time.perf_counter() - started
+
+
+def _has_lz4() -> bool:
+    try:
+        import lz4  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+async def raw_consume(bootstrap: str) -> tuple[int, float]:
+    """Read every record from the beginning, doing nothing with it: the floor."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=5000
+    )
+    await consumer.start()
+    try:
+        await consumer._client.set_topics(SUBSCRIPTIONS.topics)
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in SUBSCRIPTIONS.topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        total = sum(ends.values())
+        started = time.perf_counter()
+        read = 0
+        while read < total:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                read += len(records)
+        return read, time.perf_counter() - started
+    finally:
+        await consumer.stop()
+
+
+async def migrate(database_url: str) -> None:
+    """An empty reporting database at the latest migration (the app's start-up runs them)."""
+    settings = ReportingSettings(
+        database_url=database_url,
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_level="WARNING",
+        log_json=False,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        pass
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def sql_baseline(dsn: str, runs: int) -> list[float]:
+    """The programme × province counts in one plain GROUP BY, straight from asyncpg."""
+    query = """
+        SELECT programme, province_code, count(*),
+               sum(CASE WHEN stage IN ('approved', 'ready_to_build', 'under_construction',
+                                       'completed') THEN 1 ELSE 0 END),
+               sum(CASE WHEN stage = 'completed' THEN 1 ELSE 0 END),
+               sum(grant_amount_satang), sum(disbursed_satang)
+        FROM household_progress GROUP BY programme, province_code
+    """
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("ANALYZE household_progress")
+        took = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await connection.fetch(query)
+            took.append(time.perf_counter() - started)
+        return took
+    finally:
+        await connection.close()
+
+
+async def http_latency(base: str, path: str, params: dict[str, Any], runs: int) -> list[float]:
+    async with httpx.AsyncClient(base_url=base, timeout=300) as http:
+        for _ in range(3):  # warm the process and the database's cache
+            (await http.get(path, params=params)).raise_for_status()
+        took = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = await http.get(path, params=params)
+            took.append(time.perf_counter() - started)
+            response.raise_for_status()
+        return took
+
+
+def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "REPORTING_DATABASE_URL": database_url,
+        "REPORTING_CONSUMER_ENABLED": "false",
+        "REPORTING_RELAY_ENABLED": "false",
+        "REPORTING_CREATE_TOPICS": "false",
+        "REPORTING_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "reporting.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+
+
+async def wait_ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        for _ in range(600):
+            try:
+                if (await http.get("/health/live")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the reporting process never came up")
+
+
+def ms(samples: list[float]) -> str:
+    p50, p95 = percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000
+    return f"p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   (n={len(samples)})"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}; {platform.platform()}"
+
+
+async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgres) -> None:
+    print(f"machine: {machine()}")
+    print(
+        f"python {platform.python_version()}, {postgres_version(postgres)}, kafka {kafka.home.name}"
+    )
+    await ensure_topics(kafka.bootstrap, SUBSCRIPTIONS.topics, partitions=PARTITIONS)
+    events, seconds = await produce(kafka.bootstrap, args.households, args.seed)
+    print(
+        f"produced        : {args.households:,} households, {events:,} events "
+        f"in {seconds:7.1f} s ({events / seconds:,.0f} events/s)"
+    )
+    read, seconds = await raw_consume(kafka.bootstrap)
+    print(
+        f"raw consume     : {read:,} records in {seconds:7.1f} s "
+        f"({read / seconds:,.0f}/s)  [baseline]"
+    )
+
+    database_url = postgres.create_database("reporting_bench")
+    await migrate(database_url)
+    result = await rebuild(database_url, kafka.bootstrap)
+    print(
+        f"full rebuild    : {result.events_replayed:,} events in {result.seconds:7.1f} s "
+        f"({result.events_replayed / result.seconds:,.0f} events/s; "
+        f"{result.events_in_swap} applied inside the swap)"
+    )
+
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    print(f"SQL GROUP BY    : {ms(await sql_baseline(dsn, args.requests))}  [baseline]")
+    (port,) = free_ports(1)
+    base = f"http://127.0.0.1:{port}"
+    server = serve(database_url, port)
+    try:
+        await wait_ready(base)
+        progress = await http_latency(base, "/v1/reports/progress", {}, args.requests)
+        print(f"GET progress    : {ms(progress)}  (programme × province, all years)")
+        targets = await http_latency(
+            base,
+            "/v1/reports/targets",
+            {"fiscal_year": 2570, "level": "province"},
+            args.requests,
+        )
+        print(f"GET targets     : {ms(targets)}  (programme × province, FY 2570, monthly series)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def postgres_version(postgres: LocalPostgres) -> str:
+    pg_ctl = shutil.which("postgres") or "postgres"
+    try:
+        return subprocess.run([pg_ctl, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "PostgreSQL (version unknown)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=1_050_000)
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per report")
+    parser.add_argument("--seed", type=int, default=2579)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="baan-national-"))
+    kafka_port, controller_port = free_ports(2)
+    kafka = LocalKafka(
+        workdir / "kafka", port=kafka_port, controller_port=controller_port, heap="1g"
+    )
+    postgres = LocalPostgres()  # its own directory, reachable by the postgres user
+    # A terminated run still stops its broker and server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        kafka.start()
+        postgres.start()
+        asyncio.run(run(args, kafka, postgres))
+    finally:
+        postgres.stop()
+        kafka.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
