@@ -14,8 +14,10 @@ that ships as a new version beside the old one (``/v2/...``,
 ``household.approved.v2``). A compatible change that was not regenerated fails
 too, asking for ``make contracts``. OpenAPI changes are classified by oasdiff
 (its hundreds of rules, built from its Go module into ``.tools/bin`` on first
-use, as the deploy checks do for helm); AsyncAPI changes by the rules below,
-since no maintained tool compares AsyncAPI 3 documents offline.
+use, as the deploy checks do for helm); AsyncAPI changes by the rules below:
+the maintained AsyncAPI differ (npm @asyncapi/diff) classifies JSON-patch paths
+and leaves ``components/schemas`` (every payload) unclassified, which is where
+an event's breaking changes are.
 
 CLI: ``baan-contracts generate [--allow-breaking]`` and
 ``baan-contracts check [--against GIT_REF]``.
