@@ -1,5 +1,8 @@
 """Assembles the survey service: ``uvicorn --factory survey.main:create_app``."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from baan_shared.events import topics
@@ -11,13 +14,14 @@ from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import decisions_router
 from survey.households.router import router as households_router
 from survey.imports.router import router as imports_router
+from survey.imports.worker import ImportWorker
 from survey.programmes.router import router as programmes_router
 from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
 
 
 def create_app(settings: SurveySettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         name=SERVICE_NAME,
         title="Baan survey",
         description="Households in need and their land: survey, screening and selection.",
@@ -36,3 +40,18 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],
     )
+    app.state.import_worker = ImportWorker(app.state.runtime.session_factory)
+    shared_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        # The worker starts once migrations ran, and stops before the engine is disposed.
+        async with shared_lifespan(application):
+            application.state.import_worker.start()
+            try:
+                yield
+            finally:
+                await application.state.import_worker.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,5 +1,7 @@
 """Survey's settings: environment variables prefixed ``SURVEY_``."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from baan_shared.settings import ServiceSettings
@@ -9,3 +11,7 @@ class SurveySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SURVEY_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./.data/survey.db"
+    # Uploads of more than this many bytes become background jobs (202) run by the
+    # import worker from a copy kept in import_spool_dir; smaller ones import at once (201).
+    import_inline_max_bytes: int = 2_000_000
+    import_spool_dir: Path = Path(".data/survey-imports")

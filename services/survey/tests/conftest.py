@@ -19,6 +19,7 @@ from survey.settings import SurveySettings
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     settings = SurveySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/survey.db",
+        import_spool_dir=tmp_path / "imports",
         create_topics=False,
         consumer_enabled=False,
         relay_enabled=False,

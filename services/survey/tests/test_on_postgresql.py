@@ -1,8 +1,10 @@
 """The survey features whose SQL differs most between backends, on real PostgreSQL:
 bulk import (Core inserts, duplicate flags by subquery), ranking, search, programmes."""
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,10 +25,13 @@ _databases = itertools.count(1)
 
 
 @pytest.fixture
-async def pg_client(postgres_server: LocalPostgres) -> AsyncIterator[httpx.AsyncClient]:
+async def pg_client(
+    postgres_server: LocalPostgres, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
     url = postgres_server.create_database(f"survey_features_{next(_databases)}")
     settings = SurveySettings(
         database_url=url,
+        import_spool_dir=tmp_path / "imports",
         create_topics=False,
         consumer_enabled=False,
         relay_enabled=False,
@@ -119,3 +124,22 @@ async def test_every_sort_pages_through_every_household_once_on_postgresql(
         whole = (await pg_client.get("/v1/households", params={"sort": sort, "limit": 500})).json()
         assert [h["id"] for h in paged] == [h["id"] for h in whole["items"]], sort
         assert len({h["id"] for h in paged}) == 9, sort
+
+
+async def test_the_same_file_uploaded_twice_at_once_registers_each_household_once(
+    pg_client: httpx.AsyncClient,
+) -> None:
+    content = csv_bytes([sheet_row() for _ in range(1_100)])
+
+    async def upload() -> dict[str, int]:
+        response = await pg_client.post(
+            "/v1/household-imports", files={"file": ("s.csv", content)}, data={"imported_by": "x"}
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    first, second = await asyncio.gather(upload(), upload())
+    assert first["rows_imported"] + second["rows_imported"] == 1_100
+    assert first["rows_already_present"] + second["rows_already_present"] == 1_100
+    export = await pg_client.get("/v1/households/export")
+    assert len(export.content.decode("utf-8-sig").splitlines()) == 1 + 1_100

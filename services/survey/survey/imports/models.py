@@ -2,16 +2,27 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
-from baan_shared.db import UTCDateTime
+from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
+from baan_shared.reference import Programme
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"  # checked and spooled; the worker has not started it
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # see failure_reason; rows committed before it stay
 
 
 class HouseholdImport(SQLModel, table=True):
+    """One uploaded survey sheet: a job with its status, progress and resume point."""
+
     __tablename__ = "household_imports"
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -23,6 +34,26 @@ class HouseholdImport(SQLModel, table=True):
     rows_imported: int = 0
     rows_already_present: int = 0
     rows_invalid: int = 0
+    status: ImportStatus = Field(
+        default=ImportStatus.DONE,
+        sa_type=enum_type(ImportStatus),
+        sa_column_kwargs={"server_default": "done"},
+        index=True,
+    )
+    failure_reason: str | None = Field(default=None, sa_column=Column(Text))
+    programme: Programme | None = Field(default=None, sa_type=enum_type(Programme), nullable=True)
+    members_filename: str | None = Field(default=None, max_length=255)
+    # Where the worker reads a queued job's upload from; removed when the job ends.
+    spool_path: str | None = Field(default=None, max_length=1000)
+    members_spool_path: str | None = Field(default=None, max_length=1000)
+    # The last sheet row whose outcome is committed: a resumed job starts after it.
+    resume_after_row: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    started_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
     members_imported: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     members_invalid: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from survey.households.models import Household
-from survey.imports.models import HouseholdImport, HouseholdImportError
+from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
 
 async def get(session: AsyncSession, import_id: uuid.UUID) -> HouseholdImport | None:
@@ -54,3 +54,33 @@ async def refresh_statistics(session: AsyncSession) -> None:
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         await connection.execute(text("ANALYZE households"))
+
+
+async def lock_round(session: AsyncSession, survey_round_id: uuid.UUID | None) -> None:
+    """Serialise imports into one round until this transaction ends (PostgreSQL).
+
+    SQLite allows one writer at a time already.
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        key = (survey_round_id.int if survey_round_id else 0) & 0x7FFF_FFFF_FFFF_FFFF
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+async def unfinished(session: AsyncSession) -> list[HouseholdImport]:
+    query = (
+        select(HouseholdImport)
+        .where(col(HouseholdImport.status).in_([ImportStatus.QUEUED, ImportStatus.RUNNING]))
+        .order_by(col(HouseholdImport.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def next_queued(session: AsyncSession) -> uuid.UUID | None:
+    query = (
+        select(HouseholdImport.id)
+        .where(HouseholdImport.status == ImportStatus.QUEUED)
+        .order_by(col(HouseholdImport.id))
+        .limit(1)
+    )
+    return (await session.exec(query)).first()

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, Response, UploadFile, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -11,13 +11,18 @@ from baan_shared.reference import Programme
 from survey.imports import repository, service
 from survey.imports.models import HouseholdImport
 from survey.imports.schemas import HouseholdImportPublic, ImportErrorPublic
+from survey.settings import SurveySettings
 from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
 
 router = APIRouter(
     prefix="/v1/household-imports",
     tags=["imports"],
     responses=problem_responses(
-        {404: "No such import", 422: "The file cannot be read; nothing was imported"}
+        {
+            404: "No such import",
+            409: "The import is still running",
+            422: "The file cannot be read; nothing was imported",
+        }
     ),
 )
 
@@ -30,8 +35,16 @@ async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportP
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdImportPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HouseholdImportPublic,
+    responses={202: {"description": "A big file: queued as a job; follow Location"}},
+)
 async def import_households(
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx survey sheet")],
     imported_by: Annotated[str, Form(min_length=1, max_length=200)],
@@ -51,8 +64,14 @@ async def import_households(
 
     Thai or English column headers are accepted (see ``survey.imports.sheet``);
     money columns in baht (รายได้ต่อเดือน) or satang. A file of the wrong type
-    or encoding is refused with 422 and nothing is imported.
+    or encoding, or without the required columns, is refused with 422 and nothing
+    is imported. A small file is imported at once (201, ``status: done``); a file
+    over ``SURVEY_IMPORT_INLINE_MAX_BYTES`` is queued (202, ``status: queued``) and
+    ``GET /v1/household-imports/{id}`` shows its progress.
     """
+    settings: SurveySettings = request.app.state.runtime.settings
+    sizes = [file.size or 0, (members_file.size or 0) if members_file else 0]
+    as_job = sum(sizes) > settings.import_inline_max_bytes
     job = await service.import_sheet(
         session,
         filename=file.filename or "upload",
@@ -63,7 +82,13 @@ async def import_households(
         members_file=(
             (members_file.filename or "members", members_file.file) if members_file else None
         ),
+        spool_dir=settings.import_spool_dir if as_job else None,
     )
+    if as_job:
+        response.status_code = status.HTTP_202_ACCEPTED
+        response.headers["location"] = f"/v1/household-imports/{job.id}"
+        # After the response, hence after the request's transaction committed the job.
+        background.add_task(request.app.state.import_worker.wake)
     return await _public(session, job)
 
 
@@ -82,6 +107,7 @@ async def download_import_errors(
 ) -> Response:
     """Every row that was not imported: row, column, reason."""
     job = await service.get(session, import_id)
+    service.ensure_finished(job)
     errors = await repository.errors(session, job.id)
     body = write_table(
         format,

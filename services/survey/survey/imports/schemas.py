@@ -5,6 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from survey.imports.models import ImportStatus
+
 
 class ImportErrorPublic(BaseModel):
     sheet: str = Field(description="households, or members (the members sheet or file)")
@@ -15,7 +17,10 @@ class ImportErrorPublic(BaseModel):
 
 class HouseholdImportPublic(BaseModel):
     id: uuid.UUID
+    status: ImportStatus = Field(description="queued, running, done or failed")
+    failure_reason: str | None
     filename: str
+    members_filename: str | None
     file_format: str
     survey_round_id: uuid.UUID | None
     imported_by: str
@@ -27,7 +32,10 @@ class HouseholdImportPublic(BaseModel):
     rows_invalid: int
     members_imported: int
     members_invalid: int = Field(description="Member rows reported in the error file")
+    resume_after_row: int = Field(description="Progress: the last sheet row done")
     created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     first_errors: list[ImportErrorPublic] = Field(
         description="Up to 20 errors; download all with GET .../errors"
     )

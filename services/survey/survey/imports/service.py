@@ -1,32 +1,97 @@
-"""Importing a survey sheet: every valid row or none, and a report of the rest.
+"""Importing a survey sheet: each household whole or not at all, and a report of the rest.
 
-Valid rows are written in batches inside the request's one transaction, so a
-failure half-way leaves nothing behind. A national ID already registered in the
-same round (or, without a round, with no round) is counted as already present
-and not imported again: uploading the same file twice creates no duplicates.
+A file is checked before anything is written (type, encoding, columns): a file
+that cannot be read is refused and changes nothing. A small file is then
+imported inside the request's transaction. A big one becomes a job
+(``HouseholdImport`` with a status) that the service's import worker runs from
+a spooled copy: each batch of 500 rows commits with the job's progress and its
+resume point (the last sheet row done), so a crash loses at most the batch in
+flight, never half a household, and the job resumes from the row after its
+resume point when the service starts again.
+
+A national ID already registered in the same round (or, without a round, with
+no round) counts as already present and is not imported again: uploading the
+same file twice creates no duplicates, and neither does a resumed job.
 """
 
+import asyncio
+import contextlib
 import dataclasses
+import logging
+import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.clock import utcnow
+from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from baan_shared.reference import Programme
 from survey.households import service as households
 from survey.households.schemas import HouseholdCreate, MemberIn
 from survey.imports import repository, sheet
-from survey.imports.models import HouseholdImport, HouseholdImportError
+from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 from survey.rounds import repository as rounds
+from survey.rounds.models import SurveyRound
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 
 
 def _refused(reason: str, field: str = "body.file") -> Unprocessable:
     return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": "invalid"}])
+
+
+@dataclass
+class PreparedSheet:
+    """A survey sheet whose type, encoding and columns have been checked."""
+
+    fmt: str
+    rows: Iterator[tuple[int, list[str]]]
+    columns: dict[int, str]
+    header_of: dict[str, str]
+    members: "MemberRows | None"
+
+
+def prepare(
+    filename: str,
+    file: IO[bytes],
+    members_file: tuple[str, IO[bytes]] | None,
+    *,
+    programme_given: bool,
+) -> PreparedSheet:
+    """Read the file far enough to refuse it whole (SheetRefused) or start importing it."""
+    fmt = sheet.detect_format(filename, file.read(8))
+    file.seek(0)
+    if fmt == "csv":
+        sheet.check_utf8(file)
+    members = _read_members(fmt, file, members_file)
+    header, rows = sheet.read_rows(fmt, file)
+    columns = sheet.map_headers(header)
+    missing = sheet.missing_columns(set(columns.values()), programme_given=programme_given)
+    if missing:
+        raise sheet.SheetRefused(f"the sheet has no column for: {', '.join(missing)}")
+    header_of = {name: header[i] for i, name in columns.items()}
+    for name, text in list(header_of.items()):
+        if name.endswith("_baht"):  # validation names the satang field it became
+            header_of[name.removesuffix("_baht") + "_satang"] = text
+    return PreparedSheet(fmt, rows, columns, header_of, members)
+
+
+async def _survey_round(
+    session: AsyncSession, survey_round_id: uuid.UUID | None
+) -> SurveyRound | None:
+    if survey_round_id is None:
+        return None
+    survey_round = await rounds.get(session, survey_round_id)
+    if survey_round is None:
+        raise _refused(f"survey round {survey_round_id} does not exist", "body.survey_round_id")
+    return survey_round
 
 
 async def import_sheet(
@@ -38,54 +103,88 @@ async def import_sheet(
     survey_round_id: uuid.UUID | None,
     programme: Programme | None,
     members_file: tuple[str, IO[bytes]] | None = None,
+    spool_dir: Path | None = None,
 ) -> HouseholdImport:
-    round_subdistrict = None
-    round_community = None
-    if survey_round_id is not None:
-        survey_round = await rounds.get(session, survey_round_id)
-        if survey_round is None:
-            raise _refused(f"survey round {survey_round_id} does not exist", "body.survey_round_id")
-        round_subdistrict = survey_round.subdistrict_code
-        round_community = survey_round.community_id
+    """Import now, or (with ``spool_dir``) check the file, keep a copy and queue a job."""
+    survey_round = await _survey_round(session, survey_round_id)
     try:
-        fmt = sheet.detect_format(filename, file.read(8))
-        file.seek(0)
-        if fmt == "csv":
-            sheet.check_utf8(file)
-        header, rows = sheet.read_rows(fmt, file)
-        members = _read_members(fmt, file, members_file)
+        prepared = prepare(filename, file, members_file, programme_given=programme is not None)
     except sheet.SheetRefused as refused:
         raise _refused(str(refused)) from None
-    columns = sheet.map_headers(header)
-    missing = sheet.missing_columns(set(columns.values()), programme_given=programme is not None)
-    if missing:
-        raise _refused(f"the sheet has no column for: {', '.join(missing)}")
-    header_of = {field: header[i] for i, field in columns.items()}
-    for field, text in list(header_of.items()):
-        if field.endswith("_baht"):  # validation names the satang field it became
-            header_of[field.removesuffix("_baht") + "_satang"] = text
-
     job = HouseholdImport(
         filename=filename[:255],
-        file_format=fmt,
+        file_format=prepared.fmt,
         survey_round_id=survey_round_id,
         imported_by=imported_by,
+        programme=programme,
+        members_filename=members_file[0][:255] if members_file else None,
+        status=ImportStatus.RUNNING if spool_dir is None else ImportStatus.QUEUED,
     )
     session.add(job)
     await session.flush()
+    if spool_dir is not None:
+        path = spool_dir / f"{job.id}.{prepared.fmt}"
+        job.spool_path = str(await asyncio.to_thread(_spool, path, file))
+        if members_file is not None:
+            suffix = Path(members_file[0]).suffix.lower() or ".csv"
+            path = spool_dir / f"{job.id}-members{suffix}"
+            job.members_spool_path = str(await asyncio.to_thread(_spool, path, members_file[1]))
+        session.add(job)
+        await session.flush()
+        return job
+    job.started_at = utcnow()
+    try:
+        await _import_rows(session, job, prepared, survey_round, commit_batches=False)
+    except sheet.SheetRefused as refused:
+        raise _refused(str(refused)) from None
+    job.status = ImportStatus.DONE
+    job.finished_at = utcnow()
+    session.add(job)
+    await session.flush()
+    return job
 
+
+def _spool(path: Path, file: IO[bytes]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    file.seek(0)
+    with path.open("wb") as out:
+        shutil.copyfileobj(file, out, 1 << 20)
+    return path
+
+
+async def _import_rows(
+    session: AsyncSession,
+    job: HouseholdImport,
+    prepared: PreparedSheet,
+    survey_round: SurveyRound | None,
+    *,
+    commit_batches: bool,
+) -> None:
+    """Import every row after the job's resume point, batch by batch.
+
+    Rows up to the resume point were done before an interruption: they are read
+    again only to know which national IDs the file already used, and which
+    members rows they accounted for.
+    """
+    columns, header_of, members = prepared.columns, prepared.header_of, prepared.members
+    round_subdistrict = survey_round.subdistrict_code if survey_round else None
+    round_community = survey_round.community_id if survey_round else None
+    resume_after = job.resume_after_row
     seen: dict[str, int] = {}
-    batches_written = [0]
     batch: list[HouseholdCreate] = []
+    last_row = [resume_after]
+    batches_written = [0]
 
-    def reject(row: int, field: str, reason: str) -> None:
+    def reject(row: int, name: str, reason: str) -> None:
+        if row <= resume_after:
+            return
         job.rows_invalid += 1
         session.add(
             HouseholdImportError(
                 import_id=job.id,
                 sheet=HOUSEHOLDS_SHEET,
                 row=row,
-                column=header_of.get(field, field),
+                column=header_of.get(name, name),
                 reason=reason,
             )
         )
@@ -98,75 +197,85 @@ async def import_sheet(
             )
         )
 
-    if members is not None:
+    if members is not None and resume_after == 0:
         for row, column, reason in members.errors:
             reject_member(row, column, reason)
 
     async def write_batch() -> None:
-        present = await repository.registered_national_ids(
-            session, [h.national_id for h in batch], survey_round_id
-        )
-        new = [data for data in batch if data.national_id not in present]
-        job.rows_already_present += len(batch) - len(new)
-        if new:
-            await households.register_batch(session, new, surveyed_by=imported_by)
-        job.rows_imported += len(new)
-        job.members_imported += sum(len(data.members) for data in new)
-        batch.clear()
+        if batch:
+            # One import at a time per round writes, so two uploads of the same file at
+            # once cannot both find a national ID absent and both register it.
+            await repository.lock_round(session, job.survey_round_id)
+            present = await repository.registered_national_ids(
+                session, [h.national_id for h in batch], job.survey_round_id
+            )
+            new = [data for data in batch if data.national_id not in present]
+            job.rows_already_present += len(batch) - len(new)
+            if new:
+                await households.register_batch(session, new, surveyed_by=job.imported_by)
+            job.rows_imported += len(new)
+            job.members_imported += sum(len(data.members) for data in new)
+            batch.clear()
+        job.resume_after_row = last_row[0]
+        session.add(job)
+        await session.flush()
         batches_written[0] += 1
         if batches_written[0] % 10 == 1:
             await repository.refresh_statistics(session)
+        if commit_batches:
+            await session.commit()
 
-    try:
-        for number, cells in rows:
+    for number, cells in prepared.rows:
+        replaying = number <= resume_after
+        if not replaying:
             job.rows_read += 1
-            values, errors = _row_values(columns, cells)
-            if programme is not None and "programme" not in values:
-                values["programme"] = programme
-            if survey_round_id is not None:
-                values["survey_round_id"] = survey_round_id
-                # A community's round registers its households in that community.
-                values["community_id"] = round_community
-            for field, reason in errors:
-                reject(number, field, reason)
-            if errors:
-                continue
-            head_id = str(values.get("national_id", "")).replace("-", "").replace(" ", "")
-            if members is not None:
-                # Its member rows are accounted for by this row, imported or reported.
-                members.claimed.add(head_id)
-                bad_rows = members.invalid_rows.get(head_id)
-                if bad_rows:
-                    listed = ", ".join(str(r) for r in bad_rows)
-                    reason = f"its members on sheet {MEMBERS_SHEET} rows {listed} are invalid"
-                    reject(number, "members", reason)
-                    continue
-                values["members"] = members.valid.get(head_id, [])
-            try:
-                data = HouseholdCreate.model_validate(values)
-            except ValidationError as invalid:
-                for error in invalid.errors():
-                    field = str(error["loc"][0]) if error["loc"] else "row"
-                    reject(number, field, error["msg"])
-                continue
-            if round_subdistrict is not None and data.subdistrict_code != round_subdistrict:
-                reject(number, "subdistrict_code", f"the round surveyed {round_subdistrict}")
-                continue
-            if data.national_id in seen:
+            last_row[0] = number
+        values, errors = _row_values(columns, cells)
+        if job.programme is not None and "programme" not in values:
+            values["programme"] = job.programme
+        if job.survey_round_id is not None:
+            values["survey_round_id"] = job.survey_round_id
+            # A community's round registers its households in that community.
+            values["community_id"] = round_community
+        for name, reason in errors:
+            reject(number, name, reason)
+        if errors:
+            continue
+        head_id = str(values.get("national_id", "")).replace("-", "").replace(" ", "")
+        if members is not None:
+            # Its member rows are accounted for by this row, imported or reported.
+            members.claimed.add(head_id)
+            bad_rows = members.invalid_rows.get(head_id)
+            if bad_rows:
+                listed = ", ".join(str(r) for r in bad_rows)
                 reject(
                     number,
-                    "national_id",
-                    f"the same national ID is on row {seen[data.national_id]}",
+                    "members",
+                    f"its members on sheet {MEMBERS_SHEET} rows {listed} are invalid",
                 )
                 continue
-            seen[data.national_id] = number
-            batch.append(data)
-            if len(batch) >= BATCH_SIZE:
-                await write_batch()
-        if batch:
+            values["members"] = members.valid.get(head_id, [])
+        try:
+            data = HouseholdCreate.model_validate(values)
+        except ValidationError as invalid:
+            for error in invalid.errors():
+                name = str(error["loc"][0]) if error["loc"] else "row"
+                reject(number, name, error["msg"])
+            continue
+        if round_subdistrict is not None and data.subdistrict_code != round_subdistrict:
+            reject(number, "subdistrict_code", f"the round surveyed {round_subdistrict}")
+            continue
+        if data.national_id in seen:
+            reject(
+                number, "national_id", f"the same national ID is on row {seen[data.national_id]}"
+            )
+            continue
+        seen[data.national_id] = number
+        if replaying:
+            continue
+        batch.append(data)
+        if len(batch) >= BATCH_SIZE:
             await write_batch()
-    except sheet.SheetRefused as refused:
-        raise _refused(str(refused)) from None
     if members is not None:
         for head_id, rows_of_head in members.rows_of.items():
             if head_id not in members.claimed:
@@ -176,9 +285,84 @@ async def import_sheet(
                         members.head_column,
                         "no household row in the sheet has this head's national ID",
                     )
+    await write_batch()
+
+
+async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
+    """Run (or resume) a queued job from its spooled file; the worker calls this.
+
+    Commits as it goes. A file that turns out unreadable, or any other failure,
+    marks the job failed with the reason; rows already committed stay (uploading
+    the file again completes it without duplicates).
+    """
+    job = await get(session, job_id)
+    job.status = ImportStatus.RUNNING
+    job.started_at = job.started_at or utcnow()
     session.add(job)
-    await session.flush()
+    await session.commit()
+    try:
+        survey_round = await _survey_round(session, job.survey_round_id)
+        with contextlib.ExitStack() as files:
+            if job.spool_path is None:
+                raise sheet.SheetRefused("the job has no uploaded file")
+            file = files.enter_context(_open_spool(job.spool_path))
+            members_file = None
+            if job.members_spool_path is not None:
+                members = files.enter_context(_open_spool(job.members_spool_path))
+                members_file = (job.members_spool_path, members)
+            prepared = prepare(
+                job.spool_path, file, members_file, programme_given=job.programme is not None
+            )
+            await _import_rows(session, job, prepared, survey_round, commit_batches=True)
+        job.status = ImportStatus.DONE
+    except Exception as exc:
+        await session.rollback()
+        log.exception("import job failed", extra={"import_id": str(job_id)})
+        job = await get(session, job_id)
+        job.status = ImportStatus.FAILED
+        job.failure_reason = (
+            str(exc) if isinstance(exc, sheet.SheetRefused) else (f"{type(exc).__name__}: {exc}")
+        )
+    job.finished_at = utcnow()
+    session.add(job)
+    await session.commit()
+    _discard_spool(job)
     return job
+
+
+def _open_spool(path: str) -> IO[bytes]:
+    return Path(path).open("rb")
+
+
+def _discard_spool(job: HouseholdImport) -> None:
+    for path in (job.spool_path, job.members_spool_path):
+        if path:
+            Path(path).unlink(missing_ok=True)
+
+
+async def recover_interrupted(session: AsyncSession) -> list[uuid.UUID]:
+    """At start-up: jobs a stopped process left queued or running resume if their file
+    is still spooled, else fail with the reason. Returns the jobs to run, oldest first."""
+    resumable = []
+    for job in await repository.unfinished(session):
+        if job.spool_path and await asyncio.to_thread(Path(job.spool_path).exists):
+            job.status = ImportStatus.QUEUED
+            resumable.append(job.id)
+        else:
+            job.status = ImportStatus.FAILED
+            job.failure_reason = "interrupted, and its uploaded file is gone: upload it again"
+            job.finished_at = utcnow()
+        session.add(job)
+    await session.commit()
+    return resumable
+
+
+def ensure_finished(job: HouseholdImport) -> None:
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        raise Conflict(
+            f"import {job.id} is still {job.status}: its error file is ready when it is done",
+            import_status=str(job.status),
+        )
 
 
 HOUSEHOLDS_SHEET = "households"
