@@ -93,11 +93,12 @@ def build_app(session_factory: Any, settings: Settings, hooks: Hooks) -> FastAPI
         hooks.started.set()
         if hooks.hold is not None:
             await hooks.hold.wait()
-        if hooks.fail_next:
-            hooks.fail_next = False
-            raise Conflict("the bank is closed")
         payment = PaymentPublic(id=new_id(), **body.model_dump())
         await session.exec(insert(payments).values(**payment.model_dump()))
+        if hooks.fail_next:
+            # Fails after writing: the write is rolled back and the key freed.
+            hooks.fail_next = False
+            raise Conflict("the bank is closed")
         return payment
 
     @app.post("/v1/confirmations", response_model=PaymentPublic, status_code=201)

@@ -326,6 +326,9 @@ def idempotent(endpoint: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable
             await _idempotency_session.flush()
             await _idempotency.complete(_idempotency_session, status_code, body)
         except BaseException:
+            # Roll back first: on SQLite the request's own write lock would block the
+            # release, which runs in a transaction of its own.
+            await _idempotency_session.rollback()
             await _idempotency.release()
             raise
         return result
