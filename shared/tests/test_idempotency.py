@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid, func, 
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Conflict, install_error_handlers
-from baan_shared.http.idempotency import IdempotencyKey, idempotent
+from baan_shared.http.idempotency import IdempotencyKey, idempotent, purge_expired
 from baan_shared.ids import new_id
 
 # The test's own table: a separate MetaData keeps it out of the services' schema.
@@ -294,6 +294,23 @@ class TestScopeAndExpiry:
         assert again.status_code == 201
         assert again.json()["id"] != first.json()["id"]
         assert await _count(app) == 2
+
+
+async def test_purging_removes_only_expired_keys(
+    app: FastAPI, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    settings.idempotency_ttl_seconds = 0
+    await client.post("/v1/payments", json=BODY, headers={"Idempotency-Key": "old"})
+    settings.idempotency_ttl_seconds = 3600
+    await client.post("/v1/payments", json=BODY, headers={"Idempotency-Key": "fresh"})
+
+    async with app.state.runtime.session_factory() as session:
+        assert await purge_expired(session) == 1
+        await session.commit()
+
+    again = await client.post("/v1/payments", json=BODY, headers={"Idempotency-Key": "fresh"})
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await _count(app) == 2
 
 
 async def test_concurrent_retries_run_once_and_never_fail(

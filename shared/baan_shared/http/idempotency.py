@@ -151,6 +151,16 @@ class Claim:
             await session.commit()
 
 
+async def purge_expired(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """Delete the keys past their expiry; how many. For a periodic job: expired keys
+    are already ignored (and replaced) when used again, this only reclaims space."""
+    result = await session.exec(
+        delete(IdempotencyKey).where(col(IdempotencyKey.expires_at) <= (now or utcnow()))
+    )
+    await session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _stored_answer(row: IdempotencyKey) -> Response:
     assert row.status_code is not None
     return Response(
