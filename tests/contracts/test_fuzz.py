@@ -16,11 +16,12 @@ every area (``auth_headers``), so the fuzzer reaches the operations rather than 
 requests every time; raise it locally to search harder.
 """
 
+import atexit
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,10 @@ TOLERATED_ANSWERS: dict[str, Callable[[schemathesis.Case, int, dict[str, Any]], 
     "F4": _errors_named_message,
 }
 
-# One throwaway directory for the four services' SQLite databases, removed with the module.
+# One throwaway directory for the four services' SQLite databases, removed at exit
+# (after schemathesis has stopped the apps), even when no test of this module ran.
 _WORKDIR = Path(tempfile.mkdtemp(prefix="baan-fuzz-"))
+atexit.register(shutil.rmtree, _WORKDIR, ignore_errors=True)
 # One development issuer; the services trust its key through AUTH_JWKS_JSON.
 _ISSUER = DevIssuer()
 
@@ -102,12 +105,6 @@ def _api(service: str) -> OpenApiSchema:
     schema = schemathesis.openapi.from_dict(app.openapi())
     schema.app = app
     return schema
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_databases() -> Iterator[None]:
-    yield
-    shutil.rmtree(_WORKDIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
