@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from baan_shared.events import topics
 from baan_shared.service import create_service_app
+from baan_shared.storage import storage_from_settings
 from survey import SERVICE_NAME
 from survey.areas.router import router as areas_router
 from survey.communities.router import router as communities_router
@@ -15,18 +16,20 @@ from survey.households.router import decisions_router
 from survey.households.router import router as households_router
 from survey.imports.router import router as imports_router
 from survey.imports.worker import ImportWorker
+from survey.photos.router import router as photos_router
 from survey.programmes.router import router as programmes_router
 from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
 
 
 def create_app(settings: SurveySettings | None = None) -> FastAPI:
+    settings = settings or SurveySettings()
     app = create_service_app(
         name=SERVICE_NAME,
         title="Baan survey",
         description="Households in need and their land: survey, screening and selection.",
         version="0.1.0",
-        settings=settings or SurveySettings(),
+        settings=settings,
         routers=[
             areas_router,
             programmes_router,
@@ -35,12 +38,14 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
             households_router,
             decisions_router,
             imports_router,
+            photos_router,
         ],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],
     )
     app.state.import_worker = ImportWorker(app.state.runtime.session_factory)
+    app.state.photo_storage = storage_from_settings(settings)
     shared_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ from survey.households.models import (
     HouseholdTransition,
 )
 from survey.imports.models import HouseholdImport, HouseholdImportError
+from survey.photos.models import HouseholdPhoto
 from survey.programmes.models import ProgrammeRules
 from survey.rounds.models import SurveyRound
 
@@ -20,6 +21,7 @@ __all__ = [
     "HouseholdImport",
     "HouseholdImportError",
     "HouseholdMember",
+    "HouseholdPhoto",
     "HouseholdTransition",
     "OutboxMessage",
     "ProcessedEvent",

@@ -20,6 +20,7 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     settings = SurveySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/survey.db",
         import_spool_dir=tmp_path / "imports",
+        storage_dir=str(tmp_path / "photos"),
         create_topics=False,
         consumer_enabled=False,
         relay_enabled=False,
