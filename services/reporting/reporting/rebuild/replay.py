@@ -30,6 +30,7 @@ from baan_shared.inbox import apply_once
 from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.projections.repository import high_water_marks_per_batch
 from reporting.rebuild.shadow import Shadow, open_shadow
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ def _catch_up_applier(applier: EventConsumer) -> ApplyBatch:
     async def apply(records: list[Any]) -> None:
         try:
             async with applier.session_factory() as session:
-                await _apply_records(session, records)
+                async with high_water_marks_per_batch(session):
+                    await _apply_records(session, records)
                 await session.commit()
         except asyncio.CancelledError:
             raise
