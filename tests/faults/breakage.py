@@ -18,12 +18,13 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from platform_harness import Platform, eventually
+from platform_harness import Platform, eventually, header, read_topic
 
 from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
 from baan_local.services import ServiceProcess
 
+POISON_SOURCE = "/services/faults"
 # The streams whose consumers the suite breaks (dead-letter topics excluded).
 STREAMS = ("survey.households", "construction.houses", "finance.grants", "finance.loans")
 # Who reads each stream (ARCHITECTURE.md): a poison event is parked once per reader.
@@ -127,6 +128,25 @@ async def end_offsets(
         return found
     finally:
         await consumer.stop()
+
+
+async def parked_events(bootstrap: str) -> int:
+    """Real events sitting in dead-letter topics: anything there but the suite's own
+    poison (no envelope, or sent by /services/faults) is an event a consumer gave up
+    on, missing from its service until an operator replays it, so it counts as lost."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if ".dlq." in t]
+    finally:
+        await admin.close()
+    parked = 0
+    for topic in topics:
+        for record in await read_topic(bootstrap, topic):
+            source = header(record, "ce_source")
+            if source is not None and source != POISON_SOURCE:
+                parked += 1
+    return parked
 
 
 # -- the faults -------------------------------------------------------------------
@@ -242,7 +262,7 @@ async def publish_poison(ctx: FaultContext) -> None:
                 envelope = [
                     ("ce_specversion", b"1.0"),
                     ("ce_id", str(uuid.uuid4()).encode()),
-                    ("ce_source", b"/services/faults"),
+                    ("ce_source", POISON_SOURCE.encode()),
                     ("ce_type", event_type.encode()),
                     ("ce_subject", key),
                     ("content-type", b"application/json"),
