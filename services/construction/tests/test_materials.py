@@ -245,3 +245,123 @@ class TestAllocationAndCost:
         assert response.status_code == 404
         assert UNKNOWN_ID in response.json()["detail"]
         assert (await client.get(f"/v1/house-works/{UNKNOWN_ID}/costs")).status_code == 404
+
+
+async def _reverse(client: httpx.AsyncClient, kind: str, record_id: str) -> httpx.Response:
+    return await client.post(
+        f"/v1/{kind}/{record_id}/reversal",
+        json={"reason": "บันทึกผิด", "reversed_by": "เหรัญญิกชุมชน"},
+    )
+
+
+class TestCorrections:
+    async def test_a_reversed_allocation_takes_its_cost_off_the_house_and_stays_on_record(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id, (house, other) = await _project_with_houses(app, client)
+        order = await _order(client, project_id, quantity=100, unit_price_satang=14_500)
+        await _deliver(client, order["id"], 100)
+        kept = (await _allocate(client, order["id"], house, 10)).json()
+        mistaken = (await _allocate(client, order["id"], house, 30)).json()
+
+        response = await _reverse(client, "allocations", mistaken["id"])
+
+        assert response.status_code == 201, response.text
+        undo = response.json()
+        assert (undo["quantity"], undo["cost_satang"]) == (-30, -435_000)
+        assert (undo["reverses_id"], undo["reason"]) == (mistaken["id"], "บันทึกผิด")
+        costs = (await client.get(f"/v1/house-works/{house}/costs")).json()
+        assert costs["materials_cost_satang"] == 10 * 14_500
+        assert [(line["quantity"], line["cost_satang"]) for line in costs["lines"]] == [
+            (10, 145_000)
+        ]
+        listed = (await client.get(f"/v1/purchase-orders/{order['id']}/allocations")).json()
+        assert [(a["id"], a["quantity"], a["reversed"]) for a in listed] == [
+            (kept["id"], 10, False),
+            (mistaken["id"], 30, True),
+            (undo["id"], -30, False),
+        ]
+        assert (await _order_state(client, order["id"]))["allocated_quantity"] == 10
+        # The 30 taken back can go to the house they were meant for.
+        assert (await _allocate(client, order["id"], other, 90)).status_code == 201
+
+    async def test_completion_takes_the_corrected_cost(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id, (house, _) = await _project_with_houses(app, client)
+        order = await _order(client, project_id, quantity=10, unit_price_satang=150_000)
+        await _deliver(client, order["id"], 10)
+        mistaken = (await _allocate(client, order["id"], house, 10)).json()
+        assert (await _reverse(client, "allocations", mistaken["id"])).status_code == 201
+        await _allocate(client, order["id"], house, 4)
+        await post(client, house, "ready", reported_by="x")
+        await post(client, house, "start", reported_by="x")
+
+        done = await post(client, house, "complete", inspected_by="คณะกรรมการ", labour_days=0)
+
+        assert done["actual_cost_satang"] == 600_000
+        # Its cost went out with house.completed: it can no longer be corrected here.
+        [latest] = [
+            a
+            for a in (await client.get(f"/v1/purchase-orders/{order['id']}/allocations")).json()
+            if a["quantity"] == 4
+        ]
+        refused = await _reverse(client, "allocations", latest["id"])
+        assert refused.status_code == 409
+        assert refused.json()["current_status"] == "completed"
+
+    async def test_a_reversed_delivery_lowers_what_was_delivered(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id, _ = await _project_with_houses(app, client, houses=0)
+        order = await _order(client, project_id, quantity=100)
+        first = (await _deliver(client, order["id"], 60)).json()
+
+        response = await _reverse(client, "deliveries", first["id"])
+
+        assert response.status_code == 201, response.text
+        assert response.json()["quantity"] == -60
+        assert (await _order_state(client, order["id"]))["delivered_quantity"] == 0
+        # The whole order can now be received again.
+        assert (await _deliver(client, order["id"], 100)).status_code == 201
+        listed = (await client.get(f"/v1/purchase-orders/{order['id']}/deliveries")).json()
+        assert [(d["quantity"], d["reversed"]) for d in listed] == [
+            (60, True),
+            (-60, False),
+            (100, False),
+        ]
+
+    async def test_a_refused_reversal_is_problem_json_and_changes_nothing(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project_id, (house, _) = await _project_with_houses(app, client)
+        order = await _order(client, project_id, quantity=100)
+        delivery = (await _deliver(client, order["id"], 50)).json()
+        allocation = (await _allocate(client, order["id"], house, 20)).json()
+        undo = (await _reverse(client, "allocations", allocation["id"])).json()
+        await _allocate(client, order["id"], house, 40)
+        before = (
+            await _order_state(client, order["id"]),
+            (await client.get(f"/v1/house-works/{house}/costs")).json(),
+        )
+        cases = [
+            ("allocations", allocation["id"], 409),  # already reversed
+            ("allocations", undo["id"], 409),  # a reversal itself
+            ("deliveries", delivery["id"], 409),  # 40 of its 50 are with a house
+            ("deliveries", UNKNOWN_ID, 404),
+            ("allocations", UNKNOWN_ID, 404),
+        ]
+        for kind, record_id, expected in cases:
+            response = await _reverse(client, kind, record_id)
+            assert response.status_code == expected, (kind, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+        no_reason = await client.post(
+            f"/v1/deliveries/{delivery['id']}/reversal", json={"reversed_by": "x"}
+        )
+        assert no_reason.status_code == 422
+        assert [e["field"] for e in no_reason.json()["errors"]] == ["body.reason"]
+        after = (
+            await _order_state(client, order["id"]),
+            (await client.get(f"/v1/house-works/{house}/costs")).json(),
+        )
+        assert after == before

@@ -1,5 +1,9 @@
 """Purchase orders, deliveries and allocations. Quantities are whole units of the
-order's ``unit`` (bag, piece, sheet, cubic metre); money is integer satang."""
+order's ``unit`` (bag, piece, sheet, cubic metre); money is integer satang.
+
+A mistaken delivery or allocation is never deleted or edited: a reversing row
+(negative quantity and cost, ``reverses_id`` naming the original, with a
+reason) undoes it, so every sum nets out and the record shows what happened."""
 
 import uuid
 from datetime import date, datetime
@@ -45,6 +49,11 @@ class Delivery(SQLModel, table=True):
     quantity: int
     delivered_on: date
     received_by: str = Field(max_length=200)
+    # A reversal: the delivery it undoes (at most once) and why.
+    reverses_id: uuid.UUID | None = Field(
+        default=None, foreign_key="material_deliveries.id", unique=True
+    )
+    reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
 
 
@@ -60,4 +69,9 @@ class Allocation(SQLModel, table=True):
     cost_satang: int = Field(sa_type=BigInteger)
     allocated_on: date
     allocated_by: str = Field(max_length=200)
+    # A reversal: the allocation it undoes (at most once) and why.
+    reverses_id: uuid.UUID | None = Field(
+        default=None, foreign_key="material_allocations.id", unique=True
+    )
+    reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_aware())

@@ -58,3 +58,37 @@ async def allocations_to(
         .order_by(col(Allocation.id))
     )
     return [(a, o) for a, o in (await session.exec(query)).all()]
+
+
+async def get_delivery(session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+    return await session.get(Delivery, delivery_id)
+
+
+async def get_allocation(session: AsyncSession, allocation_id: uuid.UUID) -> Allocation | None:
+    return await session.get(Allocation, allocation_id)
+
+
+async def delivery_reversal(session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+    query = select(Delivery).where(Delivery.reverses_id == delivery_id)
+    return (await session.exec(query)).first()
+
+
+async def allocation_reversal(session: AsyncSession, allocation_id: uuid.UUID) -> Allocation | None:
+    query = select(Allocation).where(Allocation.reverses_id == allocation_id)
+    return (await session.exec(query)).first()
+
+
+async def deliveries_of(session: AsyncSession, order_id: uuid.UUID) -> list[Delivery]:
+    query = (
+        select(Delivery).where(Delivery.purchase_order_id == order_id).order_by(col(Delivery.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def allocations_of(session: AsyncSession, order_id: uuid.UUID) -> list[Allocation]:
+    query = (
+        select(Allocation)
+        .where(Allocation.purchase_order_id == order_id)
+        .order_by(col(Allocation.id))
+    )
+    return list((await session.exec(query)).all())

@@ -16,6 +16,7 @@ from construction.materials.schemas import (
     HouseCostsPublic,
     PurchaseOrderCreate,
     PurchaseOrderPublic,
+    Reversal,
 )
 from construction.projects import service as projects
 
@@ -79,6 +80,61 @@ async def allocate_to_house(
 ) -> AllocationPublic:
     """Delivered materials given to one house of the project; counts toward its cost."""
     return AllocationPublic.model_validate(await service.allocate(session, order_id, body))
+
+
+@router.get("/purchase-orders/{order_id}/deliveries", response_model=list[DeliveryPublic])
+async def list_deliveries(order_id: uuid.UUID, session: SessionDep) -> list[DeliveryPublic]:
+    """Every delivery of the order, reversals included, oldest first."""
+    await service.get_order(session, order_id)
+    rows = await repository.deliveries_of(session, order_id)
+    undone = {r.reverses_id for r in rows if r.reverses_id}
+    return [
+        DeliveryPublic.model_validate({**r.model_dump(), "reversed": r.id in undone}) for r in rows
+    ]
+
+
+@router.get("/purchase-orders/{order_id}/allocations", response_model=list[AllocationPublic])
+async def list_allocations(order_id: uuid.UUID, session: SessionDep) -> list[AllocationPublic]:
+    """Every allocation of the order, reversals included, oldest first."""
+    await service.get_order(session, order_id)
+    rows = await repository.allocations_of(session, order_id)
+    undone = {r.reverses_id for r in rows if r.reverses_id}
+    return [
+        AllocationPublic.model_validate({**r.model_dump(), "reversed": r.id in undone})
+        for r in rows
+    ]
+
+
+@router.post(
+    "/deliveries/{delivery_id}/reversal",
+    response_model=DeliveryPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {409: "Already reversed, itself a reversal, or its materials are allocated to houses"}
+    ),
+)
+async def reverse_delivery(
+    delivery_id: uuid.UUID, body: Reversal, session: SessionDep
+) -> DeliveryPublic:
+    """Undo a delivery recorded by mistake with a reversing record (never a deletion)."""
+    return DeliveryPublic.model_validate(await service.reverse_delivery(session, delivery_id, body))
+
+
+@router.post(
+    "/allocations/{allocation_id}/reversal",
+    response_model=AllocationPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {409: "Already reversed, itself a reversal, or the house is completed"}
+    ),
+)
+async def reverse_allocation(
+    allocation_id: uuid.UUID, body: Reversal, session: SessionDep
+) -> AllocationPublic:
+    """Take materials back from a house with a reversing record; the house's cost follows."""
+    return AllocationPublic.model_validate(
+        await service.reverse_allocation(session, allocation_id, body)
+    )
 
 
 @router.get("/house-works/{house_work_id}/costs", response_model=HouseCostsPublic)

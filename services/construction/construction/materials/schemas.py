@@ -36,6 +36,13 @@ class AllocationCreate(_Input):
     allocated_by: str = Field(min_length=1, max_length=200)
 
 
+class Reversal(_Input):
+    """Undo a mistaken delivery or allocation; the original stays on record."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    reversed_by: str = Field(min_length=1, max_length=200)
+
+
 class PurchaseOrderPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -58,9 +65,12 @@ class DeliveryPublic(BaseModel):
 
     id: uuid.UUID
     purchase_order_id: uuid.UUID
-    quantity: int
+    quantity: int = Field(description="Negative on a reversal")
     delivered_on: date
     received_by: str
+    reverses_id: uuid.UUID | None = Field(description="The delivery this one undoes")
+    reason: str | None
+    reversed: bool = Field(default=False, description="A later reversal undid it")
 
 
 class AllocationPublic(BaseModel):
@@ -69,10 +79,13 @@ class AllocationPublic(BaseModel):
     id: uuid.UUID
     purchase_order_id: uuid.UUID
     house_work_id: uuid.UUID
-    quantity: int
+    quantity: int = Field(description="Negative on a reversal")
     cost_satang: int
     allocated_on: date
     allocated_by: str
+    reverses_id: uuid.UUID | None = Field(description="The allocation this one undoes")
+    reason: str | None
+    reversed: bool = Field(default=False, description="A later reversal undid it")
 
 
 class CostLine(BaseModel):

@@ -21,6 +21,7 @@ from construction.materials.schemas import (
     HouseCostsPublic,
     PurchaseOrderCreate,
     PurchaseOrderPublic,
+    Reversal,
 )
 from construction.projects import service as projects
 
@@ -139,6 +140,77 @@ async def allocate(session: AsyncSession, order_id: uuid.UUID, new: AllocationCr
     return allocation
 
 
+async def reverse_delivery(
+    session: AsyncSession, delivery_id: uuid.UUID, reversal: Reversal
+) -> Delivery:
+    """Undo a delivery recorded by mistake, unless its materials are already with houses."""
+    original = await repository.get_delivery(session, delivery_id)
+    if original is None:
+        raise NotFound(f"delivery {delivery_id} does not exist")
+    purchase = await get_order(session, original.purchase_order_id, for_update=True)
+    earlier = await repository.delivery_reversal(session, original.id)
+    _check_reversible(original.reverses_id, earlier.id if earlier else None)
+    delivered = await repository.delivered(session, purchase.id)
+    allocated = await repository.allocated(session, purchase.id)
+    if delivered - original.quantity < allocated:
+        raise Conflict(
+            f"{allocated} {purchase.unit} of this order are allocated to houses;"
+            f" undo those allocations before this delivery",
+            delivered_quantity=delivered,
+            allocated_quantity=allocated,
+        )
+    undo = Delivery(
+        purchase_order_id=purchase.id,
+        quantity=-original.quantity,
+        delivered_on=today(),
+        received_by=reversal.reversed_by,
+        reverses_id=original.id,
+        reason=reversal.reason,
+    )
+    session.add(undo)
+    await session.flush()
+    return undo
+
+
+async def reverse_allocation(
+    session: AsyncSession, allocation_id: uuid.UUID, reversal: Reversal
+) -> Allocation:
+    """Take back materials given to a house by mistake; its cost falls by as much."""
+    original = await repository.get_allocation(session, allocation_id)
+    if original is None:
+        raise NotFound(f"allocation {allocation_id} does not exist")
+    await get_order(session, original.purchase_order_id, for_update=True)
+    work = await house_works.get(session, original.house_work_id, for_update=True)
+    earlier_undo = await repository.allocation_reversal(session, original.id)
+    _check_reversible(original.reverses_id, earlier_undo.id if earlier_undo else None)
+    if work.status == HouseWorkStatus.COMPLETED:
+        # Its actual cost went out with house.completed; the books would disagree.
+        raise Conflict(
+            f"house work {work.id} is completed; its cost was reported at sign-off",
+            current_status=str(work.status),
+        )
+    undo = Allocation(
+        purchase_order_id=original.purchase_order_id,
+        house_work_id=original.house_work_id,
+        quantity=-original.quantity,
+        cost_satang=-original.cost_satang,
+        allocated_on=today(),
+        allocated_by=reversal.reversed_by,
+        reverses_id=original.id,
+        reason=reversal.reason,
+    )
+    session.add(undo)
+    await session.flush()
+    return undo
+
+
+def _check_reversible(reverses_id: uuid.UUID | None, reversal_id: uuid.UUID | None) -> None:
+    if reverses_id is not None:
+        raise Conflict("this record is itself a reversal; record the correction anew instead")
+    if reversal_id is not None:
+        raise Conflict("this record was already reversed", reversal_id=str(reversal_id))
+
+
 async def house_costs(session: AsyncSession, house_work_id: uuid.UUID) -> HouseCostsPublic:
     work = await house_works.get(session, house_work_id)
     lines: dict[uuid.UUID, dict[str, Any]] = {}
@@ -156,6 +228,8 @@ async def house_costs(session: AsyncSession, house_work_id: uuid.UUID) -> HouseC
         )
         line["quantity"] += allocation.quantity
         line["cost_satang"] += allocation.cost_satang
+    # A fully reversed allocation nets to nothing: it is no line of the cost.
+    lines = {k: line for k, line in lines.items() if line["quantity"] or line["cost_satang"]}
     materials = sum(line["cost_satang"] for line in lines.values())
     return HouseCostsPublic(
         house_work_id=work.id,
