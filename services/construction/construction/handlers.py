@@ -4,7 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.bus.consumer import Subscriptions
 from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import HouseholdApproved
+from baan_shared.events.catalog import GrantRejected, HouseholdApproved
 from construction.house_works import service
 
 
@@ -13,4 +13,11 @@ async def on_household_approved(session: AsyncSession, event: CloudEvent) -> Non
     await service.plan(session, HouseholdApproved.model_validate(event.data))
 
 
-SUBSCRIPTIONS = Subscriptions({"household.approved": on_household_approved})
+async def on_grant_rejected(session: AsyncSession, event: CloudEvent) -> None:
+    """Finance could not reserve the grant: a work not yet being built waits for budget."""
+    await service.grant_rejected(session, GrantRejected.model_validate(event.data), event.time)
+
+
+SUBSCRIPTIONS = Subscriptions(
+    {"household.approved": on_household_approved, "grant.rejected": on_grant_rejected}
+)

@@ -2,7 +2,12 @@
 
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-from construction.house_works.models import HouseWork, HouseWorkTransition, ProgressUpdate
+from construction.house_works.models import (
+    HouseWork,
+    HouseWorkTransition,
+    PendingGrantRejection,
+    ProgressUpdate,
+)
 from construction.labour.models import LabourEntry
 from construction.materials.models import Allocation, Delivery, PurchaseOrder
 from construction.milestones.models import HouseMilestone, MilestoneTemplate
@@ -18,6 +23,7 @@ __all__ = [
     "LabourEntry",
     "MilestoneTemplate",
     "OutboxMessage",
+    "PendingGrantRejection",
     "Photo",
     "ProcessedEvent",
     "ProgressUpdate",

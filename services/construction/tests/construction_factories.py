@@ -4,7 +4,7 @@ Tests override only what they are about.
 """
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -13,10 +13,11 @@ from sqlmodel import select
 
 from baan_shared.db import unit_of_work
 from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import HouseholdApproved
+from baan_shared.events.catalog import GrantRejected, HouseholdApproved
+from baan_shared.fiscal import fiscal_year_be
 from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
-from construction.handlers import on_household_approved
+from construction.handlers import on_grant_rejected, on_household_approved
 
 UNKNOWN_ID = "0190f5d2-0000-7000-8000-000000000000"
 
@@ -51,10 +52,37 @@ def approval_event(data: HouseholdApproved | None = None, **overrides: Any) -> C
     )
 
 
+def grant_rejected_event(household_id: Any, *, at: datetime, **overrides: Any) -> CloudEvent:
+    """A ``grant.rejected`` CloudEvent as finance's relay sends it, stamped ``at``."""
+    fields: dict[str, Any] = {
+        "grant_id": new_id(),
+        "household_id": household_id,
+        "programme": "BAAN_PHO_PHIANG",
+        "province_code": "57",
+        "district_code": "5701",
+        "subdistrict_code": "570101",
+        "fiscal_year": 2569,
+        "reason": "the programme's budget for the area is used up",
+    }
+    fields.update(overrides)
+    data = GrantRejected(**fields)
+    return CloudEvent(
+        source="/services/finance",
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        dataschema=data.dataschema(),
+        time=at,
+        data=data.model_dump(mode="json"),
+    )
+
+
+HANDLERS = {"household.approved": on_household_approved, "grant.rejected": on_grant_rejected}
+
+
 async def deliver(app: FastAPI, event: CloudEvent) -> None:
     """Apply ``event`` with construction's handler in one transaction, as the consumer does."""
     async with unit_of_work(app.state.runtime.session_factory) as session:
-        await on_household_approved(session, event)
+        await HANDLERS[event.type](session, event)
 
 
 async def plan_house(app: FastAPI, **overrides: Any) -> str:
@@ -80,8 +108,9 @@ def payload(row: OutboxMessage) -> dict[str, Any]:
     return data
 
 
-def shared_house_fields(house: dict[str, Any]) -> dict[str, Any]:
-    """What every house event must carry, taken from the house work as the API shows it."""
+def shared_house_fields(house: dict[str, Any], on: str | None = None) -> dict[str, Any]:
+    """What every house event must carry, taken from the house work as the API shows it;
+    an event reporting the day ``on`` counts in that day's fiscal year."""
     return {
         "house_id": house["id"],
         "household_id": house["household_id"],
@@ -91,7 +120,7 @@ def shared_house_fields(house: dict[str, Any]) -> dict[str, Any]:
         "province_code": house["province_code"],
         "district_code": house["district_code"],
         "subdistrict_code": house["subdistrict_code"],
-        "fiscal_year": house["fiscal_year"],
+        "fiscal_year": fiscal_year_be(date.fromisoformat(on)) if on else house["fiscal_year"],
         "estimated_cost_satang": house["estimated_cost_satang"],
     }
 

@@ -7,6 +7,7 @@ import httpx
 from construction_factories import (
     approval_event,
     deliver,
+    grant_rejected_event,
     household_approved,
     outbox,
     payload,
@@ -15,6 +16,7 @@ from construction_factories import (
 from fastapi import FastAPI
 from sqlmodel import select
 
+from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
 from baan_shared.inbox import ProcessedEvent
 
@@ -143,3 +145,175 @@ class TestThroughTheConsumer:
         async with app.state.runtime.session_factory() as session:
             inbox = list((await session.exec(select(ProcessedEvent))).all())
         assert [(r.event_id, r.consumer) for r in inbox] == [(event.id, "construction")]
+
+
+APPROVED_AT = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)  # household_approved's default
+REJECTED_AT = datetime(2026, 1, 15, 4, 0, tzinfo=UTC)  # finance answers an hour later
+APPROVED_AGAIN_AT = datetime(2026, 4, 1, 3, 0, tzinfo=UTC)  # budget returned
+
+
+async def _through_the_consumer(app: FastAPI, event: CloudEvent) -> None:
+    """Hand ``event`` to the real consumer as a Kafka record (inbox and all)."""
+    key, value, headers = event.to_kafka()
+    topic = "finance.grants" if event.type == "grant.rejected" else "survey.households"
+    record = SimpleNamespace(
+        topic=topic, partition=0, offset=1, key=key, value=value, headers=headers
+    )
+    await app.state.runtime.consumer.handle_record(record)
+
+
+async def _house(client: httpx.AsyncClient, house_id: str) -> dict:
+    response = await client.get(f"/v1/house-works/{house_id}")
+    assert response.status_code == 200, response.text
+    data: dict = response.json()
+    return data
+
+
+class TestGrantRejected:
+    async def test_a_planned_work_goes_on_hold_for_budget_and_resumes_on_re_approval(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+
+        held = await _house(client, house["id"])
+        assert (held["status"], held["hold_reason"], held["held_from"]) == (
+            "on_hold",
+            "budget",
+            "planned",
+        )
+        assert held["held_on"] == "2026-01-15"
+        assert held["grant_rejection"] == "the programme's budget for the area is used up"
+        # A build team cannot move a held work on.
+        refused = await client.post(
+            f"/v1/house-works/{house['id']}/ready", json={"reported_by": "ทีมช่าง"}
+        )
+        assert refused.status_code == 409
+        assert refused.json()["current_status"] == "on_hold"
+
+        await deliver(
+            app, approval_event(data.model_copy(update={"approved_at": APPROVED_AGAIN_AT}))
+        )
+
+        [resumed] = await _house_works_of(client, data.household_id)
+        assert resumed["id"] == house["id"]
+        assert (resumed["status"], resumed["hold_reason"], resumed["grant_rejected_at"]) == (
+            "planned",
+            None,
+            None,
+        )
+        history = (await client.get(f"/v1/house-works/{house['id']}/history")).json()
+        assert [(h["from_status"], h["to_status"], h["reason"]) for h in history] == [
+            (None, "planned", "household approved"),
+            ("planned", "on_hold", "budget: the programme's budget for the area is used up"),
+            ("on_hold", "planned", "household approved again"),
+        ]
+        assert [r.type for r in await outbox(app)] == ["house.planned"]
+
+    async def test_a_ready_work_resumes_ready(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+        await client.post(f"/v1/house-works/{house['id']}/ready", json={"reported_by": "ทีม"})
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+        assert (await _house(client, house["id"]))["held_from"] == "ready_to_build"
+
+        await deliver(
+            app, approval_event(data.model_copy(update={"approved_at": APPROVED_AGAIN_AT}))
+        )
+
+        assert (await _house(client, house["id"]))["status"] == "ready_to_build"
+
+    async def test_a_work_under_construction_keeps_going_with_the_rejection_flagged(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+        for action in ("ready", "start"):
+            response = await client.post(
+                f"/v1/house-works/{house['id']}/{action}", json={"reported_by": "ทีม"}
+            )
+            assert response.status_code == 200, response.text
+
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+
+        flagged = await _house(client, house["id"])
+        assert (flagged["status"], flagged["hold_reason"]) == ("under_construction", None)
+        assert flagged["grant_rejected_at"] is not None
+        progress = await client.post(
+            f"/v1/house-works/{house['id']}/progress",
+            json={"reported_by": "ช่าง", "milestone": "repaired"},
+        )
+        assert progress.status_code == 200, progress.text
+
+        await deliver(
+            app, approval_event(data.model_copy(update={"approved_at": APPROVED_AGAIN_AT}))
+        )
+        assert (await _house(client, house["id"]))["grant_rejected_at"] is None
+
+    async def test_a_redelivered_rejection_or_approval_changes_nothing_more(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+        rejection = grant_rejected_event(data.household_id, at=REJECTED_AT)
+        again = approval_event(data.model_copy(update={"approved_at": APPROVED_AGAIN_AT}))
+
+        for event in (rejection, rejection, again, again, rejection):
+            await _through_the_consumer(app, event)
+
+        assert (await _house(client, house["id"]))["status"] == "planned"
+        history = (await client.get(f"/v1/house-works/{house['id']}/history")).json()
+        assert [h["to_status"] for h in history] == ["planned", "on_hold", "planned"]
+        assert len(await _house_works_of(client, data.household_id)) == 1
+
+    async def test_a_stale_rejection_after_the_re_approval_holds_nothing(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        # Topics are not ordered against each other: the re-approval may come first.
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+        await deliver(
+            app, approval_event(data.model_copy(update={"approved_at": APPROVED_AGAIN_AT}))
+        )
+
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+
+        assert (await _house(client, house["id"]))["status"] == "planned"
+
+    async def test_a_rejection_arriving_before_its_approval_holds_the_work_once_planned(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+        assert await _house_works_of(client, data.household_id) == []
+
+        await deliver(app, approval_event(data))
+
+        [house] = await _house_works_of(client, data.household_id)
+        assert (house["status"], house["hold_reason"]) == ("on_hold", "budget")
+        assert [r.type for r in await outbox(app)] == ["house.planned"]
+
+    async def test_a_held_work_can_still_be_cancelled(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved()
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+
+        response = await client.post(
+            f"/v1/house-works/{house['id']}/cancel",
+            json={"reported_by": "คณะกรรมการ", "reason": "ย้ายออกจากพื้นที่"},
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "cancelled"

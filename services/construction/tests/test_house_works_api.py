@@ -15,6 +15,9 @@ COMMITTEE = "คณะกรรมการตรวจรับ ต.สัน�
 STARTED_ON = (today() - timedelta(days=60)).isoformat()
 COMPLETED_ON = (today() - timedelta(days=5)).isoformat()
 BEFORE_START = (today() - timedelta(days=61)).isoformat()
+READY_ON = (today() - timedelta(days=62)).isoformat()
+FOUNDATION_ON = (today() - timedelta(days=40)).isoformat()
+ROOF_ON = (today() - timedelta(days=10)).isoformat()
 
 
 async def _post(client: httpx.AsyncClient, house_id: str, action: str, **body: Any) -> Any:
@@ -62,8 +65,8 @@ class TestLifecycle:
             subdistrict_code="100502",
             need="new_build",
         )
-        ready = await _post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
-        assert (ready["status"], ready["ready_on"]) == ("ready_to_build", today().isoformat())
+        ready = await _post(client, house_id, "ready", reported_by="ผู้ประสานงาน", ready_on=READY_ON)
+        assert (ready["status"], ready["ready_on"]) == ("ready_to_build", READY_ON)
 
         started = await _post(
             client, house_id, "start", reported_by="ผู้ประสานงาน", started_on=STARTED_ON
@@ -71,9 +74,22 @@ class TestLifecycle:
         assert (started["status"], started["started_on"]) == ("under_construction", STARTED_ON)
 
         await _post(
-            client, house_id, "progress", reported_by="ช่างชุมชน", milestone="foundation", percent=20
+            client,
+            house_id,
+            "progress",
+            reported_by="ช่างชุมชน",
+            milestone="foundation",
+            percent=20,
+            reached_on=FOUNDATION_ON,
         )
-        roofed = await _post(client, house_id, "progress", reported_by="ช่างชุมชน", milestone="roof")
+        roofed = await _post(
+            client,
+            house_id,
+            "progress",
+            reported_by="ช่างชุมชน",
+            milestone="roof",
+            reached_on=ROOF_ON,
+        )
         assert (roofed["progress_percent"], roofed["last_milestone"]) == (70, "roof")
 
         done = await _post(
@@ -99,15 +115,17 @@ class TestLifecycle:
         shared = shared_house_fields(done)
         assert shared["programme"] == "CANAL"
         events = [payload(r) for r in rows]
-        for event in events:
-            assert {k: event[k] for k in shared} == shared
-        assert events[1]["ready_on"] == today().isoformat()
+        reported_on = [None, READY_ON, STARTED_ON, FOUNDATION_ON, ROOF_ON]
+        for event, on in zip(events, [*reported_on, COMPLETED_ON], strict=True):
+            expected = shared_house_fields(done, on)
+            assert {k: event[k] for k in expected} == expected
+        assert events[1]["ready_on"] == READY_ON
         assert events[2]["started_on"] == STARTED_ON
         assert [(e["milestone"], e["percent"]) for e in events[3:5]] == [
             ("foundation", 20),
             ("roof", 70),
         ]
-        assert events[3]["reached_on"] == today().isoformat()
+        assert [e["reached_on"] for e in events[3:5]] == [FOUNDATION_ON, ROOF_ON]
         assert {k: events[5][k] for k in ("completed_on", "actual_cost_satang", "labour_days")} == {
             "completed_on": COMPLETED_ON,
             "actual_cost_satang": 1_850_000,
@@ -175,7 +193,7 @@ class TestLifecycle:
         last = (await outbox(app))[-1]
         assert last.type == "house.cancelled"
         assert payload(last) == {
-            **shared_house_fields(cancelled),
+            **shared_house_fields(cancelled, cancelled["cancelled_on"]),
             "reason": "ครัวเรือนย้ายออกจากพื้นที่",
         }
 
@@ -372,7 +390,7 @@ class TestValidation:
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
         house_id = await plan_house(app)
-        await _post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
+        await _post(client, house_id, "ready", reported_by="ผู้ประสานงาน", ready_on=READY_ON)
         await _post(client, house_id, "start", reported_by="ผู้ประสานงาน", started_on=STARTED_ON)
         before = await _snapshot(app, client, house_id)
 
@@ -473,3 +491,136 @@ class TestListing:
         response = await client.get("/v1/house-works", params={"status": "finished"})
         assert response.status_code == 422
         assert [e["field"] for e in response.json()["errors"]] == ["query.status"]
+
+
+class TestReportedDates:
+    """Build teams report after the fact: each step takes the day it happened."""
+
+    async def test_each_step_takes_its_own_date_and_its_event_its_fiscal_year(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house_id = await plan_house(app, need="repair")  # approved 2026-01-15, FY 2569
+
+        await _post(client, house_id, "ready", reported_by="ทีม", ready_on="2026-09-20")
+        await _post(client, house_id, "start", reported_by="ทีม", started_on="2026-09-30")
+        await _post(
+            client,
+            house_id,
+            "progress",
+            reported_by="ช่าง",
+            milestone="repaired",
+            reached_on="2026-10-01",
+        )
+        done = await _post(
+            client, house_id, "complete", **_complete_body(completed_on="2026-10-03")
+        )
+
+        assert (done["ready_on"], done["started_on"], done["completed_on"]) == (
+            "2026-09-20",
+            "2026-09-30",
+            "2026-10-03",
+        )
+        updates = (await client.get(f"/v1/house-works/{house_id}/updates")).json()
+        assert [(u["milestone"], u["reached_on"]) for u in updates] == [
+            ("repaired", "2026-10-01"),
+            ("inspected", "2026-10-03"),
+        ]
+        events = {r.type: payload(r) for r in await outbox(app)}
+        assert events["house.planned"]["fiscal_year"] == 2569
+        assert (
+            events["house.ready_to_build"]["ready_on"],
+            events["house.ready_to_build"]["fiscal_year"],
+        ) == ("2026-09-20", 2569)
+        assert events["house.construction_started"]["fiscal_year"] == 2569  # 30 Sep
+        # 1 October opens fiscal year 2570.
+        assert (
+            events["house.milestone_reached"]["reached_on"],
+            events["house.milestone_reached"]["fiscal_year"],
+        ) == ("2026-10-01", 2570)
+        assert events["house.completed"]["fiscal_year"] == 2570
+        assert done["fiscal_year"] == 2569  # the house work keeps its approval's year
+
+    @pytest.mark.parametrize(
+        ("steps", "refused", "field"),
+        [
+            ([], ("ready", {"ready_on": "2026-01-14"}), "body.ready_on"),  # before planned
+            (
+                [("ready", {"ready_on": "2026-03-01"})],
+                ("start", {"started_on": "2026-02-28"}),
+                "body.started_on",
+            ),
+            (
+                [("ready", {"ready_on": "2026-03-01"}), ("start", {"started_on": "2026-03-05"})],
+                ("progress", {"milestone": "repaired", "reached_on": "2026-03-04"}),
+                "body.reached_on",
+            ),
+            (
+                [
+                    ("ready", {"ready_on": "2026-03-01"}),
+                    ("start", {"started_on": "2026-03-05"}),
+                    ("progress", {"milestone": "materials_delivered", "reached_on": "2026-04-01"}),
+                ],
+                ("progress", {"milestone": "repaired", "reached_on": "2026-03-31"}),
+                "body.reached_on",
+            ),
+            (
+                [
+                    ("ready", {"ready_on": "2026-03-01"}),
+                    ("start", {"started_on": "2026-03-05"}),
+                    ("progress", {"milestone": "repaired", "reached_on": "2026-04-01"}),
+                ],
+                ("complete", _complete_body(completed_on="2026-03-31")),
+                "body.completed_on",
+            ),
+        ],
+        ids=[
+            "ready-before-planned",
+            "start-before-ready",
+            "reached-before-start",
+            "reached-before-previous",
+            "completed-before-last-milestone",
+        ],
+    )
+    async def test_a_date_before_the_step_it_follows_is_422_and_changes_nothing(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        steps: list[tuple[str, dict[str, Any]]],
+        refused: tuple[str, dict[str, Any]],
+        field: str,
+    ) -> None:
+        house_id = await plan_house(app, need="repair")
+        for action, body in steps:
+            await _post(client, house_id, action, reported_by="ทีม", **body)
+        before = await _snapshot(app, client, house_id)
+
+        action, body = refused
+        # Completion names its inspector instead of a reporter.
+        who = {} if action == "complete" else {"reported_by": "ทีม"}
+        response = await client.post(f"/v1/house-works/{house_id}/{action}", json={**who, **body})
+
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+        assert await _snapshot(app, client, house_id) == before
+
+    @pytest.mark.parametrize(
+        ("action", "field"), [("ready", "ready_on"), ("progress", "reached_on")]
+    )
+    async def test_a_date_in_the_future_is_422(
+        self, app: FastAPI, client: httpx.AsyncClient, action: str, field: str
+    ) -> None:
+        house_id = await (
+            _under_construction(app, client, need="repair")
+            if action == "progress"
+            else plan_house(app, need="repair")
+        )
+        tomorrow = (today() + timedelta(days=1)).isoformat()
+        response = await client.post(
+            f"/v1/house-works/{house_id}/{action}",
+            json={"reported_by": "ทีม", "milestone": "repaired", field: tomorrow}
+            if action == "progress"
+            else {"reported_by": "ทีม", field: tomorrow},
+        )
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == [f"body.{field}"]

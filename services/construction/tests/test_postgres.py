@@ -9,21 +9,26 @@ Needs the ``baan`` pytest plugin (deploy/local); skipped without it (``-p no:baa
 import pytest
 from fastapi import FastAPI
 from test_house_works_api import TestLifecycle as TestLifecycleOnPostgres
+from test_house_works_api import TestReportedDates as TestReportedDatesOnPostgres
 from test_labour import TestRecording as TestLabourOnPostgres
 from test_lists import TestExport as TestExportOnPostgres
 from test_lists import TestFilters as TestFiltersOnPostgres
 from test_lists import TestOverdue as TestOverdueOnPostgres
 from test_materials import TestAllocationAndCost as TestMaterialsOnPostgres
+from test_materials import TestCorrections as TestCorrectionsOnPostgres
 from test_milestones import TestEditableTemplates as TestTemplatesOnPostgres
 from test_milestones import TestOverdueMilestones as TestOverdueMilestonesOnPostgres
 from test_milestones import TestPlannedDates as TestPlannedDatesOnPostgres
 from test_photos import TestUploading as TestPhotosOnPostgres
 from test_projects_api import TestAssigning as TestProjectsOnPostgres
+from test_projects_api import TestBulkReports as TestBulkReportsOnPostgres
 from test_projects_api import TestSummary as TestProjectSummaryOnPostgres
 
 pytestmark = pytest.mark.postgres
 
 __all__ = [
+    "TestBulkReportsOnPostgres",
+    "TestCorrectionsOnPostgres",
     "TestExportOnPostgres",
     "TestFiltersOnPostgres",
     "TestLabourOnPostgres",
@@ -35,6 +40,7 @@ __all__ = [
     "TestPlannedDatesOnPostgres",
     "TestProjectSummaryOnPostgres",
     "TestProjectsOnPostgres",
+    "TestReportedDatesOnPostgres",
     "TestTemplatesOnPostgres",
 ]
 

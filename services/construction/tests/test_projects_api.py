@@ -384,3 +384,84 @@ class TestUnassigning:
             response = await client.delete(f"/v1/projects/{project_id}/house-works/{house}")
             assert response.status_code == 404
             assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestBulkReports:
+    """A build team reports a whole project's houses in one request."""
+
+    async def test_every_planned_house_is_made_ready_then_started_on_one_day(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        houses = [await plan_house(app) for _ in range(3)]
+        await assign(client, project["id"], *houses)
+        await post(client, houses[2], "cancel", reported_by="x", reason="ย้ายออก")
+        base = f"/v1/projects/{project['id']}/house-works"
+
+        ready = await client.post(
+            f"{base}/ready", json={"reported_by": "ทีมช่าง", "ready_on": "2026-09-25"}
+        )
+        assert ready.status_code == 200, ready.text
+        assert sorted(ready.json()["moved"]) == sorted(houses[:2])
+        started = await client.post(
+            f"{base}/start", json={"reported_by": "ทีมช่าง", "started_on": "2026-10-02"}
+        )
+        assert sorted(started.json()["moved"]) == sorted(houses[:2])
+
+        for house_id in houses[:2]:
+            house = await _house(client, house_id)
+            assert (house["status"], house["ready_on"], house["started_on"]) == (
+                "under_construction",
+                "2026-09-25",
+                "2026-10-02",
+            )
+        events = [payload(r) for r in await outbox(app)]
+        starts = [e for e in events if "started_on" in e]
+        assert sorted(e["house_id"] for e in starts) == sorted(houses[:2])
+        assert {(e["started_on"], e["fiscal_year"], e["project_id"]) for e in starts} == {
+            ("2026-10-02", 2570, project["id"])
+        }
+        assert (await _house(client, houses[2]))["status"] == "cancelled"
+        again = await client.post(f"{base}/start", json={"reported_by": "ทีมช่าง"})
+        assert again.json() == {"moved": []}
+
+    async def test_a_refusal_names_the_house_and_moves_none(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        project = await create_project(client)
+        late, early = await plan_house(app), await plan_house(app)
+        await assign(client, project["id"], late, early)
+        await post(client, late, "ready", reported_by="x", ready_on="2026-05-01")
+        await post(client, early, "ready", reported_by="x", ready_on="2026-03-01")
+        base = f"/v1/projects/{project['id']}/house-works"
+
+        too_early = await client.post(
+            f"{base}/start", json={"reported_by": "ทีม", "started_on": "2026-04-01"}
+        )
+        assert too_early.status_code == 422
+        assert too_early.json()["house_work_id"] == late
+        assert [e["field"] for e in too_early.json()["errors"]] == ["body.started_on"]
+
+        planned = await plan_house(app)
+        await assign(client, project["id"], planned)
+        wrong_status = await client.post(
+            f"{base}/start", json={"reported_by": "ทีม", "house_work_ids": [early, planned]}
+        )
+        assert wrong_status.status_code == 409
+        assert (wrong_status.json()["house_work_id"], wrong_status.json()["current_status"]) == (
+            planned,
+            "planned",
+        )
+        outside = await plan_house(app)
+        not_in_project = await client.post(
+            f"{base}/start", json={"reported_by": "ทีม", "house_work_ids": [early, outside]}
+        )
+        assert not_in_project.status_code == 404
+        assert not_in_project.json()["missing_house_work_ids"] == [outside]
+        unknown = await client.post(
+            f"/v1/projects/{UNKNOWN_ID}/house-works/ready", json={"reported_by": "ทีม"}
+        )
+        assert unknown.status_code == 404
+        for house_id in (late, early):
+            assert (await _house(client, house_id))["status"] == "ready_to_build"
+        assert not [r for r in await outbox(app) if r.type == "house.construction_started"]

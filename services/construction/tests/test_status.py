@@ -13,6 +13,10 @@ LEGAL = [
     (S.PLANNED, S.CANCELLED),
     (S.READY_TO_BUILD, S.CANCELLED),
     (S.UNDER_CONSTRUCTION, S.CANCELLED),
+    # finance could not reserve the grant before building began
+    (S.PLANNED, S.ON_HOLD),
+    (S.READY_TO_BUILD, S.ON_HOLD),
+    (S.ON_HOLD, S.CANCELLED),
 ]
 
 

@@ -27,6 +27,9 @@ class HouseWorkStatus(StrEnum):
     PLANNED = "planned"
     READY_TO_BUILD = "ready_to_build"  # พร้อมสร้าง
     UNDER_CONSTRUCTION = "under_construction"  # กำลังก่อสร้าง
+    # Waiting, not stopped: finance could not reserve the grant (reason "budget");
+    # the household's next approval resumes it where it was.
+    ON_HOLD = "on_hold"  # ระงับชั่วคราว
     COMPLETED = "completed"  # สร้างเสร็จ
     CANCELLED = "cancelled"
 
@@ -69,6 +72,16 @@ class HouseWork(SQLModel, table=True):
     completed_on: date | None = None
     cancelled_on: date | None = None
     cancel_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # The latest household.approved applied (a later one is a re-approval).
+    approved_at: datetime | None = Field(default=None, sa_column=_aware(nullable=True))
+    # On hold: why ("budget"), since when, and the status it resumes to.
+    hold_reason: str | None = Field(default=None, max_length=50)
+    held_on: date | None = None
+    held_from: HouseWorkStatus | None = Field(default=None, sa_type=enum_type(HouseWorkStatus))
+    # Finance rejected the grant and no re-approval has answered it yet; a house
+    # already under construction keeps going with this flag raised.
+    grant_rejected_at: datetime | None = Field(default=None, sa_column=_aware(nullable=True))
+    grant_rejection: str | None = Field(default=None, sa_column=Column(Text))
     inspected_by: str | None = Field(default=None, max_length=200)
     actual_cost_satang: int | None = Field(default=None, sa_type=BigInteger)
     labour_days: int | None = None
@@ -102,3 +115,14 @@ class ProgressUpdate(SQLModel, table=True):
     reached_on: date
     reported_by: str = Field(max_length=200)
     reported_at: datetime = Field(default_factory=utcnow, sa_column=_aware())
+
+
+class PendingGrantRejection(SQLModel, table=True):
+    """A grant.rejected that arrived before its household.approved (topics are not ordered
+    against each other): applied when the approval it answers plans the house work."""
+
+    __tablename__ = "pending_grant_rejections"
+
+    household_id: uuid.UUID = Field(primary_key=True)
+    rejected_at: datetime = Field(sa_column=_aware())
+    reason: str = Field(sa_column=Column(Text, nullable=False))

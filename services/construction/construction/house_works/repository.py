@@ -9,11 +9,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.reference import Programme
 from construction.house_works.models import (
     HouseWork,
     HouseWorkStatus,
     HouseWorkTransition,
-    Programme,
+    PendingGrantRejection,
     ProgressUpdate,
 )
 from construction.projects.models import Project
@@ -28,8 +29,23 @@ async def get(
     return (await session.exec(query)).first()
 
 
-async def for_household(session: AsyncSession, household_id: uuid.UUID) -> HouseWork | None:
+async def for_household(
+    session: AsyncSession, household_id: uuid.UUID, *, for_update: bool = False
+) -> HouseWork | None:
     query = select(HouseWork).where(HouseWork.household_id == household_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def pending_rejection(
+    session: AsyncSession, household_id: uuid.UUID
+) -> PendingGrantRejection | None:
+    query = (
+        select(PendingGrantRejection)
+        .where(PendingGrantRejection.household_id == household_id)
+        .with_for_update()
+    )
     return (await session.exec(query)).first()
 
 
@@ -108,6 +124,15 @@ async def progress_updates(session: AsyncSession, house_work_id: uuid.UUID) -> l
         .order_by(col(ProgressUpdate.reported_at), col(ProgressUpdate.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def last_reached_on(session: AsyncSession, house_work_id: uuid.UUID) -> date | None:
+    """The latest day a milestone of the house was reported reached."""
+    query = select(func.max(ProgressUpdate.reached_on)).where(
+        ProgressUpdate.house_work_id == house_work_id
+    )
+    value = (await session.exec(query)).one()
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
 
 
 async def transitions(session: AsyncSession, house_work_id: uuid.UUID) -> list[HouseWorkTransition]:

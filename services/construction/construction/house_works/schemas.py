@@ -28,6 +28,9 @@ class ReadyReport(_Report):
     """Land, permits, materials and labour in place: the house can be built (พร้อมสร้าง)."""
 
     reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+    ready_on: PastDate | None = Field(
+        default=None, description="The day it became ready; defaults to today (Thai date)"
+    )
 
 
 class StartReport(_Report):
@@ -47,6 +50,10 @@ class ProgressReport(_Report):
         ge=1,
         le=100,
         description="How far along the whole house is; the template's, so it may be left out",
+    )
+    reached_on: PastDate | None = Field(
+        default=None,
+        description="The day it was reached on site (reports come late); defaults to today",
     )
 
 
@@ -111,6 +118,13 @@ class HouseWorkPublic(BaseModel):
     completed_on: date | None
     cancelled_on: date | None
     cancel_reason: str | None
+    hold_reason: str | None = Field(description='Why it is on hold ("budget")')
+    held_on: date | None
+    held_from: HouseWorkStatus | None = Field(description="The status it resumes to")
+    grant_rejected_at: datetime | None = Field(
+        description="Finance could not reserve the grant and no re-approval has answered it"
+    )
+    grant_rejection: str | None
     inspected_by: str | None
     actual_cost_satang: int | None
     labour_days: int | None

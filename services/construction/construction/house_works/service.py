@@ -6,6 +6,7 @@ first write, so a refused request leaves no trace.
 """
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.clock import thai_today as today
 from baan_shared.events.catalog import (
+    GrantRejected,
     HouseCancelled,
     HouseCompleted,
     HouseConstructionStarted,
@@ -31,6 +33,7 @@ from construction.house_works.models import (
     HouseWork,
     HouseWorkStatus,
     HouseWorkTransition,
+    PendingGrantRejection,
     ProgressUpdate,
     WorkType,
 )
@@ -42,7 +45,7 @@ from construction.house_works.schemas import (
     ReadyReport,
     StartReport,
 )
-from construction.house_works.status import check_progress, check_transition
+from construction.house_works.status import RESUMES, check_progress, check_transition
 from construction.labour import repository as labour
 from construction.materials import repository as materials
 from construction.milestones import service as milestones
@@ -51,8 +54,12 @@ from construction.milestones.templates import INSPECTED, check_milestone
 SOURCE = f"/services/{SERVICE_NAME}"
 
 
-def _house(work: HouseWork) -> dict[str, Any]:
-    """The fields every house event carries, so no consumer has to ask."""
+def _house(work: HouseWork, on: date | None = None) -> dict[str, Any]:
+    """The fields every house event carries, so no consumer has to ask.
+
+    ``fiscal_year`` is that of ``on``, the day the event reports (a house started
+    in October counts in the new fiscal year); house.planned keeps the approval's.
+    """
     return {
         "house_id": work.id,
         "household_id": work.household_id,
@@ -62,7 +69,7 @@ def _house(work: HouseWork) -> dict[str, Any]:
         "province_code": work.province_code,
         "district_code": work.district_code,
         "subdistrict_code": work.subdistrict_code,
-        "fiscal_year": work.fiscal_year,
+        "fiscal_year": work.fiscal_year if on is None else fiscal_year_be(on),
         "estimated_cost_satang": work.estimated_cost_satang,
     }
 
@@ -71,10 +78,12 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     """Plan the house work of a newly approved household; ``None`` if it already has one.
 
     Redelivered events never reach here (the inbox drops them), but survey may
-    approve the same household again (waitlisted, then approved when budget
-    returns): that is a new event for a house work already planned.
+    approve the same household again (waitlisted for budget, then approved when
+    budget returns): that resumes the house work already planned, never a second.
     """
-    if await repository.for_household(session, approved.household_id) is not None:
+    existing = await repository.for_household(session, approved.household_id, for_update=True)
+    if existing is not None:
+        await _approved_again(session, existing, approved)
         return None
     planned_on = thai_date(approved.approved_at)
     work = HouseWork(
@@ -89,6 +98,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
         work_type=WorkType(approved.need),
         estimated_cost_satang=approved.estimated_cost_satang,
         planned_on=planned_on,
+        approved_at=approved.approved_at,
     )
     session.add(work)
     await session.flush()
@@ -105,7 +115,92 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     await record_event(
         session, HousePlanned(**_house(work), work_type=work.work_type.value), source=SOURCE
     )
+    # Finance may have answered this approval before construction saw it.
+    pending = await repository.pending_rejection(session, approved.household_id)
+    if pending is not None:
+        if pending.rejected_at >= approved.approved_at:
+            await _hold_for_budget(session, work, pending.rejected_at, pending.reason)
+        await session.delete(pending)
+        await session.flush()
     return work
+
+
+async def _approved_again(
+    session: AsyncSession, work: HouseWork, approved: HouseholdApproved
+) -> None:
+    """A later approval answers the budget problem: resume a held work, lower the flag."""
+    if work.approved_at is not None and approved.approved_at <= work.approved_at:
+        return  # the approval already applied, or an older one arriving late
+    work.approved_at = approved.approved_at
+    work.community_id = work.community_id or approved.community_id
+    work.grant_rejected_at = work.grant_rejection = None
+    if work.status == HouseWorkStatus.ON_HOLD and work.hold_reason == BUDGET:
+        resume_to = work.held_from if work.held_from in RESUMES else HouseWorkStatus.PLANNED
+        work.hold_reason = work.held_on = work.held_from = None
+        await _move(
+            session,
+            work,
+            resume_to,
+            reported_by=approved.approved_by or "survey",
+            reason="household approved again",
+        )
+    else:
+        work.updated_at = utcnow()
+        session.add(work)
+        await session.flush()
+
+
+BUDGET = "budget"
+# Before building starts a work can wait for its budget; after, it keeps going.
+HOLDABLE = frozenset({HouseWorkStatus.PLANNED, HouseWorkStatus.READY_TO_BUILD})
+
+
+async def grant_rejected(session: AsyncSession, rejected: GrantRejected, at: datetime) -> None:
+    """Finance could not reserve the household's grant (survey waitlists the household).
+
+    A work not yet under construction goes on hold (reason "budget"); one being
+    built keeps going with the rejection flagged; a finished one is history.
+    A rejection older than the household's latest approval was already answered.
+    """
+    work = await repository.for_household(session, rejected.household_id, for_update=True)
+    if work is None:
+        pending = await repository.pending_rejection(session, rejected.household_id)
+        if pending is None:
+            session.add(
+                PendingGrantRejection(
+                    household_id=rejected.household_id, rejected_at=at, reason=rejected.reason
+                )
+            )
+        elif at > pending.rejected_at:
+            pending.rejected_at, pending.reason = at, rejected.reason
+            session.add(pending)
+        await session.flush()
+        return
+    if work.approved_at is not None and at < work.approved_at:
+        return
+    await _hold_for_budget(session, work, at, rejected.reason)
+
+
+async def _hold_for_budget(
+    session: AsyncSession, work: HouseWork, at: datetime, reason: str
+) -> None:
+    if work.status in (HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED):
+        return
+    work.grant_rejected_at, work.grant_rejection = at, reason
+    if work.status in HOLDABLE:
+        check_transition(work.status, HouseWorkStatus.ON_HOLD)
+        work.held_from, work.hold_reason, work.held_on = work.status, BUDGET, thai_date(at)
+        await _move(
+            session,
+            work,
+            HouseWorkStatus.ON_HOLD,
+            reported_by="finance",
+            reason=f"budget: {reason}",
+        )
+    else:
+        work.updated_at = utcnow()
+        session.add(work)
+        await session.flush()
 
 
 async def get(
@@ -117,31 +212,59 @@ async def get(
     return work
 
 
+def _not_before(field: str, value: date, earliest: date, earlier_step: str) -> None:
+    """A reported date may lie in the past, never before the step it follows."""
+    if value < earliest:
+        raise Unprocessable(
+            f"{field} {value} is before {earlier_step} ({earliest})",
+            errors=[
+                {
+                    "field": f"body.{field}",
+                    "reason": f"must not be before {earlier_step} {earliest}",
+                    "code": "date_order",
+                }
+            ],
+        )
+
+
 async def mark_ready(
     session: AsyncSession, house_work_id: uuid.UUID, report: ReadyReport
 ) -> HouseWork:
     """Land, materials and labour are in place (พร้อมสร้าง)."""
     work = await get(session, house_work_id, for_update=True)
-    check_transition(work.status, HouseWorkStatus.READY_TO_BUILD)
-    work.ready_on = today()
-    await _move(session, work, HouseWorkStatus.READY_TO_BUILD, reported_by=report.reported_by)
-    await record_event(
-        session, HouseReadyToBuild(**_house(work), ready_on=work.ready_on), source=SOURCE
-    )
+    await make_ready(session, work, report.ready_on or today(), report.reported_by)
     return work
+
+
+async def make_ready(
+    session: AsyncSession, work: HouseWork, ready_on: date, reported_by: str
+) -> None:
+    check_transition(work.status, HouseWorkStatus.READY_TO_BUILD)
+    _not_before("ready_on", ready_on, work.planned_on, "the day it was planned")
+    work.ready_on = ready_on
+    await _move(session, work, HouseWorkStatus.READY_TO_BUILD, reported_by=reported_by)
+    await record_event(
+        session, HouseReadyToBuild(**_house(work, ready_on), ready_on=ready_on), source=SOURCE
+    )
 
 
 async def start(session: AsyncSession, house_work_id: uuid.UUID, report: StartReport) -> HouseWork:
     work = await get(session, house_work_id, for_update=True)
+    await begin(session, work, report.started_on or today(), report.reported_by)
+    return work
+
+
+async def begin(session: AsyncSession, work: HouseWork, started_on: date, reported_by: str) -> None:
+    """Construction started (เริ่มก่อสร้าง) on ``started_on``."""
     check_transition(work.status, HouseWorkStatus.UNDER_CONSTRUCTION)
-    work.started_on = report.started_on or today()
-    await _move(session, work, HouseWorkStatus.UNDER_CONSTRUCTION, reported_by=report.reported_by)
+    _not_before("started_on", started_on, work.ready_on or work.planned_on, "ready_on")
+    work.started_on = started_on
+    await _move(session, work, HouseWorkStatus.UNDER_CONSTRUCTION, reported_by=reported_by)
     await record_event(
         session,
-        HouseConstructionStarted(**_house(work), started_on=work.started_on),
+        HouseConstructionStarted(**_house(work, started_on), started_on=started_on),
         source=SOURCE,
     )
-    return work
 
 
 async def report_progress(
@@ -157,11 +280,17 @@ async def report_progress(
         report.percent,
     )
     now = utcnow()
+    reached_on = report.reached_on or thai_date(now)
+    if work.started_on is not None:
+        _not_before("reached_on", reached_on, work.started_on, "started_on")
+    last_reached = await repository.last_reached_on(session, work.id)
+    if last_reached is not None:
+        _not_before("reached_on", reached_on, last_reached, "the previous milestone")
     update = ProgressUpdate(
         house_work_id=work.id,
         milestone=milestone.code,
         percent=milestone.percent,
-        reached_on=thai_date(now),
+        reached_on=reached_on,
         reported_by=report.reported_by,
         reported_at=now,
     )
@@ -177,7 +306,7 @@ async def report_progress(
     await record_event(
         session,
         HouseMilestoneReached(
-            **_house(work),
+            **_house(work, update.reached_on),
             milestone=update.milestone,
             percent=update.percent,
             reached_on=update.reached_on,
@@ -194,17 +323,11 @@ async def complete(
     work = await get(session, house_work_id, for_update=True)
     check_transition(work.status, HouseWorkStatus.COMPLETED)
     completed_on = report.completed_on or today()
-    if work.started_on is not None and completed_on < work.started_on:
-        raise Unprocessable(
-            f"completed_on {completed_on} is before the work started on {work.started_on}",
-            errors=[
-                {
-                    "field": "body.completed_on",
-                    "reason": f"must not be before started_on {work.started_on}",
-                    "code": "date_order",
-                }
-            ],
-        )
+    if work.started_on is not None:
+        _not_before("completed_on", completed_on, work.started_on, "started_on")
+    last_reached = await repository.last_reached_on(session, work.id)
+    if last_reached is not None:
+        _not_before("completed_on", completed_on, last_reached, "the previous milestone")
     recorded_days = await labour.total_days(session, work.id)
     if (
         recorded_days is not None
@@ -247,7 +370,7 @@ async def complete(
     await record_event(
         session,
         HouseCompleted(
-            **_house(work),
+            **_house(work, completed_on),
             completed_on=completed_on,
             actual_cost_satang=actual_cost,
             labour_days=labour_days or 0,
@@ -300,7 +423,9 @@ async def cancel(
         reason=cancellation.reason,
     )
     await record_event(
-        session, HouseCancelled(**_house(work), reason=cancellation.reason), source=SOURCE
+        session,
+        HouseCancelled(**_house(work, work.cancelled_on), reason=cancellation.reason),
+        source=SOURCE,
     )
     return work
 

@@ -55,12 +55,13 @@ async def of_houses(
     return found
 
 
-# Works whose schedule still runs: finished works have nothing due, and a work on
-# hold waits for its budget, not for its build team.
+# Works whose milestones can still be late: finished works have nothing due. A work
+# on hold is late all the same (its status says why), as in the overdue house works.
 SCHEDULED = (
     HouseWorkStatus.PLANNED,
     HouseWorkStatus.READY_TO_BUILD,
     HouseWorkStatus.UNDER_CONSTRUCTION,
+    HouseWorkStatus.ON_HOLD,
 )
 
 

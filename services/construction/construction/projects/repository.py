@@ -48,8 +48,12 @@ async def house_works(
     return list((await session.exec(query)).all())
 
 
-async def works_of_project(session: AsyncSession, project_id: uuid.UUID) -> list[HouseWork]:
+async def works_of_project(
+    session: AsyncSession, project_id: uuid.UUID, *, for_update: bool = False
+) -> list[HouseWork]:
     query = select(HouseWork).where(HouseWork.project_id == project_id).order_by(col(HouseWork.id))
+    if for_update:
+        query = query.with_for_update()
     return list((await session.exec(query)).all())
 
 

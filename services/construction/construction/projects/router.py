@@ -15,6 +15,9 @@ from construction.house_works.schemas import HouseWorkPublic
 from construction.projects import repository, service
 from construction.projects.schemas import (
     Assignment,
+    BulkMoved,
+    BulkReady,
+    BulkStart,
     ProjectCreate,
     ProjectPublic,
     ProjectsPublic,
@@ -105,3 +108,21 @@ async def unassign_house_work(
 ) -> HouseWorkPublic:
     """Take a house work out of the project (not once it received the project's materials)."""
     return public(await service.unassign(session, project_id, house_work_id), None)
+
+
+@router.post("/{project_id}/house-works/ready", response_model=BulkMoved)
+async def ready_house_works(
+    project_id: uuid.UUID, body: BulkReady, session: SessionDep
+) -> BulkMoved:
+    """Every planned house work of the project (or those named) ready to build on one day;
+    each publishes ``house.ready_to_build``. All or none: a refusal names the house work."""
+    return BulkMoved(moved=await service.ready_all(session, project_id, body))
+
+
+@router.post("/{project_id}/house-works/start", response_model=BulkMoved)
+async def start_house_works(
+    project_id: uuid.UUID, body: BulkStart, session: SessionDep
+) -> BulkMoved:
+    """Every ready house work of the project (or those named) under construction from one
+    day; each publishes ``house.construction_started``. All or none."""
+    return BulkMoved(moved=await service.start_all(session, project_id, body))

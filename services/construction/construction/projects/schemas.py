@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from baan_shared.reference import Programme
+from construction.house_works.schemas import PastDate
 
 
 class ProjectCreate(BaseModel):
@@ -74,3 +75,31 @@ class ProjectSummary(BaseModel):
     ordered_satang: int = Field(description="Total of the project's purchase orders")
     allocated_satang: int = Field(description="Materials given to its houses")
     labour_person_days: int
+
+
+class _BulkReport(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reported_by: str = Field(min_length=1, max_length=200, description="Who reports it")
+    house_work_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="Only these house works of the project; every eligible one if left out",
+    )
+
+
+class BulkReady(_BulkReport):
+    """Planned house works of the project became ready to build on one day."""
+
+    ready_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
+
+
+class BulkStart(_BulkReport):
+    """Ready house works of the project started construction on one day."""
+
+    started_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
+
+
+class BulkMoved(BaseModel):
+    moved: list[uuid.UUID] = Field(description="The house works moved, each with its event")

@@ -11,13 +11,20 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.clock import thai_today, utcnow
+from baan_shared.http.errors import AppError, Conflict, NotFound, Unprocessable
+from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.milestones import service as milestones
 from construction.projects import repository
 from construction.projects.models import Project
-from construction.projects.schemas import Assignment, ProjectCreate, ProjectUpdate
+from construction.projects.schemas import (
+    Assignment,
+    BulkReady,
+    BulkStart,
+    ProjectCreate,
+    ProjectUpdate,
+)
 
 FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
 
@@ -159,3 +166,67 @@ async def unassign(
     await session.flush()
     await milestones.replan(session, work)
     return work
+
+
+async def _bulk_targets(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    chosen: list[uuid.UUID] | None,
+    eligible: HouseWorkStatus,
+) -> list[HouseWork]:
+    """The project's house works to move: those named (each must be in the project), or
+    every one in ``eligible`` status. Locked, in id order, so two bulk reports queue."""
+    await get(session, project_id)
+    works = await repository.works_of_project(session, project_id, for_update=True)
+    if chosen is None:
+        return [w for w in works if w.status == eligible]
+    in_project = {w.id: w for w in works}
+    ids = list(dict.fromkeys(chosen))
+    missing = [i for i in ids if i not in in_project]
+    if missing:
+        raise NotFound(
+            f"house work {missing[0]} is not in project {project_id}",
+            missing_house_work_ids=[str(i) for i in missing],
+        )
+    return [in_project[i] for i in ids]
+
+
+async def _each(works: list[HouseWork], move: Any) -> list[uuid.UUID]:
+    """Move every work or none: the first refusal names its house work and the request's
+    unit of work rolls back the ones already moved."""
+    for work in works:
+        try:
+            await move(work)
+        except AppError as refused:
+            refused.extra["house_work_id"] = str(work.id)
+            refused.detail = f"house work {work.id}: {refused.detail}"
+            raise
+    return [w.id for w in works]
+
+
+async def ready_all(
+    session: AsyncSession, project_id: uuid.UUID, report: BulkReady
+) -> list[uuid.UUID]:
+    """Report the project's planned house works ready to build on one day."""
+    works = await _bulk_targets(session, project_id, report.house_work_ids, HouseWorkStatus.PLANNED)
+    ready_on = report.ready_on or thai_today()
+
+    async def move(work: HouseWork) -> None:
+        await house_works.make_ready(session, work, ready_on, report.reported_by)
+
+    return await _each(works, move)
+
+
+async def start_all(
+    session: AsyncSession, project_id: uuid.UUID, report: BulkStart
+) -> list[uuid.UUID]:
+    """Report the project's ready house works under construction from one day."""
+    works = await _bulk_targets(
+        session, project_id, report.house_work_ids, HouseWorkStatus.READY_TO_BUILD
+    )
+    started_on = report.started_on or thai_today()
+
+    async def move(work: HouseWork) -> None:
+        await house_works.begin(session, work, started_on, report.reported_by)
+
+    return await _each(works, move)
