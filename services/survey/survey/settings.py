@@ -17,7 +17,7 @@ class SurveySettings(ServiceSettings, StorageSettings):
     database_url: str = "sqlite+aiosqlite:///./.data/survey.db"
     # Uploads of more than this many bytes become background jobs (202) run by the
     # import worker from a copy kept in import_spool_dir; smaller ones import at once (201).
-    import_inline_max_bytes: int = 2_000_000
+    import_inline_max_bytes: int = 5_000_000
     import_spool_dir: Path = Path(".data/survey-imports")
     storage_dir: str = "./.data/survey-photos"
     # The largest photo of a house or its land accepted.
