@@ -1,14 +1,19 @@
 """Photo evidence on a progress update: stored whole, or refused with nothing written."""
 
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from construction_factories import UNKNOWN_ID, post, under_construction
 from fastapi import FastAPI
+from moto.server import ThreadedMotoServer
 
+from construction.main import create_app
 from construction.photos.rules import MAX_PER_UPDATE
+from construction.settings import ConstructionSettings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -157,3 +162,71 @@ class TestRefused:
         response = await _upload(client, house_id, update_id, PNG)
         assert response.status_code == 409
         assert len(_stored_files(app)) == MAX_PER_UPDATE
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """An S3-compatible server (moto) on 127.0.0.1 inside this test process."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def s3_app(
+    tmp_path: Path, database_url: str, s3_endpoint: str
+) -> AsyncIterator[tuple[FastAPI, Any]]:
+    """The service configured for production storage: photos in an S3 bucket."""
+    bucket = f"photos-{tmp_path.name.lower().replace('_', '-')[:40]}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket=bucket)
+    settings = ConstructionSettings(
+        database_url=database_url,
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+        photo_max_bytes=LIMIT,
+        storage_backend="s3",
+        storage_s3_bucket=bucket,
+        storage_s3_endpoint_url=s3_endpoint,
+        storage_s3_region="us-east-1",
+        storage_s3_access_key_id="testing",
+        storage_s3_secret_access_key="testing",
+        storage_s3_key_prefix="construction",
+        storage_s3_addressing_style="path",
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application, (s3, bucket)
+
+
+class TestOnS3:
+    async def test_a_photo_goes_to_the_bucket_and_comes_back(
+        self, s3_app: tuple[FastAPI, Any]
+    ) -> None:
+        app, (s3, bucket) = s3_app
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://c") as client:
+            house_id, update_id = await _update(app, client)
+            response = await _upload(client, house_id, update_id, JPEG, "image/jpeg")
+            assert response.status_code == 201, response.text
+            photo = response.json()
+
+            served = await client.get(f"/v1/photos/{photo['id']}/content")
+            refused = await _upload(client, house_id, update_id, PNG, "image/jpeg")
+
+        assert (served.status_code, served.content) == (200, JPEG)
+        assert refused.status_code == 415
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        assert keys == [f"construction/{house_id}/{photo['id']}.jpg"]
