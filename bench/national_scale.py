@@ -394,7 +394,8 @@ def machine() -> str:
 async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgres) -> None:
     print(f"machine: {machine()}")
     print(
-        f"python {platform.python_version()}, {postgres_version(postgres)}, kafka {kafka.home.name}"
+        f"python {platform.python_version()}, {postgres_version(postgres)}, "
+        f"kafka {kafka_version(kafka)}"
     )
     await ensure_topics(kafka.bootstrap, SUBSCRIPTIONS.topics, partitions=PARTITIONS)
     events, seconds = await produce(kafka.bootstrap, args.households, args.seed)
@@ -436,6 +437,16 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def kafka_version(kafka: LocalKafka) -> str:
+    """The broker's version, as the local runner's pom.xml pins it."""
+    pom = kafka.home / "pom.xml"
+    text = pom.read_text() if pom.exists() else ""
+    start = text.find("<kafka.version>")
+    if start < 0:
+        return "(version unknown)"
+    return text[start + len("<kafka.version>") : text.find("</kafka.version>")]
 
 
 def postgres_version(postgres: LocalPostgres) -> str:
