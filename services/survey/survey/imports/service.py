@@ -41,6 +41,7 @@ from survey.rounds.models import SurveyRound
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+YIELD_EVERY_ROWS = 50
 
 
 def _refused(reason: str, field: str = "body.file") -> Unprocessable:
@@ -226,6 +227,9 @@ async def _import_rows(
             await session.commit()
 
     for number, cells in prepared.rows:
+        if commit_batches and number % YIELD_EVERY_ROWS == 0:
+            # A job shares the event loop with the API: let waiting requests run.
+            await asyncio.sleep(0)
         replaying = number <= resume_after
         if not replaying:
             job.rows_read += 1
