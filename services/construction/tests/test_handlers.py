@@ -317,3 +317,20 @@ class TestGrantRejected:
 
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "cancelled"
+
+    async def test_an_approval_time_without_an_offset_is_read_as_utc(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        data = household_approved(approved_at=APPROVED_AT.replace(tzinfo=None))
+        await deliver(app, approval_event(data))
+        [house] = await _house_works_of(client, data.household_id)
+
+        await deliver(app, grant_rejected_event(data.household_id, at=REJECTED_AT))
+
+        assert (await _house(client, house["id"]))["status"] == "on_hold"
+        # And when the rejection came first, waiting for the approval.
+        early = household_approved(approved_at=APPROVED_AT.replace(tzinfo=None))
+        await deliver(app, grant_rejected_event(early.household_id, at=REJECTED_AT))
+        await deliver(app, approval_event(early))
+        [held] = await _house_works_of(client, early.household_id)
+        assert held["status"] == "on_hold"

@@ -6,7 +6,7 @@ first write, so a refused request leaves no trace.
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,6 +54,12 @@ from construction.milestones.templates import INSPECTED, check_milestone
 SOURCE = f"/services/{SERVICE_NAME}"
 
 
+def _utc(moment: datetime) -> datetime:
+    """Event times compared with stored ones; a naive time is taken to be UTC (as
+    ``thai_date`` does), so comparing never fails on a producer's missing offset."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _house(work: HouseWork, on: date | None = None) -> dict[str, Any]:
     """The fields every house event carries, so no consumer has to ask.
 
@@ -98,7 +104,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
         work_type=WorkType(approved.need),
         estimated_cost_satang=approved.estimated_cost_satang,
         planned_on=planned_on,
-        approved_at=approved.approved_at,
+        approved_at=_utc(approved.approved_at),
     )
     session.add(work)
     await session.flush()
@@ -118,7 +124,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     # Finance may have answered this approval before construction saw it.
     pending = await repository.pending_rejection(session, approved.household_id)
     if pending is not None:
-        if pending.rejected_at >= approved.approved_at:
+        if _utc(pending.rejected_at) >= _utc(approved.approved_at):
             await _hold_for_budget(session, work, pending.rejected_at, pending.reason)
         await session.delete(pending)
         await session.flush()
@@ -129,9 +135,10 @@ async def _approved_again(
     session: AsyncSession, work: HouseWork, approved: HouseholdApproved
 ) -> None:
     """A later approval answers the budget problem: resume a held work, lower the flag."""
-    if work.approved_at is not None and approved.approved_at <= work.approved_at:
+    approved_at = _utc(approved.approved_at)
+    if work.approved_at is not None and approved_at <= _utc(work.approved_at):
         return  # the approval already applied, or an older one arriving late
-    work.approved_at = approved.approved_at
+    work.approved_at = approved_at
     work.community_id = work.community_id or approved.community_id
     work.grant_rejected_at = work.grant_rejection = None
     if work.status == HouseWorkStatus.ON_HOLD and work.hold_reason == BUDGET:
@@ -162,6 +169,7 @@ async def grant_rejected(session: AsyncSession, rejected: GrantRejected, at: dat
     built keeps going with the rejection flagged; a finished one is history.
     A rejection older than the household's latest approval was already answered.
     """
+    at = _utc(at)
     work = await repository.for_household(session, rejected.household_id, for_update=True)
     if work is None:
         pending = await repository.pending_rejection(session, rejected.household_id)
@@ -171,12 +179,12 @@ async def grant_rejected(session: AsyncSession, rejected: GrantRejected, at: dat
                     household_id=rejected.household_id, rejected_at=at, reason=rejected.reason
                 )
             )
-        elif at > pending.rejected_at:
+        elif at > _utc(pending.rejected_at):
             pending.rejected_at, pending.reason = at, rejected.reason
             session.add(pending)
         await session.flush()
         return
-    if work.approved_at is not None and at < work.approved_at:
+    if work.approved_at is not None and at < _utc(work.approved_at):
         return
     await _hold_for_budget(session, work, at, rejected.reason)
 
