@@ -203,6 +203,15 @@ def test_network_policies_allow_only_kafka_own_database_and_dns() -> None:
         policy = by_kind(docs, "NetworkPolicy")[f"baan-{service}"]
         assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
         egress = policy["spec"]["egress"]
+        # Survey and construction keep uploads in the S3 store: one more rule, HTTPS out.
+        store = [rule for rule in egress if "ipBlock" in rule["to"][0]]
+        if service in ("survey", "construction"):
+            assert [(r["to"][0]["ipBlock"]["cidr"], r["ports"][0]["port"]) for r in store] == [
+                ("0.0.0.0/0", 443)
+            ]
+        else:
+            assert store == []
+        egress = [rule for rule in egress if rule not in store]
         assert len(egress) == 3
         targets = [rule["to"][0]["podSelector"]["matchLabels"] for rule in egress]
         assert {"k8s-app": "kube-dns"} in targets
@@ -227,6 +236,28 @@ def test_traces_go_to_the_collector_only_when_one_is_configured() -> None:
         assert collector[0]["to"][0]["podSelector"]["matchLabels"] == {
             "app.kubernetes.io/name": "opentelemetry-collector"
         }
+
+
+def test_uploads_go_to_the_object_store_and_big_imports_to_the_data_volume() -> None:
+    _, production = render("production")
+    _, development = render("development")
+    for service in SERVICES:
+        data = by_kind(production, "ConfigMap")[f"baan-{service}"]["data"]
+        prefix = service.upper()
+        if service in ("survey", "construction"):
+            assert data[f"{prefix}_STORAGE_BACKEND"] == "s3"
+            assert data[f"{prefix}_STORAGE_S3_BUCKET"] == "baan-uploads"
+            assert data[f"{prefix}_STORAGE_S3_KEY_PREFIX"] == f"{service}/"
+            dev = by_kind(development, "ConfigMap")[f"baan-{service}"]["data"]
+            assert dev[f"{prefix}_STORAGE_BACKEND"] == "local"
+            assert dev[f"{prefix}_STORAGE_DIR"].startswith("/var/lib/baan/")
+        else:
+            assert not any(key.endswith("_STORAGE_BACKEND") for key in data)
+        pod = by_kind(production, "Deployment")[f"baan-{service}"]["spec"]["template"]["spec"]
+        mounts = {m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+        assert "/var/lib/baan" in mounts
+    survey = by_kind(production, "ConfigMap")["baan-survey"]["data"]
+    assert survey["SURVEY_IMPORT_SPOOL_DIR"].startswith("/var/lib/baan/")
 
 
 def test_hook_mode_migrates_with_a_pre_install_pre_upgrade_job() -> None:
