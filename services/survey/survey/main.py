@@ -5,7 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from baan_shared.auth import AuthSettings, install_partner_access
+from baan_shared.auth.audit import audit_log_router
 from baan_shared.events import topics
+from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
 from survey import SERVICE_NAME
@@ -22,7 +25,8 @@ from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
 
 
-def create_app(settings: SurveySettings | None = None) -> FastAPI:
+def create_app(settings: SurveySettings | None = None, auth: AuthSettings | None = None) -> FastAPI:
+    """``auth`` defaults to the shared ``AUTH_*`` variables (tests pass their own issuer's)."""
     settings = settings or SurveySettings()
     app = create_service_app(
         name=SERVICE_NAME,
@@ -39,11 +43,13 @@ def create_app(settings: SurveySettings | None = None) -> FastAPI:
             decisions_router,
             imports_router,
             photos_router,
+            audit_log_router(get_session),
         ],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.SURVEY_HOUSEHOLDS],
     )
+    install_partner_access(app, auth, environment=settings.environment)
     app.state.import_worker = ImportWorker(app.state.runtime.session_factory)
     app.state.photo_storage = storage_from_settings(settings)
     shared_lifespan = app.router.lifespan_context

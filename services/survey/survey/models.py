@@ -1,5 +1,8 @@
 """Every table in survey's database, imported in one place for Alembic."""
 
+from baan_shared.auth.audit import AuditRecord
+from baan_shared.auth.ratelimit import RateLimitCounter
+from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from survey.communities.models import Community
@@ -15,6 +18,7 @@ from survey.programmes.models import ProgrammeRules
 from survey.rounds.models import SurveyRound
 
 __all__ = [
+    "AuditRecord",
     "Community",
     "Household",
     "HouseholdEdit",
@@ -23,8 +27,10 @@ __all__ = [
     "HouseholdMember",
     "HouseholdPhoto",
     "HouseholdTransition",
+    "IdempotencyKey",
     "OutboxMessage",
     "ProcessedEvent",
     "ProgrammeRules",
+    "RateLimitCounter",
     "SurveyRound",
 ]

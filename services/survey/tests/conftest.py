@@ -2,21 +2,40 @@
 
 Outbox rows stand in for published events here; the relay and the consumer
 are covered against the real broker in tests/delivery and tests/e2e.
+
+Every client sends a token from one development issuer per test session: the
+default ``client`` is national (every survey scope, personal data, audit log),
+the others are narrower (one province, no personal data).
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from survey_auth import ClientFor, auth_settings_for, national_headers
 
+from baan_local.dev_issuer import DevIssuer
+from baan_shared.auth import AuthSettings
+from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
 from survey.main import create_app
 from survey.settings import SurveySettings
 
 
+@pytest.fixture(scope="session")
+def issuer() -> DevIssuer:
+    return DevIssuer()
+
+
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+def auth_settings(issuer: DevIssuer) -> AuthSettings:
+    return auth_settings_for(issuer)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, auth_settings: AuthSettings) -> AsyncIterator[FastAPI]:
     settings = SurveySettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/survey.db",
         import_spool_dir=tmp_path / "imports",
@@ -26,13 +45,48 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
         relay_enabled=False,
         log_json=False,
     )
-    application = create_app(settings)
+    application = create_app(settings, auth_settings)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+def client_for(app: FastAPI, issuer: DevIssuer) -> ClientFor:
+    """A client of the app sending a token for ``client_id`` with these scopes and areas."""
+
+    @asynccontextmanager
+    async def open_client(
+        client_id: str, scopes: Sequence[str], areas: Sequence[str]
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        token = issuer.mint_token(client_id, scopes, areas)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://survey",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as http:
+            yield http
+
+    return open_client
+
+
+@pytest.fixture
+async def client(app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://survey") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://survey", headers=national_headers(issuer)
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def bangkok_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    """A provincial office: Bangkok (10) only, survey read and write, no personal data."""
+    async with client_for("bangkok-office", [SURVEY_READ, SURVEY_WRITE], ["10"]) as http:
+        yield http
+
+
+@pytest.fixture
+async def no_pii_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole country, reads only, without personal data."""
+    async with client_for("national-reader", [SURVEY_READ], ["*"]) as http:
         yield http

@@ -10,8 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
+from survey_auth import auth_settings_for, national_headers
 from survey_factories import csv_bytes, sheet_row
 
+from baan_local.dev_issuer import DevIssuer
 from survey.households.models import Household
 from survey.imports.models import HouseholdImport, ImportStatus
 from survey.main import create_app
@@ -21,7 +23,7 @@ Running = Callable[[], AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncCli
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Running:
+def running(tmp_path: Path, issuer: DevIssuer) -> Running:
     """Start the service on one database, as many times as a test needs (a restart)."""
 
     @asynccontextmanager
@@ -35,10 +37,12 @@ def running(tmp_path: Path) -> Running:
             relay_enabled=False,
             log_json=False,
         )
-        application = create_app(settings)
+        application = create_app(settings, auth_settings_for(issuer))
         async with application.router.lifespan_context(application):
             transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://survey") as http:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://survey", headers=national_headers(issuer)
+            ) as http:
                 yield application, http
 
     return start

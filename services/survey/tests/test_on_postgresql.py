@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from survey_auth import auth_settings_for, national_headers
 from survey_factories import (
     all_pages,
     csv_bytes,
@@ -16,6 +17,7 @@ from survey_factories import (
     sheet_row,
 )
 
+from baan_local.dev_issuer import DevIssuer
 from baan_local.postgres import LocalPostgres
 from survey.main import create_app
 from survey.settings import SurveySettings
@@ -26,7 +28,7 @@ _databases = itertools.count(1)
 
 @pytest.fixture
 async def pg_client(
-    postgres_server: LocalPostgres, tmp_path: Path
+    postgres_server: LocalPostgres, tmp_path: Path, issuer: DevIssuer
 ) -> AsyncIterator[httpx.AsyncClient]:
     url = postgres_server.create_database(f"survey_features_{next(_databases)}")
     settings = SurveySettings(
@@ -37,10 +39,12 @@ async def pg_client(
         relay_enabled=False,
         log_json=False,
     )
-    application = create_app(settings)
+    application = create_app(settings, auth_settings_for(issuer))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://survey") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://survey", headers=national_headers(issuer)
+        ) as http:
             yield http
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from baan_shared.http.errors import Unprocessable, problem_responses
+from survey.access import Reader
 from survey.areas import service
 from survey.areas.schemas import (
     AreaSearchResults,
@@ -26,13 +27,14 @@ SubdistrictCode = Annotated[str, Path(pattern=r"^\d{6}$")]
 
 
 @router.get("/regions", response_model=list[RegionPublic])
-async def list_regions() -> list[RegionPublic]:
+async def list_regions(principal: Reader) -> list[RegionPublic]:
     """The agency's regional offices and the provinces each serves."""
     return service.regions()
 
 
 @router.get("/provinces", response_model=list[ProvincePublic])
 async def list_provinces(
+    principal: Reader,
     region: Annotated[str | None, Query(description="Regional office: BVE, N, CW, NE or S")] = None,
 ) -> list[ProvincePublic]:
     if region is not None and region not in {r.code for r in service.regions()}:
@@ -44,32 +46,33 @@ async def list_provinces(
 
 
 @router.get("/provinces/{code}", response_model=ProvincePublic)
-async def get_province(code: ProvinceCode) -> ProvincePublic:
+async def get_province(code: ProvinceCode, principal: Reader) -> ProvincePublic:
     return service.province(code)
 
 
 @router.get("/provinces/{code}/districts", response_model=list[DistrictPublic])
-async def list_districts(code: ProvinceCode) -> list[DistrictPublic]:
+async def list_districts(code: ProvinceCode, principal: Reader) -> list[DistrictPublic]:
     return service.districts(code)
 
 
 @router.get("/districts/{code}", response_model=DistrictPublic)
-async def get_district(code: DistrictCode) -> DistrictPublic:
+async def get_district(code: DistrictCode, principal: Reader) -> DistrictPublic:
     return service.district(code)
 
 
 @router.get("/districts/{code}/subdistricts", response_model=list[SubdistrictPublic])
-async def list_subdistricts(code: DistrictCode) -> list[SubdistrictPublic]:
+async def list_subdistricts(code: DistrictCode, principal: Reader) -> list[SubdistrictPublic]:
     return service.subdistricts(code)
 
 
 @router.get("/subdistricts/{code}", response_model=SubdistrictPublic)
-async def get_subdistrict(code: SubdistrictCode) -> SubdistrictPublic:
+async def get_subdistrict(code: SubdistrictCode, principal: Reader) -> SubdistrictPublic:
     return service.subdistrict(code)
 
 
 @router.get("/search", response_model=AreaSearchResults)
 async def search_areas(
+    principal: Reader,
     q: Annotated[str, Query(min_length=1, max_length=100, description="Thai or English name")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> AreaSearchResults:

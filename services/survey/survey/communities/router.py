@@ -3,11 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from survey.access import Reader, Writer
 from survey.communities import repository, service
 from survey.communities.schemas import CommunitiesPublic, CommunityCreate, CommunityPublic
 
@@ -19,14 +21,18 @@ router = APIRouter(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)
-async def register_community(body: CommunityCreate, session: SessionDep) -> CommunityPublic:
+async def register_community(
+    body: CommunityCreate, session: SessionDep, principal: Writer, request: Request
+) -> CommunityPublic:
     community = await service.register(session, body)
+    audit_resource(request, "communities", community.id)
     return CommunityPublic.model_validate(community, from_attributes=True)
 
 
 @router.get("", response_model=CommunitiesPublic)
 async def list_communities(
     session: SessionDep,
+    principal: Reader,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -42,6 +48,8 @@ async def list_communities(
 
 
 @router.get("/{community_id}", response_model=CommunityPublic)
-async def get_community(community_id: uuid.UUID, session: SessionDep) -> CommunityPublic:
+async def get_community(
+    community_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> CommunityPublic:
     community = await service.get(session, community_id)
     return CommunityPublic.model_validate(community, from_attributes=True)

@@ -3,11 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
+from survey.access import Approver, Reader, Writer
 from survey.households import editing, eligibility, priority, repository, service
 from survey.households.listing import (
     Cursor,
@@ -55,9 +57,12 @@ router = APIRouter(prefix="/v1/households", tags=["households"], responses=PROBL
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdDetail)
-async def register_household(body: HouseholdCreate, session: SessionDep) -> HouseholdDetail:
+async def register_household(
+    body: HouseholdCreate, session: SessionDep, principal: Writer, request: Request
+) -> HouseholdDetail:
     """Register a surveyed household (สำรวจข้อมูล)."""
     household = await service.register(session, body, surveyed_by="survey-api")
+    audit_resource(request, "households", household.id)
     return HouseholdDetail.with_members(household, await repository.members(session, household.id))
 
 
@@ -68,6 +73,7 @@ SortBy = Annotated[Sort, Depends(sort_query)]
 @router.get("", response_model=HouseholdsPublic)
 async def list_households(
     session: SessionDep,
+    principal: Reader,
     filters: Filters,
     sort: SortBy,
     cursor: str | None = None,
@@ -128,6 +134,7 @@ EXPORT_PAGE = 1000
 )
 async def export_households(
     session: SessionDep,
+    principal: Reader,
     filters: Filters,
     sort: SortBy,
     format: TableFormat = TableFormat.CSV,
@@ -159,6 +166,7 @@ WeightOverride = Annotated[
 @router.get("/ranking", response_model=Ranking)
 async def rank_households(
     session: SessionDep,
+    principal: Reader,
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
@@ -198,14 +206,16 @@ async def rank_households(
 
 
 @router.get("/{household_id}", response_model=HouseholdDetail)
-async def get_household(household_id: uuid.UUID, session: SessionDep) -> HouseholdDetail:
+async def get_household(
+    household_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> HouseholdDetail:
     household = await service.get(session, household_id)
     return HouseholdDetail.with_members(household, await repository.members(session, household.id))
 
 
 @router.get("/{household_id}/possible-duplicates", response_model=list[HouseholdPublic])
 async def possible_duplicates(
-    household_id: uuid.UUID, session: SessionDep
+    household_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> list[HouseholdPublic]:
     """Households with the same head name and address under another national ID."""
     household = await service.get(session, household_id)
@@ -214,7 +224,7 @@ async def possible_duplicates(
 
 @router.post("/{household_id}/not-a-duplicate", response_model=HouseholdPublic)
 async def clear_duplicate_flag(
-    household_id: uuid.UUID, body: DuplicateReview, session: SessionDep
+    household_id: uuid.UUID, body: DuplicateReview, session: SessionDep, principal: Writer
 ) -> HouseholdPublic:
     """A reviewer found the look-alikes to be different households: clear the flag."""
     household = await service.clear_duplicate_flag(
@@ -225,7 +235,10 @@ async def clear_duplicate_flag(
 
 @router.get("/{household_id}/eligibility", response_model=list[ProgrammeEligibility])
 async def household_eligibility(
-    household_id: uuid.UUID, session: SessionDep, programme: Programme | None = None
+    household_id: uuid.UUID,
+    session: SessionDep,
+    principal: Reader,
+    programme: Programme | None = None,
 ) -> list[ProgrammeEligibility]:
     """The household against each programme's current rules, rule by rule, with reasons."""
     household = await service.get(session, household_id)
@@ -243,7 +256,9 @@ async def household_eligibility(
 
 
 @router.get("/{household_id}/history", response_model=list[HistoryEntry])
-async def household_history(household_id: uuid.UUID, session: SessionDep) -> list[HistoryEntry]:
+async def household_history(
+    household_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> list[HistoryEntry]:
     """Every decision and every correction, in the order entered (ids are time-ordered)."""
     await service.get(session, household_id)
     decisions = [
@@ -256,7 +271,7 @@ async def household_history(household_id: uuid.UUID, session: SessionDep) -> lis
 
 @router.patch("/{household_id}", response_model=HouseholdDetail)
 async def correct_household(
-    household_id: uuid.UUID, body: HouseholdUpdate, session: SessionDep
+    household_id: uuid.UUID, body: HouseholdUpdate, session: SessionDep, principal: Writer
 ) -> HouseholdDetail:
     """Correct the survey: only the fields given change, each recorded in the history.
 
@@ -270,7 +285,9 @@ async def correct_household(
 @router.post(
     "/{household_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberPublic
 )
-async def add_member(household_id: uuid.UUID, body: MemberAdd, session: SessionDep) -> MemberPublic:
+async def add_member(
+    household_id: uuid.UUID, body: MemberAdd, session: SessionDep, principal: Writer
+) -> MemberPublic:
     """A member the survey missed; no more members than ``household_size`` (409)."""
     member = await editing.add_member(session, household_id, body)
     return MemberPublic.model_validate(member, from_attributes=True)
@@ -278,7 +295,11 @@ async def add_member(household_id: uuid.UUID, body: MemberAdd, session: SessionD
 
 @router.patch("/{household_id}/members/{member_id}", response_model=MemberPublic)
 async def correct_member(
-    household_id: uuid.UUID, member_id: uuid.UUID, body: MemberUpdate, session: SessionDep
+    household_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: MemberUpdate,
+    session: SessionDep,
+    principal: Writer,
 ) -> MemberPublic:
     member = await editing.update_member(session, household_id, member_id, body)
     return MemberPublic.model_validate(member, from_attributes=True)
@@ -289,6 +310,7 @@ async def remove_member(
     household_id: uuid.UUID,
     member_id: uuid.UUID,
     session: SessionDep,
+    principal: Writer,
     edited_by: Annotated[str, Query(min_length=1, max_length=200)],
     reason: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
@@ -300,7 +322,7 @@ async def remove_member(
 
 @router.post("/{household_id}/screen", response_model=HouseholdPublic)
 async def screen_household(
-    household_id: uuid.UUID, body: Decision, session: SessionDep
+    household_id: uuid.UUID, body: Decision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
     """Data checked and corrected (กลั่นกรองข้อมูล)."""
     household = await service.decide(
@@ -316,7 +338,7 @@ async def screen_household(
 
 @router.post("/{household_id}/approve", response_model=HouseholdPublic)
 async def approve_household(
-    household_id: uuid.UUID, body: ApprovalDecision, session: SessionDep
+    household_id: uuid.UUID, body: ApprovalDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
     """Selected by the community committee (คัดเลือก): publishes ``household.approved``.
 
@@ -337,7 +359,7 @@ async def approve_household(
 
 @router.post("/{household_id}/reject", response_model=HouseholdPublic)
 async def reject_household(
-    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep
+    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
     household = await service.decide(
         session,
@@ -352,7 +374,7 @@ async def reject_household(
 
 @router.post("/{household_id}/waitlist", response_model=HouseholdPublic)
 async def waitlist_household(
-    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep
+    household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
     household = await service.decide(
         session,
@@ -381,7 +403,9 @@ decisions_router = APIRouter(
         }
     ),
 )
-async def record_committee_meeting(body: CommitteeMinutes, session: SessionDep) -> DecisionsApplied:
+async def record_committee_meeting(
+    body: CommitteeMinutes, session: SessionDep, principal: Approver
+) -> DecisionsApplied:
     """A committee meeting's minutes: screen, approve, reject or waitlist many households.
 
     All or nothing. Decisions apply in the order listed (a household may be screened

@@ -5,9 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, Response, UploadFile, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
+from survey.access import Reader, Writer
 from survey.imports import repository, service
 from survey.imports.models import HouseholdImport
 from survey.imports.schemas import HouseholdImportPublic, ImportErrorPublic
@@ -46,6 +48,7 @@ async def import_households(
     response: Response,
     background: BackgroundTasks,
     session: SessionDep,
+    principal: Writer,
     file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx survey sheet")],
     imported_by: Annotated[str, Form(min_length=1, max_length=200)],
     survey_round_id: Annotated[uuid.UUID | None, Form()] = None,
@@ -84,6 +87,7 @@ async def import_households(
         ),
         spool_dir=settings.import_spool_dir if as_job else None,
     )
+    audit_resource(request, "household_imports", job.id)
     if as_job:
         response.status_code = status.HTTP_202_ACCEPTED
         response.headers["location"] = f"/v1/household-imports/{job.id}"
@@ -93,7 +97,9 @@ async def import_households(
 
 
 @router.get("/{import_id}", response_model=HouseholdImportPublic)
-async def get_import(import_id: uuid.UUID, session: SessionDep) -> HouseholdImportPublic:
+async def get_import(
+    import_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> HouseholdImportPublic:
     return await _public(session, await service.get(session, import_id))
 
 
@@ -103,7 +109,10 @@ async def get_import(import_id: uuid.UUID, session: SessionDep) -> HouseholdImpo
     responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
 )
 async def download_import_errors(
-    import_id: uuid.UUID, session: SessionDep, format: TableFormat = TableFormat.CSV
+    import_id: uuid.UUID,
+    session: SessionDep,
+    principal: Reader,
+    format: TableFormat = TableFormat.CSV,
 ) -> Response:
     """Every row that was not imported: row, column, reason."""
     job = await service.get(session, import_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
+from survey.access import Reader, Writer
 from survey.households import service as households
 from survey.photos import repository, service
 from survey.photos.models import PhotoSubject
@@ -63,6 +64,7 @@ async def upload_photo(
     subject: Annotated[PhotoSubject, Form(description="house or land")],
     uploaded_by: Annotated[str, Form(min_length=1, max_length=200)],
     session: SessionDep,
+    principal: Writer,
     storage: StorageDep,
     limits: LimitsDep,
     request: Request,
@@ -91,7 +93,10 @@ async def upload_photo(
     responses=problem_responses({404: "No such household"}),
 )
 async def list_photos(
-    household_id: uuid.UUID, session: SessionDep, subject: PhotoSubject | None = None
+    household_id: uuid.UUID,
+    session: SessionDep,
+    principal: Reader,
+    subject: PhotoSubject | None = None,
 ) -> list[PhotoPublic]:
     await households.get(session, household_id)
     return [
@@ -110,7 +115,11 @@ async def list_photos(
     },
 )
 async def photo_content(
-    household_id: uuid.UUID, photo_id: uuid.UUID, session: SessionDep, storage: StorageDep
+    household_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    session: SessionDep,
+    storage: StorageDep,
+    principal: Reader,
 ) -> Response:
     photo, data = await service.content(session, storage, household_id, photo_id)
     return Response(data, media_type=photo.content_type)

@@ -3,11 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from survey.access import Reader, Writer
 from survey.rounds import repository, service
 from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic, SurveyRoundsPublic
 
@@ -19,14 +21,18 @@ router = APIRouter(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SurveyRoundPublic)
-async def open_survey_round(body: SurveyRoundCreate, session: SessionDep) -> SurveyRoundPublic:
+async def open_survey_round(
+    body: SurveyRoundCreate, session: SessionDep, principal: Writer, request: Request
+) -> SurveyRoundPublic:
     survey_round = await service.open_round(session, body)
+    audit_resource(request, "survey_rounds", survey_round.id)
     return (await service.public(session, [survey_round]))[0]
 
 
 @router.get("", response_model=SurveyRoundsPublic)
 async def list_survey_rounds(
     session: SessionDep,
+    principal: Reader,
     subdistrict_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     community_id: uuid.UUID | None = None,
     cursor: str | None = None,
@@ -47,5 +53,7 @@ async def list_survey_rounds(
 
 
 @router.get("/{round_id}", response_model=SurveyRoundPublic)
-async def get_survey_round(round_id: uuid.UUID, session: SessionDep) -> SurveyRoundPublic:
+async def get_survey_round(
+    round_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> SurveyRoundPublic:
     return (await service.public(session, [await service.get(session, round_id)]))[0]

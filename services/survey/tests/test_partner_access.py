@@ -1,0 +1,106 @@
+"""Partner access on the survey API: scopes per operation, tokens, rate limits, audit rows."""
+
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from survey_auth import ClientFor, auth_settings_for, national_headers
+from survey_factories import household_body
+
+from baan_local.dev_issuer import DevIssuer
+from baan_shared.auth import operations_without_scopes
+from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
+from survey.main import create_app
+from survey.settings import SurveySettings
+
+
+def test_every_operation_requires_a_scope(app: FastAPI) -> None:
+    assert operations_without_scopes(app) == []
+
+
+async def test_no_token_is_401_problem(app: FastAPI) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://survey"
+    ) as anonymous:
+        response = await anonymous.get("/v1/households")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "header.Authorization"
+
+
+async def test_forged_token_is_401(app: FastAPI) -> None:
+    forger = DevIssuer()  # another key, same issuer name
+    token = forger.mint_token("baan-national", [SURVEY_READ], ["*"])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://survey",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as forged:
+        response = await forged.get("/v1/households")
+    assert response.status_code == 401
+
+
+async def test_committee_decisions_need_survey_approve(
+    client: httpx.AsyncClient, client_for: ClientFor
+) -> None:
+    created = await client.post("/v1/households", json=household_body())
+    household_id = created.json()["id"]
+    async with client_for("surveyor", [SURVEY_READ, SURVEY_WRITE], ["*"]) as surveyor:
+        screened = await surveyor.post(
+            f"/v1/households/{household_id}/screen", json={"decided_by": "surveyor"}
+        )
+        minutes = await surveyor.post(
+            "/v1/household-decisions",
+            json={
+                "decided_by": "surveyor",
+                "decisions": [{"household_id": household_id, "decision": "screen"}],
+            },
+        )
+    assert screened.status_code == 403
+    assert screened.headers["content-type"] == "application/problem+json"
+    assert screened.json()["missing_scopes"] == ["survey:approve"]
+    assert minutes.status_code == 403
+    assert (await client.get(f"/v1/households/{household_id}")).json()["status"] == "surveyed"
+
+
+async def test_a_reader_cannot_write(client_for: ClientFor) -> None:
+    async with client_for("reader", [SURVEY_READ], ["*"]) as reader:
+        response = await reader.post("/v1/households", json=household_body())
+    assert response.status_code == 403
+    assert response.json()["missing_scopes"] == ["survey:write"]
+
+
+async def test_writes_are_in_the_audit_log(client: httpx.AsyncClient) -> None:
+    created = await client.post("/v1/households", json=household_body())
+    log = await client.get("/v1/audit-log", params={"client_id": "baan-national"})
+    assert log.status_code == 200
+    rows = [r for r in log.json()["items"] if r["method"] == "POST"]
+    assert [(r["resource_type"], r["resource_id"], r["status"]) for r in rows] == [
+        ("households", created.json()["id"], 201)
+    ]
+
+
+async def test_a_client_over_its_limit_gets_429_with_retry_after(
+    tmp_path: Path, issuer: DevIssuer
+) -> None:
+    settings = SurveySettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/survey.db",
+        import_spool_dir=tmp_path / "imports",
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+    )
+    auth = auth_settings_for(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
+    application = create_app(settings, auth)
+    async with application.router.lifespan_context(application), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application),
+        base_url="http://survey",
+        headers=national_headers(issuer),
+    ) as http:
+        answers = [(await http.get("/v1/programmes")).status_code for _ in range(4)]
+        refused = await http.get("/v1/programmes")
+    assert answers == [200, 200, 200, 429]
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert refused.headers["content-type"] == "application/problem+json"
