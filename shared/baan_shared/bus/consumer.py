@@ -247,7 +247,7 @@ class EventConsumer:
             {
                 "messaging.system": "kafka",
                 "messaging.consumer.group.name": self.name,
-                "messaging.message.id": event.id,
+                "messaging.message.id": str(event.id),
                 "cloudevents.event_type": event.type,
             },
         ):

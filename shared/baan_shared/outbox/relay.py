@@ -137,7 +137,7 @@ class OutboxRelay:
                 {
                     "messaging.system": "kafka",
                     "messaging.destination.name": row.topic,
-                    "messaging.message.id": row.id,
+                    "messaging.message.id": str(row.id),
                     "cloudevents.event_type": row.type,
                 },
             ) as span:
