@@ -139,3 +139,27 @@ async def test_events_nobody_here_handles_are_passed_over(harness: Any) -> None:
     await consumer.handle_record(_record(_event("household.surveyed")))
     assert applied == [] and producer.sent == []
     assert await _inbox_rows(engine) == 0
+
+
+class _DriverError(Exception):
+    """What SQLAlchemy's asyncpg adapter raises: the server's SQLSTATE attached."""
+
+    def __init__(self, message: str, sqlstate: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def test_a_database_shutting_down_is_waited_for_not_dead_lettered() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from baan_shared.bus.consumer import _is_unavailable
+
+    def wrapped(message: str, sqlstate: str) -> DBAPIError:
+        return DBAPIError("INSERT ...", {}, _DriverError(message, sqlstate))
+
+    assert _is_unavailable(wrapped("the database system is shutting down", "57P01"))
+    assert _is_unavailable(wrapped("the database system is starting up", "57P03"))
+    assert _is_unavailable(wrapped("connection failure", "08006"))
+    # A bad event stays a bad event: a check violation is not an outage.
+    assert not _is_unavailable(wrapped("new row violates check constraint", "23514"))
+    assert not _is_unavailable(ValueError("no such programme"))

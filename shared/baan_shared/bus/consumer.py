@@ -65,6 +65,25 @@ class _Unavailable(Exception):
     """The database or broker cannot be reached right now."""
 
 
+# SQLSTATEs that say "the database cannot serve now", not "this event is bad":
+# class 08 (connection exceptions), 57P01-57P03 (admin/crash shutdown, starting up),
+# 53300 (too many connections).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind a SQLAlchemy error, through the driver's wrappers."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return None
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
 def _is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, IntegrityError):
         return False
@@ -72,7 +91,14 @@ def _is_unavailable(exc: BaseException) -> bool:
         exc, OperationalError | InterfaceError | ConnectionError | OSError | TimeoutError
     ):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    # e.g. asyncpg's AdminShutdownError ("the database system is shutting down") arrives
+    # as a plain DBAPIError: waiting for the database is right, dead-lettering is not.
+    sqlstate = _sqlstate(exc)
+    return sqlstate is not None and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
 
 
 class _Listener(ConsumerRebalanceListener):
