@@ -2,7 +2,10 @@
 
 from fastapi import FastAPI
 
+from baan_shared.auth import AuthSettings, install_partner_access
+from baan_shared.auth.audit import audit_log_router
 from baan_shared.events import topics
+from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
 from construction import SERVICE_NAME
@@ -16,7 +19,10 @@ from construction.projects.router import router as projects_router
 from construction.settings import ConstructionSettings
 
 
-def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ConstructionSettings | None = None, auth: AuthSettings | None = None
+) -> FastAPI:
+    """``auth`` defaults to the shared ``AUTH_*`` variables (tests pass their own issuer's)."""
     settings = settings or ConstructionSettings()
     app = create_service_app(
         name=SERVICE_NAME,
@@ -31,10 +37,12 @@ def create_app(settings: ConstructionSettings | None = None) -> FastAPI:
             photos_router,
             materials_router,
             labour_router,
+            audit_log_router(get_session),
         ],
         migrations="construction:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[topics.CONSTRUCTION_HOUSES],
     )
+    install_partner_access(app, auth, environment=settings.environment)
     app.state.photo_storage = storage_from_settings(settings)
     return app

@@ -1,5 +1,8 @@
 """Every table in construction's database, imported in one place for Alembic."""
 
+from baan_shared.auth.audit import AuditRecord
+from baan_shared.auth.ratelimit import RateLimitCounter
+from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from construction.house_works.models import (
@@ -16,10 +19,12 @@ from construction.projects.models import Project
 
 __all__ = [
     "Allocation",
+    "AuditRecord",
     "Delivery",
     "HouseMilestone",
     "HouseWork",
     "HouseWorkTransition",
+    "IdempotencyKey",
     "LabourEntry",
     "MilestoneTemplate",
     "OutboxMessage",
@@ -29,4 +34,5 @@ __all__ = [
     "ProgressUpdate",
     "Project",
     "PurchaseOrder",
+    "RateLimitCounter",
 ]

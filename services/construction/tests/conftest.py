@@ -3,15 +3,24 @@
 Events come in by calling the handler (or the consumer's record path) directly;
 outbox rows stand in for published events. The relay and the consumer are
 covered against the real broker in tests/delivery and tests/e2e.
+
+Every client sends a token from one development issuer per test session: the
+default ``client`` is national (construction read and write, audit log); the
+others are narrower (one province, reads only).
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from construction_auth import ClientFor, auth_settings_for, national_headers
 from fastapi import FastAPI
 
+from baan_local.dev_issuer import DevIssuer
+from baan_shared.auth import AuthSettings
+from baan_shared.auth.scopes import CONSTRUCTION_READ, CONSTRUCTION_WRITE
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 
@@ -22,8 +31,20 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/construction.db"
 
 
+@pytest.fixture(scope="session")
+def issuer() -> DevIssuer:
+    return DevIssuer()
+
+
 @pytest.fixture
-async def app(tmp_path: Path, database_url: str) -> AsyncIterator[FastAPI]:
+def auth_settings(issuer: DevIssuer) -> AuthSettings:
+    return auth_settings_for(issuer)
+
+
+@pytest.fixture
+async def app(
+    tmp_path: Path, database_url: str, auth_settings: AuthSettings
+) -> AsyncIterator[FastAPI]:
     settings = ConstructionSettings(
         database_url=database_url,
         create_topics=False,
@@ -33,13 +54,50 @@ async def app(tmp_path: Path, database_url: str) -> AsyncIterator[FastAPI]:
         storage_dir=str(tmp_path / "photos"),
         photo_max_bytes=64 * 1024,
     )
-    application = create_app(settings)
+    application = create_app(settings, auth_settings)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+def client_for(app: FastAPI, issuer: DevIssuer) -> ClientFor:
+    """A client of the app sending a token for ``client_id`` with these scopes and areas."""
+
+    @asynccontextmanager
+    async def open_client(
+        client_id: str, scopes: Sequence[str], areas: Sequence[str]
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        token = issuer.mint_token(client_id, scopes, areas)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://construction",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as http:
+            yield http
+
+    return open_client
+
+
+@pytest.fixture
+async def client(app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://construction") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://construction", headers=national_headers(issuer)
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def bangkok_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    """A provincial office: Bangkok (10) only, construction read and write."""
+    async with client_for(
+        "bangkok-office", [CONSTRUCTION_READ, CONSTRUCTION_WRITE], ["10"]
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def reader_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole country, reads only."""
+    async with client_for("national-reader", [CONSTRUCTION_READ], ["*"]) as http:
         yield http

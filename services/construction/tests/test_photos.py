@@ -7,10 +7,13 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from construction_auth import national_headers
 from construction_factories import UNKNOWN_ID, post, under_construction
 from fastapi import FastAPI
 from moto.server import ThreadedMotoServer
 
+from baan_local.dev_issuer import DevIssuer
+from baan_shared.auth import AuthSettings
 from construction.main import create_app
 from construction.photos.rules import MAX_PER_UPDATE
 from construction.settings import ConstructionSettings
@@ -178,7 +181,7 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 async def s3_app(
-    tmp_path: Path, database_url: str, s3_endpoint: str
+    tmp_path: Path, database_url: str, s3_endpoint: str, auth_settings: AuthSettings
 ) -> AsyncIterator[tuple[FastAPI, Any]]:
     """The service configured for production storage: photos in an S3 bucket."""
     bucket = f"photos-{tmp_path.name.lower().replace('_', '-')[:40]}"
@@ -206,18 +209,20 @@ async def s3_app(
         storage_s3_key_prefix="construction",
         storage_s3_addressing_style="path",
     )
-    application = create_app(settings)
+    application = create_app(settings, auth_settings)
     async with application.router.lifespan_context(application):
         yield application, (s3, bucket)
 
 
 class TestOnS3:
     async def test_a_photo_goes_to_the_bucket_and_comes_back(
-        self, s3_app: tuple[FastAPI, Any]
+        self, s3_app: tuple[FastAPI, Any], issuer: DevIssuer
     ) -> None:
         app, (s3, bucket) = s3_app
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://c") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://c", headers=national_headers(issuer)
+        ) as client:
             house_id, update_id = await _update(app, client)
             response = await _upload(client, house_id, update_id, JPEG, "image/jpeg")
             assert response.status_code == 201, response.text

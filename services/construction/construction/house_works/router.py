@@ -13,6 +13,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction.access import Reader, Writer
 from construction.house_works import export, repository, service
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.house_works.schemas import (
@@ -81,6 +82,7 @@ FiltersDep = Annotated[repository.HouseWorkFilter, Depends(_filters)]
 
 @router.get("", response_model=HouseWorksPublic)
 async def list_house_works(
+    principal: Reader,
     session: SessionDep,
     where: FiltersDep,
     cursor: str | None = None,
@@ -109,6 +111,7 @@ EXPORT_LIMIT = 100_000
     },
 )
 async def export_house_works(
+    principal: Reader,
     session: SessionDep,
     where: FiltersDep,
     format_: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
@@ -140,13 +143,15 @@ async def export_house_works(
 
 
 @router.get("/{house_work_id}", response_model=HouseWorkPublic)
-async def get_house_work(house_work_id: uuid.UUID, session: SessionDep) -> HouseWorkPublic:
+async def get_house_work(
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
+) -> HouseWorkPublic:
     return await _public(session, await service.get(session, house_work_id))
 
 
 @router.get("/{house_work_id}/updates", response_model=list[ProgressUpdatePublic])
 async def progress_history(
-    house_work_id: uuid.UUID, session: SessionDep
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> list[ProgressUpdatePublic]:
     """Every progress report, oldest first."""
     await service.get(session, house_work_id)
@@ -155,7 +160,9 @@ async def progress_history(
 
 
 @router.get("/{house_work_id}/history", response_model=list[TransitionPublic])
-async def status_history(house_work_id: uuid.UUID, session: SessionDep) -> list[TransitionPublic]:
+async def status_history(
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
+) -> list[TransitionPublic]:
     """Every status change: who reported it, when, and why."""
     await service.get(session, house_work_id)
     rows = await repository.transitions(session, house_work_id)
@@ -164,7 +171,7 @@ async def status_history(house_work_id: uuid.UUID, session: SessionDep) -> list[
 
 @router.post("/{house_work_id}/ready", response_model=HouseWorkPublic)
 async def mark_ready(
-    house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Ready to build (พร้อมสร้าง): publishes ``house.ready_to_build``."""
     return await _public(session, await service.mark_ready(session, house_work_id, body))
@@ -172,7 +179,7 @@ async def mark_ready(
 
 @router.post("/{house_work_id}/start", response_model=HouseWorkPublic)
 async def start_construction(
-    house_work_id: uuid.UUID, body: StartReport, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: StartReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Construction started (เริ่มก่อสร้าง): publishes ``house.construction_started``."""
     return await _public(session, await service.start(session, house_work_id, body))
@@ -180,7 +187,7 @@ async def start_construction(
 
 @router.post("/{house_work_id}/progress", response_model=HouseWorkPublic)
 async def report_progress(
-    house_work_id: uuid.UUID, body: ProgressReport, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: ProgressReport, session: SessionDep
 ) -> HouseWorkPublic:
     """A milestone reached on site: publishes ``house.milestone_reached``."""
     work = await service.report_progress(session, house_work_id, body)
@@ -189,7 +196,7 @@ async def report_progress(
 
 @router.post("/{house_work_id}/complete", response_model=HouseWorkPublic)
 async def complete_house_work(
-    house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Inspected and signed off by the community committee: publishes ``house.completed``."""
     return await _public(session, await service.complete(session, house_work_id, body))
@@ -197,7 +204,7 @@ async def complete_house_work(
 
 @router.put("/{house_work_id}/planned-end", response_model=HouseWorkPublic)
 async def set_planned_end(
-    house_work_id: uuid.UUID, body: PlannedEnd, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: PlannedEnd, session: SessionDep
 ) -> HouseWorkPublic:
     """The house work's own planned end, overriding its project's (``null`` to follow it)."""
     return await _public(session, await service.set_planned_end(session, house_work_id, body))
@@ -205,7 +212,7 @@ async def set_planned_end(
 
 @router.post("/{house_work_id}/cancel", response_model=HouseWorkPublic)
 async def cancel_house_work(
-    house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
 ) -> HouseWorkPublic:
     """Stopped for good, with the reason: publishes ``house.cancelled``."""
     return await _public(session, await service.cancel(session, house_work_id, body))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from construction.access import Reader, Writer
 from construction.labour import service
 from construction.labour.schemas import LabourCreate, LabourEntryPublic, LabourPublic
 
@@ -24,13 +25,15 @@ router = APIRouter(
 
 @router.post("", response_model=LabourEntryPublic, status_code=status.HTTP_201_CREATED)
 async def record_labour(
-    house_work_id: uuid.UUID, body: LabourCreate, session: SessionDep
+    principal: Writer, house_work_id: uuid.UUID, body: LabourCreate, session: SessionDep
 ) -> LabourEntryPublic:
     """Person-days given by the household or the community (ร่วมแรง)."""
     return LabourEntryPublic.model_validate(await service.record(session, house_work_id, body))
 
 
 @router.get("", response_model=LabourPublic)
-async def labour_summary(house_work_id: uuid.UUID, session: SessionDep) -> LabourPublic:
+async def labour_summary(
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
+) -> LabourPublic:
     """Every entry, and the household's, the community's and the total person-days."""
     return await service.summary(session, house_work_id)

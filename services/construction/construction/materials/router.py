@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from construction.access import Reader, Writer
 from construction.materials import repository, service
 from construction.materials.schemas import (
     AllocationCreate,
@@ -37,7 +38,7 @@ router = APIRouter(prefix="/v1", tags=["materials"], responses=PROBLEMS)
     status_code=status.HTTP_201_CREATED,
 )
 async def create_purchase_order(
-    project_id: uuid.UUID, body: PurchaseOrderCreate, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, body: PurchaseOrderCreate, session: SessionDep
 ) -> PurchaseOrderPublic:
     """Materials the project buys together from one supplier."""
     return await service.public(session, await service.order(session, project_id, body))
@@ -45,7 +46,7 @@ async def create_purchase_order(
 
 @router.get("/projects/{project_id}/purchase-orders", response_model=list[PurchaseOrderPublic])
 async def list_purchase_orders(
-    project_id: uuid.UUID, session: SessionDep
+    principal: Reader, project_id: uuid.UUID, session: SessionDep
 ) -> list[PurchaseOrderPublic]:
     """The project's orders, each with how much was delivered and allocated."""
     await projects.get(session, project_id)
@@ -55,7 +56,9 @@ async def list_purchase_orders(
 
 
 @router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderPublic)
-async def get_purchase_order(order_id: uuid.UUID, session: SessionDep) -> PurchaseOrderPublic:
+async def get_purchase_order(
+    principal: Reader, order_id: uuid.UUID, session: SessionDep
+) -> PurchaseOrderPublic:
     return await service.public(session, await service.get_order(session, order_id))
 
 
@@ -65,7 +68,7 @@ async def get_purchase_order(order_id: uuid.UUID, session: SessionDep) -> Purcha
     status_code=status.HTTP_201_CREATED,
 )
 async def record_delivery(
-    order_id: uuid.UUID, body: DeliveryCreate, session: SessionDep
+    principal: Writer, order_id: uuid.UUID, body: DeliveryCreate, session: SessionDep
 ) -> DeliveryPublic:
     return DeliveryPublic.model_validate(await service.deliver(session, order_id, body))
 
@@ -76,14 +79,16 @@ async def record_delivery(
     status_code=status.HTTP_201_CREATED,
 )
 async def allocate_to_house(
-    order_id: uuid.UUID, body: AllocationCreate, session: SessionDep
+    principal: Writer, order_id: uuid.UUID, body: AllocationCreate, session: SessionDep
 ) -> AllocationPublic:
     """Delivered materials given to one house of the project; counts toward its cost."""
     return AllocationPublic.model_validate(await service.allocate(session, order_id, body))
 
 
 @router.get("/purchase-orders/{order_id}/deliveries", response_model=list[DeliveryPublic])
-async def list_deliveries(order_id: uuid.UUID, session: SessionDep) -> list[DeliveryPublic]:
+async def list_deliveries(
+    principal: Reader, order_id: uuid.UUID, session: SessionDep
+) -> list[DeliveryPublic]:
     """Every delivery of the order, reversals included, oldest first."""
     await service.get_order(session, order_id)
     rows = await repository.deliveries_of(session, order_id)
@@ -94,7 +99,9 @@ async def list_deliveries(order_id: uuid.UUID, session: SessionDep) -> list[Deli
 
 
 @router.get("/purchase-orders/{order_id}/allocations", response_model=list[AllocationPublic])
-async def list_allocations(order_id: uuid.UUID, session: SessionDep) -> list[AllocationPublic]:
+async def list_allocations(
+    principal: Reader, order_id: uuid.UUID, session: SessionDep
+) -> list[AllocationPublic]:
     """Every allocation of the order, reversals included, oldest first."""
     await service.get_order(session, order_id)
     rows = await repository.allocations_of(session, order_id)
@@ -114,7 +121,7 @@ async def list_allocations(order_id: uuid.UUID, session: SessionDep) -> list[All
     ),
 )
 async def reverse_delivery(
-    delivery_id: uuid.UUID, body: Reversal, session: SessionDep
+    principal: Writer, delivery_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> DeliveryPublic:
     """Undo a delivery recorded by mistake with a reversing record (never a deletion)."""
     return DeliveryPublic.model_validate(await service.reverse_delivery(session, delivery_id, body))
@@ -129,7 +136,7 @@ async def reverse_delivery(
     ),
 )
 async def reverse_allocation(
-    allocation_id: uuid.UUID, body: Reversal, session: SessionDep
+    principal: Writer, allocation_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> AllocationPublic:
     """Take materials back from a house with a reversing record; the house's cost follows."""
     return AllocationPublic.model_validate(
@@ -138,6 +145,8 @@ async def reverse_allocation(
 
 
 @router.get("/house-works/{house_work_id}/costs", response_model=HouseCostsPublic)
-async def house_costs(house_work_id: uuid.UUID, session: SessionDep) -> HouseCostsPublic:
+async def house_costs(
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
+) -> HouseCostsPublic:
     """Materials allocated to the house against its estimate."""
     return await service.house_costs(session, house_work_id)

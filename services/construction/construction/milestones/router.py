@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction.access import Reader, Writer
 from construction.house_works import service as house_works
 from construction.house_works.models import WorkType
 from construction.milestones import repository, service
@@ -64,7 +65,7 @@ def _house_milestone(milestone: HouseMilestone) -> HouseMilestonePublic:
 
 
 @router.get("/milestone-templates", response_model=list[TemplatePublic])
-async def list_templates(session: SessionDep) -> list[TemplatePublic]:
+async def list_templates(principal: Reader, session: SessionDep) -> list[TemplatePublic]:
     """The template of every programme and work type, as new house works get it."""
     stored = {(t.programme, t.work_type): t for t in await repository.stored_templates(session)}
     result = []
@@ -82,7 +83,7 @@ async def list_templates(session: SessionDep) -> list[TemplatePublic]:
     responses=problem_responses({422: "Unknown programme or work type"}),
 )
 async def get_template(
-    programme: Programme, work_type: WorkType, session: SessionDep
+    principal: Reader, programme: Programme, work_type: WorkType, session: SessionDep
 ) -> TemplatePublic:
     template, stored = await service.effective_template(session, programme, work_type)
     return _template_public(programme, work_type, template, stored)
@@ -96,7 +97,11 @@ async def get_template(
     ),
 )
 async def put_template(
-    programme: Programme, work_type: WorkType, body: TemplateChange, session: SessionDep
+    principal: Writer,
+    programme: Programme,
+    work_type: WorkType,
+    body: TemplateChange,
+    session: SessionDep,
 ) -> TemplatePublic:
     """Replace the template for house works planned from now on (those already planned keep
     their milestones): in order, unique codes, percent rising to 100, the last ``inspected``."""
@@ -109,7 +114,9 @@ async def put_template(
     response_model=HouseMilestonesPublic,
     responses=problem_responses({404: "No such house work"}),
 )
-async def house_milestones(house_work_id: uuid.UUID, session: SessionDep) -> HouseMilestonesPublic:
+async def house_milestones(
+    principal: Reader, house_work_id: uuid.UUID, session: SessionDep
+) -> HouseMilestonesPublic:
     """The house's milestones in order: planned date, and when and by whom each was reached."""
     work = await house_works.get(session, house_work_id)
     return HouseMilestonesPublic(
@@ -130,7 +137,11 @@ async def house_milestones(house_work_id: uuid.UUID, session: SessionDep) -> Hou
     ),
 )
 async def plan_milestone(
-    house_work_id: uuid.UUID, code: str, body: PlannedOnChange, session: SessionDep
+    principal: Writer,
+    house_work_id: uuid.UUID,
+    code: str,
+    body: PlannedOnChange,
+    session: SessionDep,
 ) -> HouseMilestonePublic:
     """Set one milestone's planned date by hand (``null`` to derive it from the period again)."""
     work = await house_works.get(session, house_work_id, for_update=True)
@@ -139,6 +150,7 @@ async def plan_milestone(
 
 @router.get("/milestones/overdue", response_model=OverdueMilestonesPublic)
 async def overdue_milestones(
+    principal: Reader,
     session: SessionDep,
     project_id: uuid.UUID | None = None,
     programme: Programme | None = None,

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import NotFound, problem_responses
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
+from construction.access import Reader, Writer
 from construction.house_works import service as house_works
 from construction.photos import repository, service
 from construction.photos.rules import photo_limits
@@ -48,6 +49,7 @@ LimitsDep = Annotated[UploadLimits, Depends(get_limits)]
     ),
 )
 async def upload_photo(
+    principal: Writer,
     house_work_id: uuid.UUID,
     update_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP photo")],
@@ -81,7 +83,7 @@ async def upload_photo(
     responses=problem_responses({404: "No such house work or progress update"}),
 )
 async def list_photos(
-    house_work_id: uuid.UUID, update_id: uuid.UUID, session: SessionDep
+    principal: Reader, house_work_id: uuid.UUID, update_id: uuid.UUID, session: SessionDep
 ) -> list[PhotoPublic]:
     await house_works.get(session, house_work_id)
     if await repository.progress_update(session, house_work_id, update_id) is None:
@@ -97,6 +99,8 @@ async def list_photos(
         **problem_responses({404: "No such photo"}),
     },
 )
-async def photo_content(photo_id: uuid.UUID, session: SessionDep, storage: StorageDep) -> Response:
+async def photo_content(
+    principal: Reader, photo_id: uuid.UUID, session: SessionDep, storage: StorageDep
+) -> Response:
     photo, data = await service.content(session, storage, photo_id)
     return Response(data, media_type=photo.content_type)

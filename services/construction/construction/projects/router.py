@@ -10,6 +10,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction.access import Reader, Writer
 from construction.house_works.router import public
 from construction.house_works.schemas import HouseWorkPublic
 from construction.projects import repository, service
@@ -37,12 +38,15 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"], responses=PROBLEMS)
 
 
 @router.post("", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
-async def create_project(body: ProjectCreate, session: SessionDep) -> ProjectPublic:
+async def create_project(
+    principal: Writer, body: ProjectCreate, session: SessionDep
+) -> ProjectPublic:
     return ProjectPublic.model_validate(await service.create(session, body))
 
 
 @router.get("", response_model=ProjectsPublic)
 async def list_projects(
+    principal: Reader,
     session: SessionDep,
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
@@ -66,20 +70,24 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
-async def get_project(project_id: uuid.UUID, session: SessionDep) -> ProjectPublic:
+async def get_project(
+    principal: Reader, project_id: uuid.UUID, session: SessionDep
+) -> ProjectPublic:
     return ProjectPublic.model_validate(await service.get(session, project_id))
 
 
 @router.patch("/{project_id}", response_model=ProjectPublic)
 async def update_project(
-    project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep
 ) -> ProjectPublic:
     """Rename or reschedule; house works without their own planned end follow the new end."""
     return ProjectPublic.model_validate(await service.update(session, project_id, body))
 
 
 @router.get("/{project_id}/summary", response_model=ProjectSummary)
-async def project_summary(project_id: uuid.UUID, session: SessionDep) -> ProjectSummary:
+async def project_summary(
+    principal: Reader, project_id: uuid.UUID, session: SessionDep
+) -> ProjectSummary:
     """Its houses by status and how many are overdue; estimate, orders, allocations, labour."""
     await service.get(session, project_id)
     by_status = await repository.status_counts(session, project_id)
@@ -94,7 +102,7 @@ async def project_summary(project_id: uuid.UUID, session: SessionDep) -> Project
 
 @router.post("/{project_id}/house-works", response_model=list[HouseWorkPublic])
 async def assign_house_works(
-    project_id: uuid.UUID, body: Assignment, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, body: Assignment, session: SessionDep
 ) -> list[HouseWorkPublic]:
     """House works join the project; their planned end follows the project's unless set."""
     project = await service.get(session, project_id)
@@ -104,7 +112,7 @@ async def assign_house_works(
 
 @router.delete("/{project_id}/house-works/{house_work_id}", response_model=HouseWorkPublic)
 async def unassign_house_work(
-    project_id: uuid.UUID, house_work_id: uuid.UUID, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, house_work_id: uuid.UUID, session: SessionDep
 ) -> HouseWorkPublic:
     """Take a house work out of the project (not once it received the project's materials)."""
     return public(await service.unassign(session, project_id, house_work_id), None)
@@ -112,7 +120,7 @@ async def unassign_house_work(
 
 @router.post("/{project_id}/house-works/ready", response_model=BulkMoved)
 async def ready_house_works(
-    project_id: uuid.UUID, body: BulkReady, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, body: BulkReady, session: SessionDep
 ) -> BulkMoved:
     """Every planned house work of the project (or those named) ready to build on one day;
     each publishes ``house.ready_to_build``. All or none: a refusal names the house work."""
@@ -121,7 +129,7 @@ async def ready_house_works(
 
 @router.post("/{project_id}/house-works/start", response_model=BulkMoved)
 async def start_house_works(
-    project_id: uuid.UUID, body: BulkStart, session: SessionDep
+    principal: Writer, project_id: uuid.UUID, body: BulkStart, session: SessionDep
 ) -> BulkMoved:
     """Every ready house work of the project (or those named) under construction from one
     day; each publishes ``house.construction_started``. All or none."""
