@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults
+.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults acceptance
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
@@ -10,6 +10,8 @@ help:
 	@echo "make test-unit run the fast tests that need neither Kafka nor PostgreSQL"
 	@echo "make lint      ruff and mypy"
 	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
+	@echo "make acceptance the FY 2562 half-year report through the services' APIs (about an hour)"
+	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
 
 install:
@@ -24,6 +26,11 @@ test: install
 
 test-unit: install
 	$(VENV)/pytest -m "not kafka and not postgres and not e2e"
+
+# The FY 2562 half-year table through the services' APIs (issue 6): about an hour.
+acceptance: install
+	@scripts/install-test-deps.sh
+	BAAN_ACCEPTANCE=1 $(VENV)/pytest tests/e2e/test_fy2562_acceptance.py -s
 
 faults: install
 	@scripts/install-test-deps.sh

@@ -31,6 +31,7 @@ unit (a centre is registered in survey as a community of its own).
 import csv
 import io
 import itertools
+import os
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -46,11 +47,19 @@ from stdnum.th import pin
 # with other suites, feeding everything took about 3 minutes but reporting applied
 # only 5-10 events a second, so the full run did not finish within 30 minutes there;
 # the same test with every figure divided by 100 passed in 3 minutes.
+#
+# So it is not part of `make test` yet: at ~20 events a second (reporting's
+# consumer applies one event per transaction, one partition after another) the
+# full run needs about an hour here. `make acceptance` runs it (BAAN_ACCEPTANCE=1).
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.kafka,
     pytest.mark.postgres,
-    pytest.mark.timeout(2400),
+    pytest.mark.timeout(5400),
+    pytest.mark.skipif(
+        not os.environ.get("BAAN_ACCEPTANCE"),
+        reason="about an hour on a 2-core machine: run it with `make acceptance`",
+    ),
 ]
 
 FISCAL_YEAR = 2562
