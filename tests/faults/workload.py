@@ -266,8 +266,8 @@ async def build(construction: httpx.AsyncClient, house_work_id: str) -> None:
 
 
 async def take_loan(finance: httpx.AsyncClient, household_id: str, province_code: str) -> str:
-    """POST /v1/loans has no Idempotency-Key either: look for the household's
-    loan before asking again."""
+    """Look for the household's loan before asking again (a reader's check that
+    works whether or not the service honours an Idempotency-Key)."""
     body = {
         "borrower_type": "household",
         "borrower_id": household_id,
