@@ -2,7 +2,10 @@
 
 from fastapi import FastAPI
 
+from baan_shared.auth import AuthSettings, install_partner_access
+from baan_shared.auth.audit import audit_log_router
 from baan_shared.events import topics
+from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from finance import SERVICE_NAME
 from finance.budgets.router import router as budgets_router
@@ -16,9 +19,12 @@ from finance.revolving_funds.router import router as funds_router
 from finance.settings import FinanceSettings
 
 
-def create_app(settings: FinanceSettings | None = None) -> FastAPI:
+def create_app(
+    settings: FinanceSettings | None = None, auth: AuthSettings | None = None
+) -> FastAPI:
+    """``auth`` defaults to the shared ``AUTH_*`` variables (tests pass their own issuer's)."""
     settings = settings or FinanceSettings()
-    return create_service_app(
+    app = create_service_app(
         name=SERVICE_NAME,
         title="Baan finance",
         description="Budgets, grants in tranches, loans and repayments, on a double-entry ledger.",
@@ -31,8 +37,11 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
             funds_router,
             ledger_router,
             reconciliation_router,
+            audit_log_router(get_session),
         ],
         migrations="finance:migrations",
         subscriptions=subscriptions(GrantPolicy.from_settings(settings)),
         produces=[topics.FINANCE_BUDGETS, topics.FINANCE_GRANTS, topics.FINANCE_LOANS],
     )
+    install_partner_access(app, auth, environment=settings.environment)
+    return app

@@ -1,5 +1,7 @@
 """Every table in finance's database, imported in one place for Alembic."""
 
+from baan_shared.auth.audit import AuditRecord
+from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
@@ -17,6 +19,7 @@ from finance.revolving_funds.models import FundMovement, RevolvingFund
 
 __all__ = [
     "Account",
+    "AuditRecord",
     "Budget",
     "BudgetAllocation",
     "FundMovement",
@@ -33,5 +36,6 @@ __all__ = [
     "LoanRescheduling",
     "OutboxMessage",
     "ProcessedEvent",
+    "RateLimitCounter",
     "RevolvingFund",
 ]

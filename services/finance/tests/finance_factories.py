@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
+from finance_auth import national_headers
 from sqlmodel import col, select
 
 from baan_shared.events import CloudEvent
@@ -125,7 +126,9 @@ def budget_body(**overrides: Any) -> dict[str, Any]:
 async def allocate(app: FastAPI, **overrides: Any) -> dict[str, Any]:
     """Allocate a budget through finance's own API; the budget after it, as JSON."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         response = await http.post("/v1/budgets", json=budget_body(**overrides))
     assert response.status_code == 201, response.text
     budget: dict[str, Any] = response.json()["budget"]

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from finance_auth import national_headers
 from finance_factories import (
     CANAL_GRANT_SATANG,
     FUNDED_PROGRAMMES,
@@ -305,7 +306,9 @@ class TestMilestoneTranches:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://finance", headers=national_headers()
+            ) as client:
                 await fund_nationally(app)
                 household_id = new_id()
                 await deliver(app, household_approved(household_id))
@@ -355,7 +358,9 @@ class TestTranchesPerProgramme:
         self, canal_app: FastAPI
     ) -> None:
         transport = httpx.ASGITransport(app=canal_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://finance", headers=national_headers()
+        ) as client:
             household_id = new_id()
             await deliver(canal_app, household_approved(household_id))
             await deliver(canal_app, construction_started(household_id))
@@ -378,7 +383,9 @@ class TestTranchesPerProgramme:
         self, canal_app: FastAPI
     ) -> None:
         transport = httpx.ASGITransport(app=canal_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://finance", headers=national_headers()
+        ) as client:
             household_id = new_id()
             await deliver(canal_app, household_approved(household_id))
             await deliver(canal_app, house_completed(household_id))
@@ -391,7 +398,9 @@ class TestTranchesPerProgramme:
 
     async def test_other_programmes_keep_the_default_schedule(self, canal_app: FastAPI) -> None:
         transport = httpx.ASGITransport(app=canal_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://finance") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://finance", headers=national_headers()
+        ) as client:
             household_id = new_id()
             await deliver(
                 canal_app,

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from finance_auth import national_headers
 from finance_factories import (
     allocate,
     construction_started,
@@ -52,7 +53,9 @@ async def pg_app(request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
 
 async def _get(app: FastAPI, url: str) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         response = await http.get(url)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -141,7 +144,9 @@ async def test_approvals_racing_for_the_last_of_a_budget_never_overspend_it(
 
 async def test_the_same_repayment_sent_at_once_books_once(pg_app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=pg_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         created = await http.post("/v1/loans", json=loan_body())
         loan_id = created.json()["id"]
         await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
@@ -170,7 +175,9 @@ async def test_loans_racing_for_the_last_of_a_revolving_fund_never_overdraw_it(
     pg_app: FastAPI,
 ) -> None:
     transport = httpx.ASGITransport(app=pg_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         fund = (
             await http.post(
                 "/v1/revolving-funds",
@@ -286,7 +293,9 @@ async def test_the_same_stage_reported_many_times_at_once_pays_each_tranche_once
 
 async def test_a_loan_disbursed_at_once_from_many_requests_is_paid_once(pg_app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=pg_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
         answers = await asyncio.gather(
             *(
@@ -307,7 +316,9 @@ async def test_a_repayment_posted_at_once_with_one_idempotency_key_books_once(
     pg_app: FastAPI,
 ) -> None:
     transport = httpx.ASGITransport(app=pg_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
         await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
         body = {
@@ -338,7 +349,9 @@ async def test_a_repayment_reversed_at_once_from_many_requests_is_reversed_once(
     pg_app: FastAPI,
 ) -> None:
     transport = httpx.ASGITransport(app=pg_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://finance") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
         loan_id = (await http.post("/v1/loans", json=loan_body())).json()["id"]
         await http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
         paid = await http.post(

@@ -3,13 +3,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from finance.access import Reader, Writer
 from finance.budgets import repository, service
 from finance.budgets.areas import AreaLevel
 from finance.budgets.schemas import (
@@ -32,13 +34,16 @@ router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
     responses=problem_responses({422: "Invalid input; `errors` names each field"}),
 )
 @idempotent
-async def allocate_budget(body: BudgetAllocate, session: SessionDep) -> BudgetAllocated:
+async def allocate_budget(
+    body: BudgetAllocate, session: SessionDep, principal: Writer, request: Request
+) -> BudgetAllocated:
     """Allocate money to a programme for a fiscal year in an area (จัดสรรงบประมาณ).
 
     The first allocation creates the budget; later ones add to it. With an
     ``Idempotency-Key`` a retried request gets the first answer and allocates nothing.
     """
     budget, allocation = await service.allocate(session, body)
+    audit_resource(request, "budgets", budget.id)
     return BudgetAllocated(
         allocation=AllocationPublic.of(allocation),
         budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
@@ -52,6 +57,7 @@ async def allocate_budget(body: BudgetAllocate, session: SessionDep) -> BudgetAl
 )
 async def list_budgets(
     session: SessionDep,
+    principal: Reader,
     programme: Programme | None = None,
     fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
     area_level: AreaLevel | None = None,
@@ -80,7 +86,7 @@ async def list_budgets(
     response_model=BudgetDetail,
     responses=problem_responses({404: "No such budget"}),
 )
-async def get_budget(budget_id: uuid.UUID, session: SessionDep) -> BudgetDetail:
+async def get_budget(budget_id: uuid.UUID, session: SessionDep, principal: Reader) -> BudgetDetail:
     """The budget's reconciliation (allocated = reserved + disbursed + free) and allocations."""
     budget = await service.get(session, budget_id)
     summary = BudgetPublic.of(budget, await repository.disbursed(session, budget.id))
@@ -103,7 +109,11 @@ async def get_budget(budget_id: uuid.UUID, session: SessionDep) -> BudgetDetail:
 )
 @idempotent
 async def reverse_allocation(
-    budget_id: uuid.UUID, allocation_id: uuid.UUID, body: AllocationReversal, session: SessionDep
+    budget_id: uuid.UUID,
+    allocation_id: uuid.UUID,
+    body: AllocationReversal,
+    session: SessionDep,
+    principal: Writer,
 ) -> BudgetAllocated:
     """Correct a mis-keyed allocation: a reversing ledger entry, the budget lowered by it."""
     budget, allocation = await service.reverse_allocation(

@@ -13,6 +13,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from finance.access import Reader
 from finance.grants import repository, service
 from finance.grants.models import GrantStatus
 from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant
@@ -31,6 +32,7 @@ router = APIRouter(prefix="/v1/grants", tags=["grants"], responses=PROBLEMS)
 @router.get("", response_model=GrantsPublic)
 async def list_grants(
     session: SessionDep,
+    principal: Reader,
     programme: Programme | None = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     household_id: uuid.UUID | None = None,
@@ -57,13 +59,15 @@ async def list_grants(
 
 
 @router.get("/by-household/{household_id}", response_model=HouseholdGrant)
-async def get_household_grant(household_id: uuid.UUID, session: SessionDep) -> HouseholdGrant:
+async def get_household_grant(
+    household_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> HouseholdGrant:
     """What the household is entitled to, what it has been paid, and what is still owed."""
     grant = await service.get_for_household(session, household_id)
     return HouseholdGrant.of(grant, await repository.disbursements(session, grant.id))
 
 
 @router.get("/{grant_id}", response_model=GrantDetail)
-async def get_grant(grant_id: uuid.UUID, session: SessionDep) -> GrantDetail:
+async def get_grant(grant_id: uuid.UUID, session: SessionDep, principal: Reader) -> GrantDetail:
     grant = await service.get(session, grant_id)
     return GrantDetail.with_disbursements(grant, await repository.disbursements(session, grant.id))

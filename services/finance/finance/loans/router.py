@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.clock import thai_today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from finance.access import Disburser, Reader, Writer
 from finance.loans import repository, service
 from finance.loans.models import LoanStatus
 from finance.loans.schemas import (
@@ -50,20 +52,27 @@ AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")
     responses=problem_responses({422: "Invalid input or over the programme's cap"}),
 )
 @idempotent
-async def approve_loan(body: LoanCreate, session: SessionDep, settings: SettingsDep) -> LoanPublic:
+async def approve_loan(
+    body: LoanCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Writer,
+    request: Request,
+) -> LoanPublic:
     """Approve a loan (principal, rate, term, grace, repayment method) within the cap.
 
     Loans in a rural programme repay into the sub-district's revolving fund."""
-    return LoanPublic.of(
-        await service.approve(
-            session, settings.loan_caps_satang, body, settings.revolving_fund_programmes
-        )
+    loan = await service.approve(
+        session, settings.loan_caps_satang, body, settings.revolving_fund_programmes
     )
+    audit_resource(request, "loans", loan.id)
+    return LoanPublic.of(loan)
 
 
 @router.get("", response_model=LoansPublic, responses=problem_responses({422: "Bad filter"}))
 async def list_loans(
     session: SessionDep,
+    principal: Reader,
     borrower_id: uuid.UUID | None = None,
     programme: Programme | None = None,
     status_: Annotated[LoanStatus | None, Query(alias="status")] = None,
@@ -91,7 +100,9 @@ async def list_loans(
     responses=problem_responses({422: "Bad date"}),
 )
 @idempotent
-async def review_arrears(session: SessionDep, as_of: AsOf = None) -> ArrearsReview:
+async def review_arrears(
+    session: SessionDep, principal: Writer, as_of: AsOf = None
+) -> ArrearsReview:
     """Every loan in arrears (1-30, 31-60, 61-90, over-90 days past due); publishes
     ``loan.in_arrears`` for each loan whose bucket changed since the last review."""
     day = as_of or thai_today()
@@ -108,7 +119,9 @@ async def review_arrears(session: SessionDep, as_of: AsOf = None) -> ArrearsRevi
 @router.get(
     "/{loan_id}", response_model=LoanDetail, responses=problem_responses({404: "No such loan"})
 )
-async def get_loan(loan_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> LoanDetail:
+async def get_loan(
+    loan_id: uuid.UUID, session: SessionDep, principal: Reader, as_of: AsOf = None
+) -> LoanDetail:
     """The loan, its schedule with what is paid, its repayments and its arrears."""
     loan = await service.get(session, loan_id)
     every = await repository.instalments(session, loan.id)
@@ -138,7 +151,7 @@ async def get_loan(loan_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) 
 )
 @idempotent
 async def reschedule_loan(
-    loan_id: uuid.UUID, body: LoanReschedule, session: SessionDep
+    loan_id: uuid.UUID, body: LoanReschedule, session: SessionDep, principal: Writer
 ) -> LoanPublic:
     """Put new terms in force for what is still owed, e.g. after a disaster; the old
     schedule and what was paid on it stay readable under ``earlier_schedules``."""
@@ -153,7 +166,9 @@ async def reschedule_loan(
     ),
 )
 @idempotent
-async def disburse_loan(loan_id: uuid.UUID, body: LoanDisburse, session: SessionDep) -> LoanPublic:
+async def disburse_loan(
+    loan_id: uuid.UUID, body: LoanDisburse, session: SessionDep, principal: Disburser
+) -> LoanPublic:
     return LoanPublic.of(await service.disburse(session, loan_id, body))
 
 
@@ -171,7 +186,11 @@ async def disburse_loan(loan_id: uuid.UUID, body: LoanDisburse, session: Session
 )
 @idempotent
 async def repay_loan(
-    loan_id: uuid.UUID, body: RepaymentCreate, session: SessionDep, response: Response
+    loan_id: uuid.UUID,
+    body: RepaymentCreate,
+    session: SessionDep,
+    response: Response,
+    principal: Disburser,
 ) -> RepaymentPublic:
     """Apply a payment to interest, then principal, oldest instalment first. The same
     payment reference again answers 200 with the first result and books nothing."""
@@ -194,7 +213,11 @@ async def repay_loan(
 )
 @idempotent
 async def reverse_repayment(
-    loan_id: uuid.UUID, repayment_id: uuid.UUID, body: RepaymentReversal, session: SessionDep
+    loan_id: uuid.UUID,
+    repayment_id: uuid.UUID,
+    body: RepaymentReversal,
+    session: SessionDep,
+    principal: Disburser,
 ) -> RepaymentPublic:
     """Reverse a bounced or mistaken payment: a reversing ledger entry, what it paid owed
     again (arrears follow), the payment kept in the history marked reversed. Once only."""

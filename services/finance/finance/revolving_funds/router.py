@@ -3,12 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from finance.access import Reader, Writer
 from finance.revolving_funds import repository, service
 from finance.revolving_funds.schemas import (
     FundCreate,
@@ -29,14 +31,19 @@ router = APIRouter(prefix="/v1/revolving-funds", tags=["revolving funds"])
     responses=problem_responses({409: "The fund already exists", 422: "Invalid input"}),
 )
 @idempotent
-async def create_fund(body: FundCreate, session: SessionDep) -> FundPublic:
+async def create_fund(
+    body: FundCreate, session: SessionDep, principal: Writer, request: Request
+) -> FundPublic:
     """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน)."""
-    return FundPublic.of(await service.create(session, body))
+    fund = await service.create(session, body)
+    audit_resource(request, "revolving-funds", fund.id)
+    return FundPublic.of(fund)
 
 
 @router.get("", response_model=FundsPublic, responses=problem_responses({422: "Bad filter"}))
 async def list_funds(
     session: SessionDep,
+    principal: Reader,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -54,7 +61,7 @@ async def list_funds(
 @router.get(
     "/{fund_id}", response_model=FundDetail, responses=problem_responses({404: "No such fund"})
 )
-async def get_fund(fund_id: uuid.UUID, session: SessionDep) -> FundDetail:
+async def get_fund(fund_id: uuid.UUID, session: SessionDep, principal: Reader) -> FundDetail:
     """The fund's reconciliation (in, out, balance) and every movement behind it."""
     fund = await service.get(session, fund_id)
     movements = await repository.movements(session, fund.id)
@@ -69,6 +76,8 @@ async def get_fund(fund_id: uuid.UUID, session: SessionDep) -> FundDetail:
     responses=problem_responses({404: "No such fund", 422: "Invalid input"}),
 )
 @idempotent
-async def deposit(fund_id: uuid.UUID, body: FundDeposit, session: SessionDep) -> FundPublic:
+async def deposit(
+    fund_id: uuid.UUID, body: FundDeposit, session: SessionDep, principal: Writer
+) -> FundPublic:
     """Move seed money from the agency's cash into the fund."""
     return FundPublic.of(await service.deposit(session, fund_id, body))
