@@ -5,6 +5,8 @@ from typing import Any
 import httpx
 from survey_factories import household_body, national_id
 
+from baan_shared.auth import mask_national_id
+
 
 async def _register(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
     response = await client.post("/v1/households", json=household_body(**overrides))
@@ -58,8 +60,8 @@ class TestCorrectingAHousehold:
         assert old not in history.text and new not in history.text
         [edit] = [h for h in history.json() if h["kind"] == "edit"]
         assert (edit["old_value"], edit["new_value"]) == (
-            "XXXXXXXXX" + old[-4:],
-            "XXXXXXXXX" + new[-4:],
+            mask_national_id(old),
+            mask_national_id(new),
         )
 
     async def test_an_invalid_correction_is_a_422_naming_the_field_and_changes_nothing(

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sqlmodel import select
 from survey_factories import household_body, national_id
 
+from baan_shared.auth import mask_national_id
 from baan_shared.outbox import OutboxMessage
 
 
@@ -29,7 +30,7 @@ async def _register_and_screen(client: httpx.AsyncClient, **overrides: object) -
 
 class TestRegister:
     async def test_thai_text_round_trips_and_national_id_is_masked(
-        self, client: httpx.AsyncClient
+        self, client: httpx.AsyncClient, no_pii_client: httpx.AsyncClient
     ) -> None:
         body = household_body(national_id=national_id(42))
         response = await client.post("/v1/households", json=body)
@@ -38,8 +39,12 @@ class TestRegister:
         assert data["head_name"] == "นางสมศรี ใจดี"
         assert data["village"] == "หมู่ 3 บ้านสันทราย"
         assert data["status"] == "surveyed"
-        assert data["national_id_masked"].endswith(body["national_id"][-4:])
-        assert body["national_id"] not in response.text
+        assert data["national_id_masked"] == mask_national_id(body["national_id"])
+        # Shown in clear only to a client holding pii:read (the national one here).
+        assert data["national_id"] == body["national_id"]
+        masked = await no_pii_client.get(f"/v1/households/{data['id']}")
+        assert body["national_id"] not in masked.text
+        assert masked.json()["national_id"] == mask_national_id(body["national_id"])
 
     async def test_registering_writes_household_surveyed_to_the_outbox(
         self, app: FastAPI, client: httpx.AsyncClient

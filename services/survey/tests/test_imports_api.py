@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlmodel import func, select
 from survey_factories import THAI_HEADERS, csv_bytes, household_body, sheet_row, xlsx_bytes
 
+from baan_shared.auth import mask_national_id
 from baan_shared.outbox import OutboxMessage
 from survey.households.models import Household
 
@@ -179,7 +180,7 @@ class TestExport:
         assert len(rows) == 1
         assert rows[0]["head_name"] == "นางสมศรี ใจดี"
         assert body["national_id"] not in response.text
-        assert rows[0]["national_id_masked"].endswith(body["national_id"][-4:])
+        assert rows[0]["national_id_masked"] == mask_national_id(body["national_id"])
 
     async def test_list_exports_as_xlsx_with_the_same_filters(
         self, client: httpx.AsyncClient

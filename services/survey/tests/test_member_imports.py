@@ -63,7 +63,7 @@ class TestMembersSheet:
         assert (response.json()["rows_imported"], response.json()["members_imported"]) == (2, 3)
         listed = (await client.get("/v1/households", params={"sort": "created_at"})).json()
         details = [(await client.get(f"/v1/households/{h['id']}")).json() for h in listed["items"]]
-        members = {d["national_id_masked"][-4:]: d["members"] for d in details}
+        members = {d["national_id"][-4:]: d["members"] for d in details}
         assert [(m["age"], m["sex"], m["chronic_illness"]) for m in members[first[-4:]]] == [
             (72, "female", True),
             (4, "male", False),

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -24,6 +25,14 @@ router = APIRouter(
 async def register_community(
     body: CommunityCreate, session: SessionDep, principal: Writer, request: Request
 ) -> CommunityPublic:
+    code = body.subdistrict_code
+    forbid_unless_covered(
+        principal,
+        province=code[:2],
+        district=code[:4],
+        subdistrict=code,
+        field="body.subdistrict_code",
+    )
     community = await service.register(session, body)
     audit_resource(request, "communities", community.id)
     return CommunityPublic.model_validate(community, from_attributes=True)
@@ -38,7 +47,11 @@ async def list_communities(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CommunitiesPublic:
     rows = await repository.page(
-        session, after=decode_cursor(cursor), limit=limit + 1, subdistrict_code=subdistrict_code
+        session,
+        principal=principal,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        subdistrict_code=subdistrict_code,
     )
     items, more = rows[:limit], len(rows) > limit
     return CommunitiesPublic(
@@ -52,4 +65,11 @@ async def get_community(
     community_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> CommunityPublic:
     community = await service.get(session, community_id)
+    not_found_unless_covered(
+        principal,
+        f"community {community_id}",
+        province=community.province_code,
+        district=community.district_code,
+        subdistrict=community.subdistrict_code,
+    )
     return CommunityPublic.model_validate(community, from_attributes=True)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import mask_national_id, mask_phone
 from baan_shared.clock import utcnow
 from baan_shared.http.errors import Conflict, NotFound, Unprocessable
 from survey.households import repository, service
@@ -28,7 +29,6 @@ from survey.households.schemas import (
     HouseholdUpdate,
     MemberAdd,
     MemberUpdate,
-    mask_national_id,
 )
 
 BEFORE_DECISION = frozenset({HouseholdStatus.SURVEYED, HouseholdStatus.SCREENED})
@@ -48,6 +48,9 @@ def _shown(field: str, value: Any) -> str | None:
         return None
     if field == "national_id":
         return mask_national_id(str(value))
+    if field == "phone":
+        # The history is read without pii:read too: it never holds a whole phone number.
+        return mask_phone(str(value))
     if isinstance(value, Enum):
         return str(value.value)
     return str(value)

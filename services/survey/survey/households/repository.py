@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from baan_shared.reference import Programme
 from survey.households import priority
 from survey.households.listing import (
@@ -124,6 +125,7 @@ async def page(
     sort: Sort,
     after: Cursor | None,
     limit: int,
+    principal: Principal,
     weights: Mapping[Programme, priority.Weights] | None = None,
 ) -> list[tuple[Household, Any]]:
     """A page of households in ``sort`` order, each with its sort key for the next cursor."""
@@ -134,7 +136,14 @@ async def page(
     query = select(Household, key.label("sort_key"))
     if sort.key == "priority":
         query = query.outerjoin(vulnerable, vulnerable.c.household_id == Household.id)
-    query = _filtered(query, filters)
+    query = _filtered(query, filters).where(
+        area_filter(
+            principal,
+            province=Household.province_code,
+            district=Household.district_code,
+            subdistrict=Household.subdistrict_code,
+        )
+    )
     if after is not None:
         query = query.where(after_cursor(key, sort, after))
     query = query.order_by(key.desc() if sort.descending else key.asc(), id_order).limit(limit)
@@ -179,8 +188,14 @@ async def edits(session: AsyncSession, household_id: uuid.UUID) -> list[Househol
     return list((await session.exec(query)).all())
 
 
-async def possible_duplicates(session: AsyncSession, household: Household) -> list[Household]:
-    """Other households with the same head name and address but another national ID."""
+async def possible_duplicates(
+    session: AsyncSession, household: Household, principal: Principal | None = None
+) -> list[Household]:
+    """Other households with the same head name and address but another national ID.
+
+    Without a ``principal`` (the service flagging look-alikes) every area counts;
+    a caller sees only the look-alikes in its own areas.
+    """
     if household.duplicate_key is None:
         return []
     query = (
@@ -192,6 +207,15 @@ async def possible_duplicates(session: AsyncSession, household: Household) -> li
         )
         .order_by(col(Household.id))
     )
+    if principal is not None:
+        query = query.where(
+            area_filter(
+                principal,
+                province=Household.province_code,
+                district=Household.district_code,
+                subdistrict=Household.subdistrict_code,
+            )
+        )
     return list((await session.exec(query)).all())
 
 
@@ -202,6 +226,7 @@ async def rankable(
     programme: Programme | None,
     province_code: str | None,
     subdistrict_code: str | None,
+    principal: Principal,
 ) -> list[tuple[Household, int]]:
     """Households in ``status`` with how many of their members are vulnerable."""
     vulnerable = _vulnerable_counts()
@@ -209,6 +234,14 @@ async def rankable(
         select(Household, func.coalesce(vulnerable.c.n, 0))
         .outerjoin(vulnerable, vulnerable.c.household_id == Household.id)
         .where(Household.status == status)
+        .where(
+            area_filter(
+                principal,
+                province=Household.province_code,
+                district=Household.district_code,
+                subdistrict=Household.subdistrict_code,
+            )
+        )
     )
     if programme is not None:
         query = query.where(Household.programme == programme)

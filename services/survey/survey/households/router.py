@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from baan_shared.auth import Principal, forbid_unless_covered, reveals_personal_data
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
@@ -20,7 +21,7 @@ from survey.households.listing import (
     household_filters,
     sort_query,
 )
-from survey.households.models import HouseholdStatus
+from survey.households.models import Household, HouseholdStatus
 from survey.households.schemas import (
     ApprovalDecision,
     CommitteeMinutes,
@@ -61,9 +62,31 @@ async def register_household(
     body: HouseholdCreate, session: SessionDep, principal: Writer, request: Request
 ) -> HouseholdDetail:
     """Register a surveyed household (สำรวจข้อมูล)."""
+    forbid_unless_covered(
+        principal,
+        province=body.province_code,
+        district=body.district_code,
+        subdistrict=body.subdistrict_code,
+    )
     household = await service.register(session, body, surveyed_by="survey-api")
     audit_resource(request, "households", household.id)
-    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+    reveal = await _reveals(session, request, principal, [household])
+    members = await repository.members(session, household.id)
+    return HouseholdDetail.with_members(household, members, reveal=reveal)
+
+
+async def _reveals(
+    session: SessionDep, request: Request, principal: Principal, households: list[Household]
+) -> bool:
+    """Whether the answer may carry these households' national IDs and phones;
+    each one revealed is written to the audit log (who saw whose ID)."""
+    return await reveals_personal_data(
+        session,
+        request,
+        principal,
+        resource_type="households",
+        resource_ids=[h.id for h in households],
+    )
 
 
 Filters = Annotated[HouseholdFilters, Depends(household_filters)]
@@ -74,6 +97,7 @@ SortBy = Annotated[Sort, Depends(sort_query)]
 async def list_households(
     session: SessionDep,
     principal: Reader,
+    request: Request,
     filters: Filters,
     sort: SortBy,
     cursor: str | None = None,
@@ -89,11 +113,13 @@ async def list_households(
         sort=sort,
         after=decode_cursor(cursor, sort),
         limit=limit + 1,
+        principal=principal,
         weights=await programmes.saved_weights(session),
     )
     items, more = rows[:limit], len(rows) > limit
+    reveal = await _reveals(session, request, principal, [h for h, _ in items])
     return HouseholdsPublic(
-        items=[HouseholdPublic.of(h) for h, _ in items],
+        items=[HouseholdPublic.of(h, reveal=reveal) for h, _ in items],
         next_cursor=encode_cursor(sort, items[-1][1], items[-1][0].id) if more else None,
     )
 
@@ -145,7 +171,13 @@ async def export_households(
     after: Cursor | None = None
     while True:
         page = await repository.page(
-            session, filters, sort=sort, after=after, limit=EXPORT_PAGE, weights=weights
+            session,
+            filters,
+            sort=sort,
+            after=after,
+            limit=EXPORT_PAGE,
+            principal=principal,
+            weights=weights,
         )
         for household, _ in page:
             public = HouseholdPublic.of(household).model_dump(mode="json")
@@ -202,24 +234,29 @@ async def rank_households(
         province_code=province_code,
         subdistrict_code=subdistrict_code,
         limit=limit,
+        principal=principal,
     )
 
 
 @router.get("/{household_id}", response_model=HouseholdDetail)
 async def get_household(
-    household_id: uuid.UUID, session: SessionDep, principal: Reader
+    household_id: uuid.UUID, session: SessionDep, principal: Reader, request: Request
 ) -> HouseholdDetail:
-    household = await service.get(session, household_id)
-    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+    household = await service.get_covered(session, principal, household_id)
+    reveal = await _reveals(session, request, principal, [household])
+    members = await repository.members(session, household.id)
+    return HouseholdDetail.with_members(household, members, reveal=reveal)
 
 
 @router.get("/{household_id}/possible-duplicates", response_model=list[HouseholdPublic])
 async def possible_duplicates(
-    household_id: uuid.UUID, session: SessionDep, principal: Reader
+    household_id: uuid.UUID, session: SessionDep, principal: Reader, request: Request
 ) -> list[HouseholdPublic]:
     """Households with the same head name and address under another national ID."""
-    household = await service.get(session, household_id)
-    return [HouseholdPublic.of(h) for h in await repository.possible_duplicates(session, household)]
+    household = await service.get_covered(session, principal, household_id)
+    others = await repository.possible_duplicates(session, household, principal)
+    reveal = await _reveals(session, request, principal, others)
+    return [HouseholdPublic.of(h, reveal=reveal) for h in others]
 
 
 @router.post("/{household_id}/not-a-duplicate", response_model=HouseholdPublic)
@@ -227,6 +264,7 @@ async def clear_duplicate_flag(
     household_id: uuid.UUID, body: DuplicateReview, session: SessionDep, principal: Writer
 ) -> HouseholdPublic:
     """A reviewer found the look-alikes to be different households: clear the flag."""
+    await service.get_covered(session, principal, household_id)
     household = await service.clear_duplicate_flag(
         session, household_id, reviewed_by=body.reviewed_by, note=body.note
     )
@@ -241,7 +279,7 @@ async def household_eligibility(
     programme: Programme | None = None,
 ) -> list[ProgrammeEligibility]:
     """The household against each programme's current rules, rule by rule, with reasons."""
-    household = await service.get(session, household_id)
+    household = await service.get_covered(session, principal, household_id)
     results = []
     for code in [programme] if programme else list(Programme):
         checks = await service.assess(session, household, code)
@@ -260,7 +298,7 @@ async def household_history(
     household_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> list[HistoryEntry]:
     """Every decision and every correction, in the order entered (ids are time-ordered)."""
-    await service.get(session, household_id)
+    await service.get_covered(session, principal, household_id)
     decisions = [
         (t.id, HistoryEntry.of_transition(t))
         for t in await repository.transitions(session, household_id)
@@ -271,15 +309,31 @@ async def household_history(
 
 @router.patch("/{household_id}", response_model=HouseholdDetail)
 async def correct_household(
-    household_id: uuid.UUID, body: HouseholdUpdate, session: SessionDep, principal: Writer
+    household_id: uuid.UUID,
+    body: HouseholdUpdate,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
 ) -> HouseholdDetail:
     """Correct the survey: only the fields given change, each recorded in the history.
 
     Before a decision any field; after it only ``phone`` and ``notes`` (409 names the
     others). Eligibility and look-alike flags are judged again when what they read changes.
     """
+    await service.get_covered(session, principal, household_id)
+    if body.province_code or body.district_code or body.subdistrict_code:
+        # Moving a household is placing it: only into the caller's own areas.
+        current = await service.get(session, household_id)
+        forbid_unless_covered(
+            principal,
+            province=body.province_code or current.province_code,
+            district=body.district_code or current.district_code,
+            subdistrict=body.subdistrict_code or current.subdistrict_code,
+        )
     household = await editing.edit(session, household_id, body)
-    return HouseholdDetail.with_members(household, await repository.members(session, household.id))
+    reveal = await _reveals(session, request, principal, [household])
+    members = await repository.members(session, household.id)
+    return HouseholdDetail.with_members(household, members, reveal=reveal)
 
 
 @router.post(
@@ -289,6 +343,7 @@ async def add_member(
     household_id: uuid.UUID, body: MemberAdd, session: SessionDep, principal: Writer
 ) -> MemberPublic:
     """A member the survey missed; no more members than ``household_size`` (409)."""
+    await service.get_covered(session, principal, household_id)
     member = await editing.add_member(session, household_id, body)
     return MemberPublic.model_validate(member, from_attributes=True)
 
@@ -301,6 +356,7 @@ async def correct_member(
     session: SessionDep,
     principal: Writer,
 ) -> MemberPublic:
+    await service.get_covered(session, principal, household_id)
     member = await editing.update_member(session, household_id, member_id, body)
     return MemberPublic.model_validate(member, from_attributes=True)
 
@@ -314,6 +370,7 @@ async def remove_member(
     edited_by: Annotated[str, Query(min_length=1, max_length=200)],
     reason: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
+    await service.get_covered(session, principal, household_id)
     await editing.remove_member(
         session, household_id, member_id, edited_by=edited_by, reason=reason
     )
@@ -325,6 +382,7 @@ async def screen_household(
     household_id: uuid.UUID, body: Decision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
     """Data checked and corrected (กลั่นกรองข้อมูล)."""
+    await service.get_covered(session, principal, household_id)
     household = await service.decide(
         session,
         household_id,
@@ -345,6 +403,7 @@ async def approve_household(
     A household that fails its programme's rules is approved only with an
     ``override_reason``, which is recorded; otherwise 409 lists the failed checks.
     """
+    await service.get_covered(session, principal, household_id)
     household = await service.decide(
         session,
         household_id,
@@ -361,6 +420,7 @@ async def approve_household(
 async def reject_household(
     household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
+    await service.get_covered(session, principal, household_id)
     household = await service.decide(
         session,
         household_id,
@@ -376,6 +436,7 @@ async def reject_household(
 async def waitlist_household(
     household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
+    await service.get_covered(session, principal, household_id)
     household = await service.decide(
         session,
         household_id,
@@ -412,7 +473,7 @@ async def record_committee_meeting(
     and then approved in one meeting); each is dated ``decided_on``, which also sets
     the fiscal year of every event published.
     """
-    households, decided_at = await service.decide_many(session, body)
+    households, decided_at = await service.decide_many(session, body, principal)
     return DecisionsApplied(
         decided_by=body.decided_by,
         decided_at=decided_at,

@@ -15,6 +15,7 @@ from pydantic import (
 )
 from stdnum.th import pin
 
+from baan_shared.auth import mask_national_id, mask_phone
 from baan_shared.clock import thai_today
 from baan_shared.reference import Programme
 from survey.areas import service as areas
@@ -66,11 +67,6 @@ class MemberUpdate(BaseModel):
     sex: Sex | None = None
     disability: bool | None = None
     chronic_illness: bool | None = None
-
-
-def mask_national_id(national_id: str) -> str:
-    """Show only the last four digits: enough to tell records apart, not to misuse."""
-    return "X" * 9 + national_id[-4:]
 
 
 class HouseholdCreate(BaseModel):
@@ -323,7 +319,9 @@ class HouseholdPublic(BaseModel):
     id: uuid.UUID
     programme: Programme
     head_name: str
-    national_id_masked: str
+    national_id_masked: str = Field(description="Always masked, whoever asks")
+    national_id: str = Field(description="Masked unless the client holds pii:read")
+    phone: str | None = Field(description="Masked unless the client holds pii:read")
     province_code: str
     district_code: str
     subdistrict_code: str
@@ -356,9 +354,17 @@ class HouseholdPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, household: Household) -> "HouseholdPublic":
+    def of(cls, household: Household, *, reveal: bool = False) -> "HouseholdPublic":
+        """``reveal`` only once ``reveals_personal_data`` allowed and audited it."""
         data = household.model_dump(exclude={"national_id", "phone"})
-        return cls(**data, national_id_masked=mask_national_id(household.national_id))
+        masked = mask_national_id(household.national_id)
+        phone = household.phone
+        return cls(
+            **data,
+            national_id_masked=masked,
+            national_id=household.national_id if reveal else masked,
+            phone=phone if reveal or phone is None else mask_phone(phone),
+        )
 
 
 class HouseholdDetail(HouseholdPublic):
@@ -366,9 +372,9 @@ class HouseholdDetail(HouseholdPublic):
 
     @classmethod
     def with_members(
-        cls, household: Household, members: list[HouseholdMember]
+        cls, household: Household, members: list[HouseholdMember], *, reveal: bool = False
     ) -> "HouseholdDetail":
-        public = HouseholdPublic.of(household)
+        public = HouseholdPublic.of(household, reveal=reveal)
         return cls(
             **public.model_dump(),
             members=[MemberPublic.model_validate(m, from_attributes=True) for m in members],

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, not_found_unless_covered
 from baan_shared.clock import THAILAND, thai_date, utcnow
 from baan_shared.events.catalog import (
     EventData,
@@ -219,6 +220,22 @@ async def get(
     return household
 
 
+async def get_covered(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> Household:
+    """The household, if it lies in the caller's areas; another area's answers the
+    same 404 as a missing one, so a partner cannot learn that it exists."""
+    household = await get(session, household_id)
+    not_found_unless_covered(
+        principal,
+        f"household {household_id}",
+        province=household.province_code,
+        district=household.district_code,
+        subdistrict=household.subdistrict_code,
+    )
+    return household
+
+
 async def assess(
     session: AsyncSession, household: Household, programme: Programme | None = None
 ) -> list[eligibility.Check]:
@@ -344,7 +361,7 @@ async def decide(
 
 
 async def decide_many(
-    session: AsyncSession, minutes: CommitteeMinutes
+    session: AsyncSession, minutes: CommitteeMinutes, principal: Principal
 ) -> tuple[list[Household], datetime]:
     """A committee meeting's decisions: all of them, or none and every reason why.
 
@@ -353,7 +370,12 @@ async def decide_many(
     meeting's 1,000 decisions cost about as much as a handful of single ones.
     """
     ids = list(dict.fromkeys(item.household_id for item in minutes.decisions))
-    by_id = {h.id: h for h in await repository.get_many(session, ids, for_update=True)}
+    # Another area's household is reported exactly as an unknown one: its existence stays hidden.
+    by_id = {
+        h.id: h
+        for h in await repository.get_many(session, ids, for_update=True)
+        if principal.covers(h.province_code, h.district_code, h.subdistrict_code)
+    }
     approved = await repository.approved_by_national_id(
         session, list({h.national_id for h in by_id.values()})
     )
@@ -471,6 +493,7 @@ async def ranking(
     province_code: str | None,
     subdistrict_code: str | None,
     limit: int,
+    principal: Principal,
 ) -> Ranking:
     """Households by need, each weighed by its programme's weights."""
     rows = await repository.rankable(
@@ -479,6 +502,7 @@ async def ranking(
         programme=programme,
         province_code=province_code,
         subdistrict_code=subdistrict_code,
+        principal=principal,
     )
     scored = []
     for household, vulnerable in rows:

@@ -71,6 +71,7 @@ async def upload_photo(
     caption: Annotated[str | None, Form(max_length=1000)] = None,
 ) -> PhotoPublic:
     """Attach a photo of the house or the land (multipart/form-data)."""
+    await households.get_covered(session, principal, household_id)
     limits.check_announced_size(request.headers)
     data = await file.read(limits.max_bytes + 1)
     photo = await service.attach(
@@ -98,7 +99,7 @@ async def list_photos(
     principal: Reader,
     subject: PhotoSubject | None = None,
 ) -> list[PhotoPublic]:
-    await households.get(session, household_id)
+    await households.get_covered(session, principal, household_id)
     return [
         PhotoPublic.model_validate(p, from_attributes=True)
         for p in await repository.of_household(session, household_id)
@@ -121,5 +122,6 @@ async def photo_content(
     storage: StorageDep,
     principal: Reader,
 ) -> Response:
+    await households.get_covered(session, principal, household_id)
     photo, data = await service.content(session, storage, household_id, photo_id)
     return Response(data, media_type=photo.content_type)

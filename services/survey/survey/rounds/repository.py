@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from survey.households.models import Household
 from survey.rounds.models import SurveyRound
 
@@ -17,12 +18,25 @@ async def get(session: AsyncSession, round_id: uuid.UUID) -> SurveyRound | None:
 async def page(
     session: AsyncSession,
     *,
+    principal: Principal,
     after: uuid.UUID | None,
     limit: int,
     subdistrict_code: str | None,
     community_id: uuid.UUID | None,
 ) -> list[SurveyRound]:
-    query = select(SurveyRound).order_by(col(SurveyRound.id)).limit(limit)
+    query = (
+        select(SurveyRound)
+        .where(
+            area_filter(
+                principal,
+                province=SurveyRound.province_code,
+                district=SurveyRound.district_code,
+                subdistrict=SurveyRound.subdistrict_code,
+            )
+        )
+        .order_by(col(SurveyRound.id))
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(SurveyRound.id > after)
     if subdistrict_code is not None:

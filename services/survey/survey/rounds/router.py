@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -24,6 +25,14 @@ router = APIRouter(
 async def open_survey_round(
     body: SurveyRoundCreate, session: SessionDep, principal: Writer, request: Request
 ) -> SurveyRoundPublic:
+    code = body.subdistrict_code
+    forbid_unless_covered(
+        principal,
+        province=code[:2],
+        district=code[:4],
+        subdistrict=code,
+        field="body.subdistrict_code",
+    )
     survey_round = await service.open_round(session, body)
     audit_resource(request, "survey_rounds", survey_round.id)
     return (await service.public(session, [survey_round]))[0]
@@ -40,6 +49,7 @@ async def list_survey_rounds(
 ) -> SurveyRoundsPublic:
     rows = await repository.page(
         session,
+        principal=principal,
         after=decode_cursor(cursor),
         limit=limit + 1,
         subdistrict_code=subdistrict_code,
@@ -56,4 +66,12 @@ async def list_survey_rounds(
 async def get_survey_round(
     round_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> SurveyRoundPublic:
-    return (await service.public(session, [await service.get(session, round_id)]))[0]
+    survey_round = await service.get(session, round_id)
+    not_found_unless_covered(
+        principal,
+        f"survey round {round_id}",
+        province=survey_round.province_code,
+        district=survey_round.district_code,
+        subdistrict=survey_round.subdistrict_code,
+    )
+    return (await service.public(session, [survey_round]))[0]
