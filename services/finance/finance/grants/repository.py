@@ -5,6 +5,7 @@ import uuid
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 
 
@@ -36,8 +37,21 @@ async def page(
     household_id: uuid.UUID | None,
     status: GrantStatus | None,
     fiscal_year: int | None,
+    principal: Principal,
 ) -> list[Grant]:
-    query = select(Grant).order_by(col(Grant.id)).limit(limit)
+    query = (
+        select(Grant)
+        .where(
+            area_filter(
+                principal,
+                province=Grant.province_code,
+                district=Grant.district_code,
+                subdistrict=Grant.subdistrict_code,
+            )
+        )
+        .order_by(col(Grant.id))
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(Grant.id > after)
     if programme is not None:

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from baan_shared.auth import Principal, not_found_unless_covered
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Reader
 from finance.grants import repository, service
-from finance.grants.models import GrantStatus
+from finance.grants.models import Grant, GrantStatus
 from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -27,6 +28,16 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/v1/grants", tags=["grants"], responses=PROBLEMS)
+
+
+def _not_found_unless_covered(principal: Principal, grant: Grant, what: str) -> None:
+    not_found_unless_covered(
+        principal,
+        what,
+        province=grant.province_code,
+        district=grant.district_code,
+        subdistrict=grant.subdistrict_code,
+    )
 
 
 @router.get("", response_model=GrantsPublic)
@@ -50,6 +61,7 @@ async def list_grants(
         household_id=household_id,
         status=status_,
         fiscal_year=fiscal_year,
+        principal=principal,
     )
     items, more = rows[:limit], len(rows) > limit
     return GrantsPublic(
@@ -64,10 +76,12 @@ async def get_household_grant(
 ) -> HouseholdGrant:
     """What the household is entitled to, what it has been paid, and what is still owed."""
     grant = await service.get_for_household(session, household_id)
+    _not_found_unless_covered(principal, grant, f"household {household_id}'s grant")
     return HouseholdGrant.of(grant, await repository.disbursements(session, grant.id))
 
 
 @router.get("/{grant_id}", response_model=GrantDetail)
 async def get_grant(grant_id: uuid.UUID, session: SessionDep, principal: Reader) -> GrantDetail:
     grant = await service.get(session, grant_id)
+    _not_found_unless_covered(principal, grant, f"grant {grant_id}")
     return GrantDetail.with_disbursements(grant, await repository.disbursements(session, grant.id))

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -121,8 +122,21 @@ async def page(
     borrower_id: uuid.UUID | None,
     programme: str | None,
     status: LoanStatus | None,
+    principal: Principal,
 ) -> list[Loan]:
-    query = select(Loan).order_by(col(Loan.id)).limit(limit)
+    query = (
+        select(Loan)
+        .where(
+            area_filter(
+                principal,
+                province=Loan.province_code,
+                district=Loan.district_code,
+                subdistrict=Loan.subdistrict_code,
+            )
+        )
+        .order_by(col(Loan.id))
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(Loan.id > after)
     if borrower_id is not None:

@@ -5,7 +5,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.clock import thai_today
 from baan_shared.http.deps import SessionDep
@@ -15,7 +17,7 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Disburser, Reader, Writer
 from finance.loans import repository, service
-from finance.loans.models import LoanStatus
+from finance.loans.models import Loan, LoanStatus
 from finance.loans.schemas import (
     ArrearsReview,
     InstalmentPublic,
@@ -45,6 +47,24 @@ SettingsDep = Annotated[FinanceSettings, Depends(_settings)]
 AsOf = Annotated[date | None, Query(description="Defaults to today in Thailand")]
 
 
+async def _covered_loan(
+    session: AsyncSession, principal: Principal, loan_id: uuid.UUID, *, for_update: bool = True
+) -> Loan:
+    """The loan, or the same 404 as a missing one when it lies outside the client's areas.
+
+    Writes lock it here (``for_update``): the service locks it again, and a row
+    first read without the lock would stay stale in the session's identity map."""
+    loan = await service.get(session, loan_id, for_update=for_update)
+    not_found_unless_covered(
+        principal,
+        f"loan {loan_id}",
+        province=loan.province_code,
+        district=loan.district_code,
+        subdistrict=loan.subdistrict_code,
+    )
+    return loan
+
+
 @router.post(
     "",
     response_model=LoanPublic,
@@ -62,6 +82,12 @@ async def approve_loan(
     """Approve a loan (principal, rate, term, grace, repayment method) within the cap.
 
     Loans in a rural programme repay into the sub-district's revolving fund."""
+    forbid_unless_covered(
+        principal,
+        province=body.province_code,
+        district=body.district_code,
+        subdistrict=body.subdistrict_code,
+    )
     loan = await service.approve(
         session, settings.loan_caps_satang, body, settings.revolving_fund_programmes
     )
@@ -86,6 +112,7 @@ async def list_loans(
         borrower_id=borrower_id,
         programme=programme,
         status=status_,
+        principal=principal,
     )
     items, more = rows[:limit], len(rows) > limit
     return LoansPublic(
@@ -123,7 +150,7 @@ async def get_loan(
     loan_id: uuid.UUID, session: SessionDep, principal: Reader, as_of: AsOf = None
 ) -> LoanDetail:
     """The loan, its schedule with what is paid, its repayments and its arrears."""
-    loan = await service.get(session, loan_id)
+    loan = await _covered_loan(session, principal, loan_id, for_update=False)
     every = await repository.instalments(session, loan.id)
     return LoanDetail(
         **LoanPublic.of(loan).model_dump(),
@@ -155,6 +182,7 @@ async def reschedule_loan(
 ) -> LoanPublic:
     """Put new terms in force for what is still owed, e.g. after a disaster; the old
     schedule and what was paid on it stay readable under ``earlier_schedules``."""
+    await _covered_loan(session, principal, loan_id)
     return LoanPublic.of(await service.reschedule(session, loan_id, body))
 
 
@@ -169,6 +197,7 @@ async def reschedule_loan(
 async def disburse_loan(
     loan_id: uuid.UUID, body: LoanDisburse, session: SessionDep, principal: Disburser
 ) -> LoanPublic:
+    await _covered_loan(session, principal, loan_id)
     return LoanPublic.of(await service.disburse(session, loan_id, body))
 
 
@@ -194,6 +223,7 @@ async def repay_loan(
 ) -> RepaymentPublic:
     """Apply a payment to interest, then principal, oldest instalment first. The same
     payment reference again answers 200 with the first result and books nothing."""
+    await _covered_loan(session, principal, loan_id)
     repayment, new = await service.repay(session, loan_id, body)
     if not new:
         response.status_code = status.HTTP_200_OK
@@ -221,6 +251,7 @@ async def reverse_repayment(
 ) -> RepaymentPublic:
     """Reverse a bounced or mistaken payment: a reversing ledger entry, what it paid owed
     again (arrears follow), the payment kept in the history marked reversed. Once only."""
+    await _covered_loan(session, principal, loan_id)
     return RepaymentPublic.of(
         await service.reverse_repayment(
             session, loan_id, repayment_id, body.reason, today=thai_today()

@@ -6,6 +6,7 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
 from finance.revolving_funds.models import FundMovement, FundScope, RevolvingFund
 
@@ -64,9 +65,20 @@ async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovem
 
 
 async def page(
-    session: AsyncSession, *, after: uuid.UUID | None, limit: int, province_code: str | None
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    province_code: str | None,
+    principal: Principal,
 ) -> list[RevolvingFund]:
-    query = select(RevolvingFund).order_by(col(RevolvingFund.id)).limit(limit)
+    # A fund names only its province, so only province-wide (or national) clients see it.
+    query = (
+        select(RevolvingFund)
+        .where(area_filter(principal, province=RevolvingFund.province_code))
+        .order_by(col(RevolvingFund.id))
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(RevolvingFund.id > after)
     if province_code is not None:

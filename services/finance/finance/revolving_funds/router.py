@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -35,6 +36,7 @@ async def create_fund(
     body: FundCreate, session: SessionDep, principal: Writer, request: Request
 ) -> FundPublic:
     """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน)."""
+    forbid_unless_covered(principal, province=body.province_code)
     fund = await service.create(session, body)
     audit_resource(request, "revolving-funds", fund.id)
     return FundPublic.of(fund)
@@ -49,7 +51,11 @@ async def list_funds(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FundsPublic:
     rows = await repository.page(
-        session, after=decode_cursor(cursor), limit=limit + 1, province_code=province_code
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        province_code=province_code,
+        principal=principal,
     )
     items, more = rows[:limit], len(rows) > limit
     return FundsPublic(
@@ -64,6 +70,7 @@ async def list_funds(
 async def get_fund(fund_id: uuid.UUID, session: SessionDep, principal: Reader) -> FundDetail:
     """The fund's reconciliation (in, out, balance) and every movement behind it."""
     fund = await service.get(session, fund_id)
+    not_found_unless_covered(principal, f"revolving fund {fund_id}", province=fund.province_code)
     movements = await repository.movements(session, fund.id)
     return FundDetail(
         **FundPublic.of(fund).model_dump(), movements=[MovementPublic.of(m) for m in movements]
@@ -80,4 +87,6 @@ async def deposit(
     fund_id: uuid.UUID, body: FundDeposit, session: SessionDep, principal: Writer
 ) -> FundPublic:
     """Move seed money from the agency's cash into the fund."""
+    fund = await service.get(session, fund_id)
+    not_found_unless_covered(principal, f"revolving fund {fund_id}", province=fund.province_code)
     return FundPublic.of(await service.deposit(session, fund_id, body))
