@@ -5,11 +5,20 @@ limit is told to wait."""
 import httpx
 import pytest
 from construction_auth import ClientFor, auth_settings_for
+from construction_factories import (
+    assign,
+    create,
+    create_project,
+    plan_house,
+    project_body,
+    purchase_order_body,
+)
 from fastapi import FastAPI
 
 from baan_local.dev_issuer import DevIssuer
-from baan_shared.auth import AuthSettings, operations_without_scopes
+from baan_shared.auth import AuthSettings, Principal, operations_without_scopes
 from baan_shared.auth.scopes import CONSTRUCTION_READ, SURVEY_READ
+from baan_shared.auth.testing import area_leaks
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 
@@ -53,13 +62,12 @@ class TestTokens:
         assert response.status_code == 200
 
 
-@pytest.fixture
-def auth_settings(issuer: DevIssuer) -> AuthSettings:
-    """A small limit so a few requests exceed it."""
-    return auth_settings_for(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
-
-
 class TestRateLimit:
+    @pytest.fixture
+    def auth_settings(self, issuer: DevIssuer) -> AuthSettings:
+        """A small limit so a few requests exceed it."""
+        return auth_settings_for(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
+
     async def test_a_client_over_its_limit_is_429_with_retry_after(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -68,3 +76,98 @@ class TestRateLimit:
         refused = await client.get("/v1/projects")
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 0
+
+
+class TestAreas:
+    """Two provinces seeded: Bangkok (10) and Chiang Rai (57); the Bangkok office
+    sees and touches only Bangkok's house works, projects, orders and milestones."""
+
+    async def _seed(self, app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
+        bangkok = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
+        bangkok_house = await plan_house(app, **bangkok)
+        chiang_rai_house = await plan_house(app)  # the factories' default: 57
+        bangkok_project = await create_project(client, **bangkok)
+        chiang_rai_project = await create_project(
+            client, planned_start_on="2025-01-01", planned_end_on="2025-06-30"
+        )
+        await assign(client, bangkok_project["id"], bangkok_house)
+        await assign(client, chiang_rai_project["id"], chiang_rai_house)
+        order = await create(
+            client,
+            f"/v1/projects/{chiang_rai_project['id']}/purchase-orders",
+            purchase_order_body(),
+        )
+        return {
+            "bangkok_house": bangkok_house,
+            "chiang_rai_house": chiang_rai_house,
+            "chiang_rai_project": chiang_rai_project["id"],
+            "chiang_rai_order": order["id"],
+        }
+
+    async def test_no_list_or_export_shows_another_areas_rows(
+        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        seeded = await self._seed(app, client)
+
+        leaks = await area_leaks(bangkok_client, app, Principal.of("bkk", areas=["10"]))
+        own = (await bangkok_client.get("/v1/house-works")).json()["items"]
+        overdue_for_all = (await client.get("/v1/milestones/overdue")).json()["items"]
+
+        assert leaks == {}
+        assert [h["id"] for h in own] == [seeded["bangkok_house"]]  # it does see its own
+        assert overdue_for_all  # the overdue list had Chiang Rai rows to leak
+
+    async def test_the_export_holds_only_the_clients_area(
+        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        seeded = await self._seed(app, client)
+        response = await bangkok_client.get("/v1/house-works/export")
+        assert response.status_code == 200
+        assert seeded["bangkok_house"] in response.text
+        assert seeded["chiang_rai_house"] not in response.text
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/v1/house-works/{chiang_rai_house}",
+            "/v1/house-works/{chiang_rai_house}/history",
+            "/v1/house-works/{chiang_rai_house}/milestones",
+            "/v1/house-works/{chiang_rai_house}/labour",
+            "/v1/house-works/{chiang_rai_house}/costs",
+            "/v1/projects/{chiang_rai_project}",
+            "/v1/projects/{chiang_rai_project}/summary",
+            "/v1/projects/{chiang_rai_project}/purchase-orders",
+            "/v1/purchase-orders/{chiang_rai_order}",
+            "/v1/purchase-orders/{chiang_rai_order}/deliveries",
+        ],
+    )
+    async def test_another_areas_record_is_404_like_a_missing_one(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        bangkok_client: httpx.AsyncClient,
+        path: str,
+    ) -> None:
+        seeded = await self._seed(app, client)
+        response = await bangkok_client.get(path.format(**seeded))
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+    async def test_another_areas_house_work_cannot_be_reported_on(
+        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        seeded = await self._seed(app, client)
+        response = await bangkok_client.post(
+            f"/v1/house-works/{seeded['chiang_rai_house']}/ready", json={"reported_by": "x"}
+        )
+        house = (await client.get(f"/v1/house-works/{seeded['chiang_rai_house']}")).json()
+        assert response.status_code == 404
+        assert house["status"] == "planned"
+
+    async def test_a_project_in_another_area_is_403(
+        self, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        response = await bangkok_client.post("/v1/projects", json=project_body())
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("application/problem+json")
+

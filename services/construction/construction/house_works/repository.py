@@ -67,6 +67,8 @@ class HouseWorkFilter:
     household_id: uuid.UUID | None = None
     community_id: uuid.UUID | None = None
     overdue_on: date | None = None  # past its planned end on this day and not finished
+    # The caller's areas (access.house_works_in): always set by the API, never by the client.
+    area: Any = None
 
 
 async def project_end(session: AsyncSession, work: HouseWork) -> date | None:
@@ -89,7 +91,7 @@ async def page(
 ) -> list[Row]:
     """House works in id order, each with its project's name and planned end."""
     query = (
-        select(HouseWork, Project.planned_end_on, Project.name)
+        select(HouseWork, col(Project.planned_end_on), col(Project.name))
         .outerjoin(Project, col(HouseWork.project_id) == col(Project.id))
         .order_by(col(HouseWork.id))
         .limit(limit)
@@ -109,6 +111,8 @@ async def page(
         value = getattr(where, name)
         if value is not None:
             query = query.where(getattr(HouseWork, name) == value)
+    if where.area is not None:
+        query = query.where(where.area)
     if where.overdue_on is not None:
         query = query.where(
             due_on() < where.overdue_on,

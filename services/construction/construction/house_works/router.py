@@ -1,6 +1,7 @@
 """/v1/house-works: list, read, and report a house work from ready to completed."""
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction import access
 from construction.access import Reader, Writer
 from construction.house_works import export, repository, service
 from construction.house_works.models import HouseWork, HouseWorkStatus
@@ -89,6 +91,7 @@ async def list_house_works(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseWorksPublic:
     """By area, project, status or programme; ``overdue=true`` for works past their planned end."""
+    where = replace(where, area=access.house_works_in(principal))
     rows = await repository.page(session, after=decode_cursor(cursor), limit=limit + 1, where=where)
     items, more = rows[:limit], len(rows) > limit
     return HouseWorksPublic(
@@ -117,6 +120,7 @@ async def export_house_works(
     format_: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """The same filters as the list, every matching house work in one CSV or XLSX file."""
+    where = replace(where, area=access.house_works_in(principal))
     rows: list[repository.Row] = []
     after = None
     while True:
@@ -146,6 +150,7 @@ async def export_house_works(
 async def get_house_work(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> HouseWorkPublic:
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.get(session, house_work_id))
 
 
@@ -154,6 +159,7 @@ async def progress_history(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> list[ProgressUpdatePublic]:
     """Every progress report, oldest first."""
+    await access.house_work_of(session, principal, house_work_id)
     await service.get(session, house_work_id)
     rows = await repository.progress_updates(session, house_work_id)
     return [ProgressUpdatePublic.model_validate(r) for r in rows]
@@ -164,6 +170,7 @@ async def status_history(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> list[TransitionPublic]:
     """Every status change: who reported it, when, and why."""
+    await access.house_work_of(session, principal, house_work_id)
     await service.get(session, house_work_id)
     rows = await repository.transitions(session, house_work_id)
     return [TransitionPublic.model_validate(r) for r in rows]
@@ -174,6 +181,7 @@ async def mark_ready(
     principal: Writer, house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Ready to build (พร้อมสร้าง): publishes ``house.ready_to_build``."""
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.mark_ready(session, house_work_id, body))
 
 
@@ -182,6 +190,7 @@ async def start_construction(
     principal: Writer, house_work_id: uuid.UUID, body: StartReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Construction started (เริ่มก่อสร้าง): publishes ``house.construction_started``."""
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.start(session, house_work_id, body))
 
 
@@ -190,6 +199,7 @@ async def report_progress(
     principal: Writer, house_work_id: uuid.UUID, body: ProgressReport, session: SessionDep
 ) -> HouseWorkPublic:
     """A milestone reached on site: publishes ``house.milestone_reached``."""
+    await access.house_work_of(session, principal, house_work_id)
     work = await service.report_progress(session, house_work_id, body)
     return await _public(session, work)
 
@@ -199,6 +209,7 @@ async def complete_house_work(
     principal: Writer, house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
 ) -> HouseWorkPublic:
     """Inspected and signed off by the community committee: publishes ``house.completed``."""
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.complete(session, house_work_id, body))
 
 
@@ -207,6 +218,7 @@ async def set_planned_end(
     principal: Writer, house_work_id: uuid.UUID, body: PlannedEnd, session: SessionDep
 ) -> HouseWorkPublic:
     """The house work's own planned end, overriding its project's (``null`` to follow it)."""
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.set_planned_end(session, house_work_id, body))
 
 
@@ -215,4 +227,5 @@ async def cancel_house_work(
     principal: Writer, house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
 ) -> HouseWorkPublic:
     """Stopped for good, with the reason: publishes ``house.cancelled``."""
+    await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.cancel(session, house_work_id, body))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from construction import access
 from construction.access import Reader, Writer
 from construction.labour import service
 from construction.labour.schemas import LabourCreate, LabourEntryPublic, LabourPublic
@@ -28,6 +29,7 @@ async def record_labour(
     principal: Writer, house_work_id: uuid.UUID, body: LabourCreate, session: SessionDep
 ) -> LabourEntryPublic:
     """Person-days given by the household or the community (ร่วมแรง)."""
+    await access.house_work_of(session, principal, house_work_id)
     return LabourEntryPublic.model_validate(await service.record(session, house_work_id, body))
 
 
@@ -36,4 +38,5 @@ async def labour_summary(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> LabourPublic:
     """Every entry, and the household's, the community's and the total person-days."""
+    await access.house_work_of(session, principal, house_work_id)
     return await service.summary(session, house_work_id)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from construction import access
 from construction.access import Reader, Writer
 from construction.materials import repository, service
 from construction.materials.schemas import (
@@ -41,6 +42,7 @@ async def create_purchase_order(
     principal: Writer, project_id: uuid.UUID, body: PurchaseOrderCreate, session: SessionDep
 ) -> PurchaseOrderPublic:
     """Materials the project buys together from one supplier."""
+    await access.project_of(session, principal, project_id)
     return await service.public(session, await service.order(session, project_id, body))
 
 
@@ -49,6 +51,7 @@ async def list_purchase_orders(
     principal: Reader, project_id: uuid.UUID, session: SessionDep
 ) -> list[PurchaseOrderPublic]:
     """The project's orders, each with how much was delivered and allocated."""
+    await access.project_of(session, principal, project_id)
     await projects.get(session, project_id)
     return [
         await service.public(session, o) for o in await repository.orders_of(session, project_id)
@@ -59,6 +62,7 @@ async def list_purchase_orders(
 async def get_purchase_order(
     principal: Reader, order_id: uuid.UUID, session: SessionDep
 ) -> PurchaseOrderPublic:
+    await access.order_of(session, principal, order_id)
     return await service.public(session, await service.get_order(session, order_id))
 
 
@@ -70,6 +74,7 @@ async def get_purchase_order(
 async def record_delivery(
     principal: Writer, order_id: uuid.UUID, body: DeliveryCreate, session: SessionDep
 ) -> DeliveryPublic:
+    await access.order_of(session, principal, order_id)
     return DeliveryPublic.model_validate(await service.deliver(session, order_id, body))
 
 
@@ -82,6 +87,7 @@ async def allocate_to_house(
     principal: Writer, order_id: uuid.UUID, body: AllocationCreate, session: SessionDep
 ) -> AllocationPublic:
     """Delivered materials given to one house of the project; counts toward its cost."""
+    await access.order_of(session, principal, order_id)
     return AllocationPublic.model_validate(await service.allocate(session, order_id, body))
 
 
@@ -90,6 +96,7 @@ async def list_deliveries(
     principal: Reader, order_id: uuid.UUID, session: SessionDep
 ) -> list[DeliveryPublic]:
     """Every delivery of the order, reversals included, oldest first."""
+    await access.order_of(session, principal, order_id)
     await service.get_order(session, order_id)
     rows = await repository.deliveries_of(session, order_id)
     undone = {r.reverses_id for r in rows if r.reverses_id}
@@ -103,6 +110,7 @@ async def list_allocations(
     principal: Reader, order_id: uuid.UUID, session: SessionDep
 ) -> list[AllocationPublic]:
     """Every allocation of the order, reversals included, oldest first."""
+    await access.order_of(session, principal, order_id)
     await service.get_order(session, order_id)
     rows = await repository.allocations_of(session, order_id)
     undone = {r.reverses_id for r in rows if r.reverses_id}
@@ -124,6 +132,7 @@ async def reverse_delivery(
     principal: Writer, delivery_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> DeliveryPublic:
     """Undo a delivery recorded by mistake with a reversing record (never a deletion)."""
+    await access.delivery_of(session, principal, delivery_id)
     return DeliveryPublic.model_validate(await service.reverse_delivery(session, delivery_id, body))
 
 
@@ -139,6 +148,7 @@ async def reverse_allocation(
     principal: Writer, allocation_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> AllocationPublic:
     """Take materials back from a house with a reversing record; the house's cost follows."""
+    await access.allocation_of(session, principal, allocation_id)
     return AllocationPublic.model_validate(
         await service.reverse_allocation(session, allocation_id, body)
     )
@@ -149,4 +159,5 @@ async def house_costs(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> HouseCostsPublic:
     """Materials allocated to the house against its estimate."""
+    await access.house_work_of(session, principal, house_work_id)
     return await service.house_costs(session, house_work_id)

@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
@@ -73,6 +73,7 @@ class OverdueFilter:
     district_code: str | None = None
     subdistrict_code: str | None = None
     community_id: uuid.UUID | None = None
+    area: Any = None  # the caller's areas (access.house_works_in)
 
 
 class OverdueRow(NamedTuple):
@@ -124,4 +125,6 @@ async def overdue(
         value = getattr(where, name)
         if value is not None:
             query = query.where(getattr(HouseWork, name) == value)
+    if where.area is not None:
+        query = query.where(where.area)
     return [OverdueRow(m, w) for m, w in (await session.exec(query)).all()]

@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction import access
 from construction.access import Reader, Writer
 from construction.house_works import service as house_works
 from construction.house_works.models import WorkType
@@ -118,6 +119,7 @@ async def house_milestones(
     principal: Reader, house_work_id: uuid.UUID, session: SessionDep
 ) -> HouseMilestonesPublic:
     """The house's milestones in order: planned date, and when and by whom each was reached."""
+    await access.house_work_of(session, principal, house_work_id)
     work = await house_works.get(session, house_work_id)
     return HouseMilestonesPublic(
         template=work.milestone_template,
@@ -144,6 +146,7 @@ async def plan_milestone(
     session: SessionDep,
 ) -> HouseMilestonePublic:
     """Set one milestone's planned date by hand (``null`` to derive it from the period again)."""
+    await access.house_work_of(session, principal, house_work_id)
     work = await house_works.get(session, house_work_id, for_update=True)
     return _house_milestone(await service.set_planned_on(session, work, code, body))
 
@@ -176,6 +179,7 @@ async def overdue_milestones(
             district_code=district_code,
             subdistrict_code=subdistrict_code,
             community_id=community_id,
+            area=access.house_works_in(principal),
         ),
     )
     items, more = rows[:limit], len(rows) > limit

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import NotFound, problem_responses
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
+from construction import access
 from construction.access import Reader, Writer
 from construction.house_works import service as house_works
 from construction.photos import repository, service
@@ -60,6 +61,7 @@ async def upload_photo(
     request: Request,
 ) -> PhotoPublic:
     """Attach photo evidence to a progress update (multipart/form-data)."""
+    await access.house_work_of(session, principal, house_work_id)
     # Refuse an announced oversize body before reading the file (the server already
     # rejects a malformed Content-Length; the file's own size is checked in attach).
     limits.check_announced_size(request.headers)
@@ -85,6 +87,7 @@ async def upload_photo(
 async def list_photos(
     principal: Reader, house_work_id: uuid.UUID, update_id: uuid.UUID, session: SessionDep
 ) -> list[PhotoPublic]:
+    await access.house_work_of(session, principal, house_work_id)
     await house_works.get(session, house_work_id)
     if await repository.progress_update(session, house_work_id, update_id) is None:
         raise NotFound(f"house work {house_work_id} has no progress update {update_id}")
@@ -102,5 +105,6 @@ async def list_photos(
 async def photo_content(
     principal: Reader, photo_id: uuid.UUID, session: SessionDep, storage: StorageDep
 ) -> Response:
+    await access.photo_of(session, principal, photo_id)
     photo, data = await service.content(session, storage, photo_id)
     return Response(data, media_type=photo.content_type)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -26,6 +27,7 @@ async def page(
     programme: Programme | None,
     province_code: str | None,
     subdistrict_code: str | None,
+    area: Any = None,
 ) -> list[Project]:
     query = select(Project).order_by(col(Project.id)).limit(limit)
     if after is not None:
@@ -36,6 +38,8 @@ async def page(
         query = query.where(Project.province_code == province_code)
     if subdistrict_code is not None:
         query = query.where(Project.subdistrict_code == subdistrict_code)
+    if area is not None:
+        query = query.where(area)
     return list((await session.exec(query)).all())
 
 
@@ -67,7 +71,9 @@ async def status_counts(session: AsyncSession, project_id: uuid.UUID) -> dict[st
 
 
 async def overdue_count(session: AsyncSession, project_id: uuid.UUID, on: date) -> int:
-    project_end = select(Project.planned_end_on).where(Project.id == project_id).scalar_subquery()
+    project_end = (
+        select(col(Project.planned_end_on)).where(Project.id == project_id).scalar_subquery()
+    )
     query = (
         select(func.count())
         .select_from(HouseWork)

@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from baan_shared.auth import forbid_unless_covered
 from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
+from construction import access
 from construction.access import Reader, Writer
 from construction.house_works.router import public
 from construction.house_works.schemas import HouseWorkPublic
@@ -41,6 +43,12 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"], responses=PROBLEMS)
 async def create_project(
     principal: Writer, body: ProjectCreate, session: SessionDep
 ) -> ProjectPublic:
+    forbid_unless_covered(
+        principal,
+        province=body.province_code,
+        district=body.district_code,
+        subdistrict=body.subdistrict_code,
+    )
     return ProjectPublic.model_validate(await service.create(session, body))
 
 
@@ -61,6 +69,7 @@ async def list_projects(
         programme=programme,
         province_code=province_code,
         subdistrict_code=subdistrict_code,
+        area=access.projects_in(principal),
     )
     items, more = rows[:limit], len(rows) > limit
     return ProjectsPublic(
@@ -73,6 +82,7 @@ async def list_projects(
 async def get_project(
     principal: Reader, project_id: uuid.UUID, session: SessionDep
 ) -> ProjectPublic:
+    await access.project_of(session, principal, project_id)
     return ProjectPublic.model_validate(await service.get(session, project_id))
 
 
@@ -81,6 +91,7 @@ async def update_project(
     principal: Writer, project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep
 ) -> ProjectPublic:
     """Rename or reschedule; house works without their own planned end follow the new end."""
+    await access.project_of(session, principal, project_id)
     return ProjectPublic.model_validate(await service.update(session, project_id, body))
 
 
@@ -89,6 +100,7 @@ async def project_summary(
     principal: Reader, project_id: uuid.UUID, session: SessionDep
 ) -> ProjectSummary:
     """Its houses by status and how many are overdue; estimate, orders, allocations, labour."""
+    await access.project_of(session, principal, project_id)
     await service.get(session, project_id)
     by_status = await repository.status_counts(session, project_id)
     return ProjectSummary(
@@ -105,7 +117,10 @@ async def assign_house_works(
     principal: Writer, project_id: uuid.UUID, body: Assignment, session: SessionDep
 ) -> list[HouseWorkPublic]:
     """House works join the project; their planned end follows the project's unless set."""
+    await access.project_of(session, principal, project_id)
     project = await service.get(session, project_id)
+    for house_work_id in body.house_work_ids:
+        await access.house_work_of(session, principal, house_work_id)
     works = await service.assign(session, project_id, body)
     return [public(w, project.planned_end_on) for w in works]
 
@@ -115,6 +130,8 @@ async def unassign_house_work(
     principal: Writer, project_id: uuid.UUID, house_work_id: uuid.UUID, session: SessionDep
 ) -> HouseWorkPublic:
     """Take a house work out of the project (not once it received the project's materials)."""
+    await access.house_work_of(session, principal, house_work_id)
+    await access.project_of(session, principal, project_id)
     return public(await service.unassign(session, project_id, house_work_id), None)
 
 
@@ -124,6 +141,7 @@ async def ready_house_works(
 ) -> BulkMoved:
     """Every planned house work of the project (or those named) ready to build on one day;
     each publishes ``house.ready_to_build``. All or none: a refusal names the house work."""
+    await access.project_of(session, principal, project_id)
     return BulkMoved(moved=await service.ready_all(session, project_id, body))
 
 
@@ -133,4 +151,5 @@ async def start_house_works(
 ) -> BulkMoved:
     """Every ready house work of the project (or those named) under construction from one
     day; each publishes ``house.construction_started``. All or none."""
+    await access.project_of(session, principal, project_id)
     return BulkMoved(moved=await service.start_all(session, project_id, body))
