@@ -171,3 +171,42 @@ class TestAreas:
         assert response.status_code == 403
         assert response.headers["content-type"].startswith("application/problem+json")
 
+
+class TestIdempotencyKey:
+    async def test_a_retried_project_creation_answers_the_first_and_creates_one(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        headers = {"Idempotency-Key": "project-2026-01"}
+        first = await client.post("/v1/projects", json=project_body(), headers=headers)
+        retry = await client.post("/v1/projects", json=project_body(), headers=headers)
+        listed = (await client.get("/v1/projects")).json()["items"]
+
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert retry.json() == first.json()
+        assert retry.headers["Idempotent-Replayed"] == "true"
+        assert [p["id"] for p in listed] == [first.json()["id"]]
+
+    async def test_the_same_key_with_another_body_is_422_naming_the_header(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        headers = {"Idempotency-Key": "project-2026-02"}
+        await client.post("/v1/projects", json=project_body(), headers=headers)
+        other = await client.post(
+            "/v1/projects", json=project_body(name="อีกโครงการ"), headers=headers
+        )
+        assert other.status_code == 422
+        assert other.json()["errors"][0]["field"] == "header.idempotency-key"
+
+    async def test_a_retried_house_report_moves_it_once(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        house = await plan_house(app)
+        headers = {"Idempotency-Key": "ready-1"}
+        body = {"reported_by": "ผู้ประสานงาน"}
+        first = await client.post(f"/v1/house-works/{house}/ready", json=body, headers=headers)
+        retry = await client.post(f"/v1/house-works/{house}/ready", json=body, headers=headers)
+        again = await client.post(f"/v1/house-works/{house}/ready", json=body)
+
+        # Without the key the same report is refused: the house is ready already.
+        assert (first.status_code, retry.status_code, again.status_code) == (200, 200, 409)
+        assert retry.json() == first.json()

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
@@ -177,6 +178,7 @@ async def status_history(
 
 
 @router.post("/{house_work_id}/ready", response_model=HouseWorkPublic)
+@idempotent
 async def mark_ready(
     principal: Writer, house_work_id: uuid.UUID, body: ReadyReport, session: SessionDep
 ) -> HouseWorkPublic:
@@ -186,6 +188,7 @@ async def mark_ready(
 
 
 @router.post("/{house_work_id}/start", response_model=HouseWorkPublic)
+@idempotent
 async def start_construction(
     principal: Writer, house_work_id: uuid.UUID, body: StartReport, session: SessionDep
 ) -> HouseWorkPublic:
@@ -195,6 +198,7 @@ async def start_construction(
 
 
 @router.post("/{house_work_id}/progress", response_model=HouseWorkPublic)
+@idempotent
 async def report_progress(
     principal: Writer, house_work_id: uuid.UUID, body: ProgressReport, session: SessionDep
 ) -> HouseWorkPublic:
@@ -205,6 +209,7 @@ async def report_progress(
 
 
 @router.post("/{house_work_id}/complete", response_model=HouseWorkPublic)
+@idempotent
 async def complete_house_work(
     principal: Writer, house_work_id: uuid.UUID, body: CompletionReport, session: SessionDep
 ) -> HouseWorkPublic:
@@ -223,6 +228,7 @@ async def set_planned_end(
 
 
 @router.post("/{house_work_id}/cancel", response_model=HouseWorkPublic)
+@idempotent
 async def cancel_house_work(
     principal: Writer, house_work_id: uuid.UUID, body: Cancellation, session: SessionDep
 ) -> HouseWorkPublic:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from construction import access
 from construction.access import Reader, Writer
 from construction.labour import service
@@ -25,6 +26,7 @@ router = APIRouter(
 
 
 @router.post("", response_model=LabourEntryPublic, status_code=status.HTTP_201_CREATED)
+@idempotent
 async def record_labour(
     principal: Writer, house_work_id: uuid.UUID, body: LabourCreate, session: SessionDep
 ) -> LabourEntryPublic:

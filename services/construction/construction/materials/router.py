@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from construction import access
 from construction.access import Reader, Writer
 from construction.materials import repository, service
@@ -38,6 +39,7 @@ router = APIRouter(prefix="/v1", tags=["materials"], responses=PROBLEMS)
     response_model=PurchaseOrderPublic,
     status_code=status.HTTP_201_CREATED,
 )
+@idempotent
 async def create_purchase_order(
     principal: Writer, project_id: uuid.UUID, body: PurchaseOrderCreate, session: SessionDep
 ) -> PurchaseOrderPublic:
@@ -71,6 +73,7 @@ async def get_purchase_order(
     response_model=DeliveryPublic,
     status_code=status.HTTP_201_CREATED,
 )
+@idempotent
 async def record_delivery(
     principal: Writer, order_id: uuid.UUID, body: DeliveryCreate, session: SessionDep
 ) -> DeliveryPublic:
@@ -83,6 +86,7 @@ async def record_delivery(
     response_model=AllocationPublic,
     status_code=status.HTTP_201_CREATED,
 )
+@idempotent
 async def allocate_to_house(
     principal: Writer, order_id: uuid.UUID, body: AllocationCreate, session: SessionDep
 ) -> AllocationPublic:
@@ -128,6 +132,7 @@ async def list_allocations(
         {409: "Already reversed, itself a reversal, or its materials are allocated to houses"}
     ),
 )
+@idempotent
 async def reverse_delivery(
     principal: Writer, delivery_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> DeliveryPublic:
@@ -144,6 +149,7 @@ async def reverse_delivery(
         {409: "Already reversed, itself a reversal, or the house is completed"}
     ),
 )
+@idempotent
 async def reverse_allocation(
     principal: Writer, allocation_id: uuid.UUID, body: Reversal, session: SessionDep
 ) -> AllocationPublic:

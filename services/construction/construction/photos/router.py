@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import NotFound, problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from construction import access
 from construction.access import Reader, Writer
@@ -49,6 +50,7 @@ LimitsDep = Annotated[UploadLimits, Depends(get_limits)]
         }
     ),
 )
+@idempotent
 async def upload_photo(
     principal: Writer,
     house_work_id: uuid.UUID,

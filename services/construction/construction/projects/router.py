@@ -9,6 +9,7 @@ from baan_shared.auth import forbid_unless_covered
 from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
@@ -40,6 +41,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"], responses=PROBLEMS)
 
 
 @router.post("", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
+@idempotent
 async def create_project(
     principal: Writer, body: ProjectCreate, session: SessionDep
 ) -> ProjectPublic:
@@ -113,6 +115,7 @@ async def project_summary(
 
 
 @router.post("/{project_id}/house-works", response_model=list[HouseWorkPublic])
+@idempotent
 async def assign_house_works(
     principal: Writer, project_id: uuid.UUID, body: Assignment, session: SessionDep
 ) -> list[HouseWorkPublic]:
@@ -136,6 +139,7 @@ async def unassign_house_work(
 
 
 @router.post("/{project_id}/house-works/ready", response_model=BulkMoved)
+@idempotent
 async def ready_house_works(
     principal: Writer, project_id: uuid.UUID, body: BulkReady, session: SessionDep
 ) -> BulkMoved:
@@ -146,6 +150,7 @@ async def ready_house_works(
 
 
 @router.post("/{project_id}/house-works/start", response_model=BulkMoved)
+@idempotent
 async def start_house_works(
     principal: Writer, project_id: uuid.UUID, body: BulkStart, session: SessionDep
 ) -> BulkMoved:
