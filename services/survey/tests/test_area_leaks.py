@@ -4,9 +4,11 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from survey_auth import ClientFor
 from survey_factories import household_body
 
 from baan_shared.auth import Principal
+from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ
 from baan_shared.auth.testing import area_leaks
 
 BANGKOK = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
@@ -116,3 +118,22 @@ async def test_creating_in_another_province_is_403(bangkok_client: httpx.AsyncCl
     assert community.status_code == 403
     assert community.json()["errors"][0]["field"] == "body.subdistrict_code"
     assert (await bangkok_client.get("/v1/households")).json()["items"] == []
+
+
+async def test_committee_minutes_treat_another_provinces_household_as_unknown(
+    client: httpx.AsyncClient, client_for: ClientFor
+) -> None:
+    theirs = (await client.post("/v1/households", json=household_body(**CHIANG_RAI))).json()["id"]
+
+    async with client_for("bangkok-committee", [SURVEY_READ, SURVEY_APPROVE], ["10"]) as committee:
+        response = await committee.post(
+            "/v1/household-decisions",
+            json={
+                "decided_by": "committee",
+                "decisions": [{"household_id": theirs, "decision": "screen"}],
+            },
+        )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.decisions.0.household_id"
+    assert (await client.get(f"/v1/households/{theirs}")).json()["status"] == "surveyed"

@@ -9,6 +9,7 @@ from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from survey.access import Reader, Writer
 from survey.communities import repository, service
@@ -22,6 +23,7 @@ router = APIRouter(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CommunityPublic)
+@idempotent
 async def register_community(
     body: CommunityCreate, session: SessionDep, principal: Writer, request: Request
 ) -> CommunityPublic:

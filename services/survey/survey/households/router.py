@@ -9,6 +9,7 @@ from baan_shared.auth import Principal, forbid_unless_covered, reveals_personal_
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.reference import Programme
 from survey.access import Approver, Reader, Writer
 from survey.households import editing, eligibility, priority, repository, service
@@ -58,6 +59,7 @@ router = APIRouter(prefix="/v1/households", tags=["households"], responses=PROBL
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdDetail)
+@idempotent
 async def register_household(
     body: HouseholdCreate, session: SessionDep, principal: Writer, request: Request
 ) -> HouseholdDetail:
@@ -260,6 +262,7 @@ async def possible_duplicates(
 
 
 @router.post("/{household_id}/not-a-duplicate", response_model=HouseholdPublic)
+@idempotent
 async def clear_duplicate_flag(
     household_id: uuid.UUID, body: DuplicateReview, session: SessionDep, principal: Writer
 ) -> HouseholdPublic:
@@ -339,6 +342,7 @@ async def correct_household(
 @router.post(
     "/{household_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberPublic
 )
+@idempotent
 async def add_member(
     household_id: uuid.UUID, body: MemberAdd, session: SessionDep, principal: Writer
 ) -> MemberPublic:
@@ -378,6 +382,7 @@ async def remove_member(
 
 
 @router.post("/{household_id}/screen", response_model=HouseholdPublic)
+@idempotent
 async def screen_household(
     household_id: uuid.UUID, body: Decision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
@@ -395,6 +400,7 @@ async def screen_household(
 
 
 @router.post("/{household_id}/approve", response_model=HouseholdPublic)
+@idempotent
 async def approve_household(
     household_id: uuid.UUID, body: ApprovalDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
@@ -417,6 +423,7 @@ async def approve_household(
 
 
 @router.post("/{household_id}/reject", response_model=HouseholdPublic)
+@idempotent
 async def reject_household(
     household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
@@ -433,6 +440,7 @@ async def reject_household(
 
 
 @router.post("/{household_id}/waitlist", response_model=HouseholdPublic)
+@idempotent
 async def waitlist_household(
     household_id: uuid.UUID, body: ReasonedDecision, session: SessionDep, principal: Approver
 ) -> HouseholdPublic:
@@ -464,6 +472,7 @@ decisions_router = APIRouter(
         }
     ),
 )
+@idempotent
 async def record_committee_meeting(
     body: CommitteeMinutes, session: SessionDep, principal: Approver
 ) -> DecisionsApplied:

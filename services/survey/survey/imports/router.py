@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, Response, U
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.reference import Programme
 from survey.access import Reader, Writer
 from survey.imports import repository, service
@@ -43,6 +44,7 @@ async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportP
     response_model=HouseholdImportPublic,
     responses={202: {"description": "A big file: queued as a job; follow Location"}},
 )
+@idempotent
 async def import_households(
     request: Request,
     response: Response,

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.idempotency import idempotent
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from survey.access import Reader, Writer
 from survey.households import service as households
@@ -58,6 +59,7 @@ LimitsDep = Annotated[UploadLimits, Depends(get_limits)]
         }
     ),
 )
+@idempotent
 async def upload_photo(
     household_id: uuid.UUID,
     file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP photo")],
