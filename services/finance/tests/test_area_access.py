@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import deliver, household_approved, loan_body
+from finance_factories import budget_body, deliver, household_approved, loan_body
 
 from baan_shared.auth import Principal
 from baan_shared.auth.testing import area_leaks
@@ -107,3 +107,26 @@ async def test_opening_a_loan_or_fund_in_another_province_is_403(
     assert loan.headers["content-type"] == "application/problem+json"
     assert fund.status_code == 403
     assert len((await bangkok_client.get("/v1/loans")).json()["items"]) == 1
+
+
+async def test_budgets_are_seen_and_allocated_only_in_the_clients_areas(
+    client: httpx.AsyncClient, funded: None, bangkok_client: httpx.AsyncClient
+) -> None:
+    """Budgets name their area by level and code: Bangkok sees its province's and
+    its districts' budgets, not Chiang Rai's and not the national ones."""
+    ids = {}
+    for level, code in (("province", "10"), ("district", "1005"), ("province", "57")):
+        allocated = await client.post(
+            "/v1/budgets", json=budget_body(area_level=level, area_code=code)
+        )
+        assert allocated.status_code == 201, allocated.text
+        ids[code] = allocated.json()["budget"]["id"]
+    listed = (await bangkok_client.get("/v1/budgets")).json()["items"]
+    assert sorted(b["area_code"] for b in listed) == ["10", "1005"]
+    assert (await bangkok_client.get(f"/v1/budgets/{ids['57']}")).status_code == 404
+    assert (await bangkok_client.get(f"/v1/budgets/{ids['1005']}")).status_code == 200
+    refused = await bangkok_client.post(
+        "/v1/budgets", json=budget_body(area_level="province", area_code="57")
+    )
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["field"] == "body.area_code"

@@ -104,3 +104,16 @@ def areas_covering(
     ]
     found.append((AreaLevel.NATIONAL, NATIONAL_CODE))
     return found
+
+
+def official_codes(level: AreaLevel, code: str) -> tuple[str | None, str | None, str | None]:
+    """The (province, district, sub-district) codes a budget's area names, for
+    partner-access checks. National, regional and project budgets name none: only
+    national clients see them (a region is the agency's map, not an official code)."""
+    if level is AreaLevel.PROVINCE:
+        return code, None, None
+    if level is AreaLevel.DISTRICT:
+        return code[:2], code, None
+    if level is AreaLevel.SUBDISTRICT:
+        return code[:2], code[:4], code
+    return None, None, None

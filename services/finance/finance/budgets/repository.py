@@ -3,10 +3,11 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import CursorResult, func, tuple_, update
+from sqlalchemy import ColumnElement, CursorResult, case, func, null, tuple_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
 from finance.budgets.areas import AreaLevel
 from finance.budgets.models import Budget, BudgetAllocation
@@ -124,8 +125,9 @@ async def page(
     fiscal_year: int | None,
     area_level: AreaLevel | None,
     area_code: str | None,
+    principal: Principal,
 ) -> list[Budget]:
-    query = select(Budget).order_by(col(Budget.id)).limit(limit)
+    query = select(Budget).where(_in_areas(principal)).order_by(col(Budget.id)).limit(limit)
     if after is not None:
         query = query.where(Budget.id > after)
     if programme is not None:
@@ -137,3 +139,25 @@ async def page(
     if area_code is not None:
         query = query.where(Budget.area_code == area_code)
     return list((await session.exec(query)).all())
+
+
+def _in_areas(principal: Principal) -> ColumnElement[bool]:
+    """The client's areas, in SQL: a budget's official codes derived from its level
+    and code as ``areas.official_codes`` does (national, regional and project
+    budgets name none, so only national clients see them)."""
+    level, code = col(Budget.area_level), col(Budget.area_code)
+    province = case(
+        (level == AreaLevel.PROVINCE.value, code),
+        (
+            level.in_([AreaLevel.DISTRICT.value, AreaLevel.SUBDISTRICT.value]),
+            func.substr(code, 1, 2),
+        ),
+        else_=null(),
+    )
+    district = case(
+        (level == AreaLevel.DISTRICT.value, code),
+        (level == AreaLevel.SUBDISTRICT.value, func.substr(code, 1, 4)),
+        else_=null(),
+    )
+    subdistrict = case((level == AreaLevel.SUBDISTRICT.value, code), else_=null())
+    return area_filter(principal, province=province, district=district, subdistrict=subdistrict)

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -13,7 +14,8 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Reader, Writer
 from finance.budgets import repository, service
-from finance.budgets.areas import AreaLevel
+from finance.budgets.areas import AreaLevel, official_codes
+from finance.budgets.models import Budget
 from finance.budgets.schemas import (
     AllocationPublic,
     AllocationReversal,
@@ -25,6 +27,17 @@ from finance.budgets.schemas import (
 )
 
 router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
+
+
+def _not_found_unless_covered(principal: Principal, budget: Budget) -> None:
+    province, district, subdistrict = official_codes(AreaLevel(budget.area_level), budget.area_code)
+    not_found_unless_covered(
+        principal,
+        f"budget {budget.id}",
+        province=province,
+        district=district,
+        subdistrict=subdistrict,
+    )
 
 
 @router.post(
@@ -42,6 +55,14 @@ async def allocate_budget(
     The first allocation creates the budget; later ones add to it. With an
     ``Idempotency-Key`` a retried request gets the first answer and allocates nothing.
     """
+    province, district, subdistrict = official_codes(AreaLevel(body.area_level), body.area_code)
+    forbid_unless_covered(
+        principal,
+        province=province,
+        district=district,
+        subdistrict=subdistrict,
+        field="body.area_code",
+    )
     budget, allocation = await service.allocate(session, body)
     audit_resource(request, "budgets", budget.id)
     return BudgetAllocated(
@@ -73,6 +94,7 @@ async def list_budgets(
         fiscal_year=fiscal_year,
         area_level=area_level,
         area_code=area_code,
+        principal=principal,
     )
     items, more = rows[:limit], len(rows) > limit
     return BudgetsPublic(
@@ -89,6 +111,7 @@ async def list_budgets(
 async def get_budget(budget_id: uuid.UUID, session: SessionDep, principal: Reader) -> BudgetDetail:
     """The budget's reconciliation (allocated = reserved + disbursed + free) and allocations."""
     budget = await service.get(session, budget_id)
+    _not_found_unless_covered(principal, budget)
     summary = BudgetPublic.of(budget, await repository.disbursed(session, budget.id))
     allocations = await repository.allocations(session, budget.id)
     return BudgetDetail(
@@ -116,6 +139,7 @@ async def reverse_allocation(
     principal: Writer,
 ) -> BudgetAllocated:
     """Correct a mis-keyed allocation: a reversing ledger entry, the budget lowered by it."""
+    _not_found_unless_covered(principal, await service.get(session, budget_id))
     budget, allocation = await service.reverse_allocation(
         session, budget_id, allocation_id, body.reason
     )
