@@ -210,3 +210,12 @@ class TestIdempotencyKey:
         # Without the key the same report is refused: the house is ready already.
         assert (first.status_code, retry.status_code, again.status_code) == (200, 200, 409)
         assert retry.json() == first.json()
+
+
+async def test_the_audit_log_names_a_created_project(client: httpx.AsyncClient) -> None:
+    created = await client.post("/v1/projects", json=project_body())
+    rows = (await client.get("/v1/audit-log", params={"resource_type": "projects"})).json()
+    assert created.status_code == 201
+    assert [(r["client_id"], r["resource_id"], r["status"]) for r in rows["items"]] == [
+        ("baan-national", created.json()["id"], 201)
+    ]

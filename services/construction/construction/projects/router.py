@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from baan_shared.auth import forbid_unless_covered
+from baan_shared.auth.audit import audit_resource
 from baan_shared.clock import thai_today as today
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -43,7 +44,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"], responses=PROBLEMS)
 @router.post("", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED)
 @idempotent
 async def create_project(
-    principal: Writer, body: ProjectCreate, session: SessionDep
+    principal: Writer, body: ProjectCreate, session: SessionDep, request: Request
 ) -> ProjectPublic:
     forbid_unless_covered(
         principal,
@@ -51,7 +52,9 @@ async def create_project(
         district=body.district_code,
         subdistrict=body.subdistrict_code,
     )
-    return ProjectPublic.model_validate(await service.create(session, body))
+    project = await service.create(session, body)
+    audit_resource(request, "projects", project.id)
+    return ProjectPublic.model_validate(project)
 
 
 @router.get("", response_model=ProjectsPublic)
