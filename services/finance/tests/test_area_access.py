@@ -130,3 +130,16 @@ async def test_budgets_are_seen_and_allocated_only_in_the_clients_areas(
     )
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["field"] == "body.area_code"
+
+
+async def test_another_provinces_household_reconciliation_is_404(
+    two_provinces: dict[str, Any], bangkok_client: httpx.AsyncClient
+) -> None:
+    theirs = two_provinces["chiang_rai"]["household"]
+    ours = two_provinces["bangkok"]["household"]
+    refused = await bangkok_client.get(f"/v1/reconciliation/households/{theirs}")
+    assert refused.status_code == 404
+    assert refused.headers["content-type"] == "application/problem+json"
+    mine = await bangkok_client.get(f"/v1/reconciliation/households/{ours}")
+    assert mine.status_code == 200
+    assert mine.json()["grant_id"] == two_provinces["bangkok"]["grant"]
