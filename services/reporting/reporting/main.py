@@ -2,6 +2,9 @@
 
 from fastapi import FastAPI
 
+from baan_shared.auth import AuthSettings, install_partner_access
+from baan_shared.auth.audit import audit_log_router
+from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from reporting import SERVICE_NAME
 from reporting.achievements.router import router as achievements_router
@@ -15,8 +18,12 @@ from reporting.settings import ReportingSettings
 from reporting.targets.router import router as targets_router
 
 
-def create_app(settings: ReportingSettings | None = None) -> FastAPI:
-    return create_service_app(
+def create_app(
+    settings: ReportingSettings | None = None, auth: AuthSettings | None = None
+) -> FastAPI:
+    """``auth`` defaults to the shared ``AUTH_*`` variables (tests pass their own issuer's)."""
+    settings = settings or ReportingSettings()
+    app = create_service_app(
         name=SERVICE_NAME,
         title="Baan reporting",
         description=(
@@ -24,7 +31,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             "and area, money granted and paid, and how fresh each report is."
         ),
         version="0.1.0",
-        settings=settings or ReportingSettings(),
+        settings=settings,
         routers=[
             reports_router,
             achievements_router,
@@ -33,8 +40,11 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             query_router,
             targets_router,
             dashboard_router,
+            audit_log_router(get_session),
         ],
         migrations="reporting:migrations",
         subscriptions=SUBSCRIPTIONS,
         produces=[],
     )
+    install_partner_access(app, auth, environment=settings.environment)
+    return app

@@ -1,5 +1,7 @@
 """Every table in reporting's database, imported in one place for Alembic."""
 
+from baan_shared.auth.audit import AuditRecord
+from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from reporting.projections.models import (
@@ -12,6 +14,7 @@ from reporting.projections.models import (
 from reporting.targets.models import Target
 
 __all__ = [
+    "AuditRecord",
     "BudgetMoney",
     "GrantProgress",
     "HouseholdProgress",
@@ -19,5 +22,6 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "ProjectionState",
+    "RateLimitCounter",
     "Target",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from reporting_auth import national_headers, national_token
 from reporting_factories import (
     NOV_2018,
     allocation,
@@ -82,7 +83,9 @@ async def page(app: FastAPI, path: str, tmp_path: Path) -> Figures:
             f"--user-data-dir={tmp_path / 'chromium'}",
             "--virtual-time-budget=15000",
             "--dump-dom",
-            f"http://127.0.0.1:{port}{path}",
+            # The page's data endpoints need a token; the page takes it from the
+            # URL fragment, which the browser never sends to the server.
+            f"http://127.0.0.1:{port}{path}#token={national_token()}",
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )
@@ -101,7 +104,9 @@ async def half_year(app: FastAPI) -> FastAPI:
     a budget of 1,000,000 THB for Chiang Rai and 300,000 THB for the country."""
     from httpx import ASGITransport, AsyncClient
 
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://r") as http:
+    async with AsyncClient(
+        transport=ASGITransport(app=app), base_url="http://r", headers=national_headers()
+    ) as http:
         response = await http.put(
             "/v1/targets",
             json={"targets": [target(quantity=3), target(area_code="50", quantity=2)]},

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from reporting_auth import national_headers
 from reporting_factories import (
     Household,
     StartApp,
@@ -37,7 +38,9 @@ def database_url(request: pytest.FixtureRequest) -> Callable[[], str]:
 
 async def _report(app: FastAPI, url: str) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.get(url)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -79,7 +82,9 @@ async def test_the_three_streams_of_one_household_applied_at_once(start_app: Sta
 async def test_targets_and_target_report_on_postgresql(start_app: StartApp) -> None:
     app = await start_app()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.put("/v1/targets", json={"targets": [target(quantity=2)]})
         assert response.status_code == 200, response.text
         again = await http.put("/v1/targets", json={"targets": [target(quantity=1)]})

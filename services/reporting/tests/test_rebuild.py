@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from reporting_auth import national_headers
 from reporting_factories import (
     Household,
     StartApp,
@@ -80,7 +81,9 @@ async def publish(bootstrap: str, events: list[CloudEvent]) -> None:
 
 async def progress(app: FastAPI, fiscal_year: int) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.get("/v1/reports/progress", params={"fiscal_year": fiscal_year})
     assert response.status_code == 200, response.text
     totals: dict[str, Any] = response.json()["totals"]
@@ -90,7 +93,9 @@ async def progress(app: FastAPI, fiscal_year: int) -> dict[str, Any]:
 async def money(app: FastAPI, fiscal_year: int) -> tuple[int, int]:
     """(budget allocated, grants reserved) in the fiscal year, all programmes."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.get("/v1/reports/money", params={"fiscal_year": fiscal_year})
     assert response.status_code == 200, response.text
     totals = response.json()["totals"]
@@ -123,7 +128,9 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
 ) -> None:
     app = await start_app()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.put(
             "/v1/targets", json={"targets": [target(fiscal_year=fiscal_year)]}
         )
@@ -159,7 +166,9 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     await apply_events(app, first + missed)
     assert await progress(app, fiscal_year) == after
     # Targets are the agency's, not derived from events: the rebuild keeps them.
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         kept = (await http.get("/v1/targets", params={"fiscal_year": fiscal_year})).json()[
             "targets"
         ]

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from reporting_auth import national_headers
 from reporting_factories import (
     BAAN_PHO_PHIANG,
     CANAL,
@@ -47,7 +48,9 @@ def when(value: str | None) -> datetime | None:
 
 async def get(app: FastAPI, url: str, **params: Any) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
         response = await http.get(url, params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
+from reporting.access import READS
 from reporting.achievements import service
 from reporting.achievements.schemas import TargetReport
 from reporting.geography import AreaLevel
@@ -14,6 +15,7 @@ from reporting.periods import PeriodKind
 from reporting.targets.models import Unit
 
 router = APIRouter(
+    dependencies=READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from reporting.access import READS
 from reporting.achievements import service as achievements
 from reporting.achievements.router import TargetQueryDep
 from reporting.exports import tables
@@ -20,6 +21,7 @@ from reporting.reports import service as reports
 from reporting.reports.router import AreaFilterDep
 
 router = APIRouter(
+    dependencies=READS,
     prefix="/v1/reports",
     tags=["exports"],
     responses=problem_responses(

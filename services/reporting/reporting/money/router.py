@@ -7,11 +7,13 @@ from fastapi import APIRouter, Depends, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
+from reporting.access import READS
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
 
 router = APIRouter(
+    dependencies=READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(

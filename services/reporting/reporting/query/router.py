@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
+from reporting.access import READS
 from reporting.achievements import service as achievements
 from reporting.geography import AreaLevel
 from reporting.money import service as money
@@ -23,6 +24,7 @@ from reporting.reports.service import as_of
 from reporting.targets.models import Unit
 
 router = APIRouter(
+    dependencies=READS,
     prefix="/v1/query",
     tags=["query"],
     responses=problem_responses(

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
+from reporting.access import READS
 from reporting.projections.repository import AreaFilter
 from reporting.reports import service
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEMS)
+router = APIRouter(dependencies=READS, prefix="/v1/reports", tags=["reports"], responses=PROBLEMS)
 
 ProgrammeQuery = Annotated[Programme | None, Query(description="Only this programme")]
 ProvinceQuery = Annotated[

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
+from reporting.access import Reader, Writer
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.targets import service
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1/targets", tags=["targets"])
     response_model=TargetsPublic,
     responses=problem_responses({422: "A target is not valid; `errors` names each field"}),
 )
-async def set_targets(session: SessionDep, body: TargetsSet) -> TargetsPublic:
+async def set_targets(session: SessionDep, principal: Writer, body: TargetsSet) -> TargetsPublic:
     """Set targets; each replaces the target with the same programme, fiscal year,
     period, area and unit. Repeating the same request gives the same answer."""
     return await service.set_targets(session, body)
@@ -35,6 +36,7 @@ async def set_targets(session: SessionDep, body: TargetsSet) -> TargetsPublic:
 )
 async def list_targets(
     session: SessionDep,
+    principal: Reader,
     programme: Annotated[Programme | None, Query()] = None,
     fiscal_year: Annotated[int | None, Query(ge=2500, le=2700, description="B.E.")] = None,
     period: Annotated[PeriodKind | None, Query()] = None,
