@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -39,6 +40,7 @@ def target_query(
     ] = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    principal: Principal = Depends(current_principal),
 ) -> service.TargetQuery:
     return service.TargetQuery(
         fiscal_year=fiscal_year,
@@ -49,6 +51,7 @@ def target_query(
         region=region,
         province_code=province_code,
         district_code=district_code,
+        principal=principal,
     )
 
 

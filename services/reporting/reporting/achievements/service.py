@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from baan_shared.http.errors import NotFound, Unprocessable
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind
@@ -53,6 +54,8 @@ class TargetQuery:
     region: str | None = None
     province_code: str | None = None
     district_code: str | None = None
+    principal: Principal | None = None
+    """The caller: only households in its areas count (None: every area)."""
 
     @property
     def scope(self) -> tuple[AreaLevel, str]:
@@ -177,6 +180,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
         programme=query.programme,
         province_codes=provinces,
         district_code=query.district_code,
+        principal=query.principal,
     )
     fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
     found = await repository.achieved_by_area(

@@ -21,6 +21,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
@@ -188,6 +189,8 @@ class AreaFilter:
     programme: str | None = None
     province_code: str | None = None
     fiscal_year: int | None = None
+    principal: Principal | None = None
+    """The caller: only households in its areas count (None: internal, every area)."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ class AreaCounts:
 
 
 def _conditions(where: AreaFilter) -> list[ColumnElement[bool]]:
-    conditions = []
+    conditions = _covered(where.principal)
     if where.programme is not None:
         conditions.append(col(HouseholdProgress.programme) == where.programme)
     if where.province_code is not None:
@@ -286,6 +289,23 @@ class AchievementFilter:
     programme: str | None = None
     province_codes: Collection[str] | None = None
     district_code: str | None = None
+    principal: Principal | None = None
+    """The caller: only households in its areas count (None: internal, every area)."""
+
+
+def _covered(principal: Principal | None) -> list[ColumnElement[bool]]:
+    """The caller's areas as a WHERE clause on the households (ADR 0003): filtering in
+    the query, before any GROUP BY, so no total can include another area's households."""
+    if principal is None:
+        return []
+    return [
+        area_filter(
+            principal,
+            province=HouseholdProgress.province_code,
+            district=HouseholdProgress.district_code,
+            subdistrict=HouseholdProgress.subdistrict_code,
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -334,7 +354,7 @@ def _achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnE
 
 
 def _achievement_where(where: AchievementFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    conditions = _covered(where.principal)
     if where.programme is not None:
         conditions.append(col(HouseholdProgress.programme) == where.programme)
     if where.province_codes is not None:

@@ -9,8 +9,9 @@ percentage null).
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
@@ -52,6 +53,7 @@ async def query(
     region: Annotated[str | None, Query(max_length=3)] = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    principal: Principal = Depends(current_principal),
 ) -> QueryResult:
     """Cells for every programme × fiscal year × area, each with the measures asked for."""
     for year in fiscal_year:
@@ -89,6 +91,7 @@ async def query(
                 region=region,
                 province_code=province_code,
                 district_code=district_code,
+                principal=principal,
             ),
         )
         rows: list[Any] = list(report.rows)

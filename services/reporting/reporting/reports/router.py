@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -30,11 +31,13 @@ def area_filter(
     programme: ProgrammeQuery = None,
     province_code: ProvinceQuery = None,
     fiscal_year: FiscalYearQuery = None,
+    principal: Principal = Depends(current_principal),
 ) -> AreaFilter:
     return AreaFilter(
         programme=programme.value if programme else None,
         province_code=province_code,
         fiscal_year=fiscal_year,
+        principal=principal,
     )
 
 

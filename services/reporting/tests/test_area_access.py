@@ -1,0 +1,104 @@
+"""Per-area permissions in reporting's queries: a provincial office's reports, query
+and exports count only its own households (docs/adr/0003-partner-access.md)."""
+
+import csv
+import io
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from reporting_factories import NOV_2018, apply_events, households
+
+from baan_shared.auth import Principal
+from baan_shared.auth.testing import area_leaks
+
+YEAR = {"fiscal_year": "2562"}
+QUERY = {"fiscal_year": "2562", "measures": "completed", "level": "province"}
+
+
+@pytest.fixture
+async def two_provinces(app: FastAPI) -> FastAPI:
+    """FY 2562: 3 Chiang Rai (57) and 2 Bangkok (10) households completed."""
+    await apply_events(app, households(3, "completed", start=NOV_2018, province="57"))
+    await apply_events(app, households(2, "completed", start=NOV_2018, province="10"))
+    return app
+
+
+async def _json(client: httpx.AsyncClient, path: str, params: dict[str, str]) -> Any:
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_no_report_or_export_leaks_another_province(
+    two_provinces: FastAPI, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    needs_a_year = {
+        path: YEAR
+        for path in (
+            "/v1/reports/targets",
+            "/v1/reports/money",
+            "/v1/reports/targets/export",
+            "/v1/reports/targets/monthly/export",
+            "/v1/reports/money/export",
+        )
+    }
+    leaks = await area_leaks(
+        chiang_rai_client,
+        two_provinces,
+        Principal.of("chiang-rai-office", areas=["57"]),
+        params={**needs_a_year, "/v1/query": QUERY},
+    )
+    assert leaks == {}
+
+
+async def test_progress_and_funnel_count_only_the_clients_province(
+    two_provinces: FastAPI, client: httpx.AsyncClient, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    national = await _json(client, "/v1/reports/progress", {})
+    assert national["totals"]["completed"] == 5
+    mine = await _json(chiang_rai_client, "/v1/reports/progress", {})
+    assert mine["totals"]["completed"] == 3
+    assert {row["province_code"] for row in mine["rows"]} == {"57"}
+    funnel = await _json(chiang_rai_client, "/v1/reports/funnel", {})
+    completed = [s for s in funnel["stages"] if s["stage"] == "completed"]
+    assert completed[0]["households"] == 3
+
+
+async def test_asking_for_another_province_by_name_finds_nothing(
+    two_provinces: FastAPI, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    bangkok = await _json(chiang_rai_client, "/v1/reports/progress", {"province_code": "10"})
+    assert bangkok["totals"]["completed"] == 0
+    assert bangkok["rows"] == []
+
+
+async def test_the_targets_report_and_query_count_only_the_clients_households(
+    two_provinces: FastAPI, client: httpx.AsyncClient, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    country = {"fiscal_year": "2562", "level": "country"}
+    assert _completed(await _json(client, "/v1/reports/targets", country)) == 5
+    assert _completed(await _json(chiang_rai_client, "/v1/reports/targets", country)) == 3
+    cells = (
+        await _json(
+            chiang_rai_client, "/v1/query", {"fiscal_year": "2562", "measures": "completed"}
+        )
+    )["cells"]
+    assert sum(cell["measures"]["completed"] for cell in cells) == 3
+
+
+def _completed(report: dict[str, Any]) -> int:
+    return sum(row["completed"] for row in report["rows"])
+
+
+async def test_the_progress_export_has_only_the_clients_province(
+    two_provinces: FastAPI, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    response = await chiang_rai_client.get("/v1/reports/progress/export")
+    assert response.status_code == 200
+    _header, *rows = csv.reader(io.StringIO(response.text.lstrip("\ufeff")))
+    # Programme, province code, ..., completed, ...; the last row is the total.
+    assert [row[1] for row in rows[:-1]] == ["57"]
+    assert rows[-1][0] == "รวม / Total"
+    assert rows[-1][6] == "3"  # completed: Chiang Rai's three, not Bangkok's two
