@@ -135,6 +135,7 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
     # reads the whole stream; its first attempt dies right after its first commit.
     env = {
         **os.environ,
+        **platform.issuer.service_environment(embed_jwks=True),
         "KAFKA_BOOTSTRAP_SERVERS": platform.kafka.bootstrap,
         "CONSTRUCTION_DATABASE_URL": postgres_server.create_database("crash_construction"),
         "CONSTRUCTION_CONSUMER_GROUP": f"construction-crash-{uuid.uuid4().hex[:8]}",
@@ -158,7 +159,10 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
     restarted.start()
     try:
         restarted.wait_live()
-        async with httpx.AsyncClient(base_url=restarted.url, timeout=30) as http:
+        national = platform.issuer.token_for("baan-national")
+        async with httpx.AsyncClient(
+            base_url=restarted.url, timeout=30, headers={"authorization": f"Bearer {national}"}
+        ) as http:
 
             async def caught_up() -> list[dict[str, Any]] | None:
                 items: list[dict[str, Any]] = []
@@ -278,7 +282,9 @@ async def test_a_malformed_event_is_dead_lettered_and_the_events_behind_it_still
         house = await eventually(
             lambda: house_work_of(construction, household_id), what="the approval behind the poison"
         )
-        assert house["status"] == "planned"
+        # Planned, or on hold when finance has no budget here for the grant: either way opened.
+        assert house["household_id"] == household_id
+        assert house["status"] in ("planned", "on_hold")
 
     dead = [
         r
