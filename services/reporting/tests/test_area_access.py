@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from reporting_factories import NOV_2018, apply_events, households
+from reporting_factories import NOV_2018, allocation, apply_events, cloud_event, households
 
 from baan_shared.auth import Principal
 from baan_shared.auth.testing import area_leaks
@@ -102,3 +102,28 @@ async def test_the_progress_export_has_only_the_clients_province(
     assert [row[1] for row in rows[:-1]] == ["57"]
     assert rows[-1][0] == "รวม / Total"
     assert rows[-1][6] == "3"  # completed: Chiang Rai's three, not Bangkok's two
+
+
+async def test_money_counts_only_the_clients_grants_and_province_budgets(
+    two_provinces: FastAPI, client: httpx.AsyncClient, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    await apply_events(
+        two_provinces,
+        [
+            cloud_event(allocation("province", "57", 100_000_000), time=NOV_2018),
+            cloud_event(allocation("province", "10", 70_000_000), time=NOV_2018),
+            cloud_event(allocation("national", "TH", 30_000_000), time=NOV_2018),
+        ],
+    )
+    country = {"fiscal_year": "2562", "level": "country"}
+    national = await _json(client, "/v1/reports/money", country)
+    mine = await _json(chiang_rai_client, "/v1/reports/money", country)
+    assert _money(national, "budget_allocated_satang") == 200_000_000
+    assert _money(national, "grant_disbursed_satang") == 10_000_000
+    # Chiang Rai's own budget and its three households' grants; not Bangkok's, not the nation's.
+    assert _money(mine, "budget_allocated_satang") == 100_000_000
+    assert _money(mine, "grant_disbursed_satang") == 6_000_000
+
+
+def _money(report: dict[str, Any], figure: str) -> int:
+    return sum(row[figure] for row in report["rows"])

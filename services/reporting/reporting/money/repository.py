@@ -4,10 +4,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from reporting.projections.models import BudgetMoney, GrantProgress, LoanMoney
 
 
@@ -24,11 +25,38 @@ class BudgetSum:
     allocated_satang: int
 
 
+def _covered(principal: Principal | None, table: Any) -> ColumnElement[bool]:
+    """The caller's areas as a WHERE clause (ADR 0003), before any GROUP BY."""
+    if principal is None:
+        return true()
+    return area_filter(
+        principal,
+        province=col(table.province_code),
+        district=col(table.district_code),
+        subdistrict=col(table.subdistrict_code),
+    )
+
+
+def _budget_covered(principal: Principal | None) -> ColumnElement[bool]:
+    """Budgets name finance's own areas: only a province's budget lies in a province, so
+    an area-bound client sees its provinces' budgets, never the national or regional ones."""
+    if principal is None:
+        return true()
+    province = case(
+        (col(BudgetMoney.area_level) == "province", col(BudgetMoney.area_code)), else_=None
+    )
+    return area_filter(principal, province=province)
+
+
 async def budgets(
-    session: AsyncSession, *, fiscal_year: int | None, programme: str | None
+    session: AsyncSession,
+    *,
+    fiscal_year: int | None,
+    programme: str | None,
+    principal: Principal | None = None,
 ) -> list[BudgetSum]:
     """Allocated per programme × budget area; budgets are few (one per area and year)."""
-    conditions = []
+    conditions = [_budget_covered(principal)]
     if fiscal_year is not None:
         conditions.append(col(BudgetMoney.fiscal_year) == fiscal_year)
     if programme is not None:
@@ -61,10 +89,14 @@ async def grants(
     fiscal_year: int | None,
     programme: str | None,
     province_codes: Collection[str] | None,
+    principal: Principal | None = None,
 ) -> list[GrantSum]:
     """Grant money per programme × area (``group_by``: province, district, subdistrict)."""
     area = _area_column(GrantProgress, group_by)
-    conditions: list[ColumnElement[bool]] = [col(GrantProgress.programme).is_not(None)]
+    conditions: list[ColumnElement[bool]] = [
+        col(GrantProgress.programme).is_not(None),
+        _covered(principal, GrantProgress),
+    ]
     if fiscal_year is not None:
         conditions.append(col(GrantProgress.fiscal_year) == fiscal_year)
     if programme is not None:
@@ -104,9 +136,10 @@ async def loans(
     group_by: str,
     programme: str | None,
     province_codes: Collection[str] | None,
+    principal: Principal | None = None,
 ) -> list[LoanSum]:
     area = _area_column(LoanMoney, group_by)
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [_covered(principal, LoanMoney)]
     if programme is not None:
         conditions.append(col(LoanMoney.programme) == programme)
     if province_codes is not None:

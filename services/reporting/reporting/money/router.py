@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -34,6 +35,7 @@ def money_query(
         str | None, Query(max_length=3, description="Only this regional office (BVE, N, CW, NE, S)")
     ] = None,
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    principal: Principal = Depends(current_principal),
 ) -> service.MoneyQuery:
     return service.MoneyQuery(
         fiscal_year=fiscal_year,
@@ -41,6 +43,7 @@ def money_query(
         programme=programme.value if programme else None,
         region=region,
         province_code=province_code,
+        principal=principal,
     )
 
 

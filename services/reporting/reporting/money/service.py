@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from baan_shared.http.errors import NotFound, Unprocessable
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.money import repository
@@ -34,6 +35,8 @@ class MoneyQuery:
     programme: str | None = None
     region: str | None = None
     province_code: str | None = None
+    principal: Principal | None = None
+    """The caller: only money in its areas counts (None: every area)."""
 
     @property
     def scope(self) -> tuple[AreaLevel, str]:
@@ -147,7 +150,10 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
 
     for budget in await repository.budgets(
-        session, fiscal_year=query.fiscal_year, programme=query.programme
+        session,
+        fiscal_year=query.fiscal_year,
+        programme=query.programme,
+        principal=query.principal,
     ):
         if budget_area_at(scope[0], budget.area_level, budget.area_code) == scope[1]:
             totals[budget.programme]["budget_allocated_satang"] += budget.allocated_satang
@@ -164,6 +170,7 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
         fiscal_year=query.fiscal_year,
         programme=query.programme,
         province_codes=provinces,
+        principal=query.principal,
     ):
         got = {
             "grant_reserved_satang": grant.reserved_satang,
@@ -174,7 +181,11 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
             totals[grant.programme][name] += value
 
     for loan in await repository.loans(
-        session, group_by=group_by, programme=query.programme, province_codes=provinces
+        session,
+        group_by=group_by,
+        programme=query.programme,
+        province_codes=provinces,
+        principal=query.principal,
     ):
         got = {
             "loans": loan.loans,

@@ -105,6 +105,7 @@ async def query(
                         programme=programme.value if programme else None,
                         region=region,
                         province_code=province_code,
+                        principal=principal,
                     ),
                 )
             ).rows
