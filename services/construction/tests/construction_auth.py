@@ -24,7 +24,7 @@ def auth_settings_for(issuer: DevIssuer, **overrides: object) -> AuthSettings:
         issuer=issuer.issuer,
         audience=issuer.audience,
         jwks_json=json.dumps(issuer.jwks()),
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
 
 
