@@ -59,23 +59,11 @@ KNOWN_FINDINGS: dict[str, str] = {}
 # operation stays checked: finding → a predicate on (case, status, body). A tolerated
 # response is still checked for being no 5xx; the other checks are left out for it
 # alone. Remove the entry when the fix lands. F1 and F2 (undecodable bodies, 422s
-# documented as application/json) were fixed in b9844b2 and are no longer tolerated.
+# documented as application/json) were fixed in b9844b2, F4 (finance's errors naming
+# `message` instead of `reason`) in the commit that emptied this table.
 
 
-def _errors_named_message(case: schemathesis.Case, status: int, body: dict[str, Any]) -> bool:
-    """F4: finance's own 422s name each error's ``message`` where the Problem schema
-    (and every other 422) says ``reason``."""
-    errors = body.get("errors")
-    return (
-        status == 422
-        and isinstance(errors, list)
-        and any(isinstance(e, dict) and "message" in e and "reason" not in e for e in errors)
-    )
-
-
-TOLERATED_ANSWERS: dict[str, Callable[[schemathesis.Case, int, dict[str, Any]], bool]] = {
-    "F4": _errors_named_message,
-}
+TOLERATED_ANSWERS: dict[str, Callable[[schemathesis.Case, int, dict[str, Any]], bool]] = {}
 
 # One throwaway directory for the four services' SQLite databases, removed at exit
 # (after schemathesis has stopped the apps), even when no test of this module ran.

@@ -48,7 +48,7 @@ async def allocate(
         code = check_area(body.area_level, body.area_code)
     except AreaError as exc:
         raise Unprocessable(
-            str(exc), errors=[{"field": "body.area_code", "message": str(exc)}]
+            str(exc), errors=[{"field": "body.area_code", "reason": str(exc)}]
         ) from exc
     budget = await repository.find(session, body.programme, body.fiscal_year, body.area_level, code)
     if budget is None:

@@ -64,7 +64,7 @@ SOURCE = f"/services/{SERVICE_NAME}"
 
 
 def _field_error(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, errors=[{"field": field, "message": message}])
+    return Unprocessable(message, errors=[{"field": field, "reason": message}])
 
 
 def _about(loan: Loan, on: date) -> dict[str, object]:
@@ -271,7 +271,7 @@ async def repay(
     except Overpayment as exc:
         raise Unprocessable(
             str(exc),
-            errors=[{"field": "body.amount_satang", "message": str(exc)}],
+            errors=[{"field": "body.amount_satang", "reason": str(exc)}],
             payoff_satang=exc.payoff_satang,
         ) from exc
     by_number = {row.number: row for row in rows}
