@@ -36,6 +36,10 @@ def _app() -> FastAPI:
     async def photo(file: UploadFile) -> dict[str, str]:
         return {"name": file.filename or ""}
 
+    @app.post("/things/huge")
+    async def huge() -> None:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("bug")
@@ -121,3 +125,11 @@ def test_the_openapi_document_says_422_is_problem_json() -> None:
         "$ref": "#/components/schemas/Problem"
     }
     assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+async def test_a_number_too_large_to_store_is_a_422_not_a_500() -> None:
+    async with await _client() as client:
+        response = await client.post("/things/huge")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["code"] == "out_of_range"

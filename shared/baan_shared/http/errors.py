@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,22 @@ def install_error_handlers(app: FastAPI) -> None:
             "Conflict",
             "the request conflicts with a concurrent or existing record; read it and retry",
             instance=request.url.path,
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A number past what the database column holds (e.g. 2**63 satang): the
+        # caller's input, so a 422, never a 500. Schemas bound their fields; this is
+        # the net under the ones that do not. The request's transaction rolls back.
+        log.warning("value out of range", extra={"path": request.url.path, "error": str(exc)})
+        return problem(
+            422,
+            "validation-error",
+            "Your request is not valid",
+            "a value is out of the range the platform can store",
+            instance=request.url.path,
+            errors=[{"field": "body", "reason": "a number is too large", "code": "out_of_range"}],
         )
 
     @app.exception_handler(Exception)
