@@ -10,11 +10,11 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response, status
+from fastapi import FastAPI, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid, func, insert, select
 
@@ -111,6 +111,17 @@ def build_app(session_factory: Any, settings: Settings, hooks: Hooks) -> FastAPI
         payment = PaymentPublic(id=new_id(), **body.model_dump())
         await session.exec(insert(payments).values(**payment.model_dump()))
         return payment
+
+    @app.post("/v1/receipts", status_code=201)
+    @idempotent
+    async def upload_receipt(
+        session: SessionDep, file: UploadFile, reference: Annotated[str, Form()]
+    ) -> dict[str, Any]:
+        # A form upload: FastAPI has consumed the stream; the file is read here after us.
+        content = await file.read()
+        payment = PaymentPublic(id=new_id(), reference=reference, amount_satang=len(content))
+        await session.exec(insert(payments).values(**payment.model_dump()))
+        return {"id": str(payment.id), "bytes": len(content)}
 
     return app
 
@@ -325,3 +336,41 @@ async def test_concurrent_retries_run_once_and_never_fail(
     assert set(codes) <= {201, 409}, [a.text for a in answers]
     assert len({a.json()["id"] for a in answers if a.status_code == 201}) == 1
     assert await _count(app) == 1
+
+
+class TestFormUploads:
+    async def test_a_retried_upload_gets_the_first_answer_whatever_its_boundary(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        headers = {"Idempotency-Key": "receipt-1"}
+        sheet = {"file": ("receipt.csv", b"a,b\n1,2\n", "text/csv")}
+        # httpx picks a new multipart boundary for each request, as any client would.
+        first = await client.post(
+            "/v1/receipts", files=sheet, data={"reference": "R-1"}, headers=headers
+        )
+        again = await client.post(
+            "/v1/receipts", files=sheet, data={"reference": "R-1"}, headers=headers
+        )
+        assert first.status_code == again.status_code == 201, first.text
+        assert again.json() == first.json() == {"id": first.json()["id"], "bytes": 8}
+        assert again.headers["idempotent-replayed"] == "true"
+        assert await _count(app) == 1
+
+    async def test_another_file_under_the_same_key_is_refused(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        headers = {"Idempotency-Key": "receipt-2"}
+        await client.post(
+            "/v1/receipts",
+            files={"file": ("r.csv", b"one", "text/csv")},
+            data={"reference": "R-2"},
+            headers=headers,
+        )
+        other = await client.post(
+            "/v1/receipts",
+            files={"file": ("r.csv", b"two", "text/csv")},
+            data={"reference": "R-2"},
+            headers=headers,
+        )
+        assert other.status_code == 422
+        assert await _count(app) == 1

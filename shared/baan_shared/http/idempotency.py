@@ -105,6 +105,33 @@ def request_digest(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def request_body_fingerprint(request: Request) -> bytes:
+    """What the body says, for comparing a retry with the first request.
+
+    A form (a sheet upload, a photo) has already been parsed by FastAPI, which
+    consumes the stream without keeping the raw bytes; and its raw bytes would
+    differ on every retry anyway (a new multipart boundary). So a form is
+    fingerprinted by its fields and a hash of each file's content.
+    """
+    if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return await request.body()
+    form = await request.form()  # parsed once, cached by Starlette
+    parts: list[list[str | None]] = []
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            parts.append([name, value])
+            continue
+        digest = hashlib.sha256()
+        while chunk := await value.read(1 << 20):
+            digest.update(chunk)
+        await value.seek(0)  # the endpoint reads the file after us
+        parts.append([name, value.filename, value.content_type, digest.hexdigest()])
+    return json.dumps(parts, ensure_ascii=False).encode()
+
+
 def _header_error(message: str) -> Unprocessable:
     return Unprocessable(
         message, errors=[{"field": f"header.{HEADER.lower()}", "reason": message, "code": "reused"}]
@@ -250,7 +277,7 @@ async def claim_key(
     client_id = client_id_of(request)
     # The query is part of the request: ?as_of=2026-05-01 is not ?as_of=2026-06-01.
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    digest = request_digest(request.method, target, await request.body())
+    digest = request_digest(request.method, target, await request_body_fingerprint(request))
     found = await _claim(
         runtime.session_factory,
         client_id=client_id,
