@@ -174,6 +174,8 @@ class TestInterruptedJobs:
 
     async def test_the_error_file_of_a_running_job_is_409(self, running: Running) -> None:
         async with running() as (app, client):
+            # After start-up recovery, or it would fail this job as left behind by a crash.
+            await asyncio.wait_for(app.state.import_worker.recovered.wait(), timeout=30)
             job = HouseholdImport(
                 filename="survey.csv",
                 file_format="csv",

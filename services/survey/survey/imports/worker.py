@@ -19,6 +19,8 @@ class ImportWorker:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
         self._wake = asyncio.Event()
+        # Set once the jobs a stopped process left behind have been resumed or failed.
+        self.recovered = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -37,6 +39,7 @@ class ImportWorker:
     async def _run(self) -> None:
         async with self._session_factory() as session:
             resumed = await service.recover_interrupted(session)
+        self.recovered.set()
         if resumed:
             log.info("resuming interrupted imports", extra={"imports": [str(i) for i in resumed]})
         while True:
