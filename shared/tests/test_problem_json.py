@@ -110,11 +110,9 @@ async def test_a_broken_multipart_body_is_a_422_naming_the_body() -> None:
         )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0] == {
-        "field": "body",
-        "reason": response.json()["errors"][0]["reason"],
-        "code": "unreadable_body",
-    }
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("body", "unreadable_body")
+    assert error["reason"]
 
 
 def test_the_openapi_document_says_422_is_problem_json() -> None:
