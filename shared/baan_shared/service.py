@@ -77,6 +77,12 @@ class ServiceRuntime:
                 retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
                 after_db_commit=after_db_commit,
                 group_id=settings.consumer_group,
+                max_batch=settings.consumer_max_batch,
+                concurrent_partitions=(
+                    1
+                    if self.engine.dialect.name == "sqlite"
+                    else settings.consumer_concurrent_partitions
+                ),
             )
         self._topics_task: asyncio.Task[None] | None = None
 

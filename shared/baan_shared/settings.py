@@ -36,6 +36,10 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = 0.5
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
+    # Records of one partition applied per transaction, and partitions applied at
+    # once (each its own transaction and connection; always 1 on SQLite).
+    consumer_max_batch: int = 500
+    consumer_concurrent_partitions: int = 4
     # A consumer that has not polled for this long fails readiness.
     consumer_stuck_after_seconds: float = 60.0
     # An outbox whose oldest pending row is older than this fails readiness.

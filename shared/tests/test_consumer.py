@@ -163,3 +163,93 @@ def test_a_database_shutting_down_is_waited_for_not_dead_lettered() -> None:
     # A bad event stays a bad event: a check violation is not an outage.
     assert not _is_unavailable(wrapped("new row violates check constraint", "23514"))
     assert not _is_unavailable(ValueError("no such programme"))
+
+
+# --- a partition's batch in one transaction ------------------------------------------------
+
+
+async def test_a_batch_applies_each_event_once_in_stream_order(harness: Any) -> None:
+    consumer, producer, applied, _failures, engine = harness
+    first, second, third = _event(), _event(), _event()
+    already = _event()
+    await consumer.handle_record(_record(already, offset=0))
+    # A redelivered copy inside the batch and one applied before it: each once.
+    batch = [
+        _record(already, offset=1),
+        _record(first, offset=2),
+        _record(second, offset=3),
+        _record(first, offset=4),
+        _record(_event("household.surveyed"), offset=5),
+        _record(third, offset=6),
+    ]
+    assert await consumer.apply_batch(batch) is True
+    assert applied == [already.id, first.id, second.id, third.id]
+    assert await _inbox_rows(engine) == 4
+    assert producer.sent == []
+
+
+async def test_a_failing_event_rolls_back_its_whole_batch(harness: Any) -> None:
+    consumer, producer, applied, failures, engine = harness
+    good, bad = _event(), _event()
+
+    async def fail_on_bad(session: AsyncSession, event: CloudEvent) -> None:
+        if event.id == bad.id:
+            raise ValueError("bad data")
+        applied.append(event.id)
+
+    consumer.subscriptions = Subscriptions({"household.approved": fail_on_bad})
+    assert await consumer.apply_batch([_record(good, offset=0), _record(bad, offset=1)]) is False
+    # Nothing of the batch is kept: the caller applies the records one by one.
+    assert await _inbox_rows(engine) == 0
+    assert producer.sent == []
+
+
+async def test_a_batch_with_a_malformed_record_is_left_to_the_record_by_record_rules(
+    harness: Any,
+) -> None:
+    consumer, producer, applied, _failures, engine = harness
+    records = [_record(_event(), offset=0), _record(None, value=b"\x00garbage", offset=1)]
+    assert await consumer.apply_batch(records) is False
+    assert applied == [] and await _inbox_rows(engine) == 0
+
+
+async def test_a_batch_handler_gets_only_the_new_events(harness: Any) -> None:
+    consumer, _producer, applied, _failures, engine = harness
+    seen: list[list[uuid.UUID]] = []
+
+    async def apply_all(session: AsyncSession, events: Any) -> None:
+        seen.append([event.id for event in events])
+
+    consumer.subscriptions = Subscriptions(
+        {"household.approved": consumer.subscriptions.handlers["household.approved"]},
+        batch_handler=apply_all,
+    )
+    old, new = _event(), _event()
+    await consumer.handle_record(_record(old, offset=0))
+    assert await consumer.apply_batch([_record(old, offset=0), _record(new, offset=1)])
+    assert seen == [[new.id]]
+    assert await _inbox_rows(engine) == 2
+
+
+def test_a_deadlock_is_a_collision_to_retry_not_a_poison_event() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from baan_shared.bus.consumer import _is_collision, _is_unavailable
+
+    deadlock = DBAPIError("UPDATE ...", {}, _DriverError("deadlock detected", "40P01"))
+    assert _is_collision(deadlock) and not _is_unavailable(deadlock)
+    assert not _is_collision(DBAPIError("UPDATE ...", {}, _DriverError("bad", "22003")))
+
+
+async def test_a_collision_in_record_by_record_handling_is_retried_beyond_max_attempts(
+    harness: Any,
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    consumer, producer, applied, failures, _engine = harness
+    failures["left"] = 5  # more than max_attempts (3)
+    failures["error"] = DBAPIError("UPDATE ...", {}, _DriverError("deadlock detected", "40P01"))
+    event = _event()
+    await consumer.handle_record(_record(event))
+    assert applied == [event.id]
+    assert producer.sent == []

@@ -1,9 +1,17 @@
 """The event consumer: decode, dispatch to a handler, record in the inbox, commit.
 
-For each record, the handler's effects and the ``processed_events`` row commit
-in one database transaction; only then is the Kafka offset committed, per
-partition. So a crash between the two redelivers the record, and the inbox
-turns the redelivery into a no-op: exactly once in effect.
+The handlers' effects and the ``processed_events`` rows commit in one database
+transaction; only then is the Kafka offset committed, per partition. So a
+crash between the two redelivers the records, and the inbox turns the
+redelivery into a no-op: exactly once in effect.
+
+Throughput: each poll's records of one partition are applied in one
+transaction (one commit, one inbox lookup and one inbox insert for the lot,
+instead of per event), and the partitions of a poll are applied concurrently,
+each in its own transaction, which keeps the order within a partition (the
+order that matters: one aggregate's events share a partition). A batch that
+fails for any reason is rolled back whole and its records are applied again
+one at a time, with the per-record rules below.
 
 Failures are split in two:
 - the database or broker is away (connection errors): retry without limit,
@@ -18,7 +26,7 @@ import contextlib
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +42,7 @@ from baan_shared.db import SessionFactory
 from baan_shared.events.catalog import EVENT_TYPES
 from baan_shared.events.envelope import CloudEvent, MalformedEvent
 from baan_shared.events.topics import dead_letter_topic
-from baan_shared.inbox.table import already_processed, apply_once
+from baan_shared.inbox.table import already_processed, apply_once, claim_new_events
 from baan_shared.observability.metrics import (
     CONSUMER_LAG,
     EVENTS_CONSUMED,
@@ -47,14 +55,21 @@ from baan_shared.observability.tracing import span_from
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
 AfterCommitHook = Callable[[CloudEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Subscriptions:
-    """What a service listens to, declared in one place: event type → handler."""
+    """What a service listens to, declared in one place: event type → handler.
+
+    ``batch_handler``, when given, applies a partition's batch of new events (in
+    stream order, duplicates already removed, all of subscribed types) in one
+    go, set-based; it must have the same effect as calling ``handlers`` one
+    event after another. Without it a batch calls ``handlers`` in turn."""
 
     handlers: Mapping[str, Handler]
+    batch_handler: BatchHandler | None = None
 
     @property
     def topics(self) -> list[str]:
@@ -82,6 +97,15 @@ def _sqlstate(exc: BaseException) -> str | None:
             return code
         seen = getattr(seen, "orig", None) or seen.__cause__
     return None
+
+
+# SQLSTATEs of two transactions colliding (serialization failure, deadlock): the
+# event is fine, trying again is right, however many times it takes.
+_COLLISION_SQLSTATES = ("40001", "40P01")
+
+
+def _is_collision(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and _sqlstate(exc) in _COLLISION_SQLSTATES
 
 
 def _is_unavailable(exc: BaseException) -> bool:
@@ -125,6 +149,8 @@ class EventConsumer:
         retry_backoff_seconds: float = 0.2,
         after_db_commit: AfterCommitHook | None = None,
         group_id: str | None = None,
+        max_batch: int = 500,
+        concurrent_partitions: int = 1,
     ) -> None:
         self.name = name
         self.group_id = group_id or name
@@ -134,6 +160,10 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff_seconds = retry_backoff_seconds
         self.after_db_commit = after_db_commit
+        self.max_batch = max_batch
+        # SQLite has one writer at a time: concurrent partitions would only queue on
+        # its lock, so the runtime passes 1 there.
+        self._partition_slots = asyncio.Semaphore(max(1, concurrent_partitions))
         self._consumer: AIOKafkaConsumer | None = None
         self._dead_letters: AIOKafkaProducer | None = None
         self._processed: dict[TopicPartition, int] = {}
@@ -172,7 +202,7 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
-            max_poll_records=200,
+            max_poll_records=self.max_batch,
         )
         consumer.subscribe(self.subscriptions.topics, listener=_Listener(self))
         try:
@@ -219,16 +249,31 @@ class EventConsumer:
                 backoff = min(backoff * 2, 5.0)
 
     async def _poll_once(self, consumer: AIOKafkaConsumer) -> None:
-        batches = await consumer.getmany(timeout_ms=500, max_records=200)
+        batches = await consumer.getmany(timeout_ms=500, max_records=self.max_batch)
         self.last_poll_monotonic = time.monotonic()
-        for tp, records in batches.items():
+        if not batches:
+            return
+        await asyncio.gather(
+            *(self._apply_partition(tp, records) for tp, records in batches.items() if records)
+        )
+        await self.commit_processed(only=set(batches))
+        for tp in batches:
+            self._update_lag(consumer, tp)
+
+    async def _apply_partition(
+        self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]
+    ) -> None:
+        async with self._partition_slots:
+            if self._stopping:
+                return
+            if await self.apply_batch(records):
+                self._processed[tp] = records[-1].offset + 1
+                return
             for record in records:
                 if self._stopping:
                     break
                 await self.handle_record(record)
                 self._processed[tp] = record.offset + 1
-            await self.commit_processed(only={tp})
-            self._update_lag(consumer, tp)
 
     async def commit_processed(self, only: set[TopicPartition] | None = None) -> None:
         if self._consumer is None:
@@ -254,6 +299,81 @@ class EventConsumer:
                     max(0, end - position)
                 )
 
+    # --- a batch of records -------------------------------------------------------------
+
+    async def apply_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> bool:
+        """Apply one partition's records in one transaction. False, having changed
+        nothing, when that could not be done (a bad record, a failing handler, the
+        database away): the caller then applies them one by one, with retries and
+        dead letters."""
+        events: list[tuple[CloudEvent, ConsumerRecord[Any, Any]]] = []
+        for record in records:
+            try:
+                event = CloudEvent.from_kafka(record.value, record.headers)
+            except MalformedEvent:
+                return False
+            if event.type in self.subscriptions.handlers:
+                events.append((event, record))
+        if not events:
+            return True
+        for attempt in range(self.max_attempts):
+            try:
+                fresh = await self._apply_events(events)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not _is_collision(exc) or attempt + 1 == self.max_attempts:
+                    log.info(
+                        "batch not applied; applying its records one by one",
+                        extra={"records": len(records), "error": f"{type(exc).__name__}: {exc}"},
+                    )
+                    return False
+                await asyncio.sleep(self.retry_backoff_seconds * 2**attempt)
+        self.unavailable_since = None
+        EVENTS_DUPLICATE.labels(self.name).inc(len(events) - len(fresh))
+        for event in fresh:
+            EVENTS_CONSUMED.labels(self.name, event.type).inc()
+        if fresh:
+            LAST_EVENT_APPLIED.labels(self.name).set(max(e.time.timestamp() for e in fresh))
+        if self.after_db_commit is not None:
+            for event in fresh:
+                await self.after_db_commit(event)
+        return True
+
+    async def _apply_events(
+        self, events: list[tuple[CloudEvent, ConsumerRecord[Any, Any]]]
+    ) -> list[CloudEvent]:
+        """The batch's new events, applied and committed with their inbox rows."""
+        topics = {event.id: record.topic for event, record in events}
+        async with self.session_factory() as session:
+            fresh = await claim_new_events(session, consumer=self.name, events=events)
+            # One consumer span per event under its producer's, open while the batch applies.
+            with contextlib.ExitStack() as spans:
+                for event in fresh:
+                    spans.enter_context(self._consumer_span(event, topics[event.id], len(fresh)))
+                if self.subscriptions.batch_handler is not None:
+                    await self.subscriptions.batch_handler(session, fresh)
+                else:
+                    for event in fresh:
+                        await self.subscriptions.handlers[event.type](session, event)
+                await session.commit()
+        return fresh
+
+    def _consumer_span(self, event: CloudEvent, topic: str, events_in_batch: int) -> Any:
+        return span_from(
+            event.traceparent,
+            f"{topic} process",
+            SpanKind.CONSUMER,
+            {
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.name,
+                "messaging.message.id": str(event.id),
+                "messaging.batch.message_count": str(events_in_batch),
+                "cloudevents.event_type": event.type,
+            },
+        )
+
     # --- one record --------------------------------------------------------------------
 
     async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:
@@ -266,17 +386,7 @@ class EventConsumer:
         if handler is None:
             return  # another consumer's event on a shared stream
         # A consumer span under the producer's: what the handler records carries the trace on.
-        with span_from(
-            event.traceparent,
-            f"{record.topic} process",
-            SpanKind.CONSUMER,
-            {
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.name,
-                "messaging.message.id": str(event.id),
-                "cloudevents.event_type": event.type,
-            },
-        ):
+        with self._consumer_span(event, record.topic, 1):
             await self._handle_with_retries(handler, event, record)
 
     async def _handle_with_retries(
@@ -301,6 +411,11 @@ class EventConsumer:
                     await asyncio.sleep(
                         min(5.0, self.retry_backoff_seconds * 2 ** min(attempts, 5))
                     )
+                    attempts += 1
+                    continue
+                if _is_collision(exc):
+                    # Lost a deadlock or serialization race to another transaction.
+                    await asyncio.sleep(self.retry_backoff_seconds * 2 ** min(attempts, 5))
                     attempts += 1
                     continue
                 attempts += 1

@@ -5,11 +5,13 @@ transaction, so a redelivered event finds its row and changes nothing.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
+from aiokafka import ConsumerRecord
 from sqlalchemy import BigInteger, Column
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
@@ -17,6 +19,7 @@ from baan_shared.db import (
     NAMING_CONVENTION_APPLIED,  # noqa: F401  (constraint names)
     UTCDateTime,
 )
+from baan_shared.events.envelope import CloudEvent
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -94,3 +97,37 @@ async def apply_once(
     )
     await apply()
     return True
+
+
+async def claim_new_events(
+    session: AsyncSession,
+    *,
+    consumer: str,
+    events: Sequence[tuple[CloudEvent, ConsumerRecord[Any, Any]]],
+) -> list[CloudEvent]:
+    """Record a batch of events in the inbox, in the caller's transaction; return those
+    ``consumer`` has not applied before (in order, each once even if the batch holds a
+    redelivered copy). One lookup and one insert for the batch, not one per event."""
+    ids = [event.id for event, _ in events]
+    seen_query = select(ProcessedEvent.event_id).where(
+        ProcessedEvent.consumer == consumer, col(ProcessedEvent.event_id).in_(ids)
+    )
+    seen = set((await session.exec(seen_query)).all())
+    fresh: list[CloudEvent] = []
+    for event, record in events:
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        fresh.append(event)
+        session.add(
+            ProcessedEvent(
+                event_id=event.id,
+                consumer=consumer,
+                event_type=event.type,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
+        )
+    await session.flush()
+    return fresh
