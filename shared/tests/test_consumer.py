@@ -189,7 +189,7 @@ async def test_a_batch_applies_each_event_once_in_stream_order(harness: Any) -> 
 
 
 async def test_a_failing_event_rolls_back_its_whole_batch(harness: Any) -> None:
-    consumer, producer, applied, failures, engine = harness
+    consumer, producer, applied, _failures, engine = harness
     good, bad = _event(), _event()
 
     async def fail_on_bad(session: AsyncSession, event: CloudEvent) -> None:
@@ -207,14 +207,14 @@ async def test_a_failing_event_rolls_back_its_whole_batch(harness: Any) -> None:
 async def test_a_batch_with_a_malformed_record_is_left_to_the_record_by_record_rules(
     harness: Any,
 ) -> None:
-    consumer, producer, applied, _failures, engine = harness
+    consumer, _producer, applied, _failures, engine = harness
     records = [_record(_event(), offset=0), _record(None, value=b"\x00garbage", offset=1)]
     assert await consumer.apply_batch(records) is False
     assert applied == [] and await _inbox_rows(engine) == 0
 
 
 async def test_a_batch_handler_gets_only_the_new_events(harness: Any) -> None:
-    consumer, _producer, applied, _failures, engine = harness
+    consumer, _producer, _applied, _failures, engine = harness
     seen: list[list[uuid.UUID]] = []
 
     async def apply_all(session: AsyncSession, events: Any) -> None:
