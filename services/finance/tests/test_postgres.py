@@ -23,9 +23,11 @@ from finance_factories import (
     outbox,
     replay,
 )
+from sqlmodel import select
 
 from baan_shared.events import CloudEvent, topics
 from baan_shared.ids import new_id
+from finance.ledger.models import Account
 from finance.main import create_app
 from finance.settings import FinanceSettings
 
@@ -379,3 +381,96 @@ async def test_a_repayment_reversed_at_once_from_many_requests_is_reversed_once(
         for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
     }
     assert (balances["loans_receivable"], balances["interest_income"]) == (10_000_000, 0)
+
+
+async def _accounts_named(app: FastAPI, code: str) -> int:
+    async with app.state.runtime.session_factory() as session:
+        rows = await session.exec(select(Account).where(Account.code == code))
+        return len(rows.all())
+
+
+async def test_first_loans_disbursed_at_once_all_succeed_on_one_new_account(
+    pg_app: FastAPI,
+) -> None:
+    """Issue 9: the first disbursements race to create ``loans_receivable`` (not in
+    the seeded chart); each must succeed, and the account must exist once."""
+    assert await _accounts_named(pg_app, "loans_receivable") == 0
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
+        loan_ids = [
+            (await http.post("/v1/loans", json=loan_body(principal_satang=1_000_000 * n))).json()[
+                "id"
+            ]
+            for n in range(1, 7)
+        ]
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+                for loan_id in loan_ids
+            )
+        )
+        # The first repayments race the same way to create ``interest_income``.
+        repaid = await asyncio.gather(
+            *(
+                http.post(
+                    f"/v1/loans/{loan_id}/repayments",
+                    json={
+                        "payment_reference": f"BANK-FIRST-{number}",
+                        "amount_satang": 50_000,
+                        "paid_on": "2026-02-01",
+                    },
+                )
+                for number, loan_id in enumerate(loan_ids)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 6, [a.text for a in answers]
+    assert [a.status_code for a in repaid] == [201] * 6, [a.text for a in repaid]
+    assert await _accounts_named(pg_app, "loans_receivable") == 1
+    assert await _accounts_named(pg_app, "interest_income") == 1
+    assert len(await outbox(pg_app, "loan.disbursed")) == 6
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+    balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
+    interest = sum(r.json()["interest_satang"] for r in repaid)
+    principal_repaid = sum(r.json()["principal_satang"] for r in repaid)
+    assert interest > 0
+    assert balances["loans_receivable"] == 21_000_000 - principal_repaid
+    assert balances["interest_income"] == interest
+    assert balances["cash"] == -21_000_000 + 6 * 50_000
+
+
+async def test_first_allocations_of_a_new_budget_at_once_add_up_in_one_budget(
+    pg_app: FastAPI,
+) -> None:
+    """The budget itself is a get-or-create too: racing first allocations to a new
+    programme × year × area all land in the one budget."""
+    transport = httpx.ASGITransport(app=pg_app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://finance", headers=national_headers()
+    ) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    "/v1/budgets",
+                    json={
+                        "programme": "CANAL",
+                        "fiscal_year": 2569,
+                        "area_level": "province",
+                        "area_code": "57",
+                        "amount_satang": 1_000_000 * n,
+                    },
+                )
+                for n in range(1, 6)
+            )
+        )
+        assert [a.status_code for a in answers] == [201] * 5, [a.text for a in answers]
+        assert len({a.json()["budget"]["id"] for a in answers}) == 1
+        listed = (await http.get("/v1/budgets", params={"area_code": "57"})).json()["items"]
+    assert [b["allocated_satang"] for b in listed] == [15_000_000]
+    trial = await _get(pg_app, "/v1/ledger/trial-balance")
+    assert trial["balanced"] is True
+    assert {a["code"]: a["balance_satang"] for a in trial["accounts"]}[
+        "budget_appropriations"
+    ] == 15_000_000

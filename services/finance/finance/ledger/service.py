@@ -21,21 +21,24 @@ from finance.ledger.schemas import AccountBalance, TrialBalance
 
 
 async def accounts(session: AsyncSession, codes: set[str]) -> dict[str, Account]:
-    """The accounts named, created from the chart the first time they are used."""
+    """The accounts named, created from the chart the first time they are used.
+
+    Safe under concurrency: requests racing to use a new account (the first loans
+    disbursed at once) all get the one account, none fails (see
+    ``repository.add_accounts_if_missing``).
+    """
     found = await repository.accounts_by_code(session, codes)
     missing = codes - found.keys()
+    if not missing:
+        return found
     specs = {code: spec_for(code) for code in missing}
     unknown = {code for code, spec in specs.items() if spec is None}
     if unknown:
         raise UnknownAccount(f"no such account in the chart: {', '.join(sorted(unknown))}")
-    for code in sorted(missing):
-        spec = specs[code]
-        assert spec is not None
-        account = Account(code=code, name=spec.name, type=spec.type)
-        session.add(account)
-        found[code] = account
-    if missing:
-        await session.flush()
+    await repository.add_accounts_if_missing(
+        session, {code: spec for code, spec in specs.items() if spec is not None}
+    )
+    found.update(await repository.accounts_by_code(session, missing))
     return found
 
 
