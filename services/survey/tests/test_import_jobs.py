@@ -131,6 +131,8 @@ class TestInterruptedJobs:
                     filename="survey.csv",
                     file_format="csv",
                     imported_by="อบต.",
+                    client_id="baan-national",
+                    client_areas="*",
                     status=ImportStatus.RUNNING,
                     spool_path=str(spool),
                     resume_after_row=4,

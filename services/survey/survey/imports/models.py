@@ -30,6 +30,16 @@ class HouseholdImport(SQLModel, table=True):
     file_format: str = Field(max_length=8)
     survey_round_id: uuid.UUID | None = Field(default=None, foreign_key="survey_rounds.id")
     imported_by: str = Field(max_length=200)
+    # The partner client that uploaded it and the areas its token held then: only
+    # that client (or a national one) reads the job, and the worker checks every
+    # row against these areas, since the token is long gone when the job runs.
+    # Null on jobs uploaded before partner access.
+    client_id: str | None = Field(default=None, max_length=255, index=True)
+    client_areas: str | None = Field(
+        default=None,
+        sa_column=Column(Text, nullable=True),
+        description="Space-separated area codes, or * for the whole country",
+    )
     rows_read: int = 0
     rows_imported: int = 0
     rows_already_present: int = 0

@@ -2,17 +2,54 @@
 
 import uuid
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from survey.households.models import Household
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
 
-async def get(session: AsyncSession, import_id: uuid.UUID) -> HouseholdImport | None:
+def readable_by(principal: Principal) -> ColumnElement[bool]:
+    """``WHERE`` clause: the jobs this client may read, its own; a national client or
+    an admin reads every job. Jobs name their uploader, not an area, since one sheet
+    may span several of a client's areas."""
+    if principal.all_areas:
+        return true()
+    return col(HouseholdImport.client_id) == principal.client_id
+
+
+async def get(
+    session: AsyncSession, import_id: uuid.UUID, principal: Principal | None = None
+) -> HouseholdImport | None:
+    """The job; with ``principal``, only if that client may read it."""
     query = select(HouseholdImport).where(HouseholdImport.id == import_id)
+    if principal is not None:
+        query = query.where(readable_by(principal))
     return (await session.exec(query)).first()
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    status: ImportStatus | None,
+) -> list[HouseholdImport]:
+    """The client's jobs, newest first (ids are time-ordered UUIDv7)."""
+    query = (
+        select(HouseholdImport)
+        .where(readable_by(principal))
+        .order_by(col(HouseholdImport.id).desc())
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(col(HouseholdImport.id) < before)
+    if status is not None:
+        query = query.where(HouseholdImport.status == status)
+    return list((await session.exec(query)).all())
 
 
 async def errors(

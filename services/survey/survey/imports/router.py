@@ -3,17 +3,28 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    File,
+    Form,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
+from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from survey.access import Reader, Writer
 from survey.imports import repository, service
-from survey.imports.models import HouseholdImport
-from survey.imports.schemas import HouseholdImportPublic, ImportErrorPublic
+from survey.imports.models import HouseholdImport, ImportStatus
+from survey.imports.schemas import HouseholdImportPublic, HouseholdImportsPublic, ImportErrorPublic
 from survey.settings import SurveySettings
 from survey.tables import MEDIA_TYPES, TableFormat, download, write_table
 
@@ -22,6 +33,7 @@ router = APIRouter(
     tags=["imports"],
     responses=problem_responses(
         {
+            403: "A row lies outside the client's areas; `errors` names each, nothing imported",
             404: "No such import",
             409: "The import is still running",
             422: "The file cannot be read; nothing was imported",
@@ -73,6 +85,10 @@ async def import_households(
     is imported. A small file is imported at once (201, ``status: done``); a file
     over ``SURVEY_IMPORT_INLINE_MAX_BYTES`` is queued (202, ``status: queued``) and
     ``GET /v1/household-imports/{id}`` shows its progress.
+
+    Every row must lie in the client's areas: a small file with any row outside them
+    is refused whole (403, ``errors`` names each row and its codes); a queued job
+    with such rows fails with them in its error file. Either way nothing is imported.
     """
     settings: SurveySettings = request.app.state.runtime.settings
     sizes = [file.size or 0, (members_file.size or 0) if members_file else 0]
@@ -84,6 +100,7 @@ async def import_households(
         imported_by=imported_by,
         survey_round_id=survey_round_id,
         programme=programme,
+        principal=principal,
         members_file=(
             (members_file.filename or "members", members_file.file) if members_file else None
         ),
@@ -98,11 +115,32 @@ async def import_households(
     return await _public(session, job)
 
 
+@router.get("", response_model=HouseholdImportsPublic)
+async def list_imports(
+    session: SessionDep,
+    principal: Reader,
+    status_: Annotated[ImportStatus | None, Query(alias="status")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> HouseholdImportsPublic:
+    """The client's own uploads, newest first; a national client sees everyone's."""
+    rows = await repository.page(
+        session, principal, before=decode_cursor(cursor), limit=limit + 1, status=status_
+    )
+    items, more = rows[:limit], len(rows) > limit
+    return HouseholdImportsPublic(
+        items=[await _public(session, job) for job in items],
+        next_cursor=encode_cursor(items[-1].id) if more else None,
+    )
+
+
 @router.get("/{import_id}", response_model=HouseholdImportPublic)
 async def get_import(
     import_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> HouseholdImportPublic:
-    return await _public(session, await service.get(session, import_id))
+    """One upload of this client (another client's answers 404; a national client's
+    token reads every one)."""
+    return await _public(session, await service.get(session, import_id, principal))
 
 
 @router.get(
@@ -117,7 +155,7 @@ async def download_import_errors(
     format: TableFormat = TableFormat.CSV,
 ) -> Response:
     """Every row that was not imported: row, column, reason."""
-    job = await service.get(session, import_id)
+    job = await service.get(session, import_id, principal)
     service.ensure_finished(job)
     errors = await repository.errors(session, job.id)
     body = write_table(

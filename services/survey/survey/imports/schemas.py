@@ -24,6 +24,9 @@ class HouseholdImportPublic(BaseModel):
     file_format: str
     survey_round_id: uuid.UUID | None
     imported_by: str
+    client_id: str | None = Field(
+        description="The partner client that uploaded it (null before partner access)"
+    )
     rows_read: int
     rows_imported: int
     rows_already_present: int = Field(
@@ -39,3 +42,8 @@ class HouseholdImportPublic(BaseModel):
     first_errors: list[ImportErrorPublic] = Field(
         description="Up to 20 errors; download all with GET .../errors"
     )
+
+
+class HouseholdImportsPublic(BaseModel):
+    items: list[HouseholdImportPublic]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")

@@ -17,6 +17,7 @@ same file twice creates no duplicates, and neither does a resumed job.
 import asyncio
 import contextlib
 import dataclasses
+import io
 import logging
 import shutil
 import uuid
@@ -28,8 +29,10 @@ from typing import IO
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
+from baan_shared.auth.principal import ALL_AREAS
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Forbidden, NotFound, Unprocessable
 from baan_shared.reference import Programme
 from survey.households import service as households
 from survey.households.schemas import HouseholdCreate, MemberIn
@@ -85,14 +88,112 @@ def prepare(
 
 
 async def _survey_round(
-    session: AsyncSession, survey_round_id: uuid.UUID | None
+    session: AsyncSession, survey_round_id: uuid.UUID | None, principal: Principal
 ) -> SurveyRound | None:
     if survey_round_id is None:
         return None
     survey_round = await rounds.get(session, survey_round_id)
-    if survey_round is None:
+    # Another area's round answers like a missing one: its existence is not revealed.
+    if survey_round is None or not principal.covers(
+        survey_round.province_code, survey_round.district_code, survey_round.subdistrict_code
+    ):
         raise _refused(f"survey round {survey_round_id} does not exist", "body.survey_round_id")
     return survey_round
+
+
+# Rows listed in a 403 answer; the rest are counted (a 5 MB sheet can hold 40,000 rows).
+MAX_ROWS_LISTED = 1_000
+_CODE_LENGTHS = {"province_code": 2, "district_code": 4, "subdistrict_code": 6}
+
+
+@dataclass(frozen=True)
+class RowOutside:
+    """A sheet row placed in an area the uploading client does not cover."""
+
+    row: int
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"province {self.province_code}, district {self.district_code}, sub-district "
+            f"{self.subdistrict_code}: outside the client's areas"
+        )
+
+
+class RowsOutsideAreas(Exception):
+    """Some rows lie outside the uploader's areas: the whole sheet is refused."""
+
+    def __init__(self, principal: Principal, rows: list[RowOutside], column: str) -> None:
+        areas = " ".join(sorted(principal.areas)) or "none"
+        super().__init__(
+            f"{len(rows)} rows lie outside the areas of client {principal.client_id!r} "
+            f"({areas}); nothing was imported"
+        )
+        self.rows = rows
+        self.column = column
+
+    def problem(self) -> Forbidden:
+        return Forbidden(
+            str(self),
+            errors=[
+                {
+                    "field": "body.file",
+                    "sheet": HOUSEHOLDS_SHEET,
+                    "row": r.row,
+                    "column": self.column,
+                    "province_code": r.province_code,
+                    "district_code": r.district_code,
+                    "subdistrict_code": r.subdistrict_code,
+                    "reason": r.reason,
+                    "code": "area",
+                }
+                for r in self.rows[:MAX_ROWS_LISTED]
+            ],
+            rows_outside_areas=len(self.rows),
+        )
+
+
+def check_rows_in_areas(filename: str, file: IO[bytes], principal: Principal) -> None:
+    """Raise RowsOutsideAreas if any row that could be imported lies outside the
+    principal's areas. Reads ``file`` to its end (and may close it): pass a copy.
+
+    A row counts when its three codes are well-formed; any other row is invalid and
+    never imported, and the import reports it as such.
+    """
+    if principal.all_areas:
+        return
+    fmt = sheet.detect_format(filename, file.read(8))
+    file.seek(0)
+    header, rows = sheet.read_rows(fmt, file)
+    columns = sheet.map_headers(header)
+    column = next((header[i] for i, f in columns.items() if f == "province_code"), "")
+    outside: list[RowOutside] = []
+    for number, cells in rows:
+        values, _ = _row_values(columns, cells)
+        codes = {f: str(values.get(f, "")) for f in _CODE_LENGTHS}
+        if not all(v.isdigit() and len(v) == _CODE_LENGTHS[f] for f, v in codes.items()):
+            continue
+        if not principal.covers(
+            codes["province_code"], codes["district_code"], codes["subdistrict_code"]
+        ):
+            outside.append(RowOutside(number, **codes))
+    if outside:
+        raise RowsOutsideAreas(principal, outside, column)
+
+
+def recorded_areas(principal: Principal) -> str:
+    return ALL_AREAS if principal.all_areas else " ".join(sorted(principal.areas))
+
+
+def uploader(job: HouseholdImport) -> Principal | None:
+    """The client that uploaded the job, with the areas its token held; None for jobs
+    uploaded before partner access recorded them."""
+    if job.client_id is None or job.client_areas is None:
+        return None
+    return Principal.of(job.client_id, areas=job.client_areas.split())
 
 
 async def import_sheet(
@@ -103,20 +204,34 @@ async def import_sheet(
     imported_by: str,
     survey_round_id: uuid.UUID | None,
     programme: Programme | None,
+    principal: Principal,
     members_file: tuple[str, IO[bytes]] | None = None,
     spool_dir: Path | None = None,
 ) -> HouseholdImport:
-    """Import now, or (with ``spool_dir``) check the file, keep a copy and queue a job."""
-    survey_round = await _survey_round(session, survey_round_id)
+    """Import now, or (with ``spool_dir``) check the file, keep a copy and queue a job.
+
+    A sheet imported now with any row outside the principal's areas is refused
+    whole (403, each row named); a queued job checks its rows when it runs.
+    """
+    survey_round = await _survey_round(session, survey_round_id, principal)
     try:
+        if spool_dir is None and not principal.all_areas:
+            # A copy: reading a CSV through a text wrapper closes the file after it.
+            copy = io.BytesIO(file.read())
+            file.seek(0)
+            await asyncio.to_thread(check_rows_in_areas, filename, copy, principal)
         prepared = prepare(filename, file, members_file, programme_given=programme is not None)
     except sheet.SheetRefused as refused:
         raise _refused(str(refused)) from None
+    except RowsOutsideAreas as outside:
+        raise outside.problem() from None
     job = HouseholdImport(
         filename=filename[:255],
         file_format=prepared.fmt,
         survey_round_id=survey_round_id,
         imported_by=imported_by,
+        client_id=principal.client_id,
+        client_areas=recorded_areas(principal),
         programme=programme,
         members_filename=members_file[0][:255] if members_file else None,
         status=ImportStatus.RUNNING if spool_dir is None else ImportStatus.QUEUED,
@@ -298,6 +413,11 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
     Commits as it goes. A file that turns out unreadable, or any other failure,
     marks the job failed with the reason; rows already committed stay (uploading
     the file again completes it without duplicates).
+
+    First, before any batch commits, every row is checked against the uploader's
+    areas as recorded on the job: one row outside them fails the job with each such
+    row in its error file, and nothing is imported. A resumed job checks again (the
+    same file and areas pass again, so it goes on after its resume point).
     """
     job = await get(session, job_id)
     job.status = ImportStatus.RUNNING
@@ -305,10 +425,17 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
     session.add(job)
     await session.commit()
     try:
-        survey_round = await _survey_round(session, job.survey_round_id)
+        principal = uploader(job)
+        if principal is None:
+            raise sheet.SheetRefused(
+                "the job does not record which client uploaded it: upload it again"
+            )
+        survey_round = await _survey_round(session, job.survey_round_id, principal)
+        if job.spool_path is None:
+            raise sheet.SheetRefused("the job has no uploaded file")
+        with _open_spool(job.spool_path) as copy:
+            await asyncio.to_thread(check_rows_in_areas, job.spool_path, copy, principal)
         with contextlib.ExitStack() as files:
-            if job.spool_path is None:
-                raise sheet.SheetRefused("the job has no uploaded file")
             file = files.enter_context(_open_spool(job.spool_path))
             members_file = None
             if job.members_spool_path is not None:
@@ -319,6 +446,22 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
             )
             await _import_rows(session, job, prepared, survey_round, commit_batches=True)
         job.status = ImportStatus.DONE
+    except RowsOutsideAreas as outside:
+        await session.rollback()
+        job = await get(session, job_id)
+        job.status = ImportStatus.FAILED
+        job.failure_reason = str(outside)
+        job.rows_invalid = len(outside.rows)
+        session.add_all(
+            HouseholdImportError(
+                import_id=job.id,
+                sheet=HOUSEHOLDS_SHEET,
+                row=r.row,
+                column=outside.column,
+                reason=r.reason,
+            )
+            for r in outside.rows
+        )
     except Exception as exc:
         await session.rollback()
         log.exception("import job failed", extra={"import_id": str(job_id)})
@@ -453,8 +596,12 @@ def _row_values(
     return values, errors
 
 
-async def get(session: AsyncSession, import_id: uuid.UUID) -> HouseholdImport:
-    job = await repository.get(session, import_id)
+async def get(
+    session: AsyncSession, import_id: uuid.UUID, principal: Principal | None = None
+) -> HouseholdImport:
+    """The job; with ``principal``, another client's job answers the same 404 as a
+    missing one."""
+    job = await repository.get(session, import_id, principal)
     if job is None:
         raise NotFound(f"import {import_id} does not exist")
     return job
