@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -26,7 +27,7 @@ router = APIRouter(
 
 
 def target_query(
-    fiscal_year: Annotated[int, Query(ge=2500, le=2700, description="B.E., e.g. 2562")],
+    fiscal_year: Annotated[FiscalYearBE, Query(description="B.E., e.g. 2562")],
     period: Annotated[PeriodKind, Query(description="year, h1 (Oct-Mar), h2 (Apr-Sep)")] = (
         PeriodKind.YEAR
     ),

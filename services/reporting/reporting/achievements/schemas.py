@@ -25,7 +25,9 @@ class PeriodPublic(BaseModel):
 class TargetAchieved(BaseModel):
     target: int | None = Field(
         description="The target set for this area, else the sum of the targets of its "
-        "parts (a region's provinces, the country's regions); null when none is set"
+        "parts (a region's provinces, the country's regions); null when none is set. "
+        "A client bound to areas gets only its provinces' targets: a region's or the "
+        "country's row sums those, never the target set for the whole region or country"
     )
     approved: int = Field(description="Approved in the period, not set aside since")
     started: int = Field(description="Construction started in the period, not cancelled since")

@@ -7,6 +7,11 @@ An area's target is the one set for it; without one, a region's is the sum of
 its provinces' and the country's the sum of its regions'. Districts and
 sub-districts have no targets. A half-year target is never derived from a
 year's, nor the other way round: the agency sets both.
+
+A client bound to areas reads only its provinces' targets (``targets.repository``
+filters them in the query), so every figure it gets, target and achieved alike,
+is over its own areas: a region's or the country's row sums its provinces' targets,
+never the target set for the whole region or country.
 """
 
 from collections import defaultdict
@@ -155,6 +160,19 @@ def _row(
     )
 
 
+def _regions_of(principal: Principal | None) -> set[str]:
+    """The regional offices a caller has areas in: a provincial office gets a row for
+    its own region only, not one of zeros for every other region."""
+    offices = office_map()
+    if principal is None or principal.all_areas:
+        return set(offices.regions)
+    return {
+        region.code
+        for code in principal.areas
+        if (region := offices.region_of(code[:2])) is not None
+    }
+
+
 def _area_key(level: AreaLevel, province: str | None) -> str | None:
     if level == AreaLevel.COUNTRY:
         return COUNTRY_CODE
@@ -166,7 +184,7 @@ def _area_key(level: AreaLevel, province: str | None) -> str | None:
 
 async def target_report(session: AsyncSession, query: TargetQuery) -> TargetReport:
     _check(query)
-    fresh_as_of = await as_of(session)
+    fresh_as_of = await as_of(session, query.principal)
     period = FiscalPeriod(query.fiscal_year, query.period)
     offices = office_map()
     provinces: list[str] | None = None
@@ -208,6 +226,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
                     fiscal_year=query.fiscal_year,
                     period=query.period.value,
                     unit=query.unit.value,
+                    principal=query.principal,
                 ),
             )
         }
@@ -224,7 +243,8 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
         if query.level == AreaLevel.COUNTRY:
             areas[programme].add(COUNTRY_CODE)
         elif query.level == AreaLevel.REGION:
-            areas[programme] |= {query.region} if query.region else set(offices.regions)
+            regions = {query.region} if query.region else set(offices.regions)
+            areas[programme] |= regions & _regions_of(query.principal)
         elif query.level == AreaLevel.PROVINCE:
             in_scope = provinces if provinces is not None else list(offices.provinces)
             areas[programme] |= {

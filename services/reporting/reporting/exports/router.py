@@ -6,8 +6,9 @@ report has two tables: by area (``targets``) and by month (``targets-monthly``).
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
+from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from reporting.access import READS
@@ -87,6 +88,9 @@ async def export_funnel(
 
 @router.get("/freshness/export", responses=FILE, response_class=Response)
 async def export_freshness(
-    session: SessionDep, export_format: FormatQuery = ExportFormat.CSV
+    session: SessionDep,
+    principal: Principal = Depends(current_principal),
+    export_format: FormatQuery = ExportFormat.CSV,
 ) -> Response:
-    return _file(tables.freshness_table(await reports.freshness(session)), export_format)
+    report = await reports.freshness(session, principal)
+    return _file(tables.freshness_table(report), export_format)

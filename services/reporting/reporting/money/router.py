@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -25,7 +26,7 @@ router = APIRouter(
 
 def money_query(
     fiscal_year: Annotated[
-        int | None, Query(ge=2500, le=2700, description="B.E.; budgets and grants of this year")
+        FiscalYearBE | None, Query(description="B.E.; budgets and grants of this year")
     ] = None,
     level: Annotated[AreaLevel, Query(description="One row per area at this level")] = (
         AreaLevel.REGION

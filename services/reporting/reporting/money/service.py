@@ -133,7 +133,7 @@ def _row(programme: str, level: AreaLevel, code: str | None, got: dict[str, int]
 
 async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
     _check(query)
-    fresh_as_of = await as_of(session)
+    fresh_as_of = await as_of(session, query.principal)
     offices = office_map()
     scope = query.scope
     provinces: list[str] | None = None

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
@@ -38,7 +39,7 @@ router = APIRouter(
 async def query(
     session: SessionDep,
     fiscal_year: Annotated[
-        list[int],
+        list[FiscalYearBE],
         Query(min_length=1, max_length=20, description="One or more fiscal years, B.E."),
     ],
     measures: Annotated[
@@ -56,14 +57,6 @@ async def query(
     principal: Principal = Depends(current_principal),
 ) -> QueryResult:
     """Cells for every programme × fiscal year × area, each with the measures asked for."""
-    for year in fiscal_year:
-        if not 2500 <= year <= 2700:
-            raise Unprocessable(
-                "fiscal years are Buddhist Era, 2500-2700",
-                errors=[
-                    {"field": "query.fiscal_year", "reason": f"{year} is not B.E.", "code": "range"}
-                ],
-            )
     money_asked = [m for m in measures if m in MONEY_MEASURES]
     if money_asked and district_code is not None:
         raise Unprocessable(
@@ -76,7 +69,7 @@ async def query(
                 }
             ],
         )
-    fresh_as_of = await as_of(session)
+    fresh_as_of = await as_of(session, principal)
     cells: list[Cell] = []
     for year in sorted(set(fiscal_year)):
         found: dict[tuple[str, str | None], Cell] = {}

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -22,8 +23,8 @@ ProvinceQuery = Annotated[
     str | None, Query(pattern=r"^\d{2}$", description="Official 2-digit province code")
 ]
 FiscalYearQuery = Annotated[
-    int | None,
-    Query(ge=2500, le=2700, description="Fiscal year of approval, Buddhist Era (e.g. 2562)"),
+    FiscalYearBE | None,
+    Query(description="Fiscal year of approval, Buddhist Era (e.g. 2562)"),
 ]
 
 
@@ -60,6 +61,9 @@ async def funnel_report(session: SessionDep, where: AreaFilterDep) -> FunnelRepo
 
 
 @router.get("/freshness", response_model=FreshnessReport)
-async def freshness_report(session: SessionDep) -> FreshnessReport:
-    """How far the reports have read each event stream."""
-    return await service.freshness(session)
+async def freshness_report(
+    session: SessionDep, principal: Principal = Depends(current_principal)
+) -> FreshnessReport:
+    """How far the reports have read each event stream. A client bound to areas gets
+    the time of the last event applied to its own areas, and no streams."""
+    return await service.freshness(session, principal)

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from reporting.projections import repository
 from reporting.projections.models import MAIN_PATH, Stage, as_utc
 from reporting.projections.repository import AreaCounts, AreaFilter
 from reporting.projections.stage import latest
+from reporting.reports import repository as own_areas
 from reporting.reports.schemas import (
     FreshnessReport,
     FunnelReport,
@@ -26,7 +28,20 @@ from reporting.reports.schemas import (
 COUNT_FIELDS = tuple(HouseholdCounts.model_fields)
 
 
-async def freshness(session: AsyncSession) -> FreshnessReport:
+async def freshness(session: AsyncSession, principal: Principal | None = None) -> FreshnessReport:
+    """The freshness a caller may see. A national caller (or an internal one, None) gets
+    every stream's mark. The marks are the country's: the latest event time on the
+    loans stream may be a loan in another province, and ``events_applied`` counts the
+    whole country's activity. So a caller bound to areas gets ``as_of`` over its own
+    areas' rows only, and neither the streams nor when the consumer last applied an
+    event (operations figures; the lag is on the internal ``/metrics``)."""
+    if principal is not None and not principal.all_areas:
+        national = latest(*(s.last_event_time for s in await repository.stream_states(session)))
+        own = await own_areas.last_event_in_areas(session, principal)
+        # A row's event is in its stream's mark, so ``own`` is never later; ``min``
+        # keeps the promise "every event up to as_of is counted" if it ever were.
+        as_of_areas = min(own, national) if own is not None and national is not None else own
+        return FreshnessReport(as_of=as_of_areas, last_applied_at=None, streams=[])
     states = await repository.stream_states(session)
     streams = [
         StreamFreshness(
@@ -44,8 +59,9 @@ async def freshness(session: AsyncSession) -> FreshnessReport:
     )
 
 
-async def as_of(session: AsyncSession) -> datetime | None:
-    return (await freshness(session)).as_of
+async def as_of(session: AsyncSession, principal: Principal | None = None) -> datetime | None:
+    """The time of the last event applied, over the caller's areas (see ``freshness``)."""
+    return (await freshness(session, principal)).as_of
 
 
 def _counts(area: AreaCounts) -> dict[str, int]:
@@ -53,7 +69,7 @@ def _counts(area: AreaCounts) -> dict[str, int]:
 
 
 async def progress(session: AsyncSession, where: AreaFilter) -> ProgressReport:
-    fresh_as_of = await as_of(session)
+    fresh_as_of = await as_of(session, where.principal)
     areas = await repository.counts_by_area(session, where)
     rows = [
         ProgressRow(programme=a.programme, province_code=a.province_code, **_counts(a))
@@ -66,7 +82,7 @@ async def progress(session: AsyncSession, where: AreaFilter) -> ProgressReport:
 
 
 async def funnel(session: AsyncSession, where: AreaFilter) -> FunnelReport:
-    fresh_as_of = await as_of(session)
+    fresh_as_of = await as_of(session, where.principal)
     at_stage = await repository.households_by_stage(session, where)
     households = sum(at_stage.values())
     steps = []

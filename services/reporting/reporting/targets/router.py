@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
@@ -21,12 +22,18 @@ router = APIRouter(prefix="/v1/targets", tags=["targets"])
 @router.put(
     "",
     response_model=TargetsPublic,
-    responses=problem_responses({422: "A target is not valid; `errors` names each field"}),
+    responses=problem_responses(
+        {
+            403: "The client is bound to areas: only a national client sets targets",
+            422: "A target is not valid; `errors` names each field",
+        }
+    ),
 )
 async def set_targets(session: SessionDep, principal: Writer, body: TargetsSet) -> TargetsPublic:
     """Set targets; each replaces the target with the same programme, fiscal year,
-    period, area and unit. Repeating the same request gives the same answer."""
-    return await service.set_targets(session, body)
+    period, area and unit. Repeating the same request gives the same answer.
+    Only a national client (every area, or ``admin``) sets targets."""
+    return await service.set_targets(session, body, principal)
 
 
 @router.get(
@@ -38,13 +45,15 @@ async def list_targets(
     session: SessionDep,
     principal: Reader,
     programme: Annotated[Programme | None, Query()] = None,
-    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700, description="B.E.")] = None,
+    fiscal_year: Annotated[FiscalYearBE | None, Query(description="B.E.")] = None,
     period: Annotated[PeriodKind | None, Query()] = None,
     area_level: Annotated[AreaLevel | None, Query()] = None,
     area_code: Annotated[str | None, Query(max_length=6)] = None,
     unit: Annotated[Unit | None, Query()] = None,
 ) -> TargetsPublic:
-    """Targets matching every filter given, ordered by programme, year, period, area, unit."""
+    """Targets matching every filter given, ordered by programme, year, period, area, unit.
+    A client bound to areas sees only its provinces' targets (not a region's or the
+    country's: those are figures for more than its areas)."""
     return await service.list_targets(
         session,
         TargetFilter(
@@ -54,5 +63,6 @@ async def list_targets(
             area_level=area_level.value if area_level else None,
             area_code=area_code,
             unit=unit.value if unit else None,
+            principal=principal,
         ),
     )

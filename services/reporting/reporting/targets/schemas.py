@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.reference import Programme
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
@@ -12,7 +13,7 @@ from reporting.targets.models import Unit
 
 class TargetKey(BaseModel):
     programme: Programme
-    fiscal_year: int = Field(ge=2500, le=2700, description="Buddhist Era, e.g. 2562")
+    fiscal_year: FiscalYearBE = Field(description="Buddhist Era, e.g. 2562")
     period: PeriodKind = Field(description="year, h1 (Oct-Mar) or h2 (Apr-Sep)")
     area_level: AreaLevel = Field(description="country, region or province")
     area_code: str = Field(

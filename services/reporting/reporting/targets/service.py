@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Unprocessable
+from baan_shared.http.errors import Forbidden, Unprocessable
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.targets import repository
 from reporting.targets.models import PROGRAMME_UNITS, TARGET_LEVELS, Target
@@ -84,7 +85,27 @@ def public(target: Target) -> TargetPublic:
     )
 
 
-async def set_targets(session: AsyncSession, body: TargetsSet) -> TargetsPublic:
+def _national_only(principal: Principal) -> None:
+    """Targets are the agency's national plan: a provincial office reads its province's
+    but does not set them, not even its own (it would set its own bar)."""
+    if not principal.all_areas:
+        raise Forbidden(
+            f"client {principal.client_id!r} is bound to areas; only a national client "
+            "sets targets",
+            errors=[
+                {
+                    "field": "body.targets",
+                    "reason": "only a national client (every area) sets targets",
+                    "code": "area",
+                }
+            ],
+        )
+
+
+async def set_targets(
+    session: AsyncSession, body: TargetsSet, principal: Principal
+) -> TargetsPublic:
+    _national_only(principal)
     problems: list[dict[str, Any]] = []
     seen: dict[tuple[str, int, str, str, str, str], int] = {}
     for index, target in enumerate(body.targets):
