@@ -3,11 +3,14 @@
 Every household, house and grant event feeds ``household_progress`` (grants
 also ``grant_progress``); budget and loan events feed the money projections.
 The consumer commits each projector's changes together with its inbox row.
+A partition's batch of events goes to ``batch.apply_batch``, which does what
+these handlers would do one event at a time, in a few statements.
 """
 
 from baan_shared.bus.consumer import Subscriptions
 from reporting.projections import household_progress as progress
 from reporting.projections import money
+from reporting.projections.batch import apply_batch
 
 SUBSCRIPTIONS = Subscriptions(
     {
@@ -34,5 +37,6 @@ SUBSCRIPTIONS = Subscriptions(
         "loan.disbursed": money.on_loan_disbursed,
         "loan.repayment_received": money.on_loan_repayment_received,
         "loan.in_arrears": money.on_loan_in_arrears,
-    }
+    },
+    batch_handler=apply_batch,
 )

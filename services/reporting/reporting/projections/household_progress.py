@@ -150,27 +150,22 @@ def apply_house_cancelled(row: HouseholdProgress, data: HouseCancelled, at: date
 # --- the shared part of every projector --------------------------------------------------
 
 
-@asynccontextmanager
-async def _household(
-    session: AsyncSession, event: CloudEvent, data: AnyHouseholdEvent
-) -> AsyncIterator[HouseholdProgress]:
-    """Lock (or create) the household's row, let the caller fill its fields, then
-    recompute the stage and move the projection's high-water mark."""
+def first_seen(event: CloudEvent, data: AnyHouseholdEvent) -> dict[str, object]:
+    """The household's row as its first event (of any stream) creates it."""
     at = event_time(event)
-    row = await repository.lock_household(
-        session,
-        data.household_id,
-        first_seen={
-            "programme": data.programme,
-            "province_code": data.province_code,
-            "district_code": data.district_code,
-            "subdistrict_code": data.subdistrict_code,
-            "community_id": getattr(data, "community_id", None),
-            "fiscal_year": data.fiscal_year,
-            "last_event_time": at,
-        },
-    )
-    yield row
+    return {
+        "programme": data.programme,
+        "province_code": data.province_code,
+        "district_code": data.district_code,
+        "subdistrict_code": data.subdistrict_code,
+        "community_id": getattr(data, "community_id", None),
+        "fiscal_year": data.fiscal_year,
+        "last_event_time": at,
+    }
+
+
+def finish(row: HouseholdProgress, data: AnyHouseholdEvent, at: datetime) -> None:
+    """What every event does after its own fields: fill gaps, recompute the stage."""
     row.district_code = row.district_code or data.district_code
     row.subdistrict_code = row.subdistrict_code or data.subdistrict_code
     # Grant events name no community; household and house events may.
@@ -180,6 +175,20 @@ async def _household(
     row.last_event_time = latest(row.last_event_time, at) or at
     row.stage = stage_of(row)
     row.updated_at = utcnow()
+
+
+@asynccontextmanager
+async def _household(
+    session: AsyncSession, event: CloudEvent, data: AnyHouseholdEvent
+) -> AsyncIterator[HouseholdProgress]:
+    """Lock (or create) the household's row, let the caller fill its fields, then
+    recompute the stage and move the projection's high-water mark."""
+    at = event_time(event)
+    row = await repository.lock_household(
+        session, data.household_id, first_seen=first_seen(event, data)
+    )
+    yield row
+    finish(row, data, at)
     await repository.save(session, row)
     await repository.record_applied(
         session, projection=HOUSEHOLD_PROGRESS, stream=data.topic, event_time=at
@@ -209,6 +218,20 @@ on_house_milestone_reached = projector(HouseMilestoneReached, apply_milestone_re
 on_house_completed = projector(HouseCompleted, apply_house_completed)
 on_house_cancelled = projector(HouseCancelled, apply_house_cancelled)
 
+HOUSEHOLD_PROJECTORS: dict[str, tuple[type[HouseholdEvent | HouseEvent], Callable[..., None]]] = {
+    "household.surveyed": (HouseholdSurveyed, apply_surveyed),
+    "household.approved": (HouseholdApproved, apply_approved),
+    "household.rejected": (HouseholdRejected, apply_rejected),
+    "household.waitlisted": (HouseholdWaitlisted, apply_waitlisted),
+    "house.planned": (HousePlanned, apply_house_planned),
+    "house.ready_to_build": (HouseReadyToBuild, apply_ready_to_build),
+    "house.construction_started": (HouseConstructionStarted, apply_construction_started),
+    "house.milestone_reached": (HouseMilestoneReached, apply_milestone_reached),
+    "house.completed": (HouseCompleted, apply_house_completed),
+    "house.cancelled": (HouseCancelled, apply_house_cancelled),
+}
+"""Survey and construction events: what each does to the household's row."""
+
 
 # --- finance: grant.* --------------------------------------------------------------------
 # Money is kept per grant (a household waitlisted and approved again may get a
@@ -227,54 +250,70 @@ def _grant_area(grant: GrantProgress, data: GrantEvent) -> None:
         grant.fiscal_year = data.fiscal_year
 
 
-async def _total_money(session: AsyncSession, row: HouseholdProgress) -> None:
-    row.grant_amount_satang, row.disbursed_satang = await repository.grant_money(
-        session, row.household_id
-    )
+def apply_grant_approved(grant: GrantProgress, data: GrantApproved, at: datetime) -> None:
+    grant.amount_satang = data.amount_satang
+    grant.approved_at = latest(grant.approved_at, at)
 
 
-async def on_grant_approved(session: AsyncSession, event: CloudEvent) -> None:
-    data = GrantApproved.model_validate(event.data)
-    at = event_time(event)
-    async with _household(session, event, data) as row:
-        grant = await repository.lock_grant(
-            session, data.grant_id, household_id=data.household_id, seen_at=at
-        )
-        grant.amount_satang = data.amount_satang
-        grant.approved_at = latest(grant.approved_at, at)
-        grant.last_event_time = latest(grant.last_event_time, at) or at
-        _grant_area(grant, data)
-        await repository.save(session, grant)
-        await _total_money(session, row)
+def apply_grant_disbursed(grant: GrantProgress, data: GrantDisbursed, at: datetime) -> None:
+    # Each tranche carries the running total: the largest total seen is what
+    # has been paid, whatever order the tranches came in.
+    grant.disbursed_satang = max(grant.disbursed_satang, data.disbursed_total_satang)
+    grant.tranches_paid = max(grant.tranches_paid, data.tranche)
 
 
-async def on_grant_disbursed(session: AsyncSession, event: CloudEvent) -> None:
-    data = GrantDisbursed.model_validate(event.data)
-    at = event_time(event)
-    async with _household(session, event, data) as row:
-        grant = await repository.lock_grant(
-            session, data.grant_id, household_id=data.household_id, seen_at=at
-        )
-        # Each tranche carries the running total: the largest total seen is what
-        # has been paid, whatever order the tranches came in.
-        grant.disbursed_satang = max(grant.disbursed_satang, data.disbursed_total_satang)
-        grant.tranches_paid = max(grant.tranches_paid, data.tranche)
-        grant.last_event_time = latest(grant.last_event_time, at) or at
-        _grant_area(grant, data)
-        await repository.save(session, grant)
-        await _total_money(session, row)
+def apply_grant_rejected(grant: GrantProgress, data: GrantRejected, at: datetime) -> None:
+    grant.rejected_at = latest(grant.rejected_at, at)
 
 
-async def on_grant_rejected(session: AsyncSession, event: CloudEvent) -> None:
-    """The budget could not cover the grant: the household is back on the waitlist."""
-    data = GrantRejected.model_validate(event.data)
-    at = event_time(event)
-    async with _household(session, event, data) as row:
-        grant = await repository.lock_grant(
-            session, data.grant_id, household_id=data.household_id, seen_at=at
-        )
-        grant.rejected_at = latest(grant.rejected_at, at)
-        grant.last_event_time = latest(grant.last_event_time, at) or at
-        _grant_area(grant, data)
-        await repository.save(session, grant)
+GRANT_PROJECTORS: dict[str, tuple[type[GrantEvent], Callable[..., None]]] = {
+    "grant.approved": (GrantApproved, apply_grant_approved),
+    "grant.disbursed": (GrantDisbursed, apply_grant_disbursed),
+    "grant.rejected": (GrantRejected, apply_grant_rejected),
+}
+"""Grant events: what each does to its grant (and, after it, to the household)."""
+
+
+def apply_to_grant(
+    grant: GrantProgress, row: HouseholdProgress, data: GrantEvent, at: datetime
+) -> None:
+    """A grant event on its grant, then on the household: money is the sum of the
+    household's grants (``grants_of_household`` must include ``grant``)."""
+    _model, apply = GRANT_PROJECTORS[data.event_type]
+    apply(grant, data, at)
+    grant.last_event_time = latest(grant.last_event_time, at) or at
+    _grant_area(grant, data)
+    if isinstance(data, GrantRejected):
+        # The budget could not cover the grant: the household is back on the waitlist.
         row.grant_rejected_at = latest(row.grant_rejected_at, at)
+
+
+def total_money(row: HouseholdProgress, grants_of_household: list[GrantProgress]) -> None:
+    row.grant_amount_satang = sum(g.amount_satang or 0 for g in grants_of_household)
+    row.disbursed_satang = sum(g.disbursed_satang for g in grants_of_household)
+
+
+def grant_projector(model: type[GrantEvent]) -> Handler:
+    """A consumer handler for one grant event: its grant's row, then the household's."""
+
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        data = model.model_validate(event.data)
+        at = event_time(event)
+        async with _household(session, event, data) as row:
+            grant = await repository.lock_grant(
+                session, data.grant_id, household_id=data.household_id, seen_at=at
+            )
+            apply_to_grant(grant, row, data, at)
+            await repository.save(session, grant)
+            if not isinstance(data, GrantRejected):
+                row.grant_amount_satang, row.disbursed_satang = await repository.grant_money(
+                    session, row.household_id
+                )
+
+    handle.__name__ = handle.__qualname__ = f"project_{model.event_type.replace('.', '_')}"
+    return handle
+
+
+on_grant_approved = grant_projector(GrantApproved)
+on_grant_disbursed = grant_projector(GrantDisbursed)
+on_grant_rejected = grant_projector(GrantRejected)

@@ -38,11 +38,15 @@ from reporting.projections.stage import latest
 
 
 def _insert_if_missing(
-    session: AsyncSession, table: type[Any], values: Mapping[str, Any], keys: list[str]
+    session: AsyncSession,
+    table: type[Any],
+    values: Mapping[str, Any] | list[dict[str, Any]],
+    keys: list[str],
 ) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    """INSERT ... ON CONFLICT DO NOTHING of one row (a mapping) or many (a list)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    rows = values if isinstance(values, list) else [dict(values)]
+    return dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
 
 
 async def lock_household(
@@ -63,6 +67,46 @@ async def lock_household(
         .execution_options(populate_existing=True)
     )
     return (await session.exec(query)).one()
+
+
+async def lock_households(
+    session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
+) -> dict[uuid.UUID, HouseholdProgress]:
+    """Many households' rows at once, each created from its ``first_seen`` if missing;
+    locked in key order (two batches sharing households then never deadlock)."""
+    now = utcnow()
+    ids = sorted(first_seen)
+    values = [
+        {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
+        for hid in ids
+    ]
+    await session.exec(_insert_if_missing(session, HouseholdProgress, values, ["household_id"]))
+    query = (
+        select(HouseholdProgress)
+        .where(col(HouseholdProgress.household_id).in_(ids))
+        .order_by(col(HouseholdProgress.household_id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.household_id: row for row in (await session.exec(query)).all()}
+
+
+async def lock_grants_of(
+    session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
+) -> list[GrantProgress]:
+    """Every grant of the households these grants belong to (their money is the sum),
+    the named ones created if missing; locked in key order."""
+    values = [{"grant_id": gid, **first_seen[gid]} for gid in sorted(first_seen)]
+    await session.exec(_insert_if_missing(session, GrantProgress, values, ["grant_id"]))
+    households = {v["household_id"] for v in first_seen.values()}
+    query = (
+        select(GrantProgress)
+        .where(col(GrantProgress.household_id).in_(households))
+        .order_by(col(GrantProgress.grant_id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.exec(query)).all())
 
 
 async def lock_grant(

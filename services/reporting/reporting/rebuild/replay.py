@@ -11,7 +11,6 @@ connection, and swaps the tables; any error there rolls the whole
 swap back and leaves the live tables as they were.
 """
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -26,11 +25,10 @@ from baan_shared.bus.consumer import EventConsumer
 from baan_shared.db import create_session_factory
 from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
-from baan_shared.inbox import apply_once
+from baan_shared.inbox.table import claim_new_events
 from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
-from reporting.projections.repository import high_water_marks_per_batch
 from reporting.rebuild.shadow import Shadow, open_shadow
 
 log = logging.getLogger(__name__)
@@ -113,22 +111,15 @@ def _joined_sessions(conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
 
 async def _apply_records(session: AsyncSession, records: list[Any]) -> None:
     """Apply records in ``session``'s transaction, each once (inbox), without committing."""
+    events = []
     for record in records:
         event = CloudEvent.from_kafka(record.value, record.headers)
-        handler = SUBSCRIPTIONS.handlers.get(event.type)
-        if handler is None:
-            continue
-        await apply_once(
-            session,
-            consumer=SERVICE_NAME,
-            event_id=event.id,
-            event_type=event.type,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            apply=lambda h=handler, e=event: h(session, e),
-        )
-        await session.flush()
+        if event.type in SUBSCRIPTIONS.handlers:
+            events.append((event, record))
+    fresh = await claim_new_events(session, consumer=SERVICE_NAME, events=events)
+    assert SUBSCRIPTIONS.batch_handler is not None
+    await SUBSCRIPTIONS.batch_handler(session, fresh)
+    await session.flush()
 
 
 async def _apply_in_swap(sessions: async_sessionmaker[AsyncSession], records: list[Any]) -> None:
@@ -138,22 +129,16 @@ async def _apply_in_swap(sessions: async_sessionmaker[AsyncSession], records: li
 
 
 def _catch_up_applier(applier: EventConsumer) -> ApplyBatch:
-    """Catching up applies a fetched batch in one transaction: the shadow tables are the
-    rebuild's own, so nobody waits on its locks, and one commit per batch instead of one
-    per event is what makes a national replay take minutes, not hours. A batch that
-    fails is rolled back whole and applied again record by record the consumer's way
-    (retries, then the dead-letter topic for a poison event)."""
+    """Catching up applies a fetched batch in one transaction, set-based (the live
+    consumer's way): the shadow tables are the rebuild's own, so nobody waits on its
+    locks, and a few statements per batch instead of several per event is what makes
+    a national replay take minutes, not days. A batch that fails is rolled back whole
+    and applied again record by record the consumer's way (retries, then the
+    dead-letter topic for a poison event)."""
 
     async def apply(records: list[Any]) -> None:
-        try:
-            async with applier.session_factory() as session:
-                async with high_water_marks_per_batch(session):
-                    await _apply_records(session, records)
-                await session.commit()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("rebuild batch failed; applying its records one by one", exc_info=True)
+        if not await applier.apply_batch(records):
+            log.warning("rebuild batch failed; applying its records one by one")
             for record in records:
                 await applier.handle_record(record)
 
