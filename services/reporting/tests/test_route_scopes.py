@@ -1,0 +1,86 @@
+"""Each reporting operation asks for the right scope (docs/adr/0003-partner-access.md):
+reading reports, queries, exports and targets needs ``reports:read``, setting targets
+``reports:write``, the audit log ``audit:read``; a client holding every other scope is
+refused with a 403 naming the one it lacks."""
+
+from typing import Any
+
+import httpx
+import pytest
+from conftest import ClientFor
+from fastapi import FastAPI
+from reporting_factories import target
+
+from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ, REPORTS_WRITE, SCOPES
+from reporting.main import create_app
+from reporting.settings import ReportingSettings
+
+OPEN = ("/health/",)  # probes
+
+
+def _published_operations() -> dict[tuple[str, str], list[str]]:
+    """``{(METHOD, path): scopes}`` as the OpenAPI document publishes them."""
+    app = create_app(ReportingSettings(database_url="sqlite+aiosqlite://", log_json=False))
+    return {
+        (method.upper(), path): [
+            scope
+            for requirement in operation.get("security") or []
+            for scopes in requirement.values()
+            for scope in scopes
+        ]
+        for path, operations in app.openapi()["paths"].items()
+        if not path.startswith(OPEN)
+        for method, operation in operations.items()
+    }
+
+
+OPERATIONS = _published_operations()
+
+
+def _right_scope(method: str, path: str) -> str:
+    if path == "/v1/audit-log":
+        return AUDIT_READ
+    if method == "PUT" and path == "/v1/targets":
+        return REPORTS_WRITE
+    assert method == "GET", f"{method} {path}: a new write needs its scope decided here"
+    return REPORTS_READ
+
+
+def test_every_operation_asks_for_its_right_scope_and_no_other() -> None:
+    wrong = {
+        f"{method} {path}": scopes
+        for (method, path), scopes in OPERATIONS.items()
+        if scopes != [_right_scope(method, path)]
+    }
+    assert wrong == {}
+
+
+REQUESTS: dict[str, dict[str, Any]] = {
+    "GET": {"params": {"fiscal_year": "2562", "measures": "completed"}},
+    "PUT": {"json": {"targets": [target()]}},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(OPERATIONS))
+async def test_a_client_without_the_right_scope_is_refused_naming_it(
+    app: FastAPI, client_for: ClientFor, method: str, path: str
+) -> None:
+    needed = _right_scope(method, path)
+    every_other = sorted(set(SCOPES) - {needed})
+    async with client_for("almost-everything", every_other, ["*"]) as http:
+        response = await http.request(method, path, **REQUESTS[method])
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["missing_scopes"] == [needed]
+
+
+async def test_reading_every_report_needs_nothing_but_reports_read(
+    app: FastAPI, client_for: ClientFor
+) -> None:
+    async with client_for("reader", [REPORTS_READ], ["*"]) as reader:
+        statuses: dict[str, int] = {}
+        for method, path in sorted(OPERATIONS):
+            if _right_scope(method, path) == REPORTS_READ:
+                response: httpx.Response = await reader.get(path, **REQUESTS["GET"])
+                statuses[path] = response.status_code
+    assert set(statuses.values()) == {200}
