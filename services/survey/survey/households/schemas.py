@@ -17,6 +17,7 @@ from stdnum.th import pin
 
 from baan_shared.auth import mask_national_id, mask_phone
 from baan_shared.clock import thai_today
+from baan_shared.http.bounds import Count, Satang
 from baan_shared.reference import Programme
 from survey.areas import service as areas
 from survey.households.models import (
@@ -33,6 +34,9 @@ from survey.households.models import (
 
 DigitCode = Annotated[str, Field(pattern=r"^\d+$")]
 
+
+# Persons in one household (and members listed): a bigger number is a typo.
+MAX_HOUSEHOLD_SIZE = 50
 
 # Thailand's bounding box: a GPS point outside it is a typo (swapped or mis-signed).
 LATITUDE_RANGE = (5.5, 20.5)
@@ -87,17 +91,17 @@ class HouseholdCreate(BaseModel):
         default=None,
         description="Its community (ชุมชน), same sub-district; defaults to the round's community",
     )
-    household_size: int = Field(ge=1, le=50)
-    monthly_income_satang: int = Field(ge=0)
+    household_size: int = Field(ge=1, le=MAX_HOUSEHOLD_SIZE)
+    monthly_income_satang: Satang
     need: Need
-    estimated_cost_satang: int = Field(ge=0)
-    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+    estimated_cost_satang: Satang
+    members: list[MemberIn] = Field(default_factory=list, max_length=MAX_HOUSEHOLD_SIZE)
     house_condition: HouseCondition | None = None
     land_tenure: LandTenure | None = None
     land_parcel_ref: str | None = Field(
         default=None, max_length=100, description="Title deed or parcel number"
     )
-    land_area_sq_wah: int | None = Field(default=None, ge=0, description="Square wah (ตารางวา)")
+    land_area_sq_wah: Count | None = Field(default=None, description="Square wah (ตารางวา)")
     latitude: float | None = Field(default=None, ge=LATITUDE_RANGE[0], le=LATITUDE_RANGE[1])
     longitude: float | None = Field(
         default=None, ge=LONGITUDE_RANGE[0], le=LONGITUDE_RANGE[1], validate_default=True
@@ -183,14 +187,14 @@ class HouseholdUpdate(BaseModel):
     village: str | None = None
     survey_round_id: uuid.UUID | None = None
     community_id: uuid.UUID | None = None
-    household_size: int | None = None
-    monthly_income_satang: int | None = None
+    household_size: int | None = Field(default=None, ge=1, le=MAX_HOUSEHOLD_SIZE)
+    monthly_income_satang: Satang | None = None
     need: Need | None = None
-    estimated_cost_satang: int | None = None
+    estimated_cost_satang: Satang | None = None
     house_condition: HouseCondition | None = None
     land_tenure: LandTenure | None = None
     land_parcel_ref: str | None = None
-    land_area_sq_wah: int | None = None
+    land_area_sq_wah: Count | None = None
     latitude: float | None = None
     longitude: float | None = None
     notes: str | None = None

@@ -591,6 +591,12 @@ def _row_values(
                 values[field.removesuffix("_baht") + "_satang"] = sheet.baht_to_satang(text)
             except ValueError as bad:
                 errors.append((field, str(bad)))
+        elif field.endswith("_satang"):
+            # Money is strictly an integer once validated: a sheet's text is parsed here.
+            try:
+                values[field] = int(text.replace(",", ""))
+            except ValueError:
+                errors.append((field, "not a whole number of satang"))
         else:
             values[field] = sheet.coded(field, text)
     return values, errors

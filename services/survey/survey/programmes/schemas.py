@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from baan_shared.http.bounds import Satang
 from baan_shared.reference import Programme
 from survey.households.models import HouseCondition, LandTenure
 from survey.programmes.models import ProgrammeRules, ProgrammeUnit
@@ -18,8 +19,8 @@ class ProgrammeUpdate(BaseModel):
     name_th: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     unit: ProgrammeUnit
-    income_limit_satang: int | None = Field(
-        default=None, ge=0, description="Highest monthly household income, satang; null: no limit"
+    income_limit_satang: Satang | None = Field(
+        default=None, description="Highest monthly household income, satang; null: no limit"
     )
     allowed_house_conditions: list[HouseCondition] = Field(
         default_factory=list, description="Empty: any condition qualifies"

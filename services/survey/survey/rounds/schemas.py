@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from baan_shared.http.bounds import Count
 from survey.areas import service as areas
 
 
@@ -18,7 +19,7 @@ class SurveyRoundCreate(BaseModel):
     run_by: str = Field(min_length=1, max_length=200, description="Who ran the survey")
     started_on: date
     finished_on: date | None = None
-    households_in_area: int | None = Field(
+    households_in_area: Count | None = Field(
         default=None, ge=1, description="Households living in the area: coverage's denominator"
     )
     notes: str | None = Field(default=None, max_length=4000)
