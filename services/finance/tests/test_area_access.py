@@ -1,17 +1,49 @@
 """Per-area permissions on the finance API: a Bangkok office (10) sees, changes and
-opens only Bangkok's loans, grants and revolving funds; Chiang Rai's (57) are
-absent from its lists and answer 404 one by one, as if they did not exist."""
+opens only Bangkok's loans, grants, budgets and revolving funds; Chiang Rai's (57)
+are absent from its lists and answer 404 one by one, as if they did not exist.
+The national trial balance is for national clients only.
 
+Every test runs on SQLite and on PostgreSQL (the area filters are SQL: budgets'
+codes are derived in the query, and the two databases must agree)."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import budget_body, deliver, household_approved, loan_body
+from finance_factories import budget_body, deliver, household_approved, loan_body, outbox
 
 from baan_shared.auth import Principal
 from baan_shared.auth.testing import area_leaks
 from baan_shared.ids import new_id
+from finance.main import create_app
+from finance.settings import FinanceSettings
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """The finance app on SQLite, then on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{tmp_path}/finance.db"
+    else:
+        try:
+            make_database = request.getfixturevalue("make_postgres_database")
+        except pytest.FixtureLookupError:
+            pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+        database_url = str(make_database("finance"))
+    settings = FinanceSettings(
+        database_url=database_url,
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
 
 CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
 
@@ -51,7 +83,10 @@ async def two_provinces(app: FastAPI, funded: None, client: httpx.AsyncClient) -
 async def test_no_list_shows_another_provinces_rows(
     app: FastAPI, two_provinces: dict[str, Any], bangkok_client: httpx.AsyncClient
 ) -> None:
-    assert await area_leaks(bangkok_client, app, Principal.of("bangkok", areas=["10"])) == {}
+    bangkok = Principal.of("bangkok", areas=["10"])
+    # The trial balance is national and refuses area-bound clients (tested below).
+    skip = ("/health", "/metrics", "/v1/audit-log", "/v1/ledger/trial-balance")
+    assert await area_leaks(bangkok_client, app, bangkok, skip=skip) == {}
     for path in ("/v1/loans", "/v1/grants", "/v1/revolving-funds"):
         items = (await bangkok_client.get(path)).json()["items"]
         assert len(items) == 1, path
@@ -143,3 +178,113 @@ async def test_another_provinces_household_reconciliation_is_404(
     mine = await bangkok_client.get(f"/v1/reconciliation/households/{ours}")
     assert mine.status_code == 200
     assert mine.json()["grant_id"] == two_provinces["bangkok"]["grant"]
+
+
+def test_every_collection_is_checked_for_leaks(app: FastAPI) -> None:
+    """A new list, search, export or report fails here until it is thought about:
+    either covered by ``area_leaks`` above or deliberately national."""
+    from baan_shared.auth.testing import collection_paths
+
+    assert sorted(collection_paths(app, skip=("/health", "/metrics"))) == [
+        "/v1/audit-log",  # national by design (ADR 0003): auditors hold audit:read
+        "/v1/budgets",
+        "/v1/grants",
+        "/v1/ledger/trial-balance",  # national clients only: test below
+        "/v1/loans",
+        "/v1/revolving-funds",
+    ]
+
+
+async def test_the_trial_balance_is_refused_to_an_area_bound_client(
+    two_provinces: dict[str, Any], bangkok_client: httpx.AsyncClient
+) -> None:
+    refused = await bangkok_client.get("/v1/ledger/trial-balance")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "header.Authorization"
+    assert problem["errors"][0]["code"] == "national-only"
+    assert "national" in problem["errors"][0]["reason"]
+    assert "accounts" not in problem
+
+
+async def test_the_trial_balance_is_national_for_a_national_client(
+    two_provinces: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    trial = await client.get("/v1/ledger/trial-balance")
+    assert trial.status_code == 200, trial.text
+    body = trial.json()
+    assert body["balanced"] is True
+    # Both provinces' grants are reserved in it, not only one office's.
+    balances = {a["code"]: a["balance_satang"] for a in body["accounts"]}
+    assert balances["grant_expense"] == 2 * 14_700_000
+
+
+async def _disbursed_loan(client: httpx.AsyncClient, **area: str) -> str:
+    loan = await client.post("/v1/loans", json=loan_body(**area))
+    assert loan.status_code == 201, loan.text
+    loan_id: str = loan.json()["id"]
+    paid = await client.post(f"/v1/loans/{loan_id}/disburse", json={"disbursed_on": "2026-01-01"})
+    assert paid.status_code == 200, paid.text
+    return loan_id
+
+
+async def test_an_arrears_review_lists_and_marks_only_the_clients_loans(
+    app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+) -> None:
+    ours = await _disbursed_loan(client)
+    theirs = await _disbursed_loan(client, **CHIANG_RAI)
+
+    reviewed = await bangkok_client.post("/v1/loans/arrears-review", params={"as_of": "2026-03-01"})
+    assert reviewed.status_code == 200, reviewed.text
+    listed = reviewed.json()["in_arrears"]
+    assert [(x["loan"]["id"], x["reported"]) for x in listed] == [(ours, True)]
+    assert [e["loan_id"] for e in await outbox(app, "loan.in_arrears")] == [ours]
+
+    # Chiang Rai's loan was left untouched: the national review still reports it,
+    # and only it (Bangkok's bucket was already reported).
+    national = await client.post("/v1/loans/arrears-review", params={"as_of": "2026-03-01"})
+    assert {x["loan"]["id"]: x["reported"] for x in national.json()["in_arrears"]} == {
+        ours: False,
+        theirs: True,
+    }
+    assert sorted(e["loan_id"] for e in await outbox(app, "loan.in_arrears")) == sorted(
+        [ours, theirs]
+    )
+
+
+async def test_a_household_with_loans_but_no_grant_is_placed_by_its_loans(
+    client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+) -> None:
+    theirs, ours, unknown = new_id(), new_id(), new_id()
+    for household, area in ((theirs, CHIANG_RAI), (ours, {})):
+        made = await client.post("/v1/loans", json=loan_body(borrower_id=str(household), **area))
+        assert made.status_code == 201, made.text
+
+    refused = await bangkok_client.get(f"/v1/reconciliation/households/{theirs}")
+    assert refused.status_code == 404
+    assert refused.headers["content-type"] == "application/problem+json"
+    mine = await bangkok_client.get(f"/v1/reconciliation/households/{ours}")
+    assert mine.status_code == 200, mine.text
+    assert (mine.json()["status"], mine.json()["loans"]) == ("no_grant", 1)
+    # A household finance knows nothing of is still zeros, whoever asks.
+    nothing = await bangkok_client.get(f"/v1/reconciliation/households/{unknown}")
+    assert (nothing.status_code, nothing.json()["loans"]) == (200, 0)
+    national = await client.get(f"/v1/reconciliation/households/{theirs}")
+    assert (national.status_code, national.json()["loans"]) == (200, 1)
+
+
+async def test_a_households_loans_in_another_area_are_not_counted_for_the_client(
+    app: FastAPI, funded: None, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+) -> None:
+    household = new_id()
+    await deliver(app, household_approved(household))  # its grant is Bangkok's
+    for area in ({}, CHIANG_RAI):
+        made = await client.post(
+            "/v1/loans",
+            json=loan_body(borrower_id=str(household), principal_satang=1_000_000, **area),
+        )
+        assert made.status_code == 201, made.text
+    seen = (await bangkok_client.get(f"/v1/reconciliation/households/{household}")).json()
+    assert seen["loans"] == 1
+    assert (await client.get(f"/v1/reconciliation/households/{household}")).json()["loans"] == 2

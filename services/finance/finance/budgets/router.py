@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
@@ -80,7 +81,7 @@ async def list_budgets(
     session: SessionDep,
     principal: Reader,
     programme: Programme | None = None,
-    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    fiscal_year: FiscalYearBE | None = None,
     area_level: AreaLevel | None = None,
     area_code: Annotated[str | None, Query(max_length=64)] = None,
     cursor: str | None = None,

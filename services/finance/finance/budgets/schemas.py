@@ -2,16 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baan_shared.http.bounds import FiscalYearBE, PositiveSatang
 from baan_shared.reference import Programme
 from finance.budgets.areas import AreaLevel
 from finance.budgets.models import Budget, BudgetAllocation
-
-# Strict: a float or a numeric string is refused, never rounded into satang.
-Satang = Annotated[int, Field(strict=True, gt=0, le=10**15)]
 
 
 class BudgetAllocate(BaseModel):
@@ -21,7 +18,7 @@ class BudgetAllocate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     programme: Programme = Field(examples=["CANAL"])
-    fiscal_year: int = Field(ge=2500, le=2700, description="Buddhist-Era fiscal year")
+    fiscal_year: FiscalYearBE = Field(description="Buddhist-Era fiscal year")
     area_level: AreaLevel
     area_code: str = Field(
         default="",
@@ -30,7 +27,7 @@ class BudgetAllocate(BaseModel):
         "sub-district 6), a regional office (BVE, N, CW, NE, S), a construction "
         "project's id, or TH (or nothing) for national",
     )
-    amount_satang: Satang
+    amount_satang: PositiveSatang
     note: str | None = Field(default=None, max_length=500)
 
 

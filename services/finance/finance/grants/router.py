@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from baan_shared.auth import Principal, not_found_unless_covered
+from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
@@ -48,7 +49,7 @@ async def list_grants(
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     household_id: uuid.UUID | None = None,
     status_: Annotated[GrantStatus | None, Query(alias="status")] = None,
-    fiscal_year: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    fiscal_year: FiscalYearBE | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> GrantsPublic:

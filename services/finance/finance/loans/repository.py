@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,18 +39,18 @@ async def principal_lent(
     return int((await session.exec(query)).one())
 
 
-async def outstanding_for_household(session: AsyncSession, household_id: uuid.UUID) -> int:
-    query = select(func.coalesce(func.sum(Loan.outstanding_principal_satang), 0)).where(
-        Loan.borrower_type == BorrowerType.HOUSEHOLD, Loan.borrower_id == household_id
-    )
-    return int((await session.exec(query)).one())
-
-
-async def count_for_household(session: AsyncSession, household_id: uuid.UUID) -> int:
-    query = select(func.count()).where(
-        Loan.borrower_type == BorrowerType.HOUSEHOLD, Loan.borrower_id == household_id
-    )
-    return int((await session.exec(query)).one())
+async def household_loans(
+    session: AsyncSession, household_id: uuid.UUID, principal: Principal | None
+) -> tuple[int, int]:
+    """How many loans the household has had and the principal still owed on them:
+    only those in the principal's areas, or all of them with ``principal=None``."""
+    query = select(
+        func.count(), func.coalesce(func.sum(Loan.outstanding_principal_satang), 0)
+    ).where(Loan.borrower_type == BorrowerType.HOUSEHOLD, Loan.borrower_id == household_id)
+    if principal is not None:
+        query = query.where(_in_areas(principal))
+    count, outstanding = (await session.exec(query)).one()
+    return int(count), int(outstanding)
 
 
 async def instalments(
@@ -109,8 +109,13 @@ async def repayments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRepa
     return list((await session.exec(query)).all())
 
 
-async def active(session: AsyncSession) -> list[Loan]:
-    query = select(Loan).where(Loan.status == LoanStatus.ACTIVE).order_by(col(Loan.id))
+async def active(session: AsyncSession, principal: Principal) -> list[Loan]:
+    """The loans being repaid in the principal's areas."""
+    query = (
+        select(Loan)
+        .where(Loan.status == LoanStatus.ACTIVE, _in_areas(principal))
+        .order_by(col(Loan.id))
+    )
     return list((await session.exec(query)).all())
 
 
@@ -124,19 +129,7 @@ async def page(
     status: LoanStatus | None,
     principal: Principal,
 ) -> list[Loan]:
-    query = (
-        select(Loan)
-        .where(
-            area_filter(
-                principal,
-                province=Loan.province_code,
-                district=Loan.district_code,
-                subdistrict=Loan.subdistrict_code,
-            )
-        )
-        .order_by(col(Loan.id))
-        .limit(limit)
-    )
+    query = select(Loan).where(_in_areas(principal)).order_by(col(Loan.id)).limit(limit)
     if after is not None:
         query = query.where(Loan.id > after)
     if borrower_id is not None:
@@ -146,3 +139,12 @@ async def page(
     if status is not None:
         query = query.where(Loan.status == status)
     return list((await session.exec(query)).all())
+
+
+def _in_areas(principal: Principal) -> ColumnElement[bool]:
+    return area_filter(
+        principal,
+        province=Loan.province_code,
+        district=Loan.district_code,
+        subdistrict=Loan.subdistrict_code,
+    )

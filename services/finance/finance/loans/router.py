@@ -130,10 +130,12 @@ async def list_loans(
 async def review_arrears(
     session: SessionDep, principal: Writer, as_of: AsOf = None
 ) -> ArrearsReview:
-    """Every loan in arrears (1-30, 31-60, 61-90, over-90 days past due); publishes
-    ``loan.in_arrears`` for each loan whose bucket changed since the last review."""
+    """Every loan in arrears (1-30, 31-60, 61-90, over-90 days past due) in the client's
+    areas; publishes ``loan.in_arrears`` for each loan whose bucket changed since the
+    last review. A client bound to areas reviews (lists and marks) only its areas'
+    loans; a national client reviews every loan."""
     day = as_of or thai_today()
-    found = await service.review_arrears(session, day)
+    found = await service.review_arrears(session, day, principal)
     return ArrearsReview(
         as_of=day,
         in_arrears=[

@@ -2,10 +2,10 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from baan_shared.http.bounds import PositiveSatang
 from baan_shared.reference import Programme
 from finance.loans.models import (
     BorrowerType,
@@ -16,9 +16,6 @@ from finance.loans.models import (
     LoanStatus,
 )
 from finance.loans.schedule import ArrearsBucket, RepaymentMethod
-
-# Strict: a float or a numeric string is refused, never rounded into satang.
-Satang = Annotated[int, Field(strict=True, gt=0, le=10**13)]
 
 
 class LoanCreate(BaseModel):
@@ -33,7 +30,7 @@ class LoanCreate(BaseModel):
     province_code: str = Field(pattern=r"^\d{2}$")
     district_code: str | None = Field(default=None, pattern=r"^\d{4}$")
     subdistrict_code: str | None = Field(default=None, pattern=r"^\d{6}$")
-    principal_satang: Satang
+    principal_satang: PositiveSatang
     annual_interest_rate_bp: int = Field(
         strict=True, ge=0, le=5_000, description="Basis points a year: 300 = 3%"
     )
@@ -71,7 +68,7 @@ class RepaymentCreate(BaseModel):
     payment_reference: str = Field(
         min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$", examples=["BANK-2569-000123"]
     )
-    amount_satang: Satang
+    amount_satang: PositiveSatang
     paid_on: date
 
 

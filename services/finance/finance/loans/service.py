@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.events.catalog import (
     LoanApproved,
@@ -528,11 +529,15 @@ async def arrears(session: AsyncSession, loan: Loan, as_of: date) -> Arrears:
     return Arrears(as_of=as_of, days_past_due=days, bucket=bucket(days), overdue_satang=overdue)
 
 
-async def review_arrears(session: AsyncSession, as_of: date) -> list[tuple[Loan, Arrears, bool]]:
-    """Every active loan in arrears on ``as_of``; ``loan.in_arrears`` for each whose
-    bucket changed since the last review (so a daily review reports each step once)."""
+async def review_arrears(
+    session: AsyncSession, as_of: date, principal: Principal
+) -> list[tuple[Loan, Arrears, bool]]:
+    """Every active loan in the principal's areas in arrears on ``as_of``;
+    ``loan.in_arrears`` for each whose bucket changed since the last review (so a
+    daily review reports each step once). A provincial office's review neither
+    lists nor marks another area's loans: the national job still reports them."""
     found: list[tuple[Loan, Arrears, bool]] = []
-    for loan in await repository.active(session):
+    for loan in await repository.active(session, principal):
         status = await arrears(session, loan, as_of)
         reported = False
         current = None if status.bucket is ArrearsBucket.CURRENT else status.bucket.value

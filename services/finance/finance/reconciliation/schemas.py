@@ -34,6 +34,8 @@ class HouseholdReconciliation(BaseModel):
     entitled_satang: int = Field(description="The grant committed to the household; 0 if rejected")
     reserved_satang: int = Field(description="Committed and not yet paid")
     disbursed_satang: int = Field(description="Paid in tranches so far")
-    outstanding_loan_satang: int = Field(description="Principal still owed on its loans")
-    loans: int = Field(description="How many loans the household has had")
+    outstanding_loan_satang: int = Field(
+        description="Principal still owed on its loans in the client's areas"
+    )
+    loans: int = Field(description="How many loans the household has had in the client's areas")
     rejection_reason: str | None

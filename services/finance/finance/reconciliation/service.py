@@ -9,16 +9,37 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, not_found_unless_covered
+from baan_shared.http.errors import NotFound
 from finance.grants import repository as grants
 from finance.grants.models import GrantStatus
 from finance.loans import repository as loans
 from finance.reconciliation.schemas import HouseholdFinanceStatus, HouseholdReconciliation
 
 
-async def household(session: AsyncSession, household_id: uuid.UUID) -> HouseholdReconciliation:
+async def household(
+    session: AsyncSession, household_id: uuid.UUID, principal: Principal
+) -> HouseholdReconciliation:
+    """The household's grant and loans as the client may see them.
+
+    A household whose grant lies outside the client's areas answers 404, and so
+    does one without a grant whose loans all lie outside them (its loans place
+    it). Loans are counted in the query only where they lie in the client's areas.
+    """
     grant = await grants.for_household(session, household_id)
-    outstanding = await loans.outstanding_for_household(session, household_id)
-    loan_count = await loans.count_for_household(session, household_id)
+    if grant is not None:
+        not_found_unless_covered(
+            principal,
+            f"household {household_id}",
+            province=grant.province_code,
+            district=grant.district_code,
+            subdistrict=grant.subdistrict_code,
+        )
+    loan_count, outstanding = await loans.household_loans(session, household_id, principal)
+    if grant is None and loan_count == 0:
+        anywhere, _ = await loans.household_loans(session, household_id, None)
+        if anywhere:
+            raise NotFound(f"no household {household_id}")
     if grant is None:
         return HouseholdReconciliation(
             household_id=household_id,

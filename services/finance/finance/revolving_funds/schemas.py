@@ -2,13 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baan_shared.http.bounds import PositiveSatang
 from finance.revolving_funds.models import FundMovement, FundMovementKind, FundScope, RevolvingFund
-
-Satang = Annotated[int, Field(strict=True, gt=0, le=10**13)]
 
 
 class FundCreate(BaseModel):
@@ -28,7 +26,7 @@ class FundDeposit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount_satang: Satang
+    amount_satang: PositiveSatang
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
 
 
