@@ -288,3 +288,46 @@ async def test_a_households_loans_in_another_area_are_not_counted_for_the_client
     seen = (await bangkok_client.get(f"/v1/reconciliation/households/{household}")).json()
     assert seen["loans"] == 1
     assert (await client.get(f"/v1/reconciliation/households/{household}")).json()["loans"] == 2
+
+
+async def test_another_areas_loan_and_budget_cannot_be_changed(
+    client: httpx.AsyncClient, funded: None, bangkok_client: httpx.AsyncClient
+) -> None:
+    """Every write on one record checks its area: 404, and nothing changes."""
+    loan_id = await _disbursed_loan(client, **CHIANG_RAI)
+    paid = await client.post(
+        f"/v1/loans/{loan_id}/repayments",
+        json={"payment_reference": "BANK-CR-1", "amount_satang": 500_000, "paid_on": "2026-02-01"},
+    )
+    assert paid.status_code == 201, paid.text
+    budget = await client.post(
+        "/v1/budgets", json=budget_body(area_level="province", area_code="57")
+    )
+    allocation = budget.json()["allocation"]["id"]
+    budget_id = budget.json()["budget"]["id"]
+    attempts = {
+        f"/v1/loans/{loan_id}/repayments": {
+            "payment_reference": "BANK-BKK-1",
+            "amount_satang": 100_000,
+            "paid_on": "2026-02-02",
+        },
+        f"/v1/loans/{loan_id}/repayments/{paid.json()['id']}/reversal": {"reason": "bounced"},
+        f"/v1/loans/{loan_id}/reschedule": {
+            "reason": "อุทกภัย",
+            "effective_on": "2026-06-01",
+            "first_due_on": "2026-07-01",
+            "term_months": 24,
+        },
+        f"/v1/budgets/{budget_id}/allocations/{allocation}/reversal": {"reason": "mis-keyed"},
+    }
+    for path, body in attempts.items():
+        response = await bangkok_client.post(path, json=body)
+        assert response.status_code == 404, (path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+    loan = (await client.get(f"/v1/loans/{loan_id}")).json()
+    assert [r["payment_reference"] for r in loan["repayments"]] == ["BANK-CR-1"]
+    assert loan["repayments"][0]["reversed_at"] is None
+    assert (loan["schedule_version"], loan["term_months"]) == (1, 12)
+    assert (await client.get(f"/v1/budgets/{budget_id}")).json()["allocations"][0][
+        "reversed_at"
+    ] is None
