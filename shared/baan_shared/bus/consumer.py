@@ -151,6 +151,7 @@ class EventConsumer:
         group_id: str | None = None,
         max_batch: int = 500,
         concurrent_partitions: int = 1,
+        trace_each_event: bool = True,
     ) -> None:
         self.name = name
         self.group_id = group_id or name
@@ -161,6 +162,9 @@ class EventConsumer:
         self.retry_backoff_seconds = retry_backoff_seconds
         self.after_db_commit = after_db_commit
         self.max_batch = max_batch
+        # A span per event joins each event's trace; a replay of history (the reporting
+        # rebuild) has no caller waiting on those traces and skips their cost.
+        self.trace_each_event = trace_each_event
         # SQLite has one writer at a time: concurrent partitions would only queue on
         # its lock, so the runtime passes 1 there.
         self._partition_slots = asyncio.Semaphore(max(1, concurrent_partitions))
@@ -350,7 +354,7 @@ class EventConsumer:
             fresh = await claim_new_events(session, consumer=self.name, events=events)
             # One consumer span per event under its producer's, open while the batch applies.
             with contextlib.ExitStack() as spans:
-                for event in fresh:
+                for event in fresh if self.trace_each_event else ():
                     spans.enter_context(self._consumer_span(event, topics[event.id], len(fresh)))
                 if self.subscriptions.batch_handler is not None:
                     await self.subscriptions.batch_handler(session, fresh)

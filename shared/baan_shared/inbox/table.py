@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -114,20 +114,26 @@ async def claim_new_events(
     )
     seen = set((await session.exec(seen_query)).all())
     fresh: list[CloudEvent] = []
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
     for event, record in events:
         if event.id in seen:
             continue
         seen.add(event.id)
         fresh.append(event)
-        session.add(
-            ProcessedEvent(
-                event_id=event.id,
-                consumer=consumer,
-                event_type=event.type,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
+        rows.append(
+            {
+                "event_id": event.id,
+                "consumer": consumer,
+                "event_type": event.type,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "processed_at": now,
+            }
         )
-    await session.flush()
+    if rows:
+        # A Core insert of plain rows: building an ORM object per event cost a fifth of
+        # a national replay's time.
+        await session.exec(insert(ProcessedEvent).values(rows))
     return fresh

@@ -11,6 +11,7 @@ connection, and swaps the tables; any error there rolls the whole
 swap back and leaves the live tables as they were.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -79,7 +80,7 @@ async def _open_consumer(bootstrap: str, group_id: str) -> AIOKafkaConsumer:
     return consumer
 
 
-async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch) -> int:
+async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch, *, concurrently: bool) -> int:
     """Apply records, a fetched batch per partition at a time, until every partition
     reaches the end it has now; how many."""
     ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
@@ -91,12 +92,21 @@ async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch) -> int:
             CONSUMER_LAG.labels(REBUILD_CONSUMER, tp.topic, str(tp.partition)).set(lag)
         if not behind:
             return applied
-        batches = await consumer.getmany(*behind, timeout_ms=500)
-        for tp, records in batches.items():
-            if records:
+        batches = {
+            tp: records
+            for tp, records in (await consumer.getmany(*behind, timeout_ms=500)).items()
+            if records
+        }
+        if concurrently:
+            # Each partition in its own transaction: while one waits on the database,
+            # another's events are decoded and folded.
+            await asyncio.gather(*(apply(records) for records in batches.values()))
+        else:
+            for records in batches.values():
                 await apply(records)
-                applied += len(records)
-                await consumer.commit({tp: records[-1].offset + 1})
+        applied += sum(len(records) for records in batches.values())
+        if batches:
+            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
 
 
 def _joined_sessions(conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
@@ -163,12 +173,15 @@ async def rebuild(
             subscriptions=SUBSCRIPTIONS,
             session_factory=create_session_factory(shadow.engine),
             group_id=result.group_id,
+            trace_each_event=False,
         )
         consumer = await _open_consumer(bootstrap_servers, result.group_id)
         try:
             catch_up = _catch_up_applier(applier)
             while True:
-                applied = await _drain(consumer, catch_up)
+                applied = await _drain(
+                    consumer, catch_up, concurrently=shadow.engine.dialect.name != "sqlite"
+                )
                 result.events_replayed += applied
                 log.info("rebuild caught up", extra={"events": result.events_replayed})
                 if applied < SMALL_ENOUGH_TO_SWAP:
@@ -180,7 +193,8 @@ async def rebuild(
                 async def apply(records: list[Any]) -> None:
                     await _apply_in_swap(sessions, records)
 
-                result.events_in_swap = await _drain(consumer, apply)
+                # One connection holds the swap's transaction: one batch at a time on it.
+                result.events_in_swap = await _drain(consumer, apply, concurrently=False)
                 await shadow.swap(conn)
                 await conn.commit()
             ends = await consumer.end_offsets(list(consumer.assignment()))
