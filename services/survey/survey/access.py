@@ -3,15 +3,32 @@
 Reads need ``survey:read``, survey writes ``survey:write``, and the committee's
 decisions (screen, approve, reject, waitlist, meeting minutes) ``survey:approve``:
 recording a survey and selecting who gets help are different responsibilities.
+Programme rules and ranking weights apply in every area, so only a national
+client (or ``admin``) may change them, with ``survey:write``.
 """
 
 from typing import Annotated
 
-from fastapi import Security
+from fastapi import Depends, Security
 
 from baan_shared.auth import Principal, require_scopes
 from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ, SURVEY_WRITE
+from baan_shared.http.errors import Forbidden
 
 Reader = Annotated[Principal, Security(require_scopes(SURVEY_READ))]
 Writer = Annotated[Principal, Security(require_scopes(SURVEY_WRITE))]
 Approver = Annotated[Principal, Security(require_scopes(SURVEY_APPROVE))]
+
+
+async def national_writer(principal: Writer) -> Principal:
+    """A writer whose areas are the whole country: what it changes applies everywhere."""
+    if not principal.all_areas:
+        reason = "the token's areas are not the whole country (*)"
+        raise Forbidden(
+            f"client {principal.client_id!r} may not change what applies in every area",
+            errors=[{"field": "header.Authorization", "reason": reason, "code": "area"}],
+        )
+    return principal
+
+
+NationalWriter = Annotated[Principal, Depends(national_writer)]

@@ -115,3 +115,38 @@ async def all_pages(client: httpx.AsyncClient, **params: Any) -> list[dict[str, 
         seen += response.json()["items"]
         if (cursor := response.json()["next_cursor"]) is None:
             return seen
+
+
+BANGKOK = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
+CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
+
+
+async def seed_area(client: httpx.AsyncClient, area: dict[str, str]) -> dict[str, Any]:
+    """A community, a survey round and an approved household in the area."""
+    community = await client.post(
+        "/v1/communities",
+        json={"name": "ชุมชน", "kind": "community", "subdistrict_code": area["subdistrict_code"]},
+    )
+    assert community.status_code == 201, community.text
+    survey_round = await client.post(
+        "/v1/survey-rounds",
+        json={
+            "subdistrict_code": area["subdistrict_code"],
+            "run_by": "surveyors",
+            "started_on": "2026-11-01",
+        },
+    )
+    assert survey_round.status_code == 201, survey_round.text
+    household = await client.post("/v1/households", json=household_body(**area))
+    assert household.status_code == 201, household.text
+    household_id = household.json()["id"]
+    for step in ("screen", "approve"):
+        decided = await client.post(
+            f"/v1/households/{household_id}/{step}", json={"decided_by": "committee"}
+        )
+        assert decided.status_code == 200, decided.text
+    return {
+        "household": household_id,
+        "community": community.json()["id"],
+        "survey_round": survey_round.json()["id"],
+    }

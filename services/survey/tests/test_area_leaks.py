@@ -1,57 +1,22 @@
 """Per-area permissions: a Bangkok office sees, exports, ranks and reads only Bangkok's rows."""
 
-from typing import Any
-
 import httpx
 from fastapi import FastAPI
 from survey_auth import ClientFor
-from survey_factories import household_body
+from survey_factories import BANGKOK, CHIANG_RAI, household_body, seed_area
 
 from baan_shared.auth import Principal
 from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ
 from baan_shared.auth.testing import area_leaks
 
-BANGKOK = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
-CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
 BANGKOK_OFFICE = Principal.of("bangkok-office", areas=["10"])
-
-
-async def _seed_area(client: httpx.AsyncClient, area: dict[str, str]) -> dict[str, Any]:
-    """A community, a survey round and an approved household in the area."""
-    community = await client.post(
-        "/v1/communities",
-        json={"name": "ชุมชน", "kind": "community", "subdistrict_code": area["subdistrict_code"]},
-    )
-    assert community.status_code == 201, community.text
-    survey_round = await client.post(
-        "/v1/survey-rounds",
-        json={
-            "subdistrict_code": area["subdistrict_code"],
-            "run_by": "surveyors",
-            "started_on": "2026-11-01",
-        },
-    )
-    assert survey_round.status_code == 201, survey_round.text
-    household = await client.post("/v1/households", json=household_body(**area))
-    assert household.status_code == 201, household.text
-    household_id = household.json()["id"]
-    for step in ("screen", "approve"):
-        decided = await client.post(
-            f"/v1/households/{household_id}/{step}", json={"decided_by": "committee"}
-        )
-        assert decided.status_code == 200, decided.text
-    return {
-        "household": household_id,
-        "community": community.json()["id"],
-        "survey_round": survey_round.json()["id"],
-    }
 
 
 async def test_no_collection_leaks_another_province(
     app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
 ) -> None:
-    ours = await _seed_area(client, BANGKOK)
-    await _seed_area(client, CHIANG_RAI)
+    ours = await seed_area(client, BANGKOK)
+    await seed_area(client, CHIANG_RAI)
 
     leaks = await area_leaks(
         bangkok_client, app, BANGKOK_OFFICE, params={"/v1/areas/search": {"q": "กรุงเทพ"}}
@@ -71,8 +36,8 @@ async def test_no_collection_leaks_another_province(
 async def test_export_holds_only_the_clients_province(
     client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
 ) -> None:
-    ours = await _seed_area(client, BANGKOK)
-    await _seed_area(client, CHIANG_RAI)
+    ours = await seed_area(client, BANGKOK)
+    await seed_area(client, CHIANG_RAI)
 
     export = await bangkok_client.get("/v1/households/export")
 
@@ -85,7 +50,7 @@ async def test_export_holds_only_the_clients_province(
 async def test_another_provinces_records_are_404(
     client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
 ) -> None:
-    theirs = await _seed_area(client, CHIANG_RAI)
+    theirs = await seed_area(client, CHIANG_RAI)
     household = theirs["household"]
 
     for path in (

@@ -3,22 +3,30 @@ bulk import (Core inserts, duplicate flags by subquery), ranking, search, progra
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from survey_auth import auth_settings_for, national_headers
+from fastapi import FastAPI
+from survey_auth import ClientFor, auth_settings_for, national_headers
 from survey_factories import (
+    BANGKOK,
+    CHIANG_RAI,
     all_pages,
     csv_bytes,
     household_body,
+    seed_area,
     seed_varied_households,
     sheet_row,
 )
 
 from baan_local.dev_issuer import DevIssuer
 from baan_local.postgres import LocalPostgres
+from baan_shared.auth import Principal
+from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
+from baan_shared.auth.testing import area_leaks
 from survey.main import create_app
 from survey.settings import SurveySettings
 
@@ -27,9 +35,9 @@ _databases = itertools.count(1)
 
 
 @pytest.fixture
-async def pg_client(
+async def pg_app(
     postgres_server: LocalPostgres, tmp_path: Path, issuer: DevIssuer
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[FastAPI]:
     url = postgres_server.create_database(f"survey_features_{next(_databases)}")
     settings = SurveySettings(
         database_url=url,
@@ -41,11 +49,36 @@ async def pg_client(
     )
     application = create_app(settings, auth_settings_for(issuer))
     async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
+        yield application
+
+
+@pytest.fixture
+async def pg_client(pg_app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=pg_app),
+        base_url="http://survey",
+        headers=national_headers(issuer),
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+def pg_client_for(pg_app: FastAPI, issuer: DevIssuer) -> ClientFor:
+    """A client of the PostgreSQL-backed app with a token for any client and areas."""
+
+    @asynccontextmanager
+    async def open_client(
+        client_id: str, scopes: Sequence[str], areas: Sequence[str]
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        token = issuer.mint_token(client_id, scopes, areas)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://survey", headers=national_headers(issuer)
+            transport=httpx.ASGITransport(app=pg_app),
+            base_url="http://survey",
+            headers={"Authorization": f"Bearer {token}"},
         ) as http:
             yield http
+
+    return open_client
 
 
 async def test_import_twice_flags_look_alikes_and_ranks_on_postgresql(
@@ -147,3 +180,62 @@ async def test_the_same_file_uploaded_twice_at_once_registers_each_household_onc
     assert first["rows_already_present"] + second["rows_already_present"] == 1_100
     export = await pg_client.get("/v1/households/export")
     assert len(export.content.decode("utf-8-sig").splitlines()) == 1 + 1_100
+
+
+async def test_province_and_district_clients_see_only_their_areas_on_postgresql(
+    pg_app: FastAPI, pg_client: httpx.AsyncClient, pg_client_for: ClientFor
+) -> None:
+    ours = await seed_area(pg_client, BANGKOK)
+    theirs = await seed_area(pg_client, CHIANG_RAI)
+    next_district = {"province_code": "10", "district_code": "1002", "subdistrict_code": "100201"}
+    neighbour = await seed_area(pg_client, next_district)
+    search = {"/v1/areas/search": {"q": "กรุงเทพ"}}
+
+    for client_id, areas, seen in (
+        ("bangkok-office", ["10"], {ours["household"], neighbour["household"]}),
+        ("phra-nakhon-office", ["1001"], {ours["household"]}),
+        ("san-sai-tambon", ["100101"], {ours["household"]}),
+    ):
+        principal = Principal.of(client_id, areas=areas)
+        async with pg_client_for(client_id, [SURVEY_READ], areas) as partner:
+            assert await area_leaks(partner, pg_app, principal, params=search) == {}
+            listed = (await partner.get("/v1/households")).json()["items"]
+            ranked = (await partner.get("/v1/households/ranking")).json()["items"]
+            assert {h["id"] for h in listed} == seen, client_id
+            assert {r["household"]["id"] for r in ranked} == seen, client_id
+            for path in (
+                f"/v1/households/{theirs['household']}",
+                f"/v1/households/{theirs['household']}/history",
+                f"/v1/communities/{theirs['community']}",
+                f"/v1/survey-rounds/{theirs['survey_round']}",
+            ):
+                assert (await partner.get(path)).status_code == 404, (client_id, path)
+
+
+async def test_an_import_with_another_provinces_rows_is_refused_whole_on_postgresql(
+    pg_client: httpx.AsyncClient, pg_client_for: ClientFor
+) -> None:
+    bangkok_row = {"รหัสจังหวัด": "10", "รหัสอำเภอ": "1001", "รหัสตำบล": "100101"}
+    rows = [sheet_row(**bangkok_row) for _ in range(600)] + [sheet_row()]
+    upload = {"file": ("s.csv", csv_bytes(rows))}
+
+    async with pg_client_for("bangkok-office", [SURVEY_READ, SURVEY_WRITE], ["10"]) as bangkok:
+        refused = await bangkok.post(
+            "/v1/household-imports", files=upload, data={"imported_by": "x"}
+        )
+        fixed = {"file": ("s.csv", csv_bytes(rows[:600]))}
+        imported = await bangkok.post(
+            "/v1/household-imports", files=fixed, data={"imported_by": "x"}
+        )
+        own_jobs = (await bangkok.get("/v1/household-imports")).json()["items"]
+    async with pg_client_for("chiang-rai-office", [SURVEY_READ], ["57"]) as chiang_rai:
+        other_jobs = (await chiang_rai.get("/v1/household-imports")).json()["items"]
+        other_job = await chiang_rai.get(f"/v1/household-imports/{imported.json()['id']}")
+
+    assert refused.status_code == 403, refused.text
+    assert [e["row"] for e in refused.json()["errors"]] == [602]
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["rows_imported"] == 600
+    assert [j["id"] for j in own_jobs] == [imported.json()["id"]]
+    assert other_jobs == []
+    assert other_job.status_code == 404

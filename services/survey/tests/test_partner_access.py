@@ -1,5 +1,6 @@
 """Partner access on the survey API: scopes per operation, tokens, rate limits, audit rows."""
 
+import re
 from pathlib import Path
 
 import httpx
@@ -9,13 +10,71 @@ from survey_factories import household_body
 
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
-from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
+from baan_shared.auth.scopes import (
+    AUDIT_READ,
+    SCOPES,
+    SURVEY_APPROVE,
+    SURVEY_READ,
+    SURVEY_WRITE,
+)
 from survey.main import create_app
 from survey.settings import SurveySettings
 
 
 def test_every_operation_requires_a_scope(app: FastAPI) -> None:
     assert operations_without_scopes(app) == []
+
+
+COMMITTEE_DECISIONS = re.compile(r"^/v1/household-decisions$|/(screen|approve|reject|waitlist)$")
+
+
+def _right_scope(method: str, path: str) -> str:
+    """The scope each kind of operation needs (README, Partner access)."""
+    if path.startswith("/v1/audit-log"):
+        return AUDIT_READ
+    if COMMITTEE_DECISIONS.search(path):
+        return SURVEY_APPROVE
+    return SURVEY_READ if method == "get" else SURVEY_WRITE
+
+
+def _operations(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    return [
+        (method, path, [s for r in operation.get("security", []) for s in r.get("partner", [])])
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if not path.startswith(("/health/", "/metrics"))
+    ]
+
+
+def test_every_operation_names_the_right_scope(app: FastAPI) -> None:
+    wrong = {
+        f"{method.upper()} {path}": scopes
+        for method, path, scopes in _operations(app)
+        if scopes != [_right_scope(method, path)]
+    }
+    assert wrong == {}
+
+
+async def test_every_operation_refuses_a_token_without_its_scope(
+    app: FastAPI, client_for: ClientFor
+) -> None:
+    """Called with every other scope, each operation answers 403 naming the missing one:
+    the scope is enforced, not only documented."""
+    answered = {}
+    for method, path, scopes in _operations(app):
+        url = re.sub(r"\{code\}", "10", path)
+        url = re.sub(r"\{[a-z_]+\}", "0190f5d2-0000-7000-8000-000000000000", url)
+        url = url.replace("/v1/programmes/10", "/v1/programmes/BAAN_MANKONG")
+        others = [s for s in SCOPES if s not in scopes]
+        async with client_for("almost-everything", others, ["*"]) as almost:
+            response = await almost.request(method, url)
+        answered[f"{method.upper()} {path}"] = (
+            response.status_code,
+            response.json().get("missing_scopes"),
+        )
+    assert answered == {
+        f"{method.upper()} {path}": (403, scopes) for method, path, scopes in _operations(app)
+    }
 
 
 async def test_no_token_is_401_problem(app: FastAPI) -> None:

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
-from survey.access import Reader, Writer
+from survey.access import NationalWriter, Reader
 from survey.programmes import repository, service
 from survey.programmes.schemas import (
     ProgrammePublic,
@@ -18,7 +18,13 @@ from survey.programmes.schemas import (
 router = APIRouter(
     prefix="/v1/programmes",
     tags=["programmes"],
-    responses=problem_responses({404: "No such programme", 422: "Invalid input"}),
+    responses=problem_responses(
+        {
+            403: "Only a national client may change what applies in every area",
+            404: "No such programme",
+            422: "Invalid input",
+        }
+    ),
 )
 
 
@@ -34,7 +40,7 @@ async def get_programme(code: Programme, session: SessionDep, principal: Reader)
 
 @router.put("/{code}", response_model=ProgrammePublic)
 async def update_programme(
-    code: Programme, body: ProgrammeUpdate, session: SessionDep, principal: Writer
+    code: Programme, body: ProgrammeUpdate, session: SessionDep, principal: NationalWriter
 ) -> ProgrammePublic:
     """Replace the programme's rules; households are judged by them from their next screening."""
     return ProgrammePublic.of(await service.update(session, code, body))
@@ -50,7 +56,7 @@ async def get_ranking_weights(
 
 @router.put("/{code}/ranking-weights", response_model=RankingWeights)
 async def save_ranking_weights(
-    code: Programme, body: RankingWeightsUpdate, session: SessionDep, principal: Writer
+    code: Programme, body: RankingWeightsUpdate, session: SessionDep, principal: NationalWriter
 ) -> RankingWeights:
     """Save the programme's ranking weights; at least one must be above 0."""
     return weights_of(await service.update_weights(session, code, body))
