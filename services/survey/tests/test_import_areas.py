@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
 from survey_auth import ClientFor, auth_settings_for
-from survey_factories import csv_bytes, sheet_row, xlsx_bytes
+from survey_factories import CHIANG_RAI, csv_bytes, household_body, sheet_row, xlsx_bytes
 
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth.scopes import ADMIN, SURVEY_READ, SURVEY_WRITE
@@ -135,6 +135,23 @@ class TestUploadNow:
         assert response.json()["errors"][0]["field"] == "body.survey_round_id"
         assert "does not exist" in response.json()["errors"][0]["reason"]
         assert await _households(app) == 0
+
+    async def test_another_provinces_registration_neither_blocks_nor_shows_through(
+        self, client: httpx.AsyncClient, client_for: ClientFor
+    ) -> None:
+        their = household_body(**CHIANG_RAI)
+        assert (await client.post("/v1/households", json=their)).status_code == 201
+        # The same person surveyed again in Bangkok, where the office works.
+        content = csv_bytes(
+            [sheet_row(**BANGKOK_ROW, **{"เลขประจำตัวประชาชน": their["national_id"]})]
+        )
+
+        async with client_for("bangkok-office", WRITER, ["10"]) as bangkok:
+            first = (await _upload(bangkok, content)).json()
+            again = (await _upload(bangkok, content)).json()
+
+        assert (first["rows_imported"], first["rows_already_present"]) == (1, 0)
+        assert (again["rows_imported"], again["rows_already_present"]) == (0, 1)
 
     async def test_a_national_client_imports_every_province(
         self, app: FastAPI, client: httpx.AsyncClient

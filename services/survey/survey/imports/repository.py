@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal
+from baan_shared.auth import Principal, area_filter
 from survey.households.models import Household
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
@@ -70,10 +70,23 @@ async def errors(
 
 
 async def registered_national_ids(
-    session: AsyncSession, national_ids: list[str], survey_round_id: uuid.UUID | None
+    session: AsyncSession,
+    national_ids: list[str],
+    survey_round_id: uuid.UUID | None,
+    principal: Principal,
 ) -> set[str]:
-    """Which of these IDs are already registered in this round (or with no round)."""
-    query = select(Household.national_id).where(col(Household.national_id).in_(national_ids))
+    """Which of these IDs are already registered in this round (or with no round), in
+    the uploader's areas: another area's households neither block a row nor reveal
+    through the "already present" count that an ID is registered there."""
+    query = select(Household.national_id).where(
+        col(Household.national_id).in_(national_ids),
+        area_filter(
+            principal,
+            province=Household.province_code,
+            district=Household.district_code,
+            subdistrict=Household.subdistrict_code,
+        ),
+    )
     if survey_round_id is None:
         query = query.where(col(Household.survey_round_id).is_(None))
     else:

@@ -250,7 +250,7 @@ async def import_sheet(
         return job
     job.started_at = utcnow()
     try:
-        await _import_rows(session, job, prepared, survey_round, commit_batches=False)
+        await _import_rows(session, job, prepared, survey_round, principal, commit_batches=False)
     except sheet.SheetRefused as refused:
         raise _refused(str(refused)) from None
     job.status = ImportStatus.DONE
@@ -273,6 +273,7 @@ async def _import_rows(
     job: HouseholdImport,
     prepared: PreparedSheet,
     survey_round: SurveyRound | None,
+    principal: Principal,
     *,
     commit_batches: bool,
 ) -> None:
@@ -323,7 +324,7 @@ async def _import_rows(
             # once cannot both find a national ID absent and both register it.
             await repository.lock_round(session, job.survey_round_id)
             present = await repository.registered_national_ids(
-                session, [h.national_id for h in batch], job.survey_round_id
+                session, [h.national_id for h in batch], job.survey_round_id, principal
             )
             new = [data for data in batch if data.national_id not in present]
             job.rows_already_present += len(batch) - len(new)
@@ -444,7 +445,7 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
             prepared = prepare(
                 job.spool_path, file, members_file, programme_given=job.programme is not None
             )
-            await _import_rows(session, job, prepared, survey_round, commit_batches=True)
+            await _import_rows(session, job, prepared, survey_round, principal, commit_batches=True)
         job.status = ImportStatus.DONE
     except RowsOutsideAreas as outside:
         await session.rollback()
