@@ -84,6 +84,19 @@ class TestUploadNow:
         assert await _households(app) == 0
         assert await _jobs(app) == 0
 
+    async def test_a_sheet_all_of_another_province_lists_its_first_thousand_rows(
+        self, app: FastAPI, client_for: ClientFor
+    ) -> None:
+        content = csv_bytes([sheet_row(**CHIANG_RAI_ROW) for _ in range(1_001)])
+        async with client_for("bangkok-office", WRITER, ["10"]) as bangkok:
+            response = await _upload(bangkok, content)
+
+        assert response.status_code == 403, response.text
+        assert response.json()["rows_outside_areas"] == 1_001
+        rows = [e["row"] for e in response.json()["errors"]]
+        assert rows == list(range(2, 1_002))
+        assert await _households(app) == 0
+
     async def test_a_workbook_is_checked_too(self, app: FastAPI, client_for: ClientFor) -> None:
         content = xlsx_bytes([sheet_row(**BANGKOK_ROW), sheet_row(**CHIANG_RAI_ROW)])
         async with client_for("bangkok-office", WRITER, ["10"]) as bangkok:
