@@ -40,7 +40,7 @@ from reporting.projections.models import (
 from reporting.query.schemas import Measure
 from reporting.targets.models import Target, Unit
 
-PROGRAMME = "BAAN_PHO_PHIANG"
+PROGRAMME, CANAL = "BAAN_PHO_PHIANG", "CANAL"
 APPROVED_ON = datetime(2018, 11, 5, 2, 0, tzinfo=UTC)  # FY 2562
 COMPLETED_ON = datetime(2019, 2, 1, 2, 0, tzinfo=UTC)
 CHIANG_RAI_LAST_EVENT = datetime(2019, 2, 1, 3, 0, tzinfo=UTC)
@@ -59,10 +59,18 @@ BANGKOK = Place("10", "1038", "103801")  # in Bangkok and vicinity (BVE)
 BANGKOK_WORDS = ("Bangkok", "กรุงเทพ", "BVE", BANGKOK_LAST_EVENT.isoformat()[:19])
 
 
-def _household(place: Place, *, grant: int, disbursed: int, persons: int, last: datetime) -> Any:
+def _household(
+    place: Place,
+    *,
+    grant: int,
+    disbursed: int,
+    persons: int,
+    last: datetime,
+    programme: str = PROGRAMME,
+) -> Any:
     return HouseholdProgress(
         household_id=new_id(),
-        programme=PROGRAMME,
+        programme=programme,
         province_code=place.province,
         district_code=place.district,
         subdistrict_code=place.subdistrict,
@@ -88,7 +96,7 @@ def _grant(household: HouseholdProgress) -> GrantProgress:
     return GrantProgress(
         grant_id=new_id(),
         household_id=household.household_id,
-        programme=PROGRAMME,
+        programme=household.programme,
         province_code=household.province_code,
         district_code=household.district_code,
         subdistrict_code=household.subdistrict_code,
@@ -131,9 +139,9 @@ def _budget(level: str, code: str, allocated: int, last: datetime) -> BudgetMone
     )
 
 
-def _target(level: AreaLevel, code: str, quantity: int) -> Target:
+def _target(level: AreaLevel, code: str, quantity: int, programme: str = PROGRAMME) -> Target:
     return Target(
-        programme=PROGRAMME,
+        programme=programme,
         fiscal_year=2562,
         period=PeriodKind.YEAR,
         area_level=level,
@@ -172,13 +180,25 @@ def chiang_rai_rows() -> list[Any]:
 
 def everyone_elses_rows() -> list[Any]:
     """Bangkok's household, grant, loan, budget and target; budgets and targets for
-    both regions and the country. Figures unlike Chiang Rai's, so a sum would show."""
+    both regions and the country; a programme only Bangkok has (canals). Figures unlike
+    Chiang Rai's, so a sum would show."""
     theirs = _household(
         BANGKOK, grant=91_919_191, disbursed=81_818_181, persons=7_373, last=BANGKOK_LAST_EVENT
+    )
+    canal = _household(
+        BANGKOK,
+        grant=14_700_000,
+        disbursed=0,
+        persons=5,
+        last=BANGKOK_LAST_EVENT,
+        programme=CANAL,
     )
     return [
         theirs,
         _grant(theirs),
+        canal,
+        _grant(canal),
+        _target(AreaLevel.PROVINCE, BANGKOK.province, 300, programme=CANAL),
         _loan(
             BANGKOK,
             principal=93_939_393,
