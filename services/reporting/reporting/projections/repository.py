@@ -38,15 +38,22 @@ from reporting.projections.stage import latest
 
 
 def _insert_if_missing(
-    session: AsyncSession,
-    table: type[Any],
-    values: Mapping[str, Any] | list[dict[str, Any]],
-    keys: list[str],
+    session: AsyncSession, table: type[Any], values: Mapping[str, Any], keys: list[str]
 ) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING of one row (a mapping) or many (a list)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+async def _insert_many_if_missing(
+    session: AsyncSession, table: type[Any], rows: list[dict[str, Any]], keys: list[str]
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING of many rows: one Core executemany on the
+    session's connection (a statement compiled once, not one giant VALUES list)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = values if isinstance(values, list) else [dict(values)]
-    return dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=keys)
+    statement = dialect.insert(table.__table__).on_conflict_do_nothing(index_elements=keys)
+    connection = await session.connection()
+    await connection.execute(statement, rows)
 
 
 async def lock_household(
@@ -80,7 +87,7 @@ async def lock_households(
         {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
         for hid in ids
     ]
-    await session.exec(_insert_if_missing(session, HouseholdProgress, values, ["household_id"]))
+    await _insert_many_if_missing(session, HouseholdProgress, values, ["household_id"])
     query = (
         select(HouseholdProgress)
         .where(col(HouseholdProgress.household_id).in_(ids))
@@ -97,7 +104,7 @@ async def lock_grants_of(
     """Every grant of the households these grants belong to (their money is the sum),
     the named ones created if missing; locked in key order."""
     values = [{"grant_id": gid, **first_seen[gid]} for gid in sorted(first_seen)]
-    await session.exec(_insert_if_missing(session, GrantProgress, values, ["grant_id"]))
+    await _insert_many_if_missing(session, GrantProgress, values, ["grant_id"])
     households = {v["household_id"] for v in first_seen.values()}
     query = (
         select(GrantProgress)
