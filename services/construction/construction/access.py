@@ -1,5 +1,6 @@
 """Who may call what (docs/adr/0003-partner-access.md): reads need
-``construction:read``, every change ``construction:write``."""
+``construction:read``, every change ``construction:write``, and changing a
+programme's milestone templates also ``admin``."""
 
 import uuid
 from typing import Annotated
@@ -9,7 +10,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter, not_found_unless_covered, require_scopes
-from baan_shared.auth.scopes import CONSTRUCTION_READ, CONSTRUCTION_WRITE
+from baan_shared.auth.scopes import ADMIN, CONSTRUCTION_READ, CONSTRUCTION_WRITE
 from baan_shared.http.errors import NotFound
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork
@@ -22,6 +23,10 @@ from construction.projects.models import Project
 
 Reader = Annotated[Principal, Security(require_scopes(CONSTRUCTION_READ))]
 Writer = Annotated[Principal, Security(require_scopes(CONSTRUCTION_WRITE))]
+# A milestone template is a programme rule for the whole country (every house
+# work planned from then on gets it), not a record of one area: a provincial
+# office's construction:write must not change what other provinces' houses get.
+Administrator = Annotated[Principal, Security(require_scopes(CONSTRUCTION_WRITE, ADMIN))]
 
 
 # Area permissions (issue 7): lists filter in SQL; a single record of another

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
-from baan_shared.auth.scopes import CONSTRUCTION_READ, CONSTRUCTION_WRITE
+from baan_shared.auth.scopes import ADMIN, CONSTRUCTION_READ, CONSTRUCTION_WRITE
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 
@@ -100,4 +100,13 @@ async def bangkok_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClie
 async def reader_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
     """The whole country, reads only."""
     async with client_for("national-reader", [CONSTRUCTION_READ], ["*"]) as http:
+        yield http
+
+
+@pytest.fixture
+async def admin_client(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+    """National administration: may change programme rules such as milestone templates."""
+    async with client_for(
+        "baan-admin", [CONSTRUCTION_READ, CONSTRUCTION_WRITE, ADMIN], ["*"]
+    ) as http:
         yield http

@@ -112,6 +112,11 @@ async def _milestones(client: httpx.AsyncClient, house_id: str) -> list[dict[str
 
 
 class TestEditableTemplates:
+    @pytest.fixture
+    def client(self, admin_client: httpx.AsyncClient) -> httpx.AsyncClient:
+        """Templates are national programme rules: an administrator changes them."""
+        return admin_client
+
     async def test_every_programme_and_work_type_lists_its_template(
         self, client: httpx.AsyncClient
     ) -> None:

@@ -1,30 +1,122 @@
-"""Partner access (issue 7): every operation needs a token with the right scope,
-each client only sees and changes its own areas, and a client over its rate
-limit is told to wait."""
+"""Partner access (issue 7): every operation needs a token with the right scope, and
+a client over its rate limit is told to wait. Areas: test_construction_areas.py."""
+
+from collections import defaultdict
 
 import httpx
 import pytest
 from construction_auth import ClientFor, auth_settings_for
 from construction_factories import (
-    assign,
-    create,
-    create_project,
+    UNKNOWN_ID,
     plan_house,
     project_body,
-    purchase_order_body,
 )
 from fastapi import FastAPI
+from test_milestones import SIMPLE_REPAIR
 
 from baan_local.dev_issuer import DevIssuer
-from baan_shared.auth import AuthSettings, Principal, operations_without_scopes
-from baan_shared.auth.scopes import CONSTRUCTION_READ, SURVEY_READ
-from baan_shared.auth.testing import area_leaks
+from baan_shared.auth import AuthSettings, operations_without_scopes
+from baan_shared.auth.scopes import (
+    ADMIN,
+    AUDIT_READ,
+    CONSTRUCTION_READ,
+    CONSTRUCTION_WRITE,
+    SURVEY_READ,
+)
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 
 
 def test_every_operation_names_its_scope() -> None:
     assert operations_without_scopes(create_app(ConstructionSettings())) == []
+
+
+OPEN = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json")
+
+
+def served_operations(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route the app answers, walked from ``app.routes`` so that
+    a route left out of the OpenAPI document is not left out here."""
+    found = []
+    for route in app.routes:
+        # FastAPI 0.16x keeps each included router as one route whose contexts are its
+        # endpoints (with the prefix in their path); older versions list the routes flat.
+        contexts = getattr(route, "effective_route_contexts", lambda r=route: [r])()
+        for context in contexts:
+            original = getattr(context, "original_route", context)
+            for method in getattr(original, "methods", None) or ():
+                if method != "HEAD":
+                    found.append((method, context.path))
+    return sorted(found)
+
+
+def needed_scopes(method: str, path: str) -> list[str]:
+    """What each kind of operation must require (docs/adr/0003-partner-access.md)."""
+    if path == "/v1/audit-log":
+        return [AUDIT_READ]
+    if method == "PUT" and path.startswith("/v1/milestone-templates/"):
+        return sorted([CONSTRUCTION_WRITE, ADMIN])
+    return [CONSTRUCTION_READ] if method == "GET" else [CONSTRUCTION_WRITE]
+
+
+def _any_ids(path: str) -> str:
+    """The path with made-up values: the scope check comes before any lookup."""
+    values = defaultdict(lambda: UNKNOWN_ID, programme="CANAL", work_type="repair", code="roof")
+    return path.format_map(values)
+
+
+async def test_every_route_refuses_a_token_without_its_scopes(
+    app: FastAPI, client_for: ClientFor
+) -> None:
+    """A client holding none of construction's scopes is told, on every route, exactly
+    which scopes it lacks; without a token every route is 401."""
+    operations = served_operations(app)
+    protected = [(m, p) for m, p in operations if not p.startswith(OPEN)]
+    refused, anonymous = {}, {}
+    async with client_for("survey-only", [SURVEY_READ], ["*"]) as outsider:
+        for method, path in protected:
+            response = await outsider.request(method, _any_ids(path))
+            refused[(method, path)] = (
+                response.status_code,
+                sorted(response.json().get("missing_scopes", [])),
+            )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://c") as nobody:
+        for method, path in protected:
+            anonymous[(method, path)] = (await nobody.request(method, _any_ids(path))).status_code
+
+    assert refused == {(m, p): (403, needed_scopes(m, p)) for m, p in protected}
+    assert anonymous == {operation: 401 for operation in protected}
+    assert sorted(set(operations) - set(protected)) == [
+        ("GET", "/docs"),
+        ("GET", "/docs/oauth2-redirect"),
+        ("GET", "/health/live"),
+        ("GET", "/health/ready"),
+        ("GET", "/metrics"),
+        ("GET", "/openapi.json"),
+        ("GET", "/redoc"),
+    ]
+    assert len(protected) > 40  # every router was walked
+
+
+class TestMilestoneTemplates:
+    """A template is a national programme rule: only an administrator changes it."""
+
+    async def test_a_provincial_writer_cannot_change_a_template(
+        self, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        path = "/v1/milestone-templates/BAAN_PHO_PHIANG/repair"
+        before = (await bangkok_client.get(path)).json()
+        response = await bangkok_client.put(path, json=SIMPLE_REPAIR)
+        assert response.status_code == 403
+        assert response.json()["missing_scopes"] == [ADMIN]
+        assert (await bangkok_client.get(path)).json() == before
+
+    async def test_an_administrator_can(self, admin_client: httpx.AsyncClient) -> None:
+        path = "/v1/milestone-templates/BAAN_PHO_PHIANG/repair"
+        response = await admin_client.put(path, json=SIMPLE_REPAIR)
+        assert response.status_code == 200, response.text
+        assert response.json()["customised"] is True
 
 
 class TestTokens:
@@ -76,100 +168,6 @@ class TestRateLimit:
         refused = await client.get("/v1/projects")
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 0
-
-
-class TestAreas:
-    """Two provinces seeded: Bangkok (10) and Chiang Rai (57); the Bangkok office
-    sees and touches only Bangkok's house works, projects, orders and milestones."""
-
-    async def _seed(self, app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
-        bangkok = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
-        bangkok_house = await plan_house(app, **bangkok)
-        chiang_rai_house = await plan_house(app)  # the factories' default: 57
-        bangkok_project = await create_project(client, **bangkok)
-        chiang_rai_project = await create_project(
-            client, planned_start_on="2025-01-01", planned_end_on="2025-06-30"
-        )
-        await assign(client, bangkok_project["id"], bangkok_house)
-        await assign(client, chiang_rai_project["id"], chiang_rai_house)
-        order = await create(
-            client,
-            f"/v1/projects/{chiang_rai_project['id']}/purchase-orders",
-            purchase_order_body(),
-        )
-        return {
-            "bangkok_house": bangkok_house,
-            "chiang_rai_house": chiang_rai_house,
-            "chiang_rai_project": chiang_rai_project["id"],
-            "chiang_rai_order": order["id"],
-        }
-
-    async def test_no_list_or_export_shows_another_areas_rows(
-        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
-    ) -> None:
-        seeded = await self._seed(app, client)
-
-        leaks = await area_leaks(bangkok_client, app, Principal.of("bkk", areas=["10"]))
-        own = (await bangkok_client.get("/v1/house-works")).json()["items"]
-        overdue_for_all = (await client.get("/v1/milestones/overdue")).json()["items"]
-
-        assert leaks == {}
-        assert [h["id"] for h in own] == [seeded["bangkok_house"]]  # it does see its own
-        assert overdue_for_all  # the overdue list had Chiang Rai rows to leak
-
-    async def test_the_export_holds_only_the_clients_area(
-        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
-    ) -> None:
-        seeded = await self._seed(app, client)
-        response = await bangkok_client.get("/v1/house-works/export")
-        assert response.status_code == 200
-        assert seeded["bangkok_house"] in response.text
-        assert seeded["chiang_rai_house"] not in response.text
-
-    @pytest.mark.parametrize(
-        "path",
-        [
-            "/v1/house-works/{chiang_rai_house}",
-            "/v1/house-works/{chiang_rai_house}/history",
-            "/v1/house-works/{chiang_rai_house}/milestones",
-            "/v1/house-works/{chiang_rai_house}/labour",
-            "/v1/house-works/{chiang_rai_house}/costs",
-            "/v1/projects/{chiang_rai_project}",
-            "/v1/projects/{chiang_rai_project}/summary",
-            "/v1/projects/{chiang_rai_project}/purchase-orders",
-            "/v1/purchase-orders/{chiang_rai_order}",
-            "/v1/purchase-orders/{chiang_rai_order}/deliveries",
-        ],
-    )
-    async def test_another_areas_record_is_404_like_a_missing_one(
-        self,
-        app: FastAPI,
-        client: httpx.AsyncClient,
-        bangkok_client: httpx.AsyncClient,
-        path: str,
-    ) -> None:
-        seeded = await self._seed(app, client)
-        response = await bangkok_client.get(path.format(**seeded))
-        assert response.status_code == 404, response.text
-        assert response.headers["content-type"].startswith("application/problem+json")
-
-    async def test_another_areas_house_work_cannot_be_reported_on(
-        self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
-    ) -> None:
-        seeded = await self._seed(app, client)
-        response = await bangkok_client.post(
-            f"/v1/house-works/{seeded['chiang_rai_house']}/ready", json={"reported_by": "x"}
-        )
-        house = (await client.get(f"/v1/house-works/{seeded['chiang_rai_house']}")).json()
-        assert response.status_code == 404
-        assert house["status"] == "planned"
-
-    async def test_a_project_in_another_area_is_403(
-        self, bangkok_client: httpx.AsyncClient
-    ) -> None:
-        response = await bangkok_client.post("/v1/projects", json=project_body())
-        assert response.status_code == 403
-        assert response.headers["content-type"].startswith("application/problem+json")
 
 
 class TestIdempotencyKey:

@@ -1,13 +1,16 @@
 """The queries that differ most between databases, again on PostgreSQL (production).
 
-Row locks, date arithmetic across joins, sums and the migrations themselves run
-here against a real server: the same test classes as on SQLite, re-collected
-with ``database_url`` pointing at a fresh PostgreSQL database per test.
+Row locks, date arithmetic across joins, sums, the area filters (partner access)
+and the migrations themselves run here against a real server: the same test
+classes as on SQLite, re-collected with ``database_url`` pointing at a fresh
+PostgreSQL database per test.
 Needs the ``baan`` pytest plugin (deploy/local); skipped without it (``-p no:baan``).
 """
 
 import pytest
 from fastapi import FastAPI
+from test_construction_areas import TestAreas as TestAreasOnPostgres
+from test_construction_bounds import TestAtTheBound as TestAtTheBoundOnPostgres
 from test_house_works_api import TestLifecycle as TestLifecycleOnPostgres
 from test_house_works_api import TestReportedDates as TestReportedDatesOnPostgres
 from test_labour import TestRecording as TestLabourOnPostgres
@@ -27,6 +30,8 @@ from test_projects_api import TestSummary as TestProjectSummaryOnPostgres
 pytestmark = pytest.mark.postgres
 
 __all__ = [
+    "TestAreasOnPostgres",
+    "TestAtTheBoundOnPostgres",
     "TestBulkReportsOnPostgres",
     "TestCorrectionsOnPostgres",
     "TestExportOnPostgres",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,8 +67,6 @@ class HouseWorkFilter:
     household_id: uuid.UUID | None = None
     community_id: uuid.UUID | None = None
     overdue_on: date | None = None  # past its planned end on this day and not finished
-    # The caller's areas (access.house_works_in): always set by the API, never by the client.
-    area: Any = None
 
 
 async def project_end(session: AsyncSession, work: HouseWork) -> date | None:
@@ -87,9 +85,18 @@ class Row(NamedTuple):
 
 
 async def page(
-    session: AsyncSession, *, after: uuid.UUID | None, limit: int, where: HouseWorkFilter
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    where: HouseWorkFilter,
+    area: ColumnElement[bool],
 ) -> list[Row]:
-    """House works in id order, each with its project's name and planned end."""
+    """House works in id order, each with its project's name and planned end.
+
+    ``area`` is the caller's areas (``access.house_works_in``), required so that no
+    list or export can forget them; a national caller passes ``true()``.
+    """
     query = (
         select(HouseWork, col(Project.planned_end_on), col(Project.name))
         .outerjoin(Project, col(HouseWork.project_id) == col(Project.id))
@@ -111,8 +118,7 @@ async def page(
         value = getattr(where, name)
         if value is not None:
             query = query.where(getattr(HouseWork, name) == value)
-    if where.area is not None:
-        query = query.where(where.area)
+    query = query.where(area)
     if where.overdue_on is not None:
         query = query.where(
             due_on() < where.overdue_on,

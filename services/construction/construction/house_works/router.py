@@ -1,7 +1,6 @@
 """/v1/house-works: list, read, and report a house work from ready to completed."""
 
 import uuid
-from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 
@@ -92,8 +91,13 @@ async def list_house_works(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseWorksPublic:
     """By area, project, status or programme; ``overdue=true`` for works past their planned end."""
-    where = replace(where, area=access.house_works_in(principal))
-    rows = await repository.page(session, after=decode_cursor(cursor), limit=limit + 1, where=where)
+    rows = await repository.page(
+        session,
+        after=decode_cursor(cursor),
+        limit=limit + 1,
+        where=where,
+        area=access.house_works_in(principal),
+    )
     items, more = rows[:limit], len(rows) > limit
     return HouseWorksPublic(
         items=[public(row.work, row.project_end) for row in items],
@@ -121,11 +125,11 @@ async def export_house_works(
     format_: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """The same filters as the list, every matching house work in one CSV or XLSX file."""
-    where = replace(where, area=access.house_works_in(principal))
+    area = access.house_works_in(principal)
     rows: list[repository.Row] = []
     after = None
     while True:
-        batch = await repository.page(session, after=after, limit=1000, where=where)
+        batch = await repository.page(session, after=after, limit=1000, where=where, area=area)
         rows += batch
         if len(batch) < 1000 or len(rows) > EXPORT_LIMIT:
             break

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from baan_shared.clock import thai_today as today
+from baan_shared.http.bounds import Count, Satang
 from baan_shared.reference import Programme
 from construction.house_works.models import HouseWorkStatus, WorkType
 
@@ -64,14 +65,12 @@ class CompletionReport(_Report):
         min_length=1, max_length=200, description="Who inspected and signed off"
     )
     completed_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
-    actual_cost_satang: int | None = Field(
+    actual_cost_satang: Satang | None = Field(
         default=None,
-        ge=0,
         description="Defaults to the cost of the materials allocated to the house",
     )
-    labour_days: int | None = Field(
+    labour_days: Count | None = Field(
         default=None,
-        ge=0,
         description="Person-days of household and community labour (ร่วมแรง);"
         " defaults to the labour recorded on the house, and must match it if both exist",
     )

@@ -92,6 +92,9 @@ async def allocate_to_house(
 ) -> AllocationPublic:
     """Delivered materials given to one house of the project; counts toward its cost."""
     await access.order_of(session, principal, order_id)
+    # Another area's house answers like a missing one, not with the 409 "not in the
+    # project" that would tell the client it exists.
+    await access.house_work_of(session, principal, body.house_work_id)
     return AllocationPublic.model_validate(await service.allocate(session, order_id, body))
 
 

@@ -3,8 +3,9 @@
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from baan_shared.http.bounds import MAX_SATANG, Satang
 from construction.house_works.schemas import PastDate
 
 Quantity = Field(ge=1, le=10_000_000, description="Whole units of the order's unit")
@@ -18,10 +19,22 @@ class PurchaseOrderCreate(_Input):
     item: str = Field(min_length=1, max_length=200, examples=["ปูนซีเมนต์"])
     quantity: int = Quantity
     unit: str = Field(min_length=1, max_length=50, examples=["ถุง"])
-    unit_price_satang: int = Field(ge=0, le=10_000_000_000)
+    unit_price_satang: Satang = Field(
+        description=f"Per unit; quantity × unit price must not exceed {MAX_SATANG}"
+    )
     supplier: str = Field(min_length=1, max_length=200)
     ordered_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
     ordered_by: str = Field(min_length=1, max_length=200)
+
+    @field_validator("unit_price_satang")
+    @classmethod
+    def _total_is_an_amount(cls, unit_price: int, info: ValidationInfo) -> int:
+        # The order's total is stored and summed into the project's and the house's
+        # costs: it must be an amount like any other, not only each factor.
+        quantity = info.data.get("quantity")
+        if quantity is not None and quantity * unit_price > MAX_SATANG:
+            raise ValueError(f"quantity × unit price must not exceed {MAX_SATANG} satang")
+        return unit_price
 
 
 class DeliveryCreate(_Input):

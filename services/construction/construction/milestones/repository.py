@@ -3,9 +3,9 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import and_, exists
+from sqlalchemy import ColumnElement, and_, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,7 +73,6 @@ class OverdueFilter:
     district_code: str | None = None
     subdistrict_code: str | None = None
     community_id: uuid.UUID | None = None
-    area: Any = None  # the caller's areas (access.house_works_in)
 
 
 class OverdueRow(NamedTuple):
@@ -88,8 +87,10 @@ async def overdue(
     after: uuid.UUID | None,
     limit: int,
     where: OverdueFilter,
+    area: ColumnElement[bool],
 ) -> list[OverdueRow]:
-    """Milestones planned before ``on`` that the house has not reached nor passed.
+    """Milestones planned before ``on`` that the house has not reached nor passed, on
+    house works in ``area`` (the caller's areas: ``access.house_works_in``).
 
     A milestone skipped on site (a later one was reported) is passed, not late.
     """
@@ -125,6 +126,5 @@ async def overdue(
         value = getattr(where, name)
         if value is not None:
             query = query.where(getattr(HouseWork, name) == value)
-    if where.area is not None:
-        query = query.where(where.area)
+    query = query.where(area)
     return [OverdueRow(m, w) for m, w in (await session.exec(query)).all()]

@@ -12,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
-from construction.access import Reader, Writer
+from construction.access import Administrator, Reader, Writer
 from construction.house_works import service as house_works
 from construction.house_works.models import WorkType
 from construction.milestones import repository, service
@@ -94,11 +94,14 @@ async def get_template(
     "/milestone-templates/{programme}/{work_type}",
     response_model=TemplatePublic,
     responses=problem_responses(
-        {422: "Not a valid template; `errors` names each milestone field and why"}
+        {
+            403: "Templates are national programme rules: the token needs admin as well",
+            422: "Not a valid template; `errors` names each milestone field and why",
+        }
     ),
 )
 async def put_template(
-    principal: Writer,
+    principal: Administrator,
     programme: Programme,
     work_type: WorkType,
     body: TemplateChange,
@@ -179,8 +182,8 @@ async def overdue_milestones(
             district_code=district_code,
             subdistrict_code=subdistrict_code,
             community_id=community_id,
-            area=access.house_works_in(principal),
         ),
+        area=access.house_works_in(principal),
     )
     items, more = rows[:limit], len(rows) > limit
     return OverdueMilestonesPublic(

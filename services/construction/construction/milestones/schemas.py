@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,13 +32,19 @@ class TemplatePublic(BaseModel):
     updated_at: datetime | None
 
 
+# The order rules (templates.template_errors) say the same; the bounds put the
+# limits in the published contract and stop a huge number before any rule runs.
+Percent = Annotated[int, Field(ge=1, le=100)]
+SchedulePercent = Annotated[int, Field(ge=0, le=100)]
+
+
 class MilestoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=50, examples=["foundation"])
-    percent: int = Field(description="How far along the whole house is once it is reached")
+    percent: Percent = Field(description="How far along the whole house is once it is reached")
     label_th: str = Field(min_length=1, max_length=200, examples=["ฐานราก"])
-    schedule_percent: int | None = Field(
+    schedule_percent: SchedulePercent | None = Field(
         default=None,
         description="How far through the planned period it is due; defaults to percent",
     )

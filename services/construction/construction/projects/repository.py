@@ -2,9 +2,8 @@
 
 import uuid
 from datetime import date
-from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,8 +26,9 @@ async def page(
     programme: Programme | None,
     province_code: str | None,
     subdistrict_code: str | None,
-    area: Any = None,
+    area: ColumnElement[bool],
 ) -> list[Project]:
+    """Projects in id order; ``area`` is the caller's areas (``access.projects_in``)."""
     query = select(Project).order_by(col(Project.id)).limit(limit)
     if after is not None:
         query = query.where(Project.id > after)
@@ -38,8 +38,7 @@ async def page(
         query = query.where(Project.province_code == province_code)
     if subdistrict_code is not None:
         query = query.where(Project.subdistrict_code == subdistrict_code)
-    if area is not None:
-        query = query.where(area)
+    query = query.where(area)
     return list((await session.exec(query)).all())
 
 
