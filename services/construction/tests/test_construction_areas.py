@@ -370,6 +370,16 @@ class TestAreas:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["errors"][0]["field"] == "body.province_code"
 
+    async def test_its_own_province_code_cannot_carry_another_provinces_district(
+        self, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
+    ) -> None:
+        """Otherwise Bangkok could place a project where Chiang Rai's district office
+        (5701) would find it."""
+        response = await bangkok_client.post("/v1/projects", json=project_body(province_code="10"))
+        assert response.status_code == 422
+        assert "body.district_code" in [e["field"] for e in response.json()["errors"]]
+        assert (await client.get("/v1/projects")).json()["items"] == []
+
     async def test_a_district_office_sees_only_its_district(
         self, app: FastAPI, client: httpx.AsyncClient, client_for: ClientFor
     ) -> None:
