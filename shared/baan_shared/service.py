@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_fastapi_instrumentator import Instrumentator
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.bus.consumer import AfterCommitHook, EventConsumer, Subscriptions
@@ -25,6 +25,7 @@ from baan_shared.db import create_engine, create_session_factory
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.http import health
 from baan_shared.http.errors import document_validation_errors_as_problems, install_error_handlers
+from baan_shared.http.idempotency import IdempotencyKey, purge_expired
 from baan_shared.migrations import upgrade_to_head
 from baan_shared.observability.logging import configure_logging
 from baan_shared.observability.tracing import (
@@ -85,6 +86,7 @@ class ServiceRuntime:
                 ),
             )
         self._topics_task: asyncio.Task[None] | None = None
+        self._housekeeping_task: asyncio.Task[None] | None = None
 
     def topics(self) -> list[str]:
         names = set(self.produces)
@@ -104,6 +106,27 @@ class ServiceRuntime:
             self.consumer.start()
         if self.settings.relay_enabled:
             self.relay.start()
+        self._housekeeping_task = asyncio.create_task(self._housekeeping())
+
+    async def _housekeeping(self) -> None:
+        """Reclaim the space of expired Idempotency-Key answers, hourly by default (they
+        are already ignored when a key is used again; this keeps the table small). Every
+        replica does it; deleting what another replica deleted is harmless."""
+        while True:
+            await asyncio.sleep(self.settings.idempotency_purge_interval_seconds)
+            try:
+                async with self.session_factory() as session:
+                    connection = await session.connection()
+                    if not await connection.run_sync(
+                        lambda c: inspect(c).has_table(IdempotencyKey.__tablename__)
+                    ):
+                        return  # a service without idempotent writes (no such table)
+                    purged = await purge_expired(session)
+                    await session.commit()
+                if purged:
+                    log.info("expired idempotency keys purged", extra={"keys": purged})
+            except Exception as exc:  # the database away: try again next time
+                log.warning("idempotency purge failed", extra={"error": str(exc)})
 
     async def _create_topics_then_consume(self) -> None:
         delay = 0.5
@@ -124,6 +147,10 @@ class ServiceRuntime:
             self.consumer.start()
 
     async def stop(self) -> None:
+        if self._housekeeping_task is not None:
+            self._housekeeping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._housekeeping_task
         if self._topics_task is not None:
             self._topics_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

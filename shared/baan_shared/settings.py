@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
     # once (each its own transaction and connection; always 1 on SQLite).
     consumer_max_batch: int = 500
     consumer_concurrent_partitions: int = 4
+    # How often expired Idempotency-Key answers are deleted (where the service keeps them).
+    idempotency_purge_interval_seconds: float = 3600.0
     # A consumer that has not polled for this long fails readiness.
     consumer_stuck_after_seconds: float = 60.0
     # An outbox whose oldest pending row is older than this fails readiness.
