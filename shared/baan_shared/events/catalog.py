@@ -287,6 +287,58 @@ class LoanInArrears(LoanEvent):
     outstanding_principal_satang: int | None = None
 
 
+# --- finance: topic finance.revolving_funds, aggregate = revolving fund ---------------
+
+
+class RevolvingFundEvent(EventData):
+    """A community's or sub-district's revolving fund (กองทุนหมุนเวียน) and its balance.
+
+    Every event carries the fund's balance after it and ``sequence``, the number of
+    movements the fund has had (0 when opened), so a consumer keeps the balance of the
+    highest sequence it has seen and never adds amounts: redelivered or late events
+    cannot double-count.
+    """
+
+    topic = topics.FINANCE_REVOLVING_FUNDS
+    aggregate_type = "revolving_fund"
+    revolving_fund_id: uuid.UUID
+    # "subdistrict" (code is the official 6-digit code) or "community" (its own code)
+    scope: str
+    code: str
+    name: str
+    province_code: str
+    # Known for a sub-district's fund (from its official code); none for a community's.
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    region_code: str | None = None  # the regional office (BVE, N, CW, NE, S)
+    # The programme the fund serves, when it serves one only.
+    programme: str | None = None
+    sequence: int
+    balance_satang: int
+    in_satang: int  # repayments and deposits received so far
+    out_satang: int  # loans paid out and reversed repayments so far
+
+    def aggregate_id(self) -> str:
+        return str(self.revolving_fund_id)
+
+
+class RevolvingFundOpened(RevolvingFundEvent):
+    event_type = "revolving_fund.opened"
+    opened_at: datetime
+
+
+class RevolvingFundBalanceChanged(RevolvingFundEvent):
+    event_type = "revolving_fund.balance_changed"
+    movement_id: uuid.UUID
+    # deposit (seed money in), repayment (in), loan (paid out), repayment_reversal (out)
+    kind: str
+    amount_satang: int  # always positive; ``change_satang`` has the sign
+    change_satang: int  # what the balance moved by: positive in, negative out
+    loan_id: uuid.UUID | None = None
+    reference: str
+    recorded_at: datetime
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

@@ -6,6 +6,7 @@ CONSTRUCTION_HOUSES = "construction.houses"
 FINANCE_GRANTS = "finance.grants"
 FINANCE_LOANS = "finance.loans"
 FINANCE_BUDGETS = "finance.budgets"
+FINANCE_REVOLVING_FUNDS = "finance.revolving_funds"
 
 ALL_STREAMS = (
     SURVEY_HOUSEHOLDS,
@@ -13,6 +14,7 @@ ALL_STREAMS = (
     FINANCE_GRANTS,
     FINANCE_LOANS,
     FINANCE_BUDGETS,
+    FINANCE_REVOLVING_FUNDS,
 )
 
 

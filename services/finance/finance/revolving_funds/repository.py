@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,6 +53,11 @@ async def movement(
         FundMovement.fund_id == fund_id, FundMovement.reference == reference
     )
     return (await session.exec(query)).first()
+
+
+async def movement_count(session: AsyncSession, fund_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(FundMovement).where(FundMovement.fund_id == fund_id)
+    return int((await session.exec(query)).one())
 
 
 async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:

@@ -3,22 +3,41 @@ finance new loans out of what it holds, never more.
 
 Every movement is one ledger entry on the fund's own asset account, and its
 totals move by conditional updates, so the fund row, its movements and the
-ledger agree. Nothing here commits; the caller's unit of work does.
+ledger agree. Opening a fund and every movement publish an event on
+``finance.revolving_funds`` (through the outbox, in the same transaction) with
+the balance after it, so reporting shows each fund's balance exactly.
+Nothing here commits; the caller's unit of work does.
 """
 
+import re
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
 from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.outbox import record_event
+from baan_shared.reference import region_of_province
+from finance import SERVICE_NAME
 from finance.ledger import service as ledger
 from finance.ledger.chart import CASH, revolving_fund_account
 from finance.ledger.journal import Line
 from finance.ledger.models import JournalEntry
 from finance.revolving_funds import repository
-from finance.revolving_funds.models import FundMovement, FundMovementKind, RevolvingFund
+from finance.revolving_funds.models import (
+    FundMovement,
+    FundMovementKind,
+    FundScope,
+    RevolvingFund,
+)
 from finance.revolving_funds.schemas import FundCreate, FundDeposit
+
+SOURCE = f"/services/{SERVICE_NAME}"
+
+# Movements that take money out of the fund; the others bring it in.
+OUTGOING = frozenset({FundMovementKind.LOAN, FundMovementKind.REPAYMENT_REVERSAL})
 
 
 async def get(session: AsyncSession, fund_id: uuid.UUID) -> RevolvingFund:
@@ -37,7 +56,38 @@ async def create(session: AsyncSession, body: FundCreate) -> RevolvingFund:
         raise Conflict(f"a {body.scope.value} fund {body.code} already exists") from exc
     # Its ledger account exists from the start, so concurrent first movements never race.
     await ledger.accounts(session, {revolving_fund_account(fund.id)})
+    await record_event(
+        session,
+        RevolvingFundOpened(**_facts(fund, sequence=0), opened_at=fund.created_at),
+        source=SOURCE,
+    )
     return fund
+
+
+def _facts(fund: RevolvingFund, *, sequence: int) -> dict[str, Any]:
+    """What every fund event tells: which fund, where, and its totals after the event."""
+    office = region_of_province(fund.province_code)
+    # A sub-district's fund is named by the official code, so it lies in that
+    # sub-district and its district; a community's own code says nothing of either.
+    official = (
+        fund.scope is FundScope.SUBDISTRICT
+        and re.fullmatch(r"\d{6}", fund.code) is not None
+        and fund.code.startswith(fund.province_code)
+    )
+    return {
+        "revolving_fund_id": fund.id,
+        "scope": fund.scope.value,
+        "code": fund.code,
+        "name": fund.name,
+        "province_code": fund.province_code,
+        "district_code": fund.code[:4] if official else None,
+        "subdistrict_code": fund.code if official else None,
+        "region_code": office.code if office else None,
+        "sequence": sequence,
+        "balance_satang": fund.balance_satang,
+        "in_satang": fund.in_satang,
+        "out_satang": fund.out_satang,
+    }
 
 
 async def _moved(
@@ -60,6 +110,24 @@ async def _moved(
     session.add(movement)
     await session.flush()
     await session.refresh(fund)
+    # Every movement first moved the fund's totals by a conditional UPDATE, which
+    # holds the fund's row until commit: the movements of one fund are serialised,
+    # so their count (this one included) numbers them 1, 2, 3... with no gap or tie.
+    sequence = await repository.movement_count(session, fund.id)
+    await record_event(
+        session,
+        RevolvingFundBalanceChanged(
+            **_facts(fund, sequence=sequence),
+            movement_id=movement.id,
+            kind=kind.value,
+            amount_satang=amount_satang,
+            change_satang=-amount_satang if kind in OUTGOING else amount_satang,
+            loan_id=loan_id,
+            reference=reference,
+            recorded_at=movement.recorded_at,
+        ),
+        source=SOURCE,
+    )
     return movement
 
 
