@@ -1,7 +1,7 @@
 """What reporting listens to, in one place: event type → projector.
 
 Every household, house and grant event feeds ``household_progress`` (grants
-also ``grant_progress``); budget and loan events feed the money projections.
+also ``grant_progress``); budget, loan and revolving fund events feed the money projections.
 The consumer commits each projector's changes together with its inbox row.
 A partition's batch of events goes to ``batch.apply_batch``, which does what
 these handlers would do one event at a time, in a few statements.
@@ -37,6 +37,9 @@ SUBSCRIPTIONS = Subscriptions(
         "loan.disbursed": money.on_loan_disbursed,
         "loan.repayment_received": money.on_loan_repayment_received,
         "loan.in_arrears": money.on_loan_in_arrears,
+        # finance.revolving_funds
+        "revolving_fund.opened": money.on_revolving_fund_event,
+        "revolving_fund.balance_changed": money.on_revolving_fund_event,
     },
     batch_handler=apply_batch,
 )

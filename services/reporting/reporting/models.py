@@ -6,6 +6,7 @@ from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
 from reporting.projections.models import (
     BudgetMoney,
+    FundMoney,
     GrantProgress,
     HouseholdProgress,
     LoanMoney,
@@ -16,6 +17,7 @@ from reporting.targets.models import Target
 __all__ = [
     "AuditRecord",
     "BudgetMoney",
+    "FundMoney",
     "GrantProgress",
     "HouseholdProgress",
     "LoanMoney",

@@ -199,6 +199,14 @@ MONEY_FIGURES = [
     ),
     Column("arrears_ratio_percent", "อัตราหนี้ค้างชำระ (ร้อยละ)", "Arrears ratio (%)"),
 ]
+FUND_FIGURES = [
+    Column("revolving_funds", "กองทุนหมุนเวียน (กองทุน)", "Revolving funds"),
+    Column(
+        "revolving_fund_balance_satang",
+        "ยอดคงเหลือกองทุนหมุนเวียน (สตางค์)",
+        "Revolving fund balance (satang)",
+    ),
+]
 
 
 def money_table(report: MoneyReport) -> Table:
@@ -207,13 +215,20 @@ def money_table(report: MoneyReport) -> Table:
     year_en = f"FY{report.fiscal_year - 543}" if report.fiscal_year else "all fiscal years"
     table = Table(
         name=f"money-{year}-{report.level.value}",
-        title_th=f"งบประมาณ เงินอุดหนุน และสินเชื่อ {year_th}",
-        title_en=f"Budgets, grants and loans, {year_en}",
+        title_th=f"งบประมาณ เงินอุดหนุน สินเชื่อ และกองทุนหมุนเวียน {year_th}",
+        title_en=f"Budgets, grants, loans and revolving funds, {year_en}",
         as_of=report.as_of,
-        columns=[*AREA, *MONEY_FIGURES],
+        columns=[*AREA, *MONEY_FIGURES, *FUND_FIGURES],
     )
+    money_columns = [*AREA, *MONEY_FIGURES]
     for row in [*report.rows, *report.totals]:
-        cells = _values(row, table.columns)
+        cells = _values(row, money_columns) + [None] * len(FUND_FIGURES)
         cells[1] = row.area_level.value
+        table.rows.append(cells)
+    # Funds serve a place, not a programme: their rows leave the programme and the
+    # programme figures empty, and the programme rows leave the fund figures empty.
+    for fund in [*report.revolving_funds, report.revolving_funds_total]:
+        cells = [None, fund.area_level.value, *_values(fund, AREA[2:])]
+        cells += [None] * len(MONEY_FIGURES) + _values(fund, FUND_FIGURES)
         table.rows.append(cells)
     return table

@@ -4,12 +4,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, true
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
-from reporting.projections.models import BudgetMoney, GrantProgress, LoanMoney
+from reporting.projections.models import BudgetMoney, FundMoney, GrantProgress, LoanMoney
 
 
 def _satang(column: Any) -> ColumnElement[Any]:
@@ -161,5 +161,49 @@ async def loans(
     query = select(*columns).where(*conditions).group_by(programme_column, area)
     return [
         LoanSum(str(r[0]), r[1], *(int(n or 0) for n in r[2:]))
+        for r in (await session.exec(query)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class FundSum:
+    area_code: str | None
+    funds: int
+    balance_satang: int
+    in_satang: int
+    out_satang: int
+
+
+async def funds(
+    session: AsyncSession,
+    *,
+    group_by: str,
+    programme: str | None,
+    province_codes: Collection[str] | None,
+    principal: Principal | None = None,
+) -> list[FundSum]:
+    """Revolving funds' balances per area (``group_by``: province, district, subdistrict).
+
+    A fund serves a place, not a programme, unless finance says it serves one: with a
+    ``programme`` asked for, funds of another programme are left out, funds of none kept.
+    """
+    area = _area_column(FundMoney, group_by)
+    conditions: list[ColumnElement[bool]] = [_covered(principal, FundMoney)]
+    if programme is not None:
+        conditions.append(
+            or_(col(FundMoney.programme).is_(None), col(FundMoney.programme) == programme)
+        )
+    if province_codes is not None:
+        conditions.append(col(FundMoney.province_code).in_(list(province_codes)))
+    columns: list[Any] = [
+        area,
+        func.count(),
+        _satang(FundMoney.balance_satang),
+        _satang(FundMoney.in_satang),
+        _satang(FundMoney.out_satang),
+    ]
+    query = select(*columns).where(*conditions).group_by(area)
+    return [
+        FundSum(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]))
         for r in (await session.exec(query)).all()
     ]

@@ -43,6 +43,26 @@ class MoneyRow(MoneyFigures):
     area_name_en: str | None
 
 
+class FundBalanceRow(BaseModel):
+    """Revolving funds (กองทุนหมุนเวียน) of one area and what they hold now."""
+
+    area_level: AreaLevel
+    area_code: str | None = Field(
+        description="Null for funds that name no area at this level (a community's fund "
+        "names its province only)"
+    )
+    area_name_th: str | None
+    area_name_en: str | None
+    revolving_funds: int = Field(description="Funds opened in this area")
+    revolving_fund_balance_satang: int = Field(
+        description="What the funds hold now: seed deposits and repayments in, loans "
+        "paid out and reversed repayments out (finance's balance after each fund's "
+        "latest movement)"
+    )
+    revolving_fund_in_satang: int = Field(description="Deposits and repayments received")
+    revolving_fund_out_satang: int = Field(description="Loans paid out and repayments reversed")
+
+
 class MoneyReport(BaseModel):
     as_of: datetime | None = Field(description=AS_OF)
     fiscal_year: int | None = Field(
@@ -54,4 +74,12 @@ class MoneyReport(BaseModel):
         description="One per programme over the whole area asked for; includes budgets "
         "allocated to the area as a whole (e.g. national budgets in the country's total), "
         "which no finer row shows"
+    )
+    revolving_funds: list[FundBalanceRow] = Field(
+        description="Revolving funds per area, in area order; a fund serves a place, not "
+        "a programme (with a programme asked for, funds naming another are left out). "
+        "Never filtered by year: a balance is a stock"
+    )
+    revolving_funds_total: FundBalanceRow = Field(
+        description="All revolving funds in the whole area asked for"
     )

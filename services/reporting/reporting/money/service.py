@@ -1,4 +1,5 @@
-"""The money report: budgets, grants and loans per programme × area.
+"""The money report: budgets, grants and loans per programme × area, and the
+revolving funds' balances per area.
 
 Budgets are allocated at any level (national, regional office, province,
 district, sub-district), so a budget shows in a row only at its own level or a
@@ -6,7 +7,8 @@ coarser one: a province's budget counts in its region's row and the country's,
 a national budget only in the country's total. Grants and loans belong to a
 household's (or borrower's) place and roll up from it. Budgets and grants are
 of a fiscal year; loans are a stock (what is outstanding now), never filtered
-by year.
+by year. Revolving funds serve a place, not a programme, so they have their own
+rows per area; like loans they are a stock, never filtered by year.
 """
 
 from collections import defaultdict
@@ -19,7 +21,7 @@ from baan_shared.auth import Principal
 from baan_shared.http.errors import NotFound, Unprocessable
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.money import repository
-from reporting.money.schemas import MoneyFigures, MoneyReport, MoneyRow
+from reporting.money.schemas import FundBalanceRow, MoneyFigures, MoneyReport, MoneyRow
 from reporting.reports.service import as_of
 
 LEVELS = list(AreaLevel)
@@ -131,6 +133,16 @@ def _row(programme: str, level: AreaLevel, code: str | None, got: dict[str, int]
     )
 
 
+FUND_FIGURES = [name for name in FundBalanceRow.model_fields if name.startswith("revolving_fund")]
+
+
+def _fund_row(level: AreaLevel, code: str | None, got: dict[str, int]) -> FundBalanceRow:
+    name_th, name_en = area_names(level, code) if code is not None else (None, None)
+    return FundBalanceRow(
+        area_level=level, area_code=code, area_name_th=name_th, area_name_en=name_en, **got
+    )
+
+
 async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
     _check(query)
     fresh_as_of = await as_of(session, query.principal)
@@ -201,6 +213,27 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
             cells[(loan.programme, area_of(loan.area_code))][name] += value
             totals[loan.programme][name] += value
 
+    fund_cells: dict[str | None, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(FUND_FIGURES, 0)
+    )
+    fund_total = dict.fromkeys(FUND_FIGURES, 0)
+    for fund in await repository.funds(
+        session,
+        group_by=group_by,
+        programme=query.programme,
+        province_codes=provinces,
+        principal=query.principal,
+    ):
+        got = {
+            "revolving_funds": fund.funds,
+            "revolving_fund_balance_satang": fund.balance_satang,
+            "revolving_fund_in_satang": fund.in_satang,
+            "revolving_fund_out_satang": fund.out_satang,
+        }
+        for name, value in got.items():
+            fund_cells[area_of(fund.area_code)][name] += value
+            fund_total[name] += value
+
     programmes = sorted({programme for programme, _ in cells} | set(totals))
     rows = [
         _row(programme, query.level, code, cells[(programme, code)])
@@ -212,4 +245,9 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
         level=query.level,
         rows=rows,
         totals=[_row(p, scope[0], scope[1], totals[p]) for p in programmes],
+        revolving_funds=[
+            _fund_row(query.level, code, fund_cells[code])
+            for code in sorted(fund_cells, key=lambda c: (c is None, c or ""))
+        ],
+        revolving_funds_total=_fund_row(scope[0], scope[1], fund_total),
     )

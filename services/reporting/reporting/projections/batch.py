@@ -36,6 +36,8 @@ MONEY_HANDLERS = {
     "loan.disbursed": money.on_loan_disbursed,
     "loan.repayment_received": money.on_loan_repayment_received,
     "loan.in_arrears": money.on_loan_in_arrears,
+    "revolving_fund.opened": money.on_revolving_fund_event,
+    "revolving_fund.balance_changed": money.on_revolving_fund_event,
 }
 
 

@@ -7,7 +7,7 @@ paid. ``grant_progress`` keeps the money per grant, so a household with a
 second grant (after a waitlist) sums correctly. ``projection_state`` records,
 per event stream, the last event applied: the freshness of every report.
 ``budget_money`` and ``loan_money`` hold finance's budgets and loans for the
-money report.
+money report, ``fund_money`` each revolving fund's latest balance.
 """
 
 import uuid
@@ -77,6 +77,12 @@ class HouseholdProgress(SQLModel, table=True):
             "fiscal_year",
             "grant_amount_satang",
             "disbursed_satang",
+        ),
+        # Freshness for an area-bound client: the latest event of its provinces.
+        Index(
+            "ix_household_progress_province_code_last_event_time",
+            "province_code",
+            "last_event_time",
         ),
     )
 
@@ -179,6 +185,31 @@ class LoanMoney(SQLModel, table=True):
     days_past_due: int = 0
     arrears_as_of: date | None = None
     last_paid_on: date | None = None
+    last_event_time: datetime = Field(sa_column=_aware(nullable=False))
+
+
+class FundMoney(SQLModel, table=True):
+    """One revolving fund (กองทุนหมุนเวียน): where it is and its balance now.
+
+    The balance is finance's own balance-after of the fund's latest movement (the
+    highest ``sequence`` seen), never a sum of amounts, so a redelivered or late
+    event cannot count twice or wind the balance back."""
+
+    __tablename__ = "fund_money"
+
+    fund_id: uuid.UUID = Field(primary_key=True)
+    scope: str = Field(max_length=16)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    # Plain text like the others: any programme finance names, or none.
+    programme: str | None = Field(default=None, max_length=32)
+    province_code: str = Field(max_length=2, index=True)
+    district_code: str | None = Field(default=None, max_length=4)
+    subdistrict_code: str | None = Field(default=None, max_length=6)
+    balance_satang: int = Field(default=0, sa_type=BigInteger)
+    in_satang: int = Field(default=0, sa_type=BigInteger)
+    out_satang: int = Field(default=0, sa_type=BigInteger)
+    sequence: int = Field(default=0, sa_type=BigInteger)
     last_event_time: datetime = Field(sa_column=_aware(nullable=False))
 
 

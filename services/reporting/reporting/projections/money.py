@@ -1,13 +1,20 @@
-"""The money projections: finance's budgets (``finance.budgets``) and loans
-(``finance.loans``). Grants are kept per grant in ``grant_progress`` by the
-household projection; the money report reads all three.
+"""The money projections: finance's budgets (``finance.budgets``), loans
+(``finance.loans``) and revolving funds (``finance.revolving_funds``). Grants
+are kept per grant in ``grant_progress`` by the household projection; the money
+report reads all four.
 
 Each stream is ordered per aggregate (one budget, one loan), and the consumer's
 inbox applies an event once, so these projectors may add amounts. A budget's
 allocated amount is not added but taken from the event's running total, so a
 reversal (a negative allocation) and its original can never drift apart.
+A fund's balance is not added either: each fund event carries the balance after
+it and the fund's movement sequence, and the row keeps the highest sequence's.
 """
 
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.events import CloudEvent
@@ -18,10 +25,11 @@ from baan_shared.events.catalog import (
     LoanEvent,
     LoanInArrears,
     LoanRepaymentReceived,
+    RevolvingFundEvent,
 )
 from reporting.projections import repository
 from reporting.projections.household_progress import event_time
-from reporting.projections.models import MONEY, LoanMoney
+from reporting.projections.models import MONEY, FundMoney, LoanMoney
 from reporting.projections.stage import latest
 
 
@@ -126,3 +134,46 @@ async def on_loan_in_arrears(session: AsyncSession, event: CloudEvent) -> None:
     loan = await _loan(session, event, data)
     apply_in_arrears(loan, data)
     await _finish(session, loan, data, event)
+
+
+def _fund_facts(data: RevolvingFundEvent, event: CloudEvent) -> dict[str, Any]:
+    return {
+        "fund_id": data.revolving_fund_id,
+        "scope": data.scope,
+        "code": data.code,
+        "name": data.name,
+        "programme": data.programme,
+        "province_code": data.province_code,
+        "district_code": data.district_code,
+        "subdistrict_code": data.subdistrict_code,
+        "balance_satang": data.balance_satang,
+        "in_satang": data.in_satang,
+        "out_satang": data.out_satang,
+        "sequence": data.sequence,
+        "last_event_time": event_time(event),
+    }
+
+
+async def on_revolving_fund_event(session: AsyncSession, event: CloudEvent) -> None:
+    """Opened or balance changed: the fund's row takes the event's facts unless it
+    already holds a later movement's (a higher sequence).
+
+    One statement, insert or conditional update, so no read-modify-write: the same
+    event twice, or an older one after a newer (a DLQ replay, a rebuild), changes
+    nothing, and two consumers applying one fund's events at once cannot interleave.
+    """
+    data = RevolvingFundEvent.model_validate(event.data)
+    facts = _fund_facts(data, event)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(FundMoney).values(**facts)
+    later = col(FundMoney.sequence) < insert.excluded.sequence
+    await session.exec(
+        insert.on_conflict_do_update(
+            index_elements=[col(FundMoney.fund_id)],
+            set_={name: insert.excluded[name] for name in facts if name != "fund_id"},
+            where=later,
+        )
+    )
+    await repository.record_applied(
+        session, projection=MONEY, stream=data.topic, event_time=event_time(event)
+    )
