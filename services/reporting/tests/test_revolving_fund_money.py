@@ -5,10 +5,12 @@ many times the events arrive; an area-bound caller sees only its areas' funds.""
 import csv
 import io
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 from reporting_auth import NATIONAL_SCOPES
@@ -24,6 +26,18 @@ from reporting.handlers import SUBSCRIPTIONS
 BAHT = 100  # satang
 OPENED_AT = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 _offsets = itertools.count(1_000_000)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, database_url: Callable[[], str]
+) -> Callable[[], str]:
+    """Each test on SQLite and on PostgreSQL: the projector's conditional upsert is
+    written per dialect."""
+    if request.param == "sqlite":
+        return database_url
+    make_database = request.getfixturevalue("make_postgres_database")
+    return lambda: str(make_database("reporting"))
 
 
 class Fund:
