@@ -3,7 +3,7 @@
 ``python -m reporting.rebuild`` (see ``__main__``) replays every topic
 reporting subscribes to, from offset 0, with its own consumer group, into
 *shadow* tables: the same tables (``household_progress``, ``grant_progress``,
-``budget_money``, ``loan_money``,
+``budget_money``, ``loan_money``, ``fund_money``,
 ``projection_state`` and the inbox ``processed_events``) in a separate
 namespace, a PostgreSQL schema or an attached SQLite file (``shadow.py``). The
 projectors are the live ones; only where their SQL lands differs.

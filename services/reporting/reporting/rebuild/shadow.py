@@ -33,6 +33,7 @@ REBUILT_TABLES: tuple[Table, ...] = tuple(
         models.GrantProgress.__tablename__,
         models.BudgetMoney.__tablename__,
         models.LoanMoney.__tablename__,
+        models.FundMoney.__tablename__,
         models.ProcessedEvent.__tablename__,
     )
 )
