@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, area_filter
 from reporting.projections.models import (
     BudgetMoney,
+    FundMoney,
     GrantProgress,
     HouseholdProgress,
     LoanMoney,
@@ -37,10 +38,10 @@ def _budget_in_areas(principal: Principal) -> ColumnElement[bool]:
 
 async def last_event_in_areas(session: AsyncSession, principal: Principal) -> datetime | None:
     """The time of the latest event applied to a row in the caller's areas (households,
-    grants, loans, province budgets); None when none has reached them yet."""
+    grants, loans, revolving funds, province budgets); None when none has reached them yet."""
     queries = [
         select(func.max(col(table.last_event_time))).where(_in_areas(principal, table))
-        for table in (HouseholdProgress, GrantProgress, LoanMoney)
+        for table in (HouseholdProgress, GrantProgress, LoanMoney, FundMoney)
     ]
     queries.append(
         select(func.max(col(BudgetMoney.last_event_time))).where(_budget_in_areas(principal))
