@@ -10,6 +10,10 @@ JVM or a database server.
 - `postgres_server` (session): a throwaway PostgreSQL server (LocalPostgres).
 - `make_postgres_database` (function): a callable that creates a fresh,
   uniquely named database and returns its asyncpg URL; dropped after the test.
+- `test_issuer` (session): the process's one development token issuer
+  (`baan_local.auth_testing.session_issuer()`), which the services' tests trust.
+- `trusts_test_issuer` (session): `AUTH_*` set to trust `test_issuer` (key set
+  embedded), so apps a test builds from the environment trust it; restored after.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Protocol
 
 import pytest
 
+from baan_local.auth_testing import session_issuer
+from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
@@ -70,3 +76,18 @@ def make_postgres_database(postgres_server: LocalPostgres) -> Iterator[MakeDatab
     for name in created:
         with contextlib.suppress(Exception):
             postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def test_issuer() -> DevIssuer:
+    """The development issuer every test client's token comes from."""
+    return session_issuer()
+
+
+@pytest.fixture(scope="session")
+def trusts_test_issuer(test_issuer: DevIssuer) -> Iterator[None]:
+    """``AUTH_*`` pointing at ``test_issuer``, restored at the end of the session."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in test_issuer.service_environment(embed_jwks=True).items():
+            environment.setenv(name, value)
+        yield

@@ -1,7 +1,6 @@
 """Every number a client sends has an upper bound: too large is a 422 naming the field,
 never an overflow in the database (a 500), and the limits are in the published contract."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from construction_factories import (
 )
 from fastapi import FastAPI
 
+from baan_local.auth_testing import integers_in_requests, unbounded_integers
 from baan_shared.http.bounds import MAX_SATANG
 from construction.main import create_app
 from construction.settings import ConstructionSettings
@@ -23,48 +23,10 @@ from construction.settings import ConstructionSettings
 ORDER_PATH = "POST /v1/projects/{project_id}/purchase-orders"
 
 
-def integers_in_requests(app: FastAPI) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(where, schema) of every integer a request carries: parameters and bodies, nested
-    objects and lists included, e.g. ``PUT /v1/... body.milestones.N.percent``."""
-    document = app.openapi()
-    components = document.get("components", {}).get("schemas", {})
-
-    def walk(schema: dict[str, Any], where: str, seen: frozenset[str]) -> Iterator[Any]:
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[-1]
-            if name not in seen:
-                yield from walk(components[name], where, seen | {name})
-            return
-        for combinator in ("anyOf", "oneOf", "allOf"):
-            for option in schema.get(combinator, []):
-                yield from walk(option, where, seen)
-        if schema.get("type") == "integer":
-            yield where, schema
-        for name, child in schema.get("properties", {}).items():
-            yield from walk(child, f"{where}.{name}", seen)
-        if isinstance(schema.get("items"), dict):
-            yield from walk(schema["items"], f"{where}.N", seen)
-        if isinstance(schema.get("additionalProperties"), dict):
-            yield from walk(schema["additionalProperties"], f"{where}.*", seen)
-
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            operation_name = f"{method.upper()} {path}"
-            for parameter in operation.get("parameters", []):
-                where = f"{operation_name} {parameter['in']}.{parameter['name']}"
-                yield from walk(parameter.get("schema", {}), where, frozenset())
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                yield from walk(media.get("schema", {}), f"{operation_name} body", frozenset())
-
-
 def test_every_integer_a_client_sends_has_an_upper_bound() -> None:
-    integers = dict(integers_in_requests(create_app(ConstructionSettings())))
-    unbounded = [
-        where
-        for where, schema in integers.items()
-        if "maximum" not in schema and "exclusiveMaximum" not in schema
-    ]
-    assert unbounded == []
+    app = create_app(ConstructionSettings())
+    integers = dict(integers_in_requests(app))
+    assert unbounded_integers(app) == []
     # The walk reaches into bodies, nested lists and query parameters.
     assert integers[f"{ORDER_PATH} body.unit_price_satang"]["maximum"] == MAX_SATANG
     template = "PUT /v1/milestone-templates/{programme}/{work_type} body.milestones.N.percent"

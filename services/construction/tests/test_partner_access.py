@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import httpx
 import pytest
-from construction_auth import ClientFor, auth_settings_for
+from construction_auth import BASE_URL, ClientFor
 from construction_factories import (
     UNKNOWN_ID,
     plan_house,
@@ -14,6 +14,8 @@ from construction_factories import (
 from fastapi import FastAPI
 from test_milestones import SIMPLE_REPAIR
 
+from baan_local import auth_testing
+from baan_local.auth_testing import Refusal, refusal_without, served_operations
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings, operations_without_scopes
 from baan_shared.auth.scopes import (
@@ -34,22 +36,6 @@ def test_every_operation_names_its_scope() -> None:
 OPEN = ("/health/", "/metrics", "/docs", "/redoc", "/openapi.json")
 
 
-def served_operations(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path) of every route the app answers, walked from ``app.routes`` so that
-    a route left out of the OpenAPI document is not left out here."""
-    found = []
-    for route in app.routes:
-        # FastAPI 0.16x keeps each included router as one route whose contexts are its
-        # endpoints (with the prefix in their path); older versions list the routes flat.
-        contexts = getattr(route, "effective_route_contexts", lambda r=route: [r])()
-        for context in contexts:
-            original = getattr(context, "original_route", context)
-            for method in getattr(original, "methods", None) or ():
-                if method != "HEAD":
-                    found.append((method, context.path))
-    return sorted(found)
-
-
 def needed_scopes(method: str, path: str) -> list[str]:
     """What each kind of operation must require (docs/adr/0003-partner-access.md)."""
     if path == "/v1/audit-log":
@@ -68,24 +54,22 @@ def _any_ids(path: str) -> str:
 async def test_every_route_refuses_a_token_without_its_scopes(
     app: FastAPI, client_for: ClientFor
 ) -> None:
-    """A client holding none of construction's scopes is told, on every route, exactly
-    which scopes it lacks; without a token every route is 401."""
+    """A client holding every scope but an operation's own is told, on every route,
+    exactly which scopes it lacks; without a token every route is 401."""
     operations = served_operations(app)
     protected = [(m, p) for m, p in operations if not p.startswith(OPEN)]
     refused, anonymous = {}, {}
-    async with client_for("survey-only", [SURVEY_READ], ["*"]) as outsider:
-        for method, path in protected:
-            response = await outsider.request(method, _any_ids(path))
-            refused[(method, path)] = (
-                response.status_code,
-                sorted(response.json().get("missing_scopes", [])),
-            )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://c") as nobody:
+    for method, path in protected:
+        answer = await refusal_without(
+            client_for, method, _any_ids(path), needed_scopes(method, path)
+        )
+        refused[(method, path)] = answer._replace(missing_scopes=sorted(answer.missing_scopes))
+    async with auth_testing.asgi_client(app, BASE_URL) as nobody:
         for method, path in protected:
             anonymous[(method, path)] = (await nobody.request(method, _any_ids(path))).status_code
 
-    assert refused == {(m, p): (403, needed_scopes(m, p)) for m, p in protected}
+    problem = "application/problem+json"
+    assert refused == {(m, p): Refusal(403, problem, needed_scopes(m, p)) for m, p in protected}
     assert anonymous == {operation: 401 for operation in protected}
     assert sorted(set(operations) - set(protected)) == [
         ("GET", "/docs"),
@@ -158,7 +142,9 @@ class TestRateLimit:
     @pytest.fixture
     def auth_settings(self, issuer: DevIssuer) -> AuthSettings:
         """A small limit so a few requests exceed it."""
-        return auth_settings_for(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
+        return auth_testing.auth_settings(
+            issuer, rate_limit_requests=3, rate_limit_window_seconds=3600
+        )
 
     async def test_a_client_over_its_limit_is_429_with_retry_after(
         self, client: httpx.AsyncClient
