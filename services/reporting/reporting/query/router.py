@@ -4,7 +4,9 @@ and measures (targets, achievements and money), for cuts the fixed reports do no
 Each cell is what GET /v1/reports/targets (and /money, for money measures)
 reports for that programme, period and area; asking for several fiscal years
 gives a series across them. A measure an area has no figure for is 0 (a
-percentage null).
+percentage null). Revolving-fund measures are the money report's fund balances
+asked for that programme: a fund serving the place as a whole is in every
+programme's cell of its area, so they are not to be added across programmes.
 """
 
 from typing import Annotated, Any
@@ -21,7 +23,8 @@ from reporting.achievements import service as achievements
 from reporting.geography import AreaLevel
 from reporting.money import service as money
 from reporting.periods import PeriodKind
-from reporting.query.schemas import MONEY_MEASURES, Cell, Measure, QueryResult
+from reporting.query.funds import FundCellRow, fund_rows
+from reporting.query.schemas import FUND_MEASURES, MONEY_MEASURES, Cell, Measure, QueryResult
 from reporting.reports.service import as_of
 from reporting.targets.models import Unit
 
@@ -58,17 +61,22 @@ async def query(
 ) -> QueryResult:
     """Cells for every programme × fiscal year × area, each with the measures asked for."""
     money_asked = [m for m in measures if m in MONEY_MEASURES]
-    if money_asked and district_code is not None:
+    funds_asked = [m for m in measures if m in FUND_MEASURES]
+    if (money_asked or funds_asked) and district_code is not None:
         raise Unprocessable(
             "money is reported by region, province or finer, not within one district",
             errors=[
                 {
                     "field": "query.district_code",
-                    "reason": "not with money measures; use province_code and level",
+                    "reason": "not with money or revolving-fund measures; use "
+                    "province_code and level",
                     "code": "money_scope",
                 }
             ],
         )
+    # Funds are a stock, the same in every year: read once, after the first year's
+    # report has checked the region, province and level asked for.
+    funds: list[FundCellRow] | None = None
     fresh_as_of = await as_of(session, principal)
     cells: list[Cell] = []
     for year in sorted(set(fiscal_year)):
@@ -103,6 +111,17 @@ async def query(
                 )
             ).rows
             rows += money_rows
+        if funds_asked:
+            if funds is None:
+                funds = await fund_rows(
+                    session,
+                    programmes=[programme.value] if programme else [p.value for p in Programme],
+                    level=level,
+                    region=region,
+                    province_code=province_code,
+                    principal=principal,
+                )
+            rows += funds
         for row in rows:
             key = (row.programme, row.area_code)
             if key not in found:

@@ -29,6 +29,12 @@ class Measure(StrEnum):
     LOAN_OUTSTANDING_SATANG = "loan_outstanding_satang"
     LOANS_IN_ARREARS = "loans_in_arrears"
     ARREARS_RATIO_PERCENT = "arrears_ratio_percent"
+    # Revolving funds (กองทุนหมุนเวียน), a stock like loans: the funds in the area
+    # serving the cell's programme or the place as a whole (see query.funds).
+    REVOLVING_FUNDS = "revolving_funds"
+    REVOLVING_FUND_BALANCE_SATANG = "revolving_fund_balance_satang"
+    REVOLVING_FUND_IN_SATANG = "revolving_fund_in_satang"
+    REVOLVING_FUND_OUT_SATANG = "revolving_fund_out_satang"
 
 
 MONEY_MEASURES = frozenset(
@@ -39,6 +45,14 @@ MONEY_MEASURES = frozenset(
         Measure.LOAN_OUTSTANDING_SATANG,
         Measure.LOANS_IN_ARREARS,
         Measure.ARREARS_RATIO_PERCENT,
+    }
+)
+FUND_MEASURES = frozenset(
+    {
+        Measure.REVOLVING_FUNDS,
+        Measure.REVOLVING_FUND_BALANCE_SATANG,
+        Measure.REVOLVING_FUND_IN_SATANG,
+        Measure.REVOLVING_FUND_OUT_SATANG,
     }
 )
 
