@@ -13,6 +13,8 @@ same-named helper modules in two services would shadow each other.
 - ``token_headers(issuer, client_id, scopes, areas)``: the ``Authorization`` header.
 - ``client_factory(app, base_url, issuer)``: a ``ClientFor``, opening ASGI clients
   of the app that send a token for a client id, scopes and areas.
+- ``answers_past_the_limit(app, base_url, headers, path, requests)``: one client's
+  answers to GETs sent one after another, for rate-limit tests.
 - ``served_operations(app)``: every (method, path) the app answers, OpenAPI or not.
 - ``refusal_without(client_for, method, url, needed)``: how an operation answers
   a client holding every scope but the ones it needs.
@@ -87,6 +89,15 @@ def client_factory(app: FastAPI, base_url: str, issuer: DevIssuer) -> ClientFor:
             yield http
 
     return open_client
+
+
+async def answers_past_the_limit(
+    app: FastAPI, base_url: str, headers: dict[str, str], path: str, requests: int
+) -> list[httpx.Response]:
+    """Starts the app (its lifespan, as a server would) and sends ``requests`` GETs to
+    ``path`` as one client, in order, so a test sees where its rate limit begins."""
+    async with app.router.lifespan_context(app), asgi_client(app, base_url, headers) as http:
+        return [await http.get(path) for _ in range(requests)]
 
 
 def served_operations(app: FastAPI) -> list[tuple[str, str]]:

@@ -3,20 +3,21 @@
 Outbox rows stand in for published events here; the relay and the consumer
 are covered against the real broker in tests/delivery and tests/e2e.
 
-Every client sends a token from one development issuer per test session: the
+Every client sends a token from the session's development issuer (the ``baan``
+plugin's ``test_issuer``; tokens and clients from ``baan_local.auth_testing``): the
 default ``client`` is national (every survey scope, personal data, audit log),
 the others are narrower (one province, no personal data).
 """
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from survey_auth import ClientFor, auth_settings_for, national_headers
+from survey_auth import BASE_URL, ClientFor, national_headers
 
+from baan_local import auth_testing
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
@@ -25,13 +26,13 @@ from survey.settings import SurveySettings
 
 
 @pytest.fixture(scope="session")
-def issuer() -> DevIssuer:
-    return DevIssuer()
+def issuer(test_issuer: DevIssuer) -> DevIssuer:
+    return test_issuer
 
 
 @pytest.fixture
 def auth_settings(issuer: DevIssuer) -> AuthSettings:
-    return auth_settings_for(issuer)
+    return auth_testing.auth_settings(issuer)
 
 
 @pytest.fixture
@@ -53,28 +54,12 @@ async def app(tmp_path: Path, auth_settings: AuthSettings) -> AsyncIterator[Fast
 @pytest.fixture
 def client_for(app: FastAPI, issuer: DevIssuer) -> ClientFor:
     """A client of the app sending a token for ``client_id`` with these scopes and areas."""
-
-    @asynccontextmanager
-    async def open_client(
-        client_id: str, scopes: Sequence[str], areas: Sequence[str]
-    ) -> AsyncIterator[httpx.AsyncClient]:
-        token = issuer.mint_token(client_id, scopes, areas)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://survey",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as http:
-            yield http
-
-    return open_client
+    return auth_testing.client_factory(app, BASE_URL, issuer)
 
 
 @pytest.fixture
 async def client(app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://survey", headers=national_headers(issuer)
-    ) as http:
+    async with auth_testing.asgi_client(app, BASE_URL, national_headers(issuer)) as http:
         yield http
 
 

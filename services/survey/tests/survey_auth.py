@@ -1,13 +1,9 @@
-"""Tokens for the survey tests: one development issuer per session, clients by scope and area."""
+"""Tokens for the survey tests: the national office's scopes and the base URL; the
+issuer, tokens and clients come from ``baan_local.auth_testing``."""
 
-import json
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
-
-import httpx
-
+from baan_local.auth_testing import ClientFor, token_headers
+from baan_local.auth_testing import auth_settings as auth_settings_for
 from baan_local.dev_issuer import DevIssuer
-from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import (
     AUDIT_READ,
     PII_READ,
@@ -16,23 +12,13 @@ from baan_shared.auth.scopes import (
     SURVEY_WRITE,
 )
 
+__all__ = ["BASE_URL", "NATIONAL_SCOPES", "ClientFor", "auth_settings_for", "national_headers"]
+
+BASE_URL = "http://survey"
+
 NATIONAL_SCOPES = (SURVEY_READ, SURVEY_WRITE, SURVEY_APPROVE, PII_READ, AUDIT_READ)
-
-ClientFor = Callable[
-    [str, Sequence[str], Sequence[str]], AbstractAsyncContextManager[httpx.AsyncClient]
-]
-
-
-def auth_settings_for(issuer: DevIssuer, **overrides: object) -> AuthSettings:
-    """The service trusts the test issuer's key set, handed over without HTTP."""
-    return AuthSettings(
-        issuer=issuer.issuer,
-        audience=issuer.audience,
-        jwks_json=json.dumps(issuer.jwks()),
-        **overrides,
-    )
 
 
 def national_headers(issuer: DevIssuer) -> dict[str, str]:
-    token = issuer.mint_token("baan-national", NATIONAL_SCOPES, ["*"])
-    return {"Authorization": f"Bearer {token}"}
+    """The national office: every survey scope, personal data and the audit log."""
+    return token_headers(issuer, "baan-national", NATIONAL_SCOPES, ["*"])

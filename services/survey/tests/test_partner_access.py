@@ -5,14 +5,20 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from survey_auth import ClientFor, auth_settings_for, national_headers
+from survey_auth import BASE_URL, ClientFor, national_headers
 from survey_factories import household_body
 
+from baan_local.auth_testing import (
+    Refusal,
+    answers_past_the_limit,
+    asgi_client,
+    auth_settings,
+    refusal_without,
+)
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
 from baan_shared.auth.scopes import (
     AUDIT_READ,
-    SCOPES,
     SURVEY_APPROVE,
     SURVEY_READ,
     SURVEY_WRITE,
@@ -65,22 +71,17 @@ async def test_every_operation_refuses_a_token_without_its_scope(
         url = re.sub(r"\{code\}", "10", path)
         url = re.sub(r"\{[a-z_]+\}", "0190f5d2-0000-7000-8000-000000000000", url)
         url = url.replace("/v1/programmes/10", "/v1/programmes/BAAN_MANKONG")
-        others = [s for s in SCOPES if s not in scopes]
-        async with client_for("almost-everything", others, ["*"]) as almost:
-            response = await almost.request(method, url)
-        answered[f"{method.upper()} {path}"] = (
-            response.status_code,
-            response.json().get("missing_scopes"),
+        answered[f"{method.upper()} {path}"] = await refusal_without(
+            client_for, method, url, scopes
         )
     assert answered == {
-        f"{method.upper()} {path}": (403, scopes) for method, path, scopes in _operations(app)
+        f"{method.upper()} {path}": Refusal(403, "application/problem+json", scopes)
+        for method, path, scopes in _operations(app)
     }
 
 
 async def test_no_token_is_401_problem(app: FastAPI) -> None:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://survey"
-    ) as anonymous:
+    async with asgi_client(app, BASE_URL) as anonymous:
         response = await anonymous.get("/v1/households")
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
@@ -90,11 +91,7 @@ async def test_no_token_is_401_problem(app: FastAPI) -> None:
 async def test_forged_token_is_401(app: FastAPI) -> None:
     forger = DevIssuer()  # another key, same issuer name
     token = forger.mint_token("baan-national", [SURVEY_READ], ["*"])
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://survey",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as forged:
+    async with asgi_client(app, BASE_URL, {"Authorization": f"Bearer {token}"}) as forged:
         response = await forged.get("/v1/households")
     assert response.status_code == 401
 
@@ -150,19 +147,12 @@ async def test_a_client_over_its_limit_gets_429_with_retry_after(
         relay_enabled=False,
         log_json=False,
     )
-    auth = auth_settings_for(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
+    auth = auth_settings(issuer, rate_limit_requests=3, rate_limit_window_seconds=3600)
     application = create_app(settings, auth)
-    async with (
-        application.router.lifespan_context(application),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=application),
-            base_url="http://survey",
-            headers=national_headers(issuer),
-        ) as http,
-    ):
-        answers = [(await http.get("/v1/programmes")).status_code for _ in range(4)]
-        refused = await http.get("/v1/programmes")
-    assert answers == [200, 200, 200, 429]
-    assert refused.status_code == 429
+    answers = await answers_past_the_limit(
+        application, BASE_URL, national_headers(issuer), "/v1/programmes", requests=5
+    )
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
+    refused = answers[-1]
     assert int(refused.headers["retry-after"]) > 0
     assert refused.headers["content-type"] == "application/problem+json"
