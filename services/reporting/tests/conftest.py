@@ -4,44 +4,34 @@ Events are applied through the real handlers in the consumer's own way (inbox
 row + projector effects, one commit each); the consumer loop itself is covered
 against the real broker in tests/delivery and tests/e2e.
 
-Every app trusts one development issuer (``reporting_auth.ISSUER``): its key
-set is in ``AUTH_*`` for the whole session, so apps a test builds itself trust
-it too. The default ``client`` is national (reads, targets, the audit log);
-``client_for`` opens narrower ones (one province, reads only...).
+Every app trusts the session's development issuer (``reporting_auth.ISSUER``, the
+``baan`` plugin's ``test_issuer``): its key set is in ``AUTH_*`` for the whole
+session, so apps a test builds itself trust it too. The default ``client`` is
+national (reads, targets, the audit log); ``client_for`` opens narrower ones (one
+province, reads only...).
 """
 
 import itertools
-import os
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from reporting_auth import ISSUER, NATIONAL_SCOPES, national_headers
+from reporting_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import StartApp
 
+from baan_local import auth_testing
+from baan_local.auth_testing import ClientFor
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 
-ClientFor = Callable[
-    [str, Sequence[str], Sequence[str]], AbstractAsyncContextManager[httpx.AsyncClient]
-]
-
 
 @pytest.fixture(scope="session", autouse=True)
-def trusts_the_test_issuer() -> Iterator[None]:
-    """``AUTH_*`` pointing at the test issuer, restored afterwards."""
-    variables = ISSUER.service_environment(embed_jwks=True)
-    before = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    yield
-    for name, value in before.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+def trusts_the_test_issuer(trusts_test_issuer: None) -> None:
+    """``AUTH_*`` pointing at the test issuer for every test here (the ``baan`` plugin's
+    ``trusts_test_issuer``), so apps a test builds itself trust it too."""
 
 
 @pytest.fixture
@@ -78,30 +68,14 @@ async def app(start_app: StartApp) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://reporting", headers=national_headers()
-    ) as http:
+    async with auth_testing.asgi_client(app, BASE_URL, national_headers()) as http:
         yield http
 
 
 @pytest.fixture
 def client_for(app: FastAPI) -> ClientFor:
     """A client of the app sending a token for ``client_id`` with these scopes and areas."""
-
-    @asynccontextmanager
-    async def open_client(
-        client_id: str, scopes: Sequence[str], areas: Sequence[str]
-    ) -> AsyncIterator[httpx.AsyncClient]:
-        token = ISSUER.mint_token(client_id, scopes, areas)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://reporting",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as http:
-            yield http
-
-    return open_client
+    return auth_testing.client_factory(app, BASE_URL, ISSUER)
 
 
 @pytest.fixture

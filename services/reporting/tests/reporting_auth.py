@@ -1,40 +1,32 @@
-"""Tokens for the reporting tests: one development issuer for the whole session.
+"""Tokens for the reporting tests: the national office's scopes and the base URL; the
+issuer, tokens and clients come from ``baan_local.auth_testing``.
 
-The issuer lives at module level (not only in a fixture) because tests that
-open clients of their own (the dashboard, PostgreSQL, report helpers) send
-``national_headers()`` too.
+``ISSUER`` is the session's issuer at module level (not only the ``test_issuer``
+fixture) because tests that open clients of their own (the dashboard, PostgreSQL,
+report helpers) send ``national_headers()`` too.
 """
 
-import json
-from collections.abc import Sequence
-
-from baan_local.dev_issuer import DevIssuer
+from baan_local import auth_testing
+from baan_local.auth_testing import session_issuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ, REPORTS_WRITE
 
-ISSUER = DevIssuer()
+ISSUER = session_issuer()
+
+BASE_URL = "http://reporting"
 
 NATIONAL_SCOPES = (REPORTS_READ, REPORTS_WRITE, AUDIT_READ)
 
 
 def auth_settings(**overrides: object) -> AuthSettings:
-    """The service trusts the test issuer's key set, handed over without HTTP."""
-    return AuthSettings(
-        issuer=ISSUER.issuer,
-        audience=ISSUER.audience,
-        jwks_json=json.dumps(ISSUER.jwks()),
-        **overrides,
-    )
+    """The service trusts the session's issuer (``overrides``: rate limits...)."""
+    return auth_testing.auth_settings(ISSUER, **overrides)
 
 
 def national_token() -> str:
     return ISSUER.mint_token("baan-national", NATIONAL_SCOPES, ["*"])
 
 
-def headers_for(client_id: str, scopes: Sequence[str], areas: Sequence[str]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ISSUER.mint_token(client_id, scopes, areas)}"}
-
-
 def national_headers() -> dict[str, str]:
     """The national office: reads, targets and the audit log, all areas."""
-    return headers_for("baan-national", NATIONAL_SCOPES, ["*"])
+    return {"Authorization": f"Bearer {national_token()}"}

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ClientFor
 from fastapi import FastAPI
-from reporting_auth import ISSUER, auth_settings, national_headers
+from reporting_auth import BASE_URL, ISSUER, auth_settings, national_headers
 from reporting_factories import target
 
+from baan_local.auth_testing import ClientFor, answers_past_the_limit, asgi_client
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
 from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ
@@ -34,9 +34,7 @@ def test_every_operation_requires_a_scope(app: FastAPI) -> None:
 
 
 def _anonymous(app: FastAPI, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://reporting", headers=headers
-    )
+    return asgi_client(app, BASE_URL, headers)
 
 
 @pytest.mark.parametrize(("path", "params"), READS)
@@ -144,13 +142,10 @@ async def test_a_client_over_its_limit_gets_429_with_retry_after(tmp_path: Path)
     )
     auth = auth_settings(rate_limit_requests=3, rate_limit_window_seconds=3600)
     application = create_app(settings, auth)
-    async with (
-        application.router.lifespan_context(application),
-        _anonymous(application, national_headers()) as http,
-    ):
-        answers = [(await http.get("/v1/reports/funnel")).status_code for _ in range(4)]
-        refused = await http.get("/v1/reports/funnel")
-    assert answers == [200, 200, 200, 429]
-    assert refused.status_code == 429
+    answers = await answers_past_the_limit(
+        application, BASE_URL, national_headers(), "/v1/reports/funnel", requests=5
+    )
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
+    refused = answers[-1]
     assert int(refused.headers["retry-after"]) > 0
     assert refused.headers["content-type"] == "application/problem+json"

@@ -1,14 +1,12 @@
 """Every integer reporting accepts has an upper bound, so a number too large to store is
 a 422 naming the field, never an overflow in the database (``baan_shared.http.bounds``)."""
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
 import pytest
 from fastapi import FastAPI
 from reporting_factories import target
 
+from baan_local.auth_testing import integers_in_requests, unbounded_integers
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 
@@ -17,66 +15,22 @@ TOO_LARGE = 10**16
 REQUIRED = {"fiscal_year": "2562", "measures": "completed"}
 
 
-def _openapi() -> dict[str, Any]:
-    app = create_app(ReportingSettings(database_url="sqlite+aiosqlite://", log_json=False))
-    document: dict[str, Any] = app.openapi()
-    return document
-
-
-OPENAPI = _openapi()
-
-
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = OPENAPI["components"]["schemas"][name]
-    return schema
-
-
-def _integers(schema: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every integer in a schema, by its path: ``(body.targets.*.quantity, {...})``."""
-    schema = _resolve(schema)
-    if schema.get("type") == "integer":
-        yield where, schema
-    for option in schema.get("anyOf", []) + schema.get("allOf", []):
-        yield from _integers(option, where)
-    if "items" in schema:
-        yield from _integers(schema["items"], f"{where}.*")
-    for name, field in schema.get("properties", {}).items():
-        yield from _integers(field, f"{where}.{name}")
-
-
-def _operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, operations in OPENAPI["paths"].items():
-        for method, operation in operations.items():
-            yield method, path, operation
+APP = create_app(ReportingSettings(database_url="sqlite+aiosqlite://", log_json=False))
 
 
 def _integer_query_parameters() -> list[tuple[str, str]]:
-    return [
-        (path, parameter["name"])
-        for method, path, operation in _operations()
-        if method == "get"
-        for parameter in operation.get("parameters", [])
-        if parameter["in"] == "query" and any(_integers(parameter["schema"], ""))
-    ]
+    """(path, name) of every integer query parameter of a GET, from the shared walk's
+    ``GET /v1/... query.name`` places (``query.name.N`` for a list of integers)."""
+    found = []
+    for where, _ in integers_in_requests(APP):
+        method, path, place = where.split(" ", 2)
+        if method == "GET" and place.startswith("query."):
+            found.append((path, place.split(".")[1]))
+    return list(dict.fromkeys(found))
 
 
 def test_every_integer_in_a_request_has_a_maximum() -> None:
-    unbounded = []
-    for method, path, operation in _operations():
-        for parameter in operation.get("parameters", []):
-            where = f"{method} {path} {parameter['in']}.{parameter['name']}"
-            unbounded += [
-                where for _, s in _integers(parameter["schema"], "") if "maximum" not in s
-            ]
-        for content in operation.get("requestBody", {}).get("content", {}).values():
-            unbounded += [
-                f"{method} {path} {field}"
-                for field, s in _integers(content["schema"], "body")
-                if "maximum" not in s
-            ]
-    assert unbounded == []
+    assert unbounded_integers(APP) == []
 
 
 def test_the_reports_take_fiscal_years_as_integers() -> None:
