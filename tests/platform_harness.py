@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from stdnum.th import pin
 
+from baan_local.auth_testing import session_issuer
 from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
@@ -44,8 +45,9 @@ class Platform:
     services: dict[str, ServiceProcess]
     database_urls: dict[str, str]
     log_dir: Path
-    # The services trust this development issuer (its key set is in their environment).
-    issuer: DevIssuer = field(default_factory=DevIssuer)
+    # The services trust this development issuer (its key set is in their environment):
+    # the session's, so in-process apps and the platform's processes share one key.
+    issuer: DevIssuer = field(default_factory=session_issuer)
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -91,7 +93,7 @@ def start_platform(
     kafka: LocalKafka, database_urls: dict[str, str], log_dir: Path, **extra_env: str
 ) -> Platform:
     processes: dict[str, ServiceProcess] = {}
-    issuer = DevIssuer()
+    issuer = session_issuer()
     for spec in SERVICES:
         prefix = spec.env_prefix
         env = {
