@@ -65,9 +65,10 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.ids import new_id
+from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.main import create_app
-from reporting.rebuild.replay import rebuild
+from reporting.rebuild.replay import REBUILD_CONSUMER, rebuild
 from reporting.settings import ReportingSettings
 
 # Near the agency's cumulative shares (DOMAIN.md, 2003-2022), land reform added.
@@ -289,6 +290,28 @@ async def migrate(database_url: str) -> None:
         pass
 
 
+async def report_rebuild_progress(events: int, every_seconds: float = 60.0) -> None:
+    """A line a minute while the rebuild runs (a national run takes over an hour): how
+    many events are still to apply, from the rebuild consumer's lag gauge."""
+    started = time.perf_counter()
+    while True:
+        await asyncio.sleep(every_seconds)
+        lags = [
+            sample.value
+            for metric in CONSUMER_LAG.collect()
+            for sample in metric.samples
+            if sample.labels.get("consumer") == REBUILD_CONSUMER
+        ]
+        if not lags:
+            continue  # still opening the shadow tables and the consumer
+        done = max(0, events - int(sum(lags)))
+        took = time.perf_counter() - started
+        print(
+            f"  rebuilding: about {done:,} of {events:,} events applied after {took:,.0f} s",
+            flush=True,
+        )
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -421,7 +444,11 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
 
     database_url = postgres.create_database("reporting_bench")
     await migrate(database_url)
-    result = await rebuild(database_url, kafka.bootstrap)
+    watching = asyncio.create_task(report_rebuild_progress(events))
+    try:
+        result = await rebuild(database_url, kafka.bootstrap)
+    finally:
+        watching.cancel()
     print(
         f"full rebuild    : {result.events_replayed:,} events in {result.seconds:7.1f} s "
         f"({result.events_replayed / result.seconds:,.0f} events/s; "

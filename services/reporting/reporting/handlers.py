@@ -9,8 +9,7 @@ these handlers would do one event at a time, in a few statements.
 
 from baan_shared.bus.consumer import Subscriptions
 from reporting.projections import household_progress as progress
-from reporting.projections import money
-from reporting.projections.batch import apply_batch
+from reporting.projections.batch import MONEY_HANDLERS, apply_batch
 
 SUBSCRIPTIONS = Subscriptions(
     {
@@ -30,16 +29,9 @@ SUBSCRIPTIONS = Subscriptions(
         "grant.approved": progress.on_grant_approved,
         "grant.disbursed": progress.on_grant_disbursed,
         "grant.rejected": progress.on_grant_rejected,
-        # finance.budgets
-        "budget.allocated": money.on_budget_allocated,
-        # finance.loans
-        "loan.approved": money.on_loan_approved,
-        "loan.disbursed": money.on_loan_disbursed,
-        "loan.repayment_received": money.on_loan_repayment_received,
-        "loan.in_arrears": money.on_loan_in_arrears,
-        # finance.revolving_funds
-        "revolving_fund.opened": money.on_revolving_fund_event,
-        "revolving_fund.balance_changed": money.on_revolving_fund_event,
+        # finance.budgets, finance.loans, finance.revolving_funds: applied one by one
+        # even inside a batch (few per aggregate), by the handlers listed in batch.py.
+        **MONEY_HANDLERS,
     },
     batch_handler=apply_batch,
 )

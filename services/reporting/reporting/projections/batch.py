@@ -10,6 +10,8 @@ stream order with the same ``apply_*`` functions as the one-event handlers,
 and the rows are written back in one flush. Budgets and loans are few and go
 through their one-event handlers. The result is the same as applying the
 events one by one: ``tests/test_projection_batch.py`` checks exactly that.
+
+The money handlers are listed here, once; ``reporting.handlers`` subscribes them.
 """
 
 import uuid
@@ -18,6 +20,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.bus.consumer import Handler
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantEvent, GrantRejected, HouseEvent, HouseholdEvent
 from reporting.projections import household_progress as progress
@@ -30,12 +33,15 @@ from reporting.projections.household_progress import (
 )
 from reporting.projections.models import HOUSEHOLD_PROGRESS, GrantProgress
 
-MONEY_HANDLERS = {
+MONEY_HANDLERS: dict[str, Handler] = {
+    # finance.budgets
     "budget.allocated": money.on_budget_allocated,
+    # finance.loans
     "loan.approved": money.on_loan_approved,
     "loan.disbursed": money.on_loan_disbursed,
     "loan.repayment_received": money.on_loan_repayment_received,
     "loan.in_arrears": money.on_loan_in_arrears,
+    # finance.revolving_funds
     "revolving_fund.opened": money.on_revolving_fund_event,
     "revolving_fund.balance_changed": money.on_revolving_fund_event,
 }
