@@ -105,19 +105,15 @@ class TestMilestoneTemplates:
 
 class TestTokens:
     async def test_no_token_is_401_problem(self, app: FastAPI) -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://c") as anonymous:
+        async with auth_testing.asgi_client(app, BASE_URL) as anonymous:
             response = await anonymous.get("/v1/house-works")
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["errors"][0]["field"] == "header.Authorization"
 
     async def test_a_forged_token_is_401(self, app: FastAPI) -> None:
-        forged = DevIssuer().mint_token("intruder", [CONSTRUCTION_READ], ["*"])
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://c", headers={"Authorization": f"Bearer {forged}"}
-        ) as intruder:
+        forged = auth_testing.token_headers(DevIssuer(), "intruder", [CONSTRUCTION_READ], ["*"])
+        async with auth_testing.asgi_client(app, BASE_URL, forged) as intruder:
             response = await intruder.get("/v1/projects")
         assert response.status_code == 401
 
@@ -132,8 +128,7 @@ class TestTokens:
         assert response.status_code == 403
 
     async def test_health_needs_no_token(self, app: FastAPI) -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://c") as probe:
+        async with auth_testing.asgi_client(app, BASE_URL) as probe:
             response = await probe.get("/health/live")
         assert response.status_code == 200
 
