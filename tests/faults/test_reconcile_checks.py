@@ -51,6 +51,14 @@ def consistent() -> Snapshot:
             | {"ready_to_build": 0, "under_construction": 0, "waitlisted": 0, "rejected": 1}
             | {"grant_disbursed_satang": GRANT}
         ],
+        funds=[{"id": "f1", "balance_satang": 300_000}],
+        money={
+            "totals": [{"programme": "CANAL", "loan_outstanding_satang": 1_100_000}],
+            "revolving_funds_total": {
+                "revolving_funds": 1,
+                "revolving_fund_balance_satang": 300_000,
+            },
+        },
     )
 
 
@@ -131,6 +139,27 @@ def test_an_unbalanced_ledger_is_flagged() -> None:
     snapshot = consistent()
     snapshot.trial_balance = {"debit_satang": 10, "credit_satang": 5, "balanced": False}
     assert list(failing(snapshot)) == ["ledger balances"]
+
+
+def test_reporting_that_missed_a_repayment_or_a_fund_movement_is_flagged() -> None:
+    snapshot = consistent()
+    assert snapshot.money is not None
+    snapshot.money["totals"][0]["loan_outstanding_satang"] = 1_200_000  # repayment missed
+    snapshot.money["revolving_funds_total"]["revolving_fund_balance_satang"] = 200_000
+    assert failing(snapshot) == {
+        "reporting's loans and funds = finance's": [
+            "loans outstanding: reporting 1200000, finance 1100000",
+            "revolving funds' balance: reporting 200000, finance 300000",
+        ]
+    }
+
+
+def test_a_fund_reporting_never_heard_of_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.funds.append({"id": "f2", "balance_satang": 0})
+    assert failing(snapshot) == {
+        "reporting's loans and funds = finance's": ["revolving funds: reporting 1, finance 2"]
+    }
 
 
 def test_a_repayment_booked_twice_is_flagged() -> None:

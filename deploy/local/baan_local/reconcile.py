@@ -55,6 +55,8 @@ class Snapshot:
     trial_balance: Row
     loans: list[Row] = field(default_factory=list)  # loan details, with their repayments
     progress_rows: list[Row] = field(default_factory=list)  # reporting, programme × province
+    funds: list[Row] = field(default_factory=list)  # finance's revolving funds
+    money: Row | None = None  # reporting's money report over the whole country
 
 
 @dataclass
@@ -219,6 +221,35 @@ def check_reporting(snapshot: Snapshot) -> Check:
     return check
 
 
+def check_reporting_money(snapshot: Snapshot) -> Check:
+    """Reporting's loans and revolving funds (from finance's events) = finance's books."""
+    check = Check("reporting's loans and funds = finance's")
+    if snapshot.money is None:
+        return check  # an older snapshot without the money report: nothing to compare
+    outstanding = sum(
+        loan["outstanding_principal_satang"]
+        for loan in snapshot.loans
+        if loan.get("disbursed_on") is not None
+    )
+    reported = sum(row["loan_outstanding_satang"] for row in snapshot.money["totals"])
+    check.expect(
+        reported == outstanding,
+        f"loans outstanding: reporting {reported}, finance {outstanding}",
+    )
+    balance = sum(fund["balance_satang"] for fund in snapshot.funds)
+    funds = snapshot.money["revolving_funds_total"]
+    check.expect(
+        funds["revolving_fund_balance_satang"] == balance,
+        f"revolving funds' balance: reporting {funds['revolving_fund_balance_satang']}, "
+        f"finance {balance}",
+    )
+    check.expect(
+        funds["revolving_funds"] == len(snapshot.funds),
+        f"revolving funds: reporting {funds['revolving_funds']}, finance {len(snapshot.funds)}",
+    )
+    return check
+
+
 CHECKS = (
     check_house_works,
     check_grants_paid,
@@ -226,6 +257,7 @@ CHECKS = (
     check_ledger,
     check_loans,
     check_reporting,
+    check_reporting_money,
 )
 
 
@@ -287,8 +319,11 @@ async def read_snapshot(
             detail = await finance.get(f"/v1/loans/{loan['id']}")
             detail.raise_for_status()
             loans.append(detail.json())
+        funds = await _every_page(finance, "/v1/revolving-funds")
         progress = await reporting.get("/v1/reports/progress")
         progress.raise_for_status()
+        money = await reporting.get("/v1/reports/money", params={"level": "country"})
+        money.raise_for_status()
     return Snapshot(
         households=households,
         house_works=house_works,
@@ -297,6 +332,8 @@ async def read_snapshot(
         trial_balance=balance.json(),
         loans=loans,
         progress_rows=progress.json()["rows"],
+        funds=funds,
+        money=money.json(),
     )
 
 
