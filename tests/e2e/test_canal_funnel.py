@@ -21,18 +21,22 @@ Bangkok) in ``make test``: the funnel is asked for CANAL, province 10, FY 2563.
 """
 
 import asyncio
-import csv
-import io
-import itertools
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from platform_harness import Platform, eventually
-from stdnum.th import pin
+from survey_feed import (
+    approve_at_meetings,
+    chunks,
+    elapsed,
+    every_page,
+    national_ids,
+    survey_sheet,
+)
 
 # 3,084 households through four services and 2,068 sign-offs one by one; it prints
 # its times with -s. The bound keeps a stuck platform from hanging CI. Measured
@@ -70,86 +74,15 @@ LAST_TRANCHE_SATANG = CANAL_GRANT_SATANG - FIRST_TRANCHE_SATANG
 
 COMMITTEE = "คณะกรรมการชุมชนริมคลองลาดพร้าว"
 BUILDERS = "ทีมช่างชุมชน"
-# Screen and approve are two lines of the minutes; a meeting takes up to 1,000 lines.
-HOUSEHOLDS_PER_MEETING = 500
 # Per-house sign-offs in flight at once: a committee's pace, and a bound on the load.
 CONCURRENT_SIGN_OFFS = 8
 # The canal's inspection teams, each its own partner client bound to the district.
 # Each client may make 600 requests a minute (AUTH_RATE_LIMIT_REQUESTS): 2,068
 # sign-offs from the national client alone would be paced by that allowance.
 INSPECTION_TEAMS = 4
-# Construction's lists and bulk moves take at most this many house works per request.
-PAGE = 500
 
-_serials = itertools.count(1)
-
-
-def national_id() -> str:
-    # A range of its own (first digit 1, year 2563), so the IDs clash with no other test's.
-    base = f"{1_2563_0000_000 + next(_serials):012d}"
-    return base + pin.calc_check_digit(base)
-
-
-def survey_sheet(households: int) -> bytes:
-    """The community's survey sheet as its surveyors would upload it (CSV, English headers)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "programme",
-            "head_name",
-            "national_id",
-            "province_code",
-            "district_code",
-            "subdistrict_code",
-            "household_size",
-            "monthly_income_baht",
-            "need",
-            "estimated_cost_baht",
-        ]
-    )
-    for n in range(households):
-        writer.writerow(
-            [
-                "CANAL",
-                f"หัวหน้าครัวเรือนริมคลอง {n:05d}",
-                national_id(),
-                PROVINCE,
-                DISTRICT,
-                SUBDISTRICT,
-                4,
-                9_000,
-                "rebuild",
-                250_000,
-            ]
-        )
-    return out.getvalue().encode("utf-8")
-
-
-def meeting_days(meetings: int) -> list[date]:
-    """Meeting dates spread over the half year, first to last."""
-    span = (LAST_MEETING - FIRST_MEETING).days
-    return [
-        FIRST_MEETING + timedelta(days=span * i // max(1, meetings - 1)) for i in range(meetings)
-    ]
-
-
-def chunks(ids: list[str], size: int = PAGE) -> list[list[str]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
-async def every_page(http: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        query = {**params, "limit": PAGE, **({"cursor": cursor} if cursor else {})}
-        response = await http.get(path, params=query)
-        assert response.status_code == 200, response.text
-        page = response.json()
-        found += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return found
+national_id = national_ids(1_2563_0000_001)
+"""A range of its own (first digit 1, year 2563), so the IDs clash with no other test's."""
 
 
 async def allocate_budget(finance: httpx.AsyncClient) -> str:
@@ -189,10 +122,19 @@ async def survey_the_community(survey: httpx.AsyncClient) -> tuple[str, list[str
     )
     assert opened.status_code == 201, opened.text
     round_id = opened.json()["id"]
+    sheet = survey_sheet(
+        "CANAL",
+        SUBDISTRICT,
+        HOUSEHOLDS,
+        national_id=national_id,
+        head_name="หัวหน้าครัวเรือนริมคลอง",
+        monthly_income_baht=9_000,
+        estimated_cost_baht=250_000,
+    )
     imported = await survey.post(
         "/v1/household-imports",
         data={"imported_by": "ทีมสำรวจชุมชน", "survey_round_id": round_id},
-        files={"file": ("survey.csv", survey_sheet(HOUSEHOLDS), "text/csv")},
+        files={"file": ("survey.csv", sheet, "text/csv")},
         timeout=600,
     )
     assert imported.status_code == 201, imported.text
@@ -200,24 +142,6 @@ async def survey_the_community(survey: httpx.AsyncClient) -> tuple[str, list[str
     assert (counts["rows_imported"], counts["rows_invalid"]) == (HOUSEHOLDS, 0), counts
     households = await every_page(survey, "/v1/households", survey_round_id=round_id)
     return community_id, [h["id"] for h in households]
-
-
-async def approve_at_meetings(survey: httpx.AsyncClient, household_ids: list[str]) -> None:
-    """The committee screens and approves them at meetings between Oct 2019 and Mar 2020."""
-    batches = chunks(household_ids, HOUSEHOLDS_PER_MEETING)
-    for batch, day in zip(batches, meeting_days(len(batches)), strict=True):
-        decisions = [
-            {"household_id": h, "decision": decision}
-            for h in batch
-            for decision in ("screen", "approve")
-        ]
-        response = await survey.post(
-            "/v1/household-decisions",
-            json={"decided_by": COMMITTEE, "decided_on": day.isoformat(), "decisions": decisions},
-            timeout=300,
-        )
-        assert response.status_code == 200, response.text
-        assert {item["fiscal_year"] for item in response.json()["items"]} == {FISCAL_YEAR}
 
 
 async def honouring_retry_after(send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
@@ -241,10 +165,6 @@ async def bounded(calls: list[Callable[[], Awaitable[None]]], limit: int) -> Non
     await asyncio.gather(*(one(call) for call in calls))
 
 
-def elapsed(since: float) -> str:
-    return f"{time.monotonic() - since:.0f} s"
-
-
 async def test_the_canal_funnel_shows_2068_completed_654_building_362_ready(
     platform: Platform,
 ) -> None:
@@ -258,7 +178,14 @@ async def test_the_canal_funnel_shows_2068_completed_654_building_362_ready(
         budget_id = await allocate_budget(finance)
         community_id, household_ids = await survey_the_community(survey)
         assert len(household_ids) == HOUSEHOLDS
-        await approve_at_meetings(survey, household_ids)
+        await approve_at_meetings(
+            survey,
+            household_ids,
+            committee=COMMITTEE,
+            first=FIRST_MEETING,
+            last=LAST_MEETING,
+            fiscal_year=FISCAL_YEAR,
+        )
         print(f"\ncanal: {HOUSEHOLDS:,} imported and approved at {elapsed(started)}")
 
         # Construction plans one house work per approval, from the events. Each look

@@ -30,15 +30,15 @@ unit (a centre is registered in survey as a community of its own).
 
 import csv
 import io
-import itertools
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+import survey_feed as feed
 from platform_harness import Platform, eventually, house_work_of
-from stdnum.th import pin
+from survey_feed import elapsed, every_page, national_ids
 
 # About 20,000 households through four services (about 80,000 events for reporting
 # alone): minutes, not seconds (it prints its times with -s); the bound keeps a
@@ -57,8 +57,6 @@ FISCAL_YEAR = 2562
 FIRST_MEETING = date(2018, 10, 1)
 LAST_MEETING = date(2019, 3, 31)
 COMMITTEE = "คณะกรรมการชุมชน"
-# Screen and approve are two lines of the minutes; a meeting takes up to 1,000 lines.
-HOUSEHOLDS_PER_MEETING = 500
 
 # programme, target, done, the tambon surveyed (official code), what the table says
 HALF_YEAR = [
@@ -69,61 +67,19 @@ HALF_YEAR = [
 ]
 HOMELESS_CENTRES = [("103802", "ศูนย์คนไร้บ้านบางกอกน้อย"), ("500101", "ศูนย์คนไร้บ้านเชียงใหม่")]
 
-_serials = itertools.count(1)
-
-
-def national_id() -> str:
-    # A range of its own (first digit 1, year 2562), so the IDs clash with no other test's.
-    base = f"{1_2562_0000_000 + next(_serials):012d}"
-    return base + pin.calc_check_digit(base)
+national_id = national_ids(1_2562_0000_001)
+"""A range of its own (first digit 1, year 2562), so the IDs clash with no other test's."""
 
 
 def survey_sheet(programme: str, subdistrict: str, households: int, size: int = 4) -> bytes:
-    """The programme's survey sheet as its surveyors would upload it (CSV, English headers)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "programme",
-            "head_name",
-            "national_id",
-            "province_code",
-            "district_code",
-            "subdistrict_code",
-            "household_size",
-            "monthly_income_baht",
-            "need",
-            "estimated_cost_baht",
-        ]
+    return feed.survey_sheet(
+        programme,
+        subdistrict,
+        households,
+        national_id=national_id,
+        head_name=f"หัวหน้าครัวเรือน {programme}",
+        size=size,
     )
-    for n in range(households):
-        writer.writerow(
-            [
-                programme,
-                f"หัวหน้าครัวเรือน {programme} {n:05d}",
-                national_id(),
-                subdistrict[:2],
-                subdistrict[:4],
-                subdistrict,
-                size,
-                5_000,
-                "rebuild",
-                100_000,
-            ]
-        )
-    return out.getvalue().encode("utf-8")
-
-
-def elapsed(since: float) -> str:
-    return f"{time.monotonic() - since:.0f} s"
-
-
-def meeting_days(meetings: int) -> list[date]:
-    """Meeting dates spread over the half year, first to last."""
-    span = (LAST_MEETING - FIRST_MEETING).days
-    return [
-        FIRST_MEETING + timedelta(days=span * i // max(1, meetings - 1)) for i in range(meetings)
-    ]
 
 
 async def allocate_budgets(finance: httpx.AsyncClient) -> None:
@@ -188,40 +144,20 @@ async def import_sheet(survey: httpx.AsyncClient, round_id: str, sheet: bytes, r
 
 
 async def households_of_round(survey: httpx.AsyncClient, round_id: str) -> list[str]:
-    found: list[str] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"survey_round_id": round_id, "limit": 500}
-        if cursor:
-            params["cursor"] = cursor
-        response = await survey.get("/v1/households", params=params)
-        assert response.status_code == 200, response.text
-        page = response.json()
-        found += [h["id"] for h in page["items"]]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return found
+    households = await every_page(survey, "/v1/households", survey_round_id=round_id)
+    return [h["id"] for h in households]
 
 
 async def approve_at_meetings(survey: httpx.AsyncClient, household_ids: list[str]) -> None:
     """Committee meetings between October 2018 and March 2019 screen and approve them."""
-    batches = [
-        household_ids[i : i + HOUSEHOLDS_PER_MEETING]
-        for i in range(0, len(household_ids), HOUSEHOLDS_PER_MEETING)
-    ]
-    for batch, day in zip(batches, meeting_days(len(batches)), strict=True):
-        decisions = [
-            {"household_id": h, "decision": decision}
-            for h in batch
-            for decision in ("screen", "approve")
-        ]
-        response = await survey.post(
-            "/v1/household-decisions",
-            json={"decided_by": COMMITTEE, "decided_on": day.isoformat(), "decisions": decisions},
-            timeout=300,
-        )
-        assert response.status_code == 200, response.text
-        assert {item["fiscal_year"] for item in response.json()["items"]} == {FISCAL_YEAR}
+    await feed.approve_at_meetings(
+        survey,
+        household_ids,
+        committee=COMMITTEE,
+        first=FIRST_MEETING,
+        last=LAST_MEETING,
+        fiscal_year=FISCAL_YEAR,
+    )
 
 
 async def half_year_report(reporting: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
