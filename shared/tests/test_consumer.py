@@ -253,3 +253,29 @@ async def test_a_collision_in_record_by_record_handling_is_retried_beyond_max_at
     await consumer.handle_record(_record(event))
     assert applied == [event.id]
     assert producer.sent == []
+
+
+async def test_each_handler_in_a_batch_continues_its_own_events_trace(harness: Any) -> None:
+    from baan_shared.observability.tracing import current_traceparent, trace_id
+
+    consumer, _producer, _applied, _failures, _engine = harness
+    seen: dict[uuid.UUID, str | None] = {}
+
+    async def remember_trace(session: AsyncSession, event: CloudEvent) -> None:
+        # What a handler's outbox row would carry on: the current traceparent.
+        seen[event.id] = trace_id(current_traceparent())
+
+    consumer.subscriptions = Subscriptions({"household.approved": remember_trace})
+    events = [
+        CloudEvent(
+            source="/services/test",
+            type="household.approved",
+            subject=f"h{n}",
+            data={"n": n},
+            traceparent=f"00-{n:032x}-{n:016x}-01",
+        )
+        for n in range(1, 4)
+    ]
+    records = [_record(event, offset=n) for n, event in enumerate(events)]
+    assert await consumer.apply_batch(records)
+    assert seen == {event.id: f"{n:032x}" for n, event in enumerate(events, start=1)}

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from platform_harness import (
@@ -37,6 +38,7 @@ from baan_local.postgres import LocalPostgres
 from baan_local.services import SERVICES, ServiceProcess
 from baan_shared.clock import utcnow
 from baan_shared.fiscal import fiscal_year_at
+from construction.handlers import SUBSCRIPTIONS as CONSTRUCTION_SUBSCRIPTIONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
@@ -128,8 +130,15 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
     records = await read_topic(platform.kafka.bootstrap, "survey.households")
     approved = [r for r in records if header(r, "ce_type") == "household.approved"]
     approved_households = {r.key.decode() for r in approved}
-    # Earlier tests may have redelivered copies on purpose; the inbox skips those too.
-    copies = len(approved) - len({header(r, "ce_id") for r in approved})
+    # Everything construction applies, on every stream it reads: earlier tests may have
+    # redelivered copies on purpose (same event id), which the inbox skips too.
+    handled = [
+        r
+        for topic in CONSTRUCTION_SUBSCRIPTIONS.topics
+        for r in await read_topic(platform.kafka.bootstrap, topic)
+        if header(r, "ce_type") in CONSTRUCTION_SUBSCRIPTIONS.handlers
+    ]
+    copies = len(handled) - len({header(r, "ce_id") for r in handled})
 
     # A second construction deployment with its own database and consumer group
     # reads the whole stream; its first attempt dies right after its first commit.
@@ -153,6 +162,10 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
     )
     output, _ = await asyncio.wait_for(crashing.communicate(), timeout=180)
     assert crashing.returncode == 86, output.decode(errors="replace")[-2000:]
+    # It died after its first commit: a partition's batch (or a few, applied at once),
+    # committed with their inbox rows, none of their offsets.
+    applied_before_the_crash = await _inbox_rows(env["CONSTRUCTION_DATABASE_URL"])
+    assert applied_before_the_crash >= 1
 
     spec = next(s for s in SERVICES if s.name == "construction")
     restarted = ServiceProcess(spec, free_port(), env, tmp_path / "construction-restarted.log")
@@ -190,6 +203,15 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
         assert sorted(households) == sorted(approved_households)  # each exactly once
     finally:
         restarted.stop()
+
+
+async def _inbox_rows(database_url: str) -> int:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        count: int = await connection.fetchval("SELECT count(*) FROM processed_events")
+    finally:
+        await connection.close()
+    return count
 
 
 async def test_replaying_a_dead_letter_topic_applies_what_was_parked_once(

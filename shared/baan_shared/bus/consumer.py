@@ -352,16 +352,26 @@ class EventConsumer:
         topics = {event.id: record.topic for event, record in events}
         async with self.session_factory() as session:
             fresh = await claim_new_events(session, consumer=self.name, events=events)
-            # One consumer span per event under its producer's, open while the batch applies.
-            with contextlib.ExitStack() as spans:
-                for event in fresh if self.trace_each_event else ():
-                    spans.enter_context(self._consumer_span(event, topics[event.id], len(fresh)))
-                if self.subscriptions.batch_handler is not None:
+            if self.subscriptions.batch_handler is not None:
+                # One consumer span per event under its producer's, open while the batch
+                # applies (a set-based handler cannot say which event did what).
+                with contextlib.ExitStack() as spans:
+                    for event in fresh if self.trace_each_event else ():
+                        spans.enter_context(
+                            self._consumer_span(event, topics[event.id], len(fresh))
+                        )
                     await self.subscriptions.batch_handler(session, fresh)
-                else:
-                    for event in fresh:
+            else:
+                for event in fresh:
+                    # Each handler under its own event's span: what it records (an outbox
+                    # row carries the current traceparent) continues that event's trace.
+                    with (
+                        self._consumer_span(event, topics[event.id], len(fresh))
+                        if self.trace_each_event
+                        else contextlib.nullcontext()
+                    ):
                         await self.subscriptions.handlers[event.type](session, event)
-                await session.commit()
+            await session.commit()
         return fresh
 
     def _consumer_span(self, event: CloudEvent, topic: str, events_in_batch: int) -> Any:
