@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 
 from baan_shared.events import EVENT_TYPES, CloudEvent, EventData
@@ -214,6 +215,29 @@ def realistic_mix() -> list[CloudEvent]:
 
 def latest_time(events: list[CloudEvent]) -> datetime:
     return max(event.time for event in events)
+
+
+def consumer_records(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
+    """The records a partition would hand the consumer for ``events`` (on their topics)."""
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    for event in events:
+        key, value, headers = event.to_kafka()
+        records.append(
+            ConsumerRecord(
+                topic=EVENT_TYPES[event.type].topic,
+                partition=0,
+                offset=next(_offsets),
+                timestamp=0,
+                timestamp_type=0,
+                key=key,
+                value=value,
+                checksum=None,
+                serialized_key_size=len(key or b""),
+                serialized_value_size=len(value or b""),
+                headers=tuple(headers),
+            )
+        )
+    return records
 
 
 async def apply_events(app: FastAPI, events: list[CloudEvent]) -> None:

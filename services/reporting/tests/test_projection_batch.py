@@ -6,14 +6,12 @@ ways, on SQLite and on PostgreSQL, and compare every projection row.
 """
 
 import asyncio
-import itertools
 import random
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 from reporting_factories import (
     T0,
@@ -22,6 +20,7 @@ from reporting_factories import (
     allocation,
     apply_events,
     cloud_event,
+    consumer_records,
     journey,
     realistic_mix,
 )
@@ -38,8 +37,6 @@ from reporting.projections.models import (
     ProjectionState,
 )
 
-_offsets = itertools.count()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(
@@ -52,28 +49,6 @@ def database_url(
     except pytest.FixtureLookupError:
         pytest.skip("needs the baan pytest plugin's PostgreSQL server")
     return lambda: str(make_database("reporting"))
-
-
-def _records(events: list[CloudEvent]) -> list[ConsumerRecord]:
-    records = []
-    for event in events:
-        key, value, headers = event.to_kafka()
-        records.append(
-            ConsumerRecord(
-                topic=EVENT_TYPES[event.type].topic,
-                partition=0,
-                offset=next(_offsets),
-                timestamp=0,
-                timestamp_type=0,
-                key=key,
-                value=value,
-                checksum=None,
-                serialized_key_size=len(key or b""),
-                serialized_value_size=len(value or b""),
-                headers=tuple(headers),
-            )
-        )
-    return records
 
 
 def _consumer(app: FastAPI) -> EventConsumer:
@@ -97,7 +72,7 @@ async def _apply_in_batches(app: FastAPI, events: list[CloudEvent], size: int) -
     consumer = _consumer(app)
     for stream in _by_stream(events).values():
         for start in range(0, len(stream), size):
-            assert await consumer.apply_batch(_records(stream[start : start + size]))
+            assert await consumer.apply_batch(consumer_records(stream[start : start + size]))
 
 
 _NOT_COMPARED = {"updated_at", "last_applied_at"}

@@ -4,20 +4,18 @@ many times the events arrive; an area-bound caller sees only its areas' funds.""
 
 import csv
 import io
-import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 from reporting_auth import NATIONAL_SCOPES
-from reporting_factories import apply_events
+from reporting_factories import apply_events, consumer_records
 
 from baan_shared.bus.consumer import EventConsumer
-from baan_shared.events import EVENT_TYPES, CloudEvent
+from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
 from baan_shared.ids import new_id
 from reporting import SERVICE_NAME
@@ -25,7 +23,6 @@ from reporting.handlers import SUBSCRIPTIONS
 
 BAHT = 100  # satang
 OPENED_AT = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
-_offsets = itertools.count(1_000_000)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -234,33 +231,11 @@ class TestRedeliveryNeverDoubleCounts:
             session_factory=app.state.runtime.session_factory,
         )
         # One partition's poll, holding the stream twice over (a re-publish).
-        assert await consumer.apply_batch(_records([*story, *(replay(e) for e in story)]))
+        assert await consumer.apply_batch(consumer_records([*story, *(replay(e) for e in story)]))
         [row] = (await money(client, level="province"))["revolving_funds"]
         assert row["revolving_fund_balance_satang"] == 33_000 * BAHT
         freshness = (await client.get("/v1/reports/freshness")).json()
         assert "finance.revolving_funds" in {s["stream"] for s in freshness["streams"]}
-
-
-def _records(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
-    records: list[ConsumerRecord[bytes, bytes]] = []
-    for event in events:
-        key, value, headers = event.to_kafka()
-        records.append(
-            ConsumerRecord(
-                topic=EVENT_TYPES[event.type].topic,
-                partition=0,
-                offset=next(_offsets),
-                timestamp=0,
-                timestamp_type=0,
-                key=key,
-                value=value,
-                checksum=None,
-                serialized_key_size=len(key or b""),
-                serialized_value_size=len(value or b""),
-                headers=tuple(headers),
-            )
-        )
-    return records
 
 
 class TestAreas:
