@@ -35,6 +35,7 @@ from baan_shared.auth import (
     AuthSettings,
     Principal,
     area_filter,
+    does_not_exist,
     forbid_unless_covered,
     install_partner_access,
     mask_national_id,
@@ -51,7 +52,7 @@ from baan_shared.auth.audit.postgres import APPEND_ONLY_UPGRADE
 from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.auth.testing import area_leaks, foreign_csv_rows, foreign_rows
 from baan_shared.db import create_engine, create_session_factory
-from baan_shared.http.errors import NotFound, install_error_handlers
+from baan_shared.http.errors import install_error_handlers
 from baan_shared.ids import new_id
 
 ISSUER = "https://issuer.baan.test/realms/baan"
@@ -161,7 +162,7 @@ def make_app(
             await _execute(session, select(households).where(households.c.id == household_id))
         ).first()
         if row is None:
-            raise NotFound(f"no household {household_id}")
+            raise does_not_exist(f"household {household_id}")
         not_found_unless_covered(
             principal,
             f"household {household_id}",
@@ -583,6 +584,9 @@ class TestAreas:
         assert other.headers["content-type"] == "application/problem+json"
         assert other.json()["title"] == missing.json()["title"]
         assert "40" not in other.json()["detail"].replace(str(ids["khon-kaen-mueang"]), "")
+        other_masked = json.dumps(other.json()).replace(str(ids["khon-kaen-mueang"]), "ID")
+        missing_id = missing.json()["instance"].rsplit("/", 1)[-1]
+        assert other_masked == json.dumps(missing.json()).replace(missing_id, "ID")
 
     async def test_a_national_admin_sees_every_area(self, sqlite_platform: Platform) -> None:
         ids = await _seed(sqlite_platform.sessions)
@@ -713,7 +717,7 @@ class TestAudit:
                 await client.post(
                     "/v1/households", json={"province_code": "10", "national_id": "3100500000011"}
                 )
-        auditor = any_platform.token("auditor", ["audit:read"], [])
+        auditor = any_platform.token("auditor", ["audit:read"], ["*"])
         seen: list[dict[str, Any]] = []
         cursor: str | None = None
         async with client_for(app, auditor) as client:
@@ -738,6 +742,24 @@ class TestAudit:
         assert future.json()["items"] == []
         assert backwards.status_code == 422
         assert backwards.json()["errors"][0]["field"] == "query.to"
+
+    async def test_an_auditor_bound_to_areas_is_refused_the_national_log(
+        self, sqlite_platform: Platform
+    ) -> None:
+        app = sqlite_platform.app()
+        national = sqlite_platform.token("national-office", ["survey:write"], ["*"])
+        async with client_for(app, national) as client:
+            written = await client.post(
+                "/v1/households", json={"province_code": "40", "national_id": "3100500000011"}
+            )
+        assert written.status_code == 201
+        bangkok_auditor = sqlite_platform.token("bangkok-auditor", ["audit:read"], ["10"])
+        async with client_for(app, bangkok_auditor) as client:
+            response = await client.get("/v1/audit-log")
+        assert response.status_code == 403
+        problem = response.json()
+        assert problem["errors"][0]["code"] == "national-only"
+        assert str(written.json()["id"]) not in response.text
 
     async def test_the_audit_log_needs_audit_read(self, sqlite_platform: Platform) -> None:
         token = sqlite_platform.token("bangkok-office", ["survey:read", "pii:read"], ["*"])

@@ -8,7 +8,16 @@ How a service adopts it: docs/adr/0003-partner-access.md. The tables
 service's metadata.
 """
 
-from baan_shared.auth.areas import area_filter, forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth.areas import (
+    RESOLVED_BY,
+    area_filter,
+    does_not_exist,
+    forbid_unless_covered,
+    not_found_unless_covered,
+    reference_unless_covered,
+    taken_elsewhere,
+    unknown_reference,
+)
 from baan_shared.auth.dependencies import (
     current_principal,
     install_partner_access,
@@ -27,10 +36,12 @@ from baan_shared.auth.principal import Principal
 from baan_shared.auth.settings import AuthSettings
 
 __all__ = [
+    "RESOLVED_BY",
     "AuthSettings",
     "Principal",
     "area_filter",
     "current_principal",
+    "does_not_exist",
     "forbid_unless_covered",
     "install_partner_access",
     "mask_national_id",
@@ -40,6 +51,9 @@ __all__ = [
     "oauth2_scheme",
     "operations_without_scopes",
     "phone_for",
+    "reference_unless_covered",
     "require_scopes",
     "reveals_personal_data",
+    "taken_elsewhere",
+    "unknown_reference",
 ]

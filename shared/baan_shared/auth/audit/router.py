@@ -1,4 +1,13 @@
-"""``GET /v1/audit-log`` for auditors (scope ``audit:read``)."""
+"""``GET /v1/audit-log`` for auditors (scope ``audit:read``, national clients only).
+
+The audit log records every write and every reading of personal data, national
+ones included, with paths and resource ids; its rows carry no area. A client
+bound to areas holding ``audit:read`` is refused (403 ``national-only``) rather
+than shown a filtered log: filtering by path would have to know every
+resource's area in every service, and a gap there would leak another area's ids.
+Area auditors reconcile through the area-filtered records themselves
+(docs/adr/0003-partner-access.md).
+"""
 
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +23,7 @@ from baan_shared.auth.audit.table import AuditRecord
 from baan_shared.auth.dependencies import require_scopes
 from baan_shared.auth.principal import Principal
 from baan_shared.auth.scopes import AUDIT_READ
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.errors import Forbidden, Unprocessable, problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 
 
@@ -50,9 +59,10 @@ def audit_log_router(
         "",
         summary="Who did what, when, from which client (oldest first)",
         responses=problem_responses({422: "A filter or the cursor is not valid"}),
+        description="National auditors only: a client bound to areas gets 403 `national-only`.",
     )
     async def list_audit_records(
-        _auditor: Annotated[Principal, Security(require_scopes(AUDIT_READ))],
+        auditor: Annotated[Principal, Security(require_scopes(AUDIT_READ))],
         session: Annotated[AsyncSession, Depends(session_dependency, scope="function")],
         client_id: Annotated[str | None, Query(max_length=255)] = None,
         resource_type: Annotated[str | None, Query(max_length=64)] = None,
@@ -67,6 +77,19 @@ def audit_log_router(
         cursor: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> AuditRecordsPublic:
+        if not auditor.all_areas:
+            raise Forbidden(
+                f"client {auditor.client_id!r} is bound to areas; the audit log records "
+                "every area's writes and is for national auditors only",
+                errors=[
+                    {
+                        "field": "header.Authorization",
+                        "reason": "the audit log is national: the token must cover every "
+                        "area (baan_areas '*')",
+                        "code": "national-only",
+                    }
+                ],
+            )
         for name, moment in (("from", at_from), ("to", at_to)):
             if moment is not None and moment.tzinfo is None:
                 raise Unprocessable(
