@@ -53,6 +53,7 @@ from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
 from baan_shared.bus.admin import ensure_topics
+from baan_shared.bus.security import client_options
 from baan_shared.events import CloudEvent, EventData
 from baan_shared.events.catalog import (
     GrantApproved,
@@ -218,6 +219,7 @@ async def produce(bootstrap: str, households: int, seed: int) -> tuple[int, floa
         linger_ms=50,
         max_batch_size=1 << 20,
         compression_type="lz4" if _has_lz4() else None,
+        **client_options(),
     )
     await producer.start()
     started = time.perf_counter()
@@ -251,7 +253,10 @@ def _has_lz4() -> bool:
 async def raw_consume(bootstrap: str) -> tuple[int, float]:
     """Read every record from the beginning, doing nothing with it: the floor."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=5000
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        max_poll_records=5000,
+        **client_options(),
     )
     await consumer.start()
     try:
@@ -446,7 +451,8 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     await migrate(database_url)
     watching = asyncio.create_task(report_rebuild_progress(events))
     try:
-        result = await rebuild(database_url, kafka.bootstrap)
+        # as reporting's own Kafka user, in a reporting-rebuild-* group, as in production
+        result = await rebuild(database_url, kafka.bootstrap, security=kafka.security("reporting"))
     finally:
         watching.cancel()
     print(
@@ -510,6 +516,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         kafka.start()
+        # The bench's own clients (topics, producer, raw consumer) are the super user.
+        os.environ.update(kafka.environment())
         postgres.start()
         asyncio.run(run(args, kafka, postgres))
     finally:

@@ -43,6 +43,7 @@ from platform_harness import Platform, household_body, start_platform
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
+from baan_shared.bus.security import client_options
 from baan_shared.clock import utcnow
 from baan_shared.fiscal import fiscal_year_at
 
@@ -66,7 +67,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def stream_events(bootstrap: str) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
@@ -180,16 +181,22 @@ async def run_raw_kafka(bootstrap: str, events: int) -> dict[str, Any]:
     payload = b"x" * 1024
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
     finally:
         await admin.close()
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=topic, auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=topic,
+        auto_offset_reset="earliest",
+        **client_options(),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **client_options()
+    )
     await consumer.start()
     await producer.start()
     latencies: list[float] = []
@@ -260,6 +267,8 @@ def main() -> None:
     kafka = LocalKafka(work / "kafka", *free_ports(2))
     postgres.start()
     kafka.start()
+    # The bench's own clients connect as the tooling's super user (the services as themselves).
+    os.environ.update(kafka.environment())
     processes: Platform | None = None
     try:
         urls = {

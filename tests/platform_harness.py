@@ -2,7 +2,9 @@
 
 Four uvicorn processes on the test tooling's own Kafka broker and PostgreSQL
 server (one database per service), driven only through their HTTP APIs and
-the broker, as partners and operators would.
+the broker, as partners and operators would. Each service connects as its own
+Kafka user (the broker enforces its ACLs); the tests' raw clients connect with
+the environment's credentials, the tooling's super user's (``kafka_broker``).
 """
 
 import asyncio
@@ -21,6 +23,7 @@ from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import SERVICES, ServiceProcess
+from baan_shared.bus.security import client_options
 
 T = TypeVar("T")
 
@@ -98,7 +101,8 @@ def start_platform(
         prefix = spec.env_prefix
         env = {
             **issuer.service_environment(embed_jwks=True),
-            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+            # the service's own Kafka user: the broker's ACLs apply as in production
+            **kafka.environment(spec.name),
             f"{prefix}DATABASE_URL": database_urls[spec.name],
             f"{prefix}RELAY_IDLE_SECONDS": "0.1",
             f"{prefix}TOPIC_PARTITIONS": "3",
@@ -163,7 +167,9 @@ async def read_topic(bootstrap: str, topic: str) -> list[Any]:
     """Every record now in ``topic``, from the beginning, without joining a group."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **client_options()
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)
@@ -192,7 +198,9 @@ async def produce_raw(
 ) -> None:
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **client_options()
+    )
     await producer.start()
     try:
         await producer.send_and_wait(topic, value=value, key=key, headers=headers)

@@ -19,8 +19,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import inspect, text
 
+from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.bus.consumer import AfterCommitHook, EventConsumer, Subscriptions
+from baan_shared.bus.security import KafkaSecurity
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.http import health
@@ -59,6 +61,8 @@ class ServiceRuntime:
         self.produces = produces
         self.engine = create_engine(settings.database_url)
         self.session_factory = create_session_factory(self.engine)
+        # The service's own Kafka user, for every client it opens.
+        self.kafka_security = KafkaSecurity.from_settings(settings)
         self.relay = OutboxRelay(
             service=name,
             engine=self.engine,
@@ -66,6 +70,7 @@ class ServiceRuntime:
             bootstrap_servers=settings.kafka_bootstrap_servers,
             batch_size=settings.relay_batch_size,
             idle_seconds=settings.relay_idle_seconds,
+            security=self.kafka_security,
         )
         self.consumer: EventConsumer | None = None
         if subscriptions is not None and subscriptions.handlers:
@@ -84,12 +89,18 @@ class ServiceRuntime:
                     if self.engine.dialect.name == "sqlite"
                     else settings.consumer_concurrent_partitions
                 ),
+                security=self.kafka_security,
             )
         self._topics_task: asyncio.Task[None] | None = None
         self._housekeeping_task: asyncio.Task[None] | None = None
 
     def topics(self) -> list[str]:
         names = set(self.produces)
+        # Every stream the service owns by the Kafka ACLs (baan_shared.bus.access): only
+        # its owner may create it, so the owner must, even if ``produces`` forgot one.
+        access = SERVICE_ACCESS.get(self.name)
+        if access is not None:
+            names.update(access.produces)
         if self.subscriptions is not None:
             for topic in self.subscriptions.topics:
                 names.add(topic)
@@ -137,6 +148,7 @@ class ServiceRuntime:
                     self.topics(),
                     self.settings.topic_partitions,
                     replication_factor=self.settings.topic_replication_factor,
+                    security=self.kafka_security,
                 )
                 break
             except Exception as exc:

@@ -2,7 +2,9 @@
 
 Each service subclasses ``ServiceSettings`` with its own ``env_prefix`` (e.g.
 ``SURVEY_``), so one machine can run all four services side by side with
-separate databases while sharing ``KAFKA_BOOTSTRAP_SERVERS``.
+separate databases while sharing ``KAFKA_BOOTSTRAP_SERVERS``. The Kafka
+credentials (``KAFKA_SECURITY_PROTOCOL``, ``KAFKA_SASL_*``, ``KAFKA_SSL_CAFILE``)
+are unprefixed too, but each service process gets its own user's.
 """
 
 from typing import Literal
@@ -20,6 +22,33 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+    )
+    # How this service authenticates to Kafka (its own user; see baan_shared.bus.security).
+    # Unprefixed like the broker address: one process is one service.
+    kafka_security_protocol: str = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL", "kafka_security_protocol"),
+    )
+    kafka_sasl_mechanism: str = Field(
+        default="SCRAM-SHA-512",
+        validation_alias=AliasChoices("KAFKA_SASL_MECHANISM", "kafka_sasl_mechanism"),
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SASL_USERNAME", "kafka_sasl_username"),
+    )
+    kafka_sasl_password: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SASL_PASSWORD", "kafka_sasl_password"),
+        repr=False,
+    )
+    kafka_sasl_password_file: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SASL_PASSWORD_FILE", "kafka_sasl_password_file"),
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SSL_CAFILE", "kafka_ssl_cafile"),
     )
     # Run `alembic upgrade head` at start-up; off in production, where a Job migrates.
     auto_migrate: bool = True

@@ -23,6 +23,7 @@ from platform_harness import Platform, eventually, header, read_topic
 from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
 from baan_local.services import ServiceProcess
+from baan_shared.bus.security import client_options
 
 POISON_SOURCE = "/services/faults"
 # The streams whose consumers the suite breaks (dead-letter topics excluded).
@@ -75,8 +76,12 @@ Fault = Callable[[FaultContext], Awaitable[None]]
 
 async def _consumer_lag(bootstrap: str) -> int:
     """Events on the streams that some consumer group has not yet committed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **client_options()
+    )
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **client_options()
+    )
     await admin.start()
     try:
         await consumer.start()
@@ -115,7 +120,7 @@ async def events_in_flight(platform: Platform) -> int:
 async def end_offsets(
     bootstrap: str, topics: tuple[str, ...] = STREAMS
 ) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
@@ -134,7 +139,9 @@ async def parked_events(bootstrap: str) -> int:
     """Real events sitting in dead-letter topics: anything there but the suite's own
     poison (no envelope, or sent by /services/faults) is an event a consumer gave up
     on, missing from its service until an operator replays it, so it counts as lost."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=10000, **client_options()
+    )
     await admin.start()
     try:
         topics = [t for t in await admin.list_topics() if ".dlq." in t]
@@ -202,8 +209,12 @@ async def redeliver_everything(ctx: FaultContext) -> None:
     with the same CloudEvents id, as a producer retry or an offset reset would."""
     bootstrap = ctx.platform.kafka.bootstrap
     ends = await end_offsets(bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **client_options()
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, **client_options()
+    )
     await consumer.start()
     await producer.start()
     copies = 0
@@ -246,7 +257,9 @@ async def publish_poison(ctx: FaultContext) -> None:
     fit its type. Each reader must park both in its dead-letter topic and go on."""
     before = await dead_lettered(ctx.platform)
     poison = 0
-    producer = AIOKafkaProducer(bootstrap_servers=ctx.platform.kafka.bootstrap)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=ctx.platform.kafka.bootstrap, **ctx.platform.kafka.client_options()
+    )
     await producer.start()
     await ctx.sample_in_flight()
     try:

@@ -9,7 +9,8 @@ no downloaded tarball).
 
 One data directory holds everything of one broker, so a second start reuses it:
 
-    server.properties   written on every start
+    server.properties   written on every start (mode 0600: it holds the admin password)
+    security/           CA, broker certificate, users' passwords (kafka_security)
     logs/               the durable log (log.dirs, with meta.properties)
     broker.log          the JVM's output: the broker's log4j2 log at INFO
     broker.pid          the pid of the running JVM
@@ -17,7 +18,14 @@ One data directory holds everything of one broker, so a second start reuses it:
 Topics are never created automatically and keep their events forever
 (log.retention.ms=-1): the platform's event streams are its history.
 
-CLI: `baan-kafka start|stop|status|run [--data-dir .data/kafka] [--port 9092]`.
+Clients connect as in production: TLS with SASL (``SASL_SSL``), each service
+as its own SCRAM-SHA-512 user whose ACLs allow only its own topics, its
+dead-letter topics, its subscriptions and its group; the tooling as the super
+user ``admin`` (see ``baan_local.kafka_security``). ``client_options()`` gives
+a raw aiokafka client the admin's credentials, ``security(user)`` any user's,
+``environment(user)`` the ``KAFKA_*`` variables of a process.
+
+CLI: `baan-kafka start|stop|status|run|env [--data-dir .data/kafka] [--port 9092] [--user admin]`.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import argparse
 import base64
 import hashlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -35,9 +44,13 @@ import time
 import uuid
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from baan_local._sync import run_sync
+from baan_local.kafka_security import ADMIN_USER, SecurityFiles, all_acls, create_acls
 from baan_local.ports import port_in_use, port_open
+from baan_shared.bus.access import SERVICE_ACCESS
+from baan_shared.bus.security import KafkaSecurity
 
 KAFKA_HOME_ENV = "BAAN_KAFKA_HOME"
 """Environment variable naming the directory with pom.xml and log4j2.yaml."""
@@ -113,6 +126,7 @@ class LocalKafka:
         self.controller_port = port + 1 if controller_port is None else controller_port
         self.heap = heap
         self.home = kafka_home()
+        self.security_files = SecurityFiles(self.data_dir)
         self._process: subprocess.Popen[bytes] | None = None
 
     # -- where things are -------------------------------------------------
@@ -143,6 +157,26 @@ class LocalKafka:
     @property
     def jar_dir(self) -> Path:
         return self.home / "target" / "dependency"
+
+    # -- who connects -----------------------------------------------------
+
+    @property
+    def ca_file(self) -> Path:
+        """The local CA's certificate, which signed the broker's (KAFKA_SSL_CAFILE)."""
+        return self.security_files.ca_file
+
+    def security(self, user: str = ADMIN_USER) -> KafkaSecurity:
+        """Client security settings as ``user``: ``admin`` (the super user) or a service."""
+        self.security_files.ensure()
+        return self.security_files.security_for(user)
+
+    def client_options(self, user: str = ADMIN_USER) -> dict[str, Any]:
+        """aiokafka keyword arguments (TLS, SASL) to connect as ``user``; admin by default."""
+        return self.security(user).client_options()
+
+    def environment(self, user: str = ADMIN_USER) -> dict[str, str]:
+        """The ``KAFKA_*`` environment of a process connecting as ``user``."""
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self.security(user).environment()}
 
     # -- jars and configuration -------------------------------------------
 
@@ -189,12 +223,13 @@ class LocalKafka:
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
             "listeners": (
-                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+                f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "CLIENT",
+            "listener.security.protocol.map": "CLIENT:SASL_SSL,CONTROLLER:SASL_PLAINTEXT",
+            **self._security_properties(),
             "log.dirs": str(self.log_dir),
             # topics are created on purpose and keep their events forever
             "auto.create.topics.enable": "false",
@@ -222,6 +257,35 @@ class LocalKafka:
             "num.recovery.threads.per.data.dir": "1",
         }
 
+    def _security_properties(self) -> dict[str, str]:
+        """TLS and SASL on the client listener, ACLs enforced, the tooling's super user.
+
+        Clients: SASL_SSL with SCRAM-SHA-512 (services) or PLAIN (the static super
+        user ``admin``, which needs nothing in the metadata log). The controller
+        listener (the broker talking to its own controller) uses PLAIN as ``admin``.
+        """
+        files = self.security_files
+        files.ensure()
+        jaas = files.plain_jaas()
+        return {
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": f"User:{ADMIN_USER}",
+            "sasl.mechanism.inter.broker.protocol": "PLAIN",
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.client.sasl.enabled.mechanisms": "SCRAM-SHA-512,PLAIN",
+            "listener.name.client.plain.sasl.jaas.config": jaas,
+            "listener.name.client.scram-sha-512.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            ),
+            "listener.name.client.ssl.keystore.type": "PEM",
+            "listener.name.client.ssl.keystore.location": str(files.broker_pem),
+            "listener.name.client.ssl.truststore.type": "PEM",
+            "listener.name.client.ssl.truststore.location": str(files.ca_file),
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": jaas,
+        }
+
     def _write_properties(self) -> None:
         lines = []
         for key, value in self.properties().items():
@@ -230,7 +294,11 @@ class LocalKafka:
         header = (
             "# Written by baan_local.kafka on every start; edit LocalKafka.properties() instead.\n"
         )
-        self.properties_file.write_text(header + "\n".join(lines) + "\n")
+        text = header + "\n".join(lines) + "\n"
+        descriptor = os.open(self.properties_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:  # it holds the admin's password
+            handle.write(text)
+        os.chmod(self.properties_file, 0o600)
 
     def _java_command(self, main_class: str, *args: str) -> list[str]:
         return [
@@ -246,6 +314,16 @@ class LocalKafka:
         ]
 
     def _format_storage(self) -> None:
+        """Format the log directory, with every service's SCRAM user in its metadata."""
+        users = sorted(SERVICE_ACCESS)
+        scram = [
+            argument
+            for user in users
+            for argument in (
+                "--add-scram",
+                f"SCRAM-SHA-512=[name={user},password={self.security_files.password(user)}]",
+            )
+        ]
         command = self._java_command(
             "kafka.tools.StorageTool",
             "format",
@@ -253,10 +331,54 @@ class LocalKafka:
             new_cluster_id(),
             "--config",
             str(self.properties_file),
+            *scram,
         )
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise KafkaError(f"formatting {self.log_dir} failed:\n{result.stdout}{result.stderr}")
+        self.security_files.record_scram_users(users)
+
+    def _add_missing_scram_users(self) -> None:
+        """SCRAM users for a data directory formatted before it had them (ConfigCommand)."""
+        missing = sorted(set(SERVICE_ACCESS) - self.security_files.scram_users())
+        if not missing:
+            return
+        admin = self.security()
+        client_config = self.security_files.dir / "admin-client.properties"
+        client_config.write_text(
+            "security.protocol=SASL_SSL\n"
+            "sasl.mechanism=PLAIN\n"
+            f"sasl.jaas.config={self.security_files.plain_jaas()}\n"
+            "ssl.truststore.type=PEM\n"
+            f"ssl.truststore.location={admin.cafile}\n"
+        )
+        os.chmod(client_config, 0o600)
+        for user in missing:
+            password = self.security_files.password(user)
+            command = self._java_command(
+                "kafka.admin.ConfigCommand",
+                "--bootstrap-server",
+                self.bootstrap,
+                "--command-config",
+                str(client_config),
+                "--alter",
+                "--add-config",
+                f"SCRAM-SHA-512=[password={password}]",
+                "--entity-type",
+                "users",
+                "--entity-name",
+                user,
+            )
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise KafkaError(
+                    f"creating the Kafka user {user} failed:\n{result.stdout}{result.stderr}"
+                )
+            self.security_files.record_scram_users([user])
+
+    def _apply_acls(self) -> None:
+        """Every service's ACLs (baan_shared.bus.access), as the super user; idempotent."""
+        run_sync(create_acls(self.bootstrap, self.security(), all_acls()))
 
     # -- processes --------------------------------------------------------
 
@@ -319,6 +441,8 @@ class LocalKafka:
         pid = self._launch()
         try:
             self._wait_ready(pid, timeout)
+            self._add_missing_scram_users()
+            self._apply_acls()
         except BaseException:
             self.kill()  # a half-started JVM is no use to anyone
             raise
@@ -368,7 +492,9 @@ class LocalKafka:
         from aiokafka.admin import AIOKafkaAdminClient
         from aiokafka.errors import KafkaError as ClientError
 
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap, request_timeout_ms=5000, **self.client_options()
+        )
         try:
             await admin.start()
             cluster = await admin.describe_cluster()
@@ -455,15 +581,23 @@ def _run_foreground(broker: LocalKafka, timeout: float) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`baan-kafka start|stop|status|run`: manage the local Kafka broker."""
+    """`baan-kafka start|stop|status|run|env`: manage the local Kafka broker."""
     parser = argparse.ArgumentParser(
         prog="baan-kafka",
         description="Baan's local Apache Kafka broker (KRaft, one node, durable log).",
     )
     parser.add_argument(
         "command",
-        choices=["start", "stop", "status", "run"],
-        help="start: in the background; run: in the foreground until Ctrl-C",
+        choices=["start", "stop", "status", "run", "env"],
+        help=(
+            "start: in the background; run: in the foreground until Ctrl-C; "
+            "env: print the KAFKA_* variables to connect as --user (e.g. for baan-dlq)"
+        ),
+    )
+    parser.add_argument(
+        "--user",
+        default=ADMIN_USER,
+        help=f"for env: {ADMIN_USER} (the super user) or a service's name",
     )
     parser.add_argument("--data-dir", type=Path, default=Path(".data/kafka"))
     parser.add_argument("--port", type=int, default=9092)
@@ -476,6 +610,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "start":
             broker.start(args.timeout)
             print(f"Kafka ready on {broker.bootstrap} (pid {broker.pid()}, log {broker.log_file})")
+        elif args.command == "env":
+            if args.user != ADMIN_USER and args.user not in SERVICE_ACCESS:
+                parser.error(f"--user: {ADMIN_USER} or one of {', '.join(SERVICE_ACCESS)}")
+            for name, value in broker.environment(args.user).items():
+                print(f"export {name}={shlex.quote(value)}")
         elif args.command == "stop":
             broker.stop()
             print("Kafka stopped")

@@ -4,7 +4,9 @@ Starts the Apache Kafka broker (KRaft, data under ``.data/kafka``) and the four
 services as separate processes, on SQLite files under ``.data/`` unless a
 service's database URL is given (e.g. ``FINANCE_DATABASE_URL=postgresql+asyncpg://...``).
 Prints each service's URL and API docs, and stops everything on Ctrl-C.
-A second run reuses the data.
+A second run reuses the data. Kafka runs with TLS, SASL and ACLs: each
+service gets its own user's credentials (generated once under
+``.data/kafka/security/``); ``baan-kafka env`` prints the administrator's.
 
 A development token issuer runs beside them on 127.0.0.1:8090 (never in
 production): the services trust it, and ``baan-dev-token --client
@@ -27,14 +29,15 @@ DEV_ISSUER_PORT = 8090
 
 
 def build_processes(
-    data_dir: Path, bootstrap: str, auth_env: dict[str, str] | None = None
+    data_dir: Path, kafka: LocalKafka, auth_env: dict[str, str] | None = None
 ) -> list[ServiceProcess]:
     processes = []
     for spec in SERVICES:
         url_var = f"{spec.env_prefix}DATABASE_URL"
         env = {
             **(auth_env or {}),
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            # its own Kafka user (SASL_SSL, SCRAM-SHA-512): the broker's ACLs apply
+            **kafka.environment(spec.name),
             url_var: os.environ.get(url_var)
             or f"sqlite+aiosqlite:///{(data_dir / f'{spec.name}.db').resolve()}",
         }
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         key=load_or_create_key(data_dir / "dev-issuer" / "key.pem"),
     )
     issuer_server = DevIssuerServer(issuer, DEV_ISSUER_PORT)
-    processes = build_processes(data_dir, kafka.bootstrap, issuer.service_environment())
+    processes = build_processes(data_dir, kafka, issuer.service_environment())
     stopping = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -76,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nBaan is running:\n")
         for process in processes:
             print(f"  {process.spec.name:<13} {process.url}   API docs: {process.url}/docs")
-        print(f"\n  Kafka         {kafka.bootstrap}")
+        print(f"\n  Kafka         {kafka.bootstrap} (SASL_SSL; each service its own user)")
+        print(f'                as admin: eval "$(baan-kafka env --data-dir {kafka.data_dir})"')
         print(f"  Dev tokens    {issuer.issuer}/oauth/token")
         print("                (or: baan-dev-token --client baan-national)")
         print(f"  Logs          {data_dir / 'logs'}/\n\nPress Ctrl-C to stop.", flush=True)

@@ -5,8 +5,13 @@ for them. Nothing starts unless a test asks: a unit-test run never pays for a
 JVM or a database server.
 
 - `kafka_broker` (session): a real Apache Kafka broker (LocalKafka) in a temp
-  dir on free ports. Tests may stop/start/kill it; a test that stops or kills
-  it must start it again before it ends (the object stays the same).
+  dir on free ports, with TLS, SASL and ACLs as in production. Tests may
+  stop/start/kill it; a test that stops or kills it must start it again before
+  it ends (the object stays the same). While it runs, the process's
+  ``KAFKA_*`` variables are the tooling's super user's (``admin``), so clients
+  built from the environment (in-process apps, ``create_producer``) connect;
+  ``kafka_broker.client_options(user)`` gives a raw aiokafka client any user's
+  credentials, ``kafka_broker.environment(service)`` a process's.
 - `postgres_server` (session): a throwaway PostgreSQL server (LocalPostgres).
 - `make_postgres_database` (function): a callable that creates a fresh,
   uniquely named database and returns its asyncpg URL; dropped after the test.
@@ -45,7 +50,10 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafk
     broker = LocalKafka(tmp_path_factory.mktemp("kafka"), port, controller_port)
     broker.start()
     try:
-        yield broker
+        with pytest.MonkeyPatch.context() as environment:
+            for name, value in broker.environment().items():
+                environment.setenv(name, value)
+            yield broker
     finally:
         broker.stop()
 

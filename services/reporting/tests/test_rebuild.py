@@ -240,7 +240,11 @@ async def dead_letters(bootstrap: str, topic: str) -> set[uuid.UUID]:
     """Ids of every event now in a dead-letter topic."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    from baan_shared.bus.security import client_options  # the admin's, from kafka_broker
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **client_options()
+    )
     await consumer.start()
     try:
         await consumer._client.set_topics([topic])

@@ -38,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.bus.producer import create_producer
+from baan_shared.bus.security import KafkaSecurity, client_options
 from baan_shared.db import SessionFactory
 from baan_shared.events.catalog import EVENT_TYPES
 from baan_shared.events.envelope import CloudEvent, MalformedEvent
@@ -152,10 +153,13 @@ class EventConsumer:
         max_batch: int = 500,
         concurrent_partitions: int = 1,
         trace_each_event: bool = True,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.name = name
         self.group_id = group_id or name
         self.bootstrap_servers = bootstrap_servers
+        # None: the environment's KAFKA_* credentials
+        self.security = security
         self.subscriptions = subscriptions
         self.session_factory = session_factory
         self.max_attempts = max_attempts
@@ -207,6 +211,7 @@ class EventConsumer:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=self.max_batch,
+            **client_options(self.security),
         )
         consumer.subscribe(self.subscriptions.topics, listener=_Listener(self))
         try:
@@ -485,7 +490,9 @@ class EventConsumer:
         ]
         try:
             if self._dead_letters is None:
-                producer = create_producer(self.bootstrap_servers, f"{self.name}-dead-letters")
+                producer = create_producer(
+                    self.bootstrap_servers, f"{self.name}-dead-letters", self.security
+                )
                 self._dead_letters = producer
                 await producer.start()
             await self._dead_letters.send_and_wait(

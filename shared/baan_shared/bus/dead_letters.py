@@ -7,6 +7,11 @@ exactly the consumer that needs it, and running it twice changes nothing.
 
     baan-dlq list   survey.households.dlq.construction
     baan-dlq replay survey.households.dlq.construction
+
+It connects with the environment's ``KAFKA_*`` credentials
+(``baan_shared.bus.security``): an operator's, who may read the dead-letter
+topics and write the original ones (locally, the tooling's administrator:
+``baan-kafka env``).
 """
 
 import argparse
@@ -18,6 +23,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from baan_shared.bus.producer import create_producer
+from baan_shared.bus.security import KafkaSecurity, client_options
 
 
 def _headers(record: Any) -> dict[str, str]:
@@ -25,13 +31,14 @@ def _headers(record: Any) -> dict[str, str]:
 
 
 async def read_all(
-    bootstrap: str, topic: str, group: str | None
+    bootstrap: str, topic: str, group: str | None, security: KafkaSecurity | None = None
 ) -> tuple[AIOKafkaConsumer, list[Any]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **client_options(security),
     )
     await consumer.start()
     partitions = [
@@ -58,8 +65,10 @@ async def read_all(
     return consumer, records
 
 
-async def list_dead_letters(bootstrap: str, topic: str) -> int:
-    consumer, records = await read_all(bootstrap, topic, group=None)
+async def list_dead_letters(
+    bootstrap: str, topic: str, security: KafkaSecurity | None = None
+) -> int:
+    consumer, records = await read_all(bootstrap, topic, group=None, security=security)
     await consumer.stop()
     for record in records:
         headers = _headers(record)
@@ -71,10 +80,12 @@ async def list_dead_letters(bootstrap: str, topic: str) -> int:
     return 0
 
 
-async def replay(bootstrap: str, topic: str) -> int:
+async def replay(bootstrap: str, topic: str, security: KafkaSecurity | None = None) -> int:
     """Republish what has not been replayed yet; progress is this topic's own group offset."""
-    consumer, records = await read_all(bootstrap, topic, group=f"dlq-replay.{topic}")
-    producer = create_producer(bootstrap, "dlq-replay")
+    consumer, records = await read_all(
+        bootstrap, topic, group=f"dlq-replay.{topic}", security=security
+    )
+    producer = create_producer(bootstrap, "dlq-replay", security)
     await producer.start()
     try:
         for record in records:

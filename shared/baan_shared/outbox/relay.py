@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
 
 from baan_shared.bus.producer import create_producer
+from baan_shared.bus.security import KafkaSecurity
 from baan_shared.clock import utcnow
 from baan_shared.db import SessionFactory, is_sqlite
 from baan_shared.events.envelope import CloudEvent
@@ -49,8 +50,11 @@ class OutboxRelay:
         bootstrap_servers: str,
         batch_size: int = 200,
         idle_seconds: float = 0.5,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.service = service
+        # None: the environment's KAFKA_* credentials
+        self.security = security
         self.engine = engine
         self.session_factory = session_factory
         self.bootstrap_servers = bootstrap_servers
@@ -210,7 +214,9 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = create_producer(self.bootstrap_servers, f"{self.service}-outbox-relay")
+            producer = create_producer(
+                self.bootstrap_servers, f"{self.service}-outbox-relay", self.security
+            )
             try:
                 await producer.start()
             except Exception:

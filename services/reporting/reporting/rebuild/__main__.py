@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 
+from baan_shared.bus.security import KafkaSecurity
 from reporting.rebuild.replay import rebuild
 from reporting.settings import ReportingSettings
 
@@ -18,7 +19,12 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = ReportingSettings()
     result = asyncio.run(
-        rebuild(settings.database_url, settings.kafka_bootstrap_servers, group_id=args.group_id)
+        rebuild(
+            settings.database_url,
+            settings.kafka_bootstrap_servers,
+            group_id=args.group_id,
+            security=KafkaSecurity.from_settings(settings),
+        )
     )
     print(
         json.dumps(

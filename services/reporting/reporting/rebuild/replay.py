@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.bus.consumer import EventConsumer
+from baan_shared.bus.security import KafkaSecurity, client_options
 from baan_shared.db import create_session_factory
 from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
@@ -51,7 +52,9 @@ class RebuildResult:
     ends: dict[str, int] = field(default_factory=dict)
 
 
-async def _open_consumer(bootstrap: str, group_id: str) -> AIOKafkaConsumer:
+async def _open_consumer(
+    bootstrap: str, group_id: str, security: KafkaSecurity | None
+) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group_id,
@@ -60,6 +63,7 @@ async def _open_consumer(bootstrap: str, group_id: str) -> AIOKafkaConsumer:
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=500,
+        **client_options(security),
     )
     await consumer.start()
     try:
@@ -156,9 +160,16 @@ def _catch_up_applier(applier: EventConsumer) -> ApplyBatch:
 
 
 async def rebuild(
-    database_url: str, bootstrap_servers: str, *, group_id: str | None = None
+    database_url: str,
+    bootstrap_servers: str,
+    *,
+    group_id: str | None = None,
+    security: KafkaSecurity | None = None,
 ) -> RebuildResult:
-    """Replay every subscribed topic into fresh tables and swap them in."""
+    """Replay every subscribed topic into fresh tables and swap them in.
+
+    ``security``: reporting's Kafka credentials (default: the environment's ``KAFKA_*``);
+    its ACLs allow reading the streams in groups named ``reporting-rebuild-*``."""
     started = time.monotonic()
     result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
     shadow: Shadow = open_shadow(database_url)
@@ -174,8 +185,9 @@ async def rebuild(
             session_factory=create_session_factory(shadow.engine),
             group_id=result.group_id,
             trace_each_event=False,
+            security=security,
         )
-        consumer = await _open_consumer(bootstrap_servers, result.group_id)
+        consumer = await _open_consumer(bootstrap_servers, result.group_id, security)
         try:
             catch_up = _catch_up_applier(applier)
             while True:
