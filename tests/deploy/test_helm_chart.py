@@ -48,6 +48,7 @@ STREAMS = (
     "finance.grants",
     "finance.loans",
     "finance.budgets",
+    "finance.revolving_funds",
 )
 
 
@@ -161,7 +162,7 @@ def test_services_read_cloudnativepg_secret_and_settings(value_set: str) -> None
         (db,) = [e for e in container["env"] if e["name"] == f"{service.upper()}_DATABASE_URL"]
         assert db["valueFrom"]["secretKeyRef"] == {"name": f"baan-{service}-db-app", "key": "uri"}
         data = config_maps[f"baan-{service}"]["data"]
-        assert data["KAFKA_BOOTSTRAP_SERVERS"] == "baan-kafka-kafka-bootstrap:9092"
+        assert data["KAFKA_BOOTSTRAP_SERVERS"] == "baan-kafka-kafka-bootstrap:9093"
         assert data[f"{service.upper()}_AUTO_MIGRATE"] == "false"
         assert data[f"{service.upper()}_CREATE_TOPICS"] == "false"
         cluster = by_kind(docs, "Cluster")[f"baan-{service}-db"]
@@ -179,6 +180,7 @@ def test_topics_streams_forever_and_dead_letters() -> None:
     assert {
         "finance.grants.dlq.survey",
         "survey.households.dlq.construction",
+        "finance.grants.dlq.construction",
         "survey.households.dlq.finance",
         "construction.houses.dlq.finance",
         *(f"{stream}.dlq.reporting" for stream in STREAMS),

@@ -73,8 +73,26 @@ app.kubernetes.io/component: api
 {{- if .Values.kafka.bootstrapServers -}}
 {{ .Values.kafka.bootstrapServers }}
 {{- else -}}
-{{ printf "%s-kafka-bootstrap:9092" .Values.kafka.name }}
+{{ printf "%s-kafka-bootstrap:%v" .Values.kafka.name .Values.kafka.port }}
 {{- end -}}
+{{- end }}
+
+{{/* One service's Kafka user: the KafkaUser and the Secret holding its password. */}}
+{{- define "baan.kafkaUser" -}}
+{{ include "baan.serviceName" . }}
+{{- end }}
+
+{{/* Secret with the CA certificate of the Kafka brokers. */}}
+{{- define "baan.kafkaCaSecret" -}}
+{{ .Values.kafka.security.caSecret | default (printf "%s-cluster-ca-cert" .Values.kafka.name) }}
+{{- end }}
+
+{{- define "baan.kafkaUsesSasl" -}}
+{{- if hasPrefix "SASL_" .Values.kafka.security.protocol }}true{{ end -}}
+{{- end }}
+
+{{- define "baan.kafkaUsesTls" -}}
+{{- if has .Values.kafka.security.protocol (list "SSL" "SASL_SSL") }}true{{ end -}}
 {{- end }}
 
 {{/* Kubernetes object name of a topic: survey.households -> survey-households. */}}
