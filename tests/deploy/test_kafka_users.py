@@ -44,7 +44,7 @@ def local_acls(service: str) -> set[tuple[str, str, str, str]]:
 def test_a_kafka_user_per_service_with_the_local_brokers_acls(value_set: str) -> None:
     _, docs = render(value_set)
     users = by_kind(docs, "KafkaUser")
-    assert set(users) == {f"baan-{service}" for service in SERVICES}
+    assert set(users) == {f"baan-{service}" for service in SERVICES} | {"baan-operator"}
     for service in SERVICES:
         user = users[f"baan-{service}"]
         assert user["apiVersion"] == "kafka.strimzi.io/v1"
@@ -52,6 +52,19 @@ def test_a_kafka_user_per_service_with_the_local_brokers_acls(value_set: str) ->
         assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
         assert user["spec"]["authorization"]["type"] == "simple"
         assert chart_acls(user) == local_acls(service), service
+
+
+def test_the_operators_user_replays_dead_letters_only() -> None:
+    _, docs = render("production")
+    acls = chart_acls(by_kind(docs, "KafkaUser")["baan-operator"])
+    every = {t for access in SERVICE_ACCESS.values() for t in access.topics}
+    dead_letters = {t for t in every if ".dlq." in t}
+    streams = every - dead_letters
+    assert acls == (
+        {("topic", t, "literal", op) for t in dead_letters for op in ("Read", "Describe")}
+        | {("topic", t, "literal", op) for t in streams for op in ("Write", "Describe")}
+        | {("group", "dlq-replay.", "prefix", "Read")}
+    )
 
 
 def test_construction_may_not_write_survey_households() -> None:
