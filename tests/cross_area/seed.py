@@ -1,0 +1,386 @@
+"""What the national office seeds in one place, one object of every kind, per service.
+
+Each seeder returns the ids by kind (``household_id``, ``member_id``...), named as
+the routes name them; ``cross_area.routes.KIND`` maps other parameter names onto them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from cross_area.stage import PLACES, World
+from stdnum.th import pin
+
+from baan_shared.db import unit_of_work
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import EventData, HouseholdApproved
+from baan_shared.ids import new_id
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+
+_serial = itertools.count(1)
+
+
+def national_id() -> str:
+    base = f"{3_5017_00000_00 + next(_serial):012d}"
+    return base + pin.calc_check_digit(base)
+
+
+async def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, f"{response.request.url}: {response.text}"
+    return response.json() if response.content else None
+
+
+def household_body(place: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "programme": "BAAN_PHO_PHIANG",
+        "head_name": "นางสมศรี ใจดี",
+        "national_id": national_id(),
+        "phone": "0812345678",
+        **PLACES[place],
+        "village": "หมู่ 3",
+        "household_size": 4,
+        "monthly_income_satang": 450_000,
+        "need": "repair",
+        "estimated_cost_satang": 2_000_000,
+        "members": [{"age": 70, "sex": "female"}, {"age": 40, "sex": "male"}],
+        "house_condition": "dilapidated",
+    }
+    body.update(overrides)
+    return body
+
+
+THAI_HEADERS = [
+    "โครงการ",
+    "ชื่อหัวหน้าครัวเรือน",
+    "เลขประจำตัวประชาชน",
+    "รหัสจังหวัด",
+    "รหัสอำเภอ",
+    "รหัสตำบล",
+    "หมู่บ้าน",
+    "จำนวนสมาชิก",
+    "รายได้ต่อเดือน (บาท)",
+    "ความต้องการ",
+    "ค่าใช้จ่ายประมาณการ (บาท)",
+    "สภาพบ้าน",
+]
+
+
+def sheet(place: str) -> bytes:
+    """A survey sheet of the place: one valid row and one with a bad national id."""
+    area = PLACES[place]
+    rest = ["หมู่ 3", 4, "4,500.50", "ซ่อมแซม", 20000, "ชำรุดทรุดโทรม"]
+    rows = [
+        ["บ้านพอเพียงชนบท", "นายทดสอบ แถว", national_id(), *area.values(), *rest],
+        ["บ้านพอเพียงชนบท", "นายทดสอบ ผิด", "1101700000000", *area.values(), *rest],
+    ]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(THAI_HEADERS)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+async def survey(world: World, place: str) -> dict[str, str]:
+    area = PLACES[place]
+    async with world.national() as http:
+        community = await ok(
+            await http.post(
+                "/v1/communities",
+                json={"name": f"ชุมชน {place}", "kind": "community", **_sub(area)},
+            ),
+            201,
+        )
+        survey_round = await ok(
+            await http.post(
+                "/v1/survey-rounds",
+                json={
+                    **_sub(area),
+                    "community_id": community["id"],
+                    "run_by": "surveyors",
+                    "started_on": "2026-11-01",
+                },
+            ),
+            201,
+        )
+        links = {"community_id": community["id"], "survey_round_id": survey_round["id"]}
+        household = await ok(
+            await http.post("/v1/households", json=household_body(place, **links)), 201
+        )
+        # A second, approved household, and a near-duplicate of the first.
+        approved = await ok(
+            await http.post("/v1/households", json=household_body(place, **links)), 201
+        )
+        for step in ("screen", "approve"):
+            await ok(
+                await http.post(
+                    f"/v1/households/{approved['id']}/{step}", json={"decided_by": "committee"}
+                )
+            )
+        photo = await ok(
+            await http.post(
+                f"/v1/households/{household['id']}/photos",
+                files={"file": ("photo", JPEG, "image/jpeg")},
+                data={"subject": "house", "uploaded_by": "surveyor"},
+            ),
+            201,
+        )
+        imported = await ok(
+            await http.post(
+                "/v1/household-imports",
+                files={"file": ("survey.csv", sheet(place))},
+                data={"imported_by": "อบต.", "survey_round_id": survey_round["id"]},
+            ),
+            201,
+        )
+    return {
+        **links,
+        "household_id": household["id"],
+        "approved_household_id": approved["id"],
+        "member_id": household["members"][0]["id"],
+        "photo_id": photo["id"],
+        "import_id": imported["id"],
+    }
+
+
+def _sub(area: dict[str, str]) -> dict[str, str]:
+    return {"subdistrict_code": area["subdistrict_code"]}
+
+
+def cloud_event(data: EventData, source: str) -> CloudEvent:
+    return CloudEvent(
+        source=source,
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        dataschema=data.dataschema(),
+        data=data.model_dump(mode="json"),
+    )
+
+
+def household_approved(place: str, **overrides: Any) -> CloudEvent:
+    """``household.approved`` as survey publishes it, for a new household of the place."""
+    fields: dict[str, Any] = {
+        "household_id": new_id(),
+        "community_id": new_id(),
+        "programme": "BAAN_PHO_PHIANG",
+        **PLACES[place],
+        "fiscal_year": 2569,
+        "household_size": 4,
+        "need": "rebuild",
+        "estimated_cost_satang": 2_000_000,
+        "approved_at": datetime(2026, 1, 15, 3, 0, tzinfo=UTC),
+        "approved_by": "คณะกรรมการชุมชน",
+        **overrides,
+    }
+    return cloud_event(HouseholdApproved(**fields), "/services/survey")
+
+
+async def deliver(world: World, event: CloudEvent) -> None:
+    """Apply the event with the service's own handler, in one transaction."""
+    runtime = world.app.state.runtime
+    handler = runtime.subscriptions.handlers[event.type]
+    async with unit_of_work(runtime.session_factory) as session:
+        await handler(session, event)
+
+
+async def construction(world: World, place: str) -> dict[str, str]:
+    area = PLACES[place]
+    planned = household_approved(place)
+    building = household_approved(place)
+    for event in (planned, building):
+        await deliver(world, event)
+    async with world.national() as http:
+        houses = {}
+        for event in (planned, building):
+            [house] = (
+                await ok(
+                    await http.get(
+                        "/v1/house-works", params={"household_id": event.data["household_id"]}
+                    )
+                )
+            )["items"]
+            houses[event.data["household_id"]] = house["id"]
+        planned_id, building_id = houses.values()
+        project = await ok(
+            await http.post(
+                "/v1/projects",
+                json={
+                    "name": f"โครงการ {place}",
+                    "programme": "BAAN_PHO_PHIANG",
+                    **area,
+                    "planned_start_on": "2026-02-01",
+                    "planned_end_on": "2026-09-30",
+                    "created_by": "ผู้ประสานงาน",
+                },
+            ),
+            201,
+        )
+        await ok(
+            await http.post(
+                f"/v1/projects/{project['id']}/house-works",
+                json={"house_work_ids": [planned_id, building_id]},
+            )
+        )
+        for step in ("ready", "start"):
+            await ok(
+                await http.post(
+                    f"/v1/house-works/{building_id}/{step}", json={"reported_by": "ช่าง"}
+                )
+            )
+        await ok(
+            await http.post(
+                f"/v1/house-works/{building_id}/progress",
+                json={"reported_by": "ช่าง", "milestone": "foundation"},
+            )
+        )
+        [update] = await ok(await http.get(f"/v1/house-works/{building_id}/updates"))
+        photo = await ok(
+            await http.post(
+                f"/v1/house-works/{building_id}/updates/{update['id']}/photos",
+                files={"file": ("roof.png", PNG, "image/png")},
+                data={"uploaded_by": "ช่าง"},
+            ),
+            201,
+        )
+        await ok(
+            await http.post(
+                f"/v1/house-works/{building_id}/labour",
+                json={"kind": "community", "person_days": 3, "reported_by": "ช่าง"},
+            ),
+            201,
+        )
+        order = await ok(
+            await http.post(
+                f"/v1/projects/{project['id']}/purchase-orders",
+                json={
+                    "item": "ปูนซีเมนต์",
+                    "quantity": 100,
+                    "unit": "ถุง",
+                    "unit_price_satang": 14_500,
+                    "supplier": "ร้านวัสดุ",
+                    "ordered_by": "คณะกรรมการจัดซื้อ",
+                },
+            ),
+            201,
+        )
+        delivery = await ok(
+            await http.post(
+                f"/v1/purchase-orders/{order['id']}/deliveries",
+                json={"quantity": 60, "received_by": "เหรัญญิก"},
+            ),
+            201,
+        )
+        allocation = await ok(
+            await http.post(
+                f"/v1/purchase-orders/{order['id']}/allocations",
+                json={"house_work_id": building_id, "quantity": 10, "allocated_by": "ช่าง"},
+            ),
+            201,
+        )
+    return {
+        "house_work_id": building_id,
+        "planned_house_work_id": planned_id,
+        "household_id": str(building.data["household_id"]),
+        "community_id": str(building.data["community_id"]),
+        "project_id": project["id"],
+        "update_id": update["id"],
+        "photo_id": photo["id"],
+        "order_id": order["id"],
+        "delivery_id": delivery["id"],
+        "allocation_id": allocation["id"],
+    }
+
+
+async def finance(world: World, place: str) -> dict[str, str]:
+    area = PLACES[place]
+    async with world.national() as http:
+        allocated = await ok(
+            await http.post(
+                "/v1/budgets",
+                json={
+                    "programme": "BAAN_PHO_PHIANG",
+                    "fiscal_year": 2569,
+                    "area_level": "province",
+                    "area_code": area["province_code"],
+                    "amount_satang": 100_000_000,
+                },
+            ),
+            201,
+        )
+        approved = household_approved(place)
+        await deliver(world, approved)
+        household_id = str(approved.data["household_id"])
+        [grant] = (await ok(await http.get("/v1/grants", params={"household_id": household_id})))[
+            "items"
+        ]
+        fund = await ok(
+            await http.post(
+                "/v1/revolving-funds",
+                json={
+                    "scope": "subdistrict",
+                    "code": area["subdistrict_code"],
+                    "name": f"กองทุนตำบล {place}",
+                    "province_code": area["province_code"],
+                },
+            ),
+            201,
+        )
+        await ok(
+            await http.post(
+                f"/v1/revolving-funds/{fund['id']}/deposits",
+                json={"amount_satang": 5_000_000, "reference": f"SEED-{place}"},
+            )
+        )
+        loan = await ok(await http.post("/v1/loans", json=loan_body(place, fund["id"])), 201)
+        await ok(
+            await http.post(f"/v1/loans/{loan['id']}/disburse", json={"disbursed_on": "2026-01-01"})
+        )
+        repayment = await ok(
+            await http.post(
+                f"/v1/loans/{loan['id']}/repayments",
+                json={
+                    "payment_reference": f"PAY-{place}-1",
+                    "amount_satang": 100_000,
+                    "paid_on": "2026-02-01",
+                },
+            ),
+            201,
+        )
+    return {
+        "budget_id": allocated["budget"]["id"],
+        "allocation_id": allocated["allocation"]["id"],
+        "household_id": household_id,
+        "grant_id": grant["id"],
+        "revolving_fund_id": fund["id"],
+        "loan_id": loan["id"],
+        "borrower_id": loan["borrower_id"],
+        "repayment_id": repayment["id"],
+    }
+
+
+def loan_body(place: str, fund_id: str, **overrides: Any) -> dict[str, Any]:
+    """A rural loan to a household of the place, financed by the place's fund."""
+    return {
+        "borrower_type": "household",
+        "borrower_id": str(uuid.uuid4()),
+        "programme": "BAAN_PHO_PHIANG",
+        **PLACES[place],
+        "principal_satang": 1_000_000,
+        "annual_interest_rate_bp": 0,
+        "term_months": 10,
+        "revolving_fund_id": fund_id,
+        "financed_by_fund": True,
+        **overrides,
+    }
+
+
+async def reporting(world: World, place: str) -> dict[str, str]:
+    """Reporting's routes carry no ids; nothing to seed."""
+    return {}

@@ -1,0 +1,151 @@
+"""The four services in-process on one database kind, and what the national office seeded.
+
+``Stage.world(service)`` starts the service's app on first use (its lifespan, as a
+server would, with Kafka switched off) and seeds, as the national office, one object
+of every kind in province 57 (``ELSEWHERE``) and in province 50 (``OWN``); what
+normally arrives by Kafka is delivered through the service's own handlers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from baan_local import auth_testing
+from baan_shared.auth.scopes import ADMIN, SCOPES
+
+ELSEWHERE = "57"
+OWN = "50"
+
+PLACES: dict[str, dict[str, str]] = {
+    ELSEWHERE: {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"},
+    OWN: {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"},
+}
+
+SERVICES = ("survey", "construction", "finance", "reporting")
+
+PARTNER_SCOPES = tuple(scope for scope in SCOPES if scope != ADMIN)
+"""The province-50 client holds every scope but ``admin`` (which widens areas)."""
+
+
+@dataclass
+class World:
+    """A started service and the ids of what was seeded in each place, by kind."""
+
+    service: str
+    app: FastAPI
+    files: Path
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def national(self) -> httpx.AsyncClient:
+        return client(self.app, self.service, ["*"], "baan-national", [*SCOPES])
+
+    def partner(self) -> httpx.AsyncClient:
+        """The client bound to province 50, with every scope but ``admin``."""
+        return client(self.app, self.service, [OWN], "chiang-mai-office", PARTNER_SCOPES)
+
+
+def client(
+    app: FastAPI, service: str, areas: list[str], client_id: str, scopes: Any
+) -> httpx.AsyncClient:
+    headers = auth_testing.token_headers(auth_testing.session_issuer(), client_id, scopes, areas)
+    return auth_testing.asgi_client(app, f"http://{service}", headers)
+
+
+Seeder = Callable[[World, str], Awaitable[dict[str, str]]]
+
+
+class Stage:
+    """One database kind (``sqlite`` or ``postgresql``), its apps and their worlds."""
+
+    def __init__(self, kind: str, root: Path, database_url: Callable[[str], str]) -> None:
+        self.kind = kind
+        self.root = root
+        self.database_url = database_url
+        self.worlds: dict[str, World] = {}
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> Stage:
+        await self._stack.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self._stack.__aexit__(kind, error, trace)
+
+    async def world(self, service: str) -> World:
+        if service not in self.worlds:
+            from cross_area import seed
+
+            files = self.root / service
+            app = build_app(service, self.database_url(service), files)
+            await self._stack.enter_async_context(app.router.lifespan_context(app))
+            world = World(service, app, files)
+            seeder: Seeder = getattr(seed, service)
+            for place in (ELSEWHERE, OWN):
+                world.ids[place] = await seeder(world, place)
+            self.worlds[service] = world
+        return self.worlds[service]
+
+
+def build_app(service: str, database_url: str | None, files: Path) -> FastAPI:
+    """The service's app on ``database_url`` with Kafka switched off, trusting the test
+    issuer; with no URL, an app only to read routes and schemas from."""
+    issuer = auth_testing.session_issuer()
+    auth = auth_testing.auth_settings(issuer)
+    common: dict[str, Any] = {
+        "database_url": database_url or f"sqlite+aiosqlite:///{files}/unused.db",
+        "create_topics": False,
+        "consumer_enabled": False,
+        "relay_enabled": False,
+        "log_json": False,
+    }
+    if service == "survey":
+        from survey.main import create_app as survey_app
+        from survey.settings import SurveySettings
+
+        return survey_app(
+            SurveySettings(
+                **common,
+                import_spool_dir=files / "imports",
+                storage_dir=str(files / "photos"),
+            ),
+            auth,
+        )
+    if service == "construction":
+        from construction.main import create_app as construction_app
+        from construction.settings import ConstructionSettings
+
+        return construction_app(
+            ConstructionSettings(
+                **common, storage_dir=str(files / "photos"), photo_max_bytes=64 * 1024
+            ),
+            auth,
+        )
+    if service == "finance":
+        from finance.main import create_app as finance_app
+        from finance.settings import FinanceSettings
+
+        return finance_app(FinanceSettings(**common), auth)
+    if service == "reporting":
+        from reporting.main import create_app as reporting_app
+        from reporting.settings import ReportingSettings
+
+        return reporting_app(ReportingSettings(**common), auth)
+    raise ValueError(service)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)

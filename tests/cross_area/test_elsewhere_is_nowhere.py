@@ -1,0 +1,134 @@
+"""Issue 14: for a client bound to one area, another area's objects do not exist.
+
+Every route of every service that carries an id (in its path, its query or its
+body) is called by a client bound to province 50 twice: once naming province 57's
+object, once naming a random id of the same shape. Once the id is masked, the two
+answers must be identical (status, content type and body): another area's id in a
+path or query answers exactly as a missing one (404 ``does_not_exist``), a body
+reference exactly as an unknown one (422 ``unknown_reference`` naming the field).
+And nothing may change: every table of the service's database (but the audit trail)
+and its stored files are the same before and after (docs/adr/0003-partner-access.md,
+baan_shared.auth.areas). On SQLite and on PostgreSQL.
+
+A route that leaks today is marked ``xfail(strict=True)`` in ``LEAKS`` with what
+leaks: once it is fixed the mark fails the run, telling whoever fixed it to remove it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cross_area.routes import NOT_WALKED, SLOTS_NOT_WALKED, Case, all_cases, operations
+from cross_area.stage import SERVICES, Stage
+from cross_area.walk import Answer, call, changed, foreign_ids, random_ids, snapshot
+
+_ROUND_AREA = "a 57 survey round is 422 'the round surveyed sub-district 570101'"
+_COMMUNITY_AREA = "a 57 community is 422 'the community is in sub-district 570101'"
+_HOUSE_IN_BODY = (
+    "a house work id in the body answers 404 'house work ... does not exist' (random and 57 "
+    "alike), not the 422 unknown_reference naming the field"
+)
+
+LEAKS: dict[str, str] = {
+    # survey
+    "survey PATCH /v1/households/{household_id} [body.survey_round_id]": _ROUND_AREA,
+    "survey PATCH /v1/households/{household_id} [body.community_id]": _COMMUNITY_AREA,
+    "survey POST /v1/households [body.survey_round_id]": _ROUND_AREA,
+    "survey POST /v1/households [body.community_id]": _COMMUNITY_AREA,
+    "survey POST /v1/households [body.survey_round_id+body.community_id]": _ROUND_AREA,
+    "survey POST /v1/survey-rounds [body.community_id]": (
+        "a 57 community is 422 'community is in sub-district 570101, not 500101'"
+    ),
+    # construction
+    "construction POST /v1/projects/{project_id}/house-works [body.house_work_ids.N]": (
+        _HOUSE_IN_BODY
+    ),
+    "construction POST /v1/projects/{project_id}/house-works/ready [body.house_work_ids.N]": (
+        "a house work id in the body answers 404 'house work ... is not in project' "
+        "(random and 57 alike), not the 422 unknown_reference naming the field"
+    ),
+    "construction POST /v1/projects/{project_id}/house-works/start [body.house_work_ids.N]": (
+        "a house work id in the body answers 404 'house work ... is not in project' "
+        "(random and 57 alike), not the 422 unknown_reference naming the field"
+    ),
+    "construction POST /v1/purchase-orders/{order_id}/allocations [body.house_work_id]": (
+        _HOUSE_IN_BODY
+    ),
+    # finance
+    "finance GET /v1/grants/by-household/{household_id} [path.household_id]": (
+        'a 57 household is 404 "household <id>\'s grant does not exist", a random one '
+        '"household <id> has no grant"'
+    ),
+    "finance GET /v1/reconciliation/households/{household_id} [path.household_id]": (
+        "a 57 household is 404 'does not exist', a random one 200 status no_grant"
+    ),
+    "finance POST /v1/loans [body.revolving_fund_id]": (
+        "finding 1: province 57's fund is 201 (the loan is made on it), a random one 422"
+    ),
+}
+"""Case name -> what leaks today (issue 14); each is a strict xfail."""
+
+
+def _params() -> list[Any]:
+    found = []
+    for case in all_cases():
+        marks = []
+        if case.name in LEAKS:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"issue 14: {LEAKS[case.name]}"))
+        found.append(pytest.param(case, id=case.name, marks=marks))
+    return found
+
+
+@pytest.mark.parametrize("case", _params())
+async def test_another_areas_id_answers_as_a_random_one(stage: Stage, case: Case) -> None:
+    world = await stage.world(case.operation.service)
+    before = await snapshot(world)
+    async with world.partner() as partner:
+        elsewhere = await call(partner, case, world, foreign_ids(case, world))
+        nowhere = await call(partner, case, world, random_ids(case))
+    after = await snapshot(world)
+
+    problems = []
+    if elsewhere != nowhere:
+        problems.append(f"province 57's id: {elsewhere.show()}\n   random id:     {nowhere.show()}")
+    if case.operation.method != "GET" and not refused_as_missing(case, nowhere):
+        problems.append(f"a random id is not refused as missing: {nowhere.show()}")
+    if difference := changed(before, after):
+        problems.append(f"the data changed: {difference}")
+    assert not problems, "\n".join(problems)
+
+
+def refused_as_missing(case: Case, answer: Answer) -> bool:
+    """A write naming a random id is refused for it: 404 for an id in the path, else a
+    422 naming the body field. Anything else means the request was not otherwise valid
+    (or the id is not checked), and the walk would prove nothing."""
+    if any(slot.where == "path" for slot in case.swapped):
+        return answer.status == 404
+    named = {
+        error.get("field")
+        for error in (answer.body or {}).get("errors", [])
+        if isinstance(answer.body, dict)
+    }
+    wanted = {f"body.{slot.name.replace('.N', '.0')}" for slot in case.swapped}
+    return answer.status == 422 and bool(named & wanted)
+
+
+def test_every_route_is_walked_or_listed() -> None:
+    """A route with an id that is neither walked nor listed in ``NOT_WALKED`` (with the
+    reason) fails here; so does a listing that names no route any more."""
+    walked = {(c.operation.service, c.operation.method, c.operation.path) for c in all_cases()}
+    served = {(o.service, o.method, o.path): o for s in SERVICES for o in operations(s)}
+    unwalked = [
+        str(operation)
+        for key, operation in served.items()
+        if operation.slots and key not in walked and key not in NOT_WALKED
+    ]
+    assert not unwalked, f"routes carrying ids that nothing walks: {unwalked}"
+    stale = [key for key in NOT_WALKED if key not in served]
+    assert not stale, f"NOT_WALKED names routes no service answers: {stale}"
+    slots = {(*key, str(slot)) for key, o in served.items() for slot in o.slots}
+    stale_slots = [key for key in SLOTS_NOT_WALKED if key not in slots]
+    assert not stale_slots, f"SLOTS_NOT_WALKED names slots no route has: {stale_slots}"
+    stale_leaks = sorted(set(LEAKS) - {c.name for c in all_cases()})
+    assert not stale_leaks, f"LEAKS names cases that no longer exist: {stale_leaks}"
