@@ -3,8 +3,9 @@
 import httpx
 from survey_factories import household_body, national_id
 
+from baan_shared.auth import RESOLVED_BY, Principal
 from baan_shared.reference import Programme
-from survey.households.eligibility import Outcome, evaluate, is_eligible
+from survey.households.eligibility import Outcome, evaluate, is_eligible, shown
 from survey.households.models import HouseCondition, Household, LandTenure, Need
 from survey.programmes.models import ProgrammeRules, ProgrammeUnit
 
@@ -74,7 +75,36 @@ class TestRules:
         checks = evaluate(_household(), RULES, earlier)
         assert checks[-1].rule == "not_already_assisted"
         assert checks[-1].outcome == Outcome.FAIL
-        assert str(earlier.id) in checks[-1].reason
+        stored = checks[-1].as_dict()
+        # Stored once, read by everyone: the stored reason names nothing of the other case.
+        assert str(earlier.id) not in stored["reason"]
+        assert "CANAL" not in stored["reason"]
+        assert RESOLVED_BY in stored["reason"]
+        national = Principal.of("national", areas=["*"])
+        same_province = Principal.of("chiang-rai", areas=["57"])
+        other_province = Principal.of("chiang-mai", areas=["50"])
+        for viewer in (None, national, same_province):
+            assert shown(stored, viewer)["reason"] == (
+                f"already approved as household {earlier.id} (CANAL)"
+            )
+        elsewhere = shown(stored, other_province)
+        assert elsewhere == {"rule": "not_already_assisted", "outcome": "fail"} | {
+            "reason": stored["reason"]
+        }
+
+    def test_a_check_stored_before_the_case_was_kept_apart_is_named_only_nationally(
+        self,
+    ) -> None:
+        legacy = {
+            "rule": "not_already_assisted",
+            "outcome": "fail",
+            "reason": "already approved as household 0190f5d2-0000-7000-8000-000000000000 (CANAL)",
+        }
+        assert shown(legacy, Principal.of("national", areas=["*"])) == legacy
+        partner = shown(legacy, Principal.of("chiang-mai", areas=["50"]))
+        assert "0190f5d2" not in partner["reason"]
+        assert "CANAL" not in partner["reason"]
+        assert RESOLVED_BY in partner["reason"]
 
 
 async def _tighten_rural_rules(client: httpx.AsyncClient) -> None:

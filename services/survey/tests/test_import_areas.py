@@ -141,12 +141,16 @@ class TestUploadNow:
         )
         assert survey_round.status_code == 201, survey_round.text
         content = csv_bytes([sheet_row(**BANGKOK_ROW)])
+        theirs = survey_round.json()["id"]
+        unknown = "0190f5d2-0000-7000-8000-000000000000"
         async with client_for("bangkok-office", WRITER, ["10"]) as bangkok:
-            response = await _upload(bangkok, content, survey_round_id=survey_round.json()["id"])
+            response = await _upload(bangkok, content, survey_round_id=theirs)
+            missing = await _upload(bangkok, content, survey_round_id=unknown)
 
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == "body.survey_round_id"
-        assert "does not exist" in response.json()["errors"][0]["reason"]
+        assert response.json()["errors"][0]["code"] == "unknown-reference"
+        assert response.text.replace(theirs, "ID") == missing.text.replace(unknown, "ID")
         assert await _households(app) == 0
 
     async def test_another_provinces_registration_neither_blocks_nor_shows_through(

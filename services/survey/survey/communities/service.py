@@ -4,7 +4,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.http.errors import NotFound
+from baan_shared.auth import does_not_exist
 from survey.communities import repository
 from survey.communities.models import Community
 from survey.communities.schemas import CommunityCreate
@@ -21,5 +21,5 @@ async def register(session: AsyncSession, data: CommunityCreate) -> Community:
 async def get(session: AsyncSession, community_id: uuid.UUID) -> Community:
     community = await repository.get(session, community_id)
     if community is None:
-        raise NotFound(f"community {community_id} does not exist")
+        raise does_not_exist(f"community {community_id}")
     return community

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import mask_national_id, mask_phone
+from baan_shared.auth import Principal, does_not_exist, mask_national_id, mask_phone
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from survey.households import repository, service
 from survey.households.duplicates import duplicate_key
 from survey.households.models import (
@@ -68,7 +68,10 @@ def _invalid(error: ValidationError) -> Unprocessable:
     return Unprocessable("the corrected household is not valid", errors=errors)
 
 
-async def edit(session: AsyncSession, household_id: uuid.UUID, patch: HouseholdUpdate) -> Household:
+async def edit(
+    session: AsyncSession, household_id: uuid.UUID, patch: HouseholdUpdate, principal: Principal
+) -> Household:
+    """Apply the correction; a round or community it names must lie in ``principal``'s areas."""
     household = await service.get(session, household_id, for_update=True)
     current = {field: getattr(household, field) for field in EDITABLE}
     requested = patch.changes()
@@ -92,7 +95,7 @@ async def edit(session: AsyncSession, household_id: uuid.UUID, patch: HouseholdU
                 current_status=str(household.status),
             )
     if PLACE_FIELDS & changed.keys():
-        checked = await service.check_round(session, corrected)
+        checked = await service.check_round(session, corrected, principal)
         if checked.community_id != household.community_id:
             changed["community_id"] = checked.community_id
     if "household_size" in changed:
@@ -187,7 +190,8 @@ async def _member(
 ) -> HouseholdMember:
     member = await repository.member(session, household.id, member_id)
     if member is None:
-        raise NotFound(f"household {household.id} has no member {member_id}")
+        # The same answer whether the member belongs to another household or to none.
+        raise does_not_exist(f"member {member_id} of household {household.id}")
     return member
 
 

@@ -70,11 +70,11 @@ async def register_household(
         district=body.district_code,
         subdistrict=body.subdistrict_code,
     )
-    household = await service.register(session, body, surveyed_by="survey-api")
+    household = await service.register(session, body, surveyed_by="survey-api", principal=principal)
     audit_resource(request, "households", household.id)
     reveal = await _reveals(session, request, principal, [household])
     members = await repository.members(session, household.id)
-    return HouseholdDetail.with_members(household, members, reveal=reveal)
+    return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
 async def _reveals(
@@ -121,7 +121,7 @@ async def list_households(
     items, more = rows[:limit], len(rows) > limit
     reveal = await _reveals(session, request, principal, [h for h, _ in items])
     return HouseholdsPublic(
-        items=[HouseholdPublic.of(h, reveal=reveal) for h, _ in items],
+        items=[HouseholdPublic.of(h, viewer=principal, reveal=reveal) for h, _ in items],
         next_cursor=encode_cursor(sort, items[-1][1], items[-1][0].id) if more else None,
     )
 
@@ -182,7 +182,7 @@ async def export_households(
             weights=weights,
         )
         for household, _ in page:
-            public = HouseholdPublic.of(household).model_dump(mode="json")
+            public = HouseholdPublic.of(household, viewer=principal).model_dump(mode="json")
             rows.append([public[c] for c in EXPORT_COLUMNS])
         if len(page) < EXPORT_PAGE:
             break
@@ -247,7 +247,7 @@ async def get_household(
     household = await service.get_covered(session, principal, household_id)
     reveal = await _reveals(session, request, principal, [household])
     members = await repository.members(session, household.id)
-    return HouseholdDetail.with_members(household, members, reveal=reveal)
+    return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
 @router.get("/{household_id}/possible-duplicates", response_model=list[HouseholdPublic])
@@ -258,7 +258,7 @@ async def possible_duplicates(
     household = await service.get_covered(session, principal, household_id)
     others = await repository.possible_duplicates(session, household, principal)
     reveal = await _reveals(session, request, principal, others)
-    return [HouseholdPublic.of(h, reveal=reveal) for h in others]
+    return [HouseholdPublic.of(h, viewer=principal, reveal=reveal) for h in others]
 
 
 @router.post("/{household_id}/not-a-duplicate", response_model=HouseholdPublic)
@@ -271,7 +271,7 @@ async def clear_duplicate_flag(
     household = await service.clear_duplicate_flag(
         session, household_id, reviewed_by=body.reviewed_by, note=body.note
     )
-    return HouseholdPublic.of(household)
+    return HouseholdPublic.of(household, viewer=principal)
 
 
 @router.get("/{household_id}/eligibility", response_model=list[ProgrammeEligibility])
@@ -290,7 +290,9 @@ async def household_eligibility(
             ProgrammeEligibility(
                 programme=code,
                 eligible=eligibility.is_eligible(checks),
-                checks=[EligibilityCheck(**c.as_dict()) for c in checks],
+                checks=[
+                    EligibilityCheck(**eligibility.shown(c.as_dict(), principal)) for c in checks
+                ],
             )
         )
     return results
@@ -333,10 +335,10 @@ async def correct_household(
             district=body.district_code or current.district_code,
             subdistrict=body.subdistrict_code or current.subdistrict_code,
         )
-    household = await editing.edit(session, household_id, body)
+    household = await editing.edit(session, household_id, body, principal)
     reveal = await _reveals(session, request, principal, [household])
     members = await repository.members(session, household.id)
-    return HouseholdDetail.with_members(household, members, reveal=reveal)
+    return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
 @router.post(
@@ -395,8 +397,9 @@ async def screen_household(
         decided_by=body.decided_by,
         reason=body.reason,
         decided_on=body.decided_on,
+        viewer=principal,
     )
-    return HouseholdPublic.of(household)
+    return HouseholdPublic.of(household, viewer=principal)
 
 
 @router.post("/{household_id}/approve", response_model=HouseholdPublic)
@@ -418,8 +421,9 @@ async def approve_household(
         reason=body.reason,
         decided_on=body.decided_on,
         override_reason=body.override_reason,
+        viewer=principal,
     )
-    return HouseholdPublic.of(household)
+    return HouseholdPublic.of(household, viewer=principal)
 
 
 @router.post("/{household_id}/reject", response_model=HouseholdPublic)
@@ -435,8 +439,9 @@ async def reject_household(
         decided_by=body.decided_by,
         reason=body.reason,
         decided_on=body.decided_on,
+        viewer=principal,
     )
-    return HouseholdPublic.of(household)
+    return HouseholdPublic.of(household, viewer=principal)
 
 
 @router.post("/{household_id}/waitlist", response_model=HouseholdPublic)
@@ -452,8 +457,9 @@ async def waitlist_household(
         decided_by=body.decided_by,
         reason=body.reason,
         decided_on=body.decided_on,
+        viewer=principal,
     )
-    return HouseholdPublic.of(household)
+    return HouseholdPublic.of(household, viewer=principal)
 
 
 decisions_router = APIRouter(

@@ -15,11 +15,12 @@ from pydantic import (
 )
 from stdnum.th import pin
 
-from baan_shared.auth import mask_national_id, mask_phone
+from baan_shared.auth import Principal, mask_national_id, mask_phone
 from baan_shared.clock import thai_today
 from baan_shared.http.bounds import Count, Satang
 from baan_shared.reference import Programme
 from survey.areas import service as areas
+from survey.households import eligibility
 from survey.households.models import (
     HouseCondition,
     Household,
@@ -358,9 +359,17 @@ class HouseholdPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, household: Household, *, reveal: bool = False) -> "HouseholdPublic":
-        """``reveal`` only once ``reveals_personal_data`` allowed and audited it."""
-        data = household.model_dump(exclude={"national_id", "phone"})
+    def of(
+        cls, household: Household, *, viewer: Principal | None, reveal: bool = False
+    ) -> "HouseholdPublic":
+        """The household as ``viewer`` may read it (None: the service itself).
+
+        ``reveal`` only once ``reveals_personal_data`` allowed and audited it. The
+        eligibility checks name another approved case only to a caller whose areas
+        hold it (``eligibility.shown``).
+        """
+        data = household.model_dump(exclude={"national_id", "phone", "eligibility_checks"})
+        data["eligibility_checks"] = eligibility.shown_all(household.eligibility_checks, viewer)
         masked = mask_national_id(household.national_id)
         phone = household.phone
         return cls(
@@ -376,9 +385,14 @@ class HouseholdDetail(HouseholdPublic):
 
     @classmethod
     def with_members(
-        cls, household: Household, members: list[HouseholdMember], *, reveal: bool = False
+        cls,
+        household: Household,
+        members: list[HouseholdMember],
+        *,
+        viewer: Principal | None,
+        reveal: bool = False,
     ) -> "HouseholdDetail":
-        public = HouseholdPublic.of(household, reveal=reveal)
+        public = HouseholdPublic.of(household, viewer=viewer, reveal=reveal)
         return cls(
             **public.model_dump(),
             members=[MemberPublic.model_validate(m, from_attributes=True) for m in members],

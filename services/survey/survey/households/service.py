@@ -11,7 +11,16 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, not_found_unless_covered
+from baan_shared.auth import (
+    RESOLVED_BY,
+    Principal,
+    does_not_exist,
+    mask_national_id,
+    not_found_unless_covered,
+    reference_unless_covered,
+    taken_elsewhere,
+    unknown_reference,
+)
 from baan_shared.clock import THAILAND, thai_date, utcnow
 from baan_shared.events.catalog import (
     EventData,
@@ -21,7 +30,7 @@ from baan_shared.events.catalog import (
     HouseholdWaitlisted,
 )
 from baan_shared.fiscal import fiscal_year_at
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
@@ -66,34 +75,58 @@ def _invalid(field: str, reason: str) -> Unprocessable:
     return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": "invalid"}])
 
 
-async def check_round(session: AsyncSession, data: HouseholdCreate) -> HouseholdCreate:
+async def check_round(
+    session: AsyncSession, data: HouseholdCreate, principal: Principal
+) -> HouseholdCreate:
     """The round and community must exist in the household's sub-district.
 
     A household registered by a community's round belongs to that community
-    unless the body says which one.
+    unless the body says which one. A round or community outside the caller's
+    areas is refused exactly as an unknown id (``unknown_reference``).
     """
     if data.survey_round_id is not None:
+        field = "body.survey_round_id"
         survey_round = await rounds.get(session, data.survey_round_id)
         if survey_round is None:
-            reason = f"survey round {data.survey_round_id} does not exist"
-            raise _invalid("body.survey_round_id", reason)
+            raise unknown_reference(field, "survey round", data.survey_round_id)
+        reference_unless_covered(
+            principal,
+            field,
+            "survey round",
+            data.survey_round_id,
+            province=survey_round.province_code,
+            district=survey_round.district_code,
+            subdistrict=survey_round.subdistrict_code,
+        )
         if survey_round.subdistrict_code != data.subdistrict_code:
             reason = f"the round surveyed sub-district {survey_round.subdistrict_code}"
             raise _invalid("body.survey_round_id", reason)
         if data.community_id is None and survey_round.community_id is not None:
             data = data.model_copy(update={"community_id": survey_round.community_id})
     if data.community_id is not None:
+        field = "body.community_id"
         community = await communities.get(session, data.community_id)
         if community is None:
-            raise _invalid("body.community_id", f"community {data.community_id} does not exist")
+            raise unknown_reference(field, "community", data.community_id)
+        reference_unless_covered(
+            principal,
+            field,
+            "community",
+            data.community_id,
+            province=community.province_code,
+            district=community.district_code,
+            subdistrict=community.subdistrict_code,
+        )
         if community.subdistrict_code != data.subdistrict_code:
             reason = f"the community is in sub-district {community.subdistrict_code}"
             raise _invalid("body.community_id", reason)
     return data
 
 
-async def register(session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str) -> Household:
-    data = await check_round(session, data)
+async def register(
+    session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str, principal: Principal
+) -> Household:
+    data = await check_round(session, data, principal)
     household = Household(**data.model_dump(exclude={"members"}))
     household.duplicate_key = duplicate_key(
         household.head_name, household.subdistrict_code, household.village
@@ -216,7 +249,7 @@ async def get(
 ) -> Household:
     household = await repository.get(session, household_id, for_update=for_update)
     if household is None:
-        raise NotFound(f"household {household_id} does not exist")
+        raise does_not_exist(f"household {household_id}")
     return household
 
 
@@ -274,28 +307,31 @@ def _apply_decision(
     recorded_at: datetime,
     rules: ProgrammeRules,
     approved_elsewhere: Household | None,
+    viewer: Principal | None,
 ) -> tuple[HouseholdTransition, EventData | None]:
     """Move one household to ``target`` in memory, or raise Conflict and change nothing.
 
     Screening and approval judge the household against its programme's rules;
     the committee approves an ineligible household only with an override reason.
-    ``approved_elsewhere`` is another approved household with the same national ID.
+    ``approved_elsewhere`` is another approved household with the same national ID;
+    ``viewer`` (None: the service itself) decides how much of it a refusal names.
     """
     check_transition(household.status, target)
     if target in NEEDS_REASON and not reason:
         raise Conflict(f"a reason is required to make a household {target}")
     if target == HouseholdStatus.APPROVED and approved_elsewhere is not None:
-        # One household is helped once, whatever the programme or round.
-        raise Conflict(
-            "a household with this national ID is already approved",
-            duplicate_of=str(approved_elsewhere.id),
-        )
+        # One household is helped once, whatever the programme, round or area.
+        raise already_approved(household, approved_elsewhere, viewer)
     checks: list[eligibility.Check] | None = None
     if target in (HouseholdStatus.SCREENED, HouseholdStatus.APPROVED):
         checks = eligibility.evaluate(household, rules, approved_elsewhere)
         if target == HouseholdStatus.APPROVED and not eligibility.is_eligible(checks):
             if not override_reason:
-                failed = [c.as_dict() for c in checks if c.outcome == eligibility.Outcome.FAIL]
+                failed = [
+                    eligibility.shown(c.as_dict(), viewer)
+                    for c in checks
+                    if c.outcome == eligibility.Outcome.FAIL
+                ]
                 raise Conflict(
                     "the household does not meet its programme's rules; "
                     "approve it only with an override_reason",
@@ -324,6 +360,26 @@ def _apply_decision(
     return transition, _decision_event(household, target, reason or "", decided_at)
 
 
+def already_approved(household: Household, other: Household, viewer: Principal | None) -> Conflict:
+    """409: the national ID is approved in another case. A caller whose areas hold the
+    other case (or the service itself) learns which one; any other caller only that it
+    is taken elsewhere and who resolves it, never its id, programme or area."""
+    if viewer is None or viewer.covers(
+        other.province_code, other.district_code, other.subdistrict_code
+    ):
+        return Conflict(
+            "a household with this national ID is already approved",
+            duplicate_of=str(other.id),
+        )
+    masked = mask_national_id(household.national_id)
+    conflict = taken_elsewhere("national_id", "national ID", masked)
+    conflict.detail = (
+        "a household with this national ID is already approved outside the client's areas "
+        f"(one household is helped once); {RESOLVED_BY} can resolve this"
+    )
+    return conflict
+
+
 async def decide(
     session: AsyncSession,
     household_id: uuid.UUID,
@@ -333,8 +389,11 @@ async def decide(
     reason: str | None = None,
     override_reason: str | None = None,
     decided_on: date | None = None,
+    viewer: Principal | None = None,
 ) -> Household:
-    """Move a household to ``target`` if screening allows it, and say so on the bus."""
+    """Move a household to ``target`` if screening allows it, and say so on the bus.
+
+    ``viewer`` is the caller (None: the service itself, e.g. a consumer)."""
     household = await get(session, household_id, for_update=True)
     rules = await programmes.get(session, household.programme)
     approved_elsewhere = await repository.approved_with_national_id(
@@ -351,6 +410,7 @@ async def decide(
         recorded_at=now,
         rules=rules,
         approved_elsewhere=approved_elsewhere,
+        viewer=viewer,
     )
     session.add(household)
     session.add(transition)
@@ -392,7 +452,7 @@ async def decide_many(
                 {
                     "index": index,
                     "household_id": str(item.household_id),
-                    "reason": f"household {item.household_id} does not exist",
+                    "reason": does_not_exist(f"household {item.household_id}").detail,
                     "code": "not_found",
                 }
             )
@@ -411,14 +471,16 @@ async def decide_many(
                 recorded_at=now,
                 rules=rules_of[household.programme],
                 approved_elsewhere=elsewhere if elsewhere is not household else None,
+                viewer=principal,
             )
         except Conflict as conflict:
+            codes = [e.get("code") for e in conflict.errors or []]
             failures.append(
                 {
                     "index": index,
                     "household_id": str(item.household_id),
                     "reason": conflict.detail,
-                    "code": "conflict",
+                    "code": "taken-elsewhere" if "taken-elsewhere" in codes else "conflict",
                     **conflict.extra,
                 }
             )
@@ -438,12 +500,12 @@ async def decide_many(
                 detail,
                 failures=failures,
                 errors=[
-                    {
-                        "field": f"body.decisions.{f['index']}.household_id",
-                        "reason": f["reason"],
-                        "code": "not_found",
-                    }
+                    error
                     for f in failures
+                    for error in unknown_reference(
+                        f"body.decisions.{f['index']}.household_id", "household", f["household_id"]
+                    ).errors
+                    or []
                 ],
             )
         raise Conflict(detail, failures=failures)
@@ -526,7 +588,7 @@ async def ranking(
                 condition_factor=f.condition,
                 vulnerable_factor=f.vulnerable,
                 vulnerable_members=vulnerable,
-                household=HouseholdPublic.of(household),
+                household=HouseholdPublic.of(household, viewer=principal),
             )
             for rank, (total, f, vulnerable, household) in enumerate(scored[:limit], start=1)
         ],

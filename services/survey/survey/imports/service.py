@@ -29,10 +29,10 @@ from typing import IO
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal
+from baan_shared.auth import Principal, does_not_exist, unknown_reference
 from baan_shared.auth.principal import ALL_AREAS
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, Forbidden, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Forbidden, Unprocessable
 from baan_shared.reference import Programme
 from survey.households import service as households
 from survey.households.schemas import HouseholdCreate, MemberIn
@@ -97,7 +97,7 @@ async def _survey_round(
     if survey_round is None or not principal.covers(
         survey_round.province_code, survey_round.district_code, survey_round.subdistrict_code
     ):
-        raise _refused(f"survey round {survey_round_id} does not exist", "body.survey_round_id")
+        raise unknown_reference("body.survey_round_id", "survey round", survey_round_id)
     return survey_round
 
 
@@ -610,5 +610,5 @@ async def get(
     missing one."""
     job = await repository.get(session, import_id, principal)
     if job is None:
-        raise NotFound(f"import {import_id} does not exist")
+        raise does_not_exist(f"import {import_id}")
     return job

@@ -9,6 +9,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.http.errors import Conflict, NotFound
 from baan_shared.ids import new_id
 from baan_shared.storage import IMAGES, ObjectNotFound, ObjectStorage, UploadLimits
@@ -67,7 +68,8 @@ async def content(
     await households.get(session, household_id)
     photo = await repository.get(session, household_id, photo_id)
     if photo is None:
-        raise NotFound(f"household {household_id} has no photo {photo_id}")
+        # The same answer whether the photo belongs to another household or to none.
+        raise does_not_exist(f"photo {photo_id} of household {household_id}")
     try:
         return photo, await storage.get(photo.storage_key)
     except ObjectNotFound:

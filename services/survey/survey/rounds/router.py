@@ -35,7 +35,7 @@ async def open_survey_round(
         subdistrict=code,
         field="body.subdistrict_code",
     )
-    survey_round = await service.open_round(session, body)
+    survey_round = await service.open_round(session, body, principal)
     audit_resource(request, "survey_rounds", survey_round.id)
     return (await service.public(session, [survey_round]))[0]
 

@@ -4,21 +4,36 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
+from baan_shared.http.errors import Unprocessable
 from survey.communities import repository as communities
 from survey.rounds import repository
 from survey.rounds.models import SurveyRound
 from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic
 
 
-async def open_round(session: AsyncSession, data: SurveyRoundCreate) -> SurveyRound:
+async def open_round(
+    session: AsyncSession, data: SurveyRoundCreate, principal: Principal
+) -> SurveyRound:
+    """Open a round; a community it names must lie in ``principal``'s areas, or it is
+    refused exactly as an unknown id (``unknown_reference``)."""
     if data.community_id is not None:
+        field = "body.community_id"
         community = await communities.get(session, data.community_id)
-        if community is None or community.subdistrict_code != data.subdistrict_code:
+        if community is None:
+            raise unknown_reference(field, "community", data.community_id)
+        reference_unless_covered(
+            principal,
+            field,
+            "community",
+            data.community_id,
+            province=community.province_code,
+            district=community.district_code,
+            subdistrict=community.subdistrict_code,
+        )
+        if community.subdistrict_code != data.subdistrict_code:
             reason = (
-                f"community {data.community_id} does not exist"
-                if community is None
-                else f"community is in sub-district {community.subdistrict_code}, "
+                f"community is in sub-district {community.subdistrict_code}, "
                 f"not {data.subdistrict_code}"
             )
             raise Unprocessable(
@@ -34,7 +49,7 @@ async def open_round(session: AsyncSession, data: SurveyRoundCreate) -> SurveyRo
 async def get(session: AsyncSession, round_id: uuid.UUID) -> SurveyRound:
     survey_round = await repository.get(session, round_id)
     if survey_round is None:
-        raise NotFound(f"survey round {round_id} does not exist")
+        raise does_not_exist(f"survey round {round_id}")
     return survey_round
 
 
