@@ -30,6 +30,9 @@ PLACES: dict[str, dict[str, str]] = {
     OWN: {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"},
 }
 
+OFFICES = {ELSEWHERE: "chiang-rai-office", OWN: "chiang-mai-office"}
+"""Client ids of the provincial offices bound to each place."""
+
 SERVICES = ("survey", "construction", "finance", "reporting")
 
 PARTNER_SCOPES = tuple(scope for scope in SCOPES if scope != ADMIN)
@@ -48,9 +51,10 @@ class World:
     def national(self) -> httpx.AsyncClient:
         return client(self.app, self.service, ["*"], "baan-national", [*SCOPES])
 
-    def partner(self) -> httpx.AsyncClient:
-        """The client bound to province 50, with every scope but ``admin``."""
-        return client(self.app, self.service, [OWN], "chiang-mai-office", PARTNER_SCOPES)
+    def partner(self, place: str = OWN) -> httpx.AsyncClient:
+        """The provincial office bound to the place (by default the caller, province 50),
+        with every scope but ``admin``."""
+        return client(self.app, self.service, [place], OFFICES[place], PARTNER_SCOPES)
 
 
 def client(

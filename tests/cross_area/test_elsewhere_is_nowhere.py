@@ -23,23 +23,12 @@ from cross_area.routes import NOT_WALKED, SLOTS_NOT_WALKED, Case, all_cases, ope
 from cross_area.stage import SERVICES, Stage
 from cross_area.walk import Answer, call, changed, foreign_ids, random_ids, snapshot
 
-_ROUND_AREA = "a 57 survey round is 422 'the round surveyed sub-district 570101'"
-_COMMUNITY_AREA = "a 57 community is 422 'the community is in sub-district 570101'"
 _HOUSE_IN_BODY = (
     "a house work id in the body answers 404 'house work ... does not exist' (random and 57 "
     "alike), not the 422 unknown_reference naming the field"
 )
 
 LEAKS: dict[str, str] = {
-    # survey
-    "survey PATCH /v1/households/{household_id} [body.survey_round_id]": _ROUND_AREA,
-    "survey PATCH /v1/households/{household_id} [body.community_id]": _COMMUNITY_AREA,
-    "survey POST /v1/households [body.survey_round_id]": _ROUND_AREA,
-    "survey POST /v1/households [body.community_id]": _COMMUNITY_AREA,
-    "survey POST /v1/households [body.survey_round_id+body.community_id]": _ROUND_AREA,
-    "survey POST /v1/survey-rounds [body.community_id]": (
-        "a 57 community is 422 'community is in sub-district 570101, not 500101'"
-    ),
     # construction
     "construction POST /v1/projects/{project_id}/house-works [body.house_work_ids.N]": (
         _HOUSE_IN_BODY
@@ -132,3 +121,28 @@ def test_every_route_is_walked_or_listed() -> None:
     assert not stale_slots, f"SLOTS_NOT_WALKED names slots no route has: {stale_slots}"
     stale_leaks = sorted(set(LEAKS) - {c.name for c in all_cases()})
     assert not stale_leaks, f"LEAKS names cases that no longer exist: {stale_leaks}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_both_areas_objects_are_there(stage: Stage, service: str) -> None:
+    """The walk proves something only if province 57's ids name real objects and the
+    province-50 client may read: the national office reads each of 57's objects, and the
+    province-50 client each of its own (every GET whose path holds ids), with a 200."""
+    world = await stage.world(service)
+    reads = [
+        case
+        for case in all_cases()
+        if case.operation.service == service
+        and case.operation.method == "GET"
+        and case.swapped == case.operation.slots
+        and all(slot.where == "path" for slot in case.swapped)
+    ]
+    failing = {}
+    async with world.national() as national, world.partner() as partner:
+        for case in reads:
+            elsewhere = await call(national, case, world, foreign_ids(case, world))
+            own = await call(partner, case, world, {})
+            for who, answer in (("national, 57's", elsewhere), ("province 50, its own", own)):
+                if answer.status != 200:
+                    failing[f"{case.name} ({who})"] = answer.show()[:200]
+    assert not failing, failing

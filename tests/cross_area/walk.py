@@ -102,13 +102,20 @@ def random_ids(case: Case) -> dict[Slot, str]:
     return {slot: random_id() for slot in case.swapped}
 
 
+_tables: dict[str, MetaData] = {}
+"""Each service's tables, reflected once (the same on either database: its migrations)."""
+
+
 async def snapshot(world: World) -> dict[str, str]:
     """A digest of every table of the service's database (but the audit trail) and of
     its stored files: what a refused request must leave as it was."""
     engine = world.app.state.runtime.engine
-    metadata = MetaData()
     async with engine.connect() as connection:
-        await connection.run_sync(metadata.reflect)
+        if world.service not in _tables:
+            metadata = MetaData()
+            await connection.run_sync(metadata.reflect)
+            _tables[world.service] = metadata
+        metadata = _tables[world.service]
         digests = {}
         for name, table in sorted(metadata.tables.items()):
             if name in IGNORED_TABLES:
