@@ -230,7 +230,7 @@ class TestAllocationAndCost:
         assert response.json()["current_status"] == "cancelled"
 
     @pytest.mark.parametrize("unknown", ["order", "house"])
-    async def test_an_unknown_order_or_house_is_404(
+    async def test_an_unknown_order_is_404_an_unknown_house_422(
         self, app: FastAPI, client: httpx.AsyncClient, unknown: str
     ) -> None:
         project_id, (house, _) = await _project_with_houses(app, client)
@@ -242,8 +242,11 @@ class TestAllocationAndCost:
             UNKNOWN_ID if unknown == "house" else house,
             5,
         )
-        assert response.status_code == 404
+        # An unknown order in the path is a 404; an unknown house in the body a 422.
+        assert response.status_code == (404 if unknown == "order" else 422)
         assert UNKNOWN_ID in response.json()["detail"]
+        if unknown == "house":
+            assert [e["field"] for e in response.json()["errors"]] == ["body.house_work_id"]
         assert (await client.get(f"/v1/house-works/{UNKNOWN_ID}/costs")).status_code == 404
 
 

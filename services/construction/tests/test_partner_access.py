@@ -198,3 +198,16 @@ async def test_the_audit_log_names_a_created_project(client: httpx.AsyncClient) 
     assert [(r["client_id"], r["resource_id"], r["status"]) for r in rows["items"]] == [
         ("baan-national", created.json()["id"], 201)
     ]
+
+
+async def test_an_auditor_bound_to_areas_is_refused_the_audit_log(
+    client: httpx.AsyncClient, client_for: ClientFor
+) -> None:
+    """The log records every area's requests (paths, ids): national auditors only."""
+    created = await client.post("/v1/projects", json=project_body())
+    async with client_for("chiang-rai-auditor", [AUDIT_READ, CONSTRUCTION_READ], ["57"]) as local:
+        refused = await local.get("/v1/audit-log")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert [e["code"] for e in refused.json()["errors"]] == ["national-only"]
+    assert created.json()["id"] not in refused.text

@@ -11,6 +11,8 @@ import pytest
 from fastapi import FastAPI
 from test_construction_areas import TestAreas as TestAreasOnPostgres
 from test_construction_bounds import TestAtTheBound as TestAtTheBoundOnPostgres
+from test_elsewhere_is_nowhere import TestElsewhereIsNowhere as TestElsewhereIsNowhereOnPostgres
+from test_elsewhere_is_nowhere import TestTakenElsewhere as TestTakenElsewhereOnPostgres
 from test_house_works_api import TestLifecycle as TestLifecycleOnPostgres
 from test_house_works_api import TestReportedDates as TestReportedDatesOnPostgres
 from test_labour import TestRecording as TestLabourOnPostgres
@@ -34,6 +36,7 @@ __all__ = [
     "TestAtTheBoundOnPostgres",
     "TestBulkReportsOnPostgres",
     "TestCorrectionsOnPostgres",
+    "TestElsewhereIsNowhereOnPostgres",
     "TestExportOnPostgres",
     "TestFiltersOnPostgres",
     "TestLabourOnPostgres",
@@ -46,6 +49,7 @@ __all__ = [
     "TestProjectSummaryOnPostgres",
     "TestProjectsOnPostgres",
     "TestReportedDatesOnPostgres",
+    "TestTakenElsewhereOnPostgres",
     "TestTemplatesOnPostgres",
 ]
 

@@ -194,7 +194,7 @@ class TestAssigning:
         assert response.json()["current_status"] == "cancelled"
 
     @pytest.mark.parametrize("unknown", ["project", "house"])
-    async def test_an_unknown_project_or_house_work_is_404_and_nothing_changes(
+    async def test_an_unknown_project_is_404_an_unknown_house_work_422_nothing_changes(
         self, app: FastAPI, client: httpx.AsyncClient, unknown: str
     ) -> None:
         project = await create_project(client)
@@ -206,8 +206,18 @@ class TestAssigning:
             f"/v1/projects/{project_id}/house-works", json={"house_work_ids": ids}
         )
 
-        assert response.status_code == 404
+        # A missing project is a 404; a missing house work in the body an unknown reference.
+        assert response.status_code == (404 if unknown == "project" else 422)
         assert UNKNOWN_ID in response.json()["detail"]
+        if unknown == "house":
+            assert response.json()["errors"] == [
+                {
+                    "field": "body.house_work_ids.1",
+                    "value": UNKNOWN_ID,
+                    "reason": "no house work with this id exists in the client's areas",
+                    "code": "unknown-reference",
+                }
+            ]
         assert (await _house(client, house_id))["project_id"] is None
         assert [r.type for r in await outbox(app)] == ["house.planned"]
 
@@ -456,8 +466,17 @@ class TestBulkReports:
         not_in_project = await client.post(
             f"{base}/start", json={"reported_by": "ทีม", "house_work_ids": [early, outside]}
         )
-        assert not_in_project.status_code == 404
-        assert not_in_project.json()["missing_house_work_ids"] == [outside]
+        assert not_in_project.status_code == 422
+        assert [(e["field"], e["code"]) for e in not_in_project.json()["errors"]] == [
+            ("body.house_work_ids.1", "not_in_project")
+        ]
+        unknown_house = await client.post(
+            f"{base}/start", json={"reported_by": "ทีม", "house_work_ids": [early, UNKNOWN_ID]}
+        )
+        assert unknown_house.status_code == 422
+        assert [(e["field"], e["code"]) for e in unknown_house.json()["errors"]] == [
+            ("body.house_work_ids.1", "unknown-reference")
+        ]
         unknown = await client.post(
             f"/v1/projects/{UNKNOWN_ID}/house-works/ready", json={"reported_by": "ทีม"}
         )

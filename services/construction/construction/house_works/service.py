@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.clock import thai_today as today
 from baan_shared.events.catalog import (
@@ -24,7 +25,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.fiscal import fiscal_year_be
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.outbox import record_event
 from baan_shared.reference import Programme
 from construction import SERVICE_NAME
@@ -216,7 +217,7 @@ async def get(
 ) -> HouseWork:
     work = await repository.get(session, house_work_id, for_update=for_update)
     if work is None:
-        raise NotFound(f"house work {house_work_id} does not exist")
+        raise does_not_exist(f"house work {house_work_id}")
     return work
 
 

@@ -25,9 +25,9 @@ from construction.projects import service as projects
 
 PROBLEMS = problem_responses(
     {
-        404: "No such project, purchase order or house work",
+        404: "No such project, purchase order, delivery, allocation or house work",
         409: "More than was ordered (or delivered), or a house outside the project",
-        422: "Invalid input; `errors` names each field",
+        422: "Invalid input, or an unknown house work in the body; `errors` names each field",
     }
 )
 
@@ -92,9 +92,9 @@ async def allocate_to_house(
 ) -> AllocationPublic:
     """Delivered materials given to one house of the project; counts toward its cost."""
     await access.order_of(session, principal, order_id)
-    # Another area's house answers like a missing one, not with the 409 "not in the
-    # project" that would tell the client it exists.
-    await access.house_work_of(session, principal, body.house_work_id)
+    # Another area's house answers like a missing one (an unknown reference), not with
+    # the 409 "not in the project" that would tell the client it exists.
+    await access.referenced_house_work(session, principal, "body.house_work_id", body.house_work_id)
     return AllocationPublic.model_validate(await service.allocate(session, order_id, body))
 
 

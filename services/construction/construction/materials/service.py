@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.clock import thai_today as today
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWorkStatus
 from construction.materials import repository
@@ -66,7 +67,7 @@ async def get_order(
 ) -> PurchaseOrder:
     purchase = await repository.get_order(session, order_id, for_update=for_update)
     if purchase is None:
-        raise NotFound(f"purchase order {order_id} does not exist")
+        raise does_not_exist(f"purchase order {order_id}")
     return purchase
 
 
@@ -146,7 +147,7 @@ async def reverse_delivery(
     """Undo a delivery recorded by mistake, unless its materials are already with houses."""
     original = await repository.get_delivery(session, delivery_id)
     if original is None:
-        raise NotFound(f"delivery {delivery_id} does not exist")
+        raise does_not_exist(f"delivery {delivery_id}")
     purchase = await get_order(session, original.purchase_order_id, for_update=True)
     earlier = await repository.delivery_reversal(session, original.id)
     _check_reversible(original.reverses_id, earlier.id if earlier else None)
@@ -178,7 +179,7 @@ async def reverse_allocation(
     """Take back materials given to a house by mistake; its cost falls by as much."""
     original = await repository.get_allocation(session, allocation_id)
     if original is None:
-        raise NotFound(f"allocation {allocation_id} does not exist")
+        raise does_not_exist(f"allocation {allocation_id}")
     await get_order(session, original.purchase_order_id, for_update=True)
     work = await house_works.get(session, original.house_work_id, for_update=True)
     earlier_undo = await repository.allocation_reversal(session, original.id)

@@ -6,8 +6,9 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.responses import Response
 
+from baan_shared.auth import does_not_exist
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import NotFound, problem_responses
+from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from construction import access
@@ -92,7 +93,7 @@ async def list_photos(
     await access.house_work_of(session, principal, house_work_id)
     await house_works.get(session, house_work_id)
     if await repository.progress_update(session, house_work_id, update_id) is None:
-        raise NotFound(f"house work {house_work_id} has no progress update {update_id}")
+        raise does_not_exist(service.update_what(house_work_id, update_id))
     return [PhotoPublic.model_validate(p) for p in await repository.for_update(session, update_id)]
 
 

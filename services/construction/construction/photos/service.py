@@ -10,12 +10,18 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.http.errors import Conflict, NotFound
 from baan_shared.storage import ObjectNotFound, ObjectStorage, UploadLimits
 from construction.house_works import service as house_works
 from construction.photos import repository
 from construction.photos.models import Photo
 from construction.photos.rules import MAX_PER_UPDATE
+
+
+def update_what(house_work_id: uuid.UUID, update_id: uuid.UUID) -> str:
+    """A progress update, named as its 404 names it (``does_not_exist``)."""
+    return f"progress update {update_id} of house work {house_work_id}"
 
 
 async def attach(
@@ -33,7 +39,7 @@ async def attach(
     await house_works.get(session, house_work_id)
     update = await repository.progress_update(session, house_work_id, update_id)
     if update is None:
-        raise NotFound(f"house work {house_work_id} has no progress update {update_id}")
+        raise does_not_exist(update_what(house_work_id, update_id))
     if await repository.count_for_update(session, update_id) >= MAX_PER_UPDATE:
         raise Conflict(
             f"a progress update carries at most {MAX_PER_UPDATE} photos",
@@ -62,7 +68,7 @@ async def attach(
 async def get(session: AsyncSession, photo_id: uuid.UUID) -> Photo:
     photo = await repository.get(session, photo_id)
     if photo is None:
-        raise NotFound(f"photo {photo_id} does not exist")
+        raise does_not_exist(f"photo {photo_id}")
     return photo
 
 

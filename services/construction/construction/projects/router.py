@@ -32,9 +32,10 @@ from construction.projects.schemas import (
 
 PROBLEMS = problem_responses(
     {
-        404: "No such project (or house work)",
-        409: "A house work's state does not allow this",
-        422: "Invalid input; `errors` names each field",
+        404: "No such project (or house work in the path)",
+        409: "A house work's state does not allow this, or it is already in another project",
+        422: "Invalid input, or a house work in the body that is unknown (or outside the "
+        "client's areas) or not in the project; `errors` names each field",
     }
 )
 
@@ -123,11 +124,8 @@ async def assign_house_works(
     principal: Writer, project_id: uuid.UUID, body: Assignment, session: SessionDep
 ) -> list[HouseWorkPublic]:
     """House works join the project; their planned end follows the project's unless set."""
-    await access.project_of(session, principal, project_id)
-    project = await service.get(session, project_id)
-    for house_work_id in body.house_work_ids:
-        await access.house_work_of(session, principal, house_work_id)
-    works = await service.assign(session, project_id, body)
+    project = await access.project_of(session, principal, project_id)
+    works = await service.assign(session, project_id, body, principal)
     return [public(w, project.planned_end_on) for w in works]
 
 
@@ -149,6 +147,10 @@ async def ready_house_works(
     """Every planned house work of the project (or those named) ready to build on one day;
     each publishes ``house.ready_to_build``. All or none: a refusal names the house work."""
     await access.project_of(session, principal, project_id)
+    if body.house_work_ids is not None:
+        await access.referenced_house_works(
+            session, principal, service.HOUSE_WORK_IDS, body.house_work_ids
+        )
     return BulkMoved(moved=await service.ready_all(session, project_id, body))
 
 
@@ -160,4 +162,8 @@ async def start_house_works(
     """Every ready house work of the project (or those named) under construction from one
     day; each publishes ``house.construction_started``. All or none."""
     await access.project_of(session, principal, project_id)
+    if body.house_work_ids is not None:
+        await access.referenced_house_works(
+            session, principal, service.HOUSE_WORK_IDS, body.house_work_ids
+        )
     return BulkMoved(moved=await service.start_all(session, project_id, body))

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown_reference
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.http.errors import AppError, Conflict, NotFound, Unprocessable
+from construction.access import HOUSE_WORK, covers
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.milestones import service as milestones
@@ -27,6 +29,7 @@ from construction.projects.schemas import (
 )
 
 FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
+HOUSE_WORK_IDS = "body.house_work_ids"
 
 
 def _field(field: str, reason: str, code: str) -> dict[str, Any]:
@@ -66,7 +69,7 @@ async def create(session: AsyncSession, new: ProjectCreate) -> Project:
 async def get(session: AsyncSession, project_id: uuid.UUID) -> Project:
     project = await repository.get(session, project_id)
     if project is None:
-        raise NotFound(f"project {project_id} does not exist")
+        raise does_not_exist(f"project {project_id}")
     return project
 
 
@@ -97,27 +100,37 @@ def _misfit(project: Project, work: HouseWork) -> str | None:
 
 
 async def assign(
-    session: AsyncSession, project_id: uuid.UUID, assignment: Assignment
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    assignment: Assignment,
+    principal: Principal | None = None,
 ) -> list[HouseWork]:
-    """Put house works in the project; assigning one already in it is a no-op."""
+    """Put house works in the project; assigning one already in it is a no-op.
+
+    ``principal``: the caller (None: internal, every area). A house work it cannot
+    see is an unknown reference; one already in a project it cannot see is taken
+    elsewhere, without that project's id.
+    """
     project = await get(session, project_id)
     ids = list(dict.fromkeys(assignment.house_work_ids))
     works = {w.id: w for w in await repository.house_works(session, ids, for_update=True)}
-    missing = [i for i in ids if i not in works]
-    if missing:
-        raise NotFound(
-            f"house work {missing[0]} does not exist",
-            missing_house_work_ids=[str(i) for i in missing],
-        )
+    for index, house_work_id in enumerate(assignment.house_work_ids):
+        work = works.get(house_work_id)
+        if work is None or (principal is not None and not covers(principal, work)):
+            raise unknown_reference(f"{HOUSE_WORK_IDS}.{index}", HOUSE_WORK, house_work_id)
     errors = []
     for index, house_work_id in enumerate(assignment.house_work_ids):
         reason = _misfit(project, works[house_work_id])
         if reason is not None:
-            errors.append(_field(f"body.house_work_ids.{index}", reason, "project_misfit"))
+            errors.append(_field(f"{HOUSE_WORK_IDS}.{index}", reason, "project_misfit"))
     if errors:
         raise Unprocessable(f"{len(errors)} house work(s) cannot join this project", errors=errors)
-    for work in works.values():
+    for index, house_work_id in enumerate(assignment.house_work_ids):
+        work = works[house_work_id]
         if work.project_id not in (None, project.id):
+            other = await repository.get(session, work.project_id)
+            if principal is not None and (other is None or not covers(principal, other)):
+                raise taken_elsewhere(f"{HOUSE_WORK_IDS}.{index}", HOUSE_WORK, work.id)
             raise Conflict(
                 f"house work {work.id} already belongs to project {work.project_id}",
                 house_work_id=str(work.id),
@@ -181,14 +194,13 @@ async def _bulk_targets(
     if chosen is None:
         return [w for w in works if w.status == eligible]
     in_project = {w.id: w for w in works}
-    ids = list(dict.fromkeys(chosen))
-    missing = [i for i in ids if i not in in_project]
-    if missing:
-        raise NotFound(
-            f"house work {missing[0]} is not in project {project_id}",
-            missing_house_work_ids=[str(i) for i in missing],
-        )
-    return [in_project[i] for i in ids]
+    outside = [
+        _field(f"{HOUSE_WORK_IDS}.{index}", f"not in project {project_id}", "not_in_project")
+        for index, house_work_id in enumerate(chosen)
+        if house_work_id not in in_project
+    ]
+    _refuse(outside)
+    return [in_project[i] for i in dict.fromkeys(chosen)]
 
 
 async def _each(works: list[HouseWork], move: Any) -> list[uuid.UUID]:
