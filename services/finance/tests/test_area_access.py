@@ -6,6 +6,7 @@ The national trial balance is for national clients only.
 Every test runs on SQLite and on PostgreSQL (the area filters are SQL: budgets'
 codes are derived in the query, and the two databases must agree)."""
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,14 @@ async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[F
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+
+
+def masked(problem: Any, *ids: object) -> Any:
+    """The problem JSON with each id replaced by ``<id>``."""
+    text = json.dumps(problem, ensure_ascii=False)
+    for identifier in ids:
+        text = text.replace(str(identifier), "<id>")
+    return json.loads(text)
 
 
 CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
@@ -267,9 +276,18 @@ async def test_a_household_with_loans_but_no_grant_is_placed_by_its_loans(
     mine = await bangkok_client.get(f"/v1/reconciliation/households/{ours}")
     assert mine.status_code == 200, mine.text
     assert (mine.json()["status"], mine.json()["loans"]) == ("no_grant", 1)
-    # A household finance knows nothing of is still zeros, whoever asks.
+    # Elsewhere is nowhere (issue 14): a household finance knows nothing of answers
+    # the area-bound client exactly as another area's, once the id is masked...
     nothing = await bangkok_client.get(f"/v1/reconciliation/households/{unknown}")
-    assert (nothing.status_code, nothing.json()["loans"]) == (200, 0)
+    assert nothing.status_code == 404
+    assert masked(refused.json(), theirs) == masked(nothing.json(), unknown)
+    # ...while a national client, for whom there is no elsewhere, still gets zeros.
+    zeros = await client.get(f"/v1/reconciliation/households/{unknown}")
+    assert (zeros.status_code, zeros.json()["status"], zeros.json()["loans"]) == (
+        200,
+        "no_grant",
+        0,
+    )
     national = await client.get(f"/v1/reconciliation/households/{theirs}")
     assert (national.status_code, national.json()["loans"]) == (200, 1)
 

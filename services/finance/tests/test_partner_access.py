@@ -171,6 +171,17 @@ async def test_the_audit_log_needs_audit_read(client_for: ClientFor) -> None:
     assert response.json()["missing_scopes"] == ["audit:read"]
 
 
+async def test_the_audit_log_refuses_an_auditor_bound_to_areas(client_for: ClientFor) -> None:
+    """The audit log is national (issue 14): its rows name other areas' records, so an
+    auditor bound to areas gets 403 ``national-only`` even with ``audit:read``."""
+    async with client_for("provincial-auditor", [AUDIT_READ, FINANCE_READ], ["50"]) as auditor:
+        response = await auditor.get("/v1/audit-log")
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["code"] == "national-only"
+    assert "items" not in response.json()
+
+
 async def test_writes_are_in_the_audit_log_naming_what_they_created(
     client: httpx.AsyncClient, client_for: ClientFor
 ) -> None:

@@ -34,7 +34,7 @@ def _not_found_unless_covered(principal: Principal, budget: Budget) -> None:
     province, district, subdistrict = official_codes(AreaLevel(budget.area_level), budget.area_code)
     not_found_unless_covered(
         principal,
-        f"budget {budget.id}",
+        f"budget {budget.id}",  # as service.get names a missing one
         province=province,
         district=district,
         subdistrict=subdistrict,

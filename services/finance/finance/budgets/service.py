@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import BudgetAllocated
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
@@ -35,7 +36,7 @@ SOURCE = f"/services/{SERVICE_NAME}"
 async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget:
     budget = await repository.get(session, budget_id)
     if budget is None:
-        raise NotFound(f"budget {budget_id} does not exist")
+        raise does_not_exist(f"budget {budget_id}")
     return budget
 
 
@@ -121,7 +122,9 @@ async def reverse_allocation(
     budget = await get(session, budget_id)
     allocation = await session.get(BudgetAllocation, allocation_id)
     if allocation is None or allocation.budget_id != budget.id:
-        raise NotFound(f"budget {budget_id} has no allocation {allocation_id}")
+        # The budget is the client's (the router checked): another budget's allocation,
+        # in whatever area, is as missing as one that never was.
+        raise does_not_exist(f"budget {budget_id}'s allocation {allocation_id}")
     if allocation.reversed_at is not None:
         raise Conflict(f"allocation {allocation_id} is already reversed")
     if not await repository.take_back(session, budget.id, allocation.amount_satang):

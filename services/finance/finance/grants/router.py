@@ -77,12 +77,12 @@ async def get_household_grant(
 ) -> HouseholdGrant:
     """What the household is entitled to, what it has been paid, and what is still owed."""
     grant = await service.get_for_household(session, household_id)
-    _not_found_unless_covered(principal, grant, f"household {household_id}'s grant")
+    _not_found_unless_covered(principal, grant, service.household_grant_what(household_id))
     return HouseholdGrant.of(grant, await repository.disbursements(session, grant.id))
 
 
 @router.get("/{grant_id}", response_model=GrantDetail)
 async def get_grant(grant_id: uuid.UUID, session: SessionDep, principal: Reader) -> GrantDetail:
     grant = await service.get(session, grant_id)
-    _not_found_unless_covered(principal, grant, f"grant {grant_id}")
+    _not_found_unless_covered(principal, grant, service.grant_what(grant_id))
     return GrantDetail.with_disbursements(grant, await repository.disbursements(session, grant.id))

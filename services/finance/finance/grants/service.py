@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import (
     GrantApproved,
@@ -31,7 +32,6 @@ from baan_shared.events.catalog import (
     HouseholdApproved,
 )
 from baan_shared.fiscal import fiscal_year_at
-from baan_shared.http.errors import NotFound
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
@@ -73,17 +73,27 @@ def _facts(grant: Grant) -> dict[str, Any]:
     }
 
 
+def grant_what(grant_id: uuid.UUID) -> str:
+    """How a 404 names a grant, missing or outside the client's areas alike."""
+    return f"grant {grant_id}"
+
+
+def household_grant_what(household_id: uuid.UUID) -> str:
+    """How a 404 names a household's grant, missing or outside the client's areas alike."""
+    return f"household {household_id}'s grant"
+
+
 async def get(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
     grant = await repository.get(session, grant_id)
     if grant is None:
-        raise NotFound(f"grant {grant_id} does not exist")
+        raise does_not_exist(grant_what(grant_id))
     return grant
 
 
 async def get_for_household(session: AsyncSession, household_id: uuid.UUID) -> Grant:
     grant = await repository.for_household(session, household_id)
     if grant is None:
-        raise NotFound(f"household {household_id} has no grant")
+        raise does_not_exist(household_grant_what(household_id))
     return grant
 
 

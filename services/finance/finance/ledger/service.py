@@ -11,8 +11,9 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.http.errors import Conflict
 from finance.ledger import repository
 from finance.ledger.chart import spec_for
 from finance.ledger.journal import Line, UnknownAccount, check_entry
@@ -94,7 +95,7 @@ async def reverse_entry(
     """
     original = await session.get(JournalEntry, entry_id)
     if original is None:
-        raise NotFound(f"journal entry {entry_id} does not exist")
+        raise does_not_exist(f"journal entry {entry_id}")
     if original.reverses_entry_id is not None:
         raise Conflict(f"journal entry {entry_id} is a reversal; post a new entry instead")
     if await repository.reversal_of(session, entry_id) is not None:

@@ -28,14 +28,21 @@ async def get(
 
 
 async def principal_lent(
-    session: AsyncSession, borrower_type: BorrowerType, borrower_id: uuid.UUID, programme: str
+    session: AsyncSession,
+    borrower_type: BorrowerType,
+    borrower_id: uuid.UUID,
+    programme: str,
+    principal: Principal | None = None,
 ) -> int:
-    """The principal of every loan the borrower has in the programme."""
+    """The principal of every loan the borrower has in the programme: in every area,
+    or with ``principal`` only in its areas."""
     query = select(func.coalesce(func.sum(Loan.principal_satang), 0)).where(
         Loan.borrower_type == borrower_type,
         Loan.borrower_id == borrower_id,
         Loan.programme == programme,
     )
+    if principal is not None:
+        query = query.where(_in_areas(principal))
     return int((await session.exec(query)).one())
 
 

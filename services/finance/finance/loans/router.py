@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import Principal, forbid_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.clock import thai_today
 from baan_shared.http.deps import SessionDep
@@ -54,22 +54,20 @@ async def _covered_loan(
 
     Writes lock it here (``for_update``): the service locks it again, and a row
     first read without the lock would stay stale in the session's identity map."""
-    loan = await service.get(session, loan_id, for_update=for_update)
-    not_found_unless_covered(
-        principal,
-        f"loan {loan_id}",
-        province=loan.province_code,
-        district=loan.district_code,
-        subdistrict=loan.subdistrict_code,
-    )
-    return loan
+    return await service.get(session, loan_id, for_update=for_update, principal=principal)
 
 
 @router.post(
     "",
     response_model=LoanPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses({422: "Invalid input or over the programme's cap"}),
+    responses=problem_responses(
+        {
+            403: "The loan's area is outside the client's areas",
+            422: "Invalid input, over the programme's cap, or a revolving fund the client "
+            "cannot see or that does not serve the loan's area",
+        }
+    ),
 )
 @idempotent
 async def approve_loan(
@@ -81,7 +79,11 @@ async def approve_loan(
 ) -> LoanPublic:
     """Approve a loan (principal, rate, term, grace, repayment method) within the cap.
 
-    Loans in a rural programme repay into the sub-district's revolving fund."""
+    Loans in a rural programme repay into the sub-district's revolving fund. A named
+    ``revolving_fund_id`` outside the client's areas answers exactly as an unknown one
+    (422 naming the field); a fund must serve the loan's own area, whoever asks. The
+    cap counts the household's loans in every area; a client bound to areas is not
+    told their amounts."""
     forbid_unless_covered(
         principal,
         province=body.province_code,
@@ -89,7 +91,7 @@ async def approve_loan(
         subdistrict=body.subdistrict_code,
     )
     loan = await service.approve(
-        session, settings.loan_caps_satang, body, settings.revolving_fund_programmes
+        session, settings.loan_caps_satang, body, settings.revolving_fund_programmes, principal
     )
     audit_resource(request, "loans", loan.id)
     return LoanPublic.of(loan)
@@ -192,7 +194,12 @@ async def reschedule_loan(
     "/{loan_id}/disburse",
     response_model=LoanPublic,
     responses=problem_responses(
-        {404: "No such loan", 409: "Already disbursed", 422: "Invalid input"}
+        {
+            404: "No such loan",
+            409: "Already disbursed, the fund holds too little, or the loan names a fund "
+            "that does not serve its area",
+            422: "Invalid input",
+        }
     ),
 )
 @idempotent
@@ -210,7 +217,8 @@ async def disburse_loan(
     responses=problem_responses(
         {
             404: "No such loan",
-            409: "The loan takes no repayments, or the reference belongs to another loan",
+            409: "The loan takes no repayments, or the reference belongs to another loan "
+            "(outside the client's areas: only that it is taken, and who can resolve it)",
             422: "Invalid input, or more than is owed (overpayments are refused)",
         }
     ),
@@ -226,7 +234,7 @@ async def repay_loan(
     """Apply a payment to interest, then principal, oldest instalment first. The same
     payment reference again answers 200 with the first result and books nothing."""
     await _covered_loan(session, principal, loan_id)
-    repayment, new = await service.repay(session, loan_id, body)
+    repayment, new = await service.repay(session, loan_id, body, principal)
     if not new:
         response.status_code = status.HTTP_200_OK
     return RepaymentPublic.of(repayment)

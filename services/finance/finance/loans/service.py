@@ -13,7 +13,13 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal
+from baan_shared.auth import (
+    RESOLVED_BY,
+    Principal,
+    does_not_exist,
+    not_found_unless_covered,
+    taken_elsewhere,
+)
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.events.catalog import (
     LoanApproved,
@@ -22,7 +28,7 @@ from baan_shared.events.catalog import (
     LoanRepaymentReceived,
 )
 from baan_shared.fiscal import fiscal_year_at, fiscal_year_be
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
@@ -59,9 +65,12 @@ from finance.loans.schemas import (
 )
 from finance.revolving_funds import repository as funds_repository
 from finance.revolving_funds import service as funds
-from finance.revolving_funds.models import FundScope
+from finance.revolving_funds.models import FundScope, RevolvingFund
 
 SOURCE = f"/services/{SERVICE_NAME}"
+
+NATIONAL = Principal.of(SERVICE_NAME, areas=["*"])
+"""Who the rules act for when no client is named (finance's own callers, tests)."""
 
 
 def _field_error(field: str, message: str) -> Unprocessable:
@@ -94,24 +103,67 @@ async def _fund_balance(session: AsyncSession, loan: Loan) -> int | None:
     return fund.balance_satang
 
 
-async def get(session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = False) -> Loan:
+async def get(
+    session: AsyncSession,
+    loan_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    principal: Principal | None = None,
+) -> Loan:
+    """The loan; with ``principal``, the same 404 for one outside the client's areas
+    as for a missing one (``does_not_exist``)."""
+    what = f"loan {loan_id}"
     loan = await repository.get(session, loan_id, for_update=for_update)
     if loan is None:
-        raise NotFound(f"loan {loan_id} does not exist")
+        raise does_not_exist(what)
+    if principal is not None:
+        not_found_unless_covered(
+            principal,
+            what,
+            province=loan.province_code,
+            district=loan.district_code,
+            subdistrict=loan.subdistrict_code,
+        )
     return loan
 
 
+def _serves(fund: RevolvingFund, body: LoanCreate) -> RevolvingFund:
+    reason = funds.serves(fund, body.province_code, body.district_code, body.subdistrict_code)
+    if reason is not None:
+        raise Unprocessable(
+            reason,
+            errors=[
+                {
+                    "field": "body.revolving_fund_id",
+                    "value": str(fund.id),
+                    "reason": reason,
+                    "code": "fund-outside-the-loans-area",
+                }
+            ],
+        )
+    return fund
+
+
 async def _fund_for(
-    session: AsyncSession, body: LoanCreate, revolving_programmes: Collection[str]
+    session: AsyncSession,
+    body: LoanCreate,
+    revolving_programmes: Collection[str],
+    principal: Principal,
 ) -> uuid.UUID | None:
     """The fund the loan repays into: the one named, or for a rural programme the
-    sub-district's own fund."""
+    sub-district's own fund.
+
+    A named fund the client cannot see (missing, or outside its areas) is one 422
+    naming ``body.revolving_fund_id`` (``unknown_reference``). Any fund must serve the
+    loan's own area (``revolving_funds.service.serves``), for national clients too:
+    a community's money is not lent to another area's borrowers. The sub-district's
+    own fund, found by the loan's sub-district code, is the loan's whoever approves
+    it (a district office cannot see funds, which are placed by province)."""
     if body.revolving_fund_id is not None:
-        if await funds_repository.get(session, body.revolving_fund_id) is None:
-            raise _field_error(
-                "body.revolving_fund_id", f"revolving fund {body.revolving_fund_id} does not exist"
-            )
-        return body.revolving_fund_id
+        named = await funds.referenced(
+            session, principal, "body.revolving_fund_id", body.revolving_fund_id
+        )
+        return _serves(named, body).id
     if body.programme in revolving_programmes:
         fund = None
         if body.subdistrict_code:
@@ -124,10 +176,43 @@ async def _fund_for(
                 f"{body.programme} loans repay into a revolving fund: open one for "
                 f"sub-district {body.subdistrict_code or '(none given)'} or name one",
             )
-        return fund.id
+        return _serves(fund, body).id
     if body.financed_by_fund:
         raise _field_error("body.financed_by_fund", "a loan financed by a fund names the fund")
     return None
+
+
+async def _within_cap(
+    session: AsyncSession, cap: int, body: LoanCreate, principal: Principal
+) -> None:
+    """A household's loans in a programme stay within its cap, all areas together (a
+    national rule). A national client is told how much the household already has; a
+    client bound to areas only what it has in the client's areas, and when only the
+    household's loans elsewhere take it over the cap, that they do and who can
+    resolve it: never their amount or area."""
+    already = await repository.principal_lent(
+        session, body.borrower_type, body.borrower_id, body.programme
+    )
+    if already + body.principal_satang <= cap:
+        return
+    limit = f"{body.programme} lends at most {cap} satang per household"
+    if principal.all_areas:
+        raise _field_error(
+            "body.principal_satang", f"{limit}; this household already has {already} satang"
+        )
+    here = await repository.principal_lent(
+        session, body.borrower_type, body.borrower_id, body.programme, principal
+    )
+    if here + body.principal_satang > cap:
+        raise _field_error(
+            "body.principal_satang",
+            f"{limit}; this household already has {here} satang in the client's areas",
+        )
+    raise _field_error(
+        "body.principal_satang",
+        f"{limit}, counting its loans in every area; with its loans outside the client's "
+        f"areas this loan would exceed it. {RESOLVED_BY} can say how much is left",
+    )
 
 
 async def approve(
@@ -135,20 +220,17 @@ async def approve(
     caps_satang: Mapping[str, int],
     body: LoanCreate,
     revolving_programmes: Collection[str] = (),
+    principal: Principal | None = None,
 ) -> Loan:
-    """Approve a loan; a household's loans in a programme stay within its cap."""
+    """Approve a loan; a household's loans in a programme stay within its cap.
+
+    ``principal`` (default: national) is who asks: it decides which funds the body
+    may name and what a refusal may tell."""
+    principal = principal or NATIONAL
     cap = caps_satang.get(body.programme)
     if cap is not None and body.borrower_type is BorrowerType.HOUSEHOLD:
-        already = await repository.principal_lent(
-            session, body.borrower_type, body.borrower_id, body.programme
-        )
-        if already + body.principal_satang > cap:
-            raise _field_error(
-                "body.principal_satang",
-                f"{body.programme} lends at most {cap} satang per household; "
-                f"this household already has {already} satang",
-            )
-    fund_id = await _fund_for(session, body, revolving_programmes)
+        await _within_cap(session, cap, body, principal)
+    fund_id = await _fund_for(session, body, revolving_programmes, principal)
     loan = Loan(**body.model_dump(exclude={"revolving_fund_id"}), revolving_fund_id=fund_id)
     session.add(loan)
     await session.flush()
@@ -187,6 +269,14 @@ async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse
     reference = f"LOAN-{fiscal_year_at(now)}-{new_id().hex[-12:].upper()}"
     source = CASH
     if loan.financed_by_fund and loan.revolving_fund_id is not None:
+        fund = await funds.get(session, loan.revolving_fund_id)
+        if funds.serves(fund, loan.province_code, loan.district_code, loan.subdistrict_code):
+            # Only a loan approved before issue 14 can name another area's fund: it is
+            # not paid out of it; nothing of that fund is told.
+            raise Conflict(
+                f"loan {loan.id} names a revolving fund that does not serve the loan's "
+                f"area; {RESOLVED_BY} must correct the loan before it is paid out"
+            )
         await funds.take_for_loan(session, loan.revolving_fund_id, loan.principal_satang)
         source = revolving_fund_account(loan.revolving_fund_id)
     entry = await ledger.post_entry(
@@ -252,15 +342,43 @@ def _owed(rows: list[LoanInstalment]) -> list[Owed]:
 
 
 async def repay(
-    session: AsyncSession, loan_id: uuid.UUID, body: RepaymentCreate
+    session: AsyncSession,
+    loan_id: uuid.UUID,
+    body: RepaymentCreate,
+    principal: Principal | None = None,
 ) -> tuple[LoanRepayment, bool]:
-    """Apply a repayment; returns it and whether it is new (``False``: seen before)."""
+    """Apply a repayment; returns it and whether it is new (``False``: seen before).
+
+    Payment references are national: one payment, one loan. A reference already
+    used for a loan outside the client's areas (``principal``, default national)
+    answers 409 ``taken-elsewhere``, telling nothing of that loan."""
     loan = await get(session, loan_id, for_update=True)
     # Checked under the loan's lock, so the same payment racing itself books once.
     earlier = await repository.repayment_by_reference(session, body.payment_reference)
     if earlier is not None:
         if earlier.loan_id != loan.id:
-            raise Conflict(f"payment reference {body.payment_reference} was used for another loan")
+            other = await repository.get(session, earlier.loan_id)
+            if (
+                principal is not None
+                and other is not None
+                and not principal.covers(
+                    other.province_code, other.district_code, other.subdistrict_code
+                )
+            ):
+                raise taken_elsewhere(
+                    "body.payment_reference", "payment reference", body.payment_reference
+                )
+            raise Conflict(
+                f"payment reference {body.payment_reference} was used for another loan",
+                errors=[
+                    {
+                        "field": "body.payment_reference",
+                        "value": body.payment_reference,
+                        "reason": "used for another loan",
+                        "code": "taken",
+                    }
+                ],
+            )
         return earlier, False
     if loan.status is not LoanStatus.ACTIVE:
         raise Conflict(f"loan {loan.id} is {loan.status.value}: it takes no repayments")
@@ -376,7 +494,9 @@ async def reverse_repayment(
     loan = await get(session, loan_id, for_update=True)
     repayment = await repository.repayment(session, loan.id, repayment_id)
     if repayment is None:
-        raise NotFound(f"loan {loan_id} has no repayment {repayment_id}")
+        # The loan is the client's (the router checked): a repayment of another loan,
+        # in whatever area, is as missing as one that never was.
+        raise does_not_exist(f"loan {loan_id}'s repayment {repayment_id}")
     if repayment.reversed_at is not None:
         raise Conflict(
             f"repayment {repayment.payment_reference} was already reversed on "

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
     response_model=HouseholdReconciliation,
     responses=problem_responses(
         {
-            404: "The household's grant, or without one its loans, lie outside the client's areas",
+            404: "Client bound to areas: finance has neither the household's grant nor a "
+            "loan of it in the client's areas (elsewhere and nowhere answer alike)",
             422: "Not a household id",
         }
     ),
@@ -27,7 +28,12 @@ async def reconcile_household(
     household_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> HouseholdReconciliation:
     """Entitled, reserved, disbursed and outstanding loan; zeros and ``no_grant`` for a
-    household finance has no grant for. A household placed outside the client's areas
-    answers 404, as if finance did not know it: by its grant's area, or, without a
-    grant, by its loans' areas. Only loans in the client's areas are counted."""
+    household finance has no grant for.
+
+    For a client bound to areas, finance places the household by its grant's area,
+    or without a grant by its loans' areas: a household placed outside the client's
+    areas and one finance has no record of answer the same 404 (``household …
+    does not exist``). A national client gets zeros and ``no_grant`` for a household
+    finance has no record of, as before. Only loans in the client's areas are
+    counted."""
     return await service.household(session, household_id, principal)

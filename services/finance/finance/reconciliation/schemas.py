@@ -23,7 +23,9 @@ class HouseholdReconciliation(BaseModel):
 
     A household finance has no grant for answers with zeros and status
     ``no_grant`` (its loans, if any, still count): "nothing owed" is an answer,
-    not a missing resource.
+    not a missing resource, for a national client. A client bound to areas gets
+    404 for a household with neither a grant nor a loan in its areas, the same
+    whether it lies elsewhere or nowhere.
     """
 
     household_id: uuid.UUID

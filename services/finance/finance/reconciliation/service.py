@@ -9,8 +9,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, not_found_unless_covered
-from baan_shared.http.errors import NotFound
+from baan_shared.auth import Principal, does_not_exist, not_found_unless_covered
 from finance.grants import repository as grants
 from finance.grants.models import GrantStatus
 from finance.loans import repository as loans
@@ -22,24 +21,30 @@ async def household(
 ) -> HouseholdReconciliation:
     """The household's grant and loans as the client may see them.
 
-    A household whose grant lies outside the client's areas answers 404, and so
-    does one without a grant whose loans all lie outside them (its loans place
-    it). Loans are counted in the query only where they lie in the client's areas.
+    Elsewhere is nowhere (issue 14): finance places a household only by its own
+    records, its grant or, without one, its loans. For a client bound to areas a
+    household is there when one of them lies in the client's areas; one whose grant
+    lies outside them, or that has no grant and no loan in them (elsewhere, or
+    nowhere: finance never heard of it), answers the one 404,
+    ``household … does not exist``. A national client has no "elsewhere": for it a
+    household finance has no record of is still an answer, zeros and ``no_grant``
+    ("nothing owed", e.g. approved in survey but not yet heard of here), as it
+    always was. Loans are counted in the query only where they lie in the client's
+    areas.
     """
+    what = f"household {household_id}"
     grant = await grants.for_household(session, household_id)
     if grant is not None:
         not_found_unless_covered(
             principal,
-            f"household {household_id}",
+            what,
             province=grant.province_code,
             district=grant.district_code,
             subdistrict=grant.subdistrict_code,
         )
     loan_count, outstanding = await loans.household_loans(session, household_id, principal)
-    if grant is None and loan_count == 0:
-        anywhere, _ = await loans.household_loans(session, household_id, None)
-        if anywhere:
-            raise NotFound(f"no household {household_id}")
+    if grant is None and loan_count == 0 and not principal.all_areas:
+        raise does_not_exist(what)
     if grant is None:
         return HouseholdReconciliation(
             household_id=household_id,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import forbid_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
@@ -29,15 +29,26 @@ router = APIRouter(prefix="/v1/revolving-funds", tags=["revolving funds"])
     "",
     response_model=FundPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses({409: "The fund already exists", 422: "Invalid input"}),
+    responses=problem_responses(
+        {
+            403: "The fund's province is outside the client's areas",
+            409: "The fund already exists (outside the client's areas: only that the code "
+            "is taken, and who can resolve it)",
+            422: "Invalid input, or a sub-district code outside the fund's province",
+        }
+    ),
 )
 @idempotent
 async def create_fund(
     body: FundCreate, session: SessionDep, principal: Writer, request: Request
 ) -> FundPublic:
-    """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน)."""
+    """Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน).
+
+    Fund codes are national (one fund per scope and code). A code taken by a fund
+    outside the client's areas answers 409 ``taken-elsewhere``: that it is taken and
+    who can resolve it, nothing of the other fund."""
     forbid_unless_covered(principal, province=body.province_code)
-    fund = await service.create(session, body)
+    fund = await service.create(session, body, principal)
     audit_resource(request, "revolving-funds", fund.id)
     return FundPublic.of(fund)
 
@@ -69,8 +80,7 @@ async def list_funds(
 )
 async def get_fund(fund_id: uuid.UUID, session: SessionDep, principal: Reader) -> FundDetail:
     """The fund's reconciliation (in, out, balance) and every movement behind it."""
-    fund = await service.get(session, fund_id)
-    not_found_unless_covered(principal, f"revolving fund {fund_id}", province=fund.province_code)
+    fund = await service.get(session, fund_id, principal)
     movements = await repository.movements(session, fund.id)
     return FundDetail(
         **FundPublic.of(fund).model_dump(), movements=[MovementPublic.of(m) for m in movements]
@@ -87,6 +97,5 @@ async def deposit(
     fund_id: uuid.UUID, body: FundDeposit, session: SessionDep, principal: Writer
 ) -> FundPublic:
     """Move seed money from the agency's cash into the fund."""
-    fund = await service.get(session, fund_id)
-    not_found_unless_covered(principal, f"revolving fund {fund_id}", province=fund.province_code)
+    await service.get(session, fund_id, principal)
     return FundPublic.of(await service.deposit(session, fund_id, body))

@@ -16,8 +16,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import (
+    Principal,
+    does_not_exist,
+    not_found_unless_covered,
+    taken_elsewhere,
+    unknown_reference,
+)
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
-from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
@@ -40,20 +47,116 @@ SOURCE = f"/services/{SERVICE_NAME}"
 OUTGOING = frozenset({FundMovementKind.LOAN, FundMovementKind.REPAYMENT_REVERSAL})
 
 
-async def get(session: AsyncSession, fund_id: uuid.UUID) -> RevolvingFund:
+def covers(principal: Principal, fund: RevolvingFund) -> bool:
+    """Whether the fund lies in the client's areas. A fund is placed by its province
+    (the one code every fund has), so only province-wide or national clients see it:
+    the same rule as the list (``repository.page``)."""
+    return principal.covers(fund.province_code)
+
+
+def serves(
+    fund: RevolvingFund, province: str, district: str | None, subdistrict: str | None
+) -> str | None:
+    """Why the fund cannot take a loan placed at these codes, or ``None`` if it can.
+
+    A revolving fund is a community's own money (กองทุนหมุนเวียน): it lends to and is
+    repaid by the borrowers of its own area, whoever approves the loan, national
+    office included. A sub-district's fund (named by the official code) serves that
+    sub-district; a community's fund, whose own code names no official area, serves
+    borrowers of its province. A loan that does not name its sub-district is checked
+    by its district, one that names neither by its province."""
+    if fund.province_code != province:
+        return (
+            f"revolving fund {fund.id} serves province {fund.province_code}, "
+            f"not the loan's province {province}"
+        )
+    if not _official(fund):
+        return None
+    if subdistrict is not None and subdistrict != fund.code:
+        return (
+            f"revolving fund {fund.id} serves sub-district {fund.code}, "
+            f"not the loan's sub-district {subdistrict}"
+        )
+    if subdistrict is None and district is not None and district != fund.code[:4]:
+        return (
+            f"revolving fund {fund.id} serves sub-district {fund.code}, "
+            f"not a sub-district of the loan's district {district}"
+        )
+    return None
+
+
+def _official(fund: RevolvingFund) -> bool:
+    """A sub-district's fund named by the official 6-digit code of a sub-district of its
+    province (every fund opened since issue 14; ``create`` checks it)."""
+    return (
+        fund.scope is FundScope.SUBDISTRICT
+        and re.fullmatch(r"\d{6}", fund.code) is not None
+        and fund.code.startswith(fund.province_code)
+    )
+
+
+async def get(
+    session: AsyncSession, fund_id: uuid.UUID, principal: Principal | None = None
+) -> RevolvingFund:
+    """The fund; with ``principal``, the same 404 for one outside the client's areas as
+    for a missing one (``does_not_exist``)."""
+    what = f"revolving fund {fund_id}"
     fund = await repository.get(session, fund_id)
     if fund is None:
-        raise NotFound(f"revolving fund {fund_id} does not exist")
+        raise does_not_exist(what)
+    if principal is not None:
+        not_found_unless_covered(principal, what, province=fund.province_code)
     return fund
 
 
-async def create(session: AsyncSession, body: FundCreate) -> RevolvingFund:
+async def referenced(
+    session: AsyncSession, principal: Principal, field: str, fund_id: uuid.UUID
+) -> RevolvingFund:
+    """A fund named in a request body: missing or outside the client's areas, the same
+    422 naming the field (``unknown_reference``)."""
+    fund = await repository.get(session, fund_id)
+    if fund is None or not covers(principal, fund):
+        raise unknown_reference(field, "revolving fund", fund_id)
+    return fund
+
+
+def _code_taken(principal: Principal, body: FundCreate, existing: RevolvingFund | None) -> Conflict:
+    """Fund codes are national: one fund per scope and code. The client learns which
+    fund holds the code only when that fund is in its areas."""
+    if existing is not None and not covers(principal, existing):
+        return taken_elsewhere("body.code", f"{body.scope.value} fund code", body.code)
+    return Conflict(
+        f"a {body.scope.value} fund {body.code} already exists",
+        errors=[{"field": "body.code", "reason": "already taken", "code": "taken"}],
+    )
+
+
+async def create(session: AsyncSession, body: FundCreate, principal: Principal) -> RevolvingFund:
+    """Open a fund. A sub-district's fund is named by the sub-district's official code,
+    which lies in the fund's province: no client can take another area's sub-district
+    code for a fund of its own."""
+    if body.scope is FundScope.SUBDISTRICT and not (
+        re.fullmatch(r"\d{6}", body.code) and body.code.startswith(body.province_code)
+    ):
+        reason = (
+            "a sub-district's fund is named by the sub-district's official 6-digit code, "
+            f"which starts with its province's code {body.province_code}"
+        )
+        raise Unprocessable(
+            reason, errors=[{"field": "body.code", "reason": reason, "code": "area-code"}]
+        )
+    existing = await repository.find(session, body.scope, body.code)
+    if existing is not None:
+        raise _code_taken(principal, body, existing)
     fund = RevolvingFund(**body.model_dump())
     try:
         async with session.begin_nested():
             session.add(fund)
     except IntegrityError as exc:
-        raise Conflict(f"a {body.scope.value} fund {body.code} already exists") from exc
+        # A concurrent request opened it first.
+        raise _code_taken(
+            principal, body, await repository.find(session, body.scope, body.code)
+        ) from exc
     # Its ledger account exists from the start, so concurrent first movements never race.
     await ledger.accounts(session, {revolving_fund_account(fund.id)})
     await record_event(
@@ -69,11 +172,7 @@ def _facts(fund: RevolvingFund, *, sequence: int) -> dict[str, Any]:
     office = region_of_province(fund.province_code)
     # A sub-district's fund is named by the official code, so it lies in that
     # sub-district and its district; a community's own code says nothing of either.
-    official = (
-        fund.scope is FundScope.SUBDISTRICT
-        and re.fullmatch(r"\d{6}", fund.code) is not None
-        and fund.code.startswith(fund.province_code)
-    )
+    official = _official(fund)
     return {
         "revolving_fund_id": fund.id,
         "scope": fund.scope.value,
