@@ -75,7 +75,12 @@ def fault_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka
     broker = LocalKafka(tmp_path_factory.mktemp("faults-kafka"), port, controller_port)
     broker.start()
     try:
-        yield broker
+        # The checks' own clients connect as the tooling's super user (the services as
+        # themselves, start_platform), as with the kafka_broker fixture.
+        with pytest.MonkeyPatch.context() as environment:
+            for name, value in broker.environment().items():
+                environment.setenv(name, value)
+            yield broker
     finally:
         broker.stop()
 
