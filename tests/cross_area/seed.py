@@ -309,8 +309,8 @@ async def finance(world: World, place: str) -> dict[str, str]:
                 json={
                     "programme": "BAAN_PHO_PHIANG",
                     "fiscal_year": 2569,
-                    "area_level": "province",
-                    "area_code": area["province_code"],
+                    "area_level": "district",
+                    "area_code": area["district_code"],
                     "amount_satang": 100_000_000,
                 },
             ),

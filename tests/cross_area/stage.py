@@ -2,7 +2,8 @@
 
 ``Stage.world(service)`` starts the service's app on first use (its lifespan, as a
 server would, with Kafka switched off) and seeds, as the national office, one object
-of every kind in province 57 (``ELSEWHERE``) and in province 50 (``OWN``); what
+of every kind in province 57 (``ELSEWHERE``), in province 50 (``OWN``, district 5001)
+and in district 5002 of province 50 (``NEIGHBOUR``); what
 normally arrives by Kafka is delivered through the service's own handlers.
 """
 
@@ -24,14 +25,35 @@ from baan_shared.auth.scopes import ADMIN, SCOPES
 
 ELSEWHERE = "57"
 OWN = "50"
+NEIGHBOUR = "5002"
 
 PLACES: dict[str, dict[str, str]] = {
     ELSEWHERE: {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"},
     OWN: {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"},
+    NEIGHBOUR: {"province_code": "50", "district_code": "5002", "subdistrict_code": "500203"},
 }
 
-OFFICES = {ELSEWHERE: "chiang-rai-office", OWN: "chiang-mai-office"}
-"""Client ids of the provincial offices bound to each place."""
+OFFICES = {ELSEWHERE: "chiang-rai-office", OWN: "chiang-mai-office", NEIGHBOUR: "district-5002"}
+"""Client ids of the offices bound to each place (by its code)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client walking the routes: bound to ``areas``, it owns the objects seeded in
+    place ``own``; those of place ``elsewhere`` lie outside its areas."""
+
+    name: str
+    areas: tuple[str, ...]
+    own: str
+    elsewhere: str
+
+
+CALLERS = (
+    Caller("province-50", (OWN,), OWN, ELSEWHERE),
+    Caller("district-5001", ("5001",), OWN, NEIGHBOUR),
+)
+"""A provincial office against another province's objects; a district office against
+another district's of its own province."""
 
 SERVICES = ("survey", "construction", "finance", "reporting")
 
@@ -52,9 +74,13 @@ class World:
         return client(self.app, self.service, ["*"], "baan-national", [*SCOPES])
 
     def partner(self, place: str = OWN) -> httpx.AsyncClient:
-        """The provincial office bound to the place (by default the caller, province 50),
-        with every scope but ``admin``."""
+        """The office bound to the place (by default province 50), with every scope but
+        ``admin`` (which widens areas)."""
         return client(self.app, self.service, [place], OFFICES[place], PARTNER_SCOPES)
+
+    def caller(self, caller: Caller) -> httpx.AsyncClient:
+        """The walking client: province 50's office, its token bound to ``caller.areas``."""
+        return client(self.app, self.service, list(caller.areas), OFFICES[OWN], PARTNER_SCOPES)
 
 
 def client(
@@ -98,7 +124,7 @@ class Stage:
             await self._stack.enter_async_context(app.router.lifespan_context(app))
             world = World(service, app, files)
             seeder: Seeder = getattr(seed, service)
-            for place in (ELSEWHERE, OWN):
+            for place in PLACES:
                 world.ids[place] = await seeder(world, place)
             self.worlds[service] = world
         return self.worlds[service]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from cross_area.routes import random_id
 from cross_area.seed import loan_body
 from cross_area.stage import ELSEWHERE, OWN, Stage
@@ -22,10 +21,6 @@ def _masked(body: dict[str, Any], identifier: str) -> str:
     return str(body).replace(identifier, MASK)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 finding 1: POST /v1/loans lends province 57's fund to province 50 (201)",
-)
 async def test_a_partner_cannot_lend_another_provinces_fund(stage: Stage) -> None:
     world = await stage.world("finance")
     fund_57 = world.ids[ELSEWHERE]["revolving_fund_id"]

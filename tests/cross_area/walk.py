@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from cross_area.routes import Case, Ids, Request, Slot, kind_of, random_id
-from cross_area.stage import ELSEWHERE, OWN, World
+from cross_area.stage import Caller, World
 from sqlalchemy import MetaData, select
 
 IGNORED_TABLES = {"audit_log", "rate_limit_counters", "alembic_version"}
@@ -46,10 +46,10 @@ def _set(body: Any, path: list[str], value: str) -> None:
         _set(body[head], rest, value)
 
 
-def build(case: Case, world: World, swapped: dict[Slot, str]) -> tuple[str, Request]:
-    """The request of the caller's own area, with ``swapped`` slots holding those ids."""
+def build(case: Case, world: World, swapped: dict[Slot, str], place: str) -> tuple[str, Request]:
+    """The request of the caller's own ``place``, with ``swapped`` slots holding those ids."""
     operation = case.operation
-    own: Ids = world.ids[OWN]
+    own: Ids = world.ids[place]
 
     def value(slot: Slot) -> str:
         return swapped.get(slot) or own[kind_of(operation.service, slot)]
@@ -74,9 +74,12 @@ def build(case: Case, world: World, swapped: dict[Slot, str]) -> tuple[str, Requ
     return path, request
 
 
-async def call(client: httpx.AsyncClient, case: Case, world: World, ids: dict[Slot, str]) -> Answer:
-    """The answer, every id of ``ids`` masked (with or without dashes)."""
-    path, request = build(case, world, ids)
+async def call(
+    client: httpx.AsyncClient, case: Case, world: World, ids: dict[Slot, str], place: str
+) -> Answer:
+    """The answer to the request of ``place`` with ``ids`` swapped in, every id of
+    ``ids`` masked (with or without dashes)."""
+    path, request = build(case, world, ids, place)
     response = await client.request(case.operation.method, path, **request)
     text = response.content.decode("utf-8", errors="replace")
     for identifier in ids.values():
@@ -93,8 +96,9 @@ async def call(client: httpx.AsyncClient, case: Case, world: World, ids: dict[Sl
     )
 
 
-def foreign_ids(case: Case, world: World) -> dict[Slot, str]:
-    elsewhere = world.ids[ELSEWHERE]
+def foreign_ids(case: Case, world: World, caller: Caller) -> dict[Slot, str]:
+    """The swapped slots' ids of the objects outside the caller's areas."""
+    elsewhere = world.ids[caller.elsewhere]
     return {slot: elsewhere[kind_of(case.operation.service, slot)] for slot in case.swapped}
 
 
