@@ -2,8 +2,9 @@
 (docs/adr/0003-partner-access.md), on SQLite and on PostgreSQL.
 
 Two databases: one with only what Chiang Rai's office (57) may see (its
-household, grant, loan, province budget and province target), and one with
-all that plus Bangkok's rows (10, another region), budgets and targets set for
+household, grant, loan, province target, and the budgets of the province, one of
+its districts and one of its sub-districts), and one with all that plus Bangkok's
+rows (10, another region, budgets at every level), budgets and targets set for
 regions and the country, and stream marks moved by Bangkok's later events.
 The office reads every GET route in every shape (each level, unit, measure and
 file format) from both: the answers must be the same, so nothing of Bangkok's
@@ -174,6 +175,9 @@ def chiang_rai_rows() -> list[Any]:
         _grant(mine),
         _loan(CHIANG_RAI, principal=3_000_000, outstanding=1_000_000, overdue=0, last=APPROVED_ON),
         _budget("province", CHIANG_RAI.province, 5_000_000, APPROVED_ON),
+        # Its districts' and sub-districts' budgets are its own too (finding 9).
+        _budget("district", CHIANG_RAI.district, 600_000, APPROVED_ON),
+        _budget("subdistrict", CHIANG_RAI.subdistrict, 70_000, APPROVED_ON),
         _target(AreaLevel.PROVINCE, CHIANG_RAI.province, 1_234),
     ]
 
@@ -207,6 +211,8 @@ def everyone_elses_rows() -> list[Any]:
             last=BANGKOK_LAST_EVENT,
         ),
         _budget("province", BANGKOK.province, 72_727_272, BANGKOK_LAST_EVENT),
+        _budget("district", BANGKOK.district, 38_383_838, BANGKOK_LAST_EVENT),
+        _budget("subdistrict", BANGKOK.subdistrict, 27_272_727, BANGKOK_LAST_EVENT),
         _budget("national", "TH", 63_636_363, BANGKOK_LAST_EVENT),
         _budget("region", "BVE", 54_545_454, BANGKOK_LAST_EVENT),
         _budget("region", "N", 45_454_545, BANGKOK_LAST_EVENT),
@@ -363,8 +369,10 @@ async def test_a_provincial_office_reads_the_same_whatever_other_provinces_hold(
     assert _differing(alone, among_others) == set()
     shown = {word: [c for c, t in among_others.items() if word in t] for word in BANGKOK_WORDS}
     assert {word: calls for word, calls in shown.items() if calls} == {}
-    # Not because it reads nothing: its own figures are there.
+    # Not because it reads nothing: its own figures are there, its district's and
+    # sub-district's budgets with its province's (5,000,000 + 600,000 + 70,000).
     assert any("2000000" in text and "Chiang Rai" in text for text in among_others.values())
+    assert any('"budget_allocated_satang":5670000' in text for text in among_others.values())
 
 
 async def test_the_national_office_reads_other_provinces_on_every_route(

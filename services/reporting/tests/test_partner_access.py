@@ -149,3 +149,15 @@ async def test_a_client_over_its_limit_gets_429_with_retry_after(tmp_path: Path)
     refused = answers[-1]
     assert int(refused.headers["retry-after"]) > 0
     assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_auditor_bound_to_areas_is_refused_the_audit_log(
+    client: httpx.AsyncClient, chiang_rai_client: httpx.AsyncClient
+) -> None:
+    """The log records every area's requests (paths, ids): national auditors only."""
+    assert (await client.put("/v1/targets", json={"targets": [target()]})).status_code == 200
+    refused = await chiang_rai_client.get("/v1/audit-log")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["code"] for e in refused.json()["errors"]] == ["national-only"]
+    assert "/v1/targets" not in refused.text

@@ -4,7 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, or_, true
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, null, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,15 +37,29 @@ def _covered(principal: Principal | None, table: Any) -> ColumnElement[bool]:
     )
 
 
-def _budget_covered(principal: Principal | None) -> ColumnElement[bool]:
-    """Budgets name finance's own areas: only a province's budget lies in a province, so
-    an area-bound client sees its provinces' budgets, never the national or regional ones."""
-    if principal is None:
-        return true()
+def budgets_in_areas(principal: Principal) -> ColumnElement[bool]:
+    """The client's budgets as a WHERE clause (ADR 0003), as finance's own list has them:
+    a budget's official codes derived from its level and code, so a province's client
+    sees its province's budgets and those of its districts and sub-districts, a
+    district's client its district's and its sub-districts'. National, regional and
+    project budgets name no official area: only national clients see them."""
+    level, code = col(BudgetMoney.area_level), col(BudgetMoney.area_code)
     province = case(
-        (col(BudgetMoney.area_level) == "province", col(BudgetMoney.area_code)), else_=None
+        (level == "province", code),
+        (level.in_(["district", "subdistrict"]), func.substr(code, 1, 2)),
+        else_=null(),
     )
-    return area_filter(principal, province=province)
+    district = case(
+        (level == "district", code),
+        (level == "subdistrict", func.substr(code, 1, 4)),
+        else_=null(),
+    )
+    subdistrict = case((level == "subdistrict", code), else_=null())
+    return area_filter(principal, province=province, district=district, subdistrict=subdistrict)
+
+
+def _budget_covered(principal: Principal | None) -> ColumnElement[bool]:
+    return true() if principal is None else budgets_in_areas(principal)
 
 
 async def budgets(

@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
+from reporting.money.repository import budgets_in_areas
 from reporting.projections.models import (
     BudgetMoney,
     FundMoney,
@@ -28,23 +29,15 @@ def _in_areas(principal: Principal, table: Any) -> ColumnElement[bool]:
     )
 
 
-def _budget_in_areas(principal: Principal) -> ColumnElement[bool]:
-    # The money report's rule: only a province's budget lies in a province.
-    province = case(
-        (col(BudgetMoney.area_level) == "province", col(BudgetMoney.area_code)), else_=None
-    )
-    return area_filter(principal, province=province)
-
-
 async def last_event_in_areas(session: AsyncSession, principal: Principal) -> datetime | None:
     """The time of the latest event applied to a row in the caller's areas (households,
-    grants, loans, revolving funds, province budgets); None when none has reached them yet."""
+    grants, loans, revolving funds, budgets); None when none has reached them yet."""
     queries = [
         select(func.max(col(table.last_event_time))).where(_in_areas(principal, table))
         for table in (HouseholdProgress, GrantProgress, LoanMoney, FundMoney)
     ]
     queries.append(
-        select(func.max(col(BudgetMoney.last_event_time))).where(_budget_in_areas(principal))
+        select(func.max(col(BudgetMoney.last_event_time))).where(budgets_in_areas(principal))
     )
     found = [as_utc((await session.exec(query)).one()) for query in queries]
     return latest(*found)
