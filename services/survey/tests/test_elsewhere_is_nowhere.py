@@ -37,9 +37,47 @@ CHIANG_MAI_ROW = {"รหัสจังหวัด": "50", "รหัสอำ
 CHIANG_RAI_ROW = {"รหัสจังหวัด": "57", "รหัสอำเภอ": "5701", "รหัสตำบล": "570101"}
 STAFF = (SURVEY_READ, SURVEY_WRITE, SURVEY_APPROVE)
 PARTNER = "chiang-mai-office"
-CHIANG_MAI_OFFICE = Principal.of(PARTNER, areas=["50"])
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
 _databases = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A partner bound to ``areas`` (holding Chiang Mai's 500101) and a place outside them."""
+
+    areas: list[str]
+    area: dict[str, str]
+
+    @property
+    def principal(self) -> Principal:
+        return Principal.of(PARTNER, areas=self.areas)
+
+    @property
+    def row(self) -> dict[str, str]:
+        return {
+            "รหัสจังหวัด": self.area["province_code"],
+            "รหัสอำเภอ": self.area["district_code"],
+            "รหัสตำบล": self.area["subdistrict_code"],
+        }
+
+
+IN_CHIANG_RAI = Elsewhere(["50"], CHIANG_RAI)
+LEVELS = [
+    pytest.param(IN_CHIANG_RAI, id="province"),
+    pytest.param(
+        Elsewhere(
+            ["5001"], {"province_code": "50", "district_code": "5002", "subdistrict_code": "500203"}
+        ),
+        id="district",
+    ),
+    pytest.param(
+        Elsewhere(
+            ["500101"],
+            {"province_code": "50", "district_code": "5001", "subdistrict_code": "500102"},
+        ),
+        id="sub-district",
+    ),
+]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -303,11 +341,19 @@ async def _national_view(national: httpx.AsyncClient, places: list[Ids]) -> list
     return views
 
 
+@pytest.mark.parametrize("elsewhere", LEVELS)
 async def test_every_route_answers_another_areas_id_as_an_id_that_names_nothing(
-    world: FastAPI, national: httpx.AsyncClient, clients: ClientFor, partner: httpx.AsyncClient
+    world: FastAPI, national: httpx.AsyncClient, clients: ClientFor, elsewhere: Elsewhere
 ) -> None:
-    async with clients("chiang-rai-office", STAFF, ["57"]) as chiang_rai:
-        theirs = await _place(chiang_rai, CHIANG_RAI, CHIANG_RAI_ROW)
+    async with clients("their-office", STAFF, [elsewhere.area["subdistrict_code"]]) as other:
+        theirs = await _place(other, elsewhere.area, elsewhere.row)
+    async with clients(PARTNER, STAFF, elsewhere.areas) as partner:
+        await _walk(world, national, partner, theirs)
+
+
+async def _walk(
+    world: FastAPI, national: httpx.AsyncClient, partner: httpx.AsyncClient, theirs: Ids
+) -> None:
     own = await _place(partner, CHIANG_MAI, CHIANG_MAI_ROW)
     walked = {(r.method, r.path, slot) for r in ROUTES for slot in r.slots}
     assert walked == _id_slots(world), "a route with an id is not walked here"
@@ -370,8 +416,10 @@ async def test_a_body_reference_to_another_area_is_the_unknown_reference_422(
 # --- one household helped once, across areas ---------------------------------------------
 
 
-async def _approved_in_chiang_rai(national: httpx.AsyncClient, same_id: str) -> str:
-    body = household_body(**CHIANG_RAI, programme="BAAN_MANKONG", national_id=same_id)
+async def _approved_in(
+    national: httpx.AsyncClient, same_id: str, area: dict[str, str] = CHIANG_RAI
+) -> str:
+    body = household_body(**area, programme="BAAN_MANKONG", national_id=same_id)
     theirs = (await _ok(await national.post("/v1/households", json=body)))["id"]
     for step in ("screen", "approve"):
         await _ok(
@@ -380,21 +428,31 @@ async def _approved_in_chiang_rai(national: httpx.AsyncClient, same_id: str) -> 
     return str(theirs)
 
 
-def _names_nothing_of(text: str, theirs: str) -> None:
-    """Neither the other case's id, nor its programme, nor a row of its area."""
+def _names_nothing_of(text: str, theirs: str, elsewhere: Elsewhere = IN_CHIANG_RAI) -> None:
+    """Neither the other case's id, nor its programme, nor a row or code of its area."""
     assert theirs not in text
     assert "BAAN_MANKONG" not in text
     if text.startswith(("{", "[")):
-        assert foreign_rows(json.loads(text), CHIANG_MAI_OFFICE) == []
+        assert foreign_rows(json.loads(text), elsewhere.principal) == []
+        own = set(elsewhere.areas)
+        codes = {c for c in elsewhere.area.values() if not any(a.startswith(c) for a in own)}
         for reason in re.findall(r'"(?:reason|detail)":"([^"]*)"', text):
-            assert "57" not in reason, reason
+            assert not any(code in reason for code in codes), reason
 
 
+@pytest.mark.parametrize("elsewhere", LEVELS)
 async def test_an_id_approved_in_another_area_blocks_approval_without_naming_that_case(
-    national: httpx.AsyncClient, partner: httpx.AsyncClient
+    national: httpx.AsyncClient, clients: ClientFor, elsewhere: Elsewhere
+) -> None:
+    async with clients(PARTNER, STAFF, elsewhere.areas) as partner:
+        await _blocked_without_naming(national, partner, elsewhere)
+
+
+async def _blocked_without_naming(
+    national: httpx.AsyncClient, partner: httpx.AsyncClient, elsewhere: Elsewhere
 ) -> None:
     same = national_id()
-    theirs = await _approved_in_chiang_rai(national, same)
+    theirs = await _approved_in(national, same, elsewhere.area)
     body = household_body(**CHIANG_MAI, national_id=same)
     ours = (await _ok(await partner.post("/v1/households", json=body)))["id"]
 
@@ -412,7 +470,7 @@ async def test_an_id_approved_in_another_area_blocks_approval_without_naming_tha
 
     # Screening records the failed rule, in words that name nothing of the other case.
     assert screened.status_code == 200, screened.text
-    _names_nothing_of(screened.text, theirs)
+    _names_nothing_of(screened.text, theirs, elsewhere)
     assert screened.json()["eligible"] is False
     [check] = [c for c in screened.json()["eligibility_checks"] if c["outcome"] == "fail"]
     assert check["rule"] == "not_already_assisted"
@@ -420,14 +478,14 @@ async def test_an_id_approved_in_another_area_blocks_approval_without_naming_tha
     # Approval is still refused, with or without an override: helped elsewhere, and who resolves.
     for refused in (approved, overridden):
         assert refused.status_code == 409, refused.text
-        _names_nothing_of(refused.text, theirs)
+        _names_nothing_of(refused.text, theirs, elsewhere)
         assert "duplicate_of" not in refused.json()
         assert RESOLVED_BY in refused.json()["detail"]
         assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
             ("national_id", "taken-elsewhere")
         ]
     assert minutes.status_code == 409, minutes.text
-    _names_nothing_of(minutes.text, theirs)
+    _names_nothing_of(minutes.text, theirs, elsewhere)
     [failure] = minutes.json()["failures"]
     assert (failure["index"], failure["household_id"], failure["code"]) == (
         0,
@@ -444,27 +502,27 @@ async def test_what_is_stored_is_shown_to_each_caller_as_its_areas_allow(
     national: httpx.AsyncClient, clients: ClientFor, partner: httpx.AsyncClient
 ) -> None:
     same = national_id()
-    theirs = await _approved_in_chiang_rai(national, same)
+    theirs = await _approved_in(national, same)
     body = household_body(**CHIANG_MAI, national_id=same)
     ours = (await _ok(await partner.post("/v1/households", json=body)))["id"]
     await _ok(await partner.post(f"/v1/households/{ours}/screen", json={"decided_by": "c"}), 200)
     detailed = f"already approved as household {theirs} (BAAN_MANKONG)"
 
     # Chiang Mai reads its household in every form without the other case.
-    for path, params in (
+    reads: list[tuple[str, dict[str, str]]] = [
         (f"/v1/households/{ours}", {}),
         ("/v1/households", {}),
-        ("/v1/households", {"possible_duplicate": False}),
+        ("/v1/households", {"possible_duplicate": "false"}),
         ("/v1/households/export", {}),
-        ("/v1/households/export", {"format": "xlsx"}),
         (f"/v1/households/{ours}/history", {}),
         ("/v1/households/ranking", {"status": "screened"}),
-    ):
+    ]
+    for path, params in reads:
         response = await partner.get(path, params=params)
         assert response.status_code == 200, (path, response.text)
         if path.endswith("/ranking"):
             _names_nothing_of(json.dumps(response.json()["items"], separators=(",", ":")), theirs)
-        elif "xlsx" not in params.get("format", ""):
+        else:
             _names_nothing_of(response.text, theirs)
     eligibility = (await partner.get(f"/v1/households/{ours}/eligibility")).json()
     reasons = [
