@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import (
     GroupAuthorizationFailedError,
     KafkaConnectionError,
@@ -88,33 +88,54 @@ async def test_a_wrong_password_is_refused(kafka_broker: LocalKafka) -> None:
     await producer.stop()
 
 
+async def find(consumer: AIOKafkaConsumer, marker: bytes) -> bool:
+    for _ in range(120):  # bounded: no timing assumptions beyond "eventually"
+        batches = await consumer.getmany(timeout_ms=500)
+        if any(r.value == marker for records in batches.values() for r in records):
+            return True
+    return False
+
+
 @pytest.mark.usefixtures("every_topic")
 async def test_a_service_produces_to_its_own_topic_and_consumes_its_subscriptions(
     kafka_broker: LocalKafka,
 ) -> None:
     marker = uuid.uuid4().hex.encode()
     await produce(kafka_broker, "survey", topics.SURVEY_HOUSEHOLDS, marker)
-    # construction subscribes to survey.households, in its own group "construction"
-    consumer = AIOKafkaConsumer(
-        topics.SURVEY_HOUSEHOLDS,
+
+    # construction subscribes to survey.households: it may read it (partitions assigned
+    # by hand, so as not to disturb the real "construction" group of a running platform)
+    construction = AIOKafkaConsumer(
         bootstrap_servers=kafka_broker.bootstrap,
-        group_id="construction",
-        auto_offset_reset="earliest",
         enable_auto_commit=False,
         **kafka_broker.client_options("construction"),
     )
-    await consumer.start()
+    await construction.start()
     try:
-        seen: list[bytes] = []
-        for _ in range(120):  # bounded: no timing assumptions beyond "eventually"
-            batches = await consumer.getmany(timeout_ms=500)
-            seen += [r.value for records in batches.values() for r in records if r.value]
-            if marker in seen:
-                break
-        assert marker in seen
-        await consumer.commit()  # Read on its own group
+        await construction._client.set_topics([topics.SURVEY_HOUSEHOLDS])
+        partitions = construction.partitions_for_topic(topics.SURVEY_HOUSEHOLDS) or set()
+        assigned = [TopicPartition(topics.SURVEY_HOUSEHOLDS, p) for p in sorted(partitions)]
+        construction.assign(assigned)
+        await construction.seek_to_beginning(*assigned)
+        assert await find(construction, marker)
     finally:
-        await consumer.stop()
+        await construction.stop()
+
+    # reporting reads it in a group of its own (a fresh reporting-rebuild-* one) and commits
+    reporting = AIOKafkaConsumer(
+        topics.SURVEY_HOUSEHOLDS,
+        bootstrap_servers=kafka_broker.bootstrap,
+        group_id=f"reporting-rebuild-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **kafka_broker.client_options("reporting"),
+    )
+    await reporting.start()
+    try:
+        assert await find(reporting, marker)
+        await reporting.commit()
+    finally:
+        await reporting.stop()
 
 
 @pytest.mark.usefixtures("every_topic")
@@ -132,12 +153,13 @@ async def test_a_service_cannot_read_in_another_group_or_an_unsubscribed_topic(
         await in_other_group.getmany(timeout_ms=5000)
     await in_other_group.stop()
 
-    # survey does not subscribe to construction.houses
+    # reporting reads every stream, but not another service's dead letters (a fresh
+    # group of its own, so as not to disturb the groups of a running platform)
     unsubscribed = AIOKafkaConsumer(
-        topics.CONSTRUCTION_HOUSES,
+        "survey.households.dlq.construction",
         bootstrap_servers=kafka_broker.bootstrap,
-        group_id="survey",
-        **kafka_broker.client_options("survey"),
+        group_id=f"reporting-rebuild-{uuid.uuid4().hex[:8]}",
+        **kafka_broker.client_options("reporting"),
     )
     with pytest.raises(TopicAuthorizationFailedError):
         await unsubscribed.start()
