@@ -31,6 +31,8 @@ from sqlalchemy import MetaData, select, update
 from sqlmodel import col
 
 from baan_local.auth_testing import ClientFor
+from baan_shared.auth import Principal
+from baan_shared.auth.testing import area_leaks
 from baan_shared.ids import new_id
 from finance.loans.models import Loan
 from finance.main import create_app
@@ -659,3 +661,59 @@ async def test_a_payment_reference_used_elsewhere_tells_only_that_it_is_taken(
     )
     assert mine.status_code == 409
     assert mine.json()["detail"] == "payment reference PAY-50-1 was used for another loan"
+
+
+# --- where a fund lies: a sub-district's fund in its sub-district and district -------
+
+
+async def test_a_district_office_sees_and_lends_from_its_sub_districts_funds_only(
+    app: FastAPI,
+    world: dict[str, dict[str, str]],
+    client: httpx.AsyncClient,
+    client_for: ClientFor,
+) -> None:
+    """A sub-district's fund lies in its sub-district (its official code) and district:
+    the district-5001 office sees 500101's fund and lends from it. A community's fund
+    lies in its province only, and province 57's funds nowhere the office can see;
+    those answer as a random id would."""
+    community = await ok(
+        await client.post(
+            "/v1/revolving-funds",
+            json={"scope": "community", "code": "C50-ONE", "name": "x", "province_code": "50"},
+        ),
+        201,
+    )
+    ours, theirs = world[OWN]["fund_id"], world[ELSEWHERE]["fund_id"]
+    district = Principal.of("district-office", areas=["5001"])
+    async with client_for("district-office", NATIONAL_SCOPES, ["5001"]) as office:
+        listed = (await ok(await office.get("/v1/revolving-funds")))["items"]
+        assert [(f["id"], f["district_code"]) for f in listed] == [(ours, "5001")]
+        skip = ("/health", "/metrics", "/v1/audit-log", "/v1/ledger/trial-balance")
+        assert await area_leaks(office, app, district, skip=skip) == {}
+        await ok(await office.get(f"/v1/revolving-funds/{ours}"))
+        loan = await ok(await office.post("/v1/loans", json=rural_loan(OWN, ours)), 201)
+        assert loan["revolving_fund_id"] == ours
+        for hidden in (community["id"], theirs):
+            random_id = str(new_id())
+            for path in ("/v1/revolving-funds/{}", "/v1/revolving-funds/{}/deposits"):
+                body = {"amount_satang": 1, "reference": "D-1"} if "deposits" in path else None
+                method = "POST" if body else "GET"
+                seen = await office.request(method, path.format(hidden), json=body)
+                unknown = await office.request(method, path.format(random_id), json=body)
+                assert seen.status_code == 404
+                assert masked(seen, [hidden]) == masked(unknown, [random_id])
+            named = await office.post("/v1/loans", json=rural_loan(OWN, hidden))
+            unknown = await office.post("/v1/loans", json=rural_loan(OWN, random_id))
+            assert named.status_code == 422
+            assert masked(named, [hidden]) == masked(unknown, [random_id])
+        # It opens its own sub-districts' funds, not another district's.
+        opened = await office.post(
+            "/v1/revolving-funds",
+            json={"scope": "subdistrict", "code": "500102", "name": "x", "province_code": "50"},
+        )
+        assert opened.status_code == 201, opened.text
+        refused = await office.post(
+            "/v1/revolving-funds",
+            json={"scope": "subdistrict", "code": "500201", "name": "x", "province_code": "50"},
+        )
+        assert refused.status_code == 403

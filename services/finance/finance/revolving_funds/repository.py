@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import CursorResult, func, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, null, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,10 +77,9 @@ async def page(
     province_code: str | None,
     principal: Principal,
 ) -> list[RevolvingFund]:
-    # A fund names only its province, so only province-wide (or national) clients see it.
     query = (
         select(RevolvingFund)
-        .where(area_filter(principal, province=RevolvingFund.province_code))
+        .where(_in_areas(principal))
         .order_by(col(RevolvingFund.id))
         .limit(limit)
     )
@@ -89,3 +88,22 @@ async def page(
     if province_code is not None:
         query = query.where(RevolvingFund.province_code == province_code)
     return list((await session.exec(query)).all())
+
+
+def _in_areas(principal: Principal) -> ColumnElement[bool]:
+    """The client's areas, in SQL, placing each fund as ``service.area_of`` does: a
+    sub-district's fund named by an official code of its province lies in that
+    sub-district and its district, any other fund in its province only."""
+    code = col(RevolvingFund.code)
+    official = and_(
+        col(RevolvingFund.scope) == FundScope.SUBDISTRICT.value,
+        func.length(code) == 6,
+        func.substr(code, 1, 2) == col(RevolvingFund.province_code),
+        # six digits: the ends and every character between are 0-9
+        *(func.substr(code, i, 1).between("0", "9") for i in range(1, 7)),
+    )
+    district = case((official, func.substr(code, 1, 4)), else_=null())
+    subdistrict = case((official, code), else_=null())
+    return area_filter(
+        principal, province=RevolvingFund.province_code, district=district, subdistrict=subdistrict
+    )

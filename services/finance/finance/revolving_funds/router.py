@@ -47,7 +47,8 @@ async def create_fund(
     Fund codes are national (one fund per scope and code). A code taken by a fund
     outside the client's areas answers 409 ``taken-elsewhere``: that it is taken and
     who can resolve it, nothing of the other fund."""
-    forbid_unless_covered(principal, province=body.province_code)
+    province, district, subdistrict = service.area_of_new(body)
+    forbid_unless_covered(principal, province=province, district=district, subdistrict=subdistrict)
     fund = await service.create(session, body, principal)
     audit_resource(request, "revolving-funds", fund.id)
     return FundPublic.of(fund)

@@ -52,6 +52,12 @@ class FundPublic(BaseModel):
     code: str
     name: str
     province_code: str
+    district_code: str | None = Field(
+        description="A sub-district's fund: the district it lies in (from its official code)"
+    )
+    subdistrict_code: str | None = Field(
+        description="A sub-district's fund: its official code; a community's fund: none"
+    )
     in_satang: int = Field(description="Repayments and deposits received")
     out_satang: int = Field(description="Loans financed")
     balance_satang: int
@@ -61,13 +67,17 @@ class FundPublic(BaseModel):
     @classmethod
     def of(cls, fund: RevolvingFund) -> "FundPublic":
         from finance.ledger.chart import revolving_fund_account
+        from finance.revolving_funds.service import area_of
 
+        _, district, subdistrict = area_of(fund)
         return cls(
             id=fund.id,
             scope=fund.scope,
             code=fund.code,
             name=fund.name,
             province_code=fund.province_code,
+            district_code=district,
+            subdistrict_code=subdistrict,
             in_satang=fund.in_satang,
             out_satang=fund.out_satang,
             balance_satang=fund.balance_satang,

@@ -47,11 +47,28 @@ SOURCE = f"/services/{SERVICE_NAME}"
 OUTGOING = frozenset({FundMovementKind.LOAN, FundMovementKind.REPAYMENT_REVERSAL})
 
 
+def area_of(fund: RevolvingFund) -> tuple[str, str | None, str | None]:
+    """Where the fund lies: (province, district, sub-district). A sub-district's fund,
+    named by the official code, lies in that sub-district and its district; a
+    community's own code names no official area, so its fund lies in its province
+    only (province-wide and national clients see it). ``repository.page`` places
+    funds the same way in SQL."""
+    if _official(fund):
+        return fund.province_code, fund.code[:4], fund.code
+    return fund.province_code, None, None
+
+
+def area_of_new(body: FundCreate) -> tuple[str, str | None, str | None]:
+    """Where a fund about to be opened will lie (``area_of``): a district office may
+    open its sub-districts' funds."""
+    return area_of(
+        RevolvingFund(scope=body.scope, code=body.code, province_code=body.province_code)
+    )
+
+
 def covers(principal: Principal, fund: RevolvingFund) -> bool:
-    """Whether the fund lies in the client's areas. A fund is placed by its province
-    (the one code every fund has), so only province-wide or national clients see it:
-    the same rule as the list (``repository.page``)."""
-    return principal.covers(fund.province_code)
+    """Whether the fund lies in the client's areas (``area_of``)."""
+    return principal.covers(*area_of(fund))
 
 
 def serves(
@@ -105,7 +122,10 @@ async def get(
     if fund is None:
         raise does_not_exist(what)
     if principal is not None:
-        not_found_unless_covered(principal, what, province=fund.province_code)
+        province, district, subdistrict = area_of(fund)
+        not_found_unless_covered(
+            principal, what, province=province, district=district, subdistrict=subdistrict
+        )
     return fund
 
 
