@@ -114,10 +114,9 @@ async def survey(world: World, place: str) -> dict[str, str]:
         household = await ok(
             await http.post("/v1/households", json=household_body(place, **links)), 201
         )
-        # A second, approved household, and a near-duplicate of the first.
-        approved = await ok(
-            await http.post("/v1/households", json=household_body(place, **links)), 201
-        )
+        # A second household, approved.
+        approved_body = household_body(place, **links)
+        approved = await ok(await http.post("/v1/households", json=approved_body), 201)
         for step in ("screen", "approve"):
             await ok(
                 await http.post(
@@ -146,6 +145,7 @@ async def survey(world: World, place: str) -> dict[str, str]:
         **links,
         "household_id": household["id"],
         "approved_household_id": approved["id"],
+        "approved_national_id": approved_body["national_id"],
         "member_id": household["members"][0]["id"],
         "photo_id": photo["id"],
         "import_id": imported["id"],
@@ -340,6 +340,18 @@ async def finance(world: World, place: str) -> dict[str, str]:
                 json={"amount_satang": 5_000_000, "reference": f"SEED-{place}"},
             )
         )
+        community_fund = await ok(
+            await http.post(
+                "/v1/revolving-funds",
+                json={
+                    "scope": "community",
+                    "code": f"CF-{place}",
+                    "name": f"กองทุนชุมชน {place}",
+                    "province_code": area["province_code"],
+                },
+            ),
+            201,
+        )
         loan = await ok(await http.post("/v1/loans", json=loan_body(place, fund["id"])), 201)
         await ok(
             await http.post(f"/v1/loans/{loan['id']}/disburse", json={"disbursed_on": "2026-01-01"})
@@ -361,6 +373,7 @@ async def finance(world: World, place: str) -> dict[str, str]:
         "household_id": household_id,
         "grant_id": grant["id"],
         "revolving_fund_id": fund["id"],
+        "community_fund_id": community_fund["id"],
         "loan_id": loan["id"],
         "borrower_id": loan["borrower_id"],
         "repayment_id": repayment["id"],
