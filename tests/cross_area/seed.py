@@ -309,8 +309,8 @@ async def finance(world: World, place: str) -> dict[str, str]:
                 json={
                     "programme": "BAAN_PHO_PHIANG",
                     "fiscal_year": 2569,
-                    "area_level": "district",
-                    "area_code": area["district_code"],
+                    "area_level": "subdistrict",
+                    "area_code": area["subdistrict_code"],
                     "amount_satang": 100_000_000,
                 },
             ),

@@ -3,7 +3,8 @@
 ``Stage.world(service)`` starts the service's app on first use (its lifespan, as a
 server would, with Kafka switched off) and seeds, as the national office, one object
 of every kind in province 57 (``ELSEWHERE``), in province 50 (``OWN``, district 5001)
-and in district 5002 of province 50 (``NEIGHBOUR``); what
+in district 5002 of province 50 (``NEIGHBOUR``) and in sub-district 500102 of district
+5001 (``NEXT_DOOR``); what
 normally arrives by Kafka is delivered through the service's own handlers.
 """
 
@@ -26,14 +27,21 @@ from baan_shared.auth.scopes import ADMIN, SCOPES
 ELSEWHERE = "57"
 OWN = "50"
 NEIGHBOUR = "5002"
+NEXT_DOOR = "500102"
 
 PLACES: dict[str, dict[str, str]] = {
     ELSEWHERE: {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"},
     OWN: {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"},
     NEIGHBOUR: {"province_code": "50", "district_code": "5002", "subdistrict_code": "500203"},
+    NEXT_DOOR: {"province_code": "50", "district_code": "5001", "subdistrict_code": "500102"},
 }
 
-OFFICES = {ELSEWHERE: "chiang-rai-office", OWN: "chiang-mai-office", NEIGHBOUR: "district-5002"}
+OFFICES = {
+    ELSEWHERE: "chiang-rai-office",
+    OWN: "chiang-mai-office",
+    NEIGHBOUR: "district-5002",
+    NEXT_DOOR: "subdistrict-500102",
+}
 """Client ids of the offices bound to each place (by its code)."""
 
 
@@ -51,9 +59,11 @@ class Caller:
 CALLERS = (
     Caller("province-50", (OWN,), OWN, ELSEWHERE),
     Caller("district-5001", ("5001",), OWN, NEIGHBOUR),
+    Caller("subdistrict-500101", ("500101",), OWN, NEXT_DOOR),
 )
-"""A provincial office against another province's objects; a district office against
-another district's of its own province."""
+"""A provincial office against another province's objects, a district office against
+another district's of its own province, a sub-district office against another
+sub-district's of its own district."""
 
 SERVICES = ("survey", "construction", "finance", "reporting")
 

@@ -95,6 +95,9 @@ UNREACHABLE = {
     ("finance fund code held elsewhere", "district-5001"): (
         "a community fund lies in its province: a district-bound client may not open one (403)"
     ),
+    ("finance fund code held elsewhere", "subdistrict-500101"): (
+        "a community fund lies in its province: a sub-district-bound client may not open one"
+    ),
 }
 """(rule, caller) pairs the caller cannot reach, and why."""
 
