@@ -12,7 +12,6 @@ from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import (
-    RESOLVED_BY,
     Principal,
     does_not_exist,
     mask_national_id,
@@ -373,9 +372,9 @@ def already_approved(household: Household, other: Household, viewer: Principal |
         )
     masked = mask_national_id(household.national_id)
     conflict = taken_elsewhere("national_id", "national ID", masked)
-    conflict.detail = (
-        "a household with this national ID is already approved outside the client's areas "
-        f"(one household is helped once); {RESOLVED_BY} can resolve this"
+    # The shared rule's words, and which national rule the value is taken under.
+    conflict.detail += (
+        " (a household with this national ID is already approved: one household is helped once)"
     )
     return conflict
 
