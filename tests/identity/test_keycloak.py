@@ -253,3 +253,27 @@ async def test_made_up_kids_do_not_hammer_the_issuer(
                 answer = await http.get("/v1/households")
             assert answer.status_code == 401, answer.text
         assert jwks_proxy.fetches == fetches
+
+
+async def test_a_rotation_announced_in_advance_needs_no_refetch(
+    tmp_path: Path, keycloak: LocalKeycloak, jwks_proxy: JwksProxy
+) -> None:
+    """ADR 0003's rotation without a single 401: the new key is published passive
+    first, the replicas cache it (here: a replica starting now; in production, after
+    AUTH_JWKS_CACHE_SECONDS), then it signs. Its cooldown would forbid any refetch."""
+    current = keycloak.token(NATIONAL)
+    announced = keycloak.add_signing_key("baan", active=False)
+    assert _kid(keycloak.token(NATIONAL)) == _kid(current) != announced
+
+    async with _survey(tmp_path, _auth(keycloak, jwks_proxy, cooldown=600)) as replica:
+        async with _client(replica, current) as http:
+            assert (await http.get("/v1/households")).status_code == 200
+        fetches = jwks_proxy.fetches
+
+        keycloak.activate_signing_key("baan", announced)
+        rotated = keycloak.token(NATIONAL)
+        assert _kid(rotated) == announced
+        async with _client(replica, rotated) as http:
+            answer = await http.get("/v1/households")
+        assert answer.status_code == 200, answer.text
+        assert jwks_proxy.fetches == fetches

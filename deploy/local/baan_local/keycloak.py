@@ -47,6 +47,7 @@ import shutil
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -352,54 +353,93 @@ class LocalKeycloak:
         return [key["kid"] for key in keys if key.get("use") == "sig" and key["alg"] == "RS256"]
 
     def rotate_signing_key(self, realm: str = "baan", *, keep_old: bool = True) -> str:
-        """Rotate the realm's RS256 key the Keycloak way; return the new key's kid.
+        """Rotate the realm's RS256 key at once; return the new key's kid.
 
         A new ``rsa-generated`` key provider with a higher priority than any other
         signs from now on; the old RS256 providers become passive (still in the
         JWKS, so tokens they signed verify until they expire) or, with
         ``keep_old=False``, are deleted.
         """
+        kid = self.add_signing_key(realm, active=False)
+        self.activate_signing_key(realm, kid, delete_others=not keep_old)
+        return kid
+
+    def add_signing_key(self, realm: str = "baan", *, active: bool = True) -> str:
+        """A new RS256 key (``rsa-generated`` provider) above every other; its kid.
+
+        ``active=False`` only publishes it in the JWKS: the realm keeps signing
+        with its current key until ``activate_signing_key`` (a rotation announced
+        in advance, so services have the key before any token uses it).
+        """
         with self.admin() as admin:
             realm_id = _checked(admin.get(f"/{realm}")).json()["id"]
-            providers = _checked(
-                admin.get(f"/{realm}/components", params={"type": KEY_PROVIDER_TYPE})
-            ).json()
-            rsa = [
-                p
-                for p in providers
-                if p["providerId"] in ("rsa-generated", "rsa")
-                and p["config"].get("algorithm", ["RS256"]) == ["RS256"]
-            ]
-            priority = max((int(p["config"].get("priority", ["0"])[0]) for p in rsa), default=0)
-            before = set(self.signing_key_ids(realm))
+            priority = max(
+                (
+                    int(p["config"].get("priority", ["0"])[0])
+                    for p in self._rsa_providers(admin, realm)
+                ),
+                default=0,
+            )
+            before = {key["kid"] for key in self._rsa_keys(admin, realm)}
             _checked(
                 admin.post(
                     f"/{realm}/components",
                     json={
-                        "name": f"rsa-rotated-{int(time.time())}",
+                        "name": f"rsa-{uuid.uuid4().hex[:8]}",
                         "providerId": "rsa-generated",
                         "providerType": KEY_PROVIDER_TYPE,
                         "parentId": realm_id,
                         "config": {
                             "priority": [str(priority + 100)],
                             "enabled": ["true"],
-                            "active": ["true"],
+                            "active": ["true" if active else "false"],
                             "algorithm": ["RS256"],
                             "keySize": ["2048"],
                         },
                     },
                 )
             )
-            for provider in rsa:
-                if keep_old:
-                    provider["config"]["active"] = ["false"]
-                    _checked(admin.put(f"/{realm}/components/{provider['id']}", json=provider))
-                else:
-                    _checked(admin.delete(f"/{realm}/components/{provider['id']}"))
-        new = [kid for kid in self.signing_key_ids(realm) if kid not in before]
+            new = [k["kid"] for k in self._rsa_keys(admin, realm) if k["kid"] not in before]
         if len(new) != 1:
-            raise KeycloakError(f"after rotating, expected one new RS256 kid, found {new}")
-        return new[0]
+            raise KeycloakError(f"after adding a key, expected one new RS256 kid, found {new}")
+        if active:
+            self.activate_signing_key(realm, new[0])
+        return str(new[0])
+
+    def activate_signing_key(self, realm: str, kid: str, *, delete_others: bool = False) -> None:
+        """Sign with the key ``kid`` from now on; the other RS256 keys become passive
+        (still published, so their tokens verify until they expire) or are deleted."""
+        with self.admin() as admin:
+            owner = {k["kid"]: k["providerId"] for k in self._rsa_keys(admin, realm)}
+            if kid not in owner:
+                raise KeycloakError(f"realm {realm!r} has no RS256 key {kid!r}")
+            for provider in self._rsa_providers(admin, realm):
+                if provider["id"] == owner[kid]:
+                    provider["config"]["active"] = ["true"]
+                elif delete_others:
+                    _checked(admin.delete(f"/{realm}/components/{provider['id']}"))
+                    continue
+                else:
+                    provider["config"]["active"] = ["false"]
+                _checked(admin.put(f"/{realm}/components/{provider['id']}", json=provider))
+
+    @staticmethod
+    def _rsa_providers(admin: httpx.Client, realm: str) -> list[dict[str, Any]]:
+        providers = _checked(
+            admin.get(f"/{realm}/components", params={"type": KEY_PROVIDER_TYPE})
+        ).json()
+        return [
+            p
+            for p in providers
+            if p["providerId"] in ("rsa-generated", "rsa")
+            and p["config"].get("algorithm", ["RS256"]) == ["RS256"]
+        ]
+
+    @staticmethod
+    def _rsa_keys(admin: httpx.Client, realm: str) -> list[dict[str, Any]]:
+        """The realm's RS256 signing keys (kid, providerId, status) from the admin API."""
+        keys = _checked(admin.get(f"/{realm}/keys")).json()["keys"]
+        return [k for k in keys if k.get("algorithm") == "RS256" and k.get("use") == "SIG"]
 
     # -- starting and stopping --------------------------------------------
 
