@@ -2,7 +2,7 @@
 records. Every list, search and export filters in SQL; another area's record, or
 anything hanging off it (milestones, updates, photos, labour, orders, deliveries,
 allocations, costs), answers the same 404 as a missing one, for reads and writes.
-Issue 14 pins the answers themselves (and ids in request bodies): test_elsewhere_is_nowhere.py."""
+Issue 14 pins the answers themselves (and ids in request bodies): test_construction_elsewhere.py."""
 
 import io
 import zipfile

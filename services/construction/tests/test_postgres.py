@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from test_construction_areas import TestAreas as TestAreasOnPostgres
 from test_construction_bounds import TestAtTheBound as TestAtTheBoundOnPostgres
-from test_elsewhere_is_nowhere import TestElsewhereIsNowhere as TestElsewhereIsNowhereOnPostgres
-from test_elsewhere_is_nowhere import TestTakenElsewhere as TestTakenElsewhereOnPostgres
+from test_construction_elsewhere import TestElsewhereIsNowhere as TestElsewhereIsNowhereOnPostgres
+from test_construction_elsewhere import TestTakenElsewhere as TestTakenElsewhereOnPostgres
 from test_house_works_api import TestLifecycle as TestLifecycleOnPostgres
 from test_house_works_api import TestReportedDates as TestReportedDatesOnPostgres
 from test_labour import TestRecording as TestLabourOnPostgres
