@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import inspect, text
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import ensure_topics
@@ -199,6 +200,38 @@ class ServiceRuntime:
         return checks
 
 
+class RootPath:
+    """Serve under the path prefix the service is published under (``root_path``):
+    the OpenAPI ``servers`` and the docs carry it, and routing accepts paths with or
+    without it (Starlette strips a leading root_path), so the gateway may keep the
+    prefix or strip it and probes need none. (FastAPI's own ``root_path`` argument is
+    deprecated in favour of the server's; this keeps it in the service's settings.)"""
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)
+
+
+def _prefix_location(request: Request, response: Response) -> None:
+    """A Location the service wrote as an absolute path (``/v1/...``) gets the path
+    prefix the service is published under, so a client behind the gateway can follow it."""
+    root_path = request.scope.get("root_path", "")
+    location = response.headers.get("location")
+    if (
+        root_path
+        and location
+        and location.startswith("/")
+        and not location.startswith("//")
+        and not location.startswith(root_path + "/")
+    ):
+        response.headers["location"] = root_path + location
+
+
 def create_service_app(
     *,
     name: str,
@@ -233,7 +266,12 @@ def create_service_app(
             await runtime.stop()
             shutdown_tracing()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+    )
     app.state.runtime = runtime
     install_error_handlers(app)
     document_validation_errors_as_problems(app)
@@ -248,12 +286,15 @@ def create_service_app(
         response = await call_next(request)
         if traceparent:
             response.headers["traceparent"] = traceparent
+        _prefix_location(request, response)
         response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
+    if settings.root_path:
+        app.add_middleware(RootPath, root_path=settings.root_path)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/health/.*,/metrics")
     Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False

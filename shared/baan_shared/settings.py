@@ -9,7 +9,7 @@ are unprefixed too, but each service process gets its own user's.
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,3 +77,16 @@ class ServiceSettings(BaseSettings):
     outbox_stuck_after_seconds: float = 300.0
     log_level: str = "INFO"
     log_json: bool = True
+    # The path prefix the service is published under behind a gateway or ingress
+    # (e.g. ``/survey``): the OpenAPI ``servers``, the docs' ``openapi.json``, Location
+    # headers and the dashboard's API calls carry it. Requests are served with or
+    # without it, so a proxy may strip the prefix or keep it, and probes need none.
+    root_path: str = ""
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path_shape(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if value and (not value.startswith("/") or "//" in value or "?" in value):
+            raise ValueError("root_path must be empty or a path such as /survey")
+        return value

@@ -1,9 +1,10 @@
 """/dashboard: the page, served from the package."""
 
+import json
 from functools import cache
 from importlib.resources import files
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 router = APIRouter(tags=["dashboard"])
@@ -15,5 +16,8 @@ def _page() -> str:
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard() -> HTMLResponse:
-    return HTMLResponse(_page())
+async def dashboard(request: Request) -> HTMLResponse:
+    # Its API calls go under the prefix the service is published under (root_path),
+    # written in as a JS string literal (json.dumps, "<" escaped for the script tag).
+    root_path = json.dumps(request.scope.get("root_path", "")).replace("<", "\\u003c")
+    return HTMLResponse(_page().replace('"__BAAN_ROOT_PATH__"', root_path))
