@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import forbid_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
@@ -16,7 +16,6 @@ from baan_shared.reference import Programme
 from finance.access import Reader, Writer
 from finance.budgets import repository, service
 from finance.budgets.areas import AreaLevel, official_codes
-from finance.budgets.models import Budget
 from finance.budgets.schemas import (
     AllocationPublic,
     AllocationReversal,
@@ -28,17 +27,6 @@ from finance.budgets.schemas import (
 )
 
 router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
-
-
-def _not_found_unless_covered(principal: Principal, budget: Budget) -> None:
-    province, district, subdistrict = official_codes(AreaLevel(budget.area_level), budget.area_code)
-    not_found_unless_covered(
-        principal,
-        f"budget {budget.id}",  # as service.get names a missing one
-        province=province,
-        district=district,
-        subdistrict=subdistrict,
-    )
 
 
 @router.post(
@@ -111,8 +99,7 @@ async def list_budgets(
 )
 async def get_budget(budget_id: uuid.UUID, session: SessionDep, principal: Reader) -> BudgetDetail:
     """The budget's reconciliation (allocated = reserved + disbursed + free) and allocations."""
-    budget = await service.get(session, budget_id)
-    _not_found_unless_covered(principal, budget)
+    budget = await service.get(session, budget_id, principal)
     summary = BudgetPublic.of(budget, await repository.disbursed(session, budget.id))
     allocations = await repository.allocations(session, budget.id)
     return BudgetDetail(
@@ -140,7 +127,7 @@ async def reverse_allocation(
     principal: Writer,
 ) -> BudgetAllocated:
     """Correct a mis-keyed allocation: a reversing ledger entry, the budget lowered by it."""
-    _not_found_unless_covered(principal, await service.get(session, budget_id))
+    await service.get(session, budget_id, principal)
     budget, allocation = await service.reverse_allocation(
         session, budget_id, allocation_id, body.reason
     )

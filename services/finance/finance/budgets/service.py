@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import does_not_exist
+from baan_shared.auth import Principal, does_not_exist, not_found_unless_covered
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import BudgetAllocated
 from baan_shared.http.errors import Conflict, Unprocessable
@@ -23,7 +23,14 @@ from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository
-from finance.budgets.areas import SPECIFICITY, AreaError, AreaLevel, areas_covering, check_area
+from finance.budgets.areas import (
+    SPECIFICITY,
+    AreaError,
+    AreaLevel,
+    areas_covering,
+    check_area,
+    official_codes,
+)
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.budgets.schemas import BudgetAllocate
 from finance.ledger import service as ledger
@@ -33,10 +40,23 @@ from finance.ledger.journal import Line
 SOURCE = f"/services/{SERVICE_NAME}"
 
 
-async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget:
+async def get(
+    session: AsyncSession, budget_id: uuid.UUID, principal: Principal | None = None
+) -> Budget:
+    """The budget; with ``principal``, the same 404 for one outside the client's areas
+    as for a missing one (``does_not_exist``). National, regional and project budgets
+    name no official area: only national clients see them."""
+    what = f"budget {budget_id}"
     budget = await repository.get(session, budget_id)
     if budget is None:
-        raise does_not_exist(f"budget {budget_id}")
+        raise does_not_exist(what)
+    if principal is not None:
+        province, district, subdistrict = official_codes(
+            AreaLevel(budget.area_level), budget.area_code
+        )
+        not_found_unless_covered(
+            principal, what, province=province, district=district, subdistrict=subdistrict
+        )
     return budget
 
 
