@@ -194,6 +194,8 @@ def ensure_distribution(java_home: Path | None = None) -> Path:
                     "mvn not found: install Maven (apt-get install maven) to fetch Keycloak"
                 )
             shutil.rmtree(distribution, ignore_errors=True)
+            # without its marker, the plugin would think the zip is still unpacked
+            shutil.rmtree(target / "dependency-maven-plugin-markers", ignore_errors=True)
             result = subprocess.run(
                 [mvn, "-q", "-B", "-f", str(pom), "dependency:unpack"],
                 cwd=home,
