@@ -144,7 +144,9 @@ def build_app(service: str, database_url: str | None, files: Path) -> FastAPI:
     """The service's app on ``database_url`` with Kafka switched off, trusting the test
     issuer; with no URL, an app only to read routes and schemas from."""
     issuer = auth_testing.session_issuer()
-    auth = auth_testing.auth_settings(issuer)
+    # The walk sends hundreds of requests as one client: no rate limit (a 429 to both
+    # calls would make any two answers alike).
+    auth = auth_testing.auth_settings(issuer, rate_limit_enabled=False)
     common: dict[str, Any] = {
         "database_url": database_url or f"sqlite+aiosqlite:///{files}/unused.db",
         "create_topics": False,

@@ -52,6 +52,8 @@ async def test_another_areas_id_answers_as_a_random_one(
     after = await snapshot(world)
 
     problems = []
+    if {elsewhere.status, nowhere.status} & {401, 403, 429}:
+        problems.append(f"refused before the id was read: {elsewhere.show()}")
     if elsewhere != nowhere:
         where = PLACES[caller.elsewhere]["subdistrict_code"]
         problems.append(f"id from {where}: {elsewhere.show()}\n   random id: {nowhere.show()}")
