@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import inspect, text
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -40,6 +41,14 @@ from baan_shared.outbox.relay import OutboxRelay
 from baan_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+# Each readiness check's last answer (the probe asks every few seconds): the
+# BaanServiceNotReady alert names the failing check.
+READINESS_CHECK = Gauge(
+    "baan_readiness_check_ok",
+    "1 when the readiness check passed at the last probe, 0 when it failed",
+    ["service", "check"],
+)
 
 
 class ServiceRuntime:
@@ -184,6 +193,7 @@ class ServiceRuntime:
             checks["database"] = {"ok": True}
         except Exception as exc:
             checks["database"] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+            READINESS_CHECK.labels(self.name, "database").set(0)
             return checks
         if self.settings.relay_enabled:
             pending, oldest = await self.relay.backlog()
@@ -197,6 +207,8 @@ class ServiceRuntime:
         if self.consumer is not None and self.settings.consumer_enabled:
             ok, detail = self.consumer.health(self.settings.consumer_stuck_after_seconds)
             checks["consumer"] = {"ok": ok, "detail": detail}
+        for check, result in checks.items():
+            READINESS_CHECK.labels(self.name, check).set(1 if result["ok"] else 0)
         return checks
 
 

@@ -166,3 +166,16 @@ async def test_the_dashboard_without_a_prefix(
     async with httpx.AsyncClient(transport=transport, base_url="http://baan.test") as client:
         page = (await client.get("/dashboard")).text
     assert 'const ROOT = "";' in page
+
+
+async def test_readiness_checks_are_exported(tmp_path: Path) -> None:
+    """The BaanServiceNotReady alert reads baan_readiness_check_ok{service, check}."""
+    from prometheus_client import REGISTRY
+
+    app = _chassis_app(tmp_path, "")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://baan.test") as client:
+        ready = await client.get("/health/ready")
+    assert ready.status_code == 200, ready.text
+    labels = {"service": "tester", "check": "database"}
+    assert REGISTRY.get_sample_value("baan_readiness_check_ok", labels) == 1

@@ -7,6 +7,8 @@ import asyncio
 import json
 import logging
 
+from prometheus_client import start_http_server
+
 from baan_shared.bus.security import KafkaSecurity
 from reporting.rebuild.replay import rebuild
 from reporting.settings import ReportingSettings
@@ -15,7 +17,15 @@ from reporting.settings import ReportingSettings
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m reporting.rebuild", description=__doc__)
     parser.add_argument("--group-id", help="Kafka consumer group (default: a fresh one)")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="serve Prometheus metrics (progress, lag) on this port while it runs",
+    )
     args = parser.parse_args()
+    if args.metrics_port:
+        start_http_server(args.metrics_port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = ReportingSettings()
     result = asyncio.run(

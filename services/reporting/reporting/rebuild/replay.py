@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +40,15 @@ REBUILD_CONSUMER = f"{SERVICE_NAME}-rebuild"
 SMALL_ENOUGH_TO_SWAP = 500
 """Catch up until one pass finds fewer new records than this, then swap: the
 swap holds the live inbox lock while it applies them."""
+
+# What an alert needs to tell a rebuild that stalls from one that is slow (served by
+# ``python -m reporting.rebuild --metrics-port``; the chart's PodMonitor scrapes it).
+REBUILD_RUNNING = Gauge("baan_rebuild_running", "1 while a reporting rebuild runs")
+REBUILD_EVENTS = Counter("baan_rebuild_events_replayed_total", "Events a rebuild has replayed")
+REBUILD_PROGRESS = Gauge(
+    "baan_rebuild_last_progress_time_seconds",
+    "When (unix seconds) the rebuild last applied events or moved to its next phase",
+)
 
 ApplyBatch = Callable[[list[ConsumerRecord[Any, Any]]], Awaitable[None]]
 
@@ -110,6 +120,8 @@ async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch, *, concurrently:
                 await apply(records)
         applied += sum(len(records) for records in batches.values())
         if batches:
+            REBUILD_EVENTS.inc(sum(len(records) for records in batches.values()))
+            REBUILD_PROGRESS.set_to_current_time()
             await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
 
 
@@ -173,6 +185,8 @@ async def rebuild(
     started = time.monotonic()
     result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
     shadow: Shadow = open_shadow(database_url)
+    REBUILD_RUNNING.set(1)
+    REBUILD_PROGRESS.set_to_current_time()
     try:
         await shadow.prepare()
         # The shared consumer's record handling, driven by hand: inbox rows under the
@@ -198,6 +212,7 @@ async def rebuild(
                 log.info("rebuild caught up", extra={"events": result.events_replayed})
                 if applied < SMALL_ENOUGH_TO_SWAP:
                     break
+            REBUILD_PROGRESS.set_to_current_time()
             async with shadow.engine.connect() as conn:
                 await shadow.lock_live_inbox(conn)
                 sessions = _joined_sessions(conn)
@@ -215,6 +230,7 @@ async def rebuild(
             await applier.stop()
             await consumer.stop()
     finally:
+        REBUILD_RUNNING.set(0)
         await shadow.discard()
     result.events_replayed += result.events_in_swap
     result.seconds = time.monotonic() - started
