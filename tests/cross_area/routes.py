@@ -75,7 +75,7 @@ class Case:
 
 KIND: dict[str, dict[str, str]] = {
     "survey": {"round_id": "survey_round_id"},
-    "construction": {"house_work_ids": "house_work_id", "code": "milestone_code"},
+    "construction": {"house_work_ids": "house_work_id"},
     "finance": {"fund_id": "revolving_fund_id"},
     "reporting": {},
 }
@@ -345,8 +345,8 @@ def operations(service: str) -> tuple[Operation, ...]:
             content = described.get("requestBody", {}).get("content", {})
             for media in content.values():
                 slots += [Slot("body", at) for at in _uuid_paths(media["schema"], "", components)]
-            # a path parameter that is not a uuid (a code) still needs a value
-            found.append(Operation(service, method, path, tuple(slots), bool(content)))
+            unique = tuple(dict.fromkeys(slots))
+            found.append(Operation(service, method, path, unique, bool(content)))
         elif (method, path) in hidden:
             slots_hidden, has_body = _hidden_slots(hidden[(method, path)])
             found.append(Operation(service, method, path, slots_hidden, has_body))
@@ -359,11 +359,19 @@ def operations(service: str) -> tuple[Operation, ...]:
     return tuple(found)
 
 
+PATH_VALUES = {"code": "roof"}
+"""Path parameters that are not ids (a milestone code) take these values."""
+
+
 def walkable(operation: Operation) -> str | None:
     """Why the walker cannot build this operation's request, or None."""
     key = (operation.service, operation.method, operation.path)
     if operation.has_body and key not in BODIES:
         return "takes a body and BODIES has none"
+    ids = {slot.name for slot in operation.slots if slot.where == "path"}
+    for part in operation.path.split("/"):
+        if part.startswith("{") and part[1:-1] not in ids | set(PATH_VALUES):
+            return f"path parameter {part} is no id and PATH_VALUES has no value for it"
     return None
 
 

@@ -57,6 +57,8 @@ async def test_another_areas_id_answers_as_a_random_one(
     if elsewhere != nowhere:
         where = PLACES[caller.elsewhere]["subdistrict_code"]
         problems.append(f"id from {where}: {elsewhere.show()}\n   random id: {nowhere.show()}")
+    if nowhere.status == 422 and not names_a_swapped_slot(case, nowhere):
+        problems.append(f"the request is not otherwise valid: {nowhere.show()}")
     if case.operation.method != "GET" and not refused_as_missing(case, nowhere):
         problems.append(f"a random id is not refused as missing: {nowhere.show()}")
     if difference := changed(before, after):
@@ -70,10 +72,15 @@ def refused_as_missing(case: Case, answer: Answer) -> bool:
     (or the id is not checked), and the walk would prove nothing."""
     if any(slot.where == "path" for slot in case.swapped):
         return answer.status == 404
+    return answer.status == 422 and names_a_swapped_slot(case, answer)
+
+
+def names_a_swapped_slot(case: Case, answer: Answer) -> bool:
+    """The problem's errors name one of the swapped slots (``body.house_work_ids.0``)."""
     errors = answer.body.get("errors", []) if isinstance(answer.body, dict) else []
-    named = {error.get("field") for error in errors}
-    wanted = {f"body.{slot.name.replace('.N', '.0')}" for slot in case.swapped}
-    return answer.status == 422 and bool(named & wanted)
+    named = {str(error.get("field")) for error in errors}
+    wanted = {f"{slot.where}.{slot.name.replace('.N', '.0')}" for slot in case.swapped}
+    return bool(named & wanted)
 
 
 def test_every_route_is_walked_or_listed() -> None:

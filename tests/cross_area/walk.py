@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from cross_area.routes import Case, Ids, Request, Slot, kind_of, random_id
+import pytest
+from cross_area.routes import PATH_VALUES, Case, Ids, Request, Slot, kind_of, random_id
 from cross_area.stage import Caller, World
 from sqlalchemy import MetaData, select
 
 IGNORED_TABLES = {"audit_log", "rate_limit_counters", "alembic_version"}
 """Written by every request, refused or not (the audit trail, rate limits)."""
-
-PATH_VALUES = {"code": "roof"}
-"""Path parameters that are not ids (a milestone code) take these values."""
 
 MASK = "<id>"
 
@@ -52,7 +50,7 @@ def build(case: Case, world: World, swapped: dict[Slot, str], place: str) -> tup
     own: Ids = world.ids[place]
 
     def value(slot: Slot) -> str:
-        return swapped.get(slot) or own[kind_of(operation.service, slot)]
+        return swapped.get(slot) or seeded(world, place, kind_of(operation.service, slot))
 
     from cross_area.routes import BODIES
 
@@ -96,10 +94,20 @@ async def call(
     )
 
 
+def seeded(world: World, place: str, kind: str) -> str:
+    if kind not in world.ids[place]:
+        pytest.fail(
+            f"nothing of kind {kind!r} is seeded in {world.service}: seed one in "
+            "cross_area.seed, map the slot onto a seeded kind in routes.KIND, or list the "
+            "route in routes.NOT_WALKED with the reason"
+        )
+    return world.ids[place][kind]
+
+
 def foreign_ids(case: Case, world: World, caller: Caller) -> dict[Slot, str]:
     """The swapped slots' ids of the objects outside the caller's areas."""
-    elsewhere = world.ids[caller.elsewhere]
-    return {slot: elsewhere[kind_of(case.operation.service, slot)] for slot in case.swapped}
+    service = case.operation.service
+    return {slot: seeded(world, caller.elsewhere, kind_of(service, slot)) for slot in case.swapped}
 
 
 def random_ids(case: Case) -> dict[Slot, str]:
