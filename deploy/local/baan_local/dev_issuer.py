@@ -9,11 +9,12 @@ the same shapes the services check: RS256 JWTs carrying ``iss``, ``aud``,
   form), ``GET /.well-known/openid-configuration`` and ``GET /jwks.json``.
 - Clients come from a TOML file (``[clients.<id>]`` with ``secret``, ``scopes``,
   ``areas``); without one, ``DEFAULT_CLIENTS`` below.
-- The RSA key is generated at start, or kept in a PEM file so that tokens
-  printed by ``baan-dev-token`` verify against a running ``baan-dev-issuer``.
+- The RSA key is generated at start, or kept in a PEM file (an instance's
+  ``<data-dir>/dev-issuer/key.pem``) so that tokens printed by ``baan token``
+  verify against the issuer ``baan up`` (or ``baan issuer``) runs.
 
-``baan-dev-issuer`` serves on 127.0.0.1:8090; ``baan-dev-token --client X``
-prints a token for client X.
+The commands are ``baan issuer`` and ``baan token`` (``baan_local.cli``; the
+old names ``baan-dev-issuer`` and ``baan-dev-token`` are aliases of them).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from jwt.algorithms import RSAAlgorithm
 
 DEFAULT_ISSUER = "http://127.0.0.1:8090"
 DEFAULT_AUDIENCE = "baan"
-DEFAULT_KEY_FILE = Path(".data/dev-issuer/key.pem")
 DEFAULT_LIFETIME_SECONDS = 3600
 
 # Local runs only: the secrets are public, the issuer binds to loopback.
@@ -326,51 +326,36 @@ def create_issuer_app(issuer: DevIssuer) -> FastAPI:
     return app
 
 
-def _issuer_from_args(args: argparse.Namespace) -> DevIssuer:
-    return DevIssuer(
+def serve_main(argv: list[str] | None = None) -> int:
+    """``baan-dev-issuer``: the old name of ``baan issuer``."""
+    from baan_local.cli import main as baan
+
+    return baan(["issuer", *(sys.argv[1:] if argv is None else argv)])
+
+
+def token_main(argv: list[str] | None = None) -> int:
+    """Print a token signed with the key in ``--key-file`` (made there if missing).
+
+    The library form kept for scripts and tests that hold their own key file; the
+    command is ``baan token`` (``baan-dev-token``), which reads the key and the
+    issuer URL of a running instance and never makes a key.
+    """
+    parser = argparse.ArgumentParser(
+        prog="baan_local.dev_issuer", description="Print a development access token."
+    )
+    parser.add_argument("--issuer", default=DEFAULT_ISSUER, help="the iss claim")
+    parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="the aud claim")
+    parser.add_argument("--key-file", type=Path, required=True, help="the signing key (PEM)")
+    parser.add_argument("--clients", type=Path, default=None, help="TOML file of clients")
+    parser.add_argument("--client", required=True, help="a client id from the clients file")
+    parser.add_argument("--scope", action="append", help="only these scopes (repeatable)")
+    args = parser.parse_args(argv)
+    issuer = DevIssuer(
         issuer=args.issuer,
         audience=args.audience,
         key=load_or_create_key(args.key_file),
         clients=load_clients(args.clients),
     )
-
-
-def _common_arguments(parser: argparse.ArgumentParser, issuer_help: str) -> None:
-    parser.add_argument("--issuer", default=None, help=issuer_help)
-    parser.add_argument("--audience", default=DEFAULT_AUDIENCE, help="the aud claim")
-    parser.add_argument("--key-file", type=Path, default=DEFAULT_KEY_FILE)
-    parser.add_argument("--clients", type=Path, default=None, help="TOML file of clients")
-
-
-def serve_main(argv: list[str] | None = None) -> int:
-    """``baan-dev-issuer``: serve the token endpoint and JWKS."""
-    import uvicorn
-
-    parser = argparse.ArgumentParser(
-        prog="baan-dev-issuer", description="Baan's development OAuth2 token issuer."
-    )
-    _common_arguments(parser, "the iss claim and base URL (default http://HOST:PORT)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
-    args = parser.parse_args(argv)
-    args.issuer = args.issuer or f"http://{args.host}:{args.port}"
-    issuer = _issuer_from_args(args)
-    print(f"dev issuer {issuer.issuer}: clients {', '.join(sorted(issuer.clients))}", flush=True)
-    uvicorn.run(issuer.app(), host=args.host, port=args.port, log_level="warning")
-    return 0
-
-
-def token_main(argv: list[str] | None = None) -> int:
-    """``baan-dev-token --client X``: print a token signed with the dev issuer's key."""
-    parser = argparse.ArgumentParser(
-        prog="baan-dev-token", description="Print a development access token."
-    )
-    _common_arguments(parser, f"the iss claim (default {DEFAULT_ISSUER})")
-    parser.add_argument("--client", required=True, help="a client id from the clients file")
-    parser.add_argument("--scope", action="append", help="only these scopes (repeatable)")
-    args = parser.parse_args(argv)
-    args.issuer = args.issuer or DEFAULT_ISSUER
-    issuer = _issuer_from_args(args)
     if args.client not in issuer.clients:
         print(f"unknown client {args.client!r}; known: {sorted(issuer.clients)}", file=sys.stderr)
         return 2

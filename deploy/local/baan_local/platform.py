@@ -1,68 +1,106 @@
-"""``baan-up`` (``make up``): the whole platform on one machine.
+"""``baan up`` (``make up``): the whole platform on one machine.
 
-Starts the Apache Kafka broker (KRaft, data under ``.data/kafka``) and the four
-services as separate processes, on SQLite files under ``.data/`` unless a
-service's database URL is given (e.g. ``FINANCE_DATABASE_URL=postgresql+asyncpg://...``).
-Prints each service's URL and API docs, and stops everything on Ctrl-C.
-A second run reuses the data. Kafka runs with TLS, SASL and ACLs: each
-service gets its own user's credentials (generated once under
-``.data/kafka/security/``); ``baan-kafka env`` prints the administrator's.
+Starts the Apache Kafka broker and the four services as separate processes,
+with a development token issuer beside them (never in production: the services
+trust it, ``baan token --client baan-national`` prints a token for curl).
+Everything is kept under one data folder (SQLite databases, photos, spooled
+imports, Kafka's log and users, the issuer's key, logs; see
+``baan_local.instance``), and the instance's URLs are written to
+``<data-dir>/instance.json``, where ``baan token``, ``baan url``, ``baan
+reconcile`` and the other commands find them. A service's database URL in the
+environment (``FINANCE_DATABASE_URL=postgresql+asyncpg://...``) replaces its
+SQLite file. Prints each URL, stops everything on Ctrl-C; a second run reuses
+the data. Kafka runs with TLS, SASL and ACLs: each service gets its own user's
+credentials; ``baan kafka env`` prints the administrator's.
 
-A development token issuer runs beside them on 127.0.0.1:8090 (never in
-production): the services trust it, and ``baan-dev-token --client
-baan-national`` prints a token for curl (the key is kept under ``.data/``).
+Two instances run side by side with two data folders and two port sets:
+``baan up --data-dir /tmp/b --port-base 9000`` puts the services on 9001-9004,
+the issuer on 9090 and Kafka on 10092-10093.
 """
 
-import argparse
+from __future__ import annotations
+
 import os
 import signal
 import sys
 import threading
-from pathlib import Path
+from dataclasses import dataclass
 from types import FrameType
 
 from baan_local.dev_issuer import DevIssuer, DevIssuerServer, load_or_create_key
+from baan_local.instance import Layout, Ports, instance_record, write_instance
 from baan_local.kafka import LocalKafka
+from baan_local.ports import port_in_use
 from baan_local.services import SERVICES, ServiceProcess
 
-DEV_ISSUER_PORT = 8090
+
+@dataclass(frozen=True)
+class UpConfig:
+    """One instance: where it keeps its data, and where it listens."""
+
+    layout: Layout
+    ports: Ports
+    host: str = "127.0.0.1"
+
+    def problems(self) -> list[str]:
+        """Why this instance cannot start here: clashing or busy ports."""
+        found = self.ports.clashes()
+        for flag, port in self.ports.all().items():
+            if port_in_use(port, self.host):
+                found.append(f"port {port} ({flag}) is in use: another instance? pick another")
+        return found
+
+    def kafka(self) -> LocalKafka:
+        return LocalKafka(
+            self.layout.kafka_dir,
+            port=self.ports.kafka,
+            controller_port=self.ports.kafka_controller,
+        )
+
+    def issuer(self) -> DevIssuer:
+        # The same key file `baan token` reads (through instance.json).
+        return DevIssuer(
+            issuer=f"http://{self.host}:{self.ports.issuer}",
+            key=load_or_create_key(self.layout.issuer_key),
+        )
+
+    def service_environment(
+        self, service: str, kafka: LocalKafka, auth_env: dict[str, str]
+    ) -> dict[str, str]:
+        return {
+            **auth_env,
+            # its own Kafka user (SASL_SSL, SCRAM-SHA-512): the broker's ACLs apply
+            **kafka.environment(service),
+            **self.layout.service_environment(service, dict(os.environ)),
+        }
 
 
 def build_processes(
-    data_dir: Path, kafka: LocalKafka, auth_env: dict[str, str] | None = None
+    config: UpConfig, kafka: LocalKafka, auth_env: dict[str, str] | None = None
 ) -> list[ServiceProcess]:
-    processes = []
-    for spec in SERVICES:
-        url_var = f"{spec.env_prefix}DATABASE_URL"
-        env = {
-            **(auth_env or {}),
-            # its own Kafka user (SASL_SSL, SCRAM-SHA-512): the broker's ACLs apply
-            **kafka.environment(spec.name),
-            url_var: os.environ.get(url_var)
-            or f"sqlite+aiosqlite:///{(data_dir / f'{spec.name}.db').resolve()}",
-        }
-        port = int(os.environ.get(f"{spec.env_prefix}PORT", spec.port))
-        processes.append(ServiceProcess(spec, port, env, data_dir / "logs" / f"{spec.name}.log"))
-    return processes
+    return [
+        ServiceProcess(
+            spec,
+            config.ports.services[spec.name],
+            config.service_environment(spec.name, kafka, auth_env or {}),
+            config.layout.logs / f"{spec.name}.log",
+        )
+        for spec in SERVICES
+    ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="baan-up", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, default=Path(".data"))
-    parser.add_argument("--kafka-port", type=int, default=9092)
-    args = parser.parse_args(argv)
-    data_dir: Path = args.data_dir
-
-    kafka = LocalKafka(data_dir / "kafka", port=args.kafka_port)
-    print(f"Starting Kafka on {kafka.bootstrap} (data in {data_dir / 'kafka'}) ...", flush=True)
-    kafka.start()
-    # Same key file as `baan-dev-token`, so tokens it prints verify here.
-    issuer = DevIssuer(
-        issuer=f"http://127.0.0.1:{DEV_ISSUER_PORT}",
-        key=load_or_create_key(data_dir / "dev-issuer" / "key.pem"),
-    )
-    issuer_server = DevIssuerServer(issuer, DEV_ISSUER_PORT)
-    processes = build_processes(data_dir, kafka, issuer.service_environment())
+def run(config: UpConfig) -> int:
+    problems = config.problems()
+    if problems:
+        for problem in problems:
+            print(f"baan up: {problem}", file=sys.stderr)
+        return 2
+    layout = config.layout
+    kafka = config.kafka()
+    issuer = config.issuer()
+    issuer_server = DevIssuerServer(issuer, config.ports.issuer, config.host)
+    processes = build_processes(config, kafka, issuer.service_environment())
+    instance_file = write_instance(layout, **instance_record(layout, config.ports, config.host))
     stopping = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -70,20 +108,24 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    print(f"Starting Kafka on {kafka.bootstrap} (data in {kafka.data_dir}) ...", flush=True)
     try:
+        kafka.start()
         issuer_server.start()
         for process in processes:
             process.start()
         for process in processes:
             process.wait_live()
+        here = "" if _is_default(layout) else f" --data-dir {layout.data_dir}"
         print("\nBaan is running:\n")
         for process in processes:
             print(f"  {process.spec.name:<13} {process.url}   API docs: {process.url}/docs")
         print(f"\n  Kafka         {kafka.bootstrap} (SASL_SSL; each service its own user)")
-        print(f'                as admin: eval "$(baan-kafka env --data-dir {kafka.data_dir})"')
+        print(f'                as admin: eval "$(baan kafka env{here})"')
         print(f"  Dev tokens    {issuer.issuer}/oauth/token")
-        print("                (or: baan-dev-token --client baan-national)")
-        print(f"  Logs          {data_dir / 'logs'}/\n\nPress Ctrl-C to stop.", flush=True)
+        print(f"                (or: TOKEN=$(baan token --client baan-national{here}))")
+        print(f"  Data          {layout.data_dir}/ (URLs in {instance_file.name})")
+        print(f"  Logs          {layout.logs}/\n\nPress Ctrl-C to stop.", flush=True)
         while not stopping.wait(1.0):
             for process in processes:
                 if process.process is not None and process.process.poll() is not None:
@@ -91,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                     stopping.set()
         return 0
     except (RuntimeError, TimeoutError) as exc:
-        print(f"baan-up: {exc}", file=sys.stderr)
+        print(f"baan up: {exc}", file=sys.stderr)
         return 1
     finally:
         print("\nStopping services ...", flush=True)
@@ -101,6 +143,22 @@ def main(argv: list[str] | None = None) -> int:
         print("Stopping Kafka ...", flush=True)
         kafka.stop()
         print("Stopped.", flush=True)
+
+
+def _is_default(layout: Layout) -> bool:
+    from baan_local.instance import InstanceError, default_data_dir
+
+    try:
+        return layout.data_dir == default_data_dir()
+    except InstanceError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``baan-up``: the old name of ``baan up``."""
+    from baan_local.cli import main as baan
+
+    return baan(["up", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`baan-reconcile`: do survey, construction, finance and reporting agree?
+"""`baan reconcile`: do survey, construction, finance and reporting agree?
 
 Reads the four services over their public HTTP APIs only (as an auditor
 would; no service's database) and checks the invariants that at-least-once
@@ -17,9 +17,15 @@ delivery with idempotent consumers must keep, whatever crashed on the way:
 - reporting's counts and money, per programme × province, equal the
   services' own.
 
-    baan-reconcile                       # the local ports 8001-8004
-    baan-reconcile --survey http://127.0.0.1:9001 --finance ...
-    BAAN_TOKEN=... baan-reconcile         # the services want a bearer token (partner access)
+    baan reconcile                        # the instance `baan up` runs (its instance.json)
+    baan reconcile --data-dir /tmp/b      # another instance
+    baan reconcile --survey http://10.0.0.5:8001 --construction ... --finance ... \
+        --reporting ... --token "$TOKEN"  # any four services, each URL given
+
+A URL not given as a flag comes from the instance's ``instance.json``; one found
+in neither is an error naming the flag (never a guessed port). Without
+``--token``/``$BAAN_TOKEN`` it asks the instance's development issuer for a
+national token, when every URL came from the instance.
 
 Prints one row per check (what it looked at, how many disagreed, the first
 disagreements) and exits 1 if any check failed, 2 if a service could not be read.
@@ -27,9 +33,7 @@ disagreements) and exits 1 if any check failed, 2 if a service could not be read
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -37,8 +41,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-
-from baan_local.services import SERVICES
 
 Row = dict[str, Any]
 SHOWN_PER_CHECK = 5  # enough to start looking; the counts say how many more
@@ -337,31 +339,25 @@ async def read_snapshot(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="baan-reconcile", description=__doc__.split("\n\n")[0] if __doc__ else None
-    )
-    for spec in SERVICES:
-        parser.add_argument(
-            f"--{spec.name}",
-            default=f"http://127.0.0.1:{spec.port}",
-            help=f"{spec.name}'s base URL (default: %(default)s)",
-        )
-    parser.add_argument(
-        "--token",
-        default=os.environ.get("BAAN_TOKEN"),
-        help="a bearer token with read scopes over the whole country (default: $BAAN_TOKEN)",
-    )
-    args = parser.parse_args(argv)
-    urls = {spec.name: getattr(args, spec.name) for spec in SERVICES}
+def run(urls: dict[str, str], token: str | None) -> int:
+    """Read the four services, print the table; 0 agreed, 1 mismatches, 2 unreadable."""
     try:
-        snapshot = asyncio.run(read_snapshot(urls, args.token))
+        snapshot = asyncio.run(read_snapshot(urls, token))
     except httpx.HTTPError as error:
-        print(f"baan-reconcile: could not read the services: {error!r}", file=sys.stderr)
+        print(f"baan reconcile: could not read the services: {error!r}", file=sys.stderr)
+        if isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 401:
+            print("baan reconcile: give --token (or $BAAN_TOKEN)", file=sys.stderr)
         return 2
     checks = reconcile(snapshot)
     print(render(checks))
     return 0 if all(c.ok for c in checks) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``baan-reconcile``: the old name of ``baan reconcile``."""
+    from baan_local.cli import main as baan
+
+    return baan(["reconcile", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
