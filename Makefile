@@ -6,6 +6,7 @@ VENV := .venv/bin
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
+	@echo "               (ARGS='--data-dir /tmp/b --port-base 9000' for a second one; see baan up --help)"
 	@echo "make test      run every test: unit, integration and end-to-end"
 	@echo "make test-unit run the fast tests that need neither Kafka nor PostgreSQL"
 	@echo "make lint      ruff and mypy"
@@ -17,8 +18,9 @@ help:
 install:
 	@scripts/install.sh
 
+# The platform; ARGS go to `baan up` (e.g. ARGS='--data-dir /tmp/b --port-base 9000').
 up: install
-	$(VENV)/baan-up
+	$(VENV)/baan up $(ARGS)
 
 test: install
 	@scripts/install-test-deps.sh
@@ -46,10 +48,10 @@ format: install
 	$(VENV)/ruff check --fix .
 
 kafka-start: install
-	$(VENV)/baan-kafka start
+	$(VENV)/baan kafka start $(ARGS)
 
 kafka-stop:
-	$(VENV)/baan-kafka stop
+	$(VENV)/baan kafka stop $(ARGS)
 
 migration: install
 	@test -n "$(SERVICE)" -a -n "$(MESSAGE)" || (echo "usage: make migration SERVICE=survey MESSAGE='add land parcels'"; exit 2)
@@ -66,4 +68,4 @@ clean:
 # AsyncAPI document of all events, regenerated from the code into contracts/.
 .PHONY: contracts
 contracts: install
-	$(VENV)/baan-contracts generate
+	$(VENV)/baan contracts generate
