@@ -36,6 +36,7 @@ from baan_shared.auth.testing import area_leaks
 from baan_shared.ids import new_id
 from finance.loans.models import Loan
 from finance.main import create_app
+from finance.revolving_funds.models import FundScope, RevolvingFund
 from finance.settings import FinanceSettings
 
 OWN, ELSEWHERE = "50", "57"
@@ -717,3 +718,37 @@ async def test_a_district_office_sees_and_lends_from_its_sub_districts_funds_onl
             json={"scope": "subdistrict", "code": "500201", "name": "x", "province_code": "50"},
         )
         assert refused.status_code == 403
+
+
+async def test_a_sub_district_fund_opened_under_another_province_is_no_fund_to_a_partner(
+    app: FastAPI, client: httpx.AsyncClient, partner: httpx.AsyncClient
+) -> None:
+    """Before issue 14 a fund could take a sub-district's code under another province.
+    A province-50 loan in that sub-district, naming no fund, is then told to open one,
+    exactly as if there were none (opening it says the code is taken elsewhere); the
+    national office is told which fund and why it cannot lend."""
+    async with app.state.runtime.session_factory() as session:
+        squatter = RevolvingFund(
+            scope=FundScope.SUBDISTRICT, code="500102", name="x", province_code="57"
+        )
+        session.add(squatter)
+        await session.commit()
+        squatter_id = str(squatter.id)
+    body = rural_loan(OWN, None, subdistrict_code="500102", financed_by_fund=False)
+    without = rural_loan(OWN, None, subdistrict_code="500103", financed_by_fund=False)
+
+    refused = await partner.post("/v1/loans", json=body)
+    none_there = await partner.post("/v1/loans", json=without)
+
+    assert refused.status_code == 422, refused.text
+    assert squatter_id not in refused.text and "57" not in refused.json()["detail"]
+    assert masked(refused, ["500102"]) == masked(none_there, ["500103"])
+    opening = await partner.post(
+        "/v1/revolving-funds",
+        json={"scope": "subdistrict", "code": "500102", "name": "x", "province_code": "50"},
+    )
+    assert opening.status_code == 409
+    assert opening.json()["errors"][0]["code"] == "taken-elsewhere"
+    national = await client.post("/v1/loans", json=body)
+    assert national.status_code == 422
+    assert f"revolving fund {squatter_id} serves province 57" in national.json()["detail"]

@@ -157,8 +157,9 @@ async def _fund_for(
     naming ``body.revolving_fund_id`` (``unknown_reference``). Any fund must serve the
     loan's own area (``revolving_funds.service.serves``), for national clients too:
     a community's money is not lent to another area's borrowers. The sub-district's
-    own fund, found by the loan's sub-district code, is the loan's whoever approves
-    it (a district office cannot see funds, which are placed by province)."""
+    own fund, found by the loan's sub-district code, lies in the loan's sub-district,
+    so in the client's areas; one that does not (opened before issue 14 under another
+    province) is, for a client that cannot see it, as absent as no fund."""
     if body.revolving_fund_id is not None:
         named = await funds.referenced(
             session, principal, "body.revolving_fund_id", body.revolving_fund_id
@@ -170,7 +171,7 @@ async def _fund_for(
             fund = await funds_repository.find(
                 session, FundScope.SUBDISTRICT, body.subdistrict_code
             )
-        if fund is None:
+        if fund is None or not funds.covers(principal, fund):
             raise _field_error(
                 "body.revolving_fund_id",
                 f"{body.programme} loans repay into a revolving fund: open one for "
