@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from baan_local.dev_issuer import DevIssuer, DevIssuerServer, load_or_create_key
-from baan_local.instance import Layout, Ports, instance_record, write_instance
+from baan_local.instance import Layout, Ports, instance_record, read_instance, write_instance
 from baan_local.kafka import LocalKafka
 from baan_local.ports import port_in_use
 from baan_local.services import SERVICES, ServiceProcess
@@ -43,8 +43,15 @@ class UpConfig:
     host: str = "127.0.0.1"
 
     def problems(self) -> list[str]:
-        """Why this instance cannot start here: clashing or busy ports."""
-        found = self.ports.clashes()
+        """Why this instance cannot start here: its data folder in use, clashing or busy ports."""
+        found = []
+        running = read_instance(self.layout).get("pid")
+        if running and running != os.getpid() and _alive(int(running)):
+            found.append(
+                f"an instance already runs from {self.layout.data_dir} (pid {running}); "
+                f"give another --data-dir (or delete {self.layout.instance_file} if it is stale)"
+            )
+        found += self.ports.clashes()
         for flag, port in self.ports.all().items():
             if port_in_use(port, self.host):
                 found.append(f"port {port} ({flag}) is in use: another instance? pick another")
@@ -100,7 +107,8 @@ def run(config: UpConfig) -> int:
     issuer = config.issuer()
     issuer_server = DevIssuerServer(issuer, config.ports.issuer, config.host)
     processes = build_processes(config, kafka, issuer.service_environment())
-    instance_file = write_instance(layout, **instance_record(layout, config.ports, config.host))
+    record = instance_record(layout, config.ports, config.host)
+    instance_file = write_instance(layout, **record, pid=os.getpid())
     stopping = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -142,7 +150,18 @@ def run(config: UpConfig) -> int:
         issuer_server.stop()
         print("Stopping Kafka ...", flush=True)
         kafka.stop()
+        write_instance(layout, pid=None)
         print("Stopped.", flush=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _is_default(layout: Layout) -> bool:

@@ -329,3 +329,30 @@ def test_dry_run_prints_the_instance(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert shown["issuer"]["key_file"] == str(tmp_path / "dev-issuer" / "key.pem")
     assert shown["folders"]["SURVEY_STORAGE_DIR"] == str(tmp_path / "survey-photos")
     assert not (tmp_path / "instance.json").exists()
+
+
+def test_a_port_in_use_is_refused_naming_its_flag(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = _up_config("--data-dir", str(tmp_path), "--port-base", "21000")
+        busy = _up_config("--data-dir", str(tmp_path), "--issuer-port", str(port))
+        assert not [p for p in config.problems() if "--issuer-port" in p]
+        assert any(f"port {port} (--issuer-port) is in use" in p for p in busy.problems())
+
+
+def test_a_data_folder_in_use_is_refused(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    config = _up_config("--data-dir", str(tmp_path), "--port-base", "21000")
+    write_instance(layout, pid=None)
+    assert not [p for p in config.problems() if "already runs" in p]
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        write_instance(layout, pid=sleeper.pid)
+        assert any(f"already runs from {tmp_path}" in p for p in config.problems())
+    finally:
+        sleeper.kill()
+        sleeper.wait()
