@@ -1,0 +1,104 @@
+"""Issue 14: a write that names no id must not reach another area's objects either.
+
+Such writes act on the caller's areas as a whole (``POST /v1/loans/arrears-review``
+marks the loans in arrears) or create a record in an area the body names (refused
+outside the caller's areas by ``forbid_unless_covered``). Each driven write is sent
+by each caller; the answer names none of the other area's ids, and the national
+office reads every object of the other area (every GET whose path holds ids) the same
+before and after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cross_area.routes import Request, all_cases, operations
+from cross_area.stage import CALLERS, SERVICES, Caller, Stage, World
+from cross_area.walk import call, foreign_ids
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+DRIVEN: dict[tuple[str, str, str], Callable[[Caller], Request]] = {
+    ("finance", "POST", "/v1/loans/arrears-review"): lambda caller: {
+        "params": {"as_of": "2027-12-31"}  # every seeded loan is past due by then
+    },
+}
+"""Writes without ids, and the request each caller sends."""
+
+OWN_IN_ANSWER = {("finance", "POST", "/v1/loans/arrears-review"): ("loan_id",)}
+"""What the answer must name of the caller's own area (the write did reach it)."""
+
+_PLACES_ITS_RECORD = (
+    "creates a record in the area its body names, refused outside the caller's areas "
+    "(forbid_unless_covered); names no other area's object"
+)
+_NATIONAL = "national administration (admin scope), not open to a client bound to areas"
+
+LISTED: dict[tuple[str, str, str], str] = {
+    ("survey", "POST", "/v1/communities"): _PLACES_ITS_RECORD,
+    ("survey", "PUT", "/v1/programmes/{code}"): _NATIONAL,
+    ("survey", "PUT", "/v1/programmes/{code}/ranking-weights"): _NATIONAL,
+    ("construction", "POST", "/v1/projects"): _PLACES_ITS_RECORD,
+    ("construction", "PUT", "/v1/milestone-templates/{programme}/{work_type}"): _NATIONAL,
+    ("finance", "POST", "/v1/budgets"): _PLACES_ITS_RECORD,
+    ("finance", "POST", "/v1/revolving-funds"): _PLACES_ITS_RECORD,
+    ("reporting", "PUT", "/v1/targets"): _PLACES_ITS_RECORD,
+}
+"""Writes without ids that are not driven here, and why."""
+
+
+async def _elsewhere_as_national(world: World, caller: Caller) -> dict[str, Any]:
+    """The national office's reads of every object of the caller's elsewhere."""
+    reads = [
+        case
+        for case in all_cases()
+        if case.operation.service == world.service
+        and case.operation.method == "GET"
+        and case.swapped == case.operation.slots
+        and all(slot.where == "path" for slot in case.swapped)
+    ]
+    async with world.national() as national:
+        return {
+            case.name: await call(
+                national, case, world, foreign_ids(case, world, caller), caller.own
+            )
+            for case in reads
+        }
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[caller.name for caller in CALLERS])
+@pytest.mark.parametrize("key", list(DRIVEN), ids=[f"{s} {m} {p}" for s, m, p in DRIVEN])
+async def test_a_write_without_ids_leaves_other_areas_alone(
+    stage: Stage, key: tuple[str, str, str], caller: Caller
+) -> None:
+    service, method, path = key
+    world = await stage.world(service)
+    before = await _elsewhere_as_national(world, caller)
+    async with world.caller(caller) as client:
+        answer = await client.request(method, path, **DRIVEN[key](caller))
+    after = await _elsewhere_as_national(world, caller)
+    assert answer.status_code < 400, answer.text
+    for own in OWN_IN_ANSWER.get(key, ()):
+        assert world.ids[caller.own][own] in answer.text, f"the caller's own {own} is not in it"
+    ids = [v for v in world.ids[caller.elsewhere].values() if UUID.match(v)]
+    assert not [i for i in ids if i in answer.text], answer.text
+    changed = {
+        name: (before[name].show(), after[name].show())
+        for name in before
+        if before[name] != after[name]
+    }
+    assert not changed, changed
+
+
+def test_every_write_without_ids_is_driven_or_listed() -> None:
+    writes = {
+        (o.service, o.method, o.path)
+        for service in SERVICES
+        for o in operations(service)
+        if o.method != "GET" and not o.slots
+    }
+    assert not writes - set(DRIVEN) - set(LISTED), sorted(writes - set(DRIVEN) - set(LISTED))
+    assert not (set(DRIVEN) | set(LISTED)) - writes, "DRIVEN or LISTED names no such write"
