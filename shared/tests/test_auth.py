@@ -487,6 +487,16 @@ class TestTokens:
             install_partner_access(FastAPI(), AuthSettings(enabled=False), environment="production")
         with pytest.raises(RuntimeError, match="development issuer"):
             install_partner_access(FastAPI(), AuthSettings(), environment="production")
+        for local in ("http://127.0.0.1:12090", "http://localhost:8090/", "http://[::1]:9"):
+            with pytest.raises(RuntimeError, match="development issuer"):
+                install_partner_access(
+                    FastAPI(), AuthSettings(issuer=local), environment="production"
+                )
+        install_partner_access(
+            FastAPI(),
+            AuthSettings(issuer="https://sso.example.org/realms/baan"),
+            environment="production",
+        )
 
     def test_an_operation_without_a_scope_is_reported(self, sqlite_platform: Platform) -> None:
         app = sqlite_platform.app()

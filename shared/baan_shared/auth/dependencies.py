@@ -7,10 +7,12 @@ request against the client's rate limit, checks the scopes and returns the
 OpenAPI shows the client-credentials flow and each operation's scopes.
 """
 
+import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Protocol
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
@@ -78,6 +80,17 @@ class PartnerAccess:
         self.rate_limiter = rate_limiter
 
 
+def _is_loopback(url: str) -> bool:
+    """Whether an issuer URL names this machine (``baan issuer`` on any port)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def install_partner_access(
     app: FastAPI,
     settings: AuthSettings | None = None,
@@ -100,8 +113,11 @@ def install_partner_access(
     if environment == "production":
         if not settings.enabled:
             raise RuntimeError("AUTH_ENABLED=false is refused in production")
-        if settings.issuer == DEV_ISSUER:
-            raise RuntimeError("AUTH_ISSUER is the development issuer; set the OIDC provider's")
+        if settings.issuer == DEV_ISSUER or _is_loopback(settings.issuer):
+            raise RuntimeError(
+                f"AUTH_ISSUER {settings.issuer} is a development issuer on this machine; "
+                "set the OIDC provider's"
+            )
     if not settings.enabled:
         log.warning("partner access is OFF: every request acts as a national admin")
 
