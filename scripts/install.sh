@@ -18,6 +18,8 @@ apt_install() {
 
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
+# jq: the README's walk-through reads JSON answers with it (tests/e2e/test_readme.py runs it).
+command -v jq >/dev/null || apt_install jq
 command -v python3.11 >/dev/null || apt_install python3.11 python3.11-venv
 
 if command -v uv >/dev/null; then
