@@ -28,6 +28,7 @@ from baan_shared.bus.security import KafkaSecurity
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.http import health
+from baan_shared.http.cors import install_cors
 from baan_shared.http.errors import document_validation_errors_as_problems, install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, purge_expired
 from baan_shared.migrations import upgrade_to_head
@@ -307,6 +308,8 @@ def create_service_app(
         app.include_router(router)
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path)
+    # Outside the chassis' middleware: preflights are answered before routing and auth.
+    install_cors(app, settings.cors_allowed_origins)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/health/.*,/metrics")
     Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False

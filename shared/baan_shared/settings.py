@@ -7,10 +7,12 @@ credentials (``KAFKA_SECURITY_PROTOCOL``, ``KAFKA_SASL_*``, ``KAFKA_SSL_CAFILE``
 are unprefixed too, but each service process gets its own user's.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from baan_shared.http.cors import parse_origins
 
 
 class ServiceSettings(BaseSettings):
@@ -82,6 +84,17 @@ class ServiceSettings(BaseSettings):
     # headers and the dashboard's API calls carry it. Requests are served with or
     # without it, so a proxy may strip the prefix or keep it, and probes need none.
     root_path: str = ""
+    # Browser origins allowed to call the API (CORS; baan_shared.http.cors): unprefixed,
+    # comma-separated or a JSON array. None by default: no CORS headers at all.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("CORS_ALLOWED_ORIGINS", "cors_allowed_origins"),
+    )
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _cors_origins(cls, value: object) -> list[str]:
+        return parse_origins(value)
 
     @field_validator("root_path")
     @classmethod
