@@ -16,6 +16,7 @@ def tool(name: str) -> Path:
     """A tool from .tools (installed by install-tools.sh), else from PATH for helm."""
     candidates = {
         "helm": [TOOLS / "bin" / "helm"],
+        "promtool": [TOOLS / "bin" / "promtool"],
         "python": [TOOLS / "deploy-venv" / "bin" / "python"],
         "hadolint": [TOOLS / "deploy-venv" / "bin" / "hadolint"],
     }[name]

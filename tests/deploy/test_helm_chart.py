@@ -38,6 +38,19 @@ VALUE_SETS = {
             )
         ],
     ],
+    # The front door: the release's own Gateway with HTTPRoutes, and the Ingress.
+    "front-door": [
+        "--set",
+        "gateway.enabled=true",
+        "--set",
+        "gateway.create=true",
+        "--set",
+        "gateway.className=example",
+        "--set",
+        "ingress.enabled=true",
+    ],
+    # HTTPRoutes on a shared Gateway that strip the prefix.
+    "gateway-strip": ["--set", "gateway.enabled=true", "--set", "gateway.stripPrefix=true"],
 }
 # Helm built from source defaults to Kubernetes 1.20; render for a supported version.
 KUBE_VERSION = "1.33.0"
@@ -111,14 +124,18 @@ def test_rendered_manifests_validate(value_set: str, tmp_path: Path) -> None:
 def test_every_service_has_its_objects(value_set: str) -> None:
     _, docs = render(value_set)
     kinds = Counter(d["kind"] for d in docs)
-    for kind in ("Deployment", "Service", "ConfigMap", "NetworkPolicy", "ServiceAccount"):
+    for kind in ("Deployment", "Service", "NetworkPolicy", "ServiceAccount"):
         assert kinds[kind] == 4, kind
+    # One ConfigMap of settings per service, and the Grafana dashboard's in production.
+    assert kinds["ConfigMap"] == (5 if value_set == "production" else 4)
     assert kinds["Cluster"] == 4  # one CloudNativePG cluster per service database
     assert kinds["Kafka"] == 1 and kinds["KafkaNodePool"] == 2
     if value_set == "production":
         assert kinds["HorizontalPodAutoscaler"] == 4
         assert kinds["PodDisruptionBudget"] == 4
         assert kinds["ServiceMonitor"] == 1
+        assert kinds["PodMonitor"] == 1  # the reporting rebuild's Jobs
+        assert kinds["PrometheusRule"] == 1
     else:
         assert kinds["HorizontalPodAutoscaler"] == 0
 

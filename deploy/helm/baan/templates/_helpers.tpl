@@ -128,3 +128,21 @@ runAsGroup: 10001
 capabilities:
   drop: ["ALL"]
 {{- end }}
+
+{{/* Whether the services are published under /<service> (Gateway API or Ingress). */}}
+{{- define "baan.frontDoor" -}}
+{{- if or .Values.gateway.enabled .Values.ingress.enabled }}true{{ end -}}
+{{- end }}
+
+{{/* The path prefix one service is published under: /survey. (dict "root" $ "name" "survey") */}}
+{{- define "baan.pathPrefix" -}}
+/{{ .name }}
+{{- end }}
+
+{{/* The public paths of one service, without its prefix, one a line. */}}
+{{- define "baan.publicPaths" -}}
+{{- $fd := .root.Values.frontDoor -}}
+{{- range concat $fd.paths (index ($fd.extraPaths | default dict) .name | default list) }}
+{{ . }}
+{{- end -}}
+{{- end }}
