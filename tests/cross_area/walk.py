@@ -114,8 +114,8 @@ def random_ids(case: Case) -> dict[Slot, str]:
     return {slot: random_id() for slot in case.swapped}
 
 
-_tables: dict[str, MetaData] = {}
-"""Each service's tables, reflected once (the same on either database: its migrations)."""
+_tables: dict[tuple[str, str], MetaData] = {}
+"""Each service's tables on each kind of database, reflected once (its migrations)."""
 
 
 async def snapshot(world: World) -> dict[str, str]:
@@ -123,11 +123,12 @@ async def snapshot(world: World) -> dict[str, str]:
     its stored files: what a refused request must leave as it was."""
     engine = world.app.state.runtime.engine
     async with engine.connect() as connection:
-        if world.service not in _tables:
+        key = (world.service, engine.dialect.name)
+        if key not in _tables:
             metadata = MetaData()
             await connection.run_sync(metadata.reflect)
-            _tables[world.service] = metadata
-        metadata = _tables[world.service]
+            _tables[key] = metadata
+        metadata = _tables[key]
         digests = {}
         for name, table in sorted(metadata.tables.items()):
             if name in IGNORED_TABLES:
