@@ -306,12 +306,13 @@ def create_service_app(
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)
-    if settings.root_path:
-        app.add_middleware(RootPath, root_path=settings.root_path)
     # Outside the chassis' middleware: preflights are answered before routing and auth.
     install_cors(app, settings.cors_allowed_origins)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/health/.*,/metrics")
     Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False
     )
+    if settings.root_path:
+        # Outermost (added last), so the metrics' handler labels see the prefix stripped.
+        app.add_middleware(RootPath, root_path=settings.root_path)
     return app

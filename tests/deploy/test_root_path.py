@@ -9,6 +9,8 @@ without it (a proxy that strips it, the kubelet's probes).
 
 import importlib
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,41 @@ async def test_location_carries_the_prefix_whether_the_proxy_strips_it_or_not(
     response = await prefixed.post(path)
     assert response.status_code == 202
     assert response.headers["location"] == "/survey/v1/things/7"
+
+
+METRICS_UNDER_A_PREFIX = """
+import asyncio, sys, tempfile
+from pathlib import Path
+import httpx
+from prometheus_client import REGISTRY
+sys.path.insert(0, sys.argv[1])
+import test_root_path
+
+async def main():
+    app = test_root_path._chassis_app(Path(tempfile.mkdtemp()), "/survey")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://baan.test") as client:
+        await client.post("/survey/v1/things")
+        await client.post("/v1/things")
+    labels = {"handler": "/v1/things", "method": "POST", "status": "2xx"}
+    print(REGISTRY.get_sample_value("http_requests_total", labels))
+
+asyncio.run(main())
+"""
+
+
+def test_http_metrics_name_the_route_under_the_prefix() -> None:
+    """The instrumentator's ``handler`` label (the 5xx runbook's breakdown) is the route,
+    with the prefix or without. In a process of its own: the instrumentator records only
+    for the first app of a process (its metrics are process-wide)."""
+    result = subprocess.run(
+        [sys.executable, "-c", METRICS_UNDER_A_PREFIX, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "2.0", result.stderr[-2000:]
 
 
 async def test_an_absolute_url_location_is_left_alone(prefixed: httpx.AsyncClient) -> None:
