@@ -7,12 +7,14 @@ against the JSON API and prints the resulting DOM, which we read back.
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator, Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from reporting_auth import national_headers, national_token
 from reporting_factories import (
     NOV_2018,
@@ -22,8 +24,11 @@ from reporting_factories import (
     households,
     target,
 )
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baan_local.ports import free_ports
+from reporting.main import create_app
+from reporting.settings import ReportingSettings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -61,7 +66,7 @@ class Figures(HTMLParser):
             self.figure = None
 
 
-async def page(app: FastAPI, path: str, tmp_path: Path) -> Figures:
+async def page(app: ASGIApp, path: str, tmp_path: Path) -> Figures:
     (port,) = free_ports(1)
     server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -100,6 +105,10 @@ async def page(app: FastAPI, path: str, tmp_path: Path) -> Figures:
 
 @pytest.fixture
 async def half_year(app: FastAPI) -> FastAPI:
+    return await _half_year(app)
+
+
+async def _half_year(app: FastAPI) -> FastAPI:
     """FY 2562 H1: 5 Chiang Rai households completed against targets of 3 (57) and 2 (50),
     a budget of 1,000,000 THB for Chiang Rai and 300,000 THB for the country."""
     from httpx import ASGITransport, AsyncClient
@@ -116,7 +125,7 @@ async def half_year(app: FastAPI) -> FastAPI:
         app,
         [
             cloud_event(allocation("province", "57", 100_000_000), time=NOV_2018),
-            cloud_event(allocation("national", "TH", 30_000_000), time=NOV_2018),
+            cloud_event(allocation("country", "TH", 30_000_000), time=NOV_2018),
         ],
     )
     await apply_events(app, households(5, "completed", start=NOV_2018))
@@ -150,3 +159,37 @@ async def test_drilling_into_a_region_shows_its_provinces(
     assert shown.rows["BAAN_PHO_PHIANG:50"]["completed"] == "0"
     # The North's money: Chiang Rai's budget, not the national one.
     assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,000,000.00"
+
+
+@pytest.fixture
+async def half_year_under_a_prefix(database_url: Callable[[], str]) -> AsyncIterator[FastAPI]:
+    """The same figures from a reporting published under /reporting (behind the gateway,
+    which keeps the prefix): REPORTING_ROOT_PATH."""
+    settings = ReportingSettings(
+        database_url=database_url(),
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+        root_path="/reporting",
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield await _half_year(application)
+
+
+async def test_the_dashboard_under_a_path_prefix_calls_the_api_under_it(
+    half_year_under_a_prefix: FastAPI, tmp_path: Path
+) -> None:
+    async def gateway(scope: Scope, receive: Receive, send: Send) -> None:
+        """Routes /reporting/... only, as the chart's HTTPRoute does."""
+        if scope["type"] == "http" and not scope["path"].startswith("/reporting/"):
+            await PlainTextResponse("not routed", status_code=404)(scope, receive, send)
+            return
+        await half_year_under_a_prefix(scope, receive, send)
+
+    shown = await page(gateway, "/reporting/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    assert shown.loaded == "yes"
+    north = shown.rows["BAAN_PHO_PHIANG:N"]
+    assert (north["target"], north["completed"]) == ("5", "5")
+    assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,300,000.00"
