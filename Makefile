@@ -41,7 +41,7 @@ faults: install
 lint: install
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
-	$(VENV)/mypy shared/baan_shared deploy/local/baan_local services/*/[a-z]*[a-z]/
+	$(VENV)/mypy shared/baan_shared deploy/local/baan_local services/*/[a-z]*[a-z]/ clients/python/baan_client
 
 format: install
 	$(VENV)/ruff format .
