@@ -146,3 +146,26 @@ def test_the_dashboard_configmap_for_the_grafana_sidecar() -> None:
     for panel in dashboard["panels"]:
         if panel["type"] != "row":
             assert panel["targets"] and panel["datasource"]["uid"] == "${datasource}"
+
+
+def test_the_rebuild_job_template_is_scraped_by_the_podmonitor() -> None:
+    """BaanRebuildStalled reads the rebuild Job's metrics: the suspended CronJob's pods
+    serve them on the port the PodMonitor scrapes, with the labels it selects."""
+    _, docs = render("production")
+    cron = by_kind(docs, "CronJob")["baan-reporting-rebuild"]
+    assert cron["spec"]["suspend"] is True
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    assert container["args"] == ["python", "-m", "reporting.rebuild", "--metrics-port", "8000"]
+    (port,) = container["ports"]
+    monitor = by_kind(docs, "PodMonitor")["baan-reporting-rebuild"]["spec"]
+    (endpoint,) = monitor["podMetricsEndpoints"]
+    assert (port["name"], port["containerPort"]) == (endpoint["port"], 8000)
+    assert monitor["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    # The reporting Deployment's settings, database and Kafka user; restricted like it.
+    env = {e["name"] for e in container["env"]}
+    assert {"REPORTING_DATABASE_URL", "KAFKA_SASL_PASSWORD"} <= env
+    assert container["envFrom"] == [{"configMapRef": {"name": "baan-reporting"}}]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # Not an API pod: the Service and the Deployment do not select it.
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "rebuild"
