@@ -69,3 +69,4 @@ clean:
 .PHONY: contracts
 contracts: install
 	$(VENV)/baan contracts generate
+	cd clients/typescript && npm ci --silent && npm run --silent generate
