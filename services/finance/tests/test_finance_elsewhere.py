@@ -301,7 +301,8 @@ def test_every_route_with_an_id_is_walked(app: FastAPI) -> None:
                 if p["in"] in ("path", "query") and '"uuid"' in json.dumps(p["schema"])
             ]
             body = operation.get("requestBody", {}).get("content", {})
-            ref = next(iter(body.values()), {}).get("schema", {}).get("$ref", "")
+            media: dict[str, Any] = next(iter(body.values()), {})
+            ref = media.get("schema", {}).get("$ref", "")
             fields = [
                 name
                 for name, schema in schemas.get(ref.rsplit("/", 1)[-1], {})
@@ -337,7 +338,7 @@ async def test_another_areas_id_answers_as_a_random_one_and_changes_nothing(
     expected = sum(len(r.slots) + (len(r.slots) > 1) for r in ROUTES)
     for route in ROUTES:
         # Each slot on its own (the others the caller's own), then all together.
-        choices = [(slot,) for slot in route.slots]
+        choices: list[tuple[str, ...]] = [(slot,) for slot in route.slots]
         if len(route.slots) > 1:
             choices.append(route.slots)
         for slots in choices:

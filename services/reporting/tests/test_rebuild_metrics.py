@@ -62,7 +62,7 @@ async def test_the_rebuild_reports_its_progress(concurrently: bool) -> None:
 
     before = _sample("baan_rebuild_events_replayed_total")
     start = time.time()
-    assert await _drain(consumer, apply, concurrently=concurrently) == 9  # type: ignore[arg-type]
+    assert await _drain(consumer, apply, concurrently=concurrently) == 9
     assert sum(applied) == 9
     assert _sample("baan_rebuild_events_replayed_total") - before == 9
     assert _sample("baan_rebuild_last_progress_time_seconds") >= int(start)
