@@ -1855,7 +1855,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1873,7 +1873,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2023,7 +2023,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2041,7 +2041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2473,7 +2473,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +2491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4072,7 +4072,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4081,7 +4081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4090,7 +4090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4162,7 +4162,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4171,7 +4171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4180,7 +4180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4247,7 +4247,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4256,7 +4256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4265,7 +4265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4336,7 +4336,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4345,7 +4345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4354,7 +4354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4428,7 +4428,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4437,7 +4437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4446,7 +4446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4514,7 +4514,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4523,7 +4523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4532,7 +4532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,7 +4606,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4615,7 +4615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4624,7 +4624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4698,7 +4698,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4707,7 +4707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4716,7 +4716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4783,7 +4783,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4801,7 +4801,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4875,7 +4875,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4893,7 +4893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4960,7 +4960,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project (or house work) */
+            /** @description No such project (or house work in the path) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,7 +4969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A house work's state does not allow this */
+            /** @description A house work's state does not allow this, or it is already in another project */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +4978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5045,7 +5045,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5063,7 +5063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5130,7 +5130,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5148,7 +5148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5222,7 +5222,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5240,7 +5240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5307,7 +5307,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5325,7 +5325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5399,7 +5399,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such project, purchase order or house work */
+            /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5417,7 +5417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; `errors` names each field */
+            /** @description Invalid input, or an unknown house work in the body; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;

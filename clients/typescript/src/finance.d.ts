@@ -217,7 +217,11 @@ export interface paths {
          * Approve Loan
          * @description Approve a loan (principal, rate, term, grace, repayment method) within the cap.
          *
-         *     Loans in a rural programme repay into the sub-district's revolving fund.
+         *     Loans in a rural programme repay into the sub-district's revolving fund. A named
+         *     ``revolving_fund_id`` outside the client's areas answers exactly as an unknown one
+         *     (422 naming the field); a fund must serve the loan's own area, whoever asks. The
+         *     cap counts the household's loans in every area; a client bound to areas is not
+         *     told their amounts.
          */
         post: operations["approve_loan_v1_loans_post"];
         delete?: never;
@@ -359,9 +363,14 @@ export interface paths {
         /**
          * Reconcile Household
          * @description Entitled, reserved, disbursed and outstanding loan; zeros and ``no_grant`` for a
-         *     household finance has no grant for. A household placed outside the client's areas
-         *     answers 404, as if finance did not know it: by its grant's area, or, without a
-         *     grant, by its loans' areas. Only loans in the client's areas are counted.
+         *     household finance has no grant for.
+         *
+         *     For a client bound to areas, finance places the household by its grant's area,
+         *     or without a grant by its loans' areas: a household placed outside the client's
+         *     areas and one finance has no record of answer the same 404 (``household …
+         *     does not exist``). A national client gets zeros and ``no_grant`` for a household
+         *     finance has no record of, as before. Only loans in the client's areas are
+         *     counted.
          */
         get: operations["reconcile_household_v1_reconciliation_households__household_id__get"];
         put?: never;
@@ -385,6 +394,10 @@ export interface paths {
         /**
          * Create Fund
          * @description Open a community's or sub-district's revolving fund (กองทุนหมุนเวียน).
+         *
+         *     Fund codes are national (one fund per scope and code). A code taken by a fund
+         *     outside the client's areas answers 409 ``taken-elsewhere``: that it is taken and
+         *     who can resolve it, nothing of the other fund.
          */
         post: operations["create_fund_v1_revolving_funds_post"];
         delete?: never;
@@ -504,11 +517,6 @@ export interface components {
              */
             reason: string;
         };
-        /**
-         * AreaLevel
-         * @enum {string}
-         */
-        AreaLevel: "project" | "subdistrict" | "district" | "province" | "region" | "national";
         /** Arrears */
         Arrears: {
             /**
@@ -600,11 +608,16 @@ export interface components {
             amount_satang: number;
             /**
              * Area Code
-             * @description Official code at that level (province 2 digits, district 4, sub-district 6), a regional office (BVE, N, CW, NE, S), a construction project's id, or TH (or nothing) for national
+             * @description Official code at that level (province 2 digits, district 4, sub-district 6), a regional office (BVE, N, CW, NE, S), a construction project's id, or TH (or nothing) for the country
              * @default
              */
             area_code: string;
-            area_level: components["schemas"]["AreaLevel"];
+            /**
+             * BudgetLevelIn
+             * @description project, subdistrict, district, province, region or country. national is a deprecated alias of country: still accepted, answered and stored as country (docs/contracts.md, Area levels)
+             * @enum {string}
+             */
+            area_level: "project" | "subdistrict" | "district" | "province" | "region" | "country" | "national";
             /**
              * Fiscal Year
              * @description Buddhist-Era fiscal year
@@ -634,7 +647,7 @@ export interface components {
             allocations: components["schemas"]["AllocationPublic"][];
             /** Area Code */
             area_code: string;
-            area_level: components["schemas"]["AreaLevel"];
+            area_level: components["schemas"]["BudgetLevel"];
             /**
              * Disbursed Satang
              * @description Paid to households
@@ -666,6 +679,13 @@ export interface components {
             updated_at: string;
         };
         /**
+         * BudgetLevel
+         * @description Where a budget applies: the area levels' one vocabulary
+         *     (``baan_shared.reference.AreaLevel``, same words) and a construction project.
+         * @enum {string}
+         */
+        BudgetLevel: "project" | "subdistrict" | "district" | "province" | "region" | "country";
+        /**
          * BudgetPublic
          * @description A budget and its reconciliation: allocated = reserved + disbursed + free.
          */
@@ -677,7 +697,7 @@ export interface components {
             allocated_satang: number;
             /** Area Code */
             area_code: string;
-            area_level: components["schemas"]["AreaLevel"];
+            area_level: components["schemas"]["BudgetLevel"];
             /**
              * Disbursed Satang
              * @description Paid to households
@@ -775,6 +795,11 @@ export interface components {
             /** Code */
             code: string;
             /**
+             * District Code
+             * @description A sub-district's fund: the district it lies in (from its official code)
+             */
+            district_code: string | null;
+            /**
              * Id
              * Format: uuid
              */
@@ -802,6 +827,11 @@ export interface components {
             province_code: string;
             scope: components["schemas"]["FundScope"];
             /**
+             * Subdistrict Code
+             * @description A sub-district's fund: its official code; a community's fund: none
+             */
+            subdistrict_code: string | null;
+            /**
              * Updated At
              * Format: date-time
              */
@@ -821,6 +851,11 @@ export interface components {
             balance_satang: number;
             /** Code */
             code: string;
+            /**
+             * District Code
+             * @description A sub-district's fund: the district it lies in (from its official code)
+             */
+            district_code: string | null;
             /**
              * Id
              * Format: uuid
@@ -846,6 +881,11 @@ export interface components {
             /** Province Code */
             province_code: string;
             scope: components["schemas"]["FundScope"];
+            /**
+             * Subdistrict Code
+             * @description A sub-district's fund: its official code; a community's fund: none
+             */
+            subdistrict_code: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -1061,7 +1101,9 @@ export interface components {
          *
          *     A household finance has no grant for answers with zeros and status
          *     ``no_grant`` (its loans, if any, still count): "nothing owed" is an answer,
-         *     not a missing resource.
+         *     not a missing resource, for a national client. A client bound to areas gets
+         *     404 for a household with neither a grant nor a loan in its areas, the same
+         *     whether it lies elsewhere or nowhere.
          */
         HouseholdReconciliation: {
             /**
@@ -1698,7 +1740,7 @@ export interface operations {
         parameters: {
             query?: {
                 area_code?: string | null;
-                area_level?: components["schemas"]["AreaLevel"] | null;
+                area_level?: ("project" | "subdistrict" | "district" | "province" | "region" | "country" | "national") | null;
                 cursor?: string | null;
                 fiscal_year?: number | null;
                 limit?: number;
@@ -2402,16 +2444,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description The token lacks a scope this operation needs */
+            /** @description The loan's area is outside the client's areas */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input or over the programme's cap */
+            /** @description Invalid input, over the programme's cap, or a revolving fund the client cannot see or that does not serve the loan's area */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2573,7 +2615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Already disbursed */
+            /** @description Already disbursed, the fund holds too little, or the loan names a fund that does not serve its area */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2665,7 +2707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The loan takes no repayments, or the reference belongs to another loan */
+            /** @description The loan takes no repayments, or the reference belongs to another loan (outside the client's areas: only that it is taken, and who can resolve it) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2997,7 +3039,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description The household's grant, or without one its loans, lie outside the client's areas */
+            /** @description Client bound to areas: finance has neither the household's grant nor a loan of it in the client's areas (elsewhere and nowhere answer alike) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3138,16 +3180,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description The token lacks a scope this operation needs */
+            /** @description The fund's province is outside the client's areas */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": unknown;
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The fund already exists */
+            /** @description The fund already exists (outside the client's areas: only that the code is taken, and who can resolve it) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3156,7 +3198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input, or a sub-district code outside the fund's province */
             422: {
                 headers: {
                     [name: string]: unknown;

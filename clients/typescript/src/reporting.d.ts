@@ -319,7 +319,7 @@ export interface components {
     schemas: {
         /**
          * AreaLevel
-         * @description How finely a report or a target cuts the country.
+         * @description How finely the country is cut, coarsest first.
          * @enum {string}
          */
         AreaLevel: "country" | "region" | "province" | "district" | "subdistrict";
@@ -813,6 +813,14 @@ export interface components {
              */
             stream: string;
         };
+        /**
+         * TargetLevel
+         * @description Targets are set for the whole country, a regional office or a province: the
+         *     words of ``baan_shared.reference.AreaLevel``, without the district and
+         *     sub-district, which have no targets.
+         * @enum {string}
+         */
+        TargetLevel: "country" | "region" | "province";
         /** TargetPublic */
         TargetPublic: {
             /**
@@ -821,7 +829,7 @@ export interface components {
              */
             area_code: string;
             /** @description country, region or province */
-            area_level: components["schemas"]["AreaLevel"];
+            area_level: components["schemas"]["TargetLevel"];
             /** Area Name En */
             area_name_en: string | null;
             /** Area Name Th */
@@ -932,7 +940,7 @@ export interface components {
              */
             area_code: string;
             /** @description country, region or province */
-            area_level: components["schemas"]["AreaLevel"];
+            area_level: components["schemas"]["TargetLevel"];
             /**
              * Fiscal Year
              * @description Buddhist Era, e.g. 2562

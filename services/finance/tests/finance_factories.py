@@ -140,7 +140,7 @@ async def fund_nationally(app: FastAPI) -> None:
         await allocate(
             app,
             programme=programme,
-            area_level="national",
+            area_level="country",
             area_code="TH",
             amount_satang=NATIONAL_BUDGET_SATANG,
         )

@@ -155,7 +155,7 @@ class TestReserving:
     async def test_an_approval_reserves_the_grant_from_the_most_specific_budget(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        national = await allocate(app, area_level="national", area_code="TH")
+        country = await allocate(app, area_level="country", area_code="TH")
         province = await allocate(app)
         tambon = await allocate(app, area_level="subdistrict", area_code="100502")
         elsewhere = await allocate(app, area_level="subdistrict", area_code="100503")
@@ -164,7 +164,7 @@ class TestReserving:
 
         assert (await _budget(client, tambon["id"]))["reserved_satang"] == CANAL
         assert (await _budget(client, tambon["id"]))["free_satang"] == 100_000_000 - CANAL
-        for other in (national, province, elsewhere):
+        for other in (country, province, elsewhere):
             assert (await _budget(client, other["id"]))["reserved_satang"] == 0
 
     async def test_a_household_outside_the_tambon_draws_on_its_province(
@@ -198,12 +198,12 @@ class TestReserving:
     async def test_a_region_budget_covers_the_provinces_its_office_serves(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        await allocate(app, area_level="national", area_code="TH")
+        await allocate(app, area_level="country", area_code="TH")
         region = await allocate(app, area_level="region", area_code="BVE")
         # Samut Prakan (11) is served by the Bangkok-vicinity-East office.
         await deliver(app, household_approved(new_id(), province_code="11"))
         assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
-        # Chiang Mai (50) is not: its grant comes from the national budget.
+        # Chiang Mai (50) is not: its grant comes from the country's budget.
         await deliver(app, household_approved(new_id(), province_code="50"))
         assert (await _budget(client, region["id"]))["reserved_satang"] == CANAL
 

@@ -36,7 +36,7 @@ BUDGETS = [
     ("district", "1038", 1_000),
     ("subdistrict", "103801", 100),
     ("region", "N", 10),
-    ("national", "TH", 1),
+    ("country", "TH", 1),
 ]
 
 

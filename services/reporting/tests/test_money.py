@@ -119,7 +119,7 @@ class TestBudgets:
         await apply_events(
             app,
             [
-                at(allocation("national", "TH", 1_000_000 * BAHT)),
+                at(allocation("country", "TH", 1_000_000 * BAHT)),
                 at(allocation("region", "N", 300_000 * BAHT)),
                 at(allocation("province", "57", 200_000 * BAHT)),
                 at(allocation("subdistrict", "570101", 50_000 * BAHT)),
@@ -128,7 +128,7 @@ class TestBudgets:
         )
         regions = await money(client, fiscal_year=2562, level="region")
         assert by_area(regions, BAAN_PHO_PHIANG)["N"]["budget_allocated_satang"] == (550_000 * BAHT)
-        # The national budget belongs to no region: only the country's total shows it.
+        # The country's budget belongs to no region: only the country's total shows it.
         assert total(regions, BAAN_PHO_PHIANG)["budget_allocated_satang"] == 1_550_000 * BAHT
         provinces = await money(client, fiscal_year=2562, level="province", region="N")
         assert by_area(provinces, BAAN_PHO_PHIANG)["57"]["budget_allocated_satang"] == (

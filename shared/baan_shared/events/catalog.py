@@ -8,11 +8,12 @@ new type (``household.approved.v2``) published beside the old one.
 
 import uuid
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from baan_shared.events import topics
+from baan_shared.reference.areas import current_level
 
 
 class EventData(BaseModel):
@@ -193,9 +194,19 @@ class BudgetAllocated(EventData):
     allocation_id: uuid.UUID
     programme: str
     fiscal_year: int
-    # national, region, province, district or subdistrict; the code is the official
-    # Thai code at that level ("TH" for national, a region's name for a region).
-    area_level: str
+    # The area levels' one vocabulary (baan_shared.reference.AreaLevel) plus project;
+    # the code is the official Thai code at that level ("TH" for the country, a
+    # regional office's code for a region, a project's id for a project). Events
+    # published before the vocabulary was settled say "national" for the country:
+    # reading one gives "country" (events are never rewritten).
+    area_level: Annotated[
+        str,
+        BeforeValidator(current_level),
+        Field(
+            description="country, region, province, district, subdistrict or project; "
+            "events published before 2026-12 may say national, the old word for country"
+        ),
+    ]
     area_code: str
     # Negative when a mis-keyed allocation is reversed (reverses_allocation is then
     # true and allocation_id names the allocation reversed).

@@ -17,10 +17,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import cache
+from typing import Annotated
 
-from baan_shared.reference import regional_offices
+from pydantic import BeforeValidator, WithJsonSchema
 
-NATIONAL_CODE = "TH"
+from baan_shared.reference import (
+    COUNTRY_CODE,
+    DEPRECATED_LEVELS,
+    AreaLevel,
+    current_level,
+    regional_offices,
+)
 
 Regions = Mapping[str, Sequence[str]]
 
@@ -31,45 +38,70 @@ def agency_regions() -> Regions:
     return {code: office.province_codes for code, office in regional_offices().items()}
 
 
-class AreaLevel(StrEnum):
+class BudgetLevel(StrEnum):
+    """Where a budget applies: the area levels' one vocabulary
+    (``baan_shared.reference.AreaLevel``, same words) and a construction project."""
+
     PROJECT = "project"  # โครงการ: the houses built together under one project
-    SUBDISTRICT = "subdistrict"  # ตำบล
-    DISTRICT = "district"  # อำเภอ
-    PROVINCE = "province"  # จังหวัด
-    REGION = "region"  # สำนักงานภาค
-    NATIONAL = "national"  # ทั้งประเทศ
+    SUBDISTRICT = AreaLevel.SUBDISTRICT.value  # ตำบล
+    DISTRICT = AreaLevel.DISTRICT.value  # อำเภอ
+    PROVINCE = AreaLevel.PROVINCE.value  # จังหวัด
+    REGION = AreaLevel.REGION.value  # สำนักงานภาค
+    COUNTRY = AreaLevel.COUNTRY.value  # ทั้งประเทศ (once "national": see current_level)
+
+
+BUDGET_LEVEL_INPUT = [*(level.value for level in BudgetLevel), *sorted(DEPRECATED_LEVELS)]
+"""Every word the budgets API takes for a level: the vocabulary and its deprecated
+aliases (``national``, answered as ``country``)."""
+
+BudgetLevelIn = Annotated[
+    BudgetLevel,
+    BeforeValidator(current_level),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": BUDGET_LEVEL_INPUT,
+            "title": "BudgetLevelIn",
+            "description": "project, subdistrict, district, province, region or country. "
+            "national is a deprecated alias of country: still accepted, answered and "
+            "stored as country (docs/contracts.md, Area levels)",
+        },
+        mode="validation",
+    ),
+]
+"""A budget level on input: the old word taken for the new one."""
 
 
 # Most specific first: the order a household's budget is looked for in.
-SPECIFICITY: tuple[AreaLevel, ...] = (
-    AreaLevel.PROJECT,
-    AreaLevel.SUBDISTRICT,
-    AreaLevel.DISTRICT,
-    AreaLevel.PROVINCE,
-    AreaLevel.REGION,
-    AreaLevel.NATIONAL,
+SPECIFICITY: tuple[BudgetLevel, ...] = (
+    BudgetLevel.PROJECT,
+    BudgetLevel.SUBDISTRICT,
+    BudgetLevel.DISTRICT,
+    BudgetLevel.PROVINCE,
+    BudgetLevel.REGION,
+    BudgetLevel.COUNTRY,
 )
 
-_CODE_DIGITS = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}
+_CODE_DIGITS = {BudgetLevel.PROVINCE: 2, BudgetLevel.DISTRICT: 4, BudgetLevel.SUBDISTRICT: 6}
 
 
 class AreaError(ValueError):
     """An area code that does not fit its level."""
 
 
-def check_area(level: AreaLevel, code: str, regions: Regions | None = None) -> str:
+def check_area(level: BudgetLevel, code: str, regions: Regions | None = None) -> str:
     """The area's code as stored; refuse a code that does not fit the level."""
     regions = agency_regions() if regions is None else regions
-    if level is AreaLevel.NATIONAL:
-        if code not in ("", NATIONAL_CODE):
-            raise AreaError(f"a national budget's area code is {NATIONAL_CODE!r}")
-        return NATIONAL_CODE
-    if level is AreaLevel.PROJECT:
+    if level is BudgetLevel.COUNTRY:
+        if code not in ("", COUNTRY_CODE):
+            raise AreaError(f"the country's budget's area code is {COUNTRY_CODE!r}")
+        return COUNTRY_CODE
+    if level is BudgetLevel.PROJECT:
         try:
             return str(uuid.UUID(code))
         except ValueError as exc:
             raise AreaError("a project budget's area code is the project's id (a UUID)") from exc
-    if level is AreaLevel.REGION:
+    if level is BudgetLevel.REGION:
         if code not in regions:
             known = ", ".join(sorted(regions)) or "none configured"
             raise AreaError(f"unknown region {code!r} (known: {known})")
@@ -86,34 +118,34 @@ def areas_covering(
     subdistrict_code: str | None,
     regions: Regions | None = None,
     project_id: uuid.UUID | None = None,
-) -> list[tuple[AreaLevel, str]]:
+) -> list[tuple[BudgetLevel, str]]:
     """Every area a household in this place (and project) belongs to, most specific first."""
     regions = agency_regions() if regions is None else regions
-    found: list[tuple[AreaLevel, str]] = []
+    found: list[tuple[BudgetLevel, str]] = []
     if project_id is not None:
-        found.append((AreaLevel.PROJECT, str(project_id)))
+        found.append((BudgetLevel.PROJECT, str(project_id)))
     if subdistrict_code:
-        found.append((AreaLevel.SUBDISTRICT, subdistrict_code))
+        found.append((BudgetLevel.SUBDISTRICT, subdistrict_code))
     if district_code:
-        found.append((AreaLevel.DISTRICT, district_code))
-    found.append((AreaLevel.PROVINCE, province_code))
+        found.append((BudgetLevel.DISTRICT, district_code))
+    found.append((BudgetLevel.PROVINCE, province_code))
     found += [
-        (AreaLevel.REGION, region)
+        (BudgetLevel.REGION, region)
         for region, provinces in sorted(regions.items())
         if province_code in provinces
     ]
-    found.append((AreaLevel.NATIONAL, NATIONAL_CODE))
+    found.append((BudgetLevel.COUNTRY, COUNTRY_CODE))
     return found
 
 
-def official_codes(level: AreaLevel, code: str) -> tuple[str | None, str | None, str | None]:
+def official_codes(level: BudgetLevel, code: str) -> tuple[str | None, str | None, str | None]:
     """The (province, district, sub-district) codes a budget's area names, for
-    partner-access checks. National, regional and project budgets name none: only
-    national clients see them (a region is the agency's map, not an official code)."""
-    if level is AreaLevel.PROVINCE:
+    partner-access checks. The country's, regional and project budgets name none:
+    only national clients see them (a region is the agency's map, not an official code)."""
+    if level is BudgetLevel.PROVINCE:
         return code, None, None
-    if level is AreaLevel.DISTRICT:
+    if level is BudgetLevel.DISTRICT:
         return code[:2], code, None
-    if level is AreaLevel.SUBDISTRICT:
+    if level is BudgetLevel.SUBDISTRICT:
         return code[:2], code[:4], code
     return None, None, None

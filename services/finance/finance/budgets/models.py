@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from baan_shared.clock import utcnow
 from baan_shared.db import UTCDateTime, enum_type
 from baan_shared.ids import new_id
-from finance.budgets.areas import AreaLevel
+from finance.budgets.areas import BudgetLevel
 
 
 def _aware(nullable: bool = False) -> Any:
@@ -41,7 +41,7 @@ class Budget(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     programme: str = Field(max_length=32, index=True)
     fiscal_year: int = Field(index=True, description="Buddhist-Era fiscal year")
-    area_level: AreaLevel = Field(sa_type=enum_type(AreaLevel))
+    area_level: BudgetLevel = Field(sa_type=enum_type(BudgetLevel))
     # Official code, region code, "TH", or a project's id.
     area_code: str = Field(max_length=64)
     allocated_satang: int = Field(default=0, sa_type=BigInteger)

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
-from finance.budgets.areas import AreaLevel
+from finance.budgets.areas import BudgetLevel
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant
 
@@ -19,7 +19,7 @@ async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget | None:
 
 
 async def find(
-    session: AsyncSession, programme: str, fiscal_year: int, level: AreaLevel, code: str
+    session: AsyncSession, programme: str, fiscal_year: int, level: BudgetLevel, code: str
 ) -> Budget | None:
     query = select(Budget).where(
         Budget.programme == programme,
@@ -34,7 +34,7 @@ async def covering(
     session: AsyncSession,
     programme: str,
     fiscal_year: int,
-    areas: Sequence[tuple[AreaLevel, str]],
+    areas: Sequence[tuple[BudgetLevel, str]],
 ) -> list[Budget]:
     """The programme's budgets for the year over any of ``areas``."""
     query = select(Budget).where(
@@ -123,7 +123,7 @@ async def page(
     limit: int,
     programme: str | None,
     fiscal_year: int | None,
-    area_level: AreaLevel | None,
+    area_level: BudgetLevel | None,
     area_code: str | None,
     principal: Principal,
 ) -> list[Budget]:
@@ -147,17 +147,17 @@ def _in_areas(principal: Principal) -> ColumnElement[bool]:
     budgets name none, so only national clients see them)."""
     level, code = col(Budget.area_level), col(Budget.area_code)
     province = case(
-        (level == AreaLevel.PROVINCE.value, code),
+        (level == BudgetLevel.PROVINCE.value, code),
         (
-            level.in_([AreaLevel.DISTRICT.value, AreaLevel.SUBDISTRICT.value]),
+            level.in_([BudgetLevel.DISTRICT.value, BudgetLevel.SUBDISTRICT.value]),
             func.substr(code, 1, 2),
         ),
         else_=null(),
     )
     district = case(
-        (level == AreaLevel.DISTRICT.value, code),
-        (level == AreaLevel.SUBDISTRICT.value, func.substr(code, 1, 4)),
+        (level == BudgetLevel.DISTRICT.value, code),
+        (level == BudgetLevel.SUBDISTRICT.value, func.substr(code, 1, 4)),
         else_=null(),
     )
-    subdistrict = case((level == AreaLevel.SUBDISTRICT.value, code), else_=null())
+    subdistrict = case((level == BudgetLevel.SUBDISTRICT.value, code), else_=null())
     return area_filter(principal, province=province, district=district, subdistrict=subdistrict)

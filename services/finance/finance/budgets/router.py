@@ -15,7 +15,7 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Reader, Writer
 from finance.budgets import repository, service
-from finance.budgets.areas import AreaLevel, official_codes
+from finance.budgets.areas import BudgetLevel, BudgetLevelIn, official_codes
 from finance.budgets.schemas import (
     AllocationPublic,
     AllocationReversal,
@@ -44,7 +44,7 @@ async def allocate_budget(
     The first allocation creates the budget; later ones add to it. With an
     ``Idempotency-Key`` a retried request gets the first answer and allocates nothing.
     """
-    province, district, subdistrict = official_codes(AreaLevel(body.area_level), body.area_code)
+    province, district, subdistrict = official_codes(BudgetLevel(body.area_level), body.area_code)
     forbid_unless_covered(
         principal,
         province=province,
@@ -70,7 +70,7 @@ async def list_budgets(
     principal: Reader,
     programme: Programme | None = None,
     fiscal_year: FiscalYearBE | None = None,
-    area_level: AreaLevel | None = None,
+    area_level: BudgetLevelIn | None = None,
     area_code: Annotated[str | None, Query(max_length=64)] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baan_shared.http.bounds import FiscalYearBE, PositiveSatang
 from baan_shared.reference import Programme
-from finance.budgets.areas import AreaLevel
+from finance.budgets.areas import BudgetLevel, BudgetLevelIn
 from finance.budgets.models import Budget, BudgetAllocation
 
 
@@ -19,13 +19,13 @@ class BudgetAllocate(BaseModel):
 
     programme: Programme = Field(examples=["CANAL"])
     fiscal_year: FiscalYearBE = Field(description="Buddhist-Era fiscal year")
-    area_level: AreaLevel
+    area_level: BudgetLevelIn
     area_code: str = Field(
         default="",
         max_length=64,
         description="Official code at that level (province 2 digits, district 4, "
         "sub-district 6), a regional office (BVE, N, CW, NE, S), a construction "
-        "project's id, or TH (or nothing) for national",
+        "project's id, or TH (or nothing) for the country",
     )
     amount_satang: PositiveSatang
     note: str | None = Field(default=None, max_length=500)
@@ -58,7 +58,7 @@ class BudgetPublic(BaseModel):
     id: uuid.UUID
     programme: str
     fiscal_year: int
-    area_level: AreaLevel
+    area_level: BudgetLevel
     area_code: str
     allocated_satang: int = Field(description="Every allocation, added up")
     reserved_satang: int = Field(description="Granted to households, not yet paid")

@@ -26,7 +26,7 @@ from finance.budgets import repository
 from finance.budgets.areas import (
     SPECIFICITY,
     AreaError,
-    AreaLevel,
+    BudgetLevel,
     areas_covering,
     check_area,
     official_codes,
@@ -52,7 +52,7 @@ async def get(
         raise does_not_exist(what)
     if principal is not None:
         province, district, subdistrict = official_codes(
-            AreaLevel(budget.area_level), budget.area_code
+            BudgetLevel(budget.area_level), budget.area_code
         )
         not_found_unless_covered(
             principal, what, province=province, district=district, subdistrict=subdistrict
@@ -181,9 +181,9 @@ async def reverse_allocation(
 
 def _where(budget: Budget) -> dict[str, str | None]:
     """The province and regional office a budget's area lies in, where it has one."""
-    if budget.area_level is AreaLevel.REGION:
+    if budget.area_level is BudgetLevel.REGION:
         return {"province_code": None, "region_code": budget.area_code}
-    if budget.area_level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT):
+    if budget.area_level in (BudgetLevel.PROVINCE, BudgetLevel.DISTRICT, BudgetLevel.SUBDISTRICT):
         province = budget.area_code[:2]
         office = region_of_province(province)
         return {"province_code": province, "region_code": office.code if office else None}
@@ -253,7 +253,7 @@ async def move_to_project(
     the same transaction.
     """
     budget = await repository.find(
-        session, programme, fiscal_year, AreaLevel.PROJECT, str(project_id)
+        session, programme, fiscal_year, BudgetLevel.PROJECT, str(project_id)
     )
     if budget is None or budget.id == current:
         return None

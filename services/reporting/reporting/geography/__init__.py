@@ -10,25 +10,15 @@ is in province ``57``).
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 
 import geothai
 
-from baan_shared.reference import regional_offices
+from baan_shared.reference import COUNTRY_CODE, AreaLevel, regional_offices
 
-
-class AreaLevel(StrEnum):
-    """How finely a report or a target cuts the country."""
-
-    COUNTRY = "country"
-    REGION = "region"
-    PROVINCE = "province"
-    DISTRICT = "district"
-    SUBDISTRICT = "subdistrict"
-
-
-COUNTRY_CODE = "TH"
+# How finely a report or a target cuts the country: the one vocabulary every service
+# and event uses (baan_shared.reference.AreaLevel).
+__all__ = ["COUNTRY_CODE", "AreaLevel"]
 CODE_LENGTH = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}
 
 

@@ -1,10 +1,10 @@
 """The money report: budgets, grants and loans per programme × area, and the
 revolving funds' balances per area.
 
-Budgets are allocated at any level (national, regional office, province,
+Budgets are allocated at any level (country, regional office, province,
 district, sub-district), so a budget shows in a row only at its own level or a
 coarser one: a province's budget counts in its region's row and the country's,
-a national budget only in the country's total. Grants and loans belong to a
+the country's budget only in the country's total. Grants and loans belong to a
 household's (or borrower's) place and roll up from it. Budgets and grants are
 of a fiscal year; loans are a stock (what is outstanding now), never filtered
 by year. Revolving funds serve a place, not a programme, so they have their own
@@ -19,14 +19,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.reference import current_level
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.money import repository
 from reporting.money.schemas import FundBalanceRow, MoneyFigures, MoneyReport, MoneyRow
 from reporting.reports.service import as_of
 
 LEVELS = list(AreaLevel)
-# Finance names the whole country "national"; the rest are the same words.
-BUDGET_LEVELS = {"national": AreaLevel.COUNTRY, **{level.value: level for level in AreaLevel}}
+# Finance's budget levels are the same words, and project (no place: in no row).
+BUDGET_LEVELS = {level.value: level for level in AreaLevel}
 FIGURES = [name for name in MoneyFigures.model_fields if name != "arrears_ratio_percent"]
 
 
@@ -87,8 +88,9 @@ def place_at(level: AreaLevel, code: str | None) -> str | None:
 
 def budget_area_at(level: AreaLevel, budget_level: str, budget_code: str) -> str | None:
     """The area at ``level`` a budget counts in; None when the budget covers more than
-    one such area (a national budget has no region)."""
-    own = BUDGET_LEVELS.get(budget_level)
+    one such area (the country's budget has no region). A row stored before the
+    vocabulary was settled may say "national" for the country."""
+    own = BUDGET_LEVELS.get(current_level(budget_level))
     if own is None or LEVELS.index(own) < LEVELS.index(level):
         return None
     if own == AreaLevel.COUNTRY:

@@ -32,8 +32,15 @@ PROGRAMME_UNITS: dict[Programme, frozenset[Unit]] = {
     Programme.EMERGENCY: frozenset({Unit.HOUSEHOLDS}),
 }
 
-TARGET_LEVELS = (AreaLevel.COUNTRY, AreaLevel.REGION, AreaLevel.PROVINCE)
-"""Targets are set for the whole country, a regional office or a province."""
+
+class TargetLevel(StrEnum):
+    """Targets are set for the whole country, a regional office or a province: the
+    words of ``baan_shared.reference.AreaLevel``, without the district and
+    sub-district, which have no targets."""
+
+    COUNTRY = AreaLevel.COUNTRY.value
+    REGION = AreaLevel.REGION.value
+    PROVINCE = AreaLevel.PROVINCE.value
 
 
 class Target(SQLModel, table=True):

@@ -6,16 +6,15 @@ from pydantic import BaseModel, Field
 
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.reference import Programme
-from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.targets.models import Unit
+from reporting.targets.models import TargetLevel, Unit
 
 
 class TargetKey(BaseModel):
     programme: Programme
     fiscal_year: FiscalYearBE = Field(description="Buddhist Era, e.g. 2562")
     period: PeriodKind = Field(description="year, h1 (Oct-Mar) or h2 (Apr-Sep)")
-    area_level: AreaLevel = Field(description="country, region or province")
+    area_level: TargetLevel = Field(description="country, region or province")
     area_code: str = Field(
         min_length=1,
         max_length=6,

@@ -15,7 +15,7 @@ from baan_shared.clock import utcnow
 from baan_shared.http.errors import Forbidden, Unprocessable
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.targets import repository
-from reporting.targets.models import PROGRAMME_UNITS, TARGET_LEVELS, Target
+from reporting.targets.models import PROGRAMME_UNITS, Target, TargetLevel
 from reporting.targets.repository import TargetFilter
 from reporting.targets.schemas import TargetKey, TargetPublic, TargetSet, TargetsPublic, TargetsSet
 
@@ -55,16 +55,8 @@ def _problems(index: int, target: TargetSet) -> list[dict[str, Any]]:
                 "code": "unit",
             }
         )
-    if target.area_level not in TARGET_LEVELS:
-        levels = ", ".join(TARGET_LEVELS)
-        found.append(
-            {
-                "field": f"{at}.area_level",
-                "reason": f"targets are set per {levels}",
-                "code": "area_level",
-            }
-        )
-    elif (problem := area_problem(target.area_level, target.area_code)) is not None:
+    # The level is one of TargetLevel (the schema refuses any other): its code must fit.
+    if (problem := area_problem(AreaLevel(target.area_level), target.area_code)) is not None:
         found.append({"field": f"{at}.area_code", "reason": problem, "code": "area_code"})
     return found
 
@@ -75,7 +67,7 @@ def public(target: Target) -> TargetPublic:
         programme=target.programme,
         fiscal_year=target.fiscal_year,
         period=target.period,
-        area_level=target.area_level,
+        area_level=TargetLevel(target.area_level),
         area_code=target.area_code,
         unit=target.unit,
         quantity=target.quantity,
@@ -128,7 +120,11 @@ async def set_targets(
     for target in body.targets:
         row = await repository.get(session, key_of(target))
         if row is None:
-            row = Target(**target.model_dump(exclude={"quantity"}), quantity=target.quantity)
+            row = Target(
+                **target.model_dump(exclude={"quantity", "area_level"}),
+                area_level=AreaLevel(target.area_level),
+                quantity=target.quantity,
+            )
         row.quantity = target.quantity
         row.updated_at = now
         saved.append(row)
