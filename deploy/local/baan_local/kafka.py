@@ -599,12 +599,21 @@ def main(argv: list[str] | None = None) -> int:
         default=ADMIN_USER,
         help=f"for env: {ADMIN_USER} (the super user) or a service's name",
     )
-    parser.add_argument("--data-dir", type=Path, default=Path(".data/kafka"))
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="default: <BAAN_DATA_DIR, else the repository's .data>/kafka, from any folder",
+    )
     parser.add_argument("--port", type=int, default=9092)
     parser.add_argument("--controller-port", type=int, default=None, help="default: port + 1")
     parser.add_argument("--heap", default="512m", help="JVM -Xmx (default 512m)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for readiness")
     args = parser.parse_args(argv)
+    if args.data_dir is None:
+        from baan_local.instance import default_data_dir
+
+        args.data_dir = default_data_dir() / "kafka"
     broker = LocalKafka(args.data_dir, args.port, args.controller_port, args.heap)
     try:
         if args.command == "start":
