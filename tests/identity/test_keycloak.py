@@ -86,10 +86,16 @@ def jwks_proxy(keycloak: LocalKeycloak) -> Iterator[JwksProxy]:
 
 
 def _auth(keycloak: LocalKeycloak, proxy: JwksProxy, cooldown: float) -> AuthSettings:
-    """What AUTH_ISSUER, AUTH_JWKS_URL, AUTH_TOKEN_URL and AUTH_AUDIENCE say in production."""
+    """What AUTH_ISSUER, AUTH_JWKS_URL, AUTH_TOKEN_URL and AUTH_AUDIENCE say in production.
+
+    No static key set, whatever the test session's environment holds (the session's
+    test issuer puts its keys in AUTH_JWKS_JSON for the other suites).
+    """
     return AuthSettings(
         issuer=keycloak.issuer("baan"),
         jwks_url=proxy.url,
+        jwks_json=None,
+        jwks_file=None,
         token_url=keycloak.token_url("baan"),
         audience="baan",
         jwks_refetch_cooldown_seconds=cooldown,
