@@ -1,13 +1,17 @@
 """The local broker authenticates every client and enforces each service's ACLs.
 
-Real broker (the kafka_broker fixture), real users and ACLs as the tooling
-creates them from baan_shared.bus.access: what one service may not do, the
-broker refuses.
+Real broker, real users and ACLs as the tooling creates them from
+baan_shared.bus.access: what one service may not do, the broker refuses.
+
+The broker is this module's own, not the session's: these tests write raw
+records to ``survey.households``, which the session's other suites (the
+platform, the reporting rebuild) read from the beginning as CloudEvents.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -18,12 +22,26 @@ from aiokafka.errors import (
 )
 
 from baan_local.kafka import LocalKafka
+from baan_local.ports import free_ports
 from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import TopicsNotReady, ensure_topics
 from baan_shared.bus.security import KafkaSecurity
 from baan_shared.events import topics
 
 pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture(scope="module")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
+    """A broker of this module's own (see the module's docstring), same settings as any."""
+    port, controller_port = free_ports(2)
+    broker = LocalKafka(tmp_path_factory.mktemp("kafka-acls"), port, controller_port)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
 
 ALL_TOPICS = sorted({t for access in SERVICE_ACCESS.values() for t in access.topics})
 
