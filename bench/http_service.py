@@ -156,6 +156,7 @@ async def measure(
     write_path: str,
     args: argparse.Namespace,
     headers: dict[str, str],
+    figures: dict[str, float],
 ) -> list[str]:
     seeded: list[str] = []
 
@@ -176,6 +177,10 @@ async def measure(
     lines = []
     for kind, call in (("read  (one household)", read), ("write (household + outbox)", write)):
         elapsed, latencies = await hammer(base_url, args.requests, args.concurrency, call, headers)
+        name = f"{label}_{kind.split()[0]}"
+        figures[f"{name}_per_second"] = round(args.requests / elapsed, 1)
+        figures[f"{name}_p50_ms"] = round(percentile(latencies, 50) * 1000, 1)
+        figures[f"{name}_p99_ms"] = round(percentile(latencies, 99) * 1000, 1)
         lines.append(
             f"{label:<9} {kind:<27} {args.requests / elapsed:8,.0f} req/s   "
             f"p50 {percentile(latencies, 50) * 1000:6.1f} ms   "
@@ -201,7 +206,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per kind of request")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seed", type=int, default=500, help="households registered first")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
+    figures: dict[str, float] = {}
 
     work = Path(tempfile.mkdtemp(prefix="baan-bench-http-"))
     postgres = LocalPostgres()
@@ -278,10 +285,19 @@ def main() -> None:
                 "/v1/households",
                 args,
                 {"authorization": f"Bearer {token}"},
+                figures,
             )
         )
         baseline_lines = asyncio.run(
-            measure("baseline", f"http://127.0.0.1:{port}", "/households", "/households", args, {})
+            measure(
+                "baseline",
+                f"http://127.0.0.1:{port}",
+                "/households",
+                "/households",
+                args,
+                {},
+                figures,
+            )
         )
     finally:
         if baseline is not None:
@@ -292,6 +308,12 @@ def main() -> None:
         postgres.stop()
     for line in survey_lines + baseline_lines:
         print(line)
+    for kind in ("read", "write"):
+        figures[f"{kind}_ratio_to_baseline"] = round(
+            figures[f"survey_{kind}_per_second"] / figures[f"baseline_{kind}_per_second"], 3
+        )
+    if args.json:
+        print(json.dumps({"benchmark": "http_service", **figures}))
 
 
 if __name__ == "__main__":

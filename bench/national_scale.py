@@ -29,6 +29,7 @@ fiscal years 2560-2579, and stages from surveyed to completed.
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -430,6 +431,7 @@ def machine() -> str:
 
 
 async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgres) -> None:
+    figures: dict[str, Any] = {"benchmark": "national_scale", "households": args.households}
     print(f"machine: {machine()}")
     print(
         f"python {platform.python_version()}, {postgres_version(postgres)}, "
@@ -441,7 +443,9 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         f"produced        : {args.households:,} households, {events:,} events "
         f"in {seconds:7.1f} s ({events / seconds:,.0f} events/s)"
     )
+    figures.update(events=events, produce_seconds=round(seconds, 2))
     read, seconds = await raw_consume(kafka.bootstrap)
+    figures.update(raw_consume_per_second=round(read / seconds, 1))
     print(
         f"raw consume     : {read:,} records in {seconds:7.1f} s "
         f"({read / seconds:,.0f}/s)  [baseline]"
@@ -460,9 +464,16 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         f"({result.events_replayed / result.seconds:,.0f} events/s; "
         f"{result.events_in_swap} applied inside the swap)"
     )
+    figures.update(
+        rebuild_seconds=round(result.seconds, 2),
+        rebuild_events=result.events_replayed,
+        rebuild_events_per_second=round(result.events_replayed / result.seconds, 1),
+    )
 
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
-    print(f"SQL GROUP BY    : {ms(await sql_baseline(dsn, args.requests))}  [baseline]")
+    baseline = await sql_baseline(dsn, args.requests)
+    print(f"SQL GROUP BY    : {ms(baseline)}  [baseline]")
+    figures.update(latency_figures("sql_group_by", baseline))
     (port,) = free_ports(1)
     base = f"http://127.0.0.1:{port}"
     server = serve(database_url, port)
@@ -470,6 +481,7 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         await wait_ready(base)
         progress = await http_latency(base, "/v1/reports/progress", {}, args.requests)
         print(f"GET progress    : {ms(progress)}  (programme × province, all years)")
+        figures.update(latency_figures("progress_report", progress))
         targets = await http_latency(
             base,
             "/v1/reports/targets",
@@ -477,9 +489,20 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
             args.requests,
         )
         print(f"GET targets     : {ms(targets)}  (programme × province, FY 2570, monthly series)")
+        figures.update(latency_figures("targets_report", targets))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if args.json:
+        print(json.dumps(figures))
+
+
+def latency_figures(name: str, samples: list[float]) -> dict[str, float]:
+    """p50 and p95 in milliseconds, named for the --json line."""
+    return {
+        f"{name}_p50_ms": round(percentile(samples, 0.5) * 1000, 2),
+        f"{name}_p95_ms": round(percentile(samples, 0.95) * 1000, 2),
+    }
 
 
 def kafka_version(kafka: LocalKafka) -> str:
@@ -505,6 +528,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_050_000)
     parser.add_argument("--requests", type=int, default=50, help="timed requests per report")
     parser.add_argument("--seed", type=int, default=2579)
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="baan-national-"))
     kafka_port, controller_port = free_ports(2)

@@ -23,6 +23,7 @@ events per second and produce→consume latency.
 
 import argparse
 import asyncio
+import json
 import os
 import platform as host
 import sys
@@ -260,6 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="baan-bench-pipeline-"))
@@ -311,6 +313,10 @@ def main() -> None:
         f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "
         f"p99 {raw['p99'] * 1000:.1f} ms (baseline)"
     )
+    if args.json:
+        figures = {f"pipeline_{k}": v for k, v in pipeline.items()}
+        figures.update({f"raw_kafka_{k}": v for k, v in raw.items()})
+        print(json.dumps({"benchmark": "pipeline", **figures}, default=float))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import csv
 import io
+import json
 import random
 import time
 
@@ -21,6 +22,8 @@ import geothai
 import httpx
 from stdnum.th import pin
 
+from baan_local.dev_issuer import DevIssuer
+from baan_shared.auth import AuthSettings
 from survey.main import create_app
 from survey.settings import SurveySettings
 
@@ -83,11 +86,18 @@ async def import_through_api(url: str, sheet: bytes) -> tuple[float, dict[str, o
         relay_enabled=False,
         log_level="WARNING",
     )
-    app = create_app(settings)
+    # The real request path: a national client's bearer token, checked against the
+    # development issuer's keys (embedded, so no issuer process is needed).
+    issuer = DevIssuer()
+    auth = AuthSettings(issuer=issuer.issuer, jwks_json=json.dumps(issuer.jwks()))
+    app = create_app(settings, auth)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://survey", timeout=3600
+            transport=transport,
+            base_url="http://survey",
+            timeout=3600,
+            headers={"Authorization": f"Bearer {issuer.token_for('baan-national')}"},
         ) as http:
             started = time.perf_counter()
             response = await http.post(
@@ -123,7 +133,7 @@ async def copy_baseline(url: str, sheet: bytes) -> float:
         await connection.close()
 
 
-async def run(rows: int, url: str) -> None:
+async def run(rows: int, url: str, as_json: bool = False) -> None:
     sheet = generate_sheet(rows)
     elapsed, summary = await import_through_api(url, sheet)
     baseline = await copy_baseline(url, sheet)
@@ -133,22 +143,36 @@ async def run(rows: int, url: str) -> None:
     )
     print(f"survey import : {elapsed:8.2f} s  {rows / elapsed:10,.0f} rows/s")
     print(f"PostgreSQL COPY: {baseline:8.2f} s  {rows / baseline:10,.0f} rows/s (baseline)")
+    if as_json:
+        figures = {
+            "benchmark": "survey_import",
+            "rows": rows,
+            "rows_imported": summary["rows_imported"],
+            "rows_invalid": summary["rows_invalid"],
+            "import_seconds": round(elapsed, 3),
+            "import_rows_per_second": round(rows / elapsed, 1),
+            "copy_seconds": round(baseline, 3),
+            "copy_rows_per_second": round(rows / baseline, 1),
+            "ratio_to_copy": round(baseline / elapsed, 4),
+        }
+        print(json.dumps(figures))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (asyncpg URL)")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
     if args.database_url:
-        asyncio.run(run(args.rows, args.database_url))
+        asyncio.run(run(args.rows, args.database_url, args.json))
         return
     from baan_local.postgres import LocalPostgres
 
     server = LocalPostgres()
     server.start()
     try:
-        asyncio.run(run(args.rows, server.create_database("survey_bench")))
+        asyncio.run(run(args.rows, server.create_database("survey_bench"), args.json))
     finally:
         server.stop()
 
