@@ -10,16 +10,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import inspect, text
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import ensure_topics
@@ -230,11 +231,10 @@ class RootPath:
         await self.app(scope, receive, send)
 
 
-def _prefix_location(request: Request, response: Response) -> None:
+def _prefix_location(root_path: str, headers: MutableHeaders) -> None:
     """A Location the service wrote as an absolute path (``/v1/...``) gets the path
     prefix the service is published under, so a client behind the gateway can follow it."""
-    root_path = request.scope.get("root_path", "")
-    location = response.headers.get("location")
+    location = headers.get("location")
     if (
         root_path
         and location
@@ -242,7 +242,39 @@ def _prefix_location(request: Request, response: Response) -> None:
         and not location.startswith("//")
         and not location.startswith(root_path + "/")
     ):
-        response.headers["location"] = root_path + location
+        headers["location"] = root_path + location
+
+
+class TraceContext:
+    """Every answer carries its ``traceparent`` (callers learn the trace id to quote),
+    ``Server-Timing`` and a Location with the path prefix.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    runs the app in a task group and streams its body through a memory channel, which
+    cost more than everything else this middleware does (issue 17's profile).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Runs inside OpenTelemetry's server span.
+        traceparent = current_traceparent()
+        started = time.perf_counter()
+
+        async def send_with_context(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if traceparent:
+                    headers["traceparent"] = traceparent
+                _prefix_location(scope.get("root_path", ""), headers)
+                headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            await send(message)
+
+        await self.app(scope, receive, send_with_context)
 
 
 def create_service_app(
@@ -289,19 +321,7 @@ def create_service_app(
     install_error_handlers(app)
     document_validation_errors_as_problems(app)
 
-    @app.middleware("http")
-    async def trace_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Runs inside OpenTelemetry's server span: callers learn the trace id to quote.
-        traceparent = current_traceparent()
-        started = time.perf_counter()
-        response = await call_next(request)
-        if traceparent:
-            response.headers["traceparent"] = traceparent
-        _prefix_location(request, response)
-        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
+    app.add_middleware(TraceContext)
 
     app.include_router(health.router)
     for router in routers:

@@ -709,6 +709,26 @@ class TestAudit:
         assert refused.status_code == 403
         assert all(r.client_id == "bangkok-office" and r.method == "POST" for r in rows)
 
+    async def test_writes_at_the_same_time_each_leave_their_own_audit_row(
+        self, any_platform: Platform
+    ) -> None:
+        token = any_platform.token("bangkok-office", ["survey:write"], ["10"])
+        async with client_for(any_platform.app(), token) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        "/v1/households",
+                        json={"province_code": "10" if n % 4 else "40", "national_id": "1"},
+                    )
+                    for n in range(24)
+                )
+            )
+        rows = await any_platform.audit_rows()
+        created = sorted(a.json()["id"] for a in answers if a.status_code == 201)
+        assert len(created) == 18
+        assert sorted(r.resource_id for r in rows if r.status == 201) == created
+        assert sorted(r.status for r in rows) == [201] * 18 + [403] * 6
+
     async def test_a_request_without_a_valid_token_leaves_no_audit_row(
         self, sqlite_platform: Platform
     ) -> None:
@@ -825,6 +845,8 @@ class TestRateLimit:
             statuses.append(response.status_code)
         assert statuses == [200, 200, 200, 200, 200, 429]
         assert response.headers["retry-after"] == "30"
+        assert response.headers["ratelimit-policy"] == '"per-client";q=5;w=60'
+        assert response.headers["ratelimit"] == '"per-client";r=0;t=30'
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["limit"] == 5
 
@@ -880,6 +902,100 @@ class TestRateLimit:
         async with sqlite_platform.sessions() as session:
             windows = (await session.exec(select_models(RateLimitCounter))).all()
         assert len(windows) == 1
+
+    async def test_a_large_allowance_is_counted_in_leases_not_a_write_per_request(
+        self, any_platform: Platform
+    ) -> None:
+        # 600 a minute: each replica takes 30 requests of the allowance at a time.
+        clock = FixedClock(1_800_000_000.0)
+        limits = {"rate_limit_requests": 600, "rate_limit_window_seconds": 60}
+        replicas = [any_platform.app(clock, **limits), any_platform.app(clock, **limits)]
+        token = any_platform.token("bulk-importer", ["survey:read"], ["10"])
+        for replica in replicas:
+            async with client_for(replica, token) as client:
+                for _ in range(45):
+                    assert (await client.get("/v1/households")).status_code == 200
+        async with any_platform.sessions() as session:
+            window = (await session.exec(select_models(RateLimitCounter))).one()
+        # 45 requests on each replica took two leases of 30 there: 4 writes for 90 requests.
+        assert window.requests == 120
+
+    async def test_leases_never_let_more_than_the_allowance_through(
+        self, any_platform: Platform
+    ) -> None:
+        clock = FixedClock(1_800_000_000.0)
+        # 50 a window: leases of 2, three replicas, requests round-robin.
+        limits = {"rate_limit_requests": 50, "rate_limit_window_seconds": 60}
+        replicas = [any_platform.app(clock, **limits) for _ in range(3)]
+        token = any_platform.token("bulk-importer", ["survey:read"], ["10"])
+        clients = [client_for(replica, token) for replica in replicas]
+        try:
+            statuses = [(await clients[n % 3].get("/v1/households")).status_code for n in range(80)]
+        finally:
+            for client in clients:
+                await client.aclose()
+        assert statuses.count(200) == 50
+        assert statuses[-20:] == [429] * 20
+
+    async def test_a_refused_client_is_refused_without_asking_the_database_again(
+        self, sqlite_platform: Platform
+    ) -> None:
+        clock = FixedClock(1_800_000_000.0)
+        app = sqlite_platform.app(clock, rate_limit_requests=2, rate_limit_window_seconds=60)
+        token = sqlite_platform.token("bulk-importer", ["survey:read"], ["10"])
+        async with client_for(app, token) as client:
+            statuses = [(await client.get("/v1/households")).status_code for _ in range(5)]
+        async with sqlite_platform.sessions() as session:
+            window = (await session.exec(select_models(RateLimitCounter))).one()
+        assert statuses == [200, 200, 429, 429, 429]
+        # The second request's lease took the last of the allowance: the replica
+        # knew, and refused the next three without a write.
+        assert window.requests == 2
+
+    def test_openapi_documents_the_429_headers(self, sqlite_platform: Platform) -> None:
+        operation = sqlite_platform.app().openapi()["paths"]["/v1/households"]["get"]
+        headers = operation["responses"]["429"]["headers"]
+        assert set(headers) == {"Retry-After", "RateLimit-Policy", "RateLimit"}
+
+
+class TestTokenCache:
+    async def test_a_token_is_verified_once_until_it_expires(
+        self, sqlite_platform: Platform, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        verified: list[str] = []
+        real_decode = jwt.decode
+
+        def counting_decode(token: str, *args: Any, **kwargs: Any) -> Any:
+            verified.append(token)
+            return real_decode(token, *args, **kwargs)
+
+        monkeypatch.setattr(jwt, "decode", counting_decode)
+        await _seed(sqlite_platform.sessions)
+        app = sqlite_platform.app()
+        token = sqlite_platform.token("bangkok-office", ["survey:read"], ["10"])
+        other = sqlite_platform.token("khon-kaen-office", ["survey:read"], ["40"])
+        async with client_for(app, token) as client:
+            for _ in range(3):
+                assert (await client.get("/v1/households")).status_code == 200
+            mine = (await client.get("/v1/households")).json()
+            theirs = (
+                await client.get("/v1/households", headers={"Authorization": f"Bearer {other}"})
+            ).json()
+        assert verified == [token, other]
+        # Each token keeps its own client's areas.
+        assert {h["province_code"] for h in mine} == {"10"}
+        assert {h["province_code"] for h in theirs} == {"40"}
+
+    async def test_a_remembered_token_is_refused_once_it_expires(
+        self, sqlite_platform: Platform
+    ) -> None:
+        app = sqlite_platform.app()
+        token = sqlite_platform.token("bangkok-office", ["survey:read"], ["10"], lifetime_seconds=1)
+        async with client_for(app, token) as client:
+            assert (await client.get("/v1/households")).status_code == 200
+            await asyncio.sleep(2.1)
+            expired = await client.get("/v1/households")
+        _assert_unauthenticated(expired, "expired")
 
 
 def _no_commit_session(platform: Platform) -> Callable[[], AsyncIterator[AsyncSession]]:

@@ -1885,6 +1885,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1961,6 +1967,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2053,6 +2065,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2149,6 +2167,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2234,6 +2258,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2326,6 +2356,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2418,6 +2454,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2503,6 +2545,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2588,6 +2636,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2673,6 +2727,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2765,6 +2825,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2841,6 +2907,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2931,6 +3003,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3020,6 +3098,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3112,6 +3196,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3204,6 +3294,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3296,6 +3392,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3381,6 +3483,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3458,6 +3566,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3569,6 +3683,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3665,6 +3785,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3721,6 +3847,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3789,6 +3921,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3861,6 +3999,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3935,6 +4079,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4013,6 +4163,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4102,6 +4258,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4192,6 +4354,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4277,6 +4445,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4366,6 +4540,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4458,6 +4638,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4544,6 +4730,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4636,6 +4828,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4728,6 +4926,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4813,6 +5017,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4905,6 +5115,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4990,6 +5206,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5075,6 +5297,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5160,6 +5388,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5252,6 +5486,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5337,6 +5577,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5429,6 +5675,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1083,6 +1083,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1170,6 +1176,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1235,6 +1247,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1313,6 +1331,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1385,6 +1409,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1469,6 +1499,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1553,6 +1589,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1640,6 +1682,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1712,6 +1760,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1796,6 +1850,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1885,6 +1945,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1977,6 +2043,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2069,6 +2141,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2142,6 +2220,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2211,6 +2295,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

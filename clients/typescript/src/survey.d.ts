@@ -2087,6 +2087,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,6 +2169,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2240,6 +2252,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2316,6 +2334,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2392,6 +2416,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2466,6 +2496,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2544,6 +2580,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2620,6 +2662,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2696,6 +2744,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2774,6 +2828,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2855,6 +2915,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2931,6 +2997,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3093,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3108,6 +3186,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3205,6 +3289,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3290,6 +3380,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3378,6 +3474,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3476,6 +3578,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3566,6 +3674,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3651,6 +3765,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3740,6 +3860,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3832,6 +3958,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3919,6 +4051,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4004,6 +4142,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4096,6 +4240,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4183,6 +4333,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4273,6 +4429,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4365,6 +4527,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4443,6 +4611,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4553,6 +4727,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4632,6 +4812,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4717,6 +4903,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4809,6 +5001,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4901,6 +5099,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4993,6 +5197,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5091,6 +5301,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5187,6 +5403,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5261,6 +5483,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5337,6 +5565,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5417,6 +5651,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5493,6 +5733,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5573,6 +5819,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5652,6 +5904,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5733,6 +5991,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5809,6 +6073,12 @@ export interface operations {
             /** @description Too many requests from this client; see Retry-After */
             429: {
                 headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -100,8 +100,10 @@ def install_partner_access(
     audit_writes: bool = True,
     clock: Callable[[], float] = time.time,
 ) -> PartnerAccess:
-    """Token validation, rate limits (``session_factory``'s database, shared by
-    every replica), the audit middleware for writes and the 401/429 handlers.
+    """Token validation (each token verified once until it expires), rate limits
+    (``session_factory``'s database, shared by every replica, leased in blocks so
+    that no request writes just to be counted), the audit middleware for writes and
+    the 401/429 handlers.
 
     ``session_factory`` defaults to the service runtime's
     (``app.state.runtime.session_factory``), looked up at request time.
@@ -163,6 +165,28 @@ PROTECTED_RESPONSES = {
 }
 
 
+_SECONDS = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string"}
+PROTECTED_RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "429": {
+        "Retry-After": {
+            "description": "Seconds until the client's window resets and it may call again",
+            "schema": _SECONDS,
+        },
+        "RateLimit-Policy": {
+            "description": "The client's allowance (IETF draft RateLimit header fields): "
+            'e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`)',
+            "schema": _TEXT,
+        },
+        "RateLimit": {
+            "description": 'What is left of it: e.g. `"per-client";r=0;t=30` is no request '
+            "(`r`) left until the window resets in 30 seconds (`t`)",
+            "schema": _TEXT,
+        },
+    },
+}
+
+
 def _document_partner_access(app: FastAPI, token_url: str) -> None:
     """Put the configured token URL and the auth error responses into OpenAPI,
     so the published contract says what a partner will actually get."""
@@ -183,10 +207,13 @@ def _document_partner_access(app: FastAPI, token_url: str) -> None:
                         continue
                     responses = operation.setdefault("responses", {})
                     for status, description in PROTECTED_RESPONSES.items():
-                        responses.setdefault(
-                            status,
-                            {"description": description, "content": {PROBLEM_JSON: {}}},
-                        )
+                        response: dict[str, Any] = {
+                            "description": description,
+                            "content": {PROBLEM_JSON: {}},
+                        }
+                        if status in PROTECTED_RESPONSE_HEADERS:
+                            response["headers"] = PROTECTED_RESPONSE_HEADERS[status]
+                        responses.setdefault(status, response)
             app.openapi_schema = schema
         return app.openapi_schema
 

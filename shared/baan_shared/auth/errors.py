@@ -1,7 +1,10 @@
 """The partner-access errors, as problem+json with the headers their status needs.
 
 401 carries ``WWW-Authenticate: Bearer`` (RFC 6750), 429 and 503 carry
-``Retry-After``. ``install_auth_error_handlers`` adds the handlers that put
+``Retry-After``; 429 also carries the IETF draft's ``RateLimit-Policy`` and
+``RateLimit`` fields (draft-ietf-httpapi-ratelimit-headers-10: the client's
+quota ``q`` per window ``w`` seconds, ``r`` requests remaining, reset in ``t``
+seconds). ``install_auth_error_handlers`` adds the handlers that put
 those headers on; the body is the same problem+json as every other error.
 """
 
@@ -51,12 +54,35 @@ class TooManyRequests(AppError):
     code = "rate-limited"
     title = "Too many requests"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int, **extra: Any) -> None:
-        super().__init__(detail, retry_after_seconds=retry_after_seconds, **extra)
+    # The one policy every client's allowance follows, as named in ``RateLimit-Policy``.
+    POLICY = "per-client"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after_seconds: int,
+        limit: int,
+        window_seconds: int,
+        **extra: Any,
+    ) -> None:
+        super().__init__(
+            detail,
+            retry_after_seconds=retry_after_seconds,
+            limit=limit,
+            window_seconds=window_seconds,
+            **extra,
+        )
         self.retry_after_seconds = retry_after_seconds
+        self.limit = limit
+        self.window_seconds = window_seconds
 
     def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after_seconds)}
+        return {
+            "Retry-After": str(self.retry_after_seconds),
+            "RateLimit-Policy": f'"{self.POLICY}";q={self.limit};w={self.window_seconds}',
+            "RateLimit": f'"{self.POLICY}";r=0;t={self.retry_after_seconds}',
+        }
 
 
 class IssuerUnavailable(AppError):

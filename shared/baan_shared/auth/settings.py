@@ -53,12 +53,16 @@ class AuthSettings(BaseSettings):
     # Keycloak's ``azp``, else ``sub``).
     client_id_claims: tuple[str, ...] = ("client_id", "azp", "sub")
 
-    # Rate limit per client, shared by every replica through the service's database.
+    # Rate limit per client, shared by every replica through the service's database:
+    # each replica leases a twentieth of a client's allowance at a time (at most
+    # ``rate_limit_lease_max`` requests) and counts it down in memory
+    # (baan_shared.auth.ratelimit.limiter).
     rate_limit_enabled: bool = True
     rate_limit_requests: int = Field(default=600, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     # Per-client allowances, e.g. AUTH_RATE_LIMIT_OVERRIDES='{"bulk-importer": 6000}'.
     rate_limit_overrides: dict[str, int] = Field(default_factory=dict)
+    rate_limit_lease_max: int = Field(default=100, ge=1)
 
     @model_validator(mode="after")
     def _only_asymmetric_algorithms(self) -> "AuthSettings":

@@ -3,9 +3,18 @@
 Keys come from ``jwks_url`` (cached; an unknown ``kid`` triggers one refetch,
 so a provider's key rotation needs no restart) or from a static JWKS. Only
 RS256/ES256 are accepted, and ``exp``, ``iss`` and ``aud`` are required.
+
+A token that verified is remembered until it expires (``exp`` plus the
+leeway, when the signature check would start refusing it), so a partner
+sending the same token a thousand times pays for one signature check. Only
+successes are remembered: a bad token is checked again each time (and costs
+what it costs). A key removed from the issuer's JWKS does not revoke tokens
+already remembered; they lapse at their ``exp`` like tokens in flight anyway.
 """
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -29,8 +38,18 @@ class KeysUnavailable(Exception):
 
 
 class TokenValidator:
-    def __init__(self, settings: AuthSettings) -> None:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = 10_000,
+    ) -> None:
         self.settings = settings
+        self.clock = clock
+        self.cache_size = cache_size
+        # token → (principal, unix time after which the token no longer verifies)
+        self._verified: dict[str, tuple[Principal, float]] = {}
         static = settings.static_jwks()
         self._static_keys: PyJWKSet | None = PyJWKSet.from_dict(static) if static else None
         self._jwks_client: PyJWKClient | None = None
@@ -44,8 +63,27 @@ class TokenValidator:
             )
 
     async def principal(self, token: str) -> Principal:
+        now = self.clock()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, good_until = remembered
+            if now <= good_until:
+                return principal
+            del self._verified[token]
         claims = await self.claims(token)
-        return self.principal_from(claims)
+        principal = self.principal_from(claims)
+        self._remember(token, principal, float(claims["exp"]) + self.settings.leeway_seconds, now)
+        return principal
+
+    def _remember(self, token: str, principal: Principal, good_until: float, now: float) -> None:
+        if len(self._verified) >= self.cache_size:
+            # Full: drop what has expired, and if that is not enough the oldest half.
+            for key in [k for k, (_, until) in self._verified.items() if until < now]:
+                del self._verified[key]
+            if len(self._verified) >= self.cache_size:
+                for key in list(self._verified)[: self.cache_size // 2 + 1]:
+                    del self._verified[key]
+        self._verified[token] = (principal, good_until)
 
     async def claims(self, token: str) -> dict[str, Any]:
         try:

@@ -4,10 +4,13 @@ reads of personal data."""
 from collections.abc import Iterable
 
 from fastapi import Request
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth.audit.table import AuditRecord
 from baan_shared.auth.principal import Principal
+from baan_shared.clock import utcnow
+from baan_shared.ids import new_id
 from baan_shared.observability.tracing import current_traceparent, trace_id
 
 
@@ -39,6 +42,7 @@ async def record_pii_reads(
     has ``pii:read``; ``pii.reveals_personal_data`` decides and calls it.
     """
     common = {
+        "at": utcnow(),
         "client_id": principal.client_id,
         "subject": principal.subject,
         "action": (action or f"{resource_type}.read")[:128],
@@ -50,10 +54,15 @@ async def record_pii_reads(
         "request_id": request_id_of(request),
         "trace_id": trace_id(current_traceparent()),
     }
-    session.add_all(
-        AuditRecord(resource_id=str(resource_id)[:128], **common) for resource_id in resource_ids
-    )
-    await session.flush()
+    rows = [
+        {"id": new_id(), "resource_id": str(resource_id)[:128], **common}
+        for resource_id in resource_ids
+    ]
+    if rows:
+        # Plain rows on the session's connection: one INSERT, no ORM objects to build
+        # (this runs on every read of personal data).
+        connection = await session.connection()
+        await connection.execute(insert(AuditRecord.__table__), rows)
 
 
 async def record_pii_read(
