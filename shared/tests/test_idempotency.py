@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid, func, insert, select
 
 from baan_shared.db import create_engine, create_session_factory
+from baan_shared.errors import Conflict
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Conflict, install_error_handlers
+from baan_shared.http.errors import install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, idempotent, purge_expired
 from baan_shared.ids import new_id
 

@@ -5,11 +5,8 @@ from fastapi import FastAPI, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from baan_shared.http.errors import (
-    Conflict,
-    document_validation_errors_as_problems,
-    install_error_handlers,
-)
+from baan_shared.errors import Conflict
+from baan_shared.http.errors import document_validation_errors_as_problems, install_error_handlers
 
 
 def _app() -> FastAPI:

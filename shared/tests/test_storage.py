@@ -11,7 +11,8 @@ from fastapi import FastAPI, File, UploadFile
 from moto.server import ThreadedMotoServer
 from pydantic import ValidationError
 
-from baan_shared.http.errors import PayloadTooLarge, UnsupportedMediaType, install_error_handlers
+from baan_shared.errors import PayloadTooLarge, UnsupportedMediaType
+from baan_shared.http.errors import install_error_handlers
 from baan_shared.storage import (
     IMAGES,
     PDF,

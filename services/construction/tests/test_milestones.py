@@ -16,7 +16,7 @@ from construction_factories import (
 from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
-from baan_shared.http.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable
 from baan_shared.reference import Programme
 from construction.house_works.models import WorkType
 from construction.milestones.templates import (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from baan_shared.http.errors import Conflict
+from baan_shared.errors import Conflict
 from construction.house_works.models import HouseWorkStatus as S
 from construction.house_works.status import check_progress, check_transition
 

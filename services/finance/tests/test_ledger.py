@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
-from baan_shared.http.errors import Conflict
+from baan_shared.errors import Conflict
 from finance.ledger import service as ledger
 from finance.ledger.journal import Line, UnbalancedEntry, UnknownAccount
 from finance.ledger.models import ImmutableEntry, JournalEntry, JournalLine

@@ -13,7 +13,7 @@ from fastapi import Depends, Security
 
 from baan_shared.auth import Principal, require_scopes
 from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ, SURVEY_WRITE
-from baan_shared.http.errors import Forbidden
+from baan_shared.errors import Forbidden, field_error
 
 Reader = Annotated[Principal, Security(require_scopes(SURVEY_READ))]
 Writer = Annotated[Principal, Security(require_scopes(SURVEY_WRITE))]
@@ -26,7 +26,7 @@ async def national_writer(principal: Writer) -> Principal:
         reason = "the token's areas are not the whole country (*)"
         raise Forbidden(
             f"client {principal.client_id!r} may not change what applies in every area",
-            errors=[{"field": "header.Authorization", "reason": reason, "code": "area"}],
+            errors=[field_error("header.Authorization", reason, "area")],
         )
     return principal
 

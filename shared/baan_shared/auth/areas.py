@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, true
 
 from baan_shared.auth.principal import Principal
-from baan_shared.http.errors import Conflict, Forbidden, NotFound, Unprocessable
+from baan_shared.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
 
 RESOLVED_BY = "the national office (CODI)"
 """Who can resolve a conflict with a record outside the caller's areas."""
@@ -100,12 +100,12 @@ def unknown_reference(field: str, what: str, identifier: object) -> Unprocessabl
     return Unprocessable(
         f"unknown {what} {identifier}",
         errors=[
-            {
-                "field": field,
-                "value": str(identifier),
-                "reason": f"no {what} with this id exists in the client's areas",
-                "code": "unknown-reference",
-            }
+            field_error(
+                field,
+                f"no {what} with this id exists in the client's areas",
+                "unknown-reference",
+                value=identifier,
+            )
         ],
     )
 
@@ -135,12 +135,12 @@ def taken_elsewhere(field: str, what: str, value: object) -> Conflict:
         f"{what} {value} is already taken outside the client's areas; "
         f"{RESOLVED_BY} can resolve this",
         errors=[
-            {
-                "field": field,
-                "value": str(value),
-                "reason": f"already taken outside the client's areas; ask {RESOLVED_BY}",
-                "code": "taken-elsewhere",
-            }
+            field_error(
+                field,
+                f"already taken outside the client's areas; ask {RESOLVED_BY}",
+                "taken-elsewhere",
+                value=value,
+            )
         ],
     )
 
@@ -161,5 +161,5 @@ def forbid_unless_covered(
         where = subdistrict or district or province
         raise Forbidden(
             f"client {principal.client_id!r} may not act in area {where}",
-            errors=[{"field": field, "reason": "outside the client's areas", "code": "area"}],
+            errors=[field_error(field, "outside the client's areas", "area")],
         )

@@ -31,7 +31,8 @@ from baan_shared.auth.principal import Principal
 from baan_shared.auth.scopes import SCOPES
 from baan_shared.auth.settings import DEV_ISSUER, AuthSettings
 from baan_shared.auth.tokens import InvalidToken, KeysUnavailable, TokenValidator
-from baan_shared.http.errors import PROBLEM_JSON, Forbidden
+from baan_shared.errors import Forbidden, field_error
+from baan_shared.http.errors import PROBLEM_JSON
 
 log = logging.getLogger(__name__)
 
@@ -268,11 +269,9 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
             raise Forbidden(
                 f"client {principal.client_id!r} lacks scope {' and '.join(missing)}",
                 errors=[
-                    {
-                        "field": "header.Authorization",
-                        "reason": f"the token lacks scope {scope}",
-                        "code": "missing-scope",
-                    }
+                    field_error(
+                        "header.Authorization", f"the token lacks scope {scope}", "missing-scope"
+                    )
                     for scope in missing
                 ],
                 missing_scopes=missing,

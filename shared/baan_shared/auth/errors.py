@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from baan_shared.http.errors import AppError, problem
+from baan_shared.errors import AppError, field_error
+from baan_shared.http.errors import problem
 
 
 class Unauthenticated(AppError):
@@ -24,7 +25,7 @@ class Unauthenticated(AppError):
     def __init__(self, detail: str, *, reason_code: str, **extra: Any) -> None:
         super().__init__(
             detail,
-            errors=[{"field": "header.Authorization", "reason": detail, "code": reason_code}],
+            errors=[field_error("header.Authorization", detail, reason_code)],
             **extra,
         )
         self.reason_code = reason_code

@@ -1,7 +1,8 @@
-"""One error hierarchy and one set of handlers: every 4xx/5xx is RFC 9457 problem+json.
+"""One set of handlers: every 4xx/5xx is RFC 9457 problem+json.
 
-Services raise ``AppError`` subclasses (never ``HTTPException``); validation
-errors name each field by its path, e.g. ``body.head.national_id``.
+Services raise the ``baan_shared.errors`` family (never ``HTTPException``); this
+module is where it meets HTTP. Validation errors name each field by its path,
+e.g. ``body.head.national_id``.
 """
 
 import logging
@@ -13,64 +14,37 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from baan_shared.errors import (  # re-exported: older imports keep working
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    field_error,
+    field_errors_of,
+)
+
+__all__ = [
+    "PROBLEM_JSON",
+    "AppError",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "Unprocessable",
+    "UnsupportedMediaType",
+    "document_validation_errors_as_problems",
+    "install_error_handlers",
+    "problem",
+    "problem_responses",
+]
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://baan.example.org/problems/"
-
-
-class AppError(Exception):
-    status = 400
-    code = "bad-request"
-    title = "Bad request"
-
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
-        self.extra = extra
-
-
-class NotFound(AppError):
-    status = 404
-    code = "not-found"
-    title = "Not found"
-
-
-class Conflict(AppError):
-    """The request is valid but the resource's state forbids it (e.g. an illegal transition)."""
-
-    status = 409
-    code = "conflict"
-    title = "Conflict"
-
-
-class Unprocessable(AppError):
-    status = 422
-    code = "validation-error"
-    title = "Your request is not valid"
-
-
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"
-    title = "Forbidden"
-
-
-class PayloadTooLarge(AppError):
-    """An upload over its size limit (413); say the limit in ``max_bytes``."""
-
-    status = 413
-    code = "payload-too-large"
-    title = "The upload is too large"
-
-
-class UnsupportedMediaType(AppError):
-    """An upload whose declared type or first bytes are not accepted (415)."""
-
-    status = 415
-    code = "unsupported-media-type"
-    title = "This type of file is not accepted"
 
 
 def problem(
@@ -95,17 +69,7 @@ def problem(
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ())]
-        errors.append(
-            {
-                "field": ".".join(location),
-                "reason": error.get("msg", "invalid"),
-                "code": error.get("type", "invalid"),
-            }
-        )
-    return errors
+    return field_errors_of(exc.errors())
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -146,7 +110,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 "Your request is not valid",
                 f"body: {exc.detail}",
                 instance=request.url.path,
-                errors=[{"field": "body", "reason": str(exc.detail), "code": "unreadable_body"}],
+                errors=[field_error("body", str(exc.detail), "unreadable_body")],
             )
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem(
@@ -187,7 +151,7 @@ def install_error_handlers(app: FastAPI) -> None:
             "Your request is not valid",
             "a value is out of the range the platform can store",
             instance=request.url.path,
-            errors=[{"field": "body", "reason": "a number is too large", "code": "out_of_range"}],
+            errors=[field_error("body", "a number is too large", "out_of_range")],
         )
 
     @app.exception_handler(Exception)

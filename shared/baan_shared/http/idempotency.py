@@ -54,8 +54,8 @@ from baan_shared.db import (
     SessionFactory,
     UTCDateTime,
 )
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Conflict, Unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ async def request_body_fingerprint(request: Request) -> bytes:
 
 def _header_error(message: str) -> Unprocessable:
     return Unprocessable(
-        message, errors=[{"field": f"header.{HEADER.lower()}", "reason": message, "code": "reused"}]
+        message, errors=[field_error(f"header.{HEADER.lower()}", message, "reused")]
     )
 
 

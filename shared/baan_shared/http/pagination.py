@@ -3,7 +3,7 @@
 import base64
 import uuid
 
-from baan_shared.http.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:
@@ -19,5 +19,5 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
     except (ValueError, TypeError) as exc:
         raise Unprocessable(
             "cursor is not one this API issued",
-            errors=[{"field": "query.cursor", "reason": "malformed cursor", "code": "cursor"}],
+            errors=[field_error("query.cursor", "malformed cursor", "cursor")],
         ) from exc

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers, UploadFile
 
-from baan_shared.http.errors import PayloadTooLarge, UnsupportedMediaType
+from baan_shared.errors import PayloadTooLarge, UnsupportedMediaType, field_error
 
 # A multipart body carries boundaries and part headers around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -55,13 +55,7 @@ class UploadLimits:
             raise PayloadTooLarge(
                 f"a file may be at most {self.max_bytes} bytes",
                 max_bytes=self.max_bytes,
-                errors=[
-                    {
-                        "field": self.field,
-                        "reason": f"larger than {self.max_bytes} bytes",
-                        "code": "size",
-                    }
-                ],
+                errors=[field_error(self.field, f"larger than {self.max_bytes} bytes", "size")],
             )
 
     def check_announced_size(self, headers: Headers) -> None:
@@ -81,19 +75,13 @@ class UploadLimits:
                 f"{content_type or 'a file without a type'} is not accepted;"
                 f" send one of {', '.join(self.accepted_types)}",
                 accepted=self.accepted_types,
-                errors=[{"field": self.field, "reason": "not an accepted type", "code": "type"}],
+                errors=[field_error(self.field, "not an accepted type", "type")],
             )
         if not file_type.matches(head):
             raise UnsupportedMediaType(
                 f"the file's content is not {content_type}",
                 accepted=self.accepted_types,
-                errors=[
-                    {
-                        "field": self.field,
-                        "reason": f"content is not {content_type}",
-                        "code": "type",
-                    }
-                ],
+                errors=[field_error(self.field, f"content is not {content_type}", "type")],
             )
         return file_type
 

@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import thai_today as today
+from baan_shared.errors import Unprocessable, field_error
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
@@ -137,7 +138,7 @@ async def export_house_works(
     if len(rows) > EXPORT_LIMIT:
         raise Unprocessable(
             f"more than {EXPORT_LIMIT} house works match; narrow the filters",
-            errors=[{"field": "query", "reason": "too many rows", "code": "export_limit"}],
+            errors=[field_error("query", "too many rows", "export_limit")],
         )
     stamp = today().isoformat()
     if format_ == "xlsx":

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.clock import thai_today as today
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import (
     GrantRejected,
     HouseCancelled,
@@ -25,7 +26,6 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.fiscal import fiscal_year_be
-from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.outbox import record_event
 from baan_shared.reference import Programme
 from construction import SERVICE_NAME
@@ -227,11 +227,9 @@ def _not_before(field: str, value: date, earliest: date, earlier_step: str) -> N
         raise Unprocessable(
             f"{field} {value} is before {earlier_step} ({earliest})",
             errors=[
-                {
-                    "field": f"body.{field}",
-                    "reason": f"must not be before {earlier_step} {earliest}",
-                    "code": "date_order",
-                }
+                field_error(
+                    f"body.{field}", f"must not be before {earlier_step} {earliest}", "date_order"
+                )
             ],
         )
 
@@ -346,11 +344,11 @@ async def complete(
         raise Unprocessable(
             f"labour_days {report.labour_days} differs from the {recorded_days} recorded",
             errors=[
-                {
-                    "field": "body.labour_days",
-                    "reason": f"must be {recorded_days}, the labour recorded (or left out)",
-                    "code": "labour_mismatch",
-                }
+                field_error(
+                    "body.labour_days",
+                    f"must be {recorded_days}, the labour recorded (or left out)",
+                    "labour_mismatch",
+                )
             ],
         )
     labour_days = report.labour_days if recorded_days is None else recorded_days
@@ -402,11 +400,11 @@ async def set_planned_end(
         raise Unprocessable(
             f"planned_end_on {change.planned_end_on} is before the work was planned",
             errors=[
-                {
-                    "field": "body.planned_end_on",
-                    "reason": f"must not be before planned_on {work.planned_on}",
-                    "code": "date_order",
-                }
+                field_error(
+                    "body.planned_end_on",
+                    f"must not be before planned_on {work.planned_on}",
+                    "date_order",
+                )
             ],
         )
     work.planned_end_on = change.planned_end_on

@@ -10,7 +10,7 @@ Progress is reported only while under construction; milestone order is
 Plain functions: tests need no database.
 """
 
-from baan_shared.http.errors import Conflict
+from baan_shared.errors import Conflict
 from construction.house_works.models import HouseWorkStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {

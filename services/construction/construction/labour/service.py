@@ -5,7 +5,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import thai_today as today
-from baan_shared.http.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWorkStatus
 from construction.labour import repository
@@ -26,11 +26,11 @@ async def record(session: AsyncSession, house_work_id: uuid.UUID, new: LabourCre
         raise Unprocessable(
             f"worked_on {worked_on} is before the house work was planned",
             errors=[
-                {
-                    "field": "body.worked_on",
-                    "reason": f"must not be before planned_on {work.planned_on}",
-                    "code": "date_order",
-                }
+                field_error(
+                    "body.worked_on",
+                    f"must not be before planned_on {work.planned_on}",
+                    "date_order",
+                )
             ],
         )
     entry = LabourEntry(

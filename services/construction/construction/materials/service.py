@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import thai_today as today
-from baan_shared.http.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWorkStatus
 from construction.materials import repository
@@ -33,11 +33,7 @@ def _date_error(field: str, value: date, earliest: date) -> Unprocessable:
     return Unprocessable(
         f"{field} {value} is before the order date {earliest}",
         errors=[
-            {
-                "field": f"body.{field}",
-                "reason": f"must not be before ordered_on {earliest}",
-                "code": "date_order",
-            }
+            field_error(f"body.{field}", f"must not be before ordered_on {earliest}", "date_order")
         ],
     )
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, NotFound, Unprocessable
+from baan_shared.errors import Conflict, NotFound, Unprocessable, field_error
 from baan_shared.reference import Programme
 from construction.house_works.models import HouseWork, HouseWorkStatus, WorkType
 from construction.milestones import repository
@@ -177,11 +177,9 @@ async def set_planned_on(
         raise Unprocessable(
             f"planned_on {change.planned_on} is before the house work was planned",
             errors=[
-                {
-                    "field": "body.planned_on",
-                    "reason": f"must not be before {work.planned_on}",
-                    "code": "date_order",
-                }
+                field_error(
+                    "body.planned_on", f"must not be before {work.planned_on}", "date_order"
+                )
             ],
         )
     milestone.planned_on_fixed = change.planned_on is not None

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from baan_shared.http.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.reference import Programme
 from construction.house_works.models import WorkType
 
@@ -115,7 +115,7 @@ def template_errors(milestones: Sequence[Milestone]) -> list[dict[str, Any]]:
 
     def refuse(index: int | None, field: str, reason: str, code: str) -> None:
         path = "body.milestones" if index is None else f"body.milestones.{index}.{field}"
-        errors.append({"field": path, "reason": reason, "code": code})
+        errors.append(field_error(path, reason, code))
 
     if len(milestones) < 2:
         refuse(None, "", "needs at least one milestone before the inspection", "too_short")
@@ -165,11 +165,11 @@ def check_milestone(
         raise Unprocessable(
             f"{reported!r} is not a milestone of the {template.name} template",
             errors=[
-                {
-                    "field": "body.milestone",
-                    "reason": "must be one of " + ", ".join(template.codes()),
-                    "code": "unknown_milestone",
-                }
+                field_error(
+                    "body.milestone",
+                    "must be one of " + ", ".join(template.codes()),
+                    "unknown_milestone",
+                )
             ],
             milestones=template.codes(),
         )
@@ -178,11 +178,11 @@ def check_milestone(
         raise Unprocessable(
             f"{reported} stands for {milestone.percent}% in the {template.name} template",
             errors=[
-                {
-                    "field": "body.percent",
-                    "reason": f"must be {milestone.percent} for {reported} (or left out)",
-                    "code": "milestone_percent",
-                }
+                field_error(
+                    "body.percent",
+                    f"must be {milestone.percent} for {reported} (or left out)",
+                    "milestone_percent",
+                )
             ],
         )
     if reported == INSPECTED:

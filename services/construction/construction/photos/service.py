@@ -11,7 +11,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
-from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.errors import Conflict, NotFound
 from baan_shared.storage import ObjectNotFound, ObjectStorage, UploadLimits
 from construction.house_works import service as house_works
 from construction.photos import repository

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown_reference
 from baan_shared.clock import thai_today, utcnow
-from baan_shared.http.errors import AppError, Conflict, NotFound, Unprocessable
+from baan_shared.errors import AppError, Conflict, NotFound, Unprocessable, field_error
 from construction.access import HOUSE_WORK, covers
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork, HouseWorkStatus
@@ -32,13 +32,11 @@ FINISHED = frozenset({HouseWorkStatus.COMPLETED, HouseWorkStatus.CANCELLED})
 HOUSE_WORK_IDS = "body.house_work_ids"
 
 
-def _field(field: str, reason: str, code: str) -> dict[str, Any]:
-    return {"field": field, "reason": reason, "code": code}
-
-
 def _dates_error(start: date, end: date) -> dict[str, Any] | None:
     if end < start:
-        return _field("body.planned_end_on", "must not be before planned_start_on", "date_order")
+        return field_error(
+            "body.planned_end_on", "must not be before planned_start_on", "date_order"
+        )
     return None
 
 
@@ -52,12 +50,12 @@ def _refuse(errors: list[dict[str, Any]]) -> None:
 async def create(session: AsyncSession, new: ProjectCreate) -> Project:
     errors = [e for e in [_dates_error(new.planned_start_on, new.planned_end_on)] if e]
     if new.district_code and not new.district_code.startswith(new.province_code):
-        errors.append(_field("body.district_code", "must lie in province_code", "area"))
+        errors.append(field_error("body.district_code", "must lie in province_code", "area"))
     if new.subdistrict_code and not (
         new.district_code and new.subdistrict_code.startswith(new.district_code)
     ):
         errors.append(
-            _field("body.subdistrict_code", "must lie in district_code (give both)", "area")
+            field_error("body.subdistrict_code", "must lie in district_code (give both)", "area")
         )
     _refuse(errors)
     project = Project(**new.model_dump())
@@ -122,7 +120,7 @@ async def assign(
     for index, house_work_id in enumerate(assignment.house_work_ids):
         reason = _misfit(project, works[house_work_id])
         if reason is not None:
-            errors.append(_field(f"{HOUSE_WORK_IDS}.{index}", reason, "project_misfit"))
+            errors.append(field_error(f"{HOUSE_WORK_IDS}.{index}", reason, "project_misfit"))
     if errors:
         raise Unprocessable(f"{len(errors)} house work(s) cannot join this project", errors=errors)
     for index, house_work_id in enumerate(assignment.house_work_ids):
@@ -195,7 +193,7 @@ async def _bulk_targets(
         return [w for w in works if w.status == eligible]
     in_project = {w.id: w for w in works}
     outside = [
-        _field(f"{HOUSE_WORK_IDS}.{index}", f"not in project {project_id}", "not_in_project")
+        field_error(f"{HOUSE_WORK_IDS}.{index}", f"not in project {project_id}", "not_in_project")
         for index, house_work_id in enumerate(chosen)
         if house_work_id not in in_project
     ]

@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, not_found_unless_covered
 from baan_shared.clock import utcnow
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import BudgetAllocated
-from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
@@ -68,9 +68,7 @@ async def allocate(
     try:
         code = check_area(body.area_level, body.area_code)
     except AreaError as exc:
-        raise Unprocessable(
-            str(exc), errors=[{"field": "body.area_code", "reason": str(exc)}]
-        ) from exc
+        raise Unprocessable(str(exc), errors=[field_error("body.area_code", str(exc))]) from exc
     budget = await repository.find(session, body.programme, body.fiscal_year, body.area_level, code)
     if budget is None:
         budget = Budget(

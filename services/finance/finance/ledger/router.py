@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
+from baan_shared.errors import Forbidden, field_error
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Forbidden, problem_responses
+from baan_shared.http.errors import problem_responses
 from finance.access import Reader
 from finance.ledger import service
 from finance.ledger.schemas import TrialBalance
@@ -35,12 +36,12 @@ async def get_trial_balance(session: SessionDep, principal: Reader) -> TrialBala
             f"client {principal.client_id!r} is bound to areas; the trial balance covers "
             "the whole country and is for national clients only",
             errors=[
-                {
-                    "field": "header.Authorization",
-                    "reason": "the trial balance is national: the token must cover every "
+                field_error(
+                    "header.Authorization",
+                    "the trial balance is national: the token must cover every "
                     "area (baan_areas '*')",
-                    "code": "national-only",
-                }
+                    "national-only",
+                )
             ],
         )
     return await service.trial_balance(session)

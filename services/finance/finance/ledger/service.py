@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict
+from baan_shared.errors import Conflict
 from finance.ledger import repository
 from finance.ledger.chart import spec_for
 from finance.ledger.journal import Line, UnknownAccount, check_entry

@@ -21,6 +21,7 @@ from baan_shared.auth import (
     taken_elsewhere,
 )
 from baan_shared.clock import thai_date, utcnow
+from baan_shared.errors import Conflict, Unprocessable, field_error, invalid
 from baan_shared.events.catalog import (
     LoanApproved,
     LoanDisbursed,
@@ -28,7 +29,6 @@ from baan_shared.events.catalog import (
     LoanRepaymentReceived,
 )
 from baan_shared.fiscal import fiscal_year_at, fiscal_year_be
-from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
@@ -71,10 +71,6 @@ SOURCE = f"/services/{SERVICE_NAME}"
 
 NATIONAL = Principal.of(SERVICE_NAME, areas=["*"])
 """Who the rules act for when no client is named (finance's own callers, tests)."""
-
-
-def _field_error(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, errors=[{"field": field, "reason": message}])
 
 
 def _about(loan: Loan, on: date) -> dict[str, object]:
@@ -133,12 +129,9 @@ def _serves(fund: RevolvingFund, body: LoanCreate) -> RevolvingFund:
         raise Unprocessable(
             reason,
             errors=[
-                {
-                    "field": "body.revolving_fund_id",
-                    "value": str(fund.id),
-                    "reason": reason,
-                    "code": "fund-outside-the-loans-area",
-                }
+                field_error(
+                    "body.revolving_fund_id", reason, "fund-outside-the-loans-area", value=fund.id
+                )
             ],
         )
     return fund
@@ -172,14 +165,14 @@ async def _fund_for(
                 session, FundScope.SUBDISTRICT, body.subdistrict_code
             )
         if fund is None or not funds.covers(principal, fund):
-            raise _field_error(
+            raise invalid(
                 "body.revolving_fund_id",
                 f"{body.programme} loans repay into a revolving fund: open one for "
                 f"sub-district {body.subdistrict_code or '(none given)'} or name one",
             )
         return _serves(fund, body).id
     if body.financed_by_fund:
-        raise _field_error("body.financed_by_fund", "a loan financed by a fund names the fund")
+        raise invalid("body.financed_by_fund", "a loan financed by a fund names the fund")
     return None
 
 
@@ -198,18 +191,18 @@ async def _within_cap(
         return
     limit = f"{body.programme} lends at most {cap} satang per household"
     if principal.all_areas:
-        raise _field_error(
+        raise invalid(
             "body.principal_satang", f"{limit}; this household already has {already} satang"
         )
     here = await repository.principal_lent(
         session, body.borrower_type, body.borrower_id, body.programme, principal
     )
     if here + body.principal_satang > cap:
-        raise _field_error(
+        raise invalid(
             "body.principal_satang",
             f"{limit}; this household already has {here} satang in the client's areas",
         )
-    raise _field_error(
+    raise invalid(
         "body.principal_satang",
         f"{limit}, counting its loans in every area; with its loans outside the client's "
         f"areas this loan would exceed it. {RESOLVED_BY} can say how much is left",
@@ -257,7 +250,7 @@ async def disburse(session: AsyncSession, loan_id: uuid.UUID, body: LoanDisburse
         raise Conflict(f"loan {loan.id} is {loan.status.value}, not waiting to be disbursed")
     first_due = body.first_due_on or add_months(body.disbursed_on, 1)
     if first_due <= body.disbursed_on:
-        raise _field_error("body.first_due_on", "the first instalment falls after disbursement")
+        raise invalid("body.first_due_on", "the first instalment falls after disbursement")
     schedule = build_schedule(
         loan.principal_satang,
         loan.annual_interest_rate_bp,
@@ -372,26 +365,26 @@ async def repay(
             raise Conflict(
                 f"payment reference {body.payment_reference} was used for another loan",
                 errors=[
-                    {
-                        "field": "body.payment_reference",
-                        "value": body.payment_reference,
-                        "reason": "used for another loan",
-                        "code": "taken",
-                    }
+                    field_error(
+                        "body.payment_reference",
+                        "used for another loan",
+                        "taken",
+                        value=body.payment_reference,
+                    )
                 ],
             )
         return earlier, False
     if loan.status is not LoanStatus.ACTIVE:
         raise Conflict(f"loan {loan.id} is {loan.status.value}: it takes no repayments")
     if loan.disbursed_on is not None and body.paid_on < loan.disbursed_on:
-        raise _field_error("body.paid_on", "a repayment cannot predate the disbursement")
+        raise invalid("body.paid_on", "a repayment cannot predate the disbursement")
     rows = await repository.instalments(session, loan.id, loan.schedule_version)
     try:
         allocations = allocate_payment(body.amount_satang, _owed(rows))
     except Overpayment as exc:
         raise Unprocessable(
             str(exc),
-            errors=[{"field": "body.amount_satang", "reason": str(exc)}],
+            errors=[field_error("body.amount_satang", str(exc))],
             payoff_satang=exc.payoff_satang,
         ) from exc
     by_number = {row.number: row for row in rows}
@@ -579,7 +572,7 @@ async def reschedule(session: AsyncSession, loan_id: uuid.UUID, body: LoanResche
     if loan.status is not LoanStatus.ACTIVE:
         raise Conflict(f"loan {loan.id} is {loan.status.value}: nothing to reschedule")
     if loan.disbursed_on is not None and body.effective_on < loan.disbursed_on:
-        raise _field_error("body.effective_on", "a rescheduling cannot predate the disbursement")
+        raise invalid("body.effective_on", "a rescheduling cannot predate the disbursement")
     if loan.outstanding_principal_satang == 0:
         raise Conflict(f"loan {loan.id} has no principal left to reschedule")
     old = await repository.instalments(session, loan.id, loan.schedule_version)

@@ -23,8 +23,8 @@ from baan_shared.auth import (
     taken_elsewhere,
     unknown_reference,
 )
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
-from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.outbox import record_event
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
@@ -147,7 +147,7 @@ def _code_taken(principal: Principal, body: FundCreate, existing: RevolvingFund 
         return taken_elsewhere("body.code", f"{body.scope.value} fund code", body.code)
     return Conflict(
         f"a {body.scope.value} fund {body.code} already exists",
-        errors=[{"field": "body.code", "reason": "already taken", "code": "taken"}],
+        errors=[field_error("body.code", "already taken", "taken")],
     )
 
 
@@ -162,9 +162,7 @@ async def create(session: AsyncSession, body: FundCreate, principal: Principal) 
             "a sub-district's fund is named by the sub-district's official 6-digit code, "
             f"which starts with its province's code {body.province_code}"
         )
-        raise Unprocessable(
-            reason, errors=[{"field": "body.code", "reason": reason, "code": "area-code"}]
-        )
+        raise Unprocessable(reason, errors=[field_error("body.code", reason, "area-code")])
     existing = await repository.find(session, body.scope, body.code)
     if existing is not None:
         raise _code_taken(principal, body, existing)

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.errors import NotFound, invalid
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
@@ -81,10 +81,6 @@ def percent(achieved: int, target: int | None) -> float | None:
     return float(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _invalid(field: str, reason: str) -> Unprocessable:
-    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": field[6:]}])
-
-
 def _check(query: TargetQuery) -> None:
     offices = office_map()
     if query.region is not None and query.region not in offices.regions:
@@ -94,22 +90,27 @@ def _check(query: TargetQuery) -> None:
             raise NotFound(f"No province {query.province_code}")
         region = offices.region_of(query.province_code)
         if query.region is not None and region is not None and region.code != query.region:
-            raise _invalid(
-                "query.province_code", f"province {query.province_code} is not in {query.region}"
+            raise invalid(
+                "query.province_code",
+                f"province {query.province_code} is not in {query.region}",
+                "province_code",
             )
     if (
         query.district_code is not None
         and query.province_code is not None
         and not query.district_code.startswith(query.province_code)
     ):
-        raise _invalid(
+        raise invalid(
             "query.district_code",
             f"district {query.district_code} is not in province {query.province_code}",
+            "district_code",
         )
     scope_level, _ = query.scope
     if LEVELS.index(query.level) < LEVELS.index(scope_level):
-        raise _invalid(
-            "query.level", f"rows by {query.level.value} are coarser than the area asked for"
+        raise invalid(
+            "query.level",
+            f"rows by {query.level.value} are coarser than the area asked for",
+            "level",
         )
 
 

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.errors import NotFound, invalid
 from baan_shared.reference import current_level
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.money import repository
@@ -50,10 +50,6 @@ class MoneyQuery:
         return AreaLevel.COUNTRY, COUNTRY_CODE
 
 
-def _invalid(field: str, reason: str) -> Unprocessable:
-    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": field[6:]}])
-
-
 def _check(query: MoneyQuery) -> None:
     offices = office_map()
     if query.region is not None and query.region not in offices.regions:
@@ -63,12 +59,16 @@ def _check(query: MoneyQuery) -> None:
         if region is None:
             raise NotFound(f"No province {query.province_code}")
         if query.region is not None and region.code != query.region:
-            raise _invalid(
-                "query.province_code", f"province {query.province_code} is not in {query.region}"
+            raise invalid(
+                "query.province_code",
+                f"province {query.province_code} is not in {query.region}",
+                "province_code",
             )
     if LEVELS.index(query.level) < LEVELS.index(query.scope[0]):
-        raise _invalid(
-            "query.level", f"rows by {query.level.value} are coarser than the area asked for"
+        raise invalid(
+            "query.level",
+            f"rows by {query.level.value} are coarser than the area asked for",
+            "level",
         )
 
 

@@ -14,9 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.errors import Unprocessable, field_error
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import READS
 from reporting.achievements import service as achievements
@@ -66,12 +67,11 @@ async def query(
         raise Unprocessable(
             "money is reported by region, province or finer, not within one district",
             errors=[
-                {
-                    "field": "query.district_code",
-                    "reason": "not with money or revolving-fund measures; use "
-                    "province_code and level",
-                    "code": "money_scope",
-                }
+                field_error(
+                    "query.district_code",
+                    "not with money or revolving-fund measures; use province_code and level",
+                    "money_scope",
+                )
             ],
         )
     # Funds are a stock, the same in every year: read once, after the first year's

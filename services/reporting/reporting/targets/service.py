@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Forbidden, Unprocessable
+from baan_shared.errors import Forbidden, Unprocessable, field_error
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.targets import repository
 from reporting.targets.models import PROGRAMME_UNITS, Target, TargetLevel
@@ -49,15 +49,15 @@ def _problems(index: int, target: TargetSet) -> list[dict[str, Any]]:
     units = PROGRAMME_UNITS[target.programme]
     if target.unit not in units:
         found.append(
-            {
-                "field": f"{at}.unit",
-                "reason": f"{target.programme.value} counts in {', '.join(sorted(units))}",
-                "code": "unit",
-            }
+            field_error(
+                f"{at}.unit",
+                f"{target.programme.value} counts in {', '.join(sorted(units))}",
+                "unit",
+            )
         )
     # The level is one of TargetLevel (the schema refuses any other): its code must fit.
     if (problem := area_problem(AreaLevel(target.area_level), target.area_code)) is not None:
-        found.append({"field": f"{at}.area_code", "reason": problem, "code": "area_code"})
+        found.append(field_error(f"{at}.area_code", problem, "area_code"))
     return found
 
 
@@ -85,11 +85,9 @@ def _national_only(principal: Principal) -> None:
             f"client {principal.client_id!r} is bound to areas; only a national client "
             "sets targets",
             errors=[
-                {
-                    "field": "body.targets",
-                    "reason": "only a national client (every area) sets targets",
-                    "code": "area",
-                }
+                field_error(
+                    "body.targets", "only a national client (every area) sets targets", "area"
+                )
             ],
         )
 
@@ -105,11 +103,9 @@ async def set_targets(
         key = key_of(target)
         if key in seen:
             problems.append(
-                {
-                    "field": f"body.targets.{index}",
-                    "reason": f"same target as body.targets.{seen[key]}",
-                    "code": "duplicate",
-                }
+                field_error(
+                    f"body.targets.{index}", f"same target as body.targets.{seen[key]}", "duplicate"
+                )
             )
         seen.setdefault(key, index)
     if problems:

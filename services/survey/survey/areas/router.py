@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.errors import Unprocessable, field_error
+from baan_shared.http.errors import problem_responses
 from survey.access import Reader
 from survey.areas import service
 from survey.areas.schemas import (
@@ -39,9 +40,7 @@ async def list_provinces(
 ) -> list[ProvincePublic]:
     if region is not None and region not in {r.code for r in service.regions()}:
         reason = f"no regional office has code {region}"
-        raise Unprocessable(
-            reason, errors=[{"field": "query.region", "reason": reason, "code": "unknown"}]
-        )
+        raise Unprocessable(reason, errors=[field_error("query.region", reason, "unknown")])
     return service.provinces(region)
 
 

@@ -6,7 +6,7 @@ import share: each code must exist and nest in its parent.
 
 import geothai
 
-from baan_shared.http.errors import NotFound
+from baan_shared.errors import NotFound
 from baan_shared.reference import region_of_province, regional_offices
 from survey.areas.schemas import (
     AreaMatch,

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, mask_national_id, mask_phone
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable, field_error, field_errors_of
 from survey.households import repository, service
 from survey.households.duplicates import duplicate_key
 from survey.households.models import (
@@ -56,18 +56,6 @@ def _shown(field: str, value: Any) -> str | None:
     return str(value)
 
 
-def _invalid(error: ValidationError) -> Unprocessable:
-    errors = [
-        {
-            "field": "body." + ".".join(str(part) for part in e["loc"]),
-            "reason": e["msg"],
-            "code": e["type"],
-        }
-        for e in error.errors()
-    ]
-    return Unprocessable("the corrected household is not valid", errors=errors)
-
-
 async def edit(
     session: AsyncSession, household_id: uuid.UUID, patch: HouseholdUpdate, principal: Principal
 ) -> Household:
@@ -80,7 +68,10 @@ async def edit(
             {k: v for k, v in current.items() if v is not None} | requested
         )
     except ValidationError as error:
-        raise _invalid(error) from None
+        raise Unprocessable(
+            "the corrected household is not valid",
+            errors=field_errors_of(error.errors(), prefix="body"),
+        ) from None
     proposed = corrected.model_dump(include=set(requested))
     changed = {f: v for f, v in proposed.items() if v != current[f]}
     if not changed:
@@ -102,7 +93,7 @@ async def edit(
         members = len(await repository.members(session, household.id))
         if changed["household_size"] < members:
             reason = f"the household has {members} members listed; remove some first"
-            raise Unprocessable(reason, errors=[{"field": "body.household_size", "reason": reason}])
+            raise Unprocessable(reason, errors=[field_error("body.household_size", reason)])
     now = utcnow()
     for field, value in changed.items():
         session.add(
@@ -206,7 +197,7 @@ async def update_member(
     ).items():
         if value is None:
             reason = "cannot be cleared; give a value"
-            raise Unprocessable(reason, errors=[{"field": f"body.{field}", "reason": reason}])
+            raise Unprocessable(reason, errors=[field_error(f"body.{field}", reason)])
         old = getattr(member, field)
         if old == value:
             continue

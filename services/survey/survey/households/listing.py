@@ -19,7 +19,7 @@ from sqlalchemy import Float, and_, case, cast, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from baan_shared.http.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 from baan_shared.reference import Programme
 from survey.households import priority
 from survey.households.models import Household, HouseholdStatus
@@ -96,7 +96,7 @@ def parse_sort(value: str) -> Sort:
     key = value.removeprefix("-")
     if key not in SORTABLE:
         reason = f"cannot sort by {key!r}; sort by one of {', '.join(SORTABLE)} (- for descending)"
-        raise Unprocessable(reason, errors=[{"field": "query.sort", "reason": reason}])
+        raise Unprocessable(reason, errors=[field_error("query.sort", reason)])
     return Sort(key, descending)
 
 
@@ -132,13 +132,11 @@ def decode_cursor(cursor: str | None, sort: Sort) -> Cursor | None:
     except (ValueError, TypeError) as exc:
         raise Unprocessable(
             "cursor is not one this API issued",
-            errors=[{"field": "query.cursor", "reason": "malformed cursor", "code": "cursor"}],
+            errors=[field_error("query.cursor", "malformed cursor", "cursor")],
         ) from exc
     if decoded.sort != sort.text:
         reason = f"this cursor pages a list sorted by {decoded.sort}, not {sort.text}"
-        raise Unprocessable(
-            reason, errors=[{"field": "query.cursor", "reason": reason, "code": "cursor"}]
-        )
+        raise Unprocessable(reason, errors=[field_error("query.cursor", reason, "cursor")])
     return decoded
 
 

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from baan_shared.auth import Principal, forbid_unless_covered, reveals_personal_data
 from baan_shared.auth.audit import audit_resource
+from baan_shared.errors import Unprocessable, field_error
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.reference import Programme
 from survey.access import Approver, Reader, Writer
@@ -224,7 +225,7 @@ async def rank_households(
         raise Unprocessable(
             reason,
             errors=[
-                {"field": f"query.{name}", "reason": reason, "code": "invalid"}
+                field_error(f"query.{name}", reason, "invalid")
                 for name in ("weight_income", "weight_condition", "weight_vulnerable")
             ],
         )

@@ -5,7 +5,7 @@ An approved household can still be waitlisted when its grant is refused for
 want of budget (``grant.rejected``). Plain functions: tests need no database.
 """
 
-from baan_shared.http.errors import Conflict
+from baan_shared.errors import Conflict
 from survey.households.models import HouseholdStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {

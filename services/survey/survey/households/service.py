@@ -21,6 +21,7 @@ from baan_shared.auth import (
     unknown_reference,
 )
 from baan_shared.clock import THAILAND, thai_date, utcnow
+from baan_shared.errors import Conflict, Unprocessable, invalid
 from baan_shared.events.catalog import (
     EventData,
     HouseholdApproved,
@@ -29,7 +30,6 @@ from baan_shared.events.catalog import (
     HouseholdWaitlisted,
 )
 from baan_shared.fiscal import fiscal_year_at
-from baan_shared.http.errors import Conflict, Unprocessable
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
@@ -70,10 +70,6 @@ def _area(household: Household) -> dict[str, Any]:
     }
 
 
-def _invalid(field: str, reason: str) -> Unprocessable:
-    return Unprocessable(reason, errors=[{"field": field, "reason": reason, "code": "invalid"}])
-
-
 async def check_round(
     session: AsyncSession, data: HouseholdCreate, principal: Principal
 ) -> HouseholdCreate:
@@ -99,7 +95,7 @@ async def check_round(
         )
         if survey_round.subdistrict_code != data.subdistrict_code:
             reason = f"the round surveyed sub-district {survey_round.subdistrict_code}"
-            raise _invalid("body.survey_round_id", reason)
+            raise invalid("body.survey_round_id", reason, "invalid")
         if data.community_id is None and survey_round.community_id is not None:
             data = data.model_copy(update={"community_id": survey_round.community_id})
     if data.community_id is not None:
@@ -118,7 +114,7 @@ async def check_round(
         )
         if community.subdistrict_code != data.subdistrict_code:
             reason = f"the community is in sub-district {community.subdistrict_code}"
-            raise _invalid("body.community_id", reason)
+            raise invalid("body.community_id", reason, "invalid")
     return data
 
 

@@ -32,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, does_not_exist, unknown_reference
 from baan_shared.auth.principal import ALL_AREAS
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import Conflict, Forbidden, Unprocessable
+from baan_shared.errors import Conflict, Forbidden, Unprocessable
 from baan_shared.reference import Programme
 from survey.households import service as households
 from survey.households.schemas import HouseholdCreate, MemberIn

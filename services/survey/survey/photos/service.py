@@ -10,7 +10,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
-from baan_shared.http.errors import Conflict, NotFound
+from baan_shared.errors import Conflict, NotFound
 from baan_shared.ids import new_id
 from baan_shared.storage import IMAGES, ObjectNotFound, ObjectStorage, UploadLimits
 from survey.households import service as households

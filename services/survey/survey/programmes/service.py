@@ -3,7 +3,7 @@
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
-from baan_shared.http.errors import NotFound, Unprocessable
+from baan_shared.errors import NotFound, Unprocessable, field_error
 from baan_shared.reference import Programme
 from survey.households.priority import Weights
 from survey.programmes import repository
@@ -46,7 +46,7 @@ async def update_weights(
         raise Unprocessable(
             reason,
             errors=[
-                {"field": f"body.{name}", "reason": reason, "code": "invalid"}
+                field_error(f"body.{name}", reason, "invalid")
                 for name in ("income", "condition", "vulnerable")
             ],
         )

@@ -5,7 +5,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
-from baan_shared.http.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 from survey.communities import repository as communities
 from survey.rounds import repository
 from survey.rounds.models import SurveyRound
@@ -37,7 +37,7 @@ async def open_round(
                 f"not {data.subdistrict_code}"
             )
             raise Unprocessable(
-                reason, errors=[{"field": "body.community_id", "reason": reason, "code": "invalid"}]
+                reason, errors=[field_error("body.community_id", reason, "invalid")]
             )
     code = data.subdistrict_code
     survey_round = SurveyRound(**data.model_dump(), province_code=code[:2], district_code=code[:4])

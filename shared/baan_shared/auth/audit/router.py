@@ -23,7 +23,8 @@ from baan_shared.auth.audit.table import AuditRecord
 from baan_shared.auth.dependencies import require_scopes
 from baan_shared.auth.principal import Principal
 from baan_shared.auth.scopes import AUDIT_READ
-from baan_shared.http.errors import Forbidden, Unprocessable, problem_responses
+from baan_shared.errors import Forbidden, Unprocessable, field_error
+from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 
 
@@ -82,24 +83,24 @@ def audit_log_router(
                 f"client {auditor.client_id!r} is bound to areas; the audit log records "
                 "every area's writes and is for national auditors only",
                 errors=[
-                    {
-                        "field": "header.Authorization",
-                        "reason": "the audit log is national: the token must cover every "
+                    field_error(
+                        "header.Authorization",
+                        "the audit log is national: the token must cover every "
                         "area (baan_areas '*')",
-                        "code": "national-only",
-                    }
+                        "national-only",
+                    )
                 ],
             )
         for name, moment in (("from", at_from), ("to", at_to)):
             if moment is not None and moment.tzinfo is None:
                 raise Unprocessable(
                     f"{name} needs a time zone, e.g. 2026-01-31T00:00:00Z",
-                    errors=[{"field": f"query.{name}", "reason": "no time zone", "code": "tz"}],
+                    errors=[field_error(f"query.{name}", "no time zone", "tz")],
                 )
         if at_from is not None and at_to is not None and at_to <= at_from:
             raise Unprocessable(
                 "to must be after from",
-                errors=[{"field": "query.to", "reason": "not after from", "code": "range"}],
+                errors=[field_error("query.to", "not after from", "range")],
             )
         after = decode_cursor(cursor)
         query: Any = select(AuditRecord).order_by(col(AuditRecord.id)).limit(limit + 1)
