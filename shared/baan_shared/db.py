@@ -56,8 +56,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    # At most 20 connections per process, as before (10 + 10 overflow), but all
+    # kept: overflow connections were closed on return and opened again by the
+    # next burst (TCP, TLS negotiation, authentication: issue 17's profile).
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_connections_back_from_idle(engine)
