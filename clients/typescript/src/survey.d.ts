@@ -272,18 +272,92 @@ export interface paths {
         put?: never;
         /**
          * Import Households
-         * @description Import every valid row; report the others by row, column and reason.
+         * @description Import every valid row; report the others by row, column, value and reason.
          *
-         *     Thai or English column headers are accepted (see ``survey.imports.sheet``);
-         *     money columns in baht (รายได้ต่อเดือน) or satang. A file of the wrong type
-         *     or encoding, or without the required columns, is refused with 422 and nothing
-         *     is imported. A small file is imported at once (201, ``status: done``); a file
-         *     over ``SURVEY_IMPORT_INLINE_MAX_BYTES`` is queued (202, ``status: queued``) and
-         *     ``GET /v1/household-imports/{id}`` shows its progress.
+         *     Thai or English column headers are accepted (below); money columns in baht
+         *     (รายได้ต่อเดือน) or satang. A file of the wrong type or encoding, or without the
+         *     required columns, is refused with 422 and nothing is imported. A small file is
+         *     imported at once (201, `status: done`); a file over
+         *     `SURVEY_IMPORT_INLINE_MAX_BYTES` is queued (202, `status: queued`) and
+         *     `GET /v1/household-imports/{id}` shows its progress (`rows_read` of `rows_total`,
+         *     `rows_per_second`, `seconds_left`).
+         *
+         *     `rows_invalid` counts the rows not imported; `problems_found` the problems in
+         *     them (one line each in the error file, naming the value as written and the rule
+         *     it breaks, in English and Thai).
          *
          *     Every row must lie in the client's areas: a small file with any row outside them
-         *     is refused whole (403, ``errors`` names each row and its codes); a queued job
-         *     with such rows fails with them in its error file. Either way nothing is imported.
+         *     is refused whole (403, `errors` names each row and its codes); a queued job with
+         *     such rows fails with them in its error file. Either way nothing is imported.
+         *
+         *     **Columns** (Thai or English headers; case and spaces do not matter; `GET /v1/household-imports/template` gives a file to fill in):
+         *
+         *     | column | also accepted | required | holds |
+         *     |---|---|---|---|
+         *     | โครงการ | programme | yes | programme: see the codes |
+         *     | ชื่อหัวหน้าครัวเรือน | head_name, ชื่อ-สกุลหัวหน้าครัวเรือน, หัวหน้าครัวเรือน | yes | head of household |
+         *     | เลขประจำตัวประชาชน | national_id, เลขบัตรประชาชน | yes | the head's Thai national ID, 13 digits (dashes allowed) |
+         *     | เบอร์โทรศัพท์ | phone, โทรศัพท์ | no | phone, at most 20 characters |
+         *     | รหัสจังหวัด | province_code | yes | province, 2 digits (DOPA code) |
+         *     | รหัสอำเภอ | district_code | yes | district, 4 digits, in the province |
+         *     | รหัสตำบล | subdistrict_code | yes | sub-district, 6 digits, in the district |
+         *     | หมู่บ้าน | village, ชุมชน, หมู่บ้าน/ชุมชน | no | village or community |
+         *     | จำนวนสมาชิก | household_size, จำนวนสมาชิกในครัวเรือน | yes | persons in the household, 1 to 50 |
+         *     | รายได้ต่อเดือน (บาท) | monthly_income_baht, รายได้ต่อเดือน, รายได้ต่อเดือน(บาท) | yes | household income a month in baht, 0 or more, at most 2 decimals |
+         *     | ความต้องการ | need | yes | what the household needs: see the codes |
+         *     | ค่าใช้จ่ายประมาณการ (บาท) | estimated_cost_baht, ค่าใช้จ่ายประมาณการ, ค่าใช้จ่ายประมาณการ(บาท) | yes | estimated cost in baht, 0 or more |
+         *     | สภาพบ้าน | house_condition | no | see the codes |
+         *     | สิทธิในที่ดิน | land_tenure | no | see the codes |
+         *     | เลขที่เอกสารสิทธิ์ | land_parcel_ref, แปลงที่ดิน | no | title deed or parcel number |
+         *     | หมายเหตุ | notes | no | anything else, at most 4,000 characters |
+         *
+         *     Money may also come in satang: `monthly_income_satang`, `estimated_cost_satang`. Members (one row per person) come on a workbook sheet named members, สมาชิก, สมาชิกในครัวเรือน, or as `members_file`:
+         *
+         *     | column | required | holds |
+         *     |---|---|---|
+         *     | เลขประจำตัวประชาชนหัวหน้าครัวเรือน | yes | the head's national ID, as on the households sheet |
+         *     | อายุ | yes | age in years, 0 to 130 |
+         *     | เพศ | yes | see the codes |
+         *     | พิการ | no | ใช่ or ไม่ใช่ (yes or no) |
+         *     | โรคเรื้อรัง | no | ใช่ or ไม่ใช่ (yes or no) |
+         *
+         *     **Coded answers** (the Thai answer or the code):
+         *
+         *     | column | answer | code |
+         *     |---|---|---|
+         *     | โครงการ | บ้านมั่นคง | `BAAN_MANKONG` |
+         *     | โครงการ | บ้านพอเพียง | `BAAN_PHO_PHIANG` |
+         *     | โครงการ | บ้านพอเพียงชนบท | `BAAN_PHO_PHIANG` |
+         *     | โครงการ | บ้านมั่นคงชนบทในเขตปฏิรูปที่ดิน สปก. | `LAND_REFORM` |
+         *     | โครงการ | สปก. | `LAND_REFORM` |
+         *     | โครงการ | บ้านริมคลอง | `CANAL` |
+         *     | โครงการ | ริมคลอง | `CANAL` |
+         *     | โครงการ | ศูนย์พัฒนาศักยภาพคนไร้บ้าน | `HOMELESS` |
+         *     | โครงการ | คนไร้บ้าน | `HOMELESS` |
+         *     | โครงการ | ไฟไหม้ ไล่รื้อ ภัยพิบัติ | `EMERGENCY` |
+         *     | โครงการ | ภัยพิบัติ | `EMERGENCY` |
+         *     | ความต้องการ | ซ่อมแซม | `repair` |
+         *     | ความต้องการ | สร้างใหม่ | `rebuild` |
+         *     | ความต้องการ | สร้างบ้านใหม่ | `new_build` |
+         *     | ความต้องการ | ย้ายที่อยู่ | `relocation` |
+         *     | ความต้องการ | ย้าย | `relocation` |
+         *     | สภาพบ้าน | ชำรุดทรุดโทรม | `dilapidated` |
+         *     | สภาพบ้าน | วัสดุไม่มั่นคง | `non_durable` |
+         *     | สภาพบ้าน | ไม่เคยซ่อมแซม | `never_repaired` |
+         *     | สภาพบ้าน | ต้องสร้างใหม่ | `must_rebuild` |
+         *     | สภาพบ้าน | มั่นคงแข็งแรง | `sound` |
+         *     | สิทธิในที่ดิน | มีโฉนด | `own_title` |
+         *     | สิทธิในที่ดิน | เอกสารสิทธิ์ | `own_title` |
+         *     | สิทธิในที่ดิน | เช่า | `lease` |
+         *     | สิทธิในที่ดิน | ได้รับอนุญาต | `permitted_use` |
+         *     | สิทธิในที่ดิน | ที่สาธารณะ | `public_land` |
+         *     | สิทธิในที่ดิน | ไม่มีสิทธิ์ | `no_rights` |
+         *     | เพศ | หญิง | `female` |
+         *     | เพศ | ชาย | `male` |
+         *     | เพศ | อื่นๆ | `other` |
+         *     | เพศ | อื่น ๆ | `other` |
+         *
+         *     The programme column also accepts every name `GET /v1/programmes` lists (`name_th`, `name_en`). Yes/no columns accept ใช่, มี, yes, y, 1 and ไม่ใช่, ไม่มี, no, n, 0.
          */
         post: operations["import_households_v1_household_imports_post"];
         delete?: never;
@@ -322,9 +396,31 @@ export interface paths {
         };
         /**
          * Download Import Errors
-         * @description Every row that was not imported: row, column, reason.
+         * @description Every problem of every row that was not imported: row, column, reason (English),
+         *     sheet, the value as written, and the reason in Thai.
          */
         get: operations["download_import_errors_v1_household_imports__import_id__errors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/household-imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Template
+         * @description A survey sheet to fill in: the accepted Thai headers and an example row; as XLSX
+         *     also a members sheet and a sheet of the coded answers (รหัส) each column accepts.
+         */
+        get: operations["download_template_v1_household_imports_template_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1284,6 +1380,21 @@ export interface components {
              */
             members_invalid: number;
             /**
+             * Outcome
+             * @description What happened, in a sentence (English)
+             */
+            outcome: string;
+            /**
+             * Outcome Th
+             * @description The same, in Thai
+             */
+            outcome_th: string;
+            /**
+             * Problems Found
+             * @description Problems in those rows (a row may have several): the error file's lines
+             */
+            problems_found: number;
+            /**
              * Resume After Row
              * @description Progress: the last sheet row done
              */
@@ -1295,10 +1406,28 @@ export interface components {
             rows_already_present: number;
             /** Rows Imported */
             rows_imported: number;
-            /** Rows Invalid */
+            /**
+             * Rows Invalid
+             * @description Rows not imported for a problem, each counted once
+             */
             rows_invalid: number;
+            /**
+             * Rows Per Second
+             * @description Rows read per second since it started
+             */
+            rows_per_second: number | null;
             /** Rows Read */
             rows_read: number;
+            /**
+             * Rows Total
+             * @description Data rows in the sheet, once a job has counted them (progress: rows_read of rows_total)
+             */
+            rows_total: number | null;
+            /**
+             * Seconds Left
+             * @description At that rate, the time a running job still needs
+             */
+            seconds_left: number | null;
             /** Started At */
             started_at: string | null;
             /** @description queued, running, done or failed */
@@ -1485,8 +1614,16 @@ export interface components {
              * @description The column's header as written in the file
              */
             column: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description The value and the rule it breaks, in English
+             */
             reason: string;
+            /**
+             * Reason Th
+             * @description The same, in Thai
+             */
+            reason_th?: string | null;
             /**
              * Row
              * @description Row in the sheet; the header is row 1
@@ -1497,6 +1634,11 @@ export interface components {
              * @description households, or members (the members sheet or file)
              */
             sheet: string;
+            /**
+             * Value
+             * @description The cell's value as written; null when the cell is empty
+             */
+            value?: string | null;
         };
         /**
          * ImportStatus
@@ -3412,6 +3554,98 @@ export interface operations {
             path: {
                 import_id: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such import */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The import is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file cannot be read; nothing was imported */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    download_template_v1_household_imports_template_get: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["TableFormat"];
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

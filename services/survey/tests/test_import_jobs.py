@@ -85,6 +85,10 @@ class TestImportJobs:
             assert job["status"] == "done"
             assert (job["rows_read"], job["rows_imported"], job["rows_invalid"]) == (1201, 1200, 1)
             assert job["resume_after_row"] == 1202
+            # Progress: rows read of the rows the sheet holds, and the rate.
+            assert (job["rows_read"], job["rows_total"]) == (1201, 1201)
+            assert job["rows_per_second"] > 0
+            assert job["seconds_left"] is None
             assert job["first_errors"][0]["column"] == "รหัสตำบล"
             errors = await client.get(f"/v1/household-imports/{job['id']}/errors")
             assert errors.status_code == 200

@@ -102,7 +102,10 @@ class TestImport:
         response = await _upload(client, "s.csv", csv_bytes([row, row]))
         summary = response.json()
         assert (summary["rows_imported"], summary["rows_invalid"]) == (1, 1)
-        assert summary["first_errors"][0]["reason"] == "the same national ID is on row 2"
+        error = summary["first_errors"][0]
+        assert error["value"] == row[2]
+        assert error["reason"] == f"{row[2]}: the same national ID is on row 2"
+        assert error["reason_th"] == f"{row[2]}: เลขประจำตัวประชาชนเดียวกันอยู่ในแถว 2"
 
     async def test_errors_download_as_xlsx(self, client: httpx.AsyncClient) -> None:
         summary = (
@@ -113,8 +116,9 @@ class TestImport:
         )
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(errors.content))
         rows = workbook.get_sheet_by_index(0).to_python()
-        assert rows[0] == ["row", "column", "reason", "sheet"]
+        assert rows[0] == ["row", "column", "reason", "sheet", "value", "reason_th"]
         assert rows[1][1] == "จำนวนสมาชิก"
+        assert rows[1][4] == "0"
 
 
 class TestRefusedFiles:

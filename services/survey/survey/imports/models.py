@@ -43,7 +43,12 @@ class HouseholdImport(SQLModel, table=True):
     rows_read: int = 0
     rows_imported: int = 0
     rows_already_present: int = 0
+    # Rows refused (each counted once, whatever number of problems it has) ...
     rows_invalid: int = 0
+    # ... and the problems found in them, one per line of the error file.
+    problems_found: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Data rows in the sheet, counted before the job starts: progress is rows_read of it.
+    rows_total: int | None = None
     status: ImportStatus = Field(
         default=ImportStatus.DONE,
         sa_type=enum_type(ImportStatus),
@@ -83,3 +88,6 @@ class HouseholdImportError(SQLModel, table=True):
     row: int = Field(description="Row number in the sheet; the header is row 1")
     column: str = Field(max_length=200)
     reason: str = Field(sa_column=Column(Text, nullable=False))
+    # The same reason in Thai, and the cell's value as written (null on older errors).
+    reason_th: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -1,13 +1,28 @@
 """All SQL about imports."""
 
+import json
 import uuid
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, text, true
+from sqlalchemy import ColumnElement, insert, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
-from survey.households.models import Household
+from baan_shared.clock import utcnow
+from baan_shared.events.catalog import HouseholdSurveyed
+from baan_shared.ids import new_id
+from baan_shared.observability.tracing import current_traceparent
+from baan_shared.outbox import OutboxMessage
+from survey.households import repository as households
+from survey.households.models import (
+    Household,
+    HouseholdMember,
+    HouseholdStatus,
+    HouseholdTransition,
+)
+from survey.households.service import SOURCE
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
 
@@ -78,8 +93,9 @@ async def registered_national_ids(
     """Which of these IDs are already registered in this round (or with no round), in
     the uploader's areas: another area's households neither block a row nor reveal
     through the "already present" count that an ID is registered there."""
+    among = col(Household.national_id).in_(national_ids)
     query = select(Household.national_id).where(
-        col(Household.national_id).in_(national_ids),
+        among,
         area_filter(
             principal,
             province=Household.province_code,
@@ -134,3 +150,115 @@ async def next_queued(session: AsyncSession) -> uuid.UUID | None:
         .limit(1)
     )
     return (await session.exec(query)).first()
+
+
+async def add_errors(session: AsyncSession, errors: list[dict[str, Any]]) -> None:
+    """The problems of refused rows, in one statement."""
+    rows = [{"id": new_id(), **error} for error in errors]
+    await (await session.connection()).execute(insert(HouseholdImportError), rows)
+
+
+_HOUSEHOLD_COLUMNS = [c.name for c in Household.__table__.columns]
+
+
+def surveyed_events(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of ``household.surveyed`` for these households.
+
+    Each payload is the event model's JSON (``record_events`` writes the same),
+    built from one model's dump with each household's values put in: a model per
+    row would cost more than the rest of the import.
+    """
+    sample = HouseholdSurveyed(
+        household_id=uuid.UUID(int=0),
+        household_size=1,
+        surveyed_at=now,
+        programme="",
+        province_code="",
+        district_code="",
+        subdistrict_code="",
+    ).model_dump(mode="json")
+    common = {
+        "aggregatetype": HouseholdSurveyed.aggregate_type,
+        "type": HouseholdSurveyed.event_type,
+        "topic": HouseholdSurveyed.topic,
+        "source": SOURCE,
+        "dataschema": HouseholdSurveyed.dataschema(),
+        "occurred_at": now,
+        "traceparent": current_traceparent(),
+        "attempts": 0,
+    }
+    events = []
+    for row in rows:
+        household_id = str(row["id"])
+        community_id = row["community_id"]
+        payload = sample | {
+            "household_id": household_id,
+            "household_size": row["household_size"],
+            "programme": str(row["programme"]),
+            "province_code": row["province_code"],
+            "district_code": row["district_code"],
+            "subdistrict_code": row["subdistrict_code"],
+            "community_id": str(community_id) if community_id is not None else None,
+        }
+        events.append(
+            common
+            | {
+                "id": new_id(),
+                "aggregateid": household_id,
+                "payload": json.dumps(payload, ensure_ascii=False),
+            }
+        )
+    return events
+
+
+async def register_households(
+    session: AsyncSession, batch: list[dict[str, Any]], *, surveyed_by: str
+) -> None:
+    """Register checked households (``rules.RowChecker``'s columns plus members) in a
+    few statements: each with its members, its ``surveyed`` transition, duplicate
+    flags and one ``household.surveyed`` event in the outbox, as
+    ``households.service.register`` does for one."""
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    for data in batch:
+        row = dict(data)
+        household_id = new_id()
+        row.update(
+            id=household_id,
+            status=HouseholdStatus.SURVEYED.value,
+            possible_duplicate=False,
+            created_at=now,
+            updated_at=now,
+        )
+        rows.append(row)
+        members.extend(
+            {"id": new_id(), "household_id": household_id, "position": position, **member}
+            for position, member in enumerate(row.pop("members"), start=1)
+        )
+    transitions = [
+        {
+            "id": new_id(),
+            "household_id": row["id"],
+            "from_status": None,
+            "to_status": HouseholdStatus.SURVEYED.value,
+            "reason": None,
+            "decided_by": surveyed_by,
+            "decided_at": now,
+            "recorded_at": now,
+        }
+        for row in rows
+    ]
+    events = surveyed_events(rows, now)
+    keys = list({row["duplicate_key"] for row in rows})
+    connection = await session.connection()
+    empty = dict.fromkeys(_HOUSEHOLD_COLUMNS)
+    del empty["eligibility_checks"]
+    await connection.execute(insert(Household), [empty | row for row in rows])
+    await connection.execute(insert(HouseholdTransition), transitions)
+    if members:
+        await connection.execute(insert(HouseholdMember), members)
+    await connection.execute(
+        insert(OutboxMessage), [e | {"sent_at": None, "last_error": None} for e in events]
+    )
+    await households.flag_duplicate_keys(session, keys)

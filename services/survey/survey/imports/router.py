@@ -22,7 +22,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from survey.access import Reader, Writer
-from survey.imports import repository, service
+from survey.imports import repository, service, template
 from survey.imports.models import HouseholdImport, ImportStatus
 from survey.imports.schemas import HouseholdImportPublic, HouseholdImportsPublic, ImportErrorPublic
 from survey.settings import SurveySettings
@@ -44,10 +44,37 @@ router = APIRouter(
 
 async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportPublic:
     first = await repository.errors(session, job.id, limit=20)
+    rate, left = service.progress(job)
+    outcome, outcome_th = service.outcome(job)
     return HouseholdImportPublic(
         **job.model_dump(),
+        rows_per_second=rate,
+        seconds_left=left,
+        outcome=outcome,
+        outcome_th=outcome_th,
         first_errors=[ImportErrorPublic.model_validate(e, from_attributes=True) for e in first],
     )
+
+
+_IMPORT_DESCRIPTION = """Import every valid row; report the others by row, column, value and reason.
+
+Thai or English column headers are accepted (below); money columns in baht
+(รายได้ต่อเดือน) or satang. A file of the wrong type or encoding, or without the
+required columns, is refused with 422 and nothing is imported. A small file is
+imported at once (201, `status: done`); a file over
+`SURVEY_IMPORT_INLINE_MAX_BYTES` is queued (202, `status: queued`) and
+`GET /v1/household-imports/{id}` shows its progress (`rows_read` of `rows_total`,
+`rows_per_second`, `seconds_left`).
+
+`rows_invalid` counts the rows not imported; `problems_found` the problems in
+them (one line each in the error file, naming the value as written and the rule
+it breaks, in English and Thai).
+
+Every row must lie in the client's areas: a small file with any row outside them
+is refused whole (403, `errors` names each row and its codes); a queued job with
+such rows fails with them in its error file. Either way nothing is imported.
+
+""" + template.guide()
 
 
 @router.post(
@@ -55,6 +82,7 @@ async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportP
     status_code=status.HTTP_201_CREATED,
     response_model=HouseholdImportPublic,
     responses={202: {"description": "A big file: queued as a job; follow Location"}},
+    description=_IMPORT_DESCRIPTION,
 )
 @idempotent
 async def import_households(
@@ -77,19 +105,6 @@ async def import_households(
         ),
     ] = None,
 ) -> HouseholdImportPublic:
-    """Import every valid row; report the others by row, column and reason.
-
-    Thai or English column headers are accepted (see ``survey.imports.sheet``);
-    money columns in baht (รายได้ต่อเดือน) or satang. A file of the wrong type
-    or encoding, or without the required columns, is refused with 422 and nothing
-    is imported. A small file is imported at once (201, ``status: done``); a file
-    over ``SURVEY_IMPORT_INLINE_MAX_BYTES`` is queued (202, ``status: queued``) and
-    ``GET /v1/household-imports/{id}`` shows its progress.
-
-    Every row must lie in the client's areas: a small file with any row outside them
-    is refused whole (403, ``errors`` names each row and its codes); a queued job
-    with such rows fails with them in its error file. Either way nothing is imported.
-    """
     settings: SurveySettings = request.app.state.runtime.settings
     sizes = [file.size or 0, (members_file.size or 0) if members_file else 0]
     as_job = sum(sizes) > settings.import_inline_max_bytes
@@ -134,6 +149,25 @@ async def list_imports(
     )
 
 
+@router.get(
+    "/template",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+async def download_template(
+    session: SessionDep, principal: Reader, format: TableFormat = TableFormat.XLSX
+) -> Response:
+    """A survey sheet to fill in: the accepted Thai headers and an example row; as XLSX
+    also a members sheet and a sheet of the coded answers (รหัส) each column accepts."""
+    if format == TableFormat.CSV:
+        body = template.template_csv()
+    else:
+        body = template.template_xlsx(await service.programme_names(session))
+    return Response(
+        body, media_type=MEDIA_TYPES[format], headers=download(format, "survey-sheet-template")
+    )
+
+
 @router.get("/{import_id}", response_model=HouseholdImportPublic)
 async def get_import(
     import_id: uuid.UUID, session: SessionDep, principal: Reader
@@ -154,15 +188,16 @@ async def download_import_errors(
     principal: Reader,
     format: TableFormat = TableFormat.CSV,
 ) -> Response:
-    """Every row that was not imported: row, column, reason."""
+    """Every problem of every row that was not imported: row, column, reason (English),
+    sheet, the value as written, and the reason in Thai."""
     job = await service.get(session, import_id, principal)
     service.ensure_finished(job)
     errors = await repository.errors(session, job.id)
     body = write_table(
         format,
-        # sheet last: files from before members were imported keep their columns' places.
-        ["row", "column", "reason", "sheet"],
-        ((e.row, e.column, e.reason, e.sheet) for e in errors),
+        # New columns last: files from before them keep their columns' places.
+        ["row", "column", "reason", "sheet", "value", "reason_th"],
+        ((e.row, e.column, e.reason, e.sheet, e.value, e.reason_th) for e in errors),
     )
     return Response(
         body, media_type=MEDIA_TYPES[format], headers=download(format, f"import-{job.id}-errors")

@@ -4,10 +4,11 @@ A file is checked before anything is written (type, encoding, columns): a file
 that cannot be read is refused and changes nothing. A small file is then
 imported inside the request's transaction. A big one becomes a job
 (``HouseholdImport`` with a status) that the service's import worker runs from
-a spooled copy: each batch of 500 rows commits with the job's progress and its
+a spooled copy: each batch of rows commits with the job's progress and its
 resume point (the last sheet row done), so a crash loses at most the batch in
 flight, never half a household, and the job resumes from the row after its
-resume point when the service starts again.
+resume point when the service starts again. The rows themselves go through
+``run.ImportRun`` (checked by ``rules``, written by ``repository``).
 
 A national ID already registered in the same round (or, without a round, with
 no round) counts as already present and is not imported again: uploading the
@@ -16,7 +17,6 @@ same file twice creates no duplicates, and neither does a resumed job.
 
 import asyncio
 import contextlib
-import dataclasses
 import io
 import logging
 import shutil
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, unknown_reference
@@ -34,17 +33,26 @@ from baan_shared.auth.principal import ALL_AREAS
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict, Forbidden, Unprocessable
 from baan_shared.reference import Programme
-from survey.households import service as households
-from survey.households.schemas import HouseholdCreate, MemberIn
 from survey.imports import repository, sheet
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
+from survey.imports.rules import Problem, RowChecker, check_member, compact_national_id
+from survey.imports.run import (
+    HOUSEHOLDS_SHEET,
+    MEMBERS_SHEET,
+    BatchRows,
+    ImportRun,
+    MemberRows,
+)
+from survey.programmes import repository as programmes
 from survey.rounds import repository as rounds
 from survey.rounds.models import SurveyRound
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
-YIELD_EVERY_ROWS = 50
+__all__ = ["HOUSEHOLDS_SHEET", "MEMBERS_SHEET"]
+
+# Rows checked and written together: a job commits once per batch.
+BATCH_SIZE = 1_000
 
 
 def _refused(reason: str, field: str = "body.file") -> Unprocessable:
@@ -59,7 +67,7 @@ class PreparedSheet:
     rows: Iterator[tuple[int, list[str]]]
     columns: dict[int, str]
     header_of: dict[str, str]
-    members: "MemberRows | None"
+    members: MemberRows | None
 
 
 def prepare(
@@ -70,7 +78,7 @@ def prepare(
     programme_given: bool,
 ) -> PreparedSheet:
     """Read the file far enough to refuse it whole (SheetRefused) or start importing it."""
-    fmt = sheet.detect_format(filename, file.read(8))
+    fmt = sheet.detect_format(filename, file.read(sheet.HEAD_BYTES))
     file.seek(0)
     if fmt == "csv":
         sheet.check_utf8(file)
@@ -79,12 +87,20 @@ def prepare(
     columns = sheet.map_headers(header)
     missing = sheet.missing_columns(set(columns.values()), programme_given=programme_given)
     if missing:
-        raise sheet.SheetRefused(f"the sheet has no column for: {', '.join(missing)}")
+        named = ", ".join(f"{field} ({sheet.thai_header(field)})" for field in missing)
+        raise sheet.SheetRefused(f"the sheet has no column for: {named}")
     header_of = {name: header[i] for i, name in columns.items()}
-    for name, text in list(header_of.items()):
-        if name.endswith("_baht"):  # validation names the satang field it became
-            header_of[name.removesuffix("_baht") + "_satang"] = text
     return PreparedSheet(fmt, rows, columns, header_of, members)
+
+
+async def programme_names(session: AsyncSession) -> dict[str, str]:
+    """Each programme's names as ``GET /v1/programmes`` lists them → its code: a sheet
+    may name a programme by any of them."""
+    names: dict[str, str] = {}
+    for rules in await programmes.all_(session):
+        names[rules.name_th] = str(rules.code)
+        names[rules.name_en] = str(rules.code)
+    return names
 
 
 async def _survey_round(
@@ -120,6 +136,13 @@ class RowOutside:
         return (
             f"province {self.province_code}, district {self.district_code}, sub-district "
             f"{self.subdistrict_code}: outside the client's areas"
+        )
+
+    @property
+    def reason_th(self) -> str:
+        return (
+            f"จังหวัด {self.province_code} อำเภอ {self.district_code} ตำบล "
+            f"{self.subdistrict_code}: อยู่นอกพื้นที่ที่ผู้ส่งไฟล์ดูแล"
         )
 
 
@@ -165,16 +188,18 @@ def check_rows_in_areas(filename: str, file: IO[bytes], principal: Principal) ->
     """
     if principal.all_areas:
         return
-    fmt = sheet.detect_format(filename, file.read(8))
+    fmt = sheet.detect_format(filename, file.read(sheet.HEAD_BYTES))
     file.seek(0)
     header, rows = sheet.read_rows(fmt, file)
     columns = sheet.map_headers(header)
     column = next((header[i] for i, f in columns.items() if f == "province_code"), "")
+    at = {f: i for i, f in columns.items() if f in _CODE_LENGTHS}
     outside: list[RowOutside] = []
     for number, cells in rows:
-        values, _ = _row_values(columns, cells)
-        codes = {f: str(values.get(f, "")) for f in _CODE_LENGTHS}
-        if not all(v.isdigit() and len(v) == _CODE_LENGTHS[f] for f, v in codes.items()):
+        codes = {f: cells[i] if i < len(cells) else "" for f, i in at.items()}
+        if len(codes) < len(_CODE_LENGTHS) or not all(
+            v.isdigit() and len(v) == _CODE_LENGTHS[f] for f, v in codes.items()
+        ):
             continue
         if not principal.covers(
             codes["province_code"], codes["district_code"], codes["subdistrict_code"]
@@ -260,14 +285,6 @@ async def import_sheet(
     return job
 
 
-def _spool(path: Path, file: IO[bytes]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    file.seek(0)
-    with path.open("wb") as out:
-        shutil.copyfileobj(file, out, 1 << 20)
-    return path
-
-
 async def _import_rows(
     session: AsyncSession,
     job: HouseholdImport,
@@ -277,135 +294,38 @@ async def _import_rows(
     *,
     commit_batches: bool,
 ) -> None:
-    """Import every row after the job's resume point, batch by batch.
+    """Check and write every row after the job's resume point (``run.ImportRun``)."""
+    checker = RowChecker(
+        prepared.columns,
+        programme_names=await programme_names(session),
+        programme=str(job.programme) if job.programme is not None else None,
+    )
+    batch_rows = BatchRows(
+        checker=checker,
+        members=prepared.members,
+        resume_after=job.resume_after_row,
+        round_subdistrict=survey_round.subdistrict_code if survey_round else None,
+        round_id=job.survey_round_id,
+        community_id=survey_round.community_id if survey_round else None,
+    )
+    await ImportRun(
+        session,
+        job,
+        prepared.rows,
+        batch_rows,
+        prepared.header_of,
+        principal,
+        commit_batches=commit_batches,
+        batch_size=BATCH_SIZE,
+    ).run()
 
-    Rows up to the resume point were done before an interruption: they are read
-    again only to know which national IDs the file already used, and which
-    members rows they accounted for.
-    """
-    columns, header_of, members = prepared.columns, prepared.header_of, prepared.members
-    round_subdistrict = survey_round.subdistrict_code if survey_round else None
-    round_community = survey_round.community_id if survey_round else None
-    resume_after = job.resume_after_row
-    seen: dict[str, int] = {}
-    batch: list[HouseholdCreate] = []
-    last_row = [resume_after]
-    batches_written = [0]
 
-    def reject(row: int, name: str, reason: str) -> None:
-        if row <= resume_after:
-            return
-        job.rows_invalid += 1
-        session.add(
-            HouseholdImportError(
-                import_id=job.id,
-                sheet=HOUSEHOLDS_SHEET,
-                row=row,
-                column=header_of.get(name, name),
-                reason=reason,
-            )
-        )
-
-    def reject_member(row: int, column: str, reason: str) -> None:
-        job.members_invalid += 1
-        session.add(
-            HouseholdImportError(
-                import_id=job.id, sheet=MEMBERS_SHEET, row=row, column=column, reason=reason
-            )
-        )
-
-    if members is not None and resume_after == 0:
-        for row, column, reason in members.errors:
-            reject_member(row, column, reason)
-
-    async def write_batch() -> None:
-        if batch:
-            # One import at a time per round writes, so two uploads of the same file at
-            # once cannot both find a national ID absent and both register it.
-            await repository.lock_round(session, job.survey_round_id)
-            present = await repository.registered_national_ids(
-                session, [h.national_id for h in batch], job.survey_round_id, principal
-            )
-            new = [data for data in batch if data.national_id not in present]
-            job.rows_already_present += len(batch) - len(new)
-            if new:
-                await households.register_batch(session, new, surveyed_by=job.imported_by)
-            job.rows_imported += len(new)
-            job.members_imported += sum(len(data.members) for data in new)
-            batch.clear()
-        job.resume_after_row = last_row[0]
-        session.add(job)
-        await session.flush()
-        batches_written[0] += 1
-        if batches_written[0] % 10 == 1:
-            await repository.refresh_statistics(session)
-        if commit_batches:
-            await session.commit()
-
-    for number, cells in prepared.rows:
-        if commit_batches and number % YIELD_EVERY_ROWS == 0:
-            # A job shares the event loop with the API: let waiting requests run.
-            await asyncio.sleep(0)
-        replaying = number <= resume_after
-        if not replaying:
-            job.rows_read += 1
-            last_row[0] = number
-        values, errors = _row_values(columns, cells)
-        if job.programme is not None and "programme" not in values:
-            values["programme"] = job.programme
-        if job.survey_round_id is not None:
-            values["survey_round_id"] = job.survey_round_id
-            # A community's round registers its households in that community.
-            values["community_id"] = round_community
-        for name, reason in errors:
-            reject(number, name, reason)
-        if errors:
-            continue
-        head_id = str(values.get("national_id", "")).replace("-", "").replace(" ", "")
-        if members is not None:
-            # Its member rows are accounted for by this row, imported or reported.
-            members.claimed.add(head_id)
-            bad_rows = members.invalid_rows.get(head_id)
-            if bad_rows:
-                listed = ", ".join(str(r) for r in bad_rows)
-                reject(
-                    number,
-                    "members",
-                    f"its members on sheet {MEMBERS_SHEET} rows {listed} are invalid",
-                )
-                continue
-            values["members"] = members.valid.get(head_id, [])
-        try:
-            data = HouseholdCreate.model_validate(values)
-        except ValidationError as invalid:
-            for error in invalid.errors():
-                name = str(error["loc"][0]) if error["loc"] else "row"
-                reject(number, name, error["msg"])
-            continue
-        if round_subdistrict is not None and data.subdistrict_code != round_subdistrict:
-            reject(number, "subdistrict_code", f"the round surveyed {round_subdistrict}")
-            continue
-        if data.national_id in seen:
-            reject(
-                number, "national_id", f"the same national ID is on row {seen[data.national_id]}"
-            )
-            continue
-        seen[data.national_id] = number
-        if replaying:
-            continue
-        batch.append(data)
-        if len(batch) >= BATCH_SIZE:
-            await write_batch()
-    if members is not None:
-        for head_id, rows_of_head in members.rows_of.items():
-            if head_id not in members.claimed:
-                for row in rows_of_head:
-                    reject_member(
-                        row,
-                        members.head_column,
-                        "no household row in the sheet has this head's national ID",
-                    )
-    await write_batch()
+def _spool(path: Path, file: IO[bytes]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    file.seek(0)
+    with path.open("wb") as out:
+        shutil.copyfileobj(file, out, 1 << 20)
+    return path
 
 
 async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
@@ -436,6 +356,10 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
             raise sheet.SheetRefused("the job has no uploaded file")
         with _open_spool(job.spool_path) as copy:
             await asyncio.to_thread(check_rows_in_areas, job.spool_path, copy, principal)
+        if job.rows_total is None:
+            job.rows_total = await asyncio.to_thread(_count_rows, job.spool_path)
+            session.add(job)
+            await session.commit()
         with contextlib.ExitStack() as files:
             file = files.enter_context(_open_spool(job.spool_path))
             members_file = None
@@ -452,7 +376,7 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
         job = await get(session, job_id)
         job.status = ImportStatus.FAILED
         job.failure_reason = str(outside)
-        job.rows_invalid = len(outside.rows)
+        job.rows_invalid = job.problems_found = len(outside.rows)
         session.add_all(
             HouseholdImportError(
                 import_id=job.id,
@@ -460,6 +384,8 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
                 row=r.row,
                 column=outside.column,
                 reason=r.reason,
+                reason_th=r.reason_th,
+                value=r.province_code,
             )
             for r in outside.rows
         )
@@ -476,6 +402,21 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
     await session.commit()
     _discard_spool(job)
     return job
+
+
+def _count_rows(path: str) -> int | None:
+    """The sheet's data rows, for progress (a CSV is counted in a pass of its own)."""
+    with _open_spool(path) as file:
+        head = file.read(sheet.HEAD_BYTES)
+        file.seek(0)
+        try:
+            fmt = sheet.detect_format(path, head)
+            if fmt == "csv":
+                return sheet.count_csv_rows(file)
+            _, rows = sheet.read_rows(fmt, file)
+            return sum(1 for _ in rows)
+        except sheet.SheetRefused:
+            return None
 
 
 def _open_spool(path: str) -> IO[bytes]:
@@ -513,30 +454,13 @@ def ensure_finished(job: HouseholdImport) -> None:
         )
 
 
-HOUSEHOLDS_SHEET = "households"
-MEMBERS_SHEET = "members"
-
-
-@dataclass
-class MemberRows:
-    """The members sheet, read before the households so each household is written whole."""
-
-    head_column: str
-    valid: dict[str, list[dict[str, object]]] = dataclasses.field(default_factory=dict)
-    invalid_rows: dict[str, list[int]] = dataclasses.field(default_factory=dict)
-    rows_of: dict[str, list[int]] = dataclasses.field(default_factory=dict)
-    errors: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
-    # Heads whose household row was seen (imported, present already, or refused).
-    claimed: set[str] = dataclasses.field(default_factory=set)
-
-
 def _read_members(
     fmt: str, households_file: IO[bytes], members_file: tuple[str, IO[bytes]] | None
 ) -> MemberRows | None:
     """Members from a separate file, or from the workbook's members sheet; None if neither."""
     if members_file is not None:
         name, file = members_file
-        member_fmt = sheet.detect_format(name, file.read(8))
+        member_fmt = sheet.detect_format(name, file.read(sheet.HEAD_BYTES))
         file.seek(0)
         if member_fmt == "csv":
             sheet.check_utf8(file)
@@ -554,53 +478,31 @@ def _read_members(
     if missing:
         raise sheet.SheetRefused(f"the members sheet has no column for: {', '.join(missing)}")
     header_of = {f: header[i] for i, f in columns.items()}
-    members = MemberRows(head_column=header_of["head_national_id"])
+    members = MemberRows(head_column=header_of["head_national_id"], header_of=header_of)
     for number, cells in rows:
-        values = {
-            f: sheet.member_coded(f, cells[i])
-            for i, f in columns.items()
-            if i < len(cells) and cells[i]
-        }
-        head_id = str(values.pop("head_national_id", "")).replace("-", "").replace(" ", "")
+        values = {f: cells[i] for i, f in columns.items() if i < len(cells) and cells[i]}
+        head_id = compact_national_id(values.pop("head_national_id", ""))
         if not head_id:
-            members.errors.append((number, members.head_column, "the head's national ID is empty"))
+            members.problems.append(
+                (
+                    number,
+                    Problem(
+                        "head_national_id",
+                        "",
+                        "the head's national ID must be filled in",
+                        "ต้องกรอกเลขประจำตัวประชาชนของหัวหน้าครัวเรือน",
+                    ),
+                )
+            )
             continue
         members.rows_of.setdefault(head_id, []).append(number)
-        try:
-            member = MemberIn.model_validate(values)
-        except ValidationError as invalid:
-            for error in invalid.errors():
-                name = str(error["loc"][0]) if error["loc"] else "row"
-                members.errors.append((number, header_of.get(name, name), error["msg"]))
+        member, problems = check_member(values)
+        if problems:
+            members.problems.extend((number, p) for p in problems)
             members.invalid_rows.setdefault(head_id, []).append(number)
             continue
-        members.valid.setdefault(head_id, []).append(member.model_dump())
+        members.valid.setdefault(head_id, []).append(member)
     return members
-
-
-def _row_values(
-    columns: dict[int, str], cells: list[str]
-) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    values: dict[str, object] = {}
-    errors: list[tuple[str, str]] = []
-    for index, field in columns.items():
-        text = cells[index] if index < len(cells) else ""
-        if not text:
-            continue
-        if field.endswith("_baht"):
-            try:
-                values[field.removesuffix("_baht") + "_satang"] = sheet.baht_to_satang(text)
-            except ValueError as bad:
-                errors.append((field, str(bad)))
-        elif field.endswith("_satang"):
-            # Money is strictly an integer once validated: a sheet's text is parsed here.
-            try:
-                values[field] = int(text.replace(",", ""))
-            except ValueError:
-                errors.append((field, "not a whole number of satang"))
-        else:
-            values[field] = sheet.coded(field, text)
-    return values, errors
 
 
 async def get(
@@ -612,3 +514,58 @@ async def get(
     if job is None:
         raise does_not_exist(f"import {import_id}")
     return job
+
+
+def progress(job: HouseholdImport) -> tuple[float | None, float | None]:
+    """Rows read per second since the job started, and at that rate the seconds left."""
+    if job.started_at is None or job.rows_read == 0:
+        return None, None
+    end = job.finished_at or utcnow()
+    seconds = max((end - job.started_at).total_seconds(), 1e-3)
+    rate = job.rows_read / seconds
+    if job.status != ImportStatus.RUNNING or job.rows_total is None:
+        return round(rate, 1), None
+    return round(rate, 1), round(max(job.rows_total - job.rows_read, 0) / rate, 1)
+
+
+def outcome(job: HouseholdImport) -> tuple[str, str]:
+    """What happened to the upload, in a sentence in English and in Thai."""
+    if job.status == ImportStatus.QUEUED:
+        return "Queued: the import starts shortly.", "อยู่ในคิว: จะเริ่มนำเข้าในไม่ช้า"
+    if job.status == ImportStatus.RUNNING:
+        of = f" of {job.rows_total:,}" if job.rows_total is not None else ""
+        of_th = f" จาก {job.rows_total:,}" if job.rows_total is not None else ""
+        return (
+            f"Running: {job.rows_read:,}{of} rows read.",
+            f"กำลังนำเข้า: อ่านแล้ว {job.rows_read:,}{of_th} แถว",
+        )
+    if job.status == ImportStatus.FAILED:
+        return (
+            f"Failed, nothing more was imported: {job.failure_reason}",
+            f"นำเข้าไม่สำเร็จ: {job.failure_reason}",
+        )
+    if job.rows_read == 0:
+        return (
+            "The sheet has no data rows: nothing was imported.",
+            "ไฟล์ไม่มีแถวข้อมูล: ไม่มีการนำเข้า",
+        )
+    if job.rows_already_present == job.rows_read:
+        return (
+            f"Every row was already imported ({job.rows_read:,} rows): nothing new was added.",
+            f"ทุกแถวเคยนำเข้าแล้ว ({job.rows_read:,} แถว): ไม่มีข้อมูลใหม่",
+        )
+    en = [f"{job.rows_imported:,} households imported"]
+    th = [f"นำเข้า {job.rows_imported:,} ครัวเรือน"]
+    if job.rows_already_present:
+        en.append(f"{job.rows_already_present:,} already imported before")
+        th.append(f"เคยนำเข้าแล้ว {job.rows_already_present:,} แถว")
+    if job.rows_invalid:
+        en.append(
+            f"{job.rows_invalid:,} rows not imported for {job.problems_found:,} problems "
+            "(see the error file)"
+        )
+        th.append(
+            f"ไม่ได้นำเข้า {job.rows_invalid:,} แถว พบปัญหา {job.problems_found:,} รายการ "
+            "(ดูไฟล์รายการข้อผิดพลาด)"
+        )
+    return "; ".join(en) + ".", " ".join(th)

@@ -9,13 +9,9 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import python_calamine
-
-from baan_shared.reference import Programme
-from survey.households.models import HouseCondition, LandTenure, Need
 
 
 class SheetRefused(Exception):
@@ -24,6 +20,21 @@ class SheetRefused(Exception):
 
 def _key(header: str) -> str:
     return "".join(header.lower().split())
+
+
+def count_csv_rows(file: IO[bytes]) -> int:
+    """Data rows of a CSV (lines after the header that hold a value), for progress.
+
+    A streaming pass of its own, like ``check_utf8``; rewinds the file.
+    """
+    try:
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.reader(text)
+        next(reader, None)
+        return sum(1 for row in reader if any(cell.strip() for cell in row))
+    finally:
+        text.detach()
+        file.seek(0)
 
 
 # Each field of a household and the headers survey sheets use for it.
@@ -59,44 +70,23 @@ REQUIRED = (
     "need",
 )
 
-# Thai answers accepted for the coded columns.
-VALUES: dict[str, dict[str, str]] = {
-    "programme": {
-        "บ้านมั่นคง": Programme.BAAN_MANKONG,
-        "บ้านพอเพียง": Programme.BAAN_PHO_PHIANG,
-        "บ้านพอเพียงชนบท": Programme.BAAN_PHO_PHIANG,
-        "สปก.": Programme.LAND_REFORM,
-        "ริมคลอง": Programme.CANAL,
-        "คนไร้บ้าน": Programme.HOMELESS,
-        "ภัยพิบัติ": Programme.EMERGENCY,
-    },
-    "need": {
-        "ซ่อมแซม": Need.REPAIR,
-        "สร้างใหม่": Need.REBUILD,
-        "สร้างบ้านใหม่": Need.NEW_BUILD,
-        "ย้าย": Need.RELOCATION,
-        "ย้ายที่อยู่": Need.RELOCATION,
-    },
-    "house_condition": {
-        "ชำรุดทรุดโทรม": HouseCondition.DILAPIDATED,
-        "วัสดุไม่มั่นคง": HouseCondition.NON_DURABLE,
-        "ไม่เคยซ่อมแซม": HouseCondition.NEVER_REPAIRED,
-        "ต้องสร้างใหม่": HouseCondition.MUST_REBUILD,
-        "มั่นคงแข็งแรง": HouseCondition.SOUND,
-    },
-    "land_tenure": {
-        "มีโฉนด": LandTenure.OWN_TITLE,
-        "เอกสารสิทธิ์": LandTenure.OWN_TITLE,
-        "เช่า": LandTenure.LEASE,
-        "ได้รับอนุญาต": LandTenure.PERMITTED_USE,
-        "ที่สาธารณะ": LandTenure.PUBLIC_LAND,
-        "ไม่มีสิทธิ์": LandTenure.NO_RIGHTS,
-    },
-}
+# Bytes read from a file's start to tell its type.
+HEAD_BYTES = 4096
+# How other files a person may pick by mistake begin: never a text CSV's first bytes.
+_BINARY_STARTS = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF8",
+    b"%PDF",
+    b"\x1f\x8b",  # gzip
+    b"Rar!",
+    b"7z\xbc\xaf",
+)
 
 
 def detect_format(filename: str, head: bytes) -> str:
-    """``csv`` or ``xlsx``, from the name and the first bytes; anything else is refused."""
+    """``csv`` or ``xlsx``, from the name and the first bytes (``HEAD_BYTES`` of
+    them); anything else is refused."""
     name = filename.lower()
     if head.startswith(b"PK\x03\x04"):
         if not name.endswith((".xlsx", ".xlsm")):
@@ -105,7 +95,7 @@ def detect_format(filename: str, head: bytes) -> str:
     if name.endswith(".xls") or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SheetRefused("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
     if name.endswith(".csv") or name.endswith(".txt"):
-        if b"\x00" in head:
+        if b"\x00" in head or head.startswith(_BINARY_STARTS):
             raise SheetRefused(f"{filename} is not a text CSV (it contains binary data)")
         return "csv"
     raise SheetRefused(f"{filename}: upload a .csv (UTF-8) or .xlsx file")
@@ -208,24 +198,6 @@ MEMBER_REQUIRED = ("head_national_id", "age", "sex")
 # The sheet of an XLSX workbook that lists members, by any of these names.
 MEMBER_SHEET_NAMES = ("members", "สมาชิก", "สมาชิกในครัวเรือน")
 
-_YES_NO = {
-    "ใช่": "true",
-    "มี": "true",
-    "y": "true",
-    "yes": "true",
-    "1": "true",
-    "ไม่ใช่": "false",
-    "ไม่มี": "false",
-    "n": "false",
-    "no": "false",
-    "0": "false",
-}
-MEMBER_VALUES: dict[str, dict[str, str]] = {
-    "sex": {"ชาย": "male", "หญิง": "female", "อื่นๆ": "other", "อื่น ๆ": "other"},
-    "disability": _YES_NO,
-    "chronic_illness": _YES_NO,
-}
-
 
 def map_member_headers(header: list[str]) -> dict[int, str]:
     return {
@@ -233,10 +205,6 @@ def map_member_headers(header: list[str]) -> dict[int, str]:
         for i, h in enumerate(header)
         if _key(h) in _MEMBER_FIELD_OF_HEADER
     }
-
-
-def member_coded(field: str, text: str) -> str:
-    return MEMBER_VALUES.get(field, {}).get(text.strip().lower(), text)
 
 
 def read_member_sheet(file: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]] | None:
@@ -281,16 +249,6 @@ def missing_columns(fields: set[str], *, programme_given: bool) -> list[str]:
     return missing
 
 
-def baht_to_satang(text: str) -> int:
-    try:
-        amount = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise ValueError("not an amount in baht") from None
-    satang = amount * 100
-    if satang != satang.to_integral_value():
-        raise ValueError("baht with more than two decimals")
-    return int(satang)
-
-
-def coded(field: str, text: str) -> str:
-    return VALUES.get(field, {}).get(text, text)
+def thai_header(field: str) -> str:
+    """The Thai header a sheet uses for this field (its first), else the field's name."""
+    return next((h for h in HEADERS.get(field, ()) if not h.isascii()), field)
