@@ -138,3 +138,38 @@ class TestFiles:
         png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256))
         with pytest.raises(sheet.SheetRefused, match="not a text CSV"):
             sheet.detect_format("survey.csv", png[: sheet.HEAD_BYTES])
+
+
+class TestEvents:
+    def test_the_outbox_payload_is_the_event_models_json(self) -> None:
+        import json
+        import uuid
+
+        from baan_shared.clock import utcnow
+        from baan_shared.events.catalog import HouseholdSurveyed
+        from survey.imports.repository import surveyed_events
+
+        now = utcnow()
+        row = {
+            "id": uuid.uuid4(),
+            "household_size": 4,
+            "programme": "CANAL",
+            "province_code": "10",
+            "district_code": "1001",
+            "subdistrict_code": "100101",
+            "community_id": uuid.uuid4(),
+        }
+        (event,) = surveyed_events([row], now)
+        model = HouseholdSurveyed(
+            household_id=row["id"],
+            household_size=4,
+            surveyed_at=now,
+            programme="CANAL",
+            province_code="10",
+            district_code="1001",
+            subdistrict_code="100101",
+            community_id=row["community_id"],
+        )
+        assert event["payload"] == json.dumps(model.model_dump(mode="json"), ensure_ascii=False)
+        assert (event["type"], event["aggregateid"]) == ("household.surveyed", str(row["id"]))
+        assert event["dataschema"] == HouseholdSurveyed.dataschema()

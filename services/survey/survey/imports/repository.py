@@ -5,7 +5,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, text, true
+from sqlalchemy import ColumnElement, String, any_, bindparam, insert, text, true
+from sqlalchemy.dialects import postgresql
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -93,7 +94,13 @@ async def registered_national_ids(
     """Which of these IDs are already registered in this round (or with no round), in
     the uploader's areas: another area's households neither block a row nor reveal
     through the "already present" count that an ID is registered there."""
-    among = col(Household.national_id).in_(national_ids)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # One array parameter, not one per ID: a batch holds thousands.
+        ids = bindparam("ids", national_ids, type_=postgresql.ARRAY(String()))
+        among = col(Household.national_id) == any_(ids)
+    else:
+        among = col(Household.national_id).in_(national_ids)
     query = select(Household.national_id).where(
         among,
         area_filter(
@@ -153,12 +160,59 @@ async def next_queued(session: AsyncSession) -> uuid.UUID | None:
 
 
 async def add_errors(session: AsyncSession, errors: list[dict[str, Any]]) -> None:
-    """The problems of refused rows, in one statement."""
+    """The problems of refused rows, in one statement (COPY on PostgreSQL)."""
     rows = [{"id": new_id(), **error} for error in errors]
-    await (await session.connection()).execute(insert(HouseholdImportError), rows)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await _copy(session, "household_import_errors", list(rows[0]), rows)
+    else:
+        await connection.execute(insert(HouseholdImportError), rows)
+
+
+async def _copy(
+    session: AsyncSession, table: str, columns: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """COPY rows into a table on the session's connection, inside its transaction.
+
+    Binary COPY skips SQL parsing and per-row parameter binding: on PostgreSQL it
+    writes a batch several times faster than a multi-row INSERT.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    await driver.copy_records_to_table(
+        table, columns=columns, records=[tuple(row.get(c) for c in columns) for row in rows]
+    )
 
 
 _HOUSEHOLD_COLUMNS = [c.name for c in Household.__table__.columns]
+# What the import fills in; the rest (GPS, eligibility, decisions) starts empty.
+_COPIED_HOUSEHOLD_COLUMNS = [
+    "id",
+    "programme",
+    "head_name",
+    "national_id",
+    "phone",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "village",
+    "survey_round_id",
+    "community_id",
+    "household_size",
+    "monthly_income_satang",
+    "need",
+    "estimated_cost_satang",
+    "house_condition",
+    "land_tenure",
+    "land_parcel_ref",
+    "notes",
+    "duplicate_key",
+    "possible_duplicate",
+    "status",
+    "created_at",
+    "updated_at",
+]
 
 
 def surveyed_events(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
@@ -217,7 +271,7 @@ async def register_households(
     """Register checked households (``rules.RowChecker``'s columns plus members) in a
     few statements: each with its members, its ``surveyed`` transition, duplicate
     flags and one ``household.surveyed`` event in the outbox, as
-    ``households.service.register`` does for one."""
+    ``households.service.register`` does for one. COPY on PostgreSQL."""
     now = utcnow()
     rows: list[dict[str, Any]] = []
     members: list[dict[str, Any]] = []
@@ -252,6 +306,14 @@ async def register_households(
     events = surveyed_events(rows, now)
     keys = list({row["duplicate_key"] for row in rows})
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await _copy(session, "households", _COPIED_HOUSEHOLD_COLUMNS, rows)
+        await _copy(session, "household_transitions", list(transitions[0]), transitions)
+        if members:
+            await _copy(session, "household_members", list(members[0]), members)
+        await _copy(session, "outbox", list(events[0]), events)
+        await _flag_duplicate_keys_postgresql(session, keys)
+        return
     empty = dict.fromkeys(_HOUSEHOLD_COLUMNS)
     del empty["eligibility_checks"]
     await connection.execute(insert(Household), [empty | row for row in rows])
@@ -262,3 +324,25 @@ async def register_households(
         insert(OutboxMessage), [e | {"sent_at": None, "last_error": None} for e in events]
     )
     await households.flag_duplicate_keys(session, keys)
+
+
+async def _flag_duplicate_keys_postgresql(session: AsyncSession, keys: list[str]) -> None:
+    """``households.repository.flag_duplicate_keys`` with one array parameter per
+    statement instead of one parameter per key."""
+    connection = await session.connection()
+    shared = (
+        await connection.execute(
+            text(
+                "SELECT duplicate_key FROM households WHERE duplicate_key = ANY(:keys) "
+                "GROUP BY duplicate_key HAVING count(DISTINCT national_id) > 1"
+            ).bindparams(bindparam("keys", keys, type_=postgresql.ARRAY(String()))),
+        )
+    ).scalars()
+    found = list(shared)
+    if found:
+        await connection.execute(
+            text(
+                "UPDATE households SET possible_duplicate = true "
+                "WHERE duplicate_key = ANY(:keys) AND NOT possible_duplicate"
+            ).bindparams(bindparam("keys", found, type_=postgresql.ARRAY(String())))
+        )

@@ -1,0 +1,116 @@
+"""The PostgreSQL import path (COPY of each batch) writes what the SQLite path writes:
+households whole with members and transitions, one outbox event each, errors with values."""
+
+import itertools
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlmodel import func, select
+from survey_auth import auth_settings_for, national_headers
+from survey_factories import csv_bytes, national_id, sheet_row
+
+from baan_local.dev_issuer import DevIssuer
+from baan_local.postgres import LocalPostgres
+from baan_shared.outbox import OutboxMessage
+from survey.households.models import Household, HouseholdMember, HouseholdTransition
+from survey.main import create_app
+from survey.settings import SurveySettings
+
+pytestmark = pytest.mark.postgres
+_databases = itertools.count(1)
+MEMBER_HEADERS = ["เลขประจำตัวประชาชนหัวหน้าครัวเรือน", "อายุ", "เพศ", "พิการ", "โรคเรื้อรัง"]
+
+
+@pytest.fixture
+async def pg_app(
+    postgres_server: LocalPostgres, tmp_path: Path, issuer: DevIssuer
+) -> AsyncIterator[FastAPI]:
+    url = postgres_server.create_database(f"survey_imports_{next(_databases)}")
+    settings = SurveySettings(
+        database_url=url,
+        import_spool_dir=tmp_path / "imports",
+        create_topics=False,
+        consumer_enabled=False,
+        relay_enabled=False,
+        log_json=False,
+    )
+    application = create_app(settings, auth_settings_for(issuer))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def pg_client(pg_app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=pg_app),
+        base_url="http://survey",
+        headers=national_headers(issuer),
+    ) as http:
+        yield http
+
+
+async def _count(app: FastAPI, model: type) -> int:
+    async with app.state.runtime.session_factory() as session:
+        return int((await session.exec(select(func.count()).select_from(model))).one())
+
+
+async def test_a_sheet_with_members_in_a_round_writes_each_household_whole_on_postgresql(
+    pg_app: FastAPI, pg_client: httpx.AsyncClient
+) -> None:
+    survey_round = (
+        await pg_client.post(
+            "/v1/survey-rounds",
+            json={"subdistrict_code": "570101", "run_by": "x", "started_on": "2026-11-01"},
+        )
+    ).json()
+    heads = [national_id(9100 + n) for n in range(6_000)]  # more than one batch
+    rows = [sheet_row(**{"เลขประจำตัวประชาชน": head}) for head in heads]
+    rows.append(sheet_row(**{"รายได้ต่อเดือน (บาท)": "-500", "จำนวนสมาชิก": "0"}))
+    members = csv_bytes(
+        [
+            [heads[0], 70, "หญิง", "", "ใช่"],
+            [heads[0], 3, "ชาย", "", ""],
+            [heads[1], 40, "ชาย", "", ""],
+        ],
+        header=MEMBER_HEADERS,
+    )
+    response = await pg_client.post(
+        "/v1/household-imports",
+        files={"file": ("s.csv", csv_bytes(rows)), "members_file": ("m.csv", members)},
+        data={"imported_by": "อบต.", "survey_round_id": survey_round["id"]},
+    )
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    assert (summary["rows_imported"], summary["members_imported"]) == (6_000, 3)
+    assert (summary["rows_invalid"], summary["problems_found"]) == (1, 2)
+    assert [e["value"] for e in summary["first_errors"]] == ["0", "-500"]
+
+    assert await _count(pg_app, Household) == 6_000
+    assert await _count(pg_app, HouseholdTransition) == 6_000
+    assert await _count(pg_app, HouseholdMember) == 3
+    async with pg_app.state.runtime.session_factory() as session:
+        events = (await session.exec(select(OutboxMessage))).all()
+        households = {h.id: h for h in (await session.exec(select(Household))).all()}
+    assert len(events) == 6_000
+    assert {e.type for e in events} == {"household.surveyed"}
+    assert {e.aggregateid for e in events} == {str(i) for i in households}
+    payload = json.loads(events[0].payload)
+    household = households[next(i for i in households if str(i) == events[0].aggregateid)]
+    assert payload["household_size"] == household.household_size
+    assert payload["community_id"] is None
+    assert household.survey_round_id is not None
+    assert str(household.survey_round_id) == survey_round["id"]
+
+    again = (
+        await pg_client.post(
+            "/v1/household-imports",
+            files={"file": ("s.csv", csv_bytes(rows)), "members_file": ("m.csv", members)},
+            data={"imported_by": "อบต.", "survey_round_id": survey_round["id"]},
+        )
+    ).json()
+    assert (again["rows_imported"], again["rows_already_present"]) == (0, 6_000)
+    assert await _count(pg_app, OutboxMessage) == 6_000
