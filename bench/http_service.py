@@ -13,7 +13,9 @@ single-row primary-key SELECT for the read, and for the write the same two rows
 Reads are GET /v1/households/{id} over households registered beforehand;
 writes are POST /v1/households. The client is httpx in this process, the same
 for both: on a small machine it takes part of the CPU the servers could use,
-equally for both.
+equally for both. ``--rounds N`` splits each kind's requests into N slices
+taken in turn (survey, baseline, survey, ...), so that a shared machine whose
+load changes during the run weighs on both sides alike.
 """
 
 import argparse
@@ -149,40 +151,75 @@ async def hammer(
         return time.perf_counter() - started, latencies
 
 
-async def measure(
-    label: str,
-    base_url: str,
-    read_path: str,
-    write_path: str,
-    args: argparse.Namespace,
-    headers: dict[str, str],
-    figures: dict[str, float],
-) -> list[str]:
-    seeded: list[str] = []
+class Target:
+    """One server under test: where it is, how to read and write, and what it was seeded with."""
 
-    async def write(http: httpx.AsyncClient, n: int) -> httpx.Response:
-        body = household_body(head_name=f"นายวัดผล {label} {n:06d}", **PROVINCE)
-        response = await http.post(write_path, json=body)
+    def __init__(
+        self,
+        label: str,
+        base_url: str,
+        path: str,
+        headers: dict[str, str],
+        args: argparse.Namespace,
+    ) -> None:
+        self.label = label
+        self.base_url = base_url
+        self.path = path
+        self.headers = headers
+        self.args = args
+        self.seeded: list[str] = []
+        self.rng = random.Random(2562)
+        self.elapsed = {"read": 0.0, "write": 0.0}
+        self.latencies: dict[str, list[float]] = {"read": [], "write": []}
+
+    async def write(self, http: httpx.AsyncClient, n: int) -> httpx.Response:
+        body = household_body(head_name=f"นายวัดผล {self.label} {n:06d}", **PROVINCE)
+        response = await http.post(self.path, json=body)
         if response.status_code == 201:
-            seeded.append(response.json()["id"])
+            self.seeded.append(response.json()["id"])
         return response
 
-    # Warm up and seed the rows the reads will fetch (not timed).
-    await hammer(base_url, args.seed, args.concurrency, write, headers)
-    rng = random.Random(2562)
+    async def read(self, http: httpx.AsyncClient, n: int) -> httpx.Response:
+        return await http.get(f"{self.path}/{self.rng.choice(self.seeded)}")
 
-    async def read(http: httpx.AsyncClient, n: int) -> httpx.Response:
-        return await http.get(f"{read_path}/{rng.choice(seeded)}")
+    async def seed(self) -> None:
+        """Warm up and register the households the reads will fetch (not timed)."""
+        await hammer(self.base_url, self.args.seed, self.args.concurrency, self.write, self.headers)
 
+    async def run(self, kind: str, requests: int) -> None:
+        call = self.read if kind == "read" else self.write
+        elapsed, latencies = await hammer(
+            self.base_url, requests, self.args.concurrency, call, self.headers
+        )
+        self.elapsed[kind] += elapsed
+        self.latencies[kind] += latencies
+
+
+async def measure(targets: list[Target], args: argparse.Namespace) -> None:
+    """Each kind of request on each target, in ``--rounds`` slices taken in turn
+    (survey, baseline, survey, ...), so that a machine whose load changes during the
+    run slows both sides alike rather than whichever ran in the busy minute."""
+    for target in targets:
+        await target.seed()
+    slices = [args.requests // args.rounds] * args.rounds
+    slices[-1] += args.requests - sum(slices)
+    for kind in ("read", "write"):
+        for requests in slices:
+            for target in targets:
+                await target.run(kind, requests)
+
+
+def figures_of(target: Target, args: argparse.Namespace, figures: dict[str, float]) -> list[str]:
     lines = []
-    for kind, call in (("read  (one household)", read), ("write (household + outbox)", write)):
-        elapsed, latencies = await hammer(base_url, args.requests, args.concurrency, call, headers)
-        name = f"{label}_{kind.split()[0]}"
-        figures[f"{name}_per_second"] = round(args.requests / elapsed, 1)
+    for kind, title in (("read", "read  (one household)"), ("write", "write (household + outbox)")):
+        per_second = args.requests / target.elapsed[kind]
+        latencies = target.latencies[kind]
+        name = f"{target.label}_{kind}"
+        figures[f"{name}_per_second"] = round(per_second, 1)
         figures[f"{name}_p50_ms"] = round(percentile(latencies, 50) * 1000, 1)
         figures[f"{name}_p99_ms"] = round(percentile(latencies, 99) * 1000, 1)
         lines.append(
-            f"{label:<9} {kind:<27} {args.requests / elapsed:8,.0f} req/s   "
+            f"{target.label:<9} {title:<27} {per_second:8,.0f} req/s   "
             f"p50 {percentile(latencies, 50) * 1000:6.1f} ms   "
             f"p99 {percentile(latencies, 99) * 1000:6.1f} ms"
         )
@@ -206,8 +243,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per kind of request")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seed", type=int, default=500, help="households registered first")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split each kind's requests into this many slices, survey and baseline in turn",
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
+    args.rounds = max(1, min(args.rounds, args.requests))
     figures: dict[str, float] = {}
 
     work = Path(tempfile.mkdtemp(prefix="baan-bench-http-"))
@@ -273,32 +317,22 @@ def main() -> None:
             print(line)
         print(
             f"settings: {args.requests} requests per kind, {args.concurrency} at a time, "
-            f"{args.seed} households seeded; one uvicorn worker each; survey's consumer and "
+            f"{args.seed} households seeded; {args.rounds} round(s) taken in turn; "
+            "one uvicorn worker each; survey's consumer and "
             "relay off; survey checks a bearer token and the client's rate limit on each request "
             "(the baseline does neither); PostgreSQL fsync off"
         )
-        survey_lines = asyncio.run(
-            measure(
+        targets = [
+            Target(
                 "survey",
                 survey.url,
                 "/v1/households",
-                "/v1/households",
-                args,
                 {"authorization": f"Bearer {token}"},
-                figures,
-            )
-        )
-        baseline_lines = asyncio.run(
-            measure(
-                "baseline",
-                f"http://127.0.0.1:{port}",
-                "/households",
-                "/households",
                 args,
-                {},
-                figures,
-            )
-        )
+            ),
+            Target("baseline", f"http://127.0.0.1:{port}", "/households", {}, args),
+        ]
+        asyncio.run(measure(targets, args))
     finally:
         if baseline is not None:
             baseline.terminate()
@@ -306,8 +340,9 @@ def main() -> None:
         if survey is not None:
             survey.stop()
         postgres.stop()
-    for line in survey_lines + baseline_lines:
-        print(line)
+    for target in targets:
+        for line in figures_of(target, args, figures):
+            print(line)
     for kind in ("read", "write"):
         figures[f"{kind}_ratio_to_baseline"] = round(
             figures[f"survey_{kind}_per_second"] / figures[f"baseline_{kind}_per_second"], 3
