@@ -24,9 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import ensure_topics
-from baan_shared.bus.consumer import AfterCommitHook, EventConsumer, Subscriptions
+from baan_shared.bus.consumer import AfterCommitHook, EventConsumer
 from baan_shared.bus.security import KafkaSecurity
 from baan_shared.db import create_engine, create_session_factory
+from baan_shared.events.subscriptions import Subscriptions
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.http import health
 from baan_shared.http.cors import install_cors
@@ -63,27 +64,32 @@ class ServiceRuntime:
         settings: ServiceSettings,
         migrations: str | None,
         subscriptions: Subscriptions | None,
-        produces: Sequence[str] = (),
         after_db_commit: AfterCommitHook | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.migrations = migrations
         self.subscriptions = subscriptions
-        self.produces = produces
+        # What the service publishes is what it owns by the Kafka ACLs (one table,
+        # baan_shared.bus.access), never a second list that could drift from it.
+        access = SERVICE_ACCESS.get(name)
+        self.produces: tuple[str, ...] = access.produces if access is not None else ()
         self.engine = create_engine(settings.database_url)
         self.session_factory = create_session_factory(self.engine)
         # The service's own Kafka user, for every client it opens.
         self.kafka_security = KafkaSecurity.from_settings(settings)
-        self.relay = OutboxRelay(
-            service=name,
-            engine=self.engine,
-            session_factory=self.session_factory,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            batch_size=settings.relay_batch_size,
-            idle_seconds=settings.relay_idle_seconds,
-            security=self.kafka_security,
-        )
+        # A service that publishes nothing (reporting) has no outbox to drain.
+        self.relay: OutboxRelay | None = None
+        if self.produces:
+            self.relay = OutboxRelay(
+                service=name,
+                engine=self.engine,
+                session_factory=self.session_factory,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                batch_size=settings.relay_batch_size,
+                idle_seconds=settings.relay_idle_seconds,
+                security=self.kafka_security,
+            )
         self.consumer: EventConsumer | None = None
         if subscriptions is not None and subscriptions.handlers:
             self.consumer = EventConsumer(
@@ -107,12 +113,8 @@ class ServiceRuntime:
         self._housekeeping_task: asyncio.Task[None] | None = None
 
     def topics(self) -> list[str]:
+        # Only a stream's owner may create it, so the owner must.
         names = set(self.produces)
-        # Every stream the service owns by the Kafka ACLs (baan_shared.bus.access): only
-        # its owner may create it, so the owner must, even if ``produces`` forgot one.
-        access = SERVICE_ACCESS.get(self.name)
-        if access is not None:
-            names.update(access.produces)
         if self.subscriptions is not None:
             for topic in self.subscriptions.topics:
                 names.add(topic)
@@ -127,7 +129,7 @@ class ServiceRuntime:
             self._topics_task = asyncio.create_task(self._create_topics_then_consume())
         elif self.consumer and self.settings.consumer_enabled:
             self.consumer.start()
-        if self.settings.relay_enabled:
+        if self.relay is not None and self.settings.relay_enabled:
             self.relay.start()
         self._housekeeping_task = asyncio.create_task(self._housekeeping())
 
@@ -181,11 +183,13 @@ class ServiceRuntime:
                 await self._topics_task
         if self.consumer is not None:
             await self.consumer.stop()
-        await self.relay.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.engine.dispose()
 
     def wake_relay(self) -> None:
-        self.relay.wake()
+        if self.relay is not None:
+            self.relay.wake()
 
     async def readiness(self) -> dict[str, dict[str, Any]]:
         checks: dict[str, dict[str, Any]] = {}
@@ -197,7 +201,7 @@ class ServiceRuntime:
             checks["database"] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
             READINESS_CHECK.labels(self.name, "database").set(0)
             return checks
-        if self.settings.relay_enabled:
+        if self.relay is not None and self.settings.relay_enabled:
             pending, oldest = await self.relay.backlog()
             stuck = oldest > self.settings.outbox_stuck_after_seconds
             checks["outbox"] = {
@@ -287,7 +291,6 @@ def create_service_app(
     routers: Sequence[APIRouter],
     migrations: str | None,
     subscriptions: Subscriptions | None = None,
-    produces: Sequence[str] = (),
     after_db_commit: AfterCommitHook | None = None,
 ) -> FastAPI:
     configure_logging(name, settings.log_level, settings.log_json)
@@ -297,7 +300,6 @@ def create_service_app(
         settings=settings,
         migrations=migrations,
         subscriptions=subscriptions,
-        produces=produces,
         after_db_commit=after_db_commit,
     )
 

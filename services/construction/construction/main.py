@@ -4,7 +4,6 @@ from fastapi import FastAPI
 
 from baan_shared.auth import AuthSettings, install_partner_access
 from baan_shared.auth.audit import audit_log_router
-from baan_shared.events import topics
 from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
@@ -41,7 +40,6 @@ def create_app(
         ],
         migrations="construction:migrations",
         subscriptions=SUBSCRIPTIONS,
-        produces=[topics.CONSTRUCTION_HOUSES],
     )
     install_partner_access(app, auth, environment=settings.environment)
     app.state.photo_storage = storage_from_settings(settings)

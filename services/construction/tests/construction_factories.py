@@ -17,7 +17,7 @@ from baan_shared.events.catalog import GrantRejected, HouseholdApproved
 from baan_shared.fiscal import fiscal_year_be
 from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
-from construction.handlers import on_grant_rejected, on_household_approved
+from construction.handlers import SUBSCRIPTIONS
 
 UNKNOWN_ID = "0190f5d2-0000-7000-8000-000000000000"
 
@@ -76,7 +76,7 @@ def grant_rejected_event(household_id: Any, *, at: datetime, **overrides: Any) -
     )
 
 
-HANDLERS = {"household.approved": on_household_approved, "grant.rejected": on_grant_rejected}
+HANDLERS = SUBSCRIPTIONS.handlers
 
 
 async def deliver(app: FastAPI, event: CloudEvent) -> None:

@@ -7,7 +7,6 @@ so the mapping is built for the app by ``subscriptions(policy)``.
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.bus.consumer import Subscriptions
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
     HouseCompleted,
@@ -15,6 +14,7 @@ from baan_shared.events.catalog import (
     HouseholdApproved,
     HouseMilestoneReached,
 )
+from baan_shared.events.subscriptions import Subscriptions
 from finance.grants import service
 from finance.grants.policy import GrantPolicy
 from finance.grants.tranches import stage_key
@@ -24,15 +24,17 @@ class GrantHandlers:
     def __init__(self, policy: GrantPolicy) -> None:
         self.policy = policy
 
-    async def on_household_approved(self, session: AsyncSession, event: CloudEvent) -> None:
+    async def on_household_approved(
+        self, session: AsyncSession, data: HouseholdApproved, event: CloudEvent
+    ) -> None:
         """Selected by the committee: open the household's grant."""
-        data = HouseholdApproved.model_validate(event.data)
         await service.household_approved(
             session, self.policy, data, event_id=event.id, event_time=event.time
         )
 
-    async def on_construction_started(self, session: AsyncSession, event: CloudEvent) -> None:
-        data = HouseConstructionStarted.model_validate(event.data)
+    async def on_construction_started(
+        self, session: AsyncSession, data: HouseConstructionStarted, event: CloudEvent
+    ) -> None:
         await service.house_stage_reached(
             session,
             self.policy,
@@ -43,8 +45,9 @@ class GrantHandlers:
             event_time=event.time,
         )
 
-    async def on_milestone_reached(self, session: AsyncSession, event: CloudEvent) -> None:
-        data = HouseMilestoneReached.model_validate(event.data)
+    async def on_milestone_reached(
+        self, session: AsyncSession, data: HouseMilestoneReached, event: CloudEvent
+    ) -> None:
         await service.house_stage_reached(
             session,
             self.policy,
@@ -55,8 +58,9 @@ class GrantHandlers:
             event_time=event.time,
         )
 
-    async def on_house_completed(self, session: AsyncSession, event: CloudEvent) -> None:
-        data = HouseCompleted.model_validate(event.data)
+    async def on_house_completed(
+        self, session: AsyncSession, data: HouseCompleted, event: CloudEvent
+    ) -> None:
         await service.house_stage_reached(
             session,
             self.policy,
@@ -70,11 +74,10 @@ class GrantHandlers:
 
 def subscriptions(policy: GrantPolicy) -> Subscriptions:
     grants = GrantHandlers(policy)
-    return Subscriptions(
-        {
-            HouseholdApproved.event_type: grants.on_household_approved,
-            HouseConstructionStarted.event_type: grants.on_construction_started,
-            HouseMilestoneReached.event_type: grants.on_milestone_reached,
-            HouseCompleted.event_type: grants.on_house_completed,
-        }
+    return (
+        Subscriptions()
+        .on(HouseholdApproved, grants.on_household_approved)
+        .on(HouseConstructionStarted, grants.on_construction_started)
+        .on(HouseMilestoneReached, grants.on_milestone_reached)
+        .on(HouseCompleted, grants.on_house_completed)
     )

@@ -4,7 +4,6 @@ from fastapi import FastAPI
 
 from baan_shared.auth import AuthSettings, install_partner_access
 from baan_shared.auth.audit import audit_log_router
-from baan_shared.events import topics
 from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from finance import SERVICE_NAME
@@ -41,7 +40,6 @@ def create_app(
         ],
         migrations="finance:migrations",
         subscriptions=subscriptions(GrantPolicy.from_settings(settings)),
-        produces=[topics.FINANCE_BUDGETS, topics.FINANCE_GRANTS, topics.FINANCE_LOANS],
     )
     install_partner_access(app, auth, environment=settings.environment)
     return app

@@ -1,37 +1,68 @@
 """What reporting listens to, in one place: event type → projector.
 
 Every household, house and grant event feeds ``household_progress`` (grants
-also ``grant_progress``); budget, loan and revolving fund events feed the money projections.
-The consumer commits each projector's changes together with its inbox row.
-A partition's batch of events goes to ``batch.apply_batch``, which does what
-these handlers would do one event at a time, in a few statements.
+also ``grant_progress``); budget, loan and revolving fund events feed the money
+projections. The consumer commits each projector's changes together with its
+inbox row. A partition's batch of events goes to ``batch.apply_batch``, which
+does what these handlers would do one event at a time, in a few statements
+(and hands the money events, few per aggregate, to their handlers here).
 """
 
-from baan_shared.bus.consumer import Subscriptions
-from reporting.projections import household_progress as progress
-from reporting.projections.batch import MONEY_HANDLERS, apply_batch
+from functools import partial
 
-SUBSCRIPTIONS = Subscriptions(
-    {
-        # survey.households
-        "household.surveyed": progress.on_household_surveyed,
-        "household.approved": progress.on_household_approved,
-        "household.rejected": progress.on_household_rejected,
-        "household.waitlisted": progress.on_household_waitlisted,
-        # construction.houses
-        "house.planned": progress.on_house_planned,
-        "house.ready_to_build": progress.on_house_ready_to_build,
-        "house.construction_started": progress.on_house_construction_started,
-        "house.milestone_reached": progress.on_house_milestone_reached,
-        "house.completed": progress.on_house_completed,
-        "house.cancelled": progress.on_house_cancelled,
-        # finance.grants
-        "grant.approved": progress.on_grant_approved,
-        "grant.disbursed": progress.on_grant_disbursed,
-        "grant.rejected": progress.on_grant_rejected,
-        # finance.budgets, finance.loans, finance.revolving_funds: applied one by one
-        # even inside a batch (few per aggregate), by the handlers listed in batch.py.
-        **MONEY_HANDLERS,
-    },
-    batch_handler=apply_batch,
+from baan_shared.events.catalog import (
+    BudgetAllocated,
+    GrantApproved,
+    GrantDisbursed,
+    GrantRejected,
+    HouseCancelled,
+    HouseCompleted,
+    HouseConstructionStarted,
+    HouseholdApproved,
+    HouseholdRejected,
+    HouseholdSurveyed,
+    HouseholdWaitlisted,
+    HouseMilestoneReached,
+    HousePlanned,
+    HouseReadyToBuild,
+    LoanApproved,
+    LoanDisbursed,
+    LoanInArrears,
+    LoanRepaymentReceived,
+    RevolvingFundBalanceChanged,
+    RevolvingFundOpened,
 )
+from baan_shared.events.subscriptions import Subscriptions
+from reporting.projections import batch, money
+from reporting.projections import household_progress as progress
+
+SUBSCRIPTIONS = (
+    Subscriptions()
+    # survey.households
+    .on(HouseholdSurveyed, progress.on_household_surveyed)
+    .on(HouseholdApproved, progress.on_household_approved)
+    .on(HouseholdRejected, progress.on_household_rejected)
+    .on(HouseholdWaitlisted, progress.on_household_waitlisted)
+    # construction.houses
+    .on(HousePlanned, progress.on_house_planned)
+    .on(HouseReadyToBuild, progress.on_house_ready_to_build)
+    .on(HouseConstructionStarted, progress.on_house_construction_started)
+    .on(HouseMilestoneReached, progress.on_house_milestone_reached)
+    .on(HouseCompleted, progress.on_house_completed)
+    .on(HouseCancelled, progress.on_house_cancelled)
+    # finance.grants
+    .on(GrantApproved, progress.on_grant_approved)
+    .on(GrantDisbursed, progress.on_grant_disbursed)
+    .on(GrantRejected, progress.on_grant_rejected)
+    # finance.budgets
+    .on(BudgetAllocated, money.on_budget_allocated)
+    # finance.loans
+    .on(LoanApproved, money.on_loan_approved)
+    .on(LoanDisbursed, money.on_loan_disbursed)
+    .on(LoanRepaymentReceived, money.on_loan_repayment_received)
+    .on(LoanInArrears, money.on_loan_in_arrears)
+    # finance.revolving_funds
+    .on(RevolvingFundOpened, money.on_revolving_fund_event)
+    .on(RevolvingFundBalanceChanged, money.on_revolving_fund_event)
+)
+SUBSCRIPTIONS.in_batches(partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers))

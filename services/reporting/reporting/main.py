@@ -44,7 +44,6 @@ def create_app(
         ],
         migrations="reporting:migrations",
         subscriptions=SUBSCRIPTIONS,
-        produces=[],
     )
     install_partner_access(app, auth, environment=settings.environment)
     return app

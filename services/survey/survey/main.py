@@ -7,7 +7,6 @@ from fastapi import FastAPI
 
 from baan_shared.auth import AuthSettings, install_partner_access
 from baan_shared.auth.audit import audit_log_router
-from baan_shared.events import topics
 from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
@@ -47,7 +46,6 @@ def create_app(settings: SurveySettings | None = None, auth: AuthSettings | None
         ],
         migrations="survey:migrations",
         subscriptions=SUBSCRIPTIONS,
-        produces=[topics.SURVEY_HOUSEHOLDS],
     )
     install_partner_access(app, auth, environment=settings.environment)
     app.state.import_worker = ImportWorker(app.state.runtime.session_factory)

@@ -9,7 +9,9 @@ from survey_factories import household_body
 
 from baan_shared.events import CloudEvent
 from baan_shared.outbox import OutboxMessage
-from survey.handlers import on_grant_rejected
+from survey.handlers import SUBSCRIPTIONS
+
+on_grant_rejected = SUBSCRIPTIONS.handlers["grant.rejected"]
 
 
 def _grant_rejected(household_id: str) -> CloudEvent:

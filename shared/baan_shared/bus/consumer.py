@@ -26,8 +26,7 @@ import contextlib
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -35,13 +34,12 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry.trace import SpanKind
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.bus.producer import create_producer
 from baan_shared.bus.security import KafkaSecurity, client_options
 from baan_shared.db import SessionFactory
-from baan_shared.events.catalog import EVENT_TYPES
 from baan_shared.events.envelope import CloudEvent, MalformedEvent
+from baan_shared.events.subscriptions import BatchHandler, Handler, Subscriptions
 from baan_shared.events.topics import dead_letter_topic
 from baan_shared.inbox.table import already_processed, apply_once, claim_new_events
 from baan_shared.observability.metrics import (
@@ -55,30 +53,9 @@ from baan_shared.observability.tracing import span_from
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
-BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
 AfterCommitHook = Callable[[CloudEvent], Awaitable[None]]
 
-
-@dataclass(frozen=True)
-class Subscriptions:
-    """What a service listens to, declared in one place: event type → handler.
-
-    ``batch_handler``, when given, applies a partition's batch of new events (in
-    stream order, duplicates already removed, all of subscribed types) in one
-    go, set-based; it must have the same effect as calling ``handlers`` one
-    event after another. Without it a batch calls ``handlers`` in turn."""
-
-    handlers: Mapping[str, Handler]
-    batch_handler: BatchHandler | None = None
-
-    @property
-    def topics(self) -> list[str]:
-        return sorted({EVENT_TYPES[event_type].topic for event_type in self.handlers})
-
-
-class _Unavailable(Exception):
-    """The database or broker cannot be reached right now."""
+__all__ = ["AfterCommitHook", "BatchHandler", "EventConsumer", "Handler", "Subscriptions"]
 
 
 # SQLSTATEs that say "the database cannot serve now", not "this event is bad":

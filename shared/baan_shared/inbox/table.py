@@ -7,9 +7,8 @@ transaction, so a redelivered event finds its row and changes nothing.
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from aiokafka import ConsumerRecord
 from sqlalchemy import BigInteger, Column, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +19,20 @@ from baan_shared.db import (
     UTCDateTime,
 )
 from baan_shared.events.envelope import CloudEvent
+
+
+class Position(Protocol):
+    """Where a delivered event was read (a Kafka record has these): kept with the
+    inbox row, so an operator can find the record that applied it."""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def partition(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -103,7 +116,7 @@ async def claim_new_events(
     session: AsyncSession,
     *,
     consumer: str,
-    events: Sequence[tuple[CloudEvent, ConsumerRecord[Any, Any]]],
+    events: Sequence[tuple[CloudEvent, Position]],
 ) -> list[CloudEvent]:
     """Record a batch of events in the inbox, in the caller's transaction; return those
     ``consumer`` has not applied before (in order, each once even if the batch holds a

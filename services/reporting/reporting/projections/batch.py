@@ -8,23 +8,23 @@ statement and locked in one (in key order, so two batches locking the same
 households cannot deadlock), the events are applied to the rows in memory in
 stream order with the same ``apply_*`` functions as the one-event handlers,
 and the rows are written back in one flush. Budgets and loans are few and go
-through their one-event handlers. The result is the same as applying the
-events one by one: ``tests/test_projection_batch.py`` checks exactly that.
-
-The money handlers are listed here, once; ``reporting.handlers`` subscribes them.
+through their one-event handlers (``one_by_one``: the subscriptions' own, so what
+reporting listens to is declared once, in ``reporting.handlers``). The result is
+the same as applying the events one by one: ``tests/test_projection_batch.py``
+checks exactly that.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.bus.consumer import Handler
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantEvent, GrantRejected, HouseEvent, HouseholdEvent
+from baan_shared.events.subscriptions import Handler
 from reporting.projections import household_progress as progress
-from reporting.projections import money, repository
+from reporting.projections import repository
 from reporting.projections.household_progress import (
     GRANT_PROJECTORS,
     HOUSEHOLD_PROJECTORS,
@@ -32,19 +32,6 @@ from reporting.projections.household_progress import (
     event_time,
 )
 from reporting.projections.models import HOUSEHOLD_PROGRESS, GrantProgress
-
-MONEY_HANDLERS: dict[str, Handler] = {
-    # finance.budgets
-    "budget.allocated": money.on_budget_allocated,
-    # finance.loans
-    "loan.approved": money.on_loan_approved,
-    "loan.disbursed": money.on_loan_disbursed,
-    "loan.repayment_received": money.on_loan_repayment_received,
-    "loan.in_arrears": money.on_loan_in_arrears,
-    # finance.revolving_funds
-    "revolving_fund.opened": money.on_revolving_fund_event,
-    "revolving_fund.balance_changed": money.on_revolving_fund_event,
-}
 
 
 def _decode(event: CloudEvent) -> AnyHouseholdEvent | None:
@@ -58,16 +45,19 @@ def _decode(event: CloudEvent) -> AnyHouseholdEvent | None:
     return None
 
 
-async def apply_batch(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
-    """Apply ``events`` (one partition's, in order, each new) without committing."""
+async def apply_batch(
+    session: AsyncSession, events: Sequence[CloudEvent], *, one_by_one: Mapping[str, Handler]
+) -> None:
+    """Apply ``events`` (one partition's, in order, each new) without committing:
+    household, house and grant events set-based, the others with ``one_by_one``."""
     decoded: list[tuple[CloudEvent, AnyHouseholdEvent]] = []
     async with repository.high_water_marks_per_batch(session):
         for event in events:
             data = _decode(event)
             if data is not None:
                 decoded.append((event, data))
-            elif event.type in MONEY_HANDLERS:
-                await MONEY_HANDLERS[event.type](session, event)
+            elif event.type in one_by_one:
+                await one_by_one[event.type](session, event)
         if decoded:
             await _apply_household_events(session, decoded)
 

@@ -16,14 +16,13 @@ those. Nothing here commits; the consumer commits the row and its inbox
 entry together.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from typing import TypeAlias, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.bus.consumer import Handler
 from baan_shared.clock import utcnow
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
@@ -56,6 +55,7 @@ from reporting.projections.stage import after, latest, stage_of
 
 AnyHouseholdEvent: TypeAlias = HouseholdEvent | HouseEvent | GrantEvent
 E = TypeVar("E", bound=AnyHouseholdEvent)
+G = TypeVar("G", bound=GrantEvent)
 
 
 def dated(day: date) -> datetime:
@@ -195,11 +195,12 @@ async def _household(
     )
 
 
-def projector(model: type[E], apply: Callable[[HouseholdProgress, E, datetime], None]) -> Handler:
-    """A consumer handler that decodes ``model`` and applies it to the household's row."""
+def projector(
+    model: type[E], apply: Callable[[HouseholdProgress, E, datetime], None]
+) -> Callable[[AsyncSession, E, CloudEvent], Awaitable[None]]:
+    """The handler of ``model``'s events: it applies each to its household's row."""
 
-    async def handle(session: AsyncSession, event: CloudEvent) -> None:
-        data = model.model_validate(event.data)
+    async def handle(session: AsyncSession, data: E, event: CloudEvent) -> None:
         async with _household(session, event, data) as row:
             apply(row, data, event_time(event))
 
@@ -293,11 +294,12 @@ def total_money(row: HouseholdProgress, grants_of_household: list[GrantProgress]
     row.disbursed_satang = sum(g.disbursed_satang for g in grants_of_household)
 
 
-def grant_projector(model: type[GrantEvent]) -> Handler:
-    """A consumer handler for one grant event: its grant's row, then the household's."""
+def grant_projector(
+    model: type[G],
+) -> Callable[[AsyncSession, G, CloudEvent], Awaitable[None]]:
+    """The handler of one grant event type: its grant's row, then the household's."""
 
-    async def handle(session: AsyncSession, event: CloudEvent) -> None:
-        data = model.model_validate(event.data)
+    async def handle(session: AsyncSession, data: G, event: CloudEvent) -> None:
         at = event_time(event)
         async with _household(session, event, data) as row:
             grant = await repository.lock_grant(

@@ -33,8 +33,9 @@ from reporting.projections.models import MONEY, FundMoney, LoanMoney
 from reporting.projections.stage import latest
 
 
-async def on_budget_allocated(session: AsyncSession, event: CloudEvent) -> None:
-    data = BudgetAllocated.model_validate(event.data)
+async def on_budget_allocated(
+    session: AsyncSession, data: BudgetAllocated, event: CloudEvent
+) -> None:
     at = event_time(event)
     budget = await repository.lock_budget(
         session,
@@ -108,29 +109,27 @@ async def _finish(
     await repository.record_applied(session, projection=MONEY, stream=data.topic, event_time=at)
 
 
-async def on_loan_approved(session: AsyncSession, event: CloudEvent) -> None:
-    data = LoanApproved.model_validate(event.data)
+async def on_loan_approved(session: AsyncSession, data: LoanApproved, event: CloudEvent) -> None:
     loan = await _loan(session, event, data)
     apply_loan_approved(loan, data)
     await _finish(session, loan, data, event)
 
 
-async def on_loan_disbursed(session: AsyncSession, event: CloudEvent) -> None:
-    data = LoanDisbursed.model_validate(event.data)
+async def on_loan_disbursed(session: AsyncSession, data: LoanDisbursed, event: CloudEvent) -> None:
     loan = await _loan(session, event, data)
     apply_loan_disbursed(loan, data)
     await _finish(session, loan, data, event)
 
 
-async def on_loan_repayment_received(session: AsyncSession, event: CloudEvent) -> None:
-    data = LoanRepaymentReceived.model_validate(event.data)
+async def on_loan_repayment_received(
+    session: AsyncSession, data: LoanRepaymentReceived, event: CloudEvent
+) -> None:
     loan = await _loan(session, event, data)
     apply_repayment(loan, data)
     await _finish(session, loan, data, event)
 
 
-async def on_loan_in_arrears(session: AsyncSession, event: CloudEvent) -> None:
-    data = LoanInArrears.model_validate(event.data)
+async def on_loan_in_arrears(session: AsyncSession, data: LoanInArrears, event: CloudEvent) -> None:
     loan = await _loan(session, event, data)
     apply_in_arrears(loan, data)
     await _finish(session, loan, data, event)
@@ -154,7 +153,9 @@ def _fund_facts(data: RevolvingFundEvent, event: CloudEvent) -> dict[str, Any]:
     }
 
 
-async def on_revolving_fund_event(session: AsyncSession, event: CloudEvent) -> None:
+async def on_revolving_fund_event(
+    session: AsyncSession, data: RevolvingFundEvent, event: CloudEvent
+) -> None:
     """Opened or balance changed: the fund's row takes the event's facts unless it
     already holds a later movement's (a higher sequence).
 
@@ -162,7 +163,6 @@ async def on_revolving_fund_event(session: AsyncSession, event: CloudEvent) -> N
     event twice, or an older one after a newer (a DLQ replay, a rebuild), changes
     nothing, and two consumers applying one fund's events at once cannot interleave.
     """
-    data = RevolvingFundEvent.model_validate(event.data)
     facts = _fund_facts(data, event)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     insert = dialect.insert(FundMoney).values(**facts)
