@@ -145,6 +145,7 @@ class TestAsyncApiDocument:
             "finance.grants": "finance",
             "finance.loans": "finance",
             "finance.budgets": "finance",
+            "finance.revolving_funds": "finance",
         }
 
     def test_each_consumer_receives_what_its_handlers_subscribe_to(
