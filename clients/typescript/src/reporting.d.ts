@@ -123,7 +123,9 @@ export interface paths {
         };
         /**
          * Funnel Report
-         * @description How many households are at each stage, and how many got at least that far.
+         * @description How many households are at each stage, and how many got at least that far: now,
+         *     or at the end of ``as_of_date``. ``fiscal_year`` and ``period`` select households
+         *     as the progress report does. Each figure links to its households in ``drill_down``.
          */
         get: operations["funnel_report_v1_reports_funnel_get"];
         put?: never;
@@ -143,6 +145,28 @@ export interface paths {
         };
         /** Export Funnel */
         get: operations["export_funnel_v1_reports_funnel_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Households Behind A Figure
+         * @description The households behind a figure of any report, a page at a time: ``count`` is
+         *     the figure. Every report row (and every cell of ``/v1/query``) links here with
+         *     its filters in ``drill_down``. A client bound to areas sees only its households.
+         */
+        get: operations["households_behind_a_figure_v1_reports_households_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -200,7 +224,8 @@ export interface paths {
          * Progress Report
          * @description Households by stage and money granted and paid, per programme × province.
          *
-         *     With ``fiscal_year``, only households approved in that year count.
+         *     With ``fiscal_year``, only households approved in that year count (with ``period``,
+         *     in that half). Each figure links to its households in ``drill_down``.
          */
         get: operations["progress_report_v1_reports_progress_get"];
         put?: never;
@@ -368,7 +393,11 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** Cell */
+        /**
+         * Cell
+         * @description approved, started and completed (when asked for, in households) link to their
+         *     households in ``drill_down``.
+         */
         Cell: {
             /** Area Code */
             area_code: string | null;
@@ -377,6 +406,13 @@ export interface components {
             area_name_en: string | null;
             /** Area Name Th */
             area_name_th: string | null;
+            /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
             /** Fiscal Year */
             fiscal_year: number;
             /**
@@ -458,15 +494,34 @@ export interface components {
              */
             as_of: string | null;
             /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
+            /**
              * Households
-             * @description Every household heard of
+             * @description Every household heard of (by stages_as_of)
              */
             households: number;
             /** Stages */
             stages: components["schemas"]["FunnelStep"][];
+            /**
+             * Stages As Of
+             * @description With as_of_date: the moment the stages are of (the end of that day, Thai time); null: now
+             */
+            stages_as_of: string | null;
         };
         /** FunnelStep */
         FunnelStep: {
+            /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
             /**
              * Households
              * @description Households at this stage now
@@ -479,49 +534,107 @@ export interface components {
             reached: number;
             stage: components["schemas"]["Stage"];
         };
-        /** HouseholdCounts */
-        HouseholdCounts: {
+        /** HouseholdPublic */
+        HouseholdPublic: {
             /**
-             * Approved
-             * @description Approved and not set aside since, or further along: ready to build, under construction or completed
+             * Approved On
+             * @description The approval as the committee dated it
              */
-            approved: number;
+            approved_on: string | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
             /**
-             * Cancelled
-             * @description House work cancelled, nothing planned since
+             * Community Id
+             * @description The community (or homeless centre)
              */
-            cancelled: number;
-            /** Completed */
-            completed: number;
+            community_id: string | null;
+            /**
+             * Completed On
+             * @description Completed, as dated
+             */
+            completed_on: string | null;
+            /** District Code */
+            district_code: string | null;
+            /**
+             * Fiscal Year
+             * @description B.E., of approval
+             */
+            fiscal_year: number | null;
             /** Grant Approved Satang */
             grant_approved_satang: number;
-            /** Grant Disbursed Satang */
-            grant_disbursed_satang: number;
+            /** Grant Paid Satang */
+            grant_paid_satang: number;
             /**
-             * Ready To Build
-             * @description House ready to build, not started
+             * Household Id
+             * Format: uuid
              */
-            ready_to_build: number;
-            /** Rejected */
-            rejected: number;
+            household_id: string;
             /**
-             * Surveyed
-             * @description Every household heard of, whatever its stage
+             * Household Path
+             * @description The household's record in the survey service (relative to its root)
              */
-            surveyed: number;
-            /** Under Construction */
-            under_construction: number;
+            household_path: string;
+            /** Programme */
+            programme: string;
+            /** Province Code */
+            province_code: string;
+            /** Province Name En */
+            province_name_en: string | null;
+            /** Province Name Th */
+            province_name_th: string | null;
             /**
-             * Waitlisted
-             * @description Waiting, including after a grant refused for budget
+             * Region
+             * @description CODI's regional office serving the province
              */
-            waitlisted: number;
+            region: string | null;
+            /** Rejected At */
+            rejected_at: string | null;
+            /** @description Its stage now, or at the end of ``as_of_date`` */
+            stage: components["schemas"]["Stage"];
+            /**
+             * Started On
+             * @description Construction started, as dated
+             */
+            started_on: string | null;
+            /** Subdistrict Code */
+            subdistrict_code: string | null;
+            /** Subdistrict Name En */
+            subdistrict_name_en: string | null;
+            /** Subdistrict Name Th */
+            subdistrict_name_th: string | null;
+            /** Surveyed At */
+            surveyed_at: string | null;
+            /** Waitlisted At */
+            waitlisted_at: string | null;
+        };
+        /** HouseholdsPublic */
+        HouseholdsPublic: {
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /**
+             * Count
+             * @description Households behind the figure: equals the report's figure
+             */
+            count: number;
+            /**
+             * Items
+             * @description Ordered by household id
+             */
+            items: components["schemas"]["HouseholdPublic"][];
+            /**
+             * Next Cursor
+             * @description Pass as ?cursor= for the next page
+             */
+            next_cursor: string | null;
         };
         /**
          * Measure
          * @enum {string}
          */
-        Measure: "target" | "approved" | "started" | "completed" | "approved_percent" | "started_percent" | "completed_percent" | "subdistricts_reached" | "communities_reached" | "budget_allocated_satang" | "grant_reserved_satang" | "grant_disbursed_satang" | "loan_outstanding_satang" | "loans_in_arrears" | "arrears_ratio_percent" | "revolving_funds" | "revolving_fund_balance_satang" | "revolving_fund_in_satang" | "revolving_fund_out_satang";
+        "Measure-Output": "target" | "approved" | "started" | "completed" | "approved_percent" | "started_percent" | "completed_percent" | "subdistricts_reached" | "communities_reached" | "budget_allocated_satang" | "grant_reserved_satang" | "grant_disbursed_satang" | "loan_outstanding_satang" | "loans_in_arrears" | "arrears_ratio_percent" | "revolving_funds" | "revolving_fund_balance_satang" | "revolving_fund_in_satang" | "revolving_fund_out_satang";
         /** MoneyReport */
         MoneyReport: {
             /**
@@ -627,6 +740,13 @@ export interface components {
             /** Completed To Date */
             completed_to_date: number;
             /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
+            /**
              * Label En
              * @example Oct 2018
              */
@@ -724,7 +844,7 @@ export interface components {
              * @description One per programme × province, in that order
              */
             rows: components["schemas"]["ProgressRow"][];
-            totals: components["schemas"]["HouseholdCounts"];
+            totals: components["schemas"]["ProgressTotals"];
         };
         /**
          * ProgressRow
@@ -743,6 +863,13 @@ export interface components {
             cancelled: number;
             /** Completed */
             completed: number;
+            /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
             /** Grant Approved Satang */
             grant_approved_satang: number;
             /** Grant Disbursed Satang */
@@ -751,6 +878,54 @@ export interface components {
             programme: string;
             /** Province Code */
             province_code: string;
+            /**
+             * Ready To Build
+             * @description House ready to build, not started
+             */
+            ready_to_build: number;
+            /** Rejected */
+            rejected: number;
+            /**
+             * Surveyed
+             * @description Every household heard of, whatever its stage
+             */
+            surveyed: number;
+            /** Under Construction */
+            under_construction: number;
+            /**
+             * Waitlisted
+             * @description Waiting, including after a grant refused for budget
+             */
+            waitlisted: number;
+        };
+        /**
+         * ProgressTotals
+         * @description Households over every row.
+         */
+        ProgressTotals: {
+            /**
+             * Approved
+             * @description Approved and not set aside since, or further along: ready to build, under construction or completed
+             */
+            approved: number;
+            /**
+             * Cancelled
+             * @description House work cancelled, nothing planned since
+             */
+            cancelled: number;
+            /** Completed */
+            completed: number;
+            /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
+            /** Grant Approved Satang */
+            grant_approved_satang: number;
+            /** Grant Disbursed Satang */
+            grant_disbursed_satang: number;
             /**
              * Ready To Build
              * @description House ready to build, not started
@@ -781,9 +956,20 @@ export interface components {
             /** Cells */
             cells: components["schemas"]["Cell"][];
             /** Measures */
-            measures: components["schemas"]["Measure"][];
+            measures: components["schemas"]["Measure-Output"][];
             unit: components["schemas"]["Unit"];
         };
+        /**
+         * Measure
+         * @description Which figure of a report the list is behind.
+         * @enum {string}
+         */
+        reporting__drilldown__schemas__Measure: "households" | "approved" | "reached" | "approved_in_period" | "started_in_period" | "completed_in_period";
+        /**
+         * Measure
+         * @enum {string}
+         */
+        reporting__query__schemas__Measure: "target" | "approved" | "started" | "completed" | "approved_percent" | "started_percent" | "completed_percent" | "subdistricts_reached" | "communities_reached" | "budget_allocated_satang" | "grant_reserved_satang" | "grant_disbursed_satang" | "loan_outstanding_satang" | "loans_in_arrears" | "arrears_ratio_percent" | "revolving_funds" | "revolving_fund_balance_satang" | "revolving_fund_in_satang" | "revolving_fund_out_satang";
         /**
          * Stage
          * @description Where a household stands now. The main path runs surveyed → completed;
@@ -878,7 +1064,10 @@ export interface components {
             totals: components["schemas"]["TargetRow"][];
             unit: components["schemas"]["Unit"];
         };
-        /** TargetRow */
+        /**
+         * TargetRow
+         * @description approved, started and completed link to their households (in households only).
+         */
         TargetRow: {
             /**
              * Approved
@@ -912,6 +1101,13 @@ export interface components {
             completed: number;
             /** Completed Percent */
             completed_percent: number | null;
+            /**
+             * Drill Down
+             * @description Each figure's drill-down: the path (relative to the service's root) of GET /v1/reports/households listing exactly the households it counts, by field name
+             */
+            drill_down: {
+                [key: string]: string;
+            };
             /** Programme */
             programme: string;
             /**
@@ -1115,7 +1311,7 @@ export interface operations {
                 /** @description One cell per area at this level */
                 level?: components["schemas"]["AreaLevel"];
                 /** @description Measures to return, repeatable */
-                measures: components["schemas"]["Measure"][];
+                measures: components["schemas"]["reporting__query__schemas__Measure"][];
                 period?: components["schemas"]["PeriodKind"];
                 programme?: components["schemas"]["Programme"] | null;
                 province_code?: string | null;
@@ -1357,8 +1553,12 @@ export interface operations {
     funnel_report_v1_reports_funnel_get: {
         parameters: {
             query?: {
+                /** @description Where households stood at the end of this day (Thai time): only those heard of by then, each at the stage it was at then. Money is as it is now */
+                as_of_date?: string | null;
                 /** @description Fiscal year of approval, Buddhist Era (e.g. 2562) */
                 fiscal_year?: number | null;
+                /** @description With fiscal_year: h1 (Oct-Mar) or h2 (Apr-Sep) counts only households approved, as the committee dated it, in that half; year (the default) the whole year */
+                period?: components["schemas"]["PeriodKind"] | null;
                 /** @description Only this programme */
                 programme?: components["schemas"]["Programme"] | null;
                 /** @description Official 2-digit province code */
@@ -1435,10 +1635,14 @@ export interface operations {
     export_funnel_v1_reports_funnel_export_get: {
         parameters: {
             query?: {
+                /** @description Where households stood at the end of this day (Thai time): only those heard of by then, each at the stage it was at then. Money is as it is now */
+                as_of_date?: string | null;
                 /** @description Fiscal year of approval, Buddhist Era (e.g. 2562) */
                 fiscal_year?: number | null;
                 /** @description csv or xlsx */
                 format?: components["schemas"]["ExportFormat"];
+                /** @description With fiscal_year: h1 (Oct-Mar) or h2 (Apr-Sep) counts only households approved, as the committee dated it, in that half; year (the default) the whole year */
+                period?: components["schemas"]["PeriodKind"] | null;
                 /** @description Only this programme */
                 programme?: components["schemas"]["Programme"] | null;
                 /** @description Official 2-digit province code */
@@ -1505,6 +1709,105 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Seconds until the client's window resets and it may call again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    households_behind_a_figure_v1_reports_households_get: {
+        parameters: {
+            query?: {
+                /** @description Stages as they stood at the end of this day (Thai time) */
+                as_of_date?: string | null;
+                /** @description From the previous page */
+                cursor?: string | null;
+                /** @description 4 digits, or `unknown`: households whose area is not known */
+                district_code?: string | null;
+                /** @description B.E.: of approval; with a measure in a period, that year */
+                fiscal_year?: number | null;
+                limit?: number;
+                /** @description Which figure: see the schema */
+                measure?: components["schemas"]["reporting__drilldown__schemas__Measure"];
+                /** @description One month of the period (YYYY-MM, C.E.) */
+                month?: string | null;
+                /** @description year, h1 (Oct-Mar), h2 (Apr-Sep); needs fiscal_year */
+                period?: components["schemas"]["PeriodKind"] | null;
+                /** @description Only this programme */
+                programme?: components["schemas"]["Programme"] | null;
+                province_code?: string | null;
+                /** @description Regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+                /** @description At this stage (reached: or beyond) */
+                stage?: components["schemas"]["Stage"] | null;
+                /** @description 6 digits, or `unknown`: households whose area is not known */
+                subdistrict_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1710,6 +2013,8 @@ export interface operations {
             query?: {
                 /** @description Fiscal year of approval, Buddhist Era (e.g. 2562) */
                 fiscal_year?: number | null;
+                /** @description With fiscal_year: h1 (Oct-Mar) or h2 (Apr-Sep) counts only households approved, as the committee dated it, in that half; year (the default) the whole year */
+                period?: components["schemas"]["PeriodKind"] | null;
                 /** @description Only this programme */
                 programme?: components["schemas"]["Programme"] | null;
                 /** @description Official 2-digit province code */
@@ -1790,6 +2095,8 @@ export interface operations {
                 fiscal_year?: number | null;
                 /** @description csv or xlsx */
                 format?: components["schemas"]["ExportFormat"];
+                /** @description With fiscal_year: h1 (Oct-Mar) or h2 (Apr-Sep) counts only households approved, as the committee dated it, in that half; year (the default) the whole year */
+                period?: components["schemas"]["PeriodKind"] | null;
                 /** @description Only this programme */
                 programme?: components["schemas"]["Programme"] | null;
                 /** @description Official 2-digit province code */

@@ -4,12 +4,15 @@ export and dashboard data endpoint needs ``reports:read``; setting targets needs
 
 from typing import Annotated
 
-from fastapi import Security
+from fastapi import Depends, Security
 
 from baan_shared.auth import Principal, require_scopes
 from baan_shared.auth.scopes import REPORTS_READ, REPORTS_WRITE
+from reporting.query_parameters import reject_unknown_query_parameters
 
 Reader = Annotated[Principal, Security(require_scopes(REPORTS_READ))]
 Writer = Annotated[Principal, Security(require_scopes(REPORTS_WRITE))]
 READS = [Security(require_scopes(REPORTS_READ))]
 """For routers whose every operation is a read: ``APIRouter(dependencies=READS)``."""
+REPORT_READS = [*READS, Depends(reject_unknown_query_parameters)]
+"""For report routers: reads that refuse query parameters they do not take (422)."""

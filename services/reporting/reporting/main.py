@@ -9,6 +9,7 @@ from baan_shared.service import create_service_app
 from reporting import SERVICE_NAME
 from reporting.achievements.router import router as achievements_router
 from reporting.dashboard.router import router as dashboard_router
+from reporting.drilldown.router import router as drilldown_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.money.router import router as money_router
@@ -35,6 +36,7 @@ def create_app(
         routers=[
             reports_router,
             achievements_router,
+            drilldown_router,
             money_router,
             exports_router,
             query_router,

@@ -7,7 +7,7 @@ event at 23:30 on 30 Sep in Bangkok belongs to the old year although it is
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,11 @@ class PeriodKind(StrEnum):
 
 def _thai_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), BANGKOK).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in Thailand: "as of 30 Sep" includes all of that day."""
+    return _thai_midnight(date.fromordinal(day.toordinal() + 1)) - timedelta(microseconds=1)
 
 
 def _add_months(day: date, months: int) -> date:

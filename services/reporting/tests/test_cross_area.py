@@ -14,6 +14,7 @@ gets different answers from the two databases: every route would show a leak.
 
 import io
 import itertools
+import uuid
 import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -68,14 +69,16 @@ def _household(
     persons: int,
     last: datetime,
     programme: str = PROGRAMME,
+    ids: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> Any:
+    household_id, community_id = ids or (new_id(), new_id())
     return HouseholdProgress(
-        household_id=new_id(),
+        household_id=household_id,
         programme=programme,
         province_code=place.province,
         district_code=place.district,
         subdistrict_code=place.subdistrict,
-        community_id=new_id(),
+        community_id=community_id,
         household_size=persons,
         fiscal_year=2562,
         house_id=new_id(),
@@ -166,9 +169,18 @@ def _marks(last: datetime, events: int) -> list[ProjectionState]:
     ]
 
 
+# The same household in both databases: the drill-down lists it by id.
+CHIANG_RAI_HOUSEHOLD = (new_id(), new_id())
+
+
 def chiang_rai_rows() -> list[Any]:
     mine = _household(
-        CHIANG_RAI, grant=2_000_000, disbursed=1_400_000, persons=4, last=CHIANG_RAI_LAST_EVENT
+        CHIANG_RAI,
+        grant=2_000_000,
+        disbursed=1_400_000,
+        persons=4,
+        last=CHIANG_RAI_LAST_EVENT,
+        ids=CHIANG_RAI_HOUSEHOLD,
     )
     return [
         mine,
@@ -293,6 +305,9 @@ def _calls(path: str) -> Iterator[dict[str, Any]]:
         shapes = [{**YEAR, "level": level, "unit": unit} for level in LEVELS for unit in units]
         if path == "/v1/query":
             shapes = [{**shape, "measures": EVERY_MEASURE} for shape in shapes]
+    elif path == "/v1/reports/households":
+        # The drill-down: every household, and those behind a figure of each kind.
+        shapes = [{}, {"measure": "approved"}, {**YEAR, "measure": "approved_in_period"}]
     else:
         shapes = [{}]
     for shape, file_format in itertools.product(shapes, formats):
@@ -312,6 +327,7 @@ READ_ROUTES = {
     "/v1/reports/progress/export",
     "/v1/reports/funnel/export",
     "/v1/reports/freshness/export",
+    "/v1/reports/households",
     "/v1/query",
     "/v1/targets",
 }

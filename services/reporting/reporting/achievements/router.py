@@ -9,7 +9,7 @@ from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
-from reporting.access import READS
+from reporting.access import REPORT_READS
 from reporting.achievements import service
 from reporting.achievements.schemas import TargetReport
 from reporting.geography import AreaLevel
@@ -17,7 +17,7 @@ from reporting.periods import PeriodKind
 from reporting.targets.models import Unit
 
 router = APIRouter(
-    dependencies=READS,
+    dependencies=REPORT_READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(

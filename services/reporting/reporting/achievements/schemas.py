@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.reports.schemas import AS_OF
+from reporting.reports.schemas import AS_OF, DrillDown
 from reporting.targets.models import Unit
 
 
@@ -45,7 +45,9 @@ class TargetAchieved(BaseModel):
     completed_percent: float | None
 
 
-class TargetRow(TargetAchieved):
+class TargetRow(TargetAchieved, DrillDown):
+    """approved, started and completed link to their households (in households only)."""
+
     programme: str
     area_level: AreaLevel
     area_code: str | None = Field(description="Null for households whose area is not known")
@@ -53,7 +55,7 @@ class TargetRow(TargetAchieved):
     area_name_en: str | None
 
 
-class MonthAchieved(BaseModel):
+class MonthAchieved(DrillDown):
     month: str = Field(examples=["2018-10"])
     label_th: str = Field(examples=["ต.ค. 2561"])
     label_en: str = Field(examples=["Oct 2018"])

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.errors import NotFound, invalid
+from reporting.drilldown.links import drill_link
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
@@ -145,11 +146,57 @@ class Targets:
         return None
 
 
+def _area_params(level: AreaLevel, code: str | None) -> dict[str, str] | None:
+    """The drill-down's filter for one area (None: no filter can name it)."""
+    if level == AreaLevel.COUNTRY:
+        return {}
+    if code is None and level in (AreaLevel.REGION, AreaLevel.PROVINCE):
+        return None
+    name = {
+        AreaLevel.REGION: "region",
+        AreaLevel.PROVINCE: "province_code",
+        AreaLevel.DISTRICT: "district_code",
+        AreaLevel.SUBDISTRICT: "subdistrict_code",
+    }[level]
+    return {name: code or "unknown"}
+
+
+def achievement_links(
+    query: TargetQuery,
+    programme: str | None,
+    level: AreaLevel,
+    code: str | None,
+    month: str | None = None,
+) -> dict[str, str]:
+    """Links from approved, started and completed to their households: the query's
+    filters and the row's area. Only counts of households have a list to match."""
+    area = _area_params(level, code)
+    if query.unit != Unit.HOUSEHOLDS or area is None:
+        return {}
+    filters: dict[str, object] = {
+        "fiscal_year": query.fiscal_year,
+        "period": query.period.value,
+        "programme": programme,
+        "region": query.region,
+        "province_code": query.province_code,
+        "district_code": query.district_code,
+        "month": month,
+        **area,
+    }
+    return {m: drill_link(**filters, measure=f"{m}_in_period") for m in ACHIEVEMENTS}
+
+
 def _row(
-    programme: str, level: AreaLevel, code: str | None, target: int | None, got: dict[str, int]
+    query: TargetQuery,
+    programme: str,
+    level: AreaLevel,
+    code: str | None,
+    target: int | None,
+    got: dict[str, int],
 ) -> TargetRow:
     name_th, name_en = area_names(level, code) if code is not None else (None, None)
     return TargetRow(
+        drill_down=achievement_links(query, programme, level, code),
         programme=programme,
         area_level=level,
         area_code=code,
@@ -254,6 +301,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
 
     rows = [
         _row(
+            query,
             programme,
             query.level,
             code,
@@ -268,7 +316,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
         mine = [row for row in rows if row.programme == programme]
         got = {m: sum(getattr(row, m) for row in mine) for m in ACHIEVEMENTS + COVERAGE}
         target = targets.of(programme, scope_level, scope_code)
-        totals.append(_row(programme, scope_level, scope_code, target, got))
+        totals.append(_row(query, programme, scope_level, scope_code, target, got))
 
     month_counts = await repository.achieved_by_month(
         session, where, [(m.starts_at, m.ends_at) for m in period.months]
@@ -281,6 +329,9 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
             to_date[measure] += got[measure]
         months.append(
             MonthAchieved(
+                drill_down=achievement_links(
+                    query, query.programme, scope_level, scope_code, month.key
+                ),
                 month=month.key,
                 label_th=month.label_th,
                 label_en=month.label_en,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from reporting.access import READS
+from reporting.access import REPORT_READS
 from reporting.achievements import service as achievements
 from reporting.achievements.router import TargetQueryDep
 from reporting.exports import tables
@@ -19,10 +19,10 @@ from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
 from reporting.money import service as money
 from reporting.money.router import MoneyQueryDep
 from reporting.reports import service as reports
-from reporting.reports.router import AreaFilterDep
+from reporting.reports.router import FunnelQueryDep, ProgressQueryDep
 
 router = APIRouter(
-    dependencies=READS,
+    dependencies=REPORT_READS,
     prefix="/v1/reports",
     tags=["exports"],
     responses=problem_responses(
@@ -74,16 +74,18 @@ async def export_money(
 
 @router.get("/progress/export", responses=FILE, response_class=Response)
 async def export_progress(
-    session: SessionDep, where: AreaFilterDep, export_format: FormatQuery = ExportFormat.CSV
+    session: SessionDep, query: ProgressQueryDep, export_format: FormatQuery = ExportFormat.CSV
 ) -> Response:
-    return _file(tables.progress_table(await reports.progress(session, where)), export_format)
+    report = await reports.progress(session, query.where, query.filters)
+    return _file(tables.progress_table(report), export_format)
 
 
 @router.get("/funnel/export", responses=FILE, response_class=Response)
 async def export_funnel(
-    session: SessionDep, where: AreaFilterDep, export_format: FormatQuery = ExportFormat.CSV
+    session: SessionDep, query: FunnelQueryDep, export_format: FormatQuery = ExportFormat.CSV
 ) -> Response:
-    return _file(tables.funnel_table(await reports.funnel(session, where)), export_format)
+    report = await reports.funnel(session, query.where, query.filters)
+    return _file(tables.funnel_table(report), export_format)
 
 
 @router.get("/freshness/export", responses=FILE, response_class=Response)

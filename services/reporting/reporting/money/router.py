@@ -9,13 +9,13 @@ from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
-from reporting.access import READS
+from reporting.access import REPORT_READS
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
 
 router = APIRouter(
-    dependencies=READS,
+    dependencies=REPORT_READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(

@@ -7,6 +7,7 @@ then locks it, which serialises the events of one household. The reports
 aggregate in the database (``GROUP BY`` with ``CASE``), never row by row.
 """
 
+import typing
 import uuid
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ from reporting.projections.models import (
     Stage,
 )
 from reporting.projections.stage import latest
+from reporting.projections.stage_sql import heard_of_by, stage_at
 
 # --- writing ---------------------------------------------------------------------------
 
@@ -242,6 +244,13 @@ class AreaFilter:
     fiscal_year: int | None = None
     principal: Principal | None = None
     """The caller: only households in its areas count (None: internal, every area)."""
+    approved_from: datetime | None = None
+    approved_before: datetime | None = None
+    """A half of the fiscal year: only households the committee approved (as it dated
+    the approval) at or after ``approved_from`` and before ``approved_before``."""
+    stage_at: datetime | None = None
+    """Where households stood at this moment (None: now): only households heard of by
+    then count, each at the stage it was at then."""
 
 
 @dataclass(frozen=True)
@@ -262,15 +271,28 @@ class AreaCounts:
     grant_disbursed_satang: int
 
 
-def _conditions(where: AreaFilter) -> list[ColumnElement[bool]]:
-    conditions = _covered(where.principal)
+def household_conditions(where: AreaFilter) -> list[ColumnElement[bool]]:
+    """The households a progress or funnel report counts (and its drill-down lists)."""
+    conditions = covered(where.principal)
     if where.programme is not None:
         conditions.append(col(HouseholdProgress.programme) == where.programme)
     if where.province_code is not None:
         conditions.append(col(HouseholdProgress.province_code) == where.province_code)
     if where.fiscal_year is not None:
         conditions.append(col(HouseholdProgress.fiscal_year) == where.fiscal_year)
+    if where.approved_from is not None and where.approved_before is not None:
+        approved = _dated(HouseholdProgress.approval_dated, HouseholdProgress.approved_at)
+        conditions.append(_in(approved, where.approved_from, where.approved_before))
+    if where.stage_at is not None:
+        conditions.append(heard_of_by(where.stage_at))
     return conditions
+
+
+def stage_of_households(where: AreaFilter) -> ColumnElement[Any]:
+    """The stage a report counts a household at: now, or at ``where.stage_at``."""
+    if where.stage_at is None:
+        return typing.cast(ColumnElement[Any], col(HouseholdProgress.stage))
+    return stage_at(where.stage_at)
 
 
 def _households_in(stages: Collection[Stage]) -> ColumnElement[Any]:
@@ -300,7 +322,7 @@ async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaC
     ]
     query = (
         select(*columns)
-        .where(*_conditions(where))
+        .where(*household_conditions(where))
         .group_by(programme, province)
         .order_by(programme, province)
     )
@@ -309,8 +331,15 @@ async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaC
 
 
 async def households_by_stage(session: AsyncSession, where: AreaFilter) -> dict[Stage, int]:
-    stage = col(HouseholdProgress.stage)
-    query = select(stage, func.count()).where(*_conditions(where)).group_by(stage)
+    # Grouped outside a subquery: PostgreSQL cannot match a CASE with bound parameters
+    # in the SELECT list to the same CASE in GROUP BY (each gets its own placeholders).
+    inner = (
+        select(stage_of_households(where).label("stage_then"))
+        .where(*household_conditions(where))
+        .subquery()
+    )
+    stage = inner.c.stage_then
+    query = select(stage, func.count()).group_by(stage)
     return {Stage(row[0]): int(row[1]) for row in (await session.exec(query)).all()}
 
 
@@ -344,7 +373,7 @@ class AchievementFilter:
     """The caller: only households in its areas count (None: internal, every area)."""
 
 
-def _covered(principal: Principal | None) -> list[ColumnElement[bool]]:
+def covered(principal: Principal | None) -> list[ColumnElement[bool]]:
     """The caller's areas as a WHERE clause on the households (ADR 0003): filtering in
     the query, before any GROUP BY, so no total can include another area's households."""
     if principal is None:
@@ -392,7 +421,7 @@ def _dated(dated: Any, recorded: Any) -> ColumnElement[Any]:
     return func.coalesce(col(dated), col(recorded))
 
 
-def _achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
+def achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnElement[bool]]:
     stage = col(HouseholdProgress.stage)
     approved = _dated(HouseholdProgress.approval_dated, HouseholdProgress.approved_at)
     started = _dated(HouseholdProgress.start_dated, HouseholdProgress.started_at)
@@ -405,14 +434,14 @@ def _achieved_conditions(starts_at: datetime, ends_at: datetime) -> list[ColumnE
 
 
 def _achievement_where(where: AchievementFilter) -> list[ColumnElement[bool]]:
-    conditions = _covered(where.principal)
+    conditions = covered(where.principal)
     if where.programme is not None:
         conditions.append(col(HouseholdProgress.programme) == where.programme)
     if where.province_codes is not None:
         conditions.append(col(HouseholdProgress.province_code).in_(list(where.province_codes)))
     if where.district_code is not None:
         conditions.append(col(HouseholdProgress.district_code) == where.district_code)
-    reached = _achieved_conditions(where.starts_at, where.ends_at)
+    reached = achieved_conditions(where.starts_at, where.ends_at)
     conditions.append(reached[0] | reached[1] | reached[2])
     return conditions
 
@@ -430,7 +459,7 @@ async def achieved_by_area(
     subdistrict = col(HouseholdProgress.subdistrict_code)
     community = col(HouseholdProgress.community_id)
     persons = func.coalesce(col(HouseholdProgress.household_size), 0)
-    reached = _achieved_conditions(where.starts_at, where.ends_at)
+    reached = achieved_conditions(where.starts_at, where.ends_at)
     columns: list[Any] = [
         programme,
         area,
@@ -459,7 +488,7 @@ async def achieved_by_month(
     columns: list[Any] = []
     for starts_at, ends_at in months:
         columns += [
-            func.sum(case((cond, 1), else_=0)) for cond in _achieved_conditions(starts_at, ends_at)
+            func.sum(case((cond, 1), else_=0)) for cond in achieved_conditions(starts_at, ends_at)
         ]
     row = (await session.exec(select(*columns).where(*_achievement_where(where)))).one()
     values = [int(n or 0) for n in row]

@@ -19,7 +19,7 @@ from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
-from reporting.access import READS
+from reporting.access import REPORT_READS
 from reporting.achievements import service as achievements
 from reporting.geography import AreaLevel
 from reporting.money import service as money
@@ -30,7 +30,7 @@ from reporting.reports.service import as_of
 from reporting.targets.models import Unit
 
 router = APIRouter(
-    dependencies=READS,
+    dependencies=REPORT_READS,
     prefix="/v1/query",
     tags=["query"],
     responses=problem_responses(
@@ -81,20 +81,18 @@ async def query(
     cells: list[Cell] = []
     for year in sorted(set(fiscal_year)):
         found: dict[tuple[str, str | None], Cell] = {}
-        report = await achievements.target_report(
-            session,
-            achievements.TargetQuery(
-                fiscal_year=year,
-                period=period,
-                level=level,
-                unit=unit,
-                programme=programme.value if programme else None,
-                region=region,
-                province_code=province_code,
-                district_code=district_code,
-                principal=principal,
-            ),
+        target_query = achievements.TargetQuery(
+            fiscal_year=year,
+            period=period,
+            level=level,
+            unit=unit,
+            programme=programme.value if programme else None,
+            region=region,
+            province_code=province_code,
+            district_code=district_code,
+            principal=principal,
         )
+        report = await achievements.target_report(session, target_query)
         rows: list[Any] = list(report.rows)
         if money_asked:
             money_rows = (
@@ -136,6 +134,13 @@ async def query(
                     area_name_th=row.area_name_th,
                     area_name_en=row.area_name_en,
                     measures={m: None if m.value.endswith("percent") else 0 for m in measures},
+                    drill_down={
+                        m: link
+                        for m, link in achievements.achievement_links(
+                            target_query, row.programme, row.area_level, row.area_code
+                        ).items()
+                        if m in measures
+                    },
                 )
             for m in measures:
                 if hasattr(row, m.value):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.reports.schemas import AS_OF
+from reporting.reports.schemas import AS_OF, DrillDown
 from reporting.targets.models import Unit
 
 
@@ -57,7 +57,10 @@ FUND_MEASURES = frozenset(
 )
 
 
-class Cell(BaseModel):
+class Cell(DrillDown):
+    """approved, started and completed (when asked for, in households) link to their
+    households in ``drill_down``."""
+
     programme: str
     fiscal_year: int
     period: PeriodKind

@@ -1,5 +1,7 @@
 """/v1/reports: progress by programme × province, the household funnel, freshness."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -7,16 +9,20 @@ from fastapi import APIRouter, Depends, Query
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import problem_responses
+from baan_shared.http.errors import Unprocessable, problem_responses
 from baan_shared.reference import Programme
-from reporting.access import READS
+from reporting.access import REPORT_READS
+from reporting.drilldown.service import half_of
+from reporting.periods import PeriodKind, end_of_day
 from reporting.projections.repository import AreaFilter
 from reporting.reports import service
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
 
-router = APIRouter(dependencies=READS, prefix="/v1/reports", tags=["reports"], responses=PROBLEMS)
+router = APIRouter(
+    dependencies=REPORT_READS, prefix="/v1/reports", tags=["reports"], responses=PROBLEMS
+)
 
 ProgrammeQuery = Annotated[Programme | None, Query(description="Only this programme")]
 ProvinceQuery = Annotated[
@@ -28,36 +34,114 @@ FiscalYearQuery = Annotated[
 ]
 
 
-def area_filter(
-    programme: ProgrammeQuery = None,
-    province_code: ProvinceQuery = None,
-    fiscal_year: FiscalYearQuery = None,
-    principal: Principal = Depends(current_principal),
-) -> AreaFilter:
-    return AreaFilter(
+PeriodQuery = Annotated[
+    PeriodKind | None,
+    Query(
+        description="With fiscal_year: h1 (Oct-Mar) or h2 (Apr-Sep) counts only households "
+        "approved, as the committee dated it, in that half; year (the default) the whole year"
+    ),
+]
+AsOfDateQuery = Annotated[
+    date | None,
+    Query(
+        description="Where households stood at the end of this day (Thai time): only those "
+        "heard of by then, each at the stage it was at then. Money is as it is now"
+    ),
+]
+
+
+@dataclass(frozen=True)
+class HouseholdReportQuery:
+    """The filters of progress and the funnel: as the SQL takes them, and as the
+    drill-down links carry them."""
+
+    where: AreaFilter
+    filters: dict[str, object]
+
+
+def _report_query(
+    programme: Programme | None,
+    province_code: str | None,
+    fiscal_year: int | None,
+    period: PeriodKind | None,
+    as_of_date: date | None,
+    principal: Principal,
+) -> HouseholdReportQuery:
+    half = None
+    if period is not None and period != PeriodKind.YEAR:
+        if fiscal_year is None:
+            raise Unprocessable(
+                f"period={period.value} needs fiscal_year",
+                errors=[
+                    {
+                        "field": "query.period",
+                        "value": period.value,
+                        "reason": "a half of which fiscal year? give fiscal_year too",
+                        "code": "period_needs_fiscal_year",
+                    }
+                ],
+            )
+        half = half_of(fiscal_year, period)
+    where = AreaFilter(
         programme=programme.value if programme else None,
         province_code=province_code,
         fiscal_year=fiscal_year,
         principal=principal,
+        approved_from=half[0] if half else None,
+        approved_before=half[1] if half else None,
+        stage_at=end_of_day(as_of_date) if as_of_date else None,
     )
+    filters: dict[str, object] = {
+        "programme": where.programme,
+        "province_code": province_code,
+        "fiscal_year": fiscal_year,
+        "period": period.value if period else None,
+        "as_of_date": as_of_date.isoformat() if as_of_date else None,
+    }
+    return HouseholdReportQuery(where, filters)
 
 
-AreaFilterDep = Annotated[AreaFilter, Depends(area_filter)]
+def progress_query(
+    programme: ProgrammeQuery = None,
+    province_code: ProvinceQuery = None,
+    fiscal_year: FiscalYearQuery = None,
+    period: PeriodQuery = None,
+    principal: Principal = Depends(current_principal),
+) -> HouseholdReportQuery:
+    return _report_query(programme, province_code, fiscal_year, period, None, principal)
+
+
+def funnel_query(
+    programme: ProgrammeQuery = None,
+    province_code: ProvinceQuery = None,
+    fiscal_year: FiscalYearQuery = None,
+    period: PeriodQuery = None,
+    as_of_date: AsOfDateQuery = None,
+    principal: Principal = Depends(current_principal),
+) -> HouseholdReportQuery:
+    return _report_query(programme, province_code, fiscal_year, period, as_of_date, principal)
+
+
+ProgressQueryDep = Annotated[HouseholdReportQuery, Depends(progress_query)]
+FunnelQueryDep = Annotated[HouseholdReportQuery, Depends(funnel_query)]
 
 
 @router.get("/progress", response_model=ProgressReport)
-async def progress_report(session: SessionDep, where: AreaFilterDep) -> ProgressReport:
+async def progress_report(session: SessionDep, query: ProgressQueryDep) -> ProgressReport:
     """Households by stage and money granted and paid, per programme × province.
 
-    With ``fiscal_year``, only households approved in that year count.
+    With ``fiscal_year``, only households approved in that year count (with ``period``,
+    in that half). Each figure links to its households in ``drill_down``.
     """
-    return await service.progress(session, where)
+    return await service.progress(session, query.where, query.filters)
 
 
 @router.get("/funnel", response_model=FunnelReport)
-async def funnel_report(session: SessionDep, where: AreaFilterDep) -> FunnelReport:
-    """How many households are at each stage, and how many got at least that far."""
-    return await service.funnel(session, where)
+async def funnel_report(session: SessionDep, query: FunnelQueryDep) -> FunnelReport:
+    """How many households are at each stage, and how many got at least that far: now,
+    or at the end of ``as_of_date``. ``fiscal_year`` and ``period`` select households
+    as the progress report does. Each figure links to its households in ``drill_down``."""
+    return await service.funnel(session, query.where, query.filters)
 
 
 @router.get("/freshness", response_model=FreshnessReport)

@@ -29,22 +29,36 @@ class HouseholdCounts(BaseModel):
     grant_disbursed_satang: int
 
 
+DRILL_DOWN = (
+    "Each figure's drill-down: the path (relative to the service's root) of "
+    "GET /v1/reports/households listing exactly the households it counts, by field name"
+)
+
+
+class DrillDown(BaseModel):
+    drill_down: dict[str, str] = Field(description=DRILL_DOWN)
+
+
 class AreaKey(BaseModel):
     programme: str
     province_code: str
 
 
-class ProgressRow(HouseholdCounts, AreaKey):
+class ProgressRow(HouseholdCounts, AreaKey, DrillDown):
     """Households of one programme in one province."""
+
+
+class ProgressTotals(HouseholdCounts, DrillDown):
+    """Households over every row."""
 
 
 class ProgressReport(BaseModel):
     as_of: datetime | None = Field(description=AS_OF)
     rows: list[ProgressRow] = Field(description="One per programme × province, in that order")
-    totals: HouseholdCounts
+    totals: ProgressTotals
 
 
-class FunnelStep(BaseModel):
+class FunnelStep(DrillDown):
     stage: Stage
     households: int = Field(description="Households at this stage now")
     reached: int = Field(
@@ -54,9 +68,13 @@ class FunnelStep(BaseModel):
     )
 
 
-class FunnelReport(BaseModel):
+class FunnelReport(DrillDown):
     as_of: datetime | None = Field(description=AS_OF)
-    households: int = Field(description="Every household heard of")
+    stages_as_of: datetime | None = Field(
+        description="With as_of_date: the moment the stages are of (the end of that day, "
+        "Thai time); null: now"
+    )
+    households: int = Field(description="Every household heard of (by stages_as_of)")
     stages: list[FunnelStep]
 
 

@@ -5,11 +5,13 @@ module shapes the answer and stamps it with ``as_of``. The freshness is read
 first, so a report never claims to be fresher than the counts it carries.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
+from reporting.drilldown.links import drill_link
 from reporting.projections import repository
 from reporting.projections.models import MAIN_PATH, Stage, as_utc
 from reporting.projections.repository import AreaCounts, AreaFilter
@@ -22,10 +24,30 @@ from reporting.reports.schemas import (
     HouseholdCounts,
     ProgressReport,
     ProgressRow,
+    ProgressTotals,
     StreamFreshness,
 )
 
 COUNT_FIELDS = tuple(HouseholdCounts.model_fields)
+# How each household count of the progress report drills down (money has no list).
+PROGRESS_DRILLS: dict[str, dict[str, str]] = {
+    "surveyed": {"measure": "households"},
+    "approved": {"measure": "approved"},
+    **{
+        stage.value: {"stage": stage.value}
+        for stage in Stage
+        if stage not in (Stage.SURVEYED, Stage.APPROVED)
+    },
+}
+
+Filters = Mapping[str, object]
+"""The report's own filters as the drill-down takes them (programme, fiscal_year...)."""
+
+
+def _progress_links(filters: Filters, **row: object) -> dict[str, str]:
+    return {
+        name: drill_link(**{**filters, **row, **drill}) for name, drill in PROGRESS_DRILLS.items()
+    }
 
 
 async def freshness(session: AsyncSession, principal: Principal | None = None) -> FreshnessReport:
@@ -68,20 +90,36 @@ def _counts(area: AreaCounts) -> dict[str, int]:
     return {name: getattr(area, name) for name in COUNT_FIELDS}
 
 
-async def progress(session: AsyncSession, where: AreaFilter) -> ProgressReport:
+async def progress(
+    session: AsyncSession, where: AreaFilter, filters: Filters | None = None
+) -> ProgressReport:
+    filters = filters or {}
     fresh_as_of = await as_of(session, where.principal)
     areas = await repository.counts_by_area(session, where)
     rows = [
-        ProgressRow(programme=a.programme, province_code=a.province_code, **_counts(a))
+        ProgressRow(
+            programme=a.programme,
+            province_code=a.province_code,
+            drill_down=_progress_links(
+                filters, programme=a.programme, province_code=a.province_code
+            ),
+            **_counts(a),
+        )
         for a in areas
     ]
-    totals = HouseholdCounts(
-        **{name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS}
+    totals = ProgressTotals(
+        drill_down=_progress_links(filters),
+        **{name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS},
     )
     return ProgressReport(as_of=fresh_as_of, rows=rows, totals=totals)
 
 
-async def funnel(session: AsyncSession, where: AreaFilter) -> FunnelReport:
+async def funnel(
+    session: AsyncSession, where: AreaFilter, filters: Filters | None = None
+) -> FunnelReport:
+    """With ``where.stage_at``, the stages households were at then (``filters`` carries
+    the ``as_of_date`` that set it, for the links)."""
+    filters = filters or {}
     fresh_as_of = await as_of(session, where.principal)
     at_stage = await repository.households_by_stage(session, where)
     households = sum(at_stage.values())
@@ -93,5 +131,19 @@ async def funnel(session: AsyncSession, where: AreaFilter) -> FunnelReport:
             reached = sum(at_stage.get(s, 0) for s in MAIN_PATH[MAIN_PATH.index(stage) :])
         else:
             reached = at_stage.get(stage, 0)
-        steps.append(FunnelStep(stage=stage, households=at_stage.get(stage, 0), reached=reached))
-    return FunnelReport(as_of=fresh_as_of, households=households, stages=steps)
+        links = {
+            "households": drill_link(**filters, stage=stage.value),
+            "reached": drill_link(**filters, measure="reached", stage=stage.value),
+        }
+        steps.append(
+            FunnelStep(
+                stage=stage, households=at_stage.get(stage, 0), reached=reached, drill_down=links
+            )
+        )
+    return FunnelReport(
+        as_of=fresh_as_of,
+        stages_as_of=where.stage_at,
+        households=households,
+        stages=steps,
+        drill_down={"households": drill_link(**filters)},
+    )
