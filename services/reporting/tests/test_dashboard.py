@@ -6,6 +6,7 @@ against the JSON API and prints the resulting DOM, which we read back.
 """
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from html.parser import HTMLParser
@@ -15,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
-from reporting_auth import national_headers, national_token
+from reporting_auth import ISSUER, NATIONAL_SCOPES, national_headers, national_token
 from reporting_factories import (
     NOV_2018,
     allocation,
@@ -31,6 +32,7 @@ from reporting.main import create_app
 from reporting.settings import ReportingSettings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +46,10 @@ class Figures(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, dict[str, str]] = {}
+        self.links: dict[str, dict[str, str]] = {}
+        """Each figure's drill-down: the page's own URL showing its households."""
+        self.households: list[dict[str, str | None]] = []
+        self.count: dict[str, str | None] = {}
         self.row: str | None = None
         self.figure: str | None = None
         self.loaded: str | None = None
@@ -58,6 +64,12 @@ class Figures(HTMLParser):
             self.row = f"{a.get('data-programme') or ''}:{key}" if key else None
         if tag == "td" and self.row and a.get("data-figure"):
             self.figure = a["data-figure"]
+        if tag == "a" and self.row and self.figure and a.get("href"):
+            self.links.setdefault(self.row, {})[self.figure] = a["href"] or ""
+        if tag == "tr" and a.get("data-household"):
+            self.households.append(a)
+        if a.get("id") == "households-count":
+            self.count = {"count": a.get("data-count"), "listed": a.get("data-listed")}
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -66,7 +78,21 @@ class Figures(HTMLParser):
             self.figure = None
 
 
-async def page(app: ASGIApp, path: str, tmp_path: Path) -> Figures:
+ARTIFACTS = Path(os.environ.get("BAAN_TEST_ARTIFACTS", REPOSITORY / "test-artifacts")) / "dashboard"
+"""Screenshots of each view, for people to look at (gitignored; CI may keep them)."""
+
+
+async def page(
+    app: ASGIApp,
+    path: str,
+    tmp_path: Path,
+    *,
+    token: str | None = None,
+    screenshot: str | None = None,
+) -> Figures:
+    """The page's DOM after its scripts ran; ``screenshot``: also a PNG of it under
+    that name in ARTIFACTS. ``token``: the caller (the national office by default)."""
+    token = token or national_token()
     (port,) = free_ports(1)
     server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -74,33 +100,44 @@ async def page(app: ASGIApp, path: str, tmp_path: Path) -> Figures:
         if server.started:
             break
         await asyncio.sleep(0.05)
+    # The page's data endpoints need a token; the page takes it from the URL
+    # fragment, which the browser never sends to the server.
+    url = f"http://127.0.0.1:{port}{path}#token={token}"
     try:
-        chromium = await asyncio.create_subprocess_exec(
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'chromium'}",
-            "--virtual-time-budget=15000",
-            "--dump-dom",
-            # The page's data endpoints need a token; the page takes it from the
-            # URL fragment, which the browser never sends to the server.
-            f"http://127.0.0.1:{port}{path}#token={national_token()}",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        dom, _ = await asyncio.wait_for(chromium.communicate(), timeout=120)
+        dom = await _chromium(tmp_path, "--dump-dom", url)
+        if screenshot is not None:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shot = ARTIFACTS / f"{screenshot}.png"
+            await _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,1600", url)
+            assert shot.stat().st_size > 10_000, "an empty screenshot"
     finally:
         server.should_exit = True
         await serving
     figures = Figures()
     figures.feed(dom.decode("utf-8"))
     return figures
+
+
+async def _chromium(tmp_path: Path, *args: str) -> bytes:
+    chromium = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--virtual-time-budget=15000",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await asyncio.wait_for(chromium.communicate(), timeout=120)
+    return out
 
 
 @pytest.fixture
@@ -139,7 +176,11 @@ async def test_the_dashboard_shows_targets_against_achieved_by_region(
     shown = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
     assert shown.loaded == "yes"
     north = shown.rows["BAAN_PHO_PHIANG:N"]
-    assert (north["target"], north["completed"], north["completed_percent"]) == ("5", "5", "100%")
+    assert (north["target"], north["completed"], north["completed_percent"]) == (
+        "5",
+        "5",
+        "100.0%",
+    )
     assert north["subdistricts_reached"] == "1"  # all six households live in one tambon
     assert "ปีงบประมาณ 2562 ครึ่งปีแรก (ต.ค. 2561 - มี.ค. 2562)" in "".join(shown.text)
     assert shown.rows[":completed"]["households"] == "5"
@@ -193,3 +234,43 @@ async def test_the_dashboard_under_a_path_prefix_calls_the_api_under_it(
     north = shown.rows["BAAN_PHO_PHIANG:N"]
     assert (north["target"], north["completed"]) == ("5", "5")
     assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,300,000.00"
+
+
+async def test_a_figure_drills_down_to_its_households_and_their_count_is_the_figure(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    shown = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1&region=N", tmp_path, screenshot="regions"
+    )
+    chiang_rai = shown.rows["BAAN_PHO_PHIANG:57"]
+    link = shown.links["BAAN_PHO_PHIANG:57"]["completed"]
+    listed = await page(half_year, f"/dashboard{link}", tmp_path, screenshot="households")
+    assert listed.count == {"count": chiang_rai["completed"], "listed": chiang_rai["completed"]}
+    assert len(listed.households) == 5
+    assert {h["data-province"] for h in listed.households} == {"57"}
+    text = "".join(listed.text)
+    assert "บ้านพอเพียงชนบท" in text and "แล้วเสร็จ" in text  # names, not codes
+    # The funnel's figures drill down too, in English when asked.
+    funnel = await page(half_year, "/dashboard?fiscal_year=2562&period=h1&lang=en", tmp_path)
+    under = funnel.links[":under_construction"]["households"]
+    building = await page(half_year, f"/dashboard{under}", tmp_path, screenshot="funnel-en")
+    assert building.count["count"] == funnel.rows[":under_construction"]["households"] == "1"
+    assert "Under construction" in "".join(building.text)
+    assert "Baan Pho Phiang (rural repair and rebuild)" in "".join(building.text)
+
+
+async def test_a_partner_bound_to_one_province_sees_only_its_households(
+    app: FastAPI, tmp_path: Path
+) -> None:
+    await _half_year(app)
+    await apply_events(app, households(2, "completed", start=NOV_2018, province="10"))
+    office = ISSUER.mint_token("chiang-rai-office", NATIONAL_SCOPES, ["57"])
+    national = await page(app, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    assert national.rows[":completed"]["households"] == "7"
+    shown = await page(app, "/dashboard?fiscal_year=2562&period=h1", tmp_path, token=office)
+    assert {row.split(":")[1] for row in shown.rows if row.startswith("BAAN")} == {"N"}
+    assert shown.rows[":completed"]["households"] == "5"
+    link = shown.links[":completed"]["households"]
+    listed = await page(app, f"/dashboard{link}", tmp_path, token=office, screenshot="partner")
+    assert listed.count["count"] == "5"
+    assert {h["data-province"] for h in listed.households} == {"57"}
