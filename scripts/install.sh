@@ -39,3 +39,4 @@ if ! ls deploy/kafka/target/dependency/kafka_2.13-*.jar >/dev/null 2>&1; then
   echo "Fetching the Apache Kafka broker from Maven Central ..."
   (cd deploy/kafka && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime)
 fi
+scripts/dashboard-assets.sh

@@ -7,11 +7,13 @@ against the JSON API and prints the resulting DOM, which we read back.
 
 import asyncio
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -50,6 +52,11 @@ class Figures(HTMLParser):
         """Each figure's drill-down: the page's own URL showing its households."""
         self.households: list[dict[str, str | None]] = []
         self.count: dict[str, str | None] = {}
+        self.charts: dict[str, dict[str, str | None]] = {}
+        """Each chart's container: how many series and points ECharts was given."""
+        self.svgs: dict[str, int] = {}
+        """How many SVG shapes ECharts drew in each chart."""
+        self.chart: str | None = None
         self.row: str | None = None
         self.figure: str | None = None
         self.loaded: str | None = None
@@ -68,6 +75,13 @@ class Figures(HTMLParser):
             self.links.setdefault(self.row, {})[self.figure] = a["href"] or ""
         if tag == "tr" and a.get("data-household"):
             self.households.append(a)
+        if (a.get("id") or "").startswith("chart-") and a.get("data-series"):
+            self.chart = a["id"]
+            self.charts[self.chart or ""] = {k: a.get(k) for k in ("data-series", "data-points")}
+        if self.chart and tag in ("path", "rect", "polyline", "text"):
+            self.svgs[self.chart] = self.svgs.get(self.chart, 0) + 1
+        if tag == "figure":
+            self.chart = None
         if a.get("id") == "households-count":
             self.count = {"count": a.get("data-count"), "listed": a.get("data-listed")}
 
@@ -173,7 +187,9 @@ async def _half_year(app: FastAPI) -> FastAPI:
 async def test_the_dashboard_shows_targets_against_achieved_by_region(
     half_year: FastAPI, tmp_path: Path
 ) -> None:
-    shown = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    shown = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="country"
+    )
     assert shown.loaded == "yes"
     north = shown.rows["BAAN_PHO_PHIANG:N"]
     assert (north["target"], north["completed"], north["completed_percent"]) == (
@@ -188,6 +204,12 @@ async def test_the_dashboard_shows_targets_against_achieved_by_region(
     assert shown.rows[":grant_disbursed_satang"]["grant_disbursed_satang"] == "114,000.00"
     assert shown.rows[":budget_allocated_satang"]["budget_allocated_satang"] == "1,300,000.00"
     assert shown.rows[":arrears_ratio_percent"]["arrears_ratio_percent"] == "-"
+    # Charts, drawn by the ECharts the service serves itself: months to date against
+    # the target line, the funnel, money.
+    assert shown.charts["chart-months"] == {"data-series": "4", "data-points": "24"}
+    assert shown.charts["chart-funnel"] == {"data-series": "1", "data-points": "8"}
+    assert shown.charts["chart-money"] == {"data-series": "1", "data-points": "5"}
+    assert all(shown.svgs.get(chart, 0) > 10 for chart in shown.charts), shown.svgs
 
 
 async def test_drilling_into_a_region_shows_its_provinces(
@@ -274,3 +296,21 @@ async def test_a_partner_bound_to_one_province_sees_only_its_households(
     listed = await page(app, f"/dashboard{link}", tmp_path, token=office, screenshot="partner")
     assert listed.count["count"] == "5"
     assert {h["data-province"] for h in listed.households} == {"57"}
+
+
+async def test_the_page_uses_only_assets_the_service_serves_itself(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    html = (await client.get("/dashboard")).text
+    sources = re.findall(r'(?:src|href)="([^"#?]+)', html)
+    assert sources and all(source.startswith("/dashboard/assets/") for source in sources)
+    assert "http://" not in html and "https://" not in html  # no CDN
+    for source in sources:
+        response = await client.get(source)
+        assert response.status_code == 200, source
+    css = (await client.get("/dashboard/assets/fonts.css")).text
+    for font in re.findall(r"url\(([^)]+)\)", css):
+        response = await client.get(f"/dashboard/assets/{font}")
+        assert response.status_code == 200
+        assert response.content[:4] == b"wOF2"  # a WOFF2 font, Thai and Latin
+    assert (await client.get("/dashboard/assets/../main.py")).status_code == 404

@@ -1,13 +1,33 @@
-"""/dashboard: the page, served from the package."""
+"""/dashboard: the page, and the assets it uses, served from the package.
+
+``static/vendor`` holds what npm delivered at build time (Apache ECharts, the
+Sarabun Thai font: scripts/dashboard-assets.sh); nothing is fetched at run time.
+"""
 
 import json
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 router = APIRouter(tags=["dashboard"])
+
+STATIC = Path(str(files(__package__).joinpath("static")))
+VENDOR = STATIC / "vendor"
+ASSETS = {
+    "fonts.css": STATIC / "fonts.css",
+    "echarts.min.js": VENDOR / "echarts.min.js",
+    **{
+        f"fonts/sarabun-{subset}-{weight}-normal.woff2": VENDOR
+        / "fonts"
+        / f"sarabun-{subset}-{weight}-normal.woff2"
+        for subset in ("thai", "latin")
+        for weight in (400, 700)
+    },
+}
+"""Only these files are served (no directory listing, no path from the request)."""
 
 
 @cache
@@ -19,5 +39,18 @@ def _page() -> str:
 async def dashboard(request: Request) -> HTMLResponse:
     # Its API calls go under the prefix the service is published under (root_path),
     # written in as a JS string literal (json.dumps, "<" escaped for the script tag).
-    root_path = json.dumps(request.scope.get("root_path", "")).replace("<", "\\u003c")
-    return HTMLResponse(_page().replace('"__BAAN_ROOT_PATH__"', root_path))
+    prefix = request.scope.get("root_path", "")
+    root_path = json.dumps(prefix).replace("<", "\\u003c")
+    # Its own assets under the same prefix (an attribute value: quotes escaped).
+    assets = (prefix + "/dashboard/assets").replace("&", "&amp;").replace('"', "&quot;")
+    page = _page().replace('"__BAAN_ROOT_PATH__"', root_path)
+    return HTMLResponse(page.replace("__BAAN_ASSETS__", assets))
+
+
+@router.get("/dashboard/assets/{name:path}", include_in_schema=False)
+async def dashboard_asset(name: str) -> Response:
+    found = ASSETS.get(name)
+    if found is None or not found.is_file():
+        return Response(status_code=404)
+    # Versioned by the lock file: a day's caching is safe.
+    return FileResponse(found, headers={"Cache-Control": "public, max-age=86400"})
