@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from baan_shared.http.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -36,12 +36,12 @@ async def reject_unknown_query_parameters(request: Request) -> None:
             f"unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}; "
             f"this report takes {', '.join(sorted(declared)) or 'none'}",
             errors=[
-                {
-                    "field": f"query.{name}",
-                    "value": request.query_params.getlist(name)[0],
-                    "reason": "not a parameter of this report",
-                    "code": "unknown_parameter",
-                }
+                field_error(
+                    f"query.{name}",
+                    "not a parameter of this report",
+                    "unknown_parameter",
+                    value=request.query_params.getlist(name)[0],
+                )
                 for name in unknown
             ],
         )

@@ -9,6 +9,7 @@ from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
+from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.drilldown import service
@@ -89,4 +90,10 @@ async def households_behind_a_figure(
     """The households behind a figure of any report, a page at a time: ``count`` is
     the figure. Every report row (and every cell of ``/v1/query``) links here with
     its filters in ``drill_down``. A client bound to areas sees only its households."""
-    return await service.households(session, query, cursor=cursor, limit=limit)
+    page = await service.households(session, query, after=decode_cursor(cursor), limit=limit)
+    return HouseholdsPublic(
+        as_of=page.as_of,
+        count=page.count,
+        items=page.items,
+        next_cursor=encode_cursor(page.last) if page.last else None,
+    )

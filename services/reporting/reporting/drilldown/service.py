@@ -15,11 +15,10 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.http.errors import NotFound, Unprocessable
-from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.errors import NotFound, Unprocessable, invalid
 from reporting.drilldown import repository
 from reporting.drilldown.repository import UNKNOWN, HouseholdFilter
-from reporting.drilldown.schemas import IN_PERIOD, HouseholdPublic, HouseholdsPublic, Measure
+from reporting.drilldown.schemas import IN_PERIOD, HouseholdPublic, Measure
 from reporting.geography import AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind, end_of_day
 from reporting.projections.models import HouseholdProgress, Stage, as_utc
@@ -44,9 +43,8 @@ class HouseholdQuery:
 
 
 def _invalid(field: str, value: object, reason: str) -> Unprocessable:
-    return Unprocessable(
-        f"{field}={value}: {reason}",
-        errors=[{"field": f"query.{field}", "value": value, "reason": reason, "code": field}],
+    return invalid(
+        f"query.{field}", reason, field, detail=f"{field}={value}: {reason}", value=value
     )
 
 
@@ -157,21 +155,29 @@ def _public(row: HouseholdProgress, stage: str) -> HouseholdPublic:
     )
 
 
+@dataclass(frozen=True)
+class HouseholdPage:
+    as_of: datetime | None
+    count: int
+    items: list[HouseholdPublic]
+    last: uuid.UUID | None
+    """The last household of the page when more follow (the router's cursor)."""
+
+
 async def households(
-    session: AsyncSession, query: HouseholdQuery, *, cursor: str | None, limit: int
-) -> HouseholdsPublic:
+    session: AsyncSession, query: HouseholdQuery, *, after: uuid.UUID | None, limit: int
+) -> HouseholdPage:
     found = household_filter(query)
-    after: uuid.UUID | None = decode_cursor(cursor)
     fresh_as_of = await as_of(session, query.principal)
     total = await repository.count(session, found)
     rows = await repository.page(session, found, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return HouseholdsPublic(
+    return HouseholdPage(
         as_of=fresh_as_of,
         count=total,
         items=[_public(row, stage) for row, stage in rows],
-        next_cursor=encode_cursor(rows[-1][0].household_id) if more and rows else None,
+        last=rows[-1][0].household_id if more and rows else None,
     )
 
 

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from baan_shared.auth import Principal, current_principal
+from baan_shared.errors import invalid
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
-from baan_shared.http.errors import Unprocessable, problem_responses
+from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.drilldown.service import half_of
@@ -70,16 +71,12 @@ def _report_query(
     half = None
     if period is not None and period != PeriodKind.YEAR:
         if fiscal_year is None:
-            raise Unprocessable(
-                f"period={period.value} needs fiscal_year",
-                errors=[
-                    {
-                        "field": "query.period",
-                        "value": period.value,
-                        "reason": "a half of which fiscal year? give fiscal_year too",
-                        "code": "period_needs_fiscal_year",
-                    }
-                ],
+            raise invalid(
+                "query.period",
+                "a half of which fiscal year? give fiscal_year too",
+                "period_needs_fiscal_year",
+                detail=f"period={period.value} needs fiscal_year",
+                value=period.value,
             )
         half = half_of(fiscal_year, period)
     where = AreaFilter(
