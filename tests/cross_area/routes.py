@@ -99,6 +99,17 @@ def _json(body: dict[str, Any] | Callable[[Ids], dict[str, Any]]) -> Callable[[I
 
 ACTOR = "ผู้ประสานงาน"
 
+
+def statement_line(loan_id: str, reference: str) -> dict[str, Any]:
+    """A bank statement's repayment of the seeded loan (active, disbursed 2026-01-01)."""
+    return {
+        "loan_id": loan_id,
+        "payment_reference": reference,
+        "amount_satang": 50_000,
+        "paid_on": "2026-03-01",
+    }
+
+
 BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
     # survey
     ("survey", "POST", "/v1/survey-rounds"): _json(
@@ -186,6 +197,30 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
     ("construction", "POST", "/v1/projects/{project_id}/house-works/start"): _json(
         lambda own: {"reported_by": ACTOR, "house_work_ids": [own["planned_house_work_id"]]}
     ),
+    ("construction", "POST", "/v1/projects/{project_id}/house-works/complete"): _json(
+        lambda own: {"inspected_by": ACTOR, "house_work_ids": [own["house_work_id"]]}
+    ),
+    ("construction", "POST", "/v1/projects/{project_id}/house-works/progress"): _json(
+        lambda own: {
+            "reported_by": ACTOR,
+            "milestone": "roof",
+            "house_work_ids": [own["house_work_id"]],
+        }
+    ),
+    ("construction", "POST", "/v1/house-work-sign-offs"): _json(
+        lambda own: {"items": [{"house_work_id": own["house_work_id"], "inspected_by": ACTOR}]}
+    ),
+    ("construction", "POST", "/v1/house-work-progress"): _json(
+        lambda own: {
+            "items": [
+                {
+                    "house_work_id": own["house_work_id"],
+                    "milestone": "roof",
+                    "reported_by": ACTOR,
+                }
+            ]
+        }
+    ),
     ("construction", "PUT", "/v1/house-works/{house_work_id}/milestones/{code}"): _json(
         {"planned_on": "2026-05-01", "reported_by": ACTOR}
     ),
@@ -241,6 +276,9 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
     ),
     ("finance", "POST", "/v1/loans/{loan_id}/repayments/{repayment_id}/reversal"): _json(
         {"reason": "โอนผิดบัญชี"}
+    ),
+    ("finance", "POST", "/v1/bank-statements"): _json(
+        lambda own: {"lines": [statement_line(own["loan_id"], "STMT-CROSS-1")]}
     ),
     ("finance", "POST", "/v1/revolving-funds/{fund_id}/deposits"): _json(
         {"amount_satang": 10_000, "reference": "DEP-CROSS-1"}

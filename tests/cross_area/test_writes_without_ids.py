@@ -45,6 +45,9 @@ LISTED: dict[tuple[str, str, str], str] = {
     ("construction", "PUT", "/v1/milestone-templates/{programme}/{work_type}"): _NATIONAL,
     ("finance", "POST", "/v1/budgets"): _PLACES_ITS_RECORD,
     ("finance", "POST", "/v1/revolving-funds"): _PLACES_ITS_RECORD,
+    ("finance", "POST", "/v1/bank-statements/file"): (
+        "its ids are in a CSV file, not in the request's schema: test_files_with_ids.py walks them"
+    ),
     ("reporting", "PUT", "/v1/targets"): _PLACES_ITS_RECORD,
 }
 """Writes without ids that are not driven here, and why."""

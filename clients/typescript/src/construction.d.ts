@@ -96,6 +96,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/house-work-progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report House Works Progress
+         * @description Milestones reached on site for many houses in one call: each publishes
+         *     ``house.milestone_reached``. All or none, a result per item.
+         */
+        post: operations["report_house_works_progress_v1_house_work_progress_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/house-work-sign-offs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Off House Works
+         * @description Many finished houses inspected and signed off (ตรวจรับ) in one call, each with its own
+         *     report: each publishes ``house.completed``. All or none: a refusal lists every item
+         *     that cannot be signed off and records nothing.
+         */
+        post: operations["sign_off_house_works_v1_house_work_sign_offs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/house-works": {
         parameters: {
             query?: never;
@@ -577,6 +620,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{project_id}/house-works/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Off House Works
+         * @description Every house work of the project under construction (or those named) inspected and
+         *     signed off on one day; each publishes ``house.completed``. All or none: a refusal
+         *     lists every house work that cannot be signed off (``errors``) and records nothing.
+         */
+        post: operations["sign_off_house_works_v1_projects__project_id__house_works_complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{project_id}/house-works/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report House Works Progress
+         * @description Every house work of the project under construction (or those named) reached one
+         *     milestone on one day; each publishes ``house.milestone_reached``. All or none.
+         */
+        post: operations["report_house_works_progress_v1_projects__project_id__house_works_progress_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{project_id}/house-works/ready": {
         parameters: {
             query?: never;
@@ -852,6 +938,32 @@ export interface components {
             /** Uploaded By */
             uploaded_by: string;
         };
+        /**
+         * BulkItemResult
+         * @description What one item did: the house work as it now stands and the event it published.
+         */
+        BulkItemResult: {
+            /**
+             * Event
+             * @description The event type published for it, e.g. house.completed
+             */
+            event: string;
+            /**
+             * House Work Id
+             * Format: uuid
+             */
+            house_work_id: string;
+            /**
+             * Index
+             * @description The item's position in the request (from 0)
+             */
+            index: number;
+            /** Last Milestone */
+            last_milestone: string | null;
+            /** Progress Percent */
+            progress_percent: number;
+            status: components["schemas"]["HouseWorkStatus"];
+        };
         /** BulkMoved */
         BulkMoved: {
             /**
@@ -859,6 +971,32 @@ export interface components {
              * @description The house works moved, each with its event
              */
             moved: string[];
+        };
+        /**
+         * BulkProgress
+         * @description House works of the project under construction reached one milestone on one day.
+         */
+        BulkProgress: {
+            /**
+             * House Work Ids
+             * @description Only these house works of the project; every eligible one if left out
+             */
+            house_work_ids?: string[] | null;
+            /**
+             * Milestone
+             * @example roof
+             */
+            milestone: string;
+            /**
+             * Reached On
+             * @description Defaults to today (Thai date)
+             */
+            reached_on?: string | null;
+            /**
+             * Reported By
+             * @description Who reports it
+             */
+            reported_by: string;
         };
         /**
          * BulkReady
@@ -880,6 +1018,37 @@ export interface components {
              * @description Who reports it
              */
             reported_by: string;
+        };
+        /**
+         * BulkResult
+         * @description Every item applied, each with its result, in the request's order.
+         */
+        BulkResult: {
+            /** Applied */
+            applied: number;
+            /** Results */
+            results: components["schemas"]["BulkItemResult"][];
+        };
+        /**
+         * BulkSignOff
+         * @description House works of the project under construction, inspected and signed off together.
+         */
+        BulkSignOff: {
+            /**
+             * Completed On
+             * @description Defaults to today (Thai date)
+             */
+            completed_on?: string | null;
+            /**
+             * House Work Ids
+             * @description Only these house works of the project; every one under construction if left out
+             */
+            house_work_ids?: string[] | null;
+            /**
+             * Inspected By
+             * @description Who inspected
+             */
+            inspected_by: string;
         };
         /**
          * BulkStart
@@ -1413,6 +1582,37 @@ export interface components {
          * @enum {string}
          */
         Programme: "BAAN_MANKONG" | "BAAN_PHO_PHIANG" | "LAND_REFORM" | "CANAL" | "HOMELESS" | "EMERGENCY";
+        /**
+         * ProgressItem
+         * @description One house of a bulk progress report: the house work and the milestone it reached.
+         */
+        ProgressItem: {
+            /**
+             * House Work Id
+             * Format: uuid
+             */
+            house_work_id: string;
+            /**
+             * Milestone
+             * @description A milestone of the house's template, e.g. foundation, structure, roof
+             */
+            milestone: string;
+            /**
+             * Percent
+             * @description How far along the whole house is; the template's, so it may be left out
+             */
+            percent?: number | null;
+            /**
+             * Reached On
+             * @description The day it was reached on site (reports come late); defaults to today
+             */
+            reached_on?: string | null;
+            /**
+             * Reported By
+             * @description Who reports it
+             */
+            reported_by: string;
+        };
         /** ProgressReport */
         ProgressReport: {
             /**
@@ -1435,6 +1635,14 @@ export interface components {
              * @description Who reports it
              */
             reported_by: string;
+        };
+        /**
+         * ProgressReports
+         * @description Milestones reached on site, one per house; all or none are recorded.
+         */
+        ProgressReports: {
+            /** Items */
+            items: components["schemas"]["ProgressItem"][];
         };
         /** ProgressUpdatePublic */
         ProgressUpdatePublic: {
@@ -1682,6 +1890,45 @@ export interface components {
             reason: string;
             /** Reversed By */
             reversed_by: string;
+        };
+        /**
+         * SignOffItem
+         * @description One house of a bulk sign-off: the house work and its own completion report.
+         */
+        SignOffItem: {
+            /**
+             * Actual Cost Satang
+             * @description Defaults to the cost of the materials allocated to the house
+             */
+            actual_cost_satang?: number | null;
+            /**
+             * Completed On
+             * @description Defaults to today (Thai date)
+             */
+            completed_on?: string | null;
+            /**
+             * House Work Id
+             * Format: uuid
+             */
+            house_work_id: string;
+            /**
+             * Inspected By
+             * @description Who inspected and signed off
+             */
+            inspected_by: string;
+            /**
+             * Labour Days
+             * @description Person-days of household and community labour (ร่วมแรง); defaults to the labour recorded on the house, and must match it if both exist
+             */
+            labour_days?: number | null;
+        };
+        /**
+         * SignOffs
+         * @description Houses inspected and signed off (ตรวจรับ) together; all or none are completed.
+         */
+        SignOffs: {
+            /** Items */
+            items: components["schemas"]["SignOffItem"][];
         };
         /** StartReport */
         StartReport: {
@@ -2071,6 +2318,168 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Seconds until the client's window resets and it may call again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    report_house_works_progress_v1_house_work_progress_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgressReports"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description An item's house work is in a status that does not allow it; `errors` names each refused item (`body.items.N...`) and nothing was recorded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, or an item naming a house work that is unknown (or outside the client's areas), or named twice; `errors` names each refused item and nothing was recorded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    sign_off_house_works_v1_house_work_sign_offs_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOffs"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description An item's house work is in a status that does not allow it; `errors` names each refused item (`body.items.N...`) and nothing was recorded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, or an item naming a house work that is unknown (or outside the client's areas), or named twice; `errors` names each refused item and nothing was recorded */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4736,6 +5145,190 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Seconds until the client's window resets and it may call again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    sign_off_house_works_v1_projects__project_id__house_works_complete_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkSignOff"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such project (or house work in the path) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A house work's state does not allow this, or it is already in another project */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    report_house_works_progress_v1_projects__project_id__house_works_progress_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkProgress"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such project (or house work in the path) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A house work's state does not allow this, or it is already in another project */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, or a house work in the body that is unknown (or outside the client's areas) or not in the project; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -56,6 +56,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bank-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book Statement
+         * @description Book a statement's repayments: each line as ``POST /v1/loans/{id}/repayments`` would
+         *     (interest first, then principal; publishes ``loan.repayment_received``). All or none,
+         *     with a result per line; a line whose payment reference was booked on its loan before
+         *     is ``already_booked`` and books nothing, so a statement sent twice pays nothing twice.
+         */
+        post: operations["book_statement_v1_bank_statements_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bank-statements/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book Statement File
+         * @description The same as ``POST /v1/bank-statements``, from a CSV file; a refused row is named
+         *     ``file.rows.N.<column>`` (N from 0 for the first row under the header).
+         */
+        post: operations["book_statement_file_v1_bank_statements_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/budgets": {
         parameters: {
             query?: never;
@@ -592,6 +636,22 @@ export interface components {
              * @description Pass as ?cursor= for the next page
              */
             next_cursor: string | null;
+        };
+        /**
+         * BankStatement
+         * @description A statement's repayment lines; all are booked, or none.
+         */
+        BankStatement: {
+            /** Lines */
+            lines: components["schemas"]["StatementLine"][];
+        };
+        /** Body_book_statement_file_v1_bank_statements_file_post */
+        Body_book_statement_file_v1_bank_statements_file_post: {
+            /**
+             * File
+             * @description A UTF-8 CSV: loan_id, payment_reference, amount_satang (or amount_baht), paid_on; other columns are ignored
+             */
+            file: string;
         };
         /**
          * BorrowerType
@@ -1171,6 +1231,43 @@ export interface components {
             /** Schedule Version */
             schedule_version: number;
         };
+        /**
+         * LineResult
+         * @description What one line did.
+         */
+        LineResult: {
+            /** Amount Satang */
+            amount_satang: number;
+            /**
+             * Index
+             * @description The line's position in the statement (from 0)
+             */
+            index: number;
+            /** Interest Satang */
+            interest_satang: number;
+            /**
+             * Loan Id
+             * Format: uuid
+             */
+            loan_id: string;
+            /**
+             * Outcome
+             * @description already_booked: this payment reference was booked on this loan before (a statement sent again books nothing twice)
+             * @enum {string}
+             */
+            outcome: "booked" | "already_booked";
+            /** Outstanding Principal Satang */
+            outstanding_principal_satang: number;
+            /** Payment Reference */
+            payment_reference: string;
+            /** Principal Satang */
+            principal_satang: number;
+            /**
+             * Repayment Id
+             * Format: uuid
+             */
+            repayment_id: string;
+        };
         /** LoanArrears */
         LoanArrears: {
             arrears: components["schemas"]["Arrears"];
@@ -1589,6 +1686,49 @@ export interface components {
             /** Term Months */
             term_months: number;
         };
+        /**
+         * StatementLine
+         * @description One credit on the bank statement: a borrower's repayment of one loan.
+         */
+        StatementLine: {
+            /** Amount Satang */
+            amount_satang: number;
+            /**
+             * Loan Id
+             * Format: uuid
+             */
+            loan_id: string;
+            /**
+             * Paid On
+             * Format: date
+             */
+            paid_on: string;
+            /**
+             * Payment Reference
+             * @example BANK-2569-000123
+             */
+            payment_reference: string;
+        };
+        /** StatementResult */
+        StatementResult: {
+            /**
+             * Already Booked
+             * @description Lines whose payment was booked before
+             */
+            already_booked: number;
+            /**
+             * Booked
+             * @description Lines booked now
+             */
+            booked: number;
+            /**
+             * Booked Satang
+             * @description The total of the lines booked now
+             */
+            booked_satang: number;
+            /** Results */
+            results: components["schemas"]["LineResult"][];
+        };
         /** TrialBalance */
         TrialBalance: {
             /** Accounts */
@@ -1725,6 +1865,168 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description Seconds until the client's window resets and it may call again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    book_statement_v1_bank_statements_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankStatement"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description A line's loan takes no repayments, or its payment reference belongs to another loan; `errors` names each refused line and nothing was booked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, more than is owed, a payment reference twice, or a loan that is unknown (or outside the client's areas); `errors` names each refused line and nothing was booked */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    book_statement_file_v1_bank_statements_file_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_book_statement_file_v1_bank_statements_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description A line's loan takes no repayments, or its payment reference belongs to another loan; `errors` names each refused line and nothing was booked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, more than is owed, a payment reference twice, or a loan that is unknown (or outside the client's areas); `errors` names each refused line and nothing was booked */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

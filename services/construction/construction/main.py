@@ -9,6 +9,7 @@ from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
 from construction import SERVICE_NAME
 from construction.handlers import SUBSCRIPTIONS
+from construction.house_works.router import bulk_router as house_works_bulk_router
 from construction.house_works.router import router as house_works_router
 from construction.labour.router import router as labour_router
 from construction.materials.router import router as materials_router
@@ -31,6 +32,7 @@ def create_app(
         settings=settings,
         routers=[
             house_works_router,
+            house_works_bulk_router,
             projects_router,
             milestones_router,
             photos_router,

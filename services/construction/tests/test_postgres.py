@@ -9,6 +9,10 @@ Needs the ``baan`` pytest plugin (deploy/local); skipped without it (``-p no:baa
 
 import pytest
 from fastapi import FastAPI
+from test_bulk_reports import TestElsewhere as TestBulkElsewhereOnPostgres
+from test_bulk_reports import TestProgressReports as TestBulkProgressOnPostgres
+from test_bulk_reports import TestSignOffs as TestSignOffsOnPostgres
+from test_bulk_reports import TestWholeProject as TestWholeProjectOnPostgres
 from test_construction_areas import TestAreas as TestAreasOnPostgres
 from test_construction_bounds import TestAtTheBound as TestAtTheBoundOnPostgres
 from test_construction_elsewhere import TestElsewhereIsNowhere as TestElsewhereIsNowhereOnPostgres
@@ -34,6 +38,8 @@ pytestmark = pytest.mark.postgres
 __all__ = [
     "TestAreasOnPostgres",
     "TestAtTheBoundOnPostgres",
+    "TestBulkElsewhereOnPostgres",
+    "TestBulkProgressOnPostgres",
     "TestBulkReportsOnPostgres",
     "TestCorrectionsOnPostgres",
     "TestElsewhereIsNowhereOnPostgres",
@@ -49,8 +55,10 @@ __all__ = [
     "TestProjectSummaryOnPostgres",
     "TestProjectsOnPostgres",
     "TestReportedDatesOnPostgres",
+    "TestSignOffsOnPostgres",
     "TestTakenElsewhereOnPostgres",
     "TestTemplatesOnPostgres",
+    "TestWholeProjectOnPostgres",
 ]
 
 

@@ -7,6 +7,7 @@ from baan_shared.auth.audit import audit_log_router
 from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from finance import SERVICE_NAME
+from finance.bank_statements.router import router as bank_statements_router
 from finance.budgets.router import router as budgets_router
 from finance.grants.policy import GrantPolicy
 from finance.grants.router import router as grants_router
@@ -33,6 +34,7 @@ def create_app(
             budgets_router,
             grants_router,
             loans_router,
+            bank_statements_router,
             funds_router,
             ledger_router,
             reconciliation_router,

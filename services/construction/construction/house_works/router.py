@@ -17,17 +17,21 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
 from construction.access import Reader, Writer
-from construction.house_works import export, repository, service
+from construction.house_works import bulk, export, repository, service
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.house_works.schemas import (
+    BulkItemResult,
+    BulkResult,
     Cancellation,
     CompletionReport,
     HouseWorkPublic,
     HouseWorksPublic,
     PlannedEnd,
     ProgressReport,
+    ProgressReports,
     ProgressUpdatePublic,
     ReadyReport,
+    SignOffs,
     StartReport,
     TransitionPublic,
 )
@@ -240,3 +244,75 @@ async def cancel_house_work(
     """Stopped for good, with the reason: publishes ``house.cancelled``."""
     await access.house_work_of(session, principal, house_work_id)
     return await _public(session, await service.cancel(session, house_work_id, body))
+
+
+# Bulk reports (issue 17): a list of houses in one call, all or nothing, a result per item.
+
+BULK_PROBLEMS = problem_responses(
+    {
+        409: "An item's house work is in a status that does not allow it; `errors` names "
+        "each refused item (`body.items.N...`) and nothing was recorded",
+        422: "Invalid input, or an item naming a house work that is unknown (or outside the "
+        "client's areas), or named twice; `errors` names each refused item and nothing was "
+        "recorded",
+    }
+)
+
+bulk_router = APIRouter(prefix="/v1", tags=["house works"], responses=BULK_PROBLEMS)
+
+
+def bulk_result(works: list[HouseWork], event: str) -> BulkResult:
+    return BulkResult(
+        applied=len(works),
+        results=[
+            BulkItemResult(
+                index=index,
+                house_work_id=work.id,
+                status=work.status,
+                progress_percent=work.progress_percent,
+                last_milestone=work.last_milestone,
+                event=event,
+            )
+            for index, work in enumerate(works)
+        ],
+    )
+
+
+def _items(house_work_ids: list[uuid.UUID]) -> list[bulk.Item]:
+    return [
+        bulk.Item(f"body.items.{i}", f"body.items.{i}.house_work_id", house_work_id)
+        for i, house_work_id in enumerate(house_work_ids)
+    ]
+
+
+@bulk_router.post("/house-work-sign-offs", response_model=BulkResult)
+@idempotent
+async def sign_off_house_works(
+    principal: Writer, body: SignOffs, session: SessionDep
+) -> BulkResult:
+    """Many finished houses inspected and signed off (ตรวจรับ) in one call, each with its own
+    report: each publishes ``house.completed``. All or none: a refusal lists every item
+    that cannot be signed off and records nothing."""
+
+    async def apply(index: int, work: HouseWork) -> None:
+        await service.complete_work(session, work, body.items[index])
+
+    items = _items([item.house_work_id for item in body.items])
+    return bulk_result(await bulk.apply_all(session, principal, items, apply), "house.completed")
+
+
+@bulk_router.post("/house-work-progress", response_model=BulkResult)
+@idempotent
+async def report_house_works_progress(
+    principal: Writer, body: ProgressReports, session: SessionDep
+) -> BulkResult:
+    """Milestones reached on site for many houses in one call: each publishes
+    ``house.milestone_reached``. All or none, a result per item."""
+
+    async def apply(index: int, work: HouseWork) -> None:
+        await service.progress_work(session, work, body.items[index])
+
+    items = _items([item.house_work_id for item in body.items])
+    return bulk_result(
+        await bulk.apply_all(session, principal, items, apply), "house.milestone_reached"
+    )

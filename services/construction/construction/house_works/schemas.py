@@ -155,3 +155,54 @@ class TransitionPublic(BaseModel):
     reason: str | None
     reported_by: str
     reported_at: datetime
+
+
+# Bulk reports (issue 17): an inspection team's or committee's list of houses in one call.
+
+BULK_MAX_ITEMS = 5000
+
+
+class SignOffItem(CompletionReport):
+    """One house of a bulk sign-off: the house work and its own completion report."""
+
+    house_work_id: uuid.UUID
+
+
+class SignOffs(BaseModel):
+    """Houses inspected and signed off (ตรวจรับ) together; all or none are completed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[SignOffItem] = Field(min_length=1, max_length=BULK_MAX_ITEMS)
+
+
+class ProgressItem(ProgressReport):
+    """One house of a bulk progress report: the house work and the milestone it reached."""
+
+    house_work_id: uuid.UUID
+
+
+class ProgressReports(BaseModel):
+    """Milestones reached on site, one per house; all or none are recorded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ProgressItem] = Field(min_length=1, max_length=BULK_MAX_ITEMS)
+
+
+class BulkItemResult(BaseModel):
+    """What one item did: the house work as it now stands and the event it published."""
+
+    index: int = Field(description="The item's position in the request (from 0)")
+    house_work_id: uuid.UUID
+    status: HouseWorkStatus
+    progress_percent: int
+    last_milestone: str | None
+    event: str = Field(description="The event type published for it, e.g. house.completed")
+
+
+class BulkResult(BaseModel):
+    """Every item applied, each with its result, in the request's order."""
+
+    applied: int
+    results: list[BulkItemResult]

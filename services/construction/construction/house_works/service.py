@@ -92,21 +92,7 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
     if existing is not None:
         await _approved_again(session, existing, approved)
         return None
-    planned_on = thai_date(approved.approved_at)
-    work = HouseWork(
-        household_id=approved.household_id,
-        community_id=approved.community_id,
-        programme=Programme(approved.programme),
-        province_code=approved.province_code,
-        district_code=approved.district_code,
-        subdistrict_code=approved.subdistrict_code,
-        fiscal_year=approved.fiscal_year or fiscal_year_be(planned_on),
-        household_size=approved.household_size,
-        work_type=WorkType(approved.need),
-        estimated_cost_satang=approved.estimated_cost_satang,
-        planned_on=planned_on,
-        approved_at=_utc(approved.approved_at),
-    )
+    work = _new_work(approved)
     session.add(work)
     await session.flush()
     await milestones.copy_onto(session, work)
@@ -130,6 +116,24 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
         await session.delete(pending)
         await session.flush()
     return work
+
+
+def _new_work(approved: HouseholdApproved) -> HouseWork:
+    planned_on = thai_date(approved.approved_at)
+    return HouseWork(
+        household_id=approved.household_id,
+        community_id=approved.community_id,
+        programme=Programme(approved.programme),
+        province_code=approved.province_code,
+        district_code=approved.district_code,
+        subdistrict_code=approved.subdistrict_code,
+        fiscal_year=approved.fiscal_year or fiscal_year_be(planned_on),
+        household_size=approved.household_size,
+        work_type=WorkType(approved.need),
+        estimated_cost_satang=approved.estimated_cost_satang,
+        planned_on=planned_on,
+        approved_at=_utc(approved.approved_at),
+    )
 
 
 async def _approved_again(
@@ -279,6 +283,12 @@ async def report_progress(
 ) -> HouseWork:
     """A milestone of the house's template reached on site, in template order."""
     work = await get(session, house_work_id, for_update=True)
+    await progress_work(session, work, report)
+    return work
+
+
+async def progress_work(session: AsyncSession, work: HouseWork, report: ProgressReport) -> None:
+    """``report_progress`` on a house work already locked (bulk reports lock many at once)."""
     check_progress(work.status)
     milestone = check_milestone(
         await milestones.house_template(session, work),
@@ -320,7 +330,6 @@ async def report_progress(
         ),
         source=SOURCE,
     )
-    return work
 
 
 async def complete(
@@ -328,6 +337,12 @@ async def complete(
 ) -> HouseWork:
     """The committee inspected the finished house and signed it off (ตรวจรับ)."""
     work = await get(session, house_work_id, for_update=True)
+    await complete_work(session, work, report)
+    return work
+
+
+async def complete_work(session: AsyncSession, work: HouseWork, report: CompletionReport) -> None:
+    """``complete`` on a house work already locked (bulk sign-offs lock many at once)."""
     check_transition(work.status, HouseWorkStatus.COMPLETED)
     completed_on = report.completed_on or today()
     if work.started_on is not None:
@@ -384,7 +399,6 @@ async def complete(
         ),
         source=SOURCE,
     )
-    return work
 
 
 async def set_planned_end(

@@ -15,13 +15,15 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
 from construction.access import Reader, Writer
-from construction.house_works.router import public
-from construction.house_works.schemas import HouseWorkPublic
+from construction.house_works.router import bulk_result, public
+from construction.house_works.schemas import BulkResult, HouseWorkPublic
 from construction.projects import repository, service
 from construction.projects.schemas import (
     Assignment,
     BulkMoved,
+    BulkProgress,
     BulkReady,
+    BulkSignOff,
     BulkStart,
     ProjectCreate,
     ProjectPublic,
@@ -167,3 +169,36 @@ async def start_house_works(
             session, principal, service.HOUSE_WORK_IDS, body.house_work_ids
         )
     return BulkMoved(moved=await service.start_all(session, project_id, body))
+
+
+@router.post("/{project_id}/house-works/complete", response_model=BulkResult)
+@idempotent
+async def sign_off_house_works(
+    principal: Writer, project_id: uuid.UUID, body: BulkSignOff, session: SessionDep
+) -> BulkResult:
+    """Every house work of the project under construction (or those named) inspected and
+    signed off on one day; each publishes ``house.completed``. All or none: a refusal
+    lists every house work that cannot be signed off (``errors``) and records nothing."""
+    await access.project_of(session, principal, project_id)
+    if body.house_work_ids is not None:
+        await access.referenced_house_works(
+            session, principal, service.HOUSE_WORK_IDS, body.house_work_ids
+        )
+    works = await service.sign_off_all(session, principal, project_id, body)
+    return bulk_result(works, "house.completed")
+
+
+@router.post("/{project_id}/house-works/progress", response_model=BulkResult)
+@idempotent
+async def report_house_works_progress(
+    principal: Writer, project_id: uuid.UUID, body: BulkProgress, session: SessionDep
+) -> BulkResult:
+    """Every house work of the project under construction (or those named) reached one
+    milestone on one day; each publishes ``house.milestone_reached``. All or none."""
+    await access.project_of(session, principal, project_id)
+    if body.house_work_ids is not None:
+        await access.referenced_house_works(
+            session, principal, service.HOUSE_WORK_IDS, body.house_work_ids
+        )
+    works = await service.progress_all(session, principal, project_id, body)
+    return bulk_result(works, "house.milestone_reached")

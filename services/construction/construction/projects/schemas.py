@@ -103,3 +103,26 @@ class BulkStart(_BulkReport):
 
 class BulkMoved(BaseModel):
     moved: list[uuid.UUID] = Field(description="The house works moved, each with its event")
+
+
+class BulkSignOff(BaseModel):
+    """House works of the project under construction, inspected and signed off together."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    inspected_by: str = Field(min_length=1, max_length=200, description="Who inspected")
+    completed_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")
+    house_work_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="Only these house works of the project; every one under construction "
+        "if left out",
+    )
+
+
+class BulkProgress(_BulkReport):
+    """House works of the project under construction reached one milestone on one day."""
+
+    milestone: str = Field(min_length=1, max_length=200, examples=["roof"])
+    reached_on: PastDate | None = Field(default=None, description="Defaults to today (Thai date)")

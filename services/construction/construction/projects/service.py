@@ -15,14 +15,18 @@ from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.errors import AppError, Conflict, NotFound, Unprocessable, field_error
 from construction.access import HOUSE_WORK, covers
+from construction.house_works import bulk
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork, HouseWorkStatus
+from construction.house_works.schemas import CompletionReport, ProgressReport
 from construction.milestones import service as milestones
 from construction.projects import repository
 from construction.projects.models import Project
 from construction.projects.schemas import (
     Assignment,
+    BulkProgress,
     BulkReady,
+    BulkSignOff,
     BulkStart,
     ProjectCreate,
     ProjectUpdate,
@@ -240,3 +244,45 @@ async def start_all(
         await house_works.begin(session, work, started_on, report.reported_by)
 
     return await _each(works, move)
+
+
+async def _project_items(
+    session: AsyncSession, project_id: uuid.UUID, chosen: list[uuid.UUID] | None
+) -> list[bulk.Item]:
+    """The project's house works a bulk report names (each must be in the project), or
+    every one under construction; each item's errors stay under ``body``."""
+    works = await _bulk_targets(session, project_id, chosen, HouseWorkStatus.UNDER_CONSTRUCTION)
+    if chosen is None:
+        return [bulk.Item("body", "house_work_id", w.id) for w in works]
+    return [
+        bulk.Item("body", f"{HOUSE_WORK_IDS}.{index}", house_work_id)
+        for index, house_work_id in enumerate(chosen)
+    ]
+
+
+async def sign_off_all(
+    session: AsyncSession, principal: Principal, project_id: uuid.UUID, report: BulkSignOff
+) -> list[HouseWork]:
+    """Sign off the project's houses under construction (or those named) in one inspection."""
+    items = await _project_items(session, project_id, report.house_work_ids)
+    each = CompletionReport(inspected_by=report.inspected_by, completed_on=report.completed_on)
+
+    async def apply(index: int, work: HouseWork) -> None:
+        await house_works.complete_work(session, work, each)
+
+    return await bulk.apply_all(session, principal, items, apply)
+
+
+async def progress_all(
+    session: AsyncSession, principal: Principal, project_id: uuid.UUID, report: BulkProgress
+) -> list[HouseWork]:
+    """The project's houses under construction (or those named) reached one milestone."""
+    items = await _project_items(session, project_id, report.house_work_ids)
+    each = ProgressReport(
+        reported_by=report.reported_by, milestone=report.milestone, reached_on=report.reached_on
+    )
+
+    async def apply(index: int, work: HouseWork) -> None:
+        await house_works.progress_work(session, work, each)
+
+    return await bulk.apply_all(session, principal, items, apply)

@@ -1,0 +1,1 @@
+"""Bank statements: a statement's loan repayments booked in one call (issue 17)."""
