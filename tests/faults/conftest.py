@@ -98,8 +98,14 @@ async def fault_platform(
     }
     # The workload calls as the national office; its allowance is raised so that the
     # partner rate limit (not under test here) does not throttle the steady stream.
+    # A bulk sign-off cut off by a crash leaves its Idempotency-Key claimed; the retry
+    # with that key may run once the claim is this old (test_bulk_sign_off.py).
     running = start_platform(
-        fault_kafka, urls, log_dir, AUTH_RATE_LIMIT_OVERRIDES=NATIONAL_OFFICE_ALLOWANCE
+        fault_kafka,
+        urls,
+        log_dir,
+        AUTH_RATE_LIMIT_OVERRIDES=NATIONAL_OFFICE_ALLOWANCE,
+        CONSTRUCTION_IDEMPOTENCY_STALE_AFTER_SECONDS="10",
     )
     try:
         await running.wait_ready()
