@@ -71,6 +71,17 @@ def test_pipeline_takes_every_household_to_the_report_beside_raw_kafka() -> None
 
 
 @pytest.mark.timeout(1500)
+def test_pipeline_bulk_mode_plans_reserves_and_counts_every_household_of_one_decision() -> None:
+    figures = run_benchmark("pipeline.py", "--bulk", "20")
+    assert figures["bulk_households"] == 20
+    for stage in ("construction_planned", "finance_decided", "reporting_approved"):
+        assert figures[f"bulk_{stage}_s"] > 0, stage
+    # survey's approvals, construction's plans and finance's grant decisions at least
+    assert figures["bulk_events"] >= 3 * 20
+    assert figures["raw_kafka_events"] == figures["bulk_events"]
+
+
+@pytest.mark.timeout(1500)
 def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
     figures = run_benchmark("national_scale.py", "--households", "300", "--requests", "3")
     assert figures["households"] == 300
