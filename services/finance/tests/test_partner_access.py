@@ -54,6 +54,8 @@ REQUIRED_SCOPE = {
     "POST /v1/loans/{loan_id}/disburse": FINANCE_DISBURSE,
     "POST /v1/loans/{loan_id}/repayments": FINANCE_DISBURSE,
     "POST /v1/loans/{loan_id}/repayments/{repayment_id}/reversal": FINANCE_DISBURSE,
+    "POST /v1/bank-statements": FINANCE_DISBURSE,
+    "POST /v1/bank-statements/file": FINANCE_DISBURSE,
     "POST /v1/revolving-funds": FINANCE_WRITE,
     "GET /v1/revolving-funds": FINANCE_READ,
     "GET /v1/revolving-funds/{fund_id}": FINANCE_READ,
