@@ -25,7 +25,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, unknown_reference
-from baan_shared.http.errors import AppError, Conflict, Unprocessable
+from baan_shared.errors import AppError, Conflict, Unprocessable
 from construction.access import HOUSE_WORK, covers
 from construction.house_works.models import HouseWork
 from construction.projects import repository as projects_repository

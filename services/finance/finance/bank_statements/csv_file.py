@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from baan_shared.http.errors import Unprocessable
+from baan_shared.errors import Unprocessable
 from finance.bank_statements.schemas import MAX_LINES, StatementLine
 
 AT = "file.rows"

@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, unknown_reference
-from baan_shared.http.errors import AppError, Conflict, Unprocessable
+from baan_shared.errors import AppError, Conflict, Unprocessable
 from finance.bank_statements.schemas import LineResult, StatementLine, StatementResult
 from finance.loans import service as loans
 from finance.loans.models import Loan
