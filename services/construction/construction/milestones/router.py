@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,7 +15,7 @@ from baan_shared.reference import Programme
 from construction import access
 from construction.access import Administrator, Reader, Writer
 from construction.house_works import service as house_works
-from construction.house_works.models import WorkType
+from construction.house_works.models import HouseWork, WorkType
 from construction.milestones import repository, service
 from construction.milestones.models import HouseMilestone, MilestoneTemplate
 from construction.milestones.schemas import (
@@ -154,6 +155,24 @@ async def plan_milestone(
     return _house_milestone(await service.set_planned_on(session, work, code, body))
 
 
+def _overdue_public(milestone: HouseMilestone, work: HouseWork, on: date) -> OverdueMilestonePublic:
+    assert milestone.planned_on is not None  # only planned milestones are overdue
+    return OverdueMilestonePublic(
+        house_work_id=work.id,
+        household_id=work.household_id,
+        project_id=work.project_id,
+        programme=work.programme,
+        province_code=work.province_code,
+        district_code=work.district_code,
+        subdistrict_code=work.subdistrict_code,
+        status=str(work.status),
+        code=milestone.code,
+        label_th=milestone.label_th,
+        planned_on=milestone.planned_on,
+        days_late=(on - milestone.planned_on).days,
+    )
+
+
 @router.get("/milestones/overdue", response_model=OverdueMilestonesPublic)
 async def overdue_milestones(
     principal: Reader,
@@ -188,20 +207,7 @@ async def overdue_milestones(
     items, more = rows[:limit], len(rows) > limit
     return OverdueMilestonesPublic(
         items=[
-            OverdueMilestonePublic(
-                house_work_id=work.id,
-                household_id=work.household_id,
-                project_id=work.project_id,
-                programme=work.programme,
-                province_code=work.province_code,
-                district_code=work.district_code,
-                subdistrict_code=work.subdistrict_code,
-                status=str(work.status),
-                code=milestone.code,
-                label_th=milestone.label_th,
-                planned_on=milestone.planned_on,
-                days_late=(on - milestone.planned_on).days,
-            )
+            _overdue_public(milestone, work, on)
             for milestone, work in items
             if milestone.planned_on is not None
         ],
