@@ -8,7 +8,7 @@ new type (``household.approved.v2``) published beside the old one.
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -367,7 +367,3 @@ EVENT_TYPES: dict[str, type[EventData]] = {
 
 def event_model(event_type: str) -> type[EventData]:
     return EVENT_TYPES[event_type]
-
-
-def parse_data(event_type: str, data: dict[str, Any]) -> EventData:
-    return EVENT_TYPES[event_type].model_validate(data)

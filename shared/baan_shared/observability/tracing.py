@@ -21,7 +21,6 @@ Without one, spans are still made: log lines carry their trace ids.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -33,8 +32,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 _propagator = TraceContextTextMapPropagator()
 _tracer = trace.get_tracer("baan")
-# Set where no span is active (e.g. a script writing to the outbox): still one id per unit of work.
-_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
 _configured_for: str | None = None
 
 
@@ -69,12 +66,8 @@ def traceparent_of(span: Span) -> str | None:
 
 
 def current_traceparent() -> str | None:
-    """The active span's ``traceparent``, else the one set for this unit of work."""
-    return traceparent_of(trace.get_current_span()) or _traceparent.get()
-
-
-def set_traceparent(value: str | None) -> None:
-    _traceparent.set(value)
+    """The active span's ``traceparent`` (None outside any span)."""
+    return traceparent_of(trace.get_current_span())
 
 
 def trace_id(traceparent: str | None) -> str | None:

@@ -56,15 +56,6 @@ async def account_totals(session: AsyncSession) -> list[tuple[Account, int, int]
     return [(account, int(d), int(c)) for account, d, c in (await session.exec(query)).all()]
 
 
-async def entries_for(session: AsyncSession, reference: str) -> list[JournalEntry]:
-    query = (
-        select(JournalEntry)
-        .where(JournalEntry.reference == reference)
-        .order_by(col(JournalEntry.occurred_at), col(JournalEntry.id))
-    )
-    return list((await session.exec(query)).all())
-
-
 async def reversal_of(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
     query = select(JournalEntry).where(JournalEntry.reverses_entry_id == entry_id)
     return (await session.exec(query)).first()

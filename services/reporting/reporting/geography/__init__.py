@@ -19,7 +19,6 @@ from baan_shared.reference import COUNTRY_CODE, AreaLevel, regional_offices
 # How finely a report or a target cuts the country: the one vocabulary every service
 # and event uses (baan_shared.reference.AreaLevel).
 __all__ = ["COUNTRY_CODE", "AreaLevel"]
-CODE_LENGTH = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}
 
 
 @dataclass(frozen=True)

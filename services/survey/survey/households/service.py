@@ -536,11 +536,6 @@ def _decision_event(
     return None
 
 
-async def list_weights(session: AsyncSession, programme: Programme | None) -> priority.Weights:
-    """The weights a list sorted by priority uses: the default until saved weights exist."""
-    return priority.Weights()
-
-
 async def ranking(
     session: AsyncSession,
     weights: dict[Programme, priority.Weights],
