@@ -5,3 +5,4 @@ Publishes ``household.*`` on ``survey.households``; listens to
 """
 
 SERVICE_NAME = "survey"
+SOURCE = f"/services/{SERVICE_NAME}"  # the CloudEvents source of what it publishes

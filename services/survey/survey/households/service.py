@@ -33,7 +33,7 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
-from survey import SERVICE_NAME
+from survey import SOURCE
 from survey.communities import repository as communities
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
@@ -55,8 +55,6 @@ from survey.households.screening import NEEDS_REASON, check_transition
 from survey.programmes import service as programmes
 from survey.programmes.models import ProgrammeRules
 from survey.rounds import repository as rounds
-
-SOURCE = f"/services/{SERVICE_NAME}"
 
 
 def _area(household: Household) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from baan_shared.events.catalog import HouseholdSurveyed
 from baan_shared.ids import new_id
 from baan_shared.observability.tracing import current_traceparent
 from baan_shared.outbox import OutboxMessage
+from survey import SOURCE
 from survey.households import repository as households
 from survey.households.models import (
     Household,
@@ -23,7 +24,6 @@ from survey.households.models import (
     HouseholdStatus,
     HouseholdTransition,
 )
-from survey.households.service import SOURCE
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
 
