@@ -49,6 +49,18 @@ async def pending_rejection(
     return (await session.exec(query)).first()
 
 
+async def households_known(session: AsyncSession, household_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the households already have a house work or a grant rejection waiting."""
+    if not household_ids:
+        return set()
+    works = select(HouseWork.household_id).where(col(HouseWork.household_id).in_(household_ids))
+    waiting = select(PendingGrantRejection.household_id).where(
+        col(PendingGrantRejection.household_id).in_(household_ids)
+    )
+    found = set((await session.exec(works)).all())
+    return found | set((await session.exec(waiting)).all())
+
+
 def due_on() -> Any:
     """A house work's planned end: its own, else its project's."""
     return func.coalesce(HouseWork.planned_end_on, Project.planned_end_on)

@@ -6,6 +6,9 @@ first write, so a refused request leaves no trace.
 """
 
 import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +29,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.fiscal import fiscal_year_be
-from baan_shared.outbox import record_event
+from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
 from construction import SERVICE_NAME
 from construction.house_works import repository
@@ -50,7 +53,8 @@ from construction.house_works.status import RESUMES, check_progress, check_trans
 from construction.labour import repository as labour
 from construction.materials import repository as materials
 from construction.milestones import service as milestones
-from construction.milestones.templates import INSPECTED, check_milestone
+from construction.milestones.models import HouseMilestone
+from construction.milestones.templates import INSPECTED, Template, check_milestone
 
 SOURCE = f"/services/{SERVICE_NAME}"
 
@@ -134,6 +138,61 @@ def _new_work(approved: HouseholdApproved) -> HouseWork:
         planned_on=planned_on,
         approved_at=_utc(approved.approved_at),
     )
+
+
+async def plan_many(session: AsyncSession, approvals: Sequence[HouseholdApproved]) -> None:
+    """``plan`` for a partition's batch of approvals, set-based (a committee decides
+    thousands at once): the same rows and events as ``plan`` one after another.
+
+    A household new to construction, named once in the batch and with no grant
+    rejection waiting, gets its house work, milestones, transition and
+    ``house.planned`` in a few multi-row INSERTs (one read of the batch's existing
+    works and waiting rejections, one template lookup per programme and work type).
+    Every other approval (a household approved again, twice in the batch, or with
+    finance's answer already waiting) goes through ``plan`` in the batch's order.
+    """
+    named = Counter(a.household_id for a in approvals)
+    ids = list(named)
+    seen_before = await repository.households_known(session, ids)
+    one_by_one = {h for h in ids if named[h] > 1 or h in seen_before}
+    templates: dict[tuple[Programme, WorkType], Template] = {}
+    works: list[HouseWork] = []
+    rows: list[HouseMilestone | HouseWorkTransition] = []
+    events: list[HousePlanned] = []
+    for approved in approvals:
+        if approved.household_id in one_by_one:
+            continue
+        work = _new_work(approved)
+        kind = (work.programme, work.work_type)
+        if kind not in templates:
+            templates[kind], _ = await milestones.effective_template(session, *kind)
+        template = templates[kind]
+        work.milestone_template = template.name
+        works.append(work)
+        # A new work has neither a project nor a planned end: no milestone is dated yet.
+        rows += [
+            HouseMilestone(house_work_id=work.id, position=position, **asdict(milestone))
+            for position, milestone in enumerate(template.milestones)
+        ]
+        rows.append(
+            HouseWorkTransition(
+                house_work_id=work.id,
+                to_status=HouseWorkStatus.PLANNED,
+                reason="household approved",
+                reported_by=approved.approved_by or "survey",
+                reported_at=work.created_at,
+            )
+        )
+        events.append(HousePlanned(**_house(work), work_type=work.work_type.value))
+    if works:
+        session.add_all(works)
+        await session.flush()
+        session.add_all(rows)
+        await session.flush()
+        await record_events(session, events, source=SOURCE)
+    for approved in approvals:
+        if approved.household_id in one_by_one:
+            await plan(session, approved)
 
 
 async def _approved_again(

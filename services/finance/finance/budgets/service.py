@@ -196,6 +196,27 @@ class Reservation:
     refusal: str | None = None
 
 
+async def drawn_on(
+    session: AsyncSession,
+    *,
+    programme: str,
+    fiscal_year: int,
+    province_code: str,
+    district_code: str | None,
+    subdistrict_code: str | None,
+    project_id: uuid.UUID | None = None,
+) -> Budget | None:
+    """The budget a grant there is reserved from: the most specific one covering it."""
+    areas = areas_covering(province_code, district_code, subdistrict_code, project_id=project_id)
+    budgets = await repository.covering(session, programme, fiscal_year, areas)
+    if not budgets:
+        return None
+    rank = {area: number for number, area in enumerate(areas)}
+    return min(
+        budgets, key=lambda b: (rank[(b.area_level, b.area_code)], SPECIFICITY.index(b.area_level))
+    )
+
+
 async def reserve(
     session: AsyncSession,
     *,
@@ -212,14 +233,17 @@ async def reserve(
     Only that budget is tried: a tambon with its own budget lives within it and
     does not spill into the province's, nor a project into its tambon's.
     """
-    areas = areas_covering(province_code, district_code, subdistrict_code, project_id=project_id)
-    budgets = await repository.covering(session, programme, fiscal_year, areas)
-    if not budgets:
-        return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")
-    rank = {area: number for number, area in enumerate(areas)}
-    budget = min(
-        budgets, key=lambda b: (rank[(b.area_level, b.area_code)], SPECIFICITY.index(b.area_level))
+    budget = await drawn_on(
+        session,
+        programme=programme,
+        fiscal_year=fiscal_year,
+        province_code=province_code,
+        district_code=district_code,
+        subdistrict_code=subdistrict_code,
+        project_id=project_id,
     )
+    if budget is None:
+        return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")
     if not await repository.reserve(session, budget.id, amount_satang):
         await session.refresh(budget)
         return Reservation(

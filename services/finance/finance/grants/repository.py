@@ -86,3 +86,13 @@ async def stage(session: AsyncSession, household_id: uuid.UUID, key: str) -> Hou
 async def stages_reached(session: AsyncSession, household_id: uuid.UUID) -> set[str]:
     query = select(HouseStage.stage).where(HouseStage.household_id == household_id)
     return set((await session.exec(query)).all())
+
+
+async def households_known(session: AsyncSession, household_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the households already have a grant, or a house stage reported."""
+    if not household_ids:
+        return set()
+    grants = select(Grant.household_id).where(col(Grant.household_id).in_(household_ids))
+    stages = select(HouseStage.household_id).where(col(HouseStage.household_id).in_(household_ids))
+    found = set((await session.exec(grants)).all())
+    return found | set((await session.exec(stages)).all())

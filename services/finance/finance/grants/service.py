@@ -17,6 +17,9 @@ Nothing here commits; the caller's unit of work does.
 
 import logging
 import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -33,10 +36,12 @@ from baan_shared.events.catalog import (
 )
 from baan_shared.fiscal import fiscal_year_at
 from baan_shared.ids import new_id
-from baan_shared.outbox import record_event
+from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
+from finance.budgets import repository as budgets_repository
 from finance.budgets import service as budgets
+from finance.budgets.models import Budget
 from finance.grants import repository
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 from finance.grants.policy import GrantPolicy
@@ -114,6 +119,142 @@ async def household_approved(
         # Stages reported while the grant could not be opened are paid now.
         await pay_due_tranches(session, policy, grant, event_id=event_id)
     return grant
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A ``household.approved`` as the consumer hands it over: its data, id and time."""
+
+    data: HouseholdApproved
+    event_id: uuid.UUID
+    event_time: datetime
+
+
+async def households_approved(
+    session: AsyncSession, policy: GrantPolicy, approvals: Sequence[Approval]
+) -> None:
+    """``household_approved`` for a partition's batch, set-based (a committee approves
+    thousands at once): the same grants, reservations, ledger entries and events as
+    one approval after another.
+
+    A household new to finance (no grant, no house stage reported, named once in the
+    batch, with a fixed or estimated amount) is granted in bulk: one budget lookup per
+    area, one conditional reservation of the total per budget, then multi-row INSERTs
+    of grants, journal entries and lines, and ``grant.approved`` events. If a budget
+    cannot take its whole share, its households go one by one in stream order, as
+    would any other approval, so exactly the same ones are granted and refused as
+    when each event is applied alone (budgets are independent of each other).
+    """
+    named = Counter(a.data.household_id for a in approvals)
+    known = await repository.households_known(session, list(named))
+    one_by_one = {h for h, times in named.items() if times > 1 or h in known}
+    amounts: dict[uuid.UUID, int] = {}
+    drawn: dict[tuple[str, int, str, str | None, str | None], Budget | None] = {}
+    shares: dict[uuid.UUID, list[Approval]] = {}
+    for approval in approvals:
+        data = approval.data
+        if data.household_id in one_by_one:
+            continue
+        amount = policy.amount_for(data.programme, data.estimated_cost_satang)
+        fiscal_year = data.fiscal_year or fiscal_year_at(approval.event_time)
+        where = (
+            data.programme,
+            fiscal_year,
+            data.province_code,
+            data.district_code,
+            data.subdistrict_code,
+        )
+        if where not in drawn:
+            drawn[where] = await budgets.drawn_on(
+                session,
+                programme=data.programme,
+                fiscal_year=fiscal_year,
+                province_code=data.province_code,
+                district_code=data.district_code,
+                subdistrict_code=data.subdistrict_code,
+            )
+        budget = drawn[where]
+        if amount is None or budget is None:
+            one_by_one.add(data.household_id)  # logged or refused, one at a time
+            continue
+        amounts[data.household_id] = amount
+        shares.setdefault(budget.id, []).append(approval)
+    granted: list[tuple[Approval, uuid.UUID]] = []
+    for budget_id, share in shares.items():
+        total = sum(amounts[a.data.household_id] for a in share)
+        if await budgets_repository.reserve(session, budget_id, total):
+            granted += [(approval, budget_id) for approval in share]
+        else:
+            one_by_one.update(a.data.household_id for a in share)
+    for budget in drawn.values():
+        if budget is not None and budget.id in shares:
+            await session.refresh(budget)
+    if granted:
+        await _grant_all(session, granted, amounts)
+    for approval in approvals:
+        if approval.data.household_id in one_by_one:
+            await household_approved(
+                session,
+                policy,
+                approval.data,
+                event_id=approval.event_id,
+                event_time=approval.event_time,
+            )
+
+
+async def _grant_all(
+    session: AsyncSession,
+    granted: list[tuple[Approval, uuid.UUID]],
+    amounts: dict[uuid.UUID, int],
+) -> None:
+    """Grants already reserved from their budgets: the rows ``open_grant`` and
+    ``_reserve`` write for each, in a few multi-row INSERTs."""
+    now = utcnow()
+    grants = []
+    for approval, budget_id in granted:
+        data = approval.data
+        grants.append(
+            Grant(
+                household_id=data.household_id,
+                programme=data.programme,
+                province_code=data.province_code,
+                district_code=data.district_code,
+                subdistrict_code=data.subdistrict_code,
+                fiscal_year=data.fiscal_year or fiscal_year_at(approval.event_time),
+                community_id=data.community_id,
+                amount_satang=amounts[data.household_id],
+                status=GrantStatus.APPROVED,
+                budget_id=budget_id,
+                opened_by=type(data).event_type,
+                source_event_id=approval.event_id,
+                approved_at=now,
+                updated_at=now,
+            )
+        )
+    session.add_all(grants)
+    await session.flush()
+    # The commitments: each grant's expense recognised and owed to its household.
+    await ledger.post_entries(
+        session,
+        [
+            ledger.Entry(
+                lines=[
+                    Line.debit(GRANT_EXPENSE, grant.amount_satang),
+                    Line.credit(GRANTS_PAYABLE, grant.amount_satang),
+                ],
+                description=f"{grant.programme} grant approved for household {grant.household_id}",
+                reference=str(grant.id),
+                occurred_at=now,
+                source_event_id=approval.event_id,
+            )
+            for grant, (approval, _) in zip(grants, granted, strict=True)
+        ],
+    )
+    await record_events(
+        session,
+        [GrantApproved(**_facts(g), amount_satang=g.amount_satang) for g in grants],
+        source=SOURCE,
+    )
 
 
 async def house_stage_reached(

@@ -7,6 +7,7 @@ caused it, or not at all.
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -77,6 +78,50 @@ async def post_entry(
         )
     await session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One balanced entry to post, as ``post_entry`` takes it."""
+
+    lines: Sequence[Line]
+    description: str
+    reference: str
+    occurred_at: datetime | None = None
+    source_event_id: uuid.UUID | None = None
+
+
+async def post_entries(session: AsyncSession, entries: Sequence[Entry]) -> list[JournalEntry]:
+    """``post_entry`` for many entries (a batch of grants), in two multi-row INSERTs."""
+    for entry in entries:
+        check_entry(entry.lines)
+    by_code = await accounts(session, {line.account for e in entries for line in e.lines})
+    rows = [
+        JournalEntry(
+            occurred_at=e.occurred_at or utcnow(),
+            description=e.description,
+            reference=e.reference,
+            source_event_id=e.source_event_id,
+        )
+        for e in entries
+    ]
+    session.add_all(rows)
+    await session.flush()
+    session.add_all(
+        [
+            JournalLine(
+                entry_id=row.id,
+                line_number=number,
+                account_id=by_code[line.account].id,
+                debit_satang=line.debit_satang,
+                credit_satang=line.credit_satang,
+            )
+            for row, entry in zip(rows, entries, strict=True)
+            for number, line in enumerate(entry.lines, 1)
+        ]
+    )
+    await session.flush()
+    return rows
 
 
 async def reverse_entry(
