@@ -141,8 +141,6 @@ class TestAsyncApiDocument:
         }
         assert sends == {
             "survey.households": "survey",
-            "survey.tambon_plans": "survey",
-            "survey.tambon_coverage": "survey",
             "construction.houses": "construction",
             "finance.grants": "finance",
             "finance.loans": "finance",

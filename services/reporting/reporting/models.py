@@ -4,8 +4,6 @@ from baan_shared.auth.audit import AuditRecord
 from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
-from reporting.cumulative.models import HistoricalAchievement
-from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
     BudgetMoney,
     FundMoney,
@@ -14,7 +12,6 @@ from reporting.projections.models import (
     LoanMoney,
     ProjectionState,
 )
-from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target
 
 __all__ = [
@@ -22,14 +19,11 @@ __all__ = [
     "BudgetMoney",
     "FundMoney",
     "GrantProgress",
-    "HistoricalAchievement",
     "HouseholdProgress",
     "LoanMoney",
     "OutboxMessage",
-    "PlannedLine",
     "ProcessedEvent",
     "ProjectionState",
     "RateLimitCounter",
-    "TambonCoverage",
     "Target",
 ]

@@ -61,11 +61,7 @@ SERVICE_ACCESS: dict[str, ServiceAccess] = {
     for access in (
         ServiceAccess(
             "survey",
-            produces=(
-                topics.SURVEY_HOUSEHOLDS,
-                topics.SURVEY_TAMBON_PLANS,
-                topics.SURVEY_TAMBON_COVERAGE,
-            ),
+            produces=(topics.SURVEY_HOUSEHOLDS,),
             consumes=(topics.FINANCE_GRANTS,),
         ),
         ServiceAccess(
@@ -93,8 +89,6 @@ SERVICE_ACCESS: dict[str, ServiceAccess] = {
                 topics.FINANCE_LOANS,
                 topics.FINANCE_REVOLVING_FUNDS,
                 topics.SURVEY_HOUSEHOLDS,
-                topics.SURVEY_TAMBON_COVERAGE,
-                topics.SURVEY_TAMBON_PLANS,
             ),
             group_prefixes=("reporting-rebuild-",),
         ),
