@@ -56,10 +56,15 @@ class Figures(HTMLParser):
         """Each chart's container: how many series and points ECharts was given."""
         self.svgs: dict[str, int] = {}
         """How many SVG shapes ECharts drew in each chart."""
+        self.map: dict[str, dict[str, str | None]] = {}
+        """The map's provinces by code: shade (class), figure, label and link."""
+        self.map_view: dict[str, str | None] = {}
+        self.legend: list[str | None] = []
         self.chart: str | None = None
         self.row: str | None = None
         self.figure: str | None = None
         self.loaded: str | None = None
+        self.funnel_as_of: str | None = None
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -82,6 +87,14 @@ class Figures(HTMLParser):
             self.svgs[self.chart] = self.svgs.get(self.chart, 0) + 1
         if tag == "figure":
             self.chart = None
+        if tag == "a" and a.get("data-province"):
+            self.map[a["data-province"] or ""] = a
+        if tag == "svg" and a.get("id") == "map":
+            self.map_view = a
+        if tag == "li" and a.get("data-shade"):
+            self.legend.append(a["data-shade"])
+        if a.get("id") == "funnel-label":
+            self.funnel_as_of = a.get("data-as-of-date")
         if a.get("id") == "households-count":
             self.count = {"count": a.get("data-count"), "listed": a.get("data-listed")}
 
@@ -296,6 +309,17 @@ async def test_a_partner_bound_to_one_province_sees_only_its_households(
     listed = await page(app, f"/dashboard{link}", tmp_path, token=office, screenshot="partner")
     assert listed.count["count"] == "5"
     assert {h["data-province"] for h in listed.households} == {"57"}
+    # On the map too: Chiang Rai alone, its figure only.
+    mapped = await page(
+        app,
+        "/dashboard?fiscal_year=2562&period=h1",
+        tmp_path,
+        token=office,
+        screenshot="map-partner",
+    )
+    assert set(mapped.map) == {"57"}
+    assert mapped.map["57"]["data-value"] == "166.7"
+    assert national.map["10"]["class"] == "no-data" and len(national.map) == 77
 
 
 async def test_the_page_uses_only_assets_the_service_serves_itself(
@@ -314,3 +338,96 @@ async def test_the_page_uses_only_assets_the_service_serves_itself(
         assert response.status_code == 200
         assert response.content[:4] == b"wOF2"  # a WOFF2 font, Thai and Latin
     assert (await client.get("/dashboard/assets/../main.py")).status_code == 404
+
+
+async def test_the_map_shades_each_province_by_its_percent_of_target_and_drills_to_its_households(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    shown = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="map"
+    )
+    assert shown.loaded == "yes"
+    assert len(shown.map) == 77  # every province drawn, by official code
+    assert shown.map_view["data-measure"] == "completed_percent"
+    chiang_rai, chiang_mai = shown.map["57"], shown.map["50"]
+    # 5 completed of 3 (166.7%: the darkest shade, not capped in the label); 0 of 2.
+    assert (chiang_rai["class"], chiang_rai["data-value"]) == ("shade-5", "166.7")
+    assert (chiang_mai["class"], chiang_mai["data-value"]) == ("shade-1", "0")
+    assert shown.map["10"]["class"] == "no-data"  # Bangkok: no target
+    assert "เชียงราย" in (chiang_rai["aria-label"] or "")
+    assert "166.7%" in (chiang_rai["aria-label"] or "")
+    assert "เชียงใหม่" in (chiang_mai["aria-label"] or "")
+    assert shown.legend[-1] == "no-data" and len(shown.legend) == 6
+    assert "CC BY 4.0" in "".join(shown.text)  # the outlines' licence asks for credit
+    # A province is a link (focusable, Enter follows it) to the households behind it.
+    listed = await page(half_year, f"/dashboard{chiang_rai['href']}", tmp_path)
+    assert (
+        listed.count
+        == {"count": "5", "listed": "5"}
+        == {
+            "count": chiang_rai["data-households"],
+            "listed": chiang_rai["data-households"],
+        }
+    )
+    assert {h["data-province"] for h in listed.households} == {"57"}
+
+
+async def test_the_map_shades_any_measure_chosen_and_regions_by_their_provinces_sum(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    await apply_events(half_year, households(2, "completed", start=NOV_2018, province="10"))
+    counts = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1&map_measure=completed", tmp_path
+    )
+    assert counts.map_view["data-measure"] == "completed"
+    # Counts shade against the largest: Chiang Rai's 5 the darkest, Bangkok's 2 of 5 in
+    # the second fifth, none in the lightest.
+    assert (counts.map["57"]["class"], counts.map["57"]["data-value"]) == ("shade-5", "5")
+    assert (counts.map["10"]["class"], counts.map["10"]["data-value"]) == ("shade-2", "2")
+    assert counts.map["50"]["class"] == "shade-0"
+    regions = await page(
+        half_year,
+        "/dashboard?fiscal_year=2562&period=h1&map_level=region&lang=en",
+        tmp_path,
+        screenshot="map-regions",
+    )
+    north = [p for p in regions.map.values() if p["data-region"] == "N"]
+    # The North: 5 completed of 3 + 2 = 100%, every one of its provinces in that shade.
+    assert {(p["class"], p["data-value"]) for p in north} == {("shade-5", "100")}
+    assert "North" in (north[0]["aria-label"] or "")
+    bangkok_region = {p["class"] for p in regions.map.values() if p["data-region"] == "BVE"}
+    assert bangkok_region == {"no-data"}  # 2 completed but no target there
+    # A region drills to its provinces: the map then draws those alone.
+    drilled = await page(half_year, f"/dashboard{north[0]['href']}", tmp_path)
+    assert {p["data-region"] for p in drilled.map.values()} == {"N"}
+    assert len(drilled.map) == 17
+    assert "BAAN_PHO_PHIANG:57" in drilled.rows
+
+
+async def test_the_funnel_shows_the_period_chosen_as_it_stood_at_the_end_of_a_day(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    # Chiang Rai's households were surveyed a day apart from 5 November 2018, each
+    # taken to its stage within its day: by the end of the 6th (Thai time) two had
+    # been completed and one was under construction; the other three unheard of.
+    then = await page(
+        half_year,
+        "/dashboard?fiscal_year=2562&period=h1&as_of_date=2018-11-06",
+        tmp_path,
+        screenshot="funnel-as-of",
+    )
+    assert then.loaded == "yes"
+    assert then.funnel_as_of == "2018-11-06"
+    assert then.rows[":completed"]["households"] == "2"
+    assert then.rows[":under_construction"]["households"] == "1"
+    assert "ณ สิ้นวันที่ 6 พ.ย. 2561" in "".join(then.text)
+    # Its figures drill down as of that day too.
+    listed = await page(half_year, f"/dashboard{then.links[':completed']['households']}", tmp_path)
+    assert listed.count == {"count": "2", "listed": "2"}
+    now = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    assert now.funnel_as_of == ""
+    assert now.rows[":completed"]["households"] == "5"
+    # All six were approved in the first half: the second half's funnel has none.
+    second_half = await page(half_year, "/dashboard?fiscal_year=2562&period=h2", tmp_path)
+    assert second_half.rows[":completed"]["households"] == "0"
+    assert second_half.rows[":surveyed"]["reached"] == "0"
