@@ -47,7 +47,8 @@ from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port, free_ports
 from baan_local.postgres import LocalPostgres
-from baan_local.services import SERVICES, ServiceProcess
+from baan_local.services import ServiceProcess
+from baan_shared import registry
 
 PROVINCE = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
 
@@ -262,7 +263,7 @@ def main() -> None:
     survey: ServiceProcess | None = None
     baseline: subprocess.Popen[bytes] | None = None
     try:
-        spec = next(s for s in SERVICES if s.name == "survey")
+        spec = registry.service("survey")
         issuer = DevIssuer()
         token = issuer.token_for("baan-national")
         survey = ServiceProcess(

@@ -62,6 +62,7 @@ from baan_local.postgres import LocalPostgres
 from baan_shared.bus.security import client_options
 from baan_shared.clock import utcnow
 from baan_shared.fiscal import fiscal_year_at
+from baan_shared.registry import SERVICE_NAMES
 
 PROVINCE = {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
 STREAMS = ("survey.households", "construction.houses", "finance.grants")
@@ -495,10 +496,7 @@ def main() -> None:
     os.environ.update(kafka.environment())
     processes: Platform | None = None
     try:
-        urls = {
-            s: postgres.create_database(f"bench_{s}")
-            for s in ("survey", "construction", "finance", "reporting")
-        }
+        urls = {s: postgres.create_database(f"bench_{s}") for s in SERVICE_NAMES}
         # Calls go as the national office (platform.client's token), its allowance
         # raised so that the partner rate limit does not cap the figures.
         processes = start_platform(

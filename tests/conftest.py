@@ -9,6 +9,7 @@ from trace_collector import TraceCollector
 
 from baan_local.kafka import LocalKafka
 from baan_local.postgres import LocalPostgres
+from baan_shared.registry import SERVICE_NAMES
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +29,7 @@ async def platform(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Platform]:
     log_dir: Path = tmp_path_factory.mktemp("platform-logs")
-    urls = {
-        name: postgres_server.create_database(f"platform_{name}")
-        for name in ("survey", "construction", "finance", "reporting")
-    }
+    urls = {name: postgres_server.create_database(f"platform_{name}") for name in SERVICE_NAMES}
     running = start_platform(
         kafka_broker,
         urls,

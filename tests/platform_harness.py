@@ -22,8 +22,9 @@ from baan_local.auth_testing import session_issuer
 from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
-from baan_local.services import SERVICES, ServiceProcess
+from baan_local.services import ServiceProcess
 from baan_shared.bus.security import client_options
+from baan_shared.registry import SERVICES
 
 T = TypeVar("T")
 

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from baan_shared.registry import SERVICE_NAMES
+from baan_shared.registry import SERVICES as REGISTERED
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
 
 
 def _imported_packages(package_dir: Path) -> set[str]:
@@ -140,3 +143,16 @@ def test_no_route_handler_is_longer_than_40_lines(service: str) -> None:
             if is_route and lines > 40 and name not in LONG_ROUTE_HANDLERS_PENDING:
                 long[name] = lines
     assert not long
+
+
+def test_the_registry_lists_every_service_folder_once() -> None:
+    """A service is one entry in ``baan_shared.registry`` beside its folder: a folder
+    without an entry would be run, checked and deployed by nothing."""
+    folders = {path.parent.name for path in (ROOT / "services").glob("*/pyproject.toml")}
+    assert set(SERVICES) == folders
+    assert len(set(SERVICES)) == len(SERVICES)
+    ports = [entry.port for entry in REGISTERED]
+    assert len(set(ports)) == len(ports), f"two services share a local port: {ports}"
+    workspace = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for entry in REGISTERED:
+        assert f'"{entry.distribution}"' in workspace, f"{entry.distribution} not in the workspace"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from baan_local.postgres import LocalPostgres
+from baan_shared.registry import SERVICE_NAMES
 
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
 ROOT = Path(__file__).resolve().parents[1]
 
 

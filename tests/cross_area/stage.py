@@ -10,6 +10,7 @@ normally arrives by Kafka is delivered through the service's own handlers.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -22,7 +23,9 @@ import httpx
 from fastapi import FastAPI
 
 from baan_local import auth_testing
+from baan_shared import registry
 from baan_shared.auth.scopes import ADMIN, SCOPES
+from baan_shared.registry import SERVICE_NAMES
 
 ELSEWHERE = "57"
 OWN = "50"
@@ -65,7 +68,10 @@ CALLERS = (
 another district's of its own province, a sub-district office against another
 sub-district's of its own district."""
 
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
+
+SETTINGS: dict[str, dict[str, Any]] = {"construction": {"photo_max_bytes": 64 * 1024}}
+"""Settings of a service's app beside the registry's folders."""
 
 PARTNER_SCOPES = tuple(scope for scope in SCOPES if scope != ADMIN)
 """The province-50 client holds every scope but ``admin`` (which widens areas)."""
@@ -154,39 +160,13 @@ def build_app(service: str, database_url: str | None, files: Path) -> FastAPI:
         "relay_enabled": False,
         "log_json": False,
     }
-    if service == "survey":
-        from survey.main import create_app as survey_app
-        from survey.settings import SurveySettings
-
-        return survey_app(
-            SurveySettings(
-                **common,
-                import_spool_dir=files / "imports",
-                storage_dir=str(files / "photos"),
-            ),
-            auth,
-        )
-    if service == "construction":
-        from construction.main import create_app as construction_app
-        from construction.settings import ConstructionSettings
-
-        return construction_app(
-            ConstructionSettings(
-                **common, storage_dir=str(files / "photos"), photo_max_bytes=64 * 1024
-            ),
-            auth,
-        )
-    if service == "finance":
-        from finance.main import create_app as finance_app
-        from finance.settings import FinanceSettings
-
-        return finance_app(FinanceSettings(**common), auth)
-    if service == "reporting":
-        from reporting.main import create_app as reporting_app
-        from reporting.settings import ReportingSettings
-
-        return reporting_app(ReportingSettings(**common), auth)
-    raise ValueError(service)
+    entry = registry.service(service)
+    settings_class = getattr(importlib.import_module(entry.settings_module), entry.settings_class)
+    create_app = importlib.import_module(f"{entry.package}.main").create_app
+    folders = {setting.lower(): str(files / sub) for setting, sub in entry.folders.items()}
+    settings = settings_class(**common, **folders, **SETTINGS.get(service, {}))
+    app: FastAPI = create_app(settings, auth)
+    return app
 
 
 def dumps(value: Any) -> str:

@@ -35,7 +35,8 @@ from platform_harness import (
 
 from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
-from baan_local.services import SERVICES, ServiceProcess
+from baan_local.services import ServiceProcess
+from baan_shared import registry
 from baan_shared.clock import utcnow
 from baan_shared.fiscal import fiscal_year_at
 from construction.handlers import SUBSCRIPTIONS as CONSTRUCTION_SUBSCRIPTIONS
@@ -167,7 +168,7 @@ async def test_a_consumer_killed_between_its_commit_and_its_offset_commit_applie
     applied_before_the_crash = await _inbox_rows(env["CONSTRUCTION_DATABASE_URL"])
     assert applied_before_the_crash >= 1
 
-    spec = next(s for s in SERVICES if s.name == "construction")
+    spec = registry.service("construction")
     restarted = ServiceProcess(spec, free_port(), env, tmp_path / "construction-restarted.log")
     restarted.start()
     try:

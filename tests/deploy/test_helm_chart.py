@@ -14,6 +14,8 @@ import pytest
 import yaml
 from deploy_tools import CHART, run, tool
 
+from baan_shared.registry import SERVICE_NAMES
+
 VALUE_SETS = {
     "production": ["-f", str(CHART / "values.yaml")],
     "development": ["-f", str(CHART / "values-dev.yaml")],
@@ -29,7 +31,7 @@ VALUE_SETS = {
         "kafka.bootstrapServers=kafka.example:9092",
         *[
             arg
-            for name in ("survey", "construction", "finance", "reporting")
+            for name in SERVICE_NAMES
             for arg in (
                 "--set",
                 f"externalDatabases.{name}.uri=postgresql://{name}:pw@db.example:5432/{name}",
@@ -54,7 +56,7 @@ VALUE_SETS = {
 }
 # Helm built from source defaults to Kubernetes 1.20; render for a supported version.
 KUBE_VERSION = "1.33.0"
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
 STREAMS = (
     "survey.households",
     "construction.houses",

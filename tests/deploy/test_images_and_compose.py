@@ -8,10 +8,12 @@ from pathlib import Path
 import yaml
 from deploy_tools import ROOT, run, tool
 
+from baan_shared.registry import SERVICE_NAMES
+
 DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 ENTRYPOINT = ROOT / "deploy" / "docker" / "entrypoint.sh"
 COMPOSE = ROOT / "deploy" / "compose" / "docker-compose.yaml"
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
 
 
 def test_hadolint_passes() -> None:

@@ -21,10 +21,11 @@ from fastapi import APIRouter, FastAPI, Response, status
 from pydantic import ValidationError
 
 from baan_shared.auth import AuthSettings
+from baan_shared.registry import SERVICE_NAMES
 from baan_shared.service import create_service_app
 from baan_shared.settings import ServiceSettings
 
-SERVICES = ("survey", "construction", "finance", "reporting")
+SERVICES = SERVICE_NAMES
 
 
 def _quiet(tmp_path: Path) -> dict[str, Any]:

@@ -24,15 +24,13 @@ from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
 from baan_local.services import ServiceProcess
 from baan_shared.bus.security import client_options
+from baan_shared.registry import readers_of
 
 POISON_SOURCE = "/services/faults"
 # The streams whose consumers the suite breaks (dead-letter topics excluded).
 STREAMS = ("survey.households", "construction.houses", "finance.grants", "finance.loans")
 # Who reads each stream (ARCHITECTURE.md): a poison event is parked once per reader.
-READERS = {
-    "survey.households": ("construction", "finance", "reporting"),
-    "construction.houses": ("finance", "reporting"),
-}
+READERS = {topic: readers_of(topic) for topic in ("survey.households", "construction.houses")}
 
 
 @dataclass(frozen=True)

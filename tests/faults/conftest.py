@@ -23,6 +23,7 @@ from platform_harness import Platform, start_platform
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
+from baan_shared.registry import SERVICE_NAMES
 
 NATIONAL_OFFICE_ALLOWANCE = '{"baan-national": 1000000}'
 REPORT_DIR = Path(os.environ.get("FAULTS_REPORT_DIR", ".data/faults"))
@@ -92,10 +93,7 @@ async def fault_platform(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Platform]:
     log_dir = tmp_path_factory.mktemp("faults-logs")
-    urls = {
-        name: fault_postgres.create_database(f"faults_{name}")
-        for name in ("survey", "construction", "finance", "reporting")
-    }
+    urls = {name: fault_postgres.create_database(f"faults_{name}") for name in SERVICE_NAMES}
     # The workload calls as the national office; its allowance is raised so that the
     # partner rate limit (not under test here) does not throttle the steady stream.
     # A bulk sign-off cut off by a crash leaves its Idempotency-Key claimed; the retry

@@ -123,9 +123,8 @@ class Workload:
     half_completed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def clients(self) -> tuple[httpx.AsyncClient, ...]:
-        return tuple(
-            self.platform.client(s) for s in ("survey", "construction", "finance", "reporting")
-        )
+        """Clients of the services a household's journey calls."""
+        return tuple(self.platform.client(s) for s in ("survey", "construction", "finance"))
 
     async def run(self) -> None:
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -133,7 +132,7 @@ class Workload:
             queue.put_nowait(number)
 
         async def worker() -> None:
-            survey, construction, finance, _ = self.clients()
+            survey, construction, finance = self.clients()
             async with survey, construction, finance:
                 while not queue.empty():
                     number = queue.get_nowait()

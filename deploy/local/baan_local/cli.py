@@ -34,7 +34,6 @@ from baan_local.instance import (
     DEFAULT_PORT_BASE,
     ISSUER_PORT_OFFSET,
     KAFKA_PORT_OFFSET,
-    SERVICE_FOLDERS,
     SERVICE_PORT_OFFSETS,
     InstanceError,
     Layout,
@@ -49,9 +48,8 @@ from baan_local.instance import (
     service_url,
     write_instance,
 )
-from baan_local.services import SERVICES
+from baan_shared.registry import SERVICE_NAMES, SERVICES
 
-SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 NATIONAL_CLIENT = "baan-national"
 
 Handler = Callable[[argparse.Namespace], int]
@@ -199,9 +197,7 @@ def _up_parser(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the instance (ports, folders, URLs) as JSON and start nothing",
     )
-    folders = ", ".join(
-        f"{service.upper()}_{var}" for service, vars_ in SERVICE_FOLDERS.items() for var in vars_
-    )
+    folders = ", ".join(entry.env_prefix + var for entry in SERVICES for var in entry.folders)
     parser.epilog = (
         "Each service's database is <data-dir>/<service>.db unless <SERVICE>_DATABASE_URL "
         "is set (e.g. FINANCE_DATABASE_URL=postgresql+asyncpg://user:pass@127.0.0.1/finance); "

@@ -43,10 +43,11 @@ import yaml
 from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
+from baan_shared import registry
 from baan_shared.events import topics as event_topics
 from baan_shared.events.catalog import EVENT_TYPES, EventData
+from baan_shared.registry import SERVICE_NAMES, SERVICES
 
-SERVICES = ("survey", "construction", "finance", "reporting")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CONTRACTS_DIR = "contracts"
 ASYNCAPI_FILE = f"{CONTRACTS_DIR}/asyncapi.yaml"
@@ -75,17 +76,16 @@ def openapi_file(service: str) -> str:
 # --- building the services' apps ----------------------------------------------------------
 
 
-def service_app(service: str, workdir: Path, *, migrate: bool = False) -> FastAPI:
+def service_app(name: str, workdir: Path, *, migrate: bool = False) -> FastAPI:
     """The service's real app on a SQLite database in ``workdir``, with Kafka switched off.
 
     The consumer, relay and topic creation stay off so that nothing here needs a broker;
     ``migrate`` builds the schema at start-up (the fuzz tests need it, generation not).
     """
-    settings_class = getattr(
-        importlib.import_module(f"{service}.settings"), f"{service.capitalize()}Settings"
-    )
+    entry = registry.service(name)
+    settings_class = getattr(importlib.import_module(entry.settings_module), entry.settings_class)
     options: dict[str, Any] = {
-        "database_url": f"sqlite+aiosqlite:///{workdir}/{service}.db",
+        "database_url": f"sqlite+aiosqlite:///{workdir}/{entry.database}.db",
         "auto_migrate": migrate,
         "create_topics": False,
         "consumer_enabled": False,
@@ -94,15 +94,15 @@ def service_app(service: str, workdir: Path, *, migrate: bool = False) -> FastAP
         "log_level": "WARNING",
     }
     if "photo_dir" in settings_class.model_fields:
-        options["photo_dir"] = str(workdir / f"{service}-photos")
-    create_app = importlib.import_module(f"{service}.main").create_app
+        options["photo_dir"] = str(workdir / f"{name}-photos")
+    create_app = importlib.import_module(f"{entry.package}.main").create_app
     app: FastAPI = create_app(settings_class(**options))
     return app
 
 
 # Settings that shape a service's OpenAPI document (e.g. the token URL from AUTH_ISSUER):
 # generation ignores them, so that the contracts describe the defaults on every machine.
-_SETTINGS_PREFIXES = ("AUTH_", "KAFKA_", *(f"{service.upper()}_" for service in SERVICES))
+_SETTINGS_PREFIXES = ("AUTH_", "KAFKA_", *(entry.env_prefix for entry in SERVICES))
 
 
 @contextlib.contextmanager
@@ -125,7 +125,7 @@ def pinned_environment(overrides: Mapping[str, str] | None = None) -> Iterator[N
 @contextlib.contextmanager
 def _apps() -> Iterator[dict[str, FastAPI]]:
     with tempfile.TemporaryDirectory(prefix="baan-contracts-") as workdir, pinned_environment():
-        yield {service: service_app(service, Path(workdir)) for service in SERVICES}
+        yield {name: service_app(name, Path(workdir)) for name in SERVICE_NAMES}
 
 
 # --- generating --------------------------------------------------------------------------

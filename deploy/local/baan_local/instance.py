@@ -27,26 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from baan_local.services import SERVICES
+from baan_shared import registry
+from baan_shared.registry import SERVICES
 
 HOME_ENV = "BAAN_HOME"
 DATA_DIR_ENV = "BAAN_DATA_DIR"
 INSTANCE_FILE = "instance.json"
 
 DEFAULT_PORT_BASE = 8000
-# Offsets from the port base: services base+1..base+4 (8001-8004), the token
+# Offsets from the port base: each service's registry port less 8000 (8001-...), the token
 # issuer base+90 (8090), Kafka base+1092 and its controller base+1093 (9092, 9093).
 SERVICE_PORT_OFFSETS = {spec.name: spec.port - DEFAULT_PORT_BASE for spec in SERVICES}
 ISSUER_PORT_OFFSET = 90
 KAFKA_PORT_OFFSET = 1092
-
-# Each service's folders, as ``<SERVICE>_<SETTING>`` variables, under the data folder.
-SERVICE_FOLDERS: dict[str, dict[str, str]] = {
-    "survey": {"STORAGE_DIR": "survey-photos", "IMPORT_SPOOL_DIR": "survey-imports"},
-    "construction": {"STORAGE_DIR": "construction-photos"},
-    "finance": {},
-    "reporting": {},
-}
 
 
 class InstanceError(RuntimeError):
@@ -144,10 +137,10 @@ class Layout:
     def database(self, service: str) -> Path:
         return self.data_dir / f"{service}.db"
 
-    def folders(self, service: str) -> dict[str, Path]:
+    def folders(self, name: str) -> dict[str, Path]:
         """The service's folders, by their variable (``SURVEY_STORAGE_DIR`` …)."""
-        prefix = f"{service.upper()}_"
-        return {prefix + var: self.data_dir / sub for var, sub in SERVICE_FOLDERS[service].items()}
+        entry = registry.service(name)
+        return {entry.env_prefix + var: self.data_dir / sub for var, sub in entry.folders.items()}
 
     def service_environment(
         self, service: str, environ: dict[str, str] | None = None

@@ -31,7 +31,8 @@ from baan_local.dev_issuer import DevIssuer, DevIssuerServer, load_or_create_key
 from baan_local.instance import Layout, Ports, instance_record, read_instance, write_instance
 from baan_local.kafka import LocalKafka
 from baan_local.ports import port_in_use
-from baan_local.services import SERVICES, ServiceProcess
+from baan_local.services import ServiceProcess
+from baan_shared.registry import SERVICES
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The four services as operating-system processes, for the local runner and end-to-end tests.
+"""The services (``baan_shared.registry``) as operating-system processes, for the local
+runner and end-to-end tests.
 
 Each service runs under uvicorn in its own process with its own environment
 (database URL, broker address), logs to a file, and can be stopped gracefully,
@@ -15,32 +16,12 @@ from pathlib import Path
 
 import httpx
 
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str
-    port: int
-
-    @property
-    def factory(self) -> str:
-        return f"{self.name}.main:create_app"
-
-    @property
-    def env_prefix(self) -> str:
-        return f"{self.name.upper()}_"
-
-
-SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("survey", 8001),
-    ServiceSpec("construction", 8002),
-    ServiceSpec("finance", 8003),
-    ServiceSpec("reporting", 8004),
-)
+from baan_shared.registry import ServiceEntry
 
 
 @dataclass
 class ServiceProcess:
-    spec: ServiceSpec
+    spec: ServiceEntry
     port: int
     env: dict[str, str]
     log_path: Path

@@ -11,8 +11,9 @@ Each service's Kafka user (its name) is allowed exactly:
 
 Topic creation follows from it: a service with ``create_topics`` on creates
 the topics it owns (streams and dead-letter topics) and waits for those it
-subscribes to until their owner has created them. The local tooling applies
-this table to its broker (``baan_local.kafka``); the Helm chart's KafkaUsers
+subscribes to until their owner has created them. The table is built from the
+registry of services (``baan_shared.registry``). The local tooling applies it to
+its broker (``baan_local.kafka``); the Helm chart's KafkaUsers
 declare the same ACLs from its ``services`` values (a test keeps both equal).
 Operators' tools (``baan-dlq``) run as the cluster's administrator.
 """
@@ -21,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from baan_shared.events import topics
 from baan_shared.events.topics import dead_letter_topic
+from baan_shared.registry import SERVICES
 
 
 @dataclass(frozen=True)
@@ -57,43 +58,15 @@ class ServiceAccess:
 
 
 SERVICE_ACCESS: dict[str, ServiceAccess] = {
-    access.service: access
-    for access in (
-        ServiceAccess(
-            "survey",
-            produces=(topics.SURVEY_HOUSEHOLDS,),
-            consumes=(topics.FINANCE_GRANTS,),
-        ),
-        ServiceAccess(
-            "construction",
-            produces=(topics.CONSTRUCTION_HOUSES,),
-            consumes=(topics.FINANCE_GRANTS, topics.SURVEY_HOUSEHOLDS),
-        ),
-        ServiceAccess(
-            "finance",
-            produces=(
-                topics.FINANCE_BUDGETS,
-                topics.FINANCE_GRANTS,
-                topics.FINANCE_LOANS,
-                topics.FINANCE_REVOLVING_FUNDS,
-            ),
-            consumes=(topics.CONSTRUCTION_HOUSES, topics.SURVEY_HOUSEHOLDS),
-        ),
-        ServiceAccess(
-            "reporting",
-            produces=(),
-            consumes=(
-                topics.CONSTRUCTION_HOUSES,
-                topics.FINANCE_BUDGETS,
-                topics.FINANCE_GRANTS,
-                topics.FINANCE_LOANS,
-                topics.FINANCE_REVOLVING_FUNDS,
-                topics.SURVEY_HOUSEHOLDS,
-            ),
-            group_prefixes=("reporting-rebuild-",),
-        ),
+    entry.name: ServiceAccess(
+        entry.name,
+        produces=entry.produces,
+        consumes=entry.consumes,
+        group_prefixes=entry.group_prefixes,
     )
+    for entry in SERVICES
 }
+"""Each service's access, from the registry of services (``baan_shared.registry``)."""
 
 
 def owner_of(topic: str) -> str | None:
