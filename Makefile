@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults acceptance
+.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
@@ -13,6 +13,7 @@ help:
 	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
 	@echo "make acceptance the FY 2562 half-year report through the services' APIs alone (a few minutes; also in make test)"
 	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
+	@echo "make reconcile do the running services agree? (ARGS='--data-dir /tmp/b' for another instance)"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
 
 install:
@@ -41,11 +42,15 @@ faults: install
 lint: install
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
-	$(VENV)/mypy shared/baan_shared deploy/local/baan_local services/*/[a-z]*[a-z]/ clients/python/baan_client
+	$(VENV)/mypy shared/baan_shared tools/baan_tools deploy/local/baan_local services/*/[a-z]*[a-z]/ clients/python/baan_client
 
 format: install
 	$(VENV)/ruff format .
 	$(VENV)/ruff check --fix .
+
+# Do the services of a running instance agree? (docs/reliability.md; baan_tools.reconcile)
+reconcile: install
+	$(VENV)/baan reconcile $(ARGS)
 
 kafka-start: install
 	$(VENV)/baan kafka start $(ARGS)

@@ -1,6 +1,6 @@
 """The rules that decide whether a contract change breaks a partner or a consumer.
 
-AsyncAPI documents are compared by baan_local.contracts' own rules; OpenAPI
+AsyncAPI documents are compared by baan_tools.contracts' own rules; OpenAPI
 documents by oasdiff, whose classification is pinned here on small documents
 so that an upgrade that changes it is noticed.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from baan_local.contracts import (
+from baan_tools.contracts import (
     ASYNCAPI_FILE,
     Change,
     asyncapi_changes,

@@ -15,17 +15,17 @@ import pytest
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 
-from baan_local.contracts import (
+from baan_shared.events import CloudEvent
+from baan_shared.events.catalog import EVENT_TYPES
+from baan_shared.events.topics import ALL_STREAMS
+from baan_shared.registry import SERVICE_NAMES as SERVICES
+from baan_tools.contracts import (
     ASYNCAPI_FILE,
     REPO_ROOT,
     check,
     generate_contracts,
     openapi_file,
 )
-from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import EVENT_TYPES
-from baan_shared.events.topics import ALL_STREAMS
-from baan_shared.registry import SERVICE_NAMES as SERVICES
 
 # From the npm package @asyncapi/specs 6.11.1 (schemas/3.0.0.json, Apache-2.0).
 ASYNCAPI_SCHEMA = Path(__file__).parent / "schemas" / "asyncapi-3.0.0.json"

@@ -36,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from baan_local.contracts import pinned_environment, service_app
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth.scopes import SCOPES
+from baan_tools.contracts import pinned_environment, service_app
 
 MAX_EXAMPLES = int(os.environ.get("BAAN_FUZZ_EXAMPLES", "15"))
 FUZZ_CLIENT = "schemathesis"

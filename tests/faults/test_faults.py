@@ -50,6 +50,7 @@ from faults.workload import (
 from platform_harness import Platform, eventually
 
 from baan_local.postgres import LocalPostgres
+from baan_tools.reconcile import SERVICES_READ
 
 pytestmark = [
     pytest.mark.faults,
@@ -262,12 +263,12 @@ async def budget_race(platform: Platform, approvals: int) -> Tally:
 
 async def reconcile(platform: Platform) -> tuple[int, str]:
     """`baan-reconcile` against this platform, as an operator would run it."""
-    args = [f"--{name}={process.url}" for name, process in platform.services.items()]
+    args = [f"--{name}={platform.services[name].url}" for name in SERVICES_READ]
     args.append(f"--token={platform.issuer.token_for('baan-national')}")
     command = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "baan_local.reconcile",
+        "baan_tools.reconcile",
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from baan_local.reconcile import Snapshot, main, reconcile, render
+from baan_tools.reconcile import SERVICES_READ, Snapshot, main, reconcile, render
 
 GRANT = 14_700_000
 
@@ -199,6 +199,6 @@ def test_the_command_exits_2_when_a_service_cannot_be_read(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     closed = "http://127.0.0.1:9"  # discard port: nothing listens
-    args = [f"--{s}={closed}" for s in ("survey", "construction", "finance", "reporting")]
+    args = [f"--{s}={closed}" for s in SERVICES_READ]
     assert main(args) == 2
     assert "could not read the services" in capsys.readouterr().err

@@ -334,15 +334,17 @@ def _bearer_options(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def _reconcile_parser(parser: argparse.ArgumentParser) -> None:
-    _service_url_options(parser, SERVICE_NAMES)
+    from baan_tools.reconcile import SERVICES_READ
+
+    _service_url_options(parser, SERVICES_READ)
     _bearer_options(parser, "with read scopes over the whole country")
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    from baan_local.reconcile import run
+    from baan_tools.reconcile import SERVICES_READ, run
 
     layout = _layout(args)
-    given = {name: getattr(args, name) for name in SERVICE_NAMES}
+    given = {name: getattr(args, name) for name in SERVICES_READ}
     try:
         urls = {name: service_url(layout, name, url) for name, url in given.items()}
     except InstanceError as exc:
@@ -572,7 +574,7 @@ def _contracts_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _contracts(args: argparse.Namespace) -> int:
-    from baan_local.contracts import main as contracts
+    from baan_tools.contracts import main as contracts
 
     argv = ["--root", str(repo_root()), args.action]
     if args.action == "generate" and args.allow_breaking:

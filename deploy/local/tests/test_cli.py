@@ -202,7 +202,7 @@ def test_reconcile_reads_every_url_and_its_token_from_the_instance(
         seen.update(urls=urls, token=token)
         return 0
 
-    monkeypatch.setattr("baan_local.reconcile.run", fake_run)
+    monkeypatch.setattr("baan_tools.reconcile.run", fake_run)
     assert cli.main(["reconcile", "--data-dir", str(tmp_path)]) == 0
     assert seen["urls"] == {name: f"http://127.0.0.1:{p}" for name, p in ports.services.items()}
     claims = jwt.decode(seen["token"], options={"verify_signature": False})

@@ -48,7 +48,7 @@ from baan_shared.events import topics as event_topics
 from baan_shared.events.catalog import EVENT_TYPES, EventData
 from baan_shared.registry import SERVICE_NAMES, SERVICES
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = "contracts"
 ASYNCAPI_FILE = f"{CONTRACTS_DIR}/asyncapi.yaml"
 OASDIFF_MODULE = "github.com/oasdiff/oasdiff"

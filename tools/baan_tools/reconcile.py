@@ -33,7 +33,9 @@ disagreements) and exits 1 if any check failed, 2 if a service could not be read
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -353,11 +355,24 @@ def run(urls: dict[str, str], token: str | None) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``baan-reconcile``: the old name of ``baan reconcile``."""
-    from baan_local.cli import main as baan
+SERVICES_READ = ("survey", "construction", "finance", "reporting")
+"""The services whose figures are compared (their URLs are the tool's arguments)."""
 
-    return baan(["reconcile", *(sys.argv[1:] if argv is None else argv)])
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m baan_tools.reconcile --survey URL ... [--token T]``: the check against
+    services given by URL (``baan reconcile`` also finds a local instance's URLs and
+    mints its token)."""
+    parser = argparse.ArgumentParser(prog="baan_tools.reconcile", description=__doc__)
+    for name in SERVICES_READ:
+        parser.add_argument(f"--{name}", metavar="URL", required=True, help=f"{name}'s base URL")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("BAAN_TOKEN"),
+        help="a bearer token with read scopes over the whole country [env BAAN_TOKEN]",
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    return run({name: getattr(args, name) for name in SERVICES_READ}, args.token)
 
 
 if __name__ == "__main__":
