@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile
+.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
 	@echo "               (ARGS='--data-dir /tmp/b --port-base 9000' for a second one; see baan up --help)"
+	@echo "make demo      seed the platform \`make up\` runs with a demo data set (ARGS='--households 300')"
 	@echo "make test      run every test: unit, integration and end-to-end"
 	@echo "make test-unit run the fast tests that need neither Kafka nor PostgreSQL"
 	@echo "make lint      ruff and mypy"
@@ -22,6 +23,10 @@ install:
 # The platform; ARGS go to `baan up` (e.g. ARGS='--data-dir /tmp/b --port-base 9000').
 up: install
 	$(VENV)/baan up $(ARGS)
+
+# A demo data set in the running platform (baan_local.demo), through its APIs.
+demo: install
+	$(VENV)/baan demo $(ARGS)
 
 test: install
 	@scripts/install-test-deps.sh

@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from platform_harness import Platform, household_body, start_platform
 
+from baan_local.demo import COMMITTEE, meetings
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
@@ -69,7 +70,6 @@ STREAMS = ("survey.households", "construction.houses", "finance.grants")
 # Reporting answers the poll in the same process that applies the events: poll
 # gently so that the observer does not slow what it observes.
 POLL_SECONDS = 0.2
-COMMITTEE = {"decided_by": "คณะกรรมการชุมชน"}
 STEPS = (
     ("ready", {"reported_by": "ทีมช่าง"}),
     ("start", {"reported_by": "ทีมช่าง"}),
@@ -195,7 +195,6 @@ async def run_pipeline(platform: Platform, households: int, concurrency: int) ->
 
 BULK_PROVINCE = {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
 CANAL_GRANT_SATANG = 14_700_000
-MEETING_LIMIT = 1_000  # survey's MAX_DECISIONS_PER_MEETING
 
 
 def bulk_sheet(households: int) -> bytes:
@@ -247,32 +246,6 @@ async def stream_counts(consumer: AIOKafkaConsumer) -> dict[str, int]:
     for partition, end in ends.items():
         counts[partition.topic] += end
     return counts
-
-
-async def meetings(
-    survey: httpx.AsyncClient, household_ids: list[str], decision: str
-) -> list[httpx.Response]:
-    """The committee's decision on every household, in meetings of survey's limit, sent together."""
-    chunks = [
-        household_ids[i : i + MEETING_LIMIT] for i in range(0, len(household_ids), MEETING_LIMIT)
-    ]
-    answers = await asyncio.gather(
-        *(
-            survey.post(
-                "/v1/household-decisions",
-                json={
-                    **COMMITTEE,
-                    "decisions": [{"household_id": h, "decision": decision} for h in chunk],
-                },
-                timeout=600,
-            )
-            for chunk in chunks
-        )
-    )
-    for answer in answers:
-        if answer.status_code != 200:
-            raise RuntimeError(f"{decision}: {answer.status_code} {answer.text[:2000]}")
-    return answers
 
 
 async def bulk_setup(platform: Platform, households: int) -> list[str]:

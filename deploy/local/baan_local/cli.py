@@ -5,6 +5,7 @@
     baan url [NAME]              the instance's URLs (survey, …, issuer, kafka)
     baan reconcile               do the four services agree?
     baan import SHEET            upload a survey sheet to survey
+    baan demo                    seed the running platform with a demo data set
     baan rebuild                 replay every topic into reporting's projections
     baan dlq list|replay TOPIC   dead letters
     baan kafka start|stop|status|run|env   the broker alone
@@ -398,6 +399,45 @@ def _import(args: argparse.Namespace) -> int:
     return 1
 
 
+def _demo_parser(parser: argparse.ArgumentParser) -> None:
+    _option(parser, "--households", type=int, default=2000, help="how many (at most 20,000)")
+    _option(parser, "--seed", type=int, default=2562, help="another seed, another (fixed) data set")
+    _service_url_options(parser, SERVICE_NAMES)
+    _bearer_options(parser, "of a national client (every area, every write scope)")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """baan_local.demo through the instance's APIs; prints the dashboard's link."""
+    import asyncio
+
+    import httpx
+
+    from baan_local.demo import Clients, seed_platform
+
+    layout = _layout(args)
+    try:
+        urls = {name: service_url(layout, name, getattr(args, name)) for name in SERVICE_NAMES}
+    except InstanceError as exc:
+        raise UsageError(str(exc)) from exc
+    token = args.token or _mint(args, args.client)
+
+    async def run() -> int:
+        headers = {"authorization": f"Bearer {token}"}
+        made = {
+            n: httpx.AsyncClient(base_url=u, headers=headers, timeout=120) for n, u in urls.items()
+        }
+        try:
+            seeded = await seed_platform(Clients(**made), args.households, seed=args.seed)
+        finally:
+            for client in made.values():
+                await client.aclose()
+        link = f"{urls['reporting']}/dashboard?fiscal_year={seeded.fiscal_year}"
+        print(f"demo: done. The dashboard: {link}#token=$(baan token)")
+        return 0
+
+    return asyncio.run(run())
+
+
 # -- Kafka: kafka / dlq / rebuild -------------------------------------------------------------
 
 
@@ -592,6 +632,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "url": ("print the instance's URLs", _url_parser, _url),
     "reconcile": ("check that the four services agree", _reconcile_parser, _reconcile),
     "import": ("upload a survey sheet to survey", _import_parser, _import),
+    "demo": ("seed the running platform with a demo data set", _demo_parser, _demo),
     "rebuild": ("rebuild reporting's projections from the topics", _rebuild_parser, _rebuild),
     "dlq": ("list or replay a dead-letter topic", _dlq_parser, _dlq),
     "kafka": ("the Kafka broker alone", _kafka_parser, _kafka),

@@ -1,0 +1,198 @@
+"""The demo data set (baan_local.demo, `make demo`) on the real platform.
+
+Seeded at a tiny size through the services' HTTP APIs on the test tooling's
+Kafka broker and PostgreSQL, then read back as the dashboard reads it: every
+figure it shows is non-empty and equals the count of the households behind it
+(the drill-down), and a second run adds nothing. Screenshots of the dashboard
+on the demo data go to test-artifacts/demo/ (``BAAN_DEMO_HOUSEHOLDS`` for a
+bigger set, as for the README's pictures).
+"""
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from platform_harness import Platform
+
+from baan_local.demo import Clients, Seeded, seed_platform
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
+
+HOUSEHOLDS = int(os.environ.get("BAAN_DEMO_HOUSEHOLDS", "48"))
+REPOSITORY = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("BAAN_TEST_ARTIFACTS", REPOSITORY / "test-artifacts")) / "demo"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _clients(platform: Platform) -> Clients:
+    return Clients(
+        survey=platform.client("survey"),
+        construction=platform.client("construction"),
+        finance=platform.client("finance"),
+        reporting=platform.client("reporting"),
+    )
+
+
+async def _seed(platform: Platform) -> Seeded:
+    clients = _clients(platform)
+    try:
+        return await seed_platform(clients, HOUSEHOLDS, seed=11, timeout=600)
+    finally:
+        for client in (clients.survey, clients.construction, clients.finance, clients.reporting):
+            await client.aclose()
+
+
+async def _count(reporting: httpx.AsyncClient, link: str) -> int:
+    response = await reporting.get(f"{link}&limit=1")  # (params= would replace the link's query)
+    assert response.status_code == 200, response.text
+    count: int = response.json()["count"]
+    return count
+
+
+async def _figures(reporting: httpx.AsyncClient, fiscal_year: int) -> dict[str, Any]:
+    query = {"fiscal_year": fiscal_year}
+    targets = await reporting.get("/v1/reports/targets", params={**query, "level": "province"})
+    funnel = await reporting.get("/v1/reports/funnel", params=query)
+    money = await reporting.get("/v1/reports/money", params={**query, "level": "province"})
+    for response in (targets, funnel, money):
+        assert response.status_code == 200, response.text
+    return {"targets": targets.json(), "funnel": funnel.json(), "money": money.json()}
+
+
+@pytest.mark.timeout(1800)
+async def test_the_demo_fills_every_figure_of_the_dashboard_and_each_equals_its_households(
+    platform: Platform, tmp_path: Path
+) -> None:
+    seeded = await _seed(platform)
+    planned = seeded.households
+    async with platform.client("reporting") as reporting:
+        shown = await _figures(reporting, seeded.fiscal_year)
+        rows = shown["targets"]["rows"]
+        # Every programme, in several provinces, with a target and something achieved.
+        assert {r["programme"] for r in rows} == {h.programme for h in planned}
+        assert len({r["area_code"] for r in rows}) >= 5
+        # (the homeless centres' targets count persons, not households)
+        assert all(r["target"] for r in rows if seeded.units[r["programme"]] == "households")
+        approved = sum(h.reaches("approved") for h in planned)
+        completed = sum(h.reaches("completed") for h in planned)
+        assert sum(r["approved"] for r in rows) == approved > 0
+        assert sum(r["completed"] for r in rows) == completed > 0
+        # Each figure is the count of the households behind it (the dashboard's drill-down).
+        checked = 0
+        for row in rows:
+            for figure in ("approved", "started", "completed"):
+                if row[figure]:
+                    link = row["drill_down"][figure]
+                    assert await _count(reporting, link) == row[figure], (row, link)
+                    checked += 1
+        for stage in shown["funnel"]["stages"]:
+            for figure in ("households", "reached"):
+                link = stage["drill_down"][figure]
+                assert await _count(reporting, link) == stage[figure], (stage["stage"], link)
+        assert checked >= len(rows)
+        stages = {s["stage"]: s["households"] for s in shown["funnel"]["stages"]}
+        assert stages["completed"] == completed
+        assert stages["under_construction"] == sum(h.stage == "started" for h in planned)
+        # Money: budgets, grants paid, loans and the revolving funds all non-empty.
+        totals = shown["money"]["totals"]
+        for measure in (
+            "budget_allocated_satang",
+            "grant_reserved_satang",
+            "grant_disbursed_satang",
+            "loan_outstanding_satang",
+        ):
+            assert sum(t[measure] for t in totals) > 0, measure
+        funds = shown["money"]["revolving_funds_total"]["revolving_fund_balance_satang"]
+        assert funds > 0
+
+    await _screenshots(platform, seeded.fiscal_year, tmp_path)
+
+    # A second run finds everything in place and adds nothing.
+    again = await _seed(platform)
+    assert again.households == planned
+    async with platform.client("reporting") as reporting:
+        assert _counts(await _figures(reporting, seeded.fiscal_year)) == _counts(shown)
+    async with platform.client("survey") as survey:
+        listed = []
+        for province in {h.province_code for h in planned}:
+            page = await survey.get(
+                "/v1/households", params={"province_code": province, "limit": 500}
+            )
+            listed += [h for h in page.json()["items"] if h["head_name"].startswith("สาธิต 11-")]
+        assert len(listed) == len(planned)
+
+
+def _counts(figures: dict[str, Any]) -> Any:
+    """The figures, without the as-of stamps."""
+    return (
+        [
+            (r["programme"], r["area_code"], r["target"], r["approved"], r["completed"])
+            for r in figures["targets"]["rows"]
+        ],
+        [(s["stage"], s["households"]) for s in figures["funnel"]["stages"]],
+        [
+            (t["programme"], t["budget_allocated_satang"], t["loan_outstanding_satang"])
+            for t in figures["money"]["totals"]
+        ],
+        figures["money"]["revolving_funds_total"],
+    )
+
+
+async def _screenshots(platform: Platform, fiscal_year: int, tmp_path: Path) -> None:
+    """The dashboard as a newcomer sees it on the demo: country, map, a region, households."""
+    token = platform.issuer.token_for("baan-national")
+    base = f"{platform.url('reporting')}/dashboard?fiscal_year={fiscal_year}"
+    drill = urlencode(
+        {
+            "drill": "/v1/reports/households?"
+            + urlencode(
+                {
+                    "fiscal_year": fiscal_year,
+                    "period": "year",
+                    "province_code": "57",
+                    "measure": "completed_in_period",
+                }
+            ),
+            "drill_label": "แล้วเสร็จ: เชียงราย",
+        }
+    )
+    views = {
+        "country": "",
+        "map-regions": "&map_level=region&lang=en",
+        "regions": "&region=N",
+        "households": f"&{drill}",
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, query in views.items():
+        shot = ARTIFACTS / f"dashboard-{name}.png"
+        await _chromium(
+            tmp_path,
+            f"--screenshot={shot}",
+            "--window-size=1280,2200",
+            f"{base}{query}#token={token}",
+        )
+        assert shot.stat().st_size > 10_000, name
+
+
+async def _chromium(tmp_path: Path, *args: str) -> None:
+    chromium = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--virtual-time-budget=20000",
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.wait_for(chromium.wait(), timeout=180)
