@@ -402,7 +402,9 @@ def _import(args: argparse.Namespace) -> int:
 def _demo_parser(parser: argparse.ArgumentParser) -> None:
     _option(parser, "--households", type=int, default=2000, help="how many (at most 20,000)")
     _option(parser, "--seed", type=int, default=2562, help="another seed, another (fixed) data set")
-    _service_url_options(parser, SERVICE_NAMES)
+    from baan_local.demo import DEMO_SERVICES
+
+    _service_url_options(parser, DEMO_SERVICES)
     _bearer_options(parser, "of a national client (every area, every write scope)")
 
 
@@ -412,11 +414,11 @@ def _demo(args: argparse.Namespace) -> int:
 
     import httpx
 
-    from baan_local.demo import Clients, seed_platform
+    from baan_local.demo import DEMO_SERVICES, Clients, seed_platform
 
     layout = _layout(args)
     try:
-        urls = {name: service_url(layout, name, getattr(args, name)) for name in SERVICE_NAMES}
+        urls = {name: service_url(layout, name, getattr(args, name)) for name in DEMO_SERVICES}
     except InstanceError as exc:
         raise UsageError(str(exc)) from exc
     token = args.token or _mint(args, args.client)

@@ -38,6 +38,8 @@ from typing import Any
 import httpx
 from stdnum.th import pin
 
+DEMO_SERVICES = ("survey", "construction", "finance", "reporting")
+"""The services the demo writes to and reads from (``Clients``' fields)."""
 MAX_HOUSEHOLDS = 20_000
 MEETING_LIMIT = 1_000  # survey's MAX_DECISIONS_PER_MEETING
 COMMITTEE = {"decided_by": "คณะกรรมการชุมชน"}
