@@ -6,12 +6,15 @@ against the JSON API and prints the resulting DOM, which we read back.
 """
 
 import asyncio
+import json
 import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -431,3 +434,146 @@ async def test_the_funnel_shows_the_period_chosen_as_it_stood_at_the_end_of_a_da
     second_half = await page(half_year, "/dashboard?fiscal_year=2562&period=h2", tmp_path)
     assert second_half.rows[":completed"]["households"] == "0"
     assert second_half.rows[":surveyed"]["reached"] == "0"
+
+
+class Browser:
+    """Chromium driven over its DevTools protocol (a websocket), for what a loaded
+    page cannot show: a keyboard user's Tab and Enter, a mouse click."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.sent = 0
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.sent += 1
+        await self.socket.send(json.dumps({"id": self.sent, "method": method, "params": params}))
+        while True:  # events arrive between the answers: skip them
+            message = json.loads(await self.socket.recv())
+            if message.get("id") == self.sent:
+                assert "error" not in message, message
+                result: dict[str, Any] = message["result"]
+                return result
+
+    async def evaluate(self, script: str) -> Any:
+        answer = await self.call("Runtime.evaluate", expression=script, returnByValue=True)
+        return answer["result"].get("value")
+
+    async def ready(self, what: str = "true") -> None:
+        """Until the page says it has shown everything (and ``what`` holds)."""
+        for _ in range(600):
+            if await self.evaluate(f"document.body?.dataset.ready === 'yes' && ({what})"):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"the page never got ready ({what})")
+
+    async def dom(self) -> Figures:
+        figures = Figures()
+        figures.feed(await self.evaluate("document.documentElement.outerHTML"))
+        return figures
+
+
+@asynccontextmanager
+async def browser(app: ASGIApp, path: str, tmp_path: Path) -> AsyncIterator[Browser]:
+    """``path`` of ``app`` open in a Chromium driven over DevTools, as the national office."""
+    import websockets
+
+    (port,) = free_ports(1)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    chromium = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--window-size=1280,1600",
+        "--remote-debugging-port=0",
+        f"--user-data-dir={tmp_path / 'chromium-driven'}",
+        "about:blank",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert chromium.stderr is not None
+        while True:
+            line = (await asyncio.wait_for(chromium.stderr.readline(), timeout=60)).decode()
+            assert line, "chromium ended before it listened"
+            if line.startswith("DevTools listening on "):
+                devtools = line.split()[-1].split("/devtools/")[0].replace("ws://", "http://")
+                break
+        async with httpx.AsyncClient() as http:
+            pages = (await http.get(f"{devtools}/json/list")).json()
+        target = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
+        async with websockets.connect(target, max_size=2**26) as socket:
+            driven = Browser(socket)
+            url = f"http://127.0.0.1:{port}{path}#token={national_token()}"
+            await driven.call("Page.navigate", url=url)
+            await driven.ready()
+            yield driven
+    finally:
+        chromium.kill()
+        await chromium.wait()
+        server.should_exit = True
+        await serving
+
+
+async def test_a_keyboard_user_tabs_to_a_province_and_enter_lists_its_households(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    async with browser(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path) as page_:
+        # Tab moves through the map's provinces (each a focusable link): from the one
+        # before Chiang Rai, one Tab reaches it, its label read out as it gets focus.
+        await page_.evaluate("document.querySelector('#map a[data-province=\"56\"]').focus()")
+        for kind in ("keyDown", "keyUp"):
+            await page_.call(
+                "Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab", windowsVirtualKeyCode=9
+            )
+        focused = await page_.evaluate(
+            "[document.activeElement.dataset.province, document.activeElement.ariaLabel]"
+        )
+        assert focused[0] == "57"
+        assert "เชียงราย" in focused[1] and "166.7%" in focused[1]
+        for kind in ("keyDown", "keyUp"):
+            await page_.call(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key="Enter",
+                code="Enter",
+                windowsVirtualKeyCode=13,
+                **({"text": "\r"} if kind == "keyDown" else {}),
+            )
+        await page_.ready("location.search.includes('drill=')")
+        listed = await page_.dom()
+    assert listed.count == {"count": "5", "listed": "5"}
+    assert {h["data-province"] for h in listed.households} == {"57"}
+
+
+async def test_a_click_on_a_region_of_the_map_shows_its_provinces(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    path = "/dashboard?fiscal_year=2562&period=h1&map_level=region"
+    async with browser(half_year, path, tmp_path) as page_:
+        # A real mouse click at a point inside Chiang Mai's outline (the North).
+        box = await page_.evaluate(
+            "(() => { const r = document.querySelector('#map a[data-province=\"50\"] path')"
+            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
+        hit = await page_.evaluate(
+            f"document.elementFromPoint({box[0]}, {box[1]})?.closest('a')?.dataset.region"
+        )
+        assert hit == "N"
+        for kind in ("mousePressed", "mouseReleased"):
+            await page_.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box[0],
+                y=box[1],
+                button="left",
+                clickCount=1,
+            )
+        await page_.ready("location.search.includes('region=N')")
+        shown = await page_.dom()
+    assert {p["data-region"] for p in shown.map.values()} == {"N"}
+    assert shown.rows["BAAN_PHO_PHIANG:57"]["completed"] == "5"
