@@ -68,6 +68,9 @@ class Figures(HTMLParser):
         self.figure: str | None = None
         self.loaded: str | None = None
         self.funnel_as_of: str | None = None
+        self.household_labels: list[str] = []
+        """What each listed household is shown as (its first cell)."""
+        self.labelling = False
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -83,6 +86,7 @@ class Figures(HTMLParser):
             self.links.setdefault(self.row, {})[self.figure] = a["href"] or ""
         if tag == "tr" and a.get("data-household"):
             self.households.append(a)
+            self.labelling = True
         if (a.get("id") or "").startswith("chart-") and a.get("data-series"):
             self.chart = a["id"]
             self.charts[self.chart or ""] = {k: a.get(k) for k in ("data-series", "data-points")}
@@ -103,6 +107,9 @@ class Figures(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if self.labelling:
+            self.household_labels.append(data)
+            self.labelling = False
         if self.row and self.figure:
             self.rows.setdefault(self.row, {})[self.figure] = data
             self.figure = None
@@ -285,6 +292,7 @@ async def test_a_figure_drills_down_to_its_households_and_their_count_is_the_fig
     listed = await page(half_year, f"/dashboard{link}", tmp_path, screenshot="households")
     assert listed.count == {"count": chiang_rai["completed"], "listed": chiang_rai["completed"]}
     assert len(listed.households) == 5
+    assert len(set(listed.household_labels)) == 5  # told apart at a glance, not 5 alike
     assert {h["data-province"] for h in listed.households} == {"57"}
     text = "".join(listed.text)
     assert "บ้านพอเพียงชนบท" in text and "แล้วเสร็จ" in text  # names, not codes
