@@ -123,7 +123,9 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         if self.migrations and self.settings.auto_migrate:
-            await asyncio.to_thread(upgrade_to_head, self.migrations, self.settings.database_url)
+            await asyncio.to_thread(
+                upgrade_to_head, self.name, self.settings.database_url, self.migrations
+            )
         if self.settings.create_topics:
             # In the background: the API must serve (and the outbox fill) while Kafka is away.
             self._topics_task = asyncio.create_task(self._create_topics_then_consume())

@@ -2,8 +2,8 @@
 
 from baan_shared.auth.audit import AuditRecord
 from baan_shared.auth.ratelimit import RateLimitCounter
+from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
-from baan_shared.outbox import OutboxMessage
 from reporting.projections.models import (
     BudgetMoney,
     FundMoney,
@@ -20,8 +20,8 @@ __all__ = [
     "FundMoney",
     "GrantProgress",
     "HouseholdProgress",
+    "IdempotencyKey",
     "LoanMoney",
-    "OutboxMessage",
     "ProcessedEvent",
     "ProjectionState",
     "RateLimitCounter",

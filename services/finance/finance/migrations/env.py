@@ -6,4 +6,4 @@ import finance.models  # noqa: F401  (registers every table on the metadata)
 from baan_shared.migrations import run_env
 from finance.settings import FinanceSettings
 
-run_env(SQLModel.metadata, FinanceSettings().database_url)
+run_env(SQLModel.metadata, FinanceSettings().database_url, service="finance")

@@ -1,7 +1,7 @@
 """households, outbox and inbox
 
 Revision ID: 2aa3b9c0c8e3
-Revises: 
+Revises: outbox_0001 (baan_shared's platform history)
 Create Date: 2026-11-22 04:04:53.036952
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '2aa3b9c0c8e3'
-down_revision: str | None = None
+down_revision: str | None = 'outbox_0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -50,37 +50,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_households_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_households_subdistrict_code'), ['subdistrict_code'], unique=False)
 
-    op.create_table('outbox',
-    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('aggregatetype', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('aggregateid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('dataschema', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
-    sa.Column('payload', sa.Text(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('traceparent', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('position', name=op.f('pk_outbox')),
-    sa.UniqueConstraint('id', name=op.f('uq_outbox_id'))
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['sent_at', 'position'], unique=False)
 
-    op.create_table('processed_events',
-    sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('consumer', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('partition', sa.Integer(), nullable=False),
-    sa.Column('offset', sa.BigInteger(), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('event_id', 'consumer', name=op.f('pk_processed_events'))
-    )
     op.create_table('household_transitions',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('household_id', sa.Uuid(), nullable=False),
@@ -104,11 +74,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_household_transitions_household_id'))
 
     op.drop_table('household_transitions')
-    op.drop_table('processed_events')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending')
 
-    op.drop_table('outbox')
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_households_subdistrict_code'))
         batch_op.drop_index(batch_op.f('ix_households_status'))
