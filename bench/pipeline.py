@@ -32,6 +32,22 @@ together), until construction has published a ``house.planned`` for every one,
 finance a grant decision for every one, and reporting counts all N approved with
 every grant reserved. It prints households per second and when each stage
 reached N (where the time goes), beside raw aiokafka moving as many events.
+
+Steady mode (issue 17), committees deciding all day:
+
+    .venv/bin/python bench/pipeline.py --steady 300 --rate 200 --decision-size 100
+
+Set up first, untimed, as in bulk mode: rate × seconds households imported and
+screened. Then for ``--steady`` seconds a committee decision of
+``--decision-size`` households is sent every decision-size / rate seconds (two a
+second at the defaults), beside construction and finance traffic (readers
+listing house works and grants, five requests a second each). Each decision's
+latency is from its request to reporting's approved count first covering it
+(cumulative: decision k is counted when the count reaches the households of
+decisions 1..k), polled every 200 ms. It prints the approval → report p50, p99
+and max, whether the decisions kept pace (sent on time), and each service's
+resident memory at the start and the end, beside raw aiokafka moving as many
+events.
 """
 
 import argparse
@@ -366,6 +382,123 @@ async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
     }
 
 
+def resident_mib(pid: int) -> float:
+    """A process's resident memory (VmRSS) in MiB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def services_memory(platform: Platform) -> dict[str, float]:
+    return {name: resident_mib(p.process.pid) for name, p in platform.services.items() if p.process}
+
+
+async def side_traffic(platform: Platform, stop: asyncio.Event) -> int:
+    """Construction and finance answering their own readers while committees decide."""
+    requests = 0
+    async with (
+        platform.client("construction") as construction,
+        platform.client("finance") as finance,
+    ):
+        while not stop.is_set():
+            listed = await asyncio.gather(
+                construction.get("/v1/house-works", params={"limit": 50}),
+                finance.get("/v1/grants", params={"limit": 50}),
+            )
+            for response in listed:
+                response.raise_for_status()
+            requests += len(listed)
+            await asyncio.sleep(0.2)
+    return requests
+
+
+async def run_steady(
+    platform: Platform, seconds: float, rate: float, decision_size: int
+) -> dict[str, Any]:
+    decisions = max(1, round(seconds * rate / decision_size))
+    households = decisions * decision_size
+    household_ids = await bulk_setup(platform, households)
+    interval = decision_size / rate
+    consumer = AIOKafkaConsumer(bootstrap_servers=platform.kafka.bootstrap, **client_options())
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        before = await stream_counts(consumer)
+        async with platform.client("reporting") as reporting:
+            approved_before = (await reporting.get("/v1/reports/progress")).json()["totals"][
+                "approved"
+            ]
+        memory_start = services_memory(platform)
+        sent_at: list[float] = [0.0] * decisions
+        counted_at: list[float] = [0.0] * decisions
+        late: list[float] = []
+        stop = asyncio.Event()
+
+        async def watch() -> None:
+            counted = 0  # decisions whose households the count covers
+            async with platform.client("reporting") as reporting:
+                while counted < decisions:
+                    totals = (await reporting.get("/v1/reports/progress")).json()["totals"]
+                    now = time.perf_counter()
+                    covered = min(
+                        decisions, (totals["approved"] - approved_before) // decision_size
+                    )
+                    while counted < covered:
+                        counted_at[counted] = now
+                        counted += 1
+                    await asyncio.sleep(POLL_SECONDS)
+
+        async def decide(k: int, survey: httpx.AsyncClient) -> None:
+            chunk = household_ids[k * decision_size : (k + 1) * decision_size]
+            sent_at[k] = time.perf_counter()
+            for response in await meetings(survey, chunk, "approve"):
+                response.raise_for_status()
+
+        started = time.perf_counter()
+        watcher = asyncio.create_task(watch())
+        traffic = asyncio.create_task(side_traffic(platform, stop))
+        async with platform.client("survey") as survey:
+            sending: list[asyncio.Task[None]] = []
+            for k in range(decisions):
+                due = started + k * interval
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                else:
+                    late.append(-delay)
+                sending.append(asyncio.create_task(decide(k, survey)))
+            await asyncio.gather(*sending)
+            answered = time.perf_counter()
+            await asyncio.wait_for(watcher, timeout=600)
+        stop.set()
+        side_requests = await traffic
+        finished = time.perf_counter()
+        memory_end = services_memory(platform)
+        after = await stream_counts(consumer)
+    finally:
+        await consumer.stop()
+    latencies = [counted - sent for sent, counted in zip(sent_at, counted_at, strict=True)]
+    return {
+        "households": households,
+        "decisions": decisions,
+        "decision_size": decision_size,
+        "target_rate": rate,
+        "sent_for_s": answered - started,
+        "achieved_rate": households / (answered - started),
+        "elapsed": finished - started,
+        "late_decisions": len(late),
+        "latest_s": max(late, default=0.0),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies),
+        "side_requests": side_requests,
+        "events": sum(after.values()) - sum(before.values()),
+        **{f"rss_start_mib_{name}": mib for name, mib in memory_start.items()},
+        **{f"rss_end_mib_{name}": mib for name, mib in memory_end.items()},
+    }
+
+
 async def run_raw_kafka(bootstrap: str, events: int) -> dict[str, Any]:
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
     payload = b"x" * 1024
@@ -457,6 +590,16 @@ def main() -> None:
         help="bulk mode: one committee decision of N households, to planned, reserved and "
         "counted (instead of --households one by one)",
     )
+    parser.add_argument(
+        "--steady",
+        type=float,
+        metavar="SECONDS",
+        help="steady mode: committee decisions at --rate approvals a second for SECONDS",
+    )
+    parser.add_argument("--rate", type=float, default=200.0, help="steady mode: approvals/s")
+    parser.add_argument(
+        "--decision-size", type=int, default=100, help="steady mode: households per decision"
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
 
@@ -478,16 +621,24 @@ def main() -> None:
         asyncio.run(processes.wait_ready())
         for line in describe_machine(postgres, kafka):
             print(line)
-        size = (
-            f"one committee decision of {args.bulk} households"
-            if args.bulk
-            else f"{args.households} households, {args.concurrency} at a time"
-        )
+        if args.steady:
+            size = (
+                f"decisions of {args.decision_size} households at {args.rate:g} approvals/s "
+                f"for {args.steady:g} s"
+            )
+        elif args.bulk:
+            size = f"one committee decision of {args.bulk} households"
+        else:
+            size = f"{args.households} households, {args.concurrency} at a time"
         print(
             f"settings: {size}, one process per service, 3 partitions per stream, relay idle "
             "0.1 s, PostgreSQL fsync off, bearer tokens checked on every request"
         )
-        if args.bulk:
+        if args.steady:
+            pipeline = asyncio.run(
+                run_steady(processes, args.steady, args.rate, args.decision_size)
+            )
+        elif args.bulk:
             pipeline = asyncio.run(run_bulk(processes, args.bulk))
         else:
             pipeline = asyncio.run(run_pipeline(processes, args.households, args.concurrency))
@@ -498,6 +649,9 @@ def main() -> None:
                 process.stop()
         kafka.stop()
         postgres.stop()
+    if args.steady:
+        print_steady(pipeline, raw, args.json)
+        return
     if args.bulk:
         print_bulk(pipeline, raw, args.json)
         return
@@ -546,6 +700,34 @@ def print_bulk(pipeline: dict[str, Any], raw: dict[str, Any], as_json: bool) -> 
     )
     if as_json:
         figures = {f"bulk_{k}": v for k, v in pipeline.items()}
+        figures.update({f"raw_kafka_{k}": v for k, v in raw.items()})
+        print(json.dumps({"benchmark": "pipeline", **figures}, default=float))
+
+
+def print_steady(steady: dict[str, Any], raw: dict[str, Any], as_json: bool) -> None:
+    print(
+        f"steady    : {steady['decisions']} decisions of {steady['decision_size']} = "
+        f"{steady['households']} approvals sent in {steady['sent_for_s']:.1f} s = "
+        f"{steady['achieved_rate']:,.0f}/s (target {steady['target_rate']:g}/s; "
+        f"{steady['late_decisions']} sent late, the latest by {steady['latest_s']:.2f} s); "
+        f"{steady['side_requests']} construction and finance reads beside them"
+    )
+    print(
+        f"            approval → report p50 {steady['p50']:.2f} s, p99 {steady['p99']:.2f} s, "
+        f"max {steady['max']:.2f} s; {steady['events']} events"
+    )
+    names = sorted(k.removeprefix("rss_start_mib_") for k in steady if k.startswith("rss_start"))
+    memory = ", ".join(
+        f"{n} {steady[f'rss_start_mib_{n}']:.0f} → {steady[f'rss_end_mib_{n}']:.0f}" for n in names
+    )
+    print(f"memory    : resident MiB at start → end: {memory}")
+    print(
+        f"raw Kafka : {raw['events']} events in {raw['elapsed']:.2f} s = "
+        f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "
+        f"p99 {raw['p99'] * 1000:.1f} ms (baseline)"
+    )
+    if as_json:
+        figures = {f"steady_{k}": v for k, v in steady.items()}
         figures.update({f"raw_kafka_{k}": v for k, v in raw.items()})
         print(json.dumps({"benchmark": "pipeline", **figures}, default=float))
 

@@ -82,6 +82,18 @@ def test_pipeline_bulk_mode_plans_reserves_and_counts_every_household_of_one_dec
 
 
 @pytest.mark.timeout(1500)
+def test_pipeline_steady_mode_counts_every_decision_and_prints_memory() -> None:
+    figures = run_benchmark("pipeline.py", "--steady", "2", "--rate", "20", "--decision-size", "10")
+    assert figures["steady_decisions"] == 4
+    assert figures["steady_households"] == 40
+    assert figures["steady_p99"] >= figures["steady_p50"] > 0
+    assert figures["steady_side_requests"] > 0
+    for service in ("survey", "construction", "finance", "reporting"):
+        assert figures[f"steady_rss_end_mib_{service}"] > 0, service
+    assert figures["raw_kafka_events"] == figures["steady_events"]
+
+
+@pytest.mark.timeout(1500)
 def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
     figures = run_benchmark("national_scale.py", "--households", "300", "--requests", "3")
     assert figures["households"] == 300
