@@ -13,17 +13,18 @@ INSTALL_HINT = "run scripts/install-test-deps.sh (it calls tests/deploy/install-
 
 
 def tool(name: str) -> Path:
-    """A tool from .tools (installed by install-tools.sh), else from PATH for helm."""
+    """A tool from .tools (installed by install-tools.sh), else from PATH for helm and uv."""
     candidates = {
         "helm": [TOOLS / "bin" / "helm"],
         "promtool": [TOOLS / "bin" / "promtool"],
         "python": [TOOLS / "deploy-venv" / "bin" / "python"],
         "hadolint": [TOOLS / "deploy-venv" / "bin" / "hadolint"],
+        "uv": [TOOLS / "bin" / "uv"],  # scripts/install.sh puts it there unless on PATH
     }[name]
     for path in candidates:
         if path.exists():
             return path
-    if name == "helm" and (found := shutil.which("helm")):
+    if name in ("helm", "uv") and (found := shutil.which(name)):
         return Path(found)
     pytest.fail(f"{name} is not installed: {INSTALL_HINT}", pytrace=False)
 

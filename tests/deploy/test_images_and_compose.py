@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -89,3 +90,24 @@ def test_compose_runs_kafka_postgres_migrations_and_the_four_services() -> None:
     for name, spec in services.items():
         for dependency in spec.get("depends_on", {}):
             assert dependency in services, (name, dependency)
+
+
+def test_the_image_builds_the_dashboard_assets_and_reporting_ships_them(tmp_path: Path) -> None:
+    """Reporting's dashboard serves its own charts, Thai font and map in the image too:
+    the image runs the same npm step as `make install`, and reporting's wheel (what the
+    image installs, non-editable) carries the gitignored assets it produced."""
+    text = DOCKERFILE.read_text()
+    stage = text.split("AS dashboard-assets", 1)[1].split("\nFROM ", 1)[0]
+    assert "scripts/dashboard-assets.sh" in stage
+    assert re.search(r"^ARG NODE_IMAGE=node:\d+\.\d+\.\d+", text, re.M)
+    assert "COPY --from=dashboard-assets" in text.split("AS builder", 1)[1]
+
+    vendor = ROOT / "services" / "reporting" / "reporting" / "dashboard" / "static" / "vendor"
+    assert (vendor / "echarts.min.js").is_file(), "scripts/dashboard-assets.sh has not run"
+    run(tool("uv"), "build", "--wheel", "--package", "baan-reporting", "-o", tmp_path)
+    (wheel,) = tmp_path.glob("baan_reporting-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for asset in ("echarts.min.js", "thailand.svg", "fonts/sarabun-thai-400-normal.woff2"):
+        assert f"reporting/dashboard/static/vendor/{asset}" in names, asset
+    assert "reporting/dashboard/static/index.html" in names
