@@ -6,6 +6,7 @@ against the JSON API and prints the resulting DOM, which we read back.
 """
 
 import asyncio
+import base64
 import json
 import os
 import re
@@ -585,3 +586,31 @@ async def test_a_click_on_a_region_of_the_map_shows_its_provinces(
         shown = await page_.dom()
     assert {p["data-region"] for p in shown.map.values()} == {"N"}
     assert shown.rows["BAAN_PHO_PHIANG:57"]["completed"] == "5"
+
+
+async def test_on_a_phone_the_map_fits_the_screen_and_nothing_scrolls_sideways(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    path = "/dashboard?fiscal_year=2562&period=h1"
+    async with browser(half_year, path, tmp_path) as page_:
+        # A phone's screen (390 CSS pixels wide, touch), then the page loaded again on it.
+        await page_.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=390,
+            height=844,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
+        await page_.evaluate("document.body.dataset.ready = 'no'; location.reload()")
+        await page_.ready("innerWidth === 390")
+        width, scrolled, map_width, provinces = await page_.evaluate(
+            "[innerWidth, document.documentElement.scrollWidth,"
+            " document.getElementById('map').getBoundingClientRect().width,"
+            " document.querySelectorAll('#map a').length]"
+        )
+        shot = await page_.call("Page.captureScreenshot", format="png")
+    assert provinces == 77
+    assert width == 390 and 0 < map_width <= width
+    assert scrolled <= width  # wide tables scroll in their own box, not the page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "phone.png").write_bytes(base64.b64decode(shot["data"]))
