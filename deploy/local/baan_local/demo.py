@@ -170,13 +170,14 @@ def plan(
         batch = rng.randrange(BATCHES)
         lends = programme in LOAN_PROGRAMMES and stage == "completed"
         loan = lends and rng.random() < 0.4
-        serial = f"{3_9900_00000_00 + seed % 1000 * 100_000 + number:012d}"
+        # Another year's or seed's demo is other people: its own names and national IDs.
+        serial = f"399{fiscal_year % 100:02d}{seed % 100:02d}{number:05d}"
         planned.append(
             Household(
                 number=number,
                 programme=programme,
                 province_code=province,
-                head_name=f"สาธิต {seed}-{number:05d}",
+                head_name=f"สาธิต {seed}-{fiscal_year}-{number:05d}",
                 national_id=serial + pin.calc_check_digit(serial),
                 household_size=rng.randint(2, 7),
                 monthly_income_satang=rng.randrange(500_000, 1_200_000, 100),

@@ -17,6 +17,10 @@ def test_the_plan_is_the_same_for_the_same_seed_and_covers_every_stage_and_progr
     for programme in programmes:
         assert len({h.province_code for h in first if h.programme == programme}) >= 3
     assert len({h.national_id for h in first}) == 600
+    # The next year's demo (a run after 1 October) is other households, not these again.
+    next_year = plan(600, seed=7, fiscal_year=2570, programmes=programmes)
+    assert not {h.national_id for h in first} & {h.national_id for h in next_year}
+    assert not {h.head_name for h in first} & {h.head_name for h in next_year}
     assert min(h.decided_on for h in first) >= date(2025, 10, 1)  # FY 2569 began
     assert max(h.completed_on for h in first) <= date(2026, 9, 30)  # within FY 2569
     assert any(h.loan for h in first) and any(h.behind for h in first)
