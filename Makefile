@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile
+.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint      ruff and mypy"
 	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
 	@echo "make acceptance the FY 2562 half-year report through the services' APIs alone (a few minutes; also in make test)"
+	@echo "make long-view the 2003-2022 cumulative table, full profile (make test runs its quick one)"
 	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
 	@echo "make reconcile do the running services agree? (ARGS='--data-dir /tmp/b' for another instance)"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
@@ -39,6 +40,12 @@ test-unit: install
 acceptance: install
 	@scripts/install-test-deps.sh
 	$(VENV)/pytest tests/e2e/test_fy2562_acceptance.py -s
+
+# The 2003-2022 cumulative table through the services' APIs (issue 18), every place
+# spread over the years (make test runs the quick profile: one record per place).
+long-view: install
+	@scripts/install-test-deps.sh
+	LONG_VIEW_PROFILE=full $(VENV)/pytest tests/e2e/test_long_view_acceptance.py -s
 
 faults: install
 	@scripts/install-test-deps.sh

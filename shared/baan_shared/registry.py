@@ -86,7 +86,11 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         "survey",
         port=8001,
-        produces=(topics.SURVEY_HOUSEHOLDS,),
+        produces=(
+            topics.SURVEY_HOUSEHOLDS,
+            topics.SURVEY_TAMBON_PLANS,
+            topics.SURVEY_TAMBON_COVERAGE,
+        ),
         consumes=(topics.FINANCE_GRANTS,),
         folders=MappingProxyType(
             {"STORAGE_DIR": "survey-photos", "IMPORT_SPOOL_DIR": "survey-imports"}
@@ -121,6 +125,8 @@ SERVICES: tuple[ServiceEntry, ...] = (
             topics.FINANCE_LOANS,
             topics.FINANCE_REVOLVING_FUNDS,
             topics.SURVEY_HOUSEHOLDS,
+            topics.SURVEY_TAMBON_COVERAGE,
+            topics.SURVEY_TAMBON_PLANS,
         ),
         group_prefixes=("reporting-rebuild-",),
     ),

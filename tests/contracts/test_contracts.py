@@ -141,6 +141,8 @@ class TestAsyncApiDocument:
         }
         assert sends == {
             "survey.households": "survey",
+            "survey.tambon_plans": "survey",
+            "survey.tambon_coverage": "survey",
             "construction.houses": "construction",
             "finance.grants": "finance",
             "finance.loans": "finance",

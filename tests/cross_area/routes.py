@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cross_area.seed import JPEG, PNG, household_body, loan_body, sheet
+from cross_area.seed import JPEG, PNG, household_body, loan_body, sheet, tambon_plan_body
 from cross_area.stage import OWN, SERVICES, build_app
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -74,7 +74,7 @@ class Case:
 # --- kinds: which seeded object a slot names -----------------------------------------
 
 KIND: dict[str, dict[str, str]] = {
-    "survey": {"round_id": "survey_round_id"},
+    "survey": {"round_id": "survey_round_id", "supersedes_plan_id": "plan_id"},
     "construction": {"house_work_ids": "house_work_id"},
     "finance": {"fund_id": "revolving_fund_id"},
     "reporting": {},
@@ -168,6 +168,16 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
         "files": {"file": ("photo", JPEG, "image/jpeg")},
         "data": {"subject": "house", "uploaded_by": ACTOR},
     },
+    ("survey", "POST", "/v1/survey-rounds/{round_id}/finish"): _json({"finished_on": "2026-11-30"}),
+    ("survey", "POST", "/v1/tambon-plans"): _json(
+        lambda own: tambon_plan_body(OWN, supersedes_plan_id=own["plan_id"], years=5)
+    ),
+    ("survey", "POST", "/v1/tambon-plans/{plan_id}/agreement"): _json(
+        {"by": "สภาองค์กรชุมชนตำบล", "on": "2026-12-01"}
+    ),
+    ("survey", "POST", "/v1/tambon-plans/{plan_id}/adoption"): _json(
+        {"by": "นายก อบต.", "on": "2026-12-02"}
+    ),
     # construction
     ("construction", "POST", "/v1/house-works/{house_work_id}/ready"): _json(
         {"reported_by": ACTOR}

@@ -111,6 +111,7 @@ async def survey(world: World, place: str) -> dict[str, str]:
             201,
         )
         links = {"community_id": community["id"], "survey_round_id": survey_round["id"]}
+        plan_id = await adopted_tambon_plan(http, place)
         household = await ok(
             await http.post("/v1/households", json=household_body(place, **links)), 201
         )
@@ -149,7 +150,53 @@ async def survey(world: World, place: str) -> dict[str, str]:
         "member_id": household["members"][0]["id"],
         "photo_id": photo["id"],
         "import_id": imported["id"],
+        "plan_id": plan_id,
     }
+
+
+def local_administration(place: str) -> str:
+    """The official code of the place's own อปท. (made up: 9 and the sub-district)."""
+    return "9" + PLACES[place]["subdistrict_code"]
+
+
+def tambon_plan_body(place: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        **_sub(PLACES[place]),
+        "local_administration_code": local_administration(place),
+        "first_fiscal_year": 2570,
+        "years": 3,
+        "drafted_by": "เครือข่ายตำบล",
+        "lines": [
+            {
+                "programme": "BAAN_PHO_PHIANG",
+                "fiscal_year": 2570,
+                "need": "repair",
+                "households": 10,
+                "budget_satang": 19_000_000,
+                "communities": 1,
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+async def adopted_tambon_plan(http: httpx.AsyncClient, place: str) -> str:
+    area = PLACES[place]
+    administration = {
+        "code": local_administration(place),
+        "name_th": f"อบต. {place}",
+        "kind": "subdistrict_administration",
+        "province_code": area["province_code"],
+        "district_code": area["district_code"],
+    }
+    await ok(await http.put("/v1/local-administrations", json={"items": [administration]}))
+    plan = await ok(await http.post("/v1/tambon-plans", json=tambon_plan_body(place)), 201)
+    decision = {"by": "สภาองค์กรชุมชนตำบล", "on": "2026-11-20"}
+    await ok(await http.post(f"/v1/tambon-plans/{plan['id']}/agreement", json=decision))
+    await ok(await http.post(f"/v1/tambon-plans/{plan['id']}/adoption", json=decision))
+    plan_id: str = plan["id"]
+    return plan_id
 
 
 def _sub(area: dict[str, str]) -> dict[str, str]:

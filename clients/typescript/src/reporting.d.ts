@@ -56,6 +56,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/historical-achievements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Load Historical Achievements
+         * @description Load what programmes reached before the platform counted (one record per
+         *     programme × fiscal year × place); a record with the same key replaces the old one.
+         *     All or nothing; national clients only.
+         */
+        put: operations["load_historical_achievements_v1_historical_achievements_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/query": {
         parameters: {
             query?: never;
@@ -68,6 +90,45 @@ export interface paths {
          * @description Cells for every programme × fiscal year × area, each with the measures asked for.
          */
         get: operations["query_v1_query_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/cumulative": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cumulative Report
+         * @description Per programme, from ``from_year`` to ``to_year``: communities, tambons, centres,
+         *     households and persons reached, historical records added to the houses the
+         *     platform saw completed; places counted once over both.
+         */
+        get: operations["cumulative_report_v1_reports_cumulative_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/cumulative/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Cumulative Report */
+        get: operations["export_cumulative_report_v1_reports_cumulative_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -213,6 +274,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plan Report
+         * @description Per programme × area at ``level``, for the fiscal year: households, budget and
+         *     tambons in the adopted tambon plans (superseded versions no longer count), the
+         *     target, and households approved and completed, with totals over the area asked for.
+         *     Completed may exceed the plan: percentages are never capped.
+         */
+        get: operations["plan_report_v1_reports_plans_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/plans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Plan Report */
+        get: operations["export_plan_report_v1_reports_plans_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/progress": {
         parameters: {
             query?: never;
@@ -245,6 +346,27 @@ export interface paths {
         };
         /** Export Progress */
         get: operations["export_progress_v1_reports_progress_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/survey-coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Coverage
+         * @description Per area: its tambons, how many reported a finished survey round, how many are
+         *     surveyed as a whole, and households surveyed. Only the caller's areas count.
+         */
+        get: operations["survey_coverage_v1_reports_survey_coverage_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -430,6 +552,107 @@ export interface components {
             /** Programme */
             programme: string;
         };
+        /** CoverageReport */
+        CoverageReport: {
+            level: components["schemas"]["AreaLevel"];
+            /** Rows */
+            rows: components["schemas"]["CoverageRow"][];
+        };
+        /** CoverageRow */
+        CoverageRow: {
+            /** Area Code */
+            area_code: string;
+            area_level: components["schemas"]["AreaLevel"];
+            /** Area Name En */
+            area_name_en: string | null;
+            /** Area Name Th */
+            area_name_th: string | null;
+            /**
+             * Households In Area
+             * @description Sum over the tambons whose size is known
+             */
+            households_in_area: number;
+            /** Households Surveyed */
+            households_surveyed: number;
+            /**
+             * Tambons
+             * @description Tambons in the area (official list)
+             */
+            tambons: number;
+            /**
+             * Tambons Reported
+             * @description Tambons with a finished survey round
+             */
+            tambons_reported: number;
+            /**
+             * Tambons Surveyed Whole
+             * @description Tambons surveyed as a whole
+             */
+            tambons_surveyed_whole: number;
+            /**
+             * Whole Area Surveyed
+             * @description Every tambon of the area surveyed as a whole
+             */
+            whole_area_surveyed: boolean;
+        };
+        /** CumulativeReport */
+        CumulativeReport: {
+            /**
+             * From Year
+             * @description First fiscal year, B.E.
+             */
+            from_year: number;
+            /**
+             * Rows
+             * @description One per programme with anything reached
+             */
+            rows: components["schemas"]["CumulativeRow"][];
+            /**
+             * To Year
+             * @description Last fiscal year, B.E.
+             */
+            to_year: number;
+            /**
+             * Total
+             * @description Sum of reached: households and persons
+             */
+            total: number;
+        };
+        /** CumulativeRow */
+        CumulativeRow: {
+            /** Centres */
+            centres: number;
+            /**
+             * Communities
+             * @description Distinct communities over both sources
+             */
+            communities: number;
+            /** @description From the historical records */
+            historical: components["schemas"]["Reached"];
+            /** Households */
+            households: number;
+            /** Persons */
+            persons: number;
+            /** @description Counted by the platform: houses completed */
+            platform: components["schemas"]["Reached"];
+            /** Programme */
+            programme: string;
+            /**
+             * Reached
+             * @description households or persons, by the programme's unit
+             */
+            reached: number;
+            /**
+             * Tambons
+             * @description Distinct tambons over both sources
+             */
+            tambons: number;
+            /**
+             * Unit
+             * @description households, or persons for the homeless programme
+             */
+            unit: string;
+        };
         /**
          * ExportFormat
          * @enum {string}
@@ -533,6 +756,57 @@ export interface components {
              */
             reached: number;
             stage: components["schemas"]["Stage"];
+        };
+        /** HistoricalAchievementSet */
+        HistoricalAchievementSet: {
+            /**
+             * Fiscal Year
+             * @description B.E., e.g. 2546 for Oct 2002 - Sep 2003
+             */
+            fiscal_year: number;
+            /**
+             * Households
+             * @default 0
+             */
+            households: number;
+            /**
+             * Persons
+             * @default 0
+             */
+            persons: number;
+            /**
+             * Place Key
+             * @description A tambon's official code, or a community's or centre's id, code or name
+             */
+            place_key: string;
+            place_kind: components["schemas"]["PlaceKind"];
+            programme: components["schemas"]["Programme"];
+            /** Province Code */
+            province_code?: string | null;
+            /**
+             * Source
+             * @example รายงานประจำปี พอช. 2565
+             */
+            source: string;
+        };
+        /** HistoricalAchievementsLoaded */
+        HistoricalAchievementsLoaded: {
+            /** Loaded */
+            loaded: number;
+            /**
+             * Records
+             * @description Historical records held after the load
+             */
+            records: number;
+        };
+        /**
+         * HistoricalAchievementsSet
+         * @description Records to load; each replaces the one with the same programme, year and place.
+         *     All or nothing.
+         */
+        HistoricalAchievementsSet: {
+            /** Items */
+            items: components["schemas"]["HistoricalAchievementSet"][];
         };
         /** HouseholdPublic */
         HouseholdPublic: {
@@ -812,6 +1086,90 @@ export interface components {
             starts_on: string;
         };
         /**
+         * PlaceKind
+         * @description The place a record is about, which the long view counts distinct.
+         * @enum {string}
+         */
+        PlaceKind: "community" | "subdistrict" | "centre" | "none";
+        /** PlanReport */
+        PlanReport: {
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /**
+             * Fiscal Year
+             * @description B.E.
+             */
+            fiscal_year: number;
+            level: components["schemas"]["AreaLevel"];
+            /**
+             * Rows
+             * @description One per programme × area
+             */
+            rows: components["schemas"]["PlanRow"][];
+            /**
+             * Totals
+             * @description One per programme over the whole area asked for
+             */
+            totals: components["schemas"]["PlanRow"][];
+        };
+        /** PlanRow */
+        PlanRow: {
+            /**
+             * Approved
+             * @description Households approved in the fiscal year
+             */
+            approved: number;
+            /** Area Code */
+            area_code: string | null;
+            area_level: components["schemas"]["AreaLevel"];
+            /** Area Name En */
+            area_name_en: string | null;
+            /** Area Name Th */
+            area_name_th: string | null;
+            /**
+             * Completed
+             * @description Households whose house was completed in the year
+             */
+            completed: number;
+            /**
+             * Completed Percent Of Plan
+             * @description completed / planned × 100, never capped
+             */
+            completed_percent_of_plan: number | null;
+            /**
+             * Planned Budget Satang
+             * @description Budget the adopted plans ask, in satang
+             */
+            planned_budget_satang: number;
+            /** Planned Communities */
+            planned_communities: number;
+            /**
+             * Planned Households
+             * @description Households in the adopted tambon plans
+             */
+            planned_households: number;
+            /**
+             * Planned Percent Of Target
+             * @description planned / target × 100
+             */
+            planned_percent_of_target: number | null;
+            /** Programme */
+            programme: string;
+            /**
+             * Tambons Planned
+             * @description Distinct tambons with an adopted plan line
+             */
+            tambons_planned: number;
+            /**
+             * Target
+             * @description Households targeted (as /v1/reports/targets)
+             */
+            target: number | null;
+        };
+        /**
          * Problem
          * @description RFC 9457 problem details; `errors` names each invalid field and why.
          */
@@ -958,6 +1316,19 @@ export interface components {
             /** Measures */
             measures: components["schemas"]["Measure-Output"][];
             unit: components["schemas"]["Unit"];
+        };
+        /** Reached */
+        Reached: {
+            /** Centres */
+            centres: number;
+            /** Communities */
+            communities: number;
+            /** Households */
+            households: number;
+            /** Persons */
+            persons: number;
+            /** Tambons */
+            tambons: number;
         };
         /**
          * Measure
@@ -1302,6 +1673,81 @@ export interface operations {
             };
         };
     };
+    load_historical_achievements_v1_historical_achievements_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoricalAchievementsSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoricalAchievementsLoaded"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Only a national client loads historical records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     query_v1_query_get: {
         parameters: {
             query: {
@@ -1361,6 +1807,161 @@ export interface operations {
                 };
             };
             /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    cumulative_report_v1_reports_cumulative_get: {
+        parameters: {
+            query: {
+                /** @description First fiscal year, B.E. (2546 = 2003) */
+                from_year: number;
+                /** @description Last fiscal year, B.E. (2565 = 2022) */
+                to_year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CumulativeReport"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_cumulative_report_v1_reports_cumulative_export_get: {
+        parameters: {
+            query: {
+                /** @description csv or xlsx */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description First fiscal year, B.E. (2546 = 2003) */
+                from_year: number;
+                /** @description Last fiscal year, B.E. (2565 = 2022) */
+                to_year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2014,6 +2615,199 @@ export interface operations {
             };
         };
     };
+    plan_report_v1_reports_plans_get: {
+        parameters: {
+            query: {
+                district_code?: string | null;
+                /** @description B.E., e.g. 2562 */
+                fiscal_year: number;
+                /** @description One row per area at this level */
+                level?: components["schemas"]["AreaLevel"];
+                /** @description year, h1 (Oct-Mar), h2 (Apr-Sep) */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description Only this programme */
+                programme?: components["schemas"]["Programme"] | null;
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+                /** @description households or subdistricts */
+                unit?: components["schemas"]["Unit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReport"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_plan_report_v1_reports_plans_export_get: {
+        parameters: {
+            query: {
+                district_code?: string | null;
+                /** @description B.E., e.g. 2562 */
+                fiscal_year: number;
+                /** @description csv or xlsx */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description One row per area at this level */
+                level?: components["schemas"]["AreaLevel"];
+                /** @description year, h1 (Oct-Mar), h2 (Apr-Sep) */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description Only this programme */
+                programme?: components["schemas"]["Programme"] | null;
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+                /** @description households or subdistricts */
+                unit?: components["schemas"]["Unit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     progress_report_v1_reports_progress_get: {
         parameters: {
             query?: {
@@ -2149,6 +2943,81 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    survey_coverage_v1_reports_survey_coverage_get: {
+        parameters: {
+            query?: {
+                /** @description One row per area at this level */
+                level?: components["schemas"]["AreaLevel"];
+                province_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid query; `errors` names each field */

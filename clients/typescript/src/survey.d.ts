@@ -755,6 +755,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/local-administrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Local Administrations */
+        get: operations["list_local_administrations_v1_local_administrations_get"];
+        /**
+         * Load Local Administrations
+         * @description Load administrations by official code; each replaces the one with the same code.
+         *     All or nothing; only a national client.
+         */
+        put: operations["load_local_administrations_v1_local_administrations_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/local-administrations/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Local Administration */
+        get: operations["get_local_administration_v1_local_administrations__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programmes": {
         parameters: {
             query?: never;
@@ -852,10 +891,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/survey-rounds/{round_id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish Survey Round
+         * @description Close the round (ปิดรอบการสำรวจ); publishes the tambon's ``tambon.coverage_changed``.
+         */
+        post: operations["finish_survey_round_v1_survey_rounds__round_id__finish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambon-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tambon Plans
+         * @description Plans in the caller's areas, every version (superseded ones are the history).
+         */
+        get: operations["list_tambon_plans_v1_tambon_plans_get"];
+        put?: never;
+        /**
+         * Draft Tambon Plan
+         * @description Store a draft plan (a new version when the tambon has plans already).
+         */
+        post: operations["draft_tambon_plan_v1_tambon_plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambon-plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tambon Plan */
+        get: operations["get_tambon_plan_v1_tambon_plans__plan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambon-plans/{plan_id}/adoption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt Tambon Plan
+         * @description Adopt an agreed plan (ประกาศใช้); the adopted plan it supersedes, if any, becomes
+         *     superseded. Publishes ``tambon_plan.adopted`` (and ``tambon_plan.superseded``).
+         */
+        post: operations["adopt_tambon_plan_v1_tambon_plans__plan_id__adoption_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambon-plans/{plan_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agree Tambon Plan
+         * @description The tambon community council agreed the draft (เห็นชอบ): who and on what day.
+         */
+        post: operations["agree_tambon_plan_v1_tambon_plans__plan_id__agreement_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambon-plans/sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Tambon Plan Sheet
+         * @description Draft every plan in a sheet: one row per line (รหัสตำบล, รหัส อปท.,
+         *     ปีงบประมาณเริ่มต้น, จำนวนปี, ผู้จัดทำแผน, โครงการ, ปีงบประมาณ, ความต้องการ,
+         *     จำนวนครัวเรือน, งบประมาณ (บาท), จำนวนชุมชน). All or nothing: a 422 names each bad
+         *     cell as ``file.row.N.column``.
+         */
+        post: operations["upload_tambon_plan_sheet_v1_tambon_plans_sheet_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tambons/{subdistrict_code}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tambon Coverage
+         * @description Communities and households surveyed in the tambon, and whether the whole tambon is.
+         *     A tambon outside the caller's areas is answered as a code no tambon has.
+         */
+        get: operations["tambon_coverage_v1_tambons__subdistrict_code__coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AdministrationKind
+         * @enum {string}
+         */
+        AdministrationKind: "provincial" | "city_municipality" | "town_municipality" | "subdistrict_municipality" | "subdistrict_administration" | "special";
         /** ApprovalDecision */
         ApprovalDecision: {
             /**
@@ -977,6 +1167,14 @@ export interface components {
             subject: components["schemas"]["PhotoSubject"];
             /** Uploaded By */
             uploaded_by: string;
+        };
+        /** Body_upload_tambon_plan_sheet_v1_tambon_plans_sheet_post */
+        Body_upload_tambon_plan_sheet_v1_tambon_plans_sheet_post: {
+            /**
+             * File
+             * @description CSV (UTF-8) or XLSX, Thai or English headers
+             */
+            file: string;
         };
         /**
          * CommitteeMinutes
@@ -1651,6 +1849,68 @@ export interface components {
          * @enum {string}
          */
         LandTenure: "own_title" | "lease" | "permitted_use" | "public_land" | "no_rights";
+        /** LocalAdministrationPublic */
+        LocalAdministrationPublic: {
+            /**
+             * Code
+             * @description Official 7-digit code (รหัส อปท.)
+             */
+            code: string;
+            /**
+             * District Code
+             * @description The seat's district; none for an อบจ.
+             */
+            district_code?: string | null;
+            kind: components["schemas"]["AdministrationKind"];
+            /**
+             * Name Th
+             * @example องค์การบริหารส่วนตำบลสันทราย
+             */
+            name_th: string;
+            /** Province Code */
+            province_code: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** LocalAdministrationSet */
+        LocalAdministrationSet: {
+            /**
+             * Code
+             * @description Official 7-digit code (รหัส อปท.)
+             */
+            code: string;
+            /**
+             * District Code
+             * @description The seat's district; none for an อบจ.
+             */
+            district_code?: string | null;
+            kind: components["schemas"]["AdministrationKind"];
+            /**
+             * Name Th
+             * @example องค์การบริหารส่วนตำบลสันทราย
+             */
+            name_th: string;
+            /** Province Code */
+            province_code: string;
+        };
+        /** LocalAdministrationsPublic */
+        LocalAdministrationsPublic: {
+            /** Items */
+            items: components["schemas"]["LocalAdministrationPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * LocalAdministrationsSet
+         * @description Administrations to load; each replaces the one with the same code. All or nothing.
+         */
+        LocalAdministrationsSet: {
+            /** Items */
+            items: components["schemas"]["LocalAdministrationSet"][];
+        };
         /** MemberAdd */
         MemberAdd: {
             /** Age */
@@ -1792,6 +2052,53 @@ export interface components {
          * @enum {string}
          */
         PhotoSubject: "house" | "land";
+        /**
+         * PlanDecision
+         * @description Who agreed or adopted the plan, and on what day.
+         */
+        PlanDecision: {
+            /**
+             * By
+             * @example สภาองค์กรชุมชนตำบลเวียง
+             */
+            by: string;
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+        };
+        /** PlanLine */
+        PlanLine: {
+            /**
+             * Budget Satang
+             * @description Budget asked, in satang
+             */
+            budget_satang: number;
+            /**
+             * Communities
+             * @description Communities or villages covered
+             * @default 0
+             */
+            communities: number;
+            /**
+             * Fiscal Year
+             * @description B.E.; within the plan's span
+             */
+            fiscal_year: number;
+            /**
+             * Households
+             * @description Households to help for this need in this year
+             */
+            households: number;
+            need: components["schemas"]["Need"];
+            programme: components["schemas"]["Programme"];
+        };
+        /**
+         * PlanStatus
+         * @enum {string}
+         */
+        PlanStatus: "draft" | "agreed" | "adopted" | "superseded";
         /**
          * Problem
          * @description RFC 9457 problem details; `errors` names each invalid field and why.
@@ -2063,6 +2370,22 @@ export interface components {
              */
             subdistrict_code: string;
         };
+        /**
+         * SurveyRoundFinish
+         * @description The round is over: the day, and the area's households if counted by then.
+         */
+        SurveyRoundFinish: {
+            /**
+             * Finished On
+             * Format: date
+             */
+            finished_on: string;
+            /**
+             * Households In Area
+             * @description Households living in the area: coverage's denominator
+             */
+            households_in_area?: number | null;
+        };
         /** SurveyRoundPublic */
         SurveyRoundPublic: {
             /** Community Id */
@@ -2119,6 +2442,155 @@ export interface components {
          * @enum {string}
          */
         TableFormat: "csv" | "xlsx";
+        /** TambonCoveragePublic */
+        TambonCoveragePublic: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /**
+             * Communities
+             * @description Communities and villages registered in the tambon
+             */
+            communities: number;
+            /**
+             * Communities Surveyed
+             * @description Of them, those with a finished survey round of their own
+             */
+            communities_surveyed: number;
+            /** District Code */
+            district_code: string;
+            /**
+             * Household Coverage
+             * @description households_surveyed / households_in_area (may exceed 1: never capped)
+             */
+            household_coverage: number | null;
+            /**
+             * Households In Area
+             * @description The tambon's households, as its latest finished whole-tambon round gave them; null while unknown
+             */
+            households_in_area: number | null;
+            /**
+             * Households Surveyed
+             * @description Households registered in the tambon
+             */
+            households_surveyed: number;
+            /** Province Code */
+            province_code: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /**
+             * Whole Tambon Rounds Finished
+             * @description Finished survey rounds that covered the whole tambon
+             */
+            whole_tambon_rounds_finished: number;
+            /**
+             * Whole Tambon Surveyed
+             * @description A whole-tambon round finished, or every registered community's did
+             */
+            whole_tambon_surveyed: boolean;
+        };
+        /** TambonPlanCreate */
+        TambonPlanCreate: {
+            /** Drafted By */
+            drafted_by: string;
+            /**
+             * First Fiscal Year
+             * @description B.E., e.g. 2566
+             */
+            first_fiscal_year: number;
+            /** Lines */
+            lines: components["schemas"]["PlanLine"][];
+            /**
+             * Local Administration Code
+             * @description The อปท. that co-plans, by its official code
+             */
+            local_administration_code: string;
+            /**
+             * Subdistrict Code
+             * @description The tambon planned for
+             */
+            subdistrict_code: string;
+            /**
+             * Supersedes Plan Id
+             * @description The adopted plan this new version replaces once adopted
+             */
+            supersedes_plan_id?: string | null;
+            /**
+             * Years
+             * @description 3 or 5 fiscal years
+             */
+            years: number;
+        };
+        /** TambonPlanPublic */
+        TambonPlanPublic: {
+            /** Adopted By */
+            adopted_by: string | null;
+            /** Adopted On */
+            adopted_on: string | null;
+            /** Agreed By */
+            agreed_by: string | null;
+            /** Agreed On */
+            agreed_on: string | null;
+            /**
+             * Budget Satang
+             * @description Sum of the lines' budgets
+             */
+            budget_satang: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** District Code */
+            district_code: string;
+            /** Drafted By */
+            drafted_by: string;
+            /** First Fiscal Year */
+            first_fiscal_year: number;
+            /**
+             * Households
+             * @description Sum of the lines' households
+             */
+            households: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Fiscal Year */
+            last_fiscal_year: number;
+            /** Lines */
+            lines: components["schemas"]["PlanLine"][];
+            /** Local Administration Code */
+            local_administration_code: string;
+            /** Province Code */
+            province_code: string;
+            status: components["schemas"]["PlanStatus"];
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /** Superseded By Plan Id */
+            superseded_by_plan_id: string | null;
+            /** Superseded On */
+            superseded_on: string | null;
+            /** Supersedes Plan Id */
+            supersedes_plan_id: string | null;
+            /**
+             * Version
+             * @description 1 for a tambon's first plan, then one more per version
+             */
+            version: number;
+            /** Years */
+            years: number;
+        };
+        /** TambonPlansPublic */
+        TambonPlansPublic: {
+            /** Items */
+            items: components["schemas"]["TambonPlanPublic"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -5660,6 +6132,257 @@ export interface operations {
             };
         };
     };
+    list_local_administrations_v1_local_administrations_get: {
+        parameters: {
+            query?: {
+                /** @description The last code seen */
+                cursor?: string | null;
+                limit?: number;
+                province_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalAdministrationsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such administration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    load_local_administrations_v1_local_administrations_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalAdministrationsSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalAdministrationsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such administration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_local_administration_v1_local_administrations__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalAdministrationPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such administration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     list_programmes_v1_programmes_get: {
         parameters: {
             query?: never;
@@ -6296,6 +7019,748 @@ export interface operations {
                 };
             };
             /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    finish_survey_round_v1_survey_rounds__round_id__finish_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                round_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyRoundFinish"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyRoundPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such survey round */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_tambon_plans_v1_tambon_plans_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                province_code?: string | null;
+                status?: components["schemas"]["PlanStatus"] | null;
+                subdistrict_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlansPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    draft_tambon_plan_v1_tambon_plans_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TambonPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlanPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_tambon_plan_v1_tambon_plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlanPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    adopt_tambon_plan_v1_tambon_plans__plan_id__adoption_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlanPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    agree_tambon_plan_v1_tambon_plans__plan_id__agreement_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlanPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    upload_tambon_plan_sheet_v1_tambon_plans_sheet_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_tambon_plan_sheet_v1_tambon_plans_sheet_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonPlansPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such tambon plan */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The plan's status forbids it, or another adopted plan covers the span */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    tambon_coverage_v1_tambons__subdistrict_code__coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subdistrict_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TambonCoveragePublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No sub-district has this code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

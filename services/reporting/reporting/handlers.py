@@ -31,10 +31,15 @@ from baan_shared.events.catalog import (
     LoanRepaymentReceived,
     RevolvingFundBalanceChanged,
     RevolvingFundOpened,
+    TambonCoverageChanged,
+    TambonPlanAdopted,
+    TambonPlanSuperseded,
 )
 from baan_shared.events.subscriptions import Subscriptions
+from reporting.plans import service as plans
 from reporting.projections import batch, money
 from reporting.projections import household_progress as progress
+from reporting.survey_coverage import service as survey_coverage
 
 SUBSCRIPTIONS = (
     Subscriptions()
@@ -64,5 +69,10 @@ SUBSCRIPTIONS = (
     # finance.revolving_funds
     .on(RevolvingFundOpened, money.on_revolving_fund_event)
     .on(RevolvingFundBalanceChanged, money.on_revolving_fund_event)
+    # survey.tambon_plans
+    .on(TambonPlanAdopted, plans.on_tambon_plan_adopted)
+    .on(TambonPlanSuperseded, plans.on_tambon_plan_superseded)
+    # survey.tambon_coverage
+    .on(TambonCoverageChanged, survey_coverage.on_tambon_coverage_changed)
 )
 SUBSCRIPTIONS.in_batches(partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers))

@@ -8,14 +8,17 @@ from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from reporting import SERVICE_NAME
 from reporting.achievements.router import router as achievements_router
+from reporting.cumulative.router import router as cumulative_router
 from reporting.dashboard.router import router as dashboard_router
 from reporting.drilldown.router import router as drilldown_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.money.router import router as money_router
+from reporting.plans.router import router as plans_router
 from reporting.query.router import router as query_router
 from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
+from reporting.survey_coverage.router import router as survey_coverage_router
 from reporting.targets.router import router as targets_router
 
 
@@ -41,6 +44,9 @@ def create_app(
             exports_router,
             query_router,
             targets_router,
+            plans_router,
+            cumulative_router,
+            survey_coverage_router,
             dashboard_router,
             audit_log_router(get_session),
         ],

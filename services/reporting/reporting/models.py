@@ -4,6 +4,8 @@ from baan_shared.auth.audit import AuditRecord
 from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
+from reporting.cumulative.models import HistoricalAchievement
+from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
     BudgetMoney,
     FundMoney,
@@ -12,6 +14,7 @@ from reporting.projections.models import (
     LoanMoney,
     ProjectionState,
 )
+from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target
 
 __all__ = [
@@ -19,11 +22,14 @@ __all__ = [
     "BudgetMoney",
     "FundMoney",
     "GrantProgress",
+    "HistoricalAchievement",
     "HouseholdProgress",
     "IdempotencyKey",
     "LoanMoney",
+    "PlannedLine",
     "ProcessedEvent",
     "ProjectionState",
     "RateLimitCounter",
+    "TambonCoverage",
     "Target",
 ]

@@ -12,7 +12,12 @@ from reporting.settings import ReportingSettings
 
 TOO_LARGE = 10**16
 # What a GET needs besides the number being tried.
-REQUIRED = {"fiscal_year": "2562", "measures": "completed"}
+REQUIRED = {
+    "fiscal_year": "2562",
+    "measures": "completed",
+    "from_year": "2546",
+    "to_year": "2565",
+}
 
 
 APP = create_app(ReportingSettings(database_url="sqlite+aiosqlite://", log_json=False))

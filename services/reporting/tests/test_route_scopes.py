@@ -40,7 +40,7 @@ OPERATIONS = _published_operations()
 def _right_scope(method: str, path: str) -> str:
     if path == "/v1/audit-log":
         return AUDIT_READ
-    if method == "PUT" and path == "/v1/targets":
+    if method == "PUT" and path in ("/v1/targets", "/v1/historical-achievements"):
         return REPORTS_WRITE
     assert method == "GET", f"{method} {path}: a new write needs its scope decided here"
     return REPORTS_READ
@@ -56,7 +56,14 @@ def test_every_operation_asks_for_its_right_scope_and_no_other() -> None:
 
 
 REQUESTS: dict[str, dict[str, Any]] = {
-    "GET": {"params": {"fiscal_year": "2562", "measures": "completed"}},
+    "GET": {
+        "params": {
+            "fiscal_year": "2562",
+            "measures": "completed",
+            "from_year": "2546",
+            "to_year": "2565",
+        }
+    },
     "PUT": {"json": {"targets": [target()]}},
 }
 

@@ -11,14 +11,17 @@ from baan_shared.http.deps import get_session
 from baan_shared.service import create_service_app
 from baan_shared.storage import storage_from_settings
 from survey import SERVICE_NAME
+from survey.administrations.router import router as administrations_router
 from survey.areas.router import router as areas_router
 from survey.communities.router import router as communities_router
+from survey.coverage.router import router as coverage_router
 from survey.handlers import SUBSCRIPTIONS
 from survey.households.router import decisions_router
 from survey.households.router import router as households_router
 from survey.imports.router import router as imports_router
 from survey.imports.worker import ImportWorker
 from survey.photos.router import router as photos_router
+from survey.plans.router import router as plans_router
 from survey.programmes.router import router as programmes_router
 from survey.rounds.router import router as rounds_router
 from survey.settings import SurveySettings
@@ -42,6 +45,9 @@ def create_app(settings: SurveySettings | None = None, auth: AuthSettings | None
             decisions_router,
             imports_router,
             photos_router,
+            administrations_router,
+            plans_router,
+            coverage_router,
             audit_log_router(get_session),
         ],
         migrations="survey:migrations",

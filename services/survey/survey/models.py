@@ -5,6 +5,7 @@ from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from baan_shared.outbox import OutboxMessage
+from survey.administrations.models import LocalAdministration
 from survey.communities.models import Community
 from survey.households.models import (
     Household,
@@ -14,6 +15,7 @@ from survey.households.models import (
 )
 from survey.imports.models import HouseholdImport, HouseholdImportError
 from survey.photos.models import HouseholdPhoto
+from survey.plans.models import TambonPlan, TambonPlanLine
 from survey.programmes.models import ProgrammeRules
 from survey.rounds.models import SurveyRound
 
@@ -28,9 +30,12 @@ __all__ = [
     "HouseholdPhoto",
     "HouseholdTransition",
     "IdempotencyKey",
+    "LocalAdministration",
     "OutboxMessage",
     "ProcessedEvent",
     "ProgrammeRules",
     "RateLimitCounter",
     "SurveyRound",
+    "TambonPlan",
+    "TambonPlanLine",
 ]

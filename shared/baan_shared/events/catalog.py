@@ -350,6 +350,79 @@ class RevolvingFundBalanceChanged(RevolvingFundEvent):
     recorded_at: datetime
 
 
+# --- survey: topic survey.tambon_plans, aggregate = tambon plan ------------------------
+
+
+class TambonPlanLine(BaseModel):
+    """One line of a tambon's plan: a programme's households by need in one fiscal year."""
+
+    programme: str
+    fiscal_year: int  # B.E.
+    need: str  # repair, rebuild, new_build, relocation
+    households: int
+    budget_satang: int
+    communities: int
+
+
+class TambonPlanEvent(EventData):
+    topic = topics.SURVEY_TAMBON_PLANS
+    aggregate_type = "tambon_plan"
+    plan_id: uuid.UUID
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    region_code: str | None = None  # the regional office (BVE, N, CW, NE, S)
+
+    def aggregate_id(self) -> str:
+        return str(self.plan_id)
+
+
+class TambonPlanAdopted(TambonPlanEvent):
+    """A tambon's 3- or 5-year plan adopted (แผนตำบล): what reporting rolls up."""
+
+    event_type = "tambon_plan.adopted"
+    local_administration_code: str
+    first_fiscal_year: int
+    years: int
+    plan_version: int  # 1 for the tambon's first plan, one more per new version
+    adopted_by: str
+    adopted_on: date
+    supersedes_plan_id: uuid.UUID | None = None
+    lines: list[TambonPlanLine]
+
+
+class TambonPlanSuperseded(TambonPlanEvent):
+    """An adopted plan replaced by a newer version: it no longer counts, history kept."""
+
+    event_type = "tambon_plan.superseded"
+    superseded_by_plan_id: uuid.UUID
+    superseded_on: date
+
+
+# --- survey: topic survey.tambon_coverage, aggregate = tambon ---------------------------
+
+
+class TambonCoverageChanged(EventData):
+    """How much of a tambon has been surveyed, when a finished survey round was recorded."""
+
+    event_type = "tambon.coverage_changed"
+    topic = topics.SURVEY_TAMBON_COVERAGE
+    aggregate_type = "tambon"
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    region_code: str | None = None
+    communities: int  # communities and villages registered in the tambon
+    communities_surveyed: int  # of them, with a finished survey round of their own
+    households_surveyed: int
+    households_in_area: int | None = None  # the tambon's households, when a round gave it
+    whole_tambon_surveyed: bool
+    as_of: datetime
+
+    def aggregate_id(self) -> str:
+        return self.subdistrict_code
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

@@ -2,6 +2,8 @@
 of one household (or house, or grant) stay in order on one partition."""
 
 SURVEY_HOUSEHOLDS = "survey.households"
+SURVEY_TAMBON_PLANS = "survey.tambon_plans"
+SURVEY_TAMBON_COVERAGE = "survey.tambon_coverage"
 CONSTRUCTION_HOUSES = "construction.houses"
 FINANCE_GRANTS = "finance.grants"
 FINANCE_LOANS = "finance.loans"
@@ -10,6 +12,8 @@ FINANCE_REVOLVING_FUNDS = "finance.revolving_funds"
 
 ALL_STREAMS = (
     SURVEY_HOUSEHOLDS,
+    SURVEY_TAMBON_PLANS,
+    SURVEY_TAMBON_COVERAGE,
     CONSTRUCTION_HOUSES,
     FINANCE_GRANTS,
     FINANCE_LOANS,

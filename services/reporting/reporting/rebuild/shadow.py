@@ -34,6 +34,8 @@ REBUILT_TABLES: tuple[Table, ...] = tuple(
         models.BudgetMoney.__tablename__,
         models.LoanMoney.__tablename__,
         models.FundMoney.__tablename__,
+        models.PlannedLine.__tablename__,
+        models.TambonCoverage.__tablename__,
         models.ProcessedEvent.__tablename__,
     )
 )

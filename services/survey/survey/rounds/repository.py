@@ -11,8 +11,13 @@ from survey.households.models import Household
 from survey.rounds.models import SurveyRound
 
 
-async def get(session: AsyncSession, round_id: uuid.UUID) -> SurveyRound | None:
-    return (await session.exec(select(SurveyRound).where(SurveyRound.id == round_id))).first()
+async def get(
+    session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False
+) -> SurveyRound | None:
+    query = select(SurveyRound).where(SurveyRound.id == round_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
 
 
 async def page(

@@ -13,7 +13,12 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from survey.access import Reader, Writer
 from survey.rounds import repository, service
-from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic, SurveyRoundsPublic
+from survey.rounds.schemas import (
+    SurveyRoundCreate,
+    SurveyRoundFinish,
+    SurveyRoundPublic,
+    SurveyRoundsPublic,
+)
 
 router = APIRouter(
     prefix="/v1/survey-rounds",
@@ -76,4 +81,27 @@ async def get_survey_round(
         district=survey_round.district_code,
         subdistrict=survey_round.subdistrict_code,
     )
+    return (await service.public(session, [survey_round]))[0]
+
+
+@router.post("/{round_id}/finish", response_model=SurveyRoundPublic)
+@idempotent
+async def finish_survey_round(
+    round_id: uuid.UUID,
+    body: SurveyRoundFinish,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+) -> SurveyRoundPublic:
+    """Close the round (ปิดรอบการสำรวจ); publishes the tambon's ``tambon.coverage_changed``."""
+    survey_round = await service.get(session, round_id, for_update=True)
+    not_found_unless_covered(
+        principal,
+        f"survey round {round_id}",
+        province=survey_round.province_code,
+        district=survey_round.district_code,
+        subdistrict=survey_round.subdistrict_code,
+    )
+    survey_round = await service.finish_round(session, survey_round, body)
+    audit_resource(request, "survey_rounds", survey_round.id)
     return (await service.public(session, [survey_round]))[0]

@@ -41,6 +41,17 @@ class SurveyRoundCreate(BaseModel):
         return value
 
 
+class SurveyRoundFinish(BaseModel):
+    """The round is over: the day, and the area's households if counted by then."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    finished_on: date
+    households_in_area: Count | None = Field(
+        default=None, ge=1, description="Households living in the area: coverage's denominator"
+    )
+
+
 class SurveyRoundPublic(BaseModel):
     id: uuid.UUID
     province_code: str

@@ -5,11 +5,12 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
-from baan_shared.errors import Unprocessable, field_error
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from survey.communities import repository as communities
+from survey.coverage import service as coverage
 from survey.rounds import repository
 from survey.rounds.models import SurveyRound
-from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundPublic
+from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundFinish, SurveyRoundPublic
 
 
 async def open_round(
@@ -43,11 +44,38 @@ async def open_round(
     survey_round = SurveyRound(**data.model_dump(), province_code=code[:2], district_code=code[:4])
     session.add(survey_round)
     await session.flush()
+    if survey_round.finished_on is not None:
+        await coverage.publish(session, survey_round.subdistrict_code)
     return survey_round
 
 
-async def get(session: AsyncSession, round_id: uuid.UUID) -> SurveyRound:
-    survey_round = await repository.get(session, round_id)
+async def finish_round(
+    session: AsyncSession, survey_round: SurveyRound, data: SurveyRoundFinish
+) -> SurveyRound:
+    """Close an open round; the tambon's coverage is published with it."""
+    if survey_round.finished_on is not None:
+        reason = f"the round already finished on {survey_round.finished_on}"
+        raise Conflict(
+            reason, errors=[{"field": "path.round_id", "reason": reason, "code": "status"}]
+        )
+    if data.finished_on < survey_round.started_on:
+        reason = f"cannot finish before it started ({survey_round.started_on})"
+        raise Unprocessable(
+            reason, errors=[{"field": "body.finished_on", "reason": reason, "code": "invalid"}]
+        )
+    survey_round.finished_on = data.finished_on
+    if data.households_in_area is not None:
+        survey_round.households_in_area = data.households_in_area
+    session.add(survey_round)
+    await session.flush()
+    await coverage.publish(session, survey_round.subdistrict_code)
+    return survey_round
+
+
+async def get(
+    session: AsyncSession, round_id: uuid.UUID, *, for_update: bool = False
+) -> SurveyRound:
+    survey_round = await repository.get(session, round_id, for_update=for_update)
     if survey_round is None:
         raise does_not_exist(f"survey round {round_id}")
     return survey_round

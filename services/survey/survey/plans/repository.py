@@ -1,0 +1,98 @@
+"""All SQL about tambon plans."""
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.auth import Principal, area_filter
+from survey.plans.models import PlanStatus, TambonPlan, TambonPlanLine
+
+
+async def get(
+    session: AsyncSession, plan_id: uuid.UUID, *, for_update: bool = False
+) -> TambonPlan | None:
+    query = select(TambonPlan).where(TambonPlan.id == plan_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def lines_of(
+    session: AsyncSession, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[TambonPlanLine]]:
+    found: dict[uuid.UUID, list[TambonPlanLine]] = defaultdict(list)
+    if not plan_ids:
+        return found
+    query = (
+        select(TambonPlanLine)
+        .where(col(TambonPlanLine.plan_id).in_(plan_ids))
+        .order_by(
+            col(TambonPlanLine.programme),
+            col(TambonPlanLine.fiscal_year),
+            col(TambonPlanLine.need),
+        )
+    )
+    for line in (await session.exec(query)).all():
+        found[line.plan_id].append(line)
+    return found
+
+
+async def latest_version(session: AsyncSession, subdistrict_code: str) -> int:
+    query = select(func.max(TambonPlan.version)).where(
+        TambonPlan.subdistrict_code == subdistrict_code
+    )
+    return (await session.exec(query)).one() or 0
+
+
+async def adopted_overlapping(
+    session: AsyncSession, subdistrict_code: str, first: int, last: int
+) -> list[TambonPlan]:
+    """The tambon's adopted plans whose span shares a fiscal year with first..last."""
+    query = (
+        select(TambonPlan)
+        .where(
+            TambonPlan.subdistrict_code == subdistrict_code,
+            TambonPlan.status == PlanStatus.ADOPTED,
+            TambonPlan.first_fiscal_year <= last,
+            TambonPlan.first_fiscal_year + TambonPlan.years - 1 >= first,
+        )
+        .with_for_update()
+    )
+    return list((await session.exec(query)).all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    after: uuid.UUID | None,
+    limit: int,
+    subdistrict_code: str | None,
+    province_code: str | None,
+    status: PlanStatus | None,
+) -> list[TambonPlan]:
+    query = (
+        select(TambonPlan)
+        .where(
+            area_filter(
+                principal,
+                province=TambonPlan.province_code,
+                district=TambonPlan.district_code,
+                subdistrict=TambonPlan.subdistrict_code,
+            )
+        )
+        .order_by(col(TambonPlan.id))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(TambonPlan.id > after)
+    if subdistrict_code is not None:
+        query = query.where(TambonPlan.subdistrict_code == subdistrict_code)
+    if province_code is not None:
+        query = query.where(TambonPlan.province_code == province_code)
+    if status is not None:
+        query = query.where(TambonPlan.status == status)
+    return list((await session.exec(query)).all())
