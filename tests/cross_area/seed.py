@@ -181,15 +181,20 @@ def tambon_plan_body(place: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def adopted_tambon_plan(http: httpx.AsyncClient, place: str) -> str:
+def local_administration_body(place: str) -> dict[str, str]:
+    """The place's own อปท. as the national office loads it."""
     area = PLACES[place]
-    administration = {
+    return {
         "code": local_administration(place),
         "name_th": f"อบต. {place}",
         "kind": "subdistrict_administration",
         "province_code": area["province_code"],
         "district_code": area["district_code"],
     }
+
+
+async def adopted_tambon_plan(http: httpx.AsyncClient, place: str) -> str:
+    administration = local_administration_body(place)
     await ok(await http.put("/v1/local-administrations", json={"items": [administration]}))
     plan = await ok(await http.post("/v1/tambon-plans", json=tambon_plan_body(place)), 201)
     decision = {"by": "สภาองค์กรชุมชนตำบล", "on": "2026-11-20"}

@@ -16,14 +16,32 @@ from typing import Any
 
 import pytest
 from cross_area.routes import Request, all_cases, operations
-from cross_area.stage import CALLERS, SERVICES, Caller, Stage, World
-from cross_area.walk import call, foreign_ids
+from cross_area.seed import local_administration, local_administration_body
+from cross_area.stage import CALLERS, PLACES, SERVICES, Caller, Stage, World
+from cross_area.walk import call, changed, foreign_ids, snapshot
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _plan_sheet(place: str) -> bytes:
+    """A plan sheet (Thai headers) of one 3-year plan for ``place``'s tambon, drafted
+    with its own อปท. (the one seeded there), for years no seeded plan covers."""
+    header = (
+        "รหัสตำบล,รหัส อปท.,ปีงบประมาณเริ่มต้น,จำนวนปี,ผู้จัดทำแผน,โครงการ,ปีงบประมาณ,"
+        "ความต้องการ,จำนวนครัวเรือน,งบประมาณ (บาท),จำนวนชุมชน"
+    )
+    tambon = PLACES[place]["subdistrict_code"]
+    row = [tambon, local_administration(place), 2580, 3, "เครือข่ายตำบล"]
+    row += ["บ้านพอเพียงชนบท", 2580, "ซ่อมแซม", 4, "76000", 1]
+    return f"{header}\n{','.join(str(cell) for cell in row)}\n".encode()
+
 
 DRIVEN: dict[tuple[str, str, str], Callable[[Caller], Request]] = {
     ("finance", "POST", "/v1/loans/arrears-review"): lambda caller: {
         "params": {"as_of": "2027-12-31"}  # every seeded loan is past due by then
+    },
+    ("survey", "POST", "/v1/tambon-plans/sheet"): lambda caller: {
+        "files": {"file": ("plans.csv", _plan_sheet(caller.own), "text/csv")}
     },
 }
 """Writes without ids, and the request each caller sends."""
@@ -51,6 +69,31 @@ LISTED: dict[tuple[str, str, str], str] = {
     ("reporting", "PUT", "/v1/targets"): _PLACES_ITS_RECORD,
 }
 """Writes without ids that are not driven here, and why."""
+
+NATIONAL_ONLY: dict[tuple[str, str, str], Callable[[Caller], Request]] = {
+    # The other area's อปท., renamed: a caller bound to areas may not touch the list.
+    ("survey", "PUT", "/v1/local-administrations"): lambda caller: {
+        "json": {"items": [{**local_administration_body(caller.elsewhere), "name_th": "ใหม่"}]}
+    },
+    # A record of the other area's tambon: history is the national office's to load.
+    ("reporting", "PUT", "/v1/historical-achievements"): lambda caller: {
+        "json": {
+            "items": [
+                {
+                    "programme": "BAAN_PHO_PHIANG",
+                    "fiscal_year": 2550,
+                    "place_kind": "subdistrict",
+                    "place_key": PLACES[caller.elsewhere]["subdistrict_code"],
+                    "households": 7,
+                    "source": "รายงานประจำปี",
+                }
+            ]
+        }
+    },
+}
+"""Writes without ids open to national clients alone, and what a caller bound to areas
+sends: each is refused (403) and changes nothing, while the national office's same
+request is accepted (so the refusal is the areas', not the body's)."""
 
 
 async def _elsewhere_as_national(world: World, caller: Caller) -> dict[str, Any]:
@@ -96,6 +139,27 @@ async def test_a_write_without_ids_leaves_other_areas_alone(
     assert not changed, changed
 
 
+@pytest.mark.parametrize("caller", CALLERS, ids=[caller.name for caller in CALLERS])
+@pytest.mark.parametrize(
+    "key", list(NATIONAL_ONLY), ids=[f"{s} {m} {p}" for s, m, p in NATIONAL_ONLY]
+)
+async def test_a_national_write_is_refused_to_a_caller_bound_to_areas_and_changes_nothing(
+    stage: Stage, key: tuple[str, str, str], caller: Caller
+) -> None:
+    service, method, path = key
+    world = await stage.world(service)
+    before = await snapshot(world)
+    async with world.caller(caller) as client:
+        answer = await client.request(method, path, **NATIONAL_ONLY[key](caller))
+    after = await snapshot(world)
+    assert answer.status_code == 403, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert not changed(before, after)
+    async with world.national() as national:
+        accepted = await national.request(method, path, **NATIONAL_ONLY[key](caller))
+    assert accepted.status_code == 200, accepted.text
+
+
 def test_every_write_without_ids_is_driven_or_listed() -> None:
     writes = {
         (o.service, o.method, o.path)
@@ -103,5 +167,6 @@ def test_every_write_without_ids_is_driven_or_listed() -> None:
         for o in operations(service)
         if o.method != "GET" and not o.slots
     }
-    assert not writes - set(DRIVEN) - set(LISTED), sorted(writes - set(DRIVEN) - set(LISTED))
-    assert not (set(DRIVEN) | set(LISTED)) - writes, "DRIVEN or LISTED names no such write"
+    known = set(DRIVEN) | set(LISTED) | set(NATIONAL_ONLY)
+    assert not writes - known, sorted(writes - known)
+    assert not known - writes, "DRIVEN, LISTED or NATIONAL_ONLY names no such write"

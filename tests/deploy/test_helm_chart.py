@@ -59,6 +59,8 @@ KUBE_VERSION = "1.33.0"
 SERVICES = SERVICE_NAMES
 STREAMS = (
     "survey.households",
+    "survey.tambon_plans",
+    "survey.tambon_coverage",
     "construction.houses",
     "finance.grants",
     "finance.loans",

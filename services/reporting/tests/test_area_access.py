@@ -42,13 +42,22 @@ async def test_no_report_or_export_leaks_another_province(
             "/v1/reports/targets/export",
             "/v1/reports/targets/monthly/export",
             "/v1/reports/money/export",
+            "/v1/reports/plans",
+            "/v1/reports/plans/export",
         )
     }
+    # The long view from the first year of the agency's records to this one.
+    span = {"from_year": "2546", "to_year": "2570"}
     leaks = await area_leaks(
         chiang_rai_client,
         two_provinces,
         Principal.of("chiang-rai-office", areas=["57"]),
-        params={**needs_a_year, "/v1/query": QUERY},
+        params={
+            **needs_a_year,
+            "/v1/query": QUERY,
+            "/v1/reports/cumulative": span,
+            "/v1/reports/cumulative/export": span,
+        },
     )
     assert leaks == {}
 

@@ -29,8 +29,10 @@ from reporting_auth import ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import StartApp
 
 from baan_shared.ids import new_id
+from reporting.cumulative.models import HistoricalAchievement, PlaceKind
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
+from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
     BudgetMoney,
     GrantProgress,
@@ -40,6 +42,7 @@ from reporting.projections.models import (
     Stage,
 )
 from reporting.query.schemas import Measure
+from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target, Unit
 
 PROGRAMME, CANAL = "BAAN_PHO_PHIANG", "CANAL"
@@ -156,6 +159,53 @@ def _target(level: AreaLevel, code: str, quantity: int, programme: str = PROGRAM
     )
 
 
+def _planned(place: Place, region: str, households: int, budget: int) -> PlannedLine:
+    """A line of an adopted plan of the place's tambon for FY 2562."""
+    return PlannedLine(
+        plan_id=new_id(),
+        programme=PROGRAMME,
+        fiscal_year=2562,
+        need="repair",
+        region_code=region,
+        province_code=place.province,
+        district_code=place.district,
+        subdistrict_code=place.subdistrict,
+        households=households,
+        budget_satang=budget,
+        communities=1,
+    )
+
+
+def _history(province: str | None, key: str, households: int) -> HistoricalAchievement:
+    """What the programme reached in one tambon in FY 2550, before the platform."""
+    return HistoricalAchievement(
+        programme=PROGRAMME,
+        fiscal_year=2550,
+        place_kind=PlaceKind.SUBDISTRICT if province else PlaceKind.NONE,
+        place_key=key,
+        province_code=province,
+        households=households,
+        persons=0,
+        source="รายงานประจำปี",
+        updated_at=APPROVED_ON,
+    )
+
+
+def _coverage(place: Place, region: str, surveyed: int, last: datetime) -> TambonCoverage:
+    return TambonCoverage(
+        subdistrict_code=place.subdistrict,
+        district_code=place.district,
+        province_code=place.province,
+        region_code=region,
+        communities=2,
+        communities_surveyed=2,
+        households_surveyed=surveyed,
+        households_in_area=surveyed,
+        whole_tambon_surveyed=True,
+        as_of=last,
+    )
+
+
 def _marks(last: datetime, events: int) -> list[ProjectionState]:
     return [
         ProjectionState(
@@ -191,6 +241,9 @@ def chiang_rai_rows() -> list[Any]:
         _budget("district", CHIANG_RAI.district, 600_000, APPROVED_ON),
         _budget("subdistrict", CHIANG_RAI.subdistrict, 70_000, APPROVED_ON),
         _target(AreaLevel.PROVINCE, CHIANG_RAI.province, 1_234),
+        _planned(CHIANG_RAI, "N", 321, 6_100_000),
+        _history(CHIANG_RAI.province, CHIANG_RAI.subdistrict, 55),
+        _coverage(CHIANG_RAI, "N", 88, CHIANG_RAI_LAST_EVENT),
     ]
 
 
@@ -232,6 +285,11 @@ def everyone_elses_rows() -> list[Any]:
         _target(AreaLevel.REGION, "N", 5_050_505),
         _target(AreaLevel.REGION, "BVE", 4_040_404),
         _target(AreaLevel.COUNTRY, "TH", 9_090_909),
+        _planned(BANGKOK, "BVE", 7_979, 797_979_797),
+        _history(BANGKOK.province, BANGKOK.subdistrict, 4_747),
+        # A record of no place (emergency help, say) is the country's alone.
+        _history(None, "ไฟไหม้ชุมชน", 3_636),
+        _coverage(BANGKOK, "BVE", 2_929, BANGKOK_LAST_EVENT),
     ]
 
 
@@ -300,11 +358,25 @@ EVERY_MEASURE = [m.value for m in Measure]
 def _calls(path: str) -> Iterator[dict[str, Any]]:
     """The queries each reporting GET is read with: every level, unit and file format."""
     formats = FORMATS if path.endswith("/export") else (None,)
-    if path.startswith(("/v1/reports/targets", "/v1/reports/money", "/v1/query")):
+    if path.startswith(
+        ("/v1/reports/targets", "/v1/reports/money", "/v1/query", "/v1/reports/plans")
+    ):
         units = ("households", "persons") if "money" not in path else (None,)
         shapes = [{**YEAR, "level": level, "unit": unit} for level in LEVELS for unit in units]
         if path == "/v1/query":
             shapes = [{**shape, "measures": EVERY_MEASURE} for shape in shapes]
+    elif path.startswith("/v1/reports/cumulative"):
+        # From the first year of the records to beyond the platform's houses.
+        shapes = [{"from_year": "2546", "to_year": "2570"}]
+    elif path == "/v1/reports/survey-coverage":
+        # Tambon rows are asked for one province at a time.
+        shapes = [
+            {
+                "level": level,
+                "province_code": CHIANG_RAI.province if level == "subdistrict" else None,
+            }
+            for level in LEVELS
+        ]
     elif path == "/v1/reports/households":
         # The drill-down: every household, and those behind a figure of each kind.
         shapes = [{}, {"measure": "approved"}, {**YEAR, "measure": "approved_in_period"}]
@@ -328,6 +400,11 @@ READ_ROUTES = {
     "/v1/reports/funnel/export",
     "/v1/reports/freshness/export",
     "/v1/reports/households",
+    "/v1/reports/plans",
+    "/v1/reports/plans/export",
+    "/v1/reports/cumulative",
+    "/v1/reports/cumulative/export",
+    "/v1/reports/survey-coverage",
     "/v1/query",
     "/v1/targets",
 }

@@ -132,6 +132,10 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "/v1/reports/targets": YEAR,
     "/v1/reports/targets/export": YEAR,
     "/v1/reports/targets/monthly/export": YEAR,
+    "/v1/reports/plans": YEAR,
+    "/v1/reports/plans/export": YEAR,
+    # Tambon rows are asked for one province at a time.
+    "/v1/reports/survey-coverage": {"province_code": "57"},
 }
 WORDS = sorted({*AreaLevel, "national", "project", "nation"})
 
@@ -145,6 +149,9 @@ async def test_every_level_enum_lists_exactly_the_levels_its_operation_accepts(
         "/v1/query",
         "/v1/reports/money",
         "/v1/reports/money/export",
+        "/v1/reports/plans",
+        "/v1/reports/plans/export",
+        "/v1/reports/survey-coverage",
         "/v1/reports/targets",
         "/v1/reports/targets/export",
         "/v1/reports/targets/monthly/export",

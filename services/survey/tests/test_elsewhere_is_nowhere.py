@@ -160,6 +160,9 @@ async def _place(
             data={"imported_by": "อบต."},
         )
     )
+    plan = await _ok(await writer.post("/v1/tambon-plans", json=_plan_body(area)))
+    for step in ("agreement", "adoption"):
+        await _ok(await writer.post(f"/v1/tambon-plans/{plan['id']}/{step}", json=PLAN_STEP), 200)
     return {
         "household_id": household["id"],
         "member_id": household["members"][0]["id"],
@@ -168,7 +171,53 @@ async def _place(
         "survey_round_id": survey_round["id"],
         "round_id": survey_round["id"],
         "import_id": job["id"],
+        "plan_id": plan["id"],
     }
+
+
+PLAN_STEP = {"by": "สภาองค์กรชุมชนตำบล", "on": "2026-11-20"}
+
+
+def _administration(area: dict[str, str]) -> str:
+    """The official code of the area's own อปท. (made up: 9 and the sub-district)."""
+    return "9" + area["subdistrict_code"]
+
+
+def _plan_body(area: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """A 3-year tambon plan for ``area`` drafted by its network with its own อปท."""
+    return {
+        "subdistrict_code": area["subdistrict_code"],
+        "local_administration_code": _administration(area),
+        "first_fiscal_year": 2570,
+        "years": 3,
+        "drafted_by": "เครือข่ายตำบล",
+        "lines": [
+            {
+                "programme": "BAAN_PHO_PHIANG",
+                "fiscal_year": 2570,
+                "need": "repair",
+                "households": 10,
+                "budget_satang": 19_000_000,
+                "communities": 1,
+            }
+        ],
+        **overrides,
+    }
+
+
+async def _load_administrations(national: httpx.AsyncClient, *areas: dict[str, str]) -> None:
+    """The national office loads each area's อปท. (a plan must name a known one)."""
+    items = [
+        {
+            "code": _administration(area),
+            "name_th": f"อบต. {area['subdistrict_code']}",
+            "kind": "subdistrict_administration",
+            "province_code": area["province_code"],
+            "district_code": area["district_code"],
+        }
+        for area in areas
+    ]
+    await _ok(await national.put("/v1/local-administrations", json={"items": items}), 200)
 
 
 # --- every route with an id, and how to call it ------------------------------------------
@@ -189,6 +238,10 @@ class Route:
 
 def _household_url(suffix: str = "") -> Callable[[Ids], str]:
     return lambda ids: f"/v1/households/{ids['household_id']}{suffix}"
+
+
+def _plan_url(suffix: str) -> Callable[[Ids], str]:
+    return lambda ids: f"/v1/tambon-plans/{ids['plan_id']}{suffix}"
 
 
 def _json(url: Callable[[Ids], str], body: dict[str, Any]) -> Callable[[Ids], Any]:
@@ -272,6 +325,20 @@ ROUTES = [
           lambda ids: (f"/v1/household-imports/{ids['import_id']}", {})),
     Route("GET", "/v1/household-imports/{import_id}/errors", {"path.import_id": "import_id"},
           lambda ids: (f"/v1/household-imports/{ids['import_id']}/errors", {})),
+    Route("POST", "/v1/survey-rounds/{round_id}/finish", {"path.round_id": "round_id"},
+          lambda ids: (f"/v1/survey-rounds/{ids['round_id']}/finish",
+                       {"json": {"finished_on": "2026-11-30"}})),
+    Route("GET", "/v1/tambon-plans/{plan_id}", {"path.plan_id": "plan_id"},
+          lambda ids: (f"/v1/tambon-plans/{ids['plan_id']}", {})),
+    *(
+        Route("POST", f"/v1/tambon-plans/{{plan_id}}/{step}", {"path.plan_id": "plan_id"},
+              _json(_plan_url(f"/{step}"), PLAN_STEP))
+        for step in ("agreement", "adoption")
+    ),
+    # A new version of the caller's own tambon's plan, naming the plan it supersedes.
+    Route("POST", "/v1/tambon-plans", {"body.supersedes_plan_id": "plan_id"},
+          lambda ids: ("/v1/tambon-plans", {"json": _plan_body(
+              CHIANG_MAI, years=5, supersedes_plan_id=ids["plan_id"])})),
     Route("POST", "/v1/household-imports", {"body.survey_round_id": "survey_round_id"},
           lambda ids: ("/v1/household-imports", {
               "files": {"file": ("survey.csv", csv_bytes([sheet_row(**CHIANG_MAI_ROW)]))},
@@ -333,6 +400,7 @@ async def _national_view(national: httpx.AsyncClient, places: list[Ids]) -> list
         (await national.get("/v1/communities", params={"limit": 500})).json(),
         (await national.get("/v1/survey-rounds", params={"limit": 500})).json(),
         (await national.get("/v1/household-imports", params={"limit": 100})).json(),
+        (await national.get("/v1/tambon-plans", params={"limit": 500})).json(),
     ]
     for place in places:
         household = f"/v1/households/{place['household_id']}"
@@ -345,6 +413,7 @@ async def _national_view(national: httpx.AsyncClient, places: list[Ids]) -> list
 async def test_every_route_answers_another_areas_id_as_an_id_that_names_nothing(
     world: FastAPI, national: httpx.AsyncClient, clients: ClientFor, elsewhere: Elsewhere
 ) -> None:
+    await _load_administrations(national, CHIANG_MAI, elsewhere.area)
     async with clients("their-office", STAFF, [elsewhere.area["subdistrict_code"]]) as other:
         theirs = await _place(other, elsewhere.area, elsewhere.row)
     async with clients(PARTNER, STAFF, elsewhere.areas) as partner:
@@ -392,6 +461,7 @@ async def test_a_body_reference_to_another_area_is_the_unknown_reference_422(
     national: httpx.AsyncClient, clients: ClientFor, partner: httpx.AsyncClient
 ) -> None:
     async with clients("chiang-rai-office", STAFF, ["57"]) as chiang_rai:
+        await _load_administrations(national, CHIANG_MAI, CHIANG_RAI)
         theirs = await _place(chiang_rai, CHIANG_RAI, CHIANG_RAI_ROW)
     body = household_body(**CHIANG_MAI, survey_round_id=theirs["survey_round_id"])
 

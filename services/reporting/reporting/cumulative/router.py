@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from reporting.access import Reader, Writer
+from reporting.access import REPORT_READS, Reader, Writer
 from reporting.cumulative import service
 from reporting.cumulative.schemas import (
     CumulativeReport,
@@ -51,7 +51,7 @@ async def load_historical_achievements(
     return await service.load(session, body, principal)
 
 
-@router.get("/v1/reports/cumulative", response_model=CumulativeReport)
+@router.get("/v1/reports/cumulative", response_model=CumulativeReport, dependencies=REPORT_READS)
 async def cumulative_report(
     session: SessionDep, principal: Reader, from_year: FromYear, to_year: ToYear
 ) -> CumulativeReport:
@@ -61,7 +61,12 @@ async def cumulative_report(
     return await service.cumulative(session, from_year, to_year, principal)
 
 
-@router.get("/v1/reports/cumulative/export", responses=FILE, response_class=Response)
+@router.get(
+    "/v1/reports/cumulative/export",
+    responses=FILE,
+    response_class=Response,
+    dependencies=REPORT_READS,
+)
 async def export_cumulative_report(
     session: SessionDep,
     principal: Reader,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from reporting.access import READS
+from reporting.access import REPORT_READS
 from reporting.achievements.router import TargetQueryDep
 from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
 from reporting.exports.router import FILE, FormatQuery
@@ -13,7 +13,7 @@ from reporting.plans import service
 from reporting.plans.schemas import PlanReport
 
 router = APIRouter(
-    dependencies=READS,
+    dependencies=REPORT_READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query
 
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
-from reporting.access import Reader
+from reporting.access import REPORT_READS, Reader
 from reporting.geography import AreaLevel
 from reporting.survey_coverage import service
 from reporting.survey_coverage.schemas import CoverageReport
 
 router = APIRouter(
+    dependencies=REPORT_READS,
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses({422: "Invalid query; `errors` names each field"}),
