@@ -81,6 +81,8 @@ class Figures(HTMLParser):
         if tag == "tr":
             key = a.get("data-area") or a.get("data-stage") or a.get("data-money")
             self.row = f"{a.get('data-programme') or ''}:{key}" if key else None
+            if a.get("data-plan") is not None:
+                self.row = f"plan:{a.get('data-programme')}:{a['data-plan']}"
         if tag == "td" and self.row and a.get("data-figure"):
             self.figure = a["data-figure"]
         if tag == "a" and self.row and self.figure and a.get("href"):
@@ -614,3 +616,57 @@ async def test_on_a_phone_the_map_fits_the_screen_and_nothing_scrolls_sideways(
     assert scrolled <= width  # wide tables scroll in their own box, not the page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "phone.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+async def test_plans_stand_beside_the_target_and_what_was_achieved(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from baan_shared.events import CloudEvent
+    from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanLine
+    from baan_shared.ids import new_id
+
+    # Chiang Rai's tambon 570101 adopted a plan counting on 8 households in FY 2562.
+    plan = TambonPlanAdopted(
+        plan_id=new_id(),
+        province_code="57",
+        district_code="5701",
+        subdistrict_code="570101",
+        region_code="N",
+        local_administration_code="5570101",
+        first_fiscal_year=2562,
+        years=3,
+        plan_version=1,
+        adopted_by="สภาองค์กรชุมชนตำบล",
+        adopted_on=date(2018, 10, 15),
+        lines=[
+            TambonPlanLine(
+                programme="BAAN_PHO_PHIANG",
+                fiscal_year=2562,
+                need="repair",
+                households=8,
+                budget_satang=8 * 1_900_000,
+                communities=2,
+            )
+        ],
+    )
+    adopted = CloudEvent(
+        source="/services/survey",
+        type=plan.event_type,
+        subject=plan.aggregate_id(),
+        time=NOV_2018,
+        dataschema=plan.dataschema(),
+        data=plan.model_dump(mode="json"),
+    )
+    await apply_events(half_year, [adopted])
+    shown = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="plans"
+    )
+    assert shown.loaded == "yes"
+    north = shown.rows["plan:BAAN_PHO_PHIANG:N"]
+    assert (north["planned_households"], north["target"], north["completed"]) == ("8", "5", "5")
+    assert north["completed_percent_of_plan"] == "62.5%"
+    assert north["tambons_planned"] == "1"
+    assert north["planned_budget_satang"] == "152,000.00"
+    assert shown.charts["chart-plans"] == {"data-series": "4", "data-points": "4"}
