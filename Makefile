@@ -54,7 +54,7 @@ faults: install
 lint: install
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
-	$(VENV)/mypy shared/baan_shared tools/baan_tools deploy/local/baan_local services/*/[a-z]*[a-z]/ clients/python/baan_client
+	$(VENV)/mypy shared/baan_shared tools/baan_tools testkit/baan_testkit deploy/local/baan_local services/*/[a-z]*[a-z]/ clients/python/baan_client
 
 format: install
 	$(VENV)/ruff format .

@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 import httpx
 from stdnum.th import pin
 
-from baan_local.auth_testing import session_issuer
 from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import ServiceProcess
 from baan_shared.bus.security import client_options
 from baan_shared.registry import SERVICES
+from baan_testkit.auth import session_issuer
 
 T = TypeVar("T")
 

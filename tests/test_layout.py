@@ -28,7 +28,13 @@ def test_a_service_imports_no_other_service(service: str) -> None:
     imported = _imported_packages(ROOT / "services" / service / service)
     others = set(SERVICES) - {service}
     assert not imported & others, f"{service} imports {imported & others}"
-    assert "baan_local" not in imported  # the local runner is not a runtime dependency
+    # the local runner, the tools and the test kit are not runtime dependencies
+    assert not imported & {"baan_local", "baan_tools", "baan_testkit"}
+
+
+def test_the_runtime_library_ships_no_test_or_tool_code() -> None:
+    imported = _imported_packages(ROOT / "shared" / "baan_shared")
+    assert not imported & {"baan_local", "baan_tools", "baan_testkit", "pytest"}
 
 
 @pytest.mark.parametrize("service", SERVICES)

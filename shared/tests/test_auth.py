@@ -30,7 +30,6 @@ from sqlmodel import select as select_models
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_local.dev_issuer import DevIssuer
-from baan_local.pytest_plugin import MakeDatabase
 from baan_shared.auth import (
     AuthSettings,
     Principal,
@@ -50,10 +49,11 @@ from baan_shared.auth import (
 from baan_shared.auth.audit import AuditRecord, audit_log_router, audit_resource
 from baan_shared.auth.audit.postgres import APPEND_ONLY_UPGRADE
 from baan_shared.auth.ratelimit import RateLimitCounter
-from baan_shared.auth.testing import area_leaks, foreign_csv_rows, foreign_rows
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.http.errors import install_error_handlers
 from baan_shared.ids import new_id
+from baan_testkit.areas import area_leaks, foreign_csv_rows, foreign_rows
+from baan_testkit.pytest_plugin import MakeDatabase
 
 ISSUER = "https://issuer.baan.test/realms/baan"
 AUDIENCE = "baan"

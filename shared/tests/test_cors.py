@@ -16,13 +16,13 @@ from fastapi import APIRouter, FastAPI, Response, Security, status
 from pydantic import ValidationError
 from sqlmodel import SQLModel, func, select
 
-from baan_local.auth_testing import auth_settings, session_issuer, token_headers
 from baan_shared.auth import Principal, install_partner_access, require_scopes
 from baan_shared.auth.audit import AuditRecord
 from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.cors import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, parse_origins
 from baan_shared.service import create_service_app
 from baan_shared.settings import ServiceSettings
+from baan_testkit.auth import auth_settings, session_issuer, token_headers
 
 ALLOWED = "https://partner.example.org"
 OTHER = "https://evil.example.net"

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from baan_local.pytest_plugin import MakeDatabase
 from baan_shared import db
+from baan_testkit.pytest_plugin import MakeDatabase
 
 pytestmark = pytest.mark.postgres
 

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from baan_local.auth_testing import served_operations
+from baan_testkit.auth import served_operations
 
 Ids = dict[str, str]
 """One place's seeded ids by kind."""

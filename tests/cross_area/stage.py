@@ -22,10 +22,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from baan_local import auth_testing
 from baan_shared import registry
 from baan_shared.auth.scopes import ADMIN, SCOPES
 from baan_shared.registry import SERVICE_NAMES
+from baan_testkit import auth as auth_testing
 
 ELSEWHERE = "57"
 OWN = "50"

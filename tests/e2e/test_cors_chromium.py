@@ -30,8 +30,8 @@ import uvicorn
 from fastapi import FastAPI
 from platform_harness import household_body
 
-from baan_local.auth_testing import auth_settings, session_issuer
 from baan_local.ports import free_ports
+from baan_testkit.auth import auth_settings, session_issuer
 from survey.main import create_app
 from survey.settings import SurveySettings
 

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from baan_local.postgres import LocalPostgres
-from baan_local.pytest_plugin import MakeDatabase
+from baan_testkit.pytest_plugin import MakeDatabase
 
 pytestmark = pytest.mark.postgres
 

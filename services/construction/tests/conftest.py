@@ -5,7 +5,7 @@ outbox rows stand in for published events. The relay and the consumer are
 covered against the real broker in tests/delivery and tests/e2e.
 
 Every client sends a token from the session's development issuer (the ``baan``
-plugin's ``test_issuer``; tokens and clients from ``baan_local.auth_testing``): the
+plugin's ``test_issuer``; tokens and clients from ``baan_testkit.auth``): the
 default ``client`` is national (construction read and write, audit log); the
 others are narrower (one province, reads only).
 """
@@ -18,10 +18,10 @@ import pytest
 from construction_auth import BASE_URL, ClientFor, national_headers
 from fastapi import FastAPI
 
-from baan_local import auth_testing
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import ADMIN, CONSTRUCTION_READ, CONSTRUCTION_WRITE
+from baan_testkit import auth as auth_testing
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 

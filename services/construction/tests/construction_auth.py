@@ -1,9 +1,9 @@
 """Tokens for the construction tests: the national office's scopes and the base URL;
-the issuer, tokens and clients come from ``baan_local.auth_testing``."""
+the issuer, tokens and clients come from ``baan_testkit.auth``."""
 
-from baan_local.auth_testing import ClientFor, token_headers
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth.scopes import AUDIT_READ, CONSTRUCTION_READ, CONSTRUCTION_WRITE
+from baan_testkit.auth import ClientFor, token_headers
 
 __all__ = ["BASE_URL", "NATIONAL_SCOPES", "ClientFor", "national_headers"]
 

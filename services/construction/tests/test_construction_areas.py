@@ -26,7 +26,7 @@ from fastapi import FastAPI
 
 from baan_shared.auth import Principal
 from baan_shared.auth.scopes import CONSTRUCTION_READ
-from baan_shared.auth.testing import area_leaks
+from baan_testkit.areas import area_leaks
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 BANGKOK = {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}

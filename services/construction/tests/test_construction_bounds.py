@@ -15,8 +15,8 @@ from construction_factories import (
 )
 from fastapi import FastAPI
 
-from baan_local.auth_testing import integers_in_requests, unbounded_integers
 from baan_shared.http.bounds import MAX_SATANG
+from baan_testkit.auth import integers_in_requests, unbounded_integers
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 

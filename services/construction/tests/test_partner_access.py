@@ -14,8 +14,6 @@ from construction_factories import (
 from fastapi import FastAPI
 from test_milestones import SIMPLE_REPAIR
 
-from baan_local import auth_testing
-from baan_local.auth_testing import Refusal, refusal_without, served_operations
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings, operations_without_scopes
 from baan_shared.auth.scopes import (
@@ -25,6 +23,8 @@ from baan_shared.auth.scopes import (
     CONSTRUCTION_WRITE,
     SURVEY_READ,
 )
+from baan_testkit import auth as auth_testing
+from baan_testkit.auth import Refusal, refusal_without, served_operations
 from construction.main import create_app
 from construction.settings import ConstructionSettings
 

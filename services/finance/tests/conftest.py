@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from finance_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from finance_factories import fund_nationally
 
-from baan_local import auth_testing
-from baan_local.auth_testing import ClientFor
+from baan_testkit import auth as auth_testing
+from baan_testkit.auth import ClientFor
 from finance.main import create_app
 from finance.settings import FinanceSettings
 

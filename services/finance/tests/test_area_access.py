@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from finance_factories import budget_body, deliver, household_approved, loan_body, outbox
 
 from baan_shared.auth import Principal
-from baan_shared.auth.testing import area_leaks
 from baan_shared.ids import new_id
+from baan_testkit.areas import area_leaks
 from finance.main import create_app
 from finance.settings import FinanceSettings
 
@@ -192,7 +192,7 @@ async def test_another_provinces_household_reconciliation_is_404(
 def test_every_collection_is_checked_for_leaks(app: FastAPI) -> None:
     """A new list, search, export or report fails here until it is thought about:
     either covered by ``area_leaks`` above or deliberately national."""
-    from baan_shared.auth.testing import collection_paths
+    from baan_testkit.areas import collection_paths
 
     assert sorted(collection_paths(app, skip=("/health", "/metrics"))) == [
         "/v1/audit-log",  # national by design (ADR 0003): auditors hold audit:read

@@ -30,10 +30,10 @@ from finance_factories import budget_body, deliver, household_approved, loan_bod
 from sqlalchemy import MetaData, select, update
 from sqlmodel import col
 
-from baan_local.auth_testing import ClientFor
 from baan_shared.auth import Principal
-from baan_shared.auth.testing import area_leaks
 from baan_shared.ids import new_id
+from baan_testkit.areas import area_leaks
+from baan_testkit.auth import ClientFor
 from finance.loans.models import Loan
 from finance.main import create_app
 from finance.revolving_funds.models import FundScope, RevolvingFund

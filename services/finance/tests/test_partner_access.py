@@ -10,14 +10,6 @@ from fastapi import FastAPI
 from finance_auth import BASE_URL, ISSUER, auth_settings, national_headers
 from finance_factories import budget_body, loan_body
 
-from baan_local.auth_testing import (
-    ClientFor,
-    Refusal,
-    answers_past_the_limit,
-    asgi_client,
-    refusal_without,
-    served_operations,
-)
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
 from baan_shared.auth.scopes import (
@@ -27,6 +19,14 @@ from baan_shared.auth.scopes import (
     FINANCE_WRITE,
 )
 from baan_shared.ids import new_id
+from baan_testkit.auth import (
+    ClientFor,
+    Refusal,
+    answers_past_the_limit,
+    asgi_client,
+    refusal_without,
+    served_operations,
+)
 from finance.main import create_app
 from finance.settings import FinanceSettings
 

@@ -22,8 +22,8 @@ from fastapi import FastAPI
 from reporting_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import StartApp
 
-from baan_local import auth_testing
-from baan_local.auth_testing import ClientFor
+from baan_testkit import auth as auth_testing
+from baan_testkit.auth import ClientFor
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 

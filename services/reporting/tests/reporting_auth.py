@@ -1,15 +1,15 @@
 """Tokens for the reporting tests: the national office's scopes and the base URL; the
-issuer, tokens and clients come from ``baan_local.auth_testing``.
+issuer, tokens and clients come from ``baan_testkit.auth``.
 
 ``ISSUER`` is the session's issuer at module level (not only the ``test_issuer``
 fixture) because tests that open clients of their own (the dashboard, PostgreSQL,
 report helpers) send ``national_headers()`` too.
 """
 
-from baan_local import auth_testing
-from baan_local.auth_testing import session_issuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ, REPORTS_WRITE
+from baan_testkit import auth as auth_testing
+from baan_testkit.auth import session_issuer
 
 ISSUER = session_issuer()
 

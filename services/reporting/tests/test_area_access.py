@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from reporting_factories import NOV_2018, allocation, apply_events, cloud_event, households
 
 from baan_shared.auth import Principal
-from baan_shared.auth.testing import area_leaks
+from baan_testkit.areas import area_leaks
 
 YEAR = {"fiscal_year": "2562"}
 QUERY = {"fiscal_year": "2562", "measures": "completed", "level": "province"}

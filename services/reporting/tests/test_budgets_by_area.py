@@ -20,8 +20,8 @@ from fastapi import FastAPI
 from reporting_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import NOV_2018, StartApp, allocation, apply_events, cloud_event
 
-from baan_local.auth_testing import asgi_client, token_headers
 from baan_shared.auth import Principal
+from baan_testkit.auth import asgi_client, token_headers
 
 YEAR = {"fiscal_year": "2562"}
 

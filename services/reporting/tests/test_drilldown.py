@@ -28,8 +28,8 @@ from reporting_factories import (
     target,
 )
 
-from baan_local.auth_testing import ClientFor
 from baan_shared.events import CloudEvent
+from baan_testkit.auth import ClientFor
 from reporting.main import create_app
 from reporting.projections.models import Stage
 from reporting.settings import ReportingSettings

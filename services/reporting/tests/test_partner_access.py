@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from reporting_auth import BASE_URL, ISSUER, auth_settings, national_headers
 from reporting_factories import target
 
-from baan_local.auth_testing import ClientFor, answers_past_the_limit, asgi_client
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
 from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ
+from baan_testkit.auth import ClientFor, answers_past_the_limit, asgi_client
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 

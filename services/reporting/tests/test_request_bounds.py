@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from reporting_factories import target
 
-from baan_local.auth_testing import integers_in_requests, unbounded_integers
+from baan_testkit.auth import integers_in_requests, unbounded_integers
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from reporting_factories import target
 
-from baan_local.auth_testing import ClientFor, Refusal, refusal_without
 from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ, REPORTS_WRITE
+from baan_testkit.auth import ClientFor, Refusal, refusal_without
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 

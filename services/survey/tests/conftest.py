@@ -4,7 +4,7 @@ Outbox rows stand in for published events here; the relay and the consumer
 are covered against the real broker in tests/delivery and tests/e2e.
 
 Every client sends a token from the session's development issuer (the ``baan``
-plugin's ``test_issuer``; tokens and clients from ``baan_local.auth_testing``): the
+plugin's ``test_issuer``; tokens and clients from ``baan_testkit.auth``): the
 default ``client`` is national (every survey scope, personal data, audit log),
 the others are narrower (one province, no personal data).
 """
@@ -17,10 +17,10 @@ import pytest
 from fastapi import FastAPI
 from survey_auth import BASE_URL, ClientFor, national_headers
 
-from baan_local import auth_testing
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
+from baan_testkit import auth as auth_testing
 from survey.main import create_app
 from survey.settings import SurveySettings
 

@@ -1,8 +1,6 @@
 """Tokens for the survey tests: the national office's scopes and the base URL; the
-issuer, tokens and clients come from ``baan_local.auth_testing``."""
+issuer, tokens and clients come from ``baan_testkit.auth``."""
 
-from baan_local.auth_testing import ClientFor, token_headers
-from baan_local.auth_testing import auth_settings as auth_settings_for
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth.scopes import (
     AUDIT_READ,
@@ -11,6 +9,8 @@ from baan_shared.auth.scopes import (
     SURVEY_READ,
     SURVEY_WRITE,
 )
+from baan_testkit.auth import ClientFor, token_headers
+from baan_testkit.auth import auth_settings as auth_settings_for
 
 __all__ = ["BASE_URL", "NATIONAL_SCOPES", "ClientFor", "auth_settings_for", "national_headers"]
 

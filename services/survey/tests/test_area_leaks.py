@@ -7,7 +7,7 @@ from survey_factories import BANGKOK, CHIANG_RAI, household_body, seed_area
 
 from baan_shared.auth import Principal
 from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ
-from baan_shared.auth.testing import area_leaks
+from baan_testkit.areas import area_leaks
 
 BANGKOK_OFFICE = Principal.of("bangkok-office", areas=["10"])
 

@@ -23,12 +23,12 @@ from fastapi import FastAPI
 from survey_auth import BASE_URL, ClientFor, auth_settings_for, national_headers
 from survey_factories import CHIANG_RAI, csv_bytes, household_body, national_id, sheet_row
 
-from baan_local import auth_testing
 from baan_local.dev_issuer import DevIssuer
 from baan_local.postgres import LocalPostgres
 from baan_shared.auth import RESOLVED_BY, Principal
 from baan_shared.auth.scopes import AUDIT_READ, SURVEY_APPROVE, SURVEY_READ, SURVEY_WRITE
-from baan_shared.auth.testing import foreign_rows
+from baan_testkit import auth as auth_testing
+from baan_testkit.areas import foreign_rows
 from survey.main import create_app
 from survey.settings import SurveySettings
 

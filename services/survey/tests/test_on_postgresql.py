@@ -26,7 +26,7 @@ from baan_local.dev_issuer import DevIssuer
 from baan_local.postgres import LocalPostgres
 from baan_shared.auth import Principal
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
-from baan_shared.auth.testing import area_leaks
+from baan_testkit.areas import area_leaks
 from survey.main import create_app
 from survey.settings import SurveySettings
 

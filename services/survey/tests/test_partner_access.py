@@ -8,13 +8,6 @@ from fastapi import FastAPI
 from survey_auth import BASE_URL, ClientFor, national_headers
 from survey_factories import household_body
 
-from baan_local.auth_testing import (
-    Refusal,
-    answers_past_the_limit,
-    asgi_client,
-    auth_settings,
-    refusal_without,
-)
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import operations_without_scopes
 from baan_shared.auth.scopes import (
@@ -22,6 +15,13 @@ from baan_shared.auth.scopes import (
     SURVEY_APPROVE,
     SURVEY_READ,
     SURVEY_WRITE,
+)
+from baan_testkit.auth import (
+    Refusal,
+    answers_past_the_limit,
+    asgi_client,
+    auth_settings,
+    refusal_without,
 )
 from survey.main import create_app
 from survey.settings import SurveySettings

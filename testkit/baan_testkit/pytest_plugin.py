@@ -16,7 +16,7 @@ JVM or a database server.
 - `make_postgres_database` (function): a callable that creates a fresh,
   uniquely named database and returns its asyncpg URL; dropped after the test.
 - `test_issuer` (session): the process's one development token issuer
-  (`baan_local.auth_testing.session_issuer()`), which the services' tests trust.
+  (`baan_testkit.auth.session_issuer()`), which the services' tests trust.
 - `trusts_test_issuer` (session): `AUTH_*` set to trust `test_issuer` (key set
   embedded), so apps a test builds from the environment trust it; restored after.
 """
@@ -30,11 +30,11 @@ from typing import Protocol
 
 import pytest
 
-from baan_local.auth_testing import session_issuer
 from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
+from baan_testkit.auth import session_issuer
 
 
 class MakeDatabase(Protocol):
