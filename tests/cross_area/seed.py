@@ -17,10 +17,11 @@ import httpx
 from cross_area.stage import PLACES, World
 from stdnum.th import pin
 
-from baan_shared.db import unit_of_work
 from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import EventData, HouseholdApproved
+from baan_shared.events.catalog import HouseholdApproved
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.events import cloud_event
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
@@ -208,16 +209,6 @@ def _sub(area: dict[str, str]) -> dict[str, str]:
     return {"subdistrict_code": area["subdistrict_code"]}
 
 
-def cloud_event(data: EventData, source: str) -> CloudEvent:
-    return CloudEvent(
-        source=source,
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
-
-
 def household_approved(place: str, **overrides: Any) -> CloudEvent:
     """``household.approved`` as survey publishes it, for a new household of the place."""
     fields: dict[str, Any] = {
@@ -233,15 +224,7 @@ def household_approved(place: str, **overrides: Any) -> CloudEvent:
         "approved_by": "คณะกรรมการชุมชน",
         **overrides,
     }
-    return cloud_event(HouseholdApproved(**fields), "/services/survey")
-
-
-async def deliver(world: World, event: CloudEvent) -> None:
-    """Apply the event with the service's own handler, in one transaction."""
-    runtime = world.app.state.runtime
-    handler = runtime.subscriptions.handlers[event.type]
-    async with unit_of_work(runtime.session_factory) as session:
-        await handler(session, event)
+    return cloud_event(HouseholdApproved(**fields))
 
 
 async def construction(world: World, place: str) -> dict[str, str]:
@@ -249,7 +232,7 @@ async def construction(world: World, place: str) -> dict[str, str]:
     planned = household_approved(place)
     building = household_approved(place)
     for event in (planned, building):
-        await deliver(world, event)
+        await deliver(world.app, event)
     async with world.national() as http:
         houses = {}
         for event in (planned, building):
@@ -369,7 +352,7 @@ async def finance(world: World, place: str) -> dict[str, str]:
             201,
         )
         approved = household_approved(place)
-        await deliver(world, approved)
+        await deliver(world.app, approved)
         household_id = str(approved.data["household_id"])
         [grant] = (await ok(await http.get("/v1/grants", params={"household_id": household_id})))[
             "items"

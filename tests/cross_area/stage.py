@@ -10,7 +10,6 @@ normally arrives by Kafka is delivered through the service's own handlers.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -22,10 +21,11 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from baan_shared import registry
 from baan_shared.auth.scopes import ADMIN, SCOPES
 from baan_shared.registry import SERVICE_NAMES
 from baan_testkit import auth as auth_testing
+from baan_testkit.apps import build_app as build_service_app
+from baan_testkit.apps import service_settings
 
 ELSEWHERE = "57"
 OWN = "50"
@@ -71,7 +71,7 @@ sub-district's of its own district."""
 SERVICES = SERVICE_NAMES
 
 SETTINGS: dict[str, dict[str, Any]] = {"construction": {"photo_max_bytes": 64 * 1024}}
-"""Settings of a service's app beside the registry's folders."""
+"""Settings of a service's app beside the test kit's (``baan_testkit.apps``)."""
 
 PARTNER_SCOPES = tuple(scope for scope in SCOPES if scope != ADMIN)
 """The province-50 client holds every scope but ``admin`` (which widens areas)."""
@@ -153,20 +153,9 @@ def build_app(service: str, database_url: str | None, files: Path) -> FastAPI:
     # The walk sends hundreds of requests as one client: no rate limit (a 429 to both
     # calls would make any two answers alike).
     auth = auth_testing.auth_settings(issuer, rate_limit_enabled=False)
-    common: dict[str, Any] = {
-        "database_url": database_url or f"sqlite+aiosqlite:///{files}/unused.db",
-        "create_topics": False,
-        "consumer_enabled": False,
-        "relay_enabled": False,
-        "log_json": False,
-    }
-    entry = registry.service(service)
-    settings_class = getattr(importlib.import_module(entry.settings_module), entry.settings_class)
-    create_app = importlib.import_module(f"{entry.package}.main").create_app
-    folders = {setting.lower(): str(files / sub) for setting, sub in entry.folders.items()}
-    settings = settings_class(**common, **folders, **SETTINGS.get(service, {}))
-    app: FastAPI = create_app(settings, auth)
-    return app
+    url = database_url or f"sqlite+aiosqlite:///{files}/unused.db"
+    settings = service_settings(service, files, database_url=url, **SETTINGS.get(service, {}))
+    return build_service_app(service, settings, auth)
 
 
 def dumps(value: Any) -> str:

@@ -22,8 +22,7 @@ from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import ADMIN, CONSTRUCTION_READ, CONSTRUCTION_WRITE
 from baan_testkit import auth as auth_testing
-from construction.main import create_app
-from construction.settings import ConstructionSettings
+from baan_testkit.apps import running_app, service_settings
 
 
 @pytest.fixture
@@ -46,17 +45,14 @@ def auth_settings(issuer: DevIssuer) -> AuthSettings:
 async def app(
     tmp_path: Path, database_url: str, auth_settings: AuthSettings
 ) -> AsyncIterator[FastAPI]:
-    settings = ConstructionSettings(
+    settings = service_settings(
+        "construction",
+        tmp_path,
         database_url=database_url,
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
         storage_dir=str(tmp_path / "photos"),
         photo_max_bytes=64 * 1024,
     )
-    application = create_app(settings, auth_settings)
-    async with application.router.lifespan_context(application):
+    async with running_app("construction", settings, auth_settings) as application:
         yield application
 
 

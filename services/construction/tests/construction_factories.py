@@ -3,21 +3,19 @@
 Tests override only what they are about.
 """
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
 
-from baan_shared.db import unit_of_work
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantRejected, HouseholdApproved
 from baan_shared.fiscal import fiscal_year_be
 from baan_shared.ids import new_id
-from baan_shared.outbox import OutboxMessage
-from construction.handlers import SUBSCRIPTIONS
+from baan_testkit.delivery import deliver
+from baan_testkit.events import cloud_event
+from baan_testkit.outbox import outbox_rows, payload
 
 UNKNOWN_ID = "0190f5d2-0000-7000-8000-000000000000"
 
@@ -42,14 +40,7 @@ def household_approved(**overrides: Any) -> HouseholdApproved:
 
 def approval_event(data: HouseholdApproved | None = None, **overrides: Any) -> CloudEvent:
     """A ``household.approved`` CloudEvent shaped as survey's outbox relay sends it."""
-    data = data or household_approved(**overrides)
-    return CloudEvent(
-        source="/services/survey",
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
+    return cloud_event(data or household_approved(**overrides))
 
 
 def grant_rejected_event(household_id: Any, *, at: datetime, **overrides: Any) -> CloudEvent:
@@ -65,47 +56,19 @@ def grant_rejected_event(household_id: Any, *, at: datetime, **overrides: Any) -
         "reason": "the programme's budget for the area is used up",
     }
     fields.update(overrides)
-    data = GrantRejected(**fields)
-    return CloudEvent(
-        source="/services/finance",
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        dataschema=data.dataschema(),
-        time=at,
-        data=data.model_dump(mode="json"),
-    )
-
-
-HANDLERS = SUBSCRIPTIONS.handlers
-
-
-async def deliver(app: FastAPI, event: CloudEvent) -> None:
-    """Apply ``event`` with construction's handler in one transaction, as the consumer does."""
-    async with unit_of_work(app.state.runtime.session_factory) as session:
-        await HANDLERS[event.type](session, event)
+    return cloud_event(GrantRejected(**fields), time=at)
 
 
 async def plan_house(app: FastAPI, **overrides: Any) -> str:
     """An approved household's planned house work; returns its id."""
     data = household_approved(**overrides)
     await deliver(app, approval_event(data))
-    rows = [r for r in await outbox(app) if r.type == "house.planned"]
+    rows = await outbox_rows(app, "house.planned")
     house_ids = [
         p["house_id"] for p in map(payload, rows) if p["household_id"] == str(data.household_id)
     ]
     assert len(house_ids) == 1
     return str(house_ids[0])
-
-
-async def outbox(app: FastAPI) -> list[OutboxMessage]:
-    async with app.state.runtime.session_factory() as session:
-        rows = await session.exec(select(OutboxMessage).order_by(OutboxMessage.position))
-        return list(rows.all())
-
-
-def payload(row: OutboxMessage) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(row.payload)
-    return data
 
 
 def shared_house_fields(house: dict[str, Any], on: str | None = None) -> dict[str, Any]:

@@ -9,8 +9,6 @@ from construction_factories import (
     UNKNOWN_ID,
     assign,
     create_project,
-    outbox,
-    payload,
     plan_house,
     post,
     under_construction,
@@ -18,6 +16,7 @@ from construction_factories import (
 from fastapi import FastAPI
 
 from baan_shared.ids import new_id
+from baan_testkit.outbox import outbox_rows, payload
 
 SIGN_OFFS = "/v1/house-work-sign-offs"
 PROGRESS = "/v1/house-work-progress"
@@ -29,7 +28,7 @@ async def _status(client: httpx.AsyncClient, house_id: str) -> tuple[str, int]:
 
 
 async def _events(app: FastAPI, event_type: str) -> list[dict[str, Any]]:
-    return [payload(r) for r in await outbox(app) if r.type == event_type]
+    return [payload(r) for r in await outbox_rows(app) if r.type == event_type]
 
 
 class TestSignOffs:

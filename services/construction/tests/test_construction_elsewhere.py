@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 import pytest
 from construction_auth import ClientFor
-from construction_factories import assign, create_project, outbox, plan_house, purchase_order_body
+from construction_factories import assign, create_project, plan_house, purchase_order_body
 from fastapi import FastAPI
 from test_construction_areas import CHIANG_RAI_VIEWS, PNG, seed_two_provinces
 
 from baan_shared.auth.scopes import CONSTRUCTION_READ, CONSTRUCTION_WRITE
 from baan_shared.ids import new_id
+from baan_testkit.outbox import outbox_rows
 
 MASK = "<id>"
 
@@ -239,7 +240,7 @@ async def _everything(
         seen[path] = (await client.get(path.format(**names))).json()
     for path in BANGKOK_VIEWS:
         seen[path] = (await client.get(path.format(**ids))).json()
-    seen["events"] = [(r.type, r.payload) for r in await outbox(app)]
+    seen["events"] = [(r.type, r.payload) for r in await outbox_rows(app)]
     return seen
 
 

@@ -5,10 +5,11 @@ from typing import Any
 
 import httpx
 import pytest
-from construction_factories import UNKNOWN_ID, outbox, payload, plan_house, shared_house_fields
+from construction_factories import UNKNOWN_ID, plan_house, shared_house_fields
 from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
+from baan_testkit.outbox import outbox_rows, payload
 
 COMMITTEE = "คณะกรรมการตรวจรับ ต.สันทราย"
 # Reported dates lie in the past, whenever the suite runs.
@@ -49,7 +50,7 @@ async def _snapshot(app: FastAPI, client: httpx.AsyncClient, house_id: str) -> d
         "house": (await client.get(f"/v1/house-works/{house_id}")).json(),
         "updates": (await client.get(f"/v1/house-works/{house_id}/updates")).json(),
         "history": (await client.get(f"/v1/house-works/{house_id}/history")).json(),
-        "events": [r.id for r in await outbox(app)],
+        "events": [r.id for r in await outbox_rows(app)],
     }
 
 
@@ -101,7 +102,7 @@ class TestLifecycle:
         assert done["inspected_by"] == COMMITTEE
         assert (done["actual_cost_satang"], done["labour_days"]) == (1_850_000, 42)
 
-        rows = await outbox(app)
+        rows = await outbox_rows(app)
         assert [r.type for r in rows] == [
             "house.planned",
             "house.ready_to_build",
@@ -190,7 +191,7 @@ class TestLifecycle:
         assert cancelled["status"] == "cancelled"
         assert cancelled["cancel_reason"] == "ครัวเรือนย้ายออกจากพื้นที่"
         assert cancelled["cancelled_on"] == today().isoformat()
-        last = (await outbox(app))[-1]
+        last = (await outbox_rows(app))[-1]
         assert last.type == "house.cancelled"
         assert payload(last) == {
             **shared_house_fields(cancelled, cancelled["cancelled_on"]),
@@ -435,7 +436,7 @@ class TestUnknownHouseWork:
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
         assert UNKNOWN_ID in response.json()["detail"]
-        assert await outbox(app) == []
+        assert await outbox_rows(app) == []
 
     async def test_a_malformed_id_is_422_naming_the_path_parameter(
         self, client: httpx.AsyncClient
@@ -525,7 +526,7 @@ class TestReportedDates:
             ("repaired", "2026-10-01"),
             ("inspected", "2026-10-03"),
         ]
-        events = {r.type: payload(r) for r in await outbox(app)}
+        events = {r.type: payload(r) for r in await outbox_rows(app)}
         assert events["house.planned"]["fiscal_year"] == 2569
         assert (
             events["house.ready_to_build"]["ready_on"],

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from construction_factories import UNKNOWN_ID, outbox, payload, plan_house, post, under_construction
+from construction_factories import UNKNOWN_ID, plan_house, post, under_construction
 from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
+from baan_testkit.outbox import outbox_rows, payload
 
 
 def today_utc() -> datetime:
@@ -63,7 +64,7 @@ class TestRecording:
         done = await post(client, house_id, "complete", inspected_by="คณะกรรมการ")
 
         assert done["labour_days"] == 42
-        [completed] = [payload(r) for r in await outbox(app) if r.type == "house.completed"]
+        [completed] = [payload(r) for r in await outbox_rows(app) if r.type == "house.completed"]
         assert completed["labour_days"] == 42
 
     async def test_a_completion_figure_that_disagrees_with_the_record_is_422(
@@ -81,7 +82,7 @@ class TestRecording:
         assert [e["field"] for e in response.json()["errors"]] == ["body.labour_days"]
         house = (await client.get(f"/v1/house-works/{house_id}")).json()
         assert house["status"] == "under_construction"
-        assert "house.completed" not in [r.type for r in await outbox(app)]
+        assert "house.completed" not in [r.type for r in await outbox_rows(app)]
 
     async def test_without_a_record_the_completion_figure_stands(
         self, app: FastAPI, client: httpx.AsyncClient

@@ -10,8 +10,6 @@ from construction_factories import (
     assign,
     create,
     create_project,
-    outbox,
-    payload,
     plan_house,
     post,
     purchase_order_body,
@@ -19,6 +17,7 @@ from construction_factories import (
 from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
+from baan_testkit.outbox import outbox_rows, payload
 
 
 async def _project_with_houses(
@@ -178,7 +177,7 @@ class TestAllocationAndCost:
         done = await post(client, house, "complete", inspected_by="คณะกรรมการ", labour_days=0)
 
         assert done["actual_cost_satang"] == 1_500_000
-        [completed] = [payload(r) for r in await outbox(app) if r.type == "house.completed"]
+        [completed] = [payload(r) for r in await outbox_rows(app) if r.type == "house.completed"]
         assert completed["actual_cost_satang"] == 1_500_000
         costs = (await client.get(f"/v1/house-works/{house}/costs")).json()
         assert (costs["actual_cost_satang"], costs["variance_satang"]) == (1_500_000, -500_000)

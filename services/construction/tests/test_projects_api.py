@@ -9,8 +9,6 @@ from construction_factories import (
     UNKNOWN_ID,
     assign,
     create_project,
-    outbox,
-    payload,
     plan_house,
     post,
     project_body,
@@ -18,6 +16,7 @@ from construction_factories import (
 from fastapi import FastAPI
 
 from baan_shared.clock import thai_today as today
+from baan_testkit.outbox import outbox_rows, payload
 
 
 async def _house(client: httpx.AsyncClient, house_id: str) -> dict[str, Any]:
@@ -109,7 +108,7 @@ class TestAssigning:
 
         await post(client, house_id, "ready", reported_by="ผู้ประสานงาน")
 
-        events = {r.type: payload(r) for r in await outbox(app)}
+        events = {r.type: payload(r) for r in await outbox_rows(app)}
         assert events["house.planned"]["project_id"] is None
         assert events["house.ready_to_build"]["project_id"] == project["id"]
 
@@ -219,7 +218,7 @@ class TestAssigning:
                 }
             ]
         assert (await _house(client, house_id))["project_id"] is None
-        assert [r.type for r in await outbox(app)] == ["house.planned"]
+        assert [r.type for r in await outbox_rows(app)] == ["house.planned"]
 
 
 class TestOwnPlannedEnd:
@@ -425,7 +424,7 @@ class TestBulkReports:
                 "2026-09-25",
                 "2026-10-02",
             )
-        events = [payload(r) for r in await outbox(app)]
+        events = [payload(r) for r in await outbox_rows(app)]
         starts = [e for e in events if "started_on" in e]
         assert sorted(e["house_id"] for e in starts) == sorted(houses[:2])
         assert {(e["started_on"], e["fiscal_year"], e["project_id"]) for e in starts} == {
@@ -483,4 +482,4 @@ class TestBulkReports:
         assert unknown.status_code == 404
         for house_id in (late, early):
             assert (await _house(client, house_id))["status"] == "ready_to_build"
-        assert not [r for r in await outbox(app) if r.type == "house.construction_started"]
+        assert not [r for r in await outbox_rows(app) if r.type == "house.construction_started"]

@@ -1,7 +1,8 @@
 """Finance tests: the real app on a real database, with Kafka switched off.
 
-Events are delivered by calling the app's own handlers inside a session and
-committing, as the consumer does; outbox rows stand in for published events.
+Events are delivered through the app's own inbox and handlers, one transaction
+each, as the consumer applies them (``baan_testkit.delivery``); outbox rows stand
+in for published events.
 The consumer and relay are covered against the real broker in tests/delivery
 and tests/e2e.
 
@@ -22,9 +23,8 @@ from finance_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from finance_factories import fund_nationally
 
 from baan_testkit import auth as auth_testing
+from baan_testkit.apps import running_app, service_settings
 from baan_testkit.auth import ClientFor
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,15 +35,7 @@ def trusts_the_test_issuer(trusts_test_issuer: None) -> None:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    settings = FinanceSettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/finance.db",
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app("finance", service_settings("finance", tmp_path)) as application:
         yield application
 
 

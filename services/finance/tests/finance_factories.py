@@ -4,17 +4,13 @@ Tests override only what they are about; every event is a real catalogue
 model wrapped in a CloudEvent, as the consumer would decode it.
 """
 
-import itertools
-import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 from finance_auth import national_headers
-from sqlmodel import col, select
 
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
@@ -25,25 +21,14 @@ from baan_shared.events.catalog import (
     HouseMilestoneReached,
 )
 from baan_shared.ids import new_id
-from baan_shared.outbox import OutboxMessage
+from baan_testkit.events import cloud_event
+from baan_testkit.outbox import outbox_events
 
 CANAL_GRANT_SATANG = 14_700_000  # 147,000 THB
 FISCAL_YEAR = 2569  # of the events below
 # What the ``funded`` fixture allocates nationally to each programme the tests use.
 NATIONAL_BUDGET_SATANG = 10_000_000_000  # 100 million THB
 FUNDED_PROGRAMMES = ("CANAL", "BAAN_PHO_PHIANG", "BAAN_MANKONG", "EMERGENCY")
-
-_offsets = itertools.count()
-
-
-def cloud_event(data: EventData, *, source: str) -> CloudEvent:
-    return CloudEvent(
-        source=source,
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
 
 
 def _area(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -162,48 +147,6 @@ def loan_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def replay(event: CloudEvent) -> CloudEvent:
-    """The same facts under a new event id: what the inbox cannot catch."""
-    return event.model_copy(update={"id": new_id()})
-
-
-async def deliver(app: FastAPI, event: CloudEvent) -> None:
-    """Apply an event with the app's own handler in one transaction, as the consumer does."""
-    runtime = app.state.runtime
-    handler = runtime.subscriptions.handlers[event.type]
-    async with runtime.session_factory() as session:
-        await handler(session, event)
-        await session.commit()
-
-
-def kafka_record(event: CloudEvent, topic: str) -> ConsumerRecord[bytes, bytes]:
-    """The record the broker would hand the consumer for this event."""
-    key, value, headers = event.to_kafka()
-    return ConsumerRecord(
-        topic=topic,
-        partition=0,
-        offset=next(_offsets),
-        timestamp=0,
-        timestamp_type=0,
-        key=key,
-        value=value,
-        checksum=None,
-        serialized_key_size=len(key),
-        serialized_value_size=len(value),
-        headers=headers,
-    )
-
-
-async def outbox(app: FastAPI, event_type: str | None = None) -> list[dict[str, Any]]:
-    """The events finance has recorded for publication, oldest first, as payload dicts."""
-    query = select(OutboxMessage).order_by(col(OutboxMessage.position))
-    if event_type is not None:
-        query = query.where(OutboxMessage.type == event_type)
-    async with app.state.runtime.session_factory() as session:
-        rows = (await session.exec(query)).all()
-    return [{"type": row.type, "topic": row.topic, **json.loads(row.payload)} for row in rows]
-
-
 async def grant_events(app: FastAPI) -> list[dict[str, Any]]:
     """The ``finance.grants`` events recorded for publication, oldest first."""
-    return [e for e in await outbox(app) if e["topic"] == "finance.grants"]
+    return [e for e in await outbox_events(app) if e["topic"] == "finance.grants"]

@@ -14,11 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import budget_body, deliver, household_approved, loan_body, outbox
+from finance_factories import budget_body, household_approved, loan_body
 
 from baan_shared.auth import Principal
 from baan_shared.ids import new_id
 from baan_testkit.areas import area_leaks
+from baan_testkit.delivery import deliver
+from baan_testkit.outbox import outbox_events
 from finance.main import create_app
 from finance.settings import FinanceSettings
 
@@ -248,7 +250,7 @@ async def test_an_arrears_review_lists_and_marks_only_the_clients_loans(
     assert reviewed.status_code == 200, reviewed.text
     listed = reviewed.json()["in_arrears"]
     assert [(x["loan"]["id"], x["reported"]) for x in listed] == [(ours, True)]
-    assert [e["loan_id"] for e in await outbox(app, "loan.in_arrears")] == [ours]
+    assert [e["loan_id"] for e in await outbox_events(app, "loan.in_arrears")] == [ours]
 
     # Chiang Rai's loan was left untouched: the national review still reports it,
     # and only it (Bangkok's bucket was already reported).
@@ -257,7 +259,7 @@ async def test_an_arrears_review_lists_and_marks_only_the_clients_loans(
         ours: False,
         theirs: True,
     }
-    assert sorted(e["loan_id"] for e in await outbox(app, "loan.in_arrears")) == sorted(
+    assert sorted(e["loan_id"] for e in await outbox_events(app, "loan.in_arrears")) == sorted(
         [ours, theirs]
     )
 

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import loan_body, outbox
+from finance_factories import loan_body
 
 from baan_shared.ids import new_id
+from baan_testkit.outbox import outbox_events
 from finance.main import create_app
 from finance.settings import FinanceSettings
 
@@ -111,7 +112,7 @@ class TestBooking:
         ]
         assert await _outstanding(client, first) == 10_000_000 - 100_000
         assert await _outstanding(client, second) == 10_000_000
-        events = await outbox(app, "loan.repayment_received")
+        events = await outbox_events(app, "loan.repayment_received")
         assert sorted(e["payment_reference"] for e in events) == ["BANK-1", "BANK-2", "BANK-3"]
         assert (await _balances(client))["cash"] == -20_000_000 + 300_000
 
@@ -131,7 +132,7 @@ class TestBooking:
         ]
         assert again.json()["booked_satang"] == 0
         assert await _balances(client) == before
-        assert len(await outbox(app, "loan.repayment_received")) == 2
+        assert len(await outbox_events(app, "loan.repayment_received")) == 2
 
     async def test_one_idempotency_key_answers_the_first_result_and_refuses_another_body(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -147,7 +148,7 @@ class TestBooking:
         assert again.json() == first.json()
         assert again.headers["Idempotent-Replayed"] == "true"
         assert other.status_code == 422
-        assert len(await outbox(app, "loan.repayment_received")) == 1
+        assert len(await outbox_events(app, "loan.repayment_received")) == 1
 
     async def test_every_refused_line_is_named_and_nothing_is_booked(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -181,7 +182,7 @@ class TestBooking:
             ("body.lines.5.paid_on", None),
         ]
         assert await _balances(client) == before
-        assert await outbox(app, "loan.repayment_received") == []
+        assert await outbox_events(app, "loan.repayment_received") == []
         assert await _outstanding(client, loan) == 10_000_000
 
     async def test_a_reference_of_another_loan_refuses_the_statement_with_409(
@@ -219,7 +220,7 @@ class TestCsvFile:
             (150_000, "booked"),
             (50_050, "booked"),
         ]
-        assert len(await outbox(app, "loan.repayment_received")) == 2
+        assert len(await outbox_events(app, "loan.repayment_received")) == 2
 
     async def test_bad_rows_are_named_by_row_and_column_and_nothing_is_booked(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -246,7 +247,7 @@ class TestCsvFile:
         )
         assert missing.status_code == 422
         assert "payment_reference" in missing.json()["detail"]
-        assert await outbox(app, "loan.repayment_received") == []
+        assert await outbox_events(app, "loan.repayment_received") == []
 
 
 class TestElsewhere:
@@ -285,4 +286,4 @@ class TestElsewhere:
         assert answers[0] == answers[1]
         assert [status for status, _, _ in answers[0]] == [422, 422]
         assert await _balances(client) == before
-        assert await outbox(app, "loan.repayment_received") == []
+        assert await outbox_events(app, "loan.repayment_received") == []

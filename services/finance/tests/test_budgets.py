@@ -10,16 +10,16 @@ from finance_factories import (
     allocate,
     budget_body,
     construction_started,
-    deliver,
     grant_events,
     house_completed,
     household_approved,
     loan_body,
-    outbox,
 )
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.outbox import outbox_events
 
 CANAL = 14_700_000
 
@@ -55,7 +55,7 @@ class TestAllocating:
             "grant_expense": 0,
             "grants_payable": 0,
         }
-        [event] = await outbox(app)
+        [event] = await outbox_events(app)
         assert event["type"] == "budget.allocated"
         assert event["topic"] == topics.FINANCE_BUDGETS
         assert event["budget_id"] == budget["id"]
@@ -73,7 +73,7 @@ class TestAllocating:
             (10_000_000, None),
             (5_000_000, "งบเพิ่มเติม"),
         ]
-        totals = [e["allocated_total_satang"] for e in await outbox(app, "budget.allocated")]
+        totals = [e["allocated_total_satang"] for e in await outbox_events(app, "budget.allocated")]
         assert totals == [10_000_000, 15_000_000]
 
     async def test_the_same_idempotency_key_allocates_once(
@@ -86,7 +86,7 @@ class TestAllocating:
         assert again.json() == first.json()
         assert again.headers["idempotent-replayed"] == "true"
         assert again.json()["budget"]["allocated_satang"] == 100_000_000
-        assert len(await outbox(app)) == 1
+        assert len(await outbox_events(app)) == 1
 
         other = await client.post("/v1/budgets", json=budget_body(amount_satang=1), headers=headers)
         assert other.status_code == 422
@@ -121,7 +121,7 @@ class TestAllocating:
         assert response.headers["content-type"] == "application/problem+json"
         assert field in [e["field"] for e in response.json()["errors"]]
         assert (await client.get("/v1/budgets")).json()["items"] == []
-        assert await outbox(app) == []
+        assert await outbox_events(app) == []
 
     async def test_an_unknown_budget_is_404_problem_json(self, client: httpx.AsyncClient) -> None:
         response = await client.get(f"/v1/budgets/{new_id()}")
@@ -491,7 +491,7 @@ class TestAllocationReversal:
         assert response.json()["allocation"]["reversal_reason"] == "keyed 10x the approved amount"
         balances = await _trial(client)
         assert balances["cash"] == balances["budget_appropriations"] == 29_400_000
-        events = await outbox(app, "budget.allocated")
+        events = await outbox_events(app, "budget.allocated")
         assert [(e["amount_satang"], e["allocated_total_satang"]) for e in events] == [
             (29_400_000, 29_400_000),
             (294_000_000, 323_400_000),

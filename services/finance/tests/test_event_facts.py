@@ -6,22 +6,17 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from finance_factories import (
-    allocate,
-    construction_started,
-    deliver,
-    household_approved,
-    loan_body,
-    outbox,
-)
+from finance_factories import allocate, construction_started, household_approved, loan_body
 
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.outbox import outbox_events
 
 CANAL = 14_700_000
 
 
 async def _one(app: FastAPI, event_type: str) -> dict[str, Any]:
-    found = await outbox(app, event_type)
+    found = await outbox_events(app, event_type)
     assert len(found) == 1, found
     return found[0]
 

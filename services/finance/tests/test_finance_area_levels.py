@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import allocate, budget_body, outbox
+from finance_factories import allocate, budget_body
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from baan_shared.events.catalog import BudgetAllocated
 from baan_shared.ids import new_id
 from baan_shared.reference import AreaLevel
+from baan_testkit.outbox import outbox_events
 from finance.budgets.areas import BUDGET_LEVEL_INPUT, BudgetLevel
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,7 +40,7 @@ class TestTheCountrysBudget:
         assert (budget["area_level"], budget["area_code"]) == ("country", "TH")
         listed = await client.get("/v1/budgets", params={"area_level": "country"})
         assert [b["id"] for b in listed.json()["items"]] == [budget["id"]]
-        [event] = await outbox(app, "budget.allocated")
+        [event] = await outbox_events(app, "budget.allocated")
         assert (event["area_level"], event["area_code"]) == ("country", "TH")
         data = BudgetAllocated.model_validate(event)
         assert data.area_level == "country"
@@ -55,7 +56,7 @@ class TestTheCountrysBudget:
         listed = await client.get("/v1/budgets", params={"area_level": "national"})
         assert listed.status_code == 200, listed.text
         assert [b["id"] for b in listed.json()["items"]] == [first["id"]]
-        events = await outbox(app, "budget.allocated")
+        events = await outbox_events(app, "budget.allocated")
         assert [e["area_level"] for e in events] == ["country", "country"]
 
     async def test_an_unknown_level_is_refused_naming_the_field(

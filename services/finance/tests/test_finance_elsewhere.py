@@ -26,7 +26,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from finance_auth import NATIONAL_SCOPES
-from finance_factories import budget_body, deliver, household_approved, loan_body
+from finance_factories import budget_body, household_approved, loan_body
 from sqlalchemy import MetaData, select, update
 from sqlmodel import col
 
@@ -34,6 +34,7 @@ from baan_shared.auth import Principal
 from baan_shared.ids import new_id
 from baan_testkit.areas import area_leaks
 from baan_testkit.auth import ClientFor
+from baan_testkit.delivery import deliver
 from finance.loans.models import Loan
 from finance.main import create_app
 from finance.revolving_funds.models import FundScope, RevolvingFund

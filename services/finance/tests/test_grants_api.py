@@ -5,9 +5,10 @@ import uuid
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import construction_started, deliver, household_approved
+from finance_factories import construction_started, household_approved
 
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
 
 
 async def _grant(app: FastAPI, **overrides: object) -> uuid.UUID:

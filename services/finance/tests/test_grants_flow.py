@@ -13,19 +13,18 @@ from finance_factories import (
     FUNDED_PROGRAMMES,
     NATIONAL_BUDGET_SATANG,
     construction_started,
-    deliver,
     fund_nationally,
     grant_events,
     house_completed,
     household_approved,
-    kafka_record,
     milestone_reached,
-    outbox,
-    replay,
 )
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.events import kafka_record, replay
+from baan_testkit.outbox import outbox_events
 from finance.grants.tranches import COMPLETED, CONSTRUCTION_STARTED, MILESTONE_REACHED, TrancheRule
 from finance.main import create_app
 from finance.settings import FinanceSettings
@@ -150,7 +149,7 @@ class TestTranches:
             "grants_payable": 0,
         }
 
-        disbursed = await outbox(app, "grant.disbursed")
+        disbursed = await outbox_events(app, "grant.disbursed")
         assert [
             (e["tranche"], e["amount_satang"], e["disbursed_total_satang"]) for e in disbursed
         ] == [
@@ -217,7 +216,7 @@ class TestTranches:
             (1, 5_880_000),
             (2, 8_820_000),
         ]
-        assert [e["tranche"] for e in await outbox(app, "grant.disbursed")] == [1, 2]
+        assert [e["tranche"] for e in await outbox_events(app, "grant.disbursed")] == [1, 2]
 
         # The late construction_started finds nothing left to pay.
         await deliver(app, construction_started(household_id))

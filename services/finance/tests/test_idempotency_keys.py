@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import budget_body, loan_body, outbox
+from finance_factories import budget_body, loan_body
 
 from baan_shared.ids import new_id
+from baan_testkit.outbox import outbox_events
 
 
 @dataclass
@@ -143,7 +144,7 @@ async def _state(app: FastAPI, client: httpx.AsyncClient) -> tuple[Any, ...]:
     versions = [
         (await client.get(f"/v1/loans/{item['id']}")).json()["schedule_version"] for item in loans
     ]
-    return len(await outbox(app)), trial["debit_satang"], len(loans), len(funds), versions
+    return len(await outbox_events(app)), trial["debit_satang"], len(loans), len(funds), versions
 
 
 @pytest.mark.parametrize("prepare", WRITES, ids=lambda w: w.__name__)

@@ -5,10 +5,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import allocate, deliver, household_approved, loan_body, outbox
+from finance_factories import allocate, household_approved, loan_body
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.outbox import outbox_events
 
 # 100,000 THB at 12% a year over 12 months: PMT = 8,884.88 THB, first month's interest 1,000.
 PMT = 888_488
@@ -99,7 +101,7 @@ class TestApproval:
         assert response.status_code == 422, response.text
         assert field in [e["field"] for e in response.json()["errors"]]
         assert (await client.get("/v1/loans")).json()["items"] == []
-        assert await outbox(app) == []
+        assert await outbox_events(app) == []
 
 
 class TestDisbursement:
@@ -125,7 +127,7 @@ class TestDisbursement:
         balances = await _balances(client)
         assert balances["loans_receivable"] == 10_000_000
         assert balances["cash"] == -10_000_000
-        events = await outbox(app)
+        events = await outbox_events(app)
         assert [(e["type"], e["topic"]) for e in events] == [
             ("loan.approved", topics.FINANCE_LOANS),
             ("loan.disbursed", topics.FINANCE_LOANS),
@@ -169,7 +171,7 @@ class TestRepayments:
         assert balances["interest_income"] == 100_000
         assert balances["loans_receivable"] == 9_950_000
         assert balances["cash"] == -10_000_000 + 150_000
-        [event] = await outbox(app, "loan.repayment_received")
+        [event] = await outbox_events(app, "loan.repayment_received")
         assert event["payment_reference"] == "BANK-0001"
         assert event["outstanding_principal_satang"] == 9_950_000
 
@@ -183,7 +185,7 @@ class TestRepayments:
         assert (first.status_code, again.status_code) == (201, 200)
         assert again.json() == first.json()
         assert await _balances(client) == before
-        assert len(await outbox(app, "loan.repayment_received")) == 1
+        assert len(await outbox_events(app, "loan.repayment_received")) == 1
 
     async def test_a_reference_from_another_loan_is_a_conflict(
         self, client: httpx.AsyncClient
@@ -226,7 +228,7 @@ class TestRepayments:
         assert problem["payoff_satang"] == 1_200_000
         assert "overpayments are refused" in problem["detail"]
         assert await _balances(client) == before
-        assert await outbox(app, "loan.repayment_received") == []
+        assert await outbox_events(app, "loan.repayment_received") == []
 
     @pytest.mark.parametrize("amount", [100.5, 100.0, -5, 0, "100"])
     async def test_a_non_satang_amount_is_a_422(
@@ -290,7 +292,9 @@ class TestArrears:
         again = await review("2026-02-11")
         assert not any(x["reported"] for x in again["in_arrears"])
         await review("2026-05-10")  # 99 days: over 90
-        events = [e for e in await outbox(app, "loan.in_arrears") if e["loan_id"] == loan["id"]]
+        events = [
+            e for e in await outbox_events(app, "loan.in_arrears") if e["loan_id"] == loan["id"]
+        ]
         assert [(e["bucket"], e["days_past_due"]) for e in events] == [
             ("1-30", 10),
             ("over-90", 99),

@@ -15,18 +15,17 @@ from finance_auth import national_headers
 from finance_factories import (
     allocate,
     construction_started,
-    deliver,
     house_completed,
     household_approved,
-    kafka_record,
     loan_body,
-    outbox,
-    replay,
 )
 from sqlmodel import select
 
 from baan_shared.events import CloudEvent, topics
 from baan_shared.ids import new_id
+from baan_testkit.delivery import deliver
+from baan_testkit.events import kafka_record, replay
+from baan_testkit.outbox import outbox_events
 from finance.ledger.models import Account
 from finance.main import create_app
 from finance.settings import FinanceSettings
@@ -106,7 +105,7 @@ async def test_the_streams_of_one_household_applied_at_once_pay_once(pg_app: Fas
     grant = await _get(pg_app, f"/v1/grants/by-household/{household_id}")
     assert sorted(d["tranche"] for d in grant["disbursements"]) == [1, 2]
     assert grant["disbursed_satang"] == grant["entitled_satang"] == 14_700_000
-    assert [e["type"] for e in await outbox(pg_app)].count("grant.approved") == 1
+    assert [e["type"] for e in await outbox_events(pg_app)].count("grant.approved") == 1
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
     assert trial["debit_satang"] == 3 * 14_700_000
@@ -136,7 +135,7 @@ async def test_approvals_racing_for_the_last_of_a_budget_never_overspend_it(
     after = await _get(pg_app, f"/v1/budgets/{budget['id']}")
     assert after["reserved_satang"] == 3 * 14_700_000
     assert after["free_satang"] == 7_350_000
-    events = [e["type"] for e in await outbox(pg_app) if e["topic"] == topics.FINANCE_GRANTS]
+    events = [e["type"] for e in await outbox_events(pg_app) if e["topic"] == topics.FINANCE_GRANTS]
     assert sorted(events) == ["grant.approved"] * 3 + ["grant.rejected"] * 9
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
@@ -166,7 +165,7 @@ async def test_the_same_repayment_sent_at_once_books_once(pg_app: FastAPI) -> No
     loan = await _get(pg_app, f"/v1/loans/{loan_id}")
     assert [r["payment_reference"] for r in loan["repayments"]] == ["BANK-RACE-1"]
     assert loan["outstanding_principal_satang"] == 10_000_000 - (500_000 - 100_000)
-    assert len(await outbox(pg_app, "loan.repayment_received")) == 1
+    assert len(await outbox_events(pg_app, "loan.repayment_received")) == 1
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
     balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}
@@ -284,7 +283,7 @@ async def test_the_same_stage_reported_many_times_at_once_pays_each_tranche_once
     grant = await _get(pg_app, f"/v1/grants/by-household/{household_id}")
     assert sorted(d["tranche"] for d in grant["disbursements"]) == [1, 2]
     assert grant["disbursed_satang"] == 14_700_000
-    assert len(await outbox(pg_app, "grant.disbursed")) == 2
+    assert len(await outbox_events(pg_app, "grant.disbursed")) == 2
     balances = {
         a["code"]: a["balance_satang"]
         for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
@@ -306,7 +305,7 @@ async def test_a_loan_disbursed_at_once_from_many_requests_is_paid_once(pg_app: 
             )
         )
     assert sorted(a.status_code for a in answers) == [200] + [409] * 5
-    assert len(await outbox(pg_app, "loan.disbursed")) == 1
+    assert len(await outbox_events(pg_app, "loan.disbursed")) == 1
     balances = {
         a["code"]: a["balance_satang"]
         for a in (await _get(pg_app, "/v1/ledger/trial-balance"))["accounts"]
@@ -342,7 +341,7 @@ async def test_a_repayment_posted_at_once_with_one_idempotency_key_books_once(
     assert len({a.json()["id"] for a in answers if a.status_code == 201}) == 1
     assert retried.status_code == 201
     assert retried.json()["id"] in {a.json()["id"] for a in answers if a.status_code == 201}
-    assert len(await outbox(pg_app, "loan.repayment_received")) == 1
+    assert len(await outbox_events(pg_app, "loan.repayment_received")) == 1
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
 
@@ -429,7 +428,7 @@ async def test_first_loans_disbursed_at_once_all_succeed_on_one_new_account(
     assert [a.status_code for a in repaid] == [201] * 6, [a.text for a in repaid]
     assert await _accounts_named(pg_app, "loans_receivable") == 1
     assert await _accounts_named(pg_app, "interest_income") == 1
-    assert len(await outbox(pg_app, "loan.disbursed")) == 6
+    assert len(await outbox_events(pg_app, "loan.disbursed")) == 6
     trial = await _get(pg_app, "/v1/ledger/trial-balance")
     assert trial["balanced"] is True
     balances = {a["code"]: a["balance_satang"] for a in trial["accounts"]}

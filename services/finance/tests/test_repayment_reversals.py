@@ -5,9 +5,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from finance_factories import loan_body, outbox
+from finance_factories import loan_body
 
 from baan_shared.ids import new_id
+from baan_testkit.outbox import outbox_events
 
 # 100,000 THB at 12% a year over 12 months, first due 31 Jan: PMT 8,884.88 THB,
 # January's interest 1,000 THB (see test_loans_api.py).
@@ -99,7 +100,7 @@ class TestReversing:
         paid = await _repay(client, loan_id, PMT, "BANK-BOUNCE-2", "2026-01-31")
         await _reverse(client, loan_id, paid["id"])
 
-        received = await outbox(app, "loan.repayment_received")
+        received = await outbox_events(app, "loan.repayment_received")
         assert [e["amount_satang"] for e in received] == [PMT, -PMT]
         assert [e["interest_satang"] for e in received] == [JANUARY_INTEREST, -JANUARY_INTEREST]
         assert [e["reverses_payment"] for e in received] == [False, True]
@@ -155,7 +156,7 @@ class TestRefusing:
         assert again.headers["content-type"] == "application/problem+json"
         assert "already reversed" in again.json()["detail"]
         assert await _balances(client) == balances
-        assert len(await outbox(app, "loan.repayment_received")) == 2
+        assert len(await outbox_events(app, "loan.repayment_received")) == 2
 
     async def test_an_unknown_repayment_or_one_of_another_loan_is_a_404(
         self, client: httpx.AsyncClient

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from finance_factories import loan_body, outbox
+from finance_factories import loan_body
+
+from baan_testkit.outbox import outbox_events
 
 TAMBON = "570101"  # Mueang Chiang Rai's Wiang sub-district
 
@@ -67,7 +69,7 @@ async def _repay(client: httpx.AsyncClient, loan_id: str, amount: int, ref: str)
 
 
 async def _fund_events(app: FastAPI) -> list[dict[str, Any]]:
-    return [e for e in await outbox(app) if e["topic"] == "finance.revolving_funds"]
+    return [e for e in await outbox_events(app) if e["topic"] == "finance.revolving_funds"]
 
 
 class TestOpening:
@@ -153,7 +155,7 @@ class TestMovements:
         fund = await _open(client)
         for _ in range(2):
             assert (await _deposit(client, fund["id"], 1_000_000, "SEED-1")).status_code == 200
-        deposits = await outbox(app, "revolving_fund.balance_changed")
+        deposits = await outbox_events(app, "revolving_fund.balance_changed")
         assert [(e["sequence"], e["balance_satang"]) for e in deposits] == [(1, 1_000_000)]
 
     async def test_a_loan_the_fund_cannot_cover_publishes_no_movement(
@@ -178,7 +180,7 @@ class TestMovements:
             f"/v1/loans/{created.json()['id']}/disburse", json={"disbursed_on": "2026-01-01"}
         )
         assert refused.status_code == 409
-        moved = await outbox(app, "revolving_fund.balance_changed")
+        moved = await outbox_events(app, "revolving_fund.balance_changed")
         assert [(e["kind"], e["balance_satang"]) for e in moved] == [("deposit", 1_000_000)]
 
     async def test_a_repayment_into_a_fund_not_financing_the_loan_still_moves_it(
@@ -188,7 +190,7 @@ class TestMovements:
         await _open(client)
         loan_id = await _rural_loan(client)
         await _repay(client, loan_id, 200_000, "RURAL-0002")
-        [moved] = await outbox(app, "revolving_fund.balance_changed")
+        [moved] = await outbox_events(app, "revolving_fund.balance_changed")
         assert (moved["kind"], moved["sequence"], moved["balance_satang"]) == (
             "repayment",
             1,

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from finance_auth import national_headers
-from finance_factories import outbox
 
+from baan_testkit.outbox import outbox_events
 from finance.main import create_app
 from finance.settings import FinanceSettings
 
@@ -74,7 +74,7 @@ async def test_deposits_racing_on_one_fund_are_numbered_in_balance_order(
         fund = (await http.get(f"/v1/revolving-funds/{fund_id}")).json()
 
     moved = sorted(
-        await outbox(pg_app, "revolving_fund.balance_changed"), key=lambda e: e["sequence"]
+        await outbox_events(pg_app, "revolving_fund.balance_changed"), key=lambda e: e["sequence"]
     )
     assert [e["sequence"] for e in moved] == list(range(1, DEPOSITS + 1))
     running = 0

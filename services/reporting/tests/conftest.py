@@ -23,9 +23,8 @@ from reporting_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import StartApp
 
 from baan_testkit import auth as auth_testing
+from baan_testkit.apps import running_app, service_settings
 from baan_testkit.auth import ClientFor
-from reporting.main import create_app
-from reporting.settings import ReportingSettings
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,21 +41,13 @@ def database_url(tmp_path: Path) -> Callable[[], str]:
 
 
 @pytest.fixture
-async def start_app(database_url: Callable[[], str]) -> AsyncIterator[StartApp]:
+async def start_app(tmp_path: Path, database_url: Callable[[], str]) -> AsyncIterator[StartApp]:
     """Starts as many apps as a test needs, each on its own fresh database."""
     async with AsyncExitStack() as stack:
 
         async def start() -> FastAPI:
-            settings = ReportingSettings(
-                database_url=database_url(),
-                create_topics=False,
-                consumer_enabled=False,
-                relay_enabled=False,
-                log_json=False,
-            )
-            application = create_app(settings)
-            await stack.enter_async_context(application.router.lifespan_context(application))
-            return application
+            settings = service_settings("reporting", tmp_path, database_url=database_url())
+            return await stack.enter_async_context(running_app("reporting", settings))
 
         yield start
 

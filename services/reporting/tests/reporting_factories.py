@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
 
-from baan_shared.events import EVENT_TYPES, CloudEvent, EventData
+from baan_shared.events import CloudEvent, EventData
 from baan_shared.events.catalog import (
     BudgetAllocated,
     GrantApproved,
@@ -33,9 +32,8 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.ids import new_id
-from baan_shared.inbox import apply_once
-from reporting import SERVICE_NAME
-from reporting.handlers import SUBSCRIPTIONS
+from baan_testkit.delivery import deliver
+from baan_testkit.events import cloud_event
 
 T0 = datetime(2024, 11, 4, 9, 0, tzinfo=UTC)  # FY 2568 (Oct 2024 - Sep 2025)
 
@@ -44,31 +42,11 @@ AREAS = {
     "10": ("1038", "103801"),  # Bangkok, Lat Phrao
 }
 
-_SOURCES = {
-    "household": "/services/survey",
-    "house": "/services/construction",
-    "grant": "/services/finance",
-    "budget": "/services/finance",
-    "loan": "/services/finance",
-}
 BAAN_PHO_PHIANG, CANAL = "BAAN_PHO_PHIANG", "CANAL"
 CANAL_GRANT = 14_700_000  # 147,000 THB per canal household
-_offsets = itertools.count()
 
 StartApp = Callable[[], Awaitable[FastAPI]]
 """Starts one more reporting app on a fresh database (the ``start_app`` fixture)."""
-
-
-def cloud_event(data: EventData, *, time: datetime) -> CloudEvent:
-    """The envelope the source service's outbox relay would publish for ``data``."""
-    return CloudEvent(
-        source=_SOURCES[data.aggregate_type],
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        time=time,
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
 
 
 @dataclass
@@ -217,46 +195,9 @@ def latest_time(events: list[CloudEvent]) -> datetime:
     return max(event.time for event in events)
 
 
-def consumer_records(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
-    """The records a partition would hand the consumer for ``events`` (on their topics)."""
-    records: list[ConsumerRecord[bytes, bytes]] = []
-    for event in events:
-        key, value, headers = event.to_kafka()
-        records.append(
-            ConsumerRecord(
-                topic=EVENT_TYPES[event.type].topic,
-                partition=0,
-                offset=next(_offsets),
-                timestamp=0,
-                timestamp_type=0,
-                key=key,
-                value=value,
-                checksum=None,
-                serialized_key_size=len(key or b""),
-                serialized_value_size=len(value or b""),
-                headers=tuple(headers),
-            )
-        )
-    return records
-
-
 async def apply_events(app: FastAPI, events: list[CloudEvent]) -> None:
     """Apply each event as the consumer does: inbox row + projector, one commit per event."""
-    factory = app.state.runtime.session_factory
-    for event in events:
-        async with factory() as session:
-            handler = SUBSCRIPTIONS.handlers[event.type]
-            await apply_once(
-                session,
-                consumer=SERVICE_NAME,
-                event_id=event.id,
-                event_type=event.type,
-                topic=EVENT_TYPES[event.type].topic,
-                partition=0,
-                offset=next(_offsets),
-                apply=lambda s=session, h=handler, e=event: h(s, e),
-            )
-            await session.commit()
+    await deliver(app, *events)
 
 
 def target(**given: object) -> dict[str, object]:

@@ -20,7 +20,6 @@ from reporting_factories import (
     allocation,
     apply_events,
     cloud_event,
-    consumer_records,
     journey,
     realistic_mix,
 )
@@ -28,6 +27,7 @@ from sqlmodel import select
 
 from baan_shared.bus.consumer import EventConsumer
 from baan_shared.events import EVENT_TYPES, CloudEvent
+from baan_testkit.events import kafka_records
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.projections.models import (
@@ -72,7 +72,7 @@ async def _apply_in_batches(app: FastAPI, events: list[CloudEvent], size: int) -
     consumer = _consumer(app)
     for stream in _by_stream(events).values():
         for start in range(0, len(stream), size):
-            assert await consumer.apply_batch(consumer_records(stream[start : start + size]))
+            assert await consumer.apply_batch(kafka_records(stream[start : start + size]))
 
 
 _NOT_COMPARED = {"updated_at", "last_applied_at"}

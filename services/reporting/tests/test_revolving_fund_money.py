@@ -12,12 +12,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from reporting_auth import NATIONAL_SCOPES
-from reporting_factories import apply_events, consumer_records
+from reporting_factories import apply_events
 
 from baan_shared.bus.consumer import EventConsumer
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
 from baan_shared.ids import new_id
+from baan_testkit.events import cloud_event, kafka_records, replay
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 
@@ -62,14 +63,7 @@ class Fund:
         self.sequence = 0
 
     def _event(self, data: Any) -> CloudEvent:
-        return CloudEvent(
-            source="/services/finance",
-            type=data.event_type,
-            subject=data.aggregate_id(),
-            time=OPENED_AT + timedelta(hours=self.sequence),
-            dataschema=data.dataschema(),
-            data=data.model_dump(mode="json"),
-        )
+        return cloud_event(data, time=OPENED_AT + timedelta(hours=self.sequence))
 
     def _totals(self) -> dict[str, int]:
         return {
@@ -110,12 +104,6 @@ class Fund:
             self.moved("loan", -20_000 * BAHT),
             self.moved("repayment", 3_000 * BAHT),
         ]
-
-
-def replay(event: CloudEvent) -> CloudEvent:
-    """The same facts under a new event id (a DLQ replay, a re-publish): what the inbox
-    cannot catch."""
-    return event.model_copy(update={"id": new_id()})
 
 
 async def money(client: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
@@ -231,7 +219,7 @@ class TestRedeliveryNeverDoubleCounts:
             session_factory=app.state.runtime.session_factory,
         )
         # One partition's poll, holding the stream twice over (a re-publish).
-        assert await consumer.apply_batch(consumer_records([*story, *(replay(e) for e in story)]))
+        assert await consumer.apply_batch(kafka_records([*story, *(replay(e) for e in story)]))
         [row] = (await money(client, level="province"))["revolving_funds"]
         assert row["revolving_fund_balance_satang"] == 33_000 * BAHT
         freshness = (await client.get("/v1/reports/freshness")).json()

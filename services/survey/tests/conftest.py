@@ -21,8 +21,7 @@ from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
 from baan_testkit import auth as auth_testing
-from survey.main import create_app
-from survey.settings import SurveySettings
+from baan_testkit.apps import running_app, service_settings
 
 
 @pytest.fixture(scope="session")
@@ -37,17 +36,13 @@ def auth_settings(issuer: DevIssuer) -> AuthSettings:
 
 @pytest.fixture
 async def app(tmp_path: Path, auth_settings: AuthSettings) -> AsyncIterator[FastAPI]:
-    settings = SurveySettings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/survey.db",
-        import_spool_dir=tmp_path / "imports",
+    settings = service_settings(
+        "survey",
+        tmp_path,
+        import_spool_dir=str(tmp_path / "imports"),
         storage_dir=str(tmp_path / "photos"),
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
     )
-    application = create_app(settings, auth_settings)
-    async with application.router.lifespan_context(application):
+    async with running_app("survey", settings, auth_settings) as application:
         yield application
 
 

@@ -1,24 +1,18 @@
 """Committee decisions dated by their meeting, one at a time or a meeting's minutes at once."""
 
-import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
 from survey_factories import household_body, national_id
 
 from baan_shared.clock import thai_today
-from baan_shared.outbox import OutboxMessage
+from baan_testkit.outbox import outbox_rows, payload
 
 
 async def _events(app: FastAPI, event_type: str | None = None) -> list[dict[str, Any]]:
-    async with app.state.runtime.session_factory() as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.position)
-        if event_type is not None:
-            query = query.where(OutboxMessage.type == event_type)
-        return [json.loads(r.payload) for r in (await session.exec(query)).all()]
+    return [payload(row) for row in await outbox_rows(app, event_type)]
 
 
 async def _register(client: httpx.AsyncClient, **overrides: object) -> str:

@@ -1,19 +1,14 @@
 """Households in a community (ชุมชน): registered there, and named on every event."""
 
-import json
-
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
 from survey_factories import household_body
 
-from baan_shared.outbox import OutboxMessage
+from baan_testkit.outbox import outbox_rows, payload
 
 
 async def _payloads(app: FastAPI, event_type: str) -> list[dict[str, object]]:
-    async with app.state.runtime.session_factory() as session:
-        rows = await session.exec(select(OutboxMessage).where(OutboxMessage.type == event_type))
-        return [json.loads(r.payload) for r in rows.all()]
+    return [payload(row) for row in await outbox_rows(app, event_type)]
 
 
 async def _community(client: httpx.AsyncClient, subdistrict_code: str = "570101") -> str:

@@ -4,17 +4,10 @@ import json
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import select
 from survey_factories import household_body, national_id
 
 from baan_shared.auth import mask_national_id
-from baan_shared.outbox import OutboxMessage
-
-
-async def _outbox(app: FastAPI) -> list[OutboxMessage]:
-    async with app.state.runtime.session_factory() as session:
-        rows = await session.exec(select(OutboxMessage).order_by(OutboxMessage.position))
-        return list(rows.all())
+from baan_testkit.outbox import outbox_rows
 
 
 async def _register_and_screen(client: httpx.AsyncClient, **overrides: object) -> str:
@@ -50,7 +43,7 @@ class TestRegister:
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
         response = await client.post("/v1/households", json=household_body())
-        rows = await _outbox(app)
+        rows = await outbox_rows(app)
         assert [r.type for r in rows] == ["household.surveyed"]
         assert rows[0].aggregateid == response.json()["id"]
         assert rows[0].topic == "survey.households"
@@ -66,7 +59,7 @@ class TestRegister:
         problem = response.json()
         assert [e["field"] for e in problem["errors"]] == ["body.national_id"]
         assert (await client.get("/v1/households")).json()["items"] == []
-        assert await _outbox(app) == []
+        assert await outbox_rows(app) == []
 
     async def test_every_invalid_field_is_named(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
@@ -95,7 +88,7 @@ class TestScreening:
         assert response.status_code == 200
         assert response.json()["status"] == "approved"
         assert response.json()["fiscal_year"] >= 2569
-        approved = [r for r in await _outbox(app) if r.type == "household.approved"]
+        approved = [r for r in await outbox_rows(app) if r.type == "household.approved"]
         assert len(approved) == 1
         payload = json.loads(approved[0].payload)
         assert payload["household_id"] == household_id
@@ -112,7 +105,7 @@ class TestScreening:
             json={"decided_by": "committee", "reason": "income above the limit"},
         )
         assert rejected.status_code == 200
-        before = len(await _outbox(app))
+        before = len(await outbox_rows(app))
         response = await client.post(
             f"/v1/households/{household_id}/approve", json={"decided_by": "committee"}
         )
@@ -120,7 +113,7 @@ class TestScreening:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["current_status"] == "rejected"
         assert (await client.get(f"/v1/households/{household_id}")).json()["status"] == "rejected"
-        assert len(await _outbox(app)) == before
+        assert len(await outbox_rows(app)) == before
 
     async def test_reject_needs_a_reason(self, client: httpx.AsyncClient) -> None:
         household_id = await _register_and_screen(client)

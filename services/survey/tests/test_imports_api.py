@@ -11,6 +11,7 @@ from survey_factories import THAI_HEADERS, csv_bytes, household_body, sheet_row,
 
 from baan_shared.auth import mask_national_id
 from baan_shared.outbox import OutboxMessage
+from baan_testkit.outbox import outbox_rows
 from survey.households.models import Household
 
 
@@ -225,7 +226,6 @@ class TestImportedDuplicates:
             f"/v1/households/{household['id']}/screen", json={"decided_by": "committee"}
         )
         assert screened.status_code == 200
-        async with app.state.runtime.session_factory() as session:
-            rows = (await session.exec(select(OutboxMessage))).all()
+        rows = await outbox_rows(app)
         assert [r.type for r in rows] == ["household.surveyed"]
         assert rows[0].aggregateid == household["id"]
