@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import thai_today as today
-from baan_shared.errors import Unprocessable, field_error
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
@@ -17,7 +16,7 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from construction import access
 from construction.access import Reader, Writer
-from construction.house_works import bulk, export, repository, service
+from construction.house_works import bulk, export, service
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.house_works.schemas import (
     BulkItemResult,
@@ -52,7 +51,7 @@ def public(work: HouseWork, project_end: date | None) -> HouseWorkPublic:
 
 
 async def _public(session: AsyncSession, work: HouseWork) -> HouseWorkPublic:
-    return public(work, await repository.project_end(session, work))
+    return public(work, await service.project_end(session, work))
 
 
 router = APIRouter(prefix="/v1/house-works", tags=["house works"], responses=PROBLEMS)
@@ -70,8 +69,8 @@ def _filters(
     overdue: Annotated[
         bool, Query(description="Only works past their planned end and not finished")
     ] = False,
-) -> repository.HouseWorkFilter:
-    return repository.HouseWorkFilter(
+) -> service.HouseWorkFilter:
+    return service.HouseWorkFilter(
         status=status_,
         programme=programme,
         province_code=province_code,
@@ -84,7 +83,7 @@ def _filters(
     )
 
 
-FiltersDep = Annotated[repository.HouseWorkFilter, Depends(_filters)]
+FiltersDep = Annotated[service.HouseWorkFilter, Depends(_filters)]
 
 
 @router.get("", response_model=HouseWorksPublic)
@@ -96,7 +95,7 @@ async def list_house_works(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> HouseWorksPublic:
     """By area, project, status or programme; ``overdue=true`` for works past their planned end."""
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -108,9 +107,6 @@ async def list_house_works(
         items=[public(row.work, row.project_end) for row in items],
         next_cursor=encode_cursor(items[-1].work.id) if more else None,
     )
-
-
-EXPORT_LIMIT = 100_000
 
 
 @router.get(
@@ -130,20 +126,7 @@ async def export_house_works(
     format_: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     """The same filters as the list, every matching house work in one CSV or XLSX file."""
-    area = access.house_works_in(principal)
-    rows: list[repository.Row] = []
-    after = None
-    while True:
-        batch = await repository.page(session, after=after, limit=1000, where=where, area=area)
-        rows += batch
-        if len(batch) < 1000 or len(rows) > EXPORT_LIMIT:
-            break
-        after = batch[-1].work.id
-    if len(rows) > EXPORT_LIMIT:
-        raise Unprocessable(
-            f"more than {EXPORT_LIMIT} house works match; narrow the filters",
-            errors=[field_error("query", "too many rows", "export_limit")],
-        )
+    rows = await service.export_rows(session, where, access.house_works_in(principal))
     stamp = today().isoformat()
     if format_ == "xlsx":
         content, media_type = export.to_xlsx(rows), export.XLSX_MEDIA_TYPE
@@ -171,7 +154,7 @@ async def progress_history(
     """Every progress report, oldest first."""
     await access.house_work_of(session, principal, house_work_id)
     await service.get(session, house_work_id)
-    rows = await repository.progress_updates(session, house_work_id)
+    rows = await service.progress_updates(session, house_work_id)
     return [ProgressUpdatePublic.model_validate(r) for r in rows]
 
 
@@ -182,7 +165,7 @@ async def status_history(
     """Every status change: who reported it, when, and why."""
     await access.house_work_of(session, principal, house_work_id)
     await service.get(session, house_work_id)
-    rows = await repository.transitions(session, house_work_id)
+    rows = await service.transitions(session, house_work_id)
     return [TransitionPublic.model_validate(r) for r in rows]
 
 

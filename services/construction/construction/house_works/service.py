@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
@@ -41,6 +42,7 @@ from construction.house_works.models import (
     ProgressUpdate,
     WorkType,
 )
+from construction.house_works.repository import HouseWorkFilter, Row
 from construction.house_works.schemas import (
     Cancellation,
     CompletionReport,
@@ -282,6 +284,58 @@ async def get(
     if work is None:
         raise does_not_exist(f"house work {house_work_id}")
     return work
+
+
+# --- reads the router serves -----------------------------------------------------------
+
+EXPORT_LIMIT = 100_000
+
+
+async def project_end(session: AsyncSession, work: HouseWork) -> date | None:
+    """The planned end of the work's project, if it has one."""
+    return await repository.project_end(session, work)
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    where: HouseWorkFilter,
+    area: ColumnElement[bool],
+) -> list[Row]:
+    """House works in id order, each with its project's name and planned end, in ``area``."""
+    return await repository.page(session, after=after, limit=limit, where=where, area=area)
+
+
+async def export_rows(
+    session: AsyncSession, where: HouseWorkFilter, area: ColumnElement[bool]
+) -> list[Row]:
+    """Every house work the filters select in ``area``; 422 past ``EXPORT_LIMIT``."""
+    rows: list[Row] = []
+    after = None
+    while True:
+        batch = await repository.page(session, after=after, limit=1000, where=where, area=area)
+        rows += batch
+        if len(batch) < 1000 or len(rows) > EXPORT_LIMIT:
+            break
+        after = batch[-1].work.id
+    if len(rows) > EXPORT_LIMIT:
+        raise Unprocessable(
+            f"more than {EXPORT_LIMIT} house works match; narrow the filters",
+            errors=[field_error("query", "too many rows", "export_limit")],
+        )
+    return rows
+
+
+async def progress_updates(session: AsyncSession, house_work_id: uuid.UUID) -> list[ProgressUpdate]:
+    """Every progress report of the work, oldest first."""
+    return await repository.progress_updates(session, house_work_id)
+
+
+async def transitions(session: AsyncSession, house_work_id: uuid.UUID) -> list[HouseWorkTransition]:
+    """Every status change of the work, oldest first."""
+    return await repository.transitions(session, house_work_id)
 
 
 def _not_before(field: str, value: date, earliest: date, earlier_step: str) -> None:

@@ -10,7 +10,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from construction import access
 from construction.access import Reader, Writer
-from construction.materials import repository, service
+from construction.materials import service
 from construction.materials.schemas import (
     AllocationCreate,
     AllocationPublic,
@@ -55,9 +55,7 @@ async def list_purchase_orders(
     """The project's orders, each with how much was delivered and allocated."""
     await access.project_of(session, principal, project_id)
     await projects.get(session, project_id)
-    return [
-        await service.public(session, o) for o in await repository.orders_of(session, project_id)
-    ]
+    return [await service.public(session, o) for o in await service.orders_of(session, project_id)]
 
 
 @router.get("/purchase-orders/{order_id}", response_model=PurchaseOrderPublic)
@@ -105,7 +103,7 @@ async def list_deliveries(
     """Every delivery of the order, reversals included, oldest first."""
     await access.order_of(session, principal, order_id)
     await service.get_order(session, order_id)
-    rows = await repository.deliveries_of(session, order_id)
+    rows = await service.deliveries_of(session, order_id)
     undone = {r.reverses_id for r in rows if r.reverses_id}
     return [
         DeliveryPublic.model_validate({**r.model_dump(), "reversed": r.id in undone}) for r in rows
@@ -119,7 +117,7 @@ async def list_allocations(
     """Every allocation of the order, reversals included, oldest first."""
     await access.order_of(session, principal, order_id)
     await service.get_order(session, order_id)
-    rows = await repository.allocations_of(session, order_id)
+    rows = await service.allocations_of(session, order_id)
     undone = {r.reverses_id for r in rows if r.reverses_id}
     return [
         AllocationPublic.model_validate({**r.model_dump(), "reversed": r.id in undone})

@@ -236,3 +236,18 @@ async def house_costs(session: AsyncSession, house_work_id: uuid.UUID) -> HouseC
         actual_cost_satang=work.actual_cost_satang,
         lines=[CostLine(**line) for line in lines.values()],
     )
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def orders_of(session: AsyncSession, project_id: uuid.UUID) -> list[PurchaseOrder]:
+    return await repository.orders_of(session, project_id)
+
+
+async def deliveries_of(session: AsyncSession, order_id: uuid.UUID) -> list[Delivery]:
+    return await repository.deliveries_of(session, order_id)
+
+
+async def allocations_of(session: AsyncSession, order_id: uuid.UUID) -> list[Allocation]:
+    return await repository.allocations_of(session, order_id)

@@ -16,7 +16,7 @@ from construction import access
 from construction.access import Administrator, Reader, Writer
 from construction.house_works import service as house_works
 from construction.house_works.models import HouseWork, WorkType
-from construction.milestones import repository, service
+from construction.milestones import service
 from construction.milestones.models import HouseMilestone, MilestoneTemplate
 from construction.milestones.schemas import (
     HouseMilestonePublic,
@@ -69,7 +69,7 @@ def _house_milestone(milestone: HouseMilestone) -> HouseMilestonePublic:
 @router.get("/milestone-templates", response_model=list[TemplatePublic])
 async def list_templates(principal: Reader, session: SessionDep) -> list[TemplatePublic]:
     """The template of every programme and work type, as new house works get it."""
-    stored = {(t.programme, t.work_type): t for t in await repository.stored_templates(session)}
+    stored = {(t.programme, t.work_type): t for t in await service.stored_templates(session)}
     result = []
     for programme in Programme:
         for work_type in WorkType:
@@ -127,7 +127,7 @@ async def house_milestones(
     work = await house_works.get(session, house_work_id)
     return HouseMilestonesPublic(
         template=work.milestone_template,
-        milestones=[_house_milestone(m) for m in await repository.of_house(session, work.id)],
+        milestones=[_house_milestone(m) for m in await service.of_house(session, work.id)],
     )
 
 
@@ -189,12 +189,12 @@ async def overdue_milestones(
     """Milestones past their planned date that the house has neither reached nor passed,
     on works still being planned or built (Thai date)."""
     on = today()
-    rows = await repository.overdue(
+    rows = await service.overdue(
         session,
         on=on,
         after=decode_cursor(cursor),
         limit=limit + 1,
-        where=repository.OverdueFilter(
+        where=service.OverdueFilter(
             project_id=project_id,
             programme=programme,
             province_code=province_code,

@@ -7,9 +7,11 @@ planned ``schedule_percent`` of the way through that period, unless a build
 team fixed its date by hand. Nothing here commits.
 """
 
+import uuid
 from dataclasses import asdict
 from datetime import date, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
@@ -18,6 +20,7 @@ from baan_shared.reference import Programme
 from construction.house_works.models import HouseWork, HouseWorkStatus, WorkType
 from construction.milestones import repository
 from construction.milestones.models import HouseMilestone, MilestoneTemplate
+from construction.milestones.repository import OverdueFilter, OverdueRow
 from construction.milestones.schemas import PlannedOnChange, TemplateChange
 from construction.milestones.templates import (
     Milestone,
@@ -190,3 +193,30 @@ async def set_planned_on(
     if change.planned_on is None:
         await replan(session, work)  # updates this same row (one identity map)
     return milestone
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def stored_templates(session: AsyncSession) -> list[MilestoneTemplate]:
+    return await repository.stored_templates(session)
+
+
+async def of_house(session: AsyncSession, house_work_id: uuid.UUID) -> list[HouseMilestone]:
+    return await repository.of_house(session, house_work_id)
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    on: date,
+    after: uuid.UUID | None,
+    limit: int,
+    where: OverdueFilter,
+    area: ColumnElement[bool],
+) -> list[OverdueRow]:
+    """Milestones planned before ``on`` that the house has not reached nor passed, on
+    house works in ``area`` (the caller's areas: ``access.house_works_in``)."""
+    return await repository.overdue(
+        session, on=on, after=after, limit=limit, where=where, area=area
+    )

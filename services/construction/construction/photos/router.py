@@ -6,7 +6,6 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
 from fastapi.responses import Response
 
-from baan_shared.auth import does_not_exist
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
@@ -14,7 +13,7 @@ from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from construction import access
 from construction.access import Reader, Writer
 from construction.house_works import service as house_works
-from construction.photos import repository, service
+from construction.photos import service
 from construction.photos.rules import photo_limits
 from construction.photos.schemas import PhotoPublic
 from construction.settings import ConstructionSettings
@@ -92,9 +91,8 @@ async def list_photos(
 ) -> list[PhotoPublic]:
     await access.house_work_of(session, principal, house_work_id)
     await house_works.get(session, house_work_id)
-    if await repository.progress_update(session, house_work_id, update_id) is None:
-        raise does_not_exist(service.update_what(house_work_id, update_id))
-    return [PhotoPublic.model_validate(p) for p in await repository.for_update(session, update_id)]
+    photos = await service.photos_of_update(session, house_work_id, update_id)
+    return [PhotoPublic.model_validate(p) for p in photos]
 
 
 @router.get(

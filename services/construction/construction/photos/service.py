@@ -82,3 +82,12 @@ async def content(
         # The row outlived its file (a store restored from an older backup): say so
         # as a missing photo rather than a server error.
         raise NotFound(f"the file of photo {photo_id} is missing from storage") from None
+
+
+async def photos_of_update(
+    session: AsyncSession, house_work_id: uuid.UUID, update_id: uuid.UUID
+) -> list[Photo]:
+    """The photos of one progress update of the house work; 404 if it has no such update."""
+    if await repository.progress_update(session, house_work_id, update_id) is None:
+        raise does_not_exist(update_what(house_work_id, update_id))
+    return await repository.for_update(session, update_id)

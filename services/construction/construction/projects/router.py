@@ -17,7 +17,7 @@ from construction import access
 from construction.access import Reader, Writer
 from construction.house_works.router import bulk_result, public
 from construction.house_works.schemas import BulkResult, HouseWorkPublic
-from construction.projects import repository, service
+from construction.projects import service
 from construction.projects.schemas import (
     Assignment,
     BulkMoved,
@@ -70,7 +70,7 @@ async def list_projects(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ProjectsPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -110,13 +110,13 @@ async def project_summary(
     """Its houses by status and how many are overdue; estimate, orders, allocations, labour."""
     await access.project_of(session, principal, project_id)
     await service.get(session, project_id)
-    by_status = await repository.status_counts(session, project_id)
+    by_status = await service.status_counts(session, project_id)
     return ProjectSummary(
         project_id=project_id,
         house_works=sum(by_status.values()),
         by_status=by_status,
-        overdue=await repository.overdue_count(session, project_id, today()),
-        **await repository.money_and_labour(session, project_id),
+        overdue=await service.overdue_count(session, project_id, today()),
+        **await service.money_and_labour(session, project_id),
     )
 
 

@@ -9,11 +9,13 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown_reference
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.errors import AppError, Conflict, NotFound, Unprocessable, field_error
+from baan_shared.reference import Programme
 from construction.access import HOUSE_WORK, covers
 from construction.house_works import bulk
 from construction.house_works import service as house_works
@@ -286,3 +288,40 @@ async def progress_all(
         await house_works.progress_work(session, work, each)
 
     return await bulk.apply_all(session, principal, items, apply)
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    programme: Programme | None,
+    province_code: str | None,
+    subdistrict_code: str | None,
+    area: ColumnElement[bool],
+) -> list[Project]:
+    """Projects in id order; ``area`` is the caller's areas (``access.projects_in``)."""
+    return await repository.page(
+        session,
+        after=after,
+        limit=limit,
+        programme=programme,
+        province_code=province_code,
+        subdistrict_code=subdistrict_code,
+        area=area,
+    )
+
+
+async def status_counts(session: AsyncSession, project_id: uuid.UUID) -> dict[str, int]:
+    return await repository.status_counts(session, project_id)
+
+
+async def overdue_count(session: AsyncSession, project_id: uuid.UUID, on: date) -> int:
+    return await repository.overdue_count(session, project_id, on)
+
+
+async def money_and_labour(session: AsyncSession, project_id: uuid.UUID) -> dict[str, int]:
+    return await repository.money_and_labour(session, project_id)

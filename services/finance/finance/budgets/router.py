@@ -14,7 +14,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Reader, Writer
-from finance.budgets import repository, service
+from finance.budgets import service
 from finance.budgets.areas import BudgetLevel, BudgetLevelIn, official_codes
 from finance.budgets.schemas import (
     AllocationPublic,
@@ -56,7 +56,7 @@ async def allocate_budget(
     audit_resource(request, "budgets", budget.id)
     return BudgetAllocated(
         allocation=AllocationPublic.of(allocation),
-        budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
+        budget=BudgetPublic.of(budget, await service.disbursed(session, budget.id)),
     )
 
 
@@ -75,7 +75,7 @@ async def list_budgets(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> BudgetsPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -87,7 +87,7 @@ async def list_budgets(
     )
     items, more = rows[:limit], len(rows) > limit
     return BudgetsPublic(
-        items=[BudgetPublic.of(b, await repository.disbursed(session, b.id)) for b in items],
+        items=[BudgetPublic.of(b, await service.disbursed(session, b.id)) for b in items],
         next_cursor=encode_cursor(items[-1].id) if more else None,
     )
 
@@ -100,8 +100,8 @@ async def list_budgets(
 async def get_budget(budget_id: uuid.UUID, session: SessionDep, principal: Reader) -> BudgetDetail:
     """The budget's reconciliation (allocated = reserved + disbursed + free) and allocations."""
     budget = await service.get(session, budget_id, principal)
-    summary = BudgetPublic.of(budget, await repository.disbursed(session, budget.id))
-    allocations = await repository.allocations(session, budget.id)
+    summary = BudgetPublic.of(budget, await service.disbursed(session, budget.id))
+    allocations = await service.allocations(session, budget.id)
     return BudgetDetail(
         **summary.model_dump(), allocations=[AllocationPublic.of(a) for a in allocations]
     )
@@ -133,5 +133,5 @@ async def reverse_allocation(
     )
     return BudgetAllocated(
         allocation=AllocationPublic.of(allocation),
-        budget=BudgetPublic.of(budget, await repository.disbursed(session, budget.id)),
+        budget=BudgetPublic.of(budget, await service.disbursed(session, budget.id)),
     )

@@ -284,3 +284,38 @@ async def move_to_project(
     await repository.release(session, current, amount_satang)
     await session.refresh(budget)
     return budget
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    programme: str | None,
+    fiscal_year: int | None,
+    area_level: BudgetLevel | None,
+    area_code: str | None,
+    principal: Principal,
+) -> list[Budget]:
+    return await repository.page(
+        session,
+        after=after,
+        limit=limit,
+        programme=programme,
+        fiscal_year=fiscal_year,
+        area_level=area_level,
+        area_code=area_code,
+        principal=principal,
+    )
+
+
+async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:
+    """What the grants reserved from the budget have been paid so far."""
+    return await repository.disbursed(session, budget_id)
+
+
+async def allocations(session: AsyncSession, budget_id: uuid.UUID) -> list[BudgetAllocation]:
+    return await repository.allocations(session, budget_id)

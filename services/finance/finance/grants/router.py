@@ -16,7 +16,7 @@ from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Reader
-from finance.grants import repository, service
+from finance.grants import service
 from finance.grants.models import Grant, GrantStatus
 from finance.grants.schemas import GrantDetail, GrantPublic, GrantsPublic, HouseholdGrant
 
@@ -53,7 +53,7 @@ async def list_grants(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> GrantsPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -78,11 +78,11 @@ async def get_household_grant(
     """What the household is entitled to, what it has been paid, and what is still owed."""
     grant = await service.get_for_household(session, household_id)
     _not_found_unless_covered(principal, grant, service.household_grant_what(household_id))
-    return HouseholdGrant.of(grant, await repository.disbursements(session, grant.id))
+    return HouseholdGrant.of(grant, await service.disbursements(session, grant.id))
 
 
 @router.get("/{grant_id}", response_model=GrantDetail)
 async def get_grant(grant_id: uuid.UUID, session: SessionDep, principal: Reader) -> GrantDetail:
     grant = await service.get(session, grant_id)
     _not_found_unless_covered(principal, grant, service.grant_what(grant_id))
-    return GrantDetail.with_disbursements(grant, await repository.disbursements(session, grant.id))
+    return GrantDetail.with_disbursements(grant, await service.disbursements(session, grant.id))

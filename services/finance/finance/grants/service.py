@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import does_not_exist
+from baan_shared.auth import Principal, does_not_exist
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import (
     GrantApproved,
@@ -502,3 +502,35 @@ async def _pay(
         source=SOURCE,
     )
     return disbursement
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    programme: str | None,
+    province_code: str | None,
+    household_id: uuid.UUID | None,
+    status: GrantStatus | None,
+    fiscal_year: int | None,
+    principal: Principal,
+) -> list[Grant]:
+    return await repository.page(
+        session,
+        after=after,
+        limit=limit,
+        programme=programme,
+        province_code=province_code,
+        household_id=household_id,
+        status=status,
+        fiscal_year=fiscal_year,
+        principal=principal,
+    )
+
+
+async def disbursements(session: AsyncSession, grant_id: uuid.UUID) -> list[GrantDisbursement]:
+    return await repository.disbursements(session, grant_id)

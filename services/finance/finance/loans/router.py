@@ -16,7 +16,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from finance.access import Disburser, Reader, Writer
-from finance.loans import repository, service
+from finance.loans import service
 from finance.loans.models import Loan, LoanStatus
 from finance.loans.schemas import (
     ArrearsReview,
@@ -107,7 +107,7 @@ async def list_loans(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> LoansPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -155,7 +155,7 @@ async def get_loan(
 ) -> LoanDetail:
     """The loan, its schedule with what is paid, its repayments and its arrears."""
     loan = await _covered_loan(session, principal, loan_id, for_update=False)
-    every = await repository.instalments(session, loan.id)
+    every = await service.instalments(session, loan.id)
     return LoanDetail(
         **LoanPublic.of(loan).model_dump(),
         schedule_version=loan.schedule_version,
@@ -163,9 +163,9 @@ async def get_loan(
         schedule=[
             InstalmentPublic.of(i) for i in every if i.schedule_version == loan.schedule_version
         ],
-        repayments=[RepaymentPublic.of(r) for r in await repository.repayments(session, loan.id)],
+        repayments=[RepaymentPublic.of(r) for r in await service.repayments(session, loan.id)],
         reschedulings=[
-            ReschedulingPublic.of(r) for r in await repository.reschedulings(session, loan.id)
+            ReschedulingPublic.of(r) for r in await service.reschedulings(session, loan.id)
         ],
         earlier_schedules=[
             InstalmentPublic.of(i) for i in every if i.schedule_version < loan.schedule_version

@@ -676,3 +676,42 @@ async def review_arrears(
             found.append((loan, status, reported))
     await session.flush()
     return found
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    borrower_id: uuid.UUID | None,
+    programme: str | None,
+    status: LoanStatus | None,
+    principal: Principal,
+) -> list[Loan]:
+    return await repository.page(
+        session,
+        after=after,
+        limit=limit,
+        borrower_id=borrower_id,
+        programme=programme,
+        status=status,
+        principal=principal,
+    )
+
+
+async def instalments(
+    session: AsyncSession, loan_id: uuid.UUID, version: int | None = None
+) -> list[LoanInstalment]:
+    """The instalments of one schedule version, or of every version (the history)."""
+    return await repository.instalments(session, loan_id, version)
+
+
+async def repayments(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRepayment]:
+    return await repository.repayments(session, loan_id)
+
+
+async def reschedulings(session: AsyncSession, loan_id: uuid.UUID) -> list[LoanRescheduling]:
+    return await repository.reschedulings(session, loan_id)

@@ -12,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from finance.access import Reader, Writer
-from finance.revolving_funds import repository, service
+from finance.revolving_funds import service
 from finance.revolving_funds.schemas import (
     FundCreate,
     FundDeposit,
@@ -62,7 +62,7 @@ async def list_funds(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FundsPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         after=decode_cursor(cursor),
         limit=limit + 1,
@@ -82,7 +82,7 @@ async def list_funds(
 async def get_fund(fund_id: uuid.UUID, session: SessionDep, principal: Reader) -> FundDetail:
     """The fund's reconciliation (in, out, balance) and every movement behind it."""
     fund = await service.get(session, fund_id, principal)
-    movements = await repository.movements(session, fund.id)
+    movements = await service.movements(session, fund.id)
     return FundDetail(
         **FundPublic.of(fund).model_dump(), movements=[MovementPublic.of(m) for m in movements]
     )

@@ -336,3 +336,23 @@ async def loan_financed(
 ) -> None:
     fund = await get(session, fund_id)
     await _moved(session, fund, FundMovementKind.LOAN, amount_satang, reference, entry, loan_id)
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    province_code: str | None,
+    principal: Principal,
+) -> list[RevolvingFund]:
+    return await repository.page(
+        session, after=after, limit=limit, province_code=province_code, principal=principal
+    )
+
+
+async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:
+    return await repository.movements(session, fund_id)
