@@ -15,7 +15,6 @@ from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.drilldown.service import half_of
 from reporting.periods import PeriodKind, end_of_day
-from reporting.projections.repository import AreaFilter
 from reporting.reports import service
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
@@ -56,7 +55,7 @@ class HouseholdReportQuery:
     """The filters of progress and the funnel: as the SQL takes them, and as the
     drill-down links carry them."""
 
-    where: AreaFilter
+    where: service.AreaFilter
     filters: dict[str, object]
 
 
@@ -79,7 +78,7 @@ def _report_query(
                 value=period.value,
             )
         half = half_of(fiscal_year, period)
-    where = AreaFilter(
+    where = service.AreaFilter(
         programme=programme.value if programme else None,
         province_code=province_code,
         fiscal_year=fiscal_year,

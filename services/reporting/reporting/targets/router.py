@@ -13,7 +13,6 @@ from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.targets import service
 from reporting.targets.models import Unit
-from reporting.targets.repository import TargetFilter
 from reporting.targets.schemas import TargetsPublic, TargetsSet
 
 router = APIRouter(prefix="/v1/targets", tags=["targets"])
@@ -56,7 +55,7 @@ async def list_targets(
     country's: those are figures for more than its areas)."""
     return await service.list_targets(
         session,
-        TargetFilter(
+        service.TargetFilter(
             programme=programme.value if programme else None,
             fiscal_year=fiscal_year,
             period=period.value if period else None,
