@@ -5,17 +5,15 @@ from datetime import date
 
 import pytest
 
+from finance.loans.arrears import ArrearsBucket, bucket, days_past_due
 from finance.loans.schedule import (
-    ArrearsBucket,
     Overpayment,
     Owed,
     RepaymentMethod,
     add_months,
     allocate_payment,
     annuity_payment,
-    bucket,
     build_schedule,
-    days_past_due,
     monthly_interest,
 )
 

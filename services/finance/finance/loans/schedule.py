@@ -1,4 +1,4 @@
-"""Loan arithmetic (ตารางผ่อนชำระ), without a database: schedules, repayments, arrears.
+"""Loan arithmetic (ตารางผ่อนชำระ), without a database: schedules and repayments.
 
 Money is integer satang and rates are integer basis points a year (1% = 100),
 so nothing here touches a float. Interest accrues monthly on the declining
@@ -7,7 +7,7 @@ satang. During the grace period only interest is due. After it the principal
 is repaid either in equal instalments (annuity: the same principal + interest
 every month, rounded up to the satang, the last one clearing what is left) or
 in equal principal (the same principal every month plus that month's
-interest, the last one taking the remainder).
+interest, the last one taking the remainder). How late a loan is: ``arrears``.
 """
 
 import calendar
@@ -152,34 +152,3 @@ def allocate_payment(amount_satang: int, owed: Sequence[Owed]) -> list[Allocatio
         if interest or principal:
             allocations.append(Allocation(item.number, interest, principal))
     return allocations
-
-
-# --- arrears -------------------------------------------------------------------------
-
-
-class ArrearsBucket(StrEnum):
-    CURRENT = "current"
-    DAYS_1_30 = "1-30"
-    DAYS_31_60 = "31-60"
-    DAYS_61_90 = "61-90"
-    OVER_90 = "over-90"
-
-
-def days_past_due(owed: Sequence[Owed], as_of: date) -> int:
-    """Days since the oldest instalment still unpaid fell due (0 if none is overdue)."""
-    overdue = [
-        o.due_on for o in owed if o.due_on < as_of and o.interest_satang + o.principal_satang
-    ]
-    return (as_of - min(overdue)).days if overdue else 0
-
-
-def bucket(days: int) -> ArrearsBucket:
-    if days <= 0:
-        return ArrearsBucket.CURRENT
-    if days <= 30:
-        return ArrearsBucket.DAYS_1_30
-    if days <= 60:
-        return ArrearsBucket.DAYS_31_60
-    if days <= 90:
-        return ArrearsBucket.DAYS_61_90
-    return ArrearsBucket.OVER_90

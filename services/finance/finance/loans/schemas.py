@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baan_shared.http.bounds import PositiveSatang
 from baan_shared.reference import Programme
+from finance.loans.arrears import ArrearsBucket
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -15,7 +16,7 @@ from finance.loans.models import (
     LoanRescheduling,
     LoanStatus,
 )
-from finance.loans.schedule import ArrearsBucket, RepaymentMethod
+from finance.loans.schedule import RepaymentMethod
 
 
 class LoanCreate(BaseModel):

@@ -9,7 +9,7 @@ as income. Nothing here commits; the caller's unit of work does.
 
 import uuid
 from collections.abc import Collection, Mapping
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,7 +36,9 @@ from finance import SERVICE_NAME
 from finance.ledger import service as ledger
 from finance.ledger.chart import CASH, INTEREST_INCOME, LOANS_RECEIVABLE, revolving_fund_account
 from finance.ledger.journal import Line
+from finance.ledger.models import JournalEntry
 from finance.loans import repository
+from finance.loans.arrears import ArrearsBucket, bucket, days_past_due
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -47,14 +49,11 @@ from finance.loans.models import (
     LoanStatus,
 )
 from finance.loans.schedule import (
-    ArrearsBucket,
     Overpayment,
     Owed,
     add_months,
     allocate_payment,
-    bucket,
     build_schedule,
-    days_past_due,
 )
 from finance.loans.schemas import (
     Arrears,
@@ -348,37 +347,71 @@ async def repay(
     answers 409 ``taken-elsewhere``, telling nothing of that loan."""
     loan = await get(session, loan_id, for_update=True)
     # Checked under the loan's lock, so the same payment racing itself books once.
-    earlier = await repository.repayment_by_reference(session, body.payment_reference)
+    earlier = await _earlier_repayment(session, loan, body, principal)
     if earlier is not None:
-        if earlier.loan_id != loan.id:
-            other = await repository.get(session, earlier.loan_id)
-            if (
-                principal is not None
-                and other is not None
-                and not principal.covers(
-                    other.province_code, other.district_code, other.subdistrict_code
-                )
-            ):
-                raise taken_elsewhere(
-                    "body.payment_reference", "payment reference", body.payment_reference
-                )
-            raise Conflict(
-                f"payment reference {body.payment_reference} was used for another loan",
-                errors=[
-                    field_error(
-                        "body.payment_reference",
-                        "used for another loan",
-                        "taken",
-                        value=body.payment_reference,
-                    )
-                ],
-            )
         return earlier, False
+    _check_it_takes(loan, body)
+    rows = await repository.instalments(session, loan.id, loan.schedule_version)
+    paid = _pay_instalments(session, rows, body)
+    interest = sum(row_interest for _, row_interest, _ in paid)
+    principal_satang = sum(row_principal for _, _, row_principal in paid)
+    now = utcnow()
+    entry = await _book_repayment(session, loan, body, interest, principal_satang, now)
+    loan.outstanding_principal_satang -= principal_satang
+    if all(o.interest_satang + o.principal_satang == 0 for o in _owed(rows)):
+        loan.status = LoanStatus.REPAID
+    loan.updated_at = now
+    session.add(loan)
+    repayment = await _record_repayment(
+        session, loan, body, paid, entry_id=entry.id, recorded_at=now
+    )
+    await _announce_repayment(session, loan, repayment)
+    return repayment, True
+
+
+async def _earlier_repayment(
+    session: AsyncSession, loan: Loan, body: RepaymentCreate, principal: Principal | None
+) -> LoanRepayment | None:
+    """The repayment already booked under ``body``'s reference on this loan, if any;
+    409 if the reference was used for another loan (``taken-elsewhere`` outside the
+    client's areas)."""
+    earlier = await repository.repayment_by_reference(session, body.payment_reference)
+    if earlier is None or earlier.loan_id == loan.id:
+        return earlier
+    other = await repository.get(session, earlier.loan_id)
+    if (
+        principal is not None
+        and other is not None
+        and not principal.covers(other.province_code, other.district_code, other.subdistrict_code)
+    ):
+        raise taken_elsewhere("body.payment_reference", "payment reference", body.payment_reference)
+    raise Conflict(
+        f"payment reference {body.payment_reference} was used for another loan",
+        errors=[
+            field_error(
+                "body.payment_reference",
+                "used for another loan",
+                "taken",
+                value=body.payment_reference,
+            )
+        ],
+    )
+
+
+def _check_it_takes(loan: Loan, body: RepaymentCreate) -> None:
+    """An active loan takes repayments, none dated before it was paid out."""
     if loan.status is not LoanStatus.ACTIVE:
         raise Conflict(f"loan {loan.id} is {loan.status.value}: it takes no repayments")
     if loan.disbursed_on is not None and body.paid_on < loan.disbursed_on:
         raise invalid("body.paid_on", "a repayment cannot predate the disbursement")
-    rows = await repository.instalments(session, loan.id, loan.schedule_version)
+
+
+def _pay_instalments(
+    session: AsyncSession, rows: list[LoanInstalment], body: RepaymentCreate
+) -> list[tuple[LoanInstalment, int, int]]:
+    """Apply the payment to the instalments, oldest first, interest before principal:
+    each instalment paid with the interest and principal it got; 422 for more than
+    everything still owed."""
     try:
         allocations = allocate_payment(body.amount_satang, _owed(rows))
     except Overpayment as exc:
@@ -388,21 +421,30 @@ async def repay(
             payoff_satang=exc.payoff_satang,
         ) from exc
     by_number = {row.number: row for row in rows}
-    paid_rows: list[tuple[LoanInstalment, int, int]] = []
+    paid: list[tuple[LoanInstalment, int, int]] = []
     for allocation in allocations:
         row = by_number[allocation.number]
         row.interest_paid_satang += allocation.interest_satang
         row.principal_paid_satang += allocation.principal_satang
         session.add(row)
-        paid_rows.append((row, allocation.interest_satang, allocation.principal_satang))
-    interest = sum(a.interest_satang for a in allocations)
-    principal = sum(a.principal_satang for a in allocations)
-    now = utcnow()
-    # Rural repayments go back into the community's fund (คืนทุนสู่กองทุน).
+        paid.append((row, allocation.interest_satang, allocation.principal_satang))
+    return paid
+
+
+async def _book_repayment(
+    session: AsyncSession,
+    loan: Loan,
+    body: RepaymentCreate,
+    interest: int,
+    principal_satang: int,
+    now: datetime,
+) -> JournalEntry:
+    """The ledger entry of the payment; a rural loan's goes back into its community's
+    fund (คืนทุนสู่กองทุน), which records the movement."""
     into = revolving_fund_account(loan.revolving_fund_id) if loan.revolving_fund_id else CASH
     lines = [Line.debit(into, body.amount_satang)]
-    if principal:
-        lines.append(Line.credit(LOANS_RECEIVABLE, principal))
+    if principal_satang:
+        lines.append(Line.credit(LOANS_RECEIVABLE, principal_satang))
     if interest:
         lines.append(Line.credit(INTEREST_INCOME, interest))
     entry = await ledger.post_entry(
@@ -421,25 +463,33 @@ async def repay(
             body.payment_reference,
             entry,
         )
-    loan.outstanding_principal_satang -= principal
-    if all(o.interest_satang + o.principal_satang == 0 for o in _owed(rows)):
-        loan.status = LoanStatus.REPAID
-    loan.updated_at = now
-    session.add(loan)
+    return entry
+
+
+async def _record_repayment(
+    session: AsyncSession,
+    loan: Loan,
+    body: RepaymentCreate,
+    paid: list[tuple[LoanInstalment, int, int]],
+    *,
+    entry_id: uuid.UUID,
+    recorded_at: datetime,
+) -> LoanRepayment:
+    """The repayment and how it was spread over the instalments."""
     repayment = LoanRepayment(
         loan_id=loan.id,
         payment_reference=body.payment_reference,
         amount_satang=body.amount_satang,
-        interest_satang=interest,
-        principal_satang=principal,
+        interest_satang=sum(row_interest for _, row_interest, _ in paid),
+        principal_satang=sum(row_principal for _, _, row_principal in paid),
         paid_on=body.paid_on,
         outstanding_principal_satang=loan.outstanding_principal_satang,
-        journal_entry_id=entry.id,
-        recorded_at=now,
+        journal_entry_id=entry_id,
+        recorded_at=recorded_at,
     )
     session.add(repayment)
     await session.flush()
-    for row, row_interest, row_principal in paid_rows:
+    for row, row_interest, row_principal in paid:
         session.add(
             LoanRepaymentAllocation(
                 repayment_id=repayment.id,
@@ -449,6 +499,11 @@ async def repay(
             )
         )
     await session.flush()
+    return repayment
+
+
+async def _announce_repayment(session: AsyncSession, loan: Loan, repayment: LoanRepayment) -> None:
+    """``loan.repayment_received``, with the loan's standing after it."""
     standing = await arrears(session, loan, repayment.paid_on)
     await record_event(
         session,
@@ -456,8 +511,8 @@ async def repay(
             **_about(loan, repayment.paid_on),
             payment_reference=repayment.payment_reference,
             amount_satang=repayment.amount_satang,
-            interest_satang=interest,
-            principal_satang=principal,
+            interest_satang=repayment.interest_satang,
+            principal_satang=repayment.principal_satang,
             paid_on=repayment.paid_on,
             outstanding_principal_satang=loan.outstanding_principal_satang,
             days_past_due=standing.days_past_due,
@@ -466,7 +521,6 @@ async def repay(
         ),
         source=SOURCE,
     )
-    return repayment, True
 
 
 async def reverse_repayment(
