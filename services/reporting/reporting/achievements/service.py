@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal
 from baan_shared.errors import NotFound, invalid
 from reporting.drilldown.links import drill_link
-from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.geography import COUNTRY_CODE, AreaLevel, OfficeMap, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
 from reporting.projections.repository import ACHIEVEMENTS, AchievementFilter
@@ -235,11 +235,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
     fresh_as_of = await as_of(session, query.principal)
     period = FiscalPeriod(query.fiscal_year, query.period)
     offices = office_map()
-    provinces: list[str] | None = None
-    if query.province_code is not None:
-        provinces = [query.province_code]
-    elif query.region is not None:
-        provinces = list(offices.regions[query.region].provinces)
+    provinces = _provinces_in_scope(query, offices)
     where = AchievementFilter(
         starts_at=period.starts_at,
         ends_at=period.ends_at,
@@ -248,14 +244,58 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
         district_code=query.district_code,
         principal=query.principal,
     )
+    achieved = await _achieved_by_area(session, query, where)
+    targets = await _targets_of(session, query)
+    programmes = sorted(
+        {query.programme} if query.programme else targets.programmes | {p for p, _ in achieved}
+    )
+    areas = _areas_with_rows(query, programmes, achieved, targets, provinces, offices)
+    rows = [
+        _row(
+            query,
+            programme,
+            query.level,
+            code,
+            targets.of(programme, query.level, code),
+            achieved.get((programme, code), dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0)),
+        )
+        for programme in programmes
+        for code in sorted(areas[programme], key=lambda c: (c is None, c or ""))
+    ]
+    return TargetReport(
+        as_of=fresh_as_of,
+        period=_period_public(period),
+        unit=query.unit,
+        level=query.level,
+        rows=rows,
+        totals=_totals(query, programmes, rows, targets),
+        months=await _months(session, query, where, period),
+    )
+
+
+Achieved = dict[tuple[str, str | None], dict[str, int]]
+"""(programme, area code) → each achievement and coverage measure."""
+
+
+def _provinces_in_scope(query: TargetQuery, offices: OfficeMap) -> list[str] | None:
+    """The provinces the query is limited to (its province, or its region's); None: all."""
+    if query.province_code is not None:
+        return [query.province_code]
+    if query.region is not None:
+        return list(offices.regions[query.region].provinces)
+    return None
+
+
+async def _achieved_by_area(
+    session: AsyncSession, query: TargetQuery, where: AchievementFilter
+) -> Achieved:
+    """What was achieved in each area of the query's level, in the query's unit."""
     fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
     found = await repository.achieved_by_area(
         session, where, query.level.value if fine else AreaLevel.PROVINCE.value
     )
     suffix = UNIT_SUFFIX[query.unit]
-    achieved: dict[tuple[str, str | None], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0)
-    )
+    achieved: Achieved = defaultdict(lambda: dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0))
     for item in found:
         key = (item.programme, item.area_code if fine else _area_key(query.level, item.area_code))
         for measure in ACHIEVEMENTS:
@@ -263,8 +303,12 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
         # A sub-district or community lies in one province (and district): areas add up.
         for measure in COVERAGE:
             achieved[key][measure] += getattr(item, measure)
+    return achieved
 
-    targets = Targets(
+
+async def _targets_of(session: AsyncSession, query: TargetQuery) -> Targets:
+    """The targets set for the query's programme, year, period and unit."""
+    return Targets(
         {
             (t.programme, t.area_level.value, t.area_code): t.quantity
             for t in await targets_repository.find(
@@ -279,13 +323,18 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
             )
         }
     )
-    programmes = sorted(
-        {query.programme} if query.programme else targets.programmes | {p for p, _ in achieved}
-    )
 
-    # Which areas get a row: every region in scope; provinces in scope with a target
-    # or an achievement; districts and sub-districts with an achievement.
-    scope_level, scope_code = query.scope
+
+def _areas_with_rows(
+    query: TargetQuery,
+    programmes: list[str],
+    achieved: Achieved,
+    targets: Targets,
+    provinces: list[str] | None,
+    offices: OfficeMap,
+) -> dict[str, set[str | None]]:
+    """Which areas get a row, by programme: every region in scope; provinces in scope
+    with a target or an achievement; districts and sub-districts with an achievement."""
     areas: dict[str, set[str | None]] = {p: {a for q, a in achieved if q == p} for p in programmes}
     for programme in programmes:
         if query.level == AreaLevel.COUNTRY:
@@ -298,26 +347,28 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
             areas[programme] |= {
                 p for p in in_scope if targets.of(programme, AreaLevel.PROVINCE, p) is not None
             }
+    return areas
 
-    rows = [
-        _row(
-            query,
-            programme,
-            query.level,
-            code,
-            targets.of(programme, query.level, code),
-            achieved.get((programme, code), dict.fromkeys(ACHIEVEMENTS + COVERAGE, 0)),
-        )
-        for programme in programmes
-        for code in sorted(areas[programme], key=lambda c: (c is None, c or ""))
-    ]
+
+def _totals(
+    query: TargetQuery, programmes: list[str], rows: list[TargetRow], targets: Targets
+) -> list[TargetRow]:
+    """One row per programme for the query's whole scope: its rows added up."""
+    scope_level, scope_code = query.scope
     totals = []
     for programme in programmes:
         mine = [row for row in rows if row.programme == programme]
         got = {m: sum(getattr(row, m) for row in mine) for m in ACHIEVEMENTS + COVERAGE}
         target = targets.of(programme, scope_level, scope_code)
         totals.append(_row(query, programme, scope_level, scope_code, target, got))
+    return totals
 
+
+async def _months(
+    session: AsyncSession, query: TargetQuery, where: AchievementFilter, period: FiscalPeriod
+) -> list[MonthAchieved]:
+    """Each month of the period: what was achieved in it and up to its end."""
+    scope_level, scope_code = query.scope
     month_counts = await repository.achieved_by_month(
         session, where, [(m.starts_at, m.ends_at) for m in period.months]
     )
@@ -339,15 +390,7 @@ async def target_report(session: AsyncSession, query: TargetQuery) -> TargetRepo
                 **{f"{m}_to_date": n for m, n in to_date.items()},
             )
         )
-    return TargetReport(
-        as_of=fresh_as_of,
-        period=_period_public(period),
-        unit=query.unit,
-        level=query.level,
-        rows=rows,
-        totals=totals,
-        months=months,
-    )
+    return months
 
 
 def _period_public(period: FiscalPeriod) -> PeriodPublic:

@@ -12,7 +12,7 @@ rows per area; like loans they are a stock, never filtered by year.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -148,21 +148,75 @@ def _fund_row(level: AreaLevel, code: str | None, got: dict[str, int]) -> FundBa
 async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
     _check(query)
     fresh_as_of = await as_of(session, query.principal)
-    offices = office_map()
     scope = query.scope
-    provinces: list[str] | None = None
-    if query.province_code is not None:
-        provinces = [query.province_code]
-    elif query.region is not None:
-        provinces = list(offices.regions[query.region].provinces)
-    fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
-    group_by = query.level.value if fine else AreaLevel.PROVINCE.value
-
-    cells: dict[tuple[str, str | None], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(FIGURES, 0)
+    provinces = _provinces_in_scope(query)
+    sums = _Sums()
+    await _add_budgets(session, query, sums)
+    await _add_grants(session, query, provinces, sums)
+    await _add_loans(session, query, provinces, sums)
+    fund_cells, fund_total = await _fund_sums(session, query, provinces)
+    programmes = sorted({programme for programme, _ in sums.cells} | set(sums.totals))
+    rows = [
+        _row(programme, query.level, code, sums.cells[(programme, code)])
+        for programme, code in sorted(sums.cells, key=lambda k: (k[0], k[1] is None, k[1] or ""))
+    ]
+    return MoneyReport(
+        as_of=fresh_as_of,
+        fiscal_year=query.fiscal_year,
+        level=query.level,
+        rows=rows,
+        totals=[_row(p, scope[0], scope[1], sums.totals[p]) for p in programmes],
+        revolving_funds=[
+            _fund_row(query.level, code, fund_cells[code])
+            for code in sorted(fund_cells, key=lambda c: (c is None, c or ""))
+        ],
+        revolving_funds_total=_fund_row(scope[0], scope[1], fund_total),
     )
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
 
+
+@dataclass
+class _Sums:
+    """The money figures by (programme, area) at the query's level, and by programme
+    over the query's whole scope."""
+
+    cells: dict[tuple[str, str | None], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    )
+    totals: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    )
+
+    def add(self, programme: str, area: str | None, figures: dict[str, int]) -> None:
+        for name, value in figures.items():
+            self.cells[(programme, area)][name] += value
+            self.totals[programme][name] += value
+
+
+def _provinces_in_scope(query: MoneyQuery) -> list[str] | None:
+    """The provinces the query is limited to (its province, or its region's); None: all."""
+    if query.province_code is not None:
+        return [query.province_code]
+    if query.region is not None:
+        return list(office_map().regions[query.region].provinces)
+    return None
+
+
+def _group_by(query: MoneyQuery) -> str:
+    """The level the repository sums at: the query's, or provinces for coarser ones."""
+    fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
+    return query.level.value if fine else AreaLevel.PROVINCE.value
+
+
+def _area_of(query: MoneyQuery, code: str | None) -> str | None:
+    """The area at the query's level holding the summed area ``code``."""
+    fine = query.level in (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
+    return code if fine else place_at(query.level, code)
+
+
+async def _add_budgets(session: AsyncSession, query: MoneyQuery, sums: _Sums) -> None:
+    """Budgets allocated: counted in the total where the budget's area lies at the scope,
+    and in the cell of its area at the query's level when that lies within the scope."""
+    scope = query.scope
     for budget in await repository.budgets(
         session,
         fiscal_year=query.fiscal_year,
@@ -170,58 +224,74 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
         principal=query.principal,
     ):
         if budget_area_at(scope[0], budget.area_level, budget.area_code) == scope[1]:
-            totals[budget.programme]["budget_allocated_satang"] += budget.allocated_satang
+            sums.totals[budget.programme]["budget_allocated_satang"] += budget.allocated_satang
         code = budget_area_at(query.level, budget.area_level, budget.area_code)
         if code is not None and _within(query.level, code, scope):
-            cells[(budget.programme, code)]["budget_allocated_satang"] += budget.allocated_satang
+            sums.cells[(budget.programme, code)]["budget_allocated_satang"] += (
+                budget.allocated_satang
+            )
 
-    def area_of(code: str | None) -> str | None:
-        return code if fine else place_at(query.level, code)
 
+async def _add_grants(
+    session: AsyncSession, query: MoneyQuery, provinces: list[str] | None, sums: _Sums
+) -> None:
+    """Grants reserved and disbursed."""
     for grant in await repository.grants(
         session,
-        group_by=group_by,
+        group_by=_group_by(query),
         fiscal_year=query.fiscal_year,
         programme=query.programme,
         province_codes=provinces,
         principal=query.principal,
     ):
-        got = {
-            "grant_reserved_satang": grant.reserved_satang,
-            "grant_disbursed_satang": grant.disbursed_satang,
-        }
-        for name, value in got.items():
-            cells[(grant.programme, area_of(grant.area_code))][name] += value
-            totals[grant.programme][name] += value
+        sums.add(
+            grant.programme,
+            _area_of(query, grant.area_code),
+            {
+                "grant_reserved_satang": grant.reserved_satang,
+                "grant_disbursed_satang": grant.disbursed_satang,
+            },
+        )
 
+
+async def _add_loans(
+    session: AsyncSession, query: MoneyQuery, provinces: list[str] | None, sums: _Sums
+) -> None:
+    """Loans: approved, disbursed, repaid, outstanding, in arrears."""
     for loan in await repository.loans(
         session,
-        group_by=group_by,
+        group_by=_group_by(query),
         programme=query.programme,
         province_codes=provinces,
         principal=query.principal,
     ):
-        got = {
-            "loans": loan.loans,
-            "loan_principal_approved_satang": loan.principal_approved_satang,
-            "loan_disbursed_satang": loan.disbursed_satang,
-            "loan_repaid_satang": loan.repaid_satang,
-            "loan_outstanding_satang": loan.outstanding_satang,
-            "loans_in_arrears": loan.in_arrears,
-            "loan_overdue_satang": loan.overdue_satang,
-            "loan_outstanding_in_arrears_satang": loan.outstanding_in_arrears_satang,
-        }
-        for name, value in got.items():
-            cells[(loan.programme, area_of(loan.area_code))][name] += value
-            totals[loan.programme][name] += value
+        sums.add(
+            loan.programme,
+            _area_of(query, loan.area_code),
+            {
+                "loans": loan.loans,
+                "loan_principal_approved_satang": loan.principal_approved_satang,
+                "loan_disbursed_satang": loan.disbursed_satang,
+                "loan_repaid_satang": loan.repaid_satang,
+                "loan_outstanding_satang": loan.outstanding_satang,
+                "loans_in_arrears": loan.in_arrears,
+                "loan_overdue_satang": loan.overdue_satang,
+                "loan_outstanding_in_arrears_satang": loan.outstanding_in_arrears_satang,
+            },
+        )
 
+
+async def _fund_sums(
+    session: AsyncSession, query: MoneyQuery, provinces: list[str] | None
+) -> tuple[dict[str | None, dict[str, int]], dict[str, int]]:
+    """Revolving funds by area at the query's level, and over the whole scope."""
     fund_cells: dict[str | None, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(FUND_FIGURES, 0)
     )
     fund_total = dict.fromkeys(FUND_FIGURES, 0)
     for fund in await repository.funds(
         session,
-        group_by=group_by,
+        group_by=_group_by(query),
         programme=query.programme,
         province_codes=provinces,
         principal=query.principal,
@@ -233,23 +303,6 @@ async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:
             "revolving_fund_out_satang": fund.out_satang,
         }
         for name, value in got.items():
-            fund_cells[area_of(fund.area_code)][name] += value
+            fund_cells[_area_of(query, fund.area_code)][name] += value
             fund_total[name] += value
-
-    programmes = sorted({programme for programme, _ in cells} | set(totals))
-    rows = [
-        _row(programme, query.level, code, cells[(programme, code)])
-        for programme, code in sorted(cells, key=lambda k: (k[0], k[1] is None, k[1] or ""))
-    ]
-    return MoneyReport(
-        as_of=fresh_as_of,
-        fiscal_year=query.fiscal_year,
-        level=query.level,
-        rows=rows,
-        totals=[_row(p, scope[0], scope[1], totals[p]) for p in programmes],
-        revolving_funds=[
-            _fund_row(query.level, code, fund_cells[code])
-            for code in sorted(fund_cells, key=lambda c: (c is None, c or ""))
-        ],
-        revolving_funds_total=_fund_row(scope[0], scope[1], fund_total),
-    )
+    return fund_cells, fund_total
