@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from baan_shared import registry
@@ -58,3 +59,20 @@ async def running_app(
     app = build_app(name, settings, auth)
     async with app.router.lifespan_context(app):
         yield app
+
+
+ON_BOTH_DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""Params of a fixture that runs its tests on SQLite, then on PostgreSQL."""
+
+
+def database_url(request: pytest.FixtureRequest, files: Path, name: str) -> str:
+    """A fresh database for ``name`` by the fixture's param (``ON_BOTH_DATABASES``): a
+    SQLite file under ``files``, or a new PostgreSQL database of the ``baan`` plugin's
+    server (the test skipped without the plugin)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{files}/{name}.db"
+    try:
+        make_database = request.getfixturevalue("make_postgres_database")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+    return str(make_database(name))

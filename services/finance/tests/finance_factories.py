@@ -150,3 +150,31 @@ def loan_body(**overrides: Any) -> dict[str, Any]:
 async def grant_events(app: FastAPI) -> list[dict[str, Any]]:
     """The ``finance.grants`` events recorded for publication, oldest first."""
     return [e for e in await outbox_events(app) if e["topic"] == "finance.grants"]
+
+
+async def active_loan(client: httpx.AsyncClient, **overrides: Any) -> str:
+    """A loan approved and paid out on 1 January 2026, first instalment due on the 31st."""
+    created = await client.post("/v1/loans", json=loan_body(**overrides))
+    assert created.status_code == 201, created.text
+    loan_id: str = created.json()["id"]
+    paid_out = await client.post(
+        f"/v1/loans/{loan_id}/disburse",
+        json={"disbursed_on": "2026-01-01", "first_due_on": "2026-01-31"},
+    )
+    assert paid_out.status_code == 200, paid_out.text
+    return loan_id
+
+
+async def loan_detail(client: httpx.AsyncClient, loan_id: str, as_of: str) -> dict[str, Any]:
+    """The loan as ``GET /v1/loans/{id}`` shows it on ``as_of``."""
+    response = await client.get(f"/v1/loans/{loan_id}", params={"as_of": as_of})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def ledger_balances(client: httpx.AsyncClient) -> dict[str, int]:
+    """Each account's balance from the trial balance, which must balance."""
+    trial = (await client.get("/v1/ledger/trial-balance")).json()
+    assert trial["balanced"] is True
+    return {a["code"]: a["balance_satang"] for a in trial["accounts"]}

@@ -18,33 +18,19 @@ from finance_factories import budget_body, household_approved, loan_body
 
 from baan_shared.auth import Principal
 from baan_shared.ids import new_id
+from baan_testkit.apps import ON_BOTH_DATABASES, database_url, running_app, service_settings
 from baan_testkit.areas import area_leaks
 from baan_testkit.delivery import deliver
 from baan_testkit.outbox import outbox_events
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ON_BOTH_DATABASES)
 async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
     """The finance app on SQLite, then on a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{tmp_path}/finance.db"
-    else:
-        try:
-            make_database = request.getfixturevalue("make_postgres_database")
-        except pytest.FixtureLookupError:
-            pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-        database_url = str(make_database("finance"))
-    settings = FinanceSettings(
-        database_url=database_url,
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
+    settings = service_settings(
+        "finance", tmp_path, database_url=database_url(request, tmp_path, "finance")
     )
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app("finance", settings) as application:
         yield application
 
 

@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import loan_body
+from finance_factories import active_loan, ledger_balances, loan_body
 
 from baan_shared.ids import new_id
+from baan_testkit.apps import ON_BOTH_DATABASES, database_url, running_app, service_settings
 from baan_testkit.outbox import outbox_events
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 STATEMENTS = "/v1/bank-statements"
 CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code": "570101"}
@@ -22,38 +21,13 @@ CHIANG_RAI = {"province_code": "57", "district_code": "5701", "subdistrict_code"
 FIRST_INTEREST = 100_000
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ON_BOTH_DATABASES)
 async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    if request.param == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{tmp_path}/finance.db"
-    else:
-        try:
-            make_database = request.getfixturevalue("make_postgres_database")
-        except pytest.FixtureLookupError:
-            pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-        database_url = str(make_database("finance"))
-    settings = FinanceSettings(
-        database_url=database_url,
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
+    settings = service_settings(
+        "finance", tmp_path, database_url=database_url(request, tmp_path, "finance")
     )
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app("finance", settings) as application:
         yield application
-
-
-async def _active_loan(client: httpx.AsyncClient, **overrides: Any) -> str:
-    created = await client.post("/v1/loans", json=loan_body(**overrides))
-    assert created.status_code == 201, created.text
-    loan_id: str = created.json()["id"]
-    paid_out = await client.post(
-        f"/v1/loans/{loan_id}/disburse",
-        json={"disbursed_on": "2026-01-01", "first_due_on": "2026-01-31"},
-    )
-    assert paid_out.status_code == 200, paid_out.text
-    return loan_id
 
 
 def line(
@@ -72,17 +46,11 @@ async def _outstanding(client: httpx.AsyncClient, loan_id: str) -> int:
     return int(loan["outstanding_principal_satang"])
 
 
-async def _balances(client: httpx.AsyncClient) -> dict[str, int]:
-    trial = (await client.get("/v1/ledger/trial-balance")).json()
-    assert trial["balanced"] is True
-    return {a["code"]: a["balance_satang"] for a in trial["accounts"]}
-
-
 class TestBooking:
     async def test_every_line_is_booked_with_a_result_and_an_event_each(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        first, second = await _active_loan(client), await _active_loan(client)
+        first, second = await active_loan(client), await active_loan(client)
         statement = {
             "lines": [
                 line(first, "BANK-1", 150_000),
@@ -114,15 +82,15 @@ class TestBooking:
         assert await _outstanding(client, second) == 10_000_000
         events = await outbox_events(app, "loan.repayment_received")
         assert sorted(e["payment_reference"] for e in events) == ["BANK-1", "BANK-2", "BANK-3"]
-        assert (await _balances(client))["cash"] == -20_000_000 + 300_000
+        assert (await ledger_balances(client))["cash"] == -20_000_000 + 300_000
 
     async def test_a_statement_sent_again_books_nothing_twice(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan = await _active_loan(client)
+        loan = await active_loan(client)
         statement = {"lines": [line(loan, "BANK-10"), line(loan, "BANK-11", 80_000)]}
         first = await client.post(STATEMENTS, json=statement)
-        before = await _balances(client)
+        before = await ledger_balances(client)
         again = await client.post(STATEMENTS, json=statement)
 
         assert first.status_code == again.status_code == 200
@@ -131,13 +99,13 @@ class TestBooking:
             r["repayment_id"] for r in first.json()["results"]
         ]
         assert again.json()["booked_satang"] == 0
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
         assert len(await outbox_events(app, "loan.repayment_received")) == 2
 
     async def test_one_idempotency_key_answers_the_first_result_and_refuses_another_body(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan = await _active_loan(client)
+        loan = await active_loan(client)
         headers = {"Idempotency-Key": "statement-2026-01"}
         body = {"lines": [line(loan, "BANK-20")]}
         first = await client.post(STATEMENTS, json=body, headers=headers)
@@ -153,9 +121,9 @@ class TestBooking:
     async def test_every_refused_line_is_named_and_nothing_is_booked(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan, other = await _active_loan(client), await _active_loan(client)
+        loan, other = await active_loan(client), await active_loan(client)
         undisbursed = (await client.post("/v1/loans", json=loan_body())).json()["id"]
-        before = await _balances(client)
+        before = await ledger_balances(client)
         response = await client.post(
             STATEMENTS,
             json={
@@ -181,14 +149,14 @@ class TestBooking:
             ("body.lines.4.payment_reference", "duplicate"),
             ("body.lines.5.paid_on", None),
         ]
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
         assert await outbox_events(app, "loan.repayment_received") == []
         assert await _outstanding(client, loan) == 10_000_000
 
     async def test_a_reference_of_another_loan_refuses_the_statement_with_409(
         self, client: httpx.AsyncClient
     ) -> None:
-        loan, other = await _active_loan(client), await _active_loan(client)
+        loan, other = await active_loan(client), await active_loan(client)
         assert (
             await client.post(STATEMENTS, json={"lines": [line(other, "BANK-40")]})
         ).status_code == 200
@@ -206,7 +174,7 @@ class TestCsvFile:
     async def test_a_bank_export_books_like_json_and_ignores_other_columns(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan = await _active_loan(client)
+        loan = await active_loan(client)
         csv = (
             "\ufeffdate_posted,paid_on,loan_id,payment_reference,amount_baht,balance\n"
             f'31/01/2026,2026-01-31,{loan},BANK-50,"1,500.00",999\n'
@@ -225,7 +193,7 @@ class TestCsvFile:
     async def test_bad_rows_are_named_by_row_and_column_and_nothing_is_booked(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan = await _active_loan(client)
+        loan = await active_loan(client)
         csv = (
             "loan_id,payment_reference,amount_satang,paid_on\n"
             f"{loan},BANK-60,150000,2026-01-31\n"
@@ -256,10 +224,10 @@ class TestElsewhere:
     async def test_another_areas_loan_answers_as_an_unknown_one_and_books_nothing(
         self, app: FastAPI, client: httpx.AsyncClient, bangkok_client: httpx.AsyncClient
     ) -> None:
-        own = await _active_loan(client)
-        foreign = await _active_loan(client, programme="BAAN_MANKONG", **CHIANG_RAI)
+        own = await active_loan(client)
+        foreign = await active_loan(client, programme="BAAN_MANKONG", **CHIANG_RAI)
         random = str(new_id())
-        before = await _balances(client)
+        before = await ledger_balances(client)
 
         answers = []
         for loan in (foreign, random):
@@ -285,5 +253,5 @@ class TestElsewhere:
 
         assert answers[0] == answers[1]
         assert [status for status, _, _ in answers[0]] == [422, 422]
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
         assert await outbox_events(app, "loan.repayment_received") == []

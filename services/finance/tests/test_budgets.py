@@ -13,6 +13,7 @@ from finance_factories import (
     grant_events,
     house_completed,
     household_approved,
+    ledger_balances,
     loan_body,
 )
 
@@ -31,12 +32,6 @@ async def _budget(client: httpx.AsyncClient, budget_id: str) -> dict[str, Any]:
     return body
 
 
-async def _trial(client: httpx.AsyncClient) -> dict[str, int]:
-    trial = (await client.get("/v1/ledger/trial-balance")).json()
-    assert trial["balanced"] is True
-    return {a["code"]: a["balance_satang"] for a in trial["accounts"]}
-
-
 class TestAllocating:
     async def test_an_allocation_creates_the_budget_funds_cash_and_is_published(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -49,7 +44,7 @@ class TestAllocating:
         assert budget["allocated_satang"] == budget["free_satang"] == 29_400_000
         assert budget["reserved_satang"] == budget["disbursed_satang"] == 0
 
-        assert await _trial(client) == {
+        assert await ledger_balances(client) == {
             "budget_appropriations": 29_400_000,
             "cash": 29_400_000,
             "grant_expense": 0,
@@ -304,7 +299,7 @@ class TestRejecting:
         assert granted["status"] == "approved"
         assert refused["status"] == "rejected"
         assert (await _budget(client, budget["id"]))["free_satang"] == CANAL // 2
-        balances = await _trial(client)
+        balances = await ledger_balances(client)
         assert balances["grant_expense"] == balances["grants_payable"] == CANAL
 
         events = await grant_events(app)
@@ -333,7 +328,7 @@ class TestRejecting:
         assert grant["disbursed_satang"] == 0
         assert grant["disbursements"] == []
         assert [e["type"] for e in await grant_events(app)] == ["grant.rejected"]
-        assert (await _trial(client))["cash"] == 0
+        assert (await ledger_balances(client))["cash"] == 0
 
     async def test_a_house_event_first_reserves_from_the_budget_or_rejects(
         self, app: FastAPI, client: httpx.AsyncClient
@@ -489,7 +484,7 @@ class TestAllocationReversal:
         assert response.status_code == 200, response.text
         assert response.json()["budget"]["allocated_satang"] == 29_400_000
         assert response.json()["allocation"]["reversal_reason"] == "keyed 10x the approved amount"
-        balances = await _trial(client)
+        balances = await ledger_balances(client)
         assert balances["cash"] == balances["budget_appropriations"] == 29_400_000
         events = await outbox_events(app, "budget.allocated")
         assert [(e["amount_satang"], e["allocated_total_satang"]) for e in events] == [
@@ -510,7 +505,7 @@ class TestAllocationReversal:
     ) -> None:
         allocated = await self._allocated(client, CANAL)
         await deliver(app, household_approved(new_id()))
-        before = await _trial(client)
+        before = await ledger_balances(client)
         response = await client.post(
             f"/v1/budgets/{allocated['budget']['id']}/allocations/"
             f"{allocated['allocation']['id']}/reversal",
@@ -518,7 +513,7 @@ class TestAllocationReversal:
         )
         assert response.status_code == 409
         assert "reserved" in response.json()["detail"]
-        assert await _trial(client) == before
+        assert await ledger_balances(client) == before
         assert (await _budget(client, allocated["budget"]["id"]))["allocated_satang"] == CANAL
 
     async def test_an_unknown_allocation_is_404(

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import allocate, household_approved, loan_body
+from finance_factories import allocate, household_approved, ledger_balances, loan_body, loan_detail
 
 from baan_shared.events import topics
 from baan_shared.ids import new_id
@@ -36,19 +36,6 @@ async def _repay(
         f"/v1/loans/{loan_id}/repayments",
         json={"payment_reference": reference, "amount_satang": amount, "paid_on": paid_on},
     )
-
-
-async def _detail(client: httpx.AsyncClient, loan_id: str, as_of: str) -> dict[str, Any]:
-    response = await client.get(f"/v1/loans/{loan_id}", params={"as_of": as_of})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def _balances(client: httpx.AsyncClient) -> dict[str, int]:
-    trial = (await client.get("/v1/ledger/trial-balance")).json()
-    assert trial["balanced"] is True
-    return {a["code"]: a["balance_satang"] for a in trial["accounts"]}
 
 
 class TestApproval:
@@ -113,7 +100,7 @@ class TestDisbursement:
         assert loan["outstanding_principal_satang"] == 10_000_000
         assert loan["disbursement_reference"].startswith("LOAN-25")
 
-        detail = await _detail(client, loan["id"], "2026-01-01")
+        detail = await loan_detail(client, loan["id"], "2026-01-01")
         schedule = detail["schedule"]
         assert len(schedule) == 12
         assert schedule[0]["due_on"] == "2026-01-31"
@@ -124,7 +111,7 @@ class TestDisbursement:
         )
         assert sum(i["principal_due_satang"] for i in schedule) == 10_000_000
 
-        balances = await _balances(client)
+        balances = await ledger_balances(client)
         assert balances["loans_receivable"] == 10_000_000
         assert balances["cash"] == -10_000_000
         events = await outbox_events(app)
@@ -151,7 +138,7 @@ class TestDisbursement:
             annual_interest_rate_bp=600,
             repayment_method="equal_principal",
         )
-        schedule = (await _detail(client, loan["id"], "2026-01-01"))["schedule"]
+        schedule = (await loan_detail(client, loan["id"], "2026-01-01"))["schedule"]
         assert {i["principal_due_satang"] for i in schedule} == {1_000_000}
         assert [i["interest_due_satang"] for i in schedule[:3]] == [60_000, 55_000, 50_000]
 
@@ -167,7 +154,7 @@ class TestRepayments:
         assert (repayment["interest_satang"], repayment["principal_satang"]) == (100_000, 50_000)
         assert repayment["outstanding_principal_satang"] == 9_950_000
 
-        balances = await _balances(client)
+        balances = await ledger_balances(client)
         assert balances["interest_income"] == 100_000
         assert balances["loans_receivable"] == 9_950_000
         assert balances["cash"] == -10_000_000 + 150_000
@@ -180,11 +167,11 @@ class TestRepayments:
     ) -> None:
         loan = await _active_loan(client)
         first = await _repay(client, loan["id"], PMT, "BANK-0002", "2026-01-31")
-        before = await _balances(client)
+        before = await ledger_balances(client)
         again = await _repay(client, loan["id"], PMT, "BANK-0002", "2026-01-31")
         assert (first.status_code, again.status_code) == (201, 200)
         assert again.json() == first.json()
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
         assert len(await outbox_events(app, "loan.repayment_received")) == 1
 
     async def test_a_reference_from_another_loan_is_a_conflict(
@@ -201,7 +188,7 @@ class TestRepayments:
         loan = await _active_loan(client)
         response = await _repay(client, loan["id"], 2 * PMT, "BANK-0004", "2026-01-10")
         assert response.status_code == 201
-        schedule = (await _detail(client, loan["id"], "2026-03-01"))["schedule"]
+        schedule = (await loan_detail(client, loan["id"], "2026-03-01"))["schedule"]
         paid = [i["interest_paid_satang"] + i["principal_paid_satang"] for i in schedule[:3]]
         assert paid == [PMT, PMT, 0]
 
@@ -209,7 +196,7 @@ class TestRepayments:
         loan = await _active_loan(client, principal_satang=1_200_000, annual_interest_rate_bp=0)
         response = await _repay(client, loan["id"], 1_200_000, "BANK-0005", "2026-02-01")
         assert response.status_code == 201
-        detail = await _detail(client, loan["id"], "2026-02-01")
+        detail = await loan_detail(client, loan["id"], "2026-02-01")
         assert detail["status"] == "repaid"
         assert detail["outstanding_principal_satang"] == 0
         after = await _repay(client, loan["id"], 1, "BANK-0006", "2026-02-02")
@@ -219,7 +206,7 @@ class TestRepayments:
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
         loan = await _active_loan(client, principal_satang=1_200_000, annual_interest_rate_bp=0)
-        before = await _balances(client)
+        before = await ledger_balances(client)
         response = await _repay(client, loan["id"], 1_200_001, "BANK-0007", "2026-02-01")
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
@@ -227,7 +214,7 @@ class TestRepayments:
         assert [e["field"] for e in problem["errors"]] == ["body.amount_satang"]
         assert problem["payoff_satang"] == 1_200_000
         assert "overpayments are refused" in problem["detail"]
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
         assert await outbox_events(app, "loan.repayment_received") == []
 
     @pytest.mark.parametrize("amount", [100.5, 100.0, -5, 0, "100"])
@@ -257,19 +244,19 @@ class TestArrears:
         self, client: httpx.AsyncClient
     ) -> None:
         loan = await _active_loan(client)
-        assert (await _detail(client, loan["id"], "2026-01-31"))["arrears"] == {
+        assert (await loan_detail(client, loan["id"], "2026-01-31"))["arrears"] == {
             "as_of": "2026-01-31",
             "days_past_due": 0,
             "bucket": "current",
             "overdue_satang": 0,
         }
-        late = (await _detail(client, loan["id"], "2026-03-05"))["arrears"]
+        late = (await loan_detail(client, loan["id"], "2026-03-05"))["arrears"]
         assert (late["days_past_due"], late["bucket"]) == (33, "31-60")
         assert late["overdue_satang"] == 2 * PMT
 
         # A late payment of the first instalment: the second is now the oldest unpaid.
         await _repay(client, loan["id"], PMT, "BANK-0011", "2026-03-05")
-        late = (await _detail(client, loan["id"], "2026-03-05"))["arrears"]
+        late = (await loan_detail(client, loan["id"], "2026-03-05"))["arrears"]
         assert (late["days_past_due"], late["bucket"]) == (5, "1-30")
 
     async def test_the_review_publishes_each_bucket_a_loan_enters_once(
@@ -323,7 +310,7 @@ class TestRescheduling:
         loan = await _active_loan(client)
         await _repay(client, loan["id"], PMT, "BANK-0013", "2026-01-31")
         # February's instalment is missed (the flood); its interest is still owed.
-        before = await _balances(client)
+        before = await ledger_balances(client)
 
         response = await client.post(
             f"/v1/loans/{loan['id']}/reschedule",
@@ -337,7 +324,7 @@ class TestRescheduling:
             },
         )
         assert response.status_code == 200, response.text
-        detail = await _detail(client, loan["id"], "2026-06-01")
+        detail = await loan_detail(client, loan["id"], "2026-06-01")
         assert detail["schedule_version"] == 2
         assert detail["annual_interest_rate_bp"] == 0
         assert detail["arrears"]["bucket"] == "current"
@@ -368,7 +355,7 @@ class TestRescheduling:
         assert len(earlier) == 12
         assert earlier[0]["interest_paid_satang"] + earlier[0]["principal_paid_satang"] == PMT
         # Rescheduling moves no money.
-        assert await _balances(client) == before
+        assert await ledger_balances(client) == before
 
         # The next payment goes to the new schedule: carried interest first.
         paid = await _repay(client, loan["id"], 100_000, "BANK-0014", "2026-06-30")

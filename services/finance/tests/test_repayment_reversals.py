@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from finance_factories import loan_body
+from finance_factories import active_loan, loan_detail
 
 from baan_shared.ids import new_id
 from baan_testkit.outbox import outbox_events
@@ -15,18 +15,6 @@ from baan_testkit.outbox import outbox_events
 PRINCIPAL = 10_000_000
 PMT = 888_488
 JANUARY_INTEREST = 100_000
-
-
-async def _active_loan(client: httpx.AsyncClient, **overrides: Any) -> str:
-    created = await client.post("/v1/loans", json=loan_body(**overrides))
-    assert created.status_code == 201, created.text
-    loan_id: str = created.json()["id"]
-    paid_out = await client.post(
-        f"/v1/loans/{loan_id}/disburse",
-        json={"disbursed_on": "2026-01-01", "first_due_on": "2026-01-31"},
-    )
-    assert paid_out.status_code == 200, paid_out.text
-    return loan_id
 
 
 async def _repay(
@@ -49,13 +37,6 @@ async def _reverse(
     )
 
 
-async def _detail(client: httpx.AsyncClient, loan_id: str, as_of: str) -> dict[str, Any]:
-    response = await client.get(f"/v1/loans/{loan_id}", params={"as_of": as_of})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def _balances(client: httpx.AsyncClient) -> dict[str, int]:
     trial = (await client.get("/v1/ledger/trial-balance")).json()
     assert trial["balanced"] is True
@@ -67,7 +48,7 @@ class TestReversing:
     async def test_a_bounced_payment_is_owed_again_and_the_ledger_is_restored(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         before = await _balances(client)
         paid = await _repay(client, loan_id, PMT, "BANK-BOUNCE-1", "2026-01-31")
 
@@ -78,7 +59,7 @@ class TestReversing:
         assert reversed_["reversed_at"] is not None
         assert reversed_["reversal_reason"] == "cheque bounced"
         assert reversed_["reversal_entry_id"] not in (None, paid["journal_entry_id"])
-        detail = await _detail(client, loan_id, "2026-03-15")
+        detail = await loan_detail(client, loan_id, "2026-03-15")
         assert detail["outstanding_principal_satang"] == PRINCIPAL
         first = detail["schedule"][0]
         assert (first["interest_paid_satang"], first["principal_paid_satang"]) == (0, 0)
@@ -96,7 +77,7 @@ class TestReversing:
     async def test_the_reversal_is_published_with_negative_amounts(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         paid = await _repay(client, loan_id, PMT, "BANK-BOUNCE-2", "2026-01-31")
         await _reverse(client, loan_id, paid["id"])
 
@@ -112,13 +93,13 @@ class TestReversing:
     async def test_reversing_an_earlier_payment_leaves_the_later_one_paid(
         self, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         january = await _repay(client, loan_id, PMT, "BANK-JAN", "2026-01-31")
         await _repay(client, loan_id, PMT, "BANK-FEB", "2026-02-28")
 
         assert (await _reverse(client, loan_id, january["id"])).status_code == 200
 
-        detail = await _detail(client, loan_id, "2026-03-01")
+        detail = await loan_detail(client, loan_id, "2026-03-01")
         first, second = detail["schedule"][:2]
         assert first["interest_paid_satang"] + first["principal_paid_satang"] == 0
         assert second["interest_paid_satang"] + second["principal_paid_satang"] == PMT
@@ -131,13 +112,13 @@ class TestReversing:
     async def test_reversing_the_payment_that_repaid_the_loan_reopens_it(
         self, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client, term_months=1, annual_interest_rate_bp=0)
+        loan_id = await active_loan(client, term_months=1, annual_interest_rate_bp=0)
         paid = await _repay(client, loan_id, PRINCIPAL, "BANK-PAYOFF", "2026-01-31")
-        assert (await _detail(client, loan_id, "2026-01-31"))["status"] == "repaid"
+        assert (await loan_detail(client, loan_id, "2026-01-31"))["status"] == "repaid"
 
         await _reverse(client, loan_id, paid["id"])
 
-        detail = await _detail(client, loan_id, "2026-01-31")
+        detail = await loan_detail(client, loan_id, "2026-01-31")
         assert (detail["status"], detail["outstanding_principal_satang"]) == ("active", PRINCIPAL)
 
 
@@ -145,7 +126,7 @@ class TestRefusing:
     async def test_a_second_reversal_is_a_409_and_changes_nothing(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         paid = await _repay(client, loan_id, PMT, "BANK-TWICE", "2026-01-31")
         await _reverse(client, loan_id, paid["id"])
         balances = await _balances(client)
@@ -161,8 +142,8 @@ class TestRefusing:
     async def test_an_unknown_repayment_or_one_of_another_loan_is_a_404(
         self, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
-        other_loan = await _active_loan(client)
+        loan_id = await active_loan(client)
+        other_loan = await active_loan(client)
         paid = await _repay(client, other_loan, PMT, "BANK-OTHER", "2026-01-31")
 
         assert (await _reverse(client, loan_id, str(new_id()))).status_code == 404
@@ -170,7 +151,7 @@ class TestRefusing:
         assert (await _reverse(client, str(new_id()), paid["id"])).status_code == 404
 
     async def test_a_reason_is_required(self, client: httpx.AsyncClient) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         paid = await _repay(client, loan_id, PMT, "BANK-NOREASON", "2026-01-31")
         response = await _reverse(client, loan_id, paid["id"], reason="")
         assert response.status_code == 422
@@ -179,7 +160,7 @@ class TestRefusing:
     async def test_a_payment_on_a_schedule_replaced_by_a_rescheduling_is_a_409(
         self, client: httpx.AsyncClient
     ) -> None:
-        loan_id = await _active_loan(client)
+        loan_id = await active_loan(client)
         paid = await _repay(client, loan_id, PMT, "BANK-OLD-SCHEDULE", "2026-01-31")
         rescheduled = await client.post(
             f"/v1/loans/{loan_id}/reschedule",
@@ -222,7 +203,7 @@ class TestRevolvingFund:
             "annual_interest_rate_bp": 0,
             "term_months": 10,
         }
-        loan_id = await _active_loan(client, **rural)
+        loan_id = await active_loan(client, **rural)
         paid = await _repay(client, loan_id, 200_000, "BANK-RURAL", "2026-01-31")
 
         assert (await _reverse(client, loan_id, paid["id"])).status_code == 200
@@ -260,13 +241,13 @@ class TestRevolvingFund:
             "annual_interest_rate_bp": 0,
             "term_months": 10,
         }
-        loan_id = await _active_loan(client, **rural)
+        loan_id = await active_loan(client, **rural)
         paid = await _repay(client, loan_id, 2_000_000, "BANK-LENT-ON", "2026-01-31")
         # The fund lends the whole repayment on to the next household.
-        await _active_loan(client, **rural, revolving_fund_id=fund["id"], financed_by_fund=True)
+        await active_loan(client, **rural, revolving_fund_id=fund["id"], financed_by_fund=True)
 
         response = await _reverse(client, loan_id, paid["id"])
 
         assert response.status_code == 409
         assert "lent the money on" in response.json()["detail"]
-        assert (await _detail(client, loan_id, "2026-02-01"))["status"] == "repaid"
+        assert (await loan_detail(client, loan_id, "2026-02-01"))["status"] == "repaid"
