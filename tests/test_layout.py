@@ -128,13 +128,9 @@ def test_calls_go_router_to_service_to_repository_never_back(service: str) -> No
 # survey's routers, while survey's modules are being restored (issue 18).
 ROUTERS_ON_REPOSITORIES_PENDING = {
     "survey.administrations.router",
-    "survey.communities.router",
     "survey.households.router",
     "survey.imports.router",
-    "survey.photos.router",
     "survey.plans.router",
-    "survey.programmes.router",
-    "survey.rounds.router",
 }
 
 

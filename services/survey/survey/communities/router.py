@@ -12,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from survey.access import Reader, Writer
-from survey.communities import repository, service
+from survey.communities import service
 from survey.communities.schemas import CommunitiesPublic, CommunityCreate, CommunityPublic
 
 router = APIRouter(
@@ -48,7 +48,7 @@ async def list_communities(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CommunitiesPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         principal=principal,
         after=decode_cursor(cursor),

@@ -4,7 +4,7 @@ import uuid
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import does_not_exist
+from baan_shared.auth import Principal, does_not_exist
 from survey.communities import repository
 from survey.communities.models import Community
 from survey.communities.schemas import CommunityCreate
@@ -23,3 +23,19 @@ async def get(session: AsyncSession, community_id: uuid.UUID) -> Community:
     if community is None:
         raise does_not_exist(f"community {community_id}")
     return community
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    after: uuid.UUID | None,
+    limit: int,
+    subdistrict_code: str | None,
+) -> list[Community]:
+    return await repository.page(
+        session, principal=principal, after=after, limit=limit, subdistrict_code=subdistrict_code
+    )

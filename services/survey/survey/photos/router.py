@@ -13,7 +13,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.storage import IMAGES, ObjectStorage, UploadLimits
 from survey.access import Reader, Writer
 from survey.households import service as households
-from survey.photos import repository, service
+from survey.photos import service
 from survey.photos.models import PhotoSubject
 from survey.settings import SurveySettings
 
@@ -104,7 +104,7 @@ async def list_photos(
     await households.get_covered(session, principal, household_id)
     return [
         PhotoPublic.model_validate(p, from_attributes=True)
-        for p in await repository.of_household(session, household_id)
+        for p in await service.of_household(session, household_id)
         if subject is None or p.subject == subject
     ]
 

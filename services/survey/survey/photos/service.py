@@ -74,3 +74,10 @@ async def content(
         return photo, await storage.get(photo.storage_key)
     except ObjectNotFound:
         raise NotFound(f"photo {photo_id} is recorded but its file is missing") from None
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def of_household(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdPhoto]:
+    return await repository.of_household(session, household_id)

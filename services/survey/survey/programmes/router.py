@@ -6,7 +6,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from survey.access import NationalWriter, Reader
-from survey.programmes import repository, service
+from survey.programmes import service
 from survey.programmes.schemas import (
     ProgrammePublic,
     ProgrammeUpdate,
@@ -30,7 +30,7 @@ router = APIRouter(
 
 @router.get("", response_model=list[ProgrammePublic])
 async def list_programmes(session: SessionDep, principal: Reader) -> list[ProgrammePublic]:
-    return [ProgrammePublic.of(p) for p in await repository.all_(session)]
+    return [ProgrammePublic.of(p) for p in await service.all_programmes(session)]
 
 
 @router.get("/{code}", response_model=ProgrammePublic)

@@ -69,3 +69,10 @@ async def saved_weights(session: AsyncSession) -> dict[Programme, Weights]:
         rules.code: Weights(rules.weight_income, rules.weight_condition, rules.weight_vulnerable)
         for rules in await repository.all_(session)
     }
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def all_programmes(session: AsyncSession) -> list[ProgrammeRules]:
+    return await repository.all_(session)

@@ -12,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from survey.access import Reader, Writer
-from survey.rounds import repository, service
+from survey.rounds import service
 from survey.rounds.schemas import (
     SurveyRoundCreate,
     SurveyRoundFinish,
@@ -54,7 +54,7 @@ async def list_survey_rounds(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> SurveyRoundsPublic:
-    rows = await repository.page(
+    rows = await service.page(
         session,
         principal=principal,
         after=decode_cursor(cursor),

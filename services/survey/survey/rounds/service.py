@@ -91,3 +91,25 @@ async def public(session: AsyncSession, rounds: list[SurveyRound]) -> list[Surve
             SurveyRoundPublic(**r.model_dump(), households_counted=count, coverage=coverage)
         )
     return result
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    after: uuid.UUID | None,
+    limit: int,
+    subdistrict_code: str | None,
+    community_id: uuid.UUID | None,
+) -> list[SurveyRound]:
+    return await repository.page(
+        session,
+        principal=principal,
+        after=after,
+        limit=limit,
+        subdistrict_code=subdistrict_code,
+        community_id=community_id,
+    )
