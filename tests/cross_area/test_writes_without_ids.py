@@ -90,10 +90,24 @@ NATIONAL_ONLY: dict[tuple[str, str, str], Callable[[Caller], Request]] = {
             ]
         }
     },
+    # A national long-term target: the country's, not any area's.
+    ("reporting", "PUT", "/v1/long-term-targets/{code}"): lambda caller: {
+        "url": "/v1/long-term-targets/rural-5-year",
+        "json": {
+            "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
+            "name_en": "Baan Pho Phiang, 5-year target",
+            "programmes": ["BAAN_PHO_PHIANG"],
+            "first_fiscal_year": 2560,
+            "last_fiscal_year": 2564,
+            "households": 352_000,
+            "source": "seed 000",
+        },
+    },
 }
 """Writes without ids open to national clients alone, and what a caller bound to areas
-sends: each is refused (403) and changes nothing, while the national office's same
-request is accepted (so the refusal is the areas', not the body's)."""
+sends (``url`` when the path holds a code): each is refused (403) and changes nothing,
+while the national office's same request is accepted (so the refusal is the areas',
+not the body's)."""
 
 
 async def _elsewhere_as_national(world: World, caller: Caller) -> dict[str, Any]:
@@ -149,14 +163,16 @@ async def test_a_national_write_is_refused_to_a_caller_bound_to_areas_and_change
     service, method, path = key
     world = await stage.world(service)
     before = await snapshot(world)
+    request = NATIONAL_ONLY[key](caller)
+    url = request.pop("url", path)  # a path with a code in it names the one to set
     async with world.caller(caller) as client:
-        answer = await client.request(method, path, **NATIONAL_ONLY[key](caller))
+        answer = await client.request(method, url, **request)
     after = await snapshot(world)
     assert answer.status_code == 403, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert not changed(before, after)
     async with world.national() as national:
-        accepted = await national.request(method, path, **NATIONAL_ONLY[key](caller))
+        accepted = await national.request(method, url, **request)
     assert accepted.status_code == 200, accepted.text
 
 

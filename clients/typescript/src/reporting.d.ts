@@ -78,6 +78,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/long-term-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Long Term Targets
+         * @description The version in force of every target. A client bound to areas sees none: they
+         *     are the country's figures.
+         */
+        get: operations["list_long_term_targets_v1_long_term_targets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/long-term-targets/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Long Term Target
+         * @description Set a national long-term target: a new version when anything changed (the old
+         *     ones stay, see `/history`); the version in force sent again changes nothing.
+         */
+        put: operations["set_long_term_target_v1_long_term_targets__code__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/long-term-targets/{code}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Long Term Target History
+         * @description Every version of the target, newest first, with who set it and when.
+         */
+        get: operations["long_term_target_history_v1_long_term_targets__code__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/query": {
         parameters: {
             query?: never;
@@ -228,6 +290,46 @@ export interface paths {
          *     its filters in ``drill_down``. A client bound to areas sees only its households.
          */
         get: operations["households_behind_a_figure_v1_reports_households_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/long-term-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Long Term Target Report
+         * @description Per target in force: households planned in adopted tambon plans and reached
+         *     (as /v1/reports/cumulative counts them) over its span, against the target, and
+         *     each fiscal year with the reached to date (the line toward the target).
+         *     Percentages are never capped.
+         */
+        get: operations["long_term_target_report_v1_reports_long_term_targets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/long-term-targets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Long Term Target Report */
+        get: operations["export_long_term_target_report_v1_reports_long_term_targets_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -903,6 +1005,161 @@ export interface components {
              * @description Pass as ?cursor= for the next page
              */
             next_cursor: string | null;
+        };
+        /** LongTermTargetHistory */
+        LongTermTargetHistory: {
+            /** Code */
+            code: string;
+            /**
+             * Versions
+             * @description Every version, newest first
+             */
+            versions: components["schemas"]["LongTermTargetPublic"][];
+        };
+        /** LongTermTargetProgress */
+        LongTermTargetProgress: {
+            /**
+             * Planned
+             * @description Households in the adopted tambon plans over the span
+             */
+            planned: number;
+            /** Planned Percent Of Target */
+            planned_percent_of_target: number | null;
+            /**
+             * Reached
+             * @description Households (persons, for the homeless) reached over the span: the historical records and the houses the platform saw completed, as /v1/reports/cumulative counts them
+             */
+            reached: number;
+            /**
+             * Reached Percent Of Target
+             * @description Never capped
+             */
+            reached_percent_of_target: number | null;
+            /**
+             * Remaining
+             * @description Target less reached; 0 once reached
+             */
+            remaining: number;
+            target: components["schemas"]["LongTermTargetPublic"];
+            /**
+             * Years
+             * @description One per fiscal year of the span
+             */
+            years: components["schemas"]["LongTermYear"][];
+        };
+        /** LongTermTargetPublic */
+        LongTermTargetPublic: {
+            /** Code */
+            code: string;
+            /** First Fiscal Year */
+            first_fiscal_year: number;
+            /** Households */
+            households: number;
+            /** Last Fiscal Year */
+            last_fiscal_year: number;
+            /** Name En */
+            name_en: string;
+            /** Name Th */
+            name_th: string;
+            /**
+             * Programmes
+             * @description Empty: every programme
+             */
+            programmes: string[];
+            /**
+             * Set At
+             * Format: date-time
+             */
+            set_at: string;
+            /** Set By */
+            set_by: string;
+            /** Source */
+            source: string;
+            /**
+             * Version
+             * @description 1 for the first, then one more per change
+             */
+            version: number;
+        };
+        /** LongTermTargetReport */
+        LongTermTargetReport: {
+            /**
+             * Rows
+             * @description One per target in force
+             */
+            rows: components["schemas"]["LongTermTargetProgress"][];
+        };
+        /**
+         * LongTermTargetSet
+         * @description A target's new version. Sending the version in force again changes nothing.
+         */
+        LongTermTargetSet: {
+            /**
+             * First Fiscal Year
+             * @description B.E., e.g. 2560 (Oct 2016 - Sep 2017)
+             */
+            first_fiscal_year: number;
+            /**
+             * Households
+             * @description Households (persons, for the homeless) to reach
+             */
+            households: number;
+            /**
+             * Last Fiscal Year
+             * @description B.E., e.g. 2579 (Oct 2035 - Sep 2036)
+             */
+            last_fiscal_year: number;
+            /**
+             * Name En
+             * @example 20-year housing master plan
+             */
+            name_en: string;
+            /**
+             * Name Th
+             * @example แผนแม่บทที่อยู่อาศัย 20 ปี
+             */
+            name_th: string;
+            /**
+             * Programmes
+             * @description The programmes whose households count toward it; empty: every programme
+             */
+            programmes?: components["schemas"]["Programme"][];
+            /**
+             * Source
+             * @description Where the figure comes from (a decision)
+             */
+            source: string;
+        };
+        /** LongTermTargetsPublic */
+        LongTermTargetsPublic: {
+            /**
+             * Items
+             * @description The version in force of each target
+             */
+            items: components["schemas"]["LongTermTargetPublic"][];
+        };
+        /** LongTermYear */
+        LongTermYear: {
+            /**
+             * Fiscal Year
+             * @description B.E.
+             */
+            fiscal_year: number;
+            /**
+             * Planned
+             * @description Households in the adopted tambon plans for the year
+             */
+            planned: number;
+            /**
+             * Reached
+             * @description Households (persons, for the homeless) reached in it
+             */
+            reached: number;
+            /**
+             * Reached To Date
+             * @description Reached from the target's first year to this one
+             */
+            reached_to_date: number;
         };
         /**
          * Measure
@@ -1748,6 +2005,238 @@ export interface operations {
             };
         };
     };
+    list_long_term_targets_v1_long_term_targets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LongTermTargetsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    set_long_term_target_v1_long_term_targets__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. master-plan-20-year, rural-5-year */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LongTermTargetSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LongTermTargetPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The client is bound to areas: only a national client sets them */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The target is not valid; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    long_term_target_history_v1_long_term_targets__code__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. master-plan-20-year, rural-5-year */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LongTermTargetHistory"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No long-term target has this code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     query_v1_query_get: {
         parameters: {
             query: {
@@ -2398,6 +2887,157 @@ export interface operations {
                 };
             };
             /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    long_term_target_report_v1_reports_long_term_targets_get: {
+        parameters: {
+            query?: {
+                /** @description Only this target */
+                code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LongTermTargetReport"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_long_term_target_report_v1_reports_long_term_targets_export_get: {
+        parameters: {
+            query?: {
+                /** @description Only this target */
+                code?: string | null;
+                /** @description csv or xlsx */
+                format?: components["schemas"]["ExportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -13,6 +13,7 @@ from reporting.dashboard.router import router as dashboard_router
 from reporting.drilldown.router import router as drilldown_router
 from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.long_term_targets.router import router as long_term_targets_router
 from reporting.money.router import router as money_router
 from reporting.plans.router import router as plans_router
 from reporting.query.router import router as query_router
@@ -46,6 +47,7 @@ def create_app(
             targets_router,
             plans_router,
             cumulative_router,
+            long_term_targets_router,
             survey_coverage_router,
             dashboard_router,
             audit_log_router(get_session),

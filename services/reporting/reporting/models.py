@@ -5,6 +5,7 @@ from baan_shared.auth.ratelimit import RateLimitCounter
 from baan_shared.http.idempotency import IdempotencyKey
 from baan_shared.inbox import ProcessedEvent
 from reporting.cumulative.models import HistoricalAchievement
+from reporting.long_term_targets.models import LongTermTarget
 from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
     BudgetMoney,
@@ -26,6 +27,7 @@ __all__ = [
     "HouseholdProgress",
     "IdempotencyKey",
     "LoanMoney",
+    "LongTermTarget",
     "PlannedLine",
     "ProcessedEvent",
     "ProjectionState",

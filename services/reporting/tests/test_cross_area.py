@@ -31,6 +31,7 @@ from reporting_factories import StartApp
 from baan_shared.ids import new_id
 from reporting.cumulative.models import HistoricalAchievement, PlaceKind
 from reporting.geography import AreaLevel
+from reporting.long_term_targets.models import LongTermTarget
 from reporting.periods import PeriodKind
 from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
@@ -290,6 +291,20 @@ def everyone_elses_rows() -> list[Any]:
         # A record of no place (emergency help, say) is the country's alone.
         _history(None, "ไฟไหม้ชุมชน", 3_636),
         _coverage(BANGKOK, "BVE", 2_929, BANGKOK_LAST_EVENT),
+        # The country's long-term target: a figure for more than any one province.
+        LongTermTarget(
+            code="master-plan-20-year",
+            version=1,
+            name_th="แผนแม่บท 20 ปี",
+            name_en="20-year master plan",
+            programmes="",
+            first_fiscal_year=2560,
+            last_fiscal_year=2579,
+            households=1_050_000,
+            source="seed 003",
+            set_by="baan-national",
+            set_at=APPROVED_ON,
+        ),
     ]
 
 
@@ -405,6 +420,9 @@ READ_ROUTES = {
     "/v1/reports/cumulative",
     "/v1/reports/cumulative/export",
     "/v1/reports/survey-coverage",
+    "/v1/reports/long-term-targets",
+    "/v1/reports/long-term-targets/export",
+    "/v1/long-term-targets",
     "/v1/query",
     "/v1/targets",
 }
@@ -412,6 +430,9 @@ NOT_AREA_DATA = {
     "/health/live",
     "/health/ready",
     "/v1/audit-log",  # auditors are national (ADR 0003)
+    # One national target's versions: a client bound to areas gets the 404 of an
+    # unknown code (test_long_term_targets.py), a national one the country's figures.
+    "/v1/long-term-targets/{code}/history",
 }
 
 

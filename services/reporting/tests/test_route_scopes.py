@@ -40,7 +40,11 @@ OPERATIONS = _published_operations()
 def _right_scope(method: str, path: str) -> str:
     if path == "/v1/audit-log":
         return AUDIT_READ
-    if method == "PUT" and path in ("/v1/targets", "/v1/historical-achievements"):
+    if method == "PUT" and path in (
+        "/v1/targets",
+        "/v1/historical-achievements",
+        "/v1/long-term-targets/{code}",
+    ):
         return REPORTS_WRITE
     assert method == "GET", f"{method} {path}: a new write needs its scope decided here"
     return REPORTS_READ
@@ -77,9 +81,23 @@ async def test_a_client_without_the_right_scope_is_refused_naming_it(
     assert refused == Refusal(403, "application/problem+json", [needed])
 
 
+# An object for every read whose path names one, set up by the national office.
+PATH_VALUES = {"code": "master-plan-20-year"}
+LONG_TERM_TARGET = {
+    "name_th": "แผนแม่บท 20 ปี",
+    "name_en": "20-year master plan",
+    "first_fiscal_year": 2560,
+    "last_fiscal_year": 2579,
+    "households": 1_050_000,
+    "source": "seed 003",
+}
+
+
 async def test_reading_every_report_needs_nothing_but_reports_read(
-    app: FastAPI, client_for: ClientFor
+    app: FastAPI, client: httpx.AsyncClient, client_for: ClientFor
 ) -> None:
+    put = await client.put("/v1/long-term-targets/master-plan-20-year", json=LONG_TERM_TARGET)
+    assert put.status_code == 200, put.text
     async with client_for("reader", [REPORTS_READ], ["*"]) as reader:
         statuses: dict[str, int] = {}
         for method, path in sorted(OPERATIONS):
@@ -89,6 +107,7 @@ async def test_reading_every_report_needs_nothing_but_reports_read(
                     p["name"] for p in app.openapi()["paths"][path]["get"].get("parameters", [])
                 }
                 params = {k: v for k, v in REQUESTS["GET"]["params"].items() if k in declared}
-                response: httpx.Response = await reader.get(path, params=params)
+                url = path.format(**PATH_VALUES)
+                response: httpx.Response = await reader.get(url, params=params)
                 statuses[path] = response.status_code
     assert set(statuses.values()) == {200}
