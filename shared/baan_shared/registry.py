@@ -130,6 +130,16 @@ SERVICES: tuple[ServiceEntry, ...] = (
         ),
         group_prefixes=("reporting-rebuild-",),
     ),
+    ServiceEntry(
+        "welfare",
+        port=8005,
+        produces=(
+            topics.WELFARE_FUNDS,
+            topics.WELFARE_MEMBERS,
+            topics.WELFARE_BENEFITS,
+            topics.WELFARE_MATCHES,
+        ),
+    ),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(entry.name for entry in SERVICES)

@@ -52,6 +52,7 @@ DEFAULT_CLIENTS = """
 secret = "dev-national-secret"
 scopes = ["survey:read", "survey:write", "survey:approve", "construction:read",
           "construction:write", "finance:read", "finance:write", "finance:disburse",
+          "welfare:read", "welfare:write", "welfare:decide", "welfare:match",
           "reports:read", "reports:write", "pii:read", "audit:read", "admin"]
 areas = ["*"]
 

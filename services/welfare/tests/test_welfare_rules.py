@@ -24,17 +24,34 @@ from welfare.members.membership import (
 SEED_003_RULES = FundRules.model_validate(
     {
         "benefits": [
-            {"kind": "childbirth", "payment": "fixed", "amount_satang": 100_000,
-             "waiting_days": 180},
-            {"kind": "hospital", "payment": "per_night", "amount_satang": 20_000,
-             "max_nights_per_year": 10, "waiting_days": 90},
-            {"kind": "disaster", "payment": "up_to", "amount_satang": 200_000,
-             "claims_per_year": 1},
-            {"kind": "death", "payment": "by_years", "amounts_by_years": [
-                {"min_years": 1, "amount_satang": 300_000},
-                {"min_years": 5, "amount_satang": 1_000_000},
-                {"min_years": 10, "amount_satang": 2_000_000},
-            ]},
+            {
+                "kind": "childbirth",
+                "payment": "fixed",
+                "amount_satang": 100_000,
+                "waiting_days": 180,
+            },
+            {
+                "kind": "hospital",
+                "payment": "per_night",
+                "amount_satang": 20_000,
+                "max_nights_per_year": 10,
+                "waiting_days": 90,
+            },
+            {
+                "kind": "disaster",
+                "payment": "up_to",
+                "amount_satang": 200_000,
+                "claims_per_year": 1,
+            },
+            {
+                "kind": "death",
+                "payment": "by_years",
+                "amounts_by_years": [
+                    {"min_years": 1, "amount_satang": 300_000},
+                    {"min_years": 5, "amount_satang": 1_000_000},
+                    {"min_years": 10, "amount_satang": 2_000_000},
+                ],
+            },
         ]
     }
 )
@@ -71,8 +88,18 @@ class TestRuleVersions:
     def test_years_steps_must_rise(self) -> None:
         with pytest.raises(ValidationError, match="rise"):
             FundRules.model_validate(
-                {"benefits": [{"kind": "death", "payment": "by_years", "amounts_by_years": [
-                    {"min_years": 5, "amount_satang": 1}, {"min_years": 1, "amount_satang": 2}]}]}
+                {
+                    "benefits": [
+                        {
+                            "kind": "death",
+                            "payment": "by_years",
+                            "amounts_by_years": [
+                                {"min_years": 5, "amount_satang": 1},
+                                {"min_years": 1, "amount_satang": 2},
+                            ],
+                        }
+                    ]
+                }
             )
 
     def test_two_rules_for_one_kind_are_refused(self) -> None:
@@ -137,7 +164,9 @@ class TestEligibility:
         assert isinstance(result, Refusal) and "2024-08-28" in result.reason
 
     def test_hospital_pays_per_night_up_to_ten_nights_a_year(self) -> None:
-        assert _assess(Ask(BenefitKind.HOSPITAL, date(2024, 7, 1), nights=3)) == Due(60_000, FROM, 0)
+        assert _assess(Ask(BenefitKind.HOSPITAL, date(2024, 7, 1), nights=3)) == Due(
+            60_000, FROM, 0
+        )
         used = Used(claims=2, nights=8, amount_satang=160_000)
         assert _assess(Ask(BenefitKind.HOSPITAL, date(2024, 7, 1), nights=2), used) == Due(
             40_000, FROM, 0
@@ -151,12 +180,18 @@ class TestEligibility:
         assert _assess(Ask(BenefitKind.DISASTER, date(2024, 3, 1), amount_satang=150_000)) == Due(
             150_000, FROM, 0
         )
-        assert _refused(
-            _assess(Ask(BenefitKind.DISASTER, date(2024, 3, 1), amount_satang=200_001))
-        ) == "amount-over-limit"
-        assert _refused(
-            _assess(Ask(BenefitKind.DISASTER, date(2024, 9, 1), amount_satang=1), Used(claims=1))
-        ) == "claims-per-year"
+        assert (
+            _refused(_assess(Ask(BenefitKind.DISASTER, date(2024, 3, 1), amount_satang=200_001)))
+            == "amount-over-limit"
+        )
+        assert (
+            _refused(
+                _assess(
+                    Ask(BenefitKind.DISASTER, date(2024, 9, 1), amount_satang=1), Used(claims=1)
+                )
+            )
+            == "claims-per-year"
+        )
 
     def test_death_pays_by_completed_years_of_membership(self) -> None:
         member = Claimant(date(2010, 6, 15), MemberStatus.DECEASED, ended_on=date(2024, 6, 15))
@@ -197,7 +232,9 @@ class TestEligibility:
         assert _refused(_assess(Ask(BenefitKind.EDUCATION, date(2024, 12, 1)))) == (
             "benefit-not-offered"
         )
-        no_rules = assess(None, None, MEMBER, Ask(BenefitKind.CHILDBIRTH, date(2024, 12, 1)), Used())
+        no_rules = assess(
+            None, None, MEMBER, Ask(BenefitKind.CHILDBIRTH, date(2024, 12, 1)), Used()
+        )
         assert _refused(no_rules) == "no-rules-in-force"
 
 

@@ -13,6 +13,10 @@ CONSTRUCTION_WRITE = "construction:write"
 FINANCE_READ = "finance:read"
 FINANCE_WRITE = "finance:write"
 FINANCE_DISBURSE = "finance:disburse"
+WELFARE_READ = "welfare:read"
+WELFARE_WRITE = "welfare:write"
+WELFARE_DECIDE = "welfare:decide"
+WELFARE_MATCH = "welfare:match"
 REPORTS_READ = "reports:read"
 REPORTS_WRITE = "reports:write"
 PII_READ = "pii:read"
@@ -28,6 +32,10 @@ SCOPES: dict[str, str] = {
     FINANCE_READ: "Read budgets, grants, loans and the ledger",
     FINANCE_WRITE: "Allocate budgets, approve grants and loans, record repayments",
     FINANCE_DISBURSE: "Disburse grants and loans",
+    WELFARE_READ: "Read welfare funds, their rules, members, contributions, claims and books",
+    WELFARE_WRITE: "Register welfare funds and members, record contributions, file claims",
+    WELFARE_DECIDE: "A fund committee's decisions: approve or refuse claims, pay benefits",
+    WELFARE_MATCH: "Approve matches of members' contributions (the agency, local administrations)",
     REPORTS_READ: "Read reports and dashboards",
     REPORTS_WRITE: "Set targets",
     PII_READ: "See national IDs and phone numbers unmasked (every read is audited)",

@@ -423,6 +423,115 @@ class TambonCoverageChanged(EventData):
         return self.subdistrict_code
 
 
+# --- welfare: community welfare funds (กองทุนสวัสดิการชุมชน) ---------------------------
+
+
+class WelfareAreaMixin(BaseModel):
+    """Where the fund lies: its tambon's (or municipality seat's) official codes."""
+
+    welfare_fund_id: uuid.UUID
+    province_code: str
+    district_code: str
+    subdistrict_code: str
+    region_code: str | None = None  # the regional office (BVE, N, CW, NE, S)
+
+
+class WelfareFundEvent(WelfareAreaMixin, EventData):
+    """A fund and its books. Every event carries the totals after it and ``sequence``,
+    the number of movements booked so far (0 when registered), so a consumer keeps the
+    totals of the highest sequence it has seen and never adds amounts."""
+
+    topic = topics.WELFARE_FUNDS
+    aggregate_type = "welfare_fund"
+    kind: str  # tambon or municipality
+    name: str
+    sequence: int
+    contributions_satang: int
+    agency_match_satang: int
+    local_match_satang: int
+    other_income_satang: int
+    benefits_paid_satang: int
+    balance_satang: int
+
+    def aggregate_id(self) -> str:
+        return str(self.welfare_fund_id)
+
+
+class WelfareFundRegistered(WelfareFundEvent):
+    event_type = "welfare_fund.registered"
+    registered_on: date
+
+
+class WelfareFundBalanceChanged(WelfareFundEvent):
+    event_type = "welfare_fund.balance_changed"
+    movement_id: uuid.UUID
+    # contribution, agency_match, local_match, other_income (in); benefit (out)
+    movement_kind: str
+    amount_satang: int  # always positive; ``change_satang`` has the sign
+    change_satang: int
+    occurred_on: date
+    reference: str
+
+
+class WelfareMemberEvent(WelfareAreaMixin, EventData):
+    """A membership; never the national ID (personal data stays in welfare)."""
+
+    topic = topics.WELFARE_MEMBERS
+    aggregate_type = "welfare_member"
+    member_id: uuid.UUID
+    status: str  # active, lapsed, left, deceased
+    joined_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.member_id)
+
+
+class WelfareMemberJoined(WelfareMemberEvent):
+    event_type = "welfare_member.joined"
+
+
+class WelfareMemberStatusChanged(WelfareMemberEvent):
+    event_type = "welfare_member.status_changed"
+    previous_status: str
+    ended_on: date | None = None
+
+
+class WelfareBenefitPaid(WelfareAreaMixin, EventData):
+    """A benefit paid from a fund to (or for) a member: people helped, money paid."""
+
+    topic = topics.WELFARE_BENEFITS
+    aggregate_type = "welfare_claim"
+    event_type = "welfare_benefit.paid"
+    claim_id: uuid.UUID
+    member_id: uuid.UUID
+    benefit_kind: str
+    event_date: date
+    amount_satang: int
+    paid_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.claim_id)
+
+
+class WelfareMatchApproved(WelfareAreaMixin, EventData):
+    """A match of members' contributions approved: the agency's is paid by finance from
+    a budget, once per ``match_request_id``; a local administration's was received."""
+
+    topic = topics.WELFARE_MATCHES
+    aggregate_type = "welfare_match"
+    event_type = "welfare_match.approved"
+    match_request_id: uuid.UUID
+    matcher: str  # agency or local_administration
+    period_from: date
+    period_to: date
+    amount_satang: int
+    approved_at: datetime
+    approved_by: str
+
+    def aggregate_id(self) -> str:
+        return str(self.match_request_id)
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

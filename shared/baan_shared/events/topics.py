@@ -9,6 +9,10 @@ FINANCE_GRANTS = "finance.grants"
 FINANCE_LOANS = "finance.loans"
 FINANCE_BUDGETS = "finance.budgets"
 FINANCE_REVOLVING_FUNDS = "finance.revolving_funds"
+WELFARE_FUNDS = "welfare.funds"
+WELFARE_MEMBERS = "welfare.members"
+WELFARE_BENEFITS = "welfare.benefits"
+WELFARE_MATCHES = "welfare.matches"
 
 ALL_STREAMS = (
     SURVEY_HOUSEHOLDS,
@@ -19,6 +23,10 @@ ALL_STREAMS = (
     FINANCE_LOANS,
     FINANCE_BUDGETS,
     FINANCE_REVOLVING_FUNDS,
+    WELFARE_FUNDS,
+    WELFARE_MEMBERS,
+    WELFARE_BENEFITS,
+    WELFARE_MATCHES,
 )
 
 

@@ -1,0 +1,45 @@
+"""What the contributions API takes and returns."""
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from baan_shared.http.bounds import PositiveSatang
+from welfare.contributions.models import Contribution
+from welfare.funds.schemas import not_in_the_future
+
+
+class ContributionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    member_id: uuid.UUID
+    paid_on: date
+    amount_satang: PositiveSatang = Field(description="1 THB a day: 365 days = 36500")
+    reference: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The receipt number, once per fund",
+    )
+
+    _paid = field_validator("paid_on")(not_in_the_future)
+
+
+class ContributionPublic(BaseModel):
+    id: uuid.UUID
+    fund_id: uuid.UUID
+    member_id: uuid.UUID
+    paid_on: date
+    amount_satang: int
+    reference: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, row: Contribution) -> "ContributionPublic":
+        return cls.model_validate(row, from_attributes=True)
+
+
+class ContributionsPublic(BaseModel):
+    items: list[ContributionPublic]
+    next_cursor: str | None

@@ -1,0 +1,91 @@
+"""All SQL about members."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.clock import utcnow
+from welfare.members.membership import HOLDS_MEMBERSHIP, MemberStatus
+from welfare.members.models import Member
+
+
+async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """Hold the member's row until commit: claims of one member are judged one at a time,
+    so two claims cannot both fit a yearly cap only one of them fits."""
+    await session.exec(
+        update(Member).where(col(Member.id) == member_id).values(updated_at=utcnow())
+    )
+
+
+async def held(session: AsyncSession, fund_id: uuid.UUID, national_id: str) -> Member | None:
+    query = select(Member).where(
+        Member.fund_id == fund_id,
+        Member.national_id == national_id,
+        col(Member.status).in_([s.value for s in HOLDS_MEMBERSHIP]),
+    )
+    return (await session.exec(query)).first()
+
+
+async def held_elsewhere(session: AsyncSession, members: Sequence[Member]) -> set[uuid.UUID]:
+    """Which of ``members`` share their national ID with a membership held in another fund."""
+    if not members:
+        return set()
+    ids = sorted({m.national_id for m in members})
+    query = (
+        select(Member.national_id, Member.fund_id)
+        .where(
+            col(Member.national_id).in_(ids),
+            col(Member.status).in_([s.value for s in HOLDS_MEMBERSHIP]),
+        )
+        .distinct()
+    )
+    funds_of: dict[str, set[uuid.UUID]] = {}
+    for national_id, fund_id in (await session.exec(query)).all():
+        funds_of.setdefault(national_id, set()).add(fund_id)
+    return {m.id for m in members if funds_of.get(m.national_id, set()) - {m.fund_id}}
+
+
+async def page(
+    session: AsyncSession,
+    fund_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    status: MemberStatus | None = None,
+    national_id: str | None = None,
+) -> list[Member]:
+    query = select(Member).where(Member.fund_id == fund_id).order_by(col(Member.id)).limit(limit)
+    if after is not None:
+        query = query.where(col(Member.id) > after)
+    if status is not None:
+        query = query.where(Member.status == status)
+    if national_id is not None:
+        query = query.where(Member.national_id == national_id)
+    return list((await session.exec(query)).all())
+
+
+async def count_held(session: AsyncSession, fund_id: uuid.UUID) -> int:
+    query = (
+        select(func.count())
+        .select_from(Member)
+        .where(
+            Member.fund_id == fund_id,
+            col(Member.status).in_([s.value for s in HOLDS_MEMBERSHIP]),
+        )
+    )
+    return int((await session.exec(query)).one())
+
+
+async def add_paid(session: AsyncSession, member_id: uuid.UUID, amount_satang: int) -> None:
+    await session.exec(
+        update(Member)
+        .where(col(Member.id) == member_id)
+        .values(paid_satang=col(Member.paid_satang) + amount_satang, updated_at=utcnow())
+    )

@@ -1,0 +1,182 @@
+"""Membership rules: join a fund in the client's areas, one membership held per person
+and fund, statuses that move only forward from an ended membership, what a member
+owes and is behind by.
+
+A member lies where the fund lies: another area's member answers exactly as a
+random id. The same national ID holding a membership of another fund is flagged
+(``member_of_other_funds``) without saying which fund, so no area learns of
+another's records. Nothing here commits; the caller's unit of work does.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.auth import Principal, does_not_exist, unknown_reference
+from baan_shared.clock import thai_today, utcnow
+from baan_shared.errors import Conflict, Unprocessable, field_error
+from baan_shared.events.catalog import WelfareMemberJoined, WelfareMemberStatusChanged
+from baan_shared.outbox import record_event
+from welfare import SOURCE
+from welfare.areas import region_of
+from welfare.contributions.arrears import Account, Rate, days_behind, owed_satang
+from welfare.funds import repository as funds_repository
+from welfare.funds import service as funds
+from welfare.funds.models import Fund
+from welfare.funds.rules import DAILY_CONTRIBUTION_SATANG, FundRules
+from welfare.members import repository
+from welfare.members.membership import ENDED, MemberStatus, can_move, years_of_membership
+from welfare.members.models import Member
+from welfare.members.schemas import MemberAccount, MemberCreate, StatusChange
+
+
+async def get(session: AsyncSession, member_id: uuid.UUID, principal: Principal) -> Member:
+    """The member; missing or in a fund outside the client's areas, the same 404."""
+    member = await repository.get(session, member_id)
+    if member is None:
+        raise does_not_exist(f"welfare member {member_id}")
+    fund = await funds_repository.get(session, member.fund_id)
+    if fund is None or not funds.covers(principal, fund):
+        raise does_not_exist(f"welfare member {member_id}")
+    return member
+
+
+async def referenced(
+    session: AsyncSession, principal: Principal, field: str, member_id: uuid.UUID
+) -> tuple[Member, Fund]:
+    """A member named in a request body: missing or outside the client's areas, one 422."""
+    member = await repository.get(session, member_id)
+    fund = await funds_repository.get(session, member.fund_id) if member is not None else None
+    if member is None or fund is None or not funds.covers(principal, fund):
+        raise unknown_reference(field, "welfare member", member_id)
+    return member, fund
+
+
+def years(member: Member, on: date | None = None) -> int:
+    until = on or thai_today()
+    if member.ended_on is not None:
+        until = min(until, member.ended_on)
+    return years_of_membership(member.joined_on, until)
+
+
+def _facts(member: Member, fund: Fund) -> dict[str, Any]:
+    return {
+        "welfare_fund_id": fund.id,
+        "province_code": fund.province_code,
+        "district_code": fund.district_code,
+        "subdistrict_code": fund.subdistrict_code,
+        "region_code": region_of(fund.province_code),
+        "member_id": member.id,
+        "status": member.status.value,
+        "joined_on": member.joined_on,
+    }
+
+
+def _already(body: MemberCreate) -> Conflict:
+    return Conflict(
+        "this person is already a member of the fund",
+        errors=[
+            field_error(
+                "body.national_id",
+                "one membership per person and fund: this person already holds one "
+                "(active or lapsed)",
+                "already-a-member",
+            )
+        ],
+    )
+
+
+async def join(session: AsyncSession, fund: Fund, body: MemberCreate) -> Member:
+    if body.joined_on < fund.registered_on:
+        reason = f"the fund was registered on {fund.registered_on}; nobody joined before"
+        raise Unprocessable(
+            reason,
+            errors=[
+                field_error("body.joined_on", reason, "before-registration", value=body.joined_on)
+            ],
+        )
+    if await repository.held(session, fund.id, body.national_id) is not None:
+        raise _already(body)
+    member = Member(
+        fund_id=fund.id,
+        national_id=body.national_id,
+        name=body.name,
+        joined_on=body.joined_on,
+        status=MemberStatus.ACTIVE,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(member)
+    except IntegrityError as exc:  # the same person registered concurrently
+        raise _already(body) from exc
+    await record_event(session, WelfareMemberJoined(**_facts(member, fund)), source=SOURCE)
+    return member
+
+
+async def change_status(
+    session: AsyncSession, member: Member, fund: Fund, body: StatusChange
+) -> Member:
+    """Active ⇄ lapsed; either may end (left, deceased) on a day not before joining. An
+    ended membership is never reopened: the person joins again."""
+    previous = member.status
+    if not can_move(previous, body.status):
+        why = (
+            f"the membership ended ({previous.value}); the person may join again"
+            if previous in ENDED
+            else f"the member is already {previous.value}"
+        )
+        raise Conflict(
+            f"cannot move a {previous.value} member to {body.status.value}",
+            errors=[field_error("body.status", why, "status-change", value=body.status.value)],
+        )
+    if body.on < member.joined_on:
+        reason = f"the member joined on {member.joined_on}"
+        raise Unprocessable(
+            reason, errors=[field_error("body.on", reason, "before-joining", value=body.on)]
+        )
+    member.status = body.status
+    member.ended_on = body.on if body.status in ENDED else None
+    member.updated_at = utcnow()
+    session.add(member)
+    await session.flush()
+    await record_event(
+        session,
+        WelfareMemberStatusChanged(
+            **_facts(member, fund),
+            previous_status=previous.value,
+            ended_on=member.ended_on,
+        ),
+        source=SOURCE,
+    )
+    return member
+
+
+async def rates(session: AsyncSession, fund_id: uuid.UUID) -> list[Rate]:
+    versions = await funds_repository.rule_versions(session, fund_id)
+    found = [
+        Rate(v.effective_from, FundRules.model_validate(v.rules).daily_contribution_satang)
+        for v in versions
+    ]
+    return found or [Rate(date.min, DAILY_CONTRIBUTION_SATANG)]
+
+
+def account(member: Member, as_of: date, fund_rates: list[Rate]) -> MemberAccount:
+    until = min(as_of, member.ended_on) if member.ended_on is not None else as_of
+    kept = Account(owed_satang(member.joined_on, until, fund_rates), member.paid_satang)
+    current = max(
+        (r for r in fund_rates if r.effective_from <= until),
+        key=lambda r: r.effective_from,
+        default=fund_rates[0],
+    )
+    return MemberAccount(
+        member_id=member.id,
+        as_of=as_of,
+        owed_satang=kept.owed_satang,
+        paid_satang=kept.paid_satang,
+        arrears_satang=kept.arrears_satang,
+        ahead_satang=kept.ahead_satang,
+        days_behind=days_behind(kept, current.daily_satang),
+    )
