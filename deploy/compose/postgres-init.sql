@@ -8,3 +8,5 @@ CREATE ROLE finance LOGIN PASSWORD 'finance';
 CREATE DATABASE finance OWNER finance;
 CREATE ROLE reporting LOGIN PASSWORD 'reporting';
 CREATE DATABASE reporting OWNER reporting;
+CREATE ROLE welfare LOGIN PASSWORD 'welfare';
+CREATE DATABASE welfare OWNER welfare;
