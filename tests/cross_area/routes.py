@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cross_area.seed import JPEG, PNG, household_body, loan_body, sheet, tambon_plan_body
+from cross_area.seed import (
+    JPEG,
+    PNG,
+    WELFARE_RULES,
+    household_body,
+    loan_body,
+    national_id,
+    sheet,
+    tambon_plan_body,
+)
 from cross_area.stage import OWN, SERVICES, build_app
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -78,6 +87,7 @@ KIND: dict[str, dict[str, str]] = {
     "construction": {"house_work_ids": "house_work_id"},
     "finance": {"fund_id": "revolving_fund_id"},
     "reporting": {},
+    "welfare": {},
 }
 """Slot names (last part, list marker dropped) that differ from the seeded kind."""
 
@@ -292,6 +302,64 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
     ),
     ("finance", "POST", "/v1/revolving-funds/{fund_id}/deposits"): _json(
         {"amount_satang": 10_000, "reference": "DEP-CROSS-1"}
+    ),
+    # welfare
+    ("welfare", "PUT", "/v1/funds/{fund_id}/committee"): _json(
+        {"members": [{"name": "ประธานใหม่", "role": "chair"}]}
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/rule-versions"): _json(
+        lambda own: {
+            "effective_from": "2025-01-01",
+            "adopted_by": "ที่ประชุมใหญ่",
+            "rules": WELFARE_RULES,
+        }
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/income"): _json(
+        {"amount_satang": 10_000, "received_on": "2025-01-01", "reference": "DON-CROSS-1"}
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/match-requests"): _json(
+        {
+            "matcher": "local_administration",
+            "period_from": "2024-01-01",
+            "period_to": "2024-12-31",
+            "amount_satang": 100,
+            "requested_by": ACTOR,
+        }
+    ),
+    ("welfare", "POST", "/v1/members"): _json(
+        lambda own: {
+            "fund_id": own["fund_id"],
+            "national_id": national_id(),
+            "name": "สมาชิกใหม่",
+            "joined_on": "2024-01-01",
+        }
+    ),
+    ("welfare", "POST", "/v1/members/{member_id}/status"): _json(
+        {"status": "lapsed", "on": "2025-01-01"}
+    ),
+    ("welfare", "POST", "/v1/contributions"): _json(
+        lambda own: {
+            "member_id": own["member_id"],
+            "amount_satang": 3_000,
+            "paid_on": "2025-01-01",
+            "reference": "R-CROSS-1",
+        }
+    ),
+    ("welfare", "POST", "/v1/claims"): _json(
+        lambda own: {
+            "member_id": own["member_id"],
+            "kind": "disaster",
+            "event_date": "2025-02-01",
+            "amount_satang": 50_000,
+            "claimed_by": ACTOR,
+        }
+    ),
+    ("welfare", "POST", "/v1/claims/{claim_id}/decision"): _json(
+        {"approve": True, "decided_by": "คณะกรรมการกองทุน"}
+    ),
+    ("welfare", "POST", "/v1/claims/{claim_id}/payment"): _json({"paid_on": "2025-03-05"}),
+    ("welfare", "POST", "/v1/match-requests/{request_id}/decision"): _json(
+        {"approve": True, "decided_by": ACTOR}
     ),
 }
 

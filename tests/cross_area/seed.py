@@ -434,3 +434,103 @@ def loan_body(place: str, fund_id: str, **overrides: Any) -> dict[str, Any]:
 async def reporting(world: World, place: str) -> dict[str, str]:
     """Reporting's routes carry no ids; nothing to seed."""
     return {}
+
+
+WELFARE_RULES: dict[str, Any] = {
+    "benefits": [
+        {
+            "kind": "hospital",
+            "payment": "per_night",
+            "amount_satang": 20_000,
+            "max_nights_per_year": 10,
+        },
+        {"kind": "disaster", "payment": "up_to", "amount_satang": 200_000},
+    ]
+}
+
+
+async def welfare(world: World, place: str) -> dict[str, str]:
+    """A tambon's welfare fund (with rules and seed income), a member who paid a year,
+    a submitted claim and a requested agency match."""
+    area = PLACES[place]
+    async with world.national() as http:
+        fund = await ok(
+            await http.post(
+                "/v1/funds",
+                json={
+                    "kind": "tambon",
+                    "name": f"กองทุนสวัสดิการชุมชน {place}",
+                    "subdistrict_code": area["subdistrict_code"],
+                    "registered_on": "2020-01-01",
+                    "committee": [{"name": "ประธาน", "role": "chair"}],
+                    "rules": WELFARE_RULES,
+                },
+            ),
+            201,
+        )
+        await ok(
+            await http.post(
+                f"/v1/funds/{fund['id']}/income",
+                json={
+                    "amount_satang": 1_000_000,
+                    "received_on": "2024-01-01",
+                    "reference": f"SEED-{place}",
+                },
+            )
+        )
+        member = await ok(
+            await http.post(
+                "/v1/members",
+                json={
+                    "fund_id": fund["id"],
+                    "national_id": national_id(),
+                    "name": f"สมาชิก {place}",
+                    "joined_on": "2021-01-01",
+                },
+            ),
+            201,
+        )
+        await ok(
+            await http.post(
+                "/v1/contributions",
+                json={
+                    "member_id": member["id"],
+                    "amount_satang": 36_500,
+                    "paid_on": "2024-06-01",
+                    "reference": f"R-{place}",
+                },
+            ),
+            201,
+        )
+        claim = await ok(
+            await http.post(
+                "/v1/claims",
+                json={
+                    "member_id": member["id"],
+                    "kind": "hospital",
+                    "event_date": "2025-03-01",
+                    "nights": 2,
+                    "claimed_by": "สมาชิก",
+                },
+            ),
+            201,
+        )
+        match = await ok(
+            await http.post(
+                f"/v1/funds/{fund['id']}/match-requests",
+                json={
+                    "matcher": "agency",
+                    "period_from": "2024-01-01",
+                    "period_to": "2024-12-31",
+                    "amount_satang": 36_500,
+                    "requested_by": "เหรัญญิก",
+                },
+            ),
+            201,
+        )
+    return {
+        "fund_id": fund["id"],
+        "member_id": member["id"],
+        "claim_id": claim["id"],
+        "request_id": match["id"],
+    }
