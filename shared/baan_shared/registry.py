@@ -112,7 +112,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
             topics.FINANCE_LOANS,
             topics.FINANCE_REVOLVING_FUNDS,
         ),
-        consumes=(topics.CONSTRUCTION_HOUSES, topics.SURVEY_HOUSEHOLDS),
+        consumes=(topics.CONSTRUCTION_HOUSES, topics.SURVEY_HOUSEHOLDS, topics.WELFARE_MATCHES),
     ),
     ServiceEntry(
         "reporting",

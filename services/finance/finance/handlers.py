@@ -1,6 +1,7 @@
 """What finance listens to, in one place: event type → handler.
 
-Handlers only decode the event and call the grant rules; the consumer commits
+Handlers only decode the event and call the grant rules (and, for a welfare fund's
+match approved, the welfare match payments); the consumer commits
 their effects with the inbox row. They need the grant policy from settings,
 so the mapping is built for the app by ``subscriptions(policy)``.
 """
@@ -15,11 +16,13 @@ from baan_shared.events.catalog import (
     HouseConstructionStarted,
     HouseholdApproved,
     HouseMilestoneReached,
+    WelfareMatchApproved,
 )
 from baan_shared.events.subscriptions import Subscriptions
 from finance.grants import service
 from finance.grants.policy import GrantPolicy
 from finance.grants.tranches import stage_key
+from finance.welfare_matches import service as welfare_matches
 
 
 class GrantHandlers:
@@ -74,6 +77,13 @@ class GrantHandlers:
         )
 
 
+async def on_welfare_match_approved(
+    session: AsyncSession, data: WelfareMatchApproved, event: CloudEvent
+) -> None:
+    """A welfare fund's match approved: pay the agency's share, once."""
+    await welfare_matches.match_approved(session, data, event_id=event.id)
+
+
 def subscriptions(policy: GrantPolicy) -> Subscriptions:
     grants = GrantHandlers(policy)
     subscribed = (
@@ -82,6 +92,7 @@ def subscriptions(policy: GrantPolicy) -> Subscriptions:
         .on(HouseConstructionStarted, grants.on_construction_started)
         .on(HouseMilestoneReached, grants.on_milestone_reached)
         .on(HouseCompleted, grants.on_house_completed)
+        .on(WelfareMatchApproved, on_welfare_match_approved)
     )
 
     async def apply_batch(session: AsyncSession, events: Sequence[CloudEvent]) -> None:

@@ -16,6 +16,7 @@ from finance.loans.models import (
     LoanRescheduling,
 )
 from finance.revolving_funds.models import FundMovement, RevolvingFund
+from finance.welfare_matches.models import WelfareMatchPayment
 
 __all__ = [
     "Account",
@@ -38,4 +39,5 @@ __all__ = [
     "ProcessedEvent",
     "RateLimitCounter",
     "RevolvingFund",
+    "WelfareMatchPayment",
 ]

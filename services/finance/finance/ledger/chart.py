@@ -15,6 +15,7 @@ GRANT_EXPENSE = "grant_expense"
 BUDGET_APPROPRIATIONS = "budget_appropriations"
 LOANS_RECEIVABLE = "loans_receivable"
 INTEREST_INCOME = "interest_income"
+WELFARE_MATCH_EXPENSE = "welfare_match_expense"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ CHART: dict[str, AccountSpec] = {
     ),
     LOANS_RECEIVABLE: AccountSpec("Housing loans receivable (ลูกหนี้เงินกู้)", AccountType.ASSET),
     INTEREST_INCOME: AccountSpec("Interest on housing loans (รายได้ดอกเบี้ย)", AccountType.INCOME),
+    WELFARE_MATCH_EXPENSE: AccountSpec(
+        "Matches of community welfare funds (เงินสมทบกองทุนสวัสดิการชุมชน)", AccountType.EXPENSE
+    ),
 }
 
 
