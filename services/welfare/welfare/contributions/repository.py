@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,3 +42,26 @@ async def total_between(session: AsyncSession, fund_id: uuid.UUID, first: date, 
         col(Contribution.paid_on) <= last,
     )
     return int((await session.exec(query)).one())
+
+
+CHUNK = 5_000  # ids per IN (...) list, well under SQLite's bound-parameter limit
+
+
+async def used_references(
+    session: AsyncSession, fund_id: uuid.UUID, references: list[str]
+) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(references), CHUNK):
+        chunk = references[start : start + CHUNK]
+        query = select(Contribution.reference).where(
+            Contribution.fund_id == fund_id, col(Contribution.reference).in_(chunk)
+        )
+        found.update((await session.exec(query)).all())
+    return found
+
+
+async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT per chunk: a sheet's rows without a flush per row."""
+    connection = await session.connection()
+    for start in range(0, len(rows), CHUNK):
+        await connection.execute(insert(Contribution), rows[start : start + CHUNK])

@@ -16,7 +16,10 @@ from welfare.contributions.schemas import (
     ContributionCreate,
     ContributionPublic,
     ContributionsPublic,
+    SheetCreate,
+    SheetResult,
 )
+from welfare.funds import service as funds
 from welfare.members import service as members
 
 router = APIRouter(tags=["contributions"])
@@ -65,3 +68,28 @@ async def list_contributions(
         items=[ContributionPublic.of(c) for c in items],
         next_cursor=encode_cursor(items[-1].id) if more else None,
     )
+
+
+@router.post(
+    "/v1/funds/{fund_id}/contribution-sheets",
+    response_model=SheetResult,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {
+            404: "No such fund (or outside the client's areas)",
+            409: "A row's membership ended or its receipt is already recorded, or the sheet "
+            "is (nothing recorded)",
+            422: "A row is bad input: each named by its path (nothing recorded)",
+        }
+    ),
+)
+@idempotent
+async def record_sheet(
+    fund_id: uuid.UUID, body: SheetCreate, session: SessionDep, principal: Writer, request: Request
+) -> SheetResult:
+    """A fund committee's monthly contribution sheet (JSON): all rows or none, a result
+    per row, booked on the fund's books as one movement."""
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.record_sheet(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result

@@ -43,3 +43,44 @@ class ContributionPublic(BaseModel):
 class ContributionsPublic(BaseModel):
     items: list[ContributionPublic]
     next_cursor: str | None
+
+
+MAX_SHEET_ROWS = 50_000
+
+
+class SheetRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    member_id: uuid.UUID
+    paid_on: date
+    amount_satang: PositiveSatang
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._/-]+$")
+
+    _paid = field_validator("paid_on")(not_in_the_future)
+
+
+class SheetCreate(BaseModel):
+    """A fund committee's monthly contribution sheet (บัญชีรับเงินสมทบประจำเดือน): every
+    row recorded, or none."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reference: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._/-]+$",
+        description="The sheet's own number, once per fund",
+    )
+    rows: list[SheetRow] = Field(min_length=1, max_length=MAX_SHEET_ROWS)
+
+
+class SheetRowResult(BaseModel):
+    row: int
+    contribution_id: uuid.UUID
+
+
+class SheetResult(BaseModel):
+    reference: str
+    rows: int
+    total_satang: int
+    results: list[SheetRowResult]

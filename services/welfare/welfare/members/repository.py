@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,4 +88,34 @@ async def add_paid(session: AsyncSession, member_id: uuid.UUID, amount_satang: i
         update(Member)
         .where(col(Member.id) == member_id)
         .values(paid_satang=col(Member.paid_satang) + amount_satang, updated_at=utcnow())
+    )
+
+
+async def of_fund(
+    session: AsyncSession, fund_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Member]:
+    """Those of ``member_ids`` that are members of the fund (others are simply absent)."""
+    found: dict[uuid.UUID, Member] = {}
+    ids = sorted(set(member_ids))
+    for start in range(0, len(ids), 5_000):
+        query = select(Member).where(
+            Member.fund_id == fund_id, col(Member.id).in_(ids[start : start + 5_000])
+        )
+        found.update({m.id: m for m in (await session.exec(query)).all()})
+    return found
+
+
+async def add_paid_many(session: AsyncSession, paid: dict[uuid.UUID, int]) -> None:
+    """Each member's ``paid_satang`` up by its amount, in one executemany."""
+    if not paid:
+        return
+    connection = await session.connection()
+    table = Member.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("member"))
+        .values(paid_satang=table.c.paid_satang + bindparam("amount"), updated_at=utcnow())
+    )
+    await connection.execute(
+        statement, [{"member": member, "amount": amount} for member, amount in paid.items()]
     )
