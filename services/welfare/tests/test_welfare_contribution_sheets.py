@@ -74,17 +74,7 @@ async def test_one_bad_row_refuses_the_sheet_naming_each_row(client: httpx.Async
         f"/v1/funds/{fund['id']}/contribution-sheets", json={"reference": "2025-01", "rows": rows}
     )
     assert answer.status_code == 422
-    assert (
-        answer.json()["errors"]
-        == [
-            {
-                "field": "body.rows.6.amount_satang",
-                "reason": answer.json()["errors"][0]["reason"],
-                "code": answer.json()["errors"][0]["code"],
-            }
-        ]
-        or answer.json()["errors"][0]["field"] == "body.rows.6.amount_satang"
-    )
+    assert [e["field"] for e in answer.json()["errors"]] == ["body.rows.6.amount_satang"]
     # Once every row is well formed, the rules name each refused row.
     rows[6] = _row(member["id"], "R-6")
     answer = await client.post(
