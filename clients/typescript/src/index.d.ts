@@ -6,3 +6,4 @@ export type * as construction from "./construction";
 export type * as finance from "./finance";
 export type * as reporting from "./reporting";
 export type * as survey from "./survey";
+export type * as welfare from "./welfare";
