@@ -148,6 +148,10 @@ class TestAsyncApiDocument:
             "finance.loans": "finance",
             "finance.budgets": "finance",
             "finance.revolving_funds": "finance",
+            "welfare.funds": "welfare",
+            "welfare.members": "welfare",
+            "welfare.benefits": "welfare",
+            "welfare.matches": "welfare",
         }
 
     def test_each_consumer_receives_what_its_handlers_subscribe_to(

@@ -11,7 +11,7 @@ from welfare.benefits.router import router as benefits_router
 from welfare.books.router import router as books_router
 from welfare.contributions.router import router as contributions_router
 from welfare.funds.router import router as funds_router
-from welfare.handlers import subscriptions
+from welfare.handlers import SUBSCRIPTIONS
 from welfare.matching.router import router as matching_router
 from welfare.members.router import router as members_router
 from welfare.settings import WelfareSettings
@@ -39,7 +39,7 @@ def create_app(
             audit_log_router(get_session),
         ],
         migrations="welfare:migrations",
-        subscriptions=subscriptions(),
+        subscriptions=SUBSCRIPTIONS,
     )
     install_partner_access(app, auth, environment=settings.environment)
     return app

@@ -15,7 +15,11 @@ from typing import Annotated, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from baan_shared.http.bounds import MAX_SATANG, PositiveSatang
+MAX_SATANG = 10**15
+"""The same bound as request amounts everywhere (``baan_shared.http.bounds``): a rule's
+amount beyond it is refused by validation, never overflows the database."""
+
+PositiveSatang = Annotated[int, Field(strict=True, gt=0, le=MAX_SATANG)]
 
 DAILY_CONTRIBUTION_SATANG = 100
 """One baht a day (วันละ 1 บาท), 365 THB a year: the contribution most funds ask."""
