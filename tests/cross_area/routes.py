@@ -345,6 +345,19 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
             "reference": "R-CROSS-1",
         }
     ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/contribution-sheets"): _json(
+        lambda own: {
+            "reference": "SHEET-CROSS-1",
+            "rows": [
+                {
+                    "member_id": own["member_id"],
+                    "amount_satang": 3_100,
+                    "paid_on": "2025-01-31",
+                    "reference": "R-SHEET-CROSS-1",
+                }
+            ],
+        }
+    ),
     ("welfare", "POST", "/v1/claims"): _json(
         lambda own: {
             "member_id": own["member_id"],
