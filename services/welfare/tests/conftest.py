@@ -41,7 +41,6 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
         relay_enabled=False,
         log_json=False,
     )
-    await _platform_tables(database_url)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
@@ -58,24 +57,3 @@ def client_for(app: FastAPI) -> ClientFor:
     """A client of the app sending a token for ``client_id`` with these scopes and areas."""
     return auth_testing.client_factory(app, BASE_URL, ISSUER)
 
-
-async def _platform_tables(url: str) -> None:
-    """INTERIM, until the platform's shared migration branch lands on main: the
-    chassis's own tables, which welfare's migrations must never hold."""
-    from sqlmodel import SQLModel
-
-    from baan_shared.auth.audit import AuditRecord
-    from baan_shared.auth.ratelimit import RateLimitCounter
-    from baan_shared.db import create_engine
-    from baan_shared.http.idempotency import IdempotencyKey
-    from baan_shared.inbox import ProcessedEvent
-    from baan_shared.outbox import OutboxMessage
-
-    tables = [
-        model.__table__  # type: ignore[attr-defined]
-        for model in (AuditRecord, RateLimitCounter, IdempotencyKey, ProcessedEvent, OutboxMessage)
-    ]
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda c: SQLModel.metadata.create_all(c, tables=tables))
-    await engine.dispose()

@@ -6,4 +6,4 @@ import welfare.models  # noqa: F401  (registers every table on the metadata)
 from baan_shared.migrations import run_env
 from welfare.settings import WelfareSettings
 
-run_env(SQLModel.metadata, WelfareSettings().database_url)
+run_env(SQLModel.metadata, WelfareSettings().database_url, service="welfare")

@@ -1,7 +1,7 @@
 """welfare match payments: the agency's match of a welfare fund's contributions, paid once
 
 Revision ID: 30c0f6ab3af1
-Revises: 5b1e0c7d2a41
+Revises: 6c98f4b3e781
 Create Date: 2026-12-05 18:09:53.646242
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '30c0f6ab3af1'
-down_revision: str | None = '5b1e0c7d2a41'
+down_revision: str | None = '6c98f4b3e781'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

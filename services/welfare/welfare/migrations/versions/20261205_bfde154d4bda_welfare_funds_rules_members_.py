@@ -1,7 +1,7 @@
 """welfare funds, rules, members, contributions, claims, matches and books
 
 Revision ID: bfde154d4bda
-Revises: 
+Revises: outbox_0001 (baan_shared's platform history)
 Create Date: 2026-12-05 17:58:20.877069
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = 'bfde154d4bda'
-down_revision: str | None = None
+down_revision: str | None = 'outbox_0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
