@@ -56,4 +56,3 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def client_for(app: FastAPI) -> ClientFor:
     """A client of the app sending a token for ``client_id`` with these scopes and areas."""
     return auth_testing.client_factory(app, BASE_URL, ISSUER)
-
