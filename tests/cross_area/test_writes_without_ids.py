@@ -67,6 +67,7 @@ LISTED: dict[tuple[str, str, str], str] = {
         "its ids are in a CSV file, not in the request's schema: test_files_with_ids.py walks them"
     ),
     ("reporting", "PUT", "/v1/targets"): _PLACES_ITS_RECORD,
+    ("welfare", "POST", "/v1/funds"): _PLACES_ITS_RECORD,
 }
 """Writes without ids that are not driven here, and why."""
 
