@@ -13,13 +13,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from finance_auth import BASE_URL, national_headers
-from finance_factories import cloud_event, deliver
 from sqlmodel import select
 
-from baan_local import auth_testing
 from baan_shared.clock import utcnow
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import WelfareMatchApproved
+from baan_testkit import auth as auth_testing
+from baan_testkit.delivery import deliver
+from baan_testkit.events import cloud_event
 from finance.main import create_app
 from finance.settings import FinanceSettings
 from finance.welfare_matches.models import WelfareMatchPayment

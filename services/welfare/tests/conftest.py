@@ -1,6 +1,6 @@
-"""Welfare tests: the real app on a real database (SQLite, and PostgreSQL for the
-tests that take ``db``'s postgres case), with Kafka switched off; outbox rows stand in
-for published events. Every app trusts the session's development issuer."""
+"""Welfare tests: the real app on a real database, SQLite then PostgreSQL (the test
+kit's ``ON_BOTH_DATABASES``), with Kafka switched off; outbox rows stand in for
+published events. Every app trusts the session's development issuer."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from welfare_testing import BASE_URL, ISSUER, national_headers
 
-from baan_local import auth_testing
-from baan_local.auth_testing import ClientFor
-from welfare.main import create_app
-from welfare.settings import WelfareSettings
+from baan_testkit import auth as auth_testing
+from baan_testkit.apps import ON_BOTH_DATABASES, running_app, service_settings
+from baan_testkit.apps import database_url as fresh_database_url
+from baan_testkit.auth import ClientFor
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,28 +21,15 @@ def trusts_the_test_issuer(trusts_test_issuer: None) -> None:
     """``AUTH_*`` pointing at the test issuer for every test here."""
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ON_BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/welfare.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return str(make_database("welfare"))
+    return fresh_database_url(request, tmp_path, "welfare")
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    settings = WelfareSettings(
-        database_url=database_url,
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+async def app(database_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    settings = service_settings("welfare", tmp_path, database_url=database_url)
+    async with running_app("welfare", settings) as application:
         yield application
 
 

@@ -8,7 +8,6 @@ the one it lacks, before anything is read or stored."""
 import pytest
 from fastapi import FastAPI
 
-from baan_local.auth_testing import ClientFor, Refusal, refusal_without
 from baan_shared.auth.scopes import (
     AUDIT_READ,
     WELFARE_DECIDE,
@@ -16,6 +15,7 @@ from baan_shared.auth.scopes import (
     WELFARE_READ,
     WELFARE_WRITE,
 )
+from baan_testkit.auth import ClientFor, Refusal, refusal_without
 from welfare.main import create_app
 from welfare.settings import WelfareSettings
 

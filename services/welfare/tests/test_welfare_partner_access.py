@@ -20,9 +20,9 @@ from welfare_testing import (
     years_ago,
 )
 
-from baan_local.auth_testing import ClientFor
 from baan_shared.auth.scopes import AUDIT_READ, PII_READ
 from baan_shared.clock import thai_today
+from baan_testkit.auth import ClientFor
 
 BANGKOK_OFFICE = ("bangkok-office", NATIONAL_SCOPES, ["10"])
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 
-from baan_local.auth_testing import session_issuer, token_headers
 from baan_shared.auth.scopes import (
     AUDIT_READ,
     PII_READ,
@@ -17,6 +16,7 @@ from baan_shared.auth.scopes import (
     WELFARE_WRITE,
 )
 from baan_shared.clock import thai_today
+from baan_testkit.auth import session_issuer, token_headers
 
 ISSUER = session_issuer()
 BASE_URL = "http://welfare"

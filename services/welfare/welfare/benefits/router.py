@@ -11,7 +11,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Committee, Reader, Writer
-from welfare.benefits import repository, service
+from welfare.benefits import service
 from welfare.benefits.models import ClaimStatus
 from welfare.benefits.schemas import ClaimCreate, ClaimPublic, ClaimsPublic, Decision, Payment
 from welfare.funds import service as funds
@@ -110,7 +110,7 @@ async def list_claims(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ClaimsPublic:
     fund = await funds.get(session, fund_id, principal)
-    rows = await repository.page(
+    rows = await service.page(
         session,
         fund.id,
         after=decode_cursor(cursor),

@@ -10,6 +10,7 @@ yearly limit only one fits. Paying takes the amount out of the fund's books (409
 """
 
 import uuid
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -174,3 +175,7 @@ def _paid(claim: Claim, fund: Fund) -> WelfareBenefitPaid:
         amount_satang=claim.amount_satang,
         paid_on=claim.paid_on,
     )
+
+
+async def page(session: AsyncSession, fund_id: uuid.UUID, **filters: Any) -> list[Claim]:
+    return await repository.page(session, fund_id, **filters)

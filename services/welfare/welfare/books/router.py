@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from welfare.access import Reader
-from welfare.books import repository, service
+from welfare.books import service
 from welfare.books.schemas import BooksPublic, MovementPublic, MovementsPublic
 from welfare.funds import service as funds
 from welfare.funds.schemas import totals_of
@@ -53,7 +53,7 @@ async def list_movements(
 ) -> MovementsPublic:
     """The fund's movements in booking order."""
     fund = await funds.get(session, fund_id, principal)
-    rows = await repository.movements_page(session, fund.id, after=after_sequence, limit=limit + 1)
+    rows = await service.movements_page(session, fund.id, after=after_sequence, limit=limit + 1)
     items, more = rows[:limit], len(rows) > limit
     return MovementsPublic(
         items=[MovementPublic.of(m) for m in items],

@@ -4,6 +4,7 @@ event through the outbox carrying the totals after it. Nothing here commits; the
 caller's unit of work does.
 """
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -106,3 +107,9 @@ async def differences(session: AsyncSession, fund: Fund) -> list[str]:
     if count != fund.movements:
         found.append(f"movements: kept {fund.movements}, {count} booked")
     return found
+
+
+async def movements_page(
+    session: AsyncSession, fund_id: uuid.UUID, *, after: int, limit: int
+) -> list[FundMovement]:
+    return await repository.movements_page(session, fund_id, after=after, limit=limit)

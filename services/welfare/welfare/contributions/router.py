@@ -11,7 +11,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Reader, Writer
-from welfare.contributions import repository, service
+from welfare.contributions import service
 from welfare.contributions.schemas import (
     ContributionCreate,
     ContributionPublic,
@@ -62,7 +62,7 @@ async def list_contributions(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ContributionsPublic:
     member = await members.get(session, member_id, principal)
-    rows = await repository.page(session, member.id, after=decode_cursor(cursor), limit=limit + 1)
+    rows = await service.page(session, member.id, after=decode_cursor(cursor), limit=limit + 1)
     items, more = rows[:limit], len(rows) > limit
     return ContributionsPublic(
         items=[ContributionPublic.of(c) for c in items],

@@ -211,3 +211,9 @@ async def record_sheet(session: AsyncSession, fund: Fund, body: SheetCreate) -> 
         total_satang=total,
         results=[SheetRowResult(row=n, contribution_id=r["id"]) for n, r in enumerate(rows)],
     )
+
+
+async def page(
+    session: AsyncSession, member_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[Contribution]:
+    return await repository.page(session, member_id, after=after, limit=limit)

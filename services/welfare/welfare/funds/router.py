@@ -12,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Reader, Writer
-from welfare.funds import repository, service
+from welfare.funds import service
 from welfare.funds.schemas import (
     Committee,
     FundCreate,
@@ -70,7 +70,7 @@ async def list_funds(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FundsPublic:
     """The funds in the client's areas, by area."""
-    rows = await repository.page(
+    rows = await service.page(
         session,
         principal=principal,
         after=decode_cursor(cursor),
@@ -116,7 +116,7 @@ async def list_rule_versions(
     """Every version of the fund's rules, oldest first; each is in force from its date
     until the next one's."""
     fund = await service.get(session, fund_id, principal)
-    versions = await repository.rule_versions(session, fund.id)
+    versions = await service.rule_versions(session, fund.id)
     return RuleVersionsPublic(items=[RuleVersionPublic.of(v) for v in versions])
 
 

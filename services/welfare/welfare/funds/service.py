@@ -8,6 +8,7 @@ exactly as a random id). Nothing here commits; the caller's unit of work does.
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -191,3 +192,12 @@ async def receive_income(session: AsyncSession, fund: Fund, body: OtherIncome) -
         reference=reference,
     )
     return fund
+
+
+async def page(session: AsyncSession, **filters: Any) -> list[Fund]:
+    """A page of the funds in the client's areas (``repository.page``'s filters)."""
+    return await repository.page(session, **filters)
+
+
+async def rule_versions(session: AsyncSession, fund_id: uuid.UUID) -> list[FundRuleVersion]:
+    return await repository.rule_versions(session, fund_id)

@@ -11,7 +11,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from welfare.access import MatchApprover, Reader, Writer
 from welfare.funds import service as funds
-from welfare.matching import repository, service
+from welfare.matching import service
 from welfare.matching.schemas import (
     MatchDecision,
     MatchRequestCreate,
@@ -61,7 +61,7 @@ async def list_match_requests(
     fund_id: uuid.UUID, session: SessionDep, principal: Reader
 ) -> MatchRequestsPublic:
     fund = await funds.get(session, fund_id, principal)
-    rows = await repository.of_fund(session, fund.id)
+    rows = await service.of_fund(session, fund.id)
     return MatchRequestsPublic(items=[MatchRequestPublic.of(r) for r in rows])
 
 

@@ -135,3 +135,7 @@ async def decide(session: AsyncSession, row: MatchRequest, body: MatchDecision) 
         source=SOURCE,
     )
     return row
+
+
+async def of_fund(session: AsyncSession, fund_id: uuid.UUID) -> list[MatchRequest]:
+    return await repository.of_fund(session, fund_id)

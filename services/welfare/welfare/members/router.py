@@ -18,7 +18,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Reader, Writer
 from welfare.funds import service as funds
-from welfare.members import repository, service
+from welfare.members import service
 from welfare.members.membership import MemberStatus, compact_national_id
 from welfare.members.models import Member
 from welfare.members.schemas import (
@@ -44,7 +44,7 @@ async def _public(
         resource_type="welfare-members",
         resource_ids=[m.id for m in members],
     )
-    elsewhere = await repository.held_elsewhere(session, members)
+    elsewhere = await service.held_elsewhere(session, members)
     return [
         MemberPublic.of(m, years=service.years(m), elsewhere=m.id in elsewhere, reveal=reveal)
         for m in members
@@ -92,7 +92,7 @@ async def list_members(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> MembersPublic:
     fund = await funds.get(session, fund_id, principal)
-    rows = await repository.page(
+    rows = await service.page(
         session,
         fund.id,
         after=decode_cursor(cursor),
@@ -178,7 +178,7 @@ async def list_arrears(
     fund = await funds.get(session, fund_id, principal)
     rates = await service.rates(session, fund.id)
     day = as_of or thai_today()
-    rows = await repository.page(session, fund.id, after=decode_cursor(cursor), limit=limit + 1)
+    rows = await service.page(session, fund.id, after=decode_cursor(cursor), limit=limit + 1)
     scanned, more = rows[:limit], len(rows) > limit
     behind = [
         account

@@ -9,6 +9,7 @@ another's records. Nothing here commits; the caller's unit of work does.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -180,3 +181,11 @@ def account(member: Member, as_of: date, fund_rates: list[Rate]) -> MemberAccoun
         ahead_satang=kept.ahead_satang,
         days_behind=days_behind(kept, current.daily_satang),
     )
+
+
+async def page(session: AsyncSession, fund_id: uuid.UUID, **filters: Any) -> list[Member]:
+    return await repository.page(session, fund_id, **filters)
+
+
+async def held_elsewhere(session: AsyncSession, members: Sequence[Member]) -> set[uuid.UUID]:
+    return await repository.held_elsewhere(session, members)
