@@ -160,6 +160,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rebuilds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rebuilds
+         * @description The latest rebuilds (``python -m reporting.rebuild``), newest first: events done
+         *     of the total, the rate, the time left and the peak memory, as the rebuild last
+         *     reported them (every few seconds while it runs).
+         */
+        get: operations["list_rebuilds_v1_rebuilds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rebuilds/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Rebuild
+         * @description One rebuild's progress.
+         */
+        get: operations["get_rebuild_v1_rebuilds__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/cumulative": {
         parameters: {
             query?: never;
@@ -1587,6 +1629,77 @@ export interface components {
             /** Tambons */
             tambons: number;
         };
+        /** RebuildRunPublic */
+        RebuildRunPublic: {
+            /**
+             * Error
+             * @description Why a failed rebuild stopped
+             */
+            error: string | null;
+            /**
+             * Events Done
+             * @description Events replayed so far
+             */
+            events_done: number;
+            /**
+             * Events Per Second
+             * @description Since the rebuild started
+             */
+            events_per_second: number | null;
+            /**
+             * Events Total
+             * @description Events in the streams when the rebuild last looked (it looks again until little is new, so this can grow)
+             */
+            events_total: number;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Group Id
+             * @description The Kafka consumer group the rebuild reads in
+             */
+            group_id: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Peak Memory Bytes
+             * @description The rebuild process's peak resident memory
+             */
+            peak_memory_bytes: number;
+            /**
+             * Percent Done
+             * @description events_done of events_total, one decimal
+             */
+            percent_done: number | null;
+            /**
+             * Phase
+             * @description catching_up, swapping, done or failed
+             */
+            phase: string;
+            /**
+             * Seconds Left
+             * @description At that rate, for the events still to replay; null when finished
+             */
+            seconds_left: number | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When the rebuild last reported; stale = stalled
+             */
+            updated_at: string;
+        };
+        /** RebuildRunsPublic */
+        RebuildRunsPublic: {
+            /** Items */
+            items: components["schemas"]["RebuildRunPublic"][];
+        };
         /**
          * Measure
          * @description Which figure of a report the list is behind.
@@ -2296,6 +2409,161 @@ export interface operations {
                 };
             };
             /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_rebuilds_v1_rebuilds_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebuildRunsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_rebuild_v1_rebuilds__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RebuildRunPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such rebuild */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

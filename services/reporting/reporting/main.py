@@ -17,6 +17,7 @@ from reporting.long_term_targets.router import router as long_term_targets_route
 from reporting.money.router import router as money_router
 from reporting.plans.router import router as plans_router
 from reporting.query.router import router as query_router
+from reporting.rebuilds.router import router as rebuilds_router
 from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
 from reporting.survey_coverage.router import router as survey_coverage_router
@@ -49,6 +50,7 @@ def create_app(
             cumulative_router,
             long_term_targets_router,
             survey_coverage_router,
+            rebuilds_router,
             dashboard_router,
             audit_log_router(get_session),
         ],

@@ -15,6 +15,7 @@ from reporting.projections.models import (
     LoanMoney,
     ProjectionState,
 )
+from reporting.rebuilds.models import RebuildRun
 from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target
 
@@ -32,6 +33,7 @@ __all__ = [
     "ProcessedEvent",
     "ProjectionState",
     "RateLimitCounter",
+    "RebuildRun",
     "TambonCoverage",
     "Target",
 ]

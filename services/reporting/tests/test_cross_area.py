@@ -433,6 +433,10 @@ NOT_AREA_DATA = {
     # One national target's versions: a client bound to areas gets the 404 of an
     # unknown code (test_long_term_targets.py), a national one the country's figures.
     "/v1/long-term-targets/{code}/history",
+    # A rebuild's progress: counts of events, the national administration's alone
+    # (test_route_scopes: admin scope; a partner's token is refused).
+    "/v1/rebuilds",
+    "/v1/rebuilds/{run_id}",
 }
 
 

@@ -284,3 +284,46 @@ def test_every_projection_table_is_rebuilt() -> None:
     }
     assert "fund_money" in defined
     assert {table.name for table in REBUILT_TABLES} == defined | {"processed_events"}
+
+
+async def test_a_rebuild_reports_its_progress_where_ops_can_poll_it(
+    start_app: StartApp, broker: str, fiscal_year: int
+) -> None:
+    """``GET /v1/rebuilds`` (national admin) shows each rebuild: events done of the
+    total, the rate and the peak memory it reported, finished with no time left."""
+    from reporting_auth import ISSUER
+
+    from baan_shared.auth.scopes import ADMIN, REPORTS_READ
+
+    app = await start_app()
+    events = households(3, "completed", fiscal_year)
+    await publish(broker, events)
+    result = await rebuild(app.state.runtime.settings.database_url, broker)
+
+    admin = ISSUER.mint_token("ops", (ADMIN,), ["*"])
+    province_reader = ISSUER.mint_token("partner-57", (REPORTS_READ,), ["57"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as http:
+        as_admin = {"Authorization": f"Bearer {admin}"}
+        listed = await http.get("/v1/rebuilds", headers=as_admin)
+        assert listed.status_code == 200, listed.text
+        run = listed.json()["items"][0]
+        assert run["id"] == str(result.run_id)
+        assert run["group_id"] == result.group_id
+        assert run["phase"] == "done"
+        assert run["events_done"] == result.events_replayed >= len(events)
+        assert run["events_total"] == run["events_done"]
+        assert run["percent_done"] == 100.0
+        assert run["seconds_left"] is None
+        assert run["peak_memory_bytes"] > 0
+        assert run["finished_at"] is not None and run["error"] is None
+        one = await http.get(f"/v1/rebuilds/{result.run_id}", headers=as_admin)
+        assert one.json() == run
+        unknown = await http.get(f"/v1/rebuilds/{uuid.uuid4()}", headers=as_admin)
+        assert unknown.status_code == 404
+        assert unknown.headers["content-type"].startswith("application/problem+json")
+        # Rebuilds are the national administration's: a partner's reader token gets none.
+        refused = await http.get(
+            "/v1/rebuilds", headers={"Authorization": f"Bearer {province_reader}"}
+        )
+        assert refused.status_code == 403

@@ -1,7 +1,7 @@
 """Each reporting operation asks for the right scope (docs/adr/0003-partner-access.md):
 reading reports, queries, exports and targets needs ``reports:read``, setting targets
-``reports:write``, the audit log ``audit:read``; a client holding every other scope is
-refused with a 403 naming the one it lacks."""
+``reports:write``, the audit log ``audit:read``, rebuilds' progress ``admin``; a client
+holding every other scope is refused with a 403 naming the one it lacks."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from reporting_factories import target
 
-from baan_shared.auth.scopes import AUDIT_READ, REPORTS_READ, REPORTS_WRITE
+from baan_shared.auth.scopes import ADMIN, AUDIT_READ, REPORTS_READ, REPORTS_WRITE
 from baan_testkit.auth import ClientFor, Refusal, refusal_without
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
@@ -40,6 +40,8 @@ OPERATIONS = _published_operations()
 def _right_scope(method: str, path: str) -> str:
     if path == "/v1/audit-log":
         return AUDIT_READ
+    if path.startswith("/v1/rebuilds"):
+        return ADMIN  # ops polling a rebuild: the national administration
     if method == "PUT" and path in (
         "/v1/targets",
         "/v1/historical-achievements",

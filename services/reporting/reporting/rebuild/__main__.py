@@ -1,5 +1,7 @@
 """``python -m reporting.rebuild``: replay every topic into fresh projections and swap
-them in while the API keeps serving. Reads the service's settings (REPORTING_DATABASE_URL,
+them in while the API keeps serving. Prints its progress on stderr every few seconds
+(events done of the total, rate, time left, peak memory), which ``GET /v1/rebuilds``
+also serves. Reads the service's settings (REPORTING_DATABASE_URL,
 KAFKA_BOOTSTRAP_SERVERS)."""
 
 import argparse
@@ -40,6 +42,7 @@ def main() -> None:
         json.dumps(
             {
                 "group_id": result.group_id,
+                "run_id": str(result.run_id),
                 "events_replayed": result.events_replayed,
                 "events_in_swap": result.events_in_swap,
                 "seconds": round(result.seconds, 3),

@@ -14,6 +14,7 @@ swap back and leaves the live tables as they were.
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from baan_shared.inbox.table import claim_new_events
 from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.rebuild.progress import RebuildProgress
 from reporting.rebuild.shadow import Shadow, open_shadow
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ ApplyBatch = Callable[[list[ConsumerRecord[Any, Any]]], Awaitable[None]]
 @dataclass
 class RebuildResult:
     group_id: str
+    run_id: uuid.UUID | None = None
+    """Its row in ``rebuild_runs`` (``GET /v1/rebuilds/{run_id}``)."""
     events_replayed: int = 0
     events_in_swap: int = 0
     seconds: float = 0.0
@@ -94,10 +98,22 @@ async def _open_consumer(
     return consumer
 
 
-async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch, *, concurrently: bool) -> int:
+async def _drain(
+    consumer: AIOKafkaConsumer,
+    apply: ApplyBatch,
+    *,
+    concurrently: bool,
+    progress: RebuildProgress | None = None,
+) -> int:
     """Apply records, a fetched batch per partition at a time, until every partition
-    reaches the end it has now; how many."""
+    reaches the end it has now; how many. ``progress`` hears how many there are to
+    replay and each batch applied."""
     ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
+    if progress is not None:
+        to_replay = 0
+        for tp, end in ends.items():
+            to_replay += max(0, end - await consumer.position(tp))
+        await progress.looked(progress.run.events_done + to_replay)
     applied = 0
     while True:
         behind = {tp: end for tp, end in ends.items() if await consumer.position(tp) < end}
@@ -119,6 +135,8 @@ async def _drain(consumer: AIOKafkaConsumer, apply: ApplyBatch, *, concurrently:
             for records in batches.values():
                 await apply(records)
         applied += sum(len(records) for records in batches.values())
+        if progress is not None:
+            await progress.applied(sum(len(records) for records in batches.values()))
         if batches:
             REBUILD_EVENTS.inc(sum(len(records) for records in batches.values()))
             REBUILD_PROGRESS.set_to_current_time()
@@ -187,6 +205,9 @@ async def rebuild(
     shadow: Shadow = open_shadow(database_url)
     REBUILD_RUNNING.set(1)
     REBUILD_PROGRESS.set_to_current_time()
+    progress = await RebuildProgress.begin(database_url, result.group_id)
+    result.run_id = progress.run.id
+    failure: BaseException | None = None
     try:
         await shadow.prepare()
         # The shared consumer's record handling, driven by hand: inbox rows under the
@@ -206,13 +227,17 @@ async def rebuild(
             catch_up = _catch_up_applier(applier)
             while True:
                 applied = await _drain(
-                    consumer, catch_up, concurrently=shadow.engine.dialect.name != "sqlite"
+                    consumer,
+                    catch_up,
+                    concurrently=shadow.engine.dialect.name != "sqlite",
+                    progress=progress,
                 )
                 result.events_replayed += applied
                 log.info("rebuild caught up", extra={"events": result.events_replayed})
                 if applied < SMALL_ENOUGH_TO_SWAP:
                     break
             REBUILD_PROGRESS.set_to_current_time()
+            await progress.swapping()
             async with shadow.engine.connect() as conn:
                 await shadow.lock_live_inbox(conn)
                 sessions = _joined_sessions(conn)
@@ -229,9 +254,14 @@ async def rebuild(
         finally:
             await applier.stop()
             await consumer.stop()
+    except BaseException as error:
+        failure = error
+        raise
     finally:
         REBUILD_RUNNING.set(0)
         await shadow.discard()
+        await progress.applied(result.events_in_swap)
+        await progress.finish(failure)
     result.events_replayed += result.events_in_swap
     result.seconds = time.monotonic() - started
     return result
