@@ -5,6 +5,8 @@ claims and payments ``welfare:decide``; approving a match ``welfare:match``; the
 log ``audit:read``. A client holding every other scope is refused with a 403 naming
 the one it lacks, before anything is read or stored."""
 
+from typing import Any
+
 import pytest
 from fastapi import FastAPI
 
@@ -81,6 +83,6 @@ async def test_a_client_without_the_right_scope_is_refused_naming_it(
         claim_id="0190c0de-0000-7000-8000-000000000003",
         request_id="0190c0de-0000-7000-8000-000000000004",
     )
-    request = {} if method == "GET" else {"json": {}}
+    request: dict[str, Any] = {} if method == "GET" else {"json": {}}
     refused = await refusal_without(client_for, method, url, [needed], **request)
     assert refused == Refusal(403, "application/problem+json", [needed])

@@ -77,9 +77,9 @@ class TestRuleVersions:
     def test_the_version_in_force_is_the_latest_effective_on_or_before_the_day(self) -> None:
         versions = [self.V(date(2025, 1, 1), "b"), self.V(date(2024, 1, 1), "a")]
         assert in_force(versions, date(2023, 12, 31)) is None
-        assert in_force(versions, date(2024, 1, 1)).name == "a"  # type: ignore[union-attr]
-        assert in_force(versions, date(2024, 12, 31)).name == "a"  # type: ignore[union-attr]
-        assert in_force(versions, date(2025, 1, 1)).name == "b"  # type: ignore[union-attr]
+        assert in_force(versions, date(2024, 1, 1)).name == "a"
+        assert in_force(versions, date(2024, 12, 31)).name == "a"
+        assert in_force(versions, date(2025, 1, 1)).name == "b"
 
     def test_a_benefit_without_its_amount_is_refused(self) -> None:
         with pytest.raises(ValidationError, match="needs amount_satang"):
