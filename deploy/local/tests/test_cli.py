@@ -32,6 +32,7 @@ from baan_local.instance import (
 )
 from baan_local.ports import free_ports
 from baan_shared.registry import SERVICES
+from baan_tools.reconcile import SERVICES_READ
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -73,7 +74,10 @@ def test_two_instances_get_disjoint_ports_and_folders(tmp_path: Path) -> None:
     assert first.ports == Ports.from_base(8000)
     assert first.ports.services == {s.name: s.port for s in SERVICES}
     assert (first.ports.issuer, first.ports.kafka) == (8090, 9092)
-    assert set(second.ports.all().values()) == {9001, 9002, 9003, 9004, 9090, 10092, 10093}
+    # Every registered service moves with the base, beside the issuer and Kafka's two.
+    moved = {spec.port + 1000 for spec in SERVICES}
+    assert set(second.ports.all().values()) == moved | {9090, 10092, 10093}
+    assert {9001, 9002, 9003, 9004} <= moved
     assert not set(first.ports.all().values()) & set(second.ports.all().values())
     for config, root in ((first, tmp_path / "a"), (second, tmp_path / "b")):
         assert all(path.is_relative_to(root) for path in config.layout.paths())
@@ -92,11 +96,10 @@ def test_every_port_has_its_flag_and_environment_variable(
     config = _up_config("--issuer-port", "7100", "--kafka-port", "7200")
     assert config.layout.data_dir == tmp_path / "env"
     assert config.ports.services == {
-        "survey": 7001,
-        "construction": 7002,
+        **{spec.name: spec.port - 1000 for spec in SERVICES},
         "finance": 7777,
-        "reporting": 7004,
     }
+    assert (config.ports.services["survey"], config.ports.services["reporting"]) == (7001, 7004)
     assert (config.ports.issuer, config.ports.kafka, config.ports.kafka_controller) == (
         7100,
         7200,
@@ -204,7 +207,10 @@ def test_reconcile_reads_every_url_and_its_token_from_the_instance(
 
     monkeypatch.setattr("baan_tools.reconcile.run", fake_run)
     assert cli.main(["reconcile", "--data-dir", str(tmp_path)]) == 0
-    assert seen["urls"] == {name: f"http://127.0.0.1:{p}" for name, p in ports.services.items()}
+    # The services reconcile compares (its SERVICES_READ), at this instance's ports.
+    assert seen["urls"] == {
+        name: f"http://127.0.0.1:{ports.services[name]}" for name in SERVICES_READ
+    }
     claims = jwt.decode(seen["token"], options={"verify_signature": False})
     assert claims["iss"] == "http://127.0.0.1:20090"
     assert claims["client_id"] == "baan-national"
