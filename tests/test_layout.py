@@ -123,17 +123,6 @@ def test_calls_go_router_to_service_to_repository_never_back(service: str) -> No
     assert not upward
 
 
-# A router calls its module's service (and others' services), never a repository: the
-# rules (areas, existence, limits) sit in the service, between HTTP and SQL. Pending:
-# survey's routers, while survey's modules are being restored (issue 18).
-ROUTERS_ON_REPOSITORIES_PENDING = {
-    "survey.administrations.router",
-    "survey.households.router",
-    "survey.imports.router",
-    "survey.plans.router",
-}
-
-
 def _repositories_imported(service: str, path: Path) -> list[str]:
     return sorted(
         name
@@ -144,16 +133,14 @@ def _repositories_imported(service: str, path: Path) -> list[str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_routers_call_services_never_repositories(service: str) -> None:
+    """A router calls its module's service (and others' services), never a repository:
+    the rules (areas, existence, limits) sit in the service, between HTTP and SQL."""
     found = {
         _module_name(service, path): _repositories_imported(service, path)
         for path in _modules(service)
         if path.name == "router.py"
     }
-    offending = {name: repos for name, repos in found.items() if repos}
-    assert not {n: r for n, r in offending.items() if n not in ROUTERS_ON_REPOSITORIES_PENDING}
-    # The pending list only shrinks: a router put right leaves it.
-    mended = {n for n in ROUTERS_ON_REPOSITORIES_PENDING if n in found and n not in offending}
-    assert not mended, f"remove from ROUTERS_ON_REPOSITORIES_PENDING: {sorted(mended)}"
+    assert not {name: repos for name, repos in found.items() if repos}
 
 
 # Route handlers only translate HTTP to a service call and back; the steps live in the

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Security
 
-from baan_shared.auth import Principal, require_scopes
+from baan_shared.auth import Principal, forbid_unless_covered, require_scopes
 from baan_shared.auth.scopes import SURVEY_APPROVE, SURVEY_READ, SURVEY_WRITE
 from baan_shared.errors import Forbidden, field_error
 
@@ -32,3 +32,16 @@ async def national_writer(principal: Writer) -> Principal:
 
 
 NationalWriter = Annotated[Principal, Depends(national_writer)]
+
+
+def forbid_unless_tambon_covered(principal: Principal, subdistrict_code: str) -> None:
+    """A write that places a record in the tambon ``body.subdistrict_code``: only in the
+    caller's areas (403 naming the field). A tambon code begins with its district's 4
+    digits, which begin with its province's 2."""
+    forbid_unless_covered(
+        principal,
+        province=subdistrict_code[:2],
+        district=subdistrict_code[:4],
+        subdistrict=subdistrict_code,
+        field="body.subdistrict_code",
+    )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from survey.access import NationalWriter, Reader
-from survey.administrations import repository, service
+from survey.administrations import service
 from survey.administrations.schemas import (
     LocalAdministrationPublic,
     LocalAdministrationsPublic,
@@ -43,13 +43,12 @@ async def list_local_administrations(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> LocalAdministrationsPublic:
-    rows = await repository.page(
-        session, after=cursor, limit=limit + 1, province_code=province_code
+    items, next_cursor = await service.page(
+        session, after=cursor, limit=limit, province_code=province_code
     )
-    items, more = rows[:limit], len(rows) > limit
     return LocalAdministrationsPublic(
         items=[LocalAdministrationPublic.model_validate(r, from_attributes=True) for r in items],
-        next_cursor=items[-1].code if more else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -68,3 +68,13 @@ async def get(session: AsyncSession, code: str) -> LocalAdministration:
     if found is None:
         raise NotFound(f"no local administration has code {code}")
     return found
+
+
+async def page(
+    session: AsyncSession, *, after: str | None, limit: int, province_code: str | None
+) -> tuple[list[LocalAdministration], str | None]:
+    """Up to ``limit`` administrations in code order after the code ``after``, and the
+    code to continue from (None on the last page)."""
+    rows = await repository.page(session, after=after, limit=limit + 1, province_code=province_code)
+    items = rows[:limit]
+    return items, items[-1].code if len(rows) > limit else None

@@ -1,11 +1,13 @@
 """All SQL about communities."""
 
 import uuid
+from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
+from baan_shared.pages import Page, page_in_areas
 from survey.communities.models import Community
 
 
@@ -13,29 +15,17 @@ async def get(session: AsyncSession, community_id: uuid.UUID) -> Community | Non
     return (await session.exec(select(Community).where(Community.id == community_id))).first()
 
 
+@dataclass(frozen=True)
+class CommunityFilter:
+    subdistrict_code: str | None = None
+
+
 async def page(
     session: AsyncSession,
-    *,
     principal: Principal,
+    where: CommunityFilter,
+    *,
     after: uuid.UUID | None,
     limit: int,
-    subdistrict_code: str | None,
-) -> list[Community]:
-    query = (
-        select(Community)
-        .where(
-            area_filter(
-                principal,
-                province=Community.province_code,
-                district=Community.district_code,
-                subdistrict=Community.subdistrict_code,
-            )
-        )
-        .order_by(col(Community.id))
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(Community.id > after)
-    if subdistrict_code is not None:
-        query = query.where(Community.subdistrict_code == subdistrict_code)
-    return list((await session.exec(query)).all())
+) -> Page[Community]:
+    return await page_in_areas(session, Community, principal, after=after, limit=limit, where=where)

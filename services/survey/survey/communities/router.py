@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from survey.access import Reader, Writer
+from survey.access import Reader, Writer, forbid_unless_tambon_covered
 from survey.communities import service
 from survey.communities.schemas import CommunitiesPublic, CommunityCreate, CommunityPublic
 
@@ -27,14 +27,7 @@ router = APIRouter(
 async def register_community(
     body: CommunityCreate, session: SessionDep, principal: Writer, request: Request
 ) -> CommunityPublic:
-    code = body.subdistrict_code
-    forbid_unless_covered(
-        principal,
-        province=code[:2],
-        district=code[:4],
-        subdistrict=code,
-        field="body.subdistrict_code",
-    )
+    forbid_unless_tambon_covered(principal, body.subdistrict_code)
     community = await service.register(session, body)
     audit_resource(request, "communities", community.id)
     return CommunityPublic.model_validate(community, from_attributes=True)
@@ -48,17 +41,11 @@ async def list_communities(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CommunitiesPublic:
-    rows = await service.page(
-        session,
-        principal=principal,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        subdistrict_code=subdistrict_code,
-    )
-    items, more = rows[:limit], len(rows) > limit
+    where = service.CommunityFilter(subdistrict_code=subdistrict_code)
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return CommunitiesPublic(
-        items=[CommunityPublic.model_validate(c, from_attributes=True) for c in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[CommunityPublic.model_validate(c, from_attributes=True) for c in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

@@ -5,8 +5,10 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist
+from baan_shared.pages import Page
 from survey.communities import repository
 from survey.communities.models import Community
+from survey.communities.repository import CommunityFilter
 from survey.communities.schemas import CommunityCreate
 
 
@@ -30,12 +32,11 @@ async def get(session: AsyncSession, community_id: uuid.UUID) -> Community:
 
 async def page(
     session: AsyncSession,
-    *,
     principal: Principal,
+    where: CommunityFilter,
+    *,
     after: uuid.UUID | None,
     limit: int,
-    subdistrict_code: str | None,
-) -> list[Community]:
-    return await repository.page(
-        session, principal=principal, after=after, limit=limit, subdistrict_code=subdistrict_code
-    )
+) -> Page[Community]:
+    """The caller's communities in id order (time-ordered: oldest first), after ``after``."""
+    return await repository.page(session, principal, where, after=after, limit=limit)

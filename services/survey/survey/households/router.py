@@ -13,9 +13,8 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.reference import Programme
 from survey.access import Approver, Reader, Writer
-from survey.households import editing, eligibility, priority, repository, service
+from survey.households import editing, eligibility, priority, service
 from survey.households.listing import (
-    Cursor,
     HouseholdFilters,
     Sort,
     decode_cursor,
@@ -23,7 +22,7 @@ from survey.households.listing import (
     household_filters,
     sort_query,
 )
-from survey.households.models import Household, HouseholdStatus
+from survey.households.models import Household, HouseholdEdit, HouseholdStatus
 from survey.households.schemas import (
     ApprovalDecision,
     CommitteeMinutes,
@@ -74,7 +73,7 @@ async def register_household(
     household = await service.register(session, body, surveyed_by="survey-api", principal=principal)
     audit_resource(request, "households", household.id)
     reveal = await _reveals(session, request, principal, [household])
-    members = await repository.members(session, household.id)
+    members = await service.members(session, household.id)
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
@@ -110,14 +109,13 @@ async def list_households(
 
     Sorted by ``sort`` (ties by id), paged by an opaque ``cursor`` valid for that sort.
     """
-    rows = await repository.page(
+    rows = await service.page(
         session,
         filters,
         sort=sort,
         after=decode_cursor(cursor, sort),
         limit=limit + 1,
         principal=principal,
-        weights=await programmes.saved_weights(session),
     )
     items, more = rows[:limit], len(rows) > limit
     reveal = await _reveals(session, request, principal, [h for h, _ in items])
@@ -169,25 +167,12 @@ async def export_households(
     format: TableFormat = TableFormat.CSV,
 ) -> Response:
     """The list, with the same filters and sort, as a CSV or XLSX file (national IDs masked)."""
-    weights = await programmes.saved_weights(session)
     rows: list[list[object]] = []
-    after: Cursor | None = None
-    while True:
-        page = await repository.page(
-            session,
-            filters,
-            sort=sort,
-            after=after,
-            limit=EXPORT_PAGE,
-            principal=principal,
-            weights=weights,
-        )
-        for household, _ in page:
+    pages = service.every_page(session, filters, sort=sort, principal=principal, size=EXPORT_PAGE)
+    async for page in pages:
+        for household in page:
             public = HouseholdPublic.of(household, viewer=principal).model_dump(mode="json")
             rows.append([public[c] for c in EXPORT_COLUMNS])
-        if len(page) < EXPORT_PAGE:
-            break
-        after = Cursor(sort.text, page[-1][1], page[-1][0].id)
     body = write_table(format, EXPORT_COLUMNS, rows)
     return Response(body, media_type=MEDIA_TYPES[format], headers=download(format, "households"))
 
@@ -247,7 +232,7 @@ async def get_household(
 ) -> HouseholdDetail:
     household = await service.get_covered(session, principal, household_id)
     reveal = await _reveals(session, request, principal, [household])
-    members = await repository.members(session, household.id)
+    members = await service.members(session, household.id)
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
@@ -257,7 +242,7 @@ async def possible_duplicates(
 ) -> list[HouseholdPublic]:
     """Households with the same head name and address under another national ID."""
     household = await service.get_covered(session, principal, household_id)
-    others = await repository.possible_duplicates(session, household, principal)
+    others = await service.look_alikes(session, household, principal)
     reveal = await _reveals(session, request, principal, others)
     return [HouseholdPublic.of(h, viewer=principal, reveal=reveal) for h in others]
 
@@ -305,12 +290,12 @@ async def household_history(
 ) -> list[HistoryEntry]:
     """Every decision and every correction, in the order entered (ids are time-ordered)."""
     await service.get_covered(session, principal, household_id)
-    decisions = [
-        (t.id, HistoryEntry.of_transition(t))
-        for t in await repository.transitions(session, household_id)
+    return [
+        HistoryEntry.of_edit(entry)
+        if isinstance(entry, HouseholdEdit)
+        else HistoryEntry.of_transition(entry)
+        for entry in await service.history(session, household_id)
     ]
-    edits = [(e.id, HistoryEntry.of_edit(e)) for e in await repository.edits(session, household_id)]
-    return [entry for _, entry in sorted(decisions + edits, key=lambda pair: pair[0])]
 
 
 @router.patch("/{household_id}", response_model=HouseholdDetail)
@@ -338,7 +323,7 @@ async def correct_household(
         )
     household = await editing.edit(session, household_id, body, principal)
     reveal = await _reveals(session, request, principal, [household])
-    members = await repository.members(session, household.id)
+    members = await service.members(session, household.id)
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 

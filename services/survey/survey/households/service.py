@@ -5,6 +5,7 @@ work; nothing here commits.
 """
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -37,8 +38,10 @@ from survey import SOURCE
 from survey.communities import repository as communities
 from survey.households import eligibility, priority, repository
 from survey.households.duplicates import duplicate_key
+from survey.households.listing import Cursor, HouseholdFilters, Sort
 from survey.households.models import (
     Household,
+    HouseholdEdit,
     HouseholdMember,
     HouseholdStatus,
     HouseholdTransition,
@@ -260,6 +263,67 @@ async def get_covered(
         subdistrict=household.subdistrict_code,
     )
     return household
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def members(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdMember]:
+    """The household's members in the order they were surveyed."""
+    return await repository.members(session, household_id)
+
+
+async def page(
+    session: AsyncSession,
+    filters: HouseholdFilters,
+    *,
+    sort: Sort,
+    after: Cursor | None,
+    limit: int,
+    principal: Principal,
+) -> list[tuple[Household, Any]]:
+    """A page of the caller's households in ``sort`` order, each with its sort key for
+    the next cursor; ``priority`` ranks with each programme's saved weights."""
+    return await repository.page(
+        session,
+        filters,
+        sort=sort,
+        after=after,
+        limit=limit,
+        principal=principal,
+        weights=await programmes.saved_weights(session),
+    )
+
+
+async def every_page(
+    session: AsyncSession, filters: HouseholdFilters, *, sort: Sort, principal: Principal, size: int
+) -> AsyncIterator[list[Household]]:
+    """The whole list in pages of ``size`` (an export), one query a page."""
+    after: Cursor | None = None
+    while True:
+        rows = await page(session, filters, sort=sort, after=after, limit=size, principal=principal)
+        yield [household for household, _ in rows]
+        if len(rows) < size:
+            return
+        after = Cursor(sort.text, rows[-1][1], rows[-1][0].id)
+
+
+async def look_alikes(
+    session: AsyncSession, household: Household, principal: Principal
+) -> list[Household]:
+    """Households in the caller's areas with the same head name and address under
+    another national ID."""
+    return await repository.possible_duplicates(session, household, principal)
+
+
+async def history(
+    session: AsyncSession, household_id: uuid.UUID
+) -> list[HouseholdTransition | HouseholdEdit]:
+    """Every decision and every correction, in the order entered (ids are time-ordered)."""
+    decisions = await repository.transitions(session, household_id)
+    edits = await repository.edits(session, household_id)
+    entries: list[HouseholdTransition | HouseholdEdit] = [*decisions, *edits]
+    return sorted(entries, key=lambda entry: entry.id)
 
 
 async def assess(

@@ -22,7 +22,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from survey.access import Reader, Writer
-from survey.imports import repository, service, template
+from survey.imports import service, template
 from survey.imports.models import HouseholdImport, ImportStatus
 from survey.imports.schemas import HouseholdImportPublic, HouseholdImportsPublic, ImportErrorPublic
 from survey.settings import SurveySettings
@@ -43,7 +43,7 @@ router = APIRouter(
 
 
 async def _public(session: SessionDep, job: HouseholdImport) -> HouseholdImportPublic:
-    first = await repository.errors(session, job.id, limit=20)
+    first = await service.errors(session, job, limit=20)
     rate, left = service.progress(job)
     outcome, outcome_th = service.outcome(job)
     return HouseholdImportPublic(
@@ -139,13 +139,12 @@ async def list_imports(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> HouseholdImportsPublic:
     """The client's own uploads, newest first; a national client sees everyone's."""
-    rows = await repository.page(
-        session, principal, before=decode_cursor(cursor), limit=limit + 1, status=status_
+    items, last = await service.page(
+        session, principal, before=decode_cursor(cursor), limit=limit, status=status_
     )
-    items, more = rows[:limit], len(rows) > limit
     return HouseholdImportsPublic(
         items=[await _public(session, job) for job in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        next_cursor=encode_cursor(last) if last is not None else None,
     )
 
 
@@ -192,7 +191,7 @@ async def download_import_errors(
     sheet, the value as written, and the reason in Thai."""
     job = await service.get(session, import_id, principal)
     service.ensure_finished(job)
-    errors = await repository.errors(session, job.id)
+    errors = await service.errors(session, job)
     body = write_table(
         format,
         # New columns last: files from before them keep their columns' places.

@@ -518,6 +518,28 @@ async def get(
     return job
 
 
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    status: ImportStatus | None,
+) -> tuple[list[HouseholdImport], uuid.UUID | None]:
+    """Up to ``limit`` of the client's jobs, newest first, older than ``before``; and
+    the id to continue from (None on the last page)."""
+    rows = await repository.page(session, principal, before=before, limit=limit + 1, status=status)
+    items = rows[:limit]
+    return items, items[-1].id if len(rows) > limit else None
+
+
+async def errors(
+    session: AsyncSession, job: HouseholdImport, *, limit: int | None = None
+) -> list[HouseholdImportError]:
+    """The job's problems by sheet and row (the first ``limit`` of them)."""
+    return await repository.errors(session, job.id, limit=limit)
+
+
 def progress(job: HouseholdImport) -> tuple[float | None, float | None]:
     """Rows read per second since the job started, and at that rate the seconds left."""
     if job.started_at is None or job.rows_read == 0:

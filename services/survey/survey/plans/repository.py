@@ -2,12 +2,14 @@
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
+from baan_shared.pages import Page, page_in_areas
 from survey.plans.models import PlanStatus, TambonPlan, TambonPlanLine
 
 
@@ -64,35 +66,21 @@ async def adopted_overlapping(
     return list((await session.exec(query)).all())
 
 
+@dataclass(frozen=True)
+class PlanFilter:
+    subdistrict_code: str | None = None
+    province_code: str | None = None
+    status: PlanStatus | None = None
+
+
 async def page(
     session: AsyncSession,
-    *,
     principal: Principal,
+    where: PlanFilter,
+    *,
     after: uuid.UUID | None,
     limit: int,
-    subdistrict_code: str | None,
-    province_code: str | None,
-    status: PlanStatus | None,
-) -> list[TambonPlan]:
-    query = (
-        select(TambonPlan)
-        .where(
-            area_filter(
-                principal,
-                province=TambonPlan.province_code,
-                district=TambonPlan.district_code,
-                subdistrict=TambonPlan.subdistrict_code,
-            )
-        )
-        .order_by(col(TambonPlan.id))
-        .limit(limit)
+) -> Page[TambonPlan]:
+    return await page_in_areas(
+        session, TambonPlan, principal, after=after, limit=limit, where=where
     )
-    if after is not None:
-        query = query.where(TambonPlan.id > after)
-    if subdistrict_code is not None:
-        query = query.where(TambonPlan.subdistrict_code == subdistrict_code)
-    if province_code is not None:
-        query = query.where(TambonPlan.province_code == province_code)
-    if status is not None:
-        query = query.where(TambonPlan.status == status)
-    return list((await session.exec(query)).all())

@@ -5,14 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
-from baan_shared.auth import Principal, forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import Principal, not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from survey.access import Reader, Writer
-from survey.plans import repository, service, sheet
+from survey.access import Reader, Writer, forbid_unless_tambon_covered
+from survey.plans import service, sheet
 from survey.plans.models import PlanStatus, TambonPlan
 from survey.plans.schemas import PlanDecision, TambonPlanCreate, TambonPlanPublic, TambonPlansPublic
 
@@ -46,14 +46,7 @@ async def draft_tambon_plan(
     body: TambonPlanCreate, session: SessionDep, principal: Writer, request: Request
 ) -> TambonPlanPublic:
     """Store a draft plan (a new version when the tambon has plans already)."""
-    code = body.subdistrict_code
-    forbid_unless_covered(
-        principal,
-        province=code[:2],
-        district=code[:4],
-        subdistrict=code,
-        field="body.subdistrict_code",
-    )
+    forbid_unless_tambon_covered(principal, body.subdistrict_code)
     plan = await service.draft(session, body, principal)
     audit_resource(request, "tambon_plans", plan.id)
     return (await service.public(session, [plan]))[0]
@@ -70,19 +63,13 @@ async def list_tambon_plans(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> TambonPlansPublic:
     """Plans in the caller's areas, every version (superseded ones are the history)."""
-    rows = await repository.page(
-        session,
-        principal=principal,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        subdistrict_code=subdistrict_code,
-        province_code=province_code,
-        status=plan_status,
+    where = service.PlanFilter(
+        subdistrict_code=subdistrict_code, province_code=province_code, status=plan_status
     )
-    items, more = rows[:limit], len(rows) > limit
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return TambonPlansPublic(
-        items=await service.public(session, items),
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=await service.public(session, found.items),
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

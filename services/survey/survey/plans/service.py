@@ -24,11 +24,13 @@ from baan_shared.errors import Conflict, Unprocessable
 from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanSuperseded
 from baan_shared.events.catalog import TambonPlanLine as LineData
 from baan_shared.outbox import record_event
+from baan_shared.pages import Page
 from survey import SERVICE_NAME
 from survey.administrations import repository as administrations
 from survey.areas.service import region_of
 from survey.plans import repository
 from survey.plans.models import PlanStatus, TambonPlan, TambonPlanLine
+from survey.plans.repository import PlanFilter
 from survey.plans.schemas import PlanDecision, PlanLine, TambonPlanCreate, TambonPlanPublic
 
 SOURCE = f"/services/{SERVICE_NAME}"
@@ -284,3 +286,18 @@ async def draft_sheet(
     if found:
         raise Unprocessable("The sheet has problems; no plan was stored", errors=found)
     return [await draft(session, data, principal) for _, data in plans]
+
+
+# --- reads the router serves (the repository behind the service) ----------------------
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    where: PlanFilter,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+) -> Page[TambonPlan]:
+    """The caller's plans in id order (time-ordered: oldest first), after ``after``."""
+    return await repository.page(session, principal, where, after=after, limit=limit)

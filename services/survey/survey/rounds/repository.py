@@ -1,12 +1,14 @@
 """All SQL about survey rounds."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
+from baan_shared.pages import Page, page_in_areas
 from survey.households.models import Household
 from survey.rounds.models import SurveyRound
 
@@ -20,35 +22,23 @@ async def get(
     return (await session.exec(query)).first()
 
 
+@dataclass(frozen=True)
+class RoundFilter:
+    subdistrict_code: str | None = None
+    community_id: uuid.UUID | None = None
+
+
 async def page(
     session: AsyncSession,
-    *,
     principal: Principal,
+    where: RoundFilter,
+    *,
     after: uuid.UUID | None,
     limit: int,
-    subdistrict_code: str | None,
-    community_id: uuid.UUID | None,
-) -> list[SurveyRound]:
-    query = (
-        select(SurveyRound)
-        .where(
-            area_filter(
-                principal,
-                province=SurveyRound.province_code,
-                district=SurveyRound.district_code,
-                subdistrict=SurveyRound.subdistrict_code,
-            )
-        )
-        .order_by(col(SurveyRound.id))
-        .limit(limit)
+) -> Page[SurveyRound]:
+    return await page_in_areas(
+        session, SurveyRound, principal, after=after, limit=limit, where=where
     )
-    if after is not None:
-        query = query.where(SurveyRound.id > after)
-    if subdistrict_code is not None:
-        query = query.where(SurveyRound.subdistrict_code == subdistrict_code)
-    if community_id is not None:
-        query = query.where(SurveyRound.community_id == community_id)
-    return list((await session.exec(query)).all())
 
 
 async def households_counted(

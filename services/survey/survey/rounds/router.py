@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from baan_shared.auth import forbid_unless_covered, not_found_unless_covered
+from baan_shared.auth import not_found_unless_covered
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from survey.access import Reader, Writer
+from survey.access import Reader, Writer, forbid_unless_tambon_covered
 from survey.rounds import service
 from survey.rounds.schemas import (
     SurveyRoundCreate,
@@ -32,14 +32,7 @@ router = APIRouter(
 async def open_survey_round(
     body: SurveyRoundCreate, session: SessionDep, principal: Writer, request: Request
 ) -> SurveyRoundPublic:
-    code = body.subdistrict_code
-    forbid_unless_covered(
-        principal,
-        province=code[:2],
-        district=code[:4],
-        subdistrict=code,
-        field="body.subdistrict_code",
-    )
+    forbid_unless_tambon_covered(principal, body.subdistrict_code)
     survey_round = await service.open_round(session, body, principal)
     audit_resource(request, "survey_rounds", survey_round.id)
     return (await service.public(session, [survey_round]))[0]
@@ -54,18 +47,11 @@ async def list_survey_rounds(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> SurveyRoundsPublic:
-    rows = await service.page(
-        session,
-        principal=principal,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        subdistrict_code=subdistrict_code,
-        community_id=community_id,
-    )
-    items, more = rows[:limit], len(rows) > limit
+    where = service.RoundFilter(subdistrict_code=subdistrict_code, community_id=community_id)
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return SurveyRoundsPublic(
-        items=await service.public(session, items),
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=await service.public(session, found.items),
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

@@ -6,10 +6,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
 from baan_shared.errors import Conflict, Unprocessable, field_error
+from baan_shared.pages import Page
 from survey.communities import repository as communities
 from survey.coverage import service as coverage
 from survey.rounds import repository
 from survey.rounds.models import SurveyRound
+from survey.rounds.repository import RoundFilter
 from survey.rounds.schemas import SurveyRoundCreate, SurveyRoundFinish, SurveyRoundPublic
 
 
@@ -98,18 +100,11 @@ async def public(session: AsyncSession, rounds: list[SurveyRound]) -> list[Surve
 
 async def page(
     session: AsyncSession,
-    *,
     principal: Principal,
+    where: RoundFilter,
+    *,
     after: uuid.UUID | None,
     limit: int,
-    subdistrict_code: str | None,
-    community_id: uuid.UUID | None,
-) -> list[SurveyRound]:
-    return await repository.page(
-        session,
-        principal=principal,
-        after=after,
-        limit=limit,
-        subdistrict_code=subdistrict_code,
-        community_id=community_id,
-    )
+) -> Page[SurveyRound]:
+    """The caller's rounds in id order (time-ordered: oldest first), after ``after``."""
+    return await repository.page(session, principal, where, after=after, limit=limit)

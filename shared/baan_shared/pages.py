@@ -1,0 +1,63 @@
+"""One page of a table's rows that lie in the caller's areas, in id order.
+
+The list endpoints page by cursor over time-ordered ids (``baan_shared.http.pagination``
+encodes the last id); the rows a caller may see are those ``area_filter`` admits. A
+table paged this way has ``id`` and the three area-code columns.
+"""
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.auth import Principal, area_filter
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    items: list[Row]
+    last: uuid.UUID | None
+    """The id to continue after; None on the last page."""
+
+
+async def page_in_areas(
+    session: AsyncSession,
+    model: type[Row],
+    principal: Principal,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    where: Any,
+) -> Page[Row]:
+    """Up to ``limit`` rows of ``model`` in the principal's areas, after the id ``after``.
+
+    ``where`` is a dataclass of column names and values: each value that is not None
+    keeps only the rows whose column equals it.
+    """
+    table: Any = model
+    query = (
+        select(model)
+        .where(
+            area_filter(
+                principal,
+                province=table.province_code,
+                district=table.district_code,
+                subdistrict=table.subdistrict_code,
+            )
+        )
+        .order_by(col(table.id))
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(table.id > after)
+    for name, value in asdict(where).items():
+        if value is not None:
+            query = query.where(getattr(table, name) == value)
+    rows = list((await session.exec(query)).all())
+    items = rows[:limit]
+    last: Any = items[-1] if len(rows) > limit else None
+    return Page(items, last.id if last is not None else None)
