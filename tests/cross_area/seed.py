@@ -432,8 +432,11 @@ def loan_body(place: str, fund_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def reporting(world: World, place: str) -> dict[str, str]:
-    """Reporting's routes carry no ids; nothing to seed."""
-    return {}
+    """A household of the place, as survey's household.approved tells reporting of it
+    (its record: GET /v1/reports/households/{household_id})."""
+    approved = household_approved(place)
+    await deliver(world.app, approved)
+    return {"household_id": str(approved.data["household_id"])}
 
 
 WELFARE_RULES: dict[str, Any] = {

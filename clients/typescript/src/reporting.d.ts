@@ -340,6 +340,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/households/{household_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Household Record
+         * @description One household as reporting knows it: programme, areas by name, community,
+         *     stage and the date of each step, grants approved and paid. The drill-down's
+         *     households link here (the dashboard's household view). A client bound to areas
+         *     gets for another area's household the answer a random id gets.
+         */
+        get: operations["household_record_v1_reports_households__household_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/long-term-targets": {
         parameters: {
             query?: never;
@@ -901,6 +924,32 @@ export interface components {
             reached: number;
             stage: components["schemas"]["Stage"];
         };
+        /**
+         * GrantPublic
+         * @description One grant of the household (a second follows a waitlist).
+         */
+        GrantPublic: {
+            /** Amount Satang */
+            amount_satang: number;
+            /** Approved At */
+            approved_at: string | null;
+            /** Disbursed Satang */
+            disbursed_satang: number;
+            /**
+             * Fiscal Year
+             * @description B.E.
+             */
+            fiscal_year: number | null;
+            /**
+             * Grant Id
+             * Format: uuid
+             */
+            grant_id: string;
+            /** Rejected At */
+            rejected_at: string | null;
+            /** Tranches Paid */
+            tranches_paid: number;
+        };
         /** HistoricalAchievementSet */
         HistoricalAchievementSet: {
             /**
@@ -1008,6 +1057,138 @@ export interface components {
             /** Rejected At */
             rejected_at: string | null;
             /** @description Its stage now, or at the end of ``as_of_date`` */
+            stage: components["schemas"]["Stage"];
+            /**
+             * Started On
+             * @description Construction started, as dated
+             */
+            started_on: string | null;
+            /** Subdistrict Code */
+            subdistrict_code: string | null;
+            /** Subdistrict Name En */
+            subdistrict_name_en: string | null;
+            /** Subdistrict Name Th */
+            subdistrict_name_th: string | null;
+            /** Surveyed At */
+            surveyed_at: string | null;
+            /** Waitlisted At */
+            waitlisted_at: string | null;
+        };
+        /**
+         * HouseholdRecordPublic
+         * @description One household as reporting knows it: where it is, how far it got and when, and
+         *     its money. No personal data (reporting holds none); names and national ids are
+         *     survey's record (``household_path``), masked there unless the caller may see them.
+         */
+        HouseholdRecordPublic: {
+            /**
+             * Approved On
+             * @description The approval as the committee dated it
+             */
+            approved_on: string | null;
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /**
+             * Community Id
+             * @description The community (or homeless centre)
+             */
+            community_id: string | null;
+            /**
+             * Completed On
+             * @description Completed, as dated
+             */
+            completed_on: string | null;
+            /** District Code */
+            district_code: string | null;
+            /** District Name En */
+            district_name_en: string | null;
+            /** District Name Th */
+            district_name_th: string | null;
+            /**
+             * Fiscal Year
+             * @description B.E., of approval
+             */
+            fiscal_year: number | null;
+            /** Grant Approved Satang */
+            grant_approved_satang: number;
+            /** Grant Paid Satang */
+            grant_paid_satang: number;
+            /**
+             * Grant Rejected At
+             * @description The budget ran out for its grant
+             */
+            grant_rejected_at: string | null;
+            /**
+             * Grants
+             * @description Each grant, oldest first
+             */
+            grants: components["schemas"]["GrantPublic"][];
+            /**
+             * House Id
+             * @description Construction's house work
+             */
+            house_id: string | null;
+            /**
+             * Household Id
+             * Format: uuid
+             */
+            household_id: string;
+            /**
+             * Household Path
+             * @description The household's record in the survey service (relative to its root)
+             */
+            household_path: string;
+            /**
+             * Household Size
+             * @description Persons, from the survey
+             */
+            household_size: number | null;
+            /**
+             * Last Event At
+             * Format: date-time
+             * @description The last event reporting applied to it
+             */
+            last_event_at: string;
+            /**
+             * Planned At
+             * @description Construction planned the house
+             */
+            planned_at: string | null;
+            /** Programme */
+            programme: string;
+            /**
+             * Progress Percent
+             * @description Construction's last reported progress
+             */
+            progress_percent: number | null;
+            /** Province Code */
+            province_code: string;
+            /** Province Name En */
+            province_name_en: string | null;
+            /** Province Name Th */
+            province_name_th: string | null;
+            /**
+             * Ready At
+             * @description Ready to build
+             */
+            ready_at: string | null;
+            /**
+             * Region
+             * @description CODI's regional office serving the province
+             */
+            region: string | null;
+            /** Region Name En */
+            region_name_en: string | null;
+            /** Region Name Th */
+            region_name_th: string | null;
+            /** Rejected At */
+            rejected_at: string | null;
+            /** @description Its stage now */
             stage: components["schemas"]["Stage"];
             /**
              * Started On
@@ -3145,7 +3326,90 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description No such region or province */
+            /** @description No such region or province; no such household in the client's areas */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    household_record_v1_reports_households__household_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description As listed by the drill-down */
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdRecordPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province; no such household in the client's areas */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -72,6 +72,12 @@ class Figures(HTMLParser):
         self.household_labels: list[str] = []
         """What each listed household is shown as (its first cell)."""
         self.labelling = False
+        self.household_links: list[str] = []
+        """Each listed household's link to its record."""
+        self.record: dict[str, str] = {}
+        """The household view's fields (data-field) and what each shows."""
+        self.record_field: str | None = None
+        self.record_value = False
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -90,6 +96,12 @@ class Figures(HTMLParser):
         if tag == "tr" and a.get("data-household"):
             self.households.append(a)
             self.labelling = True
+        if tag == "a" and "household" in (a.get("class") or "").split():
+            self.household_links.append(a.get("href") or "")
+        if tag == "tr":
+            self.record_field = a.get("data-field")
+        if tag == "td" and self.record_field:
+            self.record_value = True
         if (a.get("id") or "").startswith("chart-") and a.get("data-series"):
             self.chart = a["id"]
             self.charts[self.chart or ""] = {k: a.get(k) for k in ("data-series", "data-points")}
@@ -110,6 +122,9 @@ class Figures(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if self.record_value and self.record_field:
+            self.record[self.record_field] = data
+            self.record_field, self.record_value = None, False
         if self.labelling:
             self.household_labels.append(data)
             self.labelling = False
@@ -306,6 +321,62 @@ async def test_a_figure_drills_down_to_its_households_and_their_count_is_the_fig
     assert building.count["count"] == funnel.rows[":under_construction"]["households"] == "1"
     assert "Under construction" in "".join(building.text)
     assert "Baan Pho Phiang (rural repair and rebuild)" in "".join(building.text)
+
+
+async def test_each_household_of_a_list_links_to_its_record(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    shown = await page(half_year, "/dashboard?fiscal_year=2562&period=h1&region=N", tmp_path)
+    listed = await page(
+        half_year, f"/dashboard{shown.links['BAAN_PHO_PHIANG:57']['completed']}", tmp_path
+    )
+    assert len(listed.household_links) == len(listed.households) == 5
+    opened = await page(
+        half_year, f"/dashboard{listed.household_links[0]}", tmp_path, screenshot="household"
+    )
+    assert opened.loaded == "yes"
+    record = opened.record
+    assert record["household_id"] == listed.households[0]["data-household"]
+    # Names, not codes: programme, stage, areas; each step's date; the grant paid.
+    assert (record["programme"], record["stage"]) == ("บ้านพอเพียงชนบท", "แล้วเสร็จ")
+    assert (record["region"], record["province"]) == ("ภาคเหนือ", "เชียงราย")
+    assert record["district"] not in ("-", "5701") and record["subdistrict"] not in ("-", "570101")
+    assert record["fiscal_year"] == "2562"
+    assert record["approved_on"].endswith("2561") and record["completed_on"].endswith("2561")
+    assert record["cancelled_at"] == "-"
+    assert record["grant_approved_satang"] == record["grant_paid_satang"] == "20,000.00"
+    assert record["household_path"] == f"/v1/households/{record['household_id']}"
+    # Reporting holds no personal data: none shown, none to mask.
+    assert not {"head_name", "national_id", "phone"} & set(record)
+    english = await page(half_year, f"/dashboard{listed.household_links[0]}&lang=en", tmp_path)
+    assert (english.record["programme"], english.record["stage"]) == (
+        "Baan Pho Phiang (rural repair and rebuild)",
+        "Completed",
+    )
+    assert english.record["province"] == "Chiang Rai"
+
+
+async def test_a_partner_opening_another_provinces_household_is_told_what_a_random_id_gets(
+    app: FastAPI, tmp_path: Path
+) -> None:
+    await _half_year(app)
+    await apply_events(app, households(1, "completed", start=NOV_2018, province="10"))
+    national = await page(app, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    bangkok = await page(app, f"/dashboard{national.links[':completed']['households']}", tmp_path)
+    [bangkok_id] = [h["data-household"] for h in bangkok.households if h["data-province"] == "10"]
+    office = ISSUER.mint_token("chiang-rai-office", NATIONAL_SCOPES, ["57"])
+    query = "/dashboard?fiscal_year=2562&period=h1&household="
+    elsewhere = await page(app, f"{query}{bangkok_id}", tmp_path, token=office)
+    nowhere_id = "01900000-0000-7000-8000-000000000000"
+    nowhere = await page(app, f"{query}{nowhere_id}", tmp_path, token=office)
+    assert elsewhere.loaded == nowhere.loaded == "error"
+    assert elsewhere.record == nowhere.record == {}
+    said = "".join(elsewhere.text).replace(str(bangkok_id), "<id>")
+    assert said == "".join(nowhere.text).replace(nowhere_id, "<id>")
+    assert "does not exist" in said
+    # The national office opens it.
+    opened = await page(app, f"{query}{bangkok_id}", tmp_path)
+    assert opened.record["province"] == "กรุงเทพมหานคร"
 
 
 async def test_a_partner_bound_to_one_province_sees_only_its_households(

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from reporting_factories import target
+from reporting_factories import Household, apply_events, journey, target
 
 from baan_shared.auth.scopes import ADMIN, AUDIT_READ, REPORTS_READ, REPORTS_WRITE
 from baan_testkit.auth import ClientFor, Refusal, refusal_without
@@ -100,6 +100,9 @@ async def test_reading_every_report_needs_nothing_but_reports_read(
 ) -> None:
     put = await client.put("/v1/long-term-targets/master-plan-20-year", json=LONG_TERM_TARGET)
     assert put.status_code == 200, put.text
+    household = Household()
+    await apply_events(app, journey("surveyed", household=household))
+    values = {**PATH_VALUES, "household_id": household.household_id}
     async with client_for("reader", [REPORTS_READ], ["*"]) as reader:
         statuses: dict[str, int] = {}
         for method, path in sorted(OPERATIONS):
@@ -109,7 +112,7 @@ async def test_reading_every_report_needs_nothing_but_reports_read(
                     p["name"] for p in app.openapi()["paths"][path]["get"].get("parameters", [])
                 }
                 params = {k: v for k, v in REQUESTS["GET"]["params"].items() if k in declared}
-                url = path.format(**PATH_VALUES)
+                url = path.format(**values)
                 response: httpx.Response = await reader.get(url, params=params)
                 statuses[path] = response.status_code
     assert set(statuses.values()) == {200}

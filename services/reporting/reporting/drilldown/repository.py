@@ -15,11 +15,19 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal
 from reporting.drilldown.schemas import Measure
-from reporting.projections.models import APPROVED_OR_BEYOND, MAIN_PATH, HouseholdProgress, Stage
+from reporting.projections.models import (
+    APPROVED_OR_BEYOND,
+    MAIN_PATH,
+    GrantProgress,
+    HouseholdProgress,
+    Stage,
+)
 from reporting.projections.repository import (
     AreaFilter,
     achieved_conditions,
+    covered,
     household_conditions,
     stage_of_households,
 )
@@ -105,3 +113,23 @@ async def page(
         .limit(limit)
     )
     return [(row[0], str(row[1])) for row in (await session.exec(query)).all()]
+
+
+async def household(
+    session: AsyncSession, household_id: uuid.UUID, principal: Principal | None
+) -> HouseholdProgress | None:
+    """The household, if it lies in the caller's areas (the area rule is in the query,
+    as for the lists: another area's household is not found, like a random id)."""
+    query = select(HouseholdProgress).where(
+        col(HouseholdProgress.household_id) == household_id, *covered(principal)
+    )
+    return (await session.exec(query)).first()
+
+
+async def grants(session: AsyncSession, household_id: uuid.UUID) -> Sequence[GrantProgress]:
+    query = (
+        select(GrantProgress)
+        .where(col(GrantProgress.household_id) == household_id)
+        .order_by(col(GrantProgress.approved_at), col(GrantProgress.grant_id))
+    )
+    return (await session.exec(query)).all()

@@ -1,9 +1,10 @@
 """/v1/reports/households: the households behind a figure."""
 
+import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
@@ -13,7 +14,7 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.drilldown import service
-from reporting.drilldown.schemas import HouseholdsPublic, Measure
+from reporting.drilldown.schemas import HouseholdRecordPublic, HouseholdsPublic, Measure
 from reporting.periods import PeriodKind
 from reporting.projections.models import Stage
 
@@ -22,7 +23,10 @@ router = APIRouter(
     prefix="/v1/reports",
     tags=["reports"],
     responses=problem_responses(
-        {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
+        {
+            404: "No such region or province; no such household in the client's areas",
+            422: "Invalid query; `errors` names each field",
+        }
     ),
 )
 
@@ -97,3 +101,16 @@ async def households_behind_a_figure(
         items=page.items,
         next_cursor=encode_cursor(page.last) if page.last else None,
     )
+
+
+@router.get("/households/{household_id}", response_model=HouseholdRecordPublic)
+async def household_record(
+    session: SessionDep,
+    household_id: Annotated[uuid.UUID, Path(description="As listed by the drill-down")],
+    principal: Principal = Depends(current_principal),
+) -> HouseholdRecordPublic:
+    """One household as reporting knows it: programme, areas by name, community,
+    stage and the date of each step, grants approved and paid. The drill-down's
+    households link here (the dashboard's household view). A client bound to areas
+    gets for another area's household the answer a random id gets."""
+    return await service.household_record(session, household_id, principal)

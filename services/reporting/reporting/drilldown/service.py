@@ -15,10 +15,17 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
+from baan_shared.auth.areas import does_not_exist
 from baan_shared.errors import NotFound, Unprocessable, invalid
 from reporting.drilldown import repository
 from reporting.drilldown.repository import UNKNOWN, HouseholdFilter
-from reporting.drilldown.schemas import IN_PERIOD, HouseholdPublic, Measure
+from reporting.drilldown.schemas import (
+    IN_PERIOD,
+    GrantPublic,
+    HouseholdPublic,
+    HouseholdRecordPublic,
+    Measure,
+)
 from reporting.geography import AreaLevel, area_names, office_map
 from reporting.periods import FiscalPeriod, PeriodKind, end_of_day
 from reporting.projections.models import HouseholdProgress, Stage, as_utc
@@ -181,4 +188,47 @@ async def households(
     )
 
 
-__all__ = ["UNKNOWN", "HouseholdQuery", "half_of", "households"]
+async def household_record(
+    session: AsyncSession, household_id: uuid.UUID, principal: Principal | None
+) -> HouseholdRecordPublic:
+    """One household's record: the same 404 for a random id and for a household
+    outside the caller's areas (``does_not_exist``), so neither is told apart."""
+    row = await repository.household(session, household_id, principal)
+    if row is None:
+        raise does_not_exist(f"household {household_id}")
+    listed = _public(row, row.stage)
+    region = office_map().region_of(row.province_code)
+    district_th, district_en = (
+        area_names(AreaLevel.DISTRICT, row.district_code) if row.district_code else (None, None)
+    )
+    grants = await repository.grants(session, household_id)
+    return HouseholdRecordPublic(
+        **listed.model_dump(),
+        as_of=await as_of(session, principal),
+        household_size=row.household_size,
+        region_name_th=region.name_th if region else None,
+        region_name_en=region.name_en if region else None,
+        district_name_th=district_th,
+        district_name_en=district_en,
+        house_id=row.house_id,
+        progress_percent=row.progress_percent,
+        planned_at=as_utc(row.planned_at),
+        ready_at=as_utc(row.ready_at),
+        grant_rejected_at=as_utc(row.grant_rejected_at),
+        grants=[
+            GrantPublic(
+                grant_id=g.grant_id,
+                fiscal_year=g.fiscal_year,
+                amount_satang=g.amount_satang,
+                disbursed_satang=g.disbursed_satang,
+                tranches_paid=g.tranches_paid,
+                approved_at=as_utc(g.approved_at),
+                rejected_at=as_utc(g.rejected_at),
+            )
+            for g in grants
+        ],
+        last_event_at=as_utc(row.last_event_time),
+    )
+
+
+__all__ = ["UNKNOWN", "HouseholdQuery", "half_of", "household_record", "households"]
