@@ -109,6 +109,13 @@ async def test_the_demo_fills_every_figure_of_the_dashboard_and_each_equals_its_
             assert sum(t[measure] for t in totals) > 0, measure
         funds = shown["money"]["revolving_funds_total"]["revolving_fund_balance_satang"]
         assert funds > 0
+        # The long view: the master plan's 1,050,000 by FY 2579 and the rural 5-year
+        # 352,000, the demo's completed houses counted toward the master plan.
+        long_view = (await reporting.get("/v1/reports/long-term-targets")).json()["rows"]
+        by_code = {row["target"]["code"]: row for row in long_view}
+        assert by_code["master-plan-20-year"]["target"]["households"] == 1_050_000
+        assert by_code["rural-5-year"]["target"]["households"] == 352_000
+        assert by_code["master-plan-20-year"]["reached"] >= completed
 
     await _screenshots(platform, seeded.fiscal_year, tmp_path)
 

@@ -350,7 +350,8 @@ async def seed_platform(
     funds = await _funds(clients.finance, planned, tag)
     await _budgets(clients.finance, planned, fiscal_year, tag)
     await _targets(clients.reporting, planned, fiscal_year, seed, units)
-    say("demo: revolving funds, budgets and targets in place")
+    await _long_term_targets(clients.reporting)
+    say("demo: revolving funds, budgets, targets and long-term targets in place")
     ids = await _register(clients.survey, planned, tag, eligible)
     say(f"demo: {len(ids)} households registered")
     await _decide(clients.survey, planned, ids, tag)
@@ -464,6 +465,36 @@ async def _targets(
         for (programme, province), count in sorted(counts.items())
     ]
     await send(reporting, "PUT", "/v1/targets", json={"targets": targets})
+
+
+LONG_TERM_TARGETS: dict[str, dict[str, Any]] = {
+    "master-plan-20-year": {
+        "name_th": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี (พ.ศ. 2560-2579)",
+        "name_en": "20-year housing master plan (2017-2036)",
+        "programmes": [],
+        "first_fiscal_year": 2560,
+        "last_fiscal_year": 2579,
+        "households": 1_050_000,
+        "source": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี: 1,050,000 ครัวเรือนภายในปี 2579",
+    },
+    "rural-5-year": {
+        "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
+        "name_en": "Baan Pho Phiang (rural), 5-year target",
+        "programmes": ["BAAN_PHO_PHIANG"],
+        "first_fiscal_year": 2560,
+        "last_fiscal_year": 2564,
+        "households": 352_000,
+        "source": "แผนงานบ้านพอเพียงชนบทในแผนแม่บทฯ 20 ปี: 352,000 ครัวเรือนใน 5 ปี",
+    },
+}
+"""The national long-term targets (DOMAIN.md, seeds 000 and 003): the rural programme's
+5-year 352,000 households and the master plan's 1,050,000 by FY 2579."""
+
+
+async def _long_term_targets(reporting: httpx.AsyncClient) -> None:
+    """The long view's targets (a PUT of the version in force changes nothing)."""
+    for code, body in LONG_TERM_TARGETS.items():
+        await send(reporting, "PUT", f"/v1/long-term-targets/{code}", json=body)
 
 
 async def _register(

@@ -77,6 +77,7 @@ class Figures(HTMLParser):
         self.record: dict[str, str] = {}
         """The household view's fields (data-field) and what each shows."""
         self.record_field: str | None = None
+        self.long_view_hidden: bool | None = None
         self.record_value = False
         self.text: list[str] = []
 
@@ -89,6 +90,10 @@ class Figures(HTMLParser):
             self.row = f"{a.get('data-programme') or ''}:{key}" if key else None
             if a.get("data-plan") is not None:
                 self.row = f"plan:{a.get('data-programme')}:{a['data-plan']}"
+            if a.get("data-long-target"):
+                self.row = f"long:{a['data-long-target']}"
+        if a.get("id") == "long-view":
+            self.long_view_hidden = "hidden" in a
         if tag == "td" and self.row and a.get("data-figure"):
             self.figure = a["data-figure"]
         if tag == "a" and self.row and self.figure and a.get("href"):
@@ -741,3 +746,66 @@ async def test_plans_stand_beside_the_target_and_what_was_achieved(
     assert north["tambons_planned"] == "1"
     assert north["planned_budget_satang"] == "152,000.00"
     assert shown.charts["chart-plans"] == {"data-series": "4", "data-points": "4"}
+
+
+LONG_TERM_TARGETS = {
+    "master-plan-20-year": {
+        "name_th": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี (2560-2579)",
+        "name_en": "20-year housing master plan (2017-2036)",
+        "programmes": [],
+        "first_fiscal_year": 2560,
+        "last_fiscal_year": 2579,
+        "households": 1_050_000,
+        "source": "seed 003",
+    },
+    "rural-5-year": {
+        "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
+        "name_en": "Baan Pho Phiang, 5-year target",
+        "programmes": ["BAAN_PHO_PHIANG"],
+        "first_fiscal_year": 2560,
+        "last_fiscal_year": 2564,
+        "households": 352_000,
+        "source": "seed 000",
+    },
+}
+
+
+async def test_the_long_view_shows_reached_to_date_against_the_long_term_targets(
+    half_year: FastAPI, tmp_path: Path
+) -> None:
+    before = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
+    assert before.long_view_hidden is True  # no long-term target set yet
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=half_year),
+        base_url="http://r",
+        headers=national_headers(),
+    ) as http:
+        for code, body in LONG_TERM_TARGETS.items():
+            response = await http.put(f"/v1/long-term-targets/{code}", json=body)
+            assert response.status_code == 200, response.text
+    shown = await page(
+        half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="long-view"
+    )
+    assert shown.long_view_hidden is False
+    # Chiang Rai's five rural households completed in FY 2562 count toward both.
+    master, rural = shown.rows["long:master-plan-20-year"], shown.rows["long:rural-5-year"]
+    assert (master["target"], master["reached"], master["remaining"]) == (
+        "1,050,000",
+        "5",
+        "1,049,995",
+    )
+    assert (rural["target"], rural["reached"], rural["reached_percent_of_target"]) == (
+        "352,000",
+        "5",
+        "0.0%",
+    )
+    # Two lines per target (reached to date, the target) over FY 2560-2579.
+    assert shown.charts["chart-long-view"] == {"data-series": "4", "data-points": "80"}
+    assert shown.svgs["chart-long-view"] > 10
+    text = "".join(shown.text)
+    assert "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี" in text
+    # The country's figures: a provincial office gets no long view.
+    office = ISSUER.mint_token("chiang-rai-office", NATIONAL_SCOPES, ["57"])
+    partner = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, token=office)
+    assert partner.loaded == "yes" and partner.long_view_hidden is True
+    assert not any(row.startswith("long:") for row in partner.rows)
