@@ -151,7 +151,8 @@ def _counts(figures: dict[str, Any]) -> Any:
 
 
 async def _screenshots(platform: Platform, fiscal_year: int, tmp_path: Path) -> None:
-    """The dashboard as a newcomer sees it on the demo: country, map, a region, households."""
+    """The dashboard as a newcomer sees it on the demo: country, map, a region, households,
+    one household's record."""
     token = platform.issuer.token_for("baan-national")
     base = f"{platform.url('reporting')}/dashboard?fiscal_year={fiscal_year}"
     drill = urlencode(
@@ -168,11 +169,20 @@ async def _screenshots(platform: Platform, fiscal_year: int, tmp_path: Path) -> 
             "drill_label": "แล้วเสร็จ: เชียงราย",
         }
     )
+    # A Chiang Rai household's record (the list links each household to its record).
+    async with platform.client("reporting") as reporting:
+        listed = await reporting.get(
+            "/v1/reports/households",
+            params={"province_code": "57", "limit": 1},
+        )
+        assert listed.status_code == 200, listed.text
+        [household] = listed.json()["items"]
     views = {
         "country": "",
         "map-regions": "&map_level=region&lang=en",
         "regions": "&region=N",
         "households": f"&{drill}",
+        "household": f"&{drill}&household={household['household_id']}",
     }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, query in views.items():
