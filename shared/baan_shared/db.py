@@ -6,18 +6,20 @@ commits once on success, so a state change and its outbox row land together.
 """
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, TypeDecorator, event
+from sqlalchemy import ColumnElement, DateTime, Dialect, TypeDecorator, any_, bindparam, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -145,3 +147,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# Values per IN (...) list on SQLite, well under its bound-parameter limit.
+IN_LIST_CHUNK = 5_000
+
+
+async def one_of(
+    session: AsyncSession,
+    column: ColumnElement[Any],
+    values: Sequence[Any],
+    item_type: TypeEngine[Any],
+) -> list[ColumnElement[bool]]:
+    """Conditions that, each in its own query, select the rows whose ``column`` is one
+    of ``values``: on PostgreSQL one ``= ANY(:array)`` (one statement and one bound
+    parameter however many values, so nothing to compile or prepare per count);
+    elsewhere IN lists of ``IN_LIST_CHUNK``. No values: no conditions (no query)."""
+    if not values:
+        return []
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        array = bindparam("one_of", list(values), type_=postgresql.ARRAY(item_type), unique=True)
+        return [column == any_(array)]
+    return [
+        column.in_(values[start : start + IN_LIST_CHUNK])
+        for start in range(0, len(values), IN_LIST_CHUNK)
+    ]

@@ -358,6 +358,16 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
             ],
         }
     ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/contribution-sheets/file"): lambda own: {
+        "files": {
+            "file": (
+                "มกราคม.csv",
+                "รหัสสมาชิก,วันที่ชำระ,จำนวนเงิน,เลขที่ใบเสร็จ\n"
+                f"{own['member_id']},2025-01-31,31,R-FILE-CROSS-1\n".encode(),
+                "text/csv",
+            )
+        },
+    },
     ("welfare", "POST", "/v1/claims"): _json(
         lambda own: {
             "member_id": own["member_id"],

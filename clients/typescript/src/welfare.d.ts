@@ -297,6 +297,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds/{fund_id}/contribution-sheets/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Sheet
+         * @description A fund committee's monthly contribution sheet as a file (บัญชีรับเงินสมทบ):
+         *     a .csv (UTF-8) or .xlsx whose first sheet has a header row, Thai or English:
+         *
+         *     | field | headers |
+         *     |---|---|
+         *     | member_id | รหัสสมาชิก, member_id |
+         *     | national_id | เลขประจำตัวประชาชน, เลขบัตรประชาชน, national_id |
+         *     | paid_on | วันที่ชำระ, วันที่จ่าย, วันที่รับเงิน, paid_on |
+         *     | amount_baht | จำนวนเงิน(บาท), จำนวนเงิน, เงินสมทบ(บาท), เงินสมทบ, amount_baht |
+         *     | amount_satang | จำนวนเงิน(สตางค์), amount_satang |
+         *     | reference | เลขที่ใบเสร็จ, เลขที่ใบรับเงิน, reference |
+         *
+         *     A member is named by รหัสสมาชิก (the member's id) or เลขประจำตัวประชาชน (a member of
+         *     this fund); the amount in baht (จำนวนเงิน) or satang; the date as 2025-01-31 or
+         *     31/01/2568 (a Buddhist-era year is read as such). All rows are recorded or none: a
+         *     sheet with any refused row answers 422 (or 409 when every problem is a conflict:
+         *     a membership ended, a receipt already recorded) with one entry per problem naming
+         *     the row (the header is row 1), the column as written, the value and the rule.
+         *     Without `reference` the sheet is numbered by its content, so uploading the same
+         *     file twice records it once (409 `reference-used`).
+         */
+        post: operations["upload_sheet_v1_funds__fund_id__contribution_sheets_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{fund_id}/income": {
         parameters: {
             query?: never;
@@ -618,6 +657,19 @@ export interface components {
              * @description The most one member gets of this benefit in a calendar year
              */
             yearly_cap_satang?: number | null;
+        };
+        /** Body_upload_sheet_v1_funds__fund_id__contribution_sheets_file_post */
+        Body_upload_sheet_v1_funds__fund_id__contribution_sheets_file_post: {
+            /**
+             * File
+             * @description A .csv (UTF-8) or .xlsx contribution sheet
+             */
+            file: string;
+            /**
+             * Reference
+             * @description The sheet's own number, once per fund (default: from its content)
+             */
+            reference?: string | null;
         };
         /**
          * BooksPublic
@@ -1325,7 +1377,10 @@ export interface components {
              * Format: uuid
              */
             contribution_id: string;
-            /** Row */
+            /**
+             * Row
+             * @description The row's index in `rows` (JSON), or its row in the file (the header is row 1)
+             */
             row: number;
         };
         /** StatusChange */
@@ -2604,6 +2659,104 @@ export interface operations {
                 };
             };
             /** @description A row is bad input: each named by its path (nothing recorded) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    upload_sheet_v1_funds__fund_id__contribution_sheets_file_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_sheet_v1_funds__fund_id__contribution_sheets_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetResult"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A row's membership ended or its receipt is already recorded, or the sheet is (nothing recorded) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file cannot be read, or rows are bad input: each problem named by row and column (nothing recorded) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -4,10 +4,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert
+from asyncpg.exceptions import UniqueViolationError
+from sqlalchemy import String, func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.db import one_of
 from welfare.contributions.models import Contribution
 
 
@@ -44,24 +47,39 @@ async def total_between(session: AsyncSession, fund_id: uuid.UUID, first: date, 
     return int((await session.exec(query)).one())
 
 
-CHUNK = 5_000  # ids per IN (...) list, well under SQLite's bound-parameter limit
+CHUNK = 5_000  # rows per multi-row INSERT on SQLite
 
 
 async def used_references(
     session: AsyncSession, fund_id: uuid.UUID, references: list[str]
 ) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(references), CHUNK):
-        chunk = references[start : start + CHUNK]
-        query = select(Contribution.reference).where(
-            Contribution.fund_id == fund_id, col(Contribution.reference).in_(chunk)
-        )
+    for among in await one_of(session, col(Contribution.reference), references, String()):
+        query = select(Contribution.reference).where(Contribution.fund_id == fund_id, among)
         found.update((await session.exec(query)).all())
     return found
 
 
+# What a bulk write raises when a receipt number is already taken: SQLAlchemy's error
+# for INSERTs, asyncpg's own for COPY (it runs on the driver's connection).
+ALREADY_RECORDED: tuple[type[Exception], ...] = (IntegrityError, UniqueViolationError)
+
+_COLUMNS = ["id", "fund_id", "member_id", "paid_on", "amount_satang", "reference", "recorded_at"]
+
+
 async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT per chunk: a sheet's rows without a flush per row."""
+    """A sheet's rows without a flush per row: binary COPY on PostgreSQL (no SQL to
+    parse, no parameters to bind per row), one multi-row INSERT per chunk elsewhere.
+    Either runs inside the session's transaction."""
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(
+            Contribution.__tablename__,
+            columns=_COLUMNS,
+            records=[tuple(row[c] for c in _COLUMNS) for row in rows],
+        )
+        return
     for start in range(0, len(rows), CHUNK):
         await connection.execute(insert(Contribution), rows[start : start + CHUNK])

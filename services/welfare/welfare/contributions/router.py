@@ -1,9 +1,10 @@
-"""/v1/contributions: members' payments, one by one."""
+"""/v1/contributions: members' payments, one by one; a fund's monthly sheet, as JSON
+or as a CSV/XLSX file."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
@@ -11,7 +12,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Reader, Writer
-from welfare.contributions import service
+from welfare.contributions import service, sheet
 from welfare.contributions.schemas import (
     ContributionCreate,
     ContributionPublic,
@@ -91,5 +92,66 @@ async def record_sheet(
     per row, booked on the fund's books as one movement."""
     fund = await funds.get(session, fund_id, principal)
     result = await service.record_sheet(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
+
+
+_FILE_DESCRIPTION = (
+    """A fund committee's monthly contribution sheet as a file (บัญชีรับเงินสมทบ):
+a .csv (UTF-8) or .xlsx whose first sheet has a header row, Thai or English:
+
+| field | headers |
+|---|---|
+"""
+    + "\n".join(f"| {field} | {', '.join(names)} |" for field, names in sheet.HEADERS.items())
+    + """
+
+A member is named by รหัสสมาชิก (the member's id) or เลขประจำตัวประชาชน (a member of
+this fund); the amount in baht (จำนวนเงิน) or satang; the date as 2025-01-31 or
+31/01/2568 (a Buddhist-era year is read as such). All rows are recorded or none: a
+sheet with any refused row answers 422 (or 409 when every problem is a conflict:
+a membership ended, a receipt already recorded) with one entry per problem naming
+the row (the header is row 1), the column as written, the value and the rule.
+Without `reference` the sheet is numbered by its content, so uploading the same
+file twice records it once (409 `reference-used`)."""
+)
+
+
+@router.post(
+    "/v1/funds/{fund_id}/contribution-sheets/file",
+    response_model=SheetResult,
+    status_code=status.HTTP_201_CREATED,
+    description=_FILE_DESCRIPTION,
+    responses=problem_responses(
+        {
+            404: "No such fund (or outside the client's areas)",
+            409: "A row's membership ended or its receipt is already recorded, or the sheet "
+            "is (nothing recorded)",
+            422: "The file cannot be read, or rows are bad input: each problem named by row "
+            "and column (nothing recorded)",
+        }
+    ),
+)
+@idempotent
+async def upload_sheet(
+    fund_id: uuid.UUID,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+    file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx contribution sheet")],
+    reference: Annotated[
+        str | None,
+        Form(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9._/-]+$",
+            description="The sheet's own number, once per fund (default: from its content)",
+        ),
+    ] = None,
+) -> SheetResult:
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.record_sheet_file(
+        session, fund, filename=file.filename or "upload", file=file.file, reference=reference
+    )
     audit_resource(request, "welfare-funds", fund.id)
     return result

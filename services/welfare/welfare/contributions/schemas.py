@@ -75,7 +75,9 @@ class SheetCreate(BaseModel):
 
 
 class SheetRowResult(BaseModel):
-    row: int
+    row: int = Field(
+        description="The row's index in `rows` (JSON), or its row in the file (the header is row 1)"
+    )
     contribution_id: uuid.UUID
 
 

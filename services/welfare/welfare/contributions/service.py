@@ -3,24 +3,31 @@ rate), recorded once per receipt number, into the fund's books. A left or deceas
 member's payment is refused (409 ``membership-ended``), a payment dated before
 joining too (422 ``before-joining``); nothing is stored then."""
 
+import hashlib
 import uuid
+from collections.abc import Callable
+from typing import IO, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.ids import new_id
+from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, read_rows
 from welfare.books import service as books
 from welfare.books.ledger import MovementKind
-from welfare.contributions import repository
+from welfare.contributions import repository, sheet
 from welfare.contributions.models import Contribution
 from welfare.contributions.schemas import (
+    MAX_SHEET_ROWS,
     ContributionCreate,
     SheetCreate,
     SheetResult,
     SheetRowResult,
 )
+from welfare.contributions.sheet import SheetLine
 from welfare.funds.models import Fund
 from welfare.members import repository as members
 from welfare.members.membership import ENDED
@@ -88,128 +95,231 @@ async def record(
     return contribution
 
 
+Locate = Callable[[SheetLine, str, Any, str, str], dict[str, Any]]
+
+
+def _in_body(line: SheetLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+    return field_error(f"body.rows.{line.at}.{field}", reason, code, value=value)
+
+
 async def record_sheet(session: AsyncSession, fund: Fund, body: SheetCreate) -> SheetResult:
-    """A committee's monthly sheet: every row checked as one contribution is (a member of
-    this fund, membership not ended, paid on or after joining, a receipt number used
-    once), then all rows recorded in multi-row INSERTs and booked as one movement on the
-    fund's books (``contribution:sheet:<reference>``). Any refused row refuses the
-    sheet: 422 naming each bad row's field (``body.rows.N.…``) if any is bad input, else
-    409; nothing is stored. A member of another fund, in the client's areas or not, is
-    refused exactly as an id naming nothing."""
-    movement_reference = f"contribution:sheet:{body.reference}"
+    """A committee's monthly sheet sent as JSON: every row checked as one contribution
+    is (a member of this fund, membership not ended, paid on or after joining, a
+    receipt number used once), then all rows recorded in bulk and booked as one
+    movement on the fund's books (``contribution:sheet:<reference>``). Any refused row
+    refuses the sheet: 422 naming each bad row's field (``body.rows.N.…``) if any is
+    bad input, else 409; nothing is stored. A member of another fund, in the client's
+    areas or not, is refused exactly as an id naming nothing."""
+    lines = [
+        SheetLine(n, row.member_id, None, row.paid_on, row.amount_satang, row.reference)
+        for n, row in enumerate(body.rows)
+    ]
+    return await _record_lines(session, fund, body.reference, "body.reference", lines, _in_body)
+
+
+async def record_sheet_file(
+    session: AsyncSession,
+    fund: Fund,
+    *,
+    filename: str,
+    file: IO[bytes],
+    reference: str | None,
+) -> SheetResult:
+    """A committee's monthly sheet uploaded as a CSV (UTF-8) or XLSX file, with Thai or
+    English headers (``sheet.HEADERS``), a member named by id or national ID. The same
+    rules as the JSON sheet, all rows or none; each refused row is named by its row in
+    the file, its column as written, the value and the rule (422 if any cell is bad
+    input, else 409). A file that cannot be read at all is refused whole (422
+    ``file``). Without a ``reference`` the sheet is numbered by its content's hash, so
+    uploading the same file again records nothing (409 ``reference-used``)."""
+    digest = hashlib.sha256()
+    head = file.read(HEAD_BYTES)
+    digest.update(head)
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    file.seek(0)
+    reference = reference or f"file-{digest.hexdigest()[:32]}"
+    try:
+        fmt = detect_format(filename, head)
+        if fmt == "csv":
+            check_utf8(file)
+        header, rows = read_rows(fmt, file)
+        columns = sheet.map_columns(header)
+        lines, problems = sheet.parse_rows(columns, rows, max_rows=MAX_SHEET_ROWS)
+    except SheetRefused as refused:
+        raise Unprocessable(
+            f"{filename} cannot be read: {refused}; nothing recorded",
+            errors=[field_error("file", str(refused), "unreadable-sheet", value=filename)],
+        ) from None
+
+    def in_file(line: SheetLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+        return sheet.problem(columns, line.at, field, value, reason, code)
+
+    return await _record_lines(
+        session, fund, reference, "reference", lines, in_file, problems=problems
+    )
+
+
+async def _record_lines(
+    session: AsyncSession,
+    fund: Fund,
+    reference: str,
+    reference_field: str,
+    lines: list[SheetLine],
+    locate: Locate,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+) -> SheetResult:
+    """Check a sheet's rows together (a few set queries, whatever its length), then
+    write them in bulk: COPY on PostgreSQL, multi-row INSERTs on SQLite."""
+    movement_reference = f"contribution:sheet:{reference}"
     if await books.repository.movement(session, fund.id, movement_reference) is not None:
         raise Conflict(
-            f"sheet {body.reference} is already recorded in this fund",
+            f"sheet {reference} is already recorded in this fund; nothing recorded",
             errors=[
                 field_error(
-                    "body.reference",
+                    reference_field,
                     "a sheet is recorded once per fund",
                     "reference-used",
-                    value=body.reference,
+                    value=reference,
                 )
             ],
         )
-    members_by_id = await members.of_fund(session, fund.id, [row.member_id for row in body.rows])
-    used = await repository.used_references(session, fund.id, [row.reference for row in body.rows])
-    bad_input: list[dict[str, object]] = []
+    readable = [line for line in lines if line.readable]
+    by_id = await members.standings(
+        session, fund.id, [line.member_id for line in readable if line.member_id is not None]
+    )
+    by_national_id = await members.standings_by_national_id(
+        session, fund.id, [line.national_id for line in readable if line.national_id is not None]
+    )
+    used = await repository.used_references(session, fund.id, [line.reference for line in readable])
+    bad_input: list[dict[str, object]] = list(problems or [])
     conflicts: list[dict[str, object]] = []
+    refused: set[object] = {p["row"] for p in problems or []}
     seen: set[str] = set()
-    for number, row in enumerate(body.rows):
-        at = f"body.rows.{number}"
-        member = members_by_id.get(row.member_id)
-        if member is None:
+    for line in readable:
+        before = len(bad_input) + len(conflicts)
+        if line.member_id is not None:
+            standing = by_id.get(line.member_id)
+            field, value = "member_id", line.member_id
+        else:
+            assert line.national_id is not None
+            standing = by_national_id.get(line.national_id)
+            field, value = "national_id", mask_national_id(line.national_id)
+        if standing is None:
             bad_input.append(
-                field_error(
-                    f"{at}.member_id",
-                    "no welfare member with this id exists in the client's areas",
+                locate(
+                    line,
+                    field,
+                    value,
+                    "no welfare member with this id exists in the client's areas"
+                    if field == "member_id"
+                    else f"no member of this fund has national ID {value}",
                     "unknown-reference",
-                    value=row.member_id,
                 )
             )
-        elif member.status in ENDED:
+        elif standing.status in ENDED:
             conflicts.append(
-                field_error(
-                    f"{at}.member_id",
-                    f"no contribution is taken for a {member.status.value} member",
+                locate(
+                    line,
+                    field,
+                    value,
+                    f"no contribution is taken for a {standing.status.value} member",
                     "membership-ended",
-                    value=row.member_id,
                 )
             )
-        elif row.paid_on < member.joined_on:
+        elif line.paid_on < standing.joined_on:
             bad_input.append(
-                field_error(
-                    f"{at}.paid_on",
-                    f"the member joined on {member.joined_on}",
+                locate(
+                    line,
+                    "paid_on",
+                    line.paid_on,
+                    f"the member joined on {standing.joined_on}",
                     "before-joining",
-                    value=row.paid_on,
                 )
             )
-        if row.reference in seen:
+        else:
+            line.member_id = standing.id
+        if line.reference in seen:
             bad_input.append(
-                field_error(
-                    f"{at}.reference",
+                locate(
+                    line,
+                    "reference",
+                    line.reference,
                     "the same receipt number twice in one sheet",
                     "duplicate-in-sheet",
-                    value=row.reference,
                 )
             )
-        elif row.reference in used:
+        elif line.reference in used:
             conflicts.append(
-                field_error(
-                    f"{at}.reference",
+                locate(
+                    line,
+                    "reference",
+                    line.reference,
                     "a receipt number is recorded once per fund",
                     "reference-used",
-                    value=row.reference,
                 )
             )
-        seen.add(row.reference)
+        seen.add(line.reference)
+        if len(bad_input) + len(conflicts) > before:
+            refused.add(line.at)
     if bad_input or conflicts:
-        detail = f"{len(bad_input) + len(conflicts)} rows refused; nothing recorded"
+        detail = f"{len(refused)} rows refused; nothing recorded"
         if bad_input:
-            raise Unprocessable(detail, errors=bad_input + conflicts)
+            errors = bad_input + conflicts
+            if problems is not None:  # a file's: in the order of its rows
+                errors.sort(key=lambda error: int(str(error["row"])))
+            raise Unprocessable(detail, errors=errors)
         raise Conflict(detail, errors=conflicts)
+    now = utcnow()
     rows = [
         {
             "id": new_id(),
             "fund_id": fund.id,
-            "member_id": row.member_id,
-            "paid_on": row.paid_on,
-            "amount_satang": row.amount_satang,
-            "reference": row.reference,
-            "recorded_at": utcnow(),
+            "member_id": line.member_id,
+            "paid_on": line.paid_on,
+            "amount_satang": line.amount_satang,
+            "reference": line.reference,
+            "recorded_at": now,
         }
-        for row in body.rows
+        for line in lines
     ]
     try:
         async with session.begin_nested():
             await repository.insert_many(session, rows)
-    except IntegrityError as exc:  # a receipt recorded concurrently
+    except repository.ALREADY_RECORDED as exc:  # a receipt recorded concurrently
         raise Conflict(
             "a receipt number of the sheet was recorded meanwhile; nothing recorded",
             errors=[
                 field_error(
-                    "body.rows", "a receipt number is recorded once per fund", "reference-used"
+                    "body.rows" if reference_field == "body.reference" else "file",
+                    "a receipt number is recorded once per fund",
+                    "reference-used",
                 )
             ],
         ) from exc
     paid: dict[uuid.UUID, int] = {}
-    for row in body.rows:
-        paid[row.member_id] = paid.get(row.member_id, 0) + row.amount_satang
+    for line in lines:
+        assert line.member_id is not None
+        paid[line.member_id] = paid.get(line.member_id, 0) + line.amount_satang
     await members.add_paid_many(session, paid)
-    total = sum(row.amount_satang for row in body.rows)
+    total = sum(line.amount_satang for line in lines)
     await books.book(
         session,
         fund,
         MovementKind.CONTRIBUTION,
         total,
-        occurred_on=max(row.paid_on for row in body.rows),
+        occurred_on=max(line.paid_on for line in lines),
         reference=movement_reference,
     )
     return SheetResult(
-        reference=body.reference,
+        reference=reference,
         rows=len(rows),
         total_satang=total,
-        results=[SheetRowResult(row=n, contribution_id=r["id"]) for n, r in enumerate(rows)],
+        results=[
+            SheetRowResult(row=line.at, contribution_id=r["id"])
+            for line, r in zip(lines, rows, strict=True)
+        ],
     )
 
 

@@ -2,13 +2,16 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import String, Uuid, bindparam, func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
-from welfare.members.membership import HOLDS_MEMBERSHIP, MemberStatus
+from baan_shared.db import one_of
+from welfare.members.membership import ENDED, HOLDS_MEMBERSHIP, MemberStatus
 from welfare.members.models import Member
 
 
@@ -106,10 +109,21 @@ async def of_fund(
 
 
 async def add_paid_many(session: AsyncSession, paid: dict[uuid.UUID, int]) -> None:
-    """Each member's ``paid_satang`` up by its amount, in one executemany."""
+    """Each member's ``paid_satang`` up by its amount: one UPDATE over two arrays on
+    PostgreSQL, one executemany elsewhere."""
     if not paid:
         return
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            text(
+                "UPDATE welfare_members AS m SET paid_satang = m.paid_satang + v.amount, "
+                "updated_at = :now FROM unnest(CAST(:ids AS uuid[]), CAST(:amounts AS bigint[])) "
+                "AS v(id, amount) WHERE m.id = v.id"
+            ),
+            {"now": utcnow(), "ids": list(paid), "amounts": list(paid.values())},
+        )
+        return
     table = Member.__table__
     statement = (
         update(table)
@@ -119,3 +133,41 @@ async def add_paid_many(session: AsyncSession, paid: dict[uuid.UUID, int]) -> No
     await connection.execute(
         statement, [{"member": member, "amount": amount} for member, amount in paid.items()]
     )
+
+
+class Standing(NamedTuple):
+    """What a contribution sheet checks of a member, without loading the member."""
+
+    id: uuid.UUID
+    status: MemberStatus
+    joined_on: date
+
+
+_STANDING = (col(Member.id), col(Member.status), col(Member.joined_on))
+
+
+async def standings(
+    session: AsyncSession, fund_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Standing]:
+    """Those of ``member_ids`` that are members of the fund (others are simply absent)."""
+    found: dict[uuid.UUID, Standing] = {}
+    for among in await one_of(session, col(Member.id), sorted(set(member_ids)), Uuid()):
+        query = select(*_STANDING).where(Member.fund_id == fund_id, among)
+        found.update({row[0]: Standing(*row) for row in (await session.exec(query)).all()})
+    return found
+
+
+async def standings_by_national_id(
+    session: AsyncSession, fund_id: uuid.UUID, national_ids: Sequence[str]
+) -> dict[str, Standing]:
+    """The fund's membership of each person: the one held if any, else the latest ended
+    (so that its end is what refuses the payment)."""
+    found: dict[str, tuple[bool, date, Standing]] = {}
+    wanted = sorted(set(national_ids))
+    for among in await one_of(session, col(Member.national_id), wanted, String()):
+        query = select(*_STANDING, col(Member.national_id)).where(Member.fund_id == fund_id, among)
+        for member_id, status, joined_on, national_id in (await session.exec(query)).all():
+            rank = (status not in ENDED, joined_on, Standing(member_id, status, joined_on))
+            if national_id not in found or rank[:2] > found[national_id][:2]:
+                found[national_id] = rank
+    return {national_id: rank[2] for national_id, rank in found.items()}

@@ -1,0 +1,247 @@
+"""Reading a contribution sheet file (CSV or XLSX): its Thai or English headers and
+each row's cells into typed values, every bad cell reported by row and column.
+
+The file itself (type, encoding, header row, cell texts) is read by
+``baan_shared.sheets`` exactly as survey's sheets are. Pure functions: the rules
+that need the database (the member, the receipt number) are the service's.
+"""
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from baan_shared.auth.pii import mask_national_id
+from baan_shared.clock import thai_today
+from baan_shared.sheets import SheetRefused, header_key
+
+# Each field of a contribution and the headers committees' sheets use for it (Thai first).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "member_id": ("รหัสสมาชิก", "member_id"),
+    "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "national_id"),
+    "paid_on": ("วันที่ชำระ", "วันที่จ่าย", "วันที่รับเงิน", "paid_on"),
+    "amount_baht": ("จำนวนเงิน(บาท)", "จำนวนเงิน", "เงินสมทบ(บาท)", "เงินสมทบ", "amount_baht"),
+    "amount_satang": ("จำนวนเงิน(สตางค์)", "amount_satang"),
+    "reference": ("เลขที่ใบเสร็จ", "เลขที่ใบรับเงิน", "reference"),
+}
+_FIELD_OF_HEADER = {header_key(h): field for field, names in HEADERS.items() for h in names}
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_BAHT = re.compile(r"^\d+(?:\.\d{1,2})?$")
+# The largest amount a row may hold: the API's bound on money (baan_shared.http.bounds),
+# well inside BIGINT.
+MAX_SATANG = 10**15
+# A Buddhist-era year (พ.ศ.) written where a date is: 2568 is 2025.
+_BE_FROM = 2400
+
+
+def thai_header(field: str) -> str:
+    return HEADERS[field][0]
+
+
+@dataclass(slots=True)
+class SheetLine:
+    """One row of a sheet as the service checks it; ``at`` locates it for errors."""
+
+    at: int
+    member_id: uuid.UUID | None
+    national_id: str | None
+    paid_on: date
+    amount_satang: int
+    reference: str
+    readable: bool = True  # False: a cell could not be read, its problem is reported
+
+
+@dataclass(slots=True)
+class Columns:
+    """Where each field is in the file, and each column's header as written."""
+
+    index: dict[str, int]
+    header: list[str]
+
+    def named(self, field: str) -> str:
+        return self.header[self.index[field]]
+
+
+def map_columns(header: list[str]) -> Columns:
+    """Column of each field; refuses a sheet without the columns a row needs."""
+    index: dict[str, int] = {}
+    for i, written in enumerate(header):
+        field = _FIELD_OF_HEADER.get(header_key(written))
+        if field is not None and field not in index:
+            index[field] = i
+    missing = []
+    if "member_id" not in index and "national_id" not in index:
+        missing.append(f"{thai_header('member_id')} or {thai_header('national_id')}")
+    for field in ("paid_on", "reference"):
+        if field not in index:
+            missing.append(thai_header(field))
+    if "amount_baht" not in index and "amount_satang" not in index:
+        missing.append(thai_header("amount_baht"))
+    if missing:
+        raise SheetRefused(f"the sheet has no column for: {', '.join(missing)}")
+    return Columns(index=index, header=header)
+
+
+def problem(
+    columns: Columns, row: int, field: str, value: Any, reason: str, code: str
+) -> dict[str, Any]:
+    """One ``errors`` entry of a refused row: its row in the sheet (the header is row
+    1), its column as written, the value as written and the rule in plain words."""
+    column = columns.named(field) if field in columns.index else thai_header(field)
+    entry: dict[str, Any] = {"field": f"file.rows.{row}.{field}", "row": row, "column": column}
+    if value is not None:
+        entry["value"] = str(value)
+    entry["reason"] = reason
+    entry["code"] = code
+    return entry
+
+
+def _date(text: str) -> date | None:
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DMY.match(text)
+        if not match:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+    if year > _BE_FROM:
+        year -= 543
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _cell(cells: list[str], index: dict[str, int], field: str) -> str:
+    i = index.get(field)
+    return cells[i] if i is not None and i < len(cells) else ""
+
+
+def parse_rows(
+    columns: Columns, rows: Iterator[tuple[int, list[str]]], *, max_rows: int
+) -> tuple[list[SheetLine], list[dict[str, Any]]]:
+    """Every row's typed values, and a problem for each bad cell (a row may have
+    several). Refuses a sheet of no rows or more than ``max_rows``."""
+    index = columns.index
+    today = thai_today()
+    lines: list[SheetLine] = []
+    problems: list[dict[str, Any]] = []
+    for row, cells in rows:
+        if len(lines) + 1 > max_rows:
+            raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it by month")
+        bad = len(problems)
+        member_id: uuid.UUID | None = None
+        national_id: str | None = None
+        member_text = _cell(cells, index, "member_id")
+        id_text = _cell(cells, index, "national_id").replace("-", "").replace(" ", "")
+        if member_text:
+            try:
+                member_id = uuid.UUID(member_text)
+            except ValueError:
+                problems.append(
+                    problem(
+                        columns, row, "member_id", member_text,
+                        f"'{member_text}' is not a member's id (a UUID such as "
+                        "0193f2a4-…, as the members list shows it)",
+                        "invalid-member-id",
+                    )
+                )  # fmt: skip
+        elif id_text:
+            if len(id_text) == 13 and id_text.isdigit():
+                national_id = id_text
+            else:
+                problems.append(
+                    problem(
+                        columns, row, "national_id", _cell(cells, index, "national_id"),
+                        "a Thai national ID has 13 digits",
+                        "invalid-national-id",
+                    )
+                )  # fmt: skip
+        else:
+            field = "member_id" if "member_id" in index else "national_id"
+            problems.append(
+                problem(
+                    columns, row, field, None,
+                    f"the row names no member: fill in {thai_header(field)}",
+                    "missing",
+                )
+            )  # fmt: skip
+        paid_text = _cell(cells, index, "paid_on")
+        paid_on = _date(paid_text)
+        if paid_on is None:
+            problems.append(
+                problem(
+                    columns, row, "paid_on", paid_text or None,
+                    f"'{paid_text}' is not a date: write it as 2025-01-31 or 31/01/2568"
+                    if paid_text else "the payment date is missing",
+                    "invalid-date" if paid_text else "missing",
+                )
+            )  # fmt: skip
+        elif paid_on > today:
+            problems.append(
+                problem(
+                    columns, row, "paid_on", paid_text,
+                    f"{paid_on} is after today ({today}): a payment is recorded once made",
+                    "in-the-future",
+                )
+            )  # fmt: skip
+        amount = _amount(columns, row, cells, problems)
+        reference = _cell(cells, index, "reference")
+        if not _REFERENCE.match(reference):
+            problems.append(
+                problem(
+                    columns, row, "reference", reference or None,
+                    f"'{reference}' is not a receipt number: 1 to 64 letters, digits "
+                    "or . _ / -" if reference else "the receipt number is missing",
+                    "invalid-reference" if reference else "missing",
+                )
+            )  # fmt: skip
+        if len(problems) == bad and paid_on is not None and amount is not None:
+            lines.append(SheetLine(row, member_id, national_id, paid_on, amount, reference))
+        else:
+            lines.append(SheetLine(row, None, None, date.min, 0, reference, readable=False))
+    if not lines:
+        raise SheetRefused("the sheet has no rows under its header")
+    return lines, problems
+
+
+def _amount(
+    columns: Columns, row: int, cells: list[str], problems: list[dict[str, Any]]
+) -> int | None:
+    index = columns.index
+    if "amount_satang" in index and _cell(cells, index, "amount_satang"):
+        text = _cell(cells, index, "amount_satang").replace(",", "")
+        field, satang = "amount_satang", int(text) if text.isdigit() else None
+        rule = "a whole number of satang above 0 (365 baht = 36500)"
+    else:
+        field = "amount_baht" if "amount_baht" in index else "amount_satang"
+        text = _cell(cells, index, field).replace(",", "")
+        satang = None
+        if _BAHT.match(text):
+            whole, _, fraction = text.partition(".")
+            satang = int(whole) * 100 + int((fraction + "00")[:2])
+        rule = "baht above 0 with at most 2 decimals (365 or 365.50)"
+    written = _cell(cells, index, field)
+    if not written:
+        problems.append(problem(columns, row, field, None, "the amount is missing", "missing"))
+        return None
+    if satang is None or satang <= 0 or satang > MAX_SATANG:
+        problems.append(
+            problem(
+                columns, row, field, written,
+                f"'{written}' is not an amount: {rule}",
+                "invalid-amount",
+            )
+        )  # fmt: skip
+        return None
+    return satang
+
+
+def masked(national_id: str) -> str:
+    return mask_national_id(national_id)
