@@ -783,9 +783,7 @@ async def test_the_long_view_shows_reached_to_date_against_the_long_term_targets
         for code, body in LONG_TERM_TARGETS.items():
             response = await http.put(f"/v1/long-term-targets/{code}", json=body)
             assert response.status_code == 200, response.text
-    shown = await page(
-        half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="long-view"
-    )
+    shown = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path)
     assert shown.long_view_hidden is False
     # Chiang Rai's five rural households completed in FY 2562 count toward both.
     master, rural = shown.rows["long:master-plan-20-year"], shown.rows["long:rural-5-year"]
@@ -804,6 +802,23 @@ async def test_the_long_view_shows_reached_to_date_against_the_long_term_targets
     assert shown.svgs["chart-long-view"] > 10
     text = "".join(shown.text)
     assert "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี" in text
+    # A picture of the section itself (it lies below the map): scrolled to, then captured.
+    async with browser(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path) as page_:
+        box = await page_.evaluate(
+            "(() => { const s = document.getElementById('long-view'); s.scrollIntoView();"
+            " const r = s.getBoundingClientRect();"
+            " return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()"
+        )
+        x, y, width, height = box
+        shot = await page_.call(
+            "Page.captureScreenshot",
+            format="png",
+            clip={"x": x, "y": y, "width": width, "height": height, "scale": 1},
+            captureBeyondViewport=True,
+        )
+    assert height > 200  # the chart and the table, not an empty section
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "long-view.png").write_bytes(base64.b64decode(shot["data"]))
     # The country's figures: a provincial office gets no long view.
     office = ISSUER.mint_token("chiang-rai-office", NATIONAL_SCOPES, ["57"])
     partner = await page(half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, token=office)
