@@ -490,6 +490,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/welfare-match-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Match Payments
+         * @description Each match welfare approved for the agency to pay, in the client's areas: paid
+         *     (from which budget, which ledger entry) or waiting (and why: no WELFARE_MATCH
+         *     budget covers the fund for the year, or it has too little free). Allocating to a
+         *     WELFARE_MATCH budget pays the waiting ones.
+         */
+        get: operations["list_match_payments_v1_welfare_match_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -685,8 +708,11 @@ export interface components {
             fiscal_year: number;
             /** Note */
             note?: string | null;
-            /** @example CANAL */
-            programme: components["schemas"]["Programme"];
+            /**
+             * @description A housing programme, or WELFARE_MATCH: the agency's 1:1 matches of community welfare funds' contributions
+             * @example CANAL
+             */
+            programme: components["schemas"]["BudgetProgramme"];
         };
         /**
          * BudgetAllocated
@@ -710,7 +736,7 @@ export interface components {
             area_level: components["schemas"]["BudgetLevel"];
             /**
              * Disbursed Satang
-             * @description Paid to households
+             * @description Paid to households (or, for WELFARE_MATCH, to welfare funds as matches)
              */
             disbursed_satang: number;
             /** Fiscal Year */
@@ -746,6 +772,12 @@ export interface components {
          */
         BudgetLevel: "project" | "subdistrict" | "district" | "province" | "region" | "country";
         /**
+         * BudgetProgramme
+         * @description Every housing programme (a test keeps them equal), then the welfare line.
+         * @enum {string}
+         */
+        BudgetProgramme: "BAAN_MANKONG" | "BAAN_PHO_PHIANG" | "LAND_REFORM" | "CANAL" | "HOMELESS" | "EMERGENCY" | "WELFARE_MATCH";
+        /**
          * BudgetPublic
          * @description A budget and its reconciliation: allocated = reserved + disbursed + free.
          */
@@ -760,7 +792,7 @@ export interface components {
             area_level: components["schemas"]["BudgetLevel"];
             /**
              * Disbursed Satang
-             * @description Paid to households
+             * @description Paid to households (or, for WELFARE_MATCH, to welfare funds as matches)
              */
             disbursed_satang: number;
             /** Fiscal Year */
@@ -1513,6 +1545,11 @@ export interface components {
          * @enum {string}
          */
         LoanStatus: "approved" | "active" | "repaid";
+        /**
+         * MatchPaymentStatus
+         * @enum {string}
+         */
+        MatchPaymentStatus: "paid" | "waiting";
         /** MovementPublic */
         MovementPublic: {
             /** Amount Satang */
@@ -1748,6 +1785,71 @@ export interface components {
              * @description Total debits over every account
              */
             debit_satang: number;
+        };
+        /** WelfareMatchPaymentPublic */
+        WelfareMatchPaymentPublic: {
+            /** Amount Satang */
+            amount_satang: number;
+            /**
+             * Budget Id
+             * @description The budget it was paid from (null: waiting, or paid from cash before budgets paid matches)
+             */
+            budget_id: string | null;
+            /** District Code */
+            district_code: string;
+            /**
+             * Fiscal Year
+             * @description The budget year that pays it (B.E.)
+             */
+            fiscal_year: number | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Journal Entry Id */
+            journal_entry_id: string | null;
+            /**
+             * Match Request Id
+             * Format: uuid
+             * @description Welfare's match request
+             */
+            match_request_id: string;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Period From
+             * Format: date
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             */
+            period_to: string;
+            /** Province Code */
+            province_code: string;
+            /** @description paid, or waiting for a WELFARE_MATCH budget */
+            status: components["schemas"]["MatchPaymentStatus"];
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /**
+             * Unpaid Reason
+             * @description Why it waits: no budget, or too little free
+             */
+            unpaid_reason: string | null;
+            /**
+             * Welfare Fund Id
+             * Format: uuid
+             */
+            welfare_fund_id: string;
+        };
+        /** WelfareMatchPaymentsPublic */
+        WelfareMatchPaymentsPublic: {
+            /** Items */
+            items: components["schemas"]["WelfareMatchPaymentPublic"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
     };
     responses: never;
@@ -2064,7 +2166,7 @@ export interface operations {
                 cursor?: string | null;
                 fiscal_year?: number | null;
                 limit?: number;
-                programme?: components["schemas"]["Programme"] | null;
+                programme?: components["schemas"]["BudgetProgramme"] | null;
             };
             header?: never;
             path?: never;
@@ -3798,6 +3900,81 @@ export interface operations {
                 };
             };
             /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_match_payments_v1_welfare_match_payments_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                status?: components["schemas"]["MatchPaymentStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelfareMatchPaymentsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid filter or paging */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -17,6 +17,7 @@ from finance.loans.router import router as loans_router
 from finance.reconciliation.router import router as reconciliation_router
 from finance.revolving_funds.router import router as funds_router
 from finance.settings import FinanceSettings
+from finance.welfare_matches.router import router as welfare_matches_router
 
 
 def create_app(
@@ -38,6 +39,7 @@ def create_app(
             funds_router,
             ledger_router,
             reconciliation_router,
+            welfare_matches_router,
             audit_log_router(get_session),
         ],
         migrations="finance:migrations",

@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from finance_auth import national_headers
 
+from baan_shared.clock import utcnow
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
     EventData,
@@ -19,6 +20,7 @@ from baan_shared.events.catalog import (
     HouseConstructionStarted,
     HouseholdApproved,
     HouseMilestoneReached,
+    WelfareMatchApproved,
 )
 from baan_shared.ids import new_id
 from baan_testkit.events import cloud_event
@@ -178,3 +180,23 @@ async def ledger_balances(client: httpx.AsyncClient) -> dict[str, int]:
     trial = (await client.get("/v1/ledger/trial-balance")).json()
     assert trial["balanced"] is True
     return {a["code"]: a["balance_satang"] for a in trial["accounts"]}
+
+
+def welfare_match_approved(**area: str) -> CloudEvent:
+    """Welfare's approval of the agency's 1:1 match of a fund's contributions, in
+    Bangkok's tambon 100502 unless ``province_code``/``district_code``/
+    ``subdistrict_code`` say otherwise."""
+    data = WelfareMatchApproved(
+        welfare_fund_id=new_id(),
+        province_code=area.get("province_code", "10"),
+        district_code=area.get("district_code", "1005"),
+        subdistrict_code=area.get("subdistrict_code", "100502"),
+        match_request_id=new_id(),
+        matcher="agency",
+        period_from=date(2025, 1, 1),
+        period_to=date(2025, 12, 31),
+        amount_satang=3_650_000,
+        approved_at=utcnow(),
+        approved_by="CODI welfare desk",
+    )
+    return cloud_event(data, source="/services/welfare")

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from finance_factories import budget_body, household_approved, loan_body
+from finance_factories import budget_body, household_approved, loan_body, welfare_match_approved
 
 from baan_shared.auth import Principal
 from baan_shared.ids import new_id
@@ -68,6 +68,7 @@ async def two_provinces(app: FastAPI, funded: None, client: httpx.AsyncClient) -
         fund = await _fund(
             client, area.get("subdistrict_code", "100502"), area.get("province_code", "10")
         )
+        await deliver(app, welfare_match_approved(**area))  # waits: no welfare budget
         seeded[name] = {
             "loan": loan.json()["id"],
             "household": household_id,
@@ -84,7 +85,7 @@ async def test_no_list_shows_another_provinces_rows(
     # The trial balance is national and refuses area-bound clients (tested below).
     skip = ("/health", "/metrics", "/v1/audit-log", "/v1/ledger/trial-balance")
     assert await area_leaks(bangkok_client, app, bangkok, skip=skip) == {}
-    for path in ("/v1/loans", "/v1/grants", "/v1/revolving-funds"):
+    for path in ("/v1/loans", "/v1/grants", "/v1/revolving-funds", "/v1/welfare-match-payments"):
         items = (await bangkok_client.get(path)).json()["items"]
         assert len(items) == 1, path
         assert {item["province_code"] for item in items} == {"10"}, path
@@ -189,6 +190,7 @@ def test_every_collection_is_checked_for_leaks(app: FastAPI) -> None:
         "/v1/ledger/trial-balance",  # national clients only: test below
         "/v1/loans",
         "/v1/revolving-funds",
+        "/v1/welfare-match-payments",
     ]
 
 

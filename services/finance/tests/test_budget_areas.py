@@ -2,7 +2,9 @@
 
 import pytest
 
+from baan_shared.reference import Programme
 from finance.budgets.areas import AreaError, BudgetLevel, agency_regions, areas_covering, check_area
+from finance.budgets.lines import BudgetProgramme
 
 REGIONS = {"BANGKOK_VICINITY_EAST": ["10", "11", "12", "13"], "NORTH": ["50", "57"]}
 
@@ -56,3 +58,7 @@ class TestAreaCodes:
     def test_a_national_budget_needs_no_code(self) -> None:
         assert check_area(BudgetLevel.COUNTRY, "", REGIONS) == "TH"
         assert check_area(BudgetLevel.REGION, "NORTH", REGIONS) == "NORTH"
+
+
+def test_a_budget_may_pay_for_every_housing_programme_and_welfare_matches() -> None:
+    assert {p.value for p in BudgetProgramme} == {p.value for p in Programme} | {"WELFARE_MATCH"}

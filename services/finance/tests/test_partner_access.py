@@ -62,6 +62,7 @@ REQUIRED_SCOPE = {
     "POST /v1/revolving-funds/{fund_id}/deposits": FINANCE_WRITE,
     "GET /v1/ledger/trial-balance": FINANCE_READ,
     "GET /v1/reconciliation/households/{household_id}": FINANCE_READ,
+    "GET /v1/welfare-match-payments": FINANCE_READ,
     "GET /v1/audit-log": AUDIT_READ,
 }
 

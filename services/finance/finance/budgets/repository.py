@@ -12,6 +12,7 @@ from baan_shared.clock import utcnow
 from finance.budgets.areas import BudgetLevel
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant
+from finance.welfare_matches.models import WelfareMatchPayment
 
 
 async def get(session: AsyncSession, budget_id: uuid.UUID) -> Budget | None:
@@ -109,11 +110,15 @@ async def allocations(session: AsyncSession, budget_id: uuid.UUID) -> list[Budge
 
 
 async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:
-    """What the grants reserved from the budget have been paid so far."""
-    query = select(func.coalesce(func.sum(Grant.disbursed_satang), 0)).where(
+    """What the grants reserved from the budget have been paid so far, and the welfare
+    funds' matches paid from it (reserved and paid at once)."""
+    grants = select(func.coalesce(func.sum(Grant.disbursed_satang), 0)).where(
         Grant.budget_id == budget_id
     )
-    return int((await session.exec(query)).one())
+    matches = select(func.coalesce(func.sum(WelfareMatchPayment.amount_satang), 0)).where(
+        WelfareMatchPayment.budget_id == budget_id
+    )
+    return int((await session.exec(grants)).one()) + int((await session.exec(matches)).one())
 
 
 async def page(

@@ -12,10 +12,10 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
-from baan_shared.reference import Programme
 from finance.access import Reader, Writer
 from finance.budgets import service
 from finance.budgets.areas import BudgetLevel, BudgetLevelIn, official_codes
+from finance.budgets.lines import WELFARE_MATCH, BudgetProgramme
 from finance.budgets.schemas import (
     AllocationPublic,
     AllocationReversal,
@@ -25,6 +25,7 @@ from finance.budgets.schemas import (
     BudgetPublic,
     BudgetsPublic,
 )
+from finance.welfare_matches import service as welfare_matches
 
 router = APIRouter(prefix="/v1/budgets", tags=["budgets"])
 
@@ -53,6 +54,10 @@ async def allocate_budget(
         field="body.area_code",
     )
     budget, allocation = await service.allocate(session, body)
+    if budget.programme == WELFARE_MATCH:
+        # Matches that arrived before the money did are paid from it now, oldest first.
+        await welfare_matches.pay_waiting(session, budget)
+        await session.refresh(budget)
     audit_resource(request, "budgets", budget.id)
     return BudgetAllocated(
         allocation=AllocationPublic.of(allocation),
@@ -68,7 +73,7 @@ async def allocate_budget(
 async def list_budgets(
     session: SessionDep,
     principal: Reader,
-    programme: Programme | None = None,
+    programme: BudgetProgramme | None = None,
     fiscal_year: FiscalYearBE | None = None,
     area_level: BudgetLevelIn | None = None,
     area_code: Annotated[str | None, Query(max_length=64)] = None,

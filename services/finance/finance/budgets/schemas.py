@@ -6,8 +6,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from baan_shared.http.bounds import FiscalYearBE, PositiveSatang
-from baan_shared.reference import Programme
 from finance.budgets.areas import BudgetLevel, BudgetLevelIn
+from finance.budgets.lines import BudgetProgramme
 from finance.budgets.models import Budget, BudgetAllocation
 
 
@@ -17,7 +17,11 @@ class BudgetAllocate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    programme: Programme = Field(examples=["CANAL"])
+    programme: BudgetProgramme = Field(
+        examples=["CANAL"],
+        description="A housing programme, or WELFARE_MATCH: the agency's 1:1 matches of "
+        "community welfare funds' contributions",
+    )
     fiscal_year: FiscalYearBE = Field(description="Buddhist-Era fiscal year")
     area_level: BudgetLevelIn
     area_code: str = Field(
@@ -62,7 +66,9 @@ class BudgetPublic(BaseModel):
     area_code: str
     allocated_satang: int = Field(description="Every allocation, added up")
     reserved_satang: int = Field(description="Granted to households, not yet paid")
-    disbursed_satang: int = Field(description="Paid to households")
+    disbursed_satang: int = Field(
+        description="Paid to households (or, for WELFARE_MATCH, to welfare funds as matches)"
+    )
     free_satang: int = Field(description="Left for new grants")
     updated_at: datetime
 

@@ -227,8 +227,11 @@ async def reserve(
     subdistrict_code: str | None,
     amount_satang: int,
     project_id: uuid.UUID | None = None,
+    what: str = "the grant",
+    where: str = "the household",
 ) -> Reservation:
-    """Reserve a grant from the most specific budget covering the household.
+    """Reserve a grant (or ``what``) from the most specific budget covering the
+    household (or ``where``).
 
     Only that budget is tried: a tambon with its own budget lives within it and
     does not spill into the province's, nor a project into its tambon's.
@@ -243,14 +246,14 @@ async def reserve(
         project_id=project_id,
     )
     if budget is None:
-        return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers the household")
+        return Reservation(None, f"no {programme} budget for FY {fiscal_year} covers {where}")
     if not await repository.reserve(session, budget.id, amount_satang):
         await session.refresh(budget)
         return Reservation(
             None,
             f"the {programme} budget for FY {fiscal_year} in {budget.area_level.value} "
             f"{budget.area_code} has {budget.free_satang} satang free, "
-            f"the grant needs {amount_satang}",
+            f"{what} needs {amount_satang}",
         )
     await session.refresh(budget)
     return Reservation(budget)

@@ -1,11 +1,14 @@
 """All SQL about welfare match payments."""
 
 import uuid
+from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from finance.welfare_matches.models import WelfareMatchPayment
+from baan_shared.auth import Principal
+from baan_shared.pages import Page, page_in_areas
+from finance.welfare_matches.models import MatchPaymentStatus, WelfareMatchPayment
 
 
 async def for_request(
@@ -15,3 +18,34 @@ async def for_request(
         WelfareMatchPayment.match_request_id == match_request_id
     )
     return (await session.exec(query)).first()
+
+
+async def waiting(session: AsyncSession, fiscal_year: int) -> list[WelfareMatchPayment]:
+    """The fiscal year's waiting matches, oldest first."""
+    query = (
+        select(WelfareMatchPayment)
+        .where(
+            WelfareMatchPayment.status == MatchPaymentStatus.WAITING,
+            WelfareMatchPayment.fiscal_year == fiscal_year,
+        )
+        .order_by(col(WelfareMatchPayment.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+@dataclass(frozen=True)
+class MatchPaymentFilter:
+    status: MatchPaymentStatus | None = None
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    where: MatchPaymentFilter,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+) -> Page[WelfareMatchPayment]:
+    return await page_in_areas(
+        session, WelfareMatchPayment, principal, after=after, limit=limit, where=where
+    )
