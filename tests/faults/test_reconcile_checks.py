@@ -59,7 +59,35 @@ def consistent() -> Snapshot:
                 "revolving_fund_balance_satang": 300_000,
             },
         },
+        welfare_funds=[welfare_fund()],
+        match_payments=[
+            {"match_request_id": "m1", "amount_satang": 36_500, "status": "paid"},
+        ],
     )
+
+
+def welfare_fund() -> dict[str, Any]:
+    """A fund of one member: a year's contributions, the agency's 1:1 match, one benefit."""
+    movements = [
+        {"kind": "contribution", "amount_satang": 36_500},
+        {"kind": "agency_match", "amount_satang": 36_500},
+        {"kind": "benefit", "amount_satang": 100_00},
+    ]
+    return {
+        "fund_id": "wf1",
+        "contributions_satang": 36_500,
+        "agency_match_satang": 36_500,
+        "local_match_satang": 0,
+        "other_income_satang": 0,
+        "benefits_paid_satang": 100_00,
+        "balance_satang": 36_500 * 2 - 100_00,
+        "movements": 3,
+        "movements_read": movements,
+        "match_requests": [
+            {"id": "m1", "matcher": "agency", "status": "approved", "amount_satang": 36_500},
+            {"id": "m2", "matcher": "agency", "status": "refused", "amount_satang": 99_999},
+        ],
+    }
 
 
 def failing(snapshot: Snapshot) -> dict[str, list[str]]:
@@ -202,3 +230,49 @@ def test_the_command_exits_2_when_a_service_cannot_be_read(
     args = [f"--{s}={closed}" for s in SERVICES_READ]
     assert main(args) == 2
     assert "could not read the services" in capsys.readouterr().err
+
+
+def test_a_fund_whose_books_differ_from_its_movements_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.welfare_funds[0]["movements_read"].append(
+        {"kind": "contribution", "amount_satang": 36_500}  # a sheet booked, totals not moved
+    )
+    assert failing(snapshot) == {
+        "welfare fund balance = sum of its movements": [
+            "fund wf1 contributions_satang: books 36500, movements 73000",
+            "fund wf1 balance: books 63000, movements 99500",
+            "fund wf1: books count 3 movements, 4 listed",
+        ]
+    }
+
+
+def test_a_match_booked_in_the_fund_but_never_approved_is_flagged() -> None:
+    snapshot = consistent()
+    snapshot.welfare_funds[0]["match_requests"][0]["status"] = "requested"
+    assert failing(snapshot) == {
+        "welfare fund balance = sum of its movements": [
+            "fund wf1 agency_match_satang: books 36500, approved agency matches 0"
+        ],
+        "welfare's approved matches = finance's, once each": [
+            "finance has match m1, which welfare never approved"
+        ],
+    }
+
+
+def test_an_approved_match_finance_lost_or_paid_twice_is_flagged() -> None:
+    lost = consistent()
+    lost.match_payments.clear()
+    twice = consistent()
+    twice.match_payments.append(dict(twice.match_payments[0]))
+    other_amount = consistent()
+    other_amount.match_payments[0]["amount_satang"] = 73_000
+    name = "welfare's approved matches = finance's, once each"
+    assert failing(lost) == {name: ["match m1 approved in welfare, unknown to finance"]}
+    assert failing(twice) == {name: ["match m1 is in finance 2 times"]}
+    assert failing(other_amount) == {name: ["match m1: welfare approved 36500, finance paid 73000"]}
+
+
+def test_a_match_waiting_for_a_budget_is_known_to_finance_and_agrees() -> None:
+    snapshot = consistent()
+    snapshot.match_payments[0]["status"] = "waiting"
+    assert failing(snapshot) == {}

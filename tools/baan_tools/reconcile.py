@@ -1,6 +1,6 @@
-"""`baan reconcile`: do survey, construction, finance and reporting agree?
+"""`baan reconcile`: do survey, construction, finance, reporting and welfare agree?
 
-Reads the four services over their public HTTP APIs only (as an auditor
+Reads the five services over their public HTTP APIs only (as an auditor
 would; no service's database) and checks the invariants that at-least-once
 delivery with idempotent consumers must keep, whatever crashed on the way:
 
@@ -15,12 +15,17 @@ delivery with idempotent consumers must keep, whatever crashed on the way:
 - every loan's outstanding principal is its principal less the principal its
   repayments settled, and no payment reference is booked twice;
 - reporting's counts and money, per programme × province, equal the
-  services' own.
+  services' own;
+- each welfare fund's balance and totals equal the sum of its movements, and its
+  matches booked equal the match requests it approved;
+- every agency match welfare approved is known to finance exactly once, for the
+  same amount (paid from a budget, or waiting for one), and finance pays no
+  match welfare never approved.
 
     baan reconcile                        # the instance `baan up` runs (its instance.json)
     baan reconcile --data-dir /tmp/b      # another instance
     baan reconcile --survey http://10.0.0.5:8001 --construction ... --finance ... \
-        --reporting ... --token "$TOKEN"  # any four services, each URL given
+        --reporting ... --welfare ... --token "$TOKEN"  # any five services, each URL given
 
 A URL not given as a flag comes from the instance's ``instance.json``; one found
 in neither is an error naming the flag (never a guessed port). Without
@@ -61,6 +66,11 @@ class Snapshot:
     progress_rows: list[Row] = field(default_factory=list)  # reporting, programme × province
     funds: list[Row] = field(default_factory=list)  # finance's revolving funds
     money: Row | None = None  # reporting's money report over the whole country
+    # welfare: each fund's books (``GET /v1/funds/{id}/books``, ``movements`` is their count)
+    # with its movements listed added as ``movements_read`` and its match requests as
+    # ``match_requests``
+    welfare_funds: list[Row] = field(default_factory=list)
+    match_payments: list[Row] = field(default_factory=list)  # finance's welfare match payments
 
 
 @dataclass
@@ -254,6 +264,81 @@ def check_reporting_money(snapshot: Snapshot) -> Check:
     return check
 
 
+# Which total of a fund's books each kind of movement adds to; benefits are money out.
+WELFARE_TOTAL_OF = {
+    "contribution": "contributions_satang",
+    "agency_match": "agency_match_satang",
+    "local_match": "local_match_satang",
+    "other_income": "other_income_satang",
+    "benefit": "benefits_paid_satang",
+}
+WELFARE_OUTGOING = {"benefit"}
+
+
+def check_welfare_books(snapshot: Snapshot) -> Check:
+    check = Check("welfare fund balance = sum of its movements")
+    for books in snapshot.welfare_funds:
+        fund = books["fund_id"]
+        summed = Counter[str]()
+        balance = 0
+        for movement in books["movements_read"]:
+            amount = movement["amount_satang"]
+            summed[WELFARE_TOTAL_OF.get(movement["kind"], movement["kind"])] += amount
+            balance += -amount if movement["kind"] in WELFARE_OUTGOING else amount
+        for total in WELFARE_TOTAL_OF.values():
+            check.expect(
+                books[total] == summed[total],
+                f"fund {fund} {total}: books {books[total]}, movements {summed[total]}",
+            )
+        check.expect(
+            books["balance_satang"] == balance,
+            f"fund {fund} balance: books {books['balance_satang']}, movements {balance}",
+        )
+        check.expect(
+            books["movements"] == len(books["movements_read"]),
+            f"fund {fund}: books count {books['movements']} movements, "
+            f"{len(books['movements_read'])} listed",
+        )
+        approved = [r for r in books["match_requests"] if r["status"] == "approved"]
+        for matcher, total in (
+            ("agency", "agency_match_satang"),
+            ("local_administration", "local_match_satang"),
+        ):
+            asked = sum(r["amount_satang"] for r in approved if r["matcher"] == matcher)
+            check.expect(
+                books[total] == asked,
+                f"fund {fund} {total}: books {books[total]}, approved {matcher} matches {asked}",
+            )  # fmt: skip
+    return check
+
+
+def check_welfare_matches(snapshot: Snapshot) -> Check:
+    check = Check("welfare's approved matches = finance's, once each")
+    approved = {
+        str(r["id"]): r
+        for books in snapshot.welfare_funds
+        for r in books["match_requests"]
+        if r["status"] == "approved" and r["matcher"] == "agency"
+    }
+    known = Counter(str(p["match_request_id"]) for p in snapshot.match_payments)
+    for request_id, times in sorted(known.items()):
+        check.expect(times == 1, f"match {request_id} is in finance {times} times")
+    payments = {str(p["match_request_id"]): p for p in snapshot.match_payments}
+    for request_id, request in sorted(approved.items()):
+        payment = payments.get(request_id)
+        if payment is None:
+            check.expect(False, f"match {request_id} approved in welfare, unknown to finance")
+            continue
+        check.expect(
+            payment["amount_satang"] == request["amount_satang"],
+            f"match {request_id}: welfare approved {request['amount_satang']}, "
+            f"finance {payment['status']} {payment['amount_satang']}",
+        )
+    for request_id in sorted(set(payments) - set(approved)):
+        check.expect(False, f"finance has match {request_id}, which welfare never approved")
+    return check
+
+
 CHECKS = (
     check_house_works,
     check_grants_paid,
@@ -262,6 +347,8 @@ CHECKS = (
     check_loans,
     check_reporting,
     check_reporting_money,
+    check_welfare_books,
+    check_welfare_matches,
 )
 
 
@@ -297,6 +384,34 @@ async def _every_page(http: httpx.AsyncClient, path: str) -> list[Row]:
             return items
 
 
+async def _welfare_funds(welfare: httpx.AsyncClient) -> list[Row]:
+    """Each fund's books, with its movements (all pages) and its match requests."""
+    funds = []
+    for fund in await _every_page(welfare, "/v1/funds"):
+        books = await welfare.get(f"/v1/funds/{fund['id']}/books")
+        books.raise_for_status()
+        movements: list[Row] = []
+        after: int | None = 0
+        while after is not None:
+            page = await welfare.get(
+                f"/v1/funds/{fund['id']}/movements",
+                params={"after_sequence": after, "limit": 500},
+            )
+            page.raise_for_status()
+            movements += page.json()["items"]
+            after = page.json()["next_after_sequence"]
+        requests = await welfare.get(f"/v1/funds/{fund['id']}/match-requests")
+        requests.raise_for_status()
+        funds.append(
+            books.json()
+            | {
+                "movements_read": movements,
+                "match_requests": requests.json()["items"],
+            }
+        )
+    return funds
+
+
 async def read_snapshot(
     urls: dict[str, str], token: str | None = None, timeout: float = 60.0
 ) -> Snapshot:
@@ -310,6 +425,7 @@ async def read_snapshot(
         client("construction") as construction,
         client("finance") as finance,
         client("reporting") as reporting,
+        client("welfare") as welfare,
     ):
         households = await _every_page(survey, "/v1/households")
         house_works = await _every_page(construction, "/v1/house-works")
@@ -328,6 +444,8 @@ async def read_snapshot(
         progress.raise_for_status()
         money = await reporting.get("/v1/reports/money", params={"level": "country"})
         money.raise_for_status()
+        welfare_funds = await _welfare_funds(welfare)
+        match_payments = await _every_page(finance, "/v1/welfare-match-payments")
     return Snapshot(
         households=households,
         house_works=house_works,
@@ -338,11 +456,13 @@ async def read_snapshot(
         progress_rows=progress.json()["rows"],
         funds=funds,
         money=money.json(),
+        welfare_funds=welfare_funds,
+        match_payments=match_payments,
     )
 
 
 def run(urls: dict[str, str], token: str | None) -> int:
-    """Read the four services, print the table; 0 agreed, 1 mismatches, 2 unreadable."""
+    """Read the services, print the table; 0 agreed, 1 mismatches, 2 unreadable."""
     try:
         snapshot = asyncio.run(read_snapshot(urls, token))
     except httpx.HTTPError as error:
@@ -355,7 +475,7 @@ def run(urls: dict[str, str], token: str | None) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-SERVICES_READ = ("survey", "construction", "finance", "reporting")
+SERVICES_READ = ("survey", "construction", "finance", "reporting", "welfare")
 """The services whose figures are compared (their URLs are the tool's arguments)."""
 
 

@@ -3,7 +3,7 @@
     baan up                      the platform (Kafka, the four services, a token issuer)
     baan token --client NAME     a development bearer token for curl
     baan url [NAME]              the instance's URLs (survey, …, issuer, kafka)
-    baan reconcile               do the four services agree?
+    baan reconcile               do the services agree?
     baan import SHEET            upload a survey sheet to survey
     baan demo                    seed the running platform with a demo data set
     baan rebuild                 replay every topic into reporting's projections
@@ -632,7 +632,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
     "up": ("run the platform: Kafka, the four services, a token issuer", _up_parser, _up),
     "token": ("print a development bearer token", _token_parser, _token),
     "url": ("print the instance's URLs", _url_parser, _url),
-    "reconcile": ("check that the four services agree", _reconcile_parser, _reconcile),
+    "reconcile": ("check that the services agree", _reconcile_parser, _reconcile),
     "import": ("upload a survey sheet to survey", _import_parser, _import),
     "demo": ("seed the running platform with a demo data set", _demo_parser, _demo),
     "rebuild": ("rebuild reporting's projections from the topics", _rebuild_parser, _rebuild),
