@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -18,7 +18,12 @@ from cross_area.stage import PLACES, World
 from stdnum.th import pin
 
 from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import HouseholdApproved
+from baan_shared.events.catalog import (
+    HouseholdApproved,
+    WelfareBenefitPaid,
+    WelfareFundRegistered,
+    WelfareMemberJoined,
+)
 from baan_shared.ids import new_id
 from baan_testkit.delivery import deliver
 from baan_testkit.events import cloud_event
@@ -433,10 +438,58 @@ def loan_body(place: str, fund_id: str, **overrides: Any) -> dict[str, Any]:
 
 async def reporting(world: World, place: str) -> dict[str, str]:
     """A household of the place, as survey's household.approved tells reporting of it
-    (its record: GET /v1/reports/households/{household_id})."""
+    (its record: GET /v1/reports/households/{household_id}), and a welfare fund of the
+    place with a member paid a benefit, as welfare's events bring them (the welfare
+    reports' ``fund_id``)."""
     approved = household_approved(place)
     await deliver(world.app, approved)
-    return {"household_id": str(approved.data["household_id"])}
+    area = PLACES[place]
+    where = {"welfare_fund_id": new_id(), **area, "region_code": None}
+    books = dict.fromkeys(
+        (
+            "contributions_satang",
+            "agency_match_satang",
+            "local_match_satang",
+            "other_income_satang",
+            "benefits_paid_satang",
+            "balance_satang",
+        ),
+        0,
+    )
+    member_id = new_id()
+    await deliver(
+        world.app,
+        cloud_event(
+            WelfareFundRegistered(
+                **where,
+                kind="tambon",
+                name=f"กองทุนสวัสดิการชุมชน {place}",
+                sequence=0,
+                registered_on=date(2020, 1, 1),
+                **books,
+            )
+        ),
+        cloud_event(
+            WelfareMemberJoined(
+                **where, member_id=member_id, status="active", joined_on=date(2021, 1, 1)
+            )
+        ),
+        cloud_event(
+            WelfareBenefitPaid(
+                **where,
+                claim_id=new_id(),
+                member_id=member_id,
+                benefit_kind="hospital",
+                event_date=date(2025, 3, 1),
+                amount_satang=40_000,
+                paid_on=date(2025, 3, 2),
+            )
+        ),
+    )
+    return {
+        "household_id": str(approved.data["household_id"]),
+        "fund_id": str(where["welfare_fund_id"]),
+    }
 
 
 WELFARE_RULES: dict[str, Any] = {

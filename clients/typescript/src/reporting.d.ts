@@ -599,6 +599,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/welfare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Welfare Report
+         * @description Per area: funds, members, money in the funds (contributions, matches, other
+         *     income, benefits paid, balance), people helped and benefits paid; now, or for a
+         *     fiscal year (its flows, the balance and members at its end). Only the caller's
+         *     areas count; each figure links to the funds or members behind it.
+         */
+        get: operations["welfare_report_v1_reports_welfare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/welfare/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Welfare */
+        get: operations["export_welfare_v1_reports_welfare_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/welfare/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Welfare Funds
+         * @description The funds behind a figure, each with its books' totals now (the fund balance
+         *     report), a page at a time: ``count`` is the figure. With ``fiscal_year``: the
+         *     funds registered by its end.
+         */
+        get: operations["welfare_funds_v1_reports_welfare_funds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/welfare/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Welfare Members
+         * @description The memberships behind ``members`` (held now, or at the fiscal year's end) or
+         *     ``people_helped`` (paid a benefit, ever or in the fiscal year), a page at a time:
+         *     ``count`` is the figure. Never a national ID or a name.
+         */
+        get: operations["welfare_members_v1_reports_welfare_members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/targets": {
         parameters: {
             query?: never;
@@ -1893,6 +1977,11 @@ export interface components {
          */
         reporting__query__schemas__Measure: "target" | "approved" | "started" | "completed" | "approved_percent" | "started_percent" | "completed_percent" | "subdistricts_reached" | "communities_reached" | "budget_allocated_satang" | "grant_reserved_satang" | "grant_disbursed_satang" | "loan_outstanding_satang" | "loans_in_arrears" | "arrears_ratio_percent" | "revolving_funds" | "revolving_fund_balance_satang" | "revolving_fund_in_satang" | "revolving_fund_out_satang";
         /**
+         * Measure
+         * @enum {string}
+         */
+        reporting__welfare__router__Measure: "members" | "people_helped";
+        /**
          * Stage
          * @description Where a household stands now. The main path runs surveyed → completed;
          *     waitlisted, rejected and cancelled are the ways off it.
@@ -2091,6 +2180,223 @@ export interface components {
          * @enum {string}
          */
         Unit: "households" | "persons" | "communities" | "subdistricts" | "centres";
+        /** WelfareDrillDown */
+        WelfareDrillDown: {
+            /**
+             * Funds
+             * @description The funds counted in ``funds``
+             */
+            funds: string;
+            /**
+             * Members
+             * @description The memberships counted in ``members``
+             */
+            members: string;
+            /**
+             * People Helped
+             * @description The members counted in ``people_helped``
+             */
+            people_helped: string;
+        };
+        /**
+         * WelfareFundPublic
+         * @description A fund as reporting knows it from welfare's events: its books' totals now.
+         */
+        WelfareFundPublic: {
+            /** Agency Match Satang */
+            agency_match_satang: number;
+            /** Balance Satang */
+            balance_satang: number;
+            /** Benefits */
+            benefits: number;
+            /** Benefits Paid Satang */
+            benefits_paid_satang: number;
+            /** Contributions Satang */
+            contributions_satang: number;
+            /** District Code */
+            district_code: string;
+            /** Kind */
+            kind: string;
+            /** Local Match Satang */
+            local_match_satang: number;
+            /** Members */
+            members: number;
+            /**
+             * Movements
+             * @description Movements booked so far (the books' sequence)
+             */
+            movements: number;
+            /** Name */
+            name: string;
+            /** Other Income Satang */
+            other_income_satang: number;
+            /** People Helped */
+            people_helped: number;
+            /** Province Code */
+            province_code: string;
+            /** Region Code */
+            region_code: string | null;
+            /** Registered On */
+            registered_on: string | null;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /**
+             * Welfare Fund Id
+             * Format: uuid
+             */
+            welfare_fund_id: string;
+        };
+        /** WelfareFundsPublic */
+        WelfareFundsPublic: {
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /**
+             * Count
+             * @description Funds matching the filters (the figure drilled into)
+             */
+            count: number;
+            /** Items */
+            items: components["schemas"]["WelfareFundPublic"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * WelfareMemberPublic
+         * @description A membership; never a national ID or a name (welfare keeps those).
+         */
+        WelfareMemberPublic: {
+            /** District Code */
+            district_code: string;
+            /** Ended On */
+            ended_on: string | null;
+            /**
+             * Joined On
+             * Format: date
+             */
+            joined_on: string;
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Province Code */
+            province_code: string;
+            /** Status */
+            status: string;
+            /** Subdistrict Code */
+            subdistrict_code: string;
+            /**
+             * Welfare Fund Id
+             * Format: uuid
+             */
+            welfare_fund_id: string;
+        };
+        /** WelfareMembersPublic */
+        WelfareMembersPublic: {
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /**
+             * Count
+             * @description Members matching the filters (the figure drilled into)
+             */
+            count: number;
+            /** Items */
+            items: components["schemas"]["WelfareMemberPublic"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** WelfareReport */
+        WelfareReport: {
+            /**
+             * As Of
+             * @description Time of the last event applied to the projection (UTC); the report includes every event up to it. Null before the first event.
+             */
+            as_of: string | null;
+            /**
+             * Fiscal Year
+             * @description B.E.; null: every year up to now
+             */
+            fiscal_year: number | null;
+            /** Label En */
+            label_en: string;
+            /** Label Th */
+            label_th: string;
+            level: components["schemas"]["AreaLevel"];
+            /**
+             * Rows
+             * @description One per area at ``level``, by code
+             */
+            rows: components["schemas"]["WelfareRow"][];
+            /** @description The whole area asked for */
+            total: components["schemas"]["WelfareRow"];
+        };
+        /** WelfareRow */
+        WelfareRow: {
+            /**
+             * Agency Match Satang
+             * @description The agency's 1:1 matches (in the year)
+             */
+            agency_match_satang: number;
+            /** Area Code */
+            area_code: string;
+            area_level: components["schemas"]["AreaLevel"];
+            /** Area Name En */
+            area_name_en: string | null;
+            /** Area Name Th */
+            area_name_th: string | null;
+            /**
+             * Balance Satang
+             * @description Money in the funds now, or at the fiscal year's end: contributions + matches + other income - benefits paid, over every year
+             */
+            balance_satang: number;
+            /**
+             * Benefits
+             * @description Benefits paid (ever, or in the fiscal year)
+             */
+            benefits: number;
+            /**
+             * Benefits Paid Satang
+             * @description Benefits paid from the funds (in the year)
+             */
+            benefits_paid_satang: number;
+            /**
+             * Contributions Satang
+             * @description Members' contributions (in the year)
+             */
+            contributions_satang: number;
+            drill_down: components["schemas"]["WelfareDrillDown"];
+            /**
+             * Funds
+             * @description Funds registered (by the fiscal year's end)
+             */
+            funds: number;
+            /**
+             * Local Match Satang
+             * @description Local administrations' matches (in the year)
+             */
+            local_match_satang: number;
+            /**
+             * Members
+             * @description Memberships held (active or lapsed) now, or at the fiscal year's end
+             */
+            members: number;
+            /**
+             * Other Income Satang
+             * @description Donations, interest (in the year)
+             */
+            other_income_satang: number;
+            /**
+             * People Helped
+             * @description Members paid at least one benefit (ever, or in the fiscal year)
+             */
+            people_helped: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4454,6 +4760,371 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                     "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    welfare_report_v1_reports_welfare_get: {
+        parameters: {
+            query?: {
+                /** @description B.E.: that year's flows, balance and members at its end */
+                fiscal_year?: number | null;
+                /** @description One row per area at this level */
+                level?: components["schemas"]["AreaLevel"];
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelfareReport"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    export_welfare_v1_reports_welfare_export_get: {
+        parameters: {
+            query?: {
+                /** @description B.E.: that year's flows, balance and members at its end */
+                fiscal_year?: number | null;
+                /** @description csv or xlsx */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description One row per area at this level */
+                level?: components["schemas"]["AreaLevel"];
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    welfare_funds_v1_reports_welfare_funds_get: {
+        parameters: {
+            query?: {
+                /** @description From the previous page */
+                cursor?: string | null;
+                district_code?: string | null;
+                /** @description B.E. */
+                fiscal_year?: number | null;
+                limit?: number;
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+                subdistrict_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelfareFundsPublic"];
+                };
+            };
+            /** @description No bearer token, or one that is expired, forged or not for this API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token lacks a scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description No such region or province */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                    RateLimit?: string;
+                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                    "RateLimit-Policy"?: string;
+                    /** @description Seconds until the client's window resets and it may call again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    welfare_members_v1_reports_welfare_members_get: {
+        parameters: {
+            query?: {
+                /** @description From the previous page */
+                cursor?: string | null;
+                district_code?: string | null;
+                /** @description B.E. */
+                fiscal_year?: number | null;
+                /** @description Only this fund's */
+                fund_id?: string | null;
+                limit?: number;
+                /** @description Which figure: see the schema */
+                measure?: components["schemas"]["reporting__welfare__router__Measure"];
+                province_code?: string | null;
+                /** @description Only this regional office (BVE, N, CW, NE, S) */
+                region?: string | null;
+                subdistrict_code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelfareMembersPublic"];
                 };
             };
             /** @description No bearer token, or one that is expired, forged or not for this API */

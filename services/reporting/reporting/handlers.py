@@ -2,6 +2,7 @@
 
 Every household, house and grant event feeds ``household_progress`` (grants
 also ``grant_progress``); budget, loan and revolving fund events feed the money
+projections, welfare's fund, member and benefit events the welfare
 projections. The consumer commits each projector's changes together with its
 inbox row. A partition's batch of events goes to ``batch.apply_batch``, which
 does what these handlers would do one event at a time, in a few statements
@@ -34,12 +35,18 @@ from baan_shared.events.catalog import (
     TambonCoverageChanged,
     TambonPlanAdopted,
     TambonPlanSuperseded,
+    WelfareBenefitPaid,
+    WelfareFundBalanceChanged,
+    WelfareFundRegistered,
+    WelfareMemberJoined,
+    WelfareMemberStatusChanged,
 )
 from baan_shared.events.subscriptions import Subscriptions
 from reporting.plans import service as plans
 from reporting.projections import batch, money
 from reporting.projections import household_progress as progress
 from reporting.survey_coverage import service as survey_coverage
+from reporting.welfare import service as welfare
 
 SUBSCRIPTIONS = (
     Subscriptions()
@@ -74,5 +81,13 @@ SUBSCRIPTIONS = (
     .on(TambonPlanSuperseded, plans.on_tambon_plan_superseded)
     # survey.tambon_coverage
     .on(TambonCoverageChanged, survey_coverage.on_tambon_coverage_changed)
+    # welfare.funds
+    .on(WelfareFundRegistered, welfare.on_fund_registered)
+    .on(WelfareFundBalanceChanged, welfare.on_fund_balance_changed)
+    # welfare.members
+    .on(WelfareMemberJoined, welfare.on_member_joined)
+    .on(WelfareMemberStatusChanged, welfare.on_member_status_changed)
+    # welfare.benefits
+    .on(WelfareBenefitPaid, welfare.on_benefit_paid)
 )
 SUBSCRIPTIONS.in_batches(partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers))

@@ -22,6 +22,7 @@ from reporting.reports.router import router as reports_router
 from reporting.settings import ReportingSettings
 from reporting.survey_coverage.router import router as survey_coverage_router
 from reporting.targets.router import router as targets_router
+from reporting.welfare.router import router as welfare_router
 
 
 def create_app(
@@ -50,6 +51,7 @@ def create_app(
             cumulative_router,
             long_term_targets_router,
             survey_coverage_router,
+            welfare_router,
             rebuilds_router,
             dashboard_router,
             audit_log_router(get_session),

@@ -18,6 +18,13 @@ from reporting.projections.models import (
 from reporting.rebuilds.models import RebuildRun
 from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target
+from reporting.welfare.models import (
+    WelfareBenefit,
+    WelfareFund,
+    WelfareFundYear,
+    WelfareMember,
+    WelfareMovement,
+)
 
 __all__ = [
     "AuditRecord",
@@ -36,4 +43,9 @@ __all__ = [
     "RebuildRun",
     "TambonCoverage",
     "Target",
+    "WelfareBenefit",
+    "WelfareFund",
+    "WelfareFundYear",
+    "WelfareMember",
+    "WelfareMovement",
 ]

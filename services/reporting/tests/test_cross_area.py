@@ -45,6 +45,13 @@ from reporting.projections.models import (
 from reporting.query.schemas import Measure
 from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target, Unit
+from reporting.welfare.models import (
+    WelfareBenefit,
+    WelfareFund,
+    WelfareFundYear,
+    WelfareMember,
+    WelfareMovement,
+)
 
 PROGRAMME, CANAL = "BAAN_PHO_PHIANG", "CANAL"
 APPROVED_ON = datetime(2018, 11, 5, 2, 0, tzinfo=UTC)  # FY 2562
@@ -220,9 +227,73 @@ def _marks(last: datetime, events: int) -> list[ProjectionState]:
     ]
 
 
+def _welfare(place: Place, ids: tuple[Any, Any], name: str, money: int) -> list[Any]:
+    """A welfare fund with one member paid one benefit in FY 2562, and its books."""
+    fund_id, member_id = ids
+    area = {
+        "province_code": place.province,
+        "district_code": place.district,
+        "subdistrict_code": place.subdistrict,
+    }
+    return [
+        WelfareFund(
+            welfare_fund_id=fund_id,
+            name=name,
+            kind="tambon",
+            region_code=None,
+            registered_on=APPROVED_ON.date(),
+            registered_fiscal_year=2562,
+            sequence=2,
+            contributions_satang=money,
+            benefits_paid_satang=money // 10,
+            balance_satang=money - money // 10,
+            members=1,
+            people_helped=1,
+            benefits=1,
+            **area,
+        ),
+        WelfareFundYear(
+            welfare_fund_id=fund_id,
+            fiscal_year=2562,
+            contributions_satang=money,
+            benefits_paid_satang=money // 10,
+            members_joined=1,
+            people_helped=1,
+            benefits=1,
+            **area,
+        ),
+        WelfareMovement(
+            movement_id=new_id(),
+            welfare_fund_id=fund_id,
+            sequence=1,
+            movement_kind="contribution",
+            change_satang=money,
+            occurred_on=APPROVED_ON.date(),
+        ),
+        WelfareMember(
+            member_id=member_id,
+            welfare_fund_id=fund_id,
+            status="active",
+            joined_on=APPROVED_ON.date(),
+            **area,
+        ),
+        WelfareBenefit(
+            claim_id=new_id(),
+            member_id=member_id,
+            welfare_fund_id=fund_id,
+            benefit_kind="hospital",
+            fiscal_year=2562,
+            amount_satang=money // 10,
+            paid_on=COMPLETED_ON.date(),
+            **area,
+        ),
+    ]
+
+
 # The same household in both databases: the drill-down lists it by id.
 CHIANG_RAI_HOUSEHOLD = (new_id(), new_id())
 BANGKOK_HOUSEHOLD = (new_id(), new_id())
+CHIANG_RAI_WELFARE = (new_id(), new_id())  # its welfare fund and member, likewise
 
 
 def chiang_rai_rows() -> list[Any]:
@@ -246,6 +317,7 @@ def chiang_rai_rows() -> list[Any]:
         _planned(CHIANG_RAI, "N", 321, 6_100_000),
         _history(CHIANG_RAI.province, CHIANG_RAI.subdistrict, 55),
         _coverage(CHIANG_RAI, "N", 88, CHIANG_RAI_LAST_EVENT),
+        *_welfare(CHIANG_RAI, CHIANG_RAI_WELFARE, "กองทุนสวัสดิการชุมชนเวียง", 36_500),
     ]
 
 
@@ -297,6 +369,7 @@ def everyone_elses_rows() -> list[Any]:
         # A record of no place (emergency help, say) is the country's alone.
         _history(None, "ไฟไหม้ชุมชน", 3_636),
         _coverage(BANGKOK, "BVE", 2_929, BANGKOK_LAST_EVENT),
+        *_welfare(BANGKOK, (new_id(), new_id()), "กองทุนสวัสดิการชุมชนกรุงเทพ", 7_676_767),
         # The country's long-term target: a figure for more than any one province.
         LongTermTarget(
             code="master-plan-20-year",
@@ -398,6 +471,12 @@ def _calls(path: str) -> Iterator[dict[str, Any]]:
             }
             for level in LEVELS
         ]
+    elif path in ("/v1/reports/welfare", "/v1/reports/welfare/export"):
+        # Now and in a fiscal year, at every level.
+        shapes = [{**year, "level": level} for year in ({}, YEAR) for level in LEVELS]
+    elif path in ("/v1/reports/welfare/funds", "/v1/reports/welfare/members"):
+        # Every fund or member, those of a year, and the people helped.
+        shapes = [{}, YEAR, {"measure": "people_helped"} if "members" in path else {}]
     elif path == "/v1/reports/households":
         # The drill-down: every household, and those behind a figure of each kind.
         shapes = [{}, {"measure": "approved"}, {**YEAR, "measure": "approved_in_period"}]
@@ -427,6 +506,10 @@ READ_ROUTES = {
     "/v1/reports/cumulative",
     "/v1/reports/cumulative/export",
     "/v1/reports/survey-coverage",
+    "/v1/reports/welfare",
+    "/v1/reports/welfare/export",
+    "/v1/reports/welfare/funds",
+    "/v1/reports/welfare/members",
     "/v1/reports/long-term-targets",
     "/v1/reports/long-term-targets/export",
     "/v1/long-term-targets",

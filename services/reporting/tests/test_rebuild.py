@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from reporting_factories import (
     latest_time,
     target,
 )
+from reporting_welfare_events import Fund
 
 from baan_local.kafka import LocalKafka
 from baan_shared.bus.admin import ensure_topics
@@ -105,6 +106,55 @@ async def money(app: FastAPI, fiscal_year: int) -> tuple[int, int]:
     )
 
 
+def welfare_year(fiscal_year: int) -> tuple[list[CloudEvent], date]:
+    """A welfare fund's year: registered, two members, their dues, one benefit."""
+    day = date(fiscal_year - 544, 11, 10)
+    fund = Fund("570101", registered_on=day)
+    first, joined = fund.join(day)
+    _, other = fund.join(day)
+    events = [fund.registered(), joined, other, fund.movement("contribution", 73_000, day)]
+    return [*events, *fund.benefit(first, 20_000, day)], day
+
+
+async def welfare(app: FastAPI, fiscal_year: int) -> tuple[int, int, int, int]:
+    """(members joined, contributions, benefits paid, people helped) of the fiscal year
+    in Chiang Rai's sub-district 570101 (other tests' funds have other years)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
+        response = await http.get(
+            "/v1/reports/welfare",
+            params={"fiscal_year": fiscal_year, "level": "subdistrict", "province_code": "57"},
+        )
+    assert response.status_code == 200, response.text
+    row = {r["area_code"]: r for r in response.json()["rows"]}.get("570101")
+    if row is None:
+        return (0, 0, 0, 0)
+    members = await _members_joined(app, fiscal_year)
+    return (
+        members,
+        row["contributions_satang"],
+        row["benefits_paid_satang"],
+        row["people_helped"],
+    )
+
+
+async def _members_joined(app: FastAPI, fiscal_year: int) -> int:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://reporting", headers=national_headers()
+    ) as http:
+        response = await http.get(
+            "/v1/reports/welfare/members",
+            params={"fiscal_year": fiscal_year, "subdistrict_code": "570101"},
+        )
+    first_day = date(fiscal_year - 544, 10, 1)
+    return sum(
+        1 for m in response.json()["items"] if date.fromisoformat(m["joined_on"]) >= first_day
+    )
+
+
 async def wait_for(check: Callable[[], Any], what: str) -> None:
     for _ in range(600):
         if await check():
@@ -139,9 +189,10 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
         allocation("province", "57", 500_000_000, fiscal_year=fiscal_year),
         time=datetime(fiscal_year - 544, 10, 2, tzinfo=UTC),
     )
+    welfare_events, _ = welfare_year(fiscal_year)
     first, missed = (
         households(3, "completed", fiscal_year),
-        [budget, *households(2, "under_construction", fiscal_year, day=10)],
+        [budget, *households(2, "under_construction", fiscal_year, day=10), *welfare_events],
     )
     await publish(broker, first + missed)
     await apply_events(app, first)  # the live projection never saw ``missed``
@@ -162,9 +213,12 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     assert result.events_replayed >= len(first + missed)
     # The money projections are rebuilt too: the budget it had missed, the grants' money.
     assert await money(app, fiscal_year) == (500_000_000, 5 * 2_000_000)
+    # And welfare's: the fund, its members, dues and the benefit it had missed.
+    assert await welfare(app, fiscal_year) == (2, 73_000, 20_000, 1)
     # The rebuilt inbox holds every replayed event: redelivering them changes nothing.
     await apply_events(app, first + missed)
     assert await progress(app, fiscal_year) == after
+    assert await welfare(app, fiscal_year) == (2, 73_000, 20_000, 1)
     # Targets are the agency's, not derived from events: the rebuild keeps them.
     async with httpx.AsyncClient(
         transport=transport, base_url="http://reporting", headers=national_headers()
@@ -271,11 +325,13 @@ def test_every_projection_table_is_rebuilt() -> None:
     from reporting.projections import models
     from reporting.rebuild.shadow import REBUILT_TABLES
     from reporting.survey_coverage import models as coverage
+    from reporting.welfare import models as welfare
 
-    # Projections of survey's tambon plans and coverage live in their own modules.
+    # Projections of survey's tambon plans and coverage, and welfare's, live in their
+    # own modules.
     defined = {
         cls.__tablename__
-        for module in (models, plans, coverage)
+        for module in (models, plans, coverage, welfare)
         for cls in vars(module).values()
         if isinstance(cls, type)
         and issubclass(cls, SQLModel)

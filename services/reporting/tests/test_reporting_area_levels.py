@@ -154,6 +154,8 @@ async def test_every_level_enum_lists_exactly_the_levels_its_operation_accepts(
         "/v1/reports/survey-coverage",
         "/v1/reports/targets",
         "/v1/reports/targets/export",
+        "/v1/reports/welfare",
+        "/v1/reports/welfare/export",
         "/v1/reports/targets/monthly/export",
         "/v1/targets",
     }

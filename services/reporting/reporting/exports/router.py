@@ -20,6 +20,8 @@ from reporting.money import service as money
 from reporting.money.router import MoneyQueryDep
 from reporting.reports import service as reports
 from reporting.reports.router import FunnelQueryDep, ProgressQueryDep
+from reporting.welfare import service as welfare
+from reporting.welfare.router import WelfareQueryDep
 
 router = APIRouter(
     dependencies=REPORT_READS,
@@ -96,3 +98,11 @@ async def export_freshness(
 ) -> Response:
     report = await reports.freshness(session, principal)
     return _file(tables.freshness_table(report), export_format)
+
+
+@router.get("/welfare/export", responses=FILE, response_class=Response)
+async def export_welfare(
+    session: SessionDep, query: WelfareQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await welfare.welfare_report(session, query)
+    return _file(tables.welfare_table(report), export_format)

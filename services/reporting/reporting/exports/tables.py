@@ -10,6 +10,7 @@ from datetime import datetime
 from reporting.achievements.schemas import TargetReport
 from reporting.money.schemas import MoneyReport
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
+from reporting.welfare.schemas import WelfareReport
 
 Cell = str | int | float | None
 
@@ -230,5 +231,37 @@ def money_table(report: MoneyReport) -> Table:
     for fund in [*report.revolving_funds, report.revolving_funds_total]:
         cells = [None, fund.area_level.value, *_values(fund, AREA[2:])]
         cells += [None] * len(MONEY_FIGURES) + _values(fund, FUND_FIGURES)
+        table.rows.append(cells)
+    return table
+
+
+WELFARE_FIGURES = [
+    Column("funds", "กองทุน", "Funds"),
+    Column("members", "สมาชิก", "Members"),
+    Column("contributions_satang", "เงินสมทบของสมาชิก (สตางค์)", "Members' contributions (satang)"),
+    Column("agency_match_satang", "เงินสมทบจากรัฐผ่าน พอช. (สตางค์)", "Agency match (satang)"),
+    Column(
+        "local_match_satang", "เงินสมทบจาก อปท. (สตางค์)", "Local administrations' match (satang)"
+    ),
+    Column("other_income_satang", "รายได้อื่น (สตางค์)", "Other income (satang)"),
+    Column("benefits_paid_satang", "เงินจ่ายสวัสดิการ (สตางค์)", "Benefits paid (satang)"),
+    Column("balance_satang", "เงินกองทุน (สตางค์)", "Money in the funds (satang)"),
+    Column("people_helped", "ผู้รับสวัสดิการ (ราย)", "People helped"),
+    Column("benefits", "การจ่ายสวัสดิการ (ครั้ง)", "Benefits paid (times)"),
+]
+
+
+def welfare_table(report: WelfareReport) -> Table:
+    year = f"{report.fiscal_year}" if report.fiscal_year else "all"
+    table = Table(
+        name=f"welfare-{year}-{report.level.value}",
+        title_th=f"กองทุนสวัสดิการชุมชน {report.label_th}",
+        title_en=f"Community welfare funds, {report.label_en}",
+        as_of=report.as_of,
+        columns=[*AREA[1:], *WELFARE_FIGURES],
+    )
+    for row in [*report.rows, report.total]:
+        cells = _values(row, table.columns)
+        cells[0] = row.area_level.value
         table.rows.append(cells)
     return table

@@ -36,6 +36,11 @@ REBUILT_TABLES: tuple[Table, ...] = tuple(
         models.FundMoney.__tablename__,
         models.PlannedLine.__tablename__,
         models.TambonCoverage.__tablename__,
+        models.WelfareFund.__tablename__,
+        models.WelfareFundYear.__tablename__,
+        models.WelfareMovement.__tablename__,
+        models.WelfareMember.__tablename__,
+        models.WelfareBenefit.__tablename__,
         models.ProcessedEvent.__tablename__,
     )
 )
