@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view
+.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view welfare-acceptance
 
 help:
 	@echo "make up        run the platform (Kafka + four services) on this machine"
@@ -14,6 +14,7 @@ help:
 	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
 	@echo "make acceptance the FY 2562 half-year report through the services' APIs alone (a few minutes; also in make test)"
 	@echo "make long-view the 2003-2022 cumulative table, full profile (make test runs its quick one)"
+	@echo "make welfare-acceptance seed 003's welfare funds table, full profile (make test runs it at 1/1,000)"
 	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
 	@echo "make reconcile do the running services agree? (ARGS='--data-dir /tmp/b' for another instance)"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
@@ -46,6 +47,13 @@ acceptance: install
 long-view: install
 	@scripts/install-test-deps.sh
 	LONG_VIEW_PROFILE=full $(VENV)/pytest tests/e2e/test_long_view_acceptance.py -s
+
+# Seed 003's national table of the welfare funds through the services' APIs (issue 19),
+# full size: 6.5 million members (make test runs the quick profile, every figure / 1,000;
+# WELFARE_SCALE=100 for another divisor). Hours on a laptop: not on a shared machine.
+welfare-acceptance: install
+	@scripts/install-test-deps.sh
+	WELFARE_PROFILE=full $(VENV)/pytest tests/e2e/test_welfare_acceptance.py -s
 
 faults: install
 	@scripts/install-test-deps.sh

@@ -1,0 +1,374 @@
+"""Acceptance (issue 19): seed 003's national table of the community welfare funds,
+through the services' APIs alone.
+
+| funds | members   | money in the funds | people helped | benefits paid       |
+| 5,915 | 6,486,679 | 20,413 million THB | 1,970,314     | 2,399,946,472 THB   |
+
+Welfare's API is driven as the agency and the funds' committees would: the national
+office registers each fund (seed 003's example rules) and receives its other income,
+each fund's committee desks (their own partner clients, bound to the fund's tambon)
+enrol the members, send a year's contributions as one JSON sheet (365 THB each), file
+a disaster claim for each person helped, approve and pay it; the agency matches the
+contributions 1:1 and the local administration adds a match. The figures must come out
+of reporting's ``/v1/reports/welfare`` exactly, after the events went through Kafka;
+a reader bound to the first fund's province sees that fund alone.
+
+Scaling: every count and amount is the national figure divided by ``SCALE`` and rounded
+down (money in satang): the quick profile (``make test``) divides by 1,000 (5 funds,
+6,486 members, 2,041,300,000 satang in the funds, 1,970 people helped, 239,994,647
+satang paid), the full one by 1 (``make welfare-acceptance``, or
+``WELFARE_PROFILE=full pytest tests/e2e/test_welfare_acceptance.py -s``); any other
+divisor with ``WELFARE_SCALE=100`` (59 funds, 64,866 members).
+"""
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import geothai
+import httpx
+import pytest
+from platform_harness import Platform, eventually
+from survey_feed import elapsed, national_ids
+
+from baan_shared.auth.scopes import REPORTS_READ, WELFARE_DECIDE, WELFARE_READ, WELFARE_WRITE
+from baan_shared.clock import thai_today, utcnow
+from baan_shared.fiscal import fiscal_year_at
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(7200)]
+
+SCALE = int(
+    os.environ.get("WELFARE_SCALE") or (1 if os.environ.get("WELFARE_PROFILE") == "full" else 1000)
+)
+NATIONAL = {
+    "funds": 5_915,
+    "members": 6_486_679,
+    "balance_satang": 20_413_000_000 * 100,
+    "people_helped": 1_970_314,
+    "benefits_paid_satang": 2_399_946_472 * 100,
+}
+EXPECTED = {name: figure // SCALE for name, figure in NATIONAL.items()}
+
+YEAR_OF_DUES = 36_500  # 1 THB a day
+LOCAL_MATCH_SHARE = 4  # the local administration matches a quarter of the contributions
+DESKS = 4  # each committee's desks: partner clients of its own (600 requests a minute each)
+IN_FLIGHT = 4  # requests in flight per fund
+
+national_id = national_ids(1_2548_0000_001)
+"""A range of its own (first digit 1, the funds' first year 2548), clashing with no other test's."""
+
+RULES = {
+    "benefits": [
+        {"kind": "childbirth", "payment": "fixed", "amount_satang": 100_000, "waiting_days": 180},
+        {
+            "kind": "hospital",
+            "payment": "per_night",
+            "amount_satang": 20_000,
+            "max_nights_per_year": 10,
+            "waiting_days": 90,
+        },
+        {"kind": "disaster", "payment": "up_to", "amount_satang": 200_000},
+        {
+            "kind": "death",
+            "payment": "by_years",
+            "amounts_by_years": [
+                {"min_years": 1, "amount_satang": 300_000},
+                {"min_years": 10, "amount_satang": 2_000_000},
+            ],
+        },
+    ]
+}
+
+
+def split(total: int, parts: int) -> list[int]:
+    """``total`` in ``parts`` whole numbers that differ by at most one."""
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def tambons(count: int) -> list[str]:
+    """``count`` tambons spread over the country (every n-th of the official list)."""
+    every = [
+        s.code
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+        for s in geothai.subdistricts(d.code)
+    ]
+    step = max(1, len(every) // count)
+    return every[::step][:count]
+
+
+async def bounded(calls: list[Callable[[], Awaitable[None]]], limit: int) -> None:
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await call()
+
+    await asyncio.gather(*(one(call) for call in calls))
+
+
+async def post(
+    http: httpx.AsyncClient, path: str, body: dict[str, Any], status: int = 200
+) -> dict[str, Any]:
+    """POST with an Idempotency-Key, retried on a dropped connection (a loaded machine's
+    keep-alive race): the retry gets the first answer, never a second effect."""
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    for attempt in range(5):
+        try:
+            return await ok(await http.post(path, json=body, headers=headers), status)
+        except httpx.TransportError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, f"{response.request.url}: {response.text}"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+class Fund:
+    """One fund's share of the table, and what its committee does through the API."""
+
+    def __init__(
+        self, platform: Platform, tambon: str, members: int, helped: list[int], balance: int
+    ) -> None:
+        self.platform = platform
+        self.tambon = tambon
+        self.members = members
+        self.helped = helped  # each person helped: the benefit paid
+        self.balance = balance
+        self.id = ""
+        self.member_ids: list[str] = []
+
+    def desks(self) -> list[httpx.AsyncClient]:
+        scopes = [WELFARE_READ, WELFARE_WRITE, WELFARE_DECIDE]
+        return [
+            self.platform.client(
+                "welfare",
+                token=self.platform.issuer.mint_token(
+                    f"welfare-committee-{self.tambon}-desk-{n}", scopes, [self.tambon]
+                ),
+            )
+            for n in range(DESKS)
+        ]
+
+    async def register(self, welfare: httpx.AsyncClient) -> None:
+        fund = await ok(
+            await welfare.post(
+                "/v1/funds",
+                json={
+                    "kind": "tambon",
+                    "name": f"กองทุนสวัสดิการชุมชนตำบล {self.tambon}",
+                    "subdistrict_code": self.tambon,
+                    "registered_on": "2005-06-01",
+                    "committee": [{"name": "นางสมศรี ใจดี", "role": "chair"}],
+                    "rules": RULES,
+                },
+            ),
+            201,
+        )
+        self.id = fund["id"]
+
+    async def enrol(self, desks: list[httpx.AsyncClient]) -> None:
+        ids: list[str] = [""] * self.members
+
+        def join(index: int) -> Callable[[], Awaitable[None]]:
+            async def call() -> None:
+                member = await post(
+                    desks[index % DESKS],
+                    "/v1/members",
+                    {
+                        "fund_id": self.id,
+                        "national_id": national_id(),
+                        "name": f"สมาชิก {index + 1}",
+                        "joined_on": "2006-01-01",
+                    },
+                    201,
+                )
+                ids[index] = member["id"]
+
+            return call
+
+        await bounded([join(i) for i in range(self.members)], IN_FLIGHT)
+        self.member_ids = ids
+
+    async def contribute(self, desk: httpx.AsyncClient, paid_on: str) -> int:
+        total = 0
+        for start in range(0, self.members, 50_000):
+            rows = [
+                {
+                    "member_id": member_id,
+                    "paid_on": paid_on,
+                    "amount_satang": YEAR_OF_DUES,
+                    "reference": f"DUES-{start + n + 1}",
+                }
+                for n, member_id in enumerate(self.member_ids[start : start + 50_000])
+            ]
+            sheet = await ok(
+                await desk.post(
+                    f"/v1/funds/{self.id}/contribution-sheets",
+                    json={"reference": f"SHEET-{start // 50_000 + 1}", "rows": rows},
+                ),
+                201,
+            )
+            total += sheet["total_satang"]
+        return total
+
+    async def match_and_income(
+        self, welfare: httpx.AsyncClient, contributed: int, paid_on: str
+    ) -> None:
+        matched = 0
+        for matcher, amount in (
+            ("agency", contributed),
+            ("local_administration", contributed // LOCAL_MATCH_SHARE),
+        ):
+            request = await ok(
+                await welfare.post(
+                    f"/v1/funds/{self.id}/match-requests",
+                    json={
+                        "matcher": matcher,
+                        **({"matcher_name": "อบต."} if matcher != "agency" else {}),
+                        "period_from": paid_on,
+                        "period_to": paid_on,
+                        "amount_satang": amount,
+                        "requested_by": "คณะกรรมการกองทุน",
+                    },
+                ),
+                201,
+            )
+            await ok(
+                await welfare.post(
+                    f"/v1/match-requests/{request['id']}/decision",
+                    json={"approve": True, "decided_by": "พอช."},
+                )
+            )
+            matched += amount
+        other = self.balance + sum(self.helped) - contributed - matched
+        assert other > 0, "the table needs more income than dues and matches"
+        await ok(
+            await welfare.post(
+                f"/v1/funds/{self.id}/income",
+                json={"amount_satang": other, "received_on": paid_on, "reference": "INCOME-1"},
+            )
+        )
+
+    async def help(self, desks: list[httpx.AsyncClient], day: str) -> None:
+        def claim(index: int, amount: int) -> Callable[[], Awaitable[None]]:
+            async def call() -> None:
+                desk = desks[index % DESKS]
+                filed = await post(
+                    desk,
+                    "/v1/claims",
+                    {
+                        "member_id": self.member_ids[index],
+                        "kind": "disaster",
+                        "event_date": day,
+                        "amount_satang": amount,
+                        "claimed_by": "the member",
+                    },
+                    201,
+                )
+                base = f"/v1/claims/{filed['id']}"
+                decided = {"approve": True, "decided_by": "คณะกรรมการกองทุน"}
+                await post(desk, f"{base}/decision", decided)
+                await post(desk, f"{base}/payment", {"paid_on": day})
+
+            return call
+
+        await bounded([claim(i, amount) for i, amount in enumerate(self.helped)], IN_FLIGHT)
+
+
+def plan(platform: Platform) -> list[Fund]:
+    count = EXPECTED["funds"]
+    members = split(EXPECTED["members"], count)
+    helped = split(EXPECTED["people_helped"], count)
+    amounts = split(EXPECTED["benefits_paid_satang"], EXPECTED["people_helped"])
+    balances = split(EXPECTED["balance_satang"], count)
+    funds, taken = [], 0
+    for tambon, size, people, balance in zip(
+        tambons(count), members, helped, balances, strict=True
+    ):
+        assert people <= size
+        funds.append(Fund(platform, tambon, size, amounts[taken : taken + people], balance))
+        taken += people
+    assert max(amounts) <= 200_000  # the disaster benefit's cap
+    return funds
+
+
+async def welfare_report(reporting: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
+    return await ok(await reporting.get("/v1/reports/welfare", params=params))
+
+
+def figures(row: dict[str, Any]) -> dict[str, int]:
+    return {name: row[name] for name in EXPECTED}
+
+
+async def test_seed_003_s_national_table_comes_out_of_reporting_exactly(
+    platform: Platform,
+) -> None:
+    started = time.monotonic()
+    today = thai_today()
+    day = (today - timedelta(days=1)).isoformat()
+    funds = plan(platform)
+    async with platform.client("welfare") as welfare:
+        for fund in funds:
+            await fund.register(welfare)
+
+        async def run(fund: Fund) -> None:
+            desks = fund.desks()
+            try:
+                await fund.enrol(desks)
+                contributed = await fund.contribute(desks[0], day)
+                await fund.match_and_income(welfare, contributed, day)
+                await fund.help(desks, day)
+            finally:
+                for desk in desks:
+                    await desk.aclose()
+
+        await asyncio.gather(*(run(fund) for fund in funds))
+    print(f"\nwelfare 1/{SCALE:,}: {EXPECTED} fed through welfare's API in {elapsed(started)}")
+
+    async with platform.client("reporting") as reporting:
+
+        async def counted() -> dict[str, Any] | None:
+            total = (await welfare_report(reporting, level="country"))["total"]
+            return total if figures(total) == EXPECTED else None
+
+        try:
+            total = await eventually(counted, timeout=600, what="reporting to count the table")
+        finally:
+            last = (await welfare_report(reporting, level="country"))["total"]
+            print(f"reporting after {elapsed(started)}: {figures(last)}")
+        assert figures(total) == EXPECTED
+        assert total["benefits"] == EXPECTED["people_helped"]  # one benefit each
+
+        # This fiscal year holds every movement; the year before, the funds and members.
+        this_year = fiscal_year_at(utcnow())
+        year = (await welfare_report(reporting, level="region", fiscal_year=this_year))["total"]
+        assert figures(year) == EXPECTED
+        before = (await welfare_report(reporting, fiscal_year=this_year - 1))["total"]
+        assert (before["funds"], before["members"]) == (EXPECTED["funds"], EXPECTED["members"])
+        assert (before["balance_satang"], before["people_helped"]) == (0, 0)
+
+    first = funds[0]
+    province = first.tambon[:2]
+    office = platform.issuer.mint_token(f"province-{province}-office", [REPORTS_READ], [province])
+    async with platform.client("reporting", token=office) as reader:
+        own = await welfare_report(reader, level="province")
+        assert [row["area_code"] for row in own["rows"]] == [province]
+        mine = [f for f in funds if f.tambon.startswith(province)]
+        assert own["total"]["funds"] == len(mine)
+        assert own["total"]["members"] == sum(f.members for f in mine)
+        listed = await ok(await reader.get(own["total"]["drill_down"]["funds"]))
+        assert {item["welfare_fund_id"] for item in listed["items"]} == {f.id for f in mine}
+        assert sum(item["balance_satang"] for item in listed["items"]) == sum(
+            f.balance for f in mine
+        )
