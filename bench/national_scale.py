@@ -20,7 +20,13 @@ machine in the same run:
    ``/v1/reports/targets?level=province``), p50 and p95 over a bounded number
    of sequential requests;
 4. the baseline for (3): the same GROUP BY in plain SQL over the projection
-   table (asyncpg, no HTTP, no Python shaping).
+   table (asyncpg, no HTTP, no Python shaping);
+5. the welfare funds (issue 19): ``--welfare-members`` members (seed 003: 6,486,679)
+   in funds of about 1,097 members each (5,915 nationally), each fund's twelve monthly
+   contribution sheets, its agency match and a benefit for three members in ten, as
+   welfare's events; the fund balance report (``/v1/reports/welfare/funds``, a page of
+   100 funds) and the welfare report by province, p50 and p95, beside the same reads in
+   plain SQL over the funds' summary rows (their cost follows funds, not members).
 
 The mix of households is fixed by ``--seed``: programmes in proportions near the
 agency's cumulative figures, all 77 provinces (weighted), approvals spread over
@@ -40,7 +46,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +61,7 @@ from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.bus.security import client_options
-from baan_shared.events import CloudEvent, EventData
+from baan_shared.events import EVENT_TYPES, CloudEvent, EventData
 from baan_shared.events.catalog import (
     GrantApproved,
     GrantDisbursed,
@@ -65,6 +71,10 @@ from baan_shared.events.catalog import (
     HouseholdSurveyed,
     HousePlanned,
     HouseReadyToBuild,
+    WelfareBenefitPaid,
+    WelfareFundBalanceChanged,
+    WelfareFundRegistered,
+    WelfareMemberJoined,
 )
 from baan_shared.ids import new_id
 from baan_shared.observability.metrics import CONSUMER_LAG
@@ -241,6 +251,154 @@ async def produce(bootstrap: str, households: int, seed: int) -> tuple[int, floa
     finally:
         await producer.stop()
     return sent, time.perf_counter() - started
+
+
+MEMBERS_PER_FUND = 1_097  # seed 003: 6,486,679 members in 5,915 funds
+TOTAL_OF = {
+    "contribution": "contributions_satang",
+    "agency_match": "agency_match_satang",
+    "benefit": "benefits_paid_satang",
+}
+
+
+def welfare_events(rng: random.Random, places: list[Area], members: int) -> list[CloudEvent]:
+    """Welfare's events for ``members`` members in funds of ~1,097: registered, members
+    joined, twelve monthly contribution sheets, the agency's match, benefits paid."""
+    events: list[CloudEvent] = []
+    funds = max(1, members // MEMBERS_PER_FUND)
+    for n in range(funds):
+        place = places[rng.randrange(len(places))]
+        size = members // funds + (1 if n < members % funds else 0)
+        where = {
+            "welfare_fund_id": new_id(),
+            "province_code": place.province,
+            "district_code": place.district,
+            "subdistrict_code": place.subdistrict,
+            "region_code": None,
+        }
+        books = dict.fromkeys(
+            (
+                "contributions_satang",
+                "agency_match_satang",
+                "local_match_satang",
+                "other_income_satang",
+                "benefits_paid_satang",
+                "balance_satang",
+            ),
+            0,
+        )
+        name = {"kind": "tambon", "name": f"กองทุนสวัสดิการชุมชน {place.subdistrict}"}
+        when = datetime(2025, 10, 1, 3, tzinfo=UTC)
+        events.append(
+            cloud(
+                WelfareFundRegistered(
+                    **where, **name, **books, sequence=0, registered_on=date(2006, 1, 1)
+                ),
+                when,
+            )
+        )
+        member_ids = [new_id() for _ in range(size)]
+        for member_id in member_ids:
+            joined = WelfareMemberJoined(
+                **where, member_id=member_id, status="active", joined_on=date(2006, 1, 1)
+            )
+            events.append(cloud(joined, when))
+        moves: list[tuple[str, int, date, Any]] = []
+        for month in range(12):
+            on = date(2025 + (month + 9) // 12, (month + 9) % 12 + 1, 28)
+            moves.append(("contribution", 3_042 * size, on, None))
+        moves.append(("agency_match", 3_042 * size * 12, date(2026, 9, 30), None))
+        for member_id in member_ids[: size * 3 // 10]:
+            moves.append(("benefit", rng.randrange(50_000, 200_001), date(2026, 6, 1), member_id))
+        for sequence, (kind, amount, on, member_id) in enumerate(moves, start=1):
+            books[TOTAL_OF[kind]] += amount
+            change = -amount if kind == "benefit" else amount
+            books["balance_satang"] += change
+            changed = WelfareFundBalanceChanged(
+                **where,
+                **name,
+                **books,
+                sequence=sequence,
+                movement_id=new_id(),
+                movement_kind=kind,
+                amount_satang=amount,
+                change_satang=change,
+                occurred_on=on,
+                reference=f"{kind}-{sequence}",
+            )
+            events.append(cloud(changed, when))
+            if member_id is not None:
+                paid = WelfareBenefitPaid(
+                    **where,
+                    claim_id=new_id(),
+                    member_id=member_id,
+                    benefit_kind="hospital",
+                    event_date=on,
+                    amount_satang=amount,
+                    paid_on=on,
+                )
+                events.append(cloud(paid, when))
+    return events
+
+
+def cloud(data: EventData, when: datetime) -> CloudEvent:
+    return CloudEvent(
+        source="/services/welfare",
+        type=data.event_type,
+        subject=data.aggregate_id(),
+        time=when,
+        dataschema=data.dataschema(),
+        data=data.model_dump(mode="json"),
+    )
+
+
+async def produce_welfare(bootstrap: str, members: int, seed: int) -> int:
+    """Welfare's events to its topics; how many."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=50,
+        **client_options(),
+    )
+    await producer.start()
+    rng = random.Random(seed)
+    events = welfare_events(rng, areas(rng), members)
+    try:
+        pending = []
+        for event in events:
+            key, value, headers = event.to_kafka()
+            topic = EVENT_TYPES[event.type].topic
+            pending.append(await producer.send(topic, value=value, key=key, headers=headers))
+            if len(pending) >= 20_000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return len(events)
+
+
+async def welfare_sql_baseline(dsn: str, runs: int) -> list[float]:
+    """The fund balance page and the sums by province, in plain SQL."""
+    page = "SELECT * FROM welfare_fund ORDER BY welfare_fund_id LIMIT 100"
+    sums = """
+        SELECT province_code, count(*), sum(members), sum(people_helped),
+               sum(contributions_satang), sum(benefits_paid_satang), sum(balance_satang)
+        FROM welfare_fund GROUP BY province_code
+    """
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute("ANALYZE welfare_fund")
+        took = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await connection.fetch(page)
+            await connection.fetch(sums)
+            took.append(time.perf_counter() - started)
+        return took
+    finally:
+        await connection.close()
 
 
 def _has_lz4() -> bool:
@@ -444,6 +602,9 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         f"in {seconds:7.1f} s ({events / seconds:,.0f} events/s)"
     )
     figures.update(events=events, produce_seconds=round(seconds, 2))
+    welfare = await produce_welfare(kafka.bootstrap, args.welfare_members, args.seed)
+    print(f"welfare         : {args.welfare_members:,} members, {welfare:,} events")
+    figures.update(welfare_members=args.welfare_members, welfare_events=welfare)
     read, seconds = await raw_consume(kafka.bootstrap)
     figures.update(raw_consume_per_second=round(read / seconds, 1))
     print(
@@ -474,6 +635,9 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     baseline = await sql_baseline(dsn, args.requests)
     print(f"SQL GROUP BY    : {ms(baseline)}  [baseline]")
     figures.update(latency_figures("sql_group_by", baseline))
+    welfare_baseline = await welfare_sql_baseline(dsn, args.requests)
+    print(f"SQL welfare     : {ms(welfare_baseline)}  [baseline: fund page + province sums]")
+    figures.update(latency_figures("welfare_sql", welfare_baseline))
     (port,) = free_ports(1)
     base = f"http://127.0.0.1:{port}"
     server = serve(database_url, port)
@@ -490,6 +654,16 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         )
         print(f"GET targets     : {ms(targets)}  (programme × province, FY 2570, monthly series)")
         figures.update(latency_figures("targets_report", targets))
+        balances = await http_latency(
+            base, "/v1/reports/welfare/funds", {"limit": 100}, args.requests
+        )
+        print(f"GET fund balance: {ms(balances)}  (100 welfare funds' books, goal p95 <= 50 ms)")
+        figures.update(latency_figures("welfare_fund_balance", balances))
+        by_province = await http_latency(
+            base, "/v1/reports/welfare", {"level": "province"}, args.requests
+        )
+        print(f"GET welfare     : {ms(by_province)}  (funds, members, money by province)")
+        figures.update(latency_figures("welfare_report", by_province))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -527,6 +701,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=1_050_000)
     parser.add_argument("--requests", type=int, default=50, help="timed requests per report")
+    parser.add_argument(
+        "--welfare-members", type=int, default=6_486_679, help="welfare fund members (seed 003)"
+    )
     parser.add_argument("--seed", type=int, default=2579)
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()

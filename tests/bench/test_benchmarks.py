@@ -95,10 +95,14 @@ def test_pipeline_steady_mode_counts_every_decision_and_prints_memory() -> None:
 
 @pytest.mark.timeout(1500)
 def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
-    figures = run_benchmark("national_scale.py", "--households", "300", "--requests", "3")
+    figures = run_benchmark(
+        "national_scale.py", "--households", "300", "--welfare-members", "300", "--requests", "3"
+    )
     assert figures["households"] == 300
-    assert figures["rebuild_events"] >= figures["events"] > 0
-    for report in ("sql_group_by", "progress_report", "targets_report"):
+    assert figures["welfare_members"] == 300 and figures["welfare_events"] > 300
+    assert figures["rebuild_events"] >= figures["events"] + figures["welfare_events"]
+    reports = ("sql_group_by", "progress_report", "targets_report")
+    for report in (*reports, "welfare_sql", "welfare_fund_balance", "welfare_report"):
         assert figures[f"{report}_p95_ms"] > 0, report
 
 
