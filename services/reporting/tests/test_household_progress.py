@@ -39,11 +39,13 @@ def _approval(fiscal_year: int) -> HouseholdApproved:
 
 def test_every_event_in_the_catalogue_is_projected() -> None:
     # Households, houses and grants feed household_progress; budgets and loans, money;
-    # every event of every stream reporting reads (welfare's funds are not among them yet).
+    # welfare's funds, members and benefits the welfare projections: every event of every
+    # stream reporting reads (welfare's match requests are finance's, not read here).
     read = set(registry.service("reporting").consumes)
     on_read_streams = {name for name, data in EVENT_TYPES.items() if data.topic in read}
     assert set(SUBSCRIPTIONS.handlers) == on_read_streams
     assert {"household.approved", "house.completed", "grant.disbursed"} <= on_read_streams
+    assert {"welfare_fund.balance_changed", "welfare_benefit.paid"} <= on_read_streams
 
 
 def test_the_latest_approval_names_the_fiscal_year_whatever_the_order() -> None:
