@@ -1,14 +1,15 @@
 """One page of a table's rows that lie in the caller's areas, in id order.
 
 The list endpoints page by cursor over time-ordered ids (``baan_shared.http.pagination``
-encodes the last id); the rows a caller may see are those ``area_filter`` admits. A
-table paged this way has ``id`` and the three area-code columns.
+encodes the last id) and filter by equal columns; the rows a caller may see are those
+``area_filter`` admits, or the clause a module builds for tables placed otherwise.
 """
 
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,25 +34,34 @@ async def page_in_areas(
     limit: int,
     where: Any,
 ) -> Page[Row]:
-    """Up to ``limit`` rows of ``model`` in the principal's areas, after the id ``after``.
+    """Up to ``limit`` rows of ``model`` in the principal's areas, after the id ``after``
+    (``page_by_id`` with the table's province, district and sub-district columns)."""
+    table: Any = model
+    area = area_filter(
+        principal,
+        province=table.province_code,
+        district=table.district_code,
+        subdistrict=table.subdistrict_code,
+    )
+    return await page_by_id(session, model, area, after=after, limit=limit, where=where)
+
+
+async def page_by_id(
+    session: AsyncSession,
+    model: type[Row],
+    area: ColumnElement[bool],
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    where: Any,
+) -> Page[Row]:
+    """Up to ``limit`` rows of ``model`` that ``area`` admits, in id order after ``after``.
 
     ``where`` is a dataclass of column names and values: each value that is not None
     keeps only the rows whose column equals it.
     """
     table: Any = model
-    query = (
-        select(model)
-        .where(
-            area_filter(
-                principal,
-                province=table.province_code,
-                district=table.district_code,
-                subdistrict=table.subdistrict_code,
-            )
-        )
-        .order_by(col(table.id))
-        .limit(limit + 1)
-    )
+    query = select(model).where(area).order_by(col(table.id)).limit(limit + 1)
     if after is not None:
         query = query.where(table.id > after)
     for name, value in asdict(where).items():

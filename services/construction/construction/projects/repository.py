@@ -1,12 +1,14 @@
 """All SQL about projects."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.pages import Page, page_by_id
 from baan_shared.reference import Programme
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.labour.models import LabourEntry
@@ -18,28 +20,23 @@ async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
     return await session.get(Project, project_id)
 
 
+@dataclass(frozen=True)
+class ProjectFilter:
+    programme: Programme | None = None
+    province_code: str | None = None
+    subdistrict_code: str | None = None
+
+
 async def page(
     session: AsyncSession,
+    area: ColumnElement[bool],
+    where: ProjectFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: Programme | None,
-    province_code: str | None,
-    subdistrict_code: str | None,
-    area: ColumnElement[bool],
-) -> list[Project]:
+) -> Page[Project]:
     """Projects in id order; ``area`` is the caller's areas (``access.projects_in``)."""
-    query = select(Project).order_by(col(Project.id)).limit(limit)
-    if after is not None:
-        query = query.where(Project.id > after)
-    if programme is not None:
-        query = query.where(Project.programme == programme)
-    if province_code is not None:
-        query = query.where(Project.province_code == province_code)
-    if subdistrict_code is not None:
-        query = query.where(Project.subdistrict_code == subdistrict_code)
-    query = query.where(area)
-    return list((await session.exec(query)).all())
+    return await page_by_id(session, Project, area, after=after, limit=limit, where=where)
 
 
 async def house_works(

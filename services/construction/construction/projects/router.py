@@ -70,19 +70,14 @@ async def list_projects(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ProjectsPublic:
-    rows = await service.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        programme=programme,
-        province_code=province_code,
-        subdistrict_code=subdistrict_code,
-        area=access.projects_in(principal),
+    where = service.ProjectFilter(
+        programme=programme, province_code=province_code, subdistrict_code=subdistrict_code
     )
-    items, more = rows[:limit], len(rows) > limit
+    area = access.projects_in(principal)
+    found = await service.page(session, area, where, after=decode_cursor(cursor), limit=limit)
     return ProjectsPublic(
-        items=[ProjectPublic.model_validate(p) for p in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[ProjectPublic.model_validate(p) for p in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown_reference
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.errors import AppError, Conflict, NotFound, Unprocessable, field_error
-from baan_shared.reference import Programme
+from baan_shared.pages import Page
 from construction.access import HOUSE_WORK, covers
 from construction.house_works import bulk
 from construction.house_works import service as house_works
@@ -24,6 +24,7 @@ from construction.house_works.schemas import CompletionReport, ProgressReport
 from construction.milestones import service as milestones
 from construction.projects import repository
 from construction.projects.models import Project
+from construction.projects.repository import ProjectFilter
 from construction.projects.schemas import (
     Assignment,
     BulkProgress,
@@ -295,24 +296,13 @@ async def progress_all(
 
 async def page(
     session: AsyncSession,
+    area: ColumnElement[bool],
+    where: ProjectFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: Programme | None,
-    province_code: str | None,
-    subdistrict_code: str | None,
-    area: ColumnElement[bool],
-) -> list[Project]:
-    """Projects in id order; ``area`` is the caller's areas (``access.projects_in``)."""
-    return await repository.page(
-        session,
-        after=after,
-        limit=limit,
-        programme=programme,
-        province_code=province_code,
-        subdistrict_code=subdistrict_code,
-        area=area,
-    )
+) -> Page[Project]:
+    return await repository.page(session, area, where, after=after, limit=limit)
 
 
 async def status_counts(session: AsyncSession, project_id: uuid.UUID) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, CursorResult, case, func, null, tuple_, update
 from sqlmodel import col, select
@@ -9,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
+from baan_shared.pages import Page, page_by_id
 from finance.budgets.areas import BudgetLevel
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant
@@ -121,29 +123,25 @@ async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:
     return int((await session.exec(grants)).one()) + int((await session.exec(matches)).one())
 
 
+@dataclass(frozen=True)
+class BudgetFilter:
+    programme: str | None = None
+    fiscal_year: int | None = None
+    area_level: BudgetLevel | None = None
+    area_code: str | None = None
+
+
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: BudgetFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: str | None,
-    fiscal_year: int | None,
-    area_level: BudgetLevel | None,
-    area_code: str | None,
-    principal: Principal,
-) -> list[Budget]:
-    query = select(Budget).where(_in_areas(principal)).order_by(col(Budget.id)).limit(limit)
-    if after is not None:
-        query = query.where(Budget.id > after)
-    if programme is not None:
-        query = query.where(Budget.programme == programme)
-    if fiscal_year is not None:
-        query = query.where(Budget.fiscal_year == fiscal_year)
-    if area_level is not None:
-        query = query.where(Budget.area_level == area_level)
-    if area_code is not None:
-        query = query.where(Budget.area_code == area_code)
-    return list((await session.exec(query)).all())
+) -> Page[Budget]:
+    return await page_by_id(
+        session, Budget, _in_areas(principal), after=after, limit=limit, where=where
+    )
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

@@ -80,20 +80,13 @@ async def list_budgets(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> BudgetsPublic:
-    rows = await service.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        programme=programme,
-        fiscal_year=fiscal_year,
-        area_level=area_level,
-        area_code=area_code,
-        principal=principal,
+    where = service.BudgetFilter(
+        programme=programme, fiscal_year=fiscal_year, area_level=area_level, area_code=area_code
     )
-    items, more = rows[:limit], len(rows) > limit
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return BudgetsPublic(
-        items=[BudgetPublic.of(b, await service.disbursed(session, b.id)) for b in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[BudgetPublic.of(b, await service.disbursed(session, b.id)) for b in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

@@ -20,6 +20,7 @@ from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import BudgetAllocated
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
+from baan_shared.pages import Page
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository
@@ -32,6 +33,7 @@ from finance.budgets.areas import (
     official_codes,
 )
 from finance.budgets.models import Budget, BudgetAllocation
+from finance.budgets.repository import BudgetFilter
 from finance.budgets.schemas import BudgetAllocate
 from finance.ledger import service as ledger
 from finance.ledger.chart import BUDGET_APPROPRIATIONS, CASH
@@ -294,25 +296,13 @@ async def move_to_project(
 
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: BudgetFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: str | None,
-    fiscal_year: int | None,
-    area_level: BudgetLevel | None,
-    area_code: str | None,
-    principal: Principal,
-) -> list[Budget]:
-    return await repository.page(
-        session,
-        after=after,
-        limit=limit,
-        programme=programme,
-        fiscal_year=fiscal_year,
-        area_level=area_level,
-        area_code=area_code,
-        principal=principal,
-    )
+) -> Page[Budget]:
+    return await repository.page(session, principal, where, after=after, limit=limit)
 
 
 async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:

@@ -1,11 +1,13 @@
 """All SQL about grants, their disbursements and the house stages behind them."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
+from baan_shared.pages import Page, page_in_areas
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 
 
@@ -27,44 +29,24 @@ async def for_household(
     return (await session.exec(query)).first()
 
 
+@dataclass(frozen=True)
+class GrantFilter:
+    programme: str | None = None
+    province_code: str | None = None
+    household_id: uuid.UUID | None = None
+    status: GrantStatus | None = None
+    fiscal_year: int | None = None
+
+
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: GrantFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: str | None,
-    province_code: str | None,
-    household_id: uuid.UUID | None,
-    status: GrantStatus | None,
-    fiscal_year: int | None,
-    principal: Principal,
-) -> list[Grant]:
-    query = (
-        select(Grant)
-        .where(
-            area_filter(
-                principal,
-                province=Grant.province_code,
-                district=Grant.district_code,
-                subdistrict=Grant.subdistrict_code,
-            )
-        )
-        .order_by(col(Grant.id))
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(Grant.id > after)
-    if programme is not None:
-        query = query.where(Grant.programme == programme)
-    if province_code is not None:
-        query = query.where(Grant.province_code == province_code)
-    if household_id is not None:
-        query = query.where(Grant.household_id == household_id)
-    if status is not None:
-        query = query.where(Grant.status == status)
-    if fiscal_year is not None:
-        query = query.where(Grant.fiscal_year == fiscal_year)
-    return list((await session.exec(query)).all())
+) -> Page[Grant]:
+    return await page_in_areas(session, Grant, principal, after=after, limit=limit, where=where)
 
 
 async def disbursements(session: AsyncSession, grant_id: uuid.UUID) -> list[GrantDisbursement]:

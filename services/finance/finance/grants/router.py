@@ -53,21 +53,17 @@ async def list_grants(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> GrantsPublic:
-    rows = await service.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
+    where = service.GrantFilter(
         programme=programme,
         province_code=province_code,
         household_id=household_id,
         status=status_,
         fiscal_year=fiscal_year,
-        principal=principal,
     )
-    items, more = rows[:limit], len(rows) > limit
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return GrantsPublic(
-        items=[GrantPublic.of(g) for g in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[GrantPublic.of(g) for g in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

@@ -37,6 +37,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_at
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
+from baan_shared.pages import Page
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository as budgets_repository
@@ -45,6 +46,7 @@ from finance.budgets.models import Budget
 from finance.grants import repository
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 from finance.grants.policy import GrantPolicy
+from finance.grants.repository import GrantFilter
 from finance.grants.tranches import TranchePayment, payments_due
 from finance.ledger import service as ledger
 from finance.ledger.chart import CASH, GRANT_EXPENSE, GRANTS_PAYABLE
@@ -509,27 +511,13 @@ async def _pay(
 
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: GrantFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    programme: str | None,
-    province_code: str | None,
-    household_id: uuid.UUID | None,
-    status: GrantStatus | None,
-    fiscal_year: int | None,
-    principal: Principal,
-) -> list[Grant]:
-    return await repository.page(
-        session,
-        after=after,
-        limit=limit,
-        programme=programme,
-        province_code=province_code,
-        household_id=household_id,
-        status=status,
-        fiscal_year=fiscal_year,
-        principal=principal,
-    )
+) -> Page[Grant]:
+    return await repository.page(session, principal, where, after=after, limit=limit)
 
 
 async def disbursements(session: AsyncSession, grant_id: uuid.UUID) -> list[GrantDisbursement]:

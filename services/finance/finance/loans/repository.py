@@ -1,12 +1,14 @@
 """All SQL about loans, their instalments and repayments."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
+from baan_shared.pages import Page, page_by_id
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -126,26 +128,24 @@ async def active(session: AsyncSession, principal: Principal) -> list[Loan]:
     return list((await session.exec(query)).all())
 
 
+@dataclass(frozen=True)
+class LoanFilter:
+    borrower_id: uuid.UUID | None = None
+    programme: str | None = None
+    status: LoanStatus | None = None
+
+
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: LoanFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    borrower_id: uuid.UUID | None,
-    programme: str | None,
-    status: LoanStatus | None,
-    principal: Principal,
-) -> list[Loan]:
-    query = select(Loan).where(_in_areas(principal)).order_by(col(Loan.id)).limit(limit)
-    if after is not None:
-        query = query.where(Loan.id > after)
-    if borrower_id is not None:
-        query = query.where(Loan.borrower_id == borrower_id)
-    if programme is not None:
-        query = query.where(Loan.programme == programme)
-    if status is not None:
-        query = query.where(Loan.status == status)
-    return list((await session.exec(query)).all())
+) -> Page[Loan]:
+    return await page_by_id(
+        session, Loan, _in_areas(principal), after=after, limit=limit, where=where
+    )
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

@@ -107,19 +107,11 @@ async def list_loans(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> LoansPublic:
-    rows = await service.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        borrower_id=borrower_id,
-        programme=programme,
-        status=status_,
-        principal=principal,
-    )
-    items, more = rows[:limit], len(rows) > limit
+    where = service.LoanFilter(borrower_id=borrower_id, programme=programme, status=status_)
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return LoansPublic(
-        items=[LoanPublic.of(loan) for loan in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[LoanPublic.of(loan) for loan in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

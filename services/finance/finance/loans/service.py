@@ -31,6 +31,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_at, fiscal_year_be
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
+from baan_shared.pages import Page
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
@@ -48,6 +49,7 @@ from finance.loans.models import (
     LoanRescheduling,
     LoanStatus,
 )
+from finance.loans.repository import LoanFilter
 from finance.loans.schedule import (
     Overpayment,
     Owed,
@@ -737,23 +739,13 @@ async def review_arrears(
 
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: LoanFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    borrower_id: uuid.UUID | None,
-    programme: str | None,
-    status: LoanStatus | None,
-    principal: Principal,
-) -> list[Loan]:
-    return await repository.page(
-        session,
-        after=after,
-        limit=limit,
-        borrower_id=borrower_id,
-        programme=programme,
-        status=status,
-        principal=principal,
-    )
+) -> Page[Loan]:
+    return await repository.page(session, principal, where, after=after, limit=limit)
 
 
 async def instalments(

@@ -1,6 +1,7 @@
 """All SQL about revolving funds and their movements."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, null, update
 from sqlmodel import col, select
@@ -8,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
+from baan_shared.pages import Page, page_by_id
 from finance.revolving_funds.models import FundMovement, FundScope, RevolvingFund
 
 
@@ -69,25 +71,22 @@ async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovem
     return list((await session.exec(query)).all())
 
 
+@dataclass(frozen=True)
+class FundFilter:
+    province_code: str | None = None
+
+
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: FundFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    province_code: str | None,
-    principal: Principal,
-) -> list[RevolvingFund]:
-    query = (
-        select(RevolvingFund)
-        .where(_in_areas(principal))
-        .order_by(col(RevolvingFund.id))
-        .limit(limit)
+) -> Page[RevolvingFund]:
+    return await page_by_id(
+        session, RevolvingFund, _in_areas(principal), after=after, limit=limit, where=where
     )
-    if after is not None:
-        query = query.where(RevolvingFund.id > after)
-    if province_code is not None:
-        query = query.where(RevolvingFund.province_code == province_code)
-    return list((await session.exec(query)).all())
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

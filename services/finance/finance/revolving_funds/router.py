@@ -62,17 +62,11 @@ async def list_funds(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FundsPublic:
-    rows = await service.page(
-        session,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
-        province_code=province_code,
-        principal=principal,
-    )
-    items, more = rows[:limit], len(rows) > limit
+    where = service.FundFilter(province_code=province_code)
+    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
     return FundsPublic(
-        items=[FundPublic.of(f) for f in items],
-        next_cursor=encode_cursor(items[-1].id) if more else None,
+        items=[FundPublic.of(f) for f in found.items],
+        next_cursor=encode_cursor(found.last) if found.last else None,
     )
 
 

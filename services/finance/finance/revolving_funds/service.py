@@ -26,6 +26,7 @@ from baan_shared.auth import (
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
 from baan_shared.outbox import record_event
+from baan_shared.pages import Page
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
@@ -39,6 +40,7 @@ from finance.revolving_funds.models import (
     FundScope,
     RevolvingFund,
 )
+from finance.revolving_funds.repository import FundFilter
 from finance.revolving_funds.schemas import FundCreate, FundDeposit
 
 SOURCE = f"/services/{SERVICE_NAME}"
@@ -343,15 +345,13 @@ async def loan_financed(
 
 async def page(
     session: AsyncSession,
+    principal: Principal,
+    where: FundFilter,
     *,
     after: uuid.UUID | None,
     limit: int,
-    province_code: str | None,
-    principal: Principal,
-) -> list[RevolvingFund]:
-    return await repository.page(
-        session, after=after, limit=limit, province_code=province_code, principal=principal
-    )
+) -> Page[RevolvingFund]:
+    return await repository.page(session, principal, where, after=after, limit=limit)
 
 
 async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:
