@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from baan_shared.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 from finance.bank_statements.schemas import MAX_LINES, StatementLine
 
 AT = "file.rows"
@@ -51,7 +51,7 @@ def parse(content: bytes) -> list[StatementLine]:
     except UnicodeDecodeError as exc:
         raise _refuse(
             "the statement is not UTF-8 text",
-            [{"field": "body.file", "reason": "must be a UTF-8 CSV file", "code": "encoding"}],
+            [field_error("body.file", "must be a UTF-8 CSV file", "encoding")],
         ) from exc
     reader = csv.DictReader(io.StringIO(text))
     columns = {name.strip() for name in reader.fieldnames or []}
@@ -61,10 +61,7 @@ def parse(content: bytes) -> list[StatementLine]:
     if missing:
         raise _refuse(
             f"the statement has no {', '.join(missing)} column",
-            [
-                {"field": "body.file", "reason": f"needs a {name} column", "code": "column"}
-                for name in missing
-            ],
+            [field_error("body.file", f"needs a {name} column", "column") for name in missing],
         )
     lines: list[StatementLine] = []
     errors: list[dict[str, Any]] = []
@@ -72,7 +69,7 @@ def parse(content: bytes) -> list[StatementLine]:
         if index >= MAX_LINES:
             raise _refuse(
                 f"a statement may have at most {MAX_LINES} rows",
-                [{"field": "body.file", "reason": f"at most {MAX_LINES} rows", "code": "rows"}],
+                [field_error("body.file", f"at most {MAX_LINES} rows", "rows")],
             )
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         fields = {name: row.get(name, "") for name in REQUIRED}
@@ -97,6 +94,6 @@ def parse(content: bytes) -> list[StatementLine]:
     if not lines:
         raise _refuse(
             "the statement has no rows",
-            [{"field": "body.file", "reason": "needs at least one row", "code": "rows"}],
+            [field_error("body.file", "needs at least one row", "rows")],
         )
     return lines

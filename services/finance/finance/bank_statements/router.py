@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
+from baan_shared.errors import field_error
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PayloadTooLarge, problem_responses
 from baan_shared.http.idempotency import idempotent
@@ -58,6 +59,6 @@ async def book_statement_file(
         raise PayloadTooLarge(
             f"a statement file may be at most {MAX_FILE_BYTES} bytes",
             max_bytes=MAX_FILE_BYTES,
-            errors=[{"field": "body.file", "reason": f"at most {MAX_FILE_BYTES} bytes"}],
+            errors=[field_error("body.file", f"at most {MAX_FILE_BYTES} bytes")],
         )
     return await service.book(session, principal, csv_file.parse(content), at=csv_file.AT)

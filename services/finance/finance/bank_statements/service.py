@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, unknown_reference
-from baan_shared.errors import AppError, Conflict, Unprocessable
+from baan_shared.errors import AppError, Conflict, Unprocessable, field_error
 from finance.bank_statements.schemas import LineResult, StatementLine, StatementResult
 from finance.loans import service as loans
 from finance.loans.models import Loan
@@ -42,7 +42,7 @@ def _under(at: str, refused: AppError) -> list[dict[str, Any]]:
             {**error, "field": f"{at}.{str(error.get('field', 'loan_id')).removeprefix('body.')}"}
             for error in refused.errors
         ]
-    return [{"field": f"{at}.loan_id", "reason": refused.detail, "code": refused.code}]
+    return [field_error(f"{at}.loan_id", refused.detail, refused.code)]
 
 
 async def book(

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
-from baan_shared.errors import Forbidden, Unprocessable
+from baan_shared.errors import Forbidden, Unprocessable, field_error
 from baan_shared.reference import Programme
 from reporting.cumulative import repository
 from reporting.cumulative.models import HistoricalAchievement, PlaceKind
@@ -82,7 +82,7 @@ async def load(
         raise Forbidden(
             f"client {principal.client_id!r} is bound to areas; only a national client "
             "loads historical achievements",
-            errors=[{"field": "body.items", "reason": "national clients only", "code": "area"}],
+            errors=[field_error("body.items", "national clients only", "area")],
         )
     problems: list[dict[str, Any]] = []
     seen: dict[tuple[str, int, str, str], int] = {}
@@ -140,9 +140,7 @@ async def cumulative(
         reason = f"the last fiscal year comes before the first ({from_year})"
         raise Unprocessable(
             reason,
-            errors=[
-                {"field": "query.to_year", "value": str(to_year), "reason": reason, "code": "range"}
-            ],
+            errors=[field_error("query.to_year", reason, "range", value=to_year)],
         )
     history = await repository.historical(session, from_year, to_year, principal)
     counted = await repository.platform(

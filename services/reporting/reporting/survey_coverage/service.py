@@ -11,7 +11,7 @@ import geothai
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.errors import Unprocessable
+from baan_shared.errors import Unprocessable, field_error
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import TambonCoverageChanged
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
@@ -68,9 +68,7 @@ async def coverage_report(
 ) -> CoverageReport:
     if level == AreaLevel.SUBDISTRICT and province_code is None:
         reason = "tambon rows need a province (province_code)"
-        raise Unprocessable(
-            reason, errors=[{"field": "query.province_code", "reason": reason, "code": "missing"}]
-        )
+        raise Unprocessable(reason, errors=[field_error("query.province_code", reason, "missing")])
     rows = await repository.by_area(
         session, TambonCoverage.subdistrict_code, principal, province_code
     )

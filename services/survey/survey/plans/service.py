@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
-from baan_shared.errors import Conflict, Unprocessable
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanSuperseded
 from baan_shared.events.catalog import TambonPlanLine as LineData
 from baan_shared.outbox import record_event
@@ -37,7 +37,7 @@ SOURCE = f"/services/{SERVICE_NAME}"
 
 
 def _problem(field: str, value: object, reason: str, code: str) -> dict[str, Any]:
-    return {"field": field, "value": str(value), "reason": reason, "code": code}
+    return field_error(field, reason, code, value=value)
 
 
 def line_problems(data: TambonPlanCreate, at: str = "body") -> list[dict[str, Any]]:
