@@ -13,7 +13,7 @@ relay and topic creation are off: events reach the app through
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,14 @@ def database_url(request: pytest.FixtureRequest, files: Path, name: str) -> str:
     server (the test skipped without the plugin)."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{files}/{name}.db"
+    return str(postgres_databases(request)(name))
+
+
+def postgres_databases(request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """The ``baan`` plugin's ``make_postgres_database`` (fresh databases on its
+    PostgreSQL server, dropped after the test); the test skipped without the plugin."""
     try:
-        make_database = request.getfixturevalue("make_postgres_database")
+        make_database: Callable[[str], str] = request.getfixturevalue("make_postgres_database")
     except pytest.FixtureLookupError:
         pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return str(make_database(name))
+    return make_database

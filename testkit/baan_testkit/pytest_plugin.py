@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 import pytest
@@ -43,11 +44,13 @@ class MakeDatabase(Protocol):
     def __call__(self, prefix: str = "test") -> str: ...
 
 
-@pytest.fixture(scope="session")
-def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    """A real Kafka broker for the whole session; `.bootstrap` is its address."""
+@contextlib.contextmanager
+def running_broker(directory: Path) -> Iterator[LocalKafka]:
+    """A real Kafka broker in ``directory`` on free ports, stopped on leaving. While it
+    runs, the process's ``KAFKA_*`` variables are the tooling's super user's, so the
+    checks' own clients connect (services started beside it connect as themselves)."""
     port, controller_port = free_ports(2)
-    broker = LocalKafka(tmp_path_factory.mktemp("kafka"), port, controller_port)
+    broker = LocalKafka(directory, port, controller_port)
     broker.start()
     try:
         with pytest.MonkeyPatch.context() as environment:
@@ -56,6 +59,13 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafk
             yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
+    """A real Kafka broker for the whole session; `.bootstrap` is its address."""
+    with running_broker(tmp_path_factory.mktemp("kafka")) as broker:
+        yield broker
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,9 @@ from faults.table import ROWS, fault_table
 from platform_harness import Platform, start_platform
 
 from baan_local.kafka import LocalKafka
-from baan_local.ports import free_ports
 from baan_local.postgres import LocalPostgres
 from baan_shared.registry import SERVICE_NAMES
+from baan_testkit.pytest_plugin import running_broker
 
 NATIONAL_OFFICE_ALLOWANCE = '{"baan-national": 1000000}'
 REPORT_DIR = Path(os.environ.get("FAULTS_REPORT_DIR", ".data/faults"))
@@ -72,18 +72,10 @@ def fault_postgres() -> Iterator[LocalPostgres]:
 
 @pytest.fixture(scope="module")
 def fault_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    port, controller_port = free_ports(2)
-    broker = LocalKafka(tmp_path_factory.mktemp("faults-kafka"), port, controller_port)
-    broker.start()
-    try:
-        # The checks' own clients connect as the tooling's super user (the services as
-        # themselves, start_platform), as with the kafka_broker fixture.
-        with pytest.MonkeyPatch.context() as environment:
-            for name, value in broker.environment().items():
-                environment.setenv(name, value)
-            yield broker
-    finally:
-        broker.stop()
+    # A broker of the suite's own, set up as the kafka_broker fixture's: the checks'
+    # own clients connect as the tooling's super user, the services as themselves.
+    with running_broker(tmp_path_factory.mktemp("faults-kafka")) as broker:
+        yield broker
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from finance_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from finance_factories import fund_nationally
 
 from baan_testkit import auth as auth_testing
-from baan_testkit.apps import running_app, service_settings
+from baan_testkit.apps import postgres_databases, running_app, service_settings
 from baan_testkit.auth import ClientFor
 
 
@@ -37,6 +37,17 @@ def trusts_the_test_issuer(trusts_test_issuer: None) -> None:
 async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     async with running_app("finance", service_settings("finance", tmp_path)) as application:
         yield application
+
+
+@pytest.fixture
+async def pg_app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """The app on a fresh database of the ``baan`` plugin's PostgreSQL server (the test
+    skipped without the plugin)."""
+    url = postgres_databases(request)("finance")
+    async with running_app(
+        "finance", service_settings("finance", tmp_path, database_url=url)
+    ) as app:
+        yield app
 
 
 @pytest.fixture

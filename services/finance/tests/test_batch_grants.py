@@ -18,6 +18,7 @@ from sqlmodel import select
 from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
 from baan_shared.outbox import OutboxMessage
+from baan_testkit.apps import postgres_databases
 from finance.budgets.models import Budget
 from finance.grants.models import Grant
 from finance.ledger.models import JournalLine
@@ -33,11 +34,8 @@ NOWHERE = {"province_code": "84", "district_code": "8401", "subdistrict_code": "
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
     if request.param == "sqlite":
         return lambda name: f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return lambda name: str(make_database("finance"))
+    make_database = postgres_databases(request)
+    return lambda name: make_database("finance")
 
 
 @asynccontextmanager

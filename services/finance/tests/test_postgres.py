@@ -6,6 +6,7 @@ PostgreSQL server; skipped when it is not loaded (``-p no:baan``).
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,32 +24,23 @@ from sqlmodel import select
 
 from baan_shared.events import CloudEvent, topics
 from baan_shared.ids import new_id
+from baan_testkit.apps import postgres_databases, running_app, service_settings
 from baan_testkit.delivery import deliver
 from baan_testkit.events import kafka_record, replay
 from baan_testkit.outbox import outbox_events
 from finance.ledger.models import Account
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def pg_app(request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    settings = FinanceSettings(
-        database_url=str(make_database("finance")),
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-        consumer_retry_backoff_seconds=0.05,
+async def pg_app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """conftest's ``pg_app``, retrying a failed event quickly (the races here lose one)."""
+    url = postgres_databases(request)("finance")
+    settings = service_settings(
+        "finance", tmp_path, database_url=url, consumer_retry_backoff_seconds=0.05
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with running_app("finance", settings) as app:
         yield app
 
 

@@ -7,7 +7,6 @@ PostgreSQL server; skipped when it is not loaded (``-p no:baan``).
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -15,30 +14,10 @@ from fastapi import FastAPI
 from finance_auth import national_headers
 
 from baan_testkit.outbox import outbox_events
-from finance.main import create_app
-from finance.settings import FinanceSettings
 
 pytestmark = pytest.mark.postgres
 
 DEPOSITS = 12
-
-
-@pytest.fixture
-async def pg_app(request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    settings = FinanceSettings(
-        database_url=str(make_database("finance")),
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 async def test_deposits_racing_on_one_fund_are_numbered_in_balance_order(

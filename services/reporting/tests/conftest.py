@@ -23,7 +23,12 @@ from reporting_auth import BASE_URL, ISSUER, NATIONAL_SCOPES, national_headers
 from reporting_factories import StartApp
 
 from baan_testkit import auth as auth_testing
-from baan_testkit.apps import running_app, service_settings
+from baan_testkit.apps import (
+    ON_BOTH_DATABASES,
+    postgres_databases,
+    running_app,
+    service_settings,
+)
 from baan_testkit.auth import ClientFor
 
 
@@ -33,11 +38,23 @@ def trusts_the_test_issuer(trusts_test_issuer: None) -> None:
     ``trusts_test_issuer``), so apps a test builds itself trust it too."""
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test module that sets ``RUN_ON_BOTH_DATABASES = True`` runs each of its tests on
+    SQLite, then on PostgreSQL (marked ``postgres``)."""
+    on_both = getattr(metafunc.module, "RUN_ON_BOTH_DATABASES", False)
+    if on_both and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", ON_BOTH_DATABASES, indirect=True)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Callable[[], str]:
-    """A fresh database per call: SQLite files here; PostgreSQL in test_postgres.py."""
-    serial = itertools.count(1)
-    return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """A fresh database per call: SQLite files, or PostgreSQL databases where the module
+    runs on both (``RUN_ON_BOTH_DATABASES``; test_postgres.py has its own)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        serial = itertools.count(1)
+        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
+    make_database = postgres_databases(request)
+    return lambda: make_database("reporting")
 
 
 @pytest.fixture

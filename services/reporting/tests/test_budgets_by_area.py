@@ -10,8 +10,6 @@ its own. National and regional budgets name no official area: only national clie
 see them. On SQLite and on PostgreSQL.
 """
 
-import itertools
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -60,16 +58,8 @@ def visible_to(*areas: str) -> int:
     )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Callable[[], str]:
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 @pytest.fixture

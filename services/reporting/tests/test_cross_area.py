@@ -16,7 +16,7 @@ import io
 import itertools
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -387,18 +387,8 @@ def everyone_elses_rows() -> list[Any]:
     ]
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Callable[[], str]:
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 async def _store(app: FastAPI, rows: list[Any]) -> FastAPI:

@@ -1,26 +1,15 @@
 """The long view: historical records added to what the platform counted, places once."""
 
-import itertools
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from reporting_factories import Household, apply_events, journey
 
 from baan_shared.ids import new_id
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 def record(programme: str, year: int, kind: str, key: str, **figures: Any) -> dict[str, Any]:

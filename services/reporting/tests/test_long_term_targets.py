@@ -6,10 +6,7 @@ PostgreSQL."""
 
 import csv
 import io
-import itertools
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,14 +38,8 @@ RURAL = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 async def put(client: httpx.AsyncClient, code: str, body: dict[str, Any]) -> httpx.Response:

@@ -1,29 +1,18 @@
 """Tambon coverage in reporting: an area is surveyed when every tambon in it is."""
 
-import itertools
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import geothai
 import httpx
-import pytest
 from fastapi import FastAPI
 from reporting_factories import apply_events
 
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import TambonCoverageChanged
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 def changed(code: str, whole: bool, *, hour: int = 9, households: int = 10) -> CloudEvent:

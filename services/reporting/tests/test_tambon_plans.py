@@ -1,14 +1,10 @@
 """Adopted tambon plans in reporting: rolled up per fiscal year against target and achieved."""
 
-import itertools
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from reporting_factories import Household, apply_events, journey
 
@@ -21,15 +17,8 @@ from baan_shared.events.catalog import (
 )
 from baan_shared.ids import new_id
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 def _event(data: EventData) -> CloudEvent:
