@@ -21,7 +21,12 @@ from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
 from baan_testkit import auth as auth_testing
-from baan_testkit.apps import running_app, service_settings
+from baan_testkit.apps import (
+    ON_BOTH_DATABASES,
+    postgres_databases,
+    running_app,
+    service_settings,
+)
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +39,27 @@ def auth_settings(issuer: DevIssuer) -> AuthSettings:
     return auth_testing.auth_settings(issuer)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test module that sets ``RUN_ON_BOTH_DATABASES = True`` runs each of its tests on
+    SQLite, then on PostgreSQL (marked ``postgres``)."""
+    on_both = getattr(metafunc.module, "RUN_ON_BOTH_DATABASES", False)
+    if on_both and "app" in metafunc.fixturenames:
+        metafunc.parametrize("app", ON_BOTH_DATABASES, indirect=True)
+
+
 @pytest.fixture
-async def app(tmp_path: Path, auth_settings: AuthSettings) -> AsyncIterator[FastAPI]:
+async def app(
+    request: pytest.FixtureRequest, tmp_path: Path, auth_settings: AuthSettings
+) -> AsyncIterator[FastAPI]:
+    """The app on SQLite, or on PostgreSQL too where the module runs on both."""
+    on_postgres = getattr(request, "param", "sqlite") != "sqlite"
+    database = {"database_url": postgres_databases(request)("survey")} if on_postgres else {}
     settings = service_settings(
         "survey",
         tmp_path,
         import_spool_dir=str(tmp_path / "imports"),
         storage_dir=str(tmp_path / "photos"),
+        **database,
     )
     async with running_app("survey", settings, auth_settings) as application:
         yield application

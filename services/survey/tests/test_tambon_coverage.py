@@ -1,45 +1,20 @@
 """Survey coverage: when the whole tambon is surveyed, and the event that says so."""
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from survey_auth import ClientFor
 from survey_factories import household_body
 
-from baan_shared.auth import AuthSettings
 from baan_shared.auth.scopes import SURVEY_READ
-from survey.main import create_app
-from survey.settings import SurveySettings
 
 TAMBON = "570101"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def app(
-    request: pytest.FixtureRequest, tmp_path: Path, auth_settings: AuthSettings
-) -> AsyncIterator[FastAPI]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/survey.db"
-    else:
-        url = request.getfixturevalue("make_postgres_database")("survey")
-    settings = SurveySettings(
-        database_url=url,
-        import_spool_dir=tmp_path / "imports",
-        storage_dir=str(tmp_path / "photos"),
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings, auth_settings)
-    async with application.router.lifespan_context(application):
-        yield application
+RUN_ON_BOTH_DATABASES = True
+"""Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 async def community(client: httpx.AsyncClient, name: str) -> str:
