@@ -19,6 +19,14 @@ Row = TypeVar("Row", bound=SQLModel)
 
 
 @dataclass(frozen=True)
+class Paging:
+    """Which page: at most ``limit`` rows after the id ``after`` (None: from the first)."""
+
+    after: uuid.UUID | None
+    limit: int
+
+
+@dataclass(frozen=True)
 class Page(Generic[Row]):
     items: list[Row]
     last: uuid.UUID | None
@@ -29,13 +37,11 @@ async def page_in_areas(
     session: AsyncSession,
     model: type[Row],
     principal: Principal,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
     where: Any,
+    paging: Paging,
 ) -> Page[Row]:
-    """Up to ``limit`` rows of ``model`` in the principal's areas, after the id ``after``
-    (``page_by_id`` with the table's province, district and sub-district columns)."""
+    """A page of ``model``'s rows in the principal's areas (``page_by_id`` with the
+    table's province, district and sub-district columns)."""
     table: Any = model
     area = area_filter(
         principal,
@@ -43,31 +49,29 @@ async def page_in_areas(
         district=table.district_code,
         subdistrict=table.subdistrict_code,
     )
-    return await page_by_id(session, model, area, after=after, limit=limit, where=where)
+    return await page_by_id(session, model, area, where, paging)
 
 
 async def page_by_id(
     session: AsyncSession,
     model: type[Row],
     area: ColumnElement[bool],
-    *,
-    after: uuid.UUID | None,
-    limit: int,
     where: Any,
+    paging: Paging,
 ) -> Page[Row]:
-    """Up to ``limit`` rows of ``model`` that ``area`` admits, in id order after ``after``.
+    """A page of ``model``'s rows that ``area`` admits, in id order.
 
     ``where`` is a dataclass of column names and values: each value that is not None
     keeps only the rows whose column equals it.
     """
     table: Any = model
-    query = select(model).where(area).order_by(col(table.id)).limit(limit + 1)
-    if after is not None:
-        query = query.where(table.id > after)
+    query = select(model).where(area).order_by(col(table.id)).limit(paging.limit + 1)
+    if paging.after is not None:
+        query = query.where(table.id > paging.after)
     for name, value in asdict(where).items():
         if value is not None:
             query = query.where(getattr(table, name) == value)
     rows = list((await session.exec(query)).all())
-    items = rows[:limit]
-    last: Any = items[-1] if len(rows) > limit else None
+    items = rows[: paging.limit]
+    last: Any = items[-1] if len(rows) > paging.limit else None
     return Page(items, last.id if last is not None else None)

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.pages import Page, page_by_id
+from baan_shared.pages import Page, Paging, page_by_id
 from baan_shared.reference import Programme
 from construction.house_works.models import HouseWork, HouseWorkStatus
 from construction.labour.models import LabourEntry
@@ -28,15 +28,10 @@ class ProjectFilter:
 
 
 async def page(
-    session: AsyncSession,
-    area: ColumnElement[bool],
-    where: ProjectFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, area: ColumnElement[bool], where: ProjectFilter, paging: Paging
 ) -> Page[Project]:
     """Projects in id order; ``area`` is the caller's areas (``access.projects_in``)."""
-    return await page_by_id(session, Project, area, after=after, limit=limit, where=where)
+    return await page_by_id(session, Project, area, where, paging)
 
 
 async def house_works(

@@ -12,6 +12,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from baan_shared.reference import Programme
 from construction import access
 from construction.access import Reader, Writer
@@ -74,7 +75,7 @@ async def list_projects(
         programme=programme, province_code=province_code, subdistrict_code=subdistrict_code
     )
     area = access.projects_in(principal)
-    found = await service.page(session, area, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, area, where, Paging(decode_cursor(cursor), limit))
     return ProjectsPublic(
         items=[ProjectPublic.model_validate(p) for p in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

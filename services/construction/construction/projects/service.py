@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, does_not_exist, taken_elsewhere, unknown_reference
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.errors import AppError, Conflict, NotFound, Unprocessable, field_error
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from construction.access import HOUSE_WORK, covers
 from construction.house_works import bulk
 from construction.house_works import service as house_works
@@ -295,14 +295,9 @@ async def progress_all(
 
 
 async def page(
-    session: AsyncSession,
-    area: ColumnElement[bool],
-    where: ProjectFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, area: ColumnElement[bool], where: ProjectFilter, paging: Paging
 ) -> Page[Project]:
-    return await repository.page(session, area, where, after=after, limit=limit)
+    return await repository.page(session, area, where, paging)
 
 
 async def status_counts(session: AsyncSession, project_id: uuid.UUID) -> dict[str, int]:

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
-from baan_shared.pages import Page, page_by_id
+from baan_shared.pages import Page, Paging, page_by_id
 from finance.budgets.areas import BudgetLevel
 from finance.budgets.models import Budget, BudgetAllocation
 from finance.grants.models import Grant
@@ -132,16 +132,9 @@ class BudgetFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: BudgetFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: BudgetFilter, paging: Paging
 ) -> Page[Budget]:
-    return await page_by_id(
-        session, Budget, _in_areas(principal), after=after, limit=limit, where=where
-    )
+    return await page_by_id(session, Budget, _in_areas(principal), where, paging)
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

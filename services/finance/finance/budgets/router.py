@@ -12,6 +12,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from finance.access import Reader, Writer
 from finance.budgets import service
 from finance.budgets.areas import BudgetLevel, BudgetLevelIn, official_codes
@@ -83,7 +84,7 @@ async def list_budgets(
     where = service.BudgetFilter(
         programme=programme, fiscal_year=fiscal_year, area_level=area_level, area_code=area_code
     )
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return BudgetsPublic(
         items=[BudgetPublic.of(b, await service.disbursed(session, b.id)) for b in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

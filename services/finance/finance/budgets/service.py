@@ -20,7 +20,7 @@ from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import BudgetAllocated
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository
@@ -295,14 +295,9 @@ async def move_to_project(
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: BudgetFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: BudgetFilter, paging: Paging
 ) -> Page[Budget]:
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)
 
 
 async def disbursed(session: AsyncSession, budget_id: uuid.UUID) -> int:

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.pages import Page, page_in_areas
+from baan_shared.pages import Page, Paging, page_in_areas
 from finance.grants.models import Grant, GrantDisbursement, GrantStatus, HouseStage
 
 
@@ -39,14 +39,9 @@ class GrantFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: GrantFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: GrantFilter, paging: Paging
 ) -> Page[Grant]:
-    return await page_in_areas(session, Grant, principal, after=after, limit=limit, where=where)
+    return await page_in_areas(session, Grant, principal, where, paging)
 
 
 async def disbursements(session: AsyncSession, grant_id: uuid.UUID) -> list[GrantDisbursement]:

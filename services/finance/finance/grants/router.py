@@ -14,6 +14,7 @@ from baan_shared.http.bounds import FiscalYearBE
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import PROBLEM_JSON
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from baan_shared.reference import Programme
 from finance.access import Reader
 from finance.grants import service
@@ -60,7 +61,7 @@ async def list_grants(
         status=status_,
         fiscal_year=fiscal_year,
     )
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return GrantsPublic(
         items=[GrantPublic.of(g) for g in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

@@ -37,7 +37,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_at
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.budgets import repository as budgets_repository
@@ -510,14 +510,9 @@ async def _pay(
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: GrantFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: GrantFilter, paging: Paging
 ) -> Page[Grant]:
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)
 
 
 async def disbursements(session: AsyncSession, grant_id: uuid.UUID) -> list[GrantDisbursement]:

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
-from baan_shared.pages import Page, page_by_id
+from baan_shared.pages import Page, Paging, page_by_id
 from finance.loans.models import (
     BorrowerType,
     Loan,
@@ -136,16 +136,9 @@ class LoanFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: LoanFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: LoanFilter, paging: Paging
 ) -> Page[Loan]:
-    return await page_by_id(
-        session, Loan, _in_areas(principal), after=after, limit=limit, where=where
-    )
+    return await page_by_id(session, Loan, _in_areas(principal), where, paging)
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

@@ -14,6 +14,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from baan_shared.reference import Programme
 from finance.access import Disburser, Reader, Writer
 from finance.loans import service
@@ -108,7 +109,7 @@ async def list_loans(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> LoansPublic:
     where = service.LoanFilter(borrower_id=borrower_id, programme=programme, status=status_)
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return LoansPublic(
         items=[LoanPublic.of(loan) for loan in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

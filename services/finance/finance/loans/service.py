@@ -31,7 +31,7 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import fiscal_year_at, fiscal_year_be
 from baan_shared.ids import new_id
 from baan_shared.outbox import record_event
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
@@ -738,14 +738,9 @@ async def review_arrears(
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: LoanFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: LoanFilter, paging: Paging
 ) -> Page[Loan]:
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)
 
 
 async def instalments(

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
-from baan_shared.pages import Page, page_by_id
+from baan_shared.pages import Page, Paging, page_by_id
 from finance.revolving_funds.models import FundMovement, FundScope, RevolvingFund
 
 
@@ -77,16 +77,9 @@ class FundFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: FundFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: FundFilter, paging: Paging
 ) -> Page[RevolvingFund]:
-    return await page_by_id(
-        session, RevolvingFund, _in_areas(principal), after=after, limit=limit, where=where
-    )
+    return await page_by_id(session, RevolvingFund, _in_areas(principal), where, paging)
 
 
 def _in_areas(principal: Principal) -> ColumnElement[bool]:

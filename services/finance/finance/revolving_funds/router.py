@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from finance.access import Reader, Writer
 from finance.revolving_funds import service
 from finance.revolving_funds.schemas import (
@@ -63,7 +64,7 @@ async def list_funds(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FundsPublic:
     where = service.FundFilter(province_code=province_code)
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return FundsPublic(
         items=[FundPublic.of(f) for f in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

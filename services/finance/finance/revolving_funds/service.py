@@ -26,7 +26,7 @@ from baan_shared.auth import (
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import RevolvingFundBalanceChanged, RevolvingFundOpened
 from baan_shared.outbox import record_event
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from baan_shared.reference import region_of_province
 from finance import SERVICE_NAME
 from finance.ledger import service as ledger
@@ -344,14 +344,9 @@ async def loan_financed(
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: FundFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: FundFilter, paging: Paging
 ) -> Page[RevolvingFund]:
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)
 
 
 async def movements(session: AsyncSession, fund_id: uuid.UUID) -> list[FundMovement]:

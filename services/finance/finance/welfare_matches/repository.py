@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.pages import Page, page_in_areas
+from baan_shared.pages import Page, Paging, page_in_areas
 from finance.welfare_matches.models import MatchPaymentStatus, WelfareMatchPayment
 
 
@@ -39,13 +39,6 @@ class MatchPaymentFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: MatchPaymentFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: MatchPaymentFilter, paging: Paging
 ) -> Page[WelfareMatchPayment]:
-    return await page_in_areas(
-        session, WelfareMatchPayment, principal, after=after, limit=limit, where=where
-    )
+    return await page_in_areas(session, WelfareMatchPayment, principal, where, paging)

@@ -28,7 +28,7 @@ from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import WelfareMatchApproved
 from baan_shared.fiscal import fiscal_year_at
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from finance.budgets import service as budgets
 from finance.budgets.lines import WELFARE_MATCH
 from finance.budgets.models import Budget
@@ -133,6 +133,5 @@ async def page(
     after: uuid.UUID | None,
     limit: int,
 ) -> Page[WelfareMatchPayment]:
-    return await repository.page(
-        session, principal, repository.MatchPaymentFilter(status), after=after, limit=limit
-    )
+    where = repository.MatchPaymentFilter(status)
+    return await repository.page(session, principal, where, Paging(after, limit))

@@ -7,7 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.pages import Page, page_in_areas
+from baan_shared.pages import Page, Paging, page_in_areas
 from survey.communities.models import Community
 
 
@@ -21,11 +21,6 @@ class CommunityFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: CommunityFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: CommunityFilter, paging: Paging
 ) -> Page[Community]:
-    return await page_in_areas(session, Community, principal, after=after, limit=limit, where=where)
+    return await page_in_areas(session, Community, principal, where, paging)

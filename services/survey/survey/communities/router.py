@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from survey.access import Reader, Writer, forbid_unless_tambon_covered
 from survey.communities import service
 from survey.communities.schemas import CommunitiesPublic, CommunityCreate, CommunityPublic
@@ -42,7 +43,7 @@ async def list_communities(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CommunitiesPublic:
     where = service.CommunityFilter(subdistrict_code=subdistrict_code)
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return CommunitiesPublic(
         items=[CommunityPublic.model_validate(c, from_attributes=True) for c in found.items],
         next_cursor=encode_cursor(found.last) if found.last else None,

@@ -5,7 +5,7 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from survey.communities import repository
 from survey.communities.models import Community
 from survey.communities.repository import CommunityFilter
@@ -31,12 +31,7 @@ async def get(session: AsyncSession, community_id: uuid.UUID) -> Community:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: CommunityFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: CommunityFilter, paging: Paging
 ) -> Page[Community]:
     """The caller's communities in id order (time-ordered: oldest first), after ``after``."""
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.pages import Page, page_in_areas
+from baan_shared.pages import Page, Paging, page_in_areas
 from survey.plans.models import PlanStatus, TambonPlan, TambonPlanLine
 
 
@@ -74,13 +74,6 @@ class PlanFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: PlanFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: PlanFilter, paging: Paging
 ) -> Page[TambonPlan]:
-    return await page_in_areas(
-        session, TambonPlan, principal, after=after, limit=limit, where=where
-    )
+    return await page_in_areas(session, TambonPlan, principal, where, paging)

@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from survey.access import Reader, Writer, forbid_unless_tambon_covered
 from survey.plans import service, sheet
 from survey.plans.models import PlanStatus, TambonPlan
@@ -66,7 +67,7 @@ async def list_tambon_plans(
     where = service.PlanFilter(
         subdistrict_code=subdistrict_code, province_code=province_code, status=plan_status
     )
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return TambonPlansPublic(
         items=await service.public(session, found.items),
         next_cursor=encode_cursor(found.last) if found.last else None,

@@ -24,7 +24,7 @@ from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanSuperseded
 from baan_shared.events.catalog import TambonPlanLine as LineData
 from baan_shared.outbox import record_event
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from survey import SERVICE_NAME
 from survey.administrations import repository as administrations
 from survey.areas.service import region_of
@@ -292,12 +292,7 @@ async def draft_sheet(
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: PlanFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: PlanFilter, paging: Paging
 ) -> Page[TambonPlan]:
     """The caller's plans in id order (time-ordered: oldest first), after ``after``."""
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.pages import Page, page_in_areas
+from baan_shared.pages import Page, Paging, page_in_areas
 from survey.households.models import Household
 from survey.rounds.models import SurveyRound
 
@@ -29,16 +29,9 @@ class RoundFilter:
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: RoundFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: RoundFilter, paging: Paging
 ) -> Page[SurveyRound]:
-    return await page_in_areas(
-        session, SurveyRound, principal, after=after, limit=limit, where=where
-    )
+    return await page_in_areas(session, SurveyRound, principal, where, paging)
 
 
 async def households_counted(

@@ -11,6 +11,7 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
+from baan_shared.pages import Paging
 from survey.access import Reader, Writer, forbid_unless_tambon_covered
 from survey.rounds import service
 from survey.rounds.schemas import (
@@ -48,7 +49,7 @@ async def list_survey_rounds(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> SurveyRoundsPublic:
     where = service.RoundFilter(subdistrict_code=subdistrict_code, community_id=community_id)
-    found = await service.page(session, principal, where, after=decode_cursor(cursor), limit=limit)
+    found = await service.page(session, principal, where, Paging(decode_cursor(cursor), limit))
     return SurveyRoundsPublic(
         items=await service.public(session, found.items),
         next_cursor=encode_cursor(found.last) if found.last else None,

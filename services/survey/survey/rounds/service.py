@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, reference_unless_covered, unknown_reference
 from baan_shared.errors import Conflict, Unprocessable, field_error
-from baan_shared.pages import Page
+from baan_shared.pages import Page, Paging
 from survey.communities import repository as communities
 from survey.coverage import service as coverage
 from survey.rounds import repository
@@ -99,12 +99,7 @@ async def public(session: AsyncSession, rounds: list[SurveyRound]) -> list[Surve
 
 
 async def page(
-    session: AsyncSession,
-    principal: Principal,
-    where: RoundFilter,
-    *,
-    after: uuid.UUID | None,
-    limit: int,
+    session: AsyncSession, principal: Principal, where: RoundFilter, paging: Paging
 ) -> Page[SurveyRound]:
     """The caller's rounds in id order (time-ordered: oldest first), after ``after``."""
-    return await repository.page(session, principal, where, after=after, limit=limit)
+    return await repository.page(session, principal, where, paging)
