@@ -4,7 +4,10 @@
 import share: each code must exist and nest in its parent.
 """
 
+from typing import Annotated
+
 import geothai
+from pydantic import AfterValidator, Field
 
 from baan_shared.errors import NotFound
 from baan_shared.reference import region_of_province, regional_offices
@@ -123,6 +126,18 @@ def subdistrict_error(code: str, district_code: str | None) -> str | None:
     if district_code is not None and found.district_code != district_code:
         return f"sub-district {code} is not in district {district_code}"
     return None
+
+
+def known_subdistrict(code: str) -> str:
+    """A tambon code that exists (pydantic's validator for ``KnownSubdistrictCode``)."""
+    reason = subdistrict_error(code, None)
+    if reason is not None:
+        raise ValueError(reason)
+    return code
+
+
+KnownSubdistrictCode = Annotated[str, Field(pattern=r"^\d{6}$"), AfterValidator(known_subdistrict)]
+"""A tambon (sub-district) named in a request body: six digits, and a tambon that exists."""
 
 
 def area_errors(province_code: str, district_code: str, subdistrict_code: str) -> dict[str, str]:

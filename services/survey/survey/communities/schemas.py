@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from survey.areas import service as areas
 from survey.communities.models import CommunityKind
@@ -15,15 +15,7 @@ class CommunityCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: CommunityKind
     village_no: int | None = Field(default=None, ge=1, le=99, description="หมู่ที่, for villages")
-    subdistrict_code: str = Field(pattern=r"^\d{6}$", description="The sub-district it lies in")
-
-    @field_validator("subdistrict_code")
-    @classmethod
-    def _known_subdistrict(cls, value: str) -> str:
-        reason = areas.subdistrict_error(value, None)
-        if reason is not None:
-            raise ValueError(reason)
-        return value
+    subdistrict_code: areas.KnownSubdistrictCode = Field(description="The sub-district it lies in")
 
 
 class CommunityPublic(BaseModel):

@@ -26,7 +26,7 @@ class PlanLine(BaseModel):
 class TambonPlanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    subdistrict_code: str = Field(pattern=r"^\d{6}$", description="The tambon planned for")
+    subdistrict_code: areas.KnownSubdistrictCode = Field(description="The tambon planned for")
     local_administration_code: str = Field(
         pattern=r"^\d{7}$", description="The อปท. that co-plans, by its official code"
     )
@@ -37,14 +37,6 @@ class TambonPlanCreate(BaseModel):
         default=None, description="The adopted plan this new version replaces once adopted"
     )
     lines: list[PlanLine] = Field(min_length=1, max_length=500)
-
-    @field_validator("subdistrict_code")
-    @classmethod
-    def _known_subdistrict(cls, value: str) -> str:
-        reason = areas.subdistrict_error(value, None)
-        if reason is not None:
-            raise ValueError(reason)
-        return value
 
     @field_validator("years")
     @classmethod

@@ -12,7 +12,7 @@ from survey.areas import service as areas
 class SurveyRoundCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    subdistrict_code: str = Field(pattern=r"^\d{6}$", description="The tambon surveyed")
+    subdistrict_code: areas.KnownSubdistrictCode = Field(description="The tambon surveyed")
     community_id: uuid.UUID | None = Field(
         default=None, description="Set when the round covers one community, not the whole tambon"
     )
@@ -23,14 +23,6 @@ class SurveyRoundCreate(BaseModel):
         default=None, ge=1, description="Households living in the area: coverage's denominator"
     )
     notes: str | None = Field(default=None, max_length=4000)
-
-    @field_validator("subdistrict_code")
-    @classmethod
-    def _known_subdistrict(cls, value: str) -> str:
-        reason = areas.subdistrict_error(value, None)
-        if reason is not None:
-            raise ValueError(reason)
-        return value
 
     @field_validator("finished_on")
     @classmethod
