@@ -77,6 +77,19 @@ such rows fails with them in its error file. Either way nothing is imported.
 """ + template.guide()
 
 
+SurveySheet = Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx survey sheet")]
+MembersSheet = Annotated[
+    UploadFile | None,
+    File(
+        description="Members as a separate .csv or .xlsx, one row per person keyed by the "
+        "head's national ID (an .xlsx survey sheet may carry them on a 'members' sheet)"
+    ),
+]
+ProgrammeForm = Annotated[
+    Programme | None, Form(description="For rows whose sheet has no programme column")
+]
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -91,19 +104,11 @@ async def import_households(
     background: BackgroundTasks,
     session: SessionDep,
     principal: Writer,
-    file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx survey sheet")],
+    file: SurveySheet,
     imported_by: Annotated[str, Form(min_length=1, max_length=200)],
     survey_round_id: Annotated[uuid.UUID | None, Form()] = None,
-    programme: Annotated[
-        Programme | None, Form(description="For rows whose sheet has no programme column")
-    ] = None,
-    members_file: Annotated[
-        UploadFile | None,
-        File(
-            description="Members as a separate .csv or .xlsx, one row per person keyed by the "
-            "head's national ID (an .xlsx survey sheet may carry them on a 'members' sheet)"
-        ),
-    ] = None,
+    programme: ProgrammeForm = None,
+    members_file: MembersSheet = None,
 ) -> HouseholdImportPublic:
     settings: SurveySettings = request.app.state.runtime.settings
     sizes = [file.size or 0, (members_file.size or 0) if members_file else 0]
