@@ -5,7 +5,7 @@ VENV := .venv/bin
 .PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view welfare-acceptance
 
 help:
-	@echo "make up        run the platform (Kafka + four services) on this machine"
+	@echo "make up        run the platform (Kafka + the five services) on this machine"
 	@echo "               (ARGS='--data-dir /tmp/b --port-base 9000' for a second one; see baan up --help)"
 	@echo "make demo      seed the platform \`make up\` runs with a demo data set (ARGS='--households 300')"
 	@echo "make test      run every test: unit, integration and end-to-end"
