@@ -384,7 +384,8 @@ async def seed_platform(
     await _loans(clients.finance, planned, ids, funds, tag, today or date.today())
     step("demo: loans disbursed and repaid")
     await _reported(clients.reporting, planned, fiscal_year, timeout)
-    step("demo: reporting counts every household")
+    await _money_reported(clients.finance, clients.reporting, fiscal_year, timeout)
+    step("demo: reporting counts every household, and finance's loans and funds")
     return Seeded(fiscal_year, planned, units)
 
 
@@ -876,4 +877,39 @@ async def _reported(
             return
         if time.monotonic() > deadline:
             raise DemoError(f"reporting counts {reached}; the demo approved {want_approved}")
+        await asyncio.sleep(1.0)
+
+
+async def _money_reported(
+    finance: httpx.AsyncClient, reporting: httpx.AsyncClient, fiscal_year: int, timeout: float
+) -> None:
+    """Until reporting's money report shows what finance holds: the principal outstanding
+    on every loan paid out and the balance of every revolving fund (repayments reach
+    reporting after the funnel does; as ``baan-reconcile`` compares them)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = (
+            sum(
+                loan["outstanding_principal_satang"]
+                for loan in await every(finance, "/v1/loans")
+                if loan.get("disbursed_on") is not None  # reporting counts money paid out
+            ),
+            sum(fund["balance_satang"] for fund in await every(finance, "/v1/revolving-funds")),
+        )
+        money = (
+            await send(
+                reporting,
+                "GET",
+                "/v1/reports/money",
+                params={"fiscal_year": fiscal_year, "level": "country"},
+            )
+        ).json()
+        shown = (
+            sum(row["loan_outstanding_satang"] for row in money["totals"]),
+            money["revolving_funds_total"]["revolving_fund_balance_satang"],
+        )
+        if shown == held:
+            return
+        if time.monotonic() > deadline:
+            raise DemoError(f"reporting shows {shown} outstanding and in funds; finance {held}")
         await asyncio.sleep(1.0)
