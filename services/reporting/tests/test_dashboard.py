@@ -152,6 +152,20 @@ async def page(
 ) -> Figures:
     """The page's DOM after its scripts ran; ``screenshot``: also a PNG of it under
     that name in ARTIFACTS. ``token``: the caller (the national office by default)."""
+    figures = Figures()
+    figures.feed(await page_dom(app, path, tmp_path, token=token, screenshot=screenshot))
+    return figures
+
+
+async def page_dom(
+    app: ASGIApp,
+    path: str,
+    tmp_path: Path,
+    *,
+    token: str | None = None,
+    screenshot: str | None = None,
+) -> str:
+    """The page's DOM (HTML) after its scripts ran, as ``page`` reads it."""
     token = token or national_token()
     (port,) = free_ports(1)
     server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_level="warning"))
@@ -173,9 +187,7 @@ async def page(
     finally:
         server.should_exit = True
         await serving
-    figures = Figures()
-    figures.feed(dom.decode("utf-8"))
-    return figures
+    return dom.decode("utf-8")
 
 
 async def _chromium(tmp_path: Path, *args: str) -> bytes:
