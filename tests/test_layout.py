@@ -1,6 +1,7 @@
 """The design card: four independent services that share only ``baan_shared``."""
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,77 @@ def test_no_route_handler_is_longer_than_40_lines(service: str) -> None:
             if is_route and lines > 40:
                 long[name] = lines
     assert not long
+
+
+# Reporting serves many reports: each URL prefix (a report with its export, or a
+# resource) lives in one module, so a reader finds /v1/reports/money/export in money/.
+# A new prefix is added here with the module that serves it.
+REPORTING_MODULE_OF_PREFIX = {
+    "reports/progress": "reports",
+    "reports/funnel": "reports",
+    "reports/freshness": "reports",
+    "reports/money": "money",
+    "reports/targets": "achievements",  # target against achieved
+    "reports/households": "drilldown",  # the households behind any figure
+    "reports/plans": "plans",
+    "reports/survey-coverage": "survey_coverage",
+    "reports/welfare": "welfare",
+    "reports/cumulative": "cumulative",
+    "historical-achievements": "cumulative",  # what the cumulative report adds up
+    "reports/long-term-targets": "long_term_targets",
+    "long-term-targets": "long_term_targets",
+    "targets": "targets",
+    "query": "query",
+    "rebuilds": "rebuilds",
+    "dashboard": "dashboard",
+}
+
+
+def _routes(router_path: Path) -> Iterator[str]:
+    """The paths a router module serves: its ``APIRouter(prefix=...)`` and each route's."""
+    tree = ast.parse(router_path.read_text(encoding="utf-8"))
+    prefixes: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "APIRouter"
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            prefix = next((k.value for k in node.value.keywords if k.arg == "prefix"), None)
+            prefixes[node.targets[0].id] = prefix.value if isinstance(prefix, ast.Constant) else ""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if (
+                isinstance(decorator, ast.Call)
+                and isinstance(decorator.func, ast.Attribute)
+                and decorator.func.attr in ROUTE_DECORATORS
+                and isinstance(decorator.func.value, ast.Name)
+            ):
+                first = decorator.args[0] if decorator.args else None
+                path = first.value if isinstance(first, ast.Constant) else ""
+                yield prefixes.get(decorator.func.value.id, "") + path
+
+
+def _url_prefix(path: str) -> str:
+    """``/v1/reports/money/export`` → ``reports/money``; ``/v1/targets/x`` → ``targets``."""
+    parts = [part for part in path.split("/") if part and part != "v1"]
+    return "/".join(parts[:2]) if parts[:1] == ["reports"] else parts[0]
+
+
+def test_each_reporting_url_prefix_lives_in_one_module() -> None:
+    package = ROOT / "services" / "reporting" / "reporting"
+    modules_of: dict[str, set[str]] = {}
+    for router_path in package.rglob("router.py"):
+        module = ".".join(router_path.parent.relative_to(package).parts)
+        for path in _routes(router_path):
+            modules_of.setdefault(_url_prefix(path), set()).add(module)
+    assert {prefix: sorted(modules) for prefix, modules in modules_of.items()} == {
+        prefix: [module] for prefix, module in REPORTING_MODULE_OF_PREFIX.items()
+    }
 
 
 def test_the_registry_lists_every_service_folder_once() -> None:

@@ -11,7 +11,6 @@ from reporting.achievements.router import router as achievements_router
 from reporting.cumulative.router import router as cumulative_router
 from reporting.dashboard.router import router as dashboard_router
 from reporting.drilldown.router import router as drilldown_router
-from reporting.exports.router import router as exports_router
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.long_term_targets.router import router as long_term_targets_router
 from reporting.money.router import router as money_router
@@ -44,7 +43,6 @@ def create_app(
             achievements_router,
             drilldown_router,
             money_router,
-            exports_router,
             query_router,
             targets_router,
             plans_router,

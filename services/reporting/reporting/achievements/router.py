@@ -1,8 +1,9 @@
-"""/v1/reports/targets: target against achieved by programme, period and area."""
+"""/v1/reports/targets (and /export, /monthly/export): target against achieved by
+programme, period and area."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
@@ -12,6 +13,9 @@ from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.achievements import service
 from reporting.achievements.schemas import TargetReport
+from reporting.exports import tables
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.targets.models import Unit
@@ -19,7 +23,6 @@ from reporting.targets.models import Unit
 router = APIRouter(
     dependencies=REPORT_READS,
     prefix="/v1/reports",
-    tags=["reports"],
     responses=problem_responses(
         {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
     ),
@@ -59,10 +62,26 @@ def target_query(
 TargetQueryDep = Annotated[service.TargetQuery, Depends(target_query)]
 
 
-@router.get("/targets", response_model=TargetReport)
+@router.get("/targets", response_model=TargetReport, tags=["reports"])
 async def target_report(session: SessionDep, query: TargetQueryDep) -> TargetReport:
     """Target against achieved (approved, started, completed in the period) per
     programme × area, drilling down region → province → district → sub-district,
     with totals for the whole area asked for and households per month.
     Achieved may exceed the target: the percentage is never capped."""
     return await service.target_report(session, query)
+
+
+@router.get("/targets/export", responses=FILE, response_class=Response, tags=["exports"])
+async def export_targets(
+    session: SessionDep, query: TargetQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await service.target_report(session, query)
+    return file_response(tables.target_table(report), export_format)
+
+
+@router.get("/targets/monthly/export", responses=FILE, response_class=Response, tags=["exports"])
+async def export_target_months(
+    session: SessionDep, query: TargetQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await service.target_report(session, query)
+    return file_response(tables.target_months_table(report), export_format)

@@ -14,8 +14,8 @@ from reporting.cumulative.schemas import (
     HistoricalAchievementsLoaded,
     HistoricalAchievementsSet,
 )
-from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
-from reporting.exports.router import FILE, FormatQuery
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.exports.tables import Column, Table
 
 router = APIRouter(
@@ -85,10 +85,4 @@ async def export_cumulative_report(
         columns=COLUMNS,
         rows=rows,
     )
-    return Response(
-        content=render(table, export_format),
-        media_type=MEDIA_TYPES[export_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{table.name}.{export_format.value}"'
-        },
-    )
+    return file_response(table, export_format)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, Response
 from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from reporting.access import REPORT_READS, Reader, Writer
-from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
-from reporting.exports.router import FILE, FormatQuery
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.exports.tables import Column, Table
 from reporting.long_term_targets import service
 from reporting.long_term_targets.schemas import (
@@ -132,10 +132,4 @@ async def export_long_term_target_report(
         columns=COLUMNS,
         rows=rows,
     )
-    return Response(
-        content=render(table, export_format),
-        media_type=MEDIA_TYPES[export_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{table.name}.{export_format.value}"'
-        },
-    )
+    return file_response(table, export_format)

@@ -1,8 +1,8 @@
-"""/v1/reports/money: budgets, grants and loans per programme × area."""
+"""/v1/reports/money (and /export): budgets, grants and loans per programme × area."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
@@ -10,6 +10,9 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
+from reporting.exports import tables
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
@@ -17,7 +20,6 @@ from reporting.money.schemas import MoneyReport
 router = APIRouter(
     dependencies=REPORT_READS,
     prefix="/v1/reports",
-    tags=["reports"],
     responses=problem_responses(
         {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
     ),
@@ -51,8 +53,17 @@ def money_query(
 MoneyQueryDep = Annotated[service.MoneyQuery, Depends(money_query)]
 
 
-@router.get("/money", response_model=MoneyReport)
+@router.get("/money", response_model=MoneyReport, tags=["reports"])
 async def money_report(session: SessionDep, query: MoneyQueryDep) -> MoneyReport:
     """Budget allocated, grants reserved and disbursed, loans outstanding and the
     arrears ratio, per programme × area, with totals for the whole area asked for."""
     return await service.money_report(session, query)
+
+
+@router.get("/money/export", responses=FILE, response_class=Response, tags=["exports"])
+async def export_money(
+    session: SessionDep, query: MoneyQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    return file_response(
+        tables.money_table(await service.money_report(session, query)), export_format
+    )

@@ -6,8 +6,8 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from reporting.access import REPORT_READS
 from reporting.achievements.router import TargetQueryDep
-from reporting.exports.formats import MEDIA_TYPES, ExportFormat, render
-from reporting.exports.router import FILE, FormatQuery
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.exports.tables import Column, Table
 from reporting.plans import service
 from reporting.plans.schemas import PlanReport
@@ -60,10 +60,4 @@ async def export_plan_report(
             [getattr(row, column.key) for column in COLUMNS] for row in report.rows + report.totals
         ],
     )
-    return Response(
-        content=render(table, export_format),
-        media_type=MEDIA_TYPES[export_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{table.name}.{export_format.value}"'
-        },
-    )
+    return file_response(table, export_format)

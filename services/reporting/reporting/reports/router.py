@@ -1,10 +1,11 @@
-"""/v1/reports: progress by programme × province, the household funnel, freshness."""
+"""/v1/reports/progress, /funnel and /freshness (each with /export): progress by
+programme × province, the household funnel, how fresh the reports are."""
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.errors import invalid
@@ -14,15 +15,18 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
 from reporting.drilldown.service import half_of
+from reporting.exports import tables
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.periods import PeriodKind, end_of_day
 from reporting.reports import service
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
 
-router = APIRouter(
-    dependencies=REPORT_READS, prefix="/v1/reports", tags=["reports"], responses=PROBLEMS
-)
+router = APIRouter(dependencies=REPORT_READS, prefix="/v1/reports", responses=PROBLEMS)
+# The exports answer 404 as well, as every export does (an unknown region or province).
+EXPORT = FILE | problem_responses({404: "No such region or province"})
 
 ProgrammeQuery = Annotated[Programme | None, Query(description="Only this programme")]
 ProvinceQuery = Annotated[
@@ -122,7 +126,7 @@ ProgressQueryDep = Annotated[HouseholdReportQuery, Depends(progress_query)]
 FunnelQueryDep = Annotated[HouseholdReportQuery, Depends(funnel_query)]
 
 
-@router.get("/progress", response_model=ProgressReport)
+@router.get("/progress", response_model=ProgressReport, tags=["reports"])
 async def progress_report(session: SessionDep, query: ProgressQueryDep) -> ProgressReport:
     """Households by stage and money granted and paid, per programme × province.
 
@@ -132,7 +136,7 @@ async def progress_report(session: SessionDep, query: ProgressQueryDep) -> Progr
     return await service.progress(session, query.where, query.filters)
 
 
-@router.get("/funnel", response_model=FunnelReport)
+@router.get("/funnel", response_model=FunnelReport, tags=["reports"])
 async def funnel_report(session: SessionDep, query: FunnelQueryDep) -> FunnelReport:
     """How many households are at each stage, and how many got at least that far: now,
     or at the end of ``as_of_date``. ``fiscal_year`` and ``period`` select households
@@ -140,10 +144,36 @@ async def funnel_report(session: SessionDep, query: FunnelQueryDep) -> FunnelRep
     return await service.funnel(session, query.where, query.filters)
 
 
-@router.get("/freshness", response_model=FreshnessReport)
+@router.get("/freshness", response_model=FreshnessReport, tags=["reports"])
 async def freshness_report(
     session: SessionDep, principal: Principal = Depends(current_principal)
 ) -> FreshnessReport:
     """How far the reports have read each event stream. A client bound to areas gets
     the time of the last event applied to its own areas, and no streams."""
     return await service.freshness(session, principal)
+
+
+@router.get("/progress/export", responses=EXPORT, response_class=Response, tags=["exports"])
+async def export_progress(
+    session: SessionDep, query: ProgressQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await service.progress(session, query.where, query.filters)
+    return file_response(tables.progress_table(report), export_format)
+
+
+@router.get("/funnel/export", responses=EXPORT, response_class=Response, tags=["exports"])
+async def export_funnel(
+    session: SessionDep, query: FunnelQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await service.funnel(session, query.where, query.filters)
+    return file_response(tables.funnel_table(report), export_format)
+
+
+@router.get("/freshness/export", responses=EXPORT, response_class=Response, tags=["exports"])
+async def export_freshness(
+    session: SessionDep,
+    principal: Principal = Depends(current_principal),
+    export_format: FormatQuery = ExportFormat.CSV,
+) -> Response:
+    report = await service.freshness(session, principal)
+    return file_response(tables.freshness_table(report), export_format)

@@ -1,11 +1,11 @@
-"""/v1/reports/welfare: community welfare funds by area and fiscal year, and the funds
-and members behind each figure."""
+"""/v1/reports/welfare (and /export): community welfare funds by area and fiscal year,
+and the funds and members behind each figure."""
 
 import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
@@ -13,6 +13,9 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from reporting.access import REPORT_READS
+from reporting.exports import tables
+from reporting.exports.formats import ExportFormat
+from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.welfare import service
 from reporting.welfare.schemas import WelfareFundsPublic, WelfareMembersPublic, WelfareReport
@@ -20,7 +23,6 @@ from reporting.welfare.schemas import WelfareFundsPublic, WelfareMembersPublic, 
 router = APIRouter(
     dependencies=REPORT_READS,
     prefix="/v1/reports/welfare",
-    tags=["reports"],
     responses=problem_responses(
         {404: "No such region or province", 422: "Invalid query; `errors` names each field"}
     ),
@@ -81,7 +83,7 @@ Cursor = Annotated[str | None, Query(description="From the previous page")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-@router.get("", response_model=WelfareReport)
+@router.get("", response_model=WelfareReport, tags=["reports"])
 async def welfare_report(session: SessionDep, query: WelfareQueryDep) -> WelfareReport:
     """Per area: funds, members, money in the funds (contributions, matches, other
     income, benefits paid, balance), people helped and benefits paid; now, or for a
@@ -90,7 +92,15 @@ async def welfare_report(session: SessionDep, query: WelfareQueryDep) -> Welfare
     return await service.welfare_report(session, query)
 
 
-@router.get("/funds", response_model=WelfareFundsPublic)
+@router.get("/export", responses=FILE, response_class=Response, tags=["exports"])
+async def export_welfare(
+    session: SessionDep, query: WelfareQueryDep, export_format: FormatQuery = ExportFormat.CSV
+) -> Response:
+    report = await service.welfare_report(session, query)
+    return file_response(tables.welfare_table(report), export_format)
+
+
+@router.get("/funds", response_model=WelfareFundsPublic, tags=["reports"])
 async def welfare_funds(
     session: SessionDep, query: ListQueryDep, cursor: Cursor = None, limit: Limit = 100
 ) -> WelfareFundsPublic:
@@ -109,7 +119,7 @@ async def welfare_funds(
     )
 
 
-@router.get("/members", response_model=WelfareMembersPublic)
+@router.get("/members", response_model=WelfareMembersPublic, tags=["reports"])
 async def welfare_members(
     session: SessionDep,
     query: ListQueryDep,
