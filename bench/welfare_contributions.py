@@ -95,7 +95,6 @@ async def add_members(url: str, fund_ids: list[str], fund_size: int, members: in
                 date(2020, 1, 1),
                 "active",
                 None,
-                0,
                 now,
                 now,
             )
@@ -105,7 +104,7 @@ async def add_members(url: str, fund_ids: list[str], fund_size: int, members: in
             "welfare_members",
             columns=[
                 "id", "fund_id", "national_id", "name", "joined_on", "status", "ended_on",
-                "paid_satang", "created_at", "updated_at",
+                "created_at", "updated_at",
             ],
             records=records,
         )  # fmt: skip

@@ -1,11 +1,11 @@
 """All SQL about contributions."""
 
 import uuid
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
-from sqlalchemy import String, func, insert
+from sqlalchemy import String, Uuid, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -47,6 +47,23 @@ async def total_between(session: AsyncSession, fund_id: uuid.UUID, first: date, 
     return int((await session.exec(query)).one())
 
 
+async def paid_by_member(
+    session: AsyncSession, member_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Each member's contributions so far (members who paid nothing are absent): summed
+    from the contributions themselves, over the member's index, so a sheet of 20,000
+    rows writes no member row and a member's total cannot drift from its payments."""
+    paid: dict[uuid.UUID, int] = {}
+    for among in await one_of(session, col(Contribution.member_id), member_ids, Uuid()):
+        query = (
+            select(col(Contribution.member_id), func.sum(Contribution.amount_satang))
+            .where(among)
+            .group_by(col(Contribution.member_id))
+        )
+        paid.update({member: int(total) for member, total in (await session.exec(query)).all()})
+    return paid
+
+
 CHUNK = 5_000  # rows per multi-row INSERT on SQLite
 
 
@@ -64,10 +81,20 @@ async def used_references(
 # for INSERTs, asyncpg's own for COPY (it runs on the driver's connection).
 ALREADY_RECORDED: tuple[type[Exception], ...] = (IntegrityError, UniqueViolationError)
 
-_COLUMNS = ["id", "fund_id", "member_id", "paid_on", "amount_satang", "reference", "recorded_at"]
+
+class Row(NamedTuple):
+    """A contribution as a sheet writes it: the table's columns, in order."""
+
+    id: uuid.UUID
+    fund_id: uuid.UUID
+    member_id: uuid.UUID | None
+    paid_on: date
+    amount_satang: int
+    reference: str
+    recorded_at: datetime
 
 
-async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def insert_many(session: AsyncSession, rows: list[Row]) -> None:
     """A sheet's rows without a flush per row: binary COPY on PostgreSQL (no SQL to
     parse, no parameters to bind per row), one multi-row INSERT per chunk elsewhere.
     Either runs inside the session's transaction."""
@@ -77,9 +104,10 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None
         driver: Any = raw.driver_connection
         await driver.copy_records_to_table(
             Contribution.__tablename__,
-            columns=_COLUMNS,
-            records=[tuple(row[c] for c in _COLUMNS) for row in rows],
+            columns=Row._fields,
+            records=rows,
         )
         return
     for start in range(0, len(rows), CHUNK):
-        await connection.execute(insert(Contribution), rows[start : start + CHUNK])
+        chunk = rows[start : start + CHUNK]
+        await connection.execute(insert(Contribution), [row._asdict() for row in chunk])

@@ -83,7 +83,6 @@ async def record(
             session.add(contribution)
     except IntegrityError as exc:  # the same receipt recorded concurrently
         raise _reference_used(body) from exc
-    await members.add_paid(session, member.id, body.amount_satang)
     await books.book(
         session,
         fund,
@@ -201,33 +200,38 @@ async def _record_lines(
         before = len(bad_input) + len(conflicts)
         if line.member_id is not None:
             standing = by_id.get(line.member_id)
-            field, value = "member_id", line.member_id
         else:
             assert line.national_id is not None
             standing = by_national_id.get(line.national_id)
-            field, value = "national_id", mask_national_id(line.national_id)
-        if standing is None:
-            bad_input.append(
-                locate(
-                    line,
-                    field,
-                    value,
-                    "no welfare member with this id exists in the client's areas"
-                    if field == "member_id"
-                    else f"no member of this fund has national ID {value}",
-                    "unknown-reference",
-                )
+        if standing is None or standing.status in ENDED:
+            # named as written (a national ID masked), worked out only for a refused row
+            field, value = (
+                ("member_id", line.member_id)
+                if line.member_id is not None
+                else ("national_id", mask_national_id(line.national_id or ""))
             )
-        elif standing.status in ENDED:
-            conflicts.append(
-                locate(
-                    line,
-                    field,
-                    value,
-                    f"no contribution is taken for a {standing.status.value} member",
-                    "membership-ended",
+            if standing is None:
+                bad_input.append(
+                    locate(
+                        line,
+                        field,
+                        value,
+                        "no welfare member with this id exists in the client's areas"
+                        if field == "member_id"
+                        else f"no member of this fund has national ID {value}",
+                        "unknown-reference",
+                    )
                 )
-            )
+            else:
+                conflicts.append(
+                    locate(
+                        line,
+                        field,
+                        value,
+                        f"no contribution is taken for a {standing.status.value} member",
+                        "membership-ended",
+                    )
+                )
         elif line.paid_on < standing.joined_on:
             bad_input.append(
                 locate(
@@ -273,15 +277,9 @@ async def _record_lines(
         raise Conflict(detail, errors=conflicts)
     now = utcnow()
     rows = [
-        {
-            "id": new_id(),
-            "fund_id": fund.id,
-            "member_id": line.member_id,
-            "paid_on": line.paid_on,
-            "amount_satang": line.amount_satang,
-            "reference": line.reference,
-            "recorded_at": now,
-        }
+        repository.Row(
+            new_id(), fund.id, line.member_id, line.paid_on, line.amount_satang, line.reference, now
+        )
         for line in lines
     ]
     try:
@@ -298,11 +296,6 @@ async def _record_lines(
                 )
             ],
         ) from exc
-    paid: dict[uuid.UUID, int] = {}
-    for line in lines:
-        assert line.member_id is not None
-        paid[line.member_id] = paid.get(line.member_id, 0) + line.amount_satang
-    await members.add_paid_many(session, paid)
     total = sum(line.amount_satang for line in lines)
     await books.book(
         session,
@@ -317,7 +310,7 @@ async def _record_lines(
         rows=len(rows),
         total_satang=total,
         results=[
-            SheetRowResult(row=line.at, contribution_id=r["id"])
+            SheetRowResult(row=line.at, contribution_id=r.id)
             for line, r in zip(lines, rows, strict=True)
         ],
     )

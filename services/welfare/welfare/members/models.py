@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, text
+from sqlalchemy import Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -36,7 +36,6 @@ class Member(SQLModel, table=True):
     joined_on: date
     status: MemberStatus = Field(sa_type=enum_type(MemberStatus))
     ended_on: date | None = Field(default=None, description="left or deceased: the last day")
-    paid_satang: int = Field(default=0, sa_type=BigInteger, description="Contributions so far")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

@@ -3,9 +3,9 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, Uuid, bindparam, func, text, update
+from sqlalchemy import String, Uuid, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -86,14 +86,6 @@ async def count_held(session: AsyncSession, fund_id: uuid.UUID) -> int:
     return int((await session.exec(query)).one())
 
 
-async def add_paid(session: AsyncSession, member_id: uuid.UUID, amount_satang: int) -> None:
-    await session.exec(
-        update(Member)
-        .where(col(Member.id) == member_id)
-        .values(paid_satang=col(Member.paid_satang) + amount_satang, updated_at=utcnow())
-    )
-
-
 async def of_fund(
     session: AsyncSession, fund_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Member]:
@@ -108,33 +100,6 @@ async def of_fund(
     return found
 
 
-async def add_paid_many(session: AsyncSession, paid: dict[uuid.UUID, int]) -> None:
-    """Each member's ``paid_satang`` up by its amount: one UPDATE over two arrays on
-    PostgreSQL, one executemany elsewhere."""
-    if not paid:
-        return
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        await connection.execute(
-            text(
-                "UPDATE welfare_members AS m SET paid_satang = m.paid_satang + v.amount, "
-                "updated_at = :now FROM unnest(CAST(:ids AS uuid[]), CAST(:amounts AS bigint[])) "
-                "AS v(id, amount) WHERE m.id = v.id"
-            ),
-            {"now": utcnow(), "ids": list(paid), "amounts": list(paid.values())},
-        )
-        return
-    table = Member.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("member"))
-        .values(paid_satang=table.c.paid_satang + bindparam("amount"), updated_at=utcnow())
-    )
-    await connection.execute(
-        statement, [{"member": member, "amount": amount} for member, amount in paid.items()]
-    )
-
-
 class Standing(NamedTuple):
     """What a contribution sheet checks of a member, without loading the member."""
 
@@ -144,14 +109,48 @@ class Standing(NamedTuple):
 
 
 _STANDING = (col(Member.id), col(Member.status), col(Member.joined_on))
+_STATUS = {status.value: status for status in MemberStatus}
+_HELD = ", ".join(f"'{status.value}'" for status in HOLDS_MEMBERSHIP)
+# A sheet's members in one statement on the driver's connection: a 20,000-row sheet's
+# lookup took 0.2 s through the ORM's row processing, 0.04 s here. DISTINCT ON keeps
+# each person's membership as ``standings_by_national_id`` ranks them.
+_STANDINGS_BY_ID = (
+    "SELECT id, id, status, joined_on FROM welfare_members "
+    "WHERE fund_id = $1 AND id = ANY($2::uuid[])"
+)
+_STANDINGS_BY_NATIONAL_ID = (
+    "SELECT DISTINCT ON (national_id) national_id, id, status, joined_on "
+    "FROM welfare_members WHERE fund_id = $1 AND national_id = ANY($2::text[]) "
+    f"ORDER BY national_id, status IN ({_HELD}) DESC, joined_on DESC"
+)
+
+
+async def _driver_standings(
+    session: AsyncSession, statement: str, fund_id: uuid.UUID, keys: list[Any]
+) -> dict[Any, Standing] | None:
+    """``{key: Standing}`` from one of the statements above on PostgreSQL; None
+    elsewhere."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows = await driver.fetch(statement, fund_id, keys)
+    return {key: Standing(id_, _STATUS[status], joined) for key, id_, status, joined in rows}
 
 
 async def standings(
     session: AsyncSession, fund_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Standing]:
     """Those of ``member_ids`` that are members of the fund (others are simply absent)."""
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return {}
+    fast = await _driver_standings(session, _STANDINGS_BY_ID, fund_id, wanted)
+    if fast is not None:
+        return fast
     found: dict[uuid.UUID, Standing] = {}
-    for among in await one_of(session, col(Member.id), sorted(set(member_ids)), Uuid()):
+    for among in await one_of(session, col(Member.id), wanted, Uuid()):
         query = select(*_STANDING).where(Member.fund_id == fund_id, among)
         found.update({row[0]: Standing(*row) for row in (await session.exec(query)).all()})
     return found
@@ -162,8 +161,13 @@ async def standings_by_national_id(
 ) -> dict[str, Standing]:
     """The fund's membership of each person: the one held if any, else the latest ended
     (so that its end is what refuses the payment)."""
-    found: dict[str, tuple[bool, date, Standing]] = {}
     wanted = sorted(set(national_ids))
+    if not wanted:
+        return {}
+    fast = await _driver_standings(session, _STANDINGS_BY_NATIONAL_ID, fund_id, wanted)
+    if fast is not None:
+        return fast
+    found: dict[str, tuple[bool, date, Standing]] = {}
     for among in await one_of(session, col(Member.national_id), wanted, String()):
         query = select(*_STANDING, col(Member.national_id)).where(Member.fund_id == fund_id, among)
         for member_id, status, joined_on, national_id in (await session.exec(query)).all():

@@ -45,8 +45,11 @@ async def _public(
         resource_ids=[m.id for m in members],
     )
     elsewhere = await service.held_elsewhere(session, members)
+    paid = await service.paid(session, members)
     return [
-        MemberPublic.of(m, years=service.years(m), elsewhere=m.id in elsewhere, reveal=reveal)
+        MemberPublic.of(
+            m, years=service.years(m), paid=paid[m.id], elsewhere=m.id in elsewhere, reveal=reveal
+        )
         for m in members
     ]
 
@@ -154,7 +157,8 @@ async def get_account(
     ``as_of`` or the membership's end), has paid, and is behind by."""
     member = await service.get(session, member_id, principal)
     rates = await service.rates(session, member.fund_id)
-    return service.account(member, as_of or thai_today(), rates)
+    paid = await service.paid(session, [member])
+    return service.account(member, as_of or thai_today(), rates, paid[member.id])
 
 
 @router.get(
@@ -180,11 +184,12 @@ async def list_arrears(
     day = as_of or thai_today()
     rows = await service.page(session, fund.id, after=decode_cursor(cursor), limit=limit + 1)
     scanned, more = rows[:limit], len(rows) > limit
+    holding = [m for m in scanned if m.status in (MemberStatus.ACTIVE, MemberStatus.LAPSED)]
+    paid = await service.paid(session, holding)
     behind = [
         account
-        for m in scanned
-        if m.status in (MemberStatus.ACTIVE, MemberStatus.LAPSED)
-        for account in [service.account(m, day, rates)]
+        for m in holding
+        for account in [service.account(m, day, rates, paid[m.id])]
         if account.days_behind >= min_days
     ]
     return ArrearsPublic(items=behind, next_cursor=encode_cursor(scanned[-1].id) if more else None)

@@ -62,7 +62,9 @@ class MemberPublic(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, member: Member, *, years: int, elsewhere: bool, reveal: bool) -> "MemberPublic":
+    def of(
+        cls, member: Member, *, years: int, paid: int, elsewhere: bool, reveal: bool
+    ) -> "MemberPublic":
         return cls(
             id=member.id,
             fund_id=member.fund_id,
@@ -72,7 +74,7 @@ class MemberPublic(BaseModel):
             status=member.status,
             ended_on=member.ended_on,
             years_of_membership=years,
-            paid_satang=member.paid_satang,
+            paid_satang=paid,
             member_of_other_funds=elsewhere,
             updated_at=member.updated_at,
         )

@@ -23,6 +23,7 @@ from baan_shared.events.catalog import WelfareMemberJoined, WelfareMemberStatusC
 from baan_shared.outbox import record_event
 from welfare import SOURCE
 from welfare.areas import region_of
+from welfare.contributions import repository as contributions
 from welfare.contributions.arrears import Account, Rate, days_behind, owed_satang
 from welfare.funds import repository as funds_repository
 from welfare.funds import service as funds
@@ -164,9 +165,15 @@ async def rates(session: AsyncSession, fund_id: uuid.UUID) -> list[Rate]:
     return found or [Rate(date.min, DAILY_CONTRIBUTION_SATANG)]
 
 
-def account(member: Member, as_of: date, fund_rates: list[Rate]) -> MemberAccount:
+async def paid(session: AsyncSession, members: Sequence[Member]) -> dict[uuid.UUID, int]:
+    """Each member's contributions so far (0 for a member who paid nothing)."""
+    found = await contributions.paid_by_member(session, [m.id for m in members])
+    return {m.id: found.get(m.id, 0) for m in members}
+
+
+def account(member: Member, as_of: date, fund_rates: list[Rate], paid_satang: int) -> MemberAccount:
     until = min(as_of, member.ended_on) if member.ended_on is not None else as_of
-    kept = Account(owed_satang(member.joined_on, until, fund_rates), member.paid_satang)
+    kept = Account(owed_satang(member.joined_on, until, fund_rates), paid_satang)
     current = max(
         (r for r in fund_rates if r.effective_from <= until),
         key=lambda r: r.effective_from,
