@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view welfare-acceptance
+.PHONY: help install up demo test test-unit lint format kafka-start kafka-stop migration clean faults acceptance reconcile long-view welfare-acceptance bench-welfare-year
 
 help:
 	@echo "make up        run the platform (Kafka + the five services) on this machine"
@@ -15,6 +15,7 @@ help:
 	@echo "make acceptance the FY 2562 half-year report through the services' APIs alone (a few minutes; also in make test)"
 	@echo "make long-view the 2003-2022 cumulative table, full profile (make test runs its quick one)"
 	@echo "make welfare-acceptance seed 003's welfare funds table, full profile (make test runs it at 1/1,000)"
+	@echo "make bench-welfare-year a year of contribution sheets for 6.5 million members (78 million rows; hours, by command only)"
 	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
 	@echo "make reconcile do the running services agree? (ARGS='--data-dir /tmp/b' for another instance)"
 	@echo "make migration SERVICE=survey MESSAGE='...'  autogenerate a migration"
@@ -51,6 +52,12 @@ long-view: install
 # Seed 003's national table of the welfare funds through the services' APIs (issue 19),
 # full size: 6.5 million members (make test runs the quick profile, every figure / 1,000;
 # WELFARE_SCALE=100 for another divisor). Hours on a laptop: not on a shared machine.
+# Issue 19's scale: a year of contribution sheets (one per fund and month) for seed 003's
+# 6,486,679 members in funds of 1,100, beside COPY; hours, and ~30 GB of PostgreSQL data.
+# Never in make test (tests/bench runs it at 75 rows). ARGS='--database-url ...' to use yours.
+bench-welfare-year: install
+	$(VENV)/python bench/welfare_contributions.py --members 6486679 --months 12 --json $(ARGS)
+
 welfare-acceptance: install
 	@scripts/install-test-deps.sh
 	WELFARE_PROFILE=full $(VENV)/pytest tests/e2e/test_welfare_acceptance.py -s

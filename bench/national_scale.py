@@ -261,11 +261,14 @@ TOTAL_OF = {
 }
 
 
-def welfare_events(rng: random.Random, places: list[Area], members: int) -> list[CloudEvent]:
-    """Welfare's events for ``members`` members in funds of ~1,097: registered, members
-    joined, twelve monthly contribution sheets, the agency's match, benefits paid."""
+def welfare_events(
+    rng: random.Random, places: list[Area], members: int, funds: int | None = None
+) -> list[CloudEvent]:
+    """Welfare's events for ``members`` members in ``funds`` funds (default: funds of
+    ~1,097): registered, members joined, twelve monthly contribution sheets, the
+    agency's match, benefits paid."""
     events: list[CloudEvent] = []
-    funds = max(1, members // MEMBERS_PER_FUND)
+    funds = min(members, funds) if funds else max(1, members // MEMBERS_PER_FUND)
     for n in range(funds):
         place = places[rng.randrange(len(places))]
         size = members // funds + (1 if n < members % funds else 0)
@@ -352,7 +355,7 @@ def cloud(data: EventData, when: datetime) -> CloudEvent:
     )
 
 
-async def produce_welfare(bootstrap: str, members: int, seed: int) -> int:
+async def produce_welfare(bootstrap: str, members: int, funds: int | None, seed: int) -> int:
     """Welfare's events to its topics; how many."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
@@ -363,7 +366,7 @@ async def produce_welfare(bootstrap: str, members: int, seed: int) -> int:
     )
     await producer.start()
     rng = random.Random(seed)
-    events = welfare_events(rng, areas(rng), members)
+    events = welfare_events(rng, areas(rng), members, funds)
     try:
         pending = []
         for event in events:
@@ -602,9 +605,20 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         f"in {seconds:7.1f} s ({events / seconds:,.0f} events/s)"
     )
     figures.update(events=events, produce_seconds=round(seconds, 2))
-    welfare = await produce_welfare(kafka.bootstrap, args.welfare_members, args.seed)
-    print(f"welfare         : {args.welfare_members:,} members, {welfare:,} events")
-    figures.update(welfare_members=args.welfare_members, welfare_events=welfare)
+    welfare = await produce_welfare(
+        kafka.bootstrap, args.welfare_members, args.welfare_funds, args.seed
+    )
+    funds = (
+        min(args.welfare_members, args.welfare_funds)
+        if args.welfare_funds
+        else max(1, args.welfare_members // MEMBERS_PER_FUND)
+    )
+    print(
+        f"welfare         : {funds:,} funds, {args.welfare_members:,} members, {welfare:,} events"
+    )
+    figures.update(
+        welfare_members=args.welfare_members, welfare_funds=funds, welfare_events=welfare
+    )
     read, seconds = await raw_consume(kafka.bootstrap)
     figures.update(raw_consume_per_second=round(read / seconds, 1))
     print(
@@ -703,6 +717,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed requests per report")
     parser.add_argument(
         "--welfare-members", type=int, default=6_486_679, help="welfare fund members (seed 003)"
+    )
+    parser.add_argument(
+        "--welfare-funds",
+        type=int,
+        help="welfare funds (default: one per 1,097 members; seed 003: 5,915), e.g. all "
+        "5,915 funds with a few members each, for the fund balance report at national size",
     )
     parser.add_argument("--seed", type=int, default=2579)
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
