@@ -67,9 +67,27 @@ async def paid_by_member(
 CHUNK = 5_000  # rows per multi-row INSERT on SQLite
 
 
+_USED_REFERENCES = (
+    "SELECT c.reference FROM unnest($2::text[]) AS r(reference) "
+    "JOIN welfare_contributions AS c ON c.fund_id = $1 AND c.reference = r.reference"
+)
+
+
 async def used_references(
     session: AsyncSession, fund_id: uuid.UUID, references: list[str]
 ) -> set[str]:
+    if not references:
+        return set()
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # The sheet's receipt numbers joined as a table: one probe each of the unique
+        # (fund, receipt) index. ``= ANY`` under a generic plan scanned the fund's whole
+        # history instead, comparing every row with every receipt (60 ms a sheet of
+        # 1,100 by the third month, growing each month).
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        rows = await driver.fetch(_USED_REFERENCES, fund_id, references)
+        return {row[0] for row in rows}
     found: set[str] = set()
     for among in await one_of(session, col(Contribution.reference), references, String()):
         query = select(Contribution.reference).where(Contribution.fund_id == fund_id, among)
