@@ -251,6 +251,11 @@ class RowChecker:
         }
         self._provinces, self._districts, self._subdistricts = _areas()
 
+    @property
+    def answers_by_field(self) -> dict[str, dict[str, str]]:
+        """Each coded column's accepted answers (as ``key`` compares them) → its code."""
+        return self._answers
+
     def _coded(self, field: str, text: str) -> str | Problem:
         code = self._answers[field].get(key(text))
         if code is not None:

@@ -11,15 +11,17 @@ Python work at once.
 """
 
 import asyncio
+import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from survey.imports import repository
+from baan_shared.clock import utcnow
+from survey.imports import repository, staging
 from survey.imports.models import HouseholdImport
 from survey.imports.rules import Problem, RowChecker
 
@@ -120,29 +122,50 @@ class BatchRows:
                     )
         if problems:
             return None, problems
-        subdistrict = household["subdistrict_code"]
-        if self.round_subdistrict is not None and subdistrict != self.round_subdistrict:
-            problem = Problem(
-                "subdistrict_code",
-                subdistrict,
-                f"the round surveyed sub-district {self.round_subdistrict} only",
-                f"รอบสำรวจนี้สำรวจเฉพาะตำบล {self.round_subdistrict}",
-            )
-            return None, [problem]
-        first = self.seen.setdefault(int(national_id), number)
-        if first != number:
-            problem = Problem(
-                "national_id",
-                national_id,
-                f"the same national ID is on row {first}",
-                f"เลขประจำตัวประชาชนเดียวกันอยู่ในแถว {first}",
-            )
+        problem = self.place(number, household["subdistrict_code"], national_id)
+        if problem is not None:
             return None, [problem]
         household.setdefault("members", [])
         household["survey_round_id"] = self.round_id
         # A community's round registers its households in that community.
         household["community_id"] = self.community_id
         return household, []
+
+    def place(self, number: int, subdistrict: str, national_id: str) -> Problem | None:
+        """What a row valid on its own may still break: the round's sub-district, or a
+        national ID an earlier row of the file already used."""
+        if self.round_subdistrict is not None and subdistrict != self.round_subdistrict:
+            return Problem(
+                "subdistrict_code",
+                subdistrict,
+                f"the round surveyed sub-district {self.round_subdistrict} only",
+                f"รอบสำรวจนี้สำรวจเฉพาะตำบล {self.round_subdistrict}",
+            )
+        first = self.seen.setdefault(int(national_id), number)
+        if first != number:
+            return Problem(
+                "national_id",
+                national_id,
+                f"the same national ID is on row {first}",
+                f"เลขประจำตัวประชาชนเดียวกันอยู่ในแถว {first}",
+            )
+        return None
+
+    def read_batch(
+        self, rows: Iterator[tuple[int, list[str]]], size: int, columns: Mapping[int, str]
+    ) -> "StagedBatch":
+        """Up to ``size`` rows as read, and their staging records (in a worker thread)."""
+        read = list(itertools.islice(rows, size))
+        return StagedBatch(read, staging.stage_records(columns, read), done=len(read) < size)
+
+
+@dataclass
+class StagedBatch:
+    """Rows read together for the set-based path: cells as read, records to stage."""
+
+    rows: list[tuple[int, list[str]]]
+    records: list[tuple[Any, ...]]
+    done: bool
 
 
 class ImportRun:
@@ -164,6 +187,7 @@ class ImportRun:
         *,
         commit_batches: bool,
         batch_size: int,
+        staged_columns: Mapping[int, str] | None = None,
     ) -> None:
         self.session = session
         self.job = job
@@ -175,6 +199,8 @@ class ImportRun:
         self.batch_size = batch_size
         self.batches_written = 0
         self._pending: list[dict[str, Any]] = []
+        # The sheet's columns when its batches take the set-based path (``staging``).
+        self.staged_columns = staged_columns
 
     async def run(self) -> None:
         if self.batch_rows.members is not None and self.job.resume_after_row == 0:
@@ -186,7 +212,10 @@ class ImportRun:
                 if not batch.done:
                     # The next batch is checked while this one is written.
                     checking = self._check_next()
-                await self.write(batch)
+                if isinstance(batch, StagedBatch):
+                    await self.write(*await self.check_staged(batch))
+                else:
+                    await self.write(batch)
                 if batch.done:
                     break
         finally:
@@ -198,12 +227,55 @@ class ImportRun:
         await self._flush_problems()
         await self._save_progress()
 
-    def _check_next(self) -> "asyncio.Future[CheckedBatch]":
+    def _check_next(self) -> "asyncio.Future[CheckedBatch | StagedBatch]":
+        if self.staged_columns is not None:
+            return asyncio.ensure_future(
+                asyncio.to_thread(
+                    self.batch_rows.read_batch, self.rows, self.batch_size, self.staged_columns
+                )
+            )
         return asyncio.ensure_future(
             asyncio.to_thread(self.batch_rows.check_batch, self.rows, self.batch_size)
         )
 
-    async def write(self, batch: CheckedBatch) -> None:
+    async def check_staged(self, staged: StagedBatch) -> tuple[CheckedBatch, list[tuple[int, str]]]:
+        """Check a batch by SQL (``staging``); the rows SQL does not pass are checked by
+        ``rules``, which names their problems. Returns the batch as ``check_batch`` would,
+        and the rows SQL passed that are still to register, with their national IDs."""
+        batch = CheckedBatch(done=staged.done)
+        passed: list[tuple[int, str]] = []
+        if not staged.rows:
+            return batch, passed
+        rows = self.batch_rows
+        checker = rows.checker
+        fields = staging.present(self.staged_columns or {})
+        await staging.stage(self.session, fields, staged.records)
+        verdicts = await staging.check(
+            self.session, fields, checker.answers_by_field, checker.default_programme
+        )
+        cells_of = dict(staged.rows)
+        for verdict in verdicts:
+            number = verdict.row
+            household = None
+            if verdict.passed:
+                assert verdict.national_id is not None and verdict.subdistrict_code is not None
+                problem = rows.place(number, verdict.subdistrict_code, verdict.national_id)
+                problems = [problem] if problem is not None else []
+            else:
+                household, problems = rows.check_row(number, cells_of[number])
+            if number <= rows.resume_after:
+                continue  # checked only to know the IDs it used
+            batch.rows_read += 1
+            batch.last_row = number
+            if problems:
+                batch.refused.append((number, problems))
+            elif household is not None:
+                batch.households.append(household)
+            else:
+                passed.append((number, verdict.national_id))
+        return batch, passed
+
+    async def write(self, batch: CheckedBatch, passed: list[tuple[int, str]] | None = None) -> None:
         """One batch: its refused rows reported, its new households registered, the
         job's progress saved (and committed, for a job)."""
         job = self.job
@@ -213,8 +285,8 @@ class ImportRun:
         for number, problems in batch.refused:
             self.report(HOUSEHOLDS_SHEET, number, problems)
         job.rows_invalid += len(batch.refused)
-        if batch.households:
-            await self.register_new(batch.households)
+        if batch.households or passed:
+            await self.register_new(batch.households, passed or [])
         await self._flush_problems()
         await self._save_progress()
         self.batches_written += 1
@@ -223,20 +295,37 @@ class ImportRun:
         if self.commit_batches:
             await self.session.commit()
 
-    async def register_new(self, households: list[dict[str, Any]]) -> None:
-        """Register the batch's households whose national ID is not registered yet."""
+    async def register_new(
+        self, households: list[dict[str, Any]], passed: list[tuple[int, str]]
+    ) -> None:
+        """Register the batch's households whose national ID is not registered yet:
+        ``households`` checked by ``rules``, ``passed`` (row, national ID) staged rows
+        checked by SQL."""
         job, session = self.job, self.session
         # One import at a time per round writes, so two uploads of the same file at
         # once cannot both find a national ID absent and both register it.
         await repository.lock_round(session, job.survey_round_id)
         present = await repository.registered_national_ids(
-            session, [h["national_id"] for h in households], job.survey_round_id, self.principal
+            session,
+            [h["national_id"] for h in households] + [national_id for _, national_id in passed],
+            job.survey_round_id,
+            self.principal,
         )
         new = [h for h in households if h["national_id"] not in present]
-        job.rows_already_present += len(households) - len(new)
+        new_rows = [row for row, national_id in passed if national_id not in present]
+        job.rows_already_present += len(households) + len(passed) - len(new) - len(new_rows)
         if new:
             await repository.register_households(session, new, surveyed_by=job.imported_by)
-        job.rows_imported += len(new)
+        if new_rows:
+            await staging.register(
+                session,
+                new_rows,
+                now=utcnow(),
+                surveyed_by=job.imported_by,
+                survey_round_id=self.batch_rows.round_id,
+                community_id=self.batch_rows.community_id,
+            )
+        job.rows_imported += len(new) + len(new_rows)
         job.members_imported += sum(len(h["members"]) for h in new)
 
     def report(self, sheet: str, row: int, problems: list[Problem]) -> None:

@@ -33,7 +33,7 @@ from baan_shared.auth.principal import ALL_AREAS
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict, Forbidden, Unprocessable
 from baan_shared.reference import Programme
-from survey.imports import repository, sheet
+from survey.imports import repository, sheet, staging
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 from survey.imports.rules import Problem, RowChecker, check_member, compact_national_id
 from survey.imports.run import (
@@ -55,6 +55,8 @@ __all__ = ["HOUSEHOLDS_SHEET", "MEMBERS_SHEET"]
 # PostgreSQL pays off in big batches; SQLite writes row by row anyway.
 BATCH_SIZE = {"postgresql": 5_000}
 DEFAULT_BATCH_SIZE = 1_000
+# Rows staged, checked and written together by SQL (PostgreSQL's set-based path).
+STAGED_BATCH_SIZE = 10_000
 
 
 def _refused(reason: str, field: str = "body.file") -> Unprocessable:
@@ -310,6 +312,11 @@ async def _import_rows(
         round_id=job.survey_round_id,
         community_id=survey_round.community_id if survey_round else None,
     )
+    dialect = (await session.connection()).dialect.name
+    # On PostgreSQL a sheet's rows are checked and written by SQL (``staging``).
+    staged = dialect == "postgresql" and staging.handles(
+        prepared.columns, has_members=prepared.members is not None
+    )
     await ImportRun(
         session,
         job,
@@ -318,7 +325,8 @@ async def _import_rows(
         prepared.header_of,
         principal,
         commit_batches=commit_batches,
-        batch_size=BATCH_SIZE.get((await session.connection()).dialect.name, DEFAULT_BATCH_SIZE),
+        batch_size=STAGED_BATCH_SIZE if staged else BATCH_SIZE.get(dialect, DEFAULT_BATCH_SIZE),
+        staged_columns=prepared.columns if staged else None,
     ).run()
 
 

@@ -1,0 +1,390 @@
+"""The set-based PostgreSQL path of an import: a batch's cells checked and written by SQL.
+
+A batch of sheet rows is copied as text into a temporary table (binary COPY),
+and one statement checks every rule a valid row meets (the national ID's check
+digit, area codes by a join on geothai's tables, coded answers by a join on the
+accepted answers, amounts, sizes and lengths) and computes what the row
+becomes (codes, satang, the duplicate key). The rows it passes are written by
+``INSERT … SELECT``: households, their ``surveyed`` transitions and their
+``household.surveyed`` events in the outbox, the payload put together in SQL
+from the pieces of the event model's own JSON, so the bytes are those
+``outbox.record_events`` writes.
+
+SQL only says "valid" when it is sure: a cell it cannot judge exactly as
+``rules.RowChecker`` does (a character outside ASCII and Thai, an amount in
+another notation, anything not plainly valid) makes the row "not passed", and
+Python checks that row with ``rules`` as before, which writes the reasons (so
+every message is the rules' own) or, if the row is valid after all, registers
+it the Python way. Sheets it does not handle (a members sheet, a field filled
+by two columns) go the Python way whole.
+"""
+
+import json
+import operator
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.events.catalog import HouseholdSurveyed
+from baan_shared.observability.tracing import current_traceparent
+from survey import SOURCE
+from survey.households.duplicates import _TITLES
+from survey.households.models import HouseholdStatus
+from survey.households.schemas import MAX_HOUSEHOLD_SIZE
+from survey.imports import rules
+from survey.imports.sheet import HEADERS
+
+# Every household field a sheet can fill, in the staging table's column order.
+FIELDS: tuple[str, ...] = tuple(HEADERS)
+_STAGE = "pg_temp.survey_import_stage"
+_CHECKED = "pg_temp.survey_import_checked"
+# Cells SQL judges exactly as Python does: printable ASCII and the Thai block (no
+# other spaces, no letters whose lower case or normal form could differ).
+_SAFE = "^[ -~\u0e01-\u0e5b]*$"
+_CODED = ("programme", "need", "house_condition", "land_tenure")
+
+
+def handles(columns: Mapping[int, str], *, has_members: bool) -> bool:
+    """Whether a sheet with these columns can take the set-based path."""
+    fields = list(columns.values())
+    if has_members or len(set(fields)) != len(fields):
+        return False
+    return not any(
+        f"{money}_satang" in fields and f"{money}_baht" in fields
+        for money in ("monthly_income", "estimated_cost")
+    )
+
+
+def present(columns: Mapping[int, str]) -> list[str]:
+    """The fields the sheet has a column for, in staging order."""
+    return [field for field in FIELDS if field in columns.values()]
+
+
+def stage_records(
+    columns: Mapping[int, str], rows: Sequence[tuple[int, list[str]]]
+) -> list[tuple[Any, ...]]:
+    """Each row as the staging table's record: its number, then its cell of each field
+    the sheet has (``present``). A row with a NUL character (which PostgreSQL text
+    cannot hold) is staged empty: SQL does not pass it, Python reports it."""
+    index_of = {field: i for i, field in columns.items()}
+    at = [index_of[field] for field in present(columns)]
+    width = max(at) + 1
+    pick = operator.itemgetter(*at) if len(at) > 1 else (lambda cells: (cells[at[0]],))
+    blank = ("",) * len(at)
+    records: list[tuple[Any, ...]] = []
+    for number, cells in rows:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        picked = pick(cells)
+        if "\x00" in "".join(picked):
+            picked = blank
+        records.append((number, *picked))
+    return records
+
+
+async def _driver(session: AsyncSession) -> Any:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def stage(
+    session: AsyncSession, fields: Sequence[str], records: list[tuple[Any, ...]]
+) -> None:
+    """A fresh staging table (dropped at commit) holding these records."""
+    driver = await _driver(session)
+    cells = "".join(f", {f} text" for f in fields)
+    await driver.execute(
+        f"DROP TABLE IF EXISTS {_CHECKED}; DROP TABLE IF EXISTS {_STAGE}; "
+        f"CREATE TEMP TABLE survey_import_stage (row integer{cells}) ON COMMIT DROP"
+    )
+    await driver.copy_records_to_table(
+        "survey_import_stage", schema_name="pg_temp", columns=["row", *fields], records=records
+    )
+    # Temporary tables are never analysed by autovacuum: without their size the planner
+    # would join them row by row.
+    await driver.execute(f"ANALYZE {_STAGE}")
+
+
+def _areas() -> tuple[list[str], list[str], list[str]]:
+    _, districts, subdistricts = rules._areas()
+    codes = sorted(subdistricts)
+    district_of = [subdistricts[s] for s in codes]
+    return codes, district_of, [districts[d] for d in district_of]
+
+
+def _answers(answers: Mapping[str, Mapping[str, str]]) -> tuple[list[str], list[str], list[str]]:
+    fields, keys, codes = [], [], []
+    for field in _CODED:
+        for key, code in answers[field].items():
+            fields.append(field)
+            keys.append(key)
+            codes.append(code)
+    return fields, keys, codes
+
+
+def _money(field: str) -> str:
+    """The satang a money field's cells give, or NULL when SQL cannot be sure."""
+    baht = f"replace({field}_baht, ',', '')"
+    satang = f"replace({field}_satang, ',', '')"
+    return (
+        f"CASE WHEN {baht} ~ '^[0-9]{{1,13}}([.][0-9]{{1,2}})?$' "
+        f"THEN ({baht}::numeric * 100)::bigint "
+        f"WHEN {satang} ~ '^[0-9]{{1,16}}$' THEN {satang}::bigint END"
+    )
+
+
+# ``duplicates.normalize_name`` drops the first title a name starts with; the list is
+# longest first, as a POSIX regular expression's longest match is.
+_TITLE = "^(" + "|".join(t.replace(".", "[.]") for t in _TITLES) + ") *"
+
+
+def _checked_sql(fields: Sequence[str]) -> str:
+    # The national ID's first 12 digits as a number: the check digit by arithmetic.
+    first_12 = "substr(national_id, 1, 12)::bigint"
+    weighted = " + ".join(f"({first_12} / {10**k} % 10) * {k + 2}" for k in range(12))
+    check_digit = f"(11 - ({weighted}) % 11) % 10 = substr(national_id, 13, 1)::int"
+    cells = ", ".join(
+        f"nullif({f}, '') AS {f}" if f in fields else f"NULL::text AS {f}" for f in FIELDS
+    )
+    joins = "\n".join(
+        f"LEFT JOIN answers a_{field} ON a_{field}.field = '{field}' "
+        f"AND a_{field}.key = lower(replace(s.{field}, ' ', '') COLLATE \"C\")"
+        for field in _CODED
+    )
+    # One match over the cells whose text SQL compares (lower case, spaces).
+    safe = "(" + " || ".join(f"coalesce(s.{f}, '')" for f in ("head_name", "village", *_CODED))
+    safe += ') COLLATE "C" ~ $7'
+    lengths = " AND ".join(
+        f"coalesce(char_length(s.{f}), 0) <= {limit}" for f, limit in rules.MAX_LENGTHS.items()
+    )
+    return f"""
+CREATE TEMP TABLE survey_import_checked ON COMMIT DROP AS
+WITH areas AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS a(subdistrict, district, province)
+), answers AS (
+    SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS a(field, key, code)
+), cells AS MATERIALIZED (
+    SELECT row, {cells} FROM {_STAGE}
+), s AS MATERIALIZED (
+    SELECT row, programme, head_name, phone, province_code, district_code, subdistrict_code,
+           village, need, house_condition, land_tenure, land_parcel_ref, notes,
+           replace(replace(national_id, '-', ''), ' ', '') AS national_id,
+           CASE WHEN household_size ~ '^[0-9]{{1,3}}$' THEN household_size::int END
+               AS household_size,
+           {_money("monthly_income")} AS monthly_income_satang,
+           {_money("estimated_cost")} AS estimated_cost_satang,
+           lower(btrim(head_name, ' ') COLLATE "C") AS name_lowered,
+           lower(btrim(village, ' ') COLLATE "C") AS village_lowered
+    FROM cells
+), v AS MATERIALIZED (
+    SELECT s.row, s.national_id,
+           CASE WHEN s.programme IS NULL THEN $8 ELSE a_programme.code END AS programme,
+           s.head_name, s.phone, s.province_code, s.district_code, s.subdistrict_code,
+           s.village, s.household_size, s.monthly_income_satang, a_need.code AS need,
+           s.estimated_cost_satang, a_house_condition.code AS house_condition,
+           a_land_tenure.code AS land_tenure, s.land_parcel_ref, s.notes,
+           left(s.subdistrict_code || '|'
+                || coalesce(replace(regexp_replace(s.village_lowered,
+                                                   '^(หมู่ที่|หมู่|ม[.]|moo) *', 'หมู่'), ' ', ''), '')
+                || '|' || replace(regexp_replace(s.name_lowered, $9, ''), ' ', ''),
+                400) AS duplicate_key,
+           area.subdistrict IS NOT NULL AND {safe} AND {lengths}
+           AND (s.need IS NULL OR a_need.code IS NOT NULL)
+           AND (s.house_condition IS NULL OR a_house_condition.code IS NOT NULL)
+           AND (s.land_tenure IS NULL OR a_land_tenure.code IS NOT NULL) AS cells_pass
+    FROM s
+    LEFT JOIN areas area ON area.subdistrict = s.subdistrict_code
+        AND area.district = s.district_code AND area.province = s.province_code
+    {joins}
+)
+SELECT v.*, coalesce(
+    v.cells_pass AND v.national_id ~ '^[1-8][0-9]{{12}}$'
+    AND CASE WHEN v.national_id ~ '^[1-8][0-9]{{12}}$' THEN {check_digit} END
+    AND v.programme IS NOT NULL AND v.head_name IS NOT NULL AND v.need IS NOT NULL
+    AND v.household_size BETWEEN 1 AND {MAX_HOUSEHOLD_SIZE}
+    AND v.monthly_income_satang <= {rules.MAX_SATANG}
+    AND v.estimated_cost_satang <= {rules.MAX_SATANG},
+    false) AS passed
+FROM v
+"""
+
+
+@dataclass
+class Checked:
+    """One staged row as SQL judged it."""
+
+    row: int
+    passed: bool
+    national_id: str | None
+    subdistrict_code: str | None
+
+
+async def check(
+    session: AsyncSession,
+    fields: Sequence[str],
+    answers: Mapping[str, Mapping[str, str]],
+    programme: str | None,
+) -> list[Checked]:
+    """Check the staged rows; each row's verdict, in sheet order."""
+    driver = await _driver(session)
+    await driver.execute(
+        _checked_sql(fields), *_areas(), *_answers(answers), _SAFE, programme, _TITLE
+    )
+    await driver.execute(f"ANALYZE {_CHECKED}")
+    records = await driver.fetch(
+        f"SELECT row, passed, national_id, subdistrict_code FROM {_CHECKED} ORDER BY row"
+    )
+    return [Checked(*r) for r in records]
+
+
+def _payload_pieces(now: datetime, community_id: uuid.UUID | None) -> tuple[list[str], list[str]]:
+    """The event model's JSON cut where each household's values go: literal texts and,
+    between them, the field whose value goes there."""
+    sample = HouseholdSurveyed(
+        household_id=uuid.UUID(int=0),
+        household_size=1,
+        surveyed_at=now,
+        programme="",
+        province_code="",
+        district_code="",
+        subdistrict_code="",
+        community_id=community_id,
+    ).model_dump(mode="json")
+    marked = sample | {
+        field: f"@@{field}@@"
+        for field in (
+            "household_id",
+            "household_size",
+            "programme",
+            "province_code",
+            "district_code",
+            "subdistrict_code",
+        )
+    }
+    text = json.dumps(marked, ensure_ascii=False)
+    parts = re.split(r'"@@(\w+)@@"', text)
+    return parts[0::2], parts[1::2]
+
+
+# Each field's JSON in SQL (all are codes, digits or UUIDs: nothing to escape).
+_JSON_OF = {
+    "household_id": "'\"' || n.id::text || '\"'",
+    "household_size": "n.household_size::text",
+    "programme": "'\"' || n.programme || '\"'",
+    "province_code": "'\"' || n.province_code || '\"'",
+    "district_code": "'\"' || n.district_code || '\"'",
+    "subdistrict_code": "'\"' || n.subdistrict_code || '\"'",
+}
+
+
+def _uuid7(milliseconds: str, sequence: str) -> str:
+    """A UUIDv7 in SQL: the time, then the row's place in the batch (so ids keep the
+    sheet's order, as ``new_id`` keeps insert order), then 48 random bits."""
+    return (
+        f"(lpad(to_hex({milliseconds}), 12, '0') || '7' "
+        f"|| lpad(to_hex(({sequence} >> 14) & 4095), 3, '0') "
+        f"|| to_hex(8 | (({sequence} >> 12) & 3)) || lpad(to_hex({sequence} & 4095), 3, '0') "
+        f"|| lpad(to_hex((random() * 281474976710655)::bigint), 12, '0'))::uuid"
+    )
+
+
+_HOUSEHOLD_COLUMNS = (
+    "programme",
+    "head_name",
+    "national_id",
+    "phone",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "village",
+    "household_size",
+    "monthly_income_satang",
+    "need",
+    "estimated_cost_satang",
+    "house_condition",
+    "land_tenure",
+    "land_parcel_ref",
+    "notes",
+    "duplicate_key",
+)
+
+
+async def register(
+    session: AsyncSession,
+    rows: list[int],
+    *,
+    now: datetime,
+    surveyed_by: str,
+    survey_round_id: uuid.UUID | None,
+    community_id: uuid.UUID | None,
+) -> None:
+    """Register the checked rows numbered ``rows``: households, their transitions and
+    events (as ``repository.register_households`` does), and flag likely duplicates."""
+    if not rows:
+        return
+    literals, fields = _payload_pieces(now, community_id)
+    params: list[Any] = [rows, now, surveyed_by, survey_round_id, community_id]
+    pieces: list[str] = []
+    for index, literal in enumerate(literals):
+        params.append(literal)
+        pieces.append(f"${len(params)}::text")
+        if index < len(fields):
+            pieces.append(_JSON_OF[fields[index]])
+    payload = " || ".join(pieces)
+    milliseconds = f"{int(now.timestamp() * 1000)}::bigint"
+    event = HouseholdSurveyed
+    params += [
+        event.aggregate_type,
+        event.event_type,
+        event.topic,
+        SOURCE,
+        event.dataschema(),
+        current_traceparent(),
+    ]
+    at = len(params) - 5
+    columns = ", ".join(_HOUSEHOLD_COLUMNS)
+    picked = ", ".join(f"n.{c}" for c in _HOUSEHOLD_COLUMNS)
+    sql = f"""
+WITH new AS MATERIALIZED (
+    SELECT {_uuid7(milliseconds, "o.n")} AS id, o.n, c.*
+    FROM {_CHECKED} c
+    JOIN unnest($1::int[]) WITH ORDINALITY AS o(row, n) ON o.row = c.row
+), households AS (
+    INSERT INTO households (id, {columns}, survey_round_id, community_id,
+                            possible_duplicate, status, created_at, updated_at)
+    SELECT n.id, {picked}, $4::uuid, $5::uuid, false, '{HouseholdStatus.SURVEYED.value}',
+           $2::timestamptz, $2::timestamptz
+    FROM new n ORDER BY n.n
+), transitions AS (
+    INSERT INTO household_transitions (id, household_id, from_status, to_status, reason,
+                                       decided_by, decided_at, recorded_at)
+    SELECT {_uuid7(milliseconds, "n.n")}, n.id, NULL, '{HouseholdStatus.SURVEYED.value}',
+           NULL, $3::text, $2::timestamptz, $2::timestamptz
+    FROM new n ORDER BY n.n
+)
+INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, source, dataschema,
+                    payload, occurred_at, traceparent, attempts)
+SELECT {_uuid7(milliseconds, "n.n")}, ${at}, n.id::text, ${at + 1}, ${at + 2}, ${at + 3},
+       ${at + 4}, {payload}, $2::timestamptz, ${at + 5}, 0
+FROM new n ORDER BY n.n
+"""
+    driver = await _driver(session)
+    await driver.execute(sql, *params)
+    # Likely duplicates: a key now shared by two national IDs flags every household on it.
+    await driver.execute(
+        f"""
+UPDATE households SET possible_duplicate = true
+WHERE NOT possible_duplicate AND duplicate_key IN (
+    SELECT h.duplicate_key FROM households h
+    WHERE h.duplicate_key IN (
+        SELECT c.duplicate_key FROM {_CHECKED} c JOIN unnest($1::int[]) AS o(row) USING (row))
+    GROUP BY h.duplicate_key HAVING count(DISTINCT h.national_id) > 1)
+""",
+        rows,
+    )
