@@ -24,7 +24,7 @@ from baan_testkit import auth as auth_testing
 from baan_testkit.apps import postgres_databases, running_app, service_settings
 from survey import SOURCE
 from survey.households.models import Household, HouseholdTransition
-from survey.imports import staging
+from survey.imports import service, staging
 from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
 
 pytestmark = pytest.mark.postgres
@@ -233,8 +233,14 @@ async def test_each_event_is_the_bytes_the_outbox_writer_writes(
 
 
 async def test_a_job_resumed_on_postgresql_goes_on_after_its_resume_point(
-    pg_url: str, tmp_path: Path, auth_settings: AuthSettings, issuer: DevIssuer
+    pg_url: str,
+    tmp_path: Path,
+    auth_settings: AuthSettings,
+    issuer: DevIssuer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Batches of two rows, each committed with the job's progress before the next.
+    monkeypatch.setattr(service, "STAGED_BATCH_SIZE", 2)
     rows = [sheet_row() for _ in range(4)]
     rows.append(sheet_row(**{NID: rows[0][2]}))  # row 6 repeats row 2, done before the cut
     files = tmp_path / "pg"

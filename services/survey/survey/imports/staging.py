@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.events.catalog import HouseholdSurveyed
@@ -88,9 +89,17 @@ def stage_records(
 
 
 async def _driver(session: AsyncSession) -> Any:
+    """The session's asyncpg connection, inside the session's transaction: SQLAlchemy
+    begins it on the first statement it sends, so after a commit one is sent first
+    (else the staging table would vanish with its statement, and the writes would
+    not be the batch's)."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    driver: Any = raw.driver_connection
+    if not driver.is_in_transaction():
+        await connection.execute(text("SELECT 1"))
+    assert driver.is_in_transaction()
+    return driver
 
 
 async def stage(
