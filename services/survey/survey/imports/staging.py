@@ -148,9 +148,24 @@ def _money(field: str, cells: Mapping[str, str]) -> str:
     )
 
 
-# ``duplicates.normalize_name`` drops the first title a name starts with; the list is
-# longest first, as a POSIX regular expression's longest match is.
-_TITLE = "^(" + "|".join(t.replace(".", "[.]") for t in _TITLES) + ") *"
+# ``duplicates.normalize_name`` drops the first title (of its list, longest first) a
+# name starts with; ``normalize_village`` writes a village number's prefix one way.
+_VILLAGE_PREFIXES = ("หมู่ที่", "หมู่", "ม.", "moo")
+
+
+def _name_key(lowered: str) -> str:
+    cases = " ".join(
+        f"WHEN starts_with({lowered}, '{t}') THEN substr({lowered}, {len(t) + 1})" for t in _TITLES
+    )
+    return f"replace(CASE {cases} ELSE {lowered} END, ' ', '')"
+
+
+def _village_key(lowered: str) -> str:
+    cases = " ".join(
+        f"WHEN starts_with({lowered}, '{p}') THEN 'หมู่' || substr({lowered}, {len(p) + 1})"
+        for p in _VILLAGE_PREFIXES
+    )
+    return f"coalesce(replace(CASE {cases} ELSE {lowered} END, ' ', ''), '')"
 
 
 # Cells where empty and missing differ from a value (the rest fail their pattern when empty).
@@ -209,7 +224,9 @@ WITH areas AS (
            CASE WHEN nid ~ '^[1-8][0-9]{{12}}$' THEN substr(nid, 13, 1)::int END AS last_digit,
            CASE WHEN size_text ~ '^[0-9]{{1,3}}$' THEN size_text::int END AS household_size,
            {_money("monthly_income", money)} AS monthly_income_satang,
-           {_money("estimated_cost", money)} AS estimated_cost_satang
+           {_money("estimated_cost", money)} AS estimated_cost_satang,
+           lower(btrim({cell("head_name")}, ' ') COLLATE "C") AS name_lowered,
+           lower(btrim({cell("village")}, ' ') COLLATE "C") AS village_lowered
     FROM (SELECT *, {nid} AS nid, {cell("household_size")} AS size_text FROM {_STAGE}) x
 )
 SELECT s.row, s.national_id,
@@ -218,12 +235,8 @@ SELECT s.row, s.national_id,
        s.village, s.household_size, s.monthly_income_satang, a_need.code AS need,
        s.estimated_cost_satang, a_house_condition.code AS house_condition,
        a_land_tenure.code AS land_tenure, s.land_parcel_ref, s.notes,
-       left(s.subdistrict_code || '|'
-            || coalesce(replace(regexp_replace(lower(btrim(s.village, ' ') COLLATE "C"),
-                                               '^(หมู่ที่|หมู่|ม[.]|moo) *', 'หมู่'), ' ', ''), '')
-            || '|' || replace(regexp_replace(lower(btrim(s.head_name, ' ') COLLATE "C"), $9, ''),
-                              ' ', ''),
-            400) AS duplicate_key,
+       left(s.subdistrict_code || '|' || {_village_key("s.village_lowered")}
+            || '|' || {_name_key("s.name_lowered")}, 400) AS duplicate_key,
        coalesce(
            area.subdistrict IS NOT NULL AND s.first_12 IS NOT NULL AND {check_digit}
            AND (CASE WHEN s.programme IS NULL THEN $8 ELSE a_programme.code END) IS NOT NULL
@@ -260,9 +273,7 @@ async def check(
 ) -> list[Checked]:
     """Check the staged rows; each row's verdict, in sheet order."""
     driver = await _driver(session)
-    await driver.execute(
-        _checked_sql(fields), *_areas(), *_answers(answers), _SAFE, programme, _TITLE
-    )
+    await driver.execute(_checked_sql(fields), *_areas(), *_answers(answers), _SAFE, programme)
     records = await driver.fetch(
         f"SELECT row, passed, national_id, subdistrict_code FROM {_CHECKED} ORDER BY row"
     )
