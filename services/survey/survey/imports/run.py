@@ -7,7 +7,9 @@ ID used twice, its members, the round's sub-district), write each batch
 flags and ``household.surveyed`` events in the caller's transaction), and at
 the end report member rows that no household claimed. Rows are checked in a
 worker thread a batch ahead of the batch being written, so the database and
-Python work at once.
+Python work at once. On PostgreSQL the thread only reads a batch ahead: the
+batch is staged and checked by SQL (``staging``), and only the rows SQL does
+not pass are checked here, by ``rules``.
 """
 
 import asyncio

@@ -8,7 +8,8 @@ a spooled copy: each batch of rows commits with the job's progress and its
 resume point (the last sheet row done), so a crash loses at most the batch in
 flight, never half a household, and the job resumes from the row after its
 resume point when the service starts again. The rows themselves go through
-``run.ImportRun`` (checked by ``rules``, written by ``repository``).
+``run.ImportRun`` (checked by ``rules``, written by ``repository``; on PostgreSQL
+checked and written by SQL, ``staging``, with ``rules`` naming the problems).
 
 A national ID already registered in the same round (or, without a round, with
 no round) counts as already present and is not imported again: uploading the
