@@ -111,6 +111,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
             topics.FINANCE_GRANTS,
             topics.FINANCE_LOANS,
             topics.FINANCE_REVOLVING_FUNDS,
+            topics.FINANCE_WELFARE_MATCHES,
         ),
         consumes=(topics.CONSTRUCTION_HOUSES, topics.SURVEY_HOUSEHOLDS, topics.WELFARE_MATCHES),
     ),
@@ -142,6 +143,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
             topics.WELFARE_BENEFITS,
             topics.WELFARE_MATCHES,
         ),
+        consumes=(topics.FINANCE_WELFARE_MATCHES,),
     ),
 )
 

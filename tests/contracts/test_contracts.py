@@ -148,6 +148,7 @@ class TestAsyncApiDocument:
             "finance.loans": "finance",
             "finance.budgets": "finance",
             "finance.revolving_funds": "finance",
+            "finance.welfare_matches": "finance",
             "welfare.funds": "welfare",
             "welfare.members": "welfare",
             "welfare.benefits": "welfare",

@@ -66,6 +66,7 @@ STREAMS = (
     "finance.loans",
     "finance.budgets",
     "finance.revolving_funds",
+    "finance.welfare_matches",
     "welfare.funds",
     "welfare.members",
     "welfare.benefits",
@@ -209,8 +210,14 @@ def test_topics_streams_forever_and_dead_letters() -> None:
         "survey.households.dlq.finance",
         "construction.houses.dlq.finance",
         "welfare.matches.dlq.finance",
-        # Reporting reads every stream but welfare's match requests (finance's to pay).
-        *(f"{stream}.dlq.reporting" for stream in STREAMS if stream != "welfare.matches"),
+        "finance.welfare_matches.dlq.welfare",
+        # Reporting reads every stream but the welfare matches: the requests (finance's to
+        # pay) and finance's payments of them (welfare's to show).
+        *(
+            f"{stream}.dlq.reporting"
+            for stream in STREAMS
+            if stream not in ("welfare.matches", "finance.welfare_matches")
+        ),
     } == dead_letters
     for topic in topics.values():
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "baan-kafka"

@@ -1010,6 +1010,13 @@ export interface components {
          * @enum {string}
          */
         Matcher: "agency" | "local_administration";
+        /**
+         * MatchPaymentStatus
+         * @description Where the agency's money for an approved match stands, as finance said
+         *     (``finance.welfare_matches``); a local administration's match has none.
+         * @enum {string}
+         */
+        MatchPaymentStatus: "waiting_for_budget" | "paid";
         /** MatchRequestCreate */
         MatchRequestCreate: {
             /**
@@ -1067,6 +1074,23 @@ export interface components {
             matcher: components["schemas"]["Matcher"];
             /** Matcher Name */
             matcher_name: string | null;
+            /**
+             * Paid At
+             * @description When finance paid it
+             */
+            paid_at?: string | null;
+            /**
+             * Paid Satang
+             * @description What finance paid
+             */
+            paid_satang?: number | null;
+            /**
+             * Payment Reason
+             * @description Why the match waits: no budget covers it, or too little
+             */
+            payment_reason?: string | null;
+            /** @description The agency's payment of an approved agency match, as finance told it: waiting_for_budget (``payment_reason`` says why) or paid; null before finance answered, and for a local administration's match */
+            payment_status?: components["schemas"]["MatchPaymentStatus"] | null;
             /**
              * Period From
              * Format: date

@@ -26,6 +26,7 @@ from baan_testkit.apps import ON_BOTH_DATABASES, running_app, service_settings
 from baan_testkit.apps import database_url as fresh_database_url
 from baan_testkit.delivery import deliver
 from baan_testkit.events import cloud_event
+from baan_testkit.outbox import outbox_events
 
 FUND = uuid.UUID("0190c0de-0000-7000-8000-00000000f00d")
 YEAR = fiscal_year_at(utcnow())
@@ -110,6 +111,11 @@ async def test_an_agency_match_is_paid_from_its_provinces_budget_once_however_of
     assert (payment["amount_satang"], payment["fiscal_year"]) == (3_650_000, YEAR)
     assert await _expense(http) == 3_650_000
     assert await _budget(http, budget["id"]) == (3_650_000, 0, 6_350_000)
+    # Welfare hears it once: paid, when and how much, from which budget.
+    (told,) = await outbox_events(matches_app, "welfare_match.paid")
+    assert (told["match_request_id"], told["amount_satang"]) == (str(request_id), 3_650_000)
+    assert (told["budget_id"], told["welfare_fund_id"]) == (budget["id"], str(FUND))
+    assert told["paid_at"] is not None
 
 
 async def test_a_match_no_budget_covers_waits_with_the_reason_and_is_paid_when_money_comes(
@@ -123,9 +129,14 @@ async def test_a_match_no_budget_covers_waits_with_the_reason_and_is_paid_when_m
         f"no WELFARE_MATCH budget for FY {YEAR} covers welfare fund {FUND} in tambon 100101"
     )
     assert await _expense(http) == 0
-    # Another province's budget does not cover the fund: it still waits.
+    # Welfare hears that it waits, and why.
+    (told,) = await outbox_events(matches_app, "welfare_match.waiting_for_budget")
+    assert (told["match_request_id"], told["reason"]) == (str(request_id), waiting["unpaid_reason"])
+    # Another province's budget does not cover the fund: it still waits (same reason:
+    # welfare is not told again).
     await _welfare_budget(matches_app, 50_000_000, area_code="50")
     assert [p["status"] for p in await _payments(http)] == ["waiting"]
+    assert len(await outbox_events(matches_app, "welfare_match.waiting_for_budget")) == 1
     budget = await _welfare_budget(matches_app, 5_000_000, area_level="district", area_code="1001")
     (paid,) = await _payments(http)
     assert (paid["status"], paid["budget_id"], paid["unpaid_reason"]) == (
@@ -138,6 +149,11 @@ async def test_a_match_no_budget_covers_waits_with_the_reason_and_is_paid_when_m
     await deliver(matches_app, match_approved(request_id))
     await _welfare_budget(matches_app, 5_000_000, area_level="district", area_code="1001")
     assert await _expense(http) == 3_650_000
+    (told_paid,) = await outbox_events(matches_app, "welfare_match.paid")
+    assert (told_paid["match_request_id"], told_paid["budget_id"]) == (
+        str(request_id),
+        budget["id"],
+    )
     assert await _payments(http, status="waiting") == []
 
 

@@ -532,6 +532,33 @@ class WelfareMatchApproved(WelfareAreaMixin, EventData):
         return str(self.match_request_id)
 
 
+class WelfareMatchPaymentEvent(WelfareAreaMixin, EventData):
+    """Finance's payment of the agency's match of a welfare fund's contributions (one per
+    ``match_request_id`` welfare approved): waiting for a WELFARE_MATCH budget, with the
+    reason, then paid from one. Published when it waits (again, when the reason changes)
+    and once when it is paid; welfare shows it on the match request."""
+
+    topic = topics.FINANCE_WELFARE_MATCHES
+    aggregate_type = "welfare_match_payment"
+    match_request_id: uuid.UUID
+    amount_satang: int
+    fiscal_year: int | None = None  # B.E.: the budget year that pays it
+
+    def aggregate_id(self) -> str:
+        return str(self.match_request_id)
+
+
+class WelfareMatchWaiting(WelfareMatchPaymentEvent):
+    event_type = "welfare_match.waiting_for_budget"
+    reason: str  # no WELFARE_MATCH budget covers the fund, or too little is free
+
+
+class WelfareMatchPaid(WelfareMatchPaymentEvent):
+    event_type = "welfare_match.paid"
+    paid_at: datetime
+    budget_id: uuid.UUID | None = None
+
+
 def _all_subclasses(cls: type[EventData]) -> list[type[EventData]]:
     found: list[type[EventData]] = []
     for sub in cls.__subclasses__():

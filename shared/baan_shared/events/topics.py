@@ -9,6 +9,7 @@ FINANCE_GRANTS = "finance.grants"
 FINANCE_LOANS = "finance.loans"
 FINANCE_BUDGETS = "finance.budgets"
 FINANCE_REVOLVING_FUNDS = "finance.revolving_funds"
+FINANCE_WELFARE_MATCHES = "finance.welfare_matches"
 WELFARE_FUNDS = "welfare.funds"
 WELFARE_MEMBERS = "welfare.members"
 WELFARE_BENEFITS = "welfare.benefits"
@@ -23,6 +24,7 @@ ALL_STREAMS = (
     FINANCE_LOANS,
     FINANCE_BUDGETS,
     FINANCE_REVOLVING_FUNDS,
+    FINANCE_WELFARE_MATCHES,
     WELFARE_FUNDS,
     WELFARE_MEMBERS,
     WELFARE_BENEFITS,

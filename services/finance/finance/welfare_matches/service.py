@@ -10,7 +10,10 @@ against cash), in the consumer's transaction.
 
 When no budget covers the fund, or the one that does has less free than the match,
 the match is recorded as waiting with the reason, nothing is booked, and
-``GET /v1/welfare-match-payments?status=waiting`` lists it; allocating to a
+``GET /v1/welfare-match-payments?status=waiting`` lists it; welfare hears it
+(``welfare_match.waiting_for_budget`` on ``finance.welfare_matches``, again when the
+reason changes, and ``welfare_match.paid`` once when paid: through the outbox, in
+the same transaction) and shows it on the match request; allocating to a
 WELFARE_MATCH budget pays the waiting matches it covers, oldest first (the event
 coming again tries too). One row per match request: a redelivered event is stopped
 by the inbox, the same match brought by another event finds its row, and the
@@ -21,14 +24,18 @@ administration itself: finance books nothing for it. Nothing here commits.
 
 import logging
 import uuid
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
-from baan_shared.events.catalog import WelfareMatchApproved
+from baan_shared.events.catalog import WelfareMatchApproved, WelfareMatchPaid, WelfareMatchWaiting
 from baan_shared.fiscal import fiscal_year_at
+from baan_shared.outbox import record_event
 from baan_shared.pages import Page, Paging
+from baan_shared.reference import region_of_province
+from finance import SERVICE_NAME
 from finance.budgets import service as budgets
 from finance.budgets.lines import WELFARE_MATCH
 from finance.budgets.models import Budget
@@ -39,6 +46,7 @@ from finance.welfare_matches import repository
 from finance.welfare_matches.models import MatchPaymentStatus, WelfareMatchPayment
 
 AGENCY = "agency"
+SOURCE = f"/services/{SERVICE_NAME}"
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +106,11 @@ async def _pay(session: AsyncSession, payment: WelfareMatchPayment) -> bool:
     if reservation.budget is None:
         if payment.unpaid_reason != reservation.refusal:
             log.warning("welfare match %s waits: %s", payment.match_request_id, reservation.refusal)
+            await record_event(
+                session,
+                WelfareMatchWaiting(**_facts(payment), reason=reservation.refusal or "no budget"),
+                source=SOURCE,
+            )
         payment.unpaid_reason = reservation.refusal
         session.add(payment)
         await session.flush()
@@ -122,7 +135,26 @@ async def _pay(session: AsyncSession, payment: WelfareMatchPayment) -> bool:
     payment.unpaid_reason = None
     session.add(payment)
     await session.flush()
+    await record_event(
+        session,
+        WelfareMatchPaid(**_facts(payment), paid_at=payment.paid_at, budget_id=payment.budget_id),
+        source=SOURCE,
+    )
     return True
+
+
+def _facts(payment: WelfareMatchPayment) -> dict[str, Any]:
+    office = region_of_province(payment.province_code)
+    return {
+        "welfare_fund_id": payment.welfare_fund_id,
+        "province_code": payment.province_code,
+        "district_code": payment.district_code,
+        "subdistrict_code": payment.subdistrict_code,
+        "region_code": office.code if office is not None else None,
+        "match_request_id": payment.match_request_id,
+        "amount_satang": payment.amount_satang,
+        "fiscal_year": payment.fiscal_year,
+    }
 
 
 async def page(

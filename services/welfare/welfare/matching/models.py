@@ -24,6 +24,14 @@ class MatchStatus(StrEnum):
     REFUSED = "refused"
 
 
+class MatchPaymentStatus(StrEnum):
+    """Where the agency's money for an approved match stands, as finance said
+    (``finance.welfare_matches``); a local administration's match has none."""
+
+    WAITING_FOR_BUDGET = "waiting_for_budget"  # no WELFARE_MATCH budget, or too little
+    PAID = "paid"
+
+
 class MatchRequest(SQLModel, table=True):
     __tablename__ = "welfare_match_requests"
 
@@ -46,3 +54,10 @@ class MatchRequest(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # The agency's payment of an approved match, as finance's events tell it.
+    payment_status: MatchPaymentStatus | None = Field(
+        default=None, sa_type=enum_type(MatchPaymentStatus)
+    )
+    payment_reason: str | None = Field(default=None, max_length=500)
+    paid_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    paid_satang: int | None = Field(default=None, sa_type=BigInteger)

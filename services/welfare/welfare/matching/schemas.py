@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from baan_shared.http.bounds import PositiveSatang
 from welfare.funds.schemas import not_in_the_future
-from welfare.matching.models import Matcher, MatchRequest, MatchStatus
+from welfare.matching.models import Matcher, MatchPaymentStatus, MatchRequest, MatchStatus
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -57,6 +57,17 @@ class MatchRequestPublic(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     created_at: datetime
+    payment_status: MatchPaymentStatus | None = Field(
+        default=None,
+        description="The agency's payment of an approved agency match, as finance told it: "
+        "waiting_for_budget (``payment_reason`` says why) or paid; null before finance "
+        "answered, and for a local administration's match",
+    )
+    payment_reason: str | None = Field(
+        default=None, description="Why the match waits: no budget covers it, or too little"
+    )
+    paid_at: datetime | None = Field(default=None, description="When finance paid it")
+    paid_satang: int | None = Field(default=None, description="What finance paid")
 
     @classmethod
     def of(cls, row: MatchRequest) -> "MatchRequestPublic":

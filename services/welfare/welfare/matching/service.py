@@ -2,7 +2,10 @@
 over a period; the request is checked against the contributions recorded for the
 period (matching/rules.py) and, approved, booked into the fund's books once
 (``match:<id>``) and published as ``welfare_match.approved`` for finance to pay the
-agency's share from a budget. Nothing here commits; the caller's unit of work does.
+agency's share from a budget. Finance's answer comes back (``on_match_waiting``,
+``on_match_paid``): the request shows the payment waiting for a budget, with the
+reason, or paid, when and how much. Nothing here commits; the caller's unit of work
+does.
 """
 
 import uuid
@@ -12,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, does_not_exist
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict, field_error
-from baan_shared.events.catalog import WelfareMatchApproved
+from baan_shared.events.catalog import WelfareMatchApproved, WelfareMatchPaid, WelfareMatchWaiting
 from baan_shared.outbox import record_event
 from welfare import SOURCE
 from welfare.areas import region_of
@@ -23,7 +26,7 @@ from welfare.funds import repository as funds_repository
 from welfare.funds import service as funds
 from welfare.funds.models import Fund
 from welfare.matching import repository
-from welfare.matching.models import Matcher, MatchRequest, MatchStatus
+from welfare.matching.models import Matcher, MatchPaymentStatus, MatchRequest, MatchStatus
 from welfare.matching.rules import Period, over_contributions, overlapping
 from welfare.matching.schemas import MatchDecision, MatchRequestCreate
 
@@ -139,3 +142,28 @@ async def decide(session: AsyncSession, row: MatchRequest, body: MatchDecision) 
 
 async def of_fund(session: AsyncSession, fund_id: uuid.UUID) -> list[MatchRequest]:
     return await repository.of_fund(session, fund_id)
+
+
+async def on_match_waiting(session: AsyncSession, data: WelfareMatchWaiting) -> None:
+    """Finance keeps the agency's match waiting for a budget: the reason, unless it was
+    paid already (paid is final; an unknown request is not welfare's: ignored)."""
+    row = await repository.get(session, data.match_request_id)
+    if row is None or row.payment_status is MatchPaymentStatus.PAID:
+        return
+    row.payment_status = MatchPaymentStatus.WAITING_FOR_BUDGET
+    row.payment_reason = data.reason
+    session.add(row)
+    await session.flush()
+
+
+async def on_match_paid(session: AsyncSession, data: WelfareMatchPaid) -> None:
+    """Finance paid the agency's match: when, and how much."""
+    row = await repository.get(session, data.match_request_id)
+    if row is None:
+        return
+    row.payment_status = MatchPaymentStatus.PAID
+    row.payment_reason = None
+    row.paid_at = data.paid_at
+    row.paid_satang = data.amount_satang
+    session.add(row)
+    await session.flush()
