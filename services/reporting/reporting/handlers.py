@@ -3,7 +3,8 @@
 Every household, house and grant event feeds ``household_progress`` (grants
 also ``grant_progress``); budget, loan and revolving fund events feed the money
 projections, welfare's fund, member and benefit events the welfare
-projections. The consumer commits each projector's changes together with its
+projections (each moving the welfare projection's freshness mark on its
+stream). The consumer commits each projector's changes together with its
 inbox row. A partition's batch of events goes to ``batch.apply_batch``, which
 does what these handlers would do one event at a time, in a few statements
 (and hands the money events, few per aggregate, to their handlers here).
@@ -82,12 +83,12 @@ SUBSCRIPTIONS = (
     # survey.tambon_coverage
     .on(TambonCoverageChanged, survey_coverage.on_tambon_coverage_changed)
     # welfare.funds
-    .on(WelfareFundRegistered, welfare.on_fund_registered)
-    .on(WelfareFundBalanceChanged, welfare.on_fund_balance_changed)
+    .on(WelfareFundRegistered, welfare.marked(welfare.on_fund_registered))
+    .on(WelfareFundBalanceChanged, welfare.marked(welfare.on_fund_balance_changed))
     # welfare.members
-    .on(WelfareMemberJoined, welfare.on_member_joined)
-    .on(WelfareMemberStatusChanged, welfare.on_member_status_changed)
+    .on(WelfareMemberJoined, welfare.marked(welfare.on_member_joined))
+    .on(WelfareMemberStatusChanged, welfare.marked(welfare.on_member_status_changed))
     # welfare.benefits
-    .on(WelfareBenefitPaid, welfare.on_benefit_paid)
+    .on(WelfareBenefitPaid, welfare.marked(welfare.on_benefit_paid))
 )
 SUBSCRIPTIONS.in_batches(partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers))

@@ -18,6 +18,7 @@ from reporting.projections.models import (
     as_utc,
 )
 from reporting.projections.stage import latest
+from reporting.welfare.models import WelfareFund
 
 
 def _in_areas(principal: Principal, table: Any) -> ColumnElement[bool]:
@@ -31,10 +32,11 @@ def _in_areas(principal: Principal, table: Any) -> ColumnElement[bool]:
 
 async def last_event_in_areas(session: AsyncSession, principal: Principal) -> datetime | None:
     """The time of the latest event applied to a row in the caller's areas (households,
-    grants, loans, revolving funds, budgets); None when none has reached them yet."""
+    grants, loans, revolving funds, welfare funds, budgets); None when none has reached
+    them yet."""
     queries = [
         select(func.max(col(table.last_event_time))).where(_in_areas(principal, table))
-        for table in (HouseholdProgress, GrantProgress, LoanMoney, FundMoney)
+        for table in (HouseholdProgress, GrantProgress, LoanMoney, FundMoney, WelfareFund)
     ]
     queries.append(
         select(func.max(col(BudgetMoney.last_event_time))).where(budgets_in_areas(principal))

@@ -12,10 +12,12 @@ data: welfare keeps the national ID) and ``welfare_benefit`` each benefit paid.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
+
+from baan_shared.db import UTCDateTime
 
 
 def _satang() -> Column[int]:
@@ -44,6 +46,12 @@ class WelfareFund(SQLModel, table=True):
     members: int = Field(default=0, description="Memberships held now (active or lapsed)")
     people_helped: int = Field(default=0, description="Members ever paid a benefit")
     benefits: int = Field(default=0, description="Benefits paid")
+    last_event_time: datetime | None = Field(
+        default=None,
+        sa_column=Column(UTCDateTime(), nullable=True),
+        description="The latest event about the fund (its books, members, benefits): the "
+        "freshness of an area-bound caller's reports",
+    )
 
 
 class WelfareFundYear(SQLModel, table=True):

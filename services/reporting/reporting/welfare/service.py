@@ -16,9 +16,10 @@ years, never the number of members. Every figure links to the list behind it.
 """
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,7 @@ from baan_shared.auth import Principal
 from baan_shared.errors import NotFound, invalid
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
+    EventData,
     WelfareBenefitPaid,
     WelfareFundBalanceChanged,
     WelfareFundEvent,
@@ -37,6 +39,8 @@ from baan_shared.events.catalog import (
 from baan_shared.fiscal import BUDDHIST_ERA_OFFSET, fiscal_year_be
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
 from reporting.money.service import place_at
+from reporting.projections.household_progress import event_time
+from reporting.projections.repository import record_applied
 from reporting.reports.service import as_of
 from reporting.welfare import repository
 from reporting.welfare.models import WelfareFund, WelfareMember
@@ -63,6 +67,27 @@ MEMBERS_PATH = "/v1/reports/welfare/members"
 
 # --- projecting ------------------------------------------------------------------------
 
+WELFARE = "welfare"
+"""The projection's name in the freshness marks (``projection_state``)."""
+E = TypeVar("E", bound=EventData)
+Projector = Callable[[AsyncSession, E, CloudEvent], Awaitable[None]]
+
+
+def marked(projector: Projector[E]) -> Projector[E]:
+    """``projector``, then the welfare projection's high-water mark on the event's stream
+    moved: the freshness report's mark and every report's ``as_of``, as the household
+    and money projections do (handlers.py wraps each welfare projector)."""
+
+    async def apply(session: AsyncSession, data: E, event: CloudEvent) -> None:
+        await projector(session, data, event)
+        await record_applied(
+            session, projection=WELFARE, stream=data.topic, event_time=event_time(event)
+        )
+
+    apply.__name__ = apply.__qualname__ = projector.__name__
+    apply.__doc__ = projector.__doc__
+    return apply
+
 
 def _area(data: Any) -> dict[str, Any]:
     return {
@@ -71,6 +96,12 @@ def _area(data: Any) -> dict[str, Any]:
         "subdistrict_code": data.subdistrict_code,
         "region_code": data.region_code,
     }
+
+
+def _seen(fund: WelfareFund, event: CloudEvent) -> None:
+    """The fund's freshness: the latest event about it (events may come out of order)."""
+    if fund.last_event_time is None or event.time > fund.last_event_time:
+        fund.last_event_time = event.time
 
 
 def _keep_totals(fund: WelfareFund, data: WelfareFundEvent) -> None:
@@ -86,6 +117,7 @@ async def on_fund_registered(
     session: AsyncSession, data: WelfareFundRegistered, event: CloudEvent
 ) -> None:
     fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
+    _seen(fund, event)
     fund.registered_on = data.registered_on
     fund.registered_fiscal_year = fiscal_year_be(data.registered_on)
     _keep_totals(fund, data)
@@ -97,6 +129,7 @@ async def on_fund_balance_changed(
     session: AsyncSession, data: WelfareFundBalanceChanged, event: CloudEvent
 ) -> None:
     fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
+    _seen(fund, event)
     _keep_totals(fund, data)
     session.add(fund)
     new = await repository.record_movement(
@@ -132,6 +165,7 @@ async def on_member_joined(
     if await repository.lock_member(session, data.member_id) is not None:
         return
     fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
+    _seen(fund, event)
     area = _area(data)
     del area["region_code"]
     member = WelfareMember(
@@ -166,6 +200,7 @@ async def on_member_status_changed(
     if member.status == data.status:
         return
     fund = await repository.lock_fund(session, member.welfare_fund_id, _area(data))
+    _seen(fund, event)
     held, holds = member.status in HOLDING, data.status in HOLDING
     if held and not holds:
         member.ended_on = data.ended_on or event.time.date()
@@ -185,6 +220,7 @@ async def on_benefit_paid(
     session: AsyncSession, data: WelfareBenefitPaid, event: CloudEvent
 ) -> None:
     fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
+    _seen(fund, event)
     fiscal_year = fiscal_year_be(data.paid_on)
     first_ever = await repository.benefits_of(session, data.member_id) == 0
     first_this_year = await repository.benefits_of(session, data.member_id, fiscal_year) == 0
