@@ -26,9 +26,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baan_local.instance import (
     DATA_DIR_ENV,
@@ -50,6 +52,9 @@ from baan_local.instance import (
     write_instance,
 )
 from baan_shared.registry import SERVICE_NAMES, SERVICES
+
+if TYPE_CHECKING:
+    import httpx
 
 NATIONAL_CLIENT = "baan-national"
 
@@ -369,6 +374,8 @@ def _import_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    """Upload the sheet (streamed from its file), follow the job with a progress bar
+    (rows done of total, rate, time left), and write its error file beside the sheet."""
     import httpx
 
     layout = _layout(args)
@@ -382,21 +389,68 @@ def _import(args: argparse.Namespace) -> int:
         form["programme"] = args.programme
     if args.survey_round:
         form["survey_round_id"] = args.survey_round
-    files: dict[str, tuple[str, bytes]] = {"file": (args.sheet.name, args.sheet.read_bytes())}
-    if args.members:
-        files["members_file"] = (args.members.name, args.members.read_bytes())
-    response = httpx.post(
-        f"{url}/v1/household-imports",
-        data=form,
-        files=files,
-        headers={"authorization": f"Bearer {token}"},
-        timeout=300,
+    with httpx.Client(
+        base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=300
+    ) as survey:
+        with ExitStack() as files_open:
+            files = {"file": (args.sheet.name, files_open.enter_context(args.sheet.open("rb")))}
+            if args.members:
+                members = files_open.enter_context(args.members.open("rb"))
+                files["members_file"] = (args.members.name, members)
+            response = survey.post("/v1/household-imports", data=form, files=files)
+        if not response.is_success:
+            print(json.dumps(response.json(), indent=2, ensure_ascii=False))
+            print(f"baan import: survey answered {response.status_code}", file=sys.stderr)
+            return 1
+        job = _follow_import(survey, response.json())
+        print(json.dumps({k: v for k, v in job.items() if k != "first_errors"}, indent=2))
+        print(job["outcome"])
+        if job["problems_found"]:
+            errors = survey.get(f"/v1/household-imports/{job['id']}/errors")
+            errors.raise_for_status()
+            written = args.sheet.with_name(f"{args.sheet.stem}.errors.csv")
+            written.write_bytes(errors.content)
+            print(
+                f"error file ({job['problems_found']:,} problems, "
+                f"{job['rows_invalid']:,} rows not imported): {written}"
+            )
+    return 0 if job["status"] == "done" else 1
+
+
+def _follow_import(survey: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
+    """Poll the import job until it is done or failed, showing its progress."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
     )
-    print(json.dumps(response.json(), indent=2, ensure_ascii=False))
-    if response.is_success:
-        return 0
-    print(f"baan import: survey answered {response.status_code}", file=sys.stderr)
-    return 1
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rows/s"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task(job["filename"], total=job["rows_total"], rate="-")
+        while True:
+            finished = job["status"] in ("done", "failed")
+            progress.update(
+                task,
+                completed=job["rows_read"],
+                total=job["rows_total"] or (job["rows_read"] if finished else None),
+                rate=f"{job['rows_per_second'] or 0:,.0f}",
+            )
+            if finished:
+                return job
+            time.sleep(0.5)
+            answer = survey.get(f"/v1/household-imports/{job['id']}")
+            answer.raise_for_status()
+            job = answer.json()
 
 
 def _demo_parser(parser: argparse.ArgumentParser) -> None:

@@ -360,3 +360,34 @@ def test_a_data_folder_in_use_is_refused(tmp_path: Path) -> None:
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_import_follows_a_queued_job_until_it_is_done(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A big sheet is queued (202): ``baan import`` polls the job, showing rows done of
+    the total, until the job is done, and returns what the job ended as."""
+    def job(status: str, read: int) -> dict[str, object]:
+        return {
+            "id": "j1",
+            "filename": "big.csv",
+            "status": status,
+            "rows_read": read,
+            "rows_total": 90_000,
+            "rows_per_second": 30_000.0,
+        }
+
+    answers = iter([job("running", 30_000), job("running", 60_000), job("done", 90_000)])
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json=next(answers))
+
+    monkeypatch.setattr(cli.time, "sleep", lambda _: None)
+    with httpx.Client(transport=httpx.MockTransport(answer), base_url="http://survey") as survey:
+        ended = cli._follow_import(survey, job("queued", 0))
+
+    assert ended["status"] == "done"
+    assert asked == ["/v1/household-imports/j1"] * 3
+    assert "90000/90000" in capsys.readouterr().err
