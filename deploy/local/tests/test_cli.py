@@ -367,6 +367,7 @@ def test_import_follows_a_queued_job_until_it_is_done(
 ) -> None:
     """A big sheet is queued (202): ``baan import`` polls the job, showing rows done of
     the total, until the job is done, and returns what the job ended as."""
+
     def job(status: str, read: int) -> dict[str, object]:
         return {
             "id": "j1",
