@@ -4,11 +4,12 @@ The end-to-end acceptance tests (the FY 2562 half-year table, the canal funnel)
 put thousands of households in through survey's own API; what they share is here.
 """
 
+import asyncio
 import csv
 import io
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -132,3 +133,14 @@ async def approve_at_meetings(
 
 def elapsed(since: float) -> str:
     return f"{time.monotonic() - since:.0f} s"
+
+
+async def bounded(calls: list[Callable[[], Awaitable[None]]], limit: int) -> None:
+    """Run every call, at most ``limit`` at a time (a bound on requests in flight)."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await call()
+
+    await asyncio.gather(*(one(call) for call in calls))

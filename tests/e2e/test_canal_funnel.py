@@ -31,6 +31,7 @@ import pytest
 from platform_harness import Platform, eventually
 from survey_feed import (
     approve_at_meetings,
+    bounded,
     chunks,
     elapsed,
     every_page,
@@ -152,17 +153,6 @@ async def honouring_retry_after(send: Callable[[], Awaitable[httpx.Response]]) -
             return response
         await asyncio.sleep(response.json()["retry_after_seconds"])
     return response
-
-
-async def bounded(calls: list[Callable[[], Awaitable[None]]], limit: int) -> None:
-    """Run every call, at most ``limit`` at a time."""
-    gate = asyncio.Semaphore(limit)
-
-    async def one(call: Callable[[], Awaitable[None]]) -> None:
-        async with gate:
-            await call()
-
-    await asyncio.gather(*(one(call) for call in calls))
 
 
 async def test_the_canal_funnel_shows_2068_completed_654_building_362_ready(

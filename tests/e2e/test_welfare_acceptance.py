@@ -33,7 +33,7 @@ import geothai
 import httpx
 import pytest
 from platform_harness import Platform, eventually
-from survey_feed import elapsed, national_ids
+from survey_feed import bounded, elapsed, national_ids
 
 from baan_shared.auth.scopes import REPORTS_READ, WELFARE_DECIDE, WELFARE_READ, WELFARE_WRITE
 from baan_shared.clock import thai_today, utcnow
@@ -100,16 +100,6 @@ def tambons(count: int) -> list[str]:
     ]
     step = max(1, len(every) // count)
     return every[::step][:count]
-
-
-async def bounded(calls: list[Callable[[], Awaitable[None]]], limit: int) -> None:
-    gate = asyncio.Semaphore(limit)
-
-    async def one(call: Callable[[], Awaitable[None]]) -> None:
-        async with gate:
-            await call()
-
-    await asyncio.gather(*(one(call) for call in calls))
 
 
 async def post(

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 from faults.breakage import Profile
+from faults.reconciling import reconcile_once_settled
 from faults.table import ROWS, FaultRow
-from faults.test_faults import reconcile
 from faults.workload import (
     BUILDERS,
     PAUSE_BETWEEN_TRIES,
@@ -199,11 +199,7 @@ async def test_a_bulk_sign_off_interrupted_by_a_crash_completes_each_house_once(
             signed = [t for t in history if t["to_status"] == "completed"]
             result.duplicate(max(0, len(signed) - 1), f"sign-offs of house work {work}")
             result.lose(int(not signed), f"sign-off of house work {work}")
-    reconciled = await reconcile(platform)
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while reconciled[0] != 0 and time.monotonic() < deadline:
-        await asyncio.sleep(2)
-        reconciled = await reconcile(platform)
+    reconciled = await reconcile_once_settled(platform, within=SETTLE_SECONDS)
     ROWS.append(
         FaultRow(
             fault="construction killed (SIGKILL) during a bulk sign-off, retried with its key",

@@ -15,7 +15,6 @@ agreement. Durations are recorded, never asserted.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from typing import Any
 
@@ -34,6 +33,7 @@ from faults.breakage import (
     stop_kafka,
     stop_postgres,
 )
+from faults.reconciling import reconcile_once_settled
 from faults.table import ROWS, FaultRow
 from faults.workload import (
     CANAL_GRANT_SATANG,
@@ -50,7 +50,6 @@ from faults.workload import (
 from platform_harness import Platform, eventually
 
 from baan_local.postgres import LocalPostgres
-from baan_tools.reconcile import SERVICES_READ
 
 pytestmark = [
     pytest.mark.faults,
@@ -145,11 +144,7 @@ async def test_nothing_is_lost_or_duplicated(
     result.problems += race_tally.problems
     # The canary and the race may still be on their way; reconciliation is a
     # snapshot, so it gets the same bounded time to agree.
-    reconciled = await reconcile(platform)
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while reconciled[0] != 0 and time.monotonic() < deadline:
-        await asyncio.sleep(2)
-        reconciled = await reconcile(platform)
+    reconciled = await reconcile_once_settled(platform, within=SETTLE_SECONDS)
     ROWS.append(
         FaultRow(
             fault=name,
@@ -259,19 +254,3 @@ async def budget_race(platform: Platform, approvals: int) -> Tally:
     if budget["free_satang"] < 0 or budget["allocated_satang"] != 3 * CANAL_GRANT_SATANG:
         result.duplicate(1, f"race budget overdrawn: {budget}")
     return result
-
-
-async def reconcile(platform: Platform) -> tuple[int, str]:
-    """`baan-reconcile` against this platform, as an operator would run it."""
-    args = [f"--{name}={platform.services[name].url}" for name in SERVICES_READ]
-    args.append(f"--token={platform.issuer.token_for('baan-national')}")
-    command = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "baan_tools.reconcile",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(command.communicate(), timeout=300)
-    return (command.returncode or 0), output.decode(errors="replace")

@@ -21,8 +21,8 @@ from typing import Any
 import geothai
 import pytest
 from faults.breakage import Profile
+from faults.reconciling import reconcile_once_settled
 from faults.table import ROWS, FaultRow
-from faults.test_faults import reconcile
 from faults.workload import until_answered
 from platform_harness import Platform, eventually
 from stdnum.th import pin
@@ -171,11 +171,7 @@ async def test_finance_killed_while_consuming_approved_matches_pays_each_once(
     duplicated = len(paid_ids) - len(set(paid_ids))
     async with platform.client("finance") as finance:
         spent = (await until_answered(finance, "GET", f"/v1/budgets/{budget_id}")).json()
-    reconciled = await reconcile(platform)
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while reconciled[0] != 0 and time.monotonic() < deadline:
-        await asyncio.sleep(2)
-        reconciled = await reconcile(platform)
+    reconciled = await reconcile_once_settled(platform, within=SETTLE_SECONDS)
     ROWS.append(
         FaultRow(
             fault="finance killed (SIGKILL) while consuming welfare's approved matches",

@@ -9,7 +9,7 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,6 +30,8 @@ from baan_shared.events.catalog import (
     HouseMilestoneReached,
     HousePlanned,
     HouseReadyToBuild,
+    TambonPlanAdopted,
+    TambonPlanLine,
 )
 from baan_shared.ids import new_id
 from baan_testkit.delivery import deliver
@@ -250,3 +252,75 @@ def allocation(
         allocated_total_satang=amount if total is None else total,
         **given,
     )
+
+
+REGION_OF_PROVINCE = {"57": "N", "10": "BVE"}
+
+
+def plan_line(
+    fiscal_year: int,
+    households: int,
+    *,
+    programme: str = BAAN_PHO_PHIANG,
+    need: str = "repair",
+    satang_per_household: int = 1_900_000,
+    communities: int = 1,
+) -> TambonPlanLine:
+    """One line of a tambon plan: ``households`` to help in ``fiscal_year``."""
+    return TambonPlanLine(
+        programme=programme,
+        fiscal_year=fiscal_year,
+        need=need,
+        households=households,
+        budget_satang=households * satang_per_household,
+        communities=communities,
+    )
+
+
+def tambon_plan(
+    *lines: TambonPlanLine,
+    subdistrict: str = "570101",
+    adopted_on: date,
+    plan_id: uuid.UUID | None = None,
+    **given: Any,
+) -> TambonPlanAdopted:
+    """A three-year plan of ``subdistrict`` (Chiang Rai's Wiang unless given), adopted by
+    its community council (สภาองค์กรชุมชนตำบล) from its first line's fiscal year."""
+    return TambonPlanAdopted(
+        plan_id=plan_id or new_id(),
+        province_code=subdistrict[:2],
+        district_code=subdistrict[:4],
+        subdistrict_code=subdistrict,
+        region_code=REGION_OF_PROVINCE[subdistrict[:2]],
+        local_administration_code="5570101",
+        first_fiscal_year=lines[0].fiscal_year,
+        years=3,
+        plan_version=1,
+        adopted_by="สภาองค์กรชุมชนตำบล",
+        adopted_on=adopted_on,
+        lines=list(lines),
+        **given,
+    )
+
+
+# The national long-term targets as PUT /v1/long-term-targets/{code} takes them
+# (DOMAIN.md; seeds 000 and 003).
+MASTER_PLAN = {
+    "name_th": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี (2560-2579)",
+    "name_en": "20-year housing master plan (2017-2036)",
+    "programmes": [],
+    "first_fiscal_year": 2560,
+    "last_fiscal_year": 2579,
+    "households": 1_050_000,
+    "source": "มติคณะรัฐมนตรี 2560 (seed 003)",
+}
+RURAL_5_YEAR = {
+    "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
+    "name_en": "Baan Pho Phiang, 5-year target",
+    "programmes": [BAAN_PHO_PHIANG],
+    "first_fiscal_year": 2560,
+    "last_fiscal_year": 2564,
+    "households": 352_000,
+    "source": "seed 000",
+}
+LONG_TERM_TARGETS = {"master-plan-20-year": MASTER_PLAN, "rural-5-year": RURAL_5_YEAR}

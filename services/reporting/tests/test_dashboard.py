@@ -13,6 +13,7 @@ import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,14 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from reporting_auth import ISSUER, NATIONAL_SCOPES, national_headers, national_token
 from reporting_factories import (
+    LONG_TERM_TARGETS,
     NOV_2018,
     allocation,
     apply_events,
     cloud_event,
     households,
+    plan_line,
+    tambon_plan,
     target,
 )
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -709,44 +713,9 @@ async def test_on_a_phone_the_map_fits_the_screen_and_nothing_scrolls_sideways(
 async def test_plans_stand_beside_the_target_and_what_was_achieved(
     half_year: FastAPI, tmp_path: Path
 ) -> None:
-    from datetime import date
-
-    from baan_shared.events import CloudEvent
-    from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanLine
-    from baan_shared.ids import new_id
-
     # Chiang Rai's tambon 570101 adopted a plan counting on 8 households in FY 2562.
-    plan = TambonPlanAdopted(
-        plan_id=new_id(),
-        province_code="57",
-        district_code="5701",
-        subdistrict_code="570101",
-        region_code="N",
-        local_administration_code="5570101",
-        first_fiscal_year=2562,
-        years=3,
-        plan_version=1,
-        adopted_by="สภาองค์กรชุมชนตำบล",
-        adopted_on=date(2018, 10, 15),
-        lines=[
-            TambonPlanLine(
-                programme="BAAN_PHO_PHIANG",
-                fiscal_year=2562,
-                need="repair",
-                households=8,
-                budget_satang=8 * 1_900_000,
-                communities=2,
-            )
-        ],
-    )
-    adopted = CloudEvent(
-        source="/services/survey",
-        type=plan.event_type,
-        subject=plan.aggregate_id(),
-        time=NOV_2018,
-        dataschema=plan.dataschema(),
-        data=plan.model_dump(mode="json"),
-    )
+    plan = tambon_plan(plan_line(2562, 8, communities=2), adopted_on=date(2018, 10, 15))
+    adopted = cloud_event(plan, time=NOV_2018)
     await apply_events(half_year, [adopted])
     shown = await page(
         half_year, "/dashboard?fiscal_year=2562&period=h1", tmp_path, screenshot="plans"
@@ -758,28 +727,6 @@ async def test_plans_stand_beside_the_target_and_what_was_achieved(
     assert north["tambons_planned"] == "1"
     assert north["planned_budget_satang"] == "152,000.00"
     assert shown.charts["chart-plans"] == {"data-series": "4", "data-points": "4"}
-
-
-LONG_TERM_TARGETS = {
-    "master-plan-20-year": {
-        "name_th": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี (2560-2579)",
-        "name_en": "20-year housing master plan (2017-2036)",
-        "programmes": [],
-        "first_fiscal_year": 2560,
-        "last_fiscal_year": 2579,
-        "households": 1_050_000,
-        "source": "seed 003",
-    },
-    "rural-5-year": {
-        "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
-        "name_en": "Baan Pho Phiang, 5-year target",
-        "programmes": ["BAAN_PHO_PHIANG"],
-        "first_fiscal_year": 2560,
-        "last_fiscal_year": 2564,
-        "households": 352_000,
-        "source": "seed 000",
-    },
-}
 
 
 async def test_the_long_view_shows_reached_to_date_against_the_long_term_targets(

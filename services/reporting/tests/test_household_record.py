@@ -5,11 +5,8 @@ Every household a list shows links to its record; a client bound to areas gets f
 another area's household exactly what a random id gets (docs/adr/0003).
 """
 
-import itertools
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,14 +20,7 @@ from baan_testkit.auth import ClientFor
 START = datetime(2018, 11, 5, 3, 0, tzinfo=UTC)  # FY 2562
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True  # conftest runs each test on SQLite, then PostgreSQL
 
 
 CHIANG_RAI = Household(programme="BAAN_PHO_PHIANG", province_code="57", fiscal_year=2562)

@@ -12,31 +12,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from reporting_factories import Household, apply_events, journey
+from reporting_factories import (
+    MASTER_PLAN,
+    RURAL_5_YEAR,
+    Household,
+    apply_events,
+    journey,
+    plan_line,
+    tambon_plan,
+)
 
-from baan_shared.events import CloudEvent
-from baan_shared.events.catalog import TambonPlanAdopted, TambonPlanLine, TambonPlanSuperseded
+from baan_shared.events import CloudEvent, EventData
+from baan_shared.events.catalog import TambonPlanSuperseded
 from baan_shared.ids import new_id
-
-MASTER_PLAN = {
-    "name_th": "แผนแม่บทการพัฒนาที่อยู่อาศัยระยะ 20 ปี (2560-2579)",
-    "name_en": "20-year housing master plan (2017-2036)",
-    "programmes": [],
-    "first_fiscal_year": 2560,
-    "last_fiscal_year": 2579,
-    "households": 1_050_000,
-    "source": "มติคณะรัฐมนตรี 2560 (seed 003)",
-}
-RURAL = {
-    "name_th": "บ้านพอเพียงชนบท เป้าหมาย 5 ปี",
-    "name_en": "Baan Pho Phiang, 5-year target",
-    "programmes": ["BAAN_PHO_PHIANG"],
-    "first_fiscal_year": 2560,
-    "last_fiscal_year": 2564,
-    "households": 352_000,
-    "source": "seed 000",
-}
-
+from baan_testkit.events import cloud_event
 
 RUN_ON_BOTH_DATABASES = True
 """Every test here on SQLite and on PostgreSQL (conftest.py)."""
@@ -51,43 +40,15 @@ async def ok(response: httpx.Response) -> Any:
     return response.json()
 
 
-def plan_event(fiscal_year: int, households: int, programme: str = "BAAN_PHO_PHIANG") -> CloudEvent:
+def plan_event(fiscal_year: int, households: int) -> CloudEvent:
     """An adopted Chiang Rai tambon plan with one line in ``fiscal_year``."""
-    data = TambonPlanAdopted(
-        plan_id=new_id(),
-        province_code="57",
-        district_code="5701",
-        subdistrict_code="570101",
-        region_code="N",
-        local_administration_code="5570101",
-        first_fiscal_year=fiscal_year,
-        years=3,
-        plan_version=1,
-        adopted_by="สภาองค์กรชุมชนตำบล",
-        adopted_on=date(2017, 9, 1),
-        lines=[
-            TambonPlanLine(
-                programme=programme,
-                fiscal_year=fiscal_year,
-                need="repair",
-                households=households,
-                budget_satang=households * 1_900_000,
-                communities=1,
-            )
-        ],
+    return _survey_event(
+        tambon_plan(plan_line(fiscal_year, households), adopted_on=date(2017, 9, 1))
     )
-    return _survey_event(data)
 
 
-def _survey_event(data: Any) -> CloudEvent:
-    return CloudEvent(
-        source="/services/survey",
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        time=datetime(2017, 9, 2, tzinfo=UTC),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
+def _survey_event(data: EventData) -> CloudEvent:
+    return cloud_event(data, time=datetime(2017, 9, 2, tzinfo=UTC))
 
 
 def superseded(old: CloudEvent) -> CloudEvent:
@@ -118,12 +79,14 @@ class TestSettingTargets:
     async def test_each_change_is_a_new_version_and_the_old_ones_are_kept(
         self, client: httpx.AsyncClient
     ) -> None:
-        first = await ok(await put(client, "rural-5-year", RURAL))
+        first = await ok(await put(client, "rural-5-year", RURAL_5_YEAR))
         assert (first["version"], first["households"]) == (1, 352_000)
         assert first["set_by"] == "baan-national"  # the client that set it
-        again = await ok(await put(client, "rural-5-year", RURAL))
+        again = await ok(await put(client, "rural-5-year", RURAL_5_YEAR))
         assert again == first  # the version in force sent again changes nothing
-        changed = await ok(await put(client, "rural-5-year", {**RURAL, "households": 360_000}))
+        changed = await ok(
+            await put(client, "rural-5-year", {**RURAL_5_YEAR, "households": 360_000})
+        )
         assert changed["version"] == 2
         await ok(await put(client, "master-plan-20-year", MASTER_PLAN))
 
@@ -155,8 +118,8 @@ class TestSettingTargets:
     async def test_a_bad_target_is_422_naming_the_field_and_changes_nothing(
         self, client: httpx.AsyncClient, change: dict[str, Any], field: str
     ) -> None:
-        await ok(await put(client, "rural-5-year", RURAL))
-        response = await put(client, "rural-5-year", {**RURAL, **change})
+        await ok(await put(client, "rural-5-year", RURAL_5_YEAR))
+        response = await put(client, "rural-5-year", {**RURAL_5_YEAR, **change})
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert [e["field"] for e in response.json()["errors"]] == [field]
@@ -164,7 +127,7 @@ class TestSettingTargets:
         assert [v["households"] for v in history["versions"]] == [352_000]
 
     async def test_a_code_that_is_not_a_code_is_422(self, client: httpx.AsyncClient) -> None:
-        response = await put(client, "Rural Target!", RURAL)
+        response = await put(client, "Rural Target!", RURAL_5_YEAR)
         assert response.status_code == 422
         assert [e["field"] for e in response.json()["errors"]] == ["path.code"]
 
@@ -176,10 +139,10 @@ class TestSettingTargets:
     async def test_a_client_bound_to_areas_neither_sets_nor_sees_the_countrys_targets(
         self, client: httpx.AsyncClient, chiang_rai_client: httpx.AsyncClient
     ) -> None:
-        refused = await put(chiang_rai_client, "rural-5-year", RURAL)
+        refused = await put(chiang_rai_client, "rural-5-year", RURAL_5_YEAR)
         assert refused.status_code == 403
         assert (await client.get("/v1/long-term-targets")).json()["items"] == []
-        await ok(await put(client, "rural-5-year", RURAL))
+        await ok(await put(client, "rural-5-year", RURAL_5_YEAR))
         assert (await chiang_rai_client.get("/v1/long-term-targets")).json()["items"] == []
         history = await chiang_rai_client.get("/v1/long-term-targets/rural-5-year/history")
         unknown = await chiang_rai_client.get("/v1/long-term-targets/no-such-target/history")
@@ -213,7 +176,7 @@ class TestProgress:
             record("HOMELESS", 2561, "centre", "ศูนย์ขอนแก่น", persons=20),
         ]
         await ok(await client.put("/v1/historical-achievements", json={"items": records}))
-        await ok(await put(client, "rural-5-year", RURAL))
+        await ok(await put(client, "rural-5-year", RURAL_5_YEAR))
         await ok(await put(client, "master-plan-20-year", MASTER_PLAN))
 
     async def test_plan_against_target_against_reached_per_target_and_year(
@@ -264,7 +227,7 @@ class TestProgress:
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
         await self._world(app, client)
-        await ok(await put(client, "rural-5-year", {**RURAL, "households": 141}))
+        await ok(await put(client, "rural-5-year", {**RURAL_5_YEAR, "households": 141}))
         rural = (
             await ok(
                 await client.get("/v1/reports/long-term-targets", params={"code": "rural-5-year"})

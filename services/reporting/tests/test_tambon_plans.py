@@ -6,66 +6,34 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from reporting_factories import Household, apply_events, journey
+from reporting_factories import Household, apply_events, journey, plan_line, tambon_plan
 
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
     EventData,
-    TambonPlanAdopted,
-    TambonPlanLine,
     TambonPlanSuperseded,
 )
 from baan_shared.ids import new_id
+from baan_testkit.events import cloud_event
 
 RUN_ON_BOTH_DATABASES = True
 """Every test here on SQLite and on PostgreSQL (conftest.py)."""
 
 
 def _event(data: EventData) -> CloudEvent:
-    return CloudEvent(
-        source="/services/survey",
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        time=datetime(2024, 10, 20, tzinfo=UTC),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
+    return cloud_event(data, time=datetime(2024, 10, 20, tzinfo=UTC))
 
 
 def adopted(
     subdistrict: str, households: int, *, plan_id: uuid.UUID | None = None, **extra: Any
 ) -> CloudEvent:
     return _event(
-        TambonPlanAdopted(
-            plan_id=plan_id or new_id(),
-            province_code=subdistrict[:2],
-            district_code=subdistrict[:4],
-            subdistrict_code=subdistrict,
-            region_code={"57": "N", "10": "BVE"}[subdistrict[:2]],
-            local_administration_code="5570101",
-            first_fiscal_year=2568,
-            years=3,
-            plan_version=1,
-            adopted_by="สภาองค์กรชุมชนตำบล",
+        tambon_plan(
+            plan_line(2568, households, communities=2),
+            plan_line(2569, 7, need="rebuild", satang_per_household=5_000_000),
+            subdistrict=subdistrict,
             adopted_on=date(2024, 10, 15),
-            lines=[
-                TambonPlanLine(
-                    programme="BAAN_PHO_PHIANG",
-                    fiscal_year=2568,
-                    need="repair",
-                    households=households,
-                    budget_satang=households * 1_900_000,
-                    communities=2,
-                ),
-                TambonPlanLine(
-                    programme="BAAN_PHO_PHIANG",
-                    fiscal_year=2569,
-                    need="rebuild",
-                    households=7,
-                    budget_satang=7 * 5_000_000,
-                    communities=1,
-                ),
-            ],
+            plan_id=plan_id,
             **extra,
         )
     )

@@ -2,11 +2,8 @@
 paid by area and fiscal year, from welfare's events; every figure equals the length of
 the list it links to; a client bound to a province sees only its funds."""
 
-import itertools
 import uuid
-from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,14 +19,7 @@ FY2568 = 2568  # October 2024 - September 2025
 FY2569 = 2569
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Every test here on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        serial = itertools.count(1)
-        return lambda: f"sqlite+aiosqlite:///{tmp_path}/reporting-{next(serial)}.db"
-    make_database = request.getfixturevalue("make_postgres_database")
-    return lambda: str(make_database("reporting"))
+RUN_ON_BOTH_DATABASES = True  # conftest runs each test on SQLite, then PostgreSQL
 
 
 def fund_events() -> tuple[list[CloudEvent], dict[str, Fund]]:

@@ -8,37 +8,30 @@ areas do not hold it. National clients keep the details.
 Each test runs on SQLite and on PostgreSQL (started by the test tooling).
 """
 
-import itertools
 import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from survey_auth import BASE_URL, ClientFor, auth_settings_for, national_headers
+from survey_auth import ClientFor
 from survey_factories import CHIANG_RAI, csv_bytes, household_body, national_id, sheet_row
 
-from baan_local.dev_issuer import DevIssuer
-from baan_local.postgres import LocalPostgres
 from baan_shared.auth import RESOLVED_BY, Principal
 from baan_shared.auth.scopes import AUDIT_READ, SURVEY_APPROVE, SURVEY_READ, SURVEY_WRITE
-from baan_testkit import auth as auth_testing
 from baan_testkit.areas import foreign_rows
-from survey.main import create_app
-from survey.settings import SurveySettings
 
 CHIANG_MAI = {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
 CHIANG_MAI_ROW = {"รหัสจังหวัด": "50", "รหัสอำเภอ": "5001", "รหัสตำบล": "500101"}
 CHIANG_RAI_ROW = {"รหัสจังหวัด": "57", "รหัสอำเภอ": "5701", "รหัสตำบล": "570101"}
 STAFF = (SURVEY_READ, SURVEY_WRITE, SURVEY_APPROVE)
 PARTNER = "chiang-mai-office"
+RUN_ON_BOTH_DATABASES = True  # conftest's app on SQLite, then on PostgreSQL
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
-_databases = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -80,45 +73,16 @@ LEVELS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def world(
-    request: pytest.FixtureRequest, tmp_path: Path, issuer: DevIssuer
-) -> AsyncIterator[FastAPI]:
-    """The survey app on SQLite or on the session's PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/survey.db"
-    else:
-        server: LocalPostgres = request.getfixturevalue("postgres_server")
-        url = server.create_database(f"survey_elsewhere_{next(_databases)}")
-    settings = SurveySettings(
-        database_url=url,
-        import_spool_dir=tmp_path / "imports",
-        storage_dir=str(tmp_path / "photos"),
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings, auth_settings_for(issuer))
-    async with application.router.lifespan_context(application):
-        yield application
+@pytest.fixture
+def national(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The national office: conftest's client (every survey scope, personal data)."""
+    return client
 
 
 @pytest.fixture
-async def national(world: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    async with auth_testing.asgi_client(world, BASE_URL, national_headers(issuer)) as http:
-        yield http
-
-
-@pytest.fixture
-def clients(world: FastAPI, issuer: DevIssuer) -> ClientFor:
-    return auth_testing.client_factory(world, BASE_URL, issuer)
-
-
-@pytest.fixture
-async def partner(clients: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
+async def partner(client_for: ClientFor) -> AsyncIterator[httpx.AsyncClient]:
     """Chiang Mai's office (province 50): survey, committee decisions, no personal data."""
-    async with clients(PARTNER, STAFF, ["50"]) as http:
+    async with client_for(PARTNER, STAFF, ["50"]) as http:
         yield http
 
 
@@ -411,21 +375,21 @@ async def _national_view(national: httpx.AsyncClient, places: list[Ids]) -> list
 
 @pytest.mark.parametrize("elsewhere", LEVELS)
 async def test_every_route_answers_another_areas_id_as_an_id_that_names_nothing(
-    world: FastAPI, national: httpx.AsyncClient, clients: ClientFor, elsewhere: Elsewhere
+    app: FastAPI, national: httpx.AsyncClient, client_for: ClientFor, elsewhere: Elsewhere
 ) -> None:
     await _load_administrations(national, CHIANG_MAI, elsewhere.area)
-    async with clients("their-office", STAFF, [elsewhere.area["subdistrict_code"]]) as other:
+    async with client_for("their-office", STAFF, [elsewhere.area["subdistrict_code"]]) as other:
         theirs = await _place(other, elsewhere.area, elsewhere.row)
-    async with clients(PARTNER, STAFF, elsewhere.areas) as partner:
-        await _walk(world, national, partner, theirs)
+    async with client_for(PARTNER, STAFF, elsewhere.areas) as partner:
+        await _walk(app, national, partner, theirs)
 
 
 async def _walk(
-    world: FastAPI, national: httpx.AsyncClient, partner: httpx.AsyncClient, theirs: Ids
+    app: FastAPI, national: httpx.AsyncClient, partner: httpx.AsyncClient, theirs: Ids
 ) -> None:
     own = await _place(partner, CHIANG_MAI, CHIANG_MAI_ROW)
     walked = {(r.method, r.path, slot) for r in ROUTES for slot in r.slots}
-    assert walked == _id_slots(world), "a route with an id is not walked here"
+    assert walked == _id_slots(app), "a route with an id is not walked here"
     before = await _national_view(national, [own, theirs])
 
     differences: dict[str, Any] = {}
@@ -458,9 +422,9 @@ async def _walk(
 
 
 async def test_a_body_reference_to_another_area_is_the_unknown_reference_422(
-    national: httpx.AsyncClient, clients: ClientFor, partner: httpx.AsyncClient
+    national: httpx.AsyncClient, client_for: ClientFor, partner: httpx.AsyncClient
 ) -> None:
-    async with clients("chiang-rai-office", STAFF, ["57"]) as chiang_rai:
+    async with client_for("chiang-rai-office", STAFF, ["57"]) as chiang_rai:
         await _load_administrations(national, CHIANG_MAI, CHIANG_RAI)
         theirs = await _place(chiang_rai, CHIANG_RAI, CHIANG_RAI_ROW)
     body = household_body(**CHIANG_MAI, survey_round_id=theirs["survey_round_id"])
@@ -512,9 +476,9 @@ def _names_nothing_of(text: str, theirs: str, elsewhere: Elsewhere = IN_CHIANG_R
 
 @pytest.mark.parametrize("elsewhere", LEVELS)
 async def test_an_id_approved_in_another_area_blocks_approval_without_naming_that_case(
-    national: httpx.AsyncClient, clients: ClientFor, elsewhere: Elsewhere
+    national: httpx.AsyncClient, client_for: ClientFor, elsewhere: Elsewhere
 ) -> None:
-    async with clients(PARTNER, STAFF, elsewhere.areas) as partner:
+    async with client_for(PARTNER, STAFF, elsewhere.areas) as partner:
         await _blocked_without_naming(national, partner, elsewhere)
 
 
@@ -569,7 +533,7 @@ async def _blocked_without_naming(
 
 
 async def test_what_is_stored_is_shown_to_each_caller_as_its_areas_allow(
-    national: httpx.AsyncClient, clients: ClientFor, partner: httpx.AsyncClient
+    national: httpx.AsyncClient, client_for: ClientFor, partner: httpx.AsyncClient
 ) -> None:
     same = national_id()
     theirs = await _approved_in(national, same)
@@ -602,7 +566,7 @@ async def test_what_is_stored_is_shown_to_each_caller_as_its_areas_allow(
     assert not any(theirs in r for r in reasons)
 
     # The national office, and a regional client whose areas hold both, read the details.
-    async with clients("north-region", STAFF, ["50", "57"]) as region:
+    async with client_for("north-region", STAFF, ["50", "57"]) as region:
         for reader in (national, region):
             stored = (await reader.get(f"/v1/households/{ours}")).json()["eligibility_checks"]
             assert detailed in [c["reason"] for c in stored]
@@ -630,8 +594,8 @@ async def test_what_is_stored_is_shown_to_each_caller_as_its_areas_allow(
             assert minutes.json()["failures"][0]["duplicate_of"] == theirs
 
 
-async def test_an_area_bound_auditor_is_refused_the_audit_log(clients: ClientFor) -> None:
-    async with clients("chiang-mai-auditor", [AUDIT_READ], ["50"]) as auditor:
+async def test_an_area_bound_auditor_is_refused_the_audit_log(client_for: ClientFor) -> None:
+    async with client_for("chiang-mai-auditor", [AUDIT_READ], ["50"]) as auditor:
         response = await auditor.get("/v1/audit-log")
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "national-only"
