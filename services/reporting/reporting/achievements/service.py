@@ -22,9 +22,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.errors import NotFound, invalid
+from baan_shared.errors import invalid
 from reporting.drilldown.links import drill_link
-from reporting.geography import COUNTRY_CODE, AreaLevel, OfficeMap, area_names, office_map
+from reporting.geography import (
+    COUNTRY_CODE,
+    AreaLevel,
+    OfficeMap,
+    area_names,
+    check_area,
+    check_rows_level,
+    office_map,
+    scope_of,
+)
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
 from reporting.projections.repository import ACHIEVEMENTS, AchievementFilter
@@ -35,7 +44,6 @@ from reporting.targets.repository import TargetFilter
 
 from .schemas import MonthAchieved, PeriodPublic, TargetReport, TargetRow
 
-LEVELS = list(AreaLevel)
 # What each unit counts among the households that reached a milestone: themselves,
 # their members (the survey's household size), or the distinct sub-districts or
 # communities they live in. A homeless centre is registered as a community of its
@@ -66,13 +74,7 @@ class TargetQuery:
     @property
     def scope(self) -> tuple[AreaLevel, str]:
         """The whole area asked for: the finest filter given."""
-        if self.district_code:
-            return AreaLevel.DISTRICT, self.district_code
-        if self.province_code:
-            return AreaLevel.PROVINCE, self.province_code
-        if self.region:
-            return AreaLevel.REGION, self.region
-        return AreaLevel.COUNTRY, COUNTRY_CODE
+        return scope_of(self.region, self.province_code, self.district_code)
 
 
 def percent(achieved: int, target: int | None) -> float | None:
@@ -83,19 +85,7 @@ def percent(achieved: int, target: int | None) -> float | None:
 
 
 def _check(query: TargetQuery) -> None:
-    offices = office_map()
-    if query.region is not None and query.region not in offices.regions:
-        raise NotFound(f"No regional office {query.region}; one of {', '.join(offices.regions)}")
-    if query.province_code is not None:
-        if query.province_code not in offices.provinces:
-            raise NotFound(f"No province {query.province_code}")
-        region = offices.region_of(query.province_code)
-        if query.region is not None and region is not None and region.code != query.region:
-            raise invalid(
-                "query.province_code",
-                f"province {query.province_code} is not in {query.region}",
-                "province_code",
-            )
+    check_area(query.region, query.province_code)
     if (
         query.district_code is not None
         and query.province_code is not None
@@ -106,13 +96,7 @@ def _check(query: TargetQuery) -> None:
             f"district {query.district_code} is not in province {query.province_code}",
             "district_code",
         )
-    scope_level, _ = query.scope
-    if LEVELS.index(query.level) < LEVELS.index(scope_level):
-        raise invalid(
-            "query.level",
-            f"rows by {query.level.value} are coarser than the area asked for",
-            "level",
-        )
+    check_rows_level(query.level, query.scope[0])
 
 
 class Targets:

@@ -18,9 +18,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.errors import NotFound, invalid
 from baan_shared.reference import current_level
-from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.geography import (
+    COUNTRY_CODE,
+    AreaLevel,
+    area_names,
+    check_area,
+    check_rows_level,
+    office_map,
+    place_at,
+    scope_of,
+)
 from reporting.money import repository
 from reporting.money.schemas import FundBalanceRow, MoneyFigures, MoneyReport, MoneyRow
 from reporting.reports.service import as_of
@@ -43,47 +51,12 @@ class MoneyQuery:
 
     @property
     def scope(self) -> tuple[AreaLevel, str]:
-        if self.province_code:
-            return AreaLevel.PROVINCE, self.province_code
-        if self.region:
-            return AreaLevel.REGION, self.region
-        return AreaLevel.COUNTRY, COUNTRY_CODE
+        return scope_of(self.region, self.province_code)
 
 
 def _check(query: MoneyQuery) -> None:
-    offices = office_map()
-    if query.region is not None and query.region not in offices.regions:
-        raise NotFound(f"No regional office {query.region}; one of {', '.join(offices.regions)}")
-    if query.province_code is not None:
-        region = offices.region_of(query.province_code)
-        if region is None:
-            raise NotFound(f"No province {query.province_code}")
-        if query.region is not None and region.code != query.region:
-            raise invalid(
-                "query.province_code",
-                f"province {query.province_code} is not in {query.region}",
-                "province_code",
-            )
-    if LEVELS.index(query.level) < LEVELS.index(query.scope[0]):
-        raise invalid(
-            "query.level",
-            f"rows by {query.level.value} are coarser than the area asked for",
-            "level",
-        )
-
-
-def place_at(level: AreaLevel, code: str | None) -> str | None:
-    """The area at ``level`` that contains the official area ``code`` (province 2
-    digits, district 4, sub-district 6)."""
-    if code is None:
-        return None
-    if level == AreaLevel.COUNTRY:
-        return COUNTRY_CODE
-    if level == AreaLevel.REGION:
-        region = office_map().region_of(code[:2])
-        return region.code if region else None
-    width = {AreaLevel.PROVINCE: 2, AreaLevel.DISTRICT: 4, AreaLevel.SUBDISTRICT: 6}[level]
-    return code[:width] if len(code) >= width else None
+    check_area(query.region, query.province_code)
+    check_rows_level(query.level, query.scope[0])
 
 
 def budget_area_at(level: AreaLevel, budget_level: str, budget_code: str) -> str | None:

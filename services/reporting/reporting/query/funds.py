@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from reporting.geography import AreaLevel, area_names, office_map
+from reporting.geography import AreaLevel, area_names, office_map, place_at
 from reporting.money import repository
-from reporting.money.service import place_at
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from urllib.parse import urlencode
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
-from baan_shared.errors import NotFound, invalid
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import (
     EventData,
@@ -37,8 +36,15 @@ from baan_shared.events.catalog import (
     WelfareMemberStatusChanged,
 )
 from baan_shared.fiscal import BUDDHIST_ERA_OFFSET, fiscal_year_be
-from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
-from reporting.money.service import place_at
+from reporting.geography import (
+    AreaLevel,
+    area_names,
+    check_area,
+    check_rows_level,
+    office_map,
+    place_at,
+    scope_of,
+)
 from reporting.projections.household_progress import event_time
 from reporting.projections.repository import record_applied
 from reporting.reports.service import as_of
@@ -255,7 +261,6 @@ async def on_benefit_paid(
 
 # --- reporting -------------------------------------------------------------------------
 
-LEVELS = list(AreaLevel)
 COLUMN_OF = {
     AreaLevel.DISTRICT: "district_code",
     AreaLevel.SUBDISTRICT: "subdistrict_code",
@@ -272,11 +277,7 @@ class WelfareQuery:
 
     @property
     def scope(self) -> tuple[AreaLevel, str]:
-        if self.province_code:
-            return AreaLevel.PROVINCE, self.province_code
-        if self.region:
-            return AreaLevel.REGION, self.region
-        return AreaLevel.COUNTRY, COUNTRY_CODE
+        return scope_of(self.region, self.province_code)
 
     @property
     def provinces(self) -> list[str] | None:
@@ -285,24 +286,6 @@ class WelfareQuery:
         if self.region is not None:
             return list(office_map().regions[self.region].provinces)
         return None
-
-
-def check_area(region: str | None, province_code: str | None) -> None:
-    """404 for an unknown region or province (any caller: the official lists are public);
-    422 for a province outside the region named."""
-    offices = office_map()
-    if region is not None and region not in offices.regions:
-        raise NotFound(f"No regional office {region}; one of {', '.join(offices.regions)}")
-    if province_code is not None:
-        found = offices.region_of(province_code)
-        if found is None:
-            raise NotFound(f"No province {province_code}")
-        if region is not None and found.code != region:
-            raise invalid(
-                "query.province_code",
-                f"province {province_code} is not in {region}",
-                "province_code",
-            )
 
 
 def year_end(fiscal_year: int) -> date:
@@ -414,12 +397,7 @@ async def _figures_by_code(
 
 async def welfare_report(session: AsyncSession, query: WelfareQuery) -> WelfareReport:
     check_area(query.region, query.province_code)
-    if LEVELS.index(query.level) < LEVELS.index(query.scope[0]):
-        raise invalid(
-            "query.level",
-            f"rows by {query.level.value} are coarser than the area asked for",
-            "level",
-        )
+    check_rows_level(query.level, query.scope[0])
     fresh_as_of = await as_of(session, query.principal)
     column = COLUMN_OF.get(query.level, "province_code")
     cells: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
