@@ -2007,7 +2007,50 @@ export interface components {
          */
         WorkType: "repair" | "rebuild" | "new_build" | "relocation";
     };
-    responses: never;
+    responses: {
+        /** @description The token lacks a scope this operation needs */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+        IssuerUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description Too many requests from this client; see Retry-After */
+        TooManyRequests: {
+            headers: {
+                /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                RateLimit?: string;
+                /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                "RateLimit-Policy"?: string;
+                /** @description Seconds until the client's window resets and it may call again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description No bearer token, or one that is expired, forged or not for this API */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2084,24 +2127,8 @@ export interface operations {
                     "application/json": components["schemas"]["AllocationPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -2129,30 +2156,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_audit_records_v1_audit_log_get: {
@@ -2184,24 +2189,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuditRecordsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description A filter or the cursor is not valid */
             422: {
                 headers: {
@@ -2211,30 +2200,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     reverse_delivery_v1_deliveries__delivery_id__reversal_post: {
@@ -2264,24 +2231,8 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -2309,30 +2260,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     report_house_works_progress_v1_house_work_progress_post: {
@@ -2360,24 +2289,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description An item's house work is in a status that does not allow it; `errors` names each refused item (`body.items.N...`) and nothing was recorded */
             409: {
                 headers: {
@@ -2396,30 +2309,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     sign_off_house_works_v1_house_work_sign_offs_post: {
@@ -2447,24 +2338,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description An item's house work is in a status that does not allow it; `errors` names each refused item (`body.items.N...`) and nothing was recorded */
             409: {
                 headers: {
@@ -2483,30 +2358,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_house_works_v1_house_works_get: {
@@ -2540,24 +2393,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorksPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -2585,30 +2422,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_house_work_v1_house_works__house_work_id__get: {
@@ -2631,24 +2446,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -2676,30 +2475,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     cancel_house_work_v1_house_works__house_work_id__cancel_post: {
@@ -2729,24 +2506,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -2774,30 +2535,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     complete_house_work_v1_house_works__house_work_id__complete_post: {
@@ -2827,24 +2566,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -2872,30 +2595,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     house_costs_v1_house_works__house_work_id__costs_get: {
@@ -2918,24 +2619,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseCostsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -2963,30 +2648,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     status_history_v1_house_works__house_work_id__history_get: {
@@ -3009,24 +2672,8 @@ export interface operations {
                     "application/json": components["schemas"]["TransitionPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3054,30 +2701,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     labour_summary_v1_house_works__house_work_id__labour_get: {
@@ -3100,24 +2725,8 @@ export interface operations {
                     "application/json": components["schemas"]["LabourPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3145,30 +2754,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     record_labour_v1_house_works__house_work_id__labour_post: {
@@ -3198,24 +2785,8 @@ export interface operations {
                     "application/json": components["schemas"]["LabourEntryPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3243,30 +2814,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     house_milestones_v1_house_works__house_work_id__milestones_get: {
@@ -3289,24 +2838,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseMilestonesPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3325,30 +2858,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     plan_milestone_v1_house_works__house_work_id__milestones__code__put: {
@@ -3376,24 +2887,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseMilestonePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work, or no such milestone on it */
             404: {
                 headers: {
@@ -3421,30 +2916,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     set_planned_end_v1_house_works__house_work_id__planned_end_put: {
@@ -3471,24 +2944,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3516,30 +2973,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     report_progress_v1_house_works__house_work_id__progress_post: {
@@ -3569,24 +3004,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3614,30 +3033,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     mark_ready_v1_house_works__house_work_id__ready_post: {
@@ -3667,24 +3064,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3712,30 +3093,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     start_construction_v1_house_works__house_work_id__start_post: {
@@ -3765,24 +3124,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3810,30 +3153,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     progress_history_v1_house_works__house_work_id__updates_get: {
@@ -3856,24 +3177,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProgressUpdatePublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -3901,30 +3206,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_photos_v1_house_works__house_work_id__updates__update_id__photos_get: {
@@ -3948,24 +3231,8 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work or progress update */
             404: {
                 headers: {
@@ -3984,30 +3251,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     upload_photo_v1_house_works__house_work_id__updates__update_id__photos_post: {
@@ -4038,24 +3283,8 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work or progress update */
             404: {
                 headers: {
@@ -4101,30 +3330,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     export_house_works_v1_house_works_export_get: {
@@ -4158,24 +3365,8 @@ export interface operations {
                     "text/csv; charset=utf-8": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such house work */
             404: {
                 headers: {
@@ -4203,30 +3394,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_templates_v1_milestone_templates_get: {
@@ -4247,48 +3416,10 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_template_v1_milestone_templates__programme___work_type__get: {
@@ -4312,24 +3443,8 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Unknown programme or work type */
             422: {
                 headers: {
@@ -4339,30 +3454,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     put_template_v1_milestone_templates__programme___work_type__put: {
@@ -4390,15 +3483,7 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Templates are national programme rules: the token needs admin as well */
             403: {
                 headers: {
@@ -4417,30 +3502,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     overdue_milestones_v1_milestones_overdue_get: {
@@ -4470,24 +3533,8 @@ export interface operations {
                     "application/json": components["schemas"]["OverdueMilestonesPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4497,30 +3544,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     photo_content_v1_photos__photo_id__content_get: {
@@ -4545,24 +3570,8 @@ export interface operations {
                     "image/webp": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such photo */
             404: {
                 headers: {
@@ -4581,30 +3590,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_projects_v1_projects_get: {
@@ -4631,24 +3618,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -4676,30 +3647,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     create_project_v1_projects_post: {
@@ -4727,24 +3676,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -4772,30 +3705,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_project_v1_projects__project_id__get: {
@@ -4818,24 +3729,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -4863,30 +3758,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     update_project_v1_projects__project_id__patch: {
@@ -4913,24 +3786,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -4958,30 +3815,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     assign_house_works_v1_projects__project_id__house_works_post: {
@@ -5011,24 +3846,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5056,30 +3875,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     unassign_house_work_v1_projects__project_id__house_works__house_work_id__delete: {
@@ -5103,24 +3900,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseWorkPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5148,30 +3929,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     sign_off_house_works_v1_projects__project_id__house_works_complete_post: {
@@ -5201,24 +3960,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5246,30 +3989,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     report_house_works_progress_v1_projects__project_id__house_works_progress_post: {
@@ -5299,24 +4020,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5344,30 +4049,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     ready_house_works_v1_projects__project_id__house_works_ready_post: {
@@ -5397,24 +4080,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkMoved"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5442,30 +4109,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     start_house_works_v1_projects__project_id__house_works_start_post: {
@@ -5495,24 +4140,8 @@ export interface operations {
                     "application/json": components["schemas"]["BulkMoved"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5540,30 +4169,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_purchase_orders_v1_projects__project_id__purchase_orders_get: {
@@ -5586,24 +4193,8 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrderPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -5631,30 +4222,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     create_purchase_order_v1_projects__project_id__purchase_orders_post: {
@@ -5684,24 +4253,8 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrderPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -5729,30 +4282,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     project_summary_v1_projects__project_id__summary_get: {
@@ -5775,24 +4306,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectSummary"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project (or house work in the path) */
             404: {
                 headers: {
@@ -5820,30 +4335,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_purchase_order_v1_purchase_orders__order_id__get: {
@@ -5866,24 +4359,8 @@ export interface operations {
                     "application/json": components["schemas"]["PurchaseOrderPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -5911,30 +4388,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_allocations_v1_purchase_orders__order_id__allocations_get: {
@@ -5957,24 +4412,8 @@ export interface operations {
                     "application/json": components["schemas"]["AllocationPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -6002,30 +4441,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     allocate_to_house_v1_purchase_orders__order_id__allocations_post: {
@@ -6055,24 +4472,8 @@ export interface operations {
                     "application/json": components["schemas"]["AllocationPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -6100,30 +4501,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_deliveries_v1_purchase_orders__order_id__deliveries_get: {
@@ -6146,24 +4525,8 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -6191,30 +4554,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     record_delivery_v1_purchase_orders__order_id__deliveries_post: {
@@ -6244,24 +4585,8 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such project, purchase order, delivery, allocation or house work */
             404: {
                 headers: {
@@ -6289,30 +4614,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
 }

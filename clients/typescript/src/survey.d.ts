@@ -2592,7 +2592,50 @@ export interface components {
             next_cursor: string | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The token lacks a scope this operation needs */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+        IssuerUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description Too many requests from this client; see Retry-After */
+        TooManyRequests: {
+            headers: {
+                /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                RateLimit?: string;
+                /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                "RateLimit-Policy"?: string;
+                /** @description Seconds until the client's window resets and it may call again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description No bearer token, or one that is expired, forged or not for this API */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2662,24 +2705,8 @@ export interface operations {
                     "application/json": components["schemas"]["DistrictPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -2698,30 +2725,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_subdistricts_v1_areas_districts__code__subdistricts_get: {
@@ -2744,24 +2749,8 @@ export interface operations {
                     "application/json": components["schemas"]["SubdistrictPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -2780,30 +2769,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_provinces_v1_areas_provinces_get: {
@@ -2827,24 +2794,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProvincePublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -2863,30 +2814,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_province_v1_areas_provinces__code__get: {
@@ -2909,24 +2838,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProvincePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -2945,30 +2858,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_districts_v1_areas_provinces__code__districts_get: {
@@ -2991,24 +2882,8 @@ export interface operations {
                     "application/json": components["schemas"]["DistrictPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -3027,30 +2902,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_regions_v1_areas_regions_get: {
@@ -3071,24 +2924,8 @@ export interface operations {
                     "application/json": components["schemas"]["RegionPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -3107,30 +2944,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     search_areas_v1_areas_search_get: {
@@ -3155,24 +2970,8 @@ export interface operations {
                     "application/json": components["schemas"]["AreaSearchResults"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -3191,30 +2990,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_subdistrict_v1_areas_subdistricts__code__get: {
@@ -3237,24 +3014,8 @@ export interface operations {
                     "application/json": components["schemas"]["SubdistrictPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No area has this code */
             404: {
                 headers: {
@@ -3273,30 +3034,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_audit_records_v1_audit_log_get: {
@@ -3328,24 +3067,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuditRecordsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description A filter or the cursor is not valid */
             422: {
                 headers: {
@@ -3355,30 +3078,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_communities_v1_communities_get: {
@@ -3403,24 +3104,8 @@ export interface operations {
                     "application/json": components["schemas"]["CommunitiesPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such community */
             404: {
                 headers: {
@@ -3439,30 +3124,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     register_community_v1_communities_post: {
@@ -3490,24 +3153,8 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such community */
             404: {
                 headers: {
@@ -3526,30 +3173,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_community_v1_communities__community_id__get: {
@@ -3572,24 +3197,8 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such community */
             404: {
                 headers: {
@@ -3608,30 +3217,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     record_committee_meeting_v1_household_decisions_post: {
@@ -3659,24 +3246,8 @@ export interface operations {
                     "application/json": components["schemas"]["DecisionsApplied"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -3704,30 +3275,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_imports_v1_household_imports_get: {
@@ -3752,15 +3301,7 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdImportsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
             403: {
                 headers: {
@@ -3797,30 +3338,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     import_households_v1_household_imports_post: {
@@ -3855,15 +3374,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
             403: {
                 headers: {
@@ -3900,30 +3411,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_import_v1_household_imports__import_id__get: {
@@ -3946,15 +3435,7 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdImportPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
             403: {
                 headers: {
@@ -3991,30 +3472,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     download_import_errors_v1_household_imports__import_id__errors_get: {
@@ -4040,15 +3499,7 @@ export interface operations {
                     "text/csv; charset=utf-8": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
             403: {
                 headers: {
@@ -4085,30 +3536,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     download_template_v1_household_imports_template_get: {
@@ -4132,15 +3561,7 @@ export interface operations {
                     "text/csv; charset=utf-8": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description A row lies outside the client's areas; `errors` names each, nothing imported */
             403: {
                 headers: {
@@ -4177,30 +3598,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_households_v1_households_get: {
@@ -4236,24 +3635,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4281,30 +3664,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     register_household_v1_households_post: {
@@ -4332,24 +3693,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdDetail"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4377,30 +3722,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_household_v1_households__household_id__get: {
@@ -4423,24 +3746,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdDetail"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4468,30 +3775,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     correct_household_v1_households__household_id__patch: {
@@ -4518,24 +3803,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdDetail"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4563,30 +3832,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     approve_household_v1_households__household_id__approve_post: {
@@ -4616,24 +3863,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4661,30 +3892,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     household_eligibility_v1_households__household_id__eligibility_get: {
@@ -4709,24 +3918,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammeEligibility"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4754,30 +3947,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     household_history_v1_households__household_id__history_get: {
@@ -4800,24 +3971,8 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4845,30 +4000,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     add_member_v1_households__household_id__members_post: {
@@ -4898,24 +4031,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -4943,30 +4060,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     remove_member_v1_households__household_id__members__member_id__delete: {
@@ -4991,24 +4086,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5036,30 +4115,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     correct_member_v1_households__household_id__members__member_id__patch: {
@@ -5087,24 +4144,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5132,30 +4173,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     clear_duplicate_flag_v1_households__household_id__not_a_duplicate_post: {
@@ -5185,24 +4204,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5230,30 +4233,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_photos_v1_households__household_id__photos_get: {
@@ -5278,24 +4259,8 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5314,30 +4279,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     upload_photo_v1_households__household_id__photos_post: {
@@ -5367,24 +4310,8 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5430,30 +4357,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     photo_content_v1_households__household_id__photos__photo_id__content_get: {
@@ -5479,24 +4384,8 @@ export interface operations {
                     "image/webp": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household or photo */
             404: {
                 headers: {
@@ -5515,30 +4404,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     possible_duplicates_v1_households__household_id__possible_duplicates_get: {
@@ -5561,24 +4428,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5606,30 +4457,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     reject_household_v1_households__household_id__reject_post: {
@@ -5659,24 +4488,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5704,30 +4517,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     screen_household_v1_households__household_id__screen_post: {
@@ -5757,24 +4548,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5802,30 +4577,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     waitlist_household_v1_households__household_id__waitlist_post: {
@@ -5855,24 +4608,8 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -5900,30 +4637,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     export_households_v1_households_export_get: {
@@ -5959,24 +4674,8 @@ export interface operations {
                     "text/csv; charset=utf-8": unknown;
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -6004,30 +4703,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     rank_households_v1_households_ranking_get: {
@@ -6061,24 +4738,8 @@ export interface operations {
                     "application/json": components["schemas"]["Ranking"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such household */
             404: {
                 headers: {
@@ -6106,30 +4767,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_local_administrations_v1_local_administrations_get: {
@@ -6155,24 +4794,8 @@ export interface operations {
                     "application/json": components["schemas"]["LocalAdministrationsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such administration */
             404: {
                 headers: {
@@ -6191,30 +4814,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     load_local_administrations_v1_local_administrations_put: {
@@ -6239,24 +4840,8 @@ export interface operations {
                     "application/json": components["schemas"]["LocalAdministrationsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such administration */
             404: {
                 headers: {
@@ -6275,30 +4860,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_local_administration_v1_local_administrations__code__get: {
@@ -6321,24 +4884,8 @@ export interface operations {
                     "application/json": components["schemas"]["LocalAdministrationPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such administration */
             404: {
                 headers: {
@@ -6357,30 +4904,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_programmes_v1_programmes_get: {
@@ -6401,15 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"][];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Only a national client may change what applies in every area */
             403: {
                 headers: {
@@ -6437,30 +4954,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_programme_v1_programmes__code__get: {
@@ -6483,15 +4978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Only a national client may change what applies in every area */
             403: {
                 headers: {
@@ -6519,30 +5006,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     update_programme_v1_programmes__code__put: {
@@ -6569,15 +5034,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Only a national client may change what applies in every area */
             403: {
                 headers: {
@@ -6605,30 +5062,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_ranking_weights_v1_programmes__code__ranking_weights_get: {
@@ -6651,15 +5086,7 @@ export interface operations {
                     "application/json": components["schemas"]["RankingWeights"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Only a national client may change what applies in every area */
             403: {
                 headers: {
@@ -6687,30 +5114,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     save_ranking_weights_v1_programmes__code__ranking_weights_put: {
@@ -6737,15 +5142,7 @@ export interface operations {
                     "application/json": components["schemas"]["RankingWeights"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description Only a national client may change what applies in every area */
             403: {
                 headers: {
@@ -6773,30 +5170,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_survey_rounds_v1_survey_rounds_get: {
@@ -6822,24 +5197,8 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyRoundsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such survey round */
             404: {
                 headers: {
@@ -6858,30 +5217,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     open_survey_round_v1_survey_rounds_post: {
@@ -6909,24 +5246,8 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyRoundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such survey round */
             404: {
                 headers: {
@@ -6945,30 +5266,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_survey_round_v1_survey_rounds__round_id__get: {
@@ -6991,24 +5290,8 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyRoundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such survey round */
             404: {
                 headers: {
@@ -7027,30 +5310,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     finish_survey_round_v1_survey_rounds__round_id__finish_post: {
@@ -7080,24 +5341,8 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyRoundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such survey round */
             404: {
                 headers: {
@@ -7116,30 +5361,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_tambon_plans_v1_tambon_plans_get: {
@@ -7166,24 +5389,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlansPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7211,30 +5418,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     draft_tambon_plan_v1_tambon_plans_post: {
@@ -7262,24 +5447,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlanPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7307,30 +5476,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_tambon_plan_v1_tambon_plans__plan_id__get: {
@@ -7353,24 +5500,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlanPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7398,30 +5529,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     adopt_tambon_plan_v1_tambon_plans__plan_id__adoption_post: {
@@ -7451,24 +5560,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlanPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7496,30 +5589,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     agree_tambon_plan_v1_tambon_plans__plan_id__agreement_post: {
@@ -7549,24 +5620,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlanPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7594,30 +5649,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     upload_tambon_plan_sheet_v1_tambon_plans_sheet_post: {
@@ -7642,24 +5675,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonPlansPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such tambon plan */
             404: {
                 headers: {
@@ -7687,30 +5704,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     tambon_coverage_v1_tambons__subdistrict_code__coverage_get: {
@@ -7733,24 +5728,8 @@ export interface operations {
                     "application/json": components["schemas"]["TambonCoveragePublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No sub-district has this code */
             404: {
                 headers: {
@@ -7769,30 +5748,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
 }

@@ -1444,7 +1444,50 @@ export interface components {
             min_years: number;
         };
     };
-    responses: never;
+    responses: {
+        /** @description The token lacks a scope this operation needs */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
+        IssuerUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description Too many requests from this client; see Retry-After */
+        TooManyRequests: {
+            headers: {
+                /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
+                RateLimit?: string;
+                /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
+                "RateLimit-Policy"?: string;
+                /** @description Seconds until the client's window resets and it may call again */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+        /** @description No bearer token, or one that is expired, forged or not for this API */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": unknown;
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1523,24 +1566,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuditRecordsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description A filter or the cursor is not valid */
             422: {
                 headers: {
@@ -1550,30 +1577,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     submit_claim_v1_claims_post: {
@@ -1601,24 +1606,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Refused by the fund's rules in force on the event's date; the problem names the field and the rule (waiting-period, yearly-cap, ...) */
             409: {
                 headers: {
@@ -1637,30 +1626,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_claim_v1_claims__claim_id__get: {
@@ -1683,24 +1650,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such claim (or outside the client's areas) */
             404: {
                 headers: {
@@ -1719,30 +1670,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     decide_claim_v1_claims__claim_id__decision_post: {
@@ -1772,24 +1701,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such claim (or outside the client's areas) */
             404: {
                 headers: {
@@ -1817,30 +1730,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     pay_claim_v1_claims__claim_id__payment_post: {
@@ -1870,24 +1761,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such claim (or outside the client's areas) */
             404: {
                 headers: {
@@ -1915,30 +1790,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     record_contribution_v1_contributions_post: {
@@ -1966,24 +1819,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContributionPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The membership ended, or the receipt is already recorded */
             409: {
                 headers: {
@@ -2002,30 +1839,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_funds_v1_funds_get: {
@@ -2052,24 +1867,8 @@ export interface operations {
                     "application/json": components["schemas"]["FundsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Bad filter */
             422: {
                 headers: {
@@ -2079,30 +1878,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     register_fund_v1_funds_post: {
@@ -2130,15 +1907,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
             /** @description The tambon is outside the client's areas */
             403: {
                 headers: {
@@ -2166,30 +1935,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_fund_v1_funds__fund_id__get: {
@@ -2212,24 +1959,8 @@ export interface operations {
                     "application/json": components["schemas"]["FundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2248,30 +1979,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_arrears_v1_funds__fund_id__arrears_get: {
@@ -2299,24 +2008,8 @@ export interface operations {
                     "application/json": components["schemas"]["ArrearsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2335,30 +2028,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_books_v1_funds__fund_id__books_get: {
@@ -2381,24 +2052,8 @@ export interface operations {
                     "application/json": components["schemas"]["BooksPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2417,30 +2072,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_claims_v1_funds__fund_id__claims_get: {
@@ -2468,24 +2101,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2504,30 +2121,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     set_committee_v1_funds__fund_id__committee_put: {
@@ -2557,24 +2152,8 @@ export interface operations {
                     "application/json": components["schemas"]["FundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2593,30 +2172,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     record_sheet_v1_funds__fund_id__contribution_sheets_post: {
@@ -2646,24 +2203,8 @@ export interface operations {
                     "application/json": components["schemas"]["SheetResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2691,30 +2232,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     upload_sheet_v1_funds__fund_id__contribution_sheets_file_post: {
@@ -2744,24 +2263,8 @@ export interface operations {
                     "application/json": components["schemas"]["SheetResult"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2789,30 +2292,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     receive_income_v1_funds__fund_id__income_post: {
@@ -2842,24 +2323,8 @@ export interface operations {
                     "application/json": components["schemas"]["FundPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2887,30 +2352,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_match_requests_v1_funds__fund_id__match_requests_get: {
@@ -2933,24 +2376,8 @@ export interface operations {
                     "application/json": components["schemas"]["MatchRequestsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -2969,30 +2396,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     request_match_v1_funds__fund_id__match_requests_post: {
@@ -3022,24 +2427,8 @@ export interface operations {
                     "application/json": components["schemas"]["MatchRequestPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -3067,30 +2456,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_members_v1_funds__fund_id__members_get: {
@@ -3118,24 +2485,8 @@ export interface operations {
                     "application/json": components["schemas"]["MembersPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -3154,30 +2505,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_movements_v1_funds__fund_id__movements_get: {
@@ -3203,24 +2532,8 @@ export interface operations {
                     "application/json": components["schemas"]["MovementsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -3239,30 +2552,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_rule_versions_v1_funds__fund_id__rule_versions_get: {
@@ -3285,24 +2576,8 @@ export interface operations {
                     "application/json": components["schemas"]["RuleVersionsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -3321,30 +2596,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     adopt_rules_v1_funds__fund_id__rule_versions_post: {
@@ -3374,24 +2627,8 @@ export interface operations {
                     "application/json": components["schemas"]["RuleVersionPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such fund (or outside the client's areas) */
             404: {
                 headers: {
@@ -3419,30 +2656,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     decide_match_v1_match_requests__request_id__decision_post: {
@@ -3472,24 +2687,8 @@ export interface operations {
                     "application/json": components["schemas"]["MatchRequestPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such match request (or outside the client's areas) */
             404: {
                 headers: {
@@ -3517,30 +2716,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     join_v1_members_post: {
@@ -3568,24 +2745,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The person already holds a membership of this fund */
             409: {
                 headers: {
@@ -3604,30 +2765,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_member_v1_members__member_id__get: {
@@ -3650,24 +2789,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such member (or outside the client's areas) */
             404: {
                 headers: {
@@ -3686,30 +2809,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     get_account_v1_members__member_id__account_get: {
@@ -3734,24 +2835,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberAccount"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such member (or outside the client's areas) */
             404: {
                 headers: {
@@ -3770,30 +2855,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     list_contributions_v1_members__member_id__contributions_get: {
@@ -3819,24 +2882,8 @@ export interface operations {
                     "application/json": components["schemas"]["ContributionsPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such member (or outside the client's areas) */
             404: {
                 headers: {
@@ -3855,30 +2902,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
     change_status_v1_members__member_id__status_post: {
@@ -3908,24 +2933,8 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPublic"];
                 };
             };
-            /** @description No bearer token, or one that is expired, forged or not for this API */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token lacks a scope this operation needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such member (or outside the client's areas) */
             404: {
                 headers: {
@@ -3953,30 +2962,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this client; see Retry-After */
-            429: {
-                headers: {
-                    /** @description What is left of it: e.g. `"per-client";r=0;t=30` is no request (`r`) left until the window resets in 30 seconds (`t`) */
-                    RateLimit?: string;
-                    /** @description The client's allowance (IETF draft RateLimit header fields): e.g. `"per-client";q=600;w=60` is 600 requests (`q`) per 60-second window (`w`) */
-                    "RateLimit-Policy"?: string;
-                    /** @description Seconds until the client's window resets and it may call again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The token issuer's keys cannot be fetched right now; see Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
         };
     };
 }

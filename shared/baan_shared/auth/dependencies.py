@@ -157,12 +157,17 @@ class _LazyRateLimiter:
         await self._limiter.hit(client_id)
 
 
-# What every protected operation may answer besides its own responses.
+# What every protected operation may answer besides its own responses: each written
+# once under ``components/responses`` (by this name) and referred to by the operations,
+# so a client generated from the document names it once rather than per operation.
 PROTECTED_RESPONSES = {
-    "401": "No bearer token, or one that is expired, forged or not for this API",
-    "403": "The token lacks a scope this operation needs",
-    "429": "Too many requests from this client; see Retry-After",
-    "503": "The token issuer's keys cannot be fetched right now; see Retry-After",
+    "401": ("Unauthorized", "No bearer token, or one that is expired, forged or not for this API"),
+    "403": ("Forbidden", "The token lacks a scope this operation needs"),
+    "429": ("TooManyRequests", "Too many requests from this client; see Retry-After"),
+    "503": (
+        "IssuerUnavailable",
+        "The token issuer's keys cannot be fetched right now; see Retry-After",
+    ),
 }
 
 
@@ -200,6 +205,7 @@ def _document_partner_access(app: FastAPI, token_url: str) -> None:
             flow = schemes.get(SCHEME_NAME, {}).get("flows", {}).get("clientCredentials")
             if flow is not None:
                 flow["tokenUrl"] = token_url
+            shared: dict[str, Any] = {}
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     if not isinstance(operation, dict):
@@ -207,18 +213,27 @@ def _document_partner_access(app: FastAPI, token_url: str) -> None:
                     if not any(SCHEME_NAME in r for r in operation.get("security", [])):
                         continue
                     responses = operation.setdefault("responses", {})
-                    for status, description in PROTECTED_RESPONSES.items():
-                        response: dict[str, Any] = {
-                            "description": description,
-                            "content": {PROBLEM_JSON: {}},
-                        }
-                        if status in PROTECTED_RESPONSE_HEADERS:
-                            response["headers"] = PROTECTED_RESPONSE_HEADERS[status]
-                        responses.setdefault(status, response)
+                    for status, (name, _) in PROTECTED_RESPONSES.items():
+                        if status not in responses:
+                            responses[status] = {"$ref": f"#/components/responses/{name}"}
+                            shared.setdefault(name, _protected_response(status))
+            if shared:
+                schema.setdefault("components", {}).setdefault("responses", {}).update(shared)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _protected_response(status: str) -> dict[str, Any]:
+    """The answer ``status`` of ``PROTECTED_RESPONSES`` as OpenAPI documents it."""
+    response: dict[str, Any] = {
+        "description": PROTECTED_RESPONSES[status][1],
+        "content": {PROBLEM_JSON: {}},
+    }
+    if status in PROTECTED_RESPONSE_HEADERS:
+        response["headers"] = PROTECTED_RESPONSE_HEADERS[status]
+    return response
 
 
 async def authenticate(request: Request, token: str | None) -> Principal:
