@@ -10,6 +10,7 @@ from reporting_factories import apply_events
 
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import TambonCoverageChanged
+from baan_testkit.events import cloud_event
 
 RUN_ON_BOTH_DATABASES = True
 """Every test here on SQLite and on PostgreSQL (conftest.py)."""
@@ -27,13 +28,7 @@ def changed(code: str, whole: bool, *, hour: int = 9, households: int = 10) -> C
         whole_tambon_surveyed=whole,
         as_of=datetime(2026, 11, 20, hour, tzinfo=UTC),
     )
-    return CloudEvent(
-        source="/services/survey",
-        type=data.event_type,
-        subject=data.aggregate_id(),
-        dataschema=data.dataschema(),
-        data=data.model_dump(mode="json"),
-    )
+    return cloud_event(data)
 
 
 async def rows(client: httpx.AsyncClient, **params: Any) -> dict[str, dict[str, Any]]:
