@@ -4,17 +4,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, null, or_, true
+from sqlalchemy import ColumnElement, case, func, null, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from reporting.projections.models import BudgetMoney, FundMoney, GrantProgress, LoanMoney
-
-
-def _satang(column: Any) -> ColumnElement[Any]:
-    # SUM(bigint) is numeric on PostgreSQL; money stays an integer.
-    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+from reporting.sql import in_areas, satang_sum
 
 
 @dataclass(frozen=True)
@@ -23,18 +19,6 @@ class BudgetSum:
     area_level: str
     area_code: str
     allocated_satang: int
-
-
-def _covered(principal: Principal | None, table: Any) -> ColumnElement[bool]:
-    """The caller's areas as a WHERE clause (ADR 0003), before any GROUP BY."""
-    if principal is None:
-        return true()
-    return area_filter(
-        principal,
-        province=col(table.province_code),
-        district=col(table.district_code),
-        subdistrict=col(table.subdistrict_code),
-    )
 
 
 def budgets_in_areas(principal: Principal) -> ColumnElement[bool]:
@@ -80,7 +64,9 @@ async def budgets(
         col(BudgetMoney.area_level),
         col(BudgetMoney.area_code),
     )
-    query = select(*keys, _satang(BudgetMoney.allocated_satang)).where(*conditions).group_by(*keys)
+    query = (
+        select(*keys, satang_sum(BudgetMoney.allocated_satang)).where(*conditions).group_by(*keys)
+    )
     return [BudgetSum(r[0], r[1], r[2], int(r[3])) for r in (await session.exec(query)).all()]
 
 
@@ -109,7 +95,7 @@ async def grants(
     area = _area_column(GrantProgress, group_by)
     conditions: list[ColumnElement[bool]] = [
         col(GrantProgress.programme).is_not(None),
-        _covered(principal, GrantProgress),
+        in_areas(principal, GrantProgress),
     ]
     if fiscal_year is not None:
         conditions.append(col(GrantProgress.fiscal_year) == fiscal_year)
@@ -121,8 +107,8 @@ async def grants(
     columns: list[Any] = [
         programme_column,
         area,
-        _satang(GrantProgress.amount_satang),
-        _satang(GrantProgress.disbursed_satang),
+        satang_sum(GrantProgress.amount_satang),
+        satang_sum(GrantProgress.disbursed_satang),
     ]
     query = select(*columns).where(*conditions).group_by(programme_column, area)
     return [
@@ -153,7 +139,7 @@ async def loans(
     principal: Principal | None = None,
 ) -> list[LoanSum]:
     area = _area_column(LoanMoney, group_by)
-    conditions: list[ColumnElement[bool]] = [_covered(principal, LoanMoney)]
+    conditions: list[ColumnElement[bool]] = [in_areas(principal, LoanMoney)]
     if programme is not None:
         conditions.append(col(LoanMoney.programme) == programme)
     if province_codes is not None:
@@ -164,13 +150,13 @@ async def loans(
         programme_column,
         area,
         func.count(),
-        _satang(LoanMoney.principal_approved_satang),
-        _satang(LoanMoney.disbursed_satang),
-        _satang(col(LoanMoney.principal_repaid_satang) + col(LoanMoney.interest_paid_satang)),
-        _satang(LoanMoney.outstanding_satang),
+        satang_sum(LoanMoney.principal_approved_satang),
+        satang_sum(LoanMoney.disbursed_satang),
+        satang_sum(col(LoanMoney.principal_repaid_satang) + col(LoanMoney.interest_paid_satang)),
+        satang_sum(LoanMoney.outstanding_satang),
         func.sum(case((in_arrears, 1), else_=0)),
-        _satang(LoanMoney.overdue_satang),
-        _satang(case((in_arrears, col(LoanMoney.outstanding_satang)), else_=0)),
+        satang_sum(LoanMoney.overdue_satang),
+        satang_sum(case((in_arrears, col(LoanMoney.outstanding_satang)), else_=0)),
     ]
     query = select(*columns).where(*conditions).group_by(programme_column, area)
     return [
@@ -202,7 +188,7 @@ async def funds(
     ``programme`` asked for, funds of another programme are left out, funds of none kept.
     """
     area = _area_column(FundMoney, group_by)
-    conditions: list[ColumnElement[bool]] = [_covered(principal, FundMoney)]
+    conditions: list[ColumnElement[bool]] = [in_areas(principal, FundMoney)]
     if programme is not None:
         conditions.append(
             or_(col(FundMoney.programme).is_(None), col(FundMoney.programme) == programme)
@@ -212,9 +198,9 @@ async def funds(
     columns: list[Any] = [
         area,
         func.count(),
-        _satang(FundMoney.balance_satang),
-        _satang(FundMoney.in_satang),
-        _satang(FundMoney.out_satang),
+        satang_sum(FundMoney.balance_satang),
+        satang_sum(FundMoney.in_satang),
+        satang_sum(FundMoney.out_satang),
     ]
     query = select(*columns).where(*conditions).group_by(area)
     return [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
@@ -35,6 +35,7 @@ from reporting.projections.models import (
 )
 from reporting.projections.stage import latest
 from reporting.projections.stage_sql import heard_of_by, stage_at
+from reporting.sql import satang_sum
 
 # --- writing ---------------------------------------------------------------------------
 
@@ -299,11 +300,6 @@ def _households_in(stages: Collection[Stage]) -> ColumnElement[Any]:
     return func.sum(case((col(HouseholdProgress.stage).in_(list(stages)), 1), else_=0))
 
 
-def _satang(column: Any) -> ColumnElement[Any]:
-    # SUM(bigint) is numeric on PostgreSQL; money stays an integer.
-    return cast(func.coalesce(func.sum(column), 0), BigInteger)
-
-
 async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaCounts]:
     programme, province = col(HouseholdProgress.programme), col(HouseholdProgress.province_code)
     columns: list[Any] = [
@@ -317,8 +313,8 @@ async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaC
         _households_in([Stage.WAITLISTED]),
         _households_in([Stage.REJECTED]),
         _households_in([Stage.CANCELLED]),
-        _satang(HouseholdProgress.grant_amount_satang),
-        _satang(HouseholdProgress.disbursed_satang),
+        satang_sum(HouseholdProgress.grant_amount_satang),
+        satang_sum(HouseholdProgress.disbursed_satang),
     ]
     query = (
         select(*columns)

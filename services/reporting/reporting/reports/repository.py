@@ -1,13 +1,12 @@
 """The SQL behind a caller's own freshness: the latest event applied to its areas' rows."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
 from reporting.money.repository import budgets_in_areas
 from reporting.projections.models import (
     BudgetMoney,
@@ -18,16 +17,8 @@ from reporting.projections.models import (
     as_utc,
 )
 from reporting.projections.stage import latest
+from reporting.sql import in_areas
 from reporting.welfare.models import WelfareFund
-
-
-def _in_areas(principal: Principal, table: Any) -> ColumnElement[bool]:
-    return area_filter(
-        principal,
-        province=col(table.province_code),
-        district=col(table.district_code),
-        subdistrict=col(table.subdistrict_code),
-    )
 
 
 async def last_event_in_areas(session: AsyncSession, principal: Principal) -> datetime | None:
@@ -35,7 +26,7 @@ async def last_event_in_areas(session: AsyncSession, principal: Principal) -> da
     grants, loans, revolving funds, welfare funds, budgets); None when none has reached
     them yet."""
     queries = [
-        select(func.max(col(table.last_event_time))).where(_in_areas(principal, table))
+        select(func.max(col(table.last_event_time))).where(in_areas(principal, table))
         for table in (HouseholdProgress, GrantProgress, LoanMoney, FundMoney, WelfareFund)
     ]
     queries.append(

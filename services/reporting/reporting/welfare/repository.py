@@ -4,12 +4,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, or_, true
+from sqlalchemy import ColumnElement, case, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.auth import Principal, area_filter
+from baan_shared.auth import Principal
+from reporting.sql import in_areas, satang_sum
 from reporting.welfare.models import (
     WelfareBenefit,
     WelfareFund,
@@ -99,23 +100,6 @@ async def lock_member(session: AsyncSession, member_id: uuid.UUID) -> WelfareMem
 # --- reading ---------------------------------------------------------------------------
 
 
-def _satang(column: Any) -> ColumnElement[Any]:
-    # SUM(bigint) is numeric on PostgreSQL; money stays an integer.
-    return cast(func.coalesce(func.sum(column), 0), BigInteger)
-
-
-def _covered(principal: Principal | None, table: Any) -> ColumnElement[bool]:
-    """The caller's areas as a WHERE clause (ADR 0003), before any GROUP BY."""
-    if principal is None:
-        return true()
-    return area_filter(
-        principal,
-        province=col(table.province_code),
-        district=col(table.district_code),
-        subdistrict=col(table.subdistrict_code),
-    )
-
-
 def _where(
     table: Any,
     principal: Principal | None,
@@ -123,7 +107,7 @@ def _where(
     district_code: str | None = None,
     subdistrict_code: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    conditions = [_covered(principal, table)]
+    conditions = [in_areas(principal, table)]
     if province_codes is not None:
         conditions.append(col(table.province_code).in_(province_codes))
     if district_code is not None:
@@ -156,10 +140,10 @@ async def fund_sums(
     columns: list[Any] = [
         key,
         func.count(),
-        _satang(WelfareFund.members),
-        _satang(WelfareFund.people_helped),
-        _satang(WelfareFund.benefits),
-        *(_satang(getattr(WelfareFund, name)) for name in FUND_TOTALS),
+        satang_sum(WelfareFund.members),
+        satang_sum(WelfareFund.people_helped),
+        satang_sum(WelfareFund.benefits),
+        *(satang_sum(getattr(WelfareFund, name)) for name in FUND_TOTALS),
     ]
     query = select(*columns).where(*_where(WelfareFund, principal, province_codes))
     rows = (await session.exec(query.group_by(key))).all()
@@ -195,9 +179,9 @@ async def year_sums(
     columns: list[Any] = [key]
     for name in YEAR_FLOWS:
         column = getattr(WelfareFundYear, name)
-        columns.append(_satang(case((year == fiscal_year, column), else_=0)))
+        columns.append(satang_sum(case((year == fiscal_year, column), else_=0)))
     for name in YEAR_FLOWS:
-        columns.append(_satang(getattr(WelfareFundYear, name)))
+        columns.append(satang_sum(getattr(WelfareFundYear, name)))
     query = (
         select(*columns)
         .where(*_where(WelfareFundYear, principal, province_codes))
