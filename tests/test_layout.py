@@ -1,4 +1,4 @@
-"""The design card: four independent services that share only ``baan_shared``."""
+"""The design card: five independent services that share only ``baan_shared``."""
 
 import ast
 from collections.abc import Iterator

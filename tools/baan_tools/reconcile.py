@@ -49,6 +49,8 @@ from typing import Any
 
 import httpx
 
+from baan_shared import registry
+
 Row = dict[str, Any]
 SHOWN_PER_CHECK = 5  # enough to start looking; the counts say how many more
 
@@ -475,8 +477,8 @@ def run(urls: dict[str, str], token: str | None) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-SERVICES_READ = ("survey", "construction", "finance", "reporting", "welfare")
-"""The services whose figures are compared (their URLs are the tool's arguments)."""
+SERVICES_READ = registry.SERVICE_NAMES
+"""The services whose figures are compared: every one (their URLs are the tool's arguments)."""
 
 
 def main(argv: list[str] | None = None) -> int:

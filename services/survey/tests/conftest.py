@@ -10,6 +10,7 @@ the others are narrower (one province, no personal data).
 """
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
@@ -54,6 +55,23 @@ async def app(
     """The app on SQLite, or on PostgreSQL too where the module runs on both."""
     on_postgres = getattr(request, "param", "sqlite") != "sqlite"
     database = {"database_url": postgres_databases(request)("survey")} if on_postgres else {}
+    async with _running(tmp_path, auth_settings, **database) as application:
+        yield application
+
+
+@pytest.fixture
+async def pg_app(
+    request: pytest.FixtureRequest, tmp_path: Path, auth_settings: AuthSettings
+) -> AsyncIterator[FastAPI]:
+    """The app on PostgreSQL alone: for what only PostgreSQL does (COPY, row locks)."""
+    database_url = postgres_databases(request)("survey")
+    async with _running(tmp_path, auth_settings, database_url=database_url) as application:
+        yield application
+
+
+def _running(
+    tmp_path: Path, auth_settings: AuthSettings, **database: str
+) -> AbstractAsyncContextManager[FastAPI]:
     settings = service_settings(
         "survey",
         tmp_path,
@@ -61,8 +79,7 @@ async def app(
         storage_dir=str(tmp_path / "photos"),
         **database,
     )
-    async with running_app("survey", settings, auth_settings) as application:
-        yield application
+    return running_app("survey", settings, auth_settings)
 
 
 @pytest.fixture
@@ -74,6 +91,17 @@ def client_for(app: FastAPI, issuer: DevIssuer) -> ClientFor:
 @pytest.fixture
 async def client(app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
     async with auth_testing.asgi_client(app, BASE_URL, national_headers(issuer)) as http:
+        yield http
+
+
+@pytest.fixture
+def pg_client_for(pg_app: FastAPI, issuer: DevIssuer) -> ClientFor:
+    return auth_testing.client_factory(pg_app, BASE_URL, issuer)
+
+
+@pytest.fixture
+async def pg_client(pg_app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    async with auth_testing.asgi_client(pg_app, BASE_URL, national_headers(issuer)) as http:
         yield http
 
 

@@ -1,56 +1,19 @@
 """The PostgreSQL import path (COPY of each batch) writes what the SQLite path writes:
 households whole with members and transitions, one outbox event each, errors with values."""
 
-import itertools
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
-from survey_auth import auth_settings_for, national_headers
 from survey_factories import csv_bytes, national_id, sheet_row
 
-from baan_local.dev_issuer import DevIssuer
-from baan_local.postgres import LocalPostgres
 from baan_shared.outbox import OutboxMessage
 from survey.households.models import Household, HouseholdMember, HouseholdTransition
-from survey.main import create_app
-from survey.settings import SurveySettings
 
 pytestmark = pytest.mark.postgres
-_databases = itertools.count(1)
 MEMBER_HEADERS = ["เลขประจำตัวประชาชนหัวหน้าครัวเรือน", "อายุ", "เพศ", "พิการ", "โรคเรื้อรัง"]
-
-
-@pytest.fixture
-async def pg_app(
-    postgres_server: LocalPostgres, tmp_path: Path, issuer: DevIssuer
-) -> AsyncIterator[FastAPI]:
-    url = postgres_server.create_database(f"survey_imports_{next(_databases)}")
-    settings = SurveySettings(
-        database_url=url,
-        import_spool_dir=tmp_path / "imports",
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings, auth_settings_for(issuer))
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def pg_client(pg_app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=pg_app),
-        base_url="http://survey",
-        headers=national_headers(issuer),
-    ) as http:
-        yield http
 
 
 async def _count(app: FastAPI, model: type) -> int:

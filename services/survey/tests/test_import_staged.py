@@ -99,16 +99,6 @@ def pg_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def pg_app(
-    pg_url: str, tmp_path: Path, auth_settings: AuthSettings
-) -> AsyncIterator[FastAPI]:
-    files = tmp_path / "pg"
-    files.mkdir()
-    async with await _app(pg_url, files, auth_settings) as app:
-        yield app
-
-
-@pytest.fixture
 def staged_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Rows written by the set-based path (so a test knows it ran)."""
     written: list[int] = []

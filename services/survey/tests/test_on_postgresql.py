@@ -2,15 +2,11 @@
 bulk import (Core inserts, duplicate flags by subquery), ranking, search, programmes."""
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from survey_auth import ClientFor, auth_settings_for, national_headers
+from survey_auth import ClientFor
 from survey_factories import (
     BANGKOK,
     CHIANG_RAI,
@@ -22,63 +18,11 @@ from survey_factories import (
     sheet_row,
 )
 
-from baan_local.dev_issuer import DevIssuer
-from baan_local.postgres import LocalPostgres
 from baan_shared.auth import Principal
 from baan_shared.auth.scopes import SURVEY_READ, SURVEY_WRITE
 from baan_testkit.areas import area_leaks
-from survey.main import create_app
-from survey.settings import SurveySettings
 
 pytestmark = pytest.mark.postgres
-_databases = itertools.count(1)
-
-
-@pytest.fixture
-async def pg_app(
-    postgres_server: LocalPostgres, tmp_path: Path, issuer: DevIssuer
-) -> AsyncIterator[FastAPI]:
-    url = postgres_server.create_database(f"survey_features_{next(_databases)}")
-    settings = SurveySettings(
-        database_url=url,
-        import_spool_dir=tmp_path / "imports",
-        create_topics=False,
-        consumer_enabled=False,
-        relay_enabled=False,
-        log_json=False,
-    )
-    application = create_app(settings, auth_settings_for(issuer))
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def pg_client(pg_app: FastAPI, issuer: DevIssuer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=pg_app),
-        base_url="http://survey",
-        headers=national_headers(issuer),
-    ) as http:
-        yield http
-
-
-@pytest.fixture
-def pg_client_for(pg_app: FastAPI, issuer: DevIssuer) -> ClientFor:
-    """A client of the PostgreSQL-backed app with a token for any client and areas."""
-
-    @asynccontextmanager
-    async def open_client(
-        client_id: str, scopes: Sequence[str], areas: Sequence[str]
-    ) -> AsyncIterator[httpx.AsyncClient]:
-        token = issuer.mint_token(client_id, scopes, areas)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=pg_app),
-            base_url="http://survey",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as http:
-            yield http
-
-    return open_client
 
 
 async def test_import_twice_flags_look_alikes_and_ranks_on_postgresql(
