@@ -13,7 +13,6 @@ allowed origin reads the households, the other one's fetch fails with a TypeErro
 
 import asyncio
 import json
-import shutil
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -32,10 +31,9 @@ from platform_harness import household_body
 
 from baan_local.ports import free_ports
 from baan_testkit.auth import auth_settings, session_issuer
+from baan_testkit.chromium import require_chromium, run_chromium
 from survey.main import create_app
 from survey.settings import SurveySettings
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Partner page</title></head>
@@ -63,7 +61,7 @@ PAGE = """<!doctype html>
 
 @pytest.fixture(autouse=True)
 def _chromium_installed() -> None:
-    assert Path(CHROMIUM).exists(), "needs Debian's chromium: run scripts/install-test-deps.sh"
+    require_chromium()
 
 
 @dataclass
@@ -179,25 +177,12 @@ def _token() -> str:
 
 async def _load(page: PageServer, api: str, tmp_path: Path) -> Outcome:
     fragment = f"api={quote(api, safe='')}&token={quote(_token(), safe='')}"
-    chromium = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / ('chromium-' + page.origin.rsplit(':', 1)[1])}",
-        "--virtual-time-budget=15000",
+    dom = await run_chromium(
+        tmp_path / ("chromium-" + page.origin.rsplit(":", 1)[1]),
         "--dump-dom",
         # The token travels in the fragment, which the browser never sends to a server.
         f"{page.origin}/partner.html#{fragment}",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
     )
-    dom, _ = await asyncio.wait_for(chromium.communicate(), timeout=120)
     parser = OutcomeParser()
     parser.feed(dom.decode("utf-8"))
     return parser.outcome

@@ -8,9 +8,7 @@ on the demo data go to test-artifacts/demo/ (``BAAN_DEMO_HOUSEHOLDS`` for a
 bigger set, as for the README's pictures).
 """
 
-import asyncio
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,13 +18,13 @@ import pytest
 from platform_harness import Platform
 
 from baan_local.demo import Clients, Seeded, seed_platform
+from baan_testkit.chromium import run_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
 
 HOUSEHOLDS = int(os.environ.get("BAAN_DEMO_HOUSEHOLDS", "48"))
 REPOSITORY = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("BAAN_TEST_ARTIFACTS", REPOSITORY / "test-artifacts")) / "demo"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _clients(platform: Platform) -> Clients:
@@ -197,19 +195,4 @@ async def _screenshots(platform: Platform, fiscal_year: int, tmp_path: Path) -> 
 
 
 async def _chromium(tmp_path: Path, *args: str) -> None:
-    chromium = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        "--virtual-time-budget=20000",
-        *args,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await asyncio.wait_for(chromium.wait(), timeout=180)
+    await run_chromium(tmp_path / "chromium", *args, budget_ms=20_000, timeout=180)

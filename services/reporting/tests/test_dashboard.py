@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -38,16 +37,16 @@ from reporting_factories import (
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from baan_local.ports import free_ports
+from baan_testkit.chromium import CHROMIUM, HEADLESS, require_chromium, run_chromium
 from reporting.main import create_app
 from reporting.settings import ReportingSettings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
 def _chromium_installed() -> None:
-    assert Path(CHROMIUM).exists(), "needs Debian's chromium: run scripts/install-test-deps.sh"
+    require_chromium()
 
 
 class Figures(HTMLParser):
@@ -195,25 +194,7 @@ async def page_dom(
 
 
 async def _chromium(tmp_path: Path, *args: str) -> bytes:
-    chromium = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        "--virtual-time-budget=15000",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    out, _ = await asyncio.wait_for(chromium.communicate(), timeout=120)
-    return out
+    return await run_chromium(tmp_path / "chromium", *args)
 
 
 @pytest.fixture
@@ -585,12 +566,7 @@ async def browser(app: ASGIApp, path: str, tmp_path: Path) -> AsyncIterator[Brow
     serving = asyncio.create_task(server.serve())
     chromium = await asyncio.create_subprocess_exec(
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
+        *HEADLESS,
         "--window-size=1280,1600",
         "--remote-debugging-port=0",
         f"--user-data-dir={tmp_path / 'chromium-driven'}",
