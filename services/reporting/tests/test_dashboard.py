@@ -520,6 +520,13 @@ async def test_the_funnel_shows_the_period_chosen_as_it_stood_at_the_end_of_a_da
     assert second_half.rows[":surveyed"]["reached"] == "0"
 
 
+_NAVIGATING = ("Inspected target navigated or closed", "Cannot find context with specified id")
+
+
+class Navigating(Exception):
+    """The page asked went away (a navigation) before it answered."""
+
+
 class Browser:
     """Chromium driven over its DevTools protocol (a websocket), for what a loaded
     page cannot show: a keyboard user's Tab and Enter, a mouse click."""
@@ -534,6 +541,9 @@ class Browser:
         while True:  # events arrive between the answers: skip them
             message = json.loads(await self.socket.recv())
             if message.get("id") == self.sent:
+                error = message.get("error", {}).get("message", "")
+                if error.startswith(_NAVIGATING):
+                    raise Navigating(error)
                 assert "error" not in message, message
                 result: dict[str, Any] = message["result"]
                 return result
@@ -545,8 +555,11 @@ class Browser:
     async def ready(self, what: str = "true") -> None:
         """Until the page says it has shown everything (and ``what`` holds)."""
         for _ in range(600):
-            if await self.evaluate(f"document.body?.dataset.ready === 'yes' && ({what})"):
-                return
+            try:
+                if await self.evaluate(f"document.body?.dataset.ready === 'yes' && ({what})"):
+                    return
+            except Navigating:  # a click's navigation replaced the page mid-question: ask again
+                pass
             await asyncio.sleep(0.1)
         raise AssertionError(f"the page never got ready ({what})")
 
