@@ -56,6 +56,19 @@ class CheckedBatch:
     last_row: int = 0
     done: bool = False
 
+    def take(self, number: int, household: dict[str, Any] | None, problems: list[Problem]) -> bool:
+        """Count sheet row ``number`` in: refused with its problems, or a household to
+        write; False when it is neither (a row SQL passed, written by the staged path)."""
+        self.rows_read += 1
+        self.last_row = number
+        if problems:
+            self.refused.append((number, problems))
+        elif household is not None:
+            self.households.append(household)
+        else:
+            return False
+        return True
+
 
 @dataclass
 class BatchRows:
@@ -78,12 +91,7 @@ class BatchRows:
             household, problems = self.check_row(number, cells)
             if replaying:
                 continue  # checked only to know the IDs and members it used
-            batch.rows_read += 1
-            batch.last_row = number
-            if problems:
-                batch.refused.append((number, problems))
-            elif household is not None:
-                batch.households.append(household)
+            batch.take(number, household, problems)
             if batch.rows_read >= size:
                 return batch
         batch.done = True
@@ -267,13 +275,7 @@ class ImportRun:
                 household, problems = rows.check_row(number, cells_of[number])
             if number <= rows.resume_after:
                 continue  # checked only to know the IDs it used
-            batch.rows_read += 1
-            batch.last_row = number
-            if problems:
-                batch.refused.append((number, problems))
-            elif household is not None:
-                batch.households.append(household)
-            else:
+            if not batch.take(number, household, problems):
                 passed.append((number, verdict.national_id))
         return batch, passed
 
