@@ -1,8 +1,10 @@
 """Builders for valid survey input; tests override only what they are about."""
 
+import asyncio
 import csv
 import io
 import itertools
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -150,3 +152,33 @@ async def seed_area(client: httpx.AsyncClient, area: dict[str, str]) -> dict[str
         "community": community.json()["id"],
         "survey_round": survey_round.json()["id"],
     }
+
+
+async def interrupted_job(
+    app: Any, spool: Path, sheet: bytes, *, resume_after_row: int, rows_done: int
+) -> Any:
+    """What a crash mid-job leaves, for the next start of the service to resume: the
+    worker stopped, the whole sheet still spooled at ``spool``, and a national client's job
+    ``running`` with its first ``rows_done`` rows committed up to sheet row
+    ``resume_after_row`` (the test imports those rows first). Returns the job's id."""
+    from survey.imports.models import HouseholdImport, ImportStatus
+
+    await app.state.import_worker.stop()
+    await asyncio.to_thread(spool.parent.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(spool.write_bytes, sheet)
+    async with app.state.runtime.session_factory() as session:
+        job = HouseholdImport(
+            filename="survey.csv",
+            file_format="csv",
+            imported_by="อบต.",
+            client_id="baan-national",
+            client_areas="*",
+            status=ImportStatus.RUNNING,
+            spool_path=str(spool),
+            resume_after_row=resume_after_row,
+            rows_read=rows_done,
+            rows_imported=rows_done,
+        )
+        session.add(job)
+        await session.commit()
+        return job.id

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
 from survey_auth import auth_settings_for, national_headers
-from survey_factories import csv_bytes, sheet_row
+from survey_factories import csv_bytes, interrupted_job, sheet_row
 
 from baan_local.dev_issuer import DevIssuer
 from survey.households.models import Household
@@ -127,25 +127,8 @@ class TestInterruptedJobs:
         async with running() as (app, client):
             # What a crash leaves: rows 2-4 committed by the job's first batches...
             await _finished(client, (await _upload(client, done_part)).json()["id"])
-            await app.state.import_worker.stop()
             spool = tmp_path / "imports" / "interrupted.csv"
-            spool.write_bytes(whole)
-            async with app.state.runtime.session_factory() as session:
-                job = HouseholdImport(
-                    filename="survey.csv",
-                    file_format="csv",
-                    imported_by="อบต.",
-                    client_id="baan-national",
-                    client_areas="*",
-                    status=ImportStatus.RUNNING,
-                    spool_path=str(spool),
-                    resume_after_row=4,
-                    rows_read=3,
-                    rows_imported=3,
-                )
-                session.add(job)
-                await session.commit()
-                job_id = str(job.id)
+            job_id = str(await interrupted_job(app, spool, whole, resume_after_row=4, rows_done=3))
         # ... and the service starting again.
         async with running() as (app, client):
             resumed = await _finished(client, job_id)

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import col, select
 from survey_auth import BASE_URL, national_headers
-from survey_factories import THAI_HEADERS, csv_bytes, national_id, sheet_row
+from survey_factories import THAI_HEADERS, csv_bytes, interrupted_job, national_id, sheet_row
 
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth import AuthSettings
@@ -25,7 +25,7 @@ from baan_testkit.apps import postgres_databases, running_app, service_settings
 from survey import SOURCE
 from survey.households.models import Household, HouseholdTransition
 from survey.imports import service, staging
-from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
+from survey.imports.models import HouseholdImportError
 
 pytestmark = pytest.mark.postgres
 
@@ -238,26 +238,8 @@ async def test_a_job_resumed_on_postgresql_goes_on_after_its_resume_point(
     async with await _app(pg_url, files, auth_settings) as app:
         # What a crash leaves: rows 2-3 committed by the job's first batch.
         await _import(app, issuer, csv_bytes(rows[:2]))
-        await app.state.import_worker.stop()
         spool = files / "imports" / "interrupted.csv"
-        spool.parent.mkdir(exist_ok=True)
-        spool.write_bytes(csv_bytes(rows))
-        async with app.state.runtime.session_factory() as session:
-            job = HouseholdImport(
-                filename="survey.csv",
-                file_format="csv",
-                imported_by="อบต.",
-                client_id="baan-national",
-                client_areas="*",
-                status=ImportStatus.RUNNING,
-                spool_path=str(spool),
-                resume_after_row=3,
-                rows_read=2,
-                rows_imported=2,
-            )
-            session.add(job)
-            await session.commit()
-            job_id = job.id
+        job_id = await interrupted_job(app, spool, csv_bytes(rows), resume_after_row=3, rows_done=2)
     async with await _app(pg_url, files, auth_settings) as app:
         async with auth_testing.asgi_client(app, BASE_URL, national_headers(issuer)) as http:
             for _ in range(2_000):
