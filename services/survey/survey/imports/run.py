@@ -8,8 +8,9 @@ flags and ``household.surveyed`` events in the caller's transaction), and at
 the end report member rows that no household claimed. Rows are checked in a
 worker thread a batch ahead of the batch being written, so the database and
 Python work at once. On PostgreSQL the thread only reads a batch ahead: the
-batch is staged and checked by SQL (``staging``), and only the rows SQL does
-not pass are checked here, by ``rules``.
+batch is staged and checked by SQL (``staging``) on a second connection while
+the batch before is written on the import's, and only the rows SQL does not
+pass are checked here, by ``rules``.
 """
 
 import asyncio
@@ -199,11 +200,13 @@ class BatchRows:
 
 @dataclass
 class StagedBatch:
-    """Rows read together for the set-based path: cells as read, records to stage."""
+    """Rows read together for the set-based path: cells as read, records to stage, and
+    SQL's judgement of them (``staging.check``)."""
 
     rows: list[tuple[int, list[str]]]
     records: list[tuple[Any, ...]]
     done: bool
+    judged: staging.Judged | None = None
 
 
 class ImportRun:
@@ -271,14 +274,27 @@ class ImportRun:
 
     def _check_next(self) -> "asyncio.Future[CheckedBatch | StagedBatch]":
         if self.staged_columns is not None:
-            return asyncio.ensure_future(
-                asyncio.to_thread(
-                    self.batch_rows.read_batch, self.rows, self.batch_size, self.staged_columns
-                )
-            )
+            return asyncio.ensure_future(self._read_and_judge(self.staged_columns))
         return asyncio.ensure_future(
             asyncio.to_thread(self.batch_rows.check_batch, self.rows, self.batch_size)
         )
+
+    async def _read_and_judge(self, columns: Mapping[int, str]) -> StagedBatch:
+        """The next batch read (in a worker thread) and judged by SQL, on a connection
+        of its own (``staging.check``): while the batch before is written."""
+        staged = await asyncio.to_thread(
+            self.batch_rows.read_batch, self.rows, self.batch_size, columns
+        )
+        if staged.rows:
+            checker = self.batch_rows.checker
+            staged.judged = await staging.check(
+                self.session,
+                staging.present(columns),
+                staged.records,
+                checker.answers_by_field,
+                checker.default_programme,
+            )
+        return staged
 
     async def check_staged(self, staged: StagedBatch) -> tuple[CheckedBatch, list[tuple[int, str]]]:
         """Check a batch by SQL (``staging``); the rows SQL does not pass are checked by
@@ -286,17 +302,12 @@ class ImportRun:
         and the rows SQL passed that are still to register, with their national IDs."""
         batch = CheckedBatch(done=staged.done)
         passed: list[tuple[int, str]] = []
-        if not staged.rows:
+        if staged.judged is None:
             return batch, passed
         rows = self.batch_rows
-        checker = rows.checker
-        fields = staging.present(self.staged_columns or {})
-        await staging.stage(self.session, fields, staged.records)
-        verdicts = await staging.check(
-            self.session, fields, checker.answers_by_field, checker.default_programme
-        )
+        await staging.load(self.session, staged.judged)
         cells_of = dict(staged.rows)
-        for verdict in verdicts:
+        for verdict in staged.judged.verdicts:
             number = verdict.row
             household = None
             if verdict.passed:

@@ -1,14 +1,16 @@
 """The set-based PostgreSQL path of an import: a batch's cells checked and written by SQL.
 
-A batch of sheet rows is copied as text into a temporary table (binary COPY),
-and one statement checks every rule a valid row meets (the national ID's check
-digit, area codes by a join on geothai's tables, coded answers by a join on the
-accepted answers, amounts, sizes and lengths) and computes what the row
-becomes (codes, satang, the duplicate key). The rows it passes are written by
-``INSERT … SELECT``: households, their ``surveyed`` transitions and their
-``household.surveyed`` events in the outbox, the payload put together in SQL
-from the pieces of the event model's own JSON, so the bytes are those
-``outbox.record_events`` writes.
+A batch of sheet rows is copied as text into a temporary table (binary COPY)
+on a connection of its own, while the import's connection writes the batch
+before (two database processes at work), and one statement checks every rule
+a valid row meets (the national ID's check digit, area codes by a join on
+geothai's tables, coded answers by a join on the accepted answers, amounts,
+sizes and lengths) and computes what the row becomes (codes, satang, the
+duplicate key). The rows it passes are copied into the import's transaction
+and written by ``INSERT … SELECT``: households, their ``surveyed`` transitions
+and their ``household.surveyed`` events in the outbox, the payload put
+together in SQL from the pieces of the event model's own JSON, so the bytes
+are those ``outbox.record_events`` writes.
 
 SQL only says "valid" when it is sure: a cell it cannot judge exactly as
 ``rules.RowChecker`` does (a character outside ASCII and Thai, an amount in
@@ -30,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.events.catalog import HouseholdSurveyed
@@ -103,11 +106,8 @@ async def _driver(session: AsyncSession) -> Any:
     return driver
 
 
-async def stage(
-    session: AsyncSession, fields: Sequence[str], records: list[tuple[Any, ...]]
-) -> None:
+async def _stage(driver: Any, fields: Sequence[str], records: list[tuple[Any, ...]]) -> None:
     """A fresh staging table (dropped at commit) holding these records."""
-    driver = await _driver(session)
     cells = "".join(f", {f} text" for f in fields)
     # A batch's statements are too short to repay JIT compilation (0.1 s each).
     await driver.execute(
@@ -265,19 +265,87 @@ class Checked:
     subdistrict_code: str | None
 
 
+# What ``register`` reads of a checked row, with the types the check gives.
+_CHECKED_TYPES = {
+    "row": "integer",
+    "national_id": "text",
+    "programme": "text",
+    "head_name": "text",
+    "phone": "text",
+    "province_code": "text",
+    "district_code": "text",
+    "subdistrict_code": "text",
+    "village": "text",
+    "household_size": "integer",
+    "monthly_income_satang": "bigint",
+    "need": "text",
+    "estimated_cost_satang": "bigint",
+    "house_condition": "text",
+    "land_tenure": "text",
+    "land_parcel_ref": "text",
+    "notes": "text",
+    "duplicate_key": "text",
+}
+
+
+@dataclass
+class Judged:
+    """A batch as SQL judged it: each row's verdict in sheet order, and the rows it
+    passed as ``register`` reads them (``_CHECKED_TYPES``)."""
+
+    verdicts: list[Checked]
+    passed: list[Any]
+
+
+def _engine(session: AsyncSession) -> AsyncEngine:
+    bind = session.bind
+    assert bind is not None, "an import's session is bound to its database"
+    return bind.engine if isinstance(bind, AsyncConnection) else bind
+
+
 async def check(
     session: AsyncSession,
     fields: Sequence[str],
+    records: list[tuple[Any, ...]],
     answers: Mapping[str, Mapping[str, str]],
     programme: str | None,
-) -> list[Checked]:
-    """Check the staged rows; each row's verdict, in sheet order."""
+) -> Judged:
+    """Stage and check a batch on a connection of its own, outside the import's
+    transaction (it writes temporary tables only), so that the import's connection
+    writes the batch before meanwhile: two database processes at work, not one."""
+    async with _engine(session).connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        async with driver.transaction():
+            await _stage(driver, fields, records)
+            await driver.execute(
+                _checked_sql(fields), *_areas(), *_answers(answers), _SAFE, programme
+            )
+            verdicts = await driver.fetch(
+                f"SELECT row, passed, national_id, subdistrict_code FROM {_CHECKED} ORDER BY row"
+            )
+            passed = await driver.fetch(
+                f"SELECT {', '.join(_CHECKED_TYPES)} FROM {_CHECKED} WHERE passed"
+            )
+    return Judged([Checked(*r) for r in verdicts], passed)
+
+
+async def load(session: AsyncSession, judged: Judged) -> None:
+    """The rows SQL passed, in the import's transaction, for ``register`` (a temporary
+    table dropped at commit)."""
     driver = await _driver(session)
-    await driver.execute(_checked_sql(fields), *_areas(), *_answers(answers), _SAFE, programme)
-    records = await driver.fetch(
-        f"SELECT row, passed, national_id, subdistrict_code FROM {_CHECKED} ORDER BY row"
+    columns = ", ".join(f"{c} {t}" for c, t in _CHECKED_TYPES.items())
+    await driver.execute(
+        "SET LOCAL jit = off; "
+        f"DROP TABLE IF EXISTS {_CHECKED}; "
+        f"CREATE TEMP TABLE survey_import_checked ({columns}) ON COMMIT DROP"
     )
-    return [Checked(*r) for r in records]
+    await driver.copy_records_to_table(
+        "survey_import_checked",
+        schema_name="pg_temp",
+        columns=list(_CHECKED_TYPES),
+        records=judged.passed,
+    )
 
 
 def _payload_pieces(now: datetime, community_id: uuid.UUID | None) -> tuple[list[str], list[str]]:
