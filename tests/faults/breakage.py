@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from platform_harness import Platform, eventually, header, read_topic
+from platform_harness import Platform, eventually, header, read_topics
 
 from baan_local.ports import free_port
 from baan_local.postgres import LocalPostgres
@@ -146,8 +146,8 @@ async def parked_events(bootstrap: str) -> int:
     finally:
         await admin.close()
     parked = 0
-    for topic in topics:
-        for record in await read_topic(bootstrap, topic):
+    for records in (await read_topics(bootstrap, topics)).values():
+        for record in records:
             source = header(record, "ce_source")
             if source is not None and source != POISON_SOURCE:
                 parked += 1

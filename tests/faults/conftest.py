@@ -5,6 +5,12 @@ its own broker, its own PostgreSQL server and its own four service processes
 rather than the session's `platform`: another suite can never meet a broker
 this one stopped, and a fault here can never leave shared state half-restored.
 That costs one more JVM and one more PostgreSQL for the few minutes it runs.
+
+One platform for the whole package (its three modules), started once: each case
+works in provinces of its own (test_faults.py 20-42, test_bulk_sign_off.py 44,
+test_welfare_match_crash.py 45) and counts only its own data or differences, and
+every fault is undone before its case ends; a platform per module cost each module
+about 20 s of start-up.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ def profile_name() -> str:
     return os.environ.get("FAULTS_PROFILE", "ci")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fault_profile() -> Profile:
     name = profile_name()
     if name not in PROFILES:
@@ -54,7 +60,7 @@ def fault_profile() -> Profile:
     return PROFILES[name]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fault_postgres() -> Iterator[LocalPostgres]:
     # A data directory of our own, so that stopping the server mid-suite keeps the
     # data (LocalPostgres removes only a directory it made itself). Under /tmp, not
@@ -70,7 +76,7 @@ def fault_postgres() -> Iterator[LocalPostgres]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fault_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
     # A broker of the suite's own, set up as the kafka_broker fixture's: the checks'
     # own clients connect as the tooling's super user, the services as themselves.
@@ -78,7 +84,7 @@ def fault_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka
         yield broker
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def fault_platform(
     fault_kafka: LocalKafka,
     fault_postgres: LocalPostgres,
