@@ -296,16 +296,18 @@ class ImportRun:
             )
         return staged
 
-    async def check_staged(self, staged: StagedBatch) -> tuple[CheckedBatch, list[tuple[int, str]]]:
+    async def check_staged(
+        self, staged: StagedBatch
+    ) -> tuple[CheckedBatch, list[tuple[int, str]], staging.Judged | None]:
         """Check a batch by SQL (``staging``); the rows SQL does not pass are checked by
         ``rules``, which names their problems. Returns the batch as ``check_batch`` would,
-        and the rows SQL passed that are still to register, with their national IDs."""
+        the rows SQL passed that are still to register, with their national IDs, and
+        SQL's judgement (which holds what those rows become)."""
         batch = CheckedBatch(done=staged.done)
         passed: list[tuple[int, str]] = []
         if staged.judged is None:
-            return batch, passed
+            return batch, passed, None
         rows = self.batch_rows
-        await staging.load(self.session, staged.judged)
         cells_of = dict(staged.rows)
         for verdict in staged.judged.verdicts:
             number = verdict.row
@@ -320,9 +322,14 @@ class ImportRun:
                 continue  # checked only to know the IDs it used
             if not batch.take(number, household, problems):
                 passed.append((number, verdict.national_id))
-        return batch, passed
+        return batch, passed, staged.judged
 
-    async def write(self, batch: CheckedBatch, passed: list[tuple[int, str]] | None = None) -> None:
+    async def write(
+        self,
+        batch: CheckedBatch,
+        passed: list[tuple[int, str]] | None = None,
+        judged: staging.Judged | None = None,
+    ) -> None:
         """One batch: its refused rows reported, its new households registered, the
         job's progress saved (and committed, for a job)."""
         job = self.job
@@ -333,7 +340,7 @@ class ImportRun:
             self.report(HOUSEHOLDS_SHEET, number, problems)
         job.rows_invalid += len(batch.refused)
         if batch.households or passed:
-            await self.register_new(batch.households, passed or [])
+            await self.register_new(batch.households, passed or [], judged)
         await self._flush_problems()
         await self._save_progress()
         self.batches_written += 1
@@ -343,11 +350,14 @@ class ImportRun:
             await self.session.commit()
 
     async def register_new(
-        self, households: list[dict[str, Any]], passed: list[tuple[int, str]]
+        self,
+        households: list[dict[str, Any]],
+        passed: list[tuple[int, str]],
+        judged: staging.Judged | None = None,
     ) -> None:
         """Register the batch's households whose national ID is not registered yet:
         ``households`` checked by ``rules``, ``passed`` (row, national ID) staged rows
-        checked by SQL."""
+        checked by SQL (``judged``)."""
         job, session = self.job, self.session
         # One import at a time per round writes, so two uploads of the same file at
         # once cannot both find a national ID absent and both register it.
@@ -364,9 +374,11 @@ class ImportRun:
         if new:
             await repository.register_households(session, new, surveyed_by=job.imported_by)
         if new_rows:
+            assert judged is not None
             await staging.register(
                 session,
                 new_rows,
+                judged=judged,
                 now=utcnow(),
                 surveyed_by=job.imported_by,
                 survey_round_id=self.batch_rows.round_id,

@@ -330,21 +330,21 @@ async def check(
     return Judged([Checked(*r) for r in verdicts], passed)
 
 
-async def load(session: AsyncSession, judged: Judged) -> None:
-    """The rows SQL passed, in the import's transaction, for ``register`` (a temporary
-    table dropped at commit)."""
+async def _load(session: AsyncSession, records: list[tuple[Any, ...]]) -> None:
+    """Rows to register into the import's transaction (a temporary table dropped at
+    commit): each one's place in the batch (``n``, from 1), then ``_CHECKED_TYPES``."""
     driver = await _driver(session)
     columns = ", ".join(f"{c} {t}" for c, t in _CHECKED_TYPES.items())
     await driver.execute(
         "SET LOCAL jit = off; "
         f"DROP TABLE IF EXISTS {_CHECKED}; "
-        f"CREATE TEMP TABLE survey_import_checked ({columns}) ON COMMIT DROP"
+        f"CREATE TEMP TABLE survey_import_checked (n integer, {columns}) ON COMMIT DROP"
     )
     await driver.copy_records_to_table(
         "survey_import_checked",
         schema_name="pg_temp",
-        columns=list(_CHECKED_TYPES),
-        records=judged.passed,
+        columns=["n", *_CHECKED_TYPES],
+        records=records,
     )
 
 
@@ -423,17 +423,21 @@ async def register(
     session: AsyncSession,
     rows: list[int],
     *,
+    judged: Judged,
     now: datetime,
     surveyed_by: str,
     survey_round_id: uuid.UUID | None,
     community_id: uuid.UUID | None,
 ) -> None:
-    """Register the checked rows numbered ``rows``: households, their transitions and
-    events (as ``repository.register_households`` does), and flag likely duplicates."""
+    """Register the rows numbered ``rows`` that SQL passed (``judged``): households,
+    their transitions and events (as ``repository.register_households`` does), and flag
+    likely duplicates. Only these rows go into the import's transaction."""
     if not rows:
         return
+    record_of = {record[0]: record for record in judged.passed}
+    await _load(session, [(n, *record_of[row]) for n, row in enumerate(rows, start=1)])
     literals, fields = _payload_pieces(now, community_id)
-    params: list[Any] = [rows, now, surveyed_by, survey_round_id, community_id]
+    params: list[Any] = [now, surveyed_by, survey_round_id, community_id]
     pieces: list[str] = []
     for index, literal in enumerate(literals):
         params.append(literal)
@@ -456,26 +460,24 @@ async def register(
     picked = ", ".join(f"n.{c}" for c in _HOUSEHOLD_COLUMNS)
     sql = f"""
 WITH new AS MATERIALIZED (
-    SELECT {_uuid7(milliseconds, "o.n")} AS id, o.n, c.*
-    FROM {_CHECKED} c
-    JOIN unnest($1::int[]) WITH ORDINALITY AS o(row, n) ON o.row = c.row
+    SELECT {_uuid7(milliseconds, "c.n")} AS id, c.* FROM {_CHECKED} c
 ), households AS (
     INSERT INTO households (id, {columns}, survey_round_id, community_id,
                             possible_duplicate, status, created_at, updated_at)
-    SELECT n.id, {picked}, $4::uuid, $5::uuid, false, '{HouseholdStatus.SURVEYED.value}',
-           $2::timestamptz, $2::timestamptz
+    SELECT n.id, {picked}, $3::uuid, $4::uuid, false, '{HouseholdStatus.SURVEYED.value}',
+           $1::timestamptz, $1::timestamptz
     FROM new n
 ), transitions AS (
     INSERT INTO household_transitions (id, household_id, from_status, to_status, reason,
                                        decided_by, decided_at, recorded_at)
     SELECT {_uuid7(milliseconds, "n.n")}, n.id, NULL, '{HouseholdStatus.SURVEYED.value}',
-           NULL, $3::text, $2::timestamptz, $2::timestamptz
+           NULL, $2::text, $1::timestamptz, $1::timestamptz
     FROM new n
 )
 INSERT INTO outbox (id, aggregatetype, aggregateid, type, topic, source, dataschema,
                     payload, occurred_at, traceparent, attempts)
 SELECT {_uuid7(milliseconds, "n.n")}, ${at}, n.id::text, ${at + 1}, ${at + 2}, ${at + 3},
-       ${at + 4}, {payload}, $2::timestamptz, ${at + 5}, 0
+       ${at + 4}, {payload}, $1::timestamptz, ${at + 5}, 0
 FROM new n ORDER BY n.n
 """
     driver = await _driver(session)
@@ -487,8 +489,7 @@ UPDATE households SET possible_duplicate = true
 WHERE NOT possible_duplicate AND duplicate_key IN (
     SELECT h.duplicate_key FROM households h
     WHERE h.duplicate_key IN (
-        SELECT c.duplicate_key FROM {_CHECKED} c JOIN unnest($1::int[]) AS o(row) USING (row))
+        SELECT c.duplicate_key FROM {_CHECKED} c)
     GROUP BY h.duplicate_key HAVING count(DISTINCT h.national_id) > 1)
-""",
-        rows,
+"""
     )
