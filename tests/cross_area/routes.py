@@ -334,6 +334,21 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
             "joined_on": "2024-01-01",
         }
     ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/member-sheets"): _json(
+        lambda own: {
+            "rows": [{"national_id": national_id(), "name": "สมาชิกใหม่", "joined_on": "2024-01-01"}]
+        }
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/member-sheets/file"): lambda own: {
+        "files": {
+            "file": (
+                "ทะเบียนสมาชิก.csv",
+                "เลขประจำตัวประชาชน,ชื่อ-นามสกุล,วันที่สมัคร\n"
+                f"{national_id()},สมาชิกใหม่,2024-01-01\n".encode(),
+                "text/csv",
+            )
+        },
+    },
     ("welfare", "POST", "/v1/members/{member_id}/status"): _json(
         {"status": "lapsed", "on": "2025-01-01"}
     ),

@@ -378,6 +378,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds/{fund_id}/member-sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join Sheet
+         * @description A fund committee's register of members (ทะเบียนสมาชิก) as JSON: each row joins
+         *     as one ``POST /v1/members`` would (same checks, same ``welfare_member.joined``
+         *     event), all rows or none, a result per row. A refused sheet names each bad row
+         *     (``body.rows.N.…``): 422 if any is bad input, else 409. Sent again, it joins
+         *     nobody (409 ``already-a-member``).
+         */
+        post: operations["join_sheet_v1_funds__fund_id__member_sheets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fund_id}/member-sheets/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Sheet
+         * @description A fund committee's register of members as a file (ทะเบียนสมาชิก): a .csv (UTF-8)
+         *     or .xlsx whose first sheet has a header row, Thai or English:
+         *
+         *     | field | headers |
+         *     |---|---|
+         *     | national_id | เลขประจำตัวประชาชน, เลขบัตรประชาชน, national_id |
+         *     | name | ชื่อ-นามสกุล, ชื่อ-สกุล, ชื่อสกุล, ชื่อ, name |
+         *     | joined_on | วันที่สมัคร, วันที่เป็นสมาชิก, วันที่เข้าเป็นสมาชิก, joined_on |
+         *
+         *     The national ID with its check digit (dashes and spaces allowed), the joining date as
+         *     2025-01-31 or 31/01/2568 (a Buddhist-era year is read as such). Every row joins as one
+         *     `POST /v1/members` would, or none: a sheet with any refused row answers 422 (or 409
+         *     when every problem is a membership already held) with one entry per problem naming
+         *     the row (the header is row 1), the column as written, the value (a national ID
+         *     masked) and the rule. Uploading the same file again joins nobody (409).
+         */
+        post: operations["upload_sheet_v1_funds__fund_id__member_sheets_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{fund_id}/members": {
         parameters: {
             query?: never;
@@ -670,6 +728,14 @@ export interface components {
              * @description The sheet's own number, once per fund (default: from its content)
              */
             reference?: string | null;
+        };
+        /** Body_upload_sheet_v1_funds__fund_id__member_sheets_file_post */
+        Body_upload_sheet_v1_funds__fund_id__member_sheets_file_post: {
+            /**
+             * File
+             * @description A .csv (UTF-8) or .xlsx members sheet
+             */
+            file: string;
         };
         /**
          * BooksPublic
@@ -1214,6 +1280,54 @@ export interface components {
              * @description Completed years, today (or at the end)
              */
             years_of_membership: number;
+        };
+        /**
+         * MemberSheetCreate
+         * @description A fund committee's register of members (ทะเบียนสมาชิก): every row joins, or none.
+         */
+        MemberSheetCreate: {
+            /** Rows */
+            rows: components["schemas"]["MemberSheetRow"][];
+        };
+        /** MemberSheetResult */
+        MemberSheetResult: {
+            /** Results */
+            results: components["schemas"]["MemberSheetRowResult"][];
+            /** Rows */
+            rows: number;
+        };
+        /** MemberSheetRow */
+        MemberSheetRow: {
+            /**
+             * Joined On
+             * Format: date
+             */
+            joined_on: string;
+            /** Name */
+            name: string;
+            /**
+             * National Id
+             * @description Thai national ID, 13 digits with check digit
+             */
+            national_id: string;
+        };
+        /** MemberSheetRowResult */
+        MemberSheetRowResult: {
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /**
+             * Member Of Other Funds
+             * @description The same national ID holds a membership of another fund (flagged for the committee; which fund is not said)
+             */
+            member_of_other_funds: boolean;
+            /**
+             * Row
+             * @description The row's index in `rows` (JSON), or its row in the file (the header is row 1)
+             */
+            row: number;
         };
         /** MembersPublic */
         MembersPublic: {
@@ -2448,6 +2562,126 @@ export interface operations {
                 };
             };
             /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    join_sheet_v1_funds__fund_id__member_sheets_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberSheetCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSheetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person of the sheet already holds a membership of this fund (nobody joined) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rows are bad input: each problem named by its row (nobody joined) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    upload_sheet_v1_funds__fund_id__member_sheets_file_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_sheet_v1_funds__fund_id__member_sheets_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSheetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A person of the sheet already holds a membership of this fund (nobody joined) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rows are bad input: each problem named by its row (nobody joined) */
             422: {
                 headers: {
                     [name: string]: unknown;

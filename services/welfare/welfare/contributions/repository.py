@@ -5,13 +5,14 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
-from sqlalchemy import String, Uuid, func, insert
+from sqlalchemy import String, Uuid, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.db import one_of
 from welfare.contributions.models import Contribution
+from welfare.sheets import insert_rows
 
 
 async def by_reference(
@@ -64,9 +65,6 @@ async def paid_by_member(
     return paid
 
 
-CHUNK = 5_000  # rows per multi-row INSERT on SQLite
-
-
 _USED_REFERENCES = (
     "SELECT c.reference FROM unnest($2::text[]) AS r(reference) "
     "JOIN welfare_contributions AS c ON c.fund_id = $1 AND c.reference = r.reference"
@@ -113,19 +111,5 @@ class Row(NamedTuple):
 
 
 async def insert_many(session: AsyncSession, rows: list[Row]) -> None:
-    """A sheet's rows without a flush per row: binary COPY on PostgreSQL (no SQL to
-    parse, no parameters to bind per row), one multi-row INSERT per chunk elsewhere.
-    Either runs inside the session's transaction."""
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        await driver.copy_records_to_table(
-            Contribution.__tablename__,
-            columns=Row._fields,
-            records=rows,
-        )
-        return
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        await connection.execute(insert(Contribution), [row._asdict() for row in chunk])
+    """A sheet's rows in bulk (COPY on PostgreSQL), inside the session's transaction."""
+    await insert_rows(session, Contribution, rows)

@@ -3,7 +3,6 @@ rate), recorded once per receipt number, into the fund's books. A left or deceas
 member's payment is refused (409 ``membership-ended``), a payment dated before
 joining too (422 ``before-joining``); nothing is stored then."""
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from typing import IO, Any
@@ -15,7 +14,6 @@ from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.ids import new_id
-from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, read_rows
 from welfare.books import service as books
 from welfare.books.ledger import MovementKind
 from welfare.contributions import repository, sheet
@@ -32,6 +30,7 @@ from welfare.funds.models import Fund
 from welfare.members import repository as members
 from welfare.members.membership import ENDED
 from welfare.members.models import Member
+from welfare.sheets import Columns, Rows, problem, read_upload
 
 
 def _reference_used(body: ContributionCreate) -> Conflict:
@@ -131,32 +130,22 @@ async def record_sheet_file(
     input, else 409). A file that cannot be read at all is refused whole (422
     ``file``). Without a ``reference`` the sheet is numbered by its content's hash, so
     uploading the same file again records nothing (409 ``reference-used``)."""
-    digest = hashlib.sha256()
-    head = file.read(HEAD_BYTES)
-    digest.update(head)
-    while chunk := file.read(1 << 20):
-        digest.update(chunk)
-    file.seek(0)
-    reference = reference or f"file-{digest.hexdigest()[:32]}"
-    try:
-        fmt = detect_format(filename, head)
-        if fmt == "csv":
-            check_utf8(file)
-        header, rows = read_rows(fmt, file)
-        columns = sheet.map_columns(header)
-        lines, problems = sheet.parse_rows(columns, rows, max_rows=MAX_SHEET_ROWS)
-    except SheetRefused as refused:
-        raise Unprocessable(
-            f"{filename} cannot be read: {refused}; nothing recorded",
-            errors=[field_error("file", str(refused), "unreadable-sheet", value=filename)],
-        ) from None
+    digest, (columns, (lines, problems)) = read_upload(filename, file, _parse)
+    reference = reference or f"file-{digest[:32]}"
 
     def in_file(line: SheetLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
-        return sheet.problem(columns, line.at, field, value, reason, code)
+        return problem(columns, line.at, field, value, reason, code)
 
     return await _record_lines(
         session, fund, reference, "reference", lines, in_file, problems=problems
     )
+
+
+def _parse(
+    header: list[str], rows: Rows
+) -> tuple[Columns, tuple[list[SheetLine], list[dict[str, Any]]]]:
+    columns = sheet.map_columns(header)
+    return columns, sheet.parse_rows(columns, rows, max_rows=MAX_SHEET_ROWS)
 
 
 async def _record_lines(

@@ -15,7 +15,8 @@ from typing import Any
 
 from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import thai_today
-from baan_shared.sheets import SheetRefused, header_key
+from baan_shared.sheets import SheetRefused
+from welfare.sheets import Columns, find_columns, problem, read_date
 
 # Each field of a contribution and the headers committees' sheets use for it (Thai first).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -26,17 +27,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "amount_satang": ("จำนวนเงิน(สตางค์)", "amount_satang"),
     "reference": ("เลขที่ใบเสร็จ", "เลขที่ใบรับเงิน", "reference"),
 }
-_FIELD_OF_HEADER = {header_key(h): field for field, names in HEADERS.items() for h in names}
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _BAHT = re.compile(r"^\d+(?:\.\d{1,2})?$")
 # The largest amount a row may hold: the API's bound on money (baan_shared.http.bounds),
 # well inside BIGINT.
 MAX_SATANG = 10**15
-# A Buddhist-era year (พ.ศ.) written where a date is: 2568 is 2025.
-_BE_FROM = 2400
 
 
 def thai_header(field: str) -> str:
@@ -56,24 +52,10 @@ class SheetLine:
     readable: bool = True  # False: a cell could not be read, its problem is reported
 
 
-@dataclass(slots=True)
-class Columns:
-    """Where each field is in the file, and each column's header as written."""
-
-    index: dict[str, int]
-    header: list[str]
-
-    def named(self, field: str) -> str:
-        return self.header[self.index[field]]
-
-
 def map_columns(header: list[str]) -> Columns:
     """Column of each field; refuses a sheet without the columns a row needs."""
-    index: dict[str, int] = {}
-    for i, written in enumerate(header):
-        field = _FIELD_OF_HEADER.get(header_key(written))
-        if field is not None and field not in index:
-            index[field] = i
+    columns = find_columns(header, HEADERS)
+    index = columns.index
     missing = []
     if "member_id" not in index and "national_id" not in index:
         missing.append(f"{thai_header('member_id')} or {thai_header('national_id')}")
@@ -84,43 +66,7 @@ def map_columns(header: list[str]) -> Columns:
         missing.append(thai_header("amount_baht"))
     if missing:
         raise SheetRefused(f"the sheet has no column for: {', '.join(missing)}")
-    return Columns(index=index, header=header)
-
-
-def problem(
-    columns: Columns, row: int, field: str, value: Any, reason: str, code: str
-) -> dict[str, Any]:
-    """One ``errors`` entry of a refused row: its row in the sheet (the header is row
-    1), its column as written, the value as written and the rule in plain words."""
-    column = columns.named(field) if field in columns.index else thai_header(field)
-    entry: dict[str, Any] = {"field": f"file.rows.{row}.{field}", "row": row, "column": column}
-    if value is not None:
-        entry["value"] = str(value)
-    entry["reason"] = reason
-    entry["code"] = code
-    return entry
-
-
-def _date(text: str) -> date | None:
-    match = _ISO.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _DMY.match(text)
-        if not match:
-            return None
-        day, month, year = (int(g) for g in match.groups())
-    if year > _BE_FROM:
-        year -= 543
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _cell(cells: list[str], index: dict[str, int], field: str) -> str:
-    i = index.get(field)
-    return cells[i] if i is not None and i < len(cells) else ""
+    return columns
 
 
 def parse_rows(
@@ -138,8 +84,8 @@ def parse_rows(
         bad = len(problems)
         member_id: uuid.UUID | None = None
         national_id: str | None = None
-        member_text = _cell(cells, index, "member_id")
-        id_text = _cell(cells, index, "national_id").replace("-", "").replace(" ", "")
+        member_text = columns.cell(cells, "member_id")
+        id_text = columns.cell(cells, "national_id").replace("-", "").replace(" ", "")
         if member_text:
             try:
                 member_id = uuid.UUID(member_text)
@@ -158,7 +104,7 @@ def parse_rows(
             else:
                 problems.append(
                     problem(
-                        columns, row, "national_id", _cell(cells, index, "national_id"),
+                        columns, row, "national_id", columns.cell(cells, "national_id"),
                         "a Thai national ID has 13 digits",
                         "invalid-national-id",
                     )
@@ -172,8 +118,8 @@ def parse_rows(
                     "missing",
                 )
             )  # fmt: skip
-        paid_text = _cell(cells, index, "paid_on")
-        paid_on = _date(paid_text)
+        paid_text = columns.cell(cells, "paid_on")
+        paid_on = read_date(paid_text)
         if paid_on is None:
             problems.append(
                 problem(
@@ -192,7 +138,7 @@ def parse_rows(
                 )
             )  # fmt: skip
         amount = _amount(columns, row, cells, problems)
-        reference = _cell(cells, index, "reference")
+        reference = columns.cell(cells, "reference")
         if not _REFERENCE.match(reference):
             problems.append(
                 problem(
@@ -215,19 +161,19 @@ def _amount(
     columns: Columns, row: int, cells: list[str], problems: list[dict[str, Any]]
 ) -> int | None:
     index = columns.index
-    if "amount_satang" in index and _cell(cells, index, "amount_satang"):
-        text = _cell(cells, index, "amount_satang").replace(",", "")
+    if "amount_satang" in index and columns.cell(cells, "amount_satang"):
+        text = columns.cell(cells, "amount_satang").replace(",", "")
         field, satang = "amount_satang", int(text) if text.isdigit() else None
         rule = "a whole number of satang above 0 (365 baht = 36500)"
     else:
         field = "amount_baht" if "amount_baht" in index else "amount_satang"
-        text = _cell(cells, index, field).replace(",", "")
+        text = columns.cell(cells, field).replace(",", "")
         satang = None
         if _BAHT.match(text):
             whole, _, fraction = text.partition(".")
             satang = int(whole) * 100 + int((fraction + "00")[:2])
         rule = "baht above 0 with at most 2 decimals (365 or 365.50)"
-    written = _cell(cells, index, field)
+    written = columns.cell(cells, field)
     if not written:
         problems.append(problem(columns, row, field, None, "the amount is missing", "missing"))
         return None

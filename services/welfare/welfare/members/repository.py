@@ -2,10 +2,12 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import String, Uuid, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +15,7 @@ from baan_shared.clock import utcnow
 from baan_shared.db import one_of
 from welfare.members.membership import ENDED, HOLDS_MEMBERSHIP, MemberStatus
 from welfare.members.models import Member
+from welfare.sheets import insert_rows
 
 
 async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
@@ -180,3 +183,62 @@ async def standings_by_national_id(
             if national_id not in found or rank[:2] > found[national_id][:2]:
                 found[national_id] = rank
     return {national_id: rank[2] for national_id, rank in found.items()}
+
+
+_HELD_IN_OTHER_FUNDS = (
+    "SELECT DISTINCT m.national_id FROM unnest($2::text[]) AS k(national_id) "
+    "JOIN welfare_members AS m ON m.national_id = k.national_id "
+    f"WHERE m.fund_id <> $1 AND m.status IN ({_HELD})"
+)
+
+
+async def held_in_other_funds(
+    session: AsyncSession, fund_id: uuid.UUID, national_ids: Sequence[str]
+) -> set[str]:
+    """Which of ``national_ids`` hold a membership of a fund other than ``fund_id``."""
+    wanted = sorted(set(national_ids))
+    if not wanted:
+        return set()
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # joined as a table, one probe of the national ID index each (see above)
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        return {row[0] for row in await driver.fetch(_HELD_IN_OTHER_FUNDS, fund_id, wanted)}
+    found: set[str] = set()
+    for among in await one_of(session, col(Member.national_id), wanted, String()):
+        query = (
+            select(col(Member.national_id))
+            .where(
+                among,
+                Member.fund_id != fund_id,
+                col(Member.status).in_([s.value for s in HOLDS_MEMBERSHIP]),
+            )
+            .distinct()
+        )
+        found.update((await session.exec(query)).all())
+    return found
+
+
+class Row(NamedTuple):
+    """A member as a sheet writes it: the table's columns."""
+
+    id: uuid.UUID
+    fund_id: uuid.UUID
+    national_id: str
+    name: str
+    joined_on: date
+    status: MemberStatus
+    ended_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# What a bulk write raises when a membership is already held (the partial unique index):
+# SQLAlchemy's error for INSERTs, asyncpg's own for COPY.
+ALREADY_HELD: tuple[type[Exception], ...] = (IntegrityError, UniqueViolationError)
+
+
+async def insert_many(session: AsyncSession, rows: list[Row]) -> None:
+    """A sheet's members in bulk (COPY on PostgreSQL), inside the session's transaction."""
+    await insert_rows(session, Member, rows)

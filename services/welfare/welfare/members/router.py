@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, reveals_personal_data
@@ -18,7 +18,7 @@ from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Reader, Writer
 from welfare.funds import service as funds
-from welfare.members import service
+from welfare.members import service, sheet
 from welfare.members.membership import MemberStatus, compact_national_id
 from welfare.members.models import Member
 from welfare.members.schemas import (
@@ -26,6 +26,8 @@ from welfare.members.schemas import (
     MemberAccount,
     MemberCreate,
     MemberPublic,
+    MemberSheetCreate,
+    MemberSheetResult,
     MembersPublic,
     StatusChange,
 )
@@ -75,6 +77,82 @@ async def join(
     member = await service.join(session, fund, body)
     audit_resource(request, "welfare-members", member.id)
     return (await _public(session, request, principal, [member]))[0]
+
+
+SHEET_RESPONSES = problem_responses(
+    {
+        404: "No such fund (or outside the client's areas)",
+        409: "A person of the sheet already holds a membership of this fund (nobody joined)",
+        422: "Rows are bad input: each problem named by its row (nobody joined)",
+    }
+)
+
+
+@router.post(
+    "/v1/funds/{fund_id}/member-sheets",
+    response_model=MemberSheetResult,
+    status_code=status.HTTP_201_CREATED,
+    responses=SHEET_RESPONSES,
+)
+@idempotent
+async def join_sheet(
+    fund_id: uuid.UUID,
+    body: MemberSheetCreate,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+) -> MemberSheetResult:
+    """A fund committee's register of members (ทะเบียนสมาชิก) as JSON: each row joins
+    as one ``POST /v1/members`` would (same checks, same ``welfare_member.joined``
+    event), all rows or none, a result per row. A refused sheet names each bad row
+    (``body.rows.N.…``): 422 if any is bad input, else 409. Sent again, it joins
+    nobody (409 ``already-a-member``)."""
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.join_sheet(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
+
+
+_FILE_DESCRIPTION = (
+    """A fund committee's register of members as a file (ทะเบียนสมาชิก): a .csv (UTF-8)
+or .xlsx whose first sheet has a header row, Thai or English:
+
+| field | headers |
+|---|---|
+"""
+    + "\n".join(f"| {field} | {', '.join(names)} |" for field, names in sheet.HEADERS.items())
+    + """
+
+The national ID with its check digit (dashes and spaces allowed), the joining date as
+2025-01-31 or 31/01/2568 (a Buddhist-era year is read as such). Every row joins as one
+`POST /v1/members` would, or none: a sheet with any refused row answers 422 (or 409
+when every problem is a membership already held) with one entry per problem naming
+the row (the header is row 1), the column as written, the value (a national ID
+masked) and the rule. Uploading the same file again joins nobody (409)."""
+)
+
+
+@router.post(
+    "/v1/funds/{fund_id}/member-sheets/file",
+    response_model=MemberSheetResult,
+    status_code=status.HTTP_201_CREATED,
+    description=_FILE_DESCRIPTION,
+    responses=SHEET_RESPONSES,
+)
+@idempotent
+async def upload_sheet(
+    fund_id: uuid.UUID,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+    file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx members sheet")],
+) -> MemberSheetResult:
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.join_sheet_file(
+        session, fund, filename=file.filename or "upload", file=file.file
+    )
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
 
 
 @router.get(

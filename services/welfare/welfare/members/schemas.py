@@ -16,6 +16,14 @@ from welfare.members.membership import (
 from welfare.members.models import Member
 
 
+def valid_national_id(value: str) -> str:
+    """The ID without dashes or spaces; refused naming the rule if it is no Thai ID."""
+    reason = national_id_reason(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return compact_national_id(value)
+
+
 class MemberCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -24,15 +32,46 @@ class MemberCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     joined_on: date
 
-    @field_validator("national_id")
-    @classmethod
-    def _valid_national_id(cls, value: str) -> str:
-        reason = national_id_reason(value)
-        if reason is not None:
-            raise ValueError(reason)
-        return compact_national_id(value)
-
+    _national_id = field_validator("national_id")(valid_national_id)
     _joined = field_validator("joined_on")(not_in_the_future)
+
+
+MAX_SHEET_ROWS = 50_000
+
+
+class MemberSheetRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    national_id: str = Field(description="Thai national ID, 13 digits with check digit")
+    name: str = Field(min_length=1, max_length=200)
+    joined_on: date
+
+    _national_id = field_validator("national_id")(valid_national_id)
+    _joined = field_validator("joined_on")(not_in_the_future)
+
+
+class MemberSheetCreate(BaseModel):
+    """A fund committee's register of members (ทะเบียนสมาชิก): every row joins, or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[MemberSheetRow] = Field(min_length=1, max_length=MAX_SHEET_ROWS)
+
+
+class MemberSheetRowResult(BaseModel):
+    row: int = Field(
+        description="The row's index in `rows` (JSON), or its row in the file (the header is row 1)"
+    )
+    member_id: uuid.UUID
+    member_of_other_funds: bool = Field(
+        description="The same national ID holds a membership of another fund (flagged for "
+        "the committee; which fund is not said)"
+    )
+
+
+class MemberSheetResult(BaseModel):
+    rows: int
+    results: list[MemberSheetRowResult]
 
 
 class StatusChange(BaseModel):

@@ -9,18 +9,20 @@ another's records. Nothing here commits; the caller's unit of work does.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist, unknown_reference
+from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import WelfareMemberJoined, WelfareMemberStatusChanged
-from baan_shared.outbox import record_event
+from baan_shared.ids import new_id
+from baan_shared.outbox import record_event, record_events
 from welfare import SOURCE
 from welfare.areas import region_of
 from welfare.contributions import repository as contributions
@@ -29,10 +31,20 @@ from welfare.funds import repository as funds_repository
 from welfare.funds import service as funds
 from welfare.funds.models import Fund
 from welfare.funds.rules import DAILY_CONTRIBUTION_SATANG, FundRules
-from welfare.members import repository
+from welfare.members import repository, sheet
 from welfare.members.membership import ENDED, MemberStatus, can_move, years_of_membership
 from welfare.members.models import Member
-from welfare.members.schemas import MemberAccount, MemberCreate, StatusChange
+from welfare.members.schemas import (
+    MAX_SHEET_ROWS,
+    MemberAccount,
+    MemberCreate,
+    MemberSheetCreate,
+    MemberSheetResult,
+    MemberSheetRowResult,
+    StatusChange,
+)
+from welfare.members.sheet import MemberLine
+from welfare.sheets import Columns, Rows, problem, read_upload
 
 
 async def get(session: AsyncSession, member_id: uuid.UUID, principal: Principal) -> Member:
@@ -64,7 +76,7 @@ def years(member: Member, on: date | None = None) -> int:
     return years_of_membership(member.joined_on, until)
 
 
-def _facts(member: Member, fund: Fund) -> dict[str, Any]:
+def _facts(member: Member | repository.Row, fund: Fund) -> dict[str, Any]:
     return {
         "welfare_fund_id": fund.id,
         "province_code": fund.province_code,
@@ -116,6 +128,142 @@ async def join(session: AsyncSession, fund: Fund, body: MemberCreate) -> Member:
         raise _already(body) from exc
     await record_event(session, WelfareMemberJoined(**_facts(member, fund)), source=SOURCE)
     return member
+
+
+Locate = Callable[[MemberLine, str, Any, str, str], dict[str, Any]]
+
+
+def _in_body(line: MemberLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+    return field_error(f"body.rows.{line.at}.{field}", reason, code, value=value)
+
+
+async def join_sheet(
+    session: AsyncSession, fund: Fund, body: MemberSheetCreate
+) -> MemberSheetResult:
+    """A committee's register of members sent as JSON: every row joins as one member
+    does (see ``join_lines``), or none."""
+    lines = [
+        MemberLine(n, row.national_id, row.name, row.joined_on) for n, row in enumerate(body.rows)
+    ]
+    return await join_lines(session, fund, lines, _in_body)
+
+
+async def join_sheet_file(
+    session: AsyncSession, fund: Fund, *, filename: str, file: IO[bytes]
+) -> MemberSheetResult:
+    """A committee's register uploaded as a CSV (UTF-8) or XLSX file with Thai or
+    English headers (``sheet.HEADERS``): the same rules as the JSON sheet, each refused
+    row named by its row in the file, its column as written, the value and the rule."""
+    _, (columns, (lines, problems)) = read_upload(filename, file, _parse)
+
+    def in_file(line: MemberLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+        return problem(columns, line.at, field, value, reason, code)
+
+    return await join_lines(session, fund, lines, in_file, problems=problems)
+
+
+def _parse(
+    header: list[str], rows: Rows
+) -> tuple[Columns, tuple[list[MemberLine], list[dict[str, Any]]]]:
+    columns = sheet.map_columns(header)
+    return columns, sheet.parse_rows(columns, rows, max_rows=MAX_SHEET_ROWS)
+
+
+async def join_lines(
+    session: AsyncSession,
+    fund: Fund,
+    lines: list[MemberLine],
+    locate: Locate,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+) -> MemberSheetResult:
+    """Each row checked as one join is (joined on or after the fund's registration, the
+    person holding no membership of this fund, nor twice in the sheet), with two set
+    queries whatever the sheet's length; then every member written in bulk with its
+    ``welfare_member.joined`` event, in the caller's transaction. Any refused row
+    refuses the sheet: 422 naming each bad row if any is bad input, else 409 (every
+    problem a membership already held); nothing is stored. So the same sheet sent
+    again joins nobody (409 ``already-a-member`` on every row)."""
+    readable = [line for line in lines if line.readable]
+    national_ids = [line.national_id for line in readable]
+    standing = await repository.standings_by_national_id(session, fund.id, national_ids)
+    bad_input: list[dict[str, Any]] = list(problems or [])
+    conflicts: list[dict[str, Any]] = []
+    refused: set[object] = {p["row"] for p in problems or []}
+    seen: set[str] = set()
+    for line in readable:
+        before = len(bad_input) + len(conflicts)
+        masked = mask_national_id(line.national_id)
+        if line.joined_on < fund.registered_on:
+            bad_input.append(
+                locate(
+                    line, "joined_on", line.joined_on,
+                    f"the fund was registered on {fund.registered_on}; nobody joined before",
+                    "before-registration",
+                )
+            )  # fmt: skip
+        if line.national_id in seen:
+            bad_input.append(
+                locate(
+                    line, "national_id", masked,
+                    "the same person twice in one sheet", "duplicate-in-sheet",
+                )
+            )  # fmt: skip
+        elif (held := standing.get(line.national_id)) is not None and held.status not in ENDED:
+            conflicts.append(
+                locate(
+                    line, "national_id", masked,
+                    "one membership per person and fund: this person already holds one "
+                    "(active or lapsed)",
+                    "already-a-member",
+                )
+            )  # fmt: skip
+        seen.add(line.national_id)
+        if len(bad_input) + len(conflicts) > before:
+            refused.add(line.at)
+    if bad_input or conflicts:
+        detail = f"{len(refused)} rows refused; nobody joined"
+        if bad_input:
+            errors = bad_input + conflicts
+            if problems is not None:  # a file's: in the order of its rows
+                errors.sort(key=lambda error: int(str(error["row"])))
+            raise Unprocessable(detail, errors=errors)
+        raise Conflict(detail, errors=conflicts)
+    now = utcnow()
+    rows = [
+        repository.Row(
+            new_id(), fund.id, line.national_id, line.name, line.joined_on,
+            MemberStatus.ACTIVE, None, now, now,
+        )
+        for line in lines
+    ]  # fmt: skip
+    try:
+        async with session.begin_nested():
+            await repository.insert_many(session, rows)
+    except repository.ALREADY_HELD as exc:  # the same person registered concurrently
+        raise Conflict(
+            "a person of the sheet joined the fund meanwhile; nobody joined",
+            errors=[
+                field_error(
+                    "file" if problems is not None else "body.rows",
+                    "one membership per person and fund",
+                    "already-a-member",
+                )
+            ],
+        ) from exc
+    await record_events(
+        session, [WelfareMemberJoined(**_facts(row, fund)) for row in rows], source=SOURCE
+    )
+    elsewhere = await repository.held_in_other_funds(session, fund.id, national_ids)
+    return MemberSheetResult(
+        rows=len(rows),
+        results=[
+            MemberSheetRowResult(
+                row=line.at, member_id=row.id, member_of_other_funds=row.national_id in elsewhere
+            )
+            for line, row in zip(lines, rows, strict=True)
+        ],
+    )
 
 
 async def change_status(

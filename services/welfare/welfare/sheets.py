@@ -1,0 +1,148 @@
+"""What a fund committee's sheets share (its monthly contributions, its members):
+an uploaded file read into a header and rows, numbered by its content, each field's
+column found by a Thai or English header, dates as committees write them, a refused
+cell named by row, column, value and rule, and the rows written in bulk.
+
+The file itself (type, encoding, header row, cell texts) is read by
+``baan_shared.sheets`` exactly as survey's sheets are.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any, NamedTuple, TypeVar
+
+from sqlalchemy import insert
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from baan_shared.errors import Unprocessable, field_error
+from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, header_key
+from baan_shared.sheets import read_rows as read_file_rows
+
+Rows = Iterator[tuple[int, list[str]]]
+T = TypeVar("T")
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# A Buddhist-era year (พ.ศ.) written where a date is: 2568 is 2025.
+_BE_FROM = 2400
+
+
+@dataclass(slots=True)
+class Columns:
+    """Where each field is in the file, each column's header as written, and the
+    headers a field may have (its Thai one first, named when the column is missing)."""
+
+    index: dict[str, int]
+    header: list[str]
+    headers: Mapping[str, tuple[str, ...]]
+
+    def named(self, field: str) -> str:
+        if field in self.index:
+            return self.header[self.index[field]]
+        return self.headers[field][0]
+
+    def cell(self, cells: list[str], field: str) -> str:
+        i = self.index.get(field)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+
+def find_columns(header: list[str], headers: Mapping[str, tuple[str, ...]]) -> Columns:
+    """The first column of each field whose header is one of the field's names."""
+    field_of = {header_key(name): field for field, names in headers.items() for name in names}
+    index: dict[str, int] = {}
+    for i, written in enumerate(header):
+        field = field_of.get(header_key(written))
+        if field is not None and field not in index:
+            index[field] = i
+    return Columns(index=index, header=header, headers=headers)
+
+
+def problem(
+    columns: Columns, row: int, field: str, value: Any, reason: str, code: str
+) -> dict[str, Any]:
+    """One ``errors`` entry of a refused row: its row in the sheet (the header is row
+    1), its column as written, the value as written and the rule in plain words."""
+    entry: dict[str, Any] = {
+        "field": f"file.rows.{row}.{field}",
+        "row": row,
+        "column": columns.named(field),
+    }
+    if value is not None:
+        entry["value"] = str(value)
+    entry["reason"] = reason
+    entry["code"] = code
+    return entry
+
+
+def read_date(text: str) -> date | None:
+    """2025-01-31 or 31/01/2568 (a Buddhist-era year read as such); None otherwise."""
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DMY.match(text)
+        if not match:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+    if year > _BE_FROM:
+        year -= 543
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def read_upload(
+    filename: str, file: IO[bytes], parse: Callable[[list[str], Rows], T]
+) -> tuple[str, T]:
+    """The file's content hash (hex) and what ``parse`` makes of its header and rows.
+    A file that cannot be read at all (type, encoding, no header, too many rows, ...)
+    is refused whole: 422 naming ``file``, nothing recorded."""
+    digest = hashlib.sha256()
+    head = file.read(HEAD_BYTES)
+    digest.update(head)
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    file.seek(0)
+    try:
+        fmt = detect_format(filename, head)
+        if fmt == "csv":
+            check_utf8(file)
+        header, rows = read_file_rows(fmt, file)
+        parsed = parse(header, rows)
+    except SheetRefused as refused:
+        raise Unprocessable(
+            f"{filename} cannot be read: {refused}; nothing recorded",
+            errors=[field_error("file", str(refused), "unreadable-sheet", value=filename)],
+        ) from None
+    return digest.hexdigest(), parsed
+
+
+CHUNK = 5_000  # rows per multi-row INSERT on SQLite
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[NamedTuple]
+) -> None:
+    """A sheet's rows (each the table's columns by name) without a flush per row:
+    binary COPY on PostgreSQL (no SQL to parse, no parameters to bind per row), one
+    multi-row INSERT per chunk elsewhere. Either runs inside the session's transaction;
+    a unique key taken raises IntegrityError (INSERT) or asyncpg's UniqueViolationError
+    (COPY, on the driver's connection)."""
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(
+            model.__tablename__, columns=rows[0]._fields, records=rows
+        )
+        return
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        await connection.execute(insert(model), [row._asdict() for row in chunk])
