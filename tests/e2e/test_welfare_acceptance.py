@@ -7,11 +7,11 @@ through the services' APIs alone.
 Welfare's API is driven as the agency and the funds' committees would: the national
 office registers each fund (seed 003's example rules) and receives its other income,
 each fund's committee desks (their own partner clients, bound to the fund's tambon)
-enrol the members, send a year's contributions as one JSON sheet (365 THB each), file
-a disaster claim for each person helped, approve and pay it; the agency matches the
-contributions 1:1 and the local administration adds a match. The figures must come out
-of reporting's ``/v1/reports/welfare`` exactly, after the events went through Kafka;
-a reader bound to the first fund's province sees that fund alone.
+register the members as one members sheet, send a year's contributions as one JSON
+sheet (365 THB each), file a disaster claim for each person helped, approve and pay
+it; the agency matches the contributions 1:1 and the local administration adds a match.
+The figures must come out of reporting's ``/v1/reports/welfare`` exactly, after the
+events went through Kafka; a reader bound to the first fund's province sees that fund alone.
 
 Scaling: every count and amount is the national figure divided by ``SCALE`` and rounded
 down (money in satang): the quick profile (``make test``) divides by 1,000 (5 funds,
@@ -57,6 +57,7 @@ YEAR_OF_DUES = 36_500  # 1 THB a day
 LOCAL_MATCH_SHARE = 4  # the local administration matches a quarter of the contributions
 DESKS = 4  # each committee's desks: partner clients of its own (600 requests a minute each)
 IN_FLIGHT = 4  # requests in flight per fund
+SHEET_ROWS = 50_000  # the most rows a members or contribution sheet takes
 
 national_id = national_ids(1_2548_0000_001)
 """A range of its own (first digit 1, the funds' first year 2548), clashing with no other test's."""
@@ -167,32 +168,22 @@ class Fund:
         )
         self.id = fund["id"]
 
-    async def enrol(self, desks: list[httpx.AsyncClient]) -> None:
-        ids: list[str] = [""] * self.members
-
-        def join(index: int) -> Callable[[], Awaitable[None]]:
-            async def call() -> None:
-                member = await post(
-                    desks[index % DESKS],
-                    "/v1/members",
-                    {
-                        "fund_id": self.id,
-                        "national_id": national_id(),
-                        "name": f"สมาชิก {index + 1}",
-                        "joined_on": "2006-01-01",
-                    },
-                    201,
-                )
-                ids[index] = member["id"]
-
-            return call
-
-        await bounded([join(i) for i in range(self.members)], IN_FLIGHT)
+    async def enrol(self, desk: httpx.AsyncClient) -> None:
+        """The committee's register of members, as sheets of at most ``SHEET_ROWS``."""
+        ids: list[str] = []
+        for start in range(0, self.members, SHEET_ROWS):
+            rows = [
+                {"national_id": national_id(), "name": f"สมาชิก {n + 1}", "joined_on": "2006-01-01"}
+                for n in range(start, min(start + SHEET_ROWS, self.members))
+            ]
+            sheet = await post(desk, f"/v1/funds/{self.id}/member-sheets", {"rows": rows}, 201)
+            assert [r["row"] for r in sheet["results"]] == list(range(len(rows)))
+            ids.extend(r["member_id"] for r in sheet["results"])
         self.member_ids = ids
 
     async def contribute(self, desk: httpx.AsyncClient, paid_on: str) -> int:
         total = 0
-        for start in range(0, self.members, 50_000):
+        for start in range(0, self.members, SHEET_ROWS):
             rows = [
                 {
                     "member_id": member_id,
@@ -200,12 +191,12 @@ class Fund:
                     "amount_satang": YEAR_OF_DUES,
                     "reference": f"DUES-{start + n + 1}",
                 }
-                for n, member_id in enumerate(self.member_ids[start : start + 50_000])
+                for n, member_id in enumerate(self.member_ids[start : start + SHEET_ROWS])
             ]
             sheet = await ok(
                 await desk.post(
                     f"/v1/funds/{self.id}/contribution-sheets",
-                    json={"reference": f"SHEET-{start // 50_000 + 1}", "rows": rows},
+                    json={"reference": f"SHEET-{start // SHEET_ROWS + 1}", "rows": rows},
                 ),
                 201,
             )
@@ -333,7 +324,7 @@ async def test_seed_003_s_national_table_comes_out_of_reporting_exactly(
         async def run(fund: Fund) -> None:
             desks = fund.desks()
             try:
-                await fund.enrol(desks)
+                await fund.enrol(desks[0])
                 contributed = await fund.contribute(desks[0], day)
                 await fund.match_and_income(welfare, contributed, day)
                 await fund.help(desks, day)
