@@ -7,7 +7,8 @@ projections (each moving the welfare projection's freshness mark on its
 stream). The consumer commits each projector's changes together with its
 inbox row. A partition's batch of events goes to ``batch.apply_batch``, which
 does what these handlers would do one event at a time, in a few statements
-(and hands the money events, few per aggregate, to their handlers here).
+(and hands the money events, few per aggregate, to their handlers here); welfare's
+member joins go first to ``reporting.welfare.batch``, set-based too.
 """
 
 from functools import partial
@@ -47,6 +48,7 @@ from reporting.plans import service as plans
 from reporting.projections import batch, money
 from reporting.projections import household_progress as progress
 from reporting.survey_coverage import service as survey_coverage
+from reporting.welfare import batch as welfare_batch
 from reporting.welfare import service as welfare
 
 SUBSCRIPTIONS = (
@@ -91,4 +93,9 @@ SUBSCRIPTIONS = (
     # welfare.benefits
     .on(WelfareBenefitPaid, welfare.marked(welfare.on_benefit_paid))
 )
-SUBSCRIPTIONS.in_batches(partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers))
+SUBSCRIPTIONS.in_batches(
+    partial(
+        welfare_batch.apply_batch,
+        then=partial(batch.apply_batch, one_by_one=SUBSCRIPTIONS.handlers),
+    )
+)

@@ -1,15 +1,16 @@
 """All SQL about welfare: the projector's writes and the reports' sums and pages."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_
+from sqlalchemy import ColumnElement, Uuid, case, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
+from baan_shared.db import one_of
 from reporting.sql import in_areas, satang_sum
 from reporting.welfare.models import (
     WelfareBenefit,
@@ -95,6 +96,42 @@ async def benefits_of(
 async def lock_member(session: AsyncSession, member_id: uuid.UUID) -> WelfareMember | None:
     query = select(WelfareMember).where(WelfareMember.member_id == member_id).with_for_update()
     return (await session.exec(query)).first()
+
+
+async def existing(session: AsyncSession, key: Any, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``ids`` are already in ``key``'s table (``key``: its id column)."""
+    found: set[uuid.UUID] = set()
+    for among in await one_of(session, key, sorted(set(ids)), Uuid()):
+        found.update((await session.exec(select(key).where(among))).all())
+    return found
+
+
+async def benefit_years(
+    session: AsyncSession, member_ids: Sequence[uuid.UUID]
+) -> set[tuple[uuid.UUID, int]]:
+    """The fiscal years in which each of ``member_ids`` was paid a benefit."""
+    found: set[tuple[uuid.UUID, int]] = set()
+    key = col(WelfareBenefit.member_id)
+    for among in await one_of(session, key, sorted(set(member_ids)), Uuid()):
+        query = select(key, col(WelfareBenefit.fiscal_year)).where(among).distinct()
+        found.update((member, year) for member, year in (await session.exec(query)).all())
+    return found
+
+
+INSERT_CHUNK = 1_000
+
+
+async def insert_new(
+    session: AsyncSession, table: type[Any], rows: Sequence[Mapping[str, Any]], keys: list[str]
+) -> None:
+    """Rows known to be new, in multi-row INSERTs of ``INSERT_CHUNK`` (within
+    PostgreSQL's 32,767 parameters); one that is not new after all is left alone."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    connection = await session.connection()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = list(rows[start : start + INSERT_CHUNK])
+        statement = dialect.insert(table).values(chunk).on_conflict_do_nothing(index_elements=keys)
+        await connection.execute(statement)
 
 
 # --- reading ---------------------------------------------------------------------------
