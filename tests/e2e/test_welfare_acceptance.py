@@ -321,19 +321,28 @@ async def test_seed_003_s_national_table_comes_out_of_reporting_exactly(
         for fund in funds:
             await fund.register(welfare)
 
+        steps: dict[str, float] = {}  # each step's longest time over the funds
+
+        async def step(name: str, work: Awaitable[Any]) -> Any:
+            began = time.monotonic()
+            result = await work
+            steps[name] = max(steps.get(name, 0.0), time.monotonic() - began)
+            return result
+
         async def run(fund: Fund) -> None:
             desks = fund.desks()
             try:
-                await fund.enrol(desks[0])
-                contributed = await fund.contribute(desks[0], day)
-                await fund.match_and_income(welfare, contributed, day)
-                await fund.help(desks, day)
+                await step("members", fund.enrol(desks[0]))
+                contributed = await step("contributions", fund.contribute(desks[0], day))
+                await step("matches", fund.match_and_income(welfare, contributed, day))
+                await step("claims", fund.help(desks, day))
             finally:
                 for desk in desks:
                     await desk.aclose()
 
         await asyncio.gather(*(run(fund) for fund in funds))
     print(f"\nwelfare 1/{SCALE:,}: {EXPECTED} fed through welfare's API in {elapsed(started)}")
+    print("slowest fund's steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
 
     async with platform.client("reporting") as reporting:
 
