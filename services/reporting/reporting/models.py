@@ -8,11 +8,13 @@ from reporting.cumulative.models import HistoricalAchievement
 from reporting.long_term_targets.models import LongTermTarget
 from reporting.plans.models import PlannedLine
 from reporting.projections.models import (
+    AchievementSummary,
     BudgetMoney,
     FundMoney,
     GrantProgress,
     HouseholdProgress,
     LoanMoney,
+    ProgressSummary,
     ProjectionState,
 )
 from reporting.rebuilds.models import RebuildRun
@@ -27,6 +29,7 @@ from reporting.welfare.models import (
 )
 
 __all__ = [
+    "AchievementSummary",
     "AuditRecord",
     "BudgetMoney",
     "FundMoney",
@@ -38,6 +41,7 @@ __all__ = [
     "LongTermTarget",
     "PlannedLine",
     "ProcessedEvent",
+    "ProgressSummary",
     "ProjectionState",
     "RateLimitCounter",
     "RebuildRun",

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from baan_shared.events import CloudEvent, EventData
 from baan_shared.events.catalog import (
@@ -36,6 +37,7 @@ from baan_shared.events.catalog import (
 from baan_shared.ids import new_id
 from baan_testkit.delivery import deliver
 from baan_testkit.events import cloud_event
+from reporting.projections import summaries
 
 T0 = datetime(2024, 11, 4, 9, 0, tzinfo=UTC)  # FY 2568 (Oct 2024 - Sep 2025)
 
@@ -324,3 +326,25 @@ RURAL_5_YEAR = {
     "source": "seed 000",
 }
 LONG_TERM_TARGETS = {"master-plan-20-year": MASTER_PLAN, "rural-5-year": RURAL_5_YEAR}
+
+
+async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple[Any, ...]]]:
+    """Both summary tables' rows that count anything; ``recomputed``: as the GROUP BY
+    over the households makes them (in a transaction rolled back after)."""
+    found: dict[str, set[tuple[Any, ...]]] = {}
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        if recomputed:
+            await summaries.recompute(connection)
+        for table, keys, values in (
+            ("progress_summary", summaries.PROGRESS_KEY, summaries.PROGRESS_VALUES),
+            ("achievement_summary", summaries.ACHIEVEMENT_KEY, summaries.ACHIEVEMENT_VALUES),
+        ):
+            rows = await connection.execute(text(f"SELECT {', '.join(keys + values)} FROM {table}"))
+            found[table] = {
+                tuple(str(v) for v in row)
+                for row in rows.all()
+                if any(row[len(keys) :])  # a cell whose households all left it counts 0
+            }
+        await session.rollback()
+    return found

@@ -25,6 +25,7 @@ from reporting_factories import (
     cloud_event,
     journey,
     latest_time,
+    summary_rows,
     target,
 )
 from reporting_welfare_events import Fund
@@ -215,9 +216,14 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     assert await money(app, fiscal_year) == (500_000_000, 5 * 2_000_000)
     # And welfare's: the fund, its members, dues and the benefit it had missed.
     assert await welfare(app, fiscal_year) == (2, 73_000, 20_000, 1)
+    # The summary rows were rebuilt with the households: they are their GROUP BY, and
+    # the live projector keeps them so from there on.
+    rebuilt = await summary_rows(app, recomputed=False)
+    assert rebuilt == await summary_rows(app, recomputed=True)
     # The rebuilt inbox holds every replayed event: redelivering them changes nothing.
     await apply_events(app, first + missed)
     assert await progress(app, fiscal_year) == after
+    assert await summary_rows(app, recomputed=False) == rebuilt
     assert await welfare(app, fiscal_year) == (2, 73_000, 20_000, 1)
     # Targets are the agency's, not derived from events: the rebuild keeps them.
     async with httpx.AsyncClient(

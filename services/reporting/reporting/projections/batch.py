@@ -24,7 +24,7 @@ from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantEvent, GrantRejected, HouseEvent, HouseholdEvent
 from baan_shared.events.subscriptions import Handler
 from reporting.projections import household_progress as progress
-from reporting.projections import repository
+from reporting.projections import repository, summaries
 from reporting.projections.household_progress import (
     GRANT_PROJECTORS,
     HOUSEHOLD_PROJECTORS,
@@ -74,7 +74,13 @@ async def _apply_household_events(
                 data.grant_id,
                 {"household_id": data.household_id, "last_event_time": event_time(event)},
             )
-    households = await repository.lock_households(session, first_seen)
+    households, created = await repository.lock_households(session, first_seen)
+    keep_summaries = summaries.kept()
+    before = {
+        hid: summaries.contribution(row)
+        for hid, row in households.items()
+        if keep_summaries and hid not in created
+    }
     grants_by_household: dict[uuid.UUID, list[GrantProgress]] = {}
     grants: dict[uuid.UUID, GrantProgress] = {}
     if grant_first_seen:
@@ -97,3 +103,10 @@ async def _apply_household_events(
             session, projection=HOUSEHOLD_PROGRESS, stream=data.topic, event_time=at
         )
     await repository.save(session, *households.values(), *grants.values())
+    # The summary rows, in the same transaction: each household's old contribution
+    # out (none for those just created), its new one in.
+    if keep_summaries:
+        deltas = summaries.Deltas()
+        for hid, row in households.items():
+            deltas.change(before.get(hid), summaries.contribution(row))
+        await deltas.write(session)

@@ -44,7 +44,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from reporting.periods import BANGKOK
-from reporting.projections import repository
+from reporting.projections import repository, summaries
 from reporting.projections.models import (
     HOUSEHOLD_PROGRESS,
     GrantProgress,
@@ -184,12 +184,18 @@ async def _household(
     """Lock (or create) the household's row, let the caller fill its fields, then
     recompute the stage and move the projection's high-water mark."""
     at = event_time(event)
-    row = await repository.lock_household(
+    row, created = await repository.lock_household(
         session, data.household_id, first_seen=first_seen(event, data)
     )
+    keep_summaries = summaries.kept()
+    before = None if created or not keep_summaries else summaries.contribution(row)
     yield row
     finish(row, data, at)
     await repository.save(session, row)
+    if keep_summaries:
+        deltas = summaries.Deltas()
+        deltas.change(before, summaries.contribution(row))
+        await deltas.write(session)
     await repository.record_applied(
         session, projection=HOUSEHOLD_PROGRESS, stream=data.topic, event_time=at
     )

@@ -223,3 +223,67 @@ class ProjectionState(SQLModel, table=True):
     last_event_time: datetime = Field(sa_column=_aware(nullable=False))
     last_applied_at: datetime = Field(sa_column=_aware(nullable=False))
     events_applied: int = Field(default=0, sa_type=BigInteger)
+
+
+PROVINCE_LEVEL, SUBDISTRICT_LEVEL = "province", "subdistrict"
+"""Summary rows are kept twice: per province (country and province-wide callers read
+these, a few rows per programme and province) and per sub-district (callers bound to
+districts or sub-districts sum these up to their areas)."""
+
+NO_CODE = ""
+"""A summary key's district or sub-district when the household has none (or at the
+province level): keys are NOT NULL so that an upsert finds its row."""
+
+
+class ProgressSummary(SQLModel, table=True):
+    """Households of one programme in one area, of one fiscal year (0: none) and approved
+    in one half of it (``approval_half`` 1 or 2; 0: no approval dated in that year), by
+    the stage they are at now, and their grants' money: ``household_progress`` summed.
+    A year's rows with half -1 sum its halves, and the rows with year and half -1 sum
+    every year (``summaries.EVERY``): a report reads one kind of row only.
+
+    Kept by the projectors in the same transaction as the households (each change of a
+    household subtracts its old contribution and adds its new one), so the progress
+    report and the funnel read a few rows per programme and area, however many
+    households there are. ``tests/test_summaries.py`` checks they equal the GROUP BY."""
+
+    __tablename__ = "progress_summary"
+
+    area_level: str = Field(primary_key=True, max_length=16)
+    programme: str = Field(primary_key=True, max_length=32)
+    province_code: str = Field(primary_key=True, max_length=2)
+    district_code: str = Field(primary_key=True, max_length=4)
+    subdistrict_code: str = Field(primary_key=True, max_length=6)
+    fiscal_year: int = Field(primary_key=True)
+    approval_half: int = Field(primary_key=True)
+    households: int = 0
+    surveyed: int = 0
+    approved: int = 0
+    ready_to_build: int = 0
+    under_construction: int = 0
+    completed: int = 0
+    waitlisted: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    grant_amount_satang: int = Field(default=0, sa_type=BigInteger)
+    disbursed_satang: int = Field(default=0, sa_type=BigInteger)
+
+
+class AchievementSummary(SQLModel, table=True):
+    """Households (and their persons) of one programme in one area that reached a
+    milestone (``measure``: approved, started, completed, as the achievement reports
+    count them) in one month (its first day, Thai time): the targets report's monthly
+    series reads these instead of every household."""
+
+    __tablename__ = "achievement_summary"
+    __table_args__ = (Index("ix_achievement_summary_month", "month", "area_level"),)
+
+    area_level: str = Field(primary_key=True, max_length=16)
+    programme: str = Field(primary_key=True, max_length=32)
+    province_code: str = Field(primary_key=True, max_length=2)
+    district_code: str = Field(primary_key=True, max_length=4)
+    subdistrict_code: str = Field(primary_key=True, max_length=6)
+    measure: str = Field(primary_key=True, max_length=16)
+    month: date = Field(primary_key=True)
+    households: int = 0
+    persons: int = 0

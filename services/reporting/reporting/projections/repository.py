@@ -24,18 +24,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
+from reporting.periods import Month
+from reporting.projections import summaries
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
+    MAIN_PATH,
+    PROVINCE_LEVEL,
+    SUBDISTRICT_LEVEL,
+    AchievementSummary,
     BudgetMoney,
     GrantProgress,
     HouseholdProgress,
     LoanMoney,
+    ProgressSummary,
     ProjectionState,
     Stage,
 )
 from reporting.projections.stage import latest
 from reporting.projections.stage_sql import heard_of_by, stage_at
+from reporting.projections.summaries import COUNTS_AS_APPROVED, COUNTS_AS_STARTED
 from reporting.sql import satang_sum
+
+APPROVED_OR_BEYOND_ORDERED = MAIN_PATH[1:]
 
 # --- writing ---------------------------------------------------------------------------
 
@@ -59,38 +69,58 @@ async def _insert_many_if_missing(
     await connection.execute(statement, rows)
 
 
+async def _insert_households_if_missing(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[uuid.UUID]:
+    """INSERT ... ON CONFLICT DO NOTHING of households; the ids this statement created
+    (RETURNING names only the rows inserted, not those another transaction had: the
+    summary rows count a household from its creation on, exactly once)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = HouseholdProgress.__table__
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["household_id"])
+        .returning(table.c.household_id)
+    )
+    connection = await session.connection()
+    created = await connection.execute(statement, rows)
+    return {row[0] for row in created.all()}
+
+
 async def lock_household(
     session: AsyncSession, household_id: uuid.UUID, *, first_seen: Mapping[str, Any]
-) -> HouseholdProgress:
-    """The household's row, created from ``first_seen`` if this is its first event; locked."""
+) -> tuple[HouseholdProgress, bool]:
+    """The household's row, created from ``first_seen`` if this is its first event; locked.
+    True if this call created it."""
     values = {
         "household_id": household_id,
         "stage": Stage.SURVEYED,
         "updated_at": utcnow(),
         **first_seen,
     }
-    await session.exec(_insert_if_missing(session, HouseholdProgress, values, ["household_id"]))
+    created = await _insert_households_if_missing(session, [values])
     query = (
         select(HouseholdProgress)
         .where(HouseholdProgress.household_id == household_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.exec(query)).one()
+    return (await session.exec(query)).one(), household_id in created
 
 
 async def lock_households(
     session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
-) -> dict[uuid.UUID, HouseholdProgress]:
+) -> tuple[dict[uuid.UUID, HouseholdProgress], set[uuid.UUID]]:
     """Many households' rows at once, each created from its ``first_seen`` if missing;
-    locked in key order (two batches sharing households then never deadlock)."""
+    locked in key order (two batches sharing households then never deadlock). With
+    them, the ids of those this call created."""
     now = utcnow()
     ids = sorted(first_seen)
     values = [
         {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
         for hid in ids
     ]
-    await _insert_many_if_missing(session, HouseholdProgress, values, ["household_id"])
+    created = await _insert_households_if_missing(session, values)
     query = (
         select(HouseholdProgress)
         .where(col(HouseholdProgress.household_id).in_(ids))
@@ -98,7 +128,7 @@ async def lock_households(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return {row.household_id: row for row in (await session.exec(query)).all()}
+    return {row.household_id: row for row in (await session.exec(query)).all()}, created
 
 
 async def lock_grants_of(
@@ -300,7 +330,109 @@ def _households_in(stages: Collection[Stage]) -> ColumnElement[Any]:
     return func.sum(case((col(HouseholdProgress.stage).in_(list(stages)), 1), else_=0))
 
 
+def _summary_level(principal: Principal | None, district_code: str | None = None) -> str:
+    """Which summary rows a query sums: the province rows when the caller's areas are
+    whole provinces (or the country) and no district is asked for; else the
+    sub-district rows, which the caller's areas filter like households."""
+    if district_code is None and (
+        principal is None or principal.all_areas or all(len(a) == 2 for a in principal.areas)
+    ):
+        return PROVINCE_LEVEL
+    return SUBDISTRICT_LEVEL
+
+
+def _summary_areas(principal: Principal | None, table: Any, level: str) -> list[Any]:
+    conditions: list[Any] = [col(table.area_level) == level]
+    if principal is not None:
+        if level == PROVINCE_LEVEL:
+            conditions.append(area_filter(principal, province=col(table.province_code)))
+        else:
+            conditions.append(
+                area_filter(
+                    principal,
+                    province=col(table.province_code),
+                    district=col(table.district_code),
+                    subdistrict=col(table.subdistrict_code),
+                )
+            )
+    return conditions
+
+
+def _progress_summary_conditions(where: AreaFilter) -> list[Any] | None:
+    """The summary rows behind ``where``; None when summaries cannot answer it (stages at
+    a past moment, or approval dates that are not a half of the fiscal year asked)."""
+    if where.stage_at is not None:
+        return None
+    conditions = _summary_areas(where.principal, ProgressSummary, _summary_level(where.principal))
+    if where.programme is not None:
+        conditions.append(col(ProgressSummary.programme) == where.programme)
+    if where.province_code is not None:
+        conditions.append(col(ProgressSummary.province_code) == where.province_code)
+    # One kind of row only: each household is in its half's, its year's and every
+    # year's rows (``summaries.EVERY``).
+    half = summaries.EVERY
+    if where.approved_from is not None and where.approved_before is not None:
+        if where.fiscal_year is None:
+            return None
+        half = summaries.approval_half(where.fiscal_year, where.approved_from)
+        if half == 0 or summaries.half_bounds(where.fiscal_year, half) != (
+            where.approved_from,
+            where.approved_before,
+        ):
+            return None
+    year = summaries.EVERY if where.fiscal_year is None else where.fiscal_year
+    conditions.append(col(ProgressSummary.fiscal_year) == year)
+    conditions.append(col(ProgressSummary.approval_half) == half)
+    return conditions
+
+
 async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaCounts]:
+    conditions = _progress_summary_conditions(where)
+    if conditions is not None:
+        return await _counts_by_area_from_summaries(session, conditions)
+    return await counts_by_area_from_households(session, where)
+
+
+async def _counts_by_area_from_summaries(
+    session: AsyncSession, conditions: list[Any]
+) -> list[AreaCounts]:
+    summary = ProgressSummary
+    programme, province = col(summary.programme), col(summary.province_code)
+    households = func.sum(col(summary.households))
+    columns: list[Any] = [
+        programme,
+        province,
+        households,
+        func.sum(sum((col(getattr(summary, s.value)) for s in APPROVED_OR_BEYOND_ORDERED), 0)),
+        *(
+            func.sum(col(getattr(summary, s.value)))
+            for s in (
+                Stage.READY_TO_BUILD,
+                Stage.UNDER_CONSTRUCTION,
+                Stage.COMPLETED,
+                Stage.WAITLISTED,
+                Stage.REJECTED,
+                Stage.CANCELLED,
+            )
+        ),
+        satang_sum(summary.grant_amount_satang),
+        satang_sum(summary.disbursed_satang),
+    ]
+    query = (
+        select(*columns)
+        .where(*conditions)
+        .group_by(programme, province)
+        .having(households > 0)
+        .order_by(programme, province)
+    )
+    rows = (await session.exec(query)).all()
+    return [AreaCounts(row[0], row[1], *(int(n or 0) for n in row[2:])) for row in rows]
+
+
+async def counts_by_area_from_households(
+    session: AsyncSession, where: AreaFilter
+) -> list[AreaCounts]:
+    """The progress report's counts over every household (the summaries' oracle)."""
     programme, province = col(HouseholdProgress.programme), col(HouseholdProgress.province_code)
     columns: list[Any] = [
         programme,
@@ -327,6 +459,18 @@ async def counts_by_area(session: AsyncSession, where: AreaFilter) -> list[AreaC
 
 
 async def households_by_stage(session: AsyncSession, where: AreaFilter) -> dict[Stage, int]:
+    conditions = _progress_summary_conditions(where)
+    if conditions is None:
+        return await households_by_stage_from_households(session, where)
+    columns = [func.sum(col(getattr(ProgressSummary, stage.value))) for stage in Stage]
+    row = (await session.exec(select(*columns).where(*conditions))).one()
+    return {stage: int(n) for stage, n in zip(Stage, row, strict=True) if n}
+
+
+async def households_by_stage_from_households(
+    session: AsyncSession, where: AreaFilter
+) -> dict[Stage, int]:
+    """The funnel's counts over every household (the summaries' oracle)."""
     # Grouped outside a subquery: PostgreSQL cannot match a CASE with bound parameters
     # in the SELECT list to the same CASE in GROUP BY (each gets its own placeholders).
     inner = (
@@ -353,8 +497,6 @@ async def stream_states(session: AsyncSession) -> list[ProjectionState]:
 # started: construction started in it and was not cancelled since;
 # completed: the house was completed in it.
 
-COUNTS_AS_APPROVED = [*APPROVED_OR_BEYOND, Stage.CANCELLED]
-COUNTS_AS_STARTED = [Stage.UNDER_CONSTRUCTION, Stage.COMPLETED]
 ACHIEVEMENTS = ("approved", "started", "completed")
 
 
@@ -480,7 +622,44 @@ async def achieved_by_area(
 async def achieved_by_month(
     session: AsyncSession, where: AchievementFilter, months: list[tuple[datetime, datetime]]
 ) -> list[tuple[int, int, int]]:
-    """(approved, started, completed) households in each month, one query for all months."""
+    """(approved, started, completed) households in each month, one query for all months:
+    from the achievement summaries when the months are calendar months (Thai time)."""
+    firsts = [summaries.month_of(starts_at) for starts_at, _ends_at in months]
+    if not months or any(
+        (Month(first).starts_at, Month(first).ends_at) != bounds
+        for first, bounds in zip(firsts, months, strict=True)
+    ):
+        return await achieved_by_month_from_households(session, where, months)
+    summary = AchievementSummary
+    level = _summary_level(where.principal, where.district_code)
+    conditions = _summary_areas(where.principal, summary, level)
+    conditions.append(col(summary.month).in_(sorted(set(firsts))))
+    if where.programme is not None:
+        conditions.append(col(summary.programme) == where.programme)
+    if where.province_codes is not None:
+        conditions.append(col(summary.province_code).in_(list(where.province_codes)))
+    if where.district_code is not None:
+        conditions.append(col(summary.district_code) == where.district_code)
+    query = (
+        select(col(summary.month), col(summary.measure), func.sum(col(summary.households)))
+        .where(*conditions)
+        .group_by(col(summary.month), col(summary.measure))
+    )
+    found = {(row[0], row[1]): int(row[2] or 0) for row in (await session.exec(query)).all()}
+    return [
+        (
+            found.get((first, "approved"), 0),
+            found.get((first, "started"), 0),
+            found.get((first, "completed"), 0),
+        )
+        for first in firsts
+    ]
+
+
+async def achieved_by_month_from_households(
+    session: AsyncSession, where: AchievementFilter, months: list[tuple[datetime, datetime]]
+) -> list[tuple[int, int, int]]:
+    """The monthly series over every household (the summaries' oracle)."""
     columns: list[Any] = []
     for starts_at, ends_at in months:
         columns += [

@@ -33,6 +33,7 @@ from baan_shared.inbox.table import claim_new_events
 from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.projections import summaries
 from reporting.rebuild.progress import RebuildProgress
 from reporting.rebuild.shadow import Shadow, open_shadow
 
@@ -225,17 +226,21 @@ async def rebuild(
         consumer = await _open_consumer(bootstrap_servers, result.group_id, security)
         try:
             catch_up = _catch_up_applier(applier)
-            while True:
-                applied = await _drain(
-                    consumer,
-                    catch_up,
-                    concurrently=shadow.engine.dialect.name != "sqlite",
-                    progress=progress,
-                )
-                result.events_replayed += applied
-                log.info("rebuild caught up", extra={"events": result.events_replayed})
-                if applied < SMALL_ENOUGH_TO_SWAP:
-                    break
+            # The summary rows are summed once from the replayed households, not kept
+            # batch by batch; inside the swap the projectors keep them again.
+            with summaries.deferred():
+                while True:
+                    applied = await _drain(
+                        consumer,
+                        catch_up,
+                        concurrently=shadow.engine.dialect.name != "sqlite",
+                        progress=progress,
+                    )
+                    result.events_replayed += applied
+                    log.info("rebuild caught up", extra={"events": result.events_replayed})
+                    if applied < SMALL_ENOUGH_TO_SWAP:
+                        break
+            await shadow.recompute_summaries()
             REBUILD_PROGRESS.set_to_current_time()
             await progress.swapping()
             async with shadow.engine.connect() as conn:

@@ -24,12 +24,15 @@ from sqlmodel import SQLModel
 
 from baan_shared.db import create_engine, is_sqlite
 from reporting import models
+from reporting.projections import summaries
 
 REBUILT_TABLES: tuple[Table, ...] = tuple(
     SQLModel.metadata.tables[name]
     for name in (
         models.ProjectionState.__tablename__,
         models.HouseholdProgress.__tablename__,
+        models.ProgressSummary.__tablename__,
+        models.AchievementSummary.__tablename__,
         models.GrantProgress.__tablename__,
         models.BudgetMoney.__tablename__,
         models.LoanMoney.__tablename__,
@@ -81,6 +84,12 @@ class Shadow:
                     sync, tables=list(REBUILT_TABLES), checkfirst=False
                 )
             )
+
+    async def recompute_summaries(self) -> None:
+        """The shadow summary rows summed from the shadow households, set-based."""
+        schema = SQLITE_SHADOW if self.sqlite else PG_SHADOW
+        async with self.engine.begin() as conn:
+            await summaries.recompute(conn, households=f"{schema}.household_progress")
 
     async def lock_live_inbox(self, conn: AsyncConnection) -> None:
         """Stop the live consumer from applying events until ``conn`` commits."""
