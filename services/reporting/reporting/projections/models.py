@@ -248,6 +248,11 @@ class ProgressSummary(SQLModel, table=True):
     households there are. ``tests/test_summaries.py`` checks they equal the GROUP BY."""
 
     __tablename__ = "progress_summary"
+    # A report reads one kind of row (a year's half, a whole year, every year) at one
+    # level: a few hundred rows of the province level, not all of them.
+    __table_args__ = (
+        Index("ix_progress_summary_period", "area_level", "fiscal_year", "approval_half"),
+    )
 
     area_level: str = Field(primary_key=True, max_length=16)
     programme: str = Field(primary_key=True, max_length=32)
