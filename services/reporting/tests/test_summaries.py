@@ -77,7 +77,7 @@ async def _apply_stream(
     """One stream in order, in batches of random size; now and then a batch again."""
     start, applied = 0, []
     while start < len(stream):
-        size = rng.randint(1, 12)
+        size = rng.randint(1, 20)
         batch = stream[start : start + size]
         assert await consumer.apply_batch(kafka_records(batch))
         applied.append(batch)
@@ -103,7 +103,7 @@ async def _assert_summaries_are_the_group_by(app: FastAPI) -> None:
 async def test_summary_rows_equal_the_group_by_over_households(start_app: StartApp) -> None:
     rng = random.Random(15)
     app = await start_app()
-    events = _generated(rng, 40)
+    events = _generated(rng, 25)
     # Each household's story in two parts, the first part applied before the rest:
     # the second part moves it from cell to cell (stage, money, approval month).
     first, rest = events[: len(events) // 2], events[len(events) // 2 :]
@@ -128,7 +128,7 @@ def _principals() -> list[Principal | None]:
 async def test_reports_from_summaries_equal_reports_over_households(start_app: StartApp) -> None:
     rng = random.Random(6)
     app = await start_app()
-    await _apply_randomly(app, _generated(rng, 40), rng)
+    await _apply_randomly(app, _generated(rng, 25), rng)
     halves = [FiscalPeriod(2568, PeriodKind.H1), FiscalPeriod(2568, PeriodKind.H2)]
     filters = [
         AreaFilter(),
