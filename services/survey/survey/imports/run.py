@@ -33,6 +33,10 @@ from survey.imports.rules import Problem, RowChecker
 HOUSEHOLDS_SHEET = "households"
 MEMBERS_SHEET = "members"
 
+# The set-based path's first batch holds this many rows, each next one twice as many up to
+# the batch size: the database starts writing while the rest is still read and checked.
+FIRST_STAGED_ROWS = 1_000
+
 # Imports running in this process (the worker's job, sheets imported in a request).
 _running = 0
 
@@ -242,6 +246,7 @@ class ImportRun:
         self._pending: list[dict[str, Any]] = []
         # The sheet's columns when its batches take the set-based path (``staging``).
         self.staged_columns = staged_columns
+        self._batches_read = 0
 
     async def run(self) -> None:
         with _old_objects_frozen():
@@ -282,9 +287,9 @@ class ImportRun:
     async def _read_and_judge(self, columns: Mapping[int, str]) -> StagedBatch:
         """The next batch read (in a worker thread) and judged by SQL, on a connection
         of its own (``staging.check``): while the batch before is written."""
-        staged = await asyncio.to_thread(
-            self.batch_rows.read_batch, self.rows, self.batch_size, columns
-        )
+        size = min(self.batch_size, FIRST_STAGED_ROWS << min(self._batches_read, 20))
+        self._batches_read += 1
+        staged = await asyncio.to_thread(self.batch_rows.read_batch, self.rows, size, columns)
         if staged.rows:
             checker = self.batch_rows.checker
             staged.judged = await staging.check(
