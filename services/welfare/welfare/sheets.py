@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.errors import Unprocessable, field_error
+from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, header_key
 from baan_shared.sheets import read_rows as read_file_rows
 
@@ -76,6 +76,28 @@ def problem(
     entry["reason"] = reason
     entry["code"] = code
     return entry
+
+
+def refuse(
+    bad_input: list[dict[str, Any]],
+    conflicts: list[dict[str, Any]],
+    refused: set[object],
+    nothing: str,
+    from_file: bool,
+) -> None:
+    """Refuse the whole sheet if any row was refused (all rows or none): 422 with every
+    problem when some are bad input, 409 when all are conflicts with what is stored.
+    A file's problems are listed in the order of its rows. ``nothing`` says in words
+    what was not done ("nobody joined")."""
+    if not bad_input and not conflicts:
+        return
+    detail = f"{len(refused)} rows refused; {nothing}"
+    if bad_input:
+        errors = bad_input + conflicts
+        if from_file:
+            errors.sort(key=lambda error: int(str(error["row"])))
+        raise Unprocessable(detail, errors=errors)
+    raise Conflict(detail, errors=conflicts)
 
 
 def read_date(text: str) -> date | None:

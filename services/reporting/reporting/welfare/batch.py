@@ -38,7 +38,15 @@ from reporting.welfare.models import (
     WelfareMember,
     WelfareMovement,
 )
-from reporting.welfare.service import FLOW_OF_KIND, HOLDING, WELFARE, _area, _keep_totals, _seen
+from reporting.welfare.service import (
+    FLOW_OF_KIND,
+    HOLDING,
+    WELFARE,
+    _area,
+    _keep_totals,
+    _seen,
+    benefit_row,
+)
 
 SET_BASED = {
     WelfareMemberJoined.event_type: WelfareMemberJoined,
@@ -204,20 +212,7 @@ async def on_benefits_paid(
             continue
         known.add(data.claim_id)
         fiscal_year = fiscal_year_be(data.paid_on)
-        benefits.append(
-            {
-                "claim_id": data.claim_id,
-                "member_id": data.member_id,
-                "welfare_fund_id": data.welfare_fund_id,
-                "province_code": data.province_code,
-                "district_code": data.district_code,
-                "subdistrict_code": data.subdistrict_code,
-                "benefit_kind": data.benefit_kind,
-                "fiscal_year": fiscal_year,
-                "amount_satang": data.amount_satang,
-                "paid_on": data.paid_on,
-            }
-        )
+        benefits.append(benefit_row(data, fiscal_year))
         year = counts.setdefault((fund.welfare_fund_id, fiscal_year), {})
         year["benefits"] = year.get("benefits", 0) + 1
         fund.benefits += 1

@@ -222,6 +222,22 @@ async def on_member_status_changed(
     await session.flush()
 
 
+def benefit_row(data: Any, fiscal_year: int) -> dict[str, Any]:
+    """A benefit paid, as the row reporting keeps of it (one per claim)."""
+    return {
+        "claim_id": data.claim_id,
+        "member_id": data.member_id,
+        "welfare_fund_id": data.welfare_fund_id,
+        "province_code": data.province_code,
+        "district_code": data.district_code,
+        "subdistrict_code": data.subdistrict_code,
+        "benefit_kind": data.benefit_kind,
+        "fiscal_year": fiscal_year,
+        "amount_satang": data.amount_satang,
+        "paid_on": data.paid_on,
+    }
+
+
 async def on_benefit_paid(
     session: AsyncSession, data: WelfareBenefitPaid, event: CloudEvent
 ) -> None:
@@ -230,21 +246,7 @@ async def on_benefit_paid(
     fiscal_year = fiscal_year_be(data.paid_on)
     first_ever = await repository.benefits_of(session, data.member_id) == 0
     first_this_year = await repository.benefits_of(session, data.member_id, fiscal_year) == 0
-    new = await repository.record_benefit(
-        session,
-        {
-            "claim_id": data.claim_id,
-            "member_id": data.member_id,
-            "welfare_fund_id": data.welfare_fund_id,
-            "province_code": data.province_code,
-            "district_code": data.district_code,
-            "subdistrict_code": data.subdistrict_code,
-            "benefit_kind": data.benefit_kind,
-            "fiscal_year": fiscal_year,
-            "amount_satang": data.amount_satang,
-            "paid_on": data.paid_on,
-        },
-    )
+    new = await repository.record_benefit(session, benefit_row(data, fiscal_year))
     if not new:
         return
     year = await repository.lock_fund_year(session, fund, fiscal_year)

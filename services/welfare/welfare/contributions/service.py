@@ -30,7 +30,7 @@ from welfare.funds.models import Fund
 from welfare.members import repository as members
 from welfare.members.membership import ENDED
 from welfare.members.models import Member
-from welfare.sheets import Columns, Rows, problem, read_upload
+from welfare.sheets import Columns, Rows, problem, read_upload, refuse
 
 
 def _reference_used(body: ContributionCreate) -> Conflict:
@@ -256,14 +256,7 @@ async def _record_lines(
         seen.add(line.reference)
         if len(bad_input) + len(conflicts) > before:
             refused.add(line.at)
-    if bad_input or conflicts:
-        detail = f"{len(refused)} rows refused; nothing recorded"
-        if bad_input:
-            errors = bad_input + conflicts
-            if problems is not None:  # a file's: in the order of its rows
-                errors.sort(key=lambda error: int(str(error["row"])))
-            raise Unprocessable(detail, errors=errors)
-        raise Conflict(detail, errors=conflicts)
+    refuse(bad_input, conflicts, refused, "nothing recorded", from_file=problems is not None)
     now = utcnow()
     rows = [
         repository.Row(

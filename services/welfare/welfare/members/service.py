@@ -44,7 +44,7 @@ from welfare.members.schemas import (
     StatusChange,
 )
 from welfare.members.sheet import MemberLine
-from welfare.sheets import Columns, Rows, problem, read_upload
+from welfare.sheets import Columns, Rows, problem, read_upload, refuse
 
 
 async def get(session: AsyncSession, member_id: uuid.UUID, principal: Principal) -> Member:
@@ -221,14 +221,7 @@ async def join_lines(
         seen.add(line.national_id)
         if len(bad_input) + len(conflicts) > before:
             refused.add(line.at)
-    if bad_input or conflicts:
-        detail = f"{len(refused)} rows refused; nobody joined"
-        if bad_input:
-            errors = bad_input + conflicts
-            if problems is not None:  # a file's: in the order of its rows
-                errors.sort(key=lambda error: int(str(error["row"])))
-            raise Unprocessable(detail, errors=errors)
-        raise Conflict(detail, errors=conflicts)
+    refuse(bad_input, conflicts, refused, "nobody joined", from_file=problems is not None)
     now = utcnow()
     rows = [
         repository.Row(
