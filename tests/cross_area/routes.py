@@ -87,7 +87,7 @@ KIND: dict[str, dict[str, str]] = {
     "construction": {"house_work_ids": "house_work_id"},
     "finance": {"fund_id": "revolving_fund_id"},
     "reporting": {},
-    "welfare": {},
+    "welfare": {"claim_ids": "claim_id"},
 }
 """Slot names (last part, list marker dropped) that differ from the seeded kind."""
 
@@ -396,6 +396,28 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
         {"approve": True, "decided_by": "คณะกรรมการกองทุน"}
     ),
     ("welfare", "POST", "/v1/claims/{claim_id}/payment"): _json({"paid_on": "2025-03-05"}),
+    ("welfare", "POST", "/v1/funds/{fund_id}/claim-sheets"): _json(
+        lambda own: {
+            "rows": [
+                {
+                    "member_id": own["member_id"],
+                    "kind": "disaster",
+                    "event_date": "2025-02-01",
+                    "amount_satang": 50_000,
+                    "claimed_by": ACTOR,
+                }
+            ]
+        }
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/claim-decisions"): _json(
+        lambda own: {
+            "decided_by": "คณะกรรมการกองทุน",
+            "decisions": [{"claim_id": own["claim_id"], "approve": True}],
+        }
+    ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/claim-payments"): _json(
+        lambda own: {"paid_on": "2025-03-05", "claim_ids": [own["claim_id"]]}
+    ),
     ("welfare", "POST", "/v1/match-requests/{request_id}/decision"): _json(
         {"approve": True, "decided_by": ACTOR}
     ),

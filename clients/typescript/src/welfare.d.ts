@@ -239,6 +239,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds/{fund_id}/claim-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Claims
+         * @description A committee meeting's decisions on the fund's claims: each taken as
+         *     ``POST /v1/claims/{id}/decision`` takes one, in the order listed (an approval judged
+         *     again by the rules), all or none, a result per decision.
+         */
+        post: operations["decide_claims_v1_funds__fund_id__claim_decisions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fund_id}/claim-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay Claims
+         * @description Pay approved claims of the fund on one day, each once, all or none: the fund must
+         *     hold their total. Each claim is one movement on the fund's books with the events one
+         *     ``POST /v1/claims/{id}/payment`` publishes.
+         */
+        post: operations["pay_claims_v1_funds__fund_id__claim_payments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fund_id}/claim-sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Claim Sheet
+         * @description A fund committee's claims filed together (at most 5,000): each judged as
+         *     ``POST /v1/claims`` judges one, in the order listed, so a claim counts toward the
+         *     yearly limits of the claims after it in the sheet. All claims or none, a result per
+         *     claim; a refused sheet names each refused claim (``body.rows.N.…``, with its
+         *     ``index``): 409 when all are the fund's rules, else 422.
+         */
+        post: operations["submit_claim_sheet_v1_funds__fund_id__claim_sheets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{fund_id}/claims": {
         parameters: {
             query?: never;
@@ -806,6 +874,114 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** ClaimDecisionItem */
+        ClaimDecisionItem: {
+            /** Approve */
+            approve: boolean;
+            /**
+             * Claim Id
+             * Format: uuid
+             */
+            claim_id: string;
+            /**
+             * Reason
+             * @description Required to refuse
+             */
+            reason?: string | null;
+        };
+        /** ClaimDecisionResult */
+        ClaimDecisionResult: {
+            /** Amount Satang */
+            amount_satang: number;
+            /**
+             * Claim Id
+             * Format: uuid
+             */
+            claim_id: string;
+            /**
+             * Index
+             * @description The decision's index in `decisions`
+             */
+            index: number;
+            status: components["schemas"]["ClaimStatus"];
+        };
+        /**
+         * ClaimDecisionsCreate
+         * @description A committee meeting's decisions on the fund's claims (มติที่ประชุมคณะกรรมการ): each
+         *     as ``POST /v1/claims/{id}/decision`` would take it, in the order listed, or none.
+         */
+        ClaimDecisionsCreate: {
+            /**
+             * Decided By
+             * @description The committee meeting, or its chair
+             */
+            decided_by: string;
+            /** Decisions */
+            decisions: components["schemas"]["ClaimDecisionItem"][];
+        };
+        /** ClaimDecisionsResult */
+        ClaimDecisionsResult: {
+            /** Approved */
+            approved: number;
+            /** Decided By */
+            decided_by: string;
+            /** Refused */
+            refused: number;
+            /** Results */
+            results: components["schemas"]["ClaimDecisionResult"][];
+        };
+        /** ClaimPaymentResult */
+        ClaimPaymentResult: {
+            /** Amount Satang */
+            amount_satang: number;
+            /**
+             * Claim Id
+             * Format: uuid
+             */
+            claim_id: string;
+            /**
+             * Index
+             * @description The claim's index in `claim_ids`
+             */
+            index: number;
+            /**
+             * Movement Sequence
+             * @description The movement on the fund's books that paid it
+             */
+            movement_sequence: number;
+        };
+        /**
+         * ClaimPaymentsCreate
+         * @description Approved claims of the fund paid on one day (จ่ายสวัสดิการ): each once, all or none.
+         */
+        ClaimPaymentsCreate: {
+            /** Claim Ids */
+            claim_ids: string[];
+            /**
+             * Paid On
+             * Format: date
+             */
+            paid_on: string;
+        };
+        /** ClaimPaymentsResult */
+        ClaimPaymentsResult: {
+            /**
+             * Balance Satang
+             * @description The fund's balance after the payments
+             */
+            balance_satang: number;
+            /** Claims */
+            claims: number;
+            /**
+             * Paid On
+             * Format: date
+             */
+            paid_on: string;
+            /** Results */
+            results: components["schemas"]["ClaimPaymentResult"][];
+            /** Total Satang */
+            total_satang: number;
+        };
         /** ClaimPublic */
         ClaimPublic: {
             /**
@@ -863,6 +1039,58 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Years Of Membership */
+            years_of_membership: number;
+        };
+        /**
+         * ClaimSheetCreate
+         * @description A fund committee's claims filed together (ใบขอรับสวัสดิการ): every claim judged as
+         *     ``POST /v1/claims`` would judge it, in the order listed, and filed, or none.
+         */
+        ClaimSheetCreate: {
+            /** Rows */
+            rows: components["schemas"]["ClaimCreate"][];
+        };
+        /** ClaimSheetResult */
+        ClaimSheetResult: {
+            /** Results */
+            results: components["schemas"]["ClaimSheetRowResult"][];
+            /** Rows */
+            rows: number;
+            /**
+             * Total Satang
+             * @description What the claims filed ask of the fund together
+             */
+            total_satang: number;
+        };
+        /** ClaimSheetRowResult */
+        ClaimSheetRowResult: {
+            /**
+             * Amount Satang
+             * @description What the rules in force on event_date grant
+             */
+            amount_satang: number;
+            /**
+             * Claim Id
+             * Format: uuid
+             */
+            claim_id: string;
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /**
+             * Row
+             * @description The claim's index in `rows`
+             */
+            row: number;
+            /**
+             * Rules Effective From
+             * Format: date
+             * @description The rule version the claim was judged by
+             */
+            rules_effective_from: string;
             /** Years Of Membership */
             years_of_membership: number;
         };
@@ -2178,6 +2406,186 @@ export interface operations {
                 };
             };
             /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    decide_claims_v1_funds__fund_id__claim_decisions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionsCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimDecisionsResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Claims already decided, or approvals the rules refuse now, each named by its index (nothing decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, more than 5,000 decisions, a claim not of this fund or listed twice, a refusal without its reason (nothing decided) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    pay_claims_v1_funds__fund_id__claim_payments_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimPaymentsCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimPaymentsResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Claims not approved or already paid (each named by its index), or the fund holds less than their total (fund-balance); nothing paid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, more than 5,000 claims, a claim not of this fund or listed twice, paid before its event (nothing paid) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    submit_claim_sheet_v1_funds__fund_id__claim_sheets_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimSheetCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimSheetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Claims refused by the fund's rules in force on their event's date, each named by its index, field, value and rule (no claim filed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input, more than 5,000 claims, a member not of this fund, or a figure a benefit needs is missing, each named by its index (no claim filed) */
             422: {
                 headers: {
                     [name: string]: unknown;

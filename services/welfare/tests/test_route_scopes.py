@@ -22,7 +22,12 @@ from welfare.main import create_app
 from welfare.settings import WelfareSettings
 
 OPEN = ("/health/",)  # probes
-COMMITTEE = {"/v1/claims/{claim_id}/decision", "/v1/claims/{claim_id}/payment"}
+COMMITTEE = {
+    "/v1/claims/{claim_id}/decision",
+    "/v1/claims/{claim_id}/payment",
+    "/v1/funds/{fund_id}/claim-decisions",
+    "/v1/funds/{fund_id}/claim-payments",
+}
 MATCH = {"/v1/match-requests/{request_id}/decision"}
 
 

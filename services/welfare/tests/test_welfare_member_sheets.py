@@ -5,13 +5,19 @@ rule; the same sheet sent again joins nobody."""
 
 import csv
 import io
-import json
 from datetime import date
 from typing import Any
 
 import httpx
 import xlsxwriter
-from welfare_testing import KHON_KAEN_TAMBON, join, national_id, register_fund, years_ago
+from welfare_testing import (
+    KHON_KAEN_TAMBON,
+    join,
+    national_id,
+    outbox_events,
+    register_fund,
+    years_ago,
+)
 
 THAI_HEADER = ["เลขประจำตัวประชาชน", "ชื่อ-นามสกุล", "วันที่สมัคร"]
 
@@ -45,17 +51,6 @@ def _wrong_check_digit(serial: int) -> str:
     return nid[:-1] + str((int(nid[-1]) + 1) % 10)
 
 
-async def _events(client: httpx.AsyncClient) -> list[tuple[str, dict[str, Any]]]:
-    from sqlmodel import col, select
-
-    from baan_shared.outbox import OutboxMessage
-
-    app = client._transport.app  # type: ignore[attr-defined]
-    async with app.state.runtime.session_factory() as session:
-        rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
-    return [(row.type, json.loads(row.payload)) for row in rows]
-
-
 async def _members(client: httpx.AsyncClient, fund_id: str) -> list[dict[str, Any]]:
     answer = await client.get(f"/v1/funds/{fund_id}/members", params={"limit": 500})
     assert answer.status_code == 200, answer.text
@@ -78,7 +73,7 @@ async def test_a_sheet_joins_every_row_with_the_single_joins_event_and_flags_oth
     other = await register_fund(client, KHON_KAEN_TAMBON)
     await join(client, other["id"], 402, date(2023, 1, 1))
     single = await join(client, fund["id"], 400, date(2023, 1, 1))
-    before = await _events(client)
+    before = await outbox_events(client)
     rows = [_row(401), _row(402, date(2024, 2, 29)), _row(403)]
     answer = await client.post(f"/v1/funds/{fund['id']}/member-sheets", json={"rows": rows})
     assert answer.status_code == 201, answer.text
@@ -99,7 +94,7 @@ async def test_a_sheet_joins_every_row_with_the_single_joins_event_and_flags_oth
     )
     assert second["member_of_other_funds"] is True
     # One welfare_member.joined per member, shaped as the single join's.
-    events = (await _events(client))[len(before) :]
+    events = (await outbox_events(client))[len(before) :]
     joined = [data for kind, data in events if kind == "welfare_member.joined"]
     assert len(events) == len(joined) == 3
     assert {data["member_id"] for data in joined} == {r["member_id"] for r in result["results"]}
@@ -118,7 +113,7 @@ async def test_a_sheet_joins_every_row_with_the_single_joins_event_and_flags_oth
         (f"body.rows.{n}.national_id", "already-a-member") for n in range(3)
     ]
     assert len(await _members(client, fund["id"])) == 4
-    assert len(await _events(client)) == len(before) + 3
+    assert len(await outbox_events(client)) == len(before) + 3
 
 
 async def test_one_bad_row_refuses_the_sheet_naming_each_row_and_joins_nobody(
@@ -126,7 +121,7 @@ async def test_one_bad_row_refuses_the_sheet_naming_each_row_and_joins_nobody(
 ) -> None:
     fund = await register_fund(client, registered_on=years_ago(5))
     held = await join(client, fund["id"], 410, years_ago(1))
-    before = await _events(client)
+    before = await outbox_events(client)
     rows = [
         _row(411, years_ago(1)),
         _row(410, years_ago(1)),  # already a member: a conflict
@@ -153,7 +148,7 @@ async def test_one_bad_row_refuses_the_sheet_naming_each_row_and_joins_nobody(
     assert error["field"] == "body.rows.1.national_id"
     assert "check digit" in error["reason"]
     assert [m["id"] for m in await _members(client, fund["id"])] == [held["id"]]
-    assert await _events(client) == before
+    assert await outbox_events(client) == before
 
 
 async def test_a_csv_register_with_thai_headers_joins_every_row(

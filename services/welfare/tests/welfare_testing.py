@@ -1,6 +1,7 @@
 """Helpers for the welfare tests: tokens (from ``baan_local.auth_testing``) and
 builders for funds, rules, members and claims through the API only."""
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -145,3 +146,15 @@ def random_id() -> str:
 
 
 PII = PII_READ
+
+
+async def outbox_events(client: httpx.AsyncClient) -> list[tuple[str, dict[str, Any]]]:
+    """What the app behind ``client`` recorded for publication, oldest first: (type, data)."""
+    from sqlmodel import col, select
+
+    from baan_shared.outbox import OutboxMessage
+
+    app = client._transport.app  # type: ignore[attr-defined]
+    async with app.state.runtime.session_factory() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
+    return [(row.type, json.loads(row.payload)) for row in rows]

@@ -84,20 +84,36 @@ def refuse(
     refused: set[object],
     nothing: str,
     from_file: bool,
+    unit: str = "rows",
 ) -> None:
     """Refuse the whole sheet if any row was refused (all rows or none): 422 with every
     problem when some are bad input, 409 when all are conflicts with what is stored.
     A file's problems are listed in the order of its rows. ``nothing`` says in words
-    what was not done ("nobody joined")."""
+    what was not done ("nobody joined"); ``unit`` what the sheet lists ("claims")."""
     if not bad_input and not conflicts:
         return
-    detail = f"{len(refused)} rows refused; {nothing}"
+    detail = f"{len(refused)} {unit} refused; {nothing}"
     if bad_input:
         errors = bad_input + conflicts
         if from_file:
             errors.sort(key=lambda error: int(str(error["row"])))
         raise Unprocessable(detail, errors=errors)
     raise Conflict(detail, errors=conflicts)
+
+
+def item_problem(
+    items: str, index: int, field: str | None, value: Any, reason: str, code: str
+) -> dict[str, Any]:
+    """One ``errors`` entry of a refused item of a JSON list (``body.<items>.<index>``,
+    then its ``field`` if the item is an object), with its index, its value (unless
+    None: missing) and the rule."""
+    path = f"body.{items}.{index}" + (f".{field}" if field else "")
+    entry = (
+        field_error(path, reason, code)
+        if value is None
+        else field_error(path, reason, code, value=value)
+    )
+    return {**entry, "index": index}
 
 
 def read_date(text: str) -> date | None:

@@ -18,7 +18,8 @@ filed. The checks, in order, each with the rule it names when it refuses:
   would exceed the rule.
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from welfare.funds.rules import BenefitKind, FundRules, Payment
@@ -48,6 +49,39 @@ class Used:
     claims: int = 0
     nights: int = 0
     amount_satang: int = 0
+
+
+Year = tuple[uuid.UUID, BenefitKind, int]
+"""A member's benefit in a calendar year: what the yearly limits count."""
+
+
+@dataclass
+class Tally:
+    """What members used of each benefit per calendar year, kept up to date while many
+    claims are judged one after another (a committee's sheet or meeting): a claim due
+    counts toward the claims after it, exactly as if each had been filed or decided
+    alone in that order."""
+
+    used: dict[Year, Used] = field(default_factory=dict)
+
+    def of(self, member_id: uuid.UUID, ask: Ask) -> Used:
+        return self.used.get((member_id, ask.kind, ask.event_date.year), Used())
+
+    def add(
+        self, member_id: uuid.UUID, ask: Ask, *, claims: int, nights: int, amount_satang: int
+    ) -> None:
+        """Count ``claims`` more claims of ``ask``'s benefit and year (negative: fewer)."""
+        key = (member_id, ask.kind, ask.event_date.year)
+        was = self.used.get(key, Used())
+        self.used[key] = Used(
+            was.claims + claims, was.nights + nights, was.amount_satang + amount_satang
+        )
+
+    def besides(self, member_id: uuid.UUID, ask: Ask) -> Used:
+        """What the member used, less ``ask`` itself (a stored claim judged again)."""
+        was = self.of(member_id, ask)
+        nights, amount = ask.nights or 0, ask.amount_satang or 0
+        return Used(was.claims - 1, was.nights - nights, was.amount_satang - amount)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,26 @@ from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Committee, Reader, Writer
 from welfare.benefits import service
 from welfare.benefits.models import ClaimStatus
-from welfare.benefits.schemas import ClaimCreate, ClaimPublic, ClaimsPublic, Decision, Payment
+from welfare.benefits.schemas import (
+    MAX_BATCH,
+    ClaimCreate,
+    ClaimDecisionsCreate,
+    ClaimDecisionsResult,
+    ClaimPaymentsCreate,
+    ClaimPaymentsResult,
+    ClaimPublic,
+    ClaimSheetCreate,
+    ClaimSheetResult,
+    ClaimsPublic,
+    Decision,
+    Payment,
+)
 from welfare.funds import service as funds
 from welfare.members import service as members
 
 router = APIRouter(tags=["benefits"])
 NOT_FOUND = {404: "No such claim (or outside the client's areas)"}
+NO_FUND = {404: "No such fund (or outside the client's areas)"}
 
 
 @router.post(
@@ -91,6 +105,99 @@ async def pay_claim(
     """Pay an approved claim from the fund; once."""
     claim = await service.get(session, claim_id, principal)
     return ClaimPublic.of(await service.pay(session, claim, body))
+
+
+@router.post(
+    "/v1/funds/{fund_id}/claim-sheets",
+    response_model=ClaimSheetResult,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {
+            **NO_FUND,
+            409: "Claims refused by the fund's rules in force on their event's date, each "
+            "named by its index, field, value and rule (no claim filed)",
+            422: f"Invalid input, more than {MAX_BATCH:,} claims, a member not of this fund, or "
+            "a figure a benefit needs is missing, each named by its index (no claim filed)",
+        }
+    ),
+)
+@idempotent
+async def submit_claim_sheet(
+    fund_id: uuid.UUID,
+    body: ClaimSheetCreate,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+) -> ClaimSheetResult:
+    """A fund committee's claims filed together (at most 5,000): each judged as
+    ``POST /v1/claims`` judges one, in the order listed, so a claim counts toward the
+    yearly limits of the claims after it in the sheet. All claims or none, a result per
+    claim; a refused sheet names each refused claim (``body.rows.N.…``, with its
+    ``index``): 409 when all are the fund's rules, else 422."""
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.submit_sheet(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
+
+
+@router.post(
+    "/v1/funds/{fund_id}/claim-decisions",
+    response_model=ClaimDecisionsResult,
+    responses=problem_responses(
+        {
+            **NO_FUND,
+            409: "Claims already decided, or approvals the rules refuse now, each named by its "
+            "index (nothing decided)",
+            422: f"Invalid input, more than {MAX_BATCH:,} decisions, a claim not of this fund "
+            "or listed twice, a refusal without its reason (nothing decided)",
+        }
+    ),
+)
+@idempotent
+async def decide_claims(
+    fund_id: uuid.UUID,
+    body: ClaimDecisionsCreate,
+    session: SessionDep,
+    principal: Committee,
+    request: Request,
+) -> ClaimDecisionsResult:
+    """A committee meeting's decisions on the fund's claims: each taken as
+    ``POST /v1/claims/{id}/decision`` takes one, in the order listed (an approval judged
+    again by the rules), all or none, a result per decision."""
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.decide_many(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
+
+
+@router.post(
+    "/v1/funds/{fund_id}/claim-payments",
+    response_model=ClaimPaymentsResult,
+    responses=problem_responses(
+        {
+            **NO_FUND,
+            409: "Claims not approved or already paid (each named by its index), or the fund "
+            "holds less than their total (fund-balance); nothing paid",
+            422: f"Invalid input, more than {MAX_BATCH:,} claims, a claim not of this fund or "
+            "listed twice, paid before its event (nothing paid)",
+        }
+    ),
+)
+@idempotent
+async def pay_claims(
+    fund_id: uuid.UUID,
+    body: ClaimPaymentsCreate,
+    session: SessionDep,
+    principal: Committee,
+    request: Request,
+) -> ClaimPaymentsResult:
+    """Pay approved claims of the fund on one day, each once, all or none: the fund must
+    hold their total. Each claim is one movement on the fund's books with the events one
+    ``POST /v1/claims/{id}/payment`` publishes."""
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.pay_many(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
 
 
 @router.get(

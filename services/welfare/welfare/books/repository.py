@@ -13,10 +13,14 @@ from welfare.funds.models import Fund
 
 
 async def move_totals(
-    session: AsyncSession, fund_id: uuid.UUID, kind: MovementKind, amount_satang: int
+    session: AsyncSession,
+    fund_id: uuid.UUID,
+    kind: MovementKind,
+    amount_satang: int,
+    movements: int = 1,
 ) -> bool:
-    """Add ``amount_satang`` to the kind's total and count one more movement; ``False``
-    if money going out is more than the fund holds.
+    """Add ``amount_satang`` to the kind's total and count ``movements`` more movements;
+    ``False`` if money going out is more than the fund holds.
 
     One conditional UPDATE: it holds the fund's row until commit, so the movements of
     one fund are numbered 1, 2, 3... without gap or tie, and two benefits racing for
@@ -29,7 +33,7 @@ async def move_totals(
         .values(
             {
                 TOTAL_OF[kind]: total + amount_satang,
-                "movements": col(Fund.movements) + 1,
+                "movements": col(Fund.movements) + movements,
                 "updated_at": utcnow(),
             }
         )

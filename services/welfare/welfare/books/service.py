@@ -5,6 +5,8 @@ caller's unit of work does.
 """
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,11 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.errors import Conflict, field_error
 from baan_shared.events.catalog import WelfareFundBalanceChanged
-from baan_shared.outbox import record_event
+from baan_shared.outbox import record_events
 from welfare import SOURCE
 from welfare.areas import region_of
 from welfare.books import repository
-from welfare.books.ledger import MovementKind, change_of, reconcile
+from welfare.books.ledger import TOTAL_OF, MovementKind, change_of, reconcile
 from welfare.books.models import FundMovement
 from welfare.funds.models import Fund
 from welfare.funds.schemas import totals_of
@@ -47,6 +49,15 @@ class Overdrawn(Conflict):
     """The fund holds less than a benefit to pay."""
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One movement to book: its amount, its day and what it books (once per fund)."""
+
+    amount_satang: int
+    occurred_on: date
+    reference: str
+
+
 async def book(
     session: AsyncSession,
     fund: Fund,
@@ -58,45 +69,73 @@ async def book(
 ) -> FundMovement:
     """Book one movement. Money out (a benefit) is refused (409 ``fund-balance``) when
     the fund holds less; the caller's transaction then rolls back whole."""
-    if not await repository.move_totals(session, fund.id, kind, amount_satang):
+    (movement,) = await book_many(
+        session, fund, kind, [Entry(amount_satang, occurred_on, reference)]
+    )
+    return movement
+
+
+async def book_many(
+    session: AsyncSession, fund: Fund, kind: MovementKind, entries: Sequence[Entry]
+) -> list[FundMovement]:
+    """Book movements of one kind in the order given, as many ``book`` calls would: one
+    movement and one ``welfare_fund.balance_changed`` each, numbered one after another
+    and each carrying the totals after it; but the totals move in one conditional
+    UPDATE, the movements and events are written in bulk. Money out is refused whole
+    (409 ``fund-balance``) when the fund holds less than all of it together."""
+    total = sum(entry.amount_satang for entry in entries)
+    if not await repository.move_totals(session, fund.id, kind, total, len(entries)):
         await session.refresh(fund)
         balance = totals_of(fund).balance_satang
         raise Overdrawn(
-            f"the fund holds {balance} satang, less than the {amount_satang} satang to pay",
+            f"the fund holds {balance} satang, less than the {total} satang to pay",
             errors=[
                 field_error(
                     "fund",
-                    f"the fund's balance ({balance} satang) does not cover {amount_satang} satang",
+                    f"the fund's balance ({balance} satang) does not cover {total} satang",
                     "fund-balance",
                     value=fund.id,
                 )
             ],
         )
     await session.refresh(fund)
-    movement = FundMovement(
-        fund_id=fund.id,
-        sequence=fund.movements,
-        kind=kind,
-        amount_satang=amount_satang,
-        occurred_on=occurred_on,
-        reference=reference,
-    )
-    session.add(movement)
+    final = facts(fund)
+    movements: list[FundMovement] = []
+    events: list[WelfareFundBalanceChanged] = []
+    later = total  # booked by this entry and those after it
+    for n, entry in enumerate(entries):
+        later -= entry.amount_satang
+        movement = FundMovement(
+            fund_id=fund.id,
+            sequence=fund.movements - len(entries) + n + 1,
+            kind=kind,
+            amount_satang=entry.amount_satang,
+            occurred_on=entry.occurred_on,
+            reference=entry.reference,
+        )
+        movements.append(movement)
+        # the totals after this entry: the final ones less what the entries after it moved
+        after = {
+            **final,
+            "sequence": movement.sequence,
+            TOTAL_OF[kind]: final[TOTAL_OF[kind]] - later,
+            "balance_satang": final["balance_satang"] - change_of(kind, later),
+        }
+        events.append(
+            WelfareFundBalanceChanged(
+                **after,
+                movement_id=movement.id,
+                movement_kind=kind.value,
+                amount_satang=entry.amount_satang,
+                change_satang=change_of(kind, entry.amount_satang),
+                occurred_on=entry.occurred_on,
+                reference=entry.reference,
+            )
+        )
+    session.add_all(movements)
     await session.flush()
-    await record_event(
-        session,
-        WelfareFundBalanceChanged(
-            **facts(fund),
-            movement_id=movement.id,
-            movement_kind=kind.value,
-            amount_satang=amount_satang,
-            change_satang=change_of(kind, amount_satang),
-            occurred_on=occurred_on,
-            reference=reference,
-        ),
-        source=SOURCE,
-    )
-    return movement
+    await record_events(session, events, source=SOURCE)
+    return movements
 
 
 async def differences(session: AsyncSession, fund: Fund) -> list[str]:

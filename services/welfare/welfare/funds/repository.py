@@ -2,15 +2,23 @@
 
 import uuid
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
+from baan_shared.clock import utcnow
 from welfare.funds.models import Fund, FundKind, FundRuleVersion
 
 
 async def get(session: AsyncSession, fund_id: uuid.UUID) -> Fund | None:
     return await session.get(Fund, fund_id)
+
+
+async def lock(session: AsyncSession, fund_id: uuid.UUID) -> None:
+    """Hold the fund's row until commit, before the rows that hang on it (its claims),
+    in the order a booking takes them: the fund, then what it pays."""
+    await session.exec(update(Fund).where(col(Fund.id) == fund_id).values(updated_at=utcnow()))
 
 
 async def find(session: AsyncSession, kind: FundKind, subdistrict_code: str) -> Fund | None:

@@ -7,6 +7,7 @@ exactly as a random id). Nothing here commits; the caller's unit of work does.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -155,13 +156,31 @@ async def adopt_rules(
     return version
 
 
+RulesOn = Callable[[date], tuple[FundRules, date] | None]
+"""The rules in force on a day and the day they took effect (None: no rules yet)."""
+
+
+async def rules_by_date(session: AsyncSession, fund_id: uuid.UUID) -> RulesOn:
+    """The fund's rule versions read once, for judging many claims: each version
+    parsed once, whatever the number of days asked."""
+    versions = await repository.rule_versions(session, fund_id)
+    parsed: dict[date, FundRules] = {}
+
+    def on(day: date) -> tuple[FundRules, date] | None:
+        version = in_force(versions, day)
+        if version is None:
+            return None
+        if version.effective_from not in parsed:
+            parsed[version.effective_from] = FundRules.model_validate(version.rules)
+        return parsed[version.effective_from], version.effective_from
+
+    return on
+
+
 async def rules_in_force(
     session: AsyncSession, fund_id: uuid.UUID, on: date
 ) -> tuple[FundRules, date] | None:
-    version = in_force(await repository.rule_versions(session, fund_id), on)
-    if version is None:
-        return None
-    return FundRules.model_validate(version.rules), version.effective_from
+    return (await rules_by_date(session, fund_id))(on)
 
 
 async def set_committee(session: AsyncSession, fund: Fund, body: Committee) -> Fund:

@@ -22,12 +22,12 @@ async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
     return await session.get(Member, member_id)
 
 
-async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
-    """Hold the member's row until commit: claims of one member are judged one at a time,
-    so two claims cannot both fit a yearly cap only one of them fits."""
-    await session.exec(
-        update(Member).where(col(Member.id) == member_id).values(updated_at=utcnow())
-    )
+async def lock(session: AsyncSession, member_ids: Sequence[uuid.UUID]) -> None:
+    """Hold the members' rows until commit: claims of one member are judged one at a time,
+    so two claims cannot both fit a yearly cap only one of them fits. Many at once in id
+    order (one statement), so two committees' sheets cannot deadlock each other."""
+    for among in await one_of(session, col(Member.id), sorted(set(member_ids)), Uuid()):
+        await session.exec(update(Member).where(among).values(updated_at=utcnow()))
 
 
 async def held(session: AsyncSession, fund_id: uuid.UUID, national_id: str) -> Member | None:
