@@ -6,10 +6,11 @@ through the services' APIs alone.
 
 Welfare's API is driven as the agency and the funds' committees would: the national
 office registers each fund (seed 003's example rules) and receives its other income,
-each fund's committee desks (their own partner clients, bound to the fund's tambon)
-register the members as one members sheet, send a year's contributions as one JSON
-sheet (365 THB each), file a disaster claim for each person helped, approve and pay
-it; the agency matches the contributions 1:1 and the local administration adds a match.
+each fund's committee desk (a partner client of its own, bound to the fund's tambon)
+registers the members as one members sheet, sends a year's contributions as one JSON
+sheet (365 THB each), files a disaster claim for each person helped in one claim sheet,
+approves them at one meeting (one call) and pays them in one payment run; the agency
+matches the contributions 1:1 and the local administration adds a match.
 The figures must come out of reporting's ``/v1/reports/welfare`` exactly, after the
 events went through Kafka; a reader bound to the first fund's province sees that fund alone.
 
@@ -25,7 +26,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -33,7 +34,7 @@ import geothai
 import httpx
 import pytest
 from platform_harness import Platform, eventually
-from survey_feed import bounded, elapsed, national_ids
+from survey_feed import elapsed, national_ids
 
 from baan_shared.auth.scopes import REPORTS_READ, WELFARE_DECIDE, WELFARE_READ, WELFARE_WRITE
 from baan_shared.clock import thai_today, utcnow
@@ -55,9 +56,8 @@ EXPECTED = {name: figure // SCALE for name, figure in NATIONAL.items()}
 
 YEAR_OF_DUES = 36_500  # 1 THB a day
 LOCAL_MATCH_SHARE = 4  # the local administration matches a quarter of the contributions
-DESKS = 4  # each committee's desks: partner clients of its own (600 requests a minute each)
-IN_FLIGHT = 4  # requests in flight per fund
 SHEET_ROWS = 50_000  # the most rows a members or contribution sheet takes
+CLAIM_BATCH = 5_000  # the most claims a claim sheet, a meeting or a payment run takes
 
 national_id = national_ids(1_2548_0000_001)
 """A range of its own (first digit 1, the funds' first year 2548), clashing with no other test's."""
@@ -139,17 +139,15 @@ class Fund:
         self.id = ""
         self.member_ids: list[str] = []
 
-    def desks(self) -> list[httpx.AsyncClient]:
+    def desk(self) -> httpx.AsyncClient:
+        """The committee's desk: a partner client bound to the fund's tambon."""
         scopes = [WELFARE_READ, WELFARE_WRITE, WELFARE_DECIDE]
-        return [
-            self.platform.client(
-                "welfare",
-                token=self.platform.issuer.mint_token(
-                    f"welfare-committee-{self.tambon}-desk-{n}", scopes, [self.tambon]
-                ),
-            )
-            for n in range(DESKS)
-        ]
+        return self.platform.client(
+            "welfare",
+            token=self.platform.issuer.mint_token(
+                f"welfare-committee-{self.tambon}", scopes, [self.tambon]
+            ),
+        )
 
     async def register(self, welfare: httpx.AsyncClient) -> None:
         fund = await ok(
@@ -241,30 +239,34 @@ class Fund:
             )
         )
 
-    async def help(self, desks: list[httpx.AsyncClient], day: str) -> None:
-        def claim(index: int, amount: int) -> Callable[[], Awaitable[None]]:
-            async def call() -> None:
-                desk = desks[index % DESKS]
-                filed = await post(
-                    desk,
-                    "/v1/claims",
-                    {
-                        "member_id": self.member_ids[index],
-                        "kind": "disaster",
-                        "event_date": day,
-                        "amount_satang": amount,
-                        "claimed_by": "the member",
-                    },
-                    201,
-                )
-                base = f"/v1/claims/{filed['id']}"
-                decided = {"approve": True, "decided_by": "คณะกรรมการกองทุน"}
-                await post(desk, f"{base}/decision", decided)
-                await post(desk, f"{base}/payment", {"paid_on": day})
-
-            return call
-
-        await bounded([claim(i, amount) for i, amount in enumerate(self.helped)], IN_FLIGHT)
+    async def help(self, desk: httpx.AsyncClient, day: str) -> None:
+        """A disaster claim for each person helped, filed in the committee's claim sheet,
+        approved at one meeting and paid in one run (per ``CLAIM_BATCH`` claims)."""
+        for start in range(0, len(self.helped), CLAIM_BATCH):
+            amounts = self.helped[start : start + CLAIM_BATCH]
+            rows = [
+                {
+                    "member_id": self.member_ids[start + n],
+                    "kind": "disaster",
+                    "event_date": day,
+                    "amount_satang": amount,
+                    "claimed_by": "the member",
+                }
+                for n, amount in enumerate(amounts)
+            ]
+            sheet = await post(desk, f"/v1/funds/{self.id}/claim-sheets", {"rows": rows}, 201)
+            assert [r["amount_satang"] for r in sheet["results"]] == amounts
+            ids = [r["claim_id"] for r in sheet["results"]]
+            meeting = {
+                "decided_by": "คณะกรรมการกองทุน",
+                "decisions": [{"claim_id": claim_id, "approve": True} for claim_id in ids],
+            }
+            decided = await post(desk, f"/v1/funds/{self.id}/claim-decisions", meeting)
+            assert decided["approved"] == len(ids)
+            paid = await post(
+                desk, f"/v1/funds/{self.id}/claim-payments", {"paid_on": day, "claim_ids": ids}
+            )
+            assert paid["total_satang"] == sum(amounts)
 
 
 def plan(platform: Platform) -> list[Fund]:
@@ -330,15 +332,11 @@ async def test_seed_003_s_national_table_comes_out_of_reporting_exactly(
             return result
 
         async def run(fund: Fund) -> None:
-            desks = fund.desks()
-            try:
-                await step("members", fund.enrol(desks[0]))
-                contributed = await step("contributions", fund.contribute(desks[0], day))
+            async with fund.desk() as desk:
+                await step("members", fund.enrol(desk))
+                contributed = await step("contributions", fund.contribute(desk, day))
                 await step("matches", fund.match_and_income(welfare, contributed, day))
-                await step("claims", fund.help(desks, day))
-            finally:
-                for desk in desks:
-                    await desk.aclose()
+                await step("claims", fund.help(desk, day))
 
         await asyncio.gather(*(run(fund) for fund in funds))
     print(f"\nwelfare 1/{SCALE:,}: {EXPECTED} fed through welfare's API in {elapsed(started)}")
