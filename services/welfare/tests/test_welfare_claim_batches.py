@@ -11,6 +11,7 @@ import httpx
 from welfare_testing import (
     BANGKOK_TAMBON,
     KHON_KAEN_TAMBON,
+    SEED_003_RULES,
     claim,
     join,
     outbox_events,
@@ -287,6 +288,48 @@ async def test_a_meeting_with_one_decision_it_cannot_take_decides_nothing(
     assert again.status_code == 409, again.text
     assert _errors(again) == [("body.decisions.1.claim_id", "claim-status", 1)]
     assert await _claims(client, fund["id"]) == {first: "approved", second: "submitted"}
+
+
+async def test_a_meetings_decisions_are_judged_in_the_order_taken(
+    client: httpx.AsyncClient,
+) -> None:
+    """Approvals are judged again under the rules of the event's day: a refusal taken
+    earlier in the meeting frees the limit for an approval after it, not before it."""
+    fund = await _funded(client)
+    member = await join(client, fund["id"], 835, years_ago(2))
+    filed = await _file(
+        client,
+        fund["id"],
+        [_row(member["id"], "hospital", nights=4), _row(member["id"], "hospital", nights=4)],
+    )
+    first, second = (r["claim_id"] for r in filed.json()["results"])
+    stricter = {
+        "benefits": [
+            {**b, "max_nights_per_year": 6} if b["kind"] == "hospital" else b
+            for b in SEED_003_RULES["benefits"]
+        ]
+    }
+    adopted = await client.post(
+        f"/v1/funds/{fund['id']}/rule-versions",
+        json={
+            "effective_from": (thai_today() - timedelta(days=1)).isoformat(),
+            "adopted_by": "extraordinary meeting",
+            "rules": stricter,
+        },
+    )
+    assert adopted.status_code == 201, adopted.text
+    refuse_first = {"claim_id": first, "approve": False, "reason": "filed twice"}
+    too_late = await _decide(
+        client, fund["id"], [{"claim_id": second, "approve": True}, refuse_first]
+    )
+    assert too_late.status_code == 409, too_late.text
+    assert _errors(too_late) == [("body.decisions.0.claim_id", "nights-per-year", 0)]
+    assert await _claims(client, fund["id"]) == {first: "submitted", second: "submitted"}
+    in_order = await _decide(
+        client, fund["id"], [refuse_first, {"claim_id": second, "approve": True}]
+    )
+    assert in_order.status_code == 200, in_order.text
+    assert await _claims(client, fund["id"]) == {first: "refused", second: "approved"}
 
 
 async def test_payments_the_fund_cannot_cover_together_pay_none(
