@@ -18,6 +18,7 @@ import pytest
 from platform_harness import Platform
 
 from baan_local.demo import Clients, Seeded, seed_platform
+from baan_local.demo_welfare import CLAIMS, DUES_SATANG, MEMBERS
 from baan_testkit.chromium import run_chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres]
@@ -33,6 +34,7 @@ def _clients(platform: Platform) -> Clients:
         construction=platform.client("construction"),
         finance=platform.client("finance"),
         reporting=platform.client("reporting"),
+        welfare=platform.client("welfare"),
     )
 
 
@@ -41,7 +43,13 @@ async def _seed(platform: Platform) -> Seeded:
     try:
         return await seed_platform(clients, HOUSEHOLDS, seed=11, timeout=600)
     finally:
-        for client in (clients.survey, clients.construction, clients.finance, clients.reporting):
+        for client in (
+            clients.survey,
+            clients.construction,
+            clients.finance,
+            clients.reporting,
+            clients.welfare,
+        ):
             await client.aclose()
 
 
@@ -115,13 +123,29 @@ async def test_the_demo_fills_every_figure_of_the_dashboard_and_each_equals_its_
         assert by_code["rural-5-year"]["target"]["households"] == 352_000
         assert by_code["master-plan-20-year"]["reached"] >= completed
 
+        # Welfare: a fund in each province's tambon, its members, dues, the agency's
+        # match paid by finance and the claims paid, as reporting's fund balance shows.
+        welfare_rows = await _welfare_rows(reporting, seeded)
+        assert {r["province_code"] for r in welfare_rows} == {h.province_code for h in planned}
+        for row in welfare_rows:
+            dues = MEMBERS * DUES_SATANG
+            assert (row["members"], row["people_helped"], row["benefits"]) == (
+                MEMBERS,
+                CLAIMS,
+                CLAIMS,
+            )
+            assert row["contributions_satang"] == row["agency_match_satang"] == dues
+            assert row["balance_satang"] == 2 * dues - row["benefits_paid_satang"] > 0
+
     await _screenshots(platform, seeded.fiscal_year, tmp_path)
 
     # A second run finds everything in place and adds nothing.
     again = await _seed(platform)
     assert again.households == planned
+    assert again.welfare_funds == seeded.welfare_funds
     async with platform.client("reporting") as reporting:
         assert _counts(await _figures(reporting, seeded.fiscal_year)) == _counts(shown)
+        assert await _welfare_rows(reporting, again) == welfare_rows
     async with platform.client("survey") as survey:
         listed = []
         for province in {h.province_code for h in planned}:
@@ -130,6 +154,22 @@ async def test_the_demo_fills_every_figure_of_the_dashboard_and_each_equals_its_
             )
             listed += [h for h in page.json()["items"] if h["head_name"].startswith("สาธิต 11-")]
         assert len(listed) == len(planned)
+
+
+async def _welfare_rows(reporting: httpx.AsyncClient, seeded: Seeded) -> list[dict[str, Any]]:
+    """Reporting's fund balance rows of the demo's welfare funds (without freshness)."""
+    rows = []
+    for province in sorted({h.province_code for h in seeded.households}):
+        response = await reporting.get(
+            "/v1/reports/welfare/funds", params={"province_code": province, "limit": 1000}
+        )
+        assert response.status_code == 200, response.text
+        rows += [
+            r
+            for r in response.json()["items"]
+            if r["welfare_fund_id"] in seeded.welfare_funds.values()
+        ]
+    return rows
 
 
 def _counts(figures: dict[str, Any]) -> Any:

@@ -36,6 +36,7 @@ import pytest
 from platform_harness import Platform, eventually
 from survey_feed import elapsed, national_ids
 
+from baan_local.demo_welfare import RULES  # seed 003's example rules
 from baan_shared.auth.scopes import REPORTS_READ, WELFARE_DECIDE, WELFARE_READ, WELFARE_WRITE
 from baan_shared.clock import thai_today, utcnow
 from baan_shared.fiscal import fiscal_year_at
@@ -61,28 +62,6 @@ CLAIM_BATCH = 5_000  # the most claims a claim sheet, a meeting or a payment run
 
 national_id = national_ids(1_2548_0000_001)
 """A range of its own (first digit 1, the funds' first year 2548), clashing with no other test's."""
-
-RULES = {
-    "benefits": [
-        {"kind": "childbirth", "payment": "fixed", "amount_satang": 100_000, "waiting_days": 180},
-        {
-            "kind": "hospital",
-            "payment": "per_night",
-            "amount_satang": 20_000,
-            "max_nights_per_year": 10,
-            "waiting_days": 90,
-        },
-        {"kind": "disaster", "payment": "up_to", "amount_satang": 200_000},
-        {
-            "kind": "death",
-            "payment": "by_years",
-            "amounts_by_years": [
-                {"min_years": 1, "amount_satang": 300_000},
-                {"min_years": 10, "amount_satang": 2_000_000},
-            ],
-        },
-    ]
-}
 
 
 def split(total: int, parts: int) -> list[int]:

@@ -7,7 +7,9 @@ Every programme survey offers (``GET /v1/programmes``) in several provinces, the
 households of each at every stage (surveyed, approved so construction planned
 their house, started, completed), each programme's budget per province, targets,
 a revolving fund per sub-district with deposits, and loans to some households
-who built, a few of them behind on repayments. The agency's previous fiscal
+who built, a few of them behind on repayments; and a community welfare fund in each
+province's tambon with its members, a year's dues, the agency's match and a few
+claims paid (``baan_local.demo_welfare``). The agency's previous fiscal
 year, so every date is in the past (the APIs refuse future ones) and the monthly
 charts have a year to show; ``baan demo`` prints the dashboard's link to it.
 
@@ -48,7 +50,7 @@ from typing import Any
 import httpx
 from stdnum.th import pin
 
-DEMO_SERVICES = ("survey", "construction", "finance", "reporting")
+DEMO_SERVICES = ("survey", "construction", "finance", "reporting", "welfare")
 """The services the demo writes to and reads from (``Clients``' fields)."""
 MAX_HOUSEHOLDS = 20_000
 MEETING_LIMIT = 1_000  # survey's MAX_DECISIONS_PER_MEETING
@@ -313,6 +315,7 @@ class Clients:
     construction: httpx.AsyncClient
     finance: httpx.AsyncClient
     reporting: httpx.AsyncClient
+    welfare: httpx.AsyncClient
 
 
 Say = Callable[[str], None]
@@ -324,6 +327,8 @@ class Seeded:
     households: list[Household]
     units: dict[str, str]
     """Each programme's target unit (households; the homeless centres count persons)."""
+    welfare_funds: dict[str, str]
+    """The demo's community welfare funds: tambon → fund id."""
 
 
 async def seed_platform(
@@ -386,7 +391,14 @@ async def seed_platform(
     await _reported(clients.reporting, planned, fiscal_year, timeout)
     await _money_reported(clients.finance, clients.reporting, fiscal_year, timeout)
     step("demo: reporting counts every household, and finance's loans and funds")
-    return Seeded(fiscal_year, planned, units)
+    # (imported here: the welfare part builds on this module's helpers)
+    from baan_local.demo_welfare import seed_welfare, welfare_funds, welfare_reported
+
+    funds = welfare_funds({h.province_code for h in planned}, seed=seed, fiscal_year=fiscal_year)
+    welfare = await seed_welfare(clients.welfare, clients.finance, funds, tag)
+    await welfare_reported(clients.welfare, clients.reporting, welfare.values(), timeout)
+    step(f"demo: {len(welfare)} community welfare funds, their members, dues, match and claims")
+    return Seeded(fiscal_year, planned, units, welfare)
 
 
 async def _funds(finance: httpx.AsyncClient, planned: list[Household], tag: str) -> dict[str, str]:
