@@ -31,6 +31,13 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/construction.db"
 
 
+@pytest.fixture
+def other_database_url(tmp_path: Path) -> str:
+    """A second, separate database for tests that compare two runs (PostgreSQL in
+    test_postgres.py)."""
+    return f"sqlite+aiosqlite:///{tmp_path}/construction-other.db"
+
+
 @pytest.fixture(scope="session")
 def issuer(test_issuer: DevIssuer) -> DevIssuer:
     return test_issuer

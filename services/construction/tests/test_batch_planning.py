@@ -29,9 +29,11 @@ APPROVED_AT = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
 
 
 @asynccontextmanager
-async def _app(folder: Path, auth_settings: AuthSettings) -> AsyncIterator[FastAPI]:
+async def _app(
+    folder: Path, database_url: str, auth_settings: AuthSettings
+) -> AsyncIterator[FastAPI]:
     settings = ConstructionSettings(
-        database_url=f"sqlite+aiosqlite:///{folder}-construction.db",
+        database_url=database_url,
         create_topics=False,
         consumer_enabled=False,
         relay_enabled=False,
@@ -118,20 +120,31 @@ def _scenario() -> tuple[list[CloudEvent], list[CloudEvent]]:
     return before, batch
 
 
-async def test_a_batch_of_approvals_plans_exactly_as_one_at_a_time(
-    tmp_path: Path, auth_settings: AuthSettings
-) -> None:
-    before, batch = _scenario()
-    states = []
-    apply: Callable[[FastAPI, list[CloudEvent]], Any]
-    for name, apply in (("one", _one_at_a_time), ("batch", _as_a_batch)):
-        async with _app(tmp_path / name, auth_settings) as app:
-            await _one_at_a_time(app, before)
-            await apply(app, batch)
-            states.append(await _state(app))
+class TestBatchPlanning:
+    """On SQLite here; ``test_postgres.py`` runs it again on PostgreSQL, where the
+    batch's multi-row INSERTs go through asyncpg."""
 
-    one, batched = states
-    assert len(one["works"]) == 6
-    assert [json.loads(w)["status"] for w in one["works"]].count("on_hold") == 1
-    assert len([e for e in one["events"] if e.startswith('["house.planned"')]) == 6
-    assert batched == one
+    async def test_a_batch_of_approvals_plans_exactly_as_one_at_a_time(
+        self,
+        tmp_path: Path,
+        database_url: str,
+        other_database_url: str,
+        auth_settings: AuthSettings,
+    ) -> None:
+        before, batch = _scenario()
+        states = []
+        apply: Callable[[FastAPI, list[CloudEvent]], Any]
+        for name, url, apply in (
+            ("one", database_url, _one_at_a_time),
+            ("batch", other_database_url, _as_a_batch),
+        ):
+            async with _app(tmp_path / name, url, auth_settings) as app:
+                await _one_at_a_time(app, before)
+                await apply(app, batch)
+                states.append(await _state(app))
+
+        one, batched = states
+        assert len(one["works"]) == 6
+        assert [json.loads(w)["status"] for w in one["works"]].count("on_hold") == 1
+        assert len([e for e in one["events"] if e.startswith('["house.planned"')]) == 6
+        assert batched == one

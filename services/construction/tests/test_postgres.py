@@ -9,6 +9,7 @@ Needs the ``baan`` pytest plugin (deploy/local); skipped without it (``-p no:baa
 
 import pytest
 from fastapi import FastAPI
+from test_batch_planning import TestBatchPlanning as TestBatchPlanningOnPostgres
 from test_bulk_reports import TestElsewhere as TestBulkElsewhereOnPostgres
 from test_bulk_reports import TestProgressReports as TestBulkProgressOnPostgres
 from test_bulk_reports import TestSignOffs as TestSignOffsOnPostgres
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.postgres
 __all__ = [
     "TestAreasOnPostgres",
     "TestAtTheBoundOnPostgres",
+    "TestBatchPlanningOnPostgres",
     "TestBulkElsewhereOnPostgres",
     "TestBulkProgressOnPostgres",
     "TestBulkReportsOnPostgres",
@@ -64,6 +66,15 @@ __all__ = [
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest) -> str:
+    try:
+        make_database = request.getfixturevalue("make_postgres_database")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
+    return str(make_database("construction"))
+
+
+@pytest.fixture
+def other_database_url(request: pytest.FixtureRequest) -> str:
     try:
         make_database = request.getfixturevalue("make_postgres_database")
     except pytest.FixtureLookupError:

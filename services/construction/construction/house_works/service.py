@@ -7,12 +7,12 @@ first write, so a refused request leaves no trace.
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
@@ -30,6 +30,7 @@ from baan_shared.events.catalog import (
     HouseReadyToBuild,
 )
 from baan_shared.fiscal import fiscal_year_be
+from baan_shared.ids import new_id
 from baan_shared.outbox import record_event, record_events
 from baan_shared.reference import Programme
 from construction import SERVICE_NAME
@@ -73,17 +74,23 @@ def _house(work: HouseWork, on: date | None = None) -> dict[str, Any]:
     ``fiscal_year`` is that of ``on``, the day the event reports (a house started
     in October counts in the new fiscal year); house.planned keeps the approval's.
     """
+    return _house_of(lambda name: getattr(work, name), on)
+
+
+def _house_of(value: Callable[[str], Any], on: date | None = None) -> dict[str, Any]:
+    """``_house`` of a work given as its column values (``value(name)``): a row the
+    batch path inserts without an ORM object has no attributes to read."""
     return {
-        "house_id": work.id,
-        "household_id": work.household_id,
-        "community_id": work.community_id,
-        "project_id": work.project_id,
-        "programme": work.programme.value,
-        "province_code": work.province_code,
-        "district_code": work.district_code,
-        "subdistrict_code": work.subdistrict_code,
-        "fiscal_year": work.fiscal_year if on is None else fiscal_year_be(on),
-        "estimated_cost_satang": work.estimated_cost_satang,
+        "house_id": value("id"),
+        "household_id": value("household_id"),
+        "community_id": value("community_id"),
+        "project_id": value("project_id"),
+        "programme": value("programme").value,
+        "province_code": value("province_code"),
+        "district_code": value("district_code"),
+        "subdistrict_code": value("subdistrict_code"),
+        "fiscal_year": value("fiscal_year") if on is None else fiscal_year_be(on),
+        "estimated_cost_satang": value("estimated_cost_satang"),
     }
 
 
@@ -125,21 +132,26 @@ async def plan(session: AsyncSession, approved: HouseholdApproved) -> HouseWork 
 
 
 def _new_work(approved: HouseholdApproved) -> HouseWork:
+    return HouseWork(**_new_work_values(approved))
+
+
+def _new_work_values(approved: HouseholdApproved) -> dict[str, Any]:
+    """What an approval says about its house work (the one-by-one and batch paths alike)."""
     planned_on = thai_date(approved.approved_at)
-    return HouseWork(
-        household_id=approved.household_id,
-        community_id=approved.community_id,
-        programme=Programme(approved.programme),
-        province_code=approved.province_code,
-        district_code=approved.district_code,
-        subdistrict_code=approved.subdistrict_code,
-        fiscal_year=approved.fiscal_year or fiscal_year_be(planned_on),
-        household_size=approved.household_size,
-        work_type=WorkType(approved.need),
-        estimated_cost_satang=approved.estimated_cost_satang,
-        planned_on=planned_on,
-        approved_at=_utc(approved.approved_at),
-    )
+    return {
+        "household_id": approved.household_id,
+        "community_id": approved.community_id,
+        "programme": Programme(approved.programme),
+        "province_code": approved.province_code,
+        "district_code": approved.district_code,
+        "subdistrict_code": approved.subdistrict_code,
+        "fiscal_year": approved.fiscal_year or fiscal_year_be(planned_on),
+        "household_size": approved.household_size,
+        "work_type": WorkType(approved.need),
+        "estimated_cost_satang": approved.estimated_cost_satang,
+        "planned_on": planned_on,
+        "approved_at": _utc(approved.approved_at),
+    }
 
 
 async def plan_many(session: AsyncSession, approvals: Sequence[HouseholdApproved]) -> None:
@@ -148,53 +160,102 @@ async def plan_many(session: AsyncSession, approvals: Sequence[HouseholdApproved
 
     A household new to construction, named once in the batch and with no grant
     rejection waiting, gets its house work, milestones, transition and
-    ``house.planned`` in a few multi-row INSERTs (one read of the batch's existing
-    works and waiting rejections, one template lookup per programme and work type).
-    Every other approval (a household approved again, twice in the batch, or with
-    finance's answer already waiting) goes through ``plan`` in the batch's order.
+    ``house.planned`` as rows written with one multi-row INSERT per table (SQLAlchemy
+    Core, no ORM objects: one read of the batch's existing works and waiting
+    rejections, one template lookup per programme and work type). Every other
+    approval (a household approved again, twice in the batch, or with finance's
+    answer already waiting) goes through ``plan`` in the batch's order.
     """
     named = Counter(a.household_id for a in approvals)
     ids = list(named)
     seen_before = await repository.households_known(session, ids)
     one_by_one = {h for h in ids if named[h] > 1 or h in seen_before}
-    templates: dict[tuple[Programme, WorkType], Template] = {}
-    works: list[HouseWork] = []
-    rows: list[HouseMilestone | HouseWorkTransition] = []
+    # Per (programme, work type): the template's name and its milestones as columns.
+    templates: dict[tuple[Programme, WorkType], tuple[str, list[dict[str, Any]]]] = {}
+    works: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    transitions: list[dict[str, Any]] = []
     events: list[HousePlanned] = []
+    now = utcnow()
     for approved in approvals:
         if approved.household_id in one_by_one:
             continue
-        work = _new_work(approved)
-        kind = (work.programme, work.work_type)
+        work = _new_work_values(approved)
+        kind = (work["programme"], work["work_type"])
         if kind not in templates:
-            templates[kind], _ = await milestones.effective_template(session, *kind)
-        template = templates[kind]
-        work.milestone_template = template.name
+            template, _ = await milestones.effective_template(session, *kind)
+            templates[kind] = (template.name, _unplanned_milestones(template))
+        name, template_rows = templates[kind]
+        work.update(_PLANNED_WORK, id=new_id(), milestone_template=name)
+        work.update(created_at=now, updated_at=now)
         works.append(work)
-        # A new work has neither a project nor a planned end: no milestone is dated yet.
-        rows += [
-            HouseMilestone(house_work_id=work.id, position=position, **asdict(milestone))
-            for position, milestone in enumerate(template.milestones)
-        ]
-        rows.append(
-            HouseWorkTransition(
-                house_work_id=work.id,
-                to_status=HouseWorkStatus.PLANNED,
-                reason="household approved",
-                reported_by=approved.approved_by or "survey",
-                reported_at=work.created_at,
-            )
+        rows += [{**row, "id": new_id(), "house_work_id": work["id"]} for row in template_rows]
+        transitions.append(
+            {
+                **_PLANNED_TRANSITION,
+                "id": new_id(),
+                "house_work_id": work["id"],
+                "reported_by": approved.approved_by or "survey",
+                "reported_at": now,
+            }
         )
-        events.append(HousePlanned(**_house(work), work_type=work.work_type.value))
+        events.append(HousePlanned(**_house_of(work.__getitem__), work_type=kind[1].value))
     if works:
-        session.add_all(works)
-        await session.flush()
-        session.add_all(rows)
-        await session.flush()
+        connection = await session.connection()
+        await connection.execute(insert(HouseWork), works)
+        await connection.execute(insert(HouseMilestone), rows)
+        await connection.execute(insert(HouseWorkTransition), transitions)
         await record_events(session, events, source=SOURCE)
     for approved in approvals:
         if approved.household_id in one_by_one:
             await plan(session, approved)
+
+
+# The columns a newly planned work, its first transition and its milestones start with,
+# written out: a Core INSERT applies no ORM defaults, and every row of one INSERT
+# names the same columns.
+_PLANNED_WORK: dict[str, Any] = {
+    "status": HouseWorkStatus.PLANNED,
+    "progress_percent": 0,
+    "last_milestone": None,
+    "project_id": None,
+    "planned_end_on": None,
+    "ready_on": None,
+    "started_on": None,
+    "completed_on": None,
+    "cancelled_on": None,
+    "cancel_reason": None,
+    "hold_reason": None,
+    "held_on": None,
+    "held_from": None,
+    "grant_rejected_at": None,
+    "grant_rejection": None,
+    "inspected_by": None,
+    "actual_cost_satang": None,
+    "labour_days": None,
+}
+_PLANNED_TRANSITION: dict[str, Any] = {
+    "from_status": None,
+    "to_status": HouseWorkStatus.PLANNED,
+    "reason": "household approved",
+}
+
+
+def _unplanned_milestones(template: Template) -> list[dict[str, Any]]:
+    """A new work's milestones from ``template``: it has neither a project nor a
+    planned end yet, so none is dated (as ``milestones.copy_onto`` leaves them)."""
+    return [
+        {
+            "position": position,
+            **asdict(milestone),
+            "planned_on": None,
+            "planned_on_fixed": False,
+            "planned_by": None,
+            "reached_on": None,
+            "reported_by": None,
+        }
+        for position, milestone in enumerate(template.milestones)
+    ]
 
 
 async def _approved_again(
