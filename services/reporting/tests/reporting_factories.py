@@ -329,8 +329,9 @@ LONG_TERM_TARGETS = {"master-plan-20-year": MASTER_PLAN, "rural-5-year": RURAL_5
 
 
 async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple[Any, ...]]]:
-    """Both summary tables' rows that count anything; ``recomputed``: as the GROUP BY
-    over the households makes them (in a transaction rolled back after)."""
+    """Both summary tables' cells that count anything, each summed over its slots;
+    ``recomputed``: as the GROUP BY over the households makes them (in a transaction
+    rolled back after)."""
     found: dict[str, set[tuple[Any, ...]]] = {}
     async with app.state.runtime.session_factory() as session:
         connection = await session.connection()
@@ -340,7 +341,11 @@ async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple
             ("progress_summary", summaries.PROGRESS_KEY, summaries.PROGRESS_VALUES),
             ("achievement_summary", summaries.ACHIEVEMENT_KEY, summaries.ACHIEVEMENT_VALUES),
         ):
-            rows = await connection.execute(text(f"SELECT {', '.join(keys + values)} FROM {table}"))
+            # A cell is the sum of its slots (each partition adds to a slot of its own).
+            sums = ", ".join(f"SUM({value})" for value in values)
+            rows = await connection.execute(
+                text(f"SELECT {', '.join(keys)}, {sums} FROM {table} GROUP BY {', '.join(keys)}")
+            )
             found[table] = {
                 tuple(str(v) for v in row)
                 for row in rows.all()

@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from reporting_factories import T0, Household, StartApp, apply_events, journey, summary_rows
+from sqlalchemy import text
 
 from baan_shared.auth import Principal
-from baan_shared.bus.consumer import EventConsumer
+from baan_shared.bus.consumer import EventConsumer, consuming
 from baan_shared.events import EVENT_TYPES, CloudEvent
 from baan_testkit.events import kafka_records
 from reporting import SERVICE_NAME
@@ -74,15 +75,20 @@ def _consumer(app: FastAPI) -> EventConsumer:
 async def _apply_stream(
     consumer: EventConsumer, stream: list[CloudEvent], rng: random.Random
 ) -> None:
-    """One stream in order, in batches of random size; now and then a batch again."""
+    """One stream in order, in batches of random size, each as if from one of the
+    stream's partitions (their deltas go to the partition's slot); now and then a batch
+    again."""
     start, applied = 0, []
+    topic = EVENT_TYPES[stream[0].type].topic
     while start < len(stream):
         size = rng.randint(1, 20)
         batch = stream[start : start + size]
-        assert await consumer.apply_batch(kafka_records(batch))
+        with consuming(topic, rng.randrange(12)):
+            assert await consumer.apply_batch(kafka_records(batch))
         applied.append(batch)
         if rng.random() < 0.2:  # redelivered: a crash after the commit, before the offsets
-            assert await consumer.apply_batch(kafka_records(rng.choice(applied)))
+            with consuming(topic, rng.randrange(12)):
+                assert await consumer.apply_batch(kafka_records(rng.choice(applied)))
         start += size
 
 
@@ -100,6 +106,12 @@ async def _assert_summaries_are_the_group_by(app: FastAPI) -> None:
     assert kept["progress_summary"] and kept["achievement_summary"]
 
 
+async def _slots_used(app: FastAPI) -> set[int]:
+    async with app.state.runtime.session_factory() as session:
+        rows = await session.execute(text("SELECT DISTINCT slot FROM progress_summary"))
+        return {row[0] for row in rows}
+
+
 async def test_summary_rows_equal_the_group_by_over_households(start_app: StartApp) -> None:
     rng = random.Random(15)
     app = await start_app()
@@ -110,6 +122,7 @@ async def test_summary_rows_equal_the_group_by_over_households(start_app: StartA
     await _apply_randomly(app, first, rng)
     await _assert_summaries_are_the_group_by(app)
     await _apply_randomly(app, rest, rng)
+    assert len(await _slots_used(app)) > 1  # the cells above were sums over slots
     # Some again one event at a time (the one-event projectors keep them too).
     await apply_events(app, rng.sample(events, 10) + _generated(rng, 3))
     await _assert_summaries_are_the_group_by(app)

@@ -26,7 +26,8 @@ import contextlib
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -51,11 +52,39 @@ from baan_shared.observability.metrics import (
 )
 from baan_shared.observability.tracing import span_from
 
+_consumed_from: ContextVar[tuple[str, int] | None] = ContextVar("consumed_from", default=None)
+
+
+def consumed_from() -> tuple[str, int] | None:
+    """The topic and partition whose records this task is applying (None outside a
+    consumer): lets a handler spread what partitions would otherwise all write to the
+    same row (reporting's summary rows) over rows of their own."""
+    return _consumed_from.get()
+
+
+@contextlib.contextmanager
+def consuming(topic: str, partition: int) -> Iterator[None]:
+    """Within this block ``consumed_from`` answers ``(topic, partition)``."""
+    token = _consumed_from.set((topic, partition))
+    try:
+        yield
+    finally:
+        _consumed_from.reset(token)
+
+
 log = logging.getLogger(__name__)
 
 AfterCommitHook = Callable[[CloudEvent], Awaitable[None]]
 
-__all__ = ["AfterCommitHook", "BatchHandler", "EventConsumer", "Handler", "Subscriptions"]
+__all__ = [
+    "AfterCommitHook",
+    "BatchHandler",
+    "EventConsumer",
+    "Handler",
+    "Subscriptions",
+    "consumed_from",
+    "consuming",
+]
 
 
 # SQLSTATEs that say "the database cannot serve now", not "this event is bad":
@@ -252,14 +281,20 @@ class EventConsumer:
         async with self._partition_slots:
             if self._stopping:
                 return
-            if await self.apply_batch(records):
-                self._processed[tp] = records[-1].offset + 1
-                return
-            for record in records:
-                if self._stopping:
-                    break
-                await self.handle_record(record)
-                self._processed[tp] = record.offset + 1
+            with consuming(tp.topic, tp.partition):
+                await self._apply_records(tp, records)
+
+    async def _apply_records(
+        self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]
+    ) -> None:
+        if await self.apply_batch(records):
+            self._processed[tp] = records[-1].offset + 1
+            return
+        for record in records:
+            if self._stopping:
+                break
+            await self.handle_record(record)
+            self._processed[tp] = record.offset + 1
 
     async def commit_processed(self, only: set[TopicPartition] | None = None) -> None:
         if self._consumer is None:

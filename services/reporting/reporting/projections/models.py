@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, SmallInteger
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -235,6 +235,16 @@ NO_CODE = ""
 province level): keys are NOT NULL so that an upsert finds its row."""
 
 
+def _slot() -> Any:
+    """A summary row's ``slot``: the projectors of different partitions add to rows of
+    their own (``summaries.slot``), so concurrent batches never wait on each other's
+    row locks; a reader sums the slots (every report already sums rows), the rebuild
+    and the migration fill slot 0."""
+    return Field(
+        default=0, primary_key=True, sa_type=SmallInteger, sa_column_kwargs={"server_default": "0"}
+    )
+
+
 class ProgressSummary(SQLModel, table=True):
     """Households of one programme in one area, of one fiscal year (0: none) and approved
     in one half of it (``approval_half`` 1 or 2; 0: no approval dated in that year), by
@@ -261,6 +271,7 @@ class ProgressSummary(SQLModel, table=True):
     subdistrict_code: str = Field(primary_key=True, max_length=6)
     fiscal_year: int = Field(primary_key=True)
     approval_half: int = Field(primary_key=True)
+    slot: int = _slot()
     households: int = 0
     surveyed: int = 0
     approved: int = 0
@@ -290,5 +301,6 @@ class AchievementSummary(SQLModel, table=True):
     subdistrict_code: str = Field(primary_key=True, max_length=6)
     measure: str = Field(primary_key=True, max_length=16)
     month: date = Field(primary_key=True)
+    slot: int = _slot()
     households: int = 0
     persons: int = 0

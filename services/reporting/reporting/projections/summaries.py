@@ -7,7 +7,9 @@ and one achievement cell per milestone it counts for (programme, area, measure,
 month). A projector takes the contributions of the rows it locked before applying
 events (nothing for a row it has just created) and after, and adds the difference
 to the summary tables with one upsert per table (``col = col + excluded.col``, in
-key order so two batches never deadlock). Integers only: counts and satang.
+key order so two batches never deadlock). Integers only: counts and satang. Each
+partition's batches add to rows of their own (``slot``): every batch touches its
+province's rows, and sharing them made each partition wait for the others' commits.
 
 ``recompute`` builds them set-based from a household table (one INSERT ... SELECT
 ... GROUP BY per table and level). The full rebuild replays into shadow tables with
@@ -16,6 +18,7 @@ once at the end of the replay, and applies the last events inside the swap with 
 deltas on again. The migration that added the tables fills them the same way.
 """
 
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.bus.consumer import consumed_from
 from reporting.periods import BANGKOK, FiscalPeriod, PeriodKind
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
@@ -88,6 +92,20 @@ def deferred() -> Iterator[None]:
 def kept() -> bool:
     """Whether the projectors keep the summary rows now (not ``deferred``)."""
     return not _deferred.get()
+
+
+SLOTS = 8
+"""Rows per summary cell at most: a report sums up to this many per cell."""
+
+
+def slot() -> int:
+    """The slot this task's deltas go to: one per partition of a stream (0 outside a
+    consumer), so a stream's partitions, applied concurrently, never share a row."""
+    source = consumed_from()
+    if source is None:
+        return 0
+    topic, partition = source
+    return (zlib.crc32(topic.encode()) + partition) % SLOTS
 
 
 EVERY = -1
@@ -191,19 +209,25 @@ class Deltas:
         self.add(after, +1)
 
     async def write(self, session: AsyncSession) -> None:
-        """Add the deltas to the summary rows: one upsert per table, in key order."""
+        """Add the deltas to this task's slot of the summary rows: one upsert per table,
+        in key order."""
         connection = await session.connection()
+        into = {"slot": slot()}
         for table, keys, values in (
             (PROGRESS, PROGRESS_KEY, PROGRESS_VALUES),
             (ACHIEVEMENT, ACHIEVEMENT_KEY, ACHIEVEMENT_VALUES),
         ):
             rows = [
-                {**dict(zip(keys, key, strict=True)), **dict(zip(values, delta, strict=True))}
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    **into,
+                    **dict(zip(values, delta, strict=True)),
+                }
                 for (name, key), delta in sorted(self.cells.items())
                 if name == table.name and any(delta)
             ]
             if rows:
-                await connection.execute(_upsert(session, table, keys, values), rows)
+                await connection.execute(_upsert(session, table, (*keys, "slot"), values), rows)
         self.cells.clear()
 
 
