@@ -42,10 +42,10 @@ from reporting.welfare.service import (
     FLOW_OF_KIND,
     HOLDING,
     WELFARE,
-    _area,
-    _keep_totals,
-    _seen,
     benefit_row,
+    fund_area,
+    keep_totals,
+    mark_seen,
 )
 
 SET_BASED = {
@@ -96,7 +96,7 @@ async def _lock_funds(
     in key order."""
     first_seen: dict[uuid.UUID, dict[str, Any]] = {}
     for data in about:
-        first_seen.setdefault(data.welfare_fund_id, _area(data))
+        first_seen.setdefault(data.welfare_fund_id, fund_area(data))
     return {
         fund_id: await repository.lock_fund(session, fund_id, first_seen[fund_id])
         for fund_id in sorted(first_seen)
@@ -132,8 +132,8 @@ async def on_members_joined(
     members = []
     for event, data in new:
         fund = funds[data.welfare_fund_id]
-        _seen(fund, event)
-        area = _area(data)
+        mark_seen(fund, event)
+        area = fund_area(data)
         del area["region_code"]
         member = WelfareMember(
             member_id=data.member_id,
@@ -167,8 +167,8 @@ async def on_balances_changed(
     movements = []
     for event, data in changes:
         fund = funds[data.welfare_fund_id]
-        _seen(fund, event)
-        _keep_totals(fund, data)
+        mark_seen(fund, event)
+        keep_totals(fund, data)
         if data.movement_id in known:  # a replayed movement is never counted again
             continue
         known.add(data.movement_id)
@@ -207,7 +207,7 @@ async def on_benefits_paid(
     benefits = []
     for event, data in paid:
         fund = funds[data.welfare_fund_id]
-        _seen(fund, event)
+        mark_seen(fund, event)
         if data.claim_id in known:
             continue
         known.add(data.claim_id)

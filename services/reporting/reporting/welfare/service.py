@@ -95,7 +95,8 @@ def marked(projector: Projector[E]) -> Projector[E]:
     return apply
 
 
-def _area(data: Any) -> dict[str, Any]:
+def fund_area(data: Any) -> dict[str, Any]:
+    """A welfare event's area, as the fund's row keeps it."""
     return {
         "province_code": data.province_code,
         "district_code": data.district_code,
@@ -104,13 +105,14 @@ def _area(data: Any) -> dict[str, Any]:
     }
 
 
-def _seen(fund: WelfareFund, event: CloudEvent) -> None:
+def mark_seen(fund: WelfareFund, event: CloudEvent) -> None:
     """The fund's freshness: the latest event about it (events may come out of order)."""
     if fund.last_event_time is None or event.time > fund.last_event_time:
         fund.last_event_time = event.time
 
 
-def _keep_totals(fund: WelfareFund, data: WelfareFundEvent) -> None:
+def keep_totals(fund: WelfareFund, data: WelfareFundEvent) -> None:
+    """The fund's name, kind and totals from its latest balance event (by sequence)."""
     if data.sequence < fund.sequence:
         return
     fund.sequence = data.sequence
@@ -122,11 +124,11 @@ def _keep_totals(fund: WelfareFund, data: WelfareFundEvent) -> None:
 async def on_fund_registered(
     session: AsyncSession, data: WelfareFundRegistered, event: CloudEvent
 ) -> None:
-    fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
-    _seen(fund, event)
+    fund = await repository.lock_fund(session, data.welfare_fund_id, fund_area(data))
+    mark_seen(fund, event)
     fund.registered_on = data.registered_on
     fund.registered_fiscal_year = fiscal_year_be(data.registered_on)
-    _keep_totals(fund, data)
+    keep_totals(fund, data)
     session.add(fund)
     await session.flush()
 
@@ -134,9 +136,9 @@ async def on_fund_registered(
 async def on_fund_balance_changed(
     session: AsyncSession, data: WelfareFundBalanceChanged, event: CloudEvent
 ) -> None:
-    fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
-    _seen(fund, event)
-    _keep_totals(fund, data)
+    fund = await repository.lock_fund(session, data.welfare_fund_id, fund_area(data))
+    mark_seen(fund, event)
+    keep_totals(fund, data)
     session.add(fund)
     new = await repository.record_movement(
         session,
@@ -170,9 +172,9 @@ async def on_member_joined(
 ) -> None:
     if await repository.lock_member(session, data.member_id) is not None:
         return
-    fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
-    _seen(fund, event)
-    area = _area(data)
+    fund = await repository.lock_fund(session, data.welfare_fund_id, fund_area(data))
+    mark_seen(fund, event)
+    area = fund_area(data)
     del area["region_code"]
     member = WelfareMember(
         member_id=data.member_id,
@@ -205,8 +207,8 @@ async def on_member_status_changed(
         assert member is not None
     if member.status == data.status:
         return
-    fund = await repository.lock_fund(session, member.welfare_fund_id, _area(data))
-    _seen(fund, event)
+    fund = await repository.lock_fund(session, member.welfare_fund_id, fund_area(data))
+    mark_seen(fund, event)
     held, holds = member.status in HOLDING, data.status in HOLDING
     if held and not holds:
         member.ended_on = data.ended_on or event.time.date()
@@ -241,8 +243,8 @@ def benefit_row(data: Any, fiscal_year: int) -> dict[str, Any]:
 async def on_benefit_paid(
     session: AsyncSession, data: WelfareBenefitPaid, event: CloudEvent
 ) -> None:
-    fund = await repository.lock_fund(session, data.welfare_fund_id, _area(data))
-    _seen(fund, event)
+    fund = await repository.lock_fund(session, data.welfare_fund_id, fund_area(data))
+    mark_seen(fund, event)
     fiscal_year = fiscal_year_be(data.paid_on)
     first_ever = await repository.benefits_of(session, data.member_id) == 0
     first_this_year = await repository.benefits_of(session, data.member_id, fiscal_year) == 0
