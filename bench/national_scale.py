@@ -16,11 +16,13 @@ machine in the same run:
 2. the full rebuild (``reporting.rebuild.rebuild``: replay into shadow tables,
    swap in) of an empty reporting database;
 3. the programme × province reports over HTTP against one uvicorn process of
-   the reporting service (``/v1/reports/progress`` and
-   ``/v1/reports/targets?level=province``), p50 and p95 over a bounded number
-   of sequential requests;
-4. the baseline for (3): the same GROUP BY in plain SQL over the projection
-   table (asyncpg, no HTTP, no Python shaping);
+   the reporting service (``/v1/reports/progress``,
+   ``/v1/reports/targets?level=province``, ``/v1/reports/money`` and ``/v1/query``
+   for FY 2570 by province), p50 and p95 over a bounded number of sequential
+   requests;
+4. the baselines for (3): the same GROUP BY in plain SQL over the projection
+   table, over the summary rows, and over the grants (asyncpg, no HTTP, no
+   Python shaping);
 5. the welfare funds (issue 19): ``--welfare-members`` members (seed 003: 6,486,679)
    in funds of about 1,097 members each (5,915 nationally), each fund's twelve monthly
    contribution sheets, its agency match and a benefit for three members in ten, as
@@ -501,6 +503,17 @@ SQL_SUMMARY = """
     GROUP BY programme, province_code
 """
 
+SQL_MONEY = """
+    SELECT programme, province_code, sum(amount_satang), sum(disbursed_satang)
+    FROM grant_progress WHERE programme IS NOT NULL AND fiscal_year = 2570
+    GROUP BY programme, province_code
+"""
+QUERY = {
+    "fiscal_year": 2570,
+    "level": "province",
+    "measures": ["approved", "completed", "grant_reserved_satang"],
+}
+
 
 async def sql_baseline(dsn: str, runs: int, query: str = SQL_GROUP_BY) -> list[float]:
     """The programme × province counts in one plain GROUP BY, straight from asyncpg:
@@ -665,6 +678,9 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     summary_baseline = await sql_baseline(dsn, args.requests, SQL_SUMMARY)
     print(f"SQL summaries   : {ms(summary_baseline)}  [baseline: the summary rows it reads]")
     figures.update(latency_figures("sql_summary", summary_baseline))
+    money_baseline = await sql_baseline(dsn, args.requests, SQL_MONEY)
+    print(f"SQL grants      : {ms(money_baseline)}  [baseline: the money report's grant sums]")
+    figures.update(latency_figures("sql_money", money_baseline))
     welfare_baseline = await welfare_sql_baseline(dsn, args.requests)
     print(f"SQL welfare     : {ms(welfare_baseline)}  [baseline: fund page + province sums]")
     figures.update(latency_figures("welfare_sql", welfare_baseline))
@@ -684,6 +700,14 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         )
         print(f"GET targets     : {ms(targets)}  (programme × province, FY 2570, monthly series)")
         figures.update(latency_figures("targets_report", targets))
+        money = await http_latency(
+            base, "/v1/reports/money", {"fiscal_year": 2570, "level": "province"}, args.requests
+        )
+        print(f"GET money       : {ms(money)}  (budgets, grants, loans by province, FY 2570)")
+        figures.update(latency_figures("money_report", money))
+        query = await http_latency(base, "/v1/query", QUERY, args.requests)
+        print(f"GET query       : {ms(query)}  (FY 2570 by province: approved, completed, grants)")
+        figures.update(latency_figures("query", query))
         balances = await http_latency(
             base, "/v1/reports/welfare/funds", {"limit": 100}, args.requests
         )
