@@ -101,9 +101,9 @@ def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
     assert figures["households"] == 300
     assert figures["welfare_members"] == 300 and figures["welfare_events"] > 300
     assert figures["rebuild_events"] >= figures["events"] + figures["welfare_events"]
-    reports = ("sql_group_by", "sql_summary", "progress_report", "targets_report")
-    reports += ("sql_money", "money_report", "query")
-    for report in (*reports, "welfare_sql", "welfare_fund_balance", "welfare_report"):
+    baselines = ["sql_group_by", "sql_summary", "sql_money", "welfare_sql"]
+    reports = ["progress_report", "targets_report", "money_report", "query"]
+    for report in [*baselines, *reports, "welfare_fund_balance", "welfare_report"]:
         assert figures[f"{report}_p95_ms"] > 0, report
 
 
