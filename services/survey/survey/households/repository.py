@@ -161,6 +161,23 @@ async def transitions(session: AsyncSession, household_id: uuid.UUID) -> list[Ho
     return list((await session.exec(query)).all())
 
 
+async def get_with_members(
+    session: AsyncSession, household_id: uuid.UUID
+) -> tuple[Household, list[HouseholdMember]] | None:
+    """The household and its members in survey order, in one statement (one round trip
+    on the hot read path, not two)."""
+    query = (
+        select(Household, HouseholdMember)
+        .outerjoin(HouseholdMember, col(HouseholdMember.household_id) == col(Household.id))
+        .where(Household.id == household_id)
+        .order_by(col(HouseholdMember.position))
+    )
+    rows = (await session.exec(query)).all()
+    if not rows:
+        return None
+    return rows[0][0], [member for _, member in rows if member is not None]
+
+
 async def members(session: AsyncSession, household_id: uuid.UUID) -> list[HouseholdMember]:
     query = (
         select(HouseholdMember)

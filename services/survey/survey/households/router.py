@@ -70,10 +70,11 @@ async def register_household(
         district=body.district_code,
         subdistrict=body.subdistrict_code,
     )
-    household = await service.register(session, body, surveyed_by="survey-api", principal=principal)
+    household, members = await service.register(
+        session, body, surveyed_by="survey-api", principal=principal
+    )
     audit_resource(request, "households", household.id)
     reveal = await _reveals(session, request, principal, [household])
-    members = await service.members(session, household.id)
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 
@@ -230,9 +231,8 @@ async def rank_households(
 async def get_household(
     household_id: uuid.UUID, session: SessionDep, principal: Reader, request: Request
 ) -> HouseholdDetail:
-    household = await service.get_covered(session, principal, household_id)
+    household, members = await service.get_covered_with_members(session, principal, household_id)
     reveal = await _reveals(session, request, principal, [household])
-    members = await service.members(session, household.id)
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)
 
 

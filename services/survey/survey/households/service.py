@@ -121,7 +121,9 @@ async def check_round(
 
 async def register(
     session: AsyncSession, data: HouseholdCreate, *, surveyed_by: str, principal: Principal
-) -> Household:
+) -> tuple[Household, list[HouseholdMember]]:
+    """The household and its members, registered (not read back: the answer is built
+    from what was written)."""
     data = await check_round(session, data, principal)
     household = Household(**data.model_dump(exclude={"members"}))
     household.duplicate_key = duplicate_key(
@@ -130,10 +132,11 @@ async def register(
     session.add(household)
     await session.flush()
     await flag_duplicates(session, household)
-    for position, member in enumerate(data.members, start=1):
-        session.add(
-            HouseholdMember(household_id=household.id, position=position, **member.model_dump())
-        )
+    members = [
+        HouseholdMember(household_id=household.id, position=position, **member.model_dump())
+        for position, member in enumerate(data.members, start=1)
+    ]
+    session.add_all(members)
     session.add(
         HouseholdTransition(
             household_id=household.id, to_status=HouseholdStatus.SURVEYED, decided_by=surveyed_by
@@ -149,7 +152,7 @@ async def register(
         ),
         source=SOURCE,
     )
-    return household
+    return household, members
 
 
 async def register_batch(
@@ -255,14 +258,29 @@ async def get_covered(
     """The household, if it lies in the caller's areas; another area's answers the
     same 404 as a missing one, so a partner cannot learn that it exists."""
     household = await get(session, household_id)
+    _not_found_unless_covered(principal, household)
+    return household
+
+
+async def get_covered_with_members(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> tuple[Household, list[HouseholdMember]]:
+    """``get_covered`` and the household's members, read together."""
+    found = await repository.get_with_members(session, household_id)
+    if found is None:
+        raise does_not_exist(f"household {household_id}")
+    _not_found_unless_covered(principal, found[0])
+    return found
+
+
+def _not_found_unless_covered(principal: Principal, household: Household) -> None:
     not_found_unless_covered(
         principal,
-        f"household {household_id}",
+        f"household {household.id}",
         province=household.province_code,
         district=household.district_code,
         subdistrict=household.subdistrict_code,
     )
-    return household
 
 
 # --- reads the router serves (the repository behind the service) ----------------------
