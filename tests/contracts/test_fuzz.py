@@ -65,7 +65,7 @@ KNOWN_FINDINGS: dict[str, str] = {}
 
 TOLERATED_ANSWERS: dict[str, Callable[[schemathesis.Case, int, dict[str, Any]], bool]] = {}
 
-# One throwaway directory for the four services' SQLite databases, removed at exit
+# One throwaway directory for the five services' SQLite databases, removed at exit
 # (after schemathesis has stopped the apps), even when no test of this module ran.
 _WORKDIR = Path(tempfile.mkdtemp(prefix="baan-fuzz-"))
 atexit.register(shutil.rmtree, _WORKDIR, ignore_errors=True)
@@ -106,6 +106,7 @@ survey = _api("survey")
 construction = _api("construction")
 finance = _api("finance")
 reporting = _api("reporting")
+welfare = _api("welfare")
 
 bounded = settings(
     max_examples=MAX_EXAMPLES,
@@ -165,6 +166,14 @@ def test_finance_api_answers_as_documented(
 @reporting.parametrize()
 @bounded
 def test_reporting_api_answers_as_documented(
+    case: schemathesis.Case, auth_headers: dict[str, str]
+) -> None:
+    _exercise(case, auth_headers)
+
+
+@welfare.parametrize()
+@bounded
+def test_welfare_api_answers_as_documented(
     case: schemathesis.Case, auth_headers: dict[str, str]
 ) -> None:
     _exercise(case, auth_headers)
