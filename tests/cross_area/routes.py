@@ -409,6 +409,16 @@ BODIES: dict[tuple[str, str, str], Callable[[Ids], Request]] = {
             ]
         }
     ),
+    ("welfare", "POST", "/v1/funds/{fund_id}/claim-sheets/file"): lambda own: {
+        "files": {
+            "file": (
+                "ใบขอรับสวัสดิการ.csv",
+                "รหัสสมาชิก,ประเภทสวัสดิการ,วันที่เกิดเหตุ,จำนวนเงิน,ผู้ยื่นคำขอ\n"
+                f"{own['member_id']},ภัยพิบัติ,2025-02-01,500,{ACTOR}\n".encode(),
+                "text/csv",
+            )
+        },
+    },
     ("welfare", "POST", "/v1/funds/{fund_id}/claim-decisions"): _json(
         lambda own: {
             "decided_by": "คณะกรรมการกองทุน",

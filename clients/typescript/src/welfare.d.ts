@@ -307,6 +307,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds/{fund_id}/claim-sheets/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Claim Sheet
+         * @description A fund committee's claims as a file (ใบขอรับสวัสดิการ): a .csv (UTF-8) or .xlsx
+         *     whose first sheet has a header row, Thai or English:
+         *
+         *     | field | headers |
+         *     |---|---|
+         *     | member_id | รหัสสมาชิก, member_id |
+         *     | national_id | เลขประจำตัวประชาชน, เลขบัตรประชาชน, national_id |
+         *     | kind | ประเภทสวัสดิการ, สวัสดิการ, kind |
+         *     | event_date | วันที่เกิดเหตุ, วันที่เกิด, event_date |
+         *     | nights | จำนวนคืน, nights |
+         *     | amount_baht | จำนวนเงิน(บาท), จำนวนเงิน, amount_baht |
+         *     | amount_satang | จำนวนเงิน(สตางค์), amount_satang |
+         *     | claimed_by | ผู้ยื่นคำขอ, ผู้ขอรับ, claimed_by |
+         *     | note | หมายเหตุ, note |
+         *
+         *     A member is named by รหัสสมาชิก (the member's id) or เลขประจำตัวประชาชน (a member of
+         *     this fund); the benefit in Thai (คลอดบุตร, นอนโรงพยาบาล, ภัยพิบัติ, เสียชีวิต, ผู้สูงอายุ, ผู้พิการ, ทุนการศึกษา, เจ็บป่วย) or as the API
+         *     writes it; the event's date as 2025-01-31 or 31/01/2568 (a Buddhist-era year is read
+         *     as such); the nights of a per-night benefit; the amount asked of an up-to benefit in
+         *     baht (จำนวนเงิน) or satang. At most 5,000 rows. Every claim is judged as
+         *     `POST /v1/claims` would judge it, in the order of the rows, and filed, or none: a
+         *     sheet with any refused row answers 422 (or 409 when every problem is the fund's
+         *     rules) with one entry per problem naming the row (the header is row 1), the column
+         *     as written, the value (a national ID masked) and the rule.
+         */
+        post: operations["upload_claim_sheet_v1_funds__fund_id__claim_sheets_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{fund_id}/claims": {
         parameters: {
             query?: never;
@@ -783,6 +826,14 @@ export interface components {
              * @description The most one member gets of this benefit in a calendar year
              */
             yearly_cap_satang?: number | null;
+        };
+        /** Body_upload_claim_sheet_v1_funds__fund_id__claim_sheets_file_post */
+        Body_upload_claim_sheet_v1_funds__fund_id__claim_sheets_file_post: {
+            /**
+             * File
+             * @description A .csv (UTF-8) or .xlsx claim sheet
+             */
+            file: string;
         };
         /** Body_upload_sheet_v1_funds__fund_id__contribution_sheets_file_post */
         Body_upload_sheet_v1_funds__fund_id__contribution_sheets_file_post: {
@@ -2586,6 +2637,66 @@ export interface operations {
                 };
             };
             /** @description Invalid input, more than 5,000 claims, a member not of this fund, or a figure a benefit needs is missing, each named by its index (no claim filed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["IssuerUnavailable"];
+        };
+    };
+    upload_claim_sheet_v1_funds__fund_id__claim_sheets_file_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry with the same key to get the first answer, never a second effect */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                fund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_claim_sheet_v1_funds__fund_id__claim_sheets_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimSheetResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such fund (or outside the client's areas) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Claims refused by the fund's rules in force on their event's date, each named by row and column (no claim filed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file cannot be read, or rows are bad input: each problem named by row and column (no claim filed) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -13,7 +13,9 @@ from welfare_testing import (
     KHON_KAEN_TAMBON,
     SEED_003_RULES,
     claim,
+    csv_sheet,
     join,
+    national_id,
     outbox_events,
     random_id,
     register_fund,
@@ -439,3 +441,74 @@ async def test_a_list_over_the_limit_is_refused_naming_the_limit(
     (error,) = answer.json()["errors"]
     assert error["field"] == "body.claim_ids"
     assert "5000" in error["reason"]
+
+
+CLAIM_HEADER = [
+    "รหัสสมาชิก", "เลขประจำตัวประชาชน", "ประเภทสวัสดิการ", "วันที่เกิดเหตุ", "จำนวนคืน",
+    "จำนวนเงิน", "ผู้ยื่นคำขอ",
+]  # fmt: skip
+
+
+def _buddhist(day: Any) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+
+
+async def _upload(client: httpx.AsyncClient, fund_id: str, rows: list[list[Any]]) -> httpx.Response:
+    return await client.post(
+        f"/v1/funds/{fund_id}/claim-sheets/file",
+        files={"file": ("ใบขอรับสวัสดิการ.csv", csv_sheet(CLAIM_HEADER, rows))},
+    )
+
+
+async def test_a_csv_claim_sheet_with_thai_headers_files_every_row(
+    client: httpx.AsyncClient,
+) -> None:
+    fund = await _funded(client)
+    a = await join(client, fund["id"], 871, years_ago(2))
+    await join(client, fund["id"], 872, years_ago(2))
+    nid = national_id(872)
+    dashed = f"{nid[0]}-{nid[1:5]}-{nid[5:10]}-{nid[10:12]}-{nid[12]}"
+    day = thai_today()
+    answer = await _upload(
+        client,
+        fund["id"],
+        [
+            [a["id"], "", "นอนโรงพยาบาล", day.isoformat(), "3", "", "ผู้ป่วย"],
+            ["", dashed, "ภัยพิบัติ", _buddhist(day), "", "1,500.50", "บุตร"],
+        ],
+    )
+    assert answer.status_code == 201, answer.text
+    assert [(r["row"], r["amount_satang"]) for r in answer.json()["results"]] == [
+        (2, 60_000),
+        (3, 150_050),
+    ]
+    assert len(await _claims(client, fund["id"])) == 2
+
+
+async def test_a_bad_claim_sheet_row_is_named_by_row_column_value_and_rule(
+    client: httpx.AsyncClient,
+) -> None:
+    fund = await _funded(client)
+    a = await join(client, fund["id"], 881, years_ago(2))
+    day = thai_today().isoformat()
+    answer = await _upload(
+        client,
+        fund["id"],
+        [
+            [a["id"], "", "ไฟไหม้บ้าน", day, "", "500", "ผู้ขอ"],
+            ["", national_id(889), "คลอดบุตร", day, "", "", "ผู้ขอ"],
+            [a["id"], "", "นอนโรงพยาบาล", day, "6", "", "ผู้ขอ"],
+            [a["id"], "", "นอนโรงพยาบาล", day, "5", "", "ผู้ขอ"],
+        ],
+    )
+    assert answer.status_code == 422, answer.text
+    errors = answer.json()["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [
+        (2, "ประเภทสวัสดิการ", "invalid-kind"),
+        (3, "เลขประจำตัวประชาชน", "unknown-reference"),
+        (5, "จำนวนคืน", "nights-per-year"),
+    ]
+    assert errors[0]["value"] == "ไฟไหม้บ้าน"
+    assert national_id(889) not in errors[1]["value"]  # masked
+    assert errors[2]["value"] == "5"
+    assert await _claims(client, fund["id"]) == {}

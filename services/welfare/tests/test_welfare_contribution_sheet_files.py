@@ -2,26 +2,17 @@
 SQLite and PostgreSQL: Thai headers, all rows or none, each problem named by row,
 column, value and rule, and the same file uploaded twice recorded once."""
 
-import csv
 import io
 from datetime import date
 from typing import Any
 
 import httpx
 import xlsxwriter
-from welfare_testing import KHON_KAEN_TAMBON, join, national_id, random_id, register_fund
+from welfare_testing import KHON_KAEN_TAMBON, csv_sheet, join, national_id, random_id, register_fund
 
 from baan_shared.clock import thai_today
 
 THAI_HEADER = ["รหัสสมาชิก", "วันที่ชำระ", "จำนวนเงิน (บาท)", "เลขที่ใบเสร็จ"]
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -67,7 +58,7 @@ async def test_a_csv_sheet_with_thai_headers_records_every_row_once(
         [members[1]["id"], "31/01/2568", "1,095.50", "JAN-1"],  # a Buddhist-era year
         [members[2]["id"], "2025-01-15", "365.5", "JAN-2"],
     ]
-    content = _csv(THAI_HEADER, rows)
+    content = csv_sheet(THAI_HEADER, rows)
     answer = await _upload(client, fund["id"], "มกราคม.csv", content)
     assert answer.status_code == 201, answer.text
     result = answer.json()
@@ -134,7 +125,7 @@ async def test_each_bad_row_is_named_by_row_column_value_and_rule_and_nothing_is
         [member["id"], tomorrow, "31", "R-9"],
         [member["id"], "", "31.123", "R-10"],
     ]
-    answer = await _upload(client, fund["id"], "jan.csv", _csv(THAI_HEADER, rows))
+    answer = await _upload(client, fund["id"], "jan.csv", csv_sheet(THAI_HEADER, rows))
     assert answer.status_code == 422, answer.text
     problem = answer.json()
     assert problem["detail"] == "10 rows refused; nothing recorded"
@@ -170,7 +161,10 @@ async def test_a_left_members_row_is_a_conflict_naming_the_national_id_masked(
     )
     header = ["เลขประจำตัวประชาชน", "วันที่ชำระ", "จำนวนเงิน", "เลขที่ใบเสร็จ"]
     answer = await _upload(
-        client, fund["id"], "jan.csv", _csv(header, [[national_id(330), "2025-01-31", "31", "L-1"]])
+        client,
+        fund["id"],
+        "jan.csv",
+        csv_sheet(header, [[national_id(330), "2025-01-31", "31", "L-1"]]),
     )
     assert answer.status_code == 409, answer.text
     (error,) = answer.json()["errors"]
@@ -181,7 +175,10 @@ async def test_a_left_members_row_is_a_conflict_naming_the_national_id_masked(
     )
     assert national_id(330) not in error["value"] and error["value"].endswith(national_id(330)[-1])
     unknown = await _upload(
-        client, fund["id"], "jan.csv", _csv(header, [[national_id(339), "2025-01-31", "31", "L-2"]])
+        client,
+        fund["id"],
+        "jan.csv",
+        csv_sheet(header, [[national_id(339), "2025-01-31", "31", "L-2"]]),
     )
     assert (unknown.status_code, unknown.json()["errors"][0]["code"]) == (422, "unknown-reference")
     assert await _books(client, fund["id"]) == (0, 0)
@@ -191,7 +188,7 @@ async def test_a_file_that_cannot_be_read_is_refused_whole(client: httpx.AsyncCl
     fund = await register_fund(client)
     member = await join(client, fund["id"], 340, date(2024, 1, 1))
     row = [[member["id"], "2025-01-31", "31", "U-1"]]
-    no_receipts = _csv(["รหัสสมาชิก", "วันที่ชำระ", "จำนวนเงิน"], row)
+    no_receipts = csv_sheet(["รหัสสมาชิก", "วันที่ชำระ", "จำนวนเงิน"], row)
     thai_windows = "\n".join([",".join(THAI_HEADER), f"{member['id']},2025-01-31,31,U-1"]).encode(
         "cp874"
     )
@@ -199,7 +196,7 @@ async def test_a_file_that_cannot_be_read_is_refused_whole(client: httpx.AsyncCl
         "picture.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 20,
         "sheet.csv": no_receipts,
         "tis620.csv": thai_windows,
-        "empty.csv": _csv(THAI_HEADER, []),
+        "empty.csv": csv_sheet(THAI_HEADER, []),
     }
     reasons = {}
     for name, content in cases.items():

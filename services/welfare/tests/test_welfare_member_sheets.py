@@ -3,7 +3,6 @@ Thai headers), on SQLite and PostgreSQL: every row joins as one ``POST /v1/membe
 would, with the same event, or none; each refused row named by row, column, value and
 rule; the same sheet sent again joins nobody."""
 
-import csv
 import io
 from datetime import date
 from typing import Any
@@ -12,6 +11,7 @@ import httpx
 import xlsxwriter
 from welfare_testing import (
     KHON_KAEN_TAMBON,
+    csv_sheet,
     join,
     national_id,
     outbox_events,
@@ -20,14 +20,6 @@ from welfare_testing import (
 )
 
 THAI_HEADER = ["เลขประจำตัวประชาชน", "ชื่อ-นามสกุล", "วันที่สมัคร"]
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -161,7 +153,7 @@ async def test_a_csv_register_with_thai_headers_joins_every_row(
     ]
     answer = await client.post(
         f"/v1/funds/{fund['id']}/member-sheets/file",
-        files={"file": ("ทะเบียนสมาชิก.csv", _csv(THAI_HEADER, rows))},
+        files={"file": ("ทะเบียนสมาชิก.csv", csv_sheet(THAI_HEADER, rows))},
     )
     assert answer.status_code == 201, answer.text
     assert [r["row"] for r in answer.json()["results"]] == [2, 3]
@@ -172,7 +164,7 @@ async def test_a_csv_register_with_thai_headers_joins_every_row(
     ]
     again = await client.post(
         f"/v1/funds/{fund['id']}/member-sheets/file",
-        files={"file": ("copy.csv", _csv(THAI_HEADER, rows))},
+        files={"file": ("copy.csv", csv_sheet(THAI_HEADER, rows))},
     )
     assert again.status_code == 409
     assert [(e["row"], e["code"]) for e in again.json()["errors"]] == [
@@ -210,7 +202,7 @@ async def test_a_bad_file_row_is_named_by_row_column_value_and_rule(
     assert await _members(client, fund["id"]) == []
     missing = await client.post(
         f"/v1/funds/{fund['id']}/member-sheets/file",
-        files={"file": ("register.csv", _csv(["เลขประจำตัวประชาชน", "ชื่อ"], rows))},
+        files={"file": ("register.csv", csv_sheet(["เลขประจำตัวประชาชน", "ชื่อ"], rows))},
     )
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["field"] == "file"

@@ -1,6 +1,8 @@
 """Helpers for the welfare tests: tokens (from ``baan_local.auth_testing``) and
 builders for funds, rules, members and claims through the API only."""
 
+import csv
+import io
 import json
 import uuid
 from datetime import date, timedelta
@@ -158,3 +160,12 @@ async def outbox_events(client: httpx.AsyncClient) -> list[tuple[str, dict[str, 
     async with app.state.runtime.session_factory() as session:
         rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
     return [(row.type, json.loads(row.payload)) for row in rows]
+
+
+def csv_sheet(header: list[str], rows: list[list[Any]]) -> bytes:
+    """A committee's sheet as a UTF-8 CSV file: the header row, then the rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

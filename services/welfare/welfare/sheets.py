@@ -9,6 +9,7 @@ The file itself (type, encoding, header row, cell texts) is read by
 
 import hashlib
 import re
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -116,6 +117,62 @@ def item_problem(
     return {**entry, "index": index}
 
 
+# The columns that name a member (by id, or by national ID within the fund): Thai first.
+MEMBER_HEADERS: dict[str, tuple[str, ...]] = {
+    "member_id": ("รหัสสมาชิก", "member_id"),
+    "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "national_id"),
+}
+AMOUNT_SATANG_HEADERS = ("จำนวนเงิน(สตางค์)", "amount_satang")
+_BAHT = re.compile(r"^\d+(?:\.\d{1,2})?$")
+# The largest amount a row may hold: the API's bound on money (baan_shared.http.bounds),
+# well inside BIGINT.
+MAX_SATANG = 10**15
+
+
+def read_member(
+    columns: Columns, row: int, cells: list[str], problems: list[dict[str, Any]]
+) -> tuple[uuid.UUID | None, str | None]:
+    """The row's member: its id (รหัสสมาชิก) or its national ID (13 digits, dashes and
+    spaces dropped); a problem when neither can be read."""
+    member_id: uuid.UUID | None = None
+    national_id: str | None = None
+    member_text = columns.cell(cells, "member_id")
+    id_text = columns.cell(cells, "national_id").replace("-", "").replace(" ", "")
+    if member_text:
+        try:
+            member_id = uuid.UUID(member_text)
+        except ValueError:
+            problems.append(
+                problem(
+                    columns, row, "member_id", member_text,
+                    f"'{member_text}' is not a member's id (a UUID such as "
+                    "0193f2a4-…, as the members list shows it)",
+                    "invalid-member-id",
+                )
+            )  # fmt: skip
+    elif id_text:
+        if len(id_text) == 13 and id_text.isdigit():
+            national_id = id_text
+        else:
+            problems.append(
+                problem(
+                    columns, row, "national_id", columns.cell(cells, "national_id"),
+                    "a Thai national ID has 13 digits",
+                    "invalid-national-id",
+                )
+            )  # fmt: skip
+    else:
+        field = "member_id" if "member_id" in columns.index else "national_id"
+        problems.append(
+            problem(
+                columns, row, field, None,
+                f"the row names no member: fill in {columns.headers[field][0]}",
+                "missing",
+            )
+        )  # fmt: skip
+    return member_id, national_id
+
+
 def read_date(text: str) -> date | None:
     """2025-01-31 or 31/01/2568 (a Buddhist-era year read as such); None otherwise."""
     match = _ISO.match(text)
@@ -184,3 +241,37 @@ async def insert_rows(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         await connection.execute(insert(model), [row._asdict() for row in chunk])
+
+
+def read_amount(
+    columns: Columns, row: int, cells: list[str], problems: list[dict[str, Any]]
+) -> int | None:
+    """The row's amount in satang, from its satang column if filled, else its baht
+    column (at most 2 decimals); a problem when it is missing or no amount."""
+    index = columns.index
+    if "amount_satang" in index and columns.cell(cells, "amount_satang"):
+        text = columns.cell(cells, "amount_satang").replace(",", "")
+        field, satang = "amount_satang", int(text) if text.isdigit() else None
+        rule = "a whole number of satang above 0 (365 baht = 36500)"
+    else:
+        field = "amount_baht" if "amount_baht" in index else "amount_satang"
+        text = columns.cell(cells, field).replace(",", "")
+        satang = None
+        if _BAHT.match(text):
+            whole, _, fraction = text.partition(".")
+            satang = int(whole) * 100 + int((fraction + "00")[:2])
+        rule = "baht above 0 with at most 2 decimals (365 or 365.50)"
+    written = columns.cell(cells, field)
+    if not written:
+        problems.append(problem(columns, row, field, None, "the amount is missing", "missing"))
+        return None
+    if satang is None or satang <= 0 or satang > MAX_SATANG:
+        problems.append(
+            problem(
+                columns, row, field, written,
+                f"'{written}' is not an amount: {rule}",
+                "invalid-amount",
+            )
+        )  # fmt: skip
+        return None
+    return satang

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
 from baan_shared.auth.audit import audit_resource
 from baan_shared.http.deps import SessionDep
@@ -11,7 +11,7 @@ from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.http.pagination import decode_cursor, encode_cursor
 from welfare.access import Committee, Reader, Writer
-from welfare.benefits import service
+from welfare.benefits import service, sheet
 from welfare.benefits.models import ClaimStatus
 from welfare.benefits.schemas import (
     MAX_BATCH,
@@ -136,6 +136,59 @@ async def submit_claim_sheet(
     ``index``): 409 when all are the fund's rules, else 422."""
     fund = await funds.get(session, fund_id, principal)
     result = await service.submit_sheet(session, fund, body)
+    audit_resource(request, "welfare-funds", fund.id)
+    return result
+
+
+_FILE_DESCRIPTION = (
+    """A fund committee's claims as a file (ใบขอรับสวัสดิการ): a .csv (UTF-8) or .xlsx
+whose first sheet has a header row, Thai or English:
+
+| field | headers |
+|---|---|
+"""
+    + "\n".join(f"| {field} | {', '.join(names)} |" for field, names in sheet.HEADERS.items())
+    + f"""
+
+A member is named by รหัสสมาชิก (the member's id) or เลขประจำตัวประชาชน (a member of
+this fund); the benefit in Thai ({", ".join(list(sheet.KINDS)[:8])}) or as the API
+writes it; the event's date as 2025-01-31 or 31/01/2568 (a Buddhist-era year is read
+as such); the nights of a per-night benefit; the amount asked of an up-to benefit in
+baht (จำนวนเงิน) or satang. At most {MAX_BATCH:,} rows. Every claim is judged as
+`POST /v1/claims` would judge it, in the order of the rows, and filed, or none: a
+sheet with any refused row answers 422 (or 409 when every problem is the fund's
+rules) with one entry per problem naming the row (the header is row 1), the column
+as written, the value (a national ID masked) and the rule."""
+)
+
+
+@router.post(
+    "/v1/funds/{fund_id}/claim-sheets/file",
+    response_model=ClaimSheetResult,
+    status_code=status.HTTP_201_CREATED,
+    description=_FILE_DESCRIPTION,
+    responses=problem_responses(
+        {
+            **NO_FUND,
+            409: "Claims refused by the fund's rules in force on their event's date, each "
+            "named by row and column (no claim filed)",
+            422: "The file cannot be read, or rows are bad input: each problem named by row "
+            "and column (no claim filed)",
+        }
+    ),
+)
+@idempotent
+async def upload_claim_sheet(
+    fund_id: uuid.UUID,
+    session: SessionDep,
+    principal: Writer,
+    request: Request,
+    file: Annotated[UploadFile, File(description="A .csv (UTF-8) or .xlsx claim sheet")],
+) -> ClaimSheetResult:
+    fund = await funds.get(session, fund_id, principal)
+    result = await service.submit_sheet_file(
+        session, fund, filename=file.filename or "upload", file=file.file
+    )
     audit_resource(request, "welfare-funds", fund.id)
     return result
 

@@ -10,22 +10,24 @@ yearly limit only one fits. Paying takes the amount out of the fund's books (409
 """
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import IO, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist
+from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import utcnow
 from baan_shared.errors import AppError, Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import WelfareBenefitPaid
 from baan_shared.outbox import record_event, record_events
 from welfare import SOURCE
 from welfare.areas import region_of
-from welfare.benefits import repository
+from welfare.benefits import repository, sheet
 from welfare.benefits.eligibility import Ask, Claimant, Due, Refusal, Tally, Used, assess
 from welfare.benefits.models import Claim, ClaimStatus
 from welfare.benefits.schemas import (
+    MAX_BATCH,
     ClaimCreate,
     ClaimDecisionItem,
     ClaimDecisionResult,
@@ -40,6 +42,7 @@ from welfare.benefits.schemas import (
     Decision,
     Payment,
 )
+from welfare.benefits.sheet import ClaimLine
 from welfare.books import service as books
 from welfare.books.ledger import MovementKind
 from welfare.funds import repository as funds_repository
@@ -49,7 +52,7 @@ from welfare.funds.schemas import totals_of
 from welfare.funds.service import RulesOn
 from welfare.members import repository as members
 from welfare.members.models import Member
-from welfare.sheets import item_problem, refuse
+from welfare.sheets import Columns, Rows, item_problem, problem, read_upload, refuse
 
 # Refusals about a figure the claim left out: bad input (422); the others are the
 # fund's rules (409).
@@ -103,12 +106,12 @@ async def _bench(
     return found, rules_on, Tally(used)
 
 
-def _value_of(refusal: Refusal, body: ClaimCreate | Claim) -> object:
+def _value_of(refusal: Refusal, body: ClaimCreate | ClaimLine | Claim) -> object:
     field = refusal.field.removeprefix("body.")
     return getattr(body, field, None)
 
 
-def _filed(member: Member, body: ClaimCreate, due: Due) -> Claim:
+def _filed(member: Member, body: ClaimCreate | ClaimLine, due: Due) -> Claim:
     return Claim(
         fund_id=member.fund_id,
         member_id=member.id,
@@ -143,56 +146,130 @@ def _unknown(items: str, index: int, field: str | None, claim_id: uuid.UUID) -> 
     return item_problem(items, index, field, claim_id, reason, "unknown-reference")
 
 
+Locate = Callable[[ClaimLine, str, Any, str, str], dict[str, Any]]
+
+
+def _in_body(line: ClaimLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+    return item_problem("rows", line.at, field, value, reason, code)
+
+
 async def submit_sheet(
     session: AsyncSession, fund: Fund, body: ClaimSheetCreate
 ) -> ClaimSheetResult:
-    """Many claims filed together: each judged as ``submit`` judges one, in the order
-    listed, so a claim counts toward the yearly limits of the claims after it (two
-    hospital stays of one member in one sheet share the nights of the year). Any
-    refused claim refuses the sheet (422 if any is bad input, else 409), each named by
-    its index, field, value and rule; nothing is stored. A member of another fund, in
-    the client's areas or not, is refused exactly as an id naming nothing."""
-    asks = [Ask(r.kind, r.event_date, r.nights, r.amount_satang) for r in body.rows]
-    found, rules_on, tally = await _bench(
-        session, fund, [r.member_id for r in body.rows], [a.event_date.year for a in asks]
+    """Many claims filed together as JSON (see ``_file_lines``)."""
+    lines = [
+        ClaimLine(
+            n, row.member_id, None, row.kind, row.event_date, row.nights, row.amount_satang,
+            row.claimed_by, row.note,
+        )
+        for n, row in enumerate(body.rows)
+    ]  # fmt: skip
+    return await _file_lines(session, fund, lines, _in_body)
+
+
+async def submit_sheet_file(
+    session: AsyncSession, fund: Fund, *, filename: str, file: IO[bytes]
+) -> ClaimSheetResult:
+    """A committee's claims uploaded as a CSV (UTF-8) or XLSX file with Thai or English
+    headers (``sheet.HEADERS``), a member named by id or national ID: the same rules as
+    the JSON sheet, each refused row named by its row in the file (the header is row
+    1), its column as written, the value and the rule."""
+    _, (columns, (lines, problems)) = read_upload(filename, file, _parse)
+
+    def in_file(line: ClaimLine, field: str, value: Any, reason: str, code: str) -> dict[str, Any]:
+        if field == "member_id" and line.national_id is not None:  # named by national ID
+            field, value = "national_id", mask_national_id(line.national_id)
+        elif field == "amount_satang" and "amount_satang" not in columns.index:
+            field = "amount_baht"
+        return problem(columns, line.at, field, value, reason, code)
+
+    return await _file_lines(session, fund, lines, in_file, problems=problems)
+
+
+def _parse(
+    header: list[str], rows: Rows
+) -> tuple[Columns, tuple[list[ClaimLine], list[dict[str, Any]]]]:
+    columns = sheet.map_columns(header)
+    return columns, sheet.parse_rows(columns, rows, max_rows=MAX_BATCH)
+
+
+async def _file_lines(
+    session: AsyncSession,
+    fund: Fund,
+    lines: list[ClaimLine],
+    locate: Locate,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+) -> ClaimSheetResult:
+    """Each claim judged as ``submit`` judges one, in the order listed, so a claim counts
+    toward the yearly limits of the claims after it (two hospital stays of one member in
+    one sheet share the nights of the year). Any refused claim refuses the sheet (422 if
+    any is bad input, else 409), each named by where it is, its field, value and rule;
+    nothing is stored. A member of another fund, in the client's areas or not, is
+    refused exactly as an id naming nothing."""
+    readable = [line for line in lines if line.readable]
+    by_national_id = await members.standings_by_national_id(
+        session, fund.id, [line.national_id for line in readable if line.national_id]
     )
-    bad_input: list[dict[str, Any]] = []
+    for line in readable:
+        if line.national_id is not None and line.national_id in by_national_id:
+            line.member_id = by_national_id[line.national_id].id
+    asks = {
+        line.at: Ask(line.kind, line.event_date, line.nights, line.amount_satang)
+        for line in readable
+    }
+    found, rules_on, tally = await _bench(
+        session,
+        fund,
+        [line.member_id for line in readable if line.member_id is not None],
+        [ask.event_date.year for ask in asks.values()],
+    )
+    bad_input: list[dict[str, Any]] = list(problems or [])
     conflicts: list[dict[str, Any]] = []
-    claims: list[Claim] = []
-    for n, (row, ask) in enumerate(zip(body.rows, asks, strict=True)):
-        member = found.get(row.member_id)
+    refused_rows: set[object] = {p["row"] for p in problems or []}
+    claims: list[tuple[ClaimLine, Claim]] = []
+    for line in readable:
+        member = found.get(line.member_id) if line.member_id is not None else None
         if member is None:
-            bad_input.append(_unknown("rows", n, "member_id", row.member_id))
+            reason = (
+                "no welfare member with this id exists in the client's areas"
+                if line.national_id is None
+                else f"no member of this fund has national ID {mask_national_id(line.national_id)}"
+            )
+            bad_input.append(locate(line, "member_id", line.member_id, reason, "unknown-reference"))
+            refused_rows.add(line.at)
             continue
+        ask = asks[line.at]
         result = _assess(rules_on, member, ask, tally.of(member.id, ask))
         if isinstance(result, Refusal):
             field = result.field.removeprefix("body.")
-            problem = item_problem(
-                "rows", n, field, _value_of(result, row), result.reason, result.rule
-            )
-            (bad_input if result.rule in MISSING else conflicts).append(problem)
+            found_problem = locate(line, field, _value_of(result, line), result.reason, result.rule)
+            (bad_input if result.rule in MISSING else conflicts).append(found_problem)
+            refused_rows.add(line.at)
             continue
         tally.add(
-            member.id, ask, claims=1, nights=row.nights or 0, amount_satang=result.amount_satang
+            member.id, ask, claims=1, nights=line.nights or 0, amount_satang=result.amount_satang
         )
-        claims.append(_filed(member, row, result))
-    refused_items = {p["index"] for p in bad_input + conflicts}
-    refuse(bad_input, conflicts, refused_items, "no claim filed", from_file=False, unit="claims")
-    session.add_all(claims)
+        claims.append((line, _filed(member, line, result)))
+    refuse(
+        bad_input, conflicts, refused_rows, "no claim filed",
+        from_file=problems is not None, unit="claims",
+    )  # fmt: skip
+    session.add_all([claim for _, claim in claims])
     await session.flush()
     return ClaimSheetResult(
         rows=len(claims),
-        total_satang=sum(c.amount_satang for c in claims),
+        total_satang=sum(c.amount_satang for _, c in claims),
         results=[
             ClaimSheetRowResult(
-                row=n,
+                row=line.at,
                 claim_id=c.id,
                 member_id=c.member_id,
                 amount_satang=c.amount_satang,
                 rules_effective_from=c.rules_effective_from,
                 years_of_membership=c.years_of_membership,
             )
-            for n, c in enumerate(claims)
+            for line, c in claims
         ],
     )
 

@@ -16,23 +16,27 @@ from typing import Any
 from baan_shared.auth.pii import mask_national_id
 from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
-from welfare.sheets import Columns, find_columns, problem, read_date
+from welfare.sheets import (
+    AMOUNT_SATANG_HEADERS,
+    MEMBER_HEADERS,
+    Columns,
+    find_columns,
+    problem,
+    read_amount,
+    read_date,
+    read_member,
+)
 
 # Each field of a contribution and the headers committees' sheets use for it (Thai first).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "member_id": ("รหัสสมาชิก", "member_id"),
-    "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "national_id"),
+    **MEMBER_HEADERS,
     "paid_on": ("วันที่ชำระ", "วันที่จ่าย", "วันที่รับเงิน", "paid_on"),
     "amount_baht": ("จำนวนเงิน(บาท)", "จำนวนเงิน", "เงินสมทบ(บาท)", "เงินสมทบ", "amount_baht"),
-    "amount_satang": ("จำนวนเงิน(สตางค์)", "amount_satang"),
+    "amount_satang": AMOUNT_SATANG_HEADERS,
     "reference": ("เลขที่ใบเสร็จ", "เลขที่ใบรับเงิน", "reference"),
 }
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
-_BAHT = re.compile(r"^\d+(?:\.\d{1,2})?$")
-# The largest amount a row may hold: the API's bound on money (baan_shared.http.bounds),
-# well inside BIGINT.
-MAX_SATANG = 10**15
 
 
 def thai_header(field: str) -> str:
@@ -74,7 +78,6 @@ def parse_rows(
 ) -> tuple[list[SheetLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    index = columns.index
     today = thai_today()
     lines: list[SheetLine] = []
     problems: list[dict[str, Any]] = []
@@ -82,42 +85,7 @@ def parse_rows(
         if len(lines) + 1 > max_rows:
             raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it by month")
         bad = len(problems)
-        member_id: uuid.UUID | None = None
-        national_id: str | None = None
-        member_text = columns.cell(cells, "member_id")
-        id_text = columns.cell(cells, "national_id").replace("-", "").replace(" ", "")
-        if member_text:
-            try:
-                member_id = uuid.UUID(member_text)
-            except ValueError:
-                problems.append(
-                    problem(
-                        columns, row, "member_id", member_text,
-                        f"'{member_text}' is not a member's id (a UUID such as "
-                        "0193f2a4-…, as the members list shows it)",
-                        "invalid-member-id",
-                    )
-                )  # fmt: skip
-        elif id_text:
-            if len(id_text) == 13 and id_text.isdigit():
-                national_id = id_text
-            else:
-                problems.append(
-                    problem(
-                        columns, row, "national_id", columns.cell(cells, "national_id"),
-                        "a Thai national ID has 13 digits",
-                        "invalid-national-id",
-                    )
-                )  # fmt: skip
-        else:
-            field = "member_id" if "member_id" in index else "national_id"
-            problems.append(
-                problem(
-                    columns, row, field, None,
-                    f"the row names no member: fill in {thai_header(field)}",
-                    "missing",
-                )
-            )  # fmt: skip
+        member_id, national_id = read_member(columns, row, cells, problems)
         paid_text = columns.cell(cells, "paid_on")
         paid_on = read_date(paid_text)
         if paid_on is None:
@@ -137,7 +105,7 @@ def parse_rows(
                     "in-the-future",
                 )
             )  # fmt: skip
-        amount = _amount(columns, row, cells, problems)
+        amount = read_amount(columns, row, cells, problems)
         reference = columns.cell(cells, "reference")
         if not _REFERENCE.match(reference):
             problems.append(
@@ -155,38 +123,6 @@ def parse_rows(
     if not lines:
         raise SheetRefused("the sheet has no rows under its header")
     return lines, problems
-
-
-def _amount(
-    columns: Columns, row: int, cells: list[str], problems: list[dict[str, Any]]
-) -> int | None:
-    index = columns.index
-    if "amount_satang" in index and columns.cell(cells, "amount_satang"):
-        text = columns.cell(cells, "amount_satang").replace(",", "")
-        field, satang = "amount_satang", int(text) if text.isdigit() else None
-        rule = "a whole number of satang above 0 (365 baht = 36500)"
-    else:
-        field = "amount_baht" if "amount_baht" in index else "amount_satang"
-        text = columns.cell(cells, field).replace(",", "")
-        satang = None
-        if _BAHT.match(text):
-            whole, _, fraction = text.partition(".")
-            satang = int(whole) * 100 + int((fraction + "00")[:2])
-        rule = "baht above 0 with at most 2 decimals (365 or 365.50)"
-    written = columns.cell(cells, field)
-    if not written:
-        problems.append(problem(columns, row, field, None, "the amount is missing", "missing"))
-        return None
-    if satang is None or satang <= 0 or satang > MAX_SATANG:
-        problems.append(
-            problem(
-                columns, row, field, written,
-                f"'{written}' is not an amount: {rule}",
-                "invalid-amount",
-            )
-        )  # fmt: skip
-        return None
-    return satang
 
 
 def masked(national_id: str) -> str:
