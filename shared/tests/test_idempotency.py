@@ -230,6 +230,22 @@ class TestSameKeySameRequest:
         assert await _count(app) == 2
 
 
+class TestInvalidRequest:
+    async def test_a_request_refused_as_invalid_leaves_its_key_free(
+        self, app: FastAPI, client: httpx.AsyncClient
+    ) -> None:
+        # FastAPI claims the key (a dependency) before it validates the body: the 422
+        # must free it again, or every retry gets 409 "still being processed".
+        headers = {"Idempotency-Key": "pay-invalid"}
+        invalid = {**BODY, "amount_satang": 0}
+        first = await client.post("/v1/payments", json=invalid, headers=headers)
+        again = await client.post("/v1/payments", json=invalid, headers=headers)
+        assert (first.status_code, again.status_code) == (422, 422), again.text
+        corrected = await client.post("/v1/payments", json=BODY, headers=headers)
+        assert corrected.status_code == 201, corrected.text
+        assert await _count(app) == 1
+
+
 class TestSameKeyAnotherRequest:
     async def test_another_body_is_a_422_naming_the_header(
         self, app: FastAPI, client: httpx.AsyncClient

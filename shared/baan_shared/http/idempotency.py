@@ -36,7 +36,7 @@ import hashlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -147,6 +147,7 @@ class Claim:
     key: str | None = None
     default_status: int = 200
     replay: Response | None = None
+    settled: bool = False  # the endpoint ran and recorded its answer or freed the key
 
     @property
     def active(self) -> bool:
@@ -266,12 +267,17 @@ async def claim_key(
             description="Retry with the same key to get the first answer, never a second effect",
         ),
     ] = None,
-) -> Claim:
-    """The dependency ``@idempotent`` adds: claim the key, or find its earlier answer."""
+) -> AsyncIterator[Claim]:
+    """The dependency ``@idempotent`` adds: claim the key, or find its earlier answer.
+
+    FastAPI runs it before it validates the request's other parameters: a request
+    refused then (a 422 for its body or path) never reaches the endpoint, so the key
+    is freed here on the way out, and a corrected retry with the same key runs."""
     route = request.scope.get("route")
     default_status = getattr(route, "status_code", None) or 200
     if idempotency_key is None:
-        return Claim(default_status=default_status)
+        yield Claim(default_status=default_status)
+        return
     runtime = request.app.state.runtime
     settings = runtime.settings
     client_id = client_id_of(request)
@@ -299,7 +305,12 @@ async def claim_key(
         default_status=default_status,
     )
     if found is None:
-        return claim
+        try:
+            yield claim
+        finally:
+            if not claim.settled:
+                await claim.release()
+        return
     if found.request_digest != digest:
         raise _header_error(
             f"{HEADER} {idempotency_key!r} was used for another request "
@@ -311,7 +322,7 @@ async def claim_key(
             "retry once it has answered"
         )
     claim.replay = _stored_answer(found)
-    return claim
+    yield claim
 
 
 R = TypeVar("R")
@@ -362,9 +373,11 @@ def idempotent(endpoint: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable
             # Flush the effects first: a constraint that fails here still releases the key.
             await _idempotency_session.flush()
             await _idempotency.complete(_idempotency_session, status_code, body)
+            _idempotency.settled = True
         except BaseException:
             # Roll back first: on SQLite the request's own write lock would block the
             # release, which runs in a transaction of its own.
+            _idempotency.settled = True
             await _idempotency_session.rollback()
             await _idempotency.release()
             raise
@@ -374,7 +387,7 @@ def idempotent(endpoint: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable
         inspect.Parameter(
             "_idempotency",
             inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[Claim, Depends(claim_key)],
+            annotation=Annotated[Claim, Depends(claim_key, scope="function")],
         ),
         inspect.Parameter(
             "_idempotency_session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep
