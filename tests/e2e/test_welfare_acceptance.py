@@ -36,7 +36,7 @@ import pytest
 from platform_harness import Platform, eventually
 from survey_feed import elapsed, national_ids
 
-from baan_local.demo import gather_bounded
+from baan_local.demo import every, gather_bounded
 from baan_local.demo_welfare import RULES  # seed 003's example rules
 from baan_shared.auth.scopes import REPORTS_READ, WELFARE_DECIDE, WELFARE_READ, WELFARE_WRITE
 from baan_shared.clock import thai_today, utcnow
@@ -72,16 +72,18 @@ def split(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def tambons(count: int) -> list[str]:
-    """``count`` tambons spread over the country (every n-th of the official list)."""
-    every = [
+def tambons(count: int, has_fund: set[str]) -> list[str]:
+    """``count`` tambons spread over the country (every n-th of the official list), none
+    with a fund already (the shared platform's other tests, the demo, registered some)."""
+    codes = [
         s.code
         for p in geothai.provinces()
         for d in geothai.districts(p.code)
         for s in geothai.subdistricts(d.code)
+        if s.code not in has_fund
     ]
-    step = max(1, len(every) // count)
-    return every[::step][:count]
+    step = max(1, len(codes) // count)
+    return codes[::step][:count]
 
 
 async def post(
@@ -255,7 +257,7 @@ class Fund:
             assert paid["total_satang"] == sum(amounts)
 
 
-def plan(platform: Platform) -> list[Fund]:
+def plan(platform: Platform, has_fund: set[str]) -> list[Fund]:
     count = EXPECTED["funds"]
     members = split(EXPECTED["members"], count)
     helped = split(EXPECTED["people_helped"], count)
@@ -263,7 +265,7 @@ def plan(platform: Platform) -> list[Fund]:
     balances = split(EXPECTED["balance_satang"], count)
     funds, taken = [], 0
     for tambon, size, people, balance in zip(
-        tambons(count), members, helped, balances, strict=True
+        tambons(count, has_fund), members, helped, balances, strict=True
     ):
         assert people <= size
         funds.append(Fund(platform, tambon, size, amounts[taken : taken + people], balance))
@@ -292,7 +294,9 @@ async def test_seed_003_s_national_table_comes_out_of_reporting_exactly(
     started = time.monotonic()
     today = thai_today()
     day = (today - timedelta(days=1)).isoformat()
-    funds = plan(platform)
+    async with platform.client("welfare") as welfare:
+        has_fund = {fund["subdistrict_code"] for fund in await every(welfare, "/v1/funds")}
+    funds = plan(platform, has_fund)
     this_year = fiscal_year_at(utcnow())
     async with platform.client("reporting") as reporting:
         already = (await welfare_report(reporting, level="country"))["total"]
