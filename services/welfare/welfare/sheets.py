@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.clock import thai_today
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, header_key
 from baan_shared.sheets import read_rows as read_file_rows
@@ -189,6 +190,43 @@ def read_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def read_past_date(
+    columns: Columns,
+    row: int,
+    cells: list[str],
+    problems: list[dict[str, Any]],
+    field: str,
+    *,
+    missing: str,
+    not_yet: str,
+) -> date | None:
+    """The date in the row's ``field`` cell, if it is one and not after today (Thai
+    time); otherwise None and its problem added: ``missing`` when the cell is empty,
+    ``not_yet`` (e.g. "a payment is recorded once made") when the date is to come."""
+    text = columns.cell(cells, field)
+    value = read_date(text)
+    if value is None:
+        problems.append(
+            problem(
+                columns, row, field, text or None,
+                f"'{text}' is not a date: write it as 2025-01-31 or 31/01/2568"
+                if text else missing,
+                "invalid-date" if text else "missing",
+            )
+        )  # fmt: skip
+        return None
+    today = thai_today()
+    if value > today:
+        problems.append(
+            problem(
+                columns, row, field, text, f"{value} is after today ({today}): {not_yet}",
+                "in-the-future",
+            )
+        )  # fmt: skip
+        return None
+    return value
 
 
 def read_upload(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.funds.rules import BenefitKind
 from welfare.sheets import (
@@ -18,8 +17,8 @@ from welfare.sheets import (
     find_columns,
     problem,
     read_amount,
-    read_date,
     read_member,
+    read_past_date,
 )
 
 # Each field of a claim and the headers committees' sheets use for it (Thai first).
@@ -86,7 +85,6 @@ def parse_rows(
 ) -> tuple[list[ClaimLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    today = thai_today()
     lines: list[ClaimLine] = []
     problems: list[dict[str, Any]] = []
     for row, cells in rows:
@@ -105,25 +103,10 @@ def parse_rows(
                     "invalid-kind" if kind_text else "missing",
                 )
             )  # fmt: skip
-        event_text = columns.cell(cells, "event_date")
-        event_date = read_date(event_text)
-        if event_date is None:
-            problems.append(
-                problem(
-                    columns, row, "event_date", event_text or None,
-                    f"'{event_text}' is not a date: write it as 2025-01-31 or 31/01/2568"
-                    if event_text else "the event's date is missing",
-                    "invalid-date" if event_text else "missing",
-                )
-            )  # fmt: skip
-        elif event_date > today:
-            problems.append(
-                problem(
-                    columns, row, "event_date", event_text,
-                    f"{event_date} is after today ({today}): a claim is filed once it happened",
-                    "in-the-future",
-                )
-            )  # fmt: skip
+        event_date = read_past_date(
+            columns, row, cells, problems, "event_date",
+            missing="the event's date is missing", not_yet="a claim is filed once it happened",
+        )  # fmt: skip
         nights_text = columns.cell(cells, "nights").strip()
         nights = int(nights_text) if nights_text.isdigit() else None
         if nights_text and (nights is None or not 1 <= nights <= MAX_NIGHTS):

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from baan_shared.auth.pii import mask_national_id
-from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.sheets import (
     AMOUNT_SATANG_HEADERS,
@@ -23,8 +22,8 @@ from welfare.sheets import (
     find_columns,
     problem,
     read_amount,
-    read_date,
     read_member,
+    read_past_date,
 )
 
 # Each field of a contribution and the headers committees' sheets use for it (Thai first).
@@ -78,7 +77,6 @@ def parse_rows(
 ) -> tuple[list[SheetLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    today = thai_today()
     lines: list[SheetLine] = []
     problems: list[dict[str, Any]] = []
     for row, cells in rows:
@@ -86,25 +84,10 @@ def parse_rows(
             raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it by month")
         bad = len(problems)
         member_id, national_id = read_member(columns, row, cells, problems)
-        paid_text = columns.cell(cells, "paid_on")
-        paid_on = read_date(paid_text)
-        if paid_on is None:
-            problems.append(
-                problem(
-                    columns, row, "paid_on", paid_text or None,
-                    f"'{paid_text}' is not a date: write it as 2025-01-31 or 31/01/2568"
-                    if paid_text else "the payment date is missing",
-                    "invalid-date" if paid_text else "missing",
-                )
-            )  # fmt: skip
-        elif paid_on > today:
-            problems.append(
-                problem(
-                    columns, row, "paid_on", paid_text,
-                    f"{paid_on} is after today ({today}): a payment is recorded once made",
-                    "in-the-future",
-                )
-            )  # fmt: skip
+        paid_on = read_past_date(
+            columns, row, cells, problems, "paid_on",
+            missing="the payment date is missing", not_yet="a payment is recorded once made",
+        )  # fmt: skip
         amount = read_amount(columns, row, cells, problems)
         reference = columns.cell(cells, "reference")
         if not _REFERENCE.match(reference):

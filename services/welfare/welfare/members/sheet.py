@@ -9,10 +9,9 @@ from datetime import date
 from typing import Any
 
 from baan_shared.auth.pii import mask_national_id
-from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.members.membership import compact_national_id, national_id_reason
-from welfare.sheets import Columns, find_columns, problem, read_date
+from welfare.sheets import Columns, find_columns, problem, read_past_date
 
 # Each field of a member and the headers committees' registers use for it (Thai first).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -48,7 +47,6 @@ def parse_rows(
 ) -> tuple[list[MemberLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    today = thai_today()
     lines: list[MemberLine] = []
     problems: list[dict[str, Any]] = []
     for row, cells in rows:
@@ -83,25 +81,10 @@ def parse_rows(
                     "too-long" if name else "missing",
                 )
             )  # fmt: skip
-        joined_text = columns.cell(cells, "joined_on")
-        joined_on = read_date(joined_text)
-        if joined_on is None:
-            problems.append(
-                problem(
-                    columns, row, "joined_on", joined_text or None,
-                    f"'{joined_text}' is not a date: write it as 2025-01-31 or 31/01/2568"
-                    if joined_text else "the joining date is missing",
-                    "invalid-date" if joined_text else "missing",
-                )
-            )  # fmt: skip
-        elif joined_on > today:
-            problems.append(
-                problem(
-                    columns, row, "joined_on", joined_text,
-                    f"{joined_on} is after today ({today}): a member is registered once joined",
-                    "in-the-future",
-                )
-            )  # fmt: skip
+        joined_on = read_past_date(
+            columns, row, cells, problems, "joined_on",
+            missing="the joining date is missing", not_yet="a member is registered once joined",
+        )  # fmt: skip
         if len(problems) == bad and joined_on is not None:
             lines.append(MemberLine(row, compact_national_id(id_text), name, joined_on))
         else:
