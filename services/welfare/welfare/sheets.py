@@ -26,6 +26,7 @@ from baan_shared.sheets import read_rows as read_file_rows
 
 Rows = Iterator[tuple[int, list[str]]]
 T = TypeVar("T")
+Line = TypeVar("Line")
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -227,6 +228,32 @@ def read_past_date(
         )  # fmt: skip
         return None
     return value
+
+
+def parse_sheet(
+    rows: Rows,
+    *,
+    max_rows: int,
+    split: str,
+    read_row: Callable[[int, list[str], list[dict[str, Any]]], Line | None],
+    unreadable: Callable[[int, list[str]], Line],
+) -> tuple[list[Line], list[dict[str, Any]]]:
+    """Every row's typed values, and a problem for each bad cell (a row may have
+    several). ``read_row`` reads one row, adding its problems; a row with any problem
+    (or that it could not read: None) becomes ``unreadable(row, cells)``, kept in its
+    place so the service still sees it. Refuses a sheet of no rows, or of more than
+    ``max_rows`` (``split`` says how to split it: "split it by month")."""
+    lines: list[Line] = []
+    problems: list[dict[str, Any]] = []
+    for row, cells in rows:
+        if len(lines) + 1 > max_rows:
+            raise SheetRefused(f"the sheet has more than {max_rows:,} rows: {split}")
+        bad = len(problems)
+        line = read_row(row, cells, problems)
+        lines.append(line if line is not None and len(problems) == bad else unreadable(row, cells))
+    if not lines:
+        raise SheetRefused("the sheet has no rows under its header")
+    return lines, problems
 
 
 def read_upload(

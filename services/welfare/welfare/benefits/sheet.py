@@ -15,6 +15,7 @@ from welfare.sheets import (
     MEMBER_HEADERS,
     Columns,
     find_columns,
+    parse_sheet,
     problem,
     read_amount,
     read_member,
@@ -85,12 +86,8 @@ def parse_rows(
 ) -> tuple[list[ClaimLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    lines: list[ClaimLine] = []
-    problems: list[dict[str, Any]] = []
-    for row, cells in rows:
-        if len(lines) + 1 > max_rows:
-            raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it")
-        bad = len(problems)
+
+    def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> ClaimLine | None:
         member_id, national_id = read_member(columns, row, cells, problems)
         kind_text = columns.cell(cells, "kind").strip()
         kind = KINDS.get(kind_text) or KINDS.get(kind_text.lower())
@@ -138,19 +135,18 @@ def parse_rows(
                     f"a note is at most {MAX_NOTE} characters", "too-long",
                 )
             )  # fmt: skip
-        if len(problems) == bad and kind is not None and event_date is not None:
-            lines.append(
-                ClaimLine(
-                    row, member_id, national_id, kind, event_date, nights, amount, claimed_by, note
-                )
-            )
-        else:
-            lines.append(
-                ClaimLine(
-                    row, None, None, BenefitKind.CHILDBIRTH, date.min, None, None, "", None,
-                    readable=False,
-                )
-            )  # fmt: skip
-    if not lines:
-        raise SheetRefused("the sheet has no rows under its header")
-    return lines, problems
+        if kind is None or event_date is None:
+            return None
+        return ClaimLine(
+            row, member_id, national_id, kind, event_date, nights, amount, claimed_by, note
+        )
+
+    def unreadable(row: int, cells: list[str]) -> ClaimLine:
+        return ClaimLine(
+            row, None, None, BenefitKind.CHILDBIRTH, date.min, None, None, "", None,
+            readable=False,
+        )  # fmt: skip
+
+    return parse_sheet(
+        rows, max_rows=max_rows, split="split it", read_row=read_row, unreadable=unreadable
+    )

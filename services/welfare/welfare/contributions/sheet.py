@@ -20,6 +20,7 @@ from welfare.sheets import (
     MEMBER_HEADERS,
     Columns,
     find_columns,
+    parse_sheet,
     problem,
     read_amount,
     read_member,
@@ -77,12 +78,8 @@ def parse_rows(
 ) -> tuple[list[SheetLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    lines: list[SheetLine] = []
-    problems: list[dict[str, Any]] = []
-    for row, cells in rows:
-        if len(lines) + 1 > max_rows:
-            raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it by month")
-        bad = len(problems)
+
+    def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> SheetLine | None:
         member_id, national_id = read_member(columns, row, cells, problems)
         paid_on = read_past_date(
             columns, row, cells, problems, "paid_on",
@@ -99,13 +96,17 @@ def parse_rows(
                     "invalid-reference" if reference else "missing",
                 )
             )  # fmt: skip
-        if len(problems) == bad and paid_on is not None and amount is not None:
-            lines.append(SheetLine(row, member_id, national_id, paid_on, amount, reference))
-        else:
-            lines.append(SheetLine(row, None, None, date.min, 0, reference, readable=False))
-    if not lines:
-        raise SheetRefused("the sheet has no rows under its header")
-    return lines, problems
+        if paid_on is None or amount is None:
+            return None
+        return SheetLine(row, member_id, national_id, paid_on, amount, reference)
+
+    def unreadable(row: int, cells: list[str]) -> SheetLine:
+        reference = columns.cell(cells, "reference")
+        return SheetLine(row, None, None, date.min, 0, reference, readable=False)
+
+    return parse_sheet(
+        rows, max_rows=max_rows, split="split it by month", read_row=read_row, unreadable=unreadable
+    )
 
 
 def masked(national_id: str) -> str:

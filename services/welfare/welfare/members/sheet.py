@@ -11,7 +11,7 @@ from typing import Any
 from baan_shared.auth.pii import mask_national_id
 from baan_shared.sheets import SheetRefused
 from welfare.members.membership import compact_national_id, national_id_reason
-from welfare.sheets import Columns, find_columns, problem, read_past_date
+from welfare.sheets import Columns, find_columns, parse_sheet, problem, read_past_date
 
 # Each field of a member and the headers committees' registers use for it (Thai first).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -47,12 +47,8 @@ def parse_rows(
 ) -> tuple[list[MemberLine], list[dict[str, Any]]]:
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
-    lines: list[MemberLine] = []
-    problems: list[dict[str, Any]] = []
-    for row, cells in rows:
-        if len(lines) + 1 > max_rows:
-            raise SheetRefused(f"the sheet has more than {max_rows:,} rows: split it")
-        bad = len(problems)
+
+    def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> MemberLine | None:
         id_text = columns.cell(cells, "national_id")
         if not id_text:
             problems.append(
@@ -85,10 +81,14 @@ def parse_rows(
             columns, row, cells, problems, "joined_on",
             missing="the joining date is missing", not_yet="a member is registered once joined",
         )  # fmt: skip
-        if len(problems) == bad and joined_on is not None:
-            lines.append(MemberLine(row, compact_national_id(id_text), name, joined_on))
-        else:
-            lines.append(MemberLine(row, "", name, date.min, readable=False))
-    if not lines:
-        raise SheetRefused("the sheet has no rows under its header")
-    return lines, problems
+        if joined_on is None:
+            return None
+        return MemberLine(row, compact_national_id(id_text), name, joined_on)
+
+    def unreadable(row: int, cells: list[str]) -> MemberLine:
+        name = columns.cell(cells, "name").strip()
+        return MemberLine(row, "", name, date.min, readable=False)
+
+    return parse_sheet(
+        rows, max_rows=max_rows, split="split it", read_row=read_row, unreadable=unreadable
+    )
