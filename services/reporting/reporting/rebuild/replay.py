@@ -40,6 +40,11 @@ from reporting.rebuild.shadow import Shadow, open_shadow
 log = logging.getLogger(__name__)
 
 REBUILD_CONSUMER = f"{SERVICE_NAME}-rebuild"
+FETCH_RECORDS = 10_000
+"""Records one fetch may hand the rebuild, over all partitions (the live consumer's 500
+would split them into batches of a few hundred events, and every batch pays its
+statements: inbox, lock, save, marks). Each partition's share is still bounded by the
+consumer's fetch size per partition (1 MiB: about a thousand events)."""
 SMALL_ENOUGH_TO_SWAP = 500
 """Catch up until one pass finds fewer new records than this, then swap: the
 swap holds the live inbox lock while it applies them."""
@@ -77,7 +82,7 @@ async def _open_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=500,
+        max_poll_records=FETCH_RECORDS,
         **client_options(security),
     )
     await consumer.start()
