@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Text, false
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, false, text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -59,11 +59,37 @@ def _aware(nullable: bool = False) -> Any:
     return Column(UTCDateTime(), nullable=nullable)
 
 
+# Households still as surveyed: the bulk of the table (a survey round imports them by
+# the hundred thousand), and never looked up by status, where an index would not narrow
+# anything; the decided ones (screened, approved, ...) are few and are looked up.
+_DECIDED = "status <> 'surveyed'"
+
+
+def _partial_index(name: str, *columns: str, where: str) -> Index:
+    return Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
+
+
 class Household(SQLModel, table=True):
     __tablename__ = "households"
+    # Each index is written for every household an import registers, so each one is
+    # there for a query (issue 16): the national ID (already registered, approved
+    # elsewhere), areas (area filters, coverage), the duplicate key (look-alikes).
+    # Households not in a round or community, or not decided yet, have no entry in
+    # those indexes: a query by round, community or decided status names one. The
+    # programme is only looked up with a status (rankings, lists) or an area: six
+    # programmes, too few to narrow a list alone.
+    __table_args__ = (
+        _partial_index("ix_households_status_programme", "status", "programme", where=_DECIDED),
+        _partial_index(
+            "ix_households_survey_round_id", "survey_round_id", where="survey_round_id IS NOT NULL"
+        ),
+        _partial_index(
+            "ix_households_community_id", "community_id", where="community_id IS NOT NULL"
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    programme: Programme = Field(sa_type=enum_type(Programme), index=True)
+    programme: Programme = Field(sa_type=enum_type(Programme))
     head_name: str = Field(max_length=200)
     national_id: str = Field(max_length=13, index=True)
     phone: str | None = Field(default=None, max_length=20)
@@ -71,11 +97,9 @@ class Household(SQLModel, table=True):
     district_code: str = Field(max_length=4)
     subdistrict_code: str = Field(max_length=6, index=True)
     village: str | None = Field(default=None, max_length=200)
-    survey_round_id: uuid.UUID | None = Field(
-        default=None, foreign_key="survey_rounds.id", index=True
-    )
+    survey_round_id: uuid.UUID | None = Field(default=None, foreign_key="survey_rounds.id")
     # The community (ชุมชน) or village it belongs to, when one is registered.
-    community_id: uuid.UUID | None = Field(default=None, foreign_key="communities.id", index=True)
+    community_id: uuid.UUID | None = Field(default=None, foreign_key="communities.id")
     household_size: int
     monthly_income_satang: int = Field(sa_type=BigInteger)
     need: Need = Field(sa_type=enum_type(Need))
@@ -99,7 +123,7 @@ class Household(SQLModel, table=True):
     eligibility_checks: list[dict[str, str]] | None = Field(default=None, sa_column=Column(JSON))
     eligibility_override: str | None = Field(default=None, sa_column=Column(Text))
     status: HouseholdStatus = Field(
-        default=HouseholdStatus.SURVEYED, sa_type=enum_type(HouseholdStatus), index=True
+        default=HouseholdStatus.SURVEYED, sa_type=enum_type(HouseholdStatus)
     )
     status_reason: str | None = Field(default=None, sa_column=Column(Text))
     fiscal_year: int | None = None
