@@ -187,6 +187,24 @@ async def test_sql_checks_and_writes_what_the_python_rules_do(
     )
 
 
+async def test_a_look_alike_of_a_household_registered_before_flags_both(
+    pg_app: FastAPI, issuer: DevIssuer, staged_rows: list[int]
+) -> None:
+    """A row written by SQL that looks like a household of an earlier import (same head,
+    village and sub-district, another national ID) flags both; a row in another village
+    flags nothing."""
+    earlier = sheet_row(**{NAME: "นางบุญมา ซ้ำเดิม", VILLAGE: "หมู่ 9"})
+    await _import(pg_app, issuer, csv_bytes([earlier, sheet_row()]))
+    look_alike = sheet_row(**{NAME: "บุญมา ซ้ำเดิม", VILLAGE: "หมู่ที่ 9"})
+    unrelated = sheet_row(**{NAME: "นางบุญมา ซ้ำเดิม", VILLAGE: "หมู่ 10"})
+    later = await _import(pg_app, issuer, csv_bytes([look_alike, unrelated]))
+    assert later["rows_imported"] == 2 and staged_rows == [2, 3, 2, 3]
+    async with pg_app.state.runtime.session_factory() as session:
+        households = (await session.exec(select(Household))).all()
+    flagged = {h.national_id for h in households if h.possible_duplicate}
+    assert flagged == {earlier[2], look_alike[2]}
+
+
 async def test_each_event_is_the_bytes_the_outbox_writer_writes(
     pg_app: FastAPI, issuer: DevIssuer, staged_rows: list[int]
 ) -> None:

@@ -483,13 +483,15 @@ FROM new n ORDER BY n.n
     driver = await _driver(session)
     await driver.execute(sql, *params)
     # Likely duplicates: a key now shared by two national IDs flags every household on it.
+    # Each row just registered holds its key with its own national ID, so its key is
+    # shared exactly when one other household holds it with another ID: one index probe
+    # that stops at the first such household, not a count of every household per key.
     await driver.execute(
         f"""
 UPDATE households SET possible_duplicate = true
 WHERE NOT possible_duplicate AND duplicate_key IN (
-    SELECT h.duplicate_key FROM households h
-    WHERE h.duplicate_key IN (
-        SELECT c.duplicate_key FROM {_CHECKED} c)
-    GROUP BY h.duplicate_key HAVING count(DISTINCT h.national_id) > 1)
+    SELECT c.duplicate_key FROM {_CHECKED} c
+    WHERE EXISTS (SELECT FROM households h
+                  WHERE h.duplicate_key = c.duplicate_key AND h.national_id <> c.national_id))
 """
     )
