@@ -329,7 +329,7 @@ LONG_TERM_TARGETS = {"master-plan-20-year": MASTER_PLAN, "rural-5-year": RURAL_5
 
 
 async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple[Any, ...]]]:
-    """Both summary tables' cells that count anything, each summed over its slots;
+    """Every summary table's cells that count anything, each summed over its slots;
     ``recomputed``: as the GROUP BY over the households makes them (in a transaction
     rolled back after)."""
     found: dict[str, set[tuple[Any, ...]]] = {}
@@ -337,10 +337,8 @@ async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple
         connection = await session.connection()
         if recomputed:
             await summaries.recompute(connection)
-        for table, keys, values in (
-            ("progress_summary", summaries.PROGRESS_KEY, summaries.PROGRESS_VALUES),
-            ("achievement_summary", summaries.ACHIEVEMENT_KEY, summaries.ACHIEVEMENT_VALUES),
-        ):
+        for summary, keys, values in summaries.TABLES:
+            table = summary.name
             # A cell is the sum of its slots (each partition adds to a slot of its own).
             sums = ", ".join(f"SUM({value})" for value in values)
             rows = await connection.execute(

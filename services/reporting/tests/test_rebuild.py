@@ -220,6 +220,7 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     # the live projector keeps them so from there on.
     rebuilt = await summary_rows(app, recomputed=False)
     assert rebuilt == await summary_rows(app, recomputed=True)
+    assert rebuilt["place_summary"] and rebuilt["grant_summary"]
     # The rebuilt inbox holds every replayed event: redelivering them changes nothing.
     await apply_events(app, first + missed)
     assert await progress(app, fiscal_year) == after

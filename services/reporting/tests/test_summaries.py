@@ -1,18 +1,21 @@
 """Summary rows equal the GROUP BY over the households, however the events arrive.
 
-The projectors keep ``progress_summary`` and ``achievement_summary`` by deltas in the
-same transaction as the households. For generated households (every stage, two
-programmes, areas with and without districts, approvals on both sides of fiscal-year
-and half boundaries) applied in random batches, three streams at once, with
-redelivered batches and some events one at a time, every summary row equals what
-one INSERT ... SELECT ... GROUP BY over ``household_progress`` gives, and the
-reports that read the summaries give what the same reports over every household
-give. On SQLite and PostgreSQL.
+The projectors keep ``progress_summary``, ``achievement_summary``, ``place_summary`` and
+``grant_summary`` by deltas in the same transaction as the households and grants. For
+generated households (every stage, two programmes, areas with and without districts,
+a few communities, approvals on both sides of fiscal-year and half boundaries) applied
+in random batches, three streams at once, with redelivered batches and some events one
+at a time, every summary row equals what one INSERT ... SELECT ... GROUP BY over
+``household_progress`` (and ``grant_progress``) gives, and the reports that read the
+summaries give what the same reports over every household and grant give. On SQLite
+and PostgreSQL.
 """
 
 import asyncio
 import random
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from reporting_factories import T0, Household, StartApp, apply_events, journey, summary_rows
@@ -24,6 +27,7 @@ from baan_shared.events import EVENT_TYPES, CloudEvent
 from baan_testkit.events import kafka_records
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.money import repository as money_repository
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
 from reporting.projections.repository import AchievementFilter, AreaFilter
@@ -41,6 +45,10 @@ STAGES = [
     "cancelled",
 ]
 
+# A few communities, shared by households of both programmes and several areas; some
+# households name none.
+COMMUNITIES = [None, *(uuid.UUID(int=n << 64 | 15) for n in range(1, 4))]
+
 
 def _generated(rng: random.Random, count: int) -> list[CloudEvent]:
     """``count`` households; approvals from a year before T0 to half a year after (FY
@@ -52,6 +60,7 @@ def _generated(rng: random.Random, count: int) -> list[CloudEvent]:
             # 57 and 10 have a district and a sub-district; 30 has neither.
             province_code=rng.choice(["57", "57", "10", "30"]),
             fiscal_year=rng.choice([2567, 2568]),
+            community_id=rng.choice(COMMUNITIES),
         )
         start = T0 + timedelta(days=rng.randint(-400, 200), hours=rng.randint(0, 23))
         events += journey(
@@ -103,7 +112,13 @@ async def _apply_randomly(app: FastAPI, events: list[CloudEvent], rng: random.Ra
 async def _assert_summaries_are_the_group_by(app: FastAPI) -> None:
     kept = await summary_rows(app, recomputed=False)
     assert kept == await summary_rows(app, recomputed=True)
-    assert kept["progress_summary"] and kept["achievement_summary"]
+    assert all(kept[table] for table in kept), kept.keys()
+    assert set(kept) == {
+        "progress_summary",
+        "achievement_summary",
+        "place_summary",
+        "grant_summary",
+    }
 
 
 async def _slots_used(app: FastAPI) -> set[int]:
@@ -182,3 +197,89 @@ async def test_reports_from_summaries_equal_reports_over_households(start_app: S
             session, AchievementFilter(starts_at=months[0][0], ends_at=months[-1][1]), months
         )
         assert all(sum(n[i] for n in everything) > 0 for i in range(3))
+
+
+def _by_key(rows: list[Any]) -> list[Any]:
+    # The two queries may order a missing area (None) differently.
+    return sorted(rows, key=lambda r: (r.programme, r.area_code or ""))
+
+
+def test_a_period_of_whole_months_is_read_from_summaries_and_others_are_not() -> None:
+    year = FiscalPeriod(2568)
+    months = repository.whole_months(year.starts_at, year.ends_at)
+    assert months is not None and len(months) == 12
+    assert months[0].month == 10 and months[-1].month == 9
+    assert repository.whole_months(year.starts_at + timedelta(days=1), year.ends_at) is None
+    assert repository.whole_months(year.starts_at, year.ends_at - timedelta(hours=1)) is None
+
+
+async def test_places_reached_and_grant_money_from_summaries_equal_the_scan(
+    start_app: StartApp,
+) -> None:
+    """The targets report's per-area achievements (households, persons, distinct
+    sub-districts and communities) and the money report's grant sums, read from the
+    place and grant summaries, equal the same over every household and grant."""
+    rng = random.Random(150)
+    app = await start_app()
+    events = _generated(rng, 30)
+    await _apply_randomly(app, events[: len(events) // 2], rng)
+    await _apply_randomly(app, events[len(events) // 2 :], rng)
+    await apply_events(app, rng.sample(events, 8))
+    # (period, filter, area level): each filter and level at least once; a fiscal year
+    # and its halves (one place row each), three months (a row per month).
+    months = FiscalPeriod(2568).months
+    quarter = (months[0].starts_at, months[2].ends_at)
+    asks: list[tuple[tuple[datetime, datetime], dict[str, Any], str]] = [
+        (_bounds(FiscalPeriod(2568)), {}, "province"),
+        (_bounds(FiscalPeriod(2568)), {}, "subdistrict"),
+        (_bounds(FiscalPeriod(2568, PeriodKind.H1)), {"programme": "CANAL"}, "district"),
+        (_bounds(FiscalPeriod(2568, PeriodKind.H2)), {"province_codes": ["57", "30"]}, "province"),
+        (_bounds(FiscalPeriod(2567)), {"district_code": "5701"}, "subdistrict"),
+        (quarter, {}, "district"),
+    ]
+    reached = 0
+    async with app.state.runtime.session_factory() as session:
+        for principal in _principals():
+            for (starts_at, ends_at), extra, group_by in asks:
+                where = AchievementFilter(
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    principal=principal,
+                    **extra,
+                )
+                found = await repository.achieved_by_area(session, where, group_by)
+                assert _by_key(found) == _by_key(
+                    await repository.achieved_by_area_from_households(session, where, group_by)
+                ), (principal, starts_at, extra, group_by)
+                reached += sum(a.communities_reached for a in found)
+            for fiscal_year, programme, provinces, group_by in (
+                (None, None, None, "province"),
+                (2568, None, None, "province"),
+                (2567, "CANAL", None, "district"),
+                (2568, None, ["57"], "subdistrict"),
+                (None, None, ["57", "30"], "district"),
+            ):
+                asked: dict[str, Any] = {
+                    "group_by": group_by,
+                    "fiscal_year": fiscal_year,
+                    "programme": programme,
+                    "province_codes": provinces,
+                    "principal": principal,
+                }
+                assert _grant_sums(await money_repository.grants(session, **asked)) == (
+                    _grant_sums(await money_repository.grants_from_rows(session, **asked))
+                ), asked
+        # Figures, not zeros: places were reached and grants paid.
+        assert reached > 0
+        everything = await money_repository.grants(
+            session, group_by="province", fiscal_year=None, programme=None, province_codes=None
+        )
+        assert sum(g.disbursed_satang for g in everything) > 0
+
+
+def _bounds(period: FiscalPeriod) -> tuple[datetime, datetime]:
+    return period.starts_at, period.ends_at
+
+
+def _grant_sums(rows: list[Any]) -> list[Any]:
+    return sorted(rows, key=lambda g: (g.programme, g.area_code or ""))

@@ -87,6 +87,9 @@ async def _apply_household_events(
         for grant in await repository.lock_grants_of(session, grant_first_seen):
             grants[grant.grant_id] = grant
             grants_by_household.setdefault(grant.household_id, []).append(grant)
+    grants_before = {
+        gid: summaries.grant_contribution(grant) for gid, grant in grants.items() if keep_summaries
+    }
 
     for event, data in decoded:
         at = event_time(event)
@@ -104,9 +107,12 @@ async def _apply_household_events(
         )
     await repository.save(session, *households.values(), *grants.values())
     # The summary rows, in the same transaction: each household's old contribution
-    # out (none for those just created), its new one in.
+    # out (none for those just created), its new one in; each grant's likewise (a grant
+    # just created has no programme yet, so it adds nothing before).
     if keep_summaries:
         deltas = summaries.Deltas()
         for hid, row in households.items():
             deltas.change(before.get(hid), summaries.contribution(row))
+        for gid, grant in grants.items():
+            deltas.change(grants_before[gid], summaries.grant_contribution(grant))
         await deltas.write(session)

@@ -311,12 +311,19 @@ def grant_projector(
             grant = await repository.lock_grant(
                 session, data.grant_id, household_id=data.household_id, seen_at=at
             )
+            before = summaries.grant_contribution(grant)
             apply_to_grant(grant, row, data, at)
             await repository.save(session, grant)
             if not isinstance(data, GrantRejected):
                 row.grant_amount_satang, row.disbursed_satang = await repository.grant_money(
                     session, row.household_id
                 )
+        # After the household's summary rows (every transaction writes the summary
+        # tables in one order, ``summaries.TABLES``).
+        if summaries.kept():
+            deltas = summaries.Deltas()
+            deltas.change(before, summaries.grant_contribution(grant))
+            await deltas.write(session)
 
     handle.__name__ = handle.__qualname__ = f"project_{model.event_type.replace('.', '_')}"
     return handle

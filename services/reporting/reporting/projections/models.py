@@ -304,3 +304,56 @@ class AchievementSummary(SQLModel, table=True):
     slot: int = _slot()
     households: int = 0
     persons: int = 0
+
+
+NO_COMMUNITY = uuid.UUID(int=0)
+"""A place summary's ``community_id`` when the household has none: keys are NOT NULL."""
+
+
+class PlaceSummary(SQLModel, table=True):
+    """Households (and their persons) of one programme in one community of one
+    sub-district that reached a milestone (``measure``, as ``achievement_summary``
+    counts them) in one period: ``months`` months from ``month`` (its first day, Thai
+    time). Each milestone counts in its month (1), its half of the fiscal year (6,
+    from October or April) and its fiscal year (12, from October), so a report over a
+    year or a half reads one row per place and measure.
+
+    The targets report counts the distinct sub-districts and communities that reached
+    a milestone in its period: those with households here in the period. Its size
+    follows the places and months, not the households."""
+
+    __tablename__ = "place_summary"
+    __table_args__ = (Index("ix_place_summary_period", "months", "month", "province_code"),)
+
+    programme: str = Field(primary_key=True, max_length=32)
+    province_code: str = Field(primary_key=True, max_length=2)
+    district_code: str = Field(primary_key=True, max_length=4)
+    subdistrict_code: str = Field(primary_key=True, max_length=6)
+    community_id: uuid.UUID = Field(primary_key=True)
+    measure: str = Field(primary_key=True, max_length=16)
+    month: date = Field(primary_key=True)
+    months: int = Field(primary_key=True, sa_type=SmallInteger)
+    slot: int = _slot()
+    households: int = 0
+    persons: int = 0
+
+
+class GrantSummary(SQLModel, table=True):
+    """Grants of one programme in one area and fiscal year (0: none; -1: every year,
+    ``summaries.EVERY``), their count and money (integer satang): ``grant_progress``
+    summed, kept at the province and the sub-district level like ``progress_summary``.
+    The money report reads these instead of every grant."""
+
+    __tablename__ = "grant_summary"
+    __table_args__ = (Index("ix_grant_summary_year", "area_level", "fiscal_year"),)
+
+    area_level: str = Field(primary_key=True, max_length=16)
+    programme: str = Field(primary_key=True, max_length=32)
+    province_code: str = Field(primary_key=True, max_length=2)
+    district_code: str = Field(primary_key=True, max_length=4)
+    subdistrict_code: str = Field(primary_key=True, max_length=6)
+    fiscal_year: int = Field(primary_key=True)
+    slot: int = _slot()
+    grants: int = 0
+    amount_satang: int = Field(default=0, sa_type=BigInteger)
+    disbursed_satang: int = Field(default=0, sa_type=BigInteger)

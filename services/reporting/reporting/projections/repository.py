@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func
@@ -29,6 +29,8 @@ from reporting.projections import summaries
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
     MAIN_PATH,
+    NO_CODE,
+    NO_COMMUNITY,
     PROVINCE_LEVEL,
     SUBDISTRICT_LEVEL,
     AchievementSummary,
@@ -36,6 +38,7 @@ from reporting.projections.models import (
     GrantProgress,
     HouseholdProgress,
     LoanMoney,
+    PlaceSummary,
     ProgressSummary,
     ProjectionState,
     Stage,
@@ -43,7 +46,7 @@ from reporting.projections.models import (
 from reporting.projections.stage import latest
 from reporting.projections.stage_sql import heard_of_by, stage_at
 from reporting.projections.summaries import COUNTS_AS_APPROVED, COUNTS_AS_STARTED
-from reporting.sql import satang_sum
+from reporting.sql import in_areas, satang_sum
 
 APPROVED_OR_BEYOND_ORDERED = MAIN_PATH[1:]
 
@@ -330,7 +333,7 @@ def _households_in(stages: Collection[Stage]) -> ColumnElement[Any]:
     return func.sum(case((col(HouseholdProgress.stage).in_(list(stages)), 1), else_=0))
 
 
-def _summary_level(principal: Principal | None, district_code: str | None = None) -> str:
+def summary_level(principal: Principal | None, district_code: str | None = None) -> str:
     """Which summary rows a query sums: the province rows when the caller's areas are
     whole provinces (or the country) and no district is asked for; else the
     sub-district rows, which the caller's areas filter like households."""
@@ -363,7 +366,7 @@ def _progress_summary_conditions(where: AreaFilter) -> list[Any] | None:
     a past moment, or approval dates that are not a half of the fiscal year asked)."""
     if where.stage_at is not None:
         return None
-    conditions = _summary_areas(where.principal, ProgressSummary, _summary_level(where.principal))
+    conditions = _summary_areas(where.principal, ProgressSummary, summary_level(where.principal))
     if where.programme is not None:
         conditions.append(col(ProgressSummary.programme) == where.programme)
     if where.province_code is not None:
@@ -584,10 +587,113 @@ def _achievement_where(where: AchievementFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+MAX_SUMMED_MONTHS = 240
+"""Periods longer than this (20 years) are counted over the households."""
+
+
+def whole_months(starts_at: datetime, ends_at: datetime) -> list[date] | None:
+    """The calendar months (Thai time, their first days) that make up [starts_at,
+    ends_at); None if the period is not made of whole months."""
+    months: list[date] = []
+    month = Month(summaries.month_of(starts_at))
+    if month.starts_at != starts_at:
+        return None
+    while month.starts_at < ends_at and len(months) <= MAX_SUMMED_MONTHS:
+        months.append(month.first_day)
+        month = Month(summaries.month_of(month.ends_at))
+    if month.starts_at != ends_at or len(months) > MAX_SUMMED_MONTHS:
+        return None
+    return months
+
+
 async def achieved_by_area(
     session: AsyncSession, where: AchievementFilter, group_by: str
 ) -> list[Achieved]:
-    """Achievements per programme × area; ``group_by`` is province, district or subdistrict."""
+    """Achievements per programme × area; ``group_by`` is province, district or subdistrict.
+    From the place summaries when the period is whole calendar months (Thai time)."""
+    months = whole_months(where.starts_at, where.ends_at)
+    if months is None:
+        return await achieved_by_area_from_households(session, where, group_by)
+    return await _achieved_by_area_from_places(session, where, group_by, months)
+
+
+def _place_periods(months: list[date]) -> tuple[int, list[date]]:
+    """The place rows that make up these months: one of a fiscal year or a half of it,
+    else one per month (``summaries.periods_of``)."""
+    first = months[0]
+    for length in (12, 6):
+        if len(months) == length and summaries.periods_of(first)[2 if length == 12 else 1] == (
+            first,
+            length,
+        ):
+            return length, [first]
+    return 1, months
+
+
+async def _achieved_by_area_from_places(
+    session: AsyncSession, where: AchievementFilter, group_by: str, months: list[date]
+) -> list[Achieved]:
+    """Each place's (community's) households per measure in the period, then per
+    programme × area: sums, and distinct places with a household (n > 0)."""
+    place = PlaceSummary
+    length, firsts = _place_periods(months)
+    conditions: list[Any] = [
+        col(place.months) == length,
+        col(place.month).in_(firsts),
+        in_areas(where.principal, place),
+    ]
+    if where.programme is not None:
+        conditions.append(col(place.programme) == where.programme)
+    if where.province_codes is not None:
+        conditions.append(col(place.province_code).in_(list(where.province_codes)))
+    if where.district_code is not None:
+        conditions.append(col(place.district_code) == where.district_code)
+    keys: list[Any] = [
+        col(place.programme),
+        col(place.province_code),
+        col(place.district_code),
+        col(place.subdistrict_code),
+        col(place.community_id),
+        col(place.measure),
+    ]
+    sums: list[Any] = [
+        func.sum(col(place.households)).label("n"),
+        func.sum(col(place.persons)).label("p"),
+    ]
+    # Summed over the periods and slots first: a slot may hold a negative count (a
+    # household that left a cell in another partition's batch), a place's sum never.
+    inner = select(*keys, *sums).where(*conditions).group_by(*keys).subquery()
+    area = inner.c[f"{group_by}_code"]
+    subdistrict = case((inner.c.subdistrict_code != NO_CODE, inner.c.subdistrict_code))
+    community = case((inner.c.community_id != NO_COMMUNITY, inner.c.community_id))
+
+    def of(measure: str, value: Any) -> Any:
+        return case((inner.c.measure == measure, value))
+
+    columns: list[Any] = [
+        inner.c.programme,
+        area,
+        *(func.sum(of(m, inner.c.n)) for m in ACHIEVEMENTS),
+        *(func.count(func.distinct(of(m, subdistrict))) for m in ACHIEVEMENTS),
+        *(func.count(func.distinct(of(m, community))) for m in ACHIEVEMENTS),
+        *(func.sum(of(m, inner.c.p)) for m in ACHIEVEMENTS),
+        func.count(func.distinct(subdistrict)),
+        func.count(func.distinct(community)),
+    ]
+    query = (
+        select(*columns)
+        .where(inner.c.n > 0)
+        .group_by(inner.c.programme, area)
+        .order_by(inner.c.programme, area)
+    )
+    rows = (await session.exec(query)).all()
+    return [Achieved(row[0], row[1] or None, *(int(n or 0) for n in row[2:])) for row in rows]
+
+
+async def achieved_by_area_from_households(
+    session: AsyncSession, where: AchievementFilter, group_by: str
+) -> list[Achieved]:
+    """Achievements per programme × area over every household (the summaries' oracle)."""
     area = {
         "province": col(HouseholdProgress.province_code),
         "district": col(HouseholdProgress.district_code),
@@ -631,7 +737,7 @@ async def achieved_by_month(
     ):
         return await achieved_by_month_from_households(session, where, months)
     summary = AchievementSummary
-    level = _summary_level(where.principal, where.district_code)
+    level = summary_level(where.principal, where.district_code)
     conditions = _summary_areas(where.principal, summary, level)
     conditions.append(col(summary.month).in_(sorted(set(firsts))))
     if where.programme is not None:

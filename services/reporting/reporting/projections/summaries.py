@@ -36,10 +36,14 @@ from reporting.periods import BANGKOK, FiscalPeriod, PeriodKind
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
     NO_CODE,
+    NO_COMMUNITY,
     PROVINCE_LEVEL,
     SUBDISTRICT_LEVEL,
     AchievementSummary,
+    GrantProgress,
+    GrantSummary,
     HouseholdProgress,
+    PlaceSummary,
     ProgressSummary,
     Stage,
     as_utc,
@@ -74,6 +78,36 @@ ACHIEVEMENT_KEY = (
     "month",
 )
 ACHIEVEMENT_VALUES = ("households", "persons")
+PLACE: Table = PlaceSummary.__table__
+PLACE_KEY = (
+    "programme",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "community_id",
+    "measure",
+    "month",
+    "months",
+)
+PLACE_VALUES = ACHIEVEMENT_VALUES
+GRANT: Table = GrantSummary.__table__
+GRANT_KEY = (
+    "area_level",
+    "programme",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "fiscal_year",
+)
+GRANT_VALUES = ("grants", "amount_satang", "disbursed_satang")
+TABLES: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    (PROGRESS, PROGRESS_KEY, PROGRESS_VALUES),
+    (ACHIEVEMENT, ACHIEVEMENT_KEY, ACHIEVEMENT_VALUES),
+    (PLACE, PLACE_KEY, PLACE_VALUES),
+    (GRANT, GRANT_KEY, GRANT_VALUES),
+)
+"""Every summary table with its key and values, in the order a transaction writes
+them (each table's rows in key order): two transactions then never deadlock."""
 
 _deferred: ContextVar[bool] = ContextVar("summaries_deferred", default=False)
 
@@ -185,6 +219,42 @@ def contribution(row: HouseholdProgress) -> Contribution:
             cells[(PROGRESS.name, (*area, *period))] = progress
         for measure, month in milestones:
             cells[(ACHIEVEMENT.name, (*area, measure, month))] = persons
+    place = (
+        row.programme,
+        row.province_code,
+        row.district_code or NO_CODE,
+        row.subdistrict_code or NO_CODE,
+        row.community_id or NO_COMMUNITY,
+    )
+    for measure, month in milestones:
+        for first, months in periods_of(month):
+            cells[(PLACE.name, (*place, measure, first, months))] = persons
+    return cells
+
+
+def periods_of(month: date) -> tuple[tuple[date, int], ...]:
+    """The periods a month counts in, as (first day, months): itself, its half of the
+    fiscal year (October-March, April-September) and its fiscal year (from October)."""
+    year_start = date(month.year if month.month >= 10 else month.year - 1, 10, 1)
+    half_start = date(month.year, 4, 1) if 4 <= month.month <= 9 else year_start
+    return ((month, 1), (half_start, 6), (year_start, 12))
+
+
+def grant_contribution(grant: GrantProgress) -> Contribution:
+    """What one grant adds to the grant summary rows: nothing until an event has named
+    its programme (a grant row is created bare, then filled)."""
+    if grant.programme is None:
+        return {}
+    province = grant.province_code or NO_CODE
+    money = (1, grant.amount_satang or 0, grant.disbursed_satang or 0)
+    cells: Contribution = {}
+    for level, district, subdistrict in (
+        (PROVINCE_LEVEL, NO_CODE, NO_CODE),
+        (SUBDISTRICT_LEVEL, grant.district_code or NO_CODE, grant.subdistrict_code or NO_CODE),
+    ):
+        for year in (grant.fiscal_year or 0, EVERY):
+            key = (level, grant.programme, province, district, subdistrict, year)
+            cells[(GRANT.name, key)] = money
     return cells
 
 
@@ -213,10 +283,7 @@ class Deltas:
         in key order."""
         connection = await session.connection()
         into = {"slot": slot()}
-        for table, keys, values in (
-            (PROGRESS, PROGRESS_KEY, PROGRESS_VALUES),
-            (ACHIEVEMENT, ACHIEVEMENT_KEY, ACHIEVEMENT_VALUES),
-        ):
+        for table, keys, values in TABLES:
             rows = [
                 {
                     **dict(zip(keys, key, strict=True)),
@@ -264,20 +331,104 @@ def _local(dialect: str) -> dict[str, str]:
     }
 
 
-def recompute_sql(dialect: str, households: str = "household_progress") -> list[str]:
-    """DELETE and INSERT ... SELECT ... GROUP BY statements that make both summary
-    tables (beside ``households``) the sums of ``households``' rows."""
-    local = _local(dialect)
+def _beside(households: str, table: str) -> str:
+    """``table`` in the schema ``households`` is in (the live one, or a rebuild's)."""
     prefix = households.rpartition(".")[0]
-    progress_table = f"{prefix}.progress_summary" if prefix else "progress_summary"
-    achievement_table = f"{prefix}.achievement_summary" if prefix else "achievement_summary"
+    return f"{prefix}.{table}" if prefix else table
+
+
+APPROVED_SQL = "COALESCE(approval_dated, approved_at)"
+STARTED_SQL = "COALESCE(start_dated, started_at)"
+COMPLETED_SQL = "COALESCE(completion_dated, completed_at)"
+
+
+def _milestones_sql(dialect: str, households: str, columns: str, parts: bool = False) -> str:
+    """One row per household and milestone it counts for: ``columns``, then its measure,
+    month (Thai time) and persons; with ``parts`` also the month's year ``y`` and number
+    ``mo``."""
+    local = _local(dialect)
+    first = local["first"]
+    as_approved = ", ".join(f"'{s.value}'" for s in COUNTS_AS_APPROVED)
+    as_started = ", ".join(f"'{s.value}'" for s in COUNTS_AS_STARTED)
+    return " UNION ALL ".join(
+        f"SELECT {columns}, '{measure}' AS measure, {first.format(c=moment)} AS month, "
+        + (
+            f"{local['year'].format(c=moment)} AS y, {local['month'].format(c=moment)} AS mo, "
+            if parts
+            else ""
+        )
+        + f"COALESCE(household_size, 0) AS persons FROM {households} "
+        f"WHERE {moment} IS NOT NULL{condition}"
+        for measure, moment, condition in (
+            ("approved", APPROVED_SQL, f" AND stage IN ({as_approved})"),
+            ("started", STARTED_SQL, f" AND stage IN ({as_started})"),
+            ("completed", COMPLETED_SQL, ""),
+        )
+    )
+
+
+def places_and_grants_sql(dialect: str, households: str = "household_progress") -> list[str]:
+    """DELETE and INSERT ... SELECT ... GROUP BY statements that make ``place_summary``
+    the sums of ``households`` and ``grant_summary`` those of the ``grant_progress``
+    beside it."""
+    place_table, grant_table = _beside(households, PLACE.name), _beside(households, GRANT.name)
+    grants = _beside(households, "grant_progress")
+    no_community = (
+        f"'{NO_COMMUNITY}'" if dialect == "postgresql" else f"'{NO_COMMUNITY.hex}'"
+    )  # how each stores a UUID: native, or 32 hex digits
+    place = (
+        "programme, province_code, COALESCE(district_code, '') AS d, "
+        f"COALESCE(subdistrict_code, '') AS s, COALESCE(community_id, {no_community}) AS c"
+    )
+
+    def first_of(year: str, month: str) -> str:
+        if dialect == "postgresql":
+            return f"make_date({year}, {month}, 1)"
+        return f"printf('%04d-%02d-01', {year}, {month})"  # how SQLite stores a date
+
+    # Each milestone in its month, its half and its fiscal year (``periods_of``).
+    in_second_half = "m.mo BETWEEN 4 AND 9"
+    year_start = first_of("CASE WHEN m.mo >= 10 THEN m.y ELSE m.y - 1 END", "10")
+    half_start = f"CASE WHEN {in_second_half} THEN {first_of('m.y', '4')} ELSE {year_start} END"
+    period = f"CASE p.months WHEN 1 THEN m.month WHEN 6 THEN {half_start} ELSE {year_start} END"
+    statements = [
+        f"DELETE FROM {place_table}",
+        f"INSERT INTO {place_table} ({', '.join(PLACE_KEY + PLACE_VALUES)}) "
+        f"SELECT programme, province_code, d, s, c, measure, period_start, months, COUNT(*), "
+        f"SUM(persons) FROM (SELECT m.*, {period} AS period_start, p.months FROM "
+        f"({_milestones_sql(dialect, households, place, parts=True)}) AS m CROSS JOIN "
+        "(SELECT 1 AS months UNION ALL SELECT 6 UNION ALL SELECT 12) AS p) AS mp "
+        "GROUP BY programme, province_code, d, s, c, measure, period_start, months",
+        f"DELETE FROM {grant_table}",
+    ]
+    levels = {
+        PROVINCE_LEVEL: ("''", "''"),
+        SUBDISTRICT_LEVEL: ("COALESCE(district_code, '')", "COALESCE(subdistrict_code, '')"),
+    }
+    for level, (district, subdistrict) in levels.items():
+        for year, group_by in (("fy", ", fy"), (str(EVERY), "")):
+            statements.append(
+                f"INSERT INTO {grant_table} ({', '.join(GRANT_KEY + GRANT_VALUES)}) "
+                f"SELECT '{level}', programme, p, d, s, {year}, COUNT(*), SUM(amount_satang), "
+                f"SUM(disbursed_satang) FROM (SELECT *, COALESCE(province_code, '') AS p, "
+                f"{district} AS d, {subdistrict} AS s, COALESCE(fiscal_year, 0) AS fy "
+                f"FROM {grants} WHERE programme IS NOT NULL) AS g "
+                f"GROUP BY programme, p, d, s{group_by}"
+            )
+    return statements
+
+
+def recompute_sql(dialect: str, households: str = "household_progress") -> list[str]:
+    """DELETE and INSERT ... SELECT ... GROUP BY statements that make every summary
+    table (beside ``households``) the sums of ``households``' rows (and of its grants')."""
+    local = _local(dialect)
+    progress_table = _beside(households, PROGRESS.name)
+    achievement_table = _beside(households, ACHIEVEMENT.name)
 
     def at(kind: str, column: str) -> str:
         return local[kind].format(c=column)
 
-    approved = "COALESCE(approval_dated, approved_at)"
-    started = "COALESCE(start_dated, started_at)"
-    completed = "COALESCE(completion_dated, completed_at)"
+    approved = APPROVED_SQL
     half = (
         f"CASE WHEN {approved} IS NULL OR fiscal_year IS NULL THEN 0 "
         f"WHEN {at('year', approved)} + 543 "
@@ -291,8 +442,6 @@ def recompute_sql(dialect: str, households: str = "household_progress") -> list[
         PROVINCE_LEVEL: ("''", "''"),
         SUBDISTRICT_LEVEL: ("COALESCE(district_code, '')", "COALESCE(subdistrict_code, '')"),
     }
-    as_approved = ", ".join(f"'{s.value}'" for s in COUNTS_AS_APPROVED)
-    as_started = ", ".join(f"'{s.value}'" for s in COUNTS_AS_STARTED)
     statements = [f"DELETE FROM {progress_table}", f"DELETE FROM {achievement_table}"]
     periods = {  # the year and half columns of each kind of row, and what they group by
         "fy, half": ("fy, half", ", fy, half"),
@@ -309,16 +458,8 @@ def recompute_sql(dialect: str, households: str = "household_progress") -> list[
                 f"COALESCE(fiscal_year, 0) AS fy, {half} AS half FROM {households}) AS h "
                 f"GROUP BY programme, province_code, d, s{group_by}"
             )
-        milestones = " UNION ALL ".join(
-            f"SELECT programme, province_code, {district} AS d, {subdistrict} AS s, "
-            f"'{measure}' AS measure, {at('first', moment)} AS month, "
-            f"COALESCE(household_size, 0) AS persons FROM {households} "
-            f"WHERE {moment} IS NOT NULL{condition}"
-            for measure, moment, condition in (
-                ("approved", approved, f" AND stage IN ({as_approved})"),
-                ("started", started, f" AND stage IN ({as_started})"),
-                ("completed", completed, ""),
-            )
+        milestones = _milestones_sql(
+            dialect, households, f"programme, province_code, {district} AS d, {subdistrict} AS s"
         )
         statements.append(
             f"INSERT INTO {achievement_table} ({', '.join(ACHIEVEMENT_KEY + ACHIEVEMENT_VALUES)}) "
@@ -326,7 +467,7 @@ def recompute_sql(dialect: str, households: str = "household_progress") -> list[
             f"SUM(persons) FROM ({milestones}) AS m "
             "GROUP BY programme, province_code, d, s, measure, month"
         )
-    return statements
+    return statements + places_and_grants_sql(dialect, households)
 
 
 async def recompute(connection: AsyncConnection, households: str = "household_progress") -> None:
