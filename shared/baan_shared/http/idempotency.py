@@ -355,11 +355,14 @@ def idempotent(endpoint: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable
         _idempotency_response: Response | None = None,
         **kwargs: Any,
     ) -> R | Response:
+        sub_response = kwargs[own_response] if own_response else _idempotency_response
         if _idempotency.replay is not None:
+            if sub_response is not None:
+                # What the unit of work's audit row records (the replay is sent as is).
+                sub_response.status_code = _idempotency.replay.status_code
             return _idempotency.replay
         if not _idempotency.active:
             return await endpoint(*args, **kwargs)
-        sub_response = kwargs[own_response] if own_response else _idempotency_response
         try:
             result = await endpoint(*args, **kwargs)
             status_code = (
@@ -367,6 +370,8 @@ def idempotent(endpoint: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable
             ) or _idempotency.default_status
             if isinstance(result, Response):
                 status_code = result.status_code
+                if sub_response is not None:
+                    sub_response.status_code = status_code
                 body = bytes(result.body).decode()
             else:
                 body = json.dumps(jsonable_encoder(result), ensure_ascii=False)

@@ -2,12 +2,15 @@
 audit row, whatever its outcome: a refused write (403, 404, 409, 422) is as
 much worth knowing as an accepted one.
 
-The row is committed before the response starts, after the request's unit of
-work has committed (``SessionDep`` commits before the response), so a client
-never holds an answer that has no audit row. Rows are committed in batches
-(group commit): the writes that finish while one batch is being written wait
-for the next one, so under load one transaction carries many requests' rows
-instead of one each, and an idle service writes a lone row at once.
+A write that succeeds through the request's unit of work (``SessionDep``) has
+its row inserted in that same transaction, just before it commits
+(``audit_in_transaction``): the change and its audit row stand or fall together,
+and no second transaction is spent on the row. Every other outcome (a refused
+write, an error, a write without ``SessionDep``) has its row committed by this
+middleware before the response starts, in batches (group commit): the rows that
+come while one batch is being written wait for the next one, so under load one
+transaction carries many requests' rows, and an idle service writes a lone row at
+once. Either way a client never holds an answer that has no audit row.
 Requests without a valid token (401) are not audited: they name no client,
 and logging them would let anyone fill the table; they go to the app log.
 """
@@ -21,6 +24,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baan_shared.auth.audit.table import AuditRecord
@@ -33,6 +37,10 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RESOURCE_KEY = "audit_resource"
+# Set by the middleware on the writes it audits: the unit of work may write the row.
+_AUDITED_KEY = "audit_writes"
+# Set by the unit of work once its transaction, audit row included, has committed.
+_COMMITTED_KEY = "audit_committed"
 
 
 def audit_resource(request: Request, resource_type: str, resource_id: object) -> None:
@@ -57,6 +65,61 @@ def _resource_from_route(scope: Scope) -> tuple[str | None, str | None]:
     return resource_type, resource_id
 
 
+def audit_row(scope: Scope, status: int, traceparent: str = "") -> dict[str, Any] | None:
+    """The audit row of a write that answered ``status``, or None when no client is
+    known (a request without a valid token)."""
+    state: dict[str, Any] = scope.get("state") or {}
+    principal = state.get("principal")
+    if not isinstance(principal, Principal):
+        return None
+    resource_type, resource_id = state.get(_RESOURCE_KEY) or _resource_from_route(scope)
+    route = scope.get("route")
+    headers = dict(scope.get("headers") or [])
+    request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or None
+    traceparent = (
+        traceparent or headers.get(b"traceparent", b"").decode("latin-1") or current_traceparent()
+    )
+    return {
+        "id": new_id(),
+        "at": utcnow(),
+        "client_id": principal.client_id,
+        "subject": principal.subject,
+        "action": str(getattr(route, "name", None) or f"{scope['method']} {scope['path']}")[:128],
+        "method": scope["method"],
+        "path": scope["path"][:1024],
+        "resource_type": resource_type[:64] if resource_type else None,
+        "resource_id": resource_id[:128] if resource_id else None,
+        "status": status,
+        "pii_read": False,
+        "request_id": request_id,
+        "trace_id": trace_id(traceparent),
+    }
+
+
+async def audit_in_transaction(
+    session: AsyncSession, request: Request, response: Response
+) -> Callable[[], None] | None:
+    """Before a write's unit of work commits: its audit row, in its transaction, with
+    the status it is about to answer (the one the endpoint set, else its route's).
+    Returns what to call once the commit succeeded (the middleware then writes no
+    row); None when the middleware does not audit this request."""
+    scope = request.scope
+    state: dict[str, Any] = scope.get("state") or {}
+    if not state.get(_AUDITED_KEY) or state.get(_COMMITTED_KEY) is not None:
+        return None
+    status = response.status_code or getattr(scope.get("route"), "status_code", None) or 200
+    row = audit_row(scope, status)
+    if row is None:
+        return None
+    connection = await session.connection()
+    await connection.execute(insert(AuditRecord.__table__), [row])
+
+    def committed() -> None:
+        state[_COMMITTED_KEY] = (row["id"], status)
+
+    return committed
+
+
 class AuditWritesMiddleware:
     def __init__(
         self,
@@ -76,7 +139,7 @@ class AuditWritesMiddleware:
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})
+        scope.setdefault("state", {})[_AUDITED_KEY] = True
         audited = False
 
         async def send_after_audit(message: Message) -> None:
@@ -98,37 +161,18 @@ class AuditWritesMiddleware:
         self, scope: Scope, status: int, response_headers: list[tuple[bytes, bytes]]
     ) -> None:
         state: dict[str, Any] = scope.get("state") or {}
-        principal = state.get("principal")
-        if not isinstance(principal, Principal):
-            return
-        resource_type, resource_id = state.get(_RESOURCE_KEY) or _resource_from_route(scope)
-        route = scope.get("route")
-        headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:128] or None
+        committed: tuple[Any, int] | None = state.get(_COMMITTED_KEY)
+        if committed is not None and committed[1] == status:
+            return  # its row committed with the write
+        # Otherwise (no row yet, or the answer sent is not the one the committed row
+        # says, e.g. an error after the commit): a row for what the client got. The
+        # table is append-only, so a committed row is never corrected, only followed.
         # The service's trace middleware may run inside this one, where its
         # context is out of reach; the traceparent it put on the response is not.
-        traceparent = (
-            dict(response_headers).get(b"traceparent", b"").decode("latin-1")
-            or headers.get(b"traceparent", b"").decode("latin-1")
-            or current_traceparent()
-        )
-        row = {
-            "id": new_id(),
-            "at": utcnow(),
-            "client_id": principal.client_id,
-            "subject": principal.subject,
-            "action": str(getattr(route, "name", None) or f"{scope['method']} {scope['path']}")[
-                :128
-            ],
-            "method": scope["method"],
-            "path": scope["path"][:1024],
-            "resource_type": resource_type[:64] if resource_type else None,
-            "resource_id": resource_id[:128] if resource_id else None,
-            "status": status,
-            "pii_read": False,
-            "request_id": request_id,
-            "trace_id": trace_id(traceparent),
-        }
+        traceparent = dict(response_headers).get(b"traceparent", b"").decode("latin-1")
+        row = audit_row(scope, status, traceparent)
+        if row is None:
+            return
         loop = asyncio.get_running_loop()
         written = loop.create_future()
         writer = self._writer
