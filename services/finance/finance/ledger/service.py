@@ -9,12 +9,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
 from baan_shared.errors import Conflict
+from baan_shared.ids import new_id
 from finance.ledger import repository
 from finance.ledger.chart import spec_for
 from finance.ledger.journal import Line, UnknownAccount, check_entry
@@ -91,37 +94,50 @@ class Entry:
     source_event_id: uuid.UUID | None = None
 
 
-async def post_entries(session: AsyncSession, entries: Sequence[Entry]) -> list[JournalEntry]:
-    """``post_entry`` for many entries (a batch of grants), in two multi-row INSERTs."""
+async def post_entries(session: AsyncSession, entries: Sequence[Entry]) -> list[uuid.UUID]:
+    """``post_entry`` for many entries (a batch of grants): their ids, in order.
+
+    Two multi-row INSERTs (SQLAlchemy Core executemany, no ORM objects: a committee's
+    thousands of grants pass through here), each row naming every column, as a Core
+    INSERT applies no ORM defaults. The entries are immutable once written, so nothing
+    is lost by never loading them into the session.
+    """
     for entry in entries:
         check_entry(entry.lines)
+    if not entries:
+        return []
     by_code = await accounts(session, {line.account for e in entries for line in e.lines})
-    rows = [
-        JournalEntry(
-            occurred_at=e.occurred_at or utcnow(),
-            description=e.description,
-            reference=e.reference,
-            source_event_id=e.source_event_id,
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    for entry in entries:
+        entry_id = new_id()
+        rows.append(
+            {
+                "id": entry_id,
+                "occurred_at": entry.occurred_at or now,
+                "description": entry.description,
+                "reference": entry.reference,
+                "source_event_id": entry.source_event_id,
+                "reverses_entry_id": None,
+                "recorded_at": now,
+            }
         )
-        for e in entries
-    ]
-    session.add_all(rows)
-    await session.flush()
-    session.add_all(
-        [
-            JournalLine(
-                entry_id=row.id,
-                line_number=number,
-                account_id=by_code[line.account].id,
-                debit_satang=line.debit_satang,
-                credit_satang=line.credit_satang,
-            )
-            for row, entry in zip(rows, entries, strict=True)
+        lines += [
+            {
+                "id": new_id(),
+                "entry_id": entry_id,
+                "line_number": number,
+                "account_id": by_code[line.account].id,
+                "debit_satang": line.debit_satang,
+                "credit_satang": line.credit_satang,
+            }
             for number, line in enumerate(entry.lines, 1)
         ]
-    )
-    await session.flush()
-    return rows
+    connection = await session.connection()
+    await connection.execute(insert(JournalEntry), rows)
+    await connection.execute(insert(JournalLine), lines)
+    return [row["id"] for row in rows]
 
 
 async def reverse_entry(
