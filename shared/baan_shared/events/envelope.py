@@ -36,21 +36,18 @@ class CloudEvent(BaseModel):
 
     def to_kafka(self) -> tuple[bytes, bytes, Headers]:
         """(key, value, headers) for the Kafka protocol binding, binary mode."""
-        headers: Headers = [
-            ("ce_specversion", self.specversion.encode()),
-            ("ce_id", str(self.id).encode()),
-            ("ce_source", self.source.encode()),
-            ("ce_type", self.type.encode()),
-            ("ce_subject", self.subject.encode()),
-            ("ce_time", self.time.isoformat().encode()),
-            ("content-type", self.datacontenttype.encode()),
-        ]
-        if self.dataschema:
-            headers.append(("ce_dataschema", self.dataschema.encode()))
-        if self.traceparent:
-            headers.append(("traceparent", self.traceparent.encode()))
-        value = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
-        return self.subject.encode(), value, headers
+        headers = kafka_headers(
+            id=self.id,
+            source=self.source,
+            type=self.type,
+            subject=self.subject,
+            time=self.time,
+            dataschema=self.dataschema,
+            traceparent=self.traceparent,
+            datacontenttype=self.datacontenttype,
+            specversion=self.specversion,
+        )
+        return self.subject.encode(), json_value(self.data), headers
 
     @classmethod
     def from_kafka(cls, value: bytes | None, headers: Headers | tuple[Any, ...]) -> "CloudEvent":
@@ -78,3 +75,43 @@ class CloudEvent(BaseModel):
             return cls.model_validate({**attributes, "data": data})
         except ValidationError as exc:
             raise MalformedEvent(f"invalid envelope: {exc}") from exc
+
+
+def kafka_headers(
+    *,
+    id: uuid.UUID,
+    source: str,
+    type: str,
+    subject: str,
+    time: datetime,
+    dataschema: str | None,
+    traceparent: str | None,
+    datacontenttype: str = "application/json",
+    specversion: str = "1.0",
+) -> Headers:
+    """An event's attributes as the binding's ``ce_*`` headers: what ``CloudEvent.to_kafka``
+    sends, for a caller that has the attributes without the model (the outbox relay
+    publishes thousands of rows a second and skips validating what its own writer wrote)."""
+    headers: Headers = [
+        ("ce_specversion", specversion.encode()),
+        ("ce_id", str(id).encode()),
+        ("ce_source", source.encode()),
+        ("ce_type", type.encode()),
+        ("ce_subject", subject.encode()),
+        ("ce_time", time.isoformat().encode()),
+        ("content-type", datacontenttype.encode()),
+    ]
+    if dataschema:
+        headers.append(("ce_dataschema", dataschema.encode()))
+    if traceparent:
+        headers.append(("traceparent", traceparent.encode()))
+    return headers
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """An event's data as the binding's value carries it: compact JSON, Thai as is."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_value(data: dict[str, Any]) -> bytes:
+    return json_text(data).encode()

@@ -21,9 +21,11 @@ Without one, spans are still made: log lines carry their trace ids.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -87,3 +89,19 @@ def span_from(
             yield span
     finally:
         otel_context.detach(token)
+
+
+@lru_cache(maxsize=1024)
+def _parent(traceparent: str | None) -> Context:
+    # A context is immutable, and the rows of one request (a committee's thousand
+    # approvals) share its traceparent: parse each once.
+    return _propagator.extract({"traceparent": traceparent} if traceparent else {})
+
+
+def child_span(
+    traceparent: str | None, name: str, kind: SpanKind, attributes: dict[str, str] | None = None
+) -> Span:
+    """``span_from``'s span without making it current: for a loop that only hands the
+    span's own ``traceparent`` on (the outbox relay's producer span per row), at about
+    half the cost. Use it as a context manager (it ends on exit, recording an error)."""
+    return _tracer.start_span(name, context=_parent(traceparent), kind=kind, attributes=attributes)
