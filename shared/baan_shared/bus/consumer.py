@@ -33,6 +33,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
@@ -50,7 +51,7 @@ from baan_shared.observability.metrics import (
     EVENTS_DUPLICATE,
     LAST_EVENT_APPLIED,
 )
-from baan_shared.observability.tracing import span_from
+from baan_shared.observability.tracing import child_span, span_from
 
 _consumed_from: ContextVar[tuple[str, int] | None] = ContextVar("consumed_from", default=None)
 
@@ -371,13 +372,24 @@ class EventConsumer:
             fresh = await claim_new_events(session, consumer=self.name, events=events)
             if self.subscriptions.batch_handler is not None:
                 # One consumer span per event under its producer's, open while the batch
-                # applies (a set-based handler cannot say which event did what).
+                # applies (a set-based handler cannot say which event did what). They are
+                # started side by side, not each made current in turn (a third of the
+                # cost, for thousands of events a second); the last is current while the
+                # batch applies, so what the handler records carries a trace on.
                 with contextlib.ExitStack() as spans:
-                    for event in fresh if self.trace_each_event else ():
+                    opened = [
                         spans.enter_context(
-                            self._consumer_span(event, topics[event.id], len(fresh))
+                            child_span(
+                                event.traceparent,
+                                f"{topics[event.id]} process",
+                                SpanKind.CONSUMER,
+                                self._span_attributes(event, len(fresh)),
+                            )
                         )
-                    await self.subscriptions.batch_handler(session, fresh)
+                        for event in (fresh if self.trace_each_event else ())
+                    ]
+                    with trace.use_span(opened[-1]) if opened else contextlib.nullcontext():
+                        await self.subscriptions.batch_handler(session, fresh)
             else:
                 for event in fresh:
                     # Each handler under its own event's span: what it records (an outbox
@@ -396,14 +408,17 @@ class EventConsumer:
             event.traceparent,
             f"{topic} process",
             SpanKind.CONSUMER,
-            {
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.name,
-                "messaging.message.id": str(event.id),
-                "messaging.batch.message_count": str(events_in_batch),
-                "cloudevents.event_type": event.type,
-            },
+            self._span_attributes(event, events_in_batch),
         )
+
+    def _span_attributes(self, event: CloudEvent, events_in_batch: int) -> dict[str, str]:
+        return {
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": self.name,
+            "messaging.message.id": str(event.id),
+            "messaging.batch.message_count": str(events_in_batch),
+            "cloudevents.event_type": event.type,
+        }
 
     # --- one record --------------------------------------------------------------------
 
