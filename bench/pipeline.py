@@ -26,12 +26,15 @@ Bulk mode (issue 17), a committee decision of N households at once:
 
 Set up first, untimed: a canal budget for N grants, a survey sheet of N
 households imported (``POST /v1/household-imports``) and screened in committee
-meetings. Then, timed from the first request: the committee approves all N
-(``POST /v1/household-decisions``, in meetings of survey's limit of 1,000, sent
-together), until construction has published a ``house.planned`` for every one,
-finance a grant decision for every one, and reporting counts all N approved with
-every grant reserved. It prints households per second and when each stage
-reached N (where the time goes), beside raw aiokafka moving as many events.
+meetings, and the platform left to settle (survey has published the import's
+events and every consumer has applied them). Then, timed from the first request:
+the committee approves all N (``POST /v1/household-decisions``, in meetings of
+survey's limit of 1,000, sent together), until construction has published a
+``house.planned`` for every one, finance a grant decision for every one, and
+reporting counts all N approved with every grant reserved. It prints households
+per second, when each stage reached N (survey published the approvals too) and
+the CPU seconds each service, the PostgreSQL server and the broker used meanwhile
+(where the time goes), beside raw aiokafka moving as many events.
 
 Steady mode (issue 17), committees deciding all day:
 
@@ -52,6 +55,7 @@ events.
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -67,6 +71,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -82,7 +87,8 @@ from baan_shared.fiscal import fiscal_year_at
 from baan_shared.registry import SERVICE_NAMES
 
 PROVINCE = {"province_code": "50", "district_code": "5001", "subdistrict_code": "500101"}
-STREAMS = ("survey.households", "construction.houses", "finance.grants")
+SURVEY_STREAM = "survey.households"
+STREAMS = (SURVEY_STREAM, "construction.houses", "finance.grants")
 # Reporting answers the poll in the same process that applies the events: poll
 # gently so that the observer does not slow what it observes.
 POLL_SECONDS = 0.2
@@ -322,12 +328,90 @@ async def bulk_setup(platform: Platform, households: int) -> list[str]:
     return ids
 
 
-async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
-    household_ids = await bulk_setup(platform, households)
+def _cpu_ticks(pid: int) -> int:
+    """A process's user + system CPU in clock ticks, from /proc (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found = set(roots)
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def cpu_seconds(platform: Platform, postgres: LocalPostgres) -> dict[str, float]:
+    """CPU seconds used so far by each service process, the PostgreSQL server (all its
+    backends) and the broker: where a CPU-bound run's time goes (2 cores shared)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    roots = {name: p.process.pid for name, p in platform.services.items() if p.process}
+    for name, pid_file in (
+        ("postgres", postgres.pgdata / "postmaster.pid"),
+        ("kafka", platform.kafka.pid_file),
+    ):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            roots[name] = int(pid_file.read_text().split()[0])
+    return {
+        name: sum(_cpu_ticks(pid) for pid in _descendants({root})) / ticks
+        for name, root in roots.items()
+    }
+
+
+async def settle(platform: Platform, consumer: AIOKafkaConsumer, surveyed: int) -> float:
+    """Untimed: until survey has published the import's events (``survey.households``
+    holds ``surveyed`` records) and construction, finance and reporting have each applied
+    that stream to its end, so the timed decision starts on a quiet platform, as a
+    committee meets days after the survey (else the setup's backlog is timed with it)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka.bootstrap, **client_options())
+    await admin.start()
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < 600:
+            await consumer._client.force_metadata_update()
+            partitions = [
+                TopicPartition(SURVEY_STREAM, p)
+                for p in consumer.partitions_for_topic(SURVEY_STREAM) or ()
+            ]
+            ends = await consumer.end_offsets(partitions)
+            if partitions and sum(ends.values()) >= surveyed:
+                behind = 0
+                for group in ("construction", "finance", "reporting"):
+                    committed = await admin.list_consumer_group_offsets(
+                        group, partitions=partitions
+                    )
+                    behind += sum(
+                        end - max(0, committed[tp].offset if tp in committed else 0)
+                        for tp, end in ends.items()
+                    )
+                if behind <= 0:
+                    return time.perf_counter() - started
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+    raise RuntimeError("the platform did not settle after the setup within 600 s")
+
+
+async def run_bulk(platform: Platform, households: int, postgres: LocalPostgres) -> dict[str, Any]:
     consumer = AIOKafkaConsumer(bootstrap_servers=platform.kafka.bootstrap, **client_options())
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
+        surveyed_before = (await stream_counts(consumer))[SURVEY_STREAM]
+        household_ids = await bulk_setup(platform, households)
+        waited = await settle(platform, consumer, surveyed_before + households)
+        print(f"settled   : the setup's events applied everywhere {waited:.1f} s later (untimed)")
         before = await stream_counts(consumer)
         async with platform.client("reporting") as reporting:
             report = (await reporting.get("/v1/reports/progress")).json()["totals"]
@@ -336,14 +420,17 @@ async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
         finished = asyncio.Event()
 
         async def watch() -> None:
-            # Each stage's "done": construction planned every house, finance decided
-            # every grant, reporting counted every approval and every reserved grant.
+            # Each stage's "done": survey published every approval, construction planned
+            # every house, finance decided every grant, reporting counted every approval
+            # and every reserved grant.
             async with platform.client("reporting") as reporting:
                 while not finished.is_set():
                     counts = await stream_counts(consumer)
                     totals = (await reporting.get("/v1/reports/progress")).json()["totals"]
                     now = time.perf_counter()
                     stages = {
+                        "survey_published": counts[SURVEY_STREAM] - before[SURVEY_STREAM]
+                        >= households,
                         "construction_planned": counts["construction.houses"]
                         - before["construction.houses"]
                         >= households,
@@ -361,6 +448,7 @@ async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
                         return
                     await asyncio.sleep(POLL_SECONDS)
 
+        cpu_before = cpu_seconds(platform, postgres)
         started = time.perf_counter()
         watcher = asyncio.create_task(watch())
         async with platform.client("survey") as survey:
@@ -368,6 +456,10 @@ async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
         answered = time.perf_counter()
         await asyncio.wait_for(watcher, timeout=3600)
         elapsed = max(reached.values()) - started
+        cpu = {
+            name: spent - cpu_before.get(name, 0.0)
+            for name, spent in cpu_seconds(platform, postgres).items()
+        }
         after = await stream_counts(consumer)
     finally:
         await consumer.stop()
@@ -379,6 +471,7 @@ async def run_bulk(platform: Platform, households: int) -> dict[str, Any]:
         "events": events,
         "survey_answered_s": answered - started,
         **{f"{stage}_s": at - started for stage, at in reached.items()},
+        **{f"cpu_{name}_s": spent for name, spent in cpu.items()},
     }
 
 
@@ -639,7 +732,7 @@ def main() -> None:
                 run_steady(processes, args.steady, args.rate, args.decision_size)
             )
         elif args.bulk:
-            pipeline = asyncio.run(run_bulk(processes, args.bulk))
+            pipeline = asyncio.run(run_bulk(processes, args.bulk, postgres))
         else:
             pipeline = asyncio.run(run_pipeline(processes, args.households, args.concurrency))
         raw = asyncio.run(run_raw_kafka(kafka.bootstrap, pipeline["events"]))
@@ -686,6 +779,7 @@ def print_bulk(pipeline: dict[str, Any], raw: dict[str, Any], as_json: bool) -> 
         f"{stage.removesuffix('_s').replace('_', ' ')} {pipeline[stage]:.1f} s"
         for stage in (
             "survey_answered_s",
+            "survey_published_s",
             "construction_planned_s",
             "finance_decided_s",
             "reporting_approved_s",
@@ -693,6 +787,10 @@ def print_bulk(pipeline: dict[str, Any], raw: dict[str, Any], as_json: bool) -> 
         )
     )
     print(f"            all N reached, from the first request: {stages}")
+    cpu = ", ".join(
+        f"{key[4:-2]} {value:.1f} s" for key, value in pipeline.items() if key.startswith("cpu_")
+    )
+    print(f"            CPU time used meanwhile (from the first request to the last stage): {cpu}")
     print(
         f"raw Kafka : {raw['events']} events in {raw['elapsed']:.2f} s = "
         f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "

@@ -74,9 +74,14 @@ def test_pipeline_takes_every_household_to_the_report_beside_raw_kafka() -> None
 def test_pipeline_bulk_mode_plans_reserves_and_counts_every_household_of_one_decision() -> None:
     figures = run_benchmark("pipeline.py", "--bulk", "20")
     assert figures["bulk_households"] == 20
-    for stage in ("construction_planned", "finance_decided", "reporting_approved"):
+    stages = ("survey_published", "construction_planned", "finance_decided", "reporting_approved")
+    for stage in stages:
         assert figures[f"bulk_{stage}_s"] > 0, stage
-    # survey's approvals, construction's plans and finance's grant decisions at least
+    # where the CPU went meanwhile: every service, the database server and the broker
+    for process in ("survey", "construction", "finance", "reporting", "postgres", "kafka"):
+        assert figures[f"bulk_cpu_{process}_s"] >= 0, process
+    # survey's approvals, construction's plans and finance's grant decisions at least (the
+    # setup's events are applied everywhere before the decision is timed)
     assert figures["bulk_events"] >= 3 * 20
     assert figures["raw_kafka_events"] == figures["bulk_events"]
 
