@@ -89,6 +89,12 @@ async def test_a_committee_meeting_of_a_thousand_decisions_on_postgresql(
         await pg_client.get("/v1/households", params={"status": "approved", "limit": 500})
     ).json()
     assert {h["fiscal_year"] for h in approved["items"]} == {2562}
+    # Each meeting's transitions are recorded (one multi-row INSERT per meeting).
+    history = (await pg_client.get(f"/v1/households/{ids[-1]}/history")).json()
+    assert [(h["to_status"], h["decided_by"]) for h in history][1:] == [
+        ("screened", "committee"),
+        ("approved", "committee"),
+    ]
     again = await pg_client.post(
         "/v1/household-decisions",
         json={"decided_by": "c", "decisions": [{"household_id": ids[0], "decision": "approve"}]},

@@ -383,8 +383,9 @@ def _apply_decision(
     rules: ProgrammeRules,
     approved_elsewhere: Household | None,
     viewer: Principal | None,
-) -> tuple[HouseholdTransition, EventData | None]:
-    """Move one household to ``target`` in memory, or raise Conflict and change nothing.
+) -> tuple[dict[str, Any], EventData | None]:
+    """Move one household to ``target`` in memory, or raise Conflict and change nothing;
+    the transition to record (its columns) and the event to publish.
 
     Screening and approval judge the household against its programme's rules;
     the committee approves an ineligible household only with an override reason.
@@ -416,15 +417,17 @@ def _apply_decision(
             reason = f"override: {override_reason}" + (f"; {reason}" if reason else "")
     if checks is not None:
         record_assessment(household, checks)
-    transition = HouseholdTransition(
-        household_id=household.id,
-        from_status=household.status,
-        to_status=target,
-        reason=reason,
-        decided_by=decided_by,
-        decided_at=decided_at,
-        recorded_at=recorded_at,
-    )
+    # The transition as its columns: a meeting's thousand are written by one Core INSERT.
+    transition: dict[str, Any] = {
+        "id": new_id(),
+        "household_id": household.id,
+        "from_status": household.status,
+        "to_status": target,
+        "reason": reason,
+        "decided_by": decided_by,
+        "decided_at": decided_at,
+        "recorded_at": recorded_at,
+    }
     household.status = target
     household.status_reason = reason
     household.updated_at = recorded_at
@@ -488,7 +491,7 @@ async def decide(
         viewer=viewer,
     )
     session.add(household)
-    session.add(transition)
+    session.add(HouseholdTransition(**transition))
     await session.flush()
     if event is not None:
         await record_event(session, event, source=SOURCE)
@@ -517,7 +520,7 @@ async def decide_many(
     rules_of: dict[Programme, ProgrammeRules] = {}
     now = utcnow()
     decided_at = decision_moment(minutes.decided_on, now)
-    transitions: list[HouseholdTransition] = []
+    transitions: list[dict[str, Any]] = []
     events: list[EventData] = []
     failures: list[dict[str, Any]] = []
     for index, item in enumerate(minutes.decisions):
@@ -585,8 +588,10 @@ async def decide_many(
             )
         raise Conflict(detail, failures=failures)
     session.add_all(by_id.values())
-    session.add_all(transitions)
     await session.flush()
+    if transitions:
+        connection = await session.connection()
+        await connection.execute(insert(HouseholdTransition), transitions)
     await record_events(session, events, source=SOURCE)
     return [by_id[i] for i in ids], decided_at
 
