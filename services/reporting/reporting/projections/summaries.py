@@ -2,20 +2,24 @@
 deltas a change of households makes.
 
 A household's *contribution* is a pure function of its row: one progress cell per
-area level (its programme, area, fiscal year, approval half and stage; its money)
-and one achievement cell per milestone it counts for (programme, area, measure,
-month). A projector takes the contributions of the rows it locked before applying
-events (nothing for a row it has just created) and after, and adds the difference
-to the summary tables with one upsert per table (``col = col + excluded.col``, in
-key order so two batches never deadlock). Integers only: counts and satang. Each
-partition's batches add to rows of their own (``slot``): every batch touches its
-province's rows, and sharing them made each partition wait for the others' commits.
+area level (its programme, area, fiscal year, approval half and stage; its money),
+one achievement cell per milestone it counts for (programme, area, measure, month)
+and three place cells per milestone (its community, measure, and the month, half and
+fiscal year it falls in). A grant's is one grant cell per area level and year (its
+count and money). A projector takes the contributions of the rows it locked before
+applying events (nothing for a row it has just created) and after, and adds the
+difference to the summary tables with one upsert per table (``col = col +
+excluded.col``, in key order so two batches never deadlock). Integers only: counts and
+satang. Each partition's batches add to rows of their own (``slot``): every batch
+touches its province's rows, and sharing them made each partition wait for the others'
+commits.
 
-``recompute`` builds them set-based from a household table (one INSERT ... SELECT
-... GROUP BY per table and level). The full rebuild replays into shadow tables with
-the deltas ``deferred`` (no summary work per batch), recomputes the shadow summaries
-once at the end of the replay, and applies the last events inside the swap with the
-deltas on again. The migration that added the tables fills them the same way.
+``recompute`` builds them set-based from a household table and the grant table beside
+it (one INSERT ... SELECT ... GROUP BY per table and level). The full rebuild replays
+into shadow tables with the deltas ``deferred`` (no summary work per batch), recomputes
+the shadow summaries once at the end of the replay, and applies the last events inside
+the swap with the deltas on again. The migrations that added the tables fill them the
+same way.
 """
 
 import zlib
