@@ -117,16 +117,37 @@ async def registered_national_ids(
     return set((await session.exec(query)).all())
 
 
+# The columns an import's statements filter on: registered IDs (national ID, round, the
+# uploader's areas) and likely duplicates (the key).
+_LOOKED_UP = (
+    "national_id",
+    "survey_round_id",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "duplicate_key",
+)
+
+
 async def refresh_statistics(session: AsyncSession) -> None:
     """Let PostgreSQL's planner see the rows this import has written so far.
 
     The whole import is one transaction, so autovacuum never sees its rows and the
     planner keeps believing the table is as small as before: each batch's look-ups
     would then scan the whole table. ANALYZE inside the transaction samples them.
+
+    Only the columns the import's look-ups filter on, from a sample of 3,000 rows
+    instead of 30,000: what the planner needs here is the table's size and that IDs
+    and keys are nearly unique, which the small sample tells as well. At 100,000
+    households it took 20-30 ms instead of 0.6-0.7 s (load 6), on the connection the
+    batches wait for. The rest of the table's statistics are left to autovacuum,
+    which analyzes the table after the import commits (it changed more than a tenth).
     """
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await connection.execute(text("ANALYZE households"))
+        # For this transaction only; nothing but ANALYZE reads it.
+        await connection.execute(text("SET LOCAL default_statistics_target = 10"))
+        await connection.execute(text(f"ANALYZE households ({', '.join(_LOOKED_UP)})"))
 
 
 async def lock_round(session: AsyncSession, survey_round_id: uuid.UUID | None) -> None:
