@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -154,16 +155,48 @@ def achievement_links(
 ) -> dict[str, str]:
     """Links from approved, started and completed to their households: the query's
     filters and the row's area. Only counts of households have a list to match."""
+    if query.unit != Unit.HOUSEHOLDS:
+        return {}
+    return dict(
+        _links(
+            query.fiscal_year,
+            query.period.value,
+            query.region,
+            query.province_code,
+            query.district_code,
+            programme,
+            level,
+            code,
+            month,
+        )
+    )
+
+
+@lru_cache(maxsize=8192)
+def _links(
+    fiscal_year: int,
+    period: str,
+    region: str | None,
+    province_code: str | None,
+    district_code: str | None,
+    programme: str | None,
+    level: AreaLevel,
+    code: str | None,
+    month: str | None,
+) -> dict[str, str]:
+    # A report of provinces with a monthly series asks for the same few hundred link
+    # sets at every call: building them was the largest part of its time. Callers get
+    # a copy (``achievement_links``).
     area = _area_params(level, code)
-    if query.unit != Unit.HOUSEHOLDS or area is None:
+    if area is None:
         return {}
     filters: dict[str, object] = {
-        "fiscal_year": query.fiscal_year,
-        "period": query.period.value,
+        "fiscal_year": fiscal_year,
+        "period": period,
         "programme": programme,
-        "region": query.region,
-        "province_code": query.province_code,
-        "district_code": query.district_code,
+        "region": region,
+        "province_code": province_code,
+        "district_code": district_code,
         "month": month,
         **area,
     }

@@ -15,7 +15,7 @@ from reporting.geography import AreaLevel
 from reporting.money import service as money
 from reporting.periods import PeriodKind
 from reporting.query.funds import FundCellRow, fund_rows
-from reporting.query.schemas import FUND_MEASURES, MONEY_MEASURES, Cell, Measure, QueryResult
+from reporting.query.schemas import FUND_MEASURES, MONEY_MEASURES, Measure, QueryResult
 from reporting.reports.service import as_of
 from reporting.targets.models import Unit
 
@@ -51,7 +51,7 @@ async def query(session: AsyncSession, asked: Query) -> QueryResult:
     # report has checked the region, province and level asked for.
     funds: list[FundCellRow] | None = None
     fresh_as_of = await as_of(session, asked.principal)
-    cells: list[Cell] = []
+    cells: list[dict[str, Any]] = []
     for year in sorted(set(asked.fiscal_years)):
         target_query = _target_query(asked, year)
         report = await achievements.target_report(session, target_query)
@@ -63,8 +63,8 @@ async def query(session: AsyncSession, asked: Query) -> QueryResult:
                 funds = await _fund_rows(session, asked)
             rows += funds
         cells += _cells(asked, target_query, report, rows)
-    return QueryResult(
-        as_of=fresh_as_of, unit=asked.unit, measures=list(asked.measures), cells=cells
+    return QueryResult.model_validate(
+        {"as_of": fresh_as_of, "unit": asked.unit, "measures": list(asked.measures), "cells": cells}
     )
 
 
@@ -124,33 +124,37 @@ def _cells(
     target_query: achievements.TargetQuery,
     report: achievements.TargetReport,
     rows: list[Any],
-) -> list[Cell]:
+) -> list[dict[str, Any]]:
     """One cell per programme × area of ``rows``; a measure no row has stays 0 (a
-    percentage None), and each links to the households behind its figures."""
-    found: dict[tuple[str, str | None], Cell] = {}
+    percentage None), and each links to the households behind its figures. Cells are
+    plain dicts, validated with the whole answer at once (a cell at a time was most of
+    the query's time at province level)."""
+    names = [(m, m.value) for m in asked.measures]
+    empty = {m: None if name.endswith("percent") else 0 for m, name in names}
+    found: dict[tuple[str, str | None], dict[str, Any]] = {}
     for row in rows:
-        key = (row.programme, row.area_code)
-        if key not in found:
-            found[key] = Cell(
-                programme=row.programme,
-                fiscal_year=target_query.fiscal_year,
-                period=asked.period,
-                period_label_th=report.period.label_th,
-                period_label_en=report.period.label_en,
-                area_level=row.area_level,
-                area_code=row.area_code,
-                area_name_th=row.area_name_th,
-                area_name_en=row.area_name_en,
-                measures={m: None if m.value.endswith("percent") else 0 for m in asked.measures},
-                drill_down={
-                    m: link
-                    for m, link in achievements.achievement_links(
-                        target_query, row.programme, row.area_level, row.area_code
-                    ).items()
-                    if m in asked.measures
-                },
+        values = vars(row)  # every row's measures are its fields
+        key = (values["programme"], values["area_code"])
+        cell = found.get(key)
+        if cell is None:
+            links = achievements.achievement_links(
+                target_query, row.programme, row.area_level, row.area_code
             )
-        for m in asked.measures:
-            if hasattr(row, m.value):
-                found[key].measures[m] = getattr(row, m.value)
-    return sorted(found.values(), key=lambda c: (c.programme, c.area_code or "~"))
+            cell = found[key] = {
+                "programme": row.programme,
+                "fiscal_year": target_query.fiscal_year,
+                "period": asked.period,
+                "period_label_th": report.period.label_th,
+                "period_label_en": report.period.label_en,
+                "area_level": row.area_level,
+                "area_code": row.area_code,
+                "area_name_th": row.area_name_th,
+                "area_name_en": row.area_name_en,
+                "measures": dict(empty),
+                "drill_down": {m: link for m, link in links.items() if m in empty},
+            }
+        measures = cell["measures"]
+        for m, name in names:
+            if name in values:
+                measures[m] = values[name]
+    return sorted(found.values(), key=lambda c: (c["programme"], c["area_code"] or "~"))

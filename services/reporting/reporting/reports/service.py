@@ -7,6 +7,7 @@ first, so a report never claims to be fresher than the counts it carries.
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +15,7 @@ from baan_shared.auth import Principal
 from reporting.drilldown.links import drill_link
 from reporting.projections import repository
 from reporting.projections.models import MAIN_PATH, Stage, as_utc
-from reporting.projections.repository import AreaCounts, AreaFilter
+from reporting.projections.repository import AreaFilter
 from reporting.projections.stage import latest
 from reporting.reports import repository as own_areas
 from reporting.reports.schemas import (
@@ -23,8 +24,6 @@ from reporting.reports.schemas import (
     FunnelStep,
     HouseholdCounts,
     ProgressReport,
-    ProgressRow,
-    ProgressTotals,
     StreamFreshness,
 )
 
@@ -45,8 +44,19 @@ Filters = Mapping[str, object]
 
 
 def _progress_links(filters: Filters, **row: object) -> dict[str, str]:
+    return dict(_links_of(tuple(filters.items()), tuple(row.items())))
+
+
+@lru_cache(maxsize=4096)
+def _links_of(
+    filters: tuple[tuple[str, object], ...], row: tuple[tuple[str, object], ...]
+) -> dict[str, str]:
+    # A programme × province report has up to 462 rows of 10 links, the same ones at
+    # every call with the same filters: building them was most of the report's time.
+    # Callers copy the dict they get (validating a report copies it too).
     return {
-        name: drill_link(**{**filters, **row, **drill}) for name, drill in PROGRESS_DRILLS.items()
+        name: drill_link(**{**dict(filters), **dict(row), **drill})
+        for name, drill in PROGRESS_DRILLS.items()
     }
 
 
@@ -82,12 +92,16 @@ async def freshness(session: AsyncSession, principal: Principal | None = None) -
 
 
 async def as_of(session: AsyncSession, principal: Principal | None = None) -> datetime | None:
-    """The time of the last event applied, over the caller's areas (see ``freshness``)."""
-    return (await freshness(session, principal)).as_of
+    """The time of the last event applied, over the caller's areas (see ``freshness``).
 
-
-def _counts(area: AreaCounts) -> dict[str, int]:
-    return {name: getattr(area, name) for name in COUNT_FIELDS}
+    Read once per session (a request's): an answer made of several reports (the query
+    API's years, targets and money) stamps them all with the mark read before the first
+    of them counted anything, which every later count includes too."""
+    key = ("reports.as_of", principal)
+    if key not in session.info:
+        session.info[key] = (await freshness(session, principal)).as_of
+    found: datetime | None = session.info[key]
+    return found
 
 
 async def progress(
@@ -96,22 +110,22 @@ async def progress(
     filters = filters or {}
     fresh_as_of = await as_of(session, where.principal)
     areas = await repository.counts_by_area(session, where)
+    # Up to 462 rows: validated as one document (in pydantic's core), not row by row.
+    key = tuple(filters.items())
     rows = [
-        ProgressRow(
-            programme=a.programme,
-            province_code=a.province_code,
-            drill_down=_progress_links(
-                filters, programme=a.programme, province_code=a.province_code
+        {
+            **vars(a),
+            "drill_down": _links_of(
+                key, (("programme", a.programme), ("province_code", a.province_code))
             ),
-            **_counts(a),
-        )
+        }
         for a in areas
     ]
-    totals = ProgressTotals(
-        drill_down=_progress_links(filters),
-        **{name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS},
-    )
-    return ProgressReport(as_of=fresh_as_of, rows=rows, totals=totals)
+    totals = {
+        "drill_down": _progress_links(filters),
+        **{name: sum(row[name] for row in rows) for name in COUNT_FIELDS},
+    }
+    return ProgressReport.model_validate({"as_of": fresh_as_of, "rows": rows, "totals": totals})
 
 
 async def funnel(
