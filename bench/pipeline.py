@@ -51,6 +51,15 @@ decisions 1..k), polled every 200 ms. It prints the approval → report p50, p99
 and max, whether the decisions kept pace (sent on time), and each service's
 resident memory at the start and the end, beside raw aiokafka moving as many
 events.
+
+Every mode in turn on one platform (the test suite's smoke: one start-up, not three):
+
+    .venv/bin/python bench/pipeline.py --all-modes --households 3 --bulk 20 --steady 2
+
+households one by one first (its count is the province's whole count), then the bulk
+decision, then the steady decisions, which measure from what the broker and reporting
+held when each began; each with its own raw Kafka baseline and its own figures (one
+JSON line each with ``--json``), as each prints alone.
 """
 
 import argparse
@@ -693,8 +702,21 @@ def main() -> None:
     parser.add_argument(
         "--decision-size", type=int, default=100, help="steady mode: households per decision"
     )
+    parser.add_argument(
+        "--all-modes",
+        action="store_true",
+        help="every mode in turn on one platform: --households, then --bulk N, then --steady "
+        "SECONDS (both needed), each printing its own figures",
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
+    if args.all_modes and not (args.bulk and args.steady):
+        parser.error("--all-modes needs --bulk N and --steady SECONDS")
+    modes = (
+        ["households", "bulk", "steady"]
+        if args.all_modes
+        else ["steady" if args.steady else "bulk" if args.bulk else "households"]
+    )
 
     work = Path(tempfile.mkdtemp(prefix="baan-bench-pipeline-"))
     postgres = LocalPostgres()
@@ -714,40 +736,47 @@ def main() -> None:
         asyncio.run(processes.wait_ready())
         for line in describe_machine(postgres, kafka):
             print(line)
-        if args.steady:
-            size = (
-                f"decisions of {args.decision_size} households at {args.rate:g} approvals/s "
-                f"for {args.steady:g} s"
+        results = []
+        for mode in modes:
+            if mode == "steady":
+                size = (
+                    f"decisions of {args.decision_size} households at {args.rate:g} "
+                    f"approvals/s for {args.steady:g} s"
+                )
+            elif mode == "bulk":
+                size = f"one committee decision of {args.bulk} households"
+            else:
+                size = f"{args.households} households, {args.concurrency} at a time"
+            print(
+                f"settings: {size}, one process per service, 3 partitions per stream, relay "
+                "idle 0.1 s, PostgreSQL fsync off, bearer tokens checked on every request"
             )
-        elif args.bulk:
-            size = f"one committee decision of {args.bulk} households"
-        else:
-            size = f"{args.households} households, {args.concurrency} at a time"
-        print(
-            f"settings: {size}, one process per service, 3 partitions per stream, relay idle "
-            "0.1 s, PostgreSQL fsync off, bearer tokens checked on every request"
-        )
-        if args.steady:
-            pipeline = asyncio.run(
-                run_steady(processes, args.steady, args.rate, args.decision_size)
-            )
-        elif args.bulk:
-            pipeline = asyncio.run(run_bulk(processes, args.bulk, postgres))
-        else:
-            pipeline = asyncio.run(run_pipeline(processes, args.households, args.concurrency))
-        raw = asyncio.run(run_raw_kafka(kafka.bootstrap, pipeline["events"]))
+            if mode == "steady":
+                pipeline = asyncio.run(
+                    run_steady(processes, args.steady, args.rate, args.decision_size)
+                )
+            elif mode == "bulk":
+                pipeline = asyncio.run(run_bulk(processes, args.bulk, postgres))
+            else:
+                pipeline = asyncio.run(run_pipeline(processes, args.households, args.concurrency))
+            raw = asyncio.run(run_raw_kafka(kafka.bootstrap, pipeline["events"]))
+            results.append((mode, pipeline, raw))
     finally:
         if processes is not None:
             for process in processes.services.values():
                 process.stop()
         kafka.stop()
         postgres.stop()
-    if args.steady:
-        print_steady(pipeline, raw, args.json)
-        return
-    if args.bulk:
-        print_bulk(pipeline, raw, args.json)
-        return
+    for mode, pipeline, raw in results:
+        if mode == "steady":
+            print_steady(pipeline, raw, args.json)
+        elif mode == "bulk":
+            print_bulk(pipeline, raw, args.json)
+        else:
+            print_households(pipeline, raw, args.json)
+
+
+def print_households(pipeline: dict[str, Any], raw: dict[str, Any], as_json: bool) -> None:
     print(
         f"pipeline  : {pipeline['households']} households in {pipeline['elapsed']:.1f} s = "
         f"{pipeline['per_second']:.2f} households/s; approval → report p50 "
@@ -763,7 +792,7 @@ def main() -> None:
         f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "
         f"p99 {raw['p99'] * 1000:.1f} ms (baseline)"
     )
-    if args.json:
+    if as_json:
         figures = {f"pipeline_{k}": v for k, v in pipeline.items()}
         figures.update({f"raw_kafka_{k}": v for k, v in raw.items()})
         print(json.dumps({"benchmark": "pipeline", **figures}, default=float))
