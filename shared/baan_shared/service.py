@@ -100,6 +100,7 @@ class ServiceRuntime:
                 max_attempts=settings.consumer_max_attempts,
                 retry_backoff_seconds=settings.consumer_retry_backoff_seconds,
                 after_db_commit=after_db_commit,
+                wrote=self.wake_relay,
                 group_id=settings.consumer_group,
                 max_batch=settings.consumer_max_batch,
                 concurrent_partitions=(

@@ -141,6 +141,35 @@ async def test_events_nobody_here_handles_are_passed_over(harness: Any) -> None:
     assert await _inbox_rows(engine) == 0
 
 
+async def test_events_nobody_here_handles_are_passed_over_by_their_type_header_unparsed(
+    harness: Any,
+) -> None:
+    consumer, producer, applied, _failures, engine = harness
+    # Its ce_type says it is not ours: the body is not even read (garbage here).
+    _key, _value, headers = _event("household.surveyed").to_kafka()
+    record = _record(None, value=b"\x00garbage")
+    record.headers = tuple(headers)
+    await consumer.handle_record(record)
+    assert await consumer.apply_batch([record]) is True
+    assert applied == [] and producer.sent == []
+    assert await _inbox_rows(engine) == 0
+
+
+async def test_a_commit_that_applied_events_wakes_the_outbox_relay(harness: Any) -> None:
+    consumer, _producer, _applied, _failures, _engine = harness
+    commits: list[int] = []
+    consumer.wrote = lambda: commits.append(1)
+    event, other = _event(), _event()
+    await consumer.handle_record(_record(event, offset=0))
+    assert len(commits) == 1
+    await consumer.handle_record(_record(event, offset=0))  # a redelivery: nothing new
+    assert len(commits) == 1
+    assert await consumer.apply_batch([_record(event, offset=0), _record(other, offset=1)])
+    assert len(commits) == 2
+    assert await consumer.apply_batch([_record(other, offset=1)])  # all seen before
+    assert len(commits) == 2
+
+
 class _DriverError(Exception):
     """What SQLAlchemy's asyncpg adapter raises: the server's SQLSTATE attached."""
 

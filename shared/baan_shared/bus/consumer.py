@@ -133,6 +133,18 @@ def _is_unavailable(exc: BaseException) -> bool:
     return sqlstate is not None and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
 
 
+def _header_type(record: ConsumerRecord[Any, Any]) -> str | None:
+    """The record's ``ce_type`` header, or None when it has none readable (then the
+    record is parsed, and a malformed one dead-lettered)."""
+    for name, raw in record.headers or ():
+        if name == "ce_type":
+            try:
+                return raw.decode() if raw is not None else None
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 class _Listener(ConsumerRebalanceListener):
     def __init__(self, consumer: "EventConsumer") -> None:
         self.owner = consumer
@@ -156,6 +168,7 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff_seconds: float = 0.2,
         after_db_commit: AfterCommitHook | None = None,
+        wrote: Callable[[], None] | None = None,
         group_id: str | None = None,
         max_batch: int = 500,
         concurrent_partitions: int = 1,
@@ -172,6 +185,9 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff_seconds = retry_backoff_seconds
         self.after_db_commit = after_db_commit
+        # Called after each commit that applied new events (the service wakes its outbox
+        # relay: what the handlers recorded leaves now, not at the relay's next poll).
+        self.wrote = wrote
         self.max_batch = max_batch
         # A span per event joins each event's trace; a replay of history (the reporting
         # rebuild) has no caller waiting on those traces and skips their cost.
@@ -329,12 +345,15 @@ class EventConsumer:
         database away): the caller then applies them one by one, with retries and
         dead letters."""
         events: list[tuple[CloudEvent, ConsumerRecord[Any, Any]]] = []
+        handlers = self.subscriptions.handlers
         for record in records:
+            if self._not_ours(record):
+                continue
             try:
                 event = CloudEvent.from_kafka(record.value, record.headers)
             except MalformedEvent:
                 return False
-            if event.type in self.subscriptions.handlers:
+            if event.type in handlers:
                 events.append((event, record))
         if not events:
             return True
@@ -353,6 +372,8 @@ class EventConsumer:
                     return False
                 await asyncio.sleep(self.retry_backoff_seconds * 2**attempt)
         self.unavailable_since = None
+        if fresh and self.wrote is not None:
+            self.wrote()
         EVENTS_DUPLICATE.labels(self.name).inc(len(events) - len(fresh))
         for event in fresh:
             EVENTS_CONSUMED.labels(self.name, event.type).inc()
@@ -422,7 +443,16 @@ class EventConsumer:
 
     # --- one record --------------------------------------------------------------------
 
+    def _not_ours(self, record: ConsumerRecord[Any, Any]) -> bool:
+        """Another consumer's event on a shared stream, told by its ``ce_type`` header
+        alone: passed over without parsing and validating its body (most of a stream
+        such as ``survey.households`` is of types construction and finance ignore)."""
+        event_type = _header_type(record)
+        return event_type is not None and event_type not in self.subscriptions.handlers
+
     async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:
+        if self._not_ours(record):
+            return  # another consumer's event on a shared stream
         try:
             event = CloudEvent.from_kafka(record.value, record.headers)
         except MalformedEvent as exc:
@@ -489,6 +519,8 @@ class EventConsumer:
                     EVENTS_DUPLICATE.labels(self.name).inc()
                     return
                 await session.commit()
+            if self.wrote is not None:
+                self.wrote()
         except IntegrityError:
             # A concurrent redelivery may have won the race for the inbox row.
             async with self.session_factory() as session:
