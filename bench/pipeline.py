@@ -41,7 +41,7 @@ Steady mode (issue 17), committees deciding all day:
     .venv/bin/python bench/pipeline.py --steady 300 --rate 200 --decision-size 100
 
 Set up first, untimed, as in bulk mode: rate × seconds households imported and
-screened. Then for ``--steady`` seconds a committee decision of
+screened, and the platform left to settle. Then for ``--steady`` seconds a committee decision of
 ``--decision-size`` households is sent every decision-size / rate seconds (two a
 second at the defaults), beside construction and finance traffic (readers
 listing house works and grants, five requests a second each). Each decision's
@@ -74,6 +74,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -515,24 +516,106 @@ async def side_traffic(platform: Platform, stop: asyncio.Event) -> int:
     return requests
 
 
+# Steady mode's stages, read off the streams by a bench consumer of its own (no group):
+# an event's ``ce_time`` is when its writer recorded it (in the write's transaction),
+# the record's timestamp when the relay handed it to the broker, and the bench's clock
+# when it could be read. Both survey's approval and what construction and finance made
+# of it carry the household id.
+TRACED = {
+    "household.approved": "survey",
+    "house.planned": "construction",
+    "grant.approved": "finance",
+    "grant.rejected": "finance",
+}
+
+
+class StageTracer:
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        # (stage, household id) -> (written, relayed, read), epoch seconds
+        self.seen: dict[tuple[str, str], tuple[float, float, float]] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, **client_options()
+        )
+        await consumer.start()
+        await consumer._client.force_metadata_update()
+        partitions = [
+            TopicPartition(t, p) for t in STREAMS for p in consumer.partitions_for_topic(t) or ()
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:  # resolve the end now, before the first decision
+            await consumer.position(tp)
+        self._consumer = consumer
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._consumer is not None
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=5000)
+            now = time.time()
+            for records in batches.values():
+                for record in records:
+                    headers = dict(record.headers or ())
+                    stage = TRACED.get(headers.get("ce_type", b"").decode())
+                    if stage is None:
+                        continue
+                    household = json.loads(record.value)["household_id"]
+                    written = datetime.fromisoformat(headers["ce_time"].decode()).timestamp()
+                    self.seen.setdefault(
+                        (stage, household), (written, record.timestamp / 1000, now)
+                    )
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    def decision_stages(self, households: list[str]) -> dict[str, float] | None:
+        """Each stage's last household of one decision: written, relayed, read."""
+        stages: dict[str, float] = {}
+        for stage in ("survey", "construction", "finance"):
+            times = [self.seen.get((stage, h)) for h in households]
+            if any(t is None for t in times):
+                return None
+            for n, what in enumerate(("written", "relayed", "read")):
+                stages[f"{stage}_{what}"] = max(t[n] for t in times if t is not None)
+        return stages
+
+
 async def run_steady(
     platform: Platform, seconds: float, rate: float, decision_size: int
 ) -> dict[str, Any]:
     decisions = max(1, round(seconds * rate / decision_size))
     households = decisions * decision_size
-    household_ids = await bulk_setup(platform, households)
     interval = decision_size / rate
     consumer = AIOKafkaConsumer(bootstrap_servers=platform.kafka.bootstrap, **client_options())
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
+        surveyed_before = (await stream_counts(consumer))[SURVEY_STREAM]
+        household_ids = await bulk_setup(platform, households)
+        # As in bulk mode: the setup's events applied everywhere before the clock starts,
+        # else the first decisions queue behind the import's rate × seconds events.
+        waited = await settle(platform, consumer, surveyed_before + households)
+        print(f"settled   : the setup's events applied everywhere {waited:.1f} s later (untimed)")
         before = await stream_counts(consumer)
         async with platform.client("reporting") as reporting:
             approved_before = (await reporting.get("/v1/reports/progress")).json()["totals"][
                 "approved"
             ]
         memory_start = services_memory(platform)
+        tracer = StageTracer(platform.kafka.bootstrap)
+        await tracer.start()
         sent_at: list[float] = [0.0] * decisions
+        answered_at: list[float] = [0.0] * decisions
         counted_at: list[float] = [0.0] * decisions
         late: list[float] = []
         stop = asyncio.Event()
@@ -556,6 +639,7 @@ async def run_steady(
             sent_at[k] = time.perf_counter()
             for response in await meetings(survey, chunk, "approve"):
                 response.raise_for_status()
+            answered_at[k] = time.perf_counter()
 
         started = time.perf_counter()
         watcher = asyncio.create_task(watch())
@@ -576,11 +660,36 @@ async def run_steady(
         stop.set()
         side_requests = await traffic
         finished = time.perf_counter()
+        # construction's and finance's stages may still be under way after the count
+        for _ in range(600):
+            if all(
+                tracer.decision_stages(household_ids[k * decision_size : (k + 1) * decision_size])
+                for k in (0, decisions - 1)
+            ):
+                break
+            await asyncio.sleep(0.1)
+        await tracer.stop()
         memory_end = services_memory(platform)
         after = await stream_counts(consumer)
     finally:
         await consumer.stop()
     latencies = [counted - sent for sent, counted in zip(sent_at, counted_at, strict=True)]
+    # Where a decision's latency goes: each stage from the decision's request, in epoch
+    # seconds on the bench's clock (one machine, one clock for every process).
+    epoch = time.time() - time.perf_counter()
+    stage_latencies: dict[str, list[float]] = {"answered": [], "counted": latencies}
+    for k in range(decisions):
+        stages = tracer.decision_stages(household_ids[k * decision_size : (k + 1) * decision_size])
+        stage_latencies["answered"].append(answered_at[k] - sent_at[k])
+        for stage, at in (stages or {}).items():
+            stage_latencies.setdefault(stage, []).append(at - epoch - sent_at[k])
+    stage_figures = {
+        f"stage_{stage}_{p}": percentile(values, q)
+        for stage, values in stage_latencies.items()
+        for p, q in (("p50", 50), ("p99", 99), ("max", 100))
+        if values
+    }
+    worst = sorted(range(decisions), key=lambda k: latencies[k])[-3:]
     return {
         "households": households,
         "decisions": decisions,
@@ -596,6 +705,8 @@ async def run_steady(
         "max": max(latencies),
         "side_requests": side_requests,
         "events": sum(after.values()) - sum(before.values()),
+        "slowest_decisions": [(k, round(sent_at[k] - started, 1)) for k in worst],
+        **stage_figures,
         **{f"rss_start_mib_{name}": mib for name, mib in memory_start.items()},
         **{f"rss_end_mib_{name}": mib for name, mib in memory_end.items()},
     }
@@ -848,6 +959,14 @@ def print_steady(steady: dict[str, Any], raw: dict[str, Any], as_json: bool) -> 
         f"{n} {steady[f'rss_start_mib_{n}']:.0f} → {steady[f'rss_end_mib_{n}']:.0f}" for n in names
     )
     print(f"memory    : resident MiB at start → end: {memory}")
+    stages = [k.removeprefix("stage_").removesuffix("_p50") for k in steady if k.endswith("_p50")]
+    for stage in sorted(stages, key=lambda s: steady[f"stage_{s}_p50"]):
+        print(
+            f"stage     : request → {stage:<20} p50 {steady[f'stage_{stage}_p50']:6.2f} s, "
+            f"p99 {steady[f'stage_{stage}_p99']:6.2f} s, max {steady[f'stage_{stage}_max']:6.2f} s"
+        )
+    slowest = ", ".join(f"#{k} sent at {at:g} s" for k, at in steady["slowest_decisions"])
+    print(f"            the slowest decisions: {slowest}")
     print(
         f"raw Kafka : {raw['events']} events in {raw['elapsed']:.2f} s = "
         f"{raw['per_second']:,.0f} events/s; produce → consume p50 {raw['p50'] * 1000:.1f} ms, "
