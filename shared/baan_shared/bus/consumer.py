@@ -19,6 +19,11 @@ Failures are split in two:
 - anything else (a poison event, a bug): a bounded number of attempts, then
   the record goes to ``<topic>.dlq.<consumer>`` with the error in headers and
   the stream moves on. A record that is not a CloudEvent at all goes there at once.
+
+A record whose ``ce_type`` header names a type this consumer does not handle is
+passed over unread (another consumer's event on a shared stream). After a commit
+that applied new events, ``wrote`` is called: the service wakes its outbox relay,
+so what the handlers recorded is published now rather than at its next poll.
 """
 
 import asyncio
