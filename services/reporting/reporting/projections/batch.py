@@ -16,6 +16,7 @@ checks exactly that.
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,7 +32,8 @@ from reporting.projections.household_progress import (
     AnyHouseholdEvent,
     event_time,
 )
-from reporting.projections.models import HOUSEHOLD_PROGRESS, GrantProgress
+from reporting.projections.models import HOUSEHOLD_PROGRESS
+from reporting.projections.rows import GrantRow
 
 
 def _decode(event: CloudEvent) -> AnyHouseholdEvent | None:
@@ -68,29 +70,32 @@ async def _apply_household_events(
     first_seen: dict[uuid.UUID, dict[str, Any]] = {}
     grant_first_seen: dict[uuid.UUID, dict[str, Any]] = {}
     for event, data in decoded:
-        first_seen.setdefault(data.household_id, progress.first_seen(event, data))
-        if isinstance(data, GrantEvent):
-            grant_first_seen.setdefault(
-                data.grant_id,
-                {"household_id": data.household_id, "last_event_time": event_time(event)},
-            )
-    households, created = await repository.lock_households(session, first_seen)
+        if data.household_id not in first_seen:
+            first_seen[data.household_id] = progress.first_seen(event, data)
+        if isinstance(data, GrantEvent) and data.grant_id not in grant_first_seen:
+            grant_first_seen[data.grant_id] = {
+                "household_id": data.household_id,
+                "last_event_time": event_time(event),
+            }
+    households, created = await repository.household_rows(session, first_seen)
     keep_summaries = summaries.kept()
     before = {
         hid: summaries.contribution(row)
         for hid, row in households.items()
         if keep_summaries and hid not in created
     }
-    grants_by_household: dict[uuid.UUID, list[GrantProgress]] = {}
-    grants: dict[uuid.UUID, GrantProgress] = {}
+    grants_by_household: dict[uuid.UUID, list[GrantRow]] = {}
+    grants: dict[uuid.UUID, GrantRow] = {}
     if grant_first_seen:
-        for grant in await repository.lock_grants_of(session, grant_first_seen):
+        for grant in await repository.grant_rows_of(session, grant_first_seen):
             grants[grant.grant_id] = grant
             grants_by_household.setdefault(grant.household_id, []).append(grant)
     grants_before = {
-        gid: summaries.grant_contribution(grant) for gid, grant in grants.items() if keep_summaries
+        gid: summaries.grant_contribution(grants[gid]) for gid in grant_first_seen if keep_summaries
     }
 
+    # Each stream's high-water mark: its latest event and how many were applied.
+    marks: dict[str, tuple[datetime, int]] = {}
     for event, data in decoded:
         at = event_time(event)
         row = households[data.household_id]
@@ -102,10 +107,15 @@ async def _apply_household_events(
             _model, apply = HOUSEHOLD_PROJECTORS[event.type]
             apply(row, data, at)
         progress.finish(row, data, at)
+        seen, count = marks.get(data.topic, (at, 0))
+        marks[data.topic] = (max(seen, at), count + 1)
+    for stream, (at, count) in marks.items():
         await repository.record_applied(
-            session, projection=HOUSEHOLD_PROGRESS, stream=data.topic, event_time=at
+            session, projection=HOUSEHOLD_PROGRESS, stream=stream, event_time=at, events=count
         )
-    await repository.save(session, *households.values(), *grants.values())
+    await repository.write_households(session, households.values())
+    # Only the grants the batch named changed (the others were read for the sums).
+    await repository.write_grants(session, (grants[gid] for gid in grant_first_seen))
     # The summary rows, in the same transaction: each household's old contribution
     # out (none for those just created), its new one in; each grant's likewise (a grant
     # just created has no programme yet, so it adds nothing before).
@@ -113,6 +123,6 @@ async def _apply_household_events(
         deltas = summaries.Deltas()
         for hid, row in households.items():
             deltas.change(before.get(hid), summaries.contribution(row))
-        for gid, grant in grants.items():
-            deltas.change(grants_before[gid], summaries.grant_contribution(grant))
+        for gid in grant_first_seen:
+            deltas.change(grants_before[gid], summaries.grant_contribution(grants[gid]))
         await deltas.write(session)

@@ -16,7 +16,7 @@ those. Nothing here commits; the consumer commits the row and its inbox
 entry together.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from typing import TypeAlias, TypeVar
@@ -47,10 +47,10 @@ from reporting.periods import BANGKOK
 from reporting.projections import repository, summaries
 from reporting.projections.models import (
     HOUSEHOLD_PROGRESS,
-    GrantProgress,
     HouseholdProgress,
     as_utc,
 )
+from reporting.projections.rows import Grant, Household
 from reporting.projections.stage import after, latest, stage_of
 
 AnyHouseholdEvent: TypeAlias = HouseholdEvent | HouseEvent | GrantEvent
@@ -73,12 +73,12 @@ def event_time(event: CloudEvent) -> datetime:
 # --- survey: household.* ---------------------------------------------------------------
 
 
-def apply_surveyed(row: HouseholdProgress, data: HouseholdSurveyed, at: datetime) -> None:
+def apply_surveyed(row: Household, data: HouseholdSurveyed, at: datetime) -> None:
     row.surveyed_at = latest(row.surveyed_at, at)
     row.household_size = row.household_size or data.household_size
 
 
-def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime) -> None:
+def apply_approved(row: Household, data: HouseholdApproved, at: datetime) -> None:
     # A household can be approved again after a waitlist, maybe in a later fiscal
     # year: the latest approval names the year it counts in.
     if not after(row.approved_at, at):
@@ -89,36 +89,36 @@ def apply_approved(row: HouseholdProgress, data: HouseholdApproved, at: datetime
             row.fiscal_year = data.fiscal_year
 
 
-def apply_rejected(row: HouseholdProgress, data: HouseholdRejected, at: datetime) -> None:
+def apply_rejected(row: Household, data: HouseholdRejected, at: datetime) -> None:
     row.rejected_at = latest(row.rejected_at, at)
 
 
-def apply_waitlisted(row: HouseholdProgress, data: HouseholdWaitlisted, at: datetime) -> None:
+def apply_waitlisted(row: Household, data: HouseholdWaitlisted, at: datetime) -> None:
     row.waitlisted_at = latest(row.waitlisted_at, at)
 
 
 # --- construction: house.* -------------------------------------------------------------
 
 
-def _follow_house(row: HouseholdProgress, data: HouseEvent, at: datetime) -> None:
+def _follow_house(row: Household, data: HouseEvent, at: datetime) -> None:
     """Keep the house work we heard of last (a cancelled house may be planned again)."""
     known = latest(row.planned_at, row.ready_at, row.started_at, row.completed_at, row.cancelled_at)
     if row.house_id is None or not after(known, at):
         row.house_id = data.house_id
 
 
-def apply_house_planned(row: HouseholdProgress, data: HousePlanned, at: datetime) -> None:
+def apply_house_planned(row: Household, data: HousePlanned, at: datetime) -> None:
     _follow_house(row, data, at)
     row.planned_at = latest(row.planned_at, at)
 
 
-def apply_ready_to_build(row: HouseholdProgress, data: HouseReadyToBuild, at: datetime) -> None:
+def apply_ready_to_build(row: Household, data: HouseReadyToBuild, at: datetime) -> None:
     _follow_house(row, data, at)
     row.ready_at = latest(row.ready_at, at)
 
 
 def apply_construction_started(
-    row: HouseholdProgress, data: HouseConstructionStarted, at: datetime
+    row: Household, data: HouseConstructionStarted, at: datetime
 ) -> None:
     _follow_house(row, data, at)
     if not after(row.started_at, at):
@@ -126,15 +126,13 @@ def apply_construction_started(
         row.start_dated = dated(data.started_on)
 
 
-def apply_milestone_reached(
-    row: HouseholdProgress, data: HouseMilestoneReached, at: datetime
-) -> None:
+def apply_milestone_reached(row: Household, data: HouseMilestoneReached, at: datetime) -> None:
     if row.house_id is None:
         row.house_id = data.house_id
     row.progress_percent = max(row.progress_percent or 0, data.percent)
 
 
-def apply_house_completed(row: HouseholdProgress, data: HouseCompleted, at: datetime) -> None:
+def apply_house_completed(row: Household, data: HouseCompleted, at: datetime) -> None:
     _follow_house(row, data, at)
     if not after(row.completed_at, at):
         row.completed_at = at
@@ -142,7 +140,7 @@ def apply_house_completed(row: HouseholdProgress, data: HouseCompleted, at: date
     row.progress_percent = 100
 
 
-def apply_house_cancelled(row: HouseholdProgress, data: HouseCancelled, at: datetime) -> None:
+def apply_house_cancelled(row: Household, data: HouseCancelled, at: datetime) -> None:
     _follow_house(row, data, at)
     row.cancelled_at = latest(row.cancelled_at, at)
 
@@ -164,7 +162,7 @@ def first_seen(event: CloudEvent, data: AnyHouseholdEvent) -> dict[str, object]:
     }
 
 
-def finish(row: HouseholdProgress, data: AnyHouseholdEvent, at: datetime) -> None:
+def finish(row: Household, data: AnyHouseholdEvent, at: datetime) -> None:
     """What every event does after its own fields: fill gaps, recompute the stage."""
     row.district_code = row.district_code or data.district_code
     row.subdistrict_code = row.subdistrict_code or data.subdistrict_code
@@ -246,7 +244,7 @@ HOUSEHOLD_PROJECTORS: dict[str, tuple[type[HouseholdEvent | HouseEvent], Callabl
 # and tranches may arrive in any order.
 
 
-def _grant_area(grant: GrantProgress, data: GrantEvent) -> None:
+def _grant_area(grant: Grant, data: GrantEvent) -> None:
     """Where the grant's money goes, for the money report (first event wins, like the
     household's row)."""
     grant.programme = grant.programme or data.programme
@@ -257,19 +255,19 @@ def _grant_area(grant: GrantProgress, data: GrantEvent) -> None:
         grant.fiscal_year = data.fiscal_year
 
 
-def apply_grant_approved(grant: GrantProgress, data: GrantApproved, at: datetime) -> None:
+def apply_grant_approved(grant: Grant, data: GrantApproved, at: datetime) -> None:
     grant.amount_satang = data.amount_satang
     grant.approved_at = latest(grant.approved_at, at)
 
 
-def apply_grant_disbursed(grant: GrantProgress, data: GrantDisbursed, at: datetime) -> None:
+def apply_grant_disbursed(grant: Grant, data: GrantDisbursed, at: datetime) -> None:
     # Each tranche carries the running total: the largest total seen is what
     # has been paid, whatever order the tranches came in.
     grant.disbursed_satang = max(grant.disbursed_satang, data.disbursed_total_satang)
     grant.tranches_paid = max(grant.tranches_paid, data.tranche)
 
 
-def apply_grant_rejected(grant: GrantProgress, data: GrantRejected, at: datetime) -> None:
+def apply_grant_rejected(grant: Grant, data: GrantRejected, at: datetime) -> None:
     grant.rejected_at = latest(grant.rejected_at, at)
 
 
@@ -281,9 +279,7 @@ GRANT_PROJECTORS: dict[str, tuple[type[GrantEvent], Callable[..., None]]] = {
 """Grant events: what each does to its grant (and, after it, to the household)."""
 
 
-def apply_to_grant(
-    grant: GrantProgress, row: HouseholdProgress, data: GrantEvent, at: datetime
-) -> None:
+def apply_to_grant(grant: Grant, row: Household, data: GrantEvent, at: datetime) -> None:
     """A grant event on its grant, then on the household: money is the sum of the
     household's grants (``grants_of_household`` must include ``grant``)."""
     _model, apply = GRANT_PROJECTORS[data.event_type]
@@ -295,7 +291,7 @@ def apply_to_grant(
         row.grant_rejected_at = latest(row.grant_rejected_at, at)
 
 
-def total_money(row: HouseholdProgress, grants_of_household: list[GrantProgress]) -> None:
+def total_money(row: Household, grants_of_household: Sequence[Grant]) -> None:
     row.grant_amount_satang = sum(g.amount_satang or 0 for g in grants_of_household)
     row.disbursed_satang = sum(g.disbursed_satang for g in grants_of_household)
 

@@ -9,14 +9,15 @@ aggregate in the database (``GROUP BY`` with ``CASE``), never row by row.
 
 import typing
 import uuid
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, Table, case, func
+from sqlalchemy import select as select_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import col, select
@@ -25,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
 from reporting.periods import Month
-from reporting.projections import summaries
+from reporting.projections import rows, summaries
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
     MAIN_PATH,
@@ -43,6 +44,7 @@ from reporting.projections.models import (
     ProjectionState,
     Stage,
 )
+from reporting.projections.rows import GrantRow, HouseholdRow
 from reporting.projections.stage import latest
 from reporting.projections.stage_sql import heard_of_by, stage_at
 from reporting.projections.summaries import COUNTS_AS_APPROVED, COUNTS_AS_STARTED
@@ -152,6 +154,79 @@ async def lock_grants_of(
     return list((await session.exec(query)).all())
 
 
+def _dialect(session: AsyncSession) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+async def household_rows(
+    session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
+) -> tuple[dict[uuid.UUID, HouseholdRow], set[uuid.UUID]]:
+    """``lock_households`` without ORM objects: the rows as plain ``HouseholdRow``s,
+    read with one Core SELECT (locked in key order), and the ids this call created."""
+    now = utcnow()
+    ids = sorted(first_seen)
+    values = [
+        {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
+        for hid in ids
+    ]
+    created = await _insert_households_if_missing(session, values)
+    table = rows.HOUSEHOLDS
+    query = (
+        select_core(table)
+        .where(table.c.household_id.in_(ids))
+        .order_by(table.c.household_id)
+        .with_for_update()
+    )
+    connection = await session.connection()
+    result = await connection.execute(query)
+    return {r[0]: HouseholdRow(*r) for r in result.tuples()}, created
+
+
+async def grant_rows_of(
+    session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
+) -> list[GrantRow]:
+    """``lock_grants_of`` without ORM objects: every grant of these grants' households
+    as plain ``GrantRow``s, the named ones created if missing; locked in key order."""
+    values = [{"grant_id": gid, **first_seen[gid]} for gid in sorted(first_seen)]
+    await _insert_many_if_missing(session, GrantProgress, values, ["grant_id"])
+    households = {v["household_id"] for v in first_seen.values()}
+    table = rows.GRANTS
+    query = (
+        select_core(table)
+        .where(table.c.household_id.in_(households))
+        .order_by(table.c.grant_id)
+        .with_for_update()
+    )
+    connection = await session.connection()
+    result = await connection.execute(query)
+    return [GrantRow(*r) for r in result.tuples()]
+
+
+def _write_back(session: AsyncSession, table: Table, key: str) -> Any:
+    statement = _dialect(session).insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
+    )
+
+
+async def write_households(session: AsyncSession, households: Iterable[HouseholdRow]) -> None:
+    """Write plain household rows back (every column): one INSERT ... ON CONFLICT DO
+    UPDATE, executed for all of them at once."""
+    values = [rows.household_values(row) for row in households]
+    if values:
+        connection = await session.connection()
+        await connection.execute(_write_back(session, rows.HOUSEHOLDS, "household_id"), values)
+
+
+async def write_grants(session: AsyncSession, grants: Iterable[GrantRow]) -> None:
+    """Write plain grant rows back, like ``write_households``."""
+    values = [rows.grant_values(grant) for grant in grants]
+    if values:
+        connection = await session.connection()
+        await connection.execute(_write_back(session, rows.GRANTS, "grant_id"), values)
+
+
 async def lock_grant(
     session: AsyncSession, grant_id: uuid.UUID, *, household_id: uuid.UUID, seen_at: datetime
 ) -> GrantProgress:
@@ -230,15 +305,21 @@ async def high_water_marks_per_batch(session: AsyncSession) -> AsyncIterator[Non
 
 
 async def record_applied(
-    session: AsyncSession, *, projection: str, stream: str, event_time: datetime
+    session: AsyncSession,
+    *,
+    projection: str,
+    stream: str,
+    event_time: datetime,
+    events: int = 1,
 ) -> None:
-    """Move the projection's high-water mark on ``stream``: the ``as_of`` of its reports."""
+    """Move the projection's high-water mark on ``stream``: the ``as_of`` of its reports
+    (``events`` applied, the latest at ``event_time``)."""
     marks = _batched_marks.get()
     if marks is not None:
         seen, count = marks.get((projection, stream), (event_time, 0))
-        marks[(projection, stream)] = (max(seen, event_time), count + 1)
+        marks[(projection, stream)] = (max(seen, event_time), count + events)
         return
-    await _move_mark(session, projection, stream, event_time, 1)
+    await _move_mark(session, projection, stream, event_time, events)
 
 
 async def _move_mark(

@@ -16,7 +16,8 @@ their events. Rules, first match wins:
 
 from datetime import datetime
 
-from reporting.projections.models import HouseholdProgress, Stage, as_utc
+from reporting.projections.models import Stage, as_utc
+from reporting.projections.rows import Household
 
 
 def latest(*moments: datetime | None) -> datetime | None:
@@ -30,7 +31,7 @@ def after(moment: datetime | None, other: datetime | None) -> bool:
     return moment is not None and (other is None or moment > other)
 
 
-def stage_of(row: HouseholdProgress) -> Stage:
+def stage_of(row: Household) -> Stage:
     if row.completed_at is not None:
         return Stage.COMPLETED
     if after(row.started_at, row.cancelled_at):

@@ -44,7 +44,6 @@ from reporting.projections.models import (
     PROVINCE_LEVEL,
     SUBDISTRICT_LEVEL,
     AchievementSummary,
-    GrantProgress,
     GrantSummary,
     HouseholdProgress,
     PlaceSummary,
@@ -52,6 +51,7 @@ from reporting.projections.models import (
     Stage,
     as_utc,
 )
+from reporting.projections.rows import Grant, Household
 
 # What counts as achieved in a month (see ``repository``'s achievements): approved and
 # not set aside since; started and not cancelled since; completed.
@@ -186,7 +186,7 @@ def month_of(moment: datetime) -> date:
     return moment.astimezone(BANGKOK).date().replace(day=1)
 
 
-def _areas(row: HouseholdProgress) -> list[tuple[str, str, str, str]]:
+def _areas(row: Household) -> list[tuple[str, str, str, str]]:
     district, subdistrict = row.district_code or NO_CODE, row.subdistrict_code or NO_CODE
     return [
         (PROVINCE_LEVEL, row.province_code, NO_CODE, NO_CODE),
@@ -194,7 +194,7 @@ def _areas(row: HouseholdProgress) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def contribution(row: HouseholdProgress) -> Contribution:
+def contribution(row: Household) -> Contribution:
     """What one household adds to the summary rows."""
     stage = Stage(row.stage)
     approved = as_utc(row.approval_dated or row.approved_at)
@@ -244,7 +244,7 @@ def periods_of(month: date) -> tuple[tuple[date, int], ...]:
     return ((month, 1), (half_start, 6), (year_start, 12))
 
 
-def grant_contribution(grant: GrantProgress) -> Contribution:
+def grant_contribution(grant: Grant) -> Contribution:
     """What one grant adds to the grant summary rows: nothing until an event has named
     its programme (a grant row is created bare, then filled)."""
     if grant.programme is None:
