@@ -4,10 +4,12 @@ The consumer hands reporting one partition's new events at a time (the live
 stream and the rebuild alike). One at a time, each household event costs an
 insert-if-missing, a locking select and an update; a national replay has
 millions. Here the batch's households are created if missing in one
-statement and locked in one (in key order, so two batches locking the same
-households cannot deadlock), the events are applied to the rows in memory in
-stream order with the same ``apply_*`` functions as the one-event handlers,
-and the rows are written back in one flush. Budgets and loans are few and go
+statement and read and locked in one Core SELECT (in key order, so two batches
+locking the same households cannot deadlock) into plain rows (``rows``: no ORM
+objects, whose attribute events and flush were most of a replay's Python time),
+the events are applied to them in stream order with the same ``apply_*``
+functions as the one-event handlers, and the rows are written back with one
+INSERT ... ON CONFLICT DO UPDATE. Budgets and loans are few and go
 through their one-event handlers (``one_by_one``: the subscriptions' own, so what
 reporting listens to is declared once, in ``reporting.handlers``). The result is
 the same as applying the events one by one: ``tests/test_projection_batch.py``
