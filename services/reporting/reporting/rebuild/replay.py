@@ -109,13 +109,11 @@ async def _drain(
     apply: ApplyBatch,
     *,
     concurrently: bool,
-    together: bool = False,
     progress: RebuildProgress | None = None,
 ) -> int:
-    """Apply records, a fetched batch per partition at a time (``together``: all the
-    partitions' of one fetch in one call, each partition's in order), until every
-    partition reaches the end it has now; how many. ``progress`` hears how many there
-    are to replay and each batch applied."""
+    """Apply records, a fetched batch per partition at a time, until every partition
+    reaches the end it has now; how many. ``progress`` hears how many there are to
+    replay and each batch applied."""
     ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
     if progress is not None:
         to_replay = 0
@@ -135,9 +133,7 @@ async def _drain(
             for tp, records in (await consumer.getmany(*behind, timeout_ms=500)).items()
             if records
         }
-        if together and batches:
-            await apply([record for records in batches.values() for record in records])
-        elif concurrently:
+        if concurrently:
             # Each partition in its own transaction: while one waits on the database,
             # another's events are decoded and folded.
             await asyncio.gather(*(apply(records) for records in batches.values()))
@@ -236,19 +232,13 @@ async def rebuild(
         try:
             catch_up = _catch_up_applier(applier)
             # The summary rows are summed once from the replayed households, not kept
-            # batch by batch; inside the swap the projectors keep them again. A fetch's
-            # partitions go in one transaction: the streams of one household are keyed
-            # by different aggregates (household, house, grant), so partitions applied
-            # side by side waited on each other's household rows (an insert-if-missing
-            # waits for the transaction that inserted the same key), and one batch of
-            # up to ``FETCH_RECORDS`` pays each statement once for all of them.
+            # batch by batch; inside the swap the projectors keep them again.
             with summaries.deferred():
                 while True:
                     applied = await _drain(
                         consumer,
                         catch_up,
-                        concurrently=False,
-                        together=True,
+                        concurrently=shadow.engine.dialect.name != "sqlite",
                         progress=progress,
                     )
                     result.events_replayed += applied
