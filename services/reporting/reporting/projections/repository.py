@@ -113,19 +113,26 @@ async def lock_household(
     return (await session.exec(query)).one(), household_id in created
 
 
+async def _create_missing_households(
+    session: AsyncSession, ids: list[uuid.UUID], first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
+) -> set[uuid.UUID]:
+    """Each of ``ids`` created from its ``first_seen`` if missing; the ids created."""
+    now = utcnow()
+    values = [
+        {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
+        for hid in ids
+    ]
+    return await _insert_households_if_missing(session, values)
+
+
 async def lock_households(
     session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
 ) -> tuple[dict[uuid.UUID, HouseholdProgress], set[uuid.UUID]]:
     """Many households' rows at once, each created from its ``first_seen`` if missing;
     locked in key order (two batches sharing households then never deadlock). With
     them, the ids of those this call created."""
-    now = utcnow()
     ids = sorted(first_seen)
-    values = [
-        {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
-        for hid in ids
-    ]
-    created = await _insert_households_if_missing(session, values)
+    created = await _create_missing_households(session, ids, first_seen)
     query = (
         select(HouseholdProgress)
         .where(col(HouseholdProgress.household_id).in_(ids))
@@ -163,23 +170,10 @@ async def household_rows(
 ) -> tuple[dict[uuid.UUID, HouseholdRow], set[uuid.UUID]]:
     """``lock_households`` without ORM objects: the rows as plain ``HouseholdRow``s,
     read with one Core SELECT (locked in key order), and the ids this call created."""
-    now = utcnow()
     ids = sorted(first_seen)
-    values = [
-        {"household_id": hid, "stage": Stage.SURVEYED, "updated_at": now, **first_seen[hid]}
-        for hid in ids
-    ]
-    created = await _insert_households_if_missing(session, values)
-    table = rows.HOUSEHOLDS
-    query = (
-        select_core(table)
-        .where(table.c.household_id.in_(ids))
-        .order_by(table.c.household_id)
-        .with_for_update()
-    )
-    connection = await session.connection()
-    result = await connection.execute(query)
-    return {r[0]: HouseholdRow(*r) for r in result.tuples()}, created
+    created = await _create_missing_households(session, ids, first_seen)
+    found = await _locked_rows(session, rows.HOUSEHOLDS, "household_id", ids, "household_id")
+    return {r[0]: HouseholdRow(*r) for r in found}, created
 
 
 async def grant_rows_of(
@@ -190,16 +184,24 @@ async def grant_rows_of(
     values = [{"grant_id": gid, **first_seen[gid]} for gid in sorted(first_seen)]
     await _insert_many_if_missing(session, GrantProgress, values, ["grant_id"])
     households = {v["household_id"] for v in first_seen.values()}
-    table = rows.GRANTS
+    found = await _locked_rows(session, rows.GRANTS, "household_id", households, "grant_id")
+    return [GrantRow(*r) for r in found]
+
+
+async def _locked_rows(
+    session: AsyncSession, table: Table, column: str, keys: Iterable[Any], order: str
+) -> list[tuple[Any, ...]]:
+    """``table``'s rows whose ``column`` is one of ``keys``, as column tuples, locked in
+    ``order`` (every batch locks in the same order, so two never wait on each other)."""
     query = (
         select_core(table)
-        .where(table.c.household_id.in_(households))
-        .order_by(table.c.grant_id)
+        .where(table.c[column].in_(list(keys)))
+        .order_by(table.c[order])
         .with_for_update()
     )
     connection = await session.connection()
     result = await connection.execute(query)
-    return [GrantRow(*r) for r in result.tuples()]
+    return list(result.tuples())
 
 
 def _write_back(session: AsyncSession, table: Table, key: str) -> Any:
