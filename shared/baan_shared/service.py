@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import Gauge
-from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import inspect, text
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +33,7 @@ from baan_shared.http.cors import install_cors
 from baan_shared.http.errors import document_validation_errors_as_problems, install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, purge_expired
 from baan_shared.migrations import upgrade_to_head
+from baan_shared.observability.http_metrics import HttpMetrics, metrics_endpoint
 from baan_shared.observability.logging import configure_logging
 from baan_shared.observability.tracing import (
     configure_tracing,
@@ -333,10 +333,13 @@ def create_service_app(
         app.include_router(router)
     # Outside the chassis' middleware: preflights are answered before routing and auth.
     install_cors(app, settings.cors_allowed_origins)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/health/.*,/metrics")
-    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(
-        app, endpoint="/metrics", include_in_schema=False
+    # One server span per request; the ASGI messages' own "http receive" and "http send"
+    # spans (three more per request) said nothing a trace reader needs.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="/health/.*,/metrics", exclude_spans=["receive", "send"]
     )
+    app.add_middleware(HttpMetrics)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     if settings.root_path:
         # Outermost (added last), so the metrics' handler labels see the prefix stripped.
         app.add_middleware(RootPath, root_path=settings.root_path)

@@ -82,7 +82,8 @@ def _metric_names(expr: str) -> set[str]:
 
 def _exported_metrics() -> set[str]:
     """Every sample name the services' code registers: build each app (the HTTP metrics
-    are registered by its instrumentator) and import the rebuild's module."""
+    are registered when baan_shared.observability.http_metrics is imported) and import the
+    rebuild's module."""
     from baan_shared.auth import AuthSettings
     from baan_shared.settings import ServiceSettings
 
@@ -97,7 +98,6 @@ def _exported_metrics() -> set[str]:
         ]
         settings = settings_class(database_url="sqlite+aiosqlite:///:memory:", log_json=False)
         app = main.create_app(settings, AuthSettings(enabled=False))
-        # The instrumentator registers its HTTP metrics when the middleware is built.
         app.build_middleware_stack()
     importlib.import_module("reporting.rebuild.replay")
     names = {"up"}  # Prometheus's own, per target

@@ -111,9 +111,9 @@ asyncio.run(main())
 
 
 def test_http_metrics_name_the_route_under_the_prefix() -> None:
-    """The instrumentator's ``handler`` label (the 5xx runbook's breakdown) is the route,
-    with the prefix or without. In a process of its own: the instrumentator records only
-    for the first app of a process (its metrics are process-wide)."""
+    """The HTTP metrics' ``handler`` label (the 5xx runbook's breakdown) is the route,
+    with the prefix or without. In a process of its own: the metrics are process-wide,
+    and other tests' apps would add to the count."""
     result = subprocess.run(
         [sys.executable, "-c", METRICS_UNDER_A_PREFIX, str(Path(__file__).parent)],
         capture_output=True,

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the messaging parts (HTTP metrics come from the instrumentator)."""
+"""Prometheus metrics of the messaging parts (HTTP metrics: ``http_metrics``)."""
 
 from prometheus_client import Counter, Gauge
 
