@@ -97,17 +97,17 @@ async def _lock_funds(
     first_seen: dict[uuid.UUID, dict[str, Any]] = {}
     for data in about:
         first_seen.setdefault(data.welfare_fund_id, fund_area(data))
-    return {
-        fund_id: await repository.lock_fund(session, fund_id, first_seen[fund_id])
-        for fund_id in sorted(first_seen)
-    }
+    return await repository.lock_funds(session, first_seen)
 
 
 async def _add_to_years(
     session: AsyncSession, funds: dict[uuid.UUID, WelfareFund], counts: Counts
 ) -> None:
-    for (fund_id, fiscal_year), by in sorted(counts.items()):
-        row = await repository.lock_fund_year(session, funds[fund_id], fiscal_year)
+    if not counts:
+        return
+    rows = await repository.lock_fund_years(session, funds, list(counts))
+    for key, by in counts.items():
+        row = rows[key]
         for name, added in by.items():
             setattr(row, name, getattr(row, name) + added)
         session.add(row)
@@ -129,29 +129,33 @@ async def on_members_joined(
         return
     funds = await _lock_funds(session, [data for _, data in new])
     counts: Counts = {}
-    members = []
+    members = []  # plain rows: a members sheet is thousands, and ORM objects cost most
     for event, data in new:
         fund = funds[data.welfare_fund_id]
         mark_seen(fund, event)
-        area = fund_area(data)
-        del area["region_code"]
-        member = WelfareMember(
-            member_id=data.member_id,
-            welfare_fund_id=data.welfare_fund_id,
-            status=data.status,
-            joined_on=data.joined_on,
-            **area,
-        )
         year = counts.setdefault((fund.welfare_fund_id, fiscal_year_be(data.joined_on)), {})
         year["members_joined"] = year.get("members_joined", 0) + 1
         if data.status in HOLDING:
             fund.members += 1
+            ended_on = None
         else:  # joined and ended before reporting heard of it
-            member.ended_on = data.joined_on
+            ended_on = data.joined_on
             year["members_ended"] = year.get("members_ended", 0) + 1
-        members.append(member)
+        members.append(
+            {
+                "member_id": data.member_id,
+                "welfare_fund_id": data.welfare_fund_id,
+                "province_code": data.province_code,
+                "district_code": data.district_code,
+                "subdistrict_code": data.subdistrict_code,
+                "status": data.status,
+                "joined_on": data.joined_on,
+                "ended_on": ended_on,
+            }
+        )
+    await repository.insert_new(session, WelfareMember, members, ["member_id"])
     await _add_to_years(session, funds, counts)
-    session.add_all([*members, *funds.values()])
+    session.add_all(funds.values())
     await session.flush()
 
 
