@@ -72,6 +72,14 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return field_errors_of(exc.errors())
 
 
+def _described(error: dict[str, Any]) -> str:
+    """``field (value): rule``, the value when the entry shows it."""
+    if "value" not in error:
+        return f"{error['field']}: {error['reason']}"
+    value = error["value"] or '""'
+    return f"{error['field']} ({value}): {error['reason']}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -88,7 +96,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
-        fields = ", ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        fields = ", ".join(_described(e) for e in errors)
         return problem(
             422,
             "validation-error",
