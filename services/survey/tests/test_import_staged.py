@@ -104,9 +104,9 @@ def staged_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     written: list[int] = []
     register = staging.register
 
-    async def counting(session: Any, rows: list[int], **kwargs: Any) -> None:
+    async def counting(session: Any, rows: list[int], **kwargs: Any) -> int:
         written.extend(rows)
-        await register(session, rows, **kwargs)
+        return await register(session, rows, **kwargs)
 
     monkeypatch.setattr(staging, "register", counting)
     return written

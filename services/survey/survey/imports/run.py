@@ -303,36 +303,35 @@ class ImportRun:
 
     async def check_staged(
         self, staged: StagedBatch
-    ) -> tuple[CheckedBatch, list[tuple[int, str]], staging.Judged | None]:
+    ) -> tuple[CheckedBatch, list[int], staging.Judged | None]:
         """Check a batch by SQL (``staging``); the rows SQL does not pass are checked by
         ``rules``, which names their problems. Returns the batch as ``check_batch`` would,
-        the rows SQL passed that are still to register, with their national IDs, and
+        the rows SQL passed that are still to register (sheet row numbers), and
         SQL's judgement (which holds what those rows become)."""
         batch = CheckedBatch(done=staged.done)
-        passed: list[tuple[int, str]] = []
+        passed: list[int] = []
         if staged.judged is None:
             return batch, passed, None
         rows = self.batch_rows
         cells_of = dict(staged.rows)
-        for verdict in staged.judged.verdicts:
-            number = verdict.row
+        resume_after = rows.resume_after
+        for number, sql_passed, national_id, subdistrict_code in staged.judged.verdicts:
             household = None
-            if verdict.passed:
-                assert verdict.national_id is not None and verdict.subdistrict_code is not None
-                problem = rows.place(number, verdict.subdistrict_code, verdict.national_id)
+            if sql_passed:
+                problem = rows.place(number, subdistrict_code, national_id)
                 problems = [problem] if problem is not None else []
             else:
                 household, problems = rows.check_row(number, cells_of[number])
-            if number <= rows.resume_after:
+            if number <= resume_after:
                 continue  # checked only to know the IDs it used
             if not batch.take(number, household, problems):
-                passed.append((number, verdict.national_id))
+                passed.append(number)
         return batch, passed, staged.judged
 
     async def write(
         self,
         batch: CheckedBatch,
-        passed: list[tuple[int, str]] | None = None,
+        passed: list[int] | None = None,
         judged: staging.Judged | None = None,
     ) -> None:
         """One batch: its refused rows reported, its new households registered, the
@@ -357,39 +356,40 @@ class ImportRun:
     async def register_new(
         self,
         households: list[dict[str, Any]],
-        passed: list[tuple[int, str]],
+        passed: list[int],
         judged: staging.Judged | None = None,
     ) -> None:
         """Register the batch's households whose national ID is not registered yet:
-        ``households`` checked by ``rules``, ``passed`` (row, national ID) staged rows
+        ``households`` checked by ``rules``, ``passed`` (sheet row numbers) staged rows
         checked by SQL (``judged``)."""
         job, session = self.job, self.session
         # One import at a time per round writes, so two uploads of the same file at
         # once cannot both find a national ID absent and both register it.
         await repository.lock_round(session, job.survey_round_id)
-        present = await repository.registered_national_ids(
-            session,
-            [h["national_id"] for h in households] + [national_id for _, national_id in passed],
-            job.survey_round_id,
-            self.principal,
-        )
-        new = [h for h in households if h["national_id"] not in present]
-        new_rows = [row for row, national_id in passed if national_id not in present]
-        job.rows_already_present += len(households) + len(passed) - len(new) - len(new_rows)
-        if new:
-            await repository.register_households(session, new, surveyed_by=job.imported_by)
-        if new_rows:
+        new = households
+        if households:
+            present = await repository.registered_national_ids(
+                session, [h["national_id"] for h in households], job.survey_round_id, self.principal
+            )
+            new = [h for h in households if h["national_id"] not in present]
+            if new:
+                await repository.register_households(session, new, surveyed_by=job.imported_by)
+        registered = 0
+        if passed:
             assert judged is not None
-            await staging.register(
+            # Those already registered are found and skipped by SQL.
+            registered = await staging.register(
                 session,
-                new_rows,
+                passed,
                 judged=judged,
                 now=utcnow(),
                 surveyed_by=job.imported_by,
                 survey_round_id=self.batch_rows.round_id,
                 community_id=self.batch_rows.community_id,
+                principal=self.principal,
             )
-        job.rows_imported += len(new) + len(new_rows)
+        job.rows_already_present += len(households) + len(passed) - len(new) - registered
+        job.rows_imported += len(new) + registered
         job.members_imported += sum(len(h["members"]) for h in new)
 
     def report(self, sheet: str, row: int, problems: list[Problem]) -> None:

@@ -21,25 +21,28 @@ it the Python way. Sheets it does not handle (a members sheet, a field filled
 by two columns) go the Python way whole.
 """
 
+import functools
 import json
 import operator
 import re
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import column, delete, exists, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.auth import Principal, area_filter
 from baan_shared.events.catalog import HouseholdSurveyed
 from baan_shared.observability.tracing import current_traceparent
 from survey import SOURCE
 from survey.households.duplicates import _TITLES
-from survey.households.models import HouseholdStatus
+from survey.households.models import Household, HouseholdStatus
 from survey.households.schemas import MAX_HOUSEHOLD_SIZE
 from survey.imports import rules
 from survey.imports.sheet import HEADERS
@@ -120,11 +123,15 @@ async def _stage(driver: Any, fields: Sequence[str], records: list[tuple[Any, ..
     )
 
 
-def _areas() -> tuple[list[str], list[str], list[str]]:
+@functools.cache
+def _areas() -> tuple[str, str, str]:
+    """geothai's sub-districts with their district and province, each list as one text
+    of codes joined by commas: one parameter each, not one array element per code (an
+    array of 7,436 codes cost its encoding in Python at every batch)."""
     _, districts, subdistricts = rules._areas()
     codes = sorted(subdistricts)
     district_of = [subdistricts[s] for s in codes]
-    return codes, district_of, [districts[d] for d in district_of]
+    return ",".join(codes), ",".join(district_of), ",".join(districts[d] for d in district_of)
 
 
 def _answers(answers: Mapping[str, Mapping[str, str]]) -> tuple[list[str], list[str], list[str]]:
@@ -215,7 +222,8 @@ def _checked_sql(fields: Sequence[str]) -> str:
     return f"""
 CREATE TEMP TABLE survey_import_checked ON COMMIT DROP AS
 WITH areas AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS a(subdistrict, district, province)
+    SELECT * FROM unnest(string_to_array($1, ','), string_to_array($2, ','),
+                         string_to_array($3, ',')) AS a(subdistrict, district, province)
 ), answers AS (
     SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS a(field, key, code)
 ), s AS MATERIALIZED (
@@ -255,15 +263,10 @@ LEFT JOIN areas area ON area.subdistrict = s.subdistrict_code
 """
 
 
-@dataclass
-class Checked:
-    """One staged row as SQL judged it."""
-
-    row: int
-    passed: bool
-    national_id: str | None
-    subdistrict_code: str | None
-
+# One staged row as SQL judged it: (row, passed, national_id, subdistrict_code), a record
+# as asyncpg returns it (read by index: no object of our own per row).
+Verdict = Sequence[Any]
+ROW, PASSED, NATIONAL_ID, SUBDISTRICT_CODE = range(4)
 
 # What ``register`` reads of a checked row, with the types the check gives.
 _CHECKED_TYPES = {
@@ -290,11 +293,14 @@ _CHECKED_TYPES = {
 
 @dataclass
 class Judged:
-    """A batch as SQL judged it: each row's verdict in sheet order, and the rows it
-    passed as ``register`` reads them (``_CHECKED_TYPES``)."""
+    """A batch as SQL judged it: each row's verdict in sheet order (``Verdict``), and
+    the rows it passed as ``register`` reads them: each one's place among them (``n``,
+    from 1), then ``_CHECKED_TYPES``, as the bytes of a binary COPY. The bytes go from
+    the checking connection to the import's as they are: Python decodes and encodes
+    none of these rows' values."""
 
-    verdicts: list[Checked]
-    passed: list[Any]
+    verdicts: list[Verdict]
+    passed: list[bytes]
 
 
 def _engine(session: AsyncSession) -> AsyncEngine:
@@ -313,6 +319,11 @@ async def check(
     """Stage and check a batch on a connection of its own, outside the import's
     transaction (it writes temporary tables only), so that the import's connection
     writes the batch before meanwhile: two database processes at work, not one."""
+    passed: list[bytes] = []
+
+    async def keep(chunk: bytes) -> None:
+        passed.append(chunk)
+
     async with _engine(session).connect() as connection:
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
@@ -324,15 +335,19 @@ async def check(
             verdicts = await driver.fetch(
                 f"SELECT row, passed, national_id, subdistrict_code FROM {_CHECKED} ORDER BY row"
             )
-            passed = await driver.fetch(
-                f"SELECT {', '.join(_CHECKED_TYPES)} FROM {_CHECKED} WHERE passed"
+            await driver.copy_from_query(
+                f"SELECT (row_number() OVER (ORDER BY row))::integer, {', '.join(_CHECKED_TYPES)} "
+                f"FROM {_CHECKED} WHERE passed ORDER BY row",
+                output=keep,
+                format="binary",
             )
-    return Judged([Checked(*r) for r in verdicts], passed)
+    return Judged(verdicts, passed)
 
 
-async def _load(session: AsyncSession, records: list[tuple[Any, ...]]) -> None:
-    """Rows to register into the import's transaction (a temporary table dropped at
-    commit): each one's place in the batch (``n``, from 1), then ``_CHECKED_TYPES``."""
+async def _load(session: AsyncSession, judged: Judged, excluded: list[int]) -> None:
+    """The rows SQL passed into the import's transaction (a temporary table dropped at
+    commit), less the ``excluded`` rows (which Python kept out: a national ID used
+    before, registered already, a sub-district outside the round)."""
     driver = await _driver(session)
     columns = ", ".join(f"{c} {t}" for c, t in _CHECKED_TYPES.items())
     await driver.execute(
@@ -340,12 +355,16 @@ async def _load(session: AsyncSession, records: list[tuple[Any, ...]]) -> None:
         f"DROP TABLE IF EXISTS {_CHECKED}; "
         f"CREATE TEMP TABLE survey_import_checked (n integer, {columns}) ON COMMIT DROP"
     )
-    await driver.copy_records_to_table(
-        "survey_import_checked",
-        schema_name="pg_temp",
-        columns=["n", *_CHECKED_TYPES],
-        records=records,
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in judged.passed:
+            yield chunk
+
+    await driver.copy_to_table(
+        "survey_import_checked", schema_name="pg_temp", source=chunks(), format="binary"
     )
+    if excluded:
+        await driver.execute(f"DELETE FROM {_CHECKED} WHERE row = ANY($1::integer[])", excluded)
 
 
 def _payload_pieces(now: datetime, community_id: uuid.UUID | None) -> tuple[list[str], list[str]]:
@@ -419,6 +438,33 @@ _HOUSEHOLD_COLUMNS = (
 )
 
 
+_STAGED = table("survey_import_checked", column("national_id"), schema="pg_temp")
+
+
+async def _drop_registered(
+    session: AsyncSession, survey_round_id: uuid.UUID | None, principal: Principal
+) -> int:
+    """Take out of the staging table the rows whose national ID is registered already in
+    this round (or, without a round, with no round) in the uploader's areas, as
+    ``repository.registered_national_ids`` finds them; return how many. A join on the
+    staging table: the batch's IDs are not sent again as a parameter."""
+    registered = (
+        Household.national_id == _STAGED.c.national_id,
+        area_filter(
+            principal,
+            province=Household.province_code,
+            district=Household.district_code,
+            subdistrict=Household.subdistrict_code,
+        ),
+        col(Household.survey_round_id).is_(None)
+        if survey_round_id is None
+        else Household.survey_round_id == survey_round_id,
+    )
+    connection = await session.connection()
+    result = await connection.execute(delete(_STAGED).where(exists().where(*registered)))
+    return int(result.rowcount)
+
+
 async def register(
     session: AsyncSession,
     rows: list[int],
@@ -428,14 +474,21 @@ async def register(
     surveyed_by: str,
     survey_round_id: uuid.UUID | None,
     community_id: uuid.UUID | None,
-) -> None:
-    """Register the rows numbered ``rows`` that SQL passed (``judged``): households,
-    their transitions and events (as ``repository.register_households`` does), and flag
-    likely duplicates. Only these rows go into the import's transaction."""
+    principal: Principal,
+) -> int:
+    """Register the rows numbered ``rows`` that SQL passed (``judged``) and whose national
+    ID is not registered yet (``_drop_registered``): households, their transitions and
+    events (as ``repository.register_households`` does), and flag likely duplicates.
+    The other rows SQL passed are deleted from the import's staging table before
+    anything is written. Returns how many households it registered."""
     if not rows:
-        return
-    record_of = {record[0]: record for record in judged.passed}
-    await _load(session, [(n, *record_of[row]) for n, row in enumerate(rows, start=1)])
+        return 0
+    wanted = set(rows)
+    excluded = [v[ROW] for v in judged.verdicts if v[PASSED] and v[ROW] not in wanted]
+    await _load(session, judged, excluded)
+    registered = len(rows) - await _drop_registered(session, survey_round_id, principal)
+    if not registered:
+        return 0
     literals, fields = _payload_pieces(now, community_id)
     params: list[Any] = [now, surveyed_by, survey_round_id, community_id]
     pieces: list[str] = []
@@ -495,3 +548,4 @@ WHERE NOT possible_duplicate AND duplicate_key IN (
                   WHERE h.duplicate_key = c.duplicate_key AND h.national_id <> c.national_id))
 """
     )
+    return registered
