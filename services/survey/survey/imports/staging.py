@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, delete, exists, table, text
+from sqlalchemy import column, delete, exists, select, table, text
+from sqlalchemy import literal as sql_literal
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -460,8 +461,12 @@ async def _drop_registered(
         if survey_round_id is None
         else Household.survey_round_id == survey_round_id,
     )
+    # OFFSET 0 keeps the EXISTS a probe of the national ID's index per staged row:
+    # without it PostgreSQL plans a hash join that reads the whole table at every batch
+    # (100,000 households: 120-250 ms a batch, against 10-30 ms, load 10).
+    probe = select(sql_literal(1)).where(*registered).offset(0)
     connection = await session.connection()
-    result = await connection.execute(delete(_STAGED).where(exists().where(*registered)))
+    result = await connection.execute(delete(_STAGED).where(exists(probe)))
     return int(result.rowcount)
 
 
@@ -539,13 +544,16 @@ FROM new n ORDER BY n.n
     # Each row just registered holds its key with its own national ID, so its key is
     # shared exactly when one other household holds it with another ID: one index probe
     # that stops at the first such household, not a count of every household per key.
+    # OFFSET 0 keeps it a probe per row: without it PostgreSQL hashes the whole table at
+    # every batch (100,000 households: 120 ms a batch against 10 ms, load 10).
     await driver.execute(
         f"""
 UPDATE households SET possible_duplicate = true
 WHERE NOT possible_duplicate AND duplicate_key IN (
     SELECT c.duplicate_key FROM {_CHECKED} c
     WHERE EXISTS (SELECT FROM households h
-                  WHERE h.duplicate_key = c.duplicate_key AND h.national_id <> c.national_id))
+                  WHERE h.duplicate_key = c.duplicate_key AND h.national_id <> c.national_id
+                  OFFSET 0))
 """
     )
     return registered
