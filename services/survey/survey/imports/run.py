@@ -204,13 +204,17 @@ class BatchRows:
 
 @dataclass
 class StagedBatch:
-    """Rows read together for the set-based path: cells as read, records to stage, and
-    SQL's judgement of them (``staging.check``)."""
+    """Rows read together for the set-based path: cells as read, records to stage,
+    SQL's judgement of them (``staging.check``), and then the batch as ``check_staged``
+    makes it: refused rows and households to write (``checked``), and the rows SQL
+    passed that are still to register (``passed``)."""
 
     rows: list[tuple[int, list[str]]]
     records: list[tuple[Any, ...]]
     done: bool
     judged: staging.Judged | None = None
+    checked: CheckedBatch = field(default_factory=CheckedBatch)
+    passed: list[int] = field(default_factory=list)
 
 
 class ImportRun:
@@ -233,6 +237,7 @@ class ImportRun:
         commit_batches: bool,
         batch_size: int,
         staged_columns: Mapping[int, str] | None = None,
+        counting: "asyncio.Future[int | None] | None" = None,
     ) -> None:
         self.session = session
         self.job = job
@@ -247,6 +252,8 @@ class ImportRun:
         # The sheet's columns when its batches take the set-based path (``staging``).
         self.staged_columns = staged_columns
         self._batches_read = 0
+        # The sheet's rows, counted beside the import: the job's total once known.
+        self.counting = counting
 
     async def run(self) -> None:
         with _old_objects_frozen():
@@ -263,7 +270,7 @@ class ImportRun:
                     # The next batch is checked while this one is written.
                     checking = self._check_next()
                 if isinstance(batch, StagedBatch):
-                    await self.write(*await self.check_staged(batch))
+                    await self.write(batch.checked, batch.passed, batch.judged)
                 else:
                     await self.write(batch)
                 if batch.done:
@@ -275,6 +282,8 @@ class ImportRun:
                 await asyncio.wait([checking])
         self.report_unclaimed_members()
         await self._flush_problems()
+        if self.counting is not None:
+            await asyncio.wait([self.counting])
         await self._save_progress()
 
     def _check_next(self) -> "asyncio.Future[CheckedBatch | StagedBatch]":
@@ -285,8 +294,10 @@ class ImportRun:
         )
 
     async def _read_and_judge(self, columns: Mapping[int, str]) -> StagedBatch:
-        """The next batch read (in a worker thread) and judged by SQL, on a connection
-        of its own (``staging.check``): while the batch before is written."""
+        """The next batch read (in a worker thread), judged by SQL on a connection of its
+        own (``staging.check``) and then by Python (``check_staged``): all while the batch
+        before is written. Batches are judged one after the other, each after the one
+        before it, so the national IDs seen so far are those of the rows before."""
         size = min(self.batch_size, FIRST_STAGED_ROWS << min(self._batches_read, 20))
         self._batches_read += 1
         staged = await asyncio.to_thread(self.batch_rows.read_batch, self.rows, size, columns)
@@ -299,19 +310,20 @@ class ImportRun:
                 checker.answers_by_field,
                 checker.default_programme,
             )
+        self.check_staged(staged)
         return staged
 
-    async def check_staged(
-        self, staged: StagedBatch
-    ) -> tuple[CheckedBatch, list[int], staging.Judged | None]:
-        """Check a batch by SQL (``staging``); the rows SQL does not pass are checked by
-        ``rules``, which names their problems. Returns the batch as ``check_batch`` would,
-        the rows SQL passed that are still to register (sheet row numbers), and
-        SQL's judgement (which holds what those rows become)."""
-        batch = CheckedBatch(done=staged.done)
-        passed: list[int] = []
+    def check_staged(self, staged: StagedBatch) -> None:
+        """After SQL (``staging.check``), what needs the whole file (``place``) for the
+        rows SQL passed; the rows it does not pass are checked by ``rules``, which names
+        their problems. Fills in ``staged.checked`` as ``check_batch`` would make the
+        batch, and ``staged.passed``: the rows SQL passed that are still to register
+        (sheet row numbers; ``staged.judged`` holds what they become)."""
+        batch = staged.checked
+        batch.done = staged.done
+        passed = staged.passed
         if staged.judged is None:
-            return batch, passed, None
+            return
         rows = self.batch_rows
         cells_of = dict(staged.rows)
         resume_after = rows.resume_after
@@ -326,7 +338,6 @@ class ImportRun:
                 continue  # checked only to know the IDs it used
             if not batch.take(number, household, problems):
                 passed.append(number)
-        return batch, passed, staged.judged
 
     async def write(
         self,
@@ -419,6 +430,10 @@ class ImportRun:
             self._pending = []
 
     async def _save_progress(self) -> None:
+        if self.counting is not None and self.counting.done():
+            if self.counting.exception() is None:
+                self.job.rows_total = self.counting.result()
+            self.counting = None
         self.session.add(self.job)
         await self.session.flush()
 

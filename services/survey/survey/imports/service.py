@@ -298,8 +298,10 @@ async def _import_rows(
     principal: Principal,
     *,
     commit_batches: bool,
+    counting: "asyncio.Future[int | None] | None" = None,
 ) -> None:
-    """Check and write every row after the job's resume point (``run.ImportRun``)."""
+    """Check and write every row after the job's resume point (``run.ImportRun``);
+    ``counting``, the sheet's rows being counted, for the job's ``rows_total``."""
     checker = RowChecker(
         prepared.columns,
         programme_names=await programme_names(session),
@@ -328,6 +330,7 @@ async def _import_rows(
         commit_batches=commit_batches,
         batch_size=STAGED_BATCH_SIZE if staged else BATCH_SIZE.get(dialect, DEFAULT_BATCH_SIZE),
         staged_columns=prepared.columns if staged else None,
+        counting=counting,
     ).run()
 
 
@@ -356,6 +359,7 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
     job.started_at = job.started_at or utcnow()
     session.add(job)
     await session.commit()
+    counting: asyncio.Future[int | None] | None = None
     try:
         principal = uploader(job)
         if principal is None:
@@ -368,9 +372,9 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
         with _open_spool(job.spool_path) as copy:
             await asyncio.to_thread(check_rows_in_areas, job.spool_path, copy, principal)
         if job.rows_total is None:
-            job.rows_total = await asyncio.to_thread(_count_rows, job.spool_path)
-            session.add(job)
-            await session.commit()
+            # Counted in a pass of its own beside the import, not before it: the job
+            # shows its total from the first batch committed after the count ends.
+            counting = asyncio.ensure_future(asyncio.to_thread(_count_rows, job.spool_path))
         with contextlib.ExitStack() as files:
             file = files.enter_context(_open_spool(job.spool_path))
             members_file = None
@@ -380,7 +384,15 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
             prepared = prepare(
                 job.spool_path, file, members_file, programme_given=job.programme is not None
             )
-            await _import_rows(session, job, prepared, survey_round, principal, commit_batches=True)
+            await _import_rows(
+                session,
+                job,
+                prepared,
+                survey_round,
+                principal,
+                commit_batches=True,
+                counting=counting,
+            )
         job.status = ImportStatus.DONE
     except RowsOutsideAreas as outside:
         await session.rollback()
@@ -408,6 +420,11 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
         job.failure_reason = (
             str(exc) if isinstance(exc, sheet.SheetRefused) else (f"{type(exc).__name__}: {exc}")
         )
+    if counting is not None:
+        # A failed import leaves the count running: let it end before the file goes.
+        await asyncio.wait([counting])
+        if counting.exception() is None and job.rows_total is None:
+            job.rows_total = counting.result()
     job.finished_at = utcnow()
     session.add(job)
     await session.commit()
