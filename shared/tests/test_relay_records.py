@@ -4,6 +4,7 @@ producer span of the row's trace, on SQLite and on PostgreSQL. The broker is fak
 here; tests/delivery runs the relay against the real one."""
 
 import asyncio
+import contextlib
 import json
 import uuid
 from pathlib import Path
@@ -124,3 +125,113 @@ async def test_each_row_goes_out_as_the_cloud_event_it_records_under_its_trace(
             assert trace_id(sent_trace) == trace_id(row.traceparent)
     assert trace_id(rows[0].traceparent) == trace_id(CALLER)
     assert json.loads(producer.sent[0][2])["approved_by"] == "คณะกรรมการชุมชนริมคลองลาดพร้าว"
+
+
+class _AckingLater:
+    """A producer whose acks come only once the relay has handed it ``hold_until`` records
+    (or after a second), as a broker's come while the relay goes on; the ack of each
+    record whose household is in ``failing`` fails, as when the broker goes away."""
+
+    def __init__(self, hold_until: int, failing: frozenset[str] = frozenset()) -> None:
+        self.sent: list[bytes] = []
+        self.sent_before_first_ack: int | None = None
+        self.failing = failing
+        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
+        self._enough = asyncio.Event()
+        self._hold_until = hold_until
+        self._acker = asyncio.get_running_loop().create_task(self._ack())
+
+    async def send(
+        self, topic: str, *, value: bytes, key: bytes, headers: list[tuple[str, bytes]]
+    ) -> "asyncio.Future[None]":
+        self.sent.append(key)
+        acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((key, acked))
+        if len(self.sent) >= self._hold_until:
+            self._enough.set()
+        return acked
+
+    async def _ack(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._enough.wait(), timeout=1.0)
+        self.sent_before_first_ack = len(self.sent)
+        while True:
+            pending, self._pending = self._pending, []
+            for key, acked in pending:
+                if key.decode() in self.failing:
+                    acked.set_exception(ConnectionError("broker away"))
+                else:
+                    acked.set_result(None)
+            await asyncio.sleep(0.001)
+
+
+async def _outbox_of(database_url: str, households: list[uuid.UUID]) -> OutboxRelay:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(OutboxMessage.__table__.create)
+    factory = create_session_factory(engine)
+    async with unit_of_work(factory) as session:
+        await record_events(session, [_approved(household_id=h) for h in households], source="/s")
+    return OutboxRelay(
+        service="relay-test",
+        engine=engine,
+        session_factory=factory,
+        bootstrap_servers="unused",
+        batch_size=2,
+    )
+
+
+async def _sent_and_attempts(relay: OutboxRelay) -> list[tuple[bool, int]]:
+    async with relay.session_factory() as session:
+        rows = (
+            await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.position)))
+        ).all()
+    return [(row.sent_at is not None, row.attempts) for row in rows]
+
+
+async def test_the_next_batch_goes_out_while_the_broker_acknowledges_the_last(
+    database_url: str,
+) -> None:
+    households = [uuid.uuid4() for _ in range(5)]
+    relay = await _outbox_of(database_url, households)
+    producer = _AckingLater(hold_until=4)
+    relay._producer = producer
+    try:
+        assert await relay.publish_pending() == 5
+        sent = await _sent_and_attempts(relay)
+    finally:
+        producer._acker.cancel()
+        await relay.engine.dispose()
+
+    # The second batch of two was handed on before the first batch's acks came back.
+    assert producer.sent_before_first_ack == 4
+    assert producer.sent == [str(h).encode() for h in households]  # once each, in order
+    assert sent == [(True, 0)] * 5
+
+
+async def test_a_failed_ack_leaves_its_batch_and_every_later_one_pending_in_order(
+    database_url: str,
+) -> None:
+    households = [uuid.uuid4() for _ in range(5)]
+    relay = await _outbox_of(database_url, households)
+    failing = _AckingLater(hold_until=4, failing=frozenset({str(households[2])}))
+    relay._producer = failing
+    try:
+        with pytest.raises(ConnectionError):
+            await relay.publish_pending()
+        after_failure = await _sent_and_attempts(relay)
+        failing._acker.cancel()
+        working = _AckingLater(hold_until=0)
+        relay._producer = working
+        assert await relay.publish_pending() == 3
+        after_retry = await _sent_and_attempts(relay)
+    finally:
+        failing._acker.cancel()
+        working._acker.cancel()
+        await relay.engine.dispose()
+
+    # The first batch was acknowledged; the second failed (counted on its rows); the
+    # third, sent meanwhile, is not marked either: all of it goes out again, in order.
+    assert after_failure == [(True, 0), (True, 0), (False, 1), (False, 1), (False, 0)]
+    assert working.sent == [str(h).encode() for h in households[2:]]
+    assert after_retry == [(True, 0), (True, 0), (True, 1), (True, 1), (True, 0)]

@@ -15,12 +15,25 @@ import json
 import logging
 import time
 import zlib
+from collections import deque
 from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, func, text, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Row,
+    and_,
+    any_,
+    bindparam,
+    func,
+    not_,
+    text,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, select
@@ -75,8 +88,22 @@ def _kafka_record(row: Row[Any], traceparent: str | None) -> tuple[bytes, bytes,
     return row.aggregateid.encode(), json_value(json.loads(row.payload)), headers
 
 
+_OUTBOX = OutboxMessage.__table__
+_POSITION = _OUTBOX.c.position
+
 # The backlog gauges are refreshed at least this often while a backlog drains.
 METRICS_EVERY_S = 1.0
+# Batches handed to the producer at once: the next batch is read and sent while the
+# broker acknowledges the previous one.
+IN_FLIGHT_BATCHES = 2
+# A backlog is drained in turns of about this long, each after a leadership check.
+DRAIN_SECONDS = 5.0
+
+
+def _retrieve(acks: "asyncio.Future[Any]") -> None:
+    """Consume the outcome of acks nobody awaits any more (after a failure)."""
+    if not acks.cancelled():
+        acks.exception()
 
 
 class OutboxRelay:
@@ -107,6 +134,9 @@ class OutboxRelay:
         self._metrics_at = 0.0
         self.is_leader = False
         self.last_error: str | None = None
+        self._on_sqlite = is_sqlite(str(engine.url))
+        # The last publish_pending stopped at its time limit with rows still pending.
+        self._more_pending = False
         self._lock_key = zlib.crc32(f"baan-outbox-relay:{service}".encode())
 
     # --- lifecycle -------------------------------------------------------------------
@@ -135,10 +165,10 @@ class OutboxRelay:
                 if not await self._hold_leadership():
                     await asyncio.sleep(max(self.idle_seconds, 1.0))
                     continue
-                published = await self.publish_pending()
+                await self.publish_pending()
                 backoff = 0.2
                 self.last_error = None
-                if published < self.batch_size:
+                if not self._more_pending:
                     await self._idle()
             except asyncio.CancelledError:
                 raise
@@ -157,31 +187,105 @@ class OutboxRelay:
         self._wake.clear()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of pending rows in position order; returns how many.
+        """Publish the pending rows in position order until none is left; returns how many.
 
-        Every row of the batch is handed to the producer first (``send`` only queues
-        it; the producer packs each partition's records into few requests) and the
-        acknowledgements are awaited together; the batch is marked sent only after
-        all of them, so a failure republishes the whole batch (at least once), in
-        the same order. Rows are read as plain column tuples, not ORM objects: a
+        Pipelined, as raw aiokafka is fed: each batch's rows are all handed to the
+        producer (``send`` only queues a record; the producer packs each partition's
+        records into few requests) and, while the broker acknowledges them, the next
+        batch is read and handed on too (``IN_FLIGHT_BATCHES``). A batch is marked
+        sent only after every one of its acks, in one UPDATE in the transaction that
+        reads the batch after next; batches are marked in the order they were sent.
+        A failed ack stops the run: that batch and every later one stay pending and go
+        out again in the same order (at least once; consumers' inboxes skip what they
+        already have). Rows are read as plain column tuples, not ORM objects: a
         committee's thousands of events pass through here.
         """
+        in_flight: deque[tuple[list[int], asyncio.Future[Any]]] = deque()
+        acked: list[int] = []
+        published = 0
+        more = True
+        self._more_pending = False
+        until = time.monotonic() + DRAIN_SECONDS
+        try:
+            while True:
+                rows = await self._mark_and_read(
+                    acked, [positions for positions, _ in in_flight] if more else None
+                )
+                if acked:
+                    published += len(acked)
+                    OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
+                    acked = []
+                if rows:
+                    producer = await self._ensure_producer()
+                    in_flight.append(
+                        ([row.position for row in rows], await self._send(producer, rows))
+                    )
+                if more and len(rows) == self.batch_size and time.monotonic() >= until:
+                    self._more_pending = True  # the rest in the loop's next turn
+                more = len(rows) == self.batch_size and not self._more_pending
+                if not in_flight:
+                    await self._update_backlog_metrics()
+                    return published
+                if time.monotonic() - self._metrics_at > METRICS_EVERY_S:
+                    # While a backlog drains in full batches, the gauges once a second.
+                    await self._update_backlog_metrics()
+                if more and len(in_flight) < IN_FLIGHT_BATCHES:
+                    continue  # read and send the next batch while these are acknowledged
+                positions, acks = in_flight[0]
+                try:
+                    await acks
+                except Exception:
+                    await self._record_failure(positions)
+                    raise
+                in_flight.popleft()
+                acked = positions
+        finally:
+            for _, acks in in_flight:  # after a failure: nothing of these is marked
+                acks.add_done_callback(_retrieve)
+
+    async def _mark_and_read(
+        self, acked: list[int], in_flight: list[list[int]] | None
+    ) -> list[Row[Any]]:
+        """Mark the ``acked`` positions sent and, unless ``in_flight`` is None, read the
+        next batch of pending rows, leaving out the batches in flight: one transaction.
+
+        The rows in flight are left out by their positions, not by a range: a row that
+        committed late with a lower position still goes out before any later row of its
+        aggregate (whose transaction waited for its own)."""
+        rows: list[Row[Any]] = []
         async with self.session_factory() as session:
             connection = await session.connection()
-            rows = (
+            if acked:
                 await connection.execute(
-                    sa_select(*_COLUMNS)
-                    .where(col(OutboxMessage.sent_at).is_(None))
-                    .order_by(col(OutboxMessage.position))
-                    .limit(self.batch_size)
+                    _OUTBOX.update().where(self._positions_in(acked)).values(sent_at=utcnow())
                 )
-            ).all()
-        if len(rows) < self.batch_size or time.monotonic() - self._metrics_at > METRICS_EVERY_S:
-            # While draining a backlog in full batches, the gauges once a second are enough.
-            await self._update_backlog_metrics()
-        if not rows:
-            return 0
-        producer = await self._ensure_producer()
+            if in_flight is not None:
+                pending = [_OUTBOX.c.sent_at.is_(None)] + [
+                    not_(self._positions_in(positions)) for positions in in_flight
+                ]
+                rows = list(
+                    (
+                        await connection.execute(
+                            sa_select(*_COLUMNS)
+                            .where(and_(*pending))
+                            .order_by(_POSITION)
+                            .limit(self.batch_size)
+                        )
+                    ).all()
+                )
+            if acked:
+                await session.commit()
+        return rows
+
+    def _positions_in(self, positions: list[int]) -> ColumnElement[bool]:
+        if self._on_sqlite:
+            return _POSITION.in_(positions)
+        # One array parameter: an expanding IN renders one parameter per row.
+        positions_array = bindparam(None, positions, type_=ARRAY(BigInteger()))
+        return _POSITION == any_(positions_array)  # noqa: SIM300
+
+    async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> asyncio.Future[Any]:
+        """Hand every row to the producer; the future of all their acks."""
         deliveries = []
         for row in rows:
             # A producer span under the request that wrote the row; its id travels in the header.
@@ -200,21 +304,7 @@ class OutboxRelay:
                 deliveries.append(
                     await producer.send(row.topic, value=value, key=key, headers=headers)
                 )
-        positions = [row.position for row in rows]
-        try:
-            await asyncio.gather(*deliveries)
-        except Exception:
-            await self._record_failure(positions)
-            raise
-        async with self.session_factory() as session:
-            await session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.position).in_(positions))
-                .values(sent_at=utcnow())
-            )
-            await session.commit()
-        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
-        return len(rows)
+        return asyncio.gather(*deliveries)
 
     async def _record_failure(self, positions: list[int]) -> None:
         with contextlib.suppress(Exception):
