@@ -175,6 +175,8 @@ class OutboxRelay:
             except Exception as exc:  # broker or database away: keep rows, retry later
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                with contextlib.suppress(Exception):  # the age alert watches a stuck relay
+                    await self._update_backlog_metrics()
                 log.warning("outbox relay cannot publish yet", extra={"error": self.last_error})
                 await self._close_producer()
                 await self._release_leadership()
@@ -223,12 +225,12 @@ class OutboxRelay:
                 if more and len(rows) == self.batch_size and time.monotonic() >= until:
                     self._more_pending = True  # the rest in the loop's next turn
                 more = len(rows) == self.batch_size and not self._more_pending
-                if not in_flight:
-                    await self._update_backlog_metrics()
-                    return published
                 if time.monotonic() - self._metrics_at > METRICS_EVERY_S:
-                    # While a backlog drains in full batches, the gauges once a second.
+                    # The gauges once a second at most: a committee's decision wakes the
+                    # relay for every commit, and each count is a query.
                     await self._update_backlog_metrics()
+                if not in_flight:
+                    return published
                 if more and len(in_flight) < IN_FLIGHT_BATCHES:
                     continue  # read and send the next batch while these are acknowledged
                 positions, acks = in_flight[0]
