@@ -63,7 +63,8 @@ class ServiceSettings(BaseSettings):
     # the service name regardless, so a renamed group never re-applies events.
     consumer_group: str | None = None
     relay_enabled: bool = True
-    relay_batch_size: int = 200
+    # Outbox rows per read; the relay keeps two batches in flight (see OutboxRelay).
+    relay_batch_size: int = 500
     relay_idle_seconds: float = 0.5
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2

@@ -114,7 +114,7 @@ class OutboxRelay:
         engine: AsyncEngine,
         session_factory: SessionFactory,
         bootstrap_servers: str,
-        batch_size: int = 200,
+        batch_size: int = 500,
         idle_seconds: float = 0.5,
         security: KafkaSecurity | None = None,
     ) -> None:
