@@ -12,12 +12,13 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert
+from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import thai_date, utcnow
 from baan_shared.clock import thai_today as today
+from baan_shared.db import insert_rows
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.events.catalog import (
     GrantRejected,
@@ -201,10 +202,9 @@ async def plan_many(session: AsyncSession, approvals: Sequence[HouseholdApproved
         )
         events.append(HousePlanned(**_house_of(work.__getitem__), work_type=kind[1].value))
     if works:
-        connection = await session.connection()
-        await connection.execute(insert(HouseWork), works)
-        await connection.execute(insert(HouseMilestone), rows)
-        await connection.execute(insert(HouseWorkTransition), transitions)
+        await insert_rows(session, HouseWork.__table__, works)
+        await insert_rows(session, HouseMilestone.__table__, rows)
+        await insert_rows(session, HouseWorkTransition.__table__, transitions)
         await record_events(session, events, source=SOURCE)
     for approved in approvals:
         if approved.household_id in one_by_one:

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, does_not_exist
 from baan_shared.clock import utcnow
+from baan_shared.db import insert_rows
 from baan_shared.events.catalog import (
     GrantApproved,
     GrantDisbursed,
@@ -242,8 +242,7 @@ async def _grant_all(
                 "updated_at": now,
             }
         )
-    connection = await session.connection()
-    await connection.execute(insert(Grant), grants)
+    await insert_rows(session, Grant.__table__, grants)
     # The commitments: each grant's expense recognised and owed to its household.
     await ledger.post_entries(
         session,

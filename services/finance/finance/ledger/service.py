@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import does_not_exist
 from baan_shared.clock import utcnow
+from baan_shared.db import insert_rows
 from baan_shared.errors import Conflict
 from baan_shared.ids import new_id
 from finance.ledger import repository
@@ -134,9 +134,8 @@ async def post_entries(session: AsyncSession, entries: Sequence[Entry]) -> list[
             }
             for number, line in enumerate(entry.lines, 1)
         ]
-    connection = await session.connection()
-    await connection.execute(insert(JournalEntry), rows)
-    await connection.execute(insert(JournalLine), lines)
+    await insert_rows(session, JournalEntry.__table__, rows)
+    await insert_rows(session, JournalLine.__table__, lines)
     return [row["id"] for row in rows]
 
 
