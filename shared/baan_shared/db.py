@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,11 +23,12 @@ from sqlalchemy import (
     bindparam,
     event,
     insert,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
@@ -211,10 +212,35 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     ]
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    await driver.copy_records_to_table(
-        table.name, schema_name=table.schema, columns=columns, records=records
-    )
+    if not driver.is_in_transaction():
+        # SQLAlchemy begins the driver's transaction at the first statement: COPY
+        # before it would commit on its own, outside the caller's unit of work.
+        await connection.execute(text("SELECT 1"))
+    try:
+        await driver.copy_records_to_table(
+            table.name, schema_name=table.schema, columns=columns, records=records
+        )
+    except Exception as error:
+        # As SQLAlchemy's own statements raise it (IntegrityError, OperationalError on a
+        # lost connection, ...): callers, the consumer among them, tell errors apart so.
+        raise _wrapped(error, f"COPY {table.name}", raw.dbapi_connection, dialect) from error
 
 
 def _as_is(value: Any) -> Any:
     return value
+
+
+def _wrapped(error: Exception, statement: str, adapted: Any, dialect: Dialect) -> Exception:
+    """The driver's ``error`` as a SQLAlchemy ``DBAPIError`` subclass."""
+    try:
+        adapted._handle_exception(error)  # raises the DB-API translation
+    except Exception as translated:
+        return DBAPIError.instance(
+            statement,
+            None,
+            translated,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dialect.is_disconnect(cast(Any, translated), adapted, None),
+            dialect=dialect,
+        )
+    return error
