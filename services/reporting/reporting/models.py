@@ -18,6 +18,7 @@ from reporting.projections.models import (
     PlaceSummary,
     ProgressSummary,
     ProjectionState,
+    ReachSummary,
 )
 from reporting.rebuilds.models import RebuildRun
 from reporting.survey_coverage.models import TambonCoverage
@@ -48,6 +49,7 @@ __all__ = [
     "ProgressSummary",
     "ProjectionState",
     "RateLimitCounter",
+    "ReachSummary",
     "RebuildRun",
     "TambonCoverage",
     "Target",

@@ -337,7 +337,7 @@ async def summary_rows(app: FastAPI, *, recomputed: bool) -> dict[str, set[tuple
         connection = await session.connection()
         if recomputed:
             await summaries.recompute(connection)
-        for summary, keys, values in summaries.TABLES:
+        for summary, keys, values in summaries.SUMMED:
             table = summary.name
             # A cell is the sum of its slots (each partition adds to a slot of its own).
             sums = ", ".join(f"SUM({value})" for value in values)

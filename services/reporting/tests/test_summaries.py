@@ -118,6 +118,7 @@ async def _assert_summaries_are_the_group_by(app: FastAPI) -> None:
         "achievement_summary",
         "place_summary",
         "grant_summary",
+        "reach_summary",
     }
 
 

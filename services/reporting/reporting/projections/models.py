@@ -316,11 +316,17 @@ class PlaceSummary(SQLModel, table=True):
     counts them) in one period: ``months`` months from ``month`` (its first day, Thai
     time). Each milestone counts in its month (1), its half of the fiscal year (6,
     from October or April) and its fiscal year (12, from October), so a report over a
-    year or a half reads one row per place and measure.
+    year or a half reads one row per place and measure. A place's ``any`` rows count
+    its milestones of every measure in the period (persons 0): more than 0 when it
+    reached any.
 
-    The targets report counts the distinct sub-districts and communities that reached
-    a milestone in its period: those with households here in the period. Its size
-    follows the places and months, not the households."""
+    The projectors keep each place in one row (slot 0, not the partition's): the
+    upsert returns its households, so a place that goes 0 -> 1 or 1 -> 0 moves
+    ``reach_summary``'s distinct counts in that transaction. A report over a year, a
+    half or a month reads ``reach_summary``; one over other whole months (distinct
+    places across them) counts the distinct sub-districts and communities with
+    households here in the period: its size follows the places and months, not the
+    households."""
 
     __tablename__ = "place_summary"
     __table_args__ = (Index("ix_place_summary_period", "months", "month", "province_code"),)
@@ -336,6 +342,48 @@ class PlaceSummary(SQLModel, table=True):
     slot: int = _slot()
     households: int = 0
     persons: int = 0
+
+
+REACH_SLOT = 8
+"""The ``reach_summary`` slot whose sub-district rows count the places (``places``)
+with a household: one row per sub-district cell that every projector moves under its
+row lock, so that a sub-district's count goes 0 -> 1 (it is reached) in exactly one
+transaction. The other slots (0-7, ``summaries.SLOTS``) are the partitions'."""
+
+
+class ReachSummary(SQLModel, table=True):
+    """The places one programme reached in one area: the households (and persons) of
+    ``place_summary``'s rows summed per area, measure (``any``: any milestone) and
+    period, with the number of those places (``places``), of distinct communities and
+    of distinct sub-districts that have a household there. Kept at the province and the
+    sub-district level (callers bound to districts or sub-districts, and reports by
+    district, sum the sub-district rows).
+
+    The projectors keep it in the same transaction as ``place_summary`` (one row per
+    place, never split by slot): when a place's households go 0 -> 1 or 1 -> 0 its
+    area's places and communities move by one, and when a sub-district's places
+    (``REACH_SLOT``) do, the sub-districts move. The targets report and the query API
+    then read a few rows per area, however many communities and households there are.
+    A community lies in one sub-district: an area's communities are the sum of its
+    sub-districts'."""
+
+    __tablename__ = "reach_summary"
+    __table_args__ = (Index("ix_reach_summary_period", "months", "month", "area_level"),)
+
+    area_level: str = Field(primary_key=True, max_length=16)
+    programme: str = Field(primary_key=True, max_length=32)
+    province_code: str = Field(primary_key=True, max_length=2)
+    district_code: str = Field(primary_key=True, max_length=4)
+    subdistrict_code: str = Field(primary_key=True, max_length=6)
+    measure: str = Field(primary_key=True, max_length=16)
+    month: date = Field(primary_key=True)
+    months: int = Field(primary_key=True, sa_type=SmallInteger)
+    slot: int = _slot()
+    households: int = 0
+    persons: int = 0
+    places: int = 0
+    communities: int = 0
+    subdistricts: int = 0
 
 
 class GrantSummary(SQLModel, table=True):

@@ -42,6 +42,7 @@ from reporting.projections.models import (
     PlaceSummary,
     ProgressSummary,
     ProjectionState,
+    ReachSummary,
     Stage,
 )
 from reporting.projections.rows import GrantRow, HouseholdRow
@@ -697,6 +698,9 @@ async def achieved_by_area(
     months = whole_months(where.starts_at, where.ends_at)
     if months is None:
         return await achieved_by_area_from_households(session, where, group_by)
+    length, firsts = _place_periods(months)
+    if len(firsts) == 1:
+        return await _achieved_by_area_from_reach(session, where, group_by, length, firsts[0])
     return await _achieved_by_area_from_places(session, where, group_by, months)
 
 
@@ -711,6 +715,51 @@ def _place_periods(months: list[date]) -> tuple[int, list[date]]:
         ):
             return length, [first]
     return 1, months
+
+
+async def _achieved_by_area_from_reach(
+    session: AsyncSession, where: AchievementFilter, group_by: str, length: int, first: date
+) -> list[Achieved]:
+    """Achievements per programme × area in one period (a month, a half or a fiscal
+    year: ``summaries.periods_of``) from ``reach_summary``: a few rows per area."""
+    reach = ReachSummary
+    level = summary_level(where.principal, where.district_code)
+    if group_by != "province":
+        level = SUBDISTRICT_LEVEL
+    conditions = _summary_areas(where.principal, reach, level)
+    conditions += [col(reach.months) == length, col(reach.month) == first]
+    if where.programme is not None:
+        conditions.append(col(reach.programme) == where.programme)
+    if where.province_codes is not None:
+        conditions.append(col(reach.province_code).in_(list(where.province_codes)))
+    if where.district_code is not None:
+        conditions.append(col(reach.district_code) == where.district_code)
+    area = col(getattr(reach, f"{group_by}_code"))
+    measure = col(reach.measure)
+
+    def of(name: str, value: Any) -> Any:
+        return func.sum(case((measure == name, value), else_=0))
+
+    columns: list[Any] = [
+        col(reach.programme),
+        area,
+        *(of(m, col(reach.households)) for m in ACHIEVEMENTS),
+        *(of(m, col(reach.subdistricts)) for m in ACHIEVEMENTS),
+        *(of(m, col(reach.communities)) for m in ACHIEVEMENTS),
+        *(of(m, col(reach.persons)) for m in ACHIEVEMENTS),
+        of(summaries.ANY, col(reach.subdistricts)),
+        of(summaries.ANY, col(reach.communities)),
+    ]
+    query = (
+        select(*columns)
+        .where(*conditions)
+        .group_by(col(reach.programme), area)
+        # Areas with a place that reached anything, as over the places.
+        .having(of(summaries.ANY, col(reach.places)) > 0)
+        .order_by(col(reach.programme), area)
+    )
+    rows = (await session.exec(query)).all()
+    return [Achieved(row[0], row[1] or None, *(int(n or 0) for n in row[2:])) for row in rows]
 
 
 async def _achieved_by_area_from_places(

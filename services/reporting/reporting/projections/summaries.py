@@ -42,12 +42,14 @@ from reporting.projections.models import (
     NO_CODE,
     NO_COMMUNITY,
     PROVINCE_LEVEL,
+    REACH_SLOT,
     SUBDISTRICT_LEVEL,
     AchievementSummary,
     GrantSummary,
     HouseholdProgress,
     PlaceSummary,
     ProgressSummary,
+    ReachSummary,
     Stage,
     as_utc,
 )
@@ -58,6 +60,8 @@ from reporting.projections.rows import Grant, Household
 COUNTS_AS_APPROVED = [*APPROVED_OR_BEYOND, Stage.CANCELLED]
 COUNTS_AS_STARTED = [Stage.UNDER_CONSTRUCTION, Stage.COMPLETED]
 MEASURES = ("approved", "started", "completed")
+ANY = "any"
+"""A place's and an area's measure that counts every milestone: reached any of them."""
 
 PROGRESS: Table = ProgressSummary.__table__
 ACHIEVEMENT: Table = AchievementSummary.__table__
@@ -94,6 +98,18 @@ PLACE_KEY = (
     "months",
 )
 PLACE_VALUES = ACHIEVEMENT_VALUES
+REACH: Table = ReachSummary.__table__
+REACH_KEY = (
+    "area_level",
+    "programme",
+    "province_code",
+    "district_code",
+    "subdistrict_code",
+    "measure",
+    "month",
+    "months",
+)
+REACH_VALUES = ("households", "persons", "places", "communities", "subdistricts")
 GRANT: Table = GrantSummary.__table__
 GRANT_KEY = (
     "area_level",
@@ -110,8 +126,15 @@ TABLES: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (PLACE, PLACE_KEY, PLACE_VALUES),
     (GRANT, GRANT_KEY, GRANT_VALUES),
 )
-"""Every summary table with its key and values, in the order a transaction writes
-them (each table's rows in key order): two transactions then never deadlock."""
+"""Every summary table a household's contribution adds to, with its key and values, in
+the order a transaction writes them (each table's rows in key order): two transactions
+then never deadlock. ``reach_summary`` is written right after ``place_summary``, from
+its changes."""
+SUMMED: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    *TABLES,
+    (REACH, REACH_KEY, REACH_VALUES),
+)
+"""Every summary table: each cell is the sum of its slots."""
 
 _deferred: ContextVar[bool] = ContextVar("summaries_deferred", default=False)
 
@@ -230,9 +253,13 @@ def contribution(row: Household) -> Contribution:
         row.subdistrict_code or NO_CODE,
         row.community_id or NO_COMMUNITY,
     )
+    reached: dict[tuple[date, int], int] = {}
     for measure, month in milestones:
         for first, months in periods_of(month):
             cells[(PLACE.name, (*place, measure, first, months))] = persons
+            reached[(first, months)] = reached.get((first, months), 0) + 1
+    for (first, months), count in reached.items():
+        cells[(PLACE.name, (*place, ANY, first, months))] = (count, 0)
     return cells
 
 
@@ -284,22 +311,116 @@ class Deltas:
 
     async def write(self, session: AsyncSession) -> None:
         """Add the deltas to this task's slot of the summary rows: one upsert per table,
-        in key order."""
+        in key order; the places to their one row each, then what they reached."""
         connection = await session.connection()
-        into = {"slot": slot()}
+        here = slot()
         for table, keys, values in TABLES:
             rows = [
                 {
                     **dict(zip(keys, key, strict=True)),
-                    **into,
+                    "slot": 0 if table is PLACE else here,
                     **dict(zip(values, delta, strict=True)),
                 }
                 for (name, key), delta in sorted(self.cells.items())
                 if name == table.name and any(delta)
             ]
-            if rows:
-                await connection.execute(_upsert(session, table, (*keys, "slot"), values), rows)
+            if not rows:
+                continue
+            statement = _upsert(session, table, (*keys, "slot"), values)
+            if table is PLACE:
+                totals = await _totals(connection, statement, keys, "households", rows)
+                await _reach(session, rows, totals)
+            else:
+                await connection.execute(statement, rows)
         self.cells.clear()
+
+
+async def _totals(
+    connection: AsyncConnection,
+    statement: Any,
+    keys: tuple[str, ...],
+    column: str,
+    rows: list[dict[str, Any]],
+) -> list[int]:
+    """Run the upsert ``statement`` for ``rows`` and return each row's ``column`` after
+    it, in ``rows``' order. The row stays locked until the transaction ends, so the next
+    transaction to move it waits, then sees this one's total."""
+    table: Table = statement.table
+    result = await connection.execute(
+        statement.returning(*(table.c[k] for k in keys), table.c[column]), rows
+    )
+    found = {tuple(row[:-1]): int(row[-1]) for row in result.all()}
+    return [found[tuple(row[k] for k in keys)] for row in rows]
+
+
+def _moved(total: int, delta: int) -> int:
+    """+1 if a count went from 0 to more by ``delta``, -1 if it went back to 0, else 0."""
+    return (total > 0) - (total - delta > 0)
+
+
+async def _reach(session: AsyncSession, places: list[dict[str, Any]], totals: list[int]) -> None:
+    """What the places' changes (``places``, each with its ``totals`` after) add to
+    ``reach_summary``: their households and persons to their sub-district's and
+    province's rows in this task's slot; a place reached (0 -> more households) or left
+    (back to 0) moves its areas' places and communities by one; a sub-district whose
+    places (its ``REACH_SLOT`` row, locked like a place's) do the same moves its
+    province's sub-districts and its own."""
+    connection = await session.connection()
+    width = len(REACH_VALUES)
+    slotted: dict[tuple[Any, ...], list[int]] = {}
+    shared: dict[tuple[Any, ...], list[int]] = {}
+
+    def add(cells: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], *values: int) -> None:
+        total = cells.setdefault(key, [0] * width)
+        for i, value in enumerate(values):
+            total[i] += value
+
+    def keys(row: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        period = (row["measure"], row["month"], row["months"])
+        where = (row["programme"], row["province_code"])
+        return (
+            (SUBDISTRICT_LEVEL, *where, row["district_code"], row["subdistrict_code"], *period),
+            (PROVINCE_LEVEL, *where, NO_CODE, NO_CODE, *period),
+        )
+
+    for row, total in zip(places, totals, strict=True):
+        households, persons = row["households"], row["persons"]
+        moved = _moved(total, households)
+        communities = moved if row["community_id"] != NO_COMMUNITY else 0
+        subdistrict, province = keys(row)
+        add(slotted, subdistrict, households, persons)
+        add(slotted, province, households, persons, moved, communities)
+        if moved:
+            add(shared, subdistrict, 0, 0, moved, communities)
+    statement = _upsert(session, REACH, (*REACH_KEY, "slot"), REACH_VALUES)
+
+    def rows_of(cells: dict[tuple[Any, ...], list[int]], into: int) -> list[dict[str, Any]]:
+        return [
+            {
+                **dict(zip(REACH_KEY, key, strict=True)),
+                "slot": into,
+                **dict(zip(REACH_VALUES, values, strict=True)),
+            }
+            for key, values in sorted(cells.items())
+            if any(values)
+        ]
+
+    counted = rows_of(shared, REACH_SLOT)
+    if counted:
+        subdistricts: dict[tuple[Any, ...], list[int]] = {}
+        for row, total in zip(
+            counted, await _totals(connection, statement, REACH_KEY, "places", counted), strict=True
+        ):
+            moved = _moved(total, row["places"])
+            if moved and row["subdistrict_code"] != NO_CODE:
+                subdistrict, province = keys(row)
+                add(subdistricts, subdistrict, 0, 0, 0, 0, moved)
+                add(slotted, province, 0, 0, 0, 0, moved)
+        if subdistricts:  # rows this transaction holds already
+            await connection.execute(statement, rows_of(subdistricts, REACH_SLOT))
+    rows = rows_of(slotted, slot())
+    if rows:
+        await connection.execute(statement, rows)
 
 
 def _upsert(session: AsyncSession, table: Table, keys: Iterable[str], values: Iterable[str]) -> Any:
@@ -395,14 +516,23 @@ def places_and_grants_sql(dialect: str, households: str = "household_progress") 
     year_start = first_of("CASE WHEN m.mo >= 10 THEN m.y ELSE m.y - 1 END", "10")
     half_start = f"CASE WHEN {in_second_half} THEN {first_of('m.y', '4')} ELSE {year_start} END"
     period = f"CASE p.months WHEN 1 THEN m.month WHEN 6 THEN {half_start} ELSE {year_start} END"
+    milestones = (
+        f"(SELECT m.*, {period} AS period_start, p.months FROM "
+        f"({_milestones_sql(dialect, households, place, parts=True)}) AS m CROSS JOIN "
+        "(SELECT 1 AS months UNION ALL SELECT 6 UNION ALL SELECT 12) AS p) AS mp "
+    )
     statements = [
         f"DELETE FROM {place_table}",
         f"INSERT INTO {place_table} ({', '.join(PLACE_KEY + PLACE_VALUES)}) "
         f"SELECT programme, province_code, d, s, c, measure, period_start, months, COUNT(*), "
-        f"SUM(persons) FROM (SELECT m.*, {period} AS period_start, p.months FROM "
-        f"({_milestones_sql(dialect, households, place, parts=True)}) AS m CROSS JOIN "
-        "(SELECT 1 AS months UNION ALL SELECT 6 UNION ALL SELECT 12) AS p) AS mp "
+        f"SUM(persons) FROM {milestones}"
         "GROUP BY programme, province_code, d, s, c, measure, period_start, months",
+        # Every milestone of a place in a period, whatever its measure (``ANY``).
+        f"INSERT INTO {place_table} ({', '.join(PLACE_KEY + PLACE_VALUES)}) "
+        f"SELECT programme, province_code, d, s, c, '{ANY}', period_start, months, COUNT(*), "
+        f"0 FROM {milestones}"
+        "GROUP BY programme, province_code, d, s, c, period_start, months",
+        *reach_sql(dialect, households),
         f"DELETE FROM {grant_table}",
     ]
     levels = {
@@ -420,6 +550,34 @@ def places_and_grants_sql(dialect: str, households: str = "household_progress") 
                 f"GROUP BY programme, p, d, s{group_by}"
             )
     return statements
+
+
+def reach_sql(dialect: str, households: str = "household_progress") -> list[str]:
+    """DELETE and INSERT ... SELECT ... GROUP BY statements that make ``reach_summary``
+    (beside ``households``) the sums of the ``place_summary`` beside it: each
+    sub-district's places, communities and itself (if it has a code) with a household,
+    in ``REACH_SLOT``; each province's, the sums of its sub-districts'."""
+    place_table, reach_table = _beside(households, PLACE.name), _beside(households, REACH.name)
+    no_community = f"'{NO_COMMUNITY}'" if dialect == "postgresql" else f"'{NO_COMMUNITY.hex}'"
+    columns = ", ".join((*REACH_KEY, "slot", *REACH_VALUES))
+    area = "programme, province_code, district_code, subdistrict_code"
+    period = "measure, month, months"
+    reached = "SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END)"
+    return [
+        f"DELETE FROM {reach_table}",
+        f"INSERT INTO {reach_table} ({columns}) "
+        f"SELECT '{SUBDISTRICT_LEVEL}', {area}, {period}, {REACH_SLOT}, SUM(n), SUM(p), "
+        f"{reached}, SUM(CASE WHEN n > 0 AND c <> {no_community} THEN 1 ELSE 0 END), "
+        f"CASE WHEN subdistrict_code <> '{NO_CODE}' AND {reached} > 0 THEN 1 ELSE 0 END "
+        f"FROM (SELECT {area}, community_id AS c, {period}, SUM(households) AS n, "
+        f"SUM(persons) AS p FROM {place_table} GROUP BY {area}, community_id, {period}) AS pl "
+        f"GROUP BY {area}, {period}",
+        f"INSERT INTO {reach_table} ({columns}) "
+        f"SELECT '{PROVINCE_LEVEL}', programme, province_code, '{NO_CODE}', '{NO_CODE}', "
+        f"{period}, 0, SUM(households), SUM(persons), SUM(places), SUM(communities), "
+        f"SUM(subdistricts) FROM {reach_table} WHERE area_level = '{SUBDISTRICT_LEVEL}' "
+        f"GROUP BY programme, province_code, {period}",
+    ]
 
 
 def recompute_sql(dialect: str, households: str = "household_progress") -> list[str]:

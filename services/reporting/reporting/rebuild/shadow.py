@@ -34,6 +34,7 @@ REBUILT_TABLES: tuple[Table, ...] = tuple(
         models.ProgressSummary.__tablename__,
         models.AchievementSummary.__tablename__,
         models.PlaceSummary.__tablename__,
+        models.ReachSummary.__tablename__,
         models.GrantProgress.__tablename__,
         models.GrantSummary.__tablename__,
         models.BudgetMoney.__tablename__,
