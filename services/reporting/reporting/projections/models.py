@@ -226,6 +226,8 @@ class ProjectionState(SQLModel, table=True):
 
 
 PROVINCE_LEVEL, SUBDISTRICT_LEVEL = "province", "subdistrict"
+COUNTRY_LEVEL = "country"
+"""``reach_summary``'s rows for every province (codes ``NO_CODE``)."""
 """Summary rows are kept twice: per province (country and province-wide callers read
 these, a few rows per programme and province) and per sub-district (callers bound to
 districts or sub-districts sum these up to their areas)."""
@@ -355,9 +357,10 @@ class ReachSummary(SQLModel, table=True):
     """The places one programme reached in one area: the households (and persons) of
     ``place_summary``'s rows summed per area, measure (``any``: any milestone) and
     period, with the number of those places (``places``), of distinct communities and
-    of distinct sub-districts that have a household there. Kept at the province and the
-    sub-district level (callers bound to districts or sub-districts, and reports by
-    district, sum the sub-district rows).
+    of distinct sub-districts that have a household there. Kept for the country, each
+    province and each sub-district (callers bound to districts or sub-districts, and
+    reports by district, sum the sub-district rows; the country's months are the
+    targets report's monthly series for a national caller).
 
     The projectors keep it in the same transaction as ``place_summary`` (one row per
     place, never split by slot): when a place's households go 0 -> 1 or 1 -> 0 its

@@ -29,6 +29,7 @@ from reporting.periods import Month
 from reporting.projections import rows, summaries
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
+    COUNTRY_LEVEL,
     MAIN_PATH,
     NO_CODE,
     NO_COMMUNITY,
@@ -861,16 +862,25 @@ async def achieved_by_month(
     session: AsyncSession, where: AchievementFilter, months: list[tuple[datetime, datetime]]
 ) -> list[tuple[int, int, int]]:
     """(approved, started, completed) households in each month, one query for all months:
-    from the achievement summaries when the months are calendar months (Thai time)."""
+    from the achievement summaries when the months are calendar months (Thai time), for
+    a national caller asking for every province from the country's ``reach_summary``
+    rows (the same households, a row per programme, measure and month)."""
     firsts = [summaries.month_of(starts_at) for starts_at, _ends_at in months]
     if not months or any(
         (Month(first).starts_at, Month(first).ends_at) != bounds
         for first, bounds in zip(firsts, months, strict=True)
     ):
         return await achieved_by_month_from_households(session, where, months)
-    summary = AchievementSummary
-    level = summary_level(where.principal, where.district_code)
-    conditions = _summary_areas(where.principal, summary, level)
+    national = (where.principal is None or where.principal.all_areas) and (
+        where.province_codes is None and where.district_code is None
+    )
+    summary: Any = AchievementSummary
+    if national:  # the country's rows: a few per month, however many provinces count
+        summary = ReachSummary
+        conditions = [col(summary.area_level) == COUNTRY_LEVEL, col(summary.months) == 1]
+    else:
+        level = summary_level(where.principal, where.district_code)
+        conditions = _summary_areas(where.principal, summary, level)
     conditions.append(col(summary.month).in_(sorted(set(firsts))))
     if where.programme is not None:
         conditions.append(col(summary.programme) == where.programme)

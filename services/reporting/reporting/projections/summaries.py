@@ -39,6 +39,7 @@ from baan_shared.bus.consumer import consumed_from
 from reporting.periods import BANGKOK, FiscalPeriod, PeriodKind
 from reporting.projections.models import (
     APPROVED_OR_BEYOND,
+    COUNTRY_LEVEL,
     NO_CODE,
     NO_COMMUNITY,
     PROVINCE_LEVEL,
@@ -364,7 +365,7 @@ async def _reach(session: AsyncSession, places: list[dict[str, Any]], totals: li
     province's rows in this task's slot; a place reached (0 -> more households) or left
     (back to 0) moves its areas' places and communities by one; a sub-district whose
     places (its ``REACH_SLOT`` row, locked like a place's) do the same moves its
-    province's sub-districts and its own."""
+    province's and the country's sub-districts, and its own."""
     connection = await session.connection()
     width = len(REACH_VALUES)
     slotted: dict[tuple[Any, ...], list[int]] = {}
@@ -375,21 +376,25 @@ async def _reach(session: AsyncSession, places: list[dict[str, Any]], totals: li
         for i, value in enumerate(values):
             total[i] += value
 
-    def keys(row: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    def keys(row: Mapping[str, Any]) -> tuple[tuple[Any, ...], ...]:
+        """The row's sub-district's key, then its province's and the country's."""
         period = (row["measure"], row["month"], row["months"])
-        where = (row["programme"], row["province_code"])
+        programme, province = row["programme"], row["province_code"]
+        district, subdistrict = row["district_code"], row["subdistrict_code"]
         return (
-            (SUBDISTRICT_LEVEL, *where, row["district_code"], row["subdistrict_code"], *period),
-            (PROVINCE_LEVEL, *where, NO_CODE, NO_CODE, *period),
+            (SUBDISTRICT_LEVEL, programme, province, district, subdistrict, *period),
+            (PROVINCE_LEVEL, programme, province, NO_CODE, NO_CODE, *period),
+            (COUNTRY_LEVEL, programme, NO_CODE, NO_CODE, NO_CODE, *period),
         )
 
     for row, total in zip(places, totals, strict=True):
         households, persons = row["households"], row["persons"]
         moved = _moved(total, households)
         communities = moved if row["community_id"] != NO_COMMUNITY else 0
-        subdistrict, province = keys(row)
+        subdistrict, *wider = keys(row)
         add(slotted, subdistrict, households, persons)
-        add(slotted, province, households, persons, moved, communities)
+        for area in wider:
+            add(slotted, area, households, persons, moved, communities)
         if moved:
             add(shared, subdistrict, 0, 0, moved, communities)
     statement = _upsert(session, REACH, (*REACH_KEY, "slot"), REACH_VALUES)
@@ -413,9 +418,10 @@ async def _reach(session: AsyncSession, places: list[dict[str, Any]], totals: li
         ):
             moved = _moved(total, row["places"])
             if moved and row["subdistrict_code"] != NO_CODE:
-                subdistrict, province = keys(row)
+                subdistrict, *wider = keys(row)
                 add(subdistricts, subdistrict, 0, 0, 0, 0, moved)
-                add(slotted, province, 0, 0, 0, 0, moved)
+                for area in wider:
+                    add(slotted, area, 0, 0, 0, 0, moved)
         if subdistricts:  # rows this transaction holds already
             await connection.execute(statement, rows_of(subdistricts, REACH_SLOT))
     rows = rows_of(slotted, slot())
@@ -556,7 +562,8 @@ def reach_sql(dialect: str, households: str = "household_progress") -> list[str]
     """DELETE and INSERT ... SELECT ... GROUP BY statements that make ``reach_summary``
     (beside ``households``) the sums of the ``place_summary`` beside it: each
     sub-district's places, communities and itself (if it has a code) with a household,
-    in ``REACH_SLOT``; each province's, the sums of its sub-districts'."""
+    in ``REACH_SLOT``; each province's, the sums of its sub-districts'; the country's,
+    the sums of the provinces'."""
     place_table, reach_table = _beside(households, PLACE.name), _beside(households, REACH.name)
     no_community = f"'{NO_COMMUNITY}'" if dialect == "postgresql" else f"'{NO_COMMUNITY.hex}'"
     columns = ", ".join((*REACH_KEY, "slot", *REACH_VALUES))
@@ -577,6 +584,11 @@ def reach_sql(dialect: str, households: str = "household_progress") -> list[str]
         f"{period}, 0, SUM(households), SUM(persons), SUM(places), SUM(communities), "
         f"SUM(subdistricts) FROM {reach_table} WHERE area_level = '{SUBDISTRICT_LEVEL}' "
         f"GROUP BY programme, province_code, {period}",
+        f"INSERT INTO {reach_table} ({columns}) "
+        f"SELECT '{COUNTRY_LEVEL}', programme, '{NO_CODE}', '{NO_CODE}', '{NO_CODE}', "
+        f"{period}, 0, SUM(households), SUM(persons), SUM(places), SUM(communities), "
+        f"SUM(subdistricts) FROM {reach_table} WHERE area_level = '{PROVINCE_LEVEL}' "
+        f"GROUP BY programme, {period}",
     ]
 
 
