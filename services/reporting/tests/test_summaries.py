@@ -12,15 +12,18 @@ and PostgreSQL.
 """
 
 import asyncio
+import importlib.util
 import random
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from reporting_factories import T0, Household, StartApp, apply_events, journey, summary_rows
 from sqlalchemy import text
 
+import reporting
 from baan_shared.auth import Principal
 from baan_shared.bus.consumer import EventConsumer, consuming
 from baan_shared.events import EVENT_TYPES, CloudEvent
@@ -141,6 +144,31 @@ async def test_summary_rows_equal_the_group_by_over_households(start_app: StartA
     assert len(await _slots_used(app)) > 1  # the cells above were sums over slots
     # Some again one event at a time (the one-event projectors keep them too).
     await apply_events(app, rng.sample(events, 10) + _generated(rng, 3))
+    await _assert_summaries_are_the_group_by(app)
+
+
+async def test_the_migration_fills_places_and_reach_as_the_projectors_keep_them(
+    start_app: StartApp,
+) -> None:
+    """Migration a7d3e91b5c28 fills ``reach_summary`` (and ``place_summary``'s ``any``
+    rows, every place in one row) from the rows already projected."""
+    rng = random.Random(151)
+    app = await start_app()
+    await _apply_randomly(app, _generated(rng, 20), rng)
+    versions = Path(reporting.__file__).parent / "migrations" / "versions"
+    (path,) = versions.glob("*_a7d3e91b5c28_*.py")
+    spec = importlib.util.spec_from_file_location("reach_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        # As before the migration: no reach rows, no ``any`` rows.
+        await connection.execute(text("DELETE FROM reach_summary"))
+        await connection.execute(text("DELETE FROM place_summary WHERE measure = 'any'"))
+        for statement in migration.FILL[connection.dialect.name]:
+            await connection.execute(text(statement))
+        await session.commit()
     await _assert_summaries_are_the_group_by(app)
 
 
