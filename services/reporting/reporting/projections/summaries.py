@@ -5,14 +5,17 @@ A household's *contribution* is a pure function of its row: one progress cell pe
 area level (its programme, area, fiscal year, approval half and stage; its money),
 one achievement cell per milestone it counts for (programme, area, measure, month)
 and three place cells per milestone (its community, measure, and the month, half and
-fiscal year it falls in). A grant's is one grant cell per area level and year (its
+fiscal year it falls in), plus a place's ``any`` cell per period (its milestones of
+every measure). A grant's is one grant cell per area level and year (its
 count and money). A projector takes the contributions of the rows it locked before
 applying events (nothing for a row it has just created) and after, and adds the
 difference to the summary tables with one upsert per table (``col = col +
 excluded.col``, in key order so two batches never deadlock). Integers only: counts and
 satang. Each partition's batches add to rows of their own (``slot``): every batch
 touches its province's rows, and sharing them made each partition wait for the others'
-commits.
+commits. Place rows are the exception: each place stays in one row, whose upsert
+returns its total, so a place reached (0 -> 1 households) or left (back to 0) moves
+``reach_summary``'s distinct counts by one in the same transaction (``_reach``).
 
 ``recompute`` builds them set-based from a household table and the grant table beside
 it (one INSERT ... SELECT ... GROUP BY per table and level). The full rebuild replays
