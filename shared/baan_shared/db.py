@@ -201,7 +201,15 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     connection = await session.connection()
     columns = list(rows[0])
     left_out = [c for c in table.columns if c.name not in rows[0]]
-    if connection.dialect.name != "postgresql" or any(c.default is not None for c in left_out):
+    # COPY names its table itself: a schema_translate_map (reporting's rebuild writes
+    # shadow tables through one) would not apply to it, so such a connection INSERTs.
+    sync = connection.sync_connection
+    translated = sync is not None and bool(sync.get_execution_options().get("schema_translate_map"))
+    if (
+        connection.dialect.name != "postgresql"
+        or translated
+        or any(c.default is not None for c in left_out)
+    ):
         await connection.execute(insert(table), list(rows))
         return
     dialect = connection.dialect
