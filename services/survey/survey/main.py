@@ -54,7 +54,12 @@ def create_app(settings: SurveySettings | None = None, auth: AuthSettings | None
         subscriptions=SUBSCRIPTIONS,
     )
     install_partner_access(app, auth, environment=settings.environment)
-    app.state.import_worker = ImportWorker(app.state.runtime.session_factory)
+    app.state.import_worker = ImportWorker(
+        app.state.runtime.session_factory,
+        settings.import_spool_dir,
+        lease_seconds=settings.import_lease_seconds,
+        poll_seconds=settings.import_poll_seconds,
+    )
     app.state.photo_storage = storage_from_settings(settings)
     shared_lifespan = app.router.lifespan_context
 

@@ -1,10 +1,8 @@
 """Builders for valid survey input; tests override only what they are about."""
 
-import asyncio
 import csv
 import io
 import itertools
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -154,31 +152,40 @@ async def seed_area(client: httpx.AsyncClient, area: dict[str, str]) -> dict[str
     }
 
 
-async def interrupted_job(
-    app: Any, spool: Path, sheet: bytes, *, resume_after_row: int, rows_done: int
-) -> Any:
-    """What a crash mid-job leaves, for the next start of the service to resume: the
-    worker stopped, the whole sheet still spooled at ``spool``, and a national client's job
-    ``running`` with its first ``rows_done`` rows committed up to sheet row
-    ``resume_after_row`` (the test imports those rows first). Returns the job's id."""
-    from survey.imports.models import HouseholdImport, ImportStatus
+async def job_left_behind(app: Any, sheet: bytes | None, **fields: Any) -> Any:
+    """A job as a stopped replica leaves it, for the next worker to claim: the app's
+    worker stopped, the job stored with ``fields`` (``status`` among them) and, unless
+    ``sheet`` is None, its upload kept in the database. Returns the job's id."""
+    from survey.imports import repository
+    from survey.imports.models import HouseholdImport
+    from survey.imports.run import HOUSEHOLDS_SHEET
 
     await app.state.import_worker.stop()
-    await asyncio.to_thread(spool.parent.mkdir, parents=True, exist_ok=True)
-    await asyncio.to_thread(spool.write_bytes, sheet)
     async with app.state.runtime.session_factory() as session:
-        job = HouseholdImport(
-            filename="survey.csv",
-            file_format="csv",
-            imported_by="อบต.",
-            client_id="baan-national",
-            client_areas="*",
-            status=ImportStatus.RUNNING,
-            spool_path=str(spool),
-            resume_after_row=resume_after_row,
-            rows_read=rows_done,
-            rows_imported=rows_done,
-        )
+        job = HouseholdImport(filename="survey.csv", file_format="csv", **fields)
         session.add(job)
+        await session.flush()
+        if sheet is not None:
+            await repository.keep_upload(session, job.id, HOUSEHOLDS_SHEET, io.BytesIO(sheet))
         await session.commit()
         return job.id
+
+
+async def interrupted_job(app: Any, sheet: bytes, *, resume_after_row: int, rows_done: int) -> Any:
+    """What a crash mid-job leaves, for the next start of the service to resume: the
+    whole sheet kept with a national client's job ``running`` (its worker gone, no
+    lease), its first ``rows_done`` rows committed up to sheet row ``resume_after_row``
+    (the test imports those rows first). Returns the job's id."""
+    from survey.imports.models import ImportStatus
+
+    return await job_left_behind(
+        app,
+        sheet,
+        imported_by="อบต.",
+        client_id="baan-national",
+        client_areas="*",
+        status=ImportStatus.RUNNING,
+        resume_after_row=resume_after_row,
+        rows_read=rows_done,
+        rows_imported=rows_done,
+    )

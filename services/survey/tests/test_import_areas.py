@@ -14,7 +14,14 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
 from survey_auth import ClientFor, auth_settings_for
-from survey_factories import CHIANG_RAI, csv_bytes, household_body, sheet_row, xlsx_bytes
+from survey_factories import (
+    CHIANG_RAI,
+    csv_bytes,
+    household_body,
+    job_left_behind,
+    sheet_row,
+    xlsx_bytes,
+)
 
 from baan_local.dev_issuer import DevIssuer
 from baan_shared.auth.scopes import ADMIN, SURVEY_READ, SURVEY_WRITE
@@ -266,60 +273,44 @@ class TestJobs:
             assert await _households(app) == 1
 
     async def test_a_resumed_job_is_checked_against_its_uploaders_areas(
-        self, as_jobs: Started, tmp_path: Path
+        self, as_jobs: Started
     ) -> None:
-        spool = tmp_path / "imports" / "interrupted.csv"
-        await asyncio.to_thread(spool.parent.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread(spool.write_bytes, _bangkok_sheet_with_two_chiang_rai_rows())
         async with as_jobs() as (app, _):
             # What a crash leaves: a Bangkok office's job, running, nothing committed yet.
-            await app.state.import_worker.stop()
-            job = HouseholdImport(
-                filename="survey.csv",
-                file_format="csv",
+            job_id = await job_left_behind(
+                app,
+                _bangkok_sheet_with_two_chiang_rai_rows(),
                 imported_by="สำนักงานเขต",
                 client_id="bangkok-office",
                 client_areas="10",
                 status=ImportStatus.RUNNING,
-                spool_path=str(spool),
             )
-            async with app.state.runtime.session_factory() as session:
-                session.add(job)
-                await session.commit()
         async with (
             as_jobs() as (app, open_client),
             open_client("bangkok-office", WRITER, ["10"]) as bangkok,
         ):
-            resumed = await _finished(bangkok, str(job.id))
+            resumed = await _finished(bangkok, str(job_id))
 
             assert resumed["status"] == "failed"
             assert [e["row"] for e in resumed["first_errors"]] == [4, 6]
             assert await _households(app) == 0
 
     async def test_a_job_left_without_its_uploader_fails_rather_than_import_unchecked(
-        self, as_jobs: Started, tmp_path: Path
+        self, as_jobs: Started
     ) -> None:
-        spool = tmp_path / "imports" / "old.csv"
-        await asyncio.to_thread(spool.parent.mkdir, parents=True, exist_ok=True)
-        await asyncio.to_thread(spool.write_bytes, csv_bytes([sheet_row(**CHIANG_RAI_ROW)]))
         async with as_jobs() as (app, _):
-            await app.state.import_worker.stop()
             # Queued before jobs recorded their client: whose areas apply is unknown.
-            job = HouseholdImport(
-                filename="survey.csv",
-                file_format="csv",
+            job_id = await job_left_behind(
+                app,
+                csv_bytes([sheet_row(**CHIANG_RAI_ROW)]),
                 imported_by="อบต.",
                 status=ImportStatus.QUEUED,
-                spool_path=str(spool),
             )
-            async with app.state.runtime.session_factory() as session:
-                session.add(job)
-                await session.commit()
         async with (
             as_jobs() as (app, open_client),
             open_client("admin", [ADMIN, SURVEY_READ], []) as admin,
         ):
-            failed = await _finished(admin, str(job.id))
+            failed = await _finished(admin, str(job_id))
 
             assert failed["status"] == "failed"
             assert "upload it again" in failed["failure_reason"]

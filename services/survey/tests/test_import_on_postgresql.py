@@ -1,16 +1,21 @@
 """The PostgreSQL import path (COPY of each batch) writes what the SQLite path writes:
 households whole with members and transitions, one outbox event each, errors with values."""
 
+import asyncio
 import json
+import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlmodel import func, select
-from survey_factories import csv_bytes, national_id, sheet_row
+from survey_factories import csv_bytes, job_left_behind, national_id, sheet_row
 
 from baan_shared.outbox import OutboxMessage
 from survey.households.models import Household, HouseholdMember, HouseholdTransition
+from survey.imports import repository
+from survey.imports.models import HouseholdImport, ImportStatus
 
 pytestmark = pytest.mark.postgres
 MEMBER_HEADERS = ["เลขประจำตัวประชาชนหัวหน้าครัวเรือน", "อายุ", "เพศ", "พิการ", "โรคเรื้อรัง"]
@@ -77,3 +82,34 @@ async def test_a_sheet_with_members_in_a_round_writes_each_household_whole_on_po
     ).json()
     assert (again["rows_imported"], again["rows_already_present"]) == (0, 6_000)
     assert await _count(pg_app, OutboxMessage) == 6_000
+
+
+async def test_replicas_claiming_at_once_take_each_queued_job_once(pg_app: FastAPI) -> None:
+    """Four workers (as on four replicas) claim from eight queued jobs together, each
+    until none is left: every job is claimed by exactly one of them."""
+    queued = {
+        await job_left_behind(
+            pg_app, csv_bytes([sheet_row()]), imported_by="อบต.", status=ImportStatus.QUEUED
+        )
+        for _ in range(8)
+    }
+
+    async def worker(name: str) -> list[uuid.UUID]:
+        taken = []
+        while True:
+            async with pg_app.state.runtime.session_factory() as session:
+                job_id = await repository.claim_next(session, name, timedelta(minutes=5))
+            if job_id is None:
+                return taken
+            taken.append(job_id)
+
+    names = [f"replica-{n}" for n in range(4)]
+    claims = dict(zip(names, await asyncio.gather(*map(worker, names)), strict=True))
+    every = [job_id for taken in claims.values() for job_id in taken]
+    assert sorted(every) == sorted(queued)
+    async with pg_app.state.runtime.session_factory() as session:
+        jobs = (await session.exec(select(HouseholdImport))).all()
+    # Each running under the claim of the worker that took it.
+    assert {(job.id, job.status, job.claimed_by) for job in jobs} == {
+        (job_id, ImportStatus.RUNNING, name) for name, taken in claims.items() for job_id in taken
+    }

@@ -256,8 +256,7 @@ async def test_a_job_resumed_on_postgresql_goes_on_after_its_resume_point(
     async with await _app(pg_url, files, auth_settings) as app:
         # What a crash leaves: rows 2-3 committed by the job's first batch.
         await _import(app, issuer, csv_bytes(rows[:2]))
-        spool = files / "imports" / "interrupted.csv"
-        job_id = await interrupted_job(app, spool, csv_bytes(rows), resume_after_row=3, rows_done=2)
+        job_id = await interrupted_job(app, csv_bytes(rows), resume_after_row=3, rows_done=2)
     async with await _app(pg_url, files, auth_settings) as app:
         async with auth_testing.asgi_client(app, BASE_URL, national_headers(issuer)) as http:
             for _ in range(2_000):

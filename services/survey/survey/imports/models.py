@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -14,7 +14,7 @@ from baan_shared.reference import Programme
 
 
 class ImportStatus(StrEnum):
-    QUEUED = "queued"  # checked and spooled; the worker has not started it
+    QUEUED = "queued"  # checked and kept with its file; no worker runs it yet
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"  # see failure_reason; rows committed before it stay
@@ -58,9 +58,12 @@ class HouseholdImport(SQLModel, table=True):
     failure_reason: str | None = Field(default=None, sa_column=Column(Text))
     programme: Programme | None = Field(default=None, sa_type=enum_type(Programme), nullable=True)
     members_filename: str | None = Field(default=None, max_length=255)
-    # Where the worker reads a queued job's upload from; removed when the job ends.
-    spool_path: str | None = Field(default=None, max_length=1000)
-    members_spool_path: str | None = Field(default=None, max_length=1000)
+    # The worker (any replica) running the job, and until when its claim holds: the
+    # worker renews it while it runs; an expired claim lets another replica resume.
+    claimed_by: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
     # The last sheet row whose outcome is committed: a resumed job starts after it.
     resume_after_row: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     started_at: datetime | None = Field(
@@ -91,3 +94,17 @@ class HouseholdImportError(SQLModel, table=True):
     # The same reason in Thai, and the cell's value as written (null on older errors).
     reason_th: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class HouseholdImportFile(SQLModel, table=True):
+    """A queued job's uploaded file, kept in the database in parts of a mebibyte, so that
+    whichever replica claims the job reads it (a pod's disk is its own); removed when
+    the job ends."""
+
+    __tablename__ = "household_import_files"
+
+    import_id: uuid.UUID = Field(foreign_key="household_imports.id", primary_key=True)
+    # households, or members for a separate members file
+    sheet: str = Field(max_length=20, primary_key=True)
+    part: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -2,10 +2,12 @@
 
 import json
 import uuid
-from datetime import datetime
-from typing import Any
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import IO, Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, insert, text, true
+from sqlalchemy import ColumnElement, String, and_, any_, bindparam, delete, insert, or_, text, true
+from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +26,15 @@ from survey.households.models import (
     HouseholdStatus,
     HouseholdTransition,
 )
-from survey.imports.models import HouseholdImport, HouseholdImportError, ImportStatus
+from survey.imports.models import (
+    HouseholdImport,
+    HouseholdImportError,
+    HouseholdImportFile,
+    ImportStatus,
+)
+
+UPLOAD_PART_BYTES = 1 << 20
+"""A queued job's upload is kept in parts of this size (one row each)."""
 
 
 def readable_by(principal: Principal) -> ColumnElement[bool]:
@@ -161,23 +171,127 @@ async def lock_round(session: AsyncSession, survey_round_id: uuid.UUID | None) -
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-async def unfinished(session: AsyncSession) -> list[HouseholdImport]:
-    query = (
-        select(HouseholdImport)
-        .where(col(HouseholdImport.status).in_([ImportStatus.QUEUED, ImportStatus.RUNNING]))
-        .order_by(col(HouseholdImport.id))
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Jobs a worker may take: queued, or running under a claim that expired (its worker
+    stopped renewing it: the pod crashed or was rescheduled)."""
+    return or_(
+        col(HouseholdImport.status) == ImportStatus.QUEUED,
+        and_(
+            col(HouseholdImport.status) == ImportStatus.RUNNING,
+            or_(
+                col(HouseholdImport.lease_until).is_(None),
+                col(HouseholdImport.lease_until) < now,
+            ),
+        ),
     )
-    return list((await session.exec(query)).all())
 
 
-async def next_queued(session: AsyncSession) -> uuid.UUID | None:
+async def claim_next(session: AsyncSession, worker: str, lease: timedelta) -> uuid.UUID | None:
+    """Claim the oldest job no live worker holds, for ``worker`` until now + ``lease``,
+    and commit; None if there is none. Two replicas never claim the same job: on
+    PostgreSQL the candidate is locked (``SKIP LOCKED``: another replica takes the next
+    one), and on either database the claim is an update that holds only while the job
+    is still claimable."""
+    now = utcnow()
     query = (
-        select(HouseholdImport.id)
-        .where(HouseholdImport.status == ImportStatus.QUEUED)
-        .order_by(col(HouseholdImport.id))
-        .limit(1)
+        select(HouseholdImport.id).where(_claimable(now)).order_by(col(HouseholdImport.id)).limit(1)
     )
-    return (await session.exec(query)).first()
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job_id = (await session.exec(query)).first()
+    if job_id is None:
+        await session.rollback()
+        return None
+    claimed = await connection.execute(
+        sql_update(HouseholdImport)
+        .where(col(HouseholdImport.id) == job_id, _claimable(now))
+        .values(status=ImportStatus.RUNNING, claimed_by=worker, lease_until=now + lease)
+    )
+    await session.commit()
+    return job_id if claimed.rowcount == 1 else None
+
+
+async def renew_lease(
+    session: AsyncSession, import_id: uuid.UUID, worker: str, lease: timedelta
+) -> bool:
+    """Extend ``worker``'s claim on the job and commit; False if another worker holds it."""
+    connection = await session.connection()
+    renewed = await connection.execute(
+        sql_update(HouseholdImport)
+        .where(col(HouseholdImport.id) == import_id, col(HouseholdImport.claimed_by) == worker)
+        .values(lease_until=utcnow() + lease)
+    )
+    await session.commit()
+    return bool(renewed.rowcount == 1)
+
+
+async def release(session: AsyncSession, import_id: uuid.UUID, worker: str) -> None:
+    """A worker stopping mid-job hands it back (queued) for any replica to resume now."""
+    connection = await session.connection()
+    await connection.execute(
+        sql_update(HouseholdImport)
+        .where(
+            col(HouseholdImport.id) == import_id,
+            col(HouseholdImport.claimed_by) == worker,
+            col(HouseholdImport.status) == ImportStatus.RUNNING,
+        )
+        .values(status=ImportStatus.QUEUED, claimed_by=None, lease_until=None)
+    )
+    await session.commit()
+
+
+async def keep_upload(
+    session: AsyncSession, import_id: uuid.UUID, sheet: str, file: IO[bytes]
+) -> None:
+    """Keep an uploaded file with its job, a part at a time (memory stays one part)."""
+    connection = await session.connection()
+    file.seek(0)
+    part = 0
+    while chunk := file.read(UPLOAD_PART_BYTES):
+        await connection.execute(
+            insert(HouseholdImportFile),
+            [{"import_id": import_id, "sheet": sheet, "part": part, "data": chunk}],
+        )
+        part += 1
+
+
+async def uploaded_sheets(session: AsyncSession, import_id: uuid.UUID) -> set[str]:
+    """Which files (households, members) of the job's upload are kept."""
+    query = (
+        select(HouseholdImportFile.sheet)
+        .where(HouseholdImportFile.import_id == import_id)
+        .distinct()
+    )
+    return set((await session.exec(query)).all())
+
+
+async def upload_parts(
+    session: AsyncSession, import_id: uuid.UUID, sheet: str
+) -> AsyncIterator[bytes]:
+    """A kept file's parts in order, one in memory at a time."""
+    parts = (
+        await session.exec(
+            select(HouseholdImportFile.part)
+            .where(HouseholdImportFile.import_id == import_id, HouseholdImportFile.sheet == sheet)
+            .order_by(col(HouseholdImportFile.part))
+        )
+    ).all()
+    for part in parts:
+        query = select(HouseholdImportFile.data).where(
+            HouseholdImportFile.import_id == import_id,
+            HouseholdImportFile.sheet == sheet,
+            HouseholdImportFile.part == part,
+        )
+        yield (await session.exec(query)).one()
+
+
+async def discard_upload(session: AsyncSession, import_id: uuid.UUID) -> None:
+    """Drop a job's kept upload (in the session's transaction)."""
+    connection = await session.connection()
+    await connection.execute(
+        delete(HouseholdImportFile).where(col(HouseholdImportFile.import_id) == import_id)
+    )
 
 
 async def add_errors(session: AsyncSession, errors: list[dict[str, Any]]) -> None:

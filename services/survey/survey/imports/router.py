@@ -124,7 +124,7 @@ async def import_households(
         members_file=(
             (members_file.filename or "members", members_file.file) if members_file else None
         ),
-        spool_dir=settings.import_spool_dir if as_job else None,
+        queue=as_job,
     )
     audit_resource(request, "household_imports", job.id)
     if as_job:

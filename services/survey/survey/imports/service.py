@@ -3,11 +3,12 @@
 A file is checked before anything is written (type, encoding, columns): a file
 that cannot be read is refused and changes nothing. A small file is then
 imported inside the request's transaction. A big one becomes a job
-(``HouseholdImport`` with a status) that the service's import worker runs from
-a spooled copy: each batch of rows commits with the job's progress and its
-resume point (the last sheet row done), so a crash loses at most the batch in
-flight, never half a household, and the job resumes from the row after its
-resume point when the service starts again. The rows themselves go through
+(``HouseholdImport`` with a status) kept with its file in the database, which
+the import worker of any replica claims and runs (``worker``): each batch of
+rows commits with the job's progress and its resume point (the last sheet row
+done), so a crash loses at most the batch in flight, never half a household,
+and the job resumes from the row after its resume point on whichever replica
+claims it next. The rows themselves go through
 ``run.ImportRun`` (checked by ``rules``, written by ``repository``; on PostgreSQL
 checked and written by SQL, ``staging``, with ``rules`` naming the problems).
 
@@ -20,7 +21,6 @@ import asyncio
 import contextlib
 import io
 import logging
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -236,16 +236,16 @@ async def import_sheet(
     programme: Programme | None,
     principal: Principal,
     members_file: tuple[str, IO[bytes]] | None = None,
-    spool_dir: Path | None = None,
+    queue: bool = False,
 ) -> HouseholdImport:
-    """Import now, or (with ``spool_dir``) check the file, keep a copy and queue a job.
+    """Import now, or (``queue``) check the file, keep it with a queued job.
 
     A sheet imported now with any row outside the principal's areas is refused
     whole (403, each row named); a queued job checks its rows when it runs.
     """
     survey_round = await _survey_round(session, survey_round_id, principal)
     try:
-        if spool_dir is None and not principal.all_areas:
+        if not queue and not principal.all_areas:
             # A copy: reading a CSV through a text wrapper closes the file after it.
             copy = io.BytesIO(file.read())
             file.seek(0)
@@ -264,19 +264,14 @@ async def import_sheet(
         client_areas=recorded_areas(principal),
         programme=programme,
         members_filename=members_file[0][:255] if members_file else None,
-        status=ImportStatus.RUNNING if spool_dir is None else ImportStatus.QUEUED,
+        status=ImportStatus.QUEUED if queue else ImportStatus.RUNNING,
     )
     session.add(job)
     await session.flush()
-    if spool_dir is not None:
-        path = spool_dir / f"{job.id}.{prepared.fmt}"
-        job.spool_path = str(await asyncio.to_thread(_spool, path, file))
+    if queue:
+        await repository.keep_upload(session, job.id, HOUSEHOLDS_SHEET, file)
         if members_file is not None:
-            suffix = Path(members_file[0]).suffix.lower() or ".csv"
-            path = spool_dir / f"{job.id}-members{suffix}"
-            job.members_spool_path = str(await asyncio.to_thread(_spool, path, members_file[1]))
-        session.add(job)
-        await session.flush()
+            await repository.keep_upload(session, job.id, MEMBERS_SHEET, members_file[1])
         return job
     job.started_at = utcnow()
     try:
@@ -334,20 +329,14 @@ async def _import_rows(
     ).run()
 
 
-def _spool(path: Path, file: IO[bytes]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    file.seek(0)
-    with path.open("wb") as out:
-        shutil.copyfileobj(file, out, 1 << 20)
-    return path
-
-
-async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
-    """Run (or resume) a queued job from its spooled file; the worker calls this.
+async def run_job(session: AsyncSession, job_id: uuid.UUID, spool_dir: Path) -> HouseholdImport:
+    """Run (or resume) a job the worker claimed, from a copy of its kept upload in
+    ``spool_dir`` (this replica's own disk, removed when the run ends).
 
     Commits as it goes. A file that turns out unreadable, or any other failure,
     marks the job failed with the reason; rows already committed stay (uploading
-    the file again completes it without duplicates).
+    the file again completes it without duplicates). A job that ends, done or
+    failed, drops its kept upload.
 
     First, before any batch commits, every row is checked against the uploader's
     areas as recorded on the job: one row outside them fails the job with each such
@@ -360,76 +349,108 @@ async def run_job(session: AsyncSession, job_id: uuid.UUID) -> HouseholdImport:
     session.add(job)
     await session.commit()
     counting: asyncio.Future[int | None] | None = None
+    copies: list[Path] = []
     try:
-        principal = uploader(job)
-        if principal is None:
-            raise sheet.SheetRefused(
-                "the job does not record which client uploaded it: upload it again"
+        try:
+            principal = uploader(job)
+            if principal is None:
+                raise sheet.SheetRefused(
+                    "the job does not record which client uploaded it: upload it again"
+                )
+            survey_round = await _survey_round(session, job.survey_round_id, principal)
+            copies = await _copy_upload(session, job, spool_dir)
+            households_path = str(copies[0])
+            members_path = str(copies[1]) if len(copies) > 1 else None
+            with _open_spool(households_path) as copy:
+                await asyncio.to_thread(check_rows_in_areas, households_path, copy, principal)
+            if job.rows_total is None:
+                # Counted in a pass of its own beside the import, not before it: the job
+                # shows its total from the first batch committed after the count ends.
+                counting = asyncio.ensure_future(asyncio.to_thread(_count_rows, households_path))
+            with contextlib.ExitStack() as files:
+                file = files.enter_context(_open_spool(households_path))
+                members_file = None
+                if members_path is not None:
+                    members = files.enter_context(_open_spool(members_path))
+                    members_file = (members_path, members)
+                prepared = prepare(
+                    households_path, file, members_file, programme_given=job.programme is not None
+                )
+                await _import_rows(
+                    session,
+                    job,
+                    prepared,
+                    survey_round,
+                    principal,
+                    commit_batches=True,
+                    counting=counting,
+                )
+            job.status = ImportStatus.DONE
+        except RowsOutsideAreas as outside:
+            await session.rollback()
+            job = await get(session, job_id)
+            job.status = ImportStatus.FAILED
+            job.failure_reason = str(outside)
+            job.rows_invalid = job.problems_found = len(outside.rows)
+            session.add_all(
+                HouseholdImportError(
+                    import_id=job.id,
+                    sheet=HOUSEHOLDS_SHEET,
+                    row=r.row,
+                    column=outside.column,
+                    reason=r.reason,
+                    reason_th=r.reason_th,
+                    value=r.province_code,
+                )
+                for r in outside.rows
             )
-        survey_round = await _survey_round(session, job.survey_round_id, principal)
-        if job.spool_path is None:
-            raise sheet.SheetRefused("the job has no uploaded file")
-        with _open_spool(job.spool_path) as copy:
-            await asyncio.to_thread(check_rows_in_areas, job.spool_path, copy, principal)
-        if job.rows_total is None:
-            # Counted in a pass of its own beside the import, not before it: the job
-            # shows its total from the first batch committed after the count ends.
-            counting = asyncio.ensure_future(asyncio.to_thread(_count_rows, job.spool_path))
-        with contextlib.ExitStack() as files:
-            file = files.enter_context(_open_spool(job.spool_path))
-            members_file = None
-            if job.members_spool_path is not None:
-                members = files.enter_context(_open_spool(job.members_spool_path))
-                members_file = (job.members_spool_path, members)
-            prepared = prepare(
-                job.spool_path, file, members_file, programme_given=job.programme is not None
+        except Exception as exc:
+            await session.rollback()
+            log.exception("import job failed", extra={"import_id": str(job_id)})
+            job = await get(session, job_id)
+            job.status = ImportStatus.FAILED
+            job.failure_reason = (
+                str(exc) if isinstance(exc, sheet.SheetRefused) else f"{type(exc).__name__}: {exc}"
             )
-            await _import_rows(
-                session,
-                job,
-                prepared,
-                survey_round,
-                principal,
-                commit_batches=True,
-                counting=counting,
-            )
-        job.status = ImportStatus.DONE
-    except RowsOutsideAreas as outside:
-        await session.rollback()
-        job = await get(session, job_id)
-        job.status = ImportStatus.FAILED
-        job.failure_reason = str(outside)
-        job.rows_invalid = job.problems_found = len(outside.rows)
-        session.add_all(
-            HouseholdImportError(
-                import_id=job.id,
-                sheet=HOUSEHOLDS_SHEET,
-                row=r.row,
-                column=outside.column,
-                reason=r.reason,
-                reason_th=r.reason_th,
-                value=r.province_code,
-            )
-            for r in outside.rows
-        )
-    except Exception as exc:
-        await session.rollback()
-        log.exception("import job failed", extra={"import_id": str(job_id)})
-        job = await get(session, job_id)
-        job.status = ImportStatus.FAILED
-        job.failure_reason = (
-            str(exc) if isinstance(exc, sheet.SheetRefused) else (f"{type(exc).__name__}: {exc}")
-        )
-    if counting is not None:
-        # A failed import leaves the count running: let it end before the file goes.
-        await asyncio.wait([counting])
-        if counting.exception() is None and job.rows_total is None:
-            job.rows_total = counting.result()
-    job.finished_at = utcnow()
-    session.add(job)
-    await session.commit()
-    _discard_spool(job)
-    return job
+        if counting is not None:
+            # A failed import leaves the count running: let it end before the file goes.
+            await asyncio.wait([counting])
+            if counting.exception() is None and job.rows_total is None:
+                job.rows_total = counting.result()
+        job.finished_at = utcnow()
+        session.add(job)
+        await repository.discard_upload(session, job.id)
+        await session.commit()
+        return job
+    finally:
+        # Stopped or not, this replica's copy goes; the kept upload stays until the end.
+        if counting is not None and not counting.done():
+            await asyncio.wait([counting])
+        for path in copies:
+            await asyncio.to_thread(path.unlink, True)
+
+
+async def _copy_upload(session: AsyncSession, job: HouseholdImport, spool_dir: Path) -> list[Path]:
+    """Write the job's kept upload to ``spool_dir``: the sheet's path, then the members
+    file's if there is one (the readers need files, and the names keep their type)."""
+    kept = await repository.uploaded_sheets(session, job.id)
+    if HOUSEHOLDS_SHEET not in kept:
+        raise sheet.SheetRefused("interrupted, and its uploaded file is gone: upload it again")
+    await asyncio.to_thread(spool_dir.mkdir, parents=True, exist_ok=True)
+    paths = [(HOUSEHOLDS_SHEET, spool_dir / f"{job.id}.{job.file_format}")]
+    if MEMBERS_SHEET in kept:
+        suffix = Path(job.members_filename or "").suffix.lower() or ".csv"
+        paths.append((MEMBERS_SHEET, spool_dir / f"{job.id}-members{suffix}"))
+    written = []
+    for name, path in paths:
+        out = await asyncio.to_thread(path.open, "wb")
+        written.append(path)
+        try:
+            async for part in repository.upload_parts(session, job.id, name):
+                await asyncio.to_thread(out.write, part)
+        finally:
+            await asyncio.to_thread(out.close)
+    return written
 
 
 def _count_rows(path: str) -> int | None:
@@ -449,29 +470,6 @@ def _count_rows(path: str) -> int | None:
 
 def _open_spool(path: str) -> IO[bytes]:
     return Path(path).open("rb")
-
-
-def _discard_spool(job: HouseholdImport) -> None:
-    for path in (job.spool_path, job.members_spool_path):
-        if path:
-            Path(path).unlink(missing_ok=True)
-
-
-async def recover_interrupted(session: AsyncSession) -> list[uuid.UUID]:
-    """At start-up: jobs a stopped process left queued or running resume if their file
-    is still spooled, else fail with the reason. Returns the jobs to run, oldest first."""
-    resumable = []
-    for job in await repository.unfinished(session):
-        if job.spool_path and await asyncio.to_thread(Path(job.spool_path).exists):
-            job.status = ImportStatus.QUEUED
-            resumable.append(job.id)
-        else:
-            job.status = ImportStatus.FAILED
-            job.failure_reason = "interrupted, and its uploaded file is gone: upload it again"
-            job.finished_at = utcnow()
-        session.add(job)
-    await session.commit()
-    return resumable
 
 
 def ensure_finished(job: HouseholdImport) -> None:
