@@ -308,3 +308,53 @@ async def test_each_handler_in_a_batch_continues_its_own_events_trace(harness: A
     records = [_record(event, offset=n) for n, event in enumerate(events)]
     assert await consumer.apply_batch(records)
     assert seen == {event.id: f"{n:032x}" for n, event in enumerate(events, start=1)}
+
+
+async def test_a_batch_handler_s_events_get_a_consumer_span_per_trace(
+    harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A committee's sheet (one request, one trace) costs a span per batch, not per event:
+    under its first event's producer span, linked to the others and naming every id;
+    an event of another trace keeps a span of its own."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(consumer_module, "_tracer", provider.get_tracer("test"))
+    consumer, _producer, _applied, _failures, _engine = harness
+
+    async def apply_all(session: AsyncSession, events: Any) -> None: ...
+
+    consumer.subscriptions = Subscriptions(
+        {"household.approved": apply_all}, batch_handler=apply_all
+    )
+    sheet = f"{7:032x}"
+    events = [
+        CloudEvent(
+            source="/services/test",
+            type="household.approved",
+            subject=f"h{n}",
+            data={"n": n},
+            traceparent=f"00-{sheet if n < 3 else f'{n:032x}'}-{n + 1:016x}-01",
+        )
+        for n in range(4)
+    ]
+    assert await consumer.apply_batch([_record(e, offset=n) for n, e in enumerate(events)])
+
+    spans = exporter.get_finished_spans()
+    assert len(spans) == 2
+    by_trace = {f"{span.context.trace_id:032x}": span for span in spans}
+    of_sheet = by_trace[sheet]
+    assert of_sheet.parent is not None and of_sheet.parent.span_id == 1
+    assert [link.context.span_id for link in of_sheet.links] == [2, 3]
+    assert of_sheet.attributes is not None
+    assert of_sheet.attributes[consumer_module.MESSAGE_IDS] == tuple(
+        str(e.id) for e in events[:3]
+    )
+    alone = by_trace[f"{3:032x}"]
+    assert alone.parent is not None and alone.parent.span_id == 4
+    assert alone.attributes is not None
+    assert alone.attributes["messaging.message.id"] == str(events[3].id)
