@@ -105,6 +105,10 @@ async def test_each_row_goes_out_as_the_cloud_event_it_records_under_its_trace(
 
     assert [r.sent_at is not None for r in rows] == [True] * 3
     assert len(producer.sent) == 3
+    # One producer span for the two rows the meeting wrote (a sheet's thousands of rows
+    # are a span per batch, not per row), another for the grant's row.
+    sent_traces = [dict(headers)["traceparent"] for *_, headers in producer.sent]
+    assert sent_traces[0] == sent_traces[1] != sent_traces[2]
     for row, (topic, key, value, headers) in zip(rows, producer.sent, strict=True):
         sent_trace = dict(headers).pop("traceparent").decode()
         # What the envelope model makes of the row, with the producer span's traceparent.

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -53,6 +53,9 @@ from baan_shared.observability.tracing import child_span, traceparent_of
 from baan_shared.outbox.table import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+# The event ids a batch's span stands for (beside its first's ``messaging.message.id``).
+MESSAGE_IDS = "baan.messaging.message_ids"
 
 # What the relay publishes of a row (everything but its delivery bookkeeping).
 _COLUMNS = tuple(
@@ -91,8 +94,12 @@ def _kafka_record(row: Row[Any], traceparent: str | None) -> tuple[bytes, bytes,
 _OUTBOX = OutboxMessage.__table__
 _POSITION = _OUTBOX.c.position
 
-# The backlog gauges are refreshed at least this often while a backlog drains.
+# The backlog gauges are refreshed at most this often while a backlog drains...
 METRICS_EVERY_S = 1.0
+# ...and, as counting a big backlog is a scan of it (a third of a second for 500,000
+# pending rows, beside a feed), no sooner than this many times as long as the last
+# count took: the gauges cost the relay a twentieth of its time at most.
+METRICS_COST_SHARE = 20
 # Batches handed to the producer at once: the next batch is read and sent while the
 # broker acknowledges the previous one.
 IN_FLIGHT_BATCHES = 2
@@ -132,6 +139,7 @@ class OutboxRelay:
         self._lock_connection: AsyncConnection | None = None
         self._lock_checked_at = 0.0
         self._metrics_at = 0.0
+        self._metrics_every = METRICS_EVERY_S
         self.is_leader = False
         self.last_error: str | None = None
         self._on_sqlite = is_sqlite(str(engine.url))
@@ -225,9 +233,10 @@ class OutboxRelay:
                 if more and len(rows) == self.batch_size and time.monotonic() >= until:
                     self._more_pending = True  # the rest in the loop's next turn
                 more = len(rows) == self.batch_size and not self._more_pending
-                if time.monotonic() - self._metrics_at > METRICS_EVERY_S:
+                if time.monotonic() - self._metrics_at > self._metrics_every:
                     # The gauges once a second at most: a committee's decision wakes the
-                    # relay for every commit, and each count is a query.
+                    # relay for every commit, and each count is a query (over a big
+                    # backlog a slow one: then less often, see METRICS_COST_SHARE).
                     await self._update_backlog_metrics()
                 if not in_flight:
                     return published
@@ -287,25 +296,44 @@ class OutboxRelay:
         return _POSITION == any_(positions_array)  # noqa: SIM300
 
     async def _send(self, producer: AIOKafkaProducer, rows: list[Row[Any]]) -> asyncio.Future[Any]:
-        """Hand every row to the producer; the future of all their acks."""
+        """Hand every row to the producer; the future of all their acks.
+
+        A producer span per topic and writer's span in the batch, under the span that
+        wrote the rows (the request), whose ``traceparent`` their headers carry on: a
+        request's own event gets a span of its own as before, a committee's sheet of
+        thousands of events a span per batch rather than per row (most of the relay's
+        Python time per row). The span names its rows' event ids."""
         deliveries = []
-        for row in rows:
-            # A producer span under the request that wrote the row; its id travels in the header.
-            with child_span(
-                row.traceparent,
-                f"{row.topic} publish",
-                SpanKind.PRODUCER,
-                {
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": row.topic,
-                    "messaging.message.id": str(row.id),
-                    "cloudevents.event_type": row.type,
-                },
-            ) as span:
-                key, value, headers = _kafka_record(row, traceparent_of(span) or row.traceparent)
+        spans: dict[tuple[str, str | None], tuple[Span, str | None, list[str]]] = {}
+        with contextlib.ExitStack() as stack:
+            for row in rows:
+                group = (row.topic, row.traceparent)
+                opened = spans.get(group)
+                if opened is None:
+                    span = stack.enter_context(
+                        child_span(
+                            row.traceparent,
+                            f"{row.topic} publish",
+                            SpanKind.PRODUCER,
+                            {
+                                "messaging.system": "kafka",
+                                "messaging.destination.name": row.topic,
+                                "messaging.message.id": str(row.id),
+                                "cloudevents.event_type": row.type,
+                            },
+                        )
+                    )
+                    opened = spans[group] = (span, traceparent_of(span) or row.traceparent, [])
+                span, traceparent, ids = opened
+                ids.append(str(row.id))
+                key, value, headers = _kafka_record(row, traceparent)
                 deliveries.append(
                     await producer.send(row.topic, value=value, key=key, headers=headers)
                 )
+            for span, _, ids in spans.values():
+                if len(ids) > 1:
+                    span.set_attribute("messaging.batch.message_count", len(ids))
+                    span.set_attribute(MESSAGE_IDS, ids)
         return asyncio.gather(*deliveries)
 
     async def _record_failure(self, positions: list[int]) -> None:
@@ -319,8 +347,12 @@ class OutboxRelay:
                 await session.commit()
 
     async def _update_backlog_metrics(self) -> None:
-        self._metrics_at = time.monotonic()
+        started = self._metrics_at = time.monotonic()
         pending, oldest = await self.backlog()
+        self._metrics_at = time.monotonic()
+        self._metrics_every = max(
+            METRICS_EVERY_S, (self._metrics_at - started) * METRICS_COST_SHARE
+        )
         OUTBOX_PENDING.labels(self.service).set(pending)
         OUTBOX_OLDEST_PENDING_SECONDS.labels(self.service).set(oldest)
 
