@@ -116,7 +116,13 @@ async def _add_to_years(
 async def on_members_joined(
     session: AsyncSession, joins: Sequence[tuple[CloudEvent, WelfareMemberJoined]]
 ) -> None:
-    """What ``service.on_member_joined`` does for each join, in order."""
+    """What ``service.on_member_joined`` does for each join, in order.
+
+    The members are inserted before their funds are locked, and the funds' counts
+    added last: a fund's members join on every partition of ``welfare.members`` (a
+    member is the key), whose batches apply side by side and queue on the fund's lock
+    until commit, so the lock is held for the few statements of the counts alone.
+    The members need no lock: a member's events are on one partition, in order."""
     known = await repository.existing(
         session, col(WelfareMember.member_id), [data.member_id for _, data in joins]
     )
@@ -127,16 +133,18 @@ async def on_members_joined(
             new.append((event, data))
     if not new:
         return
-    funds = await _lock_funds(session, [data for _, data in new])
     counts: Counts = {}
+    holding: dict[uuid.UUID, int] = {}  # members added to each fund's count
+    latest: dict[uuid.UUID, CloudEvent] = {}  # each fund's latest event
     members = []  # plain rows: a members sheet is thousands, and ORM objects cost most
     for event, data in new:
-        fund = funds[data.welfare_fund_id]
-        mark_seen(fund, event)
-        year = counts.setdefault((fund.welfare_fund_id, fiscal_year_be(data.joined_on)), {})
+        fund_id = data.welfare_fund_id
+        if fund_id not in latest or event.time > latest[fund_id].time:
+            latest[fund_id] = event
+        year = counts.setdefault((fund_id, fiscal_year_be(data.joined_on)), {})
         year["members_joined"] = year.get("members_joined", 0) + 1
         if data.status in HOLDING:
-            fund.members += 1
+            holding[fund_id] = holding.get(fund_id, 0) + 1
             ended_on = None
         else:  # joined and ended before reporting heard of it
             ended_on = data.joined_on
@@ -144,7 +152,7 @@ async def on_members_joined(
         members.append(
             {
                 "member_id": data.member_id,
-                "welfare_fund_id": data.welfare_fund_id,
+                "welfare_fund_id": fund_id,
                 "province_code": data.province_code,
                 "district_code": data.district_code,
                 "subdistrict_code": data.subdistrict_code,
@@ -154,6 +162,10 @@ async def on_members_joined(
             }
         )
     await repository.insert_new(session, WelfareMember, members, ["member_id"])
+    funds = await _lock_funds(session, [data for _, data in new])
+    for fund_id, fund in funds.items():
+        mark_seen(fund, latest[fund_id])
+        fund.members += holding.get(fund_id, 0)
     await _add_to_years(session, funds, counts)
     session.add_all(funds.values())
     await session.flush()
