@@ -93,6 +93,11 @@ def _kafka_record(row: Row[Any], traceparent: str | None) -> tuple[bytes, bytes,
 
 _OUTBOX = OutboxMessage.__table__
 _POSITION = _OUTBOX.c.position
+# The line of pending rows, in position order, as the ``ix_outbox_pending`` index (sent_at,
+# position) holds it: ``sent_at IS NULL`` is no equality to PostgreSQL's planner, so
+# ``ORDER BY position`` alone took the primary key and walked every row ever published
+# before the first pending one (75 ms a read past 300,000 published rows; 0.7 ms so).
+_IN_LINE = (_OUTBOX.c.sent_at, _POSITION)
 
 # The backlog gauges are refreshed at most this often while a backlog drains...
 METRICS_EVERY_S = 1.0
@@ -103,6 +108,8 @@ METRICS_COST_SHARE = 20
 # Batches handed to the producer at once: the next batch is read and sent while the
 # broker acknowledges the previous one.
 IN_FLIGHT_BATCHES = 2
+# The oldest pending row is looked for among this many first in line.
+HEAD_ROWS = 1000
 # A backlog is drained in turns of about this long, each after a leadership check.
 DRAIN_SECONDS = 5.0
 
@@ -279,7 +286,7 @@ class OutboxRelay:
                         await connection.execute(
                             sa_select(*_COLUMNS)
                             .where(and_(*pending))
-                            .order_by(_POSITION)
+                            .order_by(*_IN_LINE)
                             .limit(self.batch_size)
                         )
                     ).all()
@@ -357,15 +364,22 @@ class OutboxRelay:
         OUTBOX_OLDEST_PENDING_SECONDS.labels(self.service).set(oldest)
 
     async def backlog(self) -> tuple[int, float]:
-        """(pending rows, age in seconds of the oldest pending row)."""
+        """(pending rows, age in seconds of the oldest of the first rows in line).
+
+        The age from the line's head through the index, not a ``min`` over every
+        pending row: that read each of them from the table (and the count alone is a
+        scan of the table once the backlog is a good part of it)."""
+        pending = col(OutboxMessage.sent_at).is_(None)
+        head = (
+            sa_select(_OUTBOX.c.occurred_at)
+            .where(pending)
+            .order_by(*_IN_LINE)
+            .limit(HEAD_ROWS)
+            .subquery()
+        )
         async with self.session_factory() as session:
-            count, oldest = (
-                await session.exec(
-                    select(func.count(), func.min(OutboxMessage.occurred_at)).where(
-                        col(OutboxMessage.sent_at).is_(None)
-                    )
-                )
-            ).one()
+            count = (await session.exec(select(func.count()).where(pending))).one()
+            oldest = (await session.exec(sa_select(func.min(head.c.occurred_at)))).scalar()
         if not oldest:
             return int(count), 0.0
         if isinstance(oldest, str):  # SQLite hands back text for func.min
