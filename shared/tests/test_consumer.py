@@ -351,9 +351,7 @@ async def test_a_batch_handler_s_events_get_a_consumer_span_per_trace(
     assert of_sheet.parent is not None and of_sheet.parent.span_id == 1
     assert [link.context.span_id for link in of_sheet.links] == [2, 3]
     assert of_sheet.attributes is not None
-    assert of_sheet.attributes[consumer_module.MESSAGE_IDS] == tuple(
-        str(e.id) for e in events[:3]
-    )
+    assert of_sheet.attributes[consumer_module.MESSAGE_IDS] == tuple(str(e.id) for e in events[:3])
     alone = by_trace[f"{3:032x}"]
     assert alone.parent is not None and alone.parent.span_id == 4
     assert alone.attributes is not None

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.trace import SpanKind
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from baan_shared.db import create_engine, create_session_factory, unit_of_work
@@ -239,3 +240,41 @@ async def test_a_failed_ack_leaves_its_batch_and_every_later_one_pending_in_orde
     assert after_failure == [(True, 0), (True, 0), (False, 1), (False, 1), (False, 0)]
     assert working.sent == [str(h).encode() for h in households[2:]]
     assert after_retry == [(True, 0), (True, 0), (True, 1), (True, 1), (True, 0)]
+
+
+@pytest.mark.postgres
+async def test_the_relay_reads_its_line_through_the_pending_index_past_published_rows(
+    make_postgres_database: MakeDatabase,
+) -> None:
+    """Statistics taken while most rows were pending (as during a feed), then most of
+    them published: ``ORDER BY position`` alone walked the primary key through every
+    published row before the first pending one (75 ms a read past 300,000 of them)."""
+    relay = await _outbox_of(
+        make_postgres_database("relay_line"), [uuid.uuid4() for _ in range(2_000)]
+    )
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    try:
+        async with relay.engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE outbox")
+            await connection.exec_driver_sql(
+                "UPDATE outbox SET sent_at = now() WHERE position <= 1990"
+            )
+        relay._producer = _Producer()  # type: ignore[assignment]
+        event.listen(relay.engine.sync_engine, "before_cursor_execute", keep)
+        relay.batch_size = 500
+        assert await relay.publish_pending() == 10
+        event.remove(relay.engine.sync_engine, "before_cursor_execute", keep)
+        read, parameters = next(s for s in statements if "ORDER BY" in s[0])
+        async with relay.engine.connect() as connection:
+            plan = "\n".join(
+                row[0] for row in await connection.exec_driver_sql("EXPLAIN " + read, parameters)
+            )
+    finally:
+        await relay.engine.dispose()
+
+    assert "ix_outbox_pending" in plan and "Sort" not in plan, plan
