@@ -95,7 +95,7 @@ async def test_replicas_claiming_at_once_take_each_queued_job_once(pg_app: FastA
     }
 
     async def worker(name: str) -> list[uuid.UUID]:
-        taken = []
+        taken: list[uuid.UUID] = []
         while True:
             async with pg_app.state.runtime.session_factory() as session:
                 job_id = await repository.claim_next(session, name, timedelta(minutes=5))
