@@ -201,17 +201,15 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     connection = await session.connection()
     columns = list(rows[0])
     left_out = [c for c in table.columns if c.name not in rows[0]]
-    # COPY names its table itself: a schema_translate_map (reporting's rebuild writes
-    # shadow tables through one) would not apply to it, so such a connection INSERTs.
-    sync = connection.sync_connection
-    translated = sync is not None and bool(sync.get_execution_options().get("schema_translate_map"))
-    if (
-        connection.dialect.name != "postgresql"
-        or translated
-        or any(c.default is not None for c in left_out)
-    ):
+    if connection.dialect.name != "postgresql" or any(c.default is not None for c in left_out):
         await connection.execute(insert(table), list(rows))
         return
+    # COPY names its table itself, so the schema is the one SQLAlchemy would write to:
+    # through the connection's schema_translate_map if it has one (reporting's rebuild
+    # writes its shadow tables so), or the table's own.
+    sync = connection.sync_connection
+    translate = sync.get_execution_options().get("schema_translate_map") if sync else None
+    schema = translate.get(table.schema, table.schema) if translate else table.schema
     dialect = connection.dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) or _as_is for name in columns]
     records = [
@@ -226,7 +224,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         await connection.execute(text("SELECT 1"))
     try:
         await driver.copy_records_to_table(
-            table.name, schema_name=table.schema, columns=columns, records=records
+            table.name, schema_name=schema, columns=columns, records=records
         )
     except Exception as error:
         # As SQLAlchemy's own statements raise it (IntegrityError, OperationalError on a

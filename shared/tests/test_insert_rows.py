@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
@@ -62,3 +63,37 @@ async def test_rows_are_written_in_the_callers_transaction_and_fail_as_an_insert
     finally:
         await engine.dispose()
     assert stored == 1
+
+
+async def test_rows_go_to_the_table_the_schema_translate_map_names(database_url: str) -> None:
+    """Reporting's rebuild writes its inbox rows through a schema_translate_map into a
+    shadow table of the same name: the rows land there, not in the live table."""
+    engine = create_engine(database_url)
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    sqlite = database_url.startswith("sqlite")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _attach(dbapi_connection: Any, _record: Any) -> None:
+        if sqlite:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"ATTACH DATABASE '{database_url.split(':///')[1]}.shadow' AS shadow")
+            cursor.close()
+
+    shadow = engine.execution_options(schema_translate_map={None: "shadow"})
+    async with engine.begin() as connection:
+        if not sqlite:
+            await connection.execute(text("CREATE SCHEMA shadow"))
+        await connection.run_sync(table.create)
+    async with shadow.begin() as connection:
+        await connection.run_sync(table.create)
+    try:
+        async with unit_of_work(create_session_factory(shadow)) as session:
+            await insert_rows(session, table, [_row(uuid.uuid4()), _row(uuid.uuid4())])
+        async with engine.connect() as connection:
+            live = (await connection.execute(text("SELECT count(*) FROM processed_events"))).one()
+            kept = (
+                await connection.execute(text("SELECT count(*) FROM shadow.processed_events"))
+            ).one()
+    finally:
+        await engine.dispose()
+    assert (live[0], kept[0]) == (0, 2)

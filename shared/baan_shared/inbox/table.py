@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Column, insert
+from sqlalchemy import BigInteger, Column, Uuid
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,8 @@ from baan_shared.clock import utcnow
 from baan_shared.db import (
     NAMING_CONVENTION_APPLIED,  # noqa: F401  (constraint names)
     UTCDateTime,
+    insert_rows,
+    one_of,
 )
 from baan_shared.events.envelope import CloudEvent
 
@@ -122,10 +124,13 @@ async def claim_new_events(
     ``consumer`` has not applied before (in order, each once even if the batch holds a
     redelivered copy). One lookup and one insert for the batch, not one per event."""
     ids = [event.id for event, _ in events]
-    seen_query = select(ProcessedEvent.event_id).where(
-        ProcessedEvent.consumer == consumer, col(ProcessedEvent.event_id).in_(ids)
-    )
-    seen = set((await session.exec(seen_query)).all())
+    seen: set[uuid.UUID] = set()
+    # On PostgreSQL one array parameter (an IN list builds and binds one per event).
+    for among in await one_of(session, col(ProcessedEvent.event_id), ids, Uuid()):
+        seen_query = select(ProcessedEvent.event_id).where(
+            ProcessedEvent.consumer == consumer, among
+        )
+        seen.update((await session.exec(seen_query)).all())
     fresh: list[CloudEvent] = []
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -145,9 +150,8 @@ async def claim_new_events(
                 "processed_at": now,
             }
         )
-    if rows:
-        # One Core executemany of plain rows on the session's connection: an ORM object
-        # per event, or one giant VALUES statement, each cost a fifth of a national replay.
-        connection = await session.connection()
-        await connection.execute(insert(ProcessedEvent.__table__), rows)  # type: ignore[attr-defined]
+    # Plain rows in one COPY (PostgreSQL; into the table the session's schema_translate_map
+    # names, if any) or one Core executemany: an ORM object per event, or one giant
+    # VALUES statement, each cost a fifth of a national replay.
+    await insert_rows(session, ProcessedEvent.__table__, rows)  # type: ignore[attr-defined]
     return fresh
