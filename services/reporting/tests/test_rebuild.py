@@ -29,6 +29,7 @@ from reporting_factories import (
     target,
 )
 from reporting_welfare_events import Fund
+from sqlalchemy import inspect
 
 from baan_local.kafka import LocalKafka
 from baan_shared.bus.admin import ensure_topics
@@ -38,6 +39,7 @@ from baan_shared.events.topics import dead_letter_topic
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.rebuild.replay import rebuild
+from reporting.rebuild.shadow import DEFERRED_INDEXES
 
 pytestmark = pytest.mark.kafka
 
@@ -234,6 +236,23 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
             "targets"
         ]
     assert [t["quantity"] for t in kept] == [11_500]
+    # The indexes the replay built only at its end are there, as the migrations made them.
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        indexes = await connection.run_sync(
+            lambda sync: {
+                index["name"]
+                for table in ("household_progress", "place_summary")
+                for index in inspect(sync).get_indexes(table)
+            }
+        )
+    deferred = {
+        index.name
+        for index in DEFERRED_INDEXES
+        if index.table is not None and index.table.name in ("household_progress", "place_summary")
+    }
+    assert "ix_household_progress_report" in deferred
+    assert deferred <= indexes
 
 
 async def test_rebuild_hands_over_to_the_live_consumer_without_losing_or_doubling_events(

@@ -245,6 +245,7 @@ async def rebuild(
                     log.info("rebuild caught up", extra={"events": result.events_replayed})
                     if applied < SMALL_ENOUGH_TO_SWAP:
                         break
+            await shadow.build_deferred_indexes()
             await shadow.recompute_summaries()
             REBUILD_PROGRESS.set_to_current_time()
             await progress.swapping()
