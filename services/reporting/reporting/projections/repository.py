@@ -7,6 +7,7 @@ then locks it, which serialises the events of one household. The reports
 aggregate in the database (``GROUP BY`` with ``CASE``), never row by row.
 """
 
+import functools
 import typing
 import uuid
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, case, func
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy import select as select_core
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
@@ -25,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
+from baan_shared.db import one_of
 from reporting.periods import Month
 from reporting.projections import rows, summaries
 from reporting.projections.models import (
@@ -70,10 +73,81 @@ async def _insert_many_if_missing(
 ) -> None:
     """INSERT ... ON CONFLICT DO NOTHING of many rows: one Core executemany on the
     session's connection (a statement compiled once, not one giant VALUES list)."""
+    if session.get_bind().dialect.name == "postgresql" and len(keys) == 1 and rows:
+        columns = list(rows[0])
+        values = [tuple(row[c] for c in columns) for row in rows]
+        await _upsert_arrays(session, table.__table__, keys[0], columns, values, update=False)
+        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table.__table__).on_conflict_do_nothing(index_elements=keys)
     connection = await session.connection()
     await connection.execute(statement, rows)
+
+
+_PG = postgresql.dialect()
+_ARRAY_TYPES: dict[str, dict[str, str]] = {}
+
+
+def _array_types(table: Table) -> dict[str, str]:
+    """Each column's PostgreSQL array type (``VARCHAR(32)[]``), for ``unnest``."""
+    if table.name not in _ARRAY_TYPES:
+        _ARRAY_TYPES[table.name] = {
+            c.name: f"{c.type.compile(dialect=_PG)}[]" for c in table.columns
+        }
+    return _ARRAY_TYPES[table.name]
+
+
+async def _upsert_arrays(
+    session: AsyncSession,
+    table: Table,
+    key: str,
+    columns: list[str],
+    values: list[tuple[Any, ...]],
+    *,
+    update: bool,
+    returning: bool = False,
+) -> list[Any]:
+    """PostgreSQL: ``values`` (tuples of ``columns``, each key once) inserted, or on
+    ``key``'s conflict left alone or (``update``) overwritten, in one statement with
+    one array parameter per column (``INSERT ... SELECT * FROM unnest(...)``): the
+    driver encodes the arrays, where an executemany bound every value of every row
+    through SQLAlchemy. The table is the one SQLAlchemy would write to (through the
+    connection's schema_translate_map, as the rebuild's shadow tables are). With
+    ``returning``: the keys of the rows inserted."""
+    if not values:
+        return []
+    connection = await session.connection()
+    sync = connection.sync_connection
+    translate = sync.get_execution_options().get("schema_translate_map") if sync else None
+    schema = translate.get(table.schema, table.schema) if translate else table.schema
+    name = f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
+    types = _array_types(table)
+    arrays = ", ".join(f"${n}::{types[c]}" for n, c in enumerate(columns, start=1))
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = (
+        f'INSERT INTO {name} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT ("{key}") '
+    )
+    if update:
+        statement += "DO UPDATE SET " + ", ".join(
+            f'"{c}" = EXCLUDED."{c}"' for c in columns if c != key
+        )
+    else:
+        statement += "DO NOTHING"
+    if returning:
+        statement += f' RETURNING "{key}"'
+    enums = _enum_columns(table)
+    parameters = tuple(
+        [None if v is None else v.value for v in column] if c in enums else list(column)
+        for c, column in zip(columns, zip(*values, strict=True), strict=True)
+    )
+    result = await connection.exec_driver_sql(statement, parameters)
+    return [row[0] for row in result.all()] if returning else []
+
+
+@functools.cache
+def _enum_columns(table: Table) -> frozenset[str]:
+    """Columns stored by an enum's value (``db.enum_type``)."""
+    return frozenset(c.name for c in table.columns if isinstance(c.type, SAEnum))
 
 
 async def _insert_households_if_missing(
@@ -82,10 +156,21 @@ async def _insert_households_if_missing(
     """INSERT ... ON CONFLICT DO NOTHING of households; the ids this statement created
     (RETURNING names only the rows inserted, not those another transaction had: the
     summary rows count a household from its creation on, exactly once)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = HouseholdProgress.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        columns = list(rows[0]) if rows else []
+        created_ids = await _upsert_arrays(
+            session,
+            table,
+            "household_id",
+            columns,
+            [tuple(row[c] for c in columns) for row in rows],
+            update=False,
+            returning=True,
+        )
+        return set(created_ids)
     statement = (
-        dialect.insert(table)
+        sqlite.insert(table)
         .on_conflict_do_nothing(index_elements=["household_id"])
         .returning(table.c.household_id)
     )
@@ -195,15 +280,14 @@ async def _locked_rows(
 ) -> list[tuple[Any, ...]]:
     """``table``'s rows whose ``column`` is one of ``keys``, as column tuples, locked in
     ``order`` (every batch locks in the same order, so two never wait on each other)."""
-    query = (
-        select_core(table)
-        .where(table.c[column].in_(list(keys)))
-        .order_by(table.c[order])
-        .with_for_update()
-    )
-    connection = await session.connection()
-    result = await connection.execute(query)
-    return list(result.tuples())
+    found: list[tuple[Any, ...]] = []
+    # On PostgreSQL one array parameter: one statement, prepared once, however many
+    # keys (an IN list is a new statement for every count, parsed and planned again).
+    for among in await one_of(session, table.c[column], list(keys), table.c[column].type):
+        query = select_core(table).where(among).order_by(table.c[order]).with_for_update()
+        connection = await session.connection()
+        found += (await connection.execute(query)).tuples()
+    return found
 
 
 def _write_back(session: AsyncSession, table: Table, key: str) -> Any:
@@ -217,6 +301,11 @@ def _write_back(session: AsyncSession, table: Table, key: str) -> Any:
 async def write_households(session: AsyncSession, households: Iterable[HouseholdRow]) -> None:
     """Write plain household rows back (every column): one INSERT ... ON CONFLICT DO
     UPDATE, executed for all of them at once."""
+    if session.get_bind().dialect.name == "postgresql":
+        every = [rows.household_tuple(row) for row in households]
+        columns = list(rows.HOUSEHOLD_COLUMNS)
+        await _upsert_arrays(session, rows.HOUSEHOLDS, "household_id", columns, every, update=True)
+        return
     values = [rows.household_values(row) for row in households]
     if values:
         connection = await session.connection()
@@ -225,6 +314,11 @@ async def write_households(session: AsyncSession, households: Iterable[Household
 
 async def write_grants(session: AsyncSession, grants: Iterable[GrantRow]) -> None:
     """Write plain grant rows back, like ``write_households``."""
+    if session.get_bind().dialect.name == "postgresql":
+        every = [rows.grant_tuple(grant) for grant in grants]
+        columns = list(rows.GRANT_COLUMNS)
+        await _upsert_arrays(session, rows.GRANTS, "grant_id", columns, every, update=True)
+        return
     values = [rows.grant_values(grant) for grant in grants]
     if values:
         connection = await session.connection()

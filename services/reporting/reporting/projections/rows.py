@@ -106,3 +106,15 @@ def household_values(row: HouseholdRow) -> dict[str, Any]:
 def grant_values(row: GrantRow) -> dict[str, Any]:
     """The row's columns, for an INSERT."""
     return dict(zip(GRANT_COLUMNS, _grant_values(row), strict=True))
+
+
+def household_tuple(row: HouseholdRow) -> tuple[Any, ...]:
+    """The row's columns in the table's order."""
+    values: tuple[Any, ...] = _household_values(row)
+    return values
+
+
+def grant_tuple(row: GrantRow) -> tuple[Any, ...]:
+    """The row's columns in the table's order."""
+    values: tuple[Any, ...] = _grant_values(row)
+    return values
