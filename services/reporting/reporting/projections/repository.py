@@ -116,6 +116,14 @@ async def _upsert_arrays(
     ``returning``: the keys of the rows inserted."""
     if not values:
         return []
+    # The defaults of the columns left out, as an INSERT would fill them in.
+    defaults = [c for c in table.columns if c.name not in columns and c.default is not None]
+    if defaults:
+        if not all(c.default.is_scalar for c in defaults):  # type: ignore[union-attr]
+            raise ValueError(f"{table.name}: a left-out column has a default to compute")
+        columns = [*columns, *(c.name for c in defaults)]
+        constants = tuple(c.default.arg for c in defaults)  # type: ignore[union-attr]
+        values = [(*row, *constants) for row in values]
     connection = await session.connection()
     sync = connection.sync_connection
     translate = sync.get_execution_options().get("schema_translate_map") if sync else None
