@@ -657,18 +657,26 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     watching = asyncio.create_task(report_rebuild_progress(events))
     try:
         # as reporting's own Kafka user, in a reporting-rebuild-* group, as in production
-        result = await rebuild(database_url, kafka.bootstrap, security=kafka.security("reporting"))
+        result = await rebuild(
+            database_url,
+            kafka.bootstrap,
+            security=kafka.security("reporting"),
+            workers=args.rebuild_workers,
+        )
     finally:
         watching.cancel()
     print(
         f"full rebuild    : {result.events_replayed:,} events in {result.seconds:7.1f} s "
         f"({result.events_replayed / result.seconds:,.0f} events/s; "
-        f"{result.events_in_swap} applied inside the swap)"
+        f"{result.events_in_swap} applied inside the swap; {result.workers} process(es), "
+        f"peak memory {result.peak_memory_bytes / 2**20:,.0f} MiB)"
     )
     figures.update(
         rebuild_seconds=round(result.seconds, 2),
         rebuild_events=result.events_replayed,
         rebuild_events_per_second=round(result.events_replayed / result.seconds, 1),
+        rebuild_peak_memory_bytes=result.peak_memory_bytes,
+        rebuild_workers=result.workers,
     )
 
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
@@ -765,6 +773,11 @@ def main() -> None:
         "5,915 funds with a few members each, for the fund balance report at national size",
     )
     parser.add_argument("--seed", type=int, default=2579)
+    parser.add_argument(
+        "--rebuild-workers",
+        type=int,
+        help="processes the rebuild catches up in (default: the rebuild's own choice)",
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="baan-national-"))

@@ -25,6 +25,12 @@ def main() -> None:
         default=0,
         help="serve Prometheus metrics (progress, lag) on this port while it runs",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="processes to catch up in, a share of the partitions each (PostgreSQL; "
+        "default: two from 100,000 events on)",
+    )
     args = parser.parse_args()
     if args.metrics_port:
         start_http_server(args.metrics_port)
@@ -36,6 +42,7 @@ def main() -> None:
             settings.kafka_bootstrap_servers,
             group_id=args.group_id,
             security=KafkaSecurity.from_settings(settings),
+            workers=args.workers,
         )
     )
     print(
@@ -46,6 +53,8 @@ def main() -> None:
                 "events_replayed": result.events_replayed,
                 "events_in_swap": result.events_in_swap,
                 "seconds": round(result.seconds, 3),
+                "workers": result.workers,
+                "peak_memory_bytes": result.peak_memory_bytes,
             }
         )
     )

@@ -49,6 +49,8 @@ class RebuildProgress:
         self.run = run
         self._started = time.monotonic()
         self._last_report = 0.0
+        self.other_processes_memory = 0
+        """The peak memory of the worker processes (``workers``), each its own."""
 
     @classmethod
     async def begin(cls, database_url: str, group_id: str) -> Self:
@@ -57,6 +59,10 @@ class RebuildProgress:
         progress = cls(create_engine(database_url), run)
         await progress._save()
         return progress
+
+    @property
+    def events_done(self) -> int:
+        return self.run.events_done
 
     @property
     def events_per_second(self) -> float:
@@ -110,7 +116,7 @@ class RebuildProgress:
         if not force and now - self._last_report < EVERY_SECONDS:
             return
         self._last_report = now
-        self.run.peak_memory_bytes = peak_memory_bytes()
+        self.run.peak_memory_bytes = peak_memory_bytes() + self.other_processes_memory
         REBUILD_PEAK_MEMORY.set(self.run.peak_memory_bytes)
         left = self.seconds_left
         REBUILD_SECONDS_LEFT.set(0 if left is None else left)

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from prometheus_client import Counter, Gauge
@@ -34,6 +34,7 @@ from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.projections import summaries
+from reporting.rebuild import workers as split_over
 from reporting.rebuild.progress import RebuildProgress
 from reporting.rebuild.shadow import Shadow, open_shadow
 
@@ -61,6 +62,17 @@ REBUILD_PROGRESS = Gauge(
 ApplyBatch = Callable[[list[ConsumerRecord[Any, Any]]], Awaitable[None]]
 
 
+class Progress(Protocol):
+    """Who hears how far a drain has come (``RebuildProgress``, or a worker's report)."""
+
+    @property
+    def events_done(self) -> int: ...
+
+    async def looked(self, events_total: int) -> None: ...
+
+    async def applied(self, events: int) -> None: ...
+
+
 @dataclass
 class RebuildResult:
     group_id: str
@@ -70,11 +82,20 @@ class RebuildResult:
     events_in_swap: int = 0
     seconds: float = 0.0
     ends: dict[str, int] = field(default_factory=dict)
+    workers: int = 1
+    """Processes the catch-up ran in (``workers``)."""
+    peak_memory_bytes: int = 0
+    """This process's peak resident memory, and each worker's."""
 
 
 async def _open_consumer(
-    bootstrap: str, group_id: str, security: KafkaSecurity | None
+    bootstrap: str,
+    group_id: str,
+    security: KafkaSecurity | None,
+    only: list[TopicPartition] | None = None,
 ) -> AIOKafkaConsumer:
+    """A consumer of every subscribed topic's partitions (``only`` these, if given),
+    each at its beginning."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=group_id,
@@ -96,6 +117,8 @@ async def _open_consumer(
         ]
         if not partitions:
             raise RuntimeError(f"none of {SUBSCRIPTIONS.topics} exists on the broker")
+        if only is not None:
+            partitions = [tp for tp in partitions if tp in only]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
     except BaseException:
@@ -109,7 +132,7 @@ async def _drain(
     apply: ApplyBatch,
     *,
     concurrently: bool,
-    progress: RebuildProgress | None = None,
+    progress: "Progress | None" = None,
 ) -> int:
     """Apply records, a fetched batch per partition at a time, until every partition
     reaches the end it has now; how many. ``progress`` hears how many there are to
@@ -119,7 +142,7 @@ async def _drain(
         to_replay = 0
         for tp, end in ends.items():
             to_replay += max(0, end - await consumer.position(tp))
-        await progress.looked(progress.run.events_done + to_replay)
+        await progress.looked(progress.events_done + to_replay)
     applied = 0
     while True:
         behind = {tp: end for tp, end in ends.items() if await consumer.position(tp) < end}
@@ -144,9 +167,13 @@ async def _drain(
         if progress is not None:
             await progress.applied(sum(len(records) for records in batches.values()))
         if batches:
-            REBUILD_EVENTS.inc(sum(len(records) for records in batches.values()))
-            REBUILD_PROGRESS.set_to_current_time()
+            _replayed(sum(len(records) for records in batches.values()))
             await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+
+def _replayed(events: int) -> None:
+    REBUILD_EVENTS.inc(events)
+    REBUILD_PROGRESS.set_to_current_time()
 
 
 def _joined_sessions(conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
@@ -201,11 +228,15 @@ async def rebuild(
     *,
     group_id: str | None = None,
     security: KafkaSecurity | None = None,
+    workers: int | None = None,
 ) -> RebuildResult:
     """Replay every subscribed topic into fresh tables and swap them in.
 
     ``security``: reporting's Kafka credentials (default: the environment's ``KAFKA_*``);
-    its ACLs allow reading the streams in groups named ``reporting-rebuild-*``."""
+    its ACLs allow reading the streams in groups named ``reporting-rebuild-*``.
+    ``workers``: processes to catch up in, a share of the partitions each (default:
+    ``workers.WORKERS`` on PostgreSQL from ``workers.WORKERS_FROM_EVENTS`` events on,
+    else this one)."""
     started = time.monotonic()
     result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
     shadow: Shadow = open_shadow(database_url)
@@ -234,6 +265,22 @@ async def rebuild(
             # The summary rows are summed once from the replayed households, not kept
             # batch by batch; inside the swap the projectors keep them again.
             with summaries.deferred():
+                ends = await consumer.end_offsets(list(consumer.assignment()))
+                if workers is None:
+                    large = sum(ends.values()) >= split_over.WORKERS_FROM_EVENTS
+                    workers = split_over.WORKERS if large else 1
+                if workers > 1 and not shadow.sqlite:
+                    result.workers = workers
+                    result.events_replayed += await split_over.catch_up_in_workers(
+                        consumer,
+                        database_url,
+                        bootstrap_servers,
+                        result.group_id,
+                        security,
+                        progress,
+                        workers,
+                        on_applied=_replayed,
+                    )
                 while True:
                     applied = await _drain(
                         consumer,
@@ -273,6 +320,7 @@ async def rebuild(
         await shadow.discard()
         await progress.applied(result.events_in_swap)
         await progress.finish(failure)
+        result.peak_memory_bytes = progress.run.peak_memory_bytes
     result.events_replayed += result.events_in_swap
     result.seconds = time.monotonic() - started
     return result
