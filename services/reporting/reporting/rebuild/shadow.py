@@ -110,11 +110,15 @@ class Shadow:
                     if index.name not in _DEFERRED_NAMES:
                         await conn.execute(CreateIndex(index))
 
-    async def build_deferred_indexes(self) -> None:
-        """The ``DEFERRED_INDEXES`` on the replayed rows (before the swap)."""
+    async def build_deferred_indexes(self, *, of_summaries: bool) -> None:
+        """The ``DEFERRED_INDEXES`` on the replayed rows (before the swap): the summary
+        tables' (``of_summaries``, once they are recomputed), or the others'."""
+        summary_tables = {table.name for table, _key, _values in summaries.SUMMED}
         async with self.engine.begin() as conn:
             for index in DEFERRED_INDEXES:
-                await conn.execute(CreateIndex(index))
+                assert index.table is not None
+                if (index.table.name in summary_tables) == of_summaries:
+                    await conn.execute(CreateIndex(index))
 
     async def recompute_summaries(self) -> None:
         """The shadow summary rows summed from the shadow households, set-based."""

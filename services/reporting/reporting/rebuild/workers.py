@@ -122,7 +122,7 @@ async def _catch_up(
     progress = _WorkerProgress(worker, reports)
     consumer = await replay._open_consumer(bootstrap, group_id, security, only=partitions)
     try:
-        with summaries.deferred():
+        with summaries.deferred(), replay.collector_for_replay():
             while True:
                 applied = await replay._drain(
                     consumer,
