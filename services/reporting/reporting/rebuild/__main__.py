@@ -28,8 +28,7 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        help="processes to catch up in, a share of the partitions each (PostgreSQL; "
-        "default: two from 100,000 events on)",
+        help="processes to catch up in, a share of the partitions each (PostgreSQL; default: one)",
     )
     args = parser.parse_args()
     if args.metrics_port:

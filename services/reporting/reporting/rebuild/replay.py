@@ -258,9 +258,9 @@ async def rebuild(
 
     ``security``: reporting's Kafka credentials (default: the environment's ``KAFKA_*``);
     its ACLs allow reading the streams in groups named ``reporting-rebuild-*``.
-    ``workers``: processes to catch up in, a share of the partitions each (default:
-    ``workers.WORKERS`` on PostgreSQL from ``workers.WORKERS_FROM_EVENTS`` events on,
-    else this one)."""
+    ``workers``: processes to catch up in, a share of the partitions each (PostgreSQL;
+    default: this one alone; two were slower on the loaded 2-core benchmark machine,
+    docs/performance.md)."""
     started = time.monotonic()
     result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
     shadow: Shadow = open_shadow(database_url)
@@ -289,11 +289,7 @@ async def rebuild(
             # The summary rows are summed once from the replayed households, not kept
             # batch by batch; inside the swap the projectors keep them again.
             with summaries.deferred(), collector_for_replay():
-                ends = await consumer.end_offsets(list(consumer.assignment()))
-                if workers is None:
-                    large = sum(ends.values()) >= split_over.WORKERS_FROM_EVENTS
-                    workers = split_over.WORKERS if large else 1
-                if workers > 1 and not shadow.sqlite:
+                if workers is not None and workers > 1 and not shadow.sqlite:
                     result.workers = workers
                     result.events_replayed += await split_over.catch_up_in_workers(
                         consumer,

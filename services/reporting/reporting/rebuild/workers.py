@@ -33,12 +33,6 @@ from reporting.rebuild.progress import RebuildProgress, peak_memory_bytes
 
 log = logging.getLogger(__name__)
 
-WORKERS = 2
-"""Worker processes of a large catch-up (the benchmark machine has two cores)."""
-WORKERS_FROM_EVENTS = 100_000
-"""Fewer events than this are replayed in the one process (starting workers costs
-seconds: each imports the service)."""
-
 Report = tuple[str, int, int]
 """(what, worker, n): ("total", i, events it has to replay when it last looked),
 ("applied", i, events), ("memory", i, peak bytes)."""
