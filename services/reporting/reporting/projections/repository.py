@@ -294,7 +294,7 @@ async def _locked_rows(
     for among in await one_of(session, table.c[column], list(keys), table.c[column].type):
         query = select_core(table).where(among).order_by(table.c[order]).with_for_update()
         connection = await session.connection()
-        found += (await connection.execute(query)).tuples()
+        found.extend(tuple(row) for row in await connection.execute(query))
     return found
 
 
