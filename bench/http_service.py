@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -172,6 +173,8 @@ class Target:
         self.rng = random.Random(2562)
         self.elapsed = {"read": 0.0, "write": 0.0}
         self.latencies: dict[str, list[float]] = {"read": [], "write": []}
+        # The server's process id, when its timed slices are to be sampled by py-spy.
+        self.pid: int | None = None
 
     async def write(self, http: httpx.AsyncClient, n: int) -> httpx.Response:
         body = household_body(head_name=f"นายวัดผล {self.label} {n:06d}", **PROVINCE)
@@ -187,13 +190,36 @@ class Target:
         """Warm up and register the households the reads will fetch (not timed)."""
         await hammer(self.base_url, self.args.seed, self.args.concurrency, self.write, self.headers)
 
-    async def run(self, kind: str, requests: int) -> None:
+    async def run(self, kind: str, requests: int, slice_number: int = 0) -> None:
         call = self.read if kind == "read" else self.write
-        elapsed, latencies = await hammer(
-            self.base_url, requests, self.args.concurrency, call, self.headers
-        )
+        sampler = self.sample(kind, slice_number)
+        try:
+            elapsed, latencies = await hammer(
+                self.base_url, requests, self.args.concurrency, call, self.headers
+            )
+        finally:
+            if sampler is not None:
+                sampler.send_signal(signal.SIGINT)  # py-spy writes its file and exits
+                sampler.wait(60)
         self.elapsed[kind] += elapsed
         self.latencies[kind] += latencies
+
+    def sample(self, kind: str, slice_number: int) -> "subprocess.Popen[bytes] | None":
+        """``--py-spy``: sample this server's process during one timed slice, into
+        ``<profile-dir>/<label>-<kind>-<slice>.txt`` (collapsed stacks, one per line)."""
+        if self.pid is None or not self.args.py_spy:
+            return None
+        out = Path(self.args.profile_dir) / f"{self.label}-{kind}-{slice_number}.txt"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        command = [self.args.py_spy, "record", "--pid", str(self.pid), "--rate", "250"]
+        command += ["--format", "raw", "--nonblocking", "--output", str(out)]
+        sampler = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)  # attached before the first request
+        return sampler
 
 
 async def measure(targets: list[Target], args: argparse.Namespace) -> None:
@@ -205,9 +231,9 @@ async def measure(targets: list[Target], args: argparse.Namespace) -> None:
     slices = [args.requests // args.rounds] * args.rounds
     slices[-1] += args.requests - sum(slices)
     for kind in ("read", "write"):
-        for requests in slices:
+        for number, requests in enumerate(slices):
             for target in targets:
-                await target.run(kind, requests)
+                await target.run(kind, requests, number)
 
 
 def figures_of(target: Target, args: argparse.Namespace, figures: dict[str, float]) -> list[str]:
@@ -251,6 +277,17 @@ def main() -> None:
         help="split each kind's requests into this many slices, survey and baseline in turn",
     )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
+    parser.add_argument(
+        "--py-spy",
+        metavar="PATH",
+        help="a py-spy executable: sample survey's process during each timed slice "
+        "(a profiling aid: the sampler takes CPU, so the figures of such a run are not comparable)",
+    )
+    parser.add_argument(
+        "--profile-dir",
+        default="bench-http-profiles",
+        help="where --py-spy writes survey-<kind>-<slice>.txt",
+    )
     args = parser.parse_args()
     args.rounds = max(1, min(args.rounds, args.requests))
     figures: dict[str, float] = {}
@@ -333,6 +370,8 @@ def main() -> None:
             ),
             Target("baseline", f"http://127.0.0.1:{port}", "/households", {}, args),
         ]
+        if survey.process is not None:
+            targets[0].pid = survey.process.pid
         asyncio.run(measure(targets, args))
     finally:
         if baseline is not None:
