@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import Gauge
 from sqlalchemy import inspect, text
 from starlette.datastructures import MutableHeaders
@@ -284,6 +284,29 @@ class TraceContext:
         await self.app(scope, receive, send_with_context)
 
 
+def _not_traced(scope: Scope) -> bool:
+    """Probes and scrapes: frequent, and not what a trace reader looks for."""
+    path: str = scope.get("path", "")
+    return "/health/" in path or path.endswith("/metrics")
+
+
+# One server span per request, named "<METHOD> <route template>" once routing has
+# chosen the route, by FastAPI's own OpenTelemetry support. It replaced
+# opentelemetry-instrumentation-fastapi, which matched every request against every
+# route a second time to name its span, and wrapped the app in three more layers
+# (issue 17's profile). No spans per dependency, endpoint and serialisation, as
+# before; HTTP metrics are Prometheus' (observability.http_metrics), and logs go
+# through the logging module, so FastAPI's OpenTelemetry metrics and logs stay off.
+TELEMETRY: TelemetryConfig = {
+    "tracing": True,
+    "operation_spans": False,
+    "metrics": False,
+    "logs": False,
+    "auto_configure": False,
+    "exclude": _not_traced,
+}
+
+
 def create_service_app(
     *,
     name: str,
@@ -321,6 +344,7 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
+        telemetry=TELEMETRY,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -333,11 +357,6 @@ def create_service_app(
         app.include_router(router)
     # Outside the chassis' middleware: preflights are answered before routing and auth.
     install_cors(app, settings.cors_allowed_origins)
-    # One server span per request; the ASGI messages' own "http receive" and "http send"
-    # spans (three more per request) said nothing a trace reader needs.
-    FastAPIInstrumentor.instrument_app(
-        app, excluded_urls="/health/.*,/metrics", exclude_spans=["receive", "send"]
-    )
     app.add_middleware(HttpMetrics)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     if settings.root_path:
