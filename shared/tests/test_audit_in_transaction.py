@@ -18,7 +18,12 @@ from fastapi import FastAPI, Request, Response, status
 from sqlalchemy import Column, MetaData, String, Table, Uuid, event, func, insert, select
 from sqlmodel import col
 
-from baan_shared.auth.audit import AuditRecord, AuditWritesMiddleware, audit_resource
+from baan_shared.auth.audit import (
+    AuditRecord,
+    AuditWritesMiddleware,
+    audit_resource,
+    record_pii_reads,
+)
 from baan_shared.auth.principal import Principal
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.errors import Conflict
@@ -81,6 +86,18 @@ def build_app(session_factory: Any) -> FastAPI:
         audit_resource(request, "notes", note_id)
         return {"id": str(note_id)}
 
+    @app.post("/v1/notes/shown", status_code=status.HTTP_201_CREATED)
+    async def add_note_and_show_it(
+        request: Request, session: SessionDep, text: str
+    ) -> dict[str, str]:
+        # A write whose answer reveals personal data, as a registration does.
+        note_id = await write(session, text)
+        audit_resource(request, "notes", note_id)
+        await record_pii_reads(
+            session, request, request.state.principal, resource_type="notes", resource_ids=[note_id]
+        )
+        return {"id": str(note_id)}
+
     @app.post("/v1/drafts", status_code=status.HTTP_201_CREATED)
     @idempotent
     async def add_draft(session: SessionDep, response: Response, text: str) -> dict[str, str]:
@@ -112,11 +129,17 @@ class Counted:
         self.engine = create_engine(database_url)
         self.sessions = create_session_factory(self.engine)
         self.commits = 0
+        self.audit_inserts = 0
 
         def count(_connection: Any) -> None:
             self.commits += 1
 
+        def count_audit_inserts(*args: Any) -> None:
+            if args[2].startswith("INSERT INTO audit_log"):
+                self.audit_inserts += 1
+
         event.listen(self.engine.sync_engine, "commit", count)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", count_audit_inserts)
 
     async def audit_rows(self) -> list[AuditRecord]:
         async with self.sessions() as session:
@@ -168,6 +191,38 @@ async def test_a_write_and_its_audit_row_commit_in_one_transaction(
     assert rows[0].client_id == "bangkok-office"
     assert rows[0].trace_id == "a1" * 16
     assert rows[0].request_id == "req-1"
+
+
+async def test_a_write_that_reveals_personal_data_writes_both_rows_in_one_insert(
+    db: Counted, client: httpx.AsyncClient
+) -> None:
+    answer = await client.post("/v1/notes/shown", params={"text": "hello"})
+
+    assert answer.status_code == 201
+    assert (db.commits, db.audit_inserts) == (1, 1)
+    note_id = answer.json()["id"]
+    assert sorted((r.pii_read, r.action, r.resource_id) for r in await db.audit_rows()) == [
+        (False, "add_note_and_show_it", note_id),
+        (True, "notes.read", note_id),
+    ]
+
+
+async def test_personal_data_reads_rolled_back_are_never_written(db: Counted) -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/v1/notes", "headers": []})
+    principal = Principal.of("bangkok-office", scopes=["notes:read"], areas=["*"])
+    async with db.sessions() as session:
+        await record_pii_reads(
+            session, request, principal, resource_type="notes", resource_ids=["n-1"]
+        )
+        await session.rollback()
+        await session.commit()  # a later transaction of the same session
+        await record_pii_reads(
+            session, request, principal, resource_type="notes", resource_ids=["n-2"]
+        )
+    # closed without a commit: as rolled back
+
+    assert await db.audit_rows() == []
+    assert db.audit_inserts == 0
 
 
 async def test_a_refused_write_leaves_its_row_and_nothing_else(

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baan_shared.auth.audit.table import AuditRecord
+from baan_shared.auth.audit.writer import add_rows_at_commit
 from baan_shared.auth.principal import Principal
 from baan_shared.clock import utcnow
 from baan_shared.ids import new_id
@@ -111,8 +112,8 @@ async def audit_in_transaction(
     row = audit_row(scope, status)
     if row is None:
         return None
-    connection = await session.connection()
-    await connection.execute(insert(AuditRecord.__table__), [row])
+    # In the commit's own INSERT, with any personal-data reads of the request.
+    await add_rows_at_commit(session, [row])
 
     def committed() -> None:
         state[_COMMITTED_KEY] = (row["id"], status)
