@@ -269,6 +269,29 @@ async def rankable(
     return [(household, int(n)) for household, n in (await session.exec(query)).all()]
 
 
+async def look_alikes_of_new(
+    session: AsyncSession, duplicate_key: str | None, national_id: str
+) -> list[tuple[uuid.UUID, bool]]:
+    """The households a new one with this key and national ID would look like (id and
+    whether each is already flagged), asked before it is inserted: plain rows, no ORM
+    objects, on the registration's path."""
+    if duplicate_key is None:
+        return []
+    query = (
+        select(Household.id, Household.possible_duplicate)
+        .where(Household.duplicate_key == duplicate_key, Household.national_id != national_id)
+        .order_by(col(Household.id))
+    )
+    return [(row[0], row[1]) for row in (await session.exec(query)).all()]
+
+
+async def flag_possible_duplicates(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+    if ids:
+        await (await session.connection()).execute(
+            update(Household).where(col(Household.id).in_(ids)).values(possible_duplicate=True)
+        )
+
+
 async def flag_duplicate_keys(session: AsyncSession, keys: list[str]) -> None:
     """Flag every household sharing one of these keys with another national ID."""
     if not keys:
