@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -368,16 +368,18 @@ class HouseholdPublic(BaseModel):
         eligibility checks name another approved case only to a caller whose areas
         hold it (``eligibility.shown``).
         """
-        data = household.model_dump(exclude={"national_id", "phone", "eligibility_checks"})
-        data["eligibility_checks"] = eligibility.shown_all(household.eligibility_checks, viewer)
-        masked = mask_national_id(household.national_id)
-        phone = household.phone
-        return cls(
-            **data,
-            national_id_masked=masked,
-            national_id=household.national_id if reveal else masked,
-            phone=phone if reveal or phone is None else mask_phone(phone),
-        )
+        return cls(**_public_fields(household, viewer, reveal))
+
+
+def _public_fields(household: Household, viewer: Principal | None, reveal: bool) -> dict[str, Any]:
+    data = household.model_dump(exclude={"national_id", "phone", "eligibility_checks"})
+    data["eligibility_checks"] = eligibility.shown_all(household.eligibility_checks, viewer)
+    masked = mask_national_id(household.national_id)
+    phone = household.phone
+    data["national_id_masked"] = masked
+    data["national_id"] = household.national_id if reveal else masked
+    data["phone"] = phone if reveal or phone is None else mask_phone(phone)
+    return data
 
 
 class HouseholdDetail(HouseholdPublic):
@@ -392,9 +394,9 @@ class HouseholdDetail(HouseholdPublic):
         viewer: Principal | None,
         reveal: bool = False,
     ) -> "HouseholdDetail":
-        public = HouseholdPublic.of(household, viewer=viewer, reveal=reveal)
+        # Built once from the household's fields (not a HouseholdPublic dumped again).
         return cls(
-            **public.model_dump(),
+            **_public_fields(household, viewer, reveal),
             members=[MemberPublic.model_validate(m, from_attributes=True) for m in members],
         )
 
