@@ -77,6 +77,10 @@ class ServiceRuntime:
         self.produces: tuple[str, ...] = access.produces if access is not None else ()
         self.engine = create_engine(settings.database_url)
         self.session_factory = create_session_factory(self.engine)
+        # The same pool in autocommit, for one-statement reads (http.deps.ReadSessionDep).
+        self.read_session_factory = create_session_factory(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         # The service's own Kafka user, for every client it opens.
         self.kafka_security = KafkaSecurity.from_settings(settings)
         # A service that publishes nothing (reporting) has no outbox to drain.

@@ -7,6 +7,7 @@ leaves the principal on the request. Each test counts the rows written and the
 transactions committed.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ from baan_shared.auth.audit import (
 from baan_shared.auth.principal import Principal
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.errors import Conflict
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, idempotent
 from baan_shared.ids import new_id
@@ -97,6 +98,15 @@ def build_app(session_factory: Any) -> FastAPI:
             session, request, request.state.principal, resource_type="notes", resource_ids=[note_id]
         )
         return {"id": str(note_id)}
+
+    @app.get("/v1/notes/{note_id}")
+    async def show_note(note_id: uuid.UUID, request: Request, session: ReadSessionDep) -> Any:
+        # One statement, outside a transaction; its audit row group-committed.
+        text = (await session.exec(select(notes.c.text).where(notes.c.id == note_id))).scalar()
+        await record_pii_reads(
+            session, request, request.state.principal, resource_type="notes", resource_ids=[note_id]
+        )
+        return {"text": text}
 
     @app.post("/v1/drafts", status_code=status.HTTP_201_CREATED)
     @idempotent
@@ -223,6 +233,34 @@ async def test_personal_data_reads_rolled_back_are_never_written(db: Counted) ->
 
     assert await db.audit_rows() == []
     assert db.audit_inserts == 0
+
+
+async def test_personal_data_read_without_a_transaction_is_audited_before_the_answer(
+    db: Counted, client: httpx.AsyncClient
+) -> None:
+    note_id = (await client.post("/v1/notes", params={"text": "secret"})).json()["id"]
+
+    shown = await asyncio.gather(*(client.get(f"/v1/notes/{note_id}") for _ in range(4)))
+
+    assert [r.json() for r in shown] == [{"text": "secret"}] * 4
+    rows = [r for r in await db.audit_rows() if r.pii_read]
+    assert [(r.action, r.resource_id, r.method) for r in rows] == [
+        ("notes.read", note_id, "GET")
+    ] * 4
+
+
+async def test_personal_data_is_not_shown_when_its_audit_row_cannot_be_written(
+    db: Counted, client: httpx.AsyncClient
+) -> None:
+    note_id = (await client.post("/v1/notes", params={"text": "secret"})).json()["id"]
+    async with db.engine.begin() as connection:
+        await connection.run_sync(lambda sync: AuditRecord.__table__.drop(sync))
+
+    shown = await client.get(f"/v1/notes/{note_id}")
+
+    assert shown.status_code == 503
+    assert shown.headers["content-type"] == "application/problem+json"
+    assert "secret" not in shown.text
 
 
 async def test_a_refused_write_leaves_its_row_and_nothing_else(

@@ -110,6 +110,7 @@ def install_partner_access(
     (``app.state.runtime.session_factory``), looked up at request time.
     """
     from baan_shared.auth.audit.middleware import AuditWritesMiddleware
+    from baan_shared.auth.audit.writer import AuditBatch
     from baan_shared.auth.ratelimit.limiter import RateLimiter
 
     settings = settings or AuthSettings()
@@ -138,8 +139,12 @@ def install_partner_access(
     access = PartnerAccess(settings, rate_limiter=limiter)
     app.state.partner_access = access
     install_auth_error_handlers(app)
+    # One group commit for the rows written outside a request's transaction: refused
+    # writes' and personal data read without a transaction (http.deps.ReadSessionDep).
+    batch = AuditBatch(sessions)
+    app.state.audit_batch = batch
     if audit_writes:
-        app.add_middleware(AuditWritesMiddleware, session_factory=sessions)
+        app.add_middleware(AuditWritesMiddleware, session_factory=sessions, batch=batch)
     _document_partner_access(app, settings.effective_token_url)
     return access
 

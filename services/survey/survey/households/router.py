@@ -4,11 +4,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, forbid_unless_covered, reveals_personal_data
 from baan_shared.auth.audit import audit_resource
 from baan_shared.errors import Unprocessable, field_error
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.http.idempotency import idempotent
 from baan_shared.reference import Programme
@@ -79,7 +80,7 @@ async def register_household(
 
 
 async def _reveals(
-    session: SessionDep, request: Request, principal: Principal, households: list[Household]
+    session: AsyncSession, request: Request, principal: Principal, households: list[Household]
 ) -> bool:
     """Whether the answer may carry these households' national IDs and phones;
     each one revealed is written to the audit log (who saw whose ID)."""
@@ -229,8 +230,9 @@ async def rank_households(
 
 @router.get("/{household_id}", response_model=HouseholdDetail)
 async def get_household(
-    household_id: uuid.UUID, session: SessionDep, principal: Reader, request: Request
+    household_id: uuid.UUID, session: ReadSessionDep, principal: Reader, request: Request
 ) -> HouseholdDetail:
+    # One SELECT (the household and its members): no transaction around it.
     household, members = await service.get_covered_with_members(session, principal, household_id)
     reveal = await _reveals(session, request, principal, [household])
     return HouseholdDetail.with_members(household, members, viewer=principal, reveal=reveal)

@@ -15,20 +15,17 @@ Requests without a valid token (401) are not audited: they name no client,
 and logging them would let anyone fill the table; they go to the app log.
 """
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from baan_shared.auth.audit.table import AuditRecord
-from baan_shared.auth.audit.writer import add_rows_at_commit
+from baan_shared.auth.audit.writer import AuditBatch, add_rows_at_commit
 from baan_shared.auth.principal import Principal
 from baan_shared.clock import utcnow
 from baan_shared.ids import new_id
@@ -127,14 +124,12 @@ class AuditWritesMiddleware:
         app: ASGIApp,
         *,
         session_factory: Callable[[], async_sessionmaker[AsyncSession]],
+        batch: AuditBatch | None = None,
     ) -> None:
         self.app = app
-        # A callable, so the middleware can be added before the service's
-        # runtime (and its session factory) exists.
-        self.session_factory = session_factory
-        # Rows waiting for the next batch, each with the future its request awaits.
-        self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        # Group-committed rows: shared with the app's reads of personal data outside
+        # a transaction when install_partner_access made one (``app.state.audit_batch``).
+        self.batch = batch or AuditBatch(session_factory)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
@@ -174,40 +169,4 @@ class AuditWritesMiddleware:
         row = audit_row(scope, status, traceparent)
         if row is None:
             return
-        loop = asyncio.get_running_loop()
-        written = loop.create_future()
-        writer = self._writer
-        if writer is not None and writer.get_loop() is not loop:
-            # The app moved to another event loop (tests do): what waited on the old one is gone.
-            self._pending = [(r, f) for r, f in self._pending if f.get_loop() is loop]
-            writer = None
-        self._pending.append((row, written))
-        if writer is None or writer.done():
-            self._writer = asyncio.create_task(self._write_pending())
-        # Shielded: a client that hangs up does not take its row out of the batch.
-        await asyncio.shield(written)
-
-    async def _write_pending(self) -> None:
-        """Commit every waiting row, batch after batch, until none is left."""
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                async with self.session_factory()() as session:
-                    connection = await session.connection()
-                    await connection.execute(insert(AuditRecord.__table__), [r for r, _ in batch])
-                    await session.commit()
-            except Exception:
-                # The writes themselves have committed; losing their audit rows is
-                # serious but must not turn the clients' successes into errors they
-                # would retry.
-                log.exception(
-                    "audit rows not written",
-                    extra={
-                        "rows": len(batch),
-                        "client_ids": sorted({r["client_id"] for r, _ in batch}),
-                        "paths": sorted({r["path"] for r, _ in batch})[:20],
-                    },
-                )
-            for _, written in batch:
-                if not written.done():
-                    written.set_result(None)
+        await self.batch.write([row], must_succeed=False)
