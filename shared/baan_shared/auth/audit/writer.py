@@ -84,9 +84,12 @@ class AuditBatch:
             error: Exception | None = None
             try:
                 async with self.session_factory()() as session:
-                    connection = await session.connection()
+                    # One multi-row INSERT is atomic by itself: no BEGIN and COMMIT
+                    # round trips around it.
+                    connection = await session.connection(
+                        execution_options={"isolation_level": "AUTOCOMMIT"}
+                    )
                     await connection.execute(insert(AuditRecord.__table__), rows)
-                    await session.commit()
             except Exception as exc:
                 error = exc
                 log.exception(
