@@ -58,6 +58,24 @@ async def test_import_twice_flags_look_alikes_and_ranks_on_postgresql(
     assert export.status_code == 200
 
 
+async def test_a_registration_flags_its_look_alikes_in_its_one_statement_on_postgresql(
+    pg_client: httpx.AsyncClient,
+) -> None:
+    # The household, its first transition and the look-alikes' flags: one statement.
+    body = household_body(head_name="นางสมศรี ใจดี", village="หมู่ 3")
+    first = (await pg_client.post("/v1/households", json=body)).json()
+    body = household_body(head_name="นาง สมศรี ใจดี", village="หมู่ที่ 3")
+    second = (await pg_client.post("/v1/households", json=body)).json()
+    third = (await pg_client.post("/v1/households", json=household_body(village=None))).json()
+
+    assert (first["possible_duplicate"], second["possible_duplicate"]) == (False, True)
+    assert (await pg_client.get(f"/v1/households/{first['id']}")).json()["possible_duplicate"]
+    assert third["possible_duplicate"] is False
+    for household in (first, second, third):
+        history = (await pg_client.get(f"/v1/households/{household['id']}/history")).json()
+        assert [(h["kind"], h["to_status"]) for h in history] == [("decision", "surveyed")]
+
+
 async def test_a_committee_meeting_of_a_thousand_decisions_on_postgresql(
     pg_client: httpx.AsyncClient,
 ) -> None:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, false, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -269,27 +269,69 @@ async def rankable(
     return [(household, int(n)) for household, n in (await session.exec(query)).all()]
 
 
-async def look_alikes_of_new(
-    session: AsyncSession, duplicate_key: str | None, national_id: str
-) -> list[tuple[uuid.UUID, bool]]:
-    """The households a new one with this key and national ID would look like (id and
-    whether each is already flagged), asked before it is inserted: plain rows, no ORM
-    objects, on the registration's path."""
-    if duplicate_key is None:
-        return []
-    query = (
-        select(Household.id, Household.possible_duplicate)
-        .where(Household.duplicate_key == duplicate_key, Household.national_id != national_id)
-        .order_by(col(Household.id))
-    )
-    return [(row[0], row[1]) for row in (await session.exec(query)).all()]
-
-
-async def flag_possible_duplicates(session: AsyncSession, ids: list[uuid.UUID]) -> None:
-    if ids:
-        await (await session.connection()).execute(
-            update(Household).where(col(Household.id).in_(ids)).values(possible_duplicate=True)
+async def insert_new(
+    session: AsyncSession,
+    household: dict[str, Any],
+    transition: dict[str, Any],
+    members: list[dict[str, Any]],
+) -> bool:
+    """A new household, its first transition and its members; whether it looks like
+    another household (same key, another national ID), in which case it and its
+    look-alikes are flagged. On PostgreSQL one statement does the flagging, the
+    household and its transition (data-modifying CTEs: their foreign key is checked
+    at the statement's end); elsewhere a look-up first and plain inserts."""
+    connection = await session.connection()
+    key = household["duplicate_key"]
+    if connection.dialect.name == "postgresql":
+        others = (col(Household.duplicate_key) == key) & (
+            col(Household.national_id) != household["national_id"]
         )
+        first_transition = (
+            insert(HouseholdTransition)
+            .values(**transition)
+            .returning(col(HouseholdTransition.id))
+            .cte("first_transition")
+        )
+        if key is None:  # no key (no name or place to compare): no look-alikes
+            statement = insert(Household).values(**household, possible_duplicate=false())
+            statement = statement.add_cte(first_transition)
+        else:
+            flagged = (
+                update(Household)
+                .where(others, ~col(Household.possible_duplicate))
+                .values(possible_duplicate=True)
+                .returning(col(Household.id))
+                .cte("flagged")
+            )
+            statement = insert(Household).values(
+                **household, possible_duplicate=exists().where(others)
+            )
+            statement = statement.add_cte(flagged, first_transition)
+        statement = statement.returning(col(Household.possible_duplicate))
+        possible_duplicate = bool((await connection.execute(statement)).scalar_one())
+    else:
+        others_found: list[tuple[uuid.UUID, bool]] = []
+        if key is not None:
+            query = select(Household.id, Household.possible_duplicate).where(
+                Household.duplicate_key == key,
+                Household.national_id != household["national_id"],
+            )
+            others_found = [(row[0], row[1]) for row in (await session.exec(query)).all()]
+        possible_duplicate = bool(others_found)
+        unflagged = [other for other, already in others_found if not already]
+        if unflagged:
+            await connection.execute(
+                update(Household)
+                .where(col(Household.id).in_(unflagged))
+                .values(possible_duplicate=True)
+            )
+        await connection.execute(
+            insert(Household), {**household, "possible_duplicate": possible_duplicate}
+        )
+        await connection.execute(insert(HouseholdTransition), transition)
+    if members:
+        await connection.execute(insert(HouseholdMember), members)
+    return possible_duplicate
 
 
 async def flag_duplicate_keys(session: AsyncSession, keys: list[str]) -> None:

@@ -131,26 +131,14 @@ async def register(
     row |= {
         "id": new_id(),
         "status": HouseholdStatus.SURVEYED,
-        "possible_duplicate": False,
         "duplicate_key": duplicate_key(data.head_name, data.subdistrict_code, data.village),
         "created_at": now,
         "updated_at": now,
     }
-    # Look-alikes are asked for before the insert, so the new row goes in flagged.
-    others = await repository.look_alikes_of_new(session, row["duplicate_key"], data.national_id)
-    if others:
-        row["possible_duplicate"] = True
-        await repository.flag_possible_duplicates(
-            session, [other for other, flagged in others if not flagged]
-        )
-    connection = await session.connection()
-    await connection.execute(insert(Household), [row])
     members = [
         {"id": new_id(), "household_id": row["id"], "position": position, **member.model_dump()}
         for position, member in enumerate(data.members, start=1)
     ]
-    if members:
-        await connection.execute(insert(HouseholdMember), members)
     transition = {
         "id": new_id(),
         "household_id": row["id"],
@@ -161,7 +149,7 @@ async def register(
         "decided_at": now,
         "recorded_at": now,
     }
-    await connection.execute(insert(HouseholdTransition), [transition])
+    row["possible_duplicate"] = await repository.insert_new(session, row, transition, members)
     household = Household(**row)
     await record_event(
         session,
