@@ -79,6 +79,17 @@ async def harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     await engine.dispose()
 
 
+def _traced(n: int, *, trace: str, span: int) -> CloudEvent:
+    """Household ``n``'s approval, sent under trace ``trace`` from span ``span``."""
+    return CloudEvent(
+        source="/services/test",
+        type="household.approved",
+        subject=f"h{n}",
+        data={"n": n},
+        traceparent=f"00-{trace}-{span:016x}-01",
+    )
+
+
 async def _inbox_rows(engine: Any) -> int:
     async with create_session_factory(engine)() as session:
         return len((await session.exec(select(ProcessedEvent))).all())
@@ -295,16 +306,7 @@ async def test_each_handler_in_a_batch_continues_its_own_events_trace(harness: A
         seen[event.id] = trace_id(current_traceparent())
 
     consumer.subscriptions = Subscriptions({"household.approved": remember_trace})
-    events = [
-        CloudEvent(
-            source="/services/test",
-            type="household.approved",
-            subject=f"h{n}",
-            data={"n": n},
-            traceparent=f"00-{n:032x}-{n:016x}-01",
-        )
-        for n in range(1, 4)
-    ]
+    events = [_traced(n, trace=f"{n:032x}", span=n) for n in range(1, 4)]
     records = [_record(event, offset=n) for n, event in enumerate(events)]
     assert await consumer.apply_batch(records)
     assert seen == {event.id: f"{n:032x}" for n, event in enumerate(events, start=1)}
@@ -332,16 +334,7 @@ async def test_a_batch_handler_s_events_get_a_consumer_span_per_trace(
         {"household.approved": apply_all}, batch_handler=apply_all
     )
     sheet = f"{7:032x}"
-    events = [
-        CloudEvent(
-            source="/services/test",
-            type="household.approved",
-            subject=f"h{n}",
-            data={"n": n},
-            traceparent=f"00-{sheet if n < 3 else f'{n:032x}'}-{n + 1:016x}-01",
-        )
-        for n in range(4)
-    ]
+    events = [_traced(n, trace=sheet if n < 3 else f"{n:032x}", span=n + 1) for n in range(4)]
     assert await consumer.apply_batch([_record(e, offset=n) for n, e in enumerate(events)])
 
     spans = exporter.get_finished_spans()

@@ -139,16 +139,7 @@ async def register(
         {"id": new_id(), "household_id": row["id"], "position": position, **member.model_dump()}
         for position, member in enumerate(data.members, start=1)
     ]
-    transition = {
-        "id": new_id(),
-        "household_id": row["id"],
-        "from_status": None,
-        "to_status": HouseholdStatus.SURVEYED,
-        "reason": None,
-        "decided_by": surveyed_by,
-        "decided_at": now,
-        "recorded_at": now,
-    }
+    transition = _surveyed(row["id"], surveyed_by, now)
     row["possible_duplicate"] = await repository.insert_new(session, row, transition, members)
     household = Household(**row)
     await record_event(
@@ -162,6 +153,20 @@ async def register(
         source=SOURCE,
     )
     return household, [HouseholdMember(**member) for member in members]
+
+
+def _surveyed(household_id: uuid.UUID, surveyed_by: str, now: datetime) -> dict[str, Any]:
+    """A new household's first transition (to surveyed), as a row."""
+    return {
+        "id": new_id(),
+        "household_id": household_id,
+        "from_status": None,
+        "to_status": HouseholdStatus.SURVEYED,
+        "reason": None,
+        "decided_by": surveyed_by,
+        "decided_at": now,
+        "recorded_at": now,
+    }
 
 
 async def register_batch(
@@ -188,19 +193,7 @@ async def register_batch(
         }
         households.append(row)
     await (await session.connection()).execute(insert(Household), households)
-    transitions = [
-        {
-            "id": new_id(),
-            "household_id": h["id"],
-            "from_status": None,
-            "to_status": HouseholdStatus.SURVEYED,
-            "reason": None,
-            "decided_by": surveyed_by,
-            "decided_at": now,
-            "recorded_at": now,
-        }
-        for h in households
-    ]
+    transitions = [_surveyed(h["id"], surveyed_by, now) for h in households]
     await (await session.connection()).execute(insert(HouseholdTransition), transitions)
     members = [
         {"id": new_id(), "household_id": h["id"], "position": position, **member.model_dump()}
