@@ -233,7 +233,16 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
     members, fund_size = args.members, args.fund_size
     funds = math.ceil(members / fund_size)
     rows = args.rows if args.rows is not None else members * args.months
-    tambons = [s.code for d in geothai.districts("40") for s in geothai.subdistricts(d.code)]
+    # One fund per tambon (welfare refuses a second): the national size's 5,897 funds
+    # need tambons from every province, the smaller sizes take the first ones listed.
+    tambons = [
+        s.code
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+        for s in geothai.subdistricts(d.code)
+    ]
+    if funds > len(tambons):
+        raise SystemExit(f"{funds:,} funds need more tambons than the country's {len(tambons):,}")
     copying = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -250,7 +259,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
                     json={
                         "kind": "tambon",
                         "name": f"กองทุนสวัสดิการชุมชน {n}",
-                        "subdistrict_code": tambons[n % len(tambons)],
+                        "subdistrict_code": tambons[n],
                         "registered_on": "2010-01-01",
                         "committee": [{"name": "นางสมศรี ใจดี", "role": "chair"}],
                     },
