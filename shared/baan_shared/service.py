@@ -8,7 +8,6 @@ service's own ``main.py`` only names its routers and subscriptions.
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -26,6 +25,7 @@ from baan_shared.bus.access import SERVICE_ACCESS
 from baan_shared.bus.admin import ensure_topics
 from baan_shared.bus.consumer import AfterCommitHook, EventConsumer
 from baan_shared.bus.security import KafkaSecurity
+from baan_shared.collector import freeze_start_up_objects
 from baan_shared.db import create_engine, create_session_factory
 from baan_shared.events.subscriptions import Subscriptions
 from baan_shared.events.topics import dead_letter_topic
@@ -289,22 +289,6 @@ class TraceContext:
         await self.app(scope, receive, send_with_context)
 
 
-_frozen = False
-
-
-def _freeze_start_up_objects() -> None:
-    """What start-up built (modules, routes, models, the ORM's mappers: some 200,000
-    objects in survey) lives as long as the process: out of the garbage collector's
-    way, so that its occasional full collection under load walks the requests' objects
-    only, not all of these again (about 0.1 s each time in survey). Once per process:
-    a test process starting many apps collects and freezes at the first only."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.collect()
-        gc.freeze()
-
-
 def _not_traced(scope: Scope) -> bool:
     """Probes and scrapes: frequent, and not what a trace reader looks for."""
     path: str = scope.get("path", "")
@@ -353,7 +337,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        _freeze_start_up_objects()
+        freeze_start_up_objects()
         log.info("service started", extra={"database": runtime.engine.url.render_as_string()})
         try:
             yield

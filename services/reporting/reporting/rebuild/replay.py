@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.bus.consumer import EventConsumer
 from baan_shared.bus.security import KafkaSecurity, client_options
+from baan_shared.collector import old_objects_frozen
 from baan_shared.db import create_session_factory
 from baan_shared.events import CloudEvent
 from baan_shared.ids import new_id
@@ -181,18 +182,17 @@ YOUNG_OBJECTS = 20_000
 @contextlib.contextmanager
 def collector_for_replay() -> Iterator[None]:
     """While a replay catches up, the garbage collector leaves alone what lived before
-    (``gc.freeze``: its full passes scanned the whole process, its libraries and
-    their caches, every few batches) and runs its young passes less often: together
+    (``old_objects_frozen``: its full passes scanned the whole process, its libraries
+    and their caches, every few batches) and runs its young passes less often: together
     a quarter of a replay's Python time before, a tenth of that after (a profile of
     the batch path at 3,000 households). Undone at the end."""
     thresholds = gc.get_threshold()
-    gc.freeze()
     gc.set_threshold(YOUNG_OBJECTS, *thresholds[1:])
     try:
-        yield
+        with old_objects_frozen():
+            yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _replayed(events: int) -> None:

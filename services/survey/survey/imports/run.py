@@ -14,8 +14,6 @@ pass are checked here, by ``rules``.
 """
 
 import asyncio
-import contextlib
-import gc
 import itertools
 import uuid
 from collections.abc import Iterator, Mapping
@@ -26,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
+from baan_shared.collector import old_objects_frozen
 from survey.imports import repository, staging
 from survey.imports.models import HouseholdImport
 from survey.imports.rules import Problem, RowChecker
@@ -36,32 +35,6 @@ MEMBERS_SHEET = "members"
 # The set-based path's first batch holds this many rows, each next one twice as many up to
 # the batch size: the database starts writing while the rest is still read and checked.
 FIRST_STAGED_ROWS = 1_000
-
-# Imports running in this process (the worker's job, sheets imported in a request).
-_running = 0
-
-
-@contextlib.contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """While imports run, the garbage collector leaves alone what lived before them.
-
-    An import keeps a batch or two of rows alive at a time, tens of thousands of
-    objects, so the collector's full passes come every batch or so; each would scan
-    the whole process (the app, its libraries: a few hundred milliseconds on a busy
-    machine, with the interpreter stopped). ``gc.freeze`` takes the objects alive at
-    the start out of those passes until the last running import ends
-    (``gc.unfreeze``); garbage among them is then collected as usual.
-    """
-    global _running
-    if _running == 0:
-        gc.freeze()
-    _running += 1
-    try:
-        yield
-    finally:
-        _running -= 1
-        if _running == 0:
-            gc.unfreeze()
 
 
 @dataclass
@@ -256,7 +229,7 @@ class ImportRun:
         self.counting = counting
 
     async def run(self) -> None:
-        with _old_objects_frozen():
+        with old_objects_frozen():
             await self._run()
 
     async def _run(self) -> None:
