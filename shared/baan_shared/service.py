@@ -108,8 +108,6 @@ class ServiceRuntime:
                 wrote=self.wake_relay,
                 group_id=settings.consumer_group,
                 max_batch=settings.consumer_max_batch,
-                fetch_min_bytes=settings.consumer_fetch_min_bytes,
-                fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
                 concurrent_partitions=(
                     1
                     if self.engine.dialect.name == "sqlite"

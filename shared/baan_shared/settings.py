@@ -72,10 +72,6 @@ class ServiceSettings(BaseSettings):
     # once (each its own transaction and connection; always 1 on SQLite).
     consumer_max_batch: int = 500
     consumer_concurrent_partitions: int = 4
-    # A fetch waits for this many bytes, or at most this long: bigger, fewer fetches
-    # under load (each is a request to the broker and a pass of the consumer's loop).
-    consumer_fetch_min_bytes: int = 1
-    consumer_fetch_max_wait_ms: int = 500
     # How often expired Idempotency-Key answers are deleted (where the service keeps them).
     idempotency_purge_interval_seconds: float = 3600.0
     # A consumer that has not polled for this long fails readiness.

@@ -209,8 +209,6 @@ class EventConsumer:
         group_id: str | None = None,
         max_batch: int = 500,
         concurrent_partitions: int = 1,
-        fetch_min_bytes: int = 1,
-        fetch_max_wait_ms: int = 500,
         trace_each_event: bool = True,
         security: KafkaSecurity | None = None,
     ) -> None:
@@ -228,8 +226,6 @@ class EventConsumer:
         # relay: what the handlers recorded leaves now, not at the relay's next poll).
         self.wrote = wrote
         self.max_batch = max_batch
-        self.fetch_min_bytes = fetch_min_bytes
-        self.fetch_max_wait_ms = fetch_max_wait_ms
         # A span per event joins each event's trace; a replay of history (the reporting
         # rebuild) has no caller waiting on those traces and skips their cost.
         self.trace_each_event = trace_each_event
@@ -275,8 +271,6 @@ class EventConsumer:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=self.max_batch,
-            fetch_min_bytes=self.fetch_min_bytes,
-            fetch_max_wait_ms=self.fetch_max_wait_ms,
             **client_options(self.security),
         )
         consumer.subscribe(self.subscriptions.topics, listener=_Listener(self))
