@@ -56,7 +56,9 @@ long-view: install
 # 6,486,679 members in funds of 1,100, beside COPY; hours, and ~30 GB of PostgreSQL data.
 # Never in make test (tests/bench runs it at 75 rows). ARGS='--database-url ...' to use yours.
 bench-welfare-year: install
-	$(VENV)/python bench/welfare_contributions.py --members 6486679 --months 12 --json $(ARGS)
+	$(VENV)/python bench/welfare_contributions.py --members 6486679 --months 12 \
+		--pg-setting shared_buffers=4GB --pg-setting max_wal_size=8GB \
+		--pg-setting checkpoint_timeout=30min --json $(ARGS)
 
 welfare-acceptance: install
 	@scripts/install-test-deps.sh

@@ -5,7 +5,8 @@ welfare's real file endpoint; compare with COPY of the same rows.
     .venv/bin/python bench/welfare_contributions.py --members 20000 --rows 20000 --fund-size 20000
     .venv/bin/python bench/welfare_contributions.py --database-url postgresql+asyncpg://...
 
-Without --database-url it starts a throw-away PostgreSQL server (the test tooling's).
+Without --database-url it starts a throw-away PostgreSQL server (the test tooling's),
+with any ``--pg-setting`` parameters (``make bench-welfare-year`` sizes it for a bulk load).
 Funds are registered through the API; their members are then written with COPY
 (setup, not timed: joining is one request per person and not what is measured).
 Each fund's committee then uploads one CSV sheet a month with Thai headers
@@ -345,16 +346,32 @@ def main() -> None:
     parser.add_argument("--fund-size", type=int, default=1_100, help="members per fund")
     parser.add_argument("--requests", type=int, default=100, help="timed fund balance reads")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (asyncpg URL)")
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server parameter for the throw-away PostgreSQL (repeatable), "
+        "e.g. shared_buffers=4GB for the national year",
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args()
+    settings = {}
+    for setting in args.pg_setting:
+        name, equals, value = setting.partition("=")
+        if not equals or not name or not value:
+            parser.error(f"--pg-setting {setting!r}: expected NAME=VALUE")
+        settings[name] = value
     with tempfile.TemporaryDirectory(prefix="welfare-bench-") as folder:
         if args.database_url:
             asyncio.run(run(args, args.database_url, Path(folder)))
             return
         from baan_local.postgres import LocalPostgres
 
-        server = LocalPostgres()
+        server = LocalPostgres(settings=settings)
         server.start()
+        if settings:
+            print("PostgreSQL: " + "  ".join(f"{k}={v}" for k, v in settings.items()), flush=True)
         try:
             url = server.create_database("welfare_bench")
             asyncio.run(run(args, url, Path(folder)))

@@ -96,11 +96,19 @@ class LocalPostgres:
 
     `data_dir` (default: a new temporary directory, removed by `stop()`) holds
     `pgdata/`, `socket/` and `postgres.log`; a given directory that already
-    holds a cluster is reused. `port` defaults to a free port.
+    holds a cluster is reused. `port` defaults to a free port. `settings` are
+    server parameters (`{"shared_buffers": "2GB"}`) passed as `-c name=value`
+    after the defaults, so they win.
     """
 
-    def __init__(self, data_dir: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        port: int | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self._owns_dir = data_dir is None
+        self.settings = dict(settings or {})
         self.data_dir = (
             Path(tempfile.mkdtemp(prefix="baan-pg-")) if data_dir is None else Path(data_dir)
         ).resolve()
@@ -184,6 +192,11 @@ class LocalPostgres:
                     "synchronous_commit=off",
                     "-c",
                     "full_page_writes=off",
+                    *(
+                        option
+                        for name, value in self.settings.items()
+                        for option in ("-c", f"{name}={value}")
+                    ),
                 ],
                 cwd=self.data_dir,
                 stdin=subprocess.DEVNULL,

@@ -50,3 +50,19 @@ async def test_databases_are_separate_and_dropped(postgres_server: LocalPostgres
 def test_rejects_unsafe_names(postgres_server: LocalPostgres) -> None:
     with pytest.raises(ValueError):
         postgres_server.create_database('x"; DROP DATABASE postgres; --')
+
+
+async def test_settings_reach_the_server() -> None:
+    server = LocalPostgres(settings={"shared_buffers": "48MB", "max_wal_size": "2GB"})
+    server.start()
+    try:
+        connection = await asyncpg.connect(server.url("postgres", driver=""))
+        try:
+            assert await connection.fetchval("SHOW shared_buffers") == "48MB"
+            assert await connection.fetchval("SHOW max_wal_size") == "2GB"
+            # the defaults the tooling sets for throw-away data still hold
+            assert await connection.fetchval("SHOW fsync") == "off"
+        finally:
+            await connection.close()
+    finally:
+        server.stop()
