@@ -290,6 +290,11 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
             served, plain, contributions = await fund_balances(
                 http, copying, fund_ids, args.requests
             )
+    # What the data takes on disk, to size a production database by (Helm values).
+    database_bytes, contributions_bytes = await copying.fetchrow(
+        "SELECT pg_database_size(current_database()), "
+        "pg_total_relation_size('welfare_contributions')"
+    )
     await copying.close()
     memory = peak_memory_mb()
     print(f"sheets: {load.sheets:,}  rows recorded: {load.rows:,}")
@@ -298,6 +303,10 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
     print(f"PostgreSQL COPY: {load.copy_seconds:8.2f} s  {floor:10,.0f} rows/s (baseline)")
     print(f"ratio to COPY  : {load.copy_seconds / load.import_seconds:8.3f}")
     print(f"peak memory    : {memory:8.0f} MB (the whole process)")
+    print(
+        f"on disk        : {database_bytes / 2**30:8.2f} GiB database, "
+        f"{contributions_bytes / 2**30:.2f} GiB of it contributions with their indexes"
+    )
     latency = {
         "fund_balance_p50_ms": round(percentile(served, 0.5) * 1000, 2),
         "fund_balance_p95_ms": round(percentile(served, 0.95) * 1000, 2),
@@ -332,6 +341,8 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
                     "copy_rows_per_second": round(floor, 1),
                     "ratio_to_copy": round(load.copy_seconds / load.import_seconds, 4),
                     "peak_memory_mb": round(memory, 1),
+                    "database_bytes": database_bytes,
+                    "contributions_bytes": contributions_bytes,
                     **latency,
                 }
             )

@@ -332,3 +332,21 @@ def test_the_validator_rejects_what_the_api_server_would(tmp_path: Path) -> None
     assert "'three' is not of type 'integer'" in errors
     assert "httpGett" in errors
     assert "no CRD schema for example.com/v1 Thing" in errors
+
+
+def test_one_database_can_be_sized_apart() -> None:
+    _, docs = render("production")
+    clusters = by_kind(docs, "Cluster")
+    welfare, survey = clusters["baan-welfare-db"]["spec"], clusters["baan-survey-db"]["spec"]
+    # welfare keeps a national year of contributions: its own storage, memory and
+    # parameters (strings, as CloudNativePG requires); the others keep the shared sizing
+    assert welfare["storage"]["size"] == "100Gi"
+    assert welfare["resources"]["limits"]["memory"] == "6Gi"
+    assert welfare["postgresql"]["parameters"]["shared_buffers"] == "1GB"
+    assert welfare["instances"] == survey["instances"] == 3
+    assert survey["storage"]["size"] == "20Gi"
+    assert "postgresql" not in survey
+    _, dev = render("development")
+    for spec in (c["spec"] for c in by_kind(dev, "Cluster").values()):
+        assert spec["storage"]["size"] == "1Gi"
+        assert "postgresql" not in spec
