@@ -171,3 +171,5 @@ def test_welfare_contributions_records_every_sheet_row_beside_copy(
     assert figures["import_rows_per_second"] > 0
     assert figures["copy_rows_per_second"] > 0
     assert figures["fund_balance_p95_ms"] > 0 and figures["fund_balance_sql_p95_ms"] > 0
+    # what the data took on disk, the contributions part of the database
+    assert 0 < figures["contributions_bytes"] < figures["database_bytes"]
