@@ -19,7 +19,6 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.clock import thai_today
 from baan_shared.errors import Conflict, Unprocessable, field_error
 from baan_shared.sheets import HEAD_BYTES, SheetRefused, check_utf8, detect_format, header_key
 from baan_shared.sheets import read_rows as read_file_rows
@@ -200,12 +199,14 @@ def read_past_date(
     problems: list[dict[str, Any]],
     field: str,
     *,
+    today: date,
     missing: str,
     not_yet: str,
 ) -> date | None:
-    """The date in the row's ``field`` cell, if it is one and not after today (Thai
-    time); otherwise None and its problem added: ``missing`` when the cell is empty,
-    ``not_yet`` (e.g. "a payment is recorded once made") when the date is to come."""
+    """The date in the row's ``field`` cell, if it is one and not after ``today`` (the
+    Thai date the sheet is read on: one for the whole sheet); otherwise None and its
+    problem added: ``missing`` when the cell is empty, ``not_yet`` (e.g. "a payment is
+    recorded once made") when the date is to come."""
     text = columns.cell(cells, field)
     value = read_date(text)
     if value is None:
@@ -218,7 +219,6 @@ def read_past_date(
             )
         )  # fmt: skip
         return None
-    today = thai_today()
     if value > today:
         problems.append(
             problem(

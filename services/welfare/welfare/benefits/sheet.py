@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.funds.rules import BenefitKind
 from welfare.sheets import (
@@ -87,6 +88,8 @@ def parse_rows(
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
 
+    today = thai_today()  # one date for the whole sheet
+
     def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> ClaimLine | None:
         member_id, national_id = read_member(columns, row, cells, problems)
         kind_text = columns.cell(cells, "kind").strip()
@@ -101,7 +104,7 @@ def parse_rows(
                 )
             )  # fmt: skip
         event_date = read_past_date(
-            columns, row, cells, problems, "event_date",
+            columns, row, cells, problems, "event_date", today=today,
             missing="the event's date is missing", not_yet="a claim is filed once it happened",
         )  # fmt: skip
         nights_text = columns.cell(cells, "nights").strip()

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from baan_shared.auth.pii import mask_national_id
+from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.sheets import (
     AMOUNT_SATANG_HEADERS,
@@ -79,10 +80,12 @@ def parse_rows(
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
 
+    today = thai_today()  # one date for the whole sheet
+
     def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> SheetLine | None:
         member_id, national_id = read_member(columns, row, cells, problems)
         paid_on = read_past_date(
-            columns, row, cells, problems, "paid_on",
+            columns, row, cells, problems, "paid_on", today=today,
             missing="the payment date is missing", not_yet="a payment is recorded once made",
         )  # fmt: skip
         amount = read_amount(columns, row, cells, problems)

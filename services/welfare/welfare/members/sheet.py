@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from baan_shared.auth.pii import mask_national_id
+from baan_shared.clock import thai_today
 from baan_shared.sheets import SheetRefused
 from welfare.members.membership import compact_national_id, national_id_reason
 from welfare.sheets import Columns, find_columns, parse_sheet, problem, read_past_date
@@ -48,6 +49,8 @@ def parse_rows(
     """Every row's typed values, and a problem for each bad cell (a row may have
     several). Refuses a sheet of no rows or more than ``max_rows``."""
 
+    today = thai_today()  # one date for the whole sheet
+
     def read_row(row: int, cells: list[str], problems: list[dict[str, Any]]) -> MemberLine | None:
         id_text = columns.cell(cells, "national_id")
         if not id_text:
@@ -78,7 +81,7 @@ def parse_rows(
                 )
             )  # fmt: skip
         joined_on = read_past_date(
-            columns, row, cells, problems, "joined_on",
+            columns, row, cells, problems, "joined_on", today=today,
             missing="the joining date is missing", not_yet="a member is registered once joined",
         )  # fmt: skip
         if joined_on is None:
