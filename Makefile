@@ -14,7 +14,7 @@ help:
 	@echo "make faults    the fault suite, full profile (make test runs its short profile)"
 	@echo "make acceptance the FY 2562 half-year report through the services' APIs alone (a few minutes; also in make test)"
 	@echo "make long-view the 2003-2022 cumulative table, full profile (make test runs its quick one)"
-	@echo "make welfare-acceptance seed 003's welfare funds table, full profile (make test runs it at 1/1,000)"
+	@echo "make welfare-acceptance seed 003's welfare funds table, full profile (make test runs it at 1/100)"
 	@echo "make bench-welfare-year a year of contribution sheets for 6.5 million members (78 million rows; hours, by command only)"
 	@echo "make contracts regenerate the published OpenAPI and AsyncAPI documents"
 	@echo "make reconcile do the running services agree? (ARGS='--data-dir /tmp/b' for another instance)"

@@ -15,11 +15,11 @@ The figures must come out of reporting's ``/v1/reports/welfare`` exactly, after 
 events went through Kafka; a reader bound to the first fund's province sees that fund alone.
 
 Scaling: every count and amount is the national figure divided by ``SCALE`` and rounded
-down (money in satang): the quick profile (``make test``) divides by 1,000 (5 funds,
-6,486 members, 2,041,300,000 satang in the funds, 1,970 people helped, 239,994,647
-satang paid), the full one by 1 (``make welfare-acceptance``, or
+down (money in satang): the quick profile (``make test``) divides by 100, as the issue
+asks (59 funds, 64,866 members, 20,413,000,000 satang in the funds, 19,703 people
+helped, 2,399,946,472 satang paid), the full one by 1 (``make welfare-acceptance``, or
 ``WELFARE_PROFILE=full pytest tests/e2e/test_welfare_acceptance.py -s``); any other
-divisor with ``WELFARE_SCALE=100`` (59 funds, 64,866 members).
+divisor with ``WELFARE_SCALE=10`` (591 funds, 648,667 members).
 """
 
 import asyncio
@@ -43,7 +43,7 @@ from baan_shared.clock import thai_today, utcnow
 from baan_shared.fiscal import fiscal_year_at
 
 SCALE = int(
-    os.environ.get("WELFARE_SCALE") or (1 if os.environ.get("WELFARE_PROFILE") == "full" else 1000)
+    os.environ.get("WELFARE_SCALE") or (1 if os.environ.get("WELFARE_PROFILE") == "full" else 100)
 )
 # The full table's feed is 10.5 million welfare events: about ten times 1/10's, which
 # took 384 s on a quiet 2-core machine and 1,715 s on a busy one. Two hours could stop it.
