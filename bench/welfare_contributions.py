@@ -36,7 +36,7 @@ import resource
 import tempfile
 import time
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -207,22 +207,6 @@ async def fund_balances(
     return served, plain, contributions
 
 
-class FreshToken(httpx.Auth):
-    """A national client's bearer token, minted again once half its lifetime has passed,
-    as a real client refreshes it: the national year runs longer than a token lives
-    (the first national run stopped at month 10 with 401 "the token has expired")."""
-
-    def __init__(self, issuer: DevIssuer, client_id: str) -> None:
-        self.issuer, self.client_id = issuer, client_id
-        self.token, self.minted = "", -math.inf
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if time.monotonic() - self.minted > self.issuer.lifetime_seconds / 2:
-            self.token, self.minted = self.issuer.token_for(self.client_id), time.monotonic()
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        yield request
-
-
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -267,7 +251,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> None:
             transport=transport,
             base_url="http://welfare",
             timeout=3600,
-            auth=FreshToken(issuer, "baan-national"),
+            auth=issuer.auth("baan-national"),  # a year outlives a token
         ) as http:
             fund_ids = []
             for n in range(funds):

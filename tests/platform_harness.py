@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from stdnum.th import pin
 
-from baan_local.dev_issuer import DevIssuer
+from baan_local.dev_issuer import DevIssuer, FreshToken
 from baan_local.kafka import LocalKafka
 from baan_local.ports import free_port
 from baan_local.services import ServiceProcess
@@ -56,12 +56,23 @@ class Platform:
     def url(self, service: str) -> str:
         return self.services[service].url
 
-    def client(self, service: str, token: str | None = None) -> httpx.AsyncClient:
+    def client(
+        self, service: str, token: str | None = None, *, auth: FreshToken | None = None
+    ) -> httpx.AsyncClient:
         """A client of ``service`` as the national office (every scope, every area),
-        unless another client's ``token`` is given."""
-        bearer = token or self.issuer.token_for("baan-national")
+        unless another client's ``token`` (sent as it is) or ``auth`` (its tokens
+        minted again before they expire) is given. The national office's tokens are
+        minted again too: a full acceptance outlives one token's hour."""
+        if token is not None:
+            return httpx.AsyncClient(
+                base_url=self.url(service),
+                timeout=30,
+                headers={"authorization": f"Bearer {token}"},
+            )
         return httpx.AsyncClient(
-            base_url=self.url(service), timeout=30, headers={"authorization": f"Bearer {bearer}"}
+            base_url=self.url(service),
+            timeout=30,
+            auth=auth or self.issuer.auth("baan-national"),
         )
 
     async def wait_ready(self, timeout: float = 120.0) -> None:

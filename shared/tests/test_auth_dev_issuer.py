@@ -2,6 +2,7 @@
 by client credentials, and a service fetches the issuer's JWKS to check it,
 exactly as it would with Keycloak in production."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Security
 from baan_local.dev_issuer import (
     DevIssuer,
     DevIssuerServer,
+    FreshToken,
     generate_key,
     load_or_create_key,
     parse_clients,
@@ -105,6 +107,52 @@ async def test_a_client_credentials_token_is_checked_against_the_fetched_jwks(
     response = await _call(_service(settings), issued.json()["access_token"])
     assert response.status_code == 200
     assert response.json() == {"client": "bangkok-office", "areas": ["10"]}
+
+
+async def test_a_client_working_longer_than_a_token_lives_keeps_its_access(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The full welfare acceptance stopped after an hour with 401 "the token has
+    expired": its client had one token for the whole feed."""
+    issuer = DevIssuer(issuer=f"http://127.0.0.1:{free_port()}", clients=parse_clients(CLIENTS))
+    for name, value in issuer.service_environment(embed_jwks=True).items():
+        monkeypatch.setenv(name, value)
+    app = _service(AuthSettings())
+    an_hour_ago = issuer.mint_token(
+        "bangkok-office", ["reports:read"], ["10"], now=time.time() - issuer.lifetime_seconds - 60
+    )
+    refused = await _call(app, an_hour_ago)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "the token has expired"
+
+    now = [0.0]
+    auth = issuer.auth("bangkok-office")
+    auth.clock = lambda: now[0]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://reporting.test", auth=auth
+    ) as client:
+        first = await client.get("/v1/reports/progress")
+        sent = auth.token
+        now[0] = issuer.lifetime_seconds / 2 - 1
+        await client.get("/v1/reports/progress")
+        assert auth.token == sent  # the same token while it has half its life left
+        now[0] = issuer.lifetime_seconds / 2
+        later = await client.get("/v1/reports/progress")
+    assert auth.token != sent  # minted again, long before the first expired
+    assert first.status_code == later.status_code == 200
+    assert later.json() == {"client": "bangkok-office", "areas": ["10"]}
+
+
+def test_an_unregistered_client_gets_the_scopes_and_areas_asked_for() -> None:
+    issuer = DevIssuer(clients=parse_clients(CLIENTS))
+    auth = issuer.auth("province-50-office", ["reports:read"], ["50"])
+    assert isinstance(auth, FreshToken)
+    claims = jwt.decode(auth.mint(), options={"verify_signature": False})
+    assert (claims["client_id"], claims["scope"], claims["baan_areas"]) == (
+        "province-50-office",
+        "reports:read",
+        ["50"],
+    )
 
 
 async def test_the_environment_it_hands_services_makes_them_trust_it(
