@@ -35,7 +35,7 @@ from reporting.projections.household_progress import (
     event_time,
 )
 from reporting.projections.models import HOUSEHOLD_PROGRESS
-from reporting.projections.rows import GrantRow
+from reporting.projections.rows import GrantRow, household_tuple
 
 
 def _decode(event: CloudEvent) -> AnyHouseholdEvent | None:
@@ -80,9 +80,10 @@ async def _apply_household_events(
                 "last_event_time": event_time(event),
             }
     households, created = await repository.household_rows(session, first_seen)
+    read = {hid: household_tuple(row) for hid, row in households.items()}
     keep_summaries = summaries.kept()
     before = {
-        hid: summaries.contribution(row)
+        hid: summaries.shape(row)
         for hid, row in households.items()
         if keep_summaries and hid not in created
     }
@@ -115,7 +116,7 @@ async def _apply_household_events(
         await repository.record_applied(
             session, projection=HOUSEHOLD_PROGRESS, stream=stream, event_time=at, events=count
         )
-    await repository.write_households(session, households.values())
+    await repository.write_households(session, households.values(), read=read)
     # Only the grants the batch named changed (the others were read for the sums).
     await repository.write_grants(session, (grants[gid] for gid in grant_first_seen))
     # The summary rows, in the same transaction: each household's old contribution
@@ -124,7 +125,7 @@ async def _apply_household_events(
     if keep_summaries:
         deltas = summaries.Deltas()
         for hid, row in households.items():
-            deltas.change(before.get(hid), summaries.contribution(row))
+            deltas.moved(before.get(hid), summaries.shape(row))
         for gid in grant_first_seen:
             deltas.change(grants_before[gid], summaries.grant_contribution(grants[gid]))
         await deltas.write(session)

@@ -152,6 +152,34 @@ async def _upsert_arrays(
     return [row[0] for row in result.all()] if returning else []
 
 
+async def _update_arrays(
+    session: AsyncSession, table: Table, columns: list[str], values: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: ``columns[1:]`` of existing rows, found by their key ``columns[0]``,
+    set to ``values`` (one tuple per column, the rows' values in order) in one
+    ``UPDATE ... FROM unnest(...)``, one array parameter per column."""
+    connection = await session.connection()
+    sync = connection.sync_connection
+    translate = sync.get_execution_options().get("schema_translate_map") if sync else None
+    schema = translate.get(table.schema, table.schema) if translate else table.schema
+    name = f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
+    types = _array_types(table)
+    arrays = ", ".join(f"${n}::{types[c]}" for n, c in enumerate(columns, start=1))
+    names = ", ".join(f'"{c}"' for c in columns)
+    key = columns[0]
+    statement = (
+        f"UPDATE {name} AS t SET "
+        + ", ".join(f'"{c}" = u."{c}"' for c in columns[1:])
+        + f' FROM unnest({arrays}) AS u({names}) WHERE t."{key}" = u."{key}"'
+    )
+    enums = _enum_columns(table)
+    parameters = tuple(
+        [None if v is None else v.value for v in column] if c in enums else list(column)
+        for c, column in zip(columns, values, strict=True)
+    )
+    await connection.exec_driver_sql(statement, parameters)
+
+
 @functools.cache
 def _enum_columns(table: Table) -> frozenset[str]:
     """Columns stored by an enum's value (``db.enum_type``)."""
@@ -264,11 +292,21 @@ async def household_rows(
     session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
 ) -> tuple[dict[uuid.UUID, HouseholdRow], set[uuid.UUID]]:
     """``lock_households`` without ORM objects: the rows as plain ``HouseholdRow``s,
-    read with one Core SELECT (locked in key order), and the ids this call created."""
+    read with one Core SELECT (locked in key order), and the ids this call created.
+
+    The rows are read first and only the missing ones inserted (then read): past its
+    first event a household exists, so most batches need no insert at all."""
     ids = sorted(first_seen)
-    created = await _create_missing_households(session, ids, first_seen)
     found = await _locked_rows(session, rows.HOUSEHOLDS, "household_id", ids, "household_id")
-    return {r[0]: HouseholdRow(*r) for r in found}, created
+    households = {r[0]: HouseholdRow(*r) for r in found}
+    missing = [hid for hid in ids if hid not in households]
+    if not missing:
+        return households, set()
+    # Created here or, meanwhile, by another transaction: read and locked either way.
+    created = await _create_missing_households(session, missing, first_seen)
+    found = await _locked_rows(session, rows.HOUSEHOLDS, "household_id", missing, "household_id")
+    households.update((r[0], HouseholdRow(*r)) for r in found)
+    return households, created
 
 
 async def grant_rows_of(
@@ -306,13 +344,37 @@ def _write_back(session: AsyncSession, table: Table, key: str) -> Any:
     )
 
 
-async def write_households(session: AsyncSession, households: Iterable[HouseholdRow]) -> None:
-    """Write plain household rows back (every column): one INSERT ... ON CONFLICT DO
-    UPDATE, executed for all of them at once."""
+async def write_households(
+    session: AsyncSession,
+    households: Iterable[HouseholdRow],
+    *,
+    read: Mapping[uuid.UUID, tuple[Any, ...]] | None = None,
+) -> None:
+    """Write plain household rows back: one statement for all of them. Given the rows
+    as they were ``read`` (``rows.household_tuple``, keyed by id), on PostgreSQL only
+    the rows that changed, and of them only the columns that changed in any (an
+    approval moves a handful of a row's 28 columns: the driver then encodes that many
+    arrays, not all); otherwise every column (INSERT ... ON CONFLICT DO UPDATE)."""
     if session.get_bind().dialect.name == "postgresql":
         every = [rows.household_tuple(row) for row in households]
         columns = list(rows.HOUSEHOLD_COLUMNS)
-        await _upsert_arrays(session, rows.HOUSEHOLDS, "household_id", columns, every, update=True)
+        if read is None:
+            await _upsert_arrays(
+                session, rows.HOUSEHOLDS, "household_id", columns, every, update=True
+            )
+            return
+        changed = [now for now in every if read.get(now[0]) != now]
+        if not changed:
+            return
+        then = list(zip(*(read.get(now[0]) or (None,) * len(now) for now in changed), strict=True))
+        now_ = list(zip(*changed, strict=True))
+        moved = [i for i in range(1, len(columns)) if then[i] != now_[i]]
+        await _update_arrays(
+            session,
+            rows.HOUSEHOLDS,
+            [columns[0], *(columns[i] for i in moved)],
+            [now_[0], *(now_[i] for i in moved)],
+        )
         return
     values = [rows.household_values(row) for row in households]
     if values:

@@ -221,42 +221,72 @@ def _areas(row: Household) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def contribution(row: Household) -> Contribution:
-    """What one household adds to the summary rows."""
+Shape = tuple[Any, ...]
+"""What of a household's row its contribution depends on: its stage, places, year and
+half, the months of the milestones it counts for, its persons and its money. Many
+households share one (a committee's decision: one community, one month)."""
+
+
+def shape(row: Household) -> Shape:
+    """The household's ``Shape``."""
     stage = Stage(row.stage)
     approved = as_utc(row.approval_dated or row.approved_at)
     started = as_utc(row.start_dated or row.started_at)
     completed = as_utc(row.completion_dated or row.completed_at)
-    half = approval_half(row.fiscal_year, approved)
-    progress = (
-        1,
-        *(1 if stage.value == name else 0 for name in STAGE_COLUMNS),
-        row.grant_amount_satang or 0,
-        row.disbursed_satang or 0,
-    )
-    milestones: list[tuple[str, date]] = []
-    if approved is not None and stage in COUNTS_AS_APPROVED:
-        milestones.append(("approved", month_of(approved)))
-    if started is not None and stage in COUNTS_AS_STARTED:
-        milestones.append(("started", month_of(started)))
-    if completed is not None:
-        milestones.append(("completed", month_of(completed)))
-    persons = (1, row.household_size or 0)
-    cells: Contribution = {}
-    for level, province, district, subdistrict in _areas(row):
-        area = (level, row.programme, province, district, subdistrict)
-        year = row.fiscal_year or 0
-        for period in ((year, half), (year, EVERY), (EVERY, EVERY)):
-            cells[(PROGRESS.name, (*area, *period))] = progress
-        for measure, month in milestones:
-            cells[(ACHIEVEMENT.name, (*area, measure, month))] = persons
-    place = (
+    return (
+        stage,
         row.programme,
         row.province_code,
         row.district_code or NO_CODE,
         row.subdistrict_code or NO_CODE,
         row.community_id or NO_COMMUNITY,
+        row.fiscal_year or 0,
+        approval_half(row.fiscal_year, approved),
+        month_of(approved) if approved is not None and stage in COUNTS_AS_APPROVED else None,
+        month_of(started) if started is not None and stage in COUNTS_AS_STARTED else None,
+        month_of(completed) if completed is not None else None,
+        row.household_size or 0,
+        row.grant_amount_satang or 0,
+        row.disbursed_satang or 0,
     )
+
+
+def contribution(row: Household) -> Contribution:
+    """What one household adds to the summary rows (shared between households of one
+    shape: read it, do not change it)."""
+    return _cells(shape(row))
+
+
+@lru_cache(maxsize=4096)
+def _cells(of: Shape) -> Contribution:
+    (stage, programme, province, district, subdistrict, community, year, half) = of[:8]
+    approved, started, completed, size, granted, disbursed = of[8:]
+    progress = (
+        1,
+        *(1 if stage.value == name else 0 for name in STAGE_COLUMNS),
+        granted,
+        disbursed,
+    )
+    milestones = [
+        (measure, month)
+        for measure, month in (
+            ("approved", approved),
+            ("started", started),
+            ("completed", completed),
+        )
+        if month is not None
+    ]
+    persons = (1, size)
+    cells: Contribution = {}
+    for area in (
+        (PROVINCE_LEVEL, programme, province, NO_CODE, NO_CODE),
+        (SUBDISTRICT_LEVEL, programme, province, district, subdistrict),
+    ):
+        for period in ((year, half), (year, EVERY), (EVERY, EVERY)):
+            cells[(PROGRESS.name, (*area, *period))] = progress
+        for measure, month in milestones:
+            cells[(ACHIEVEMENT.name, (*area, measure, month))] = persons
+    place = (programme, province, district, subdistrict, community)
     reached: dict[tuple[date, int], int] = {}
     for measure, month in milestones:
         for first, months in periods_of(month):
@@ -265,6 +295,24 @@ def contribution(row: Household) -> Contribution:
     for (first, months), count in reached.items():
         cells[(PLACE.name, (*place, ANY, first, months))] = (count, 0)
     return cells
+
+
+Difference = tuple[tuple[Cell, int, tuple[tuple[int, int], ...]], ...]
+"""The cells a change moves: each with its number of values and the (index, delta) of
+those that move."""
+
+
+@lru_cache(maxsize=4096)
+def _difference(before: Shape | None, after: Shape) -> Difference:
+    """What a household moving from ``before`` (None: new) to ``after`` changes (cells
+    left as they were are left out)."""
+    moved = Deltas()
+    moved.change(None if before is None else _cells(before), _cells(after))
+    return tuple(
+        (cell, len(values), tuple((i, v) for i, v in enumerate(values) if v))
+        for cell, values in moved.cells.items()
+        if any(values)
+    )
 
 
 def periods_of(month: date) -> tuple[tuple[date, int], ...]:
@@ -312,6 +360,20 @@ class Deltas:
         if before is not None:
             self.add(before, -1)
         self.add(after, +1)
+
+    def moved(self, before: Shape | None, after: Shape) -> None:
+        """A household went from the shape ``before`` (None: it did not exist) to
+        ``after``: ``change`` of their contributions, the difference kept per pair of
+        shapes (a batch moves thousands of households of a few shapes the same way)."""
+        if before == after:
+            return
+        cells = self.cells
+        for cell, width, moves in _difference(before, after):
+            total = cells.get(cell)
+            if total is None:
+                total = cells[cell] = [0] * width
+            for i, value in moves:
+                total[i] += value
 
     async def write(self, session: AsyncSession) -> None:
         """Add the deltas to this task's slot of the summary rows: one upsert per table,
