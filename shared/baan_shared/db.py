@@ -232,6 +232,51 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         raise _wrapped(error, f"COPY {table.name}", raw.dbapi_connection, dialect) from error
 
 
+async def update_rows(
+    session: AsyncSession, table: Table, key: str, columns: Sequence[str], rows: Sequence[Any]
+) -> None:
+    """Existing rows of ``table``, found by their ``key`` column, given new values of
+    ``columns`` inside the session's transaction; each of ``rows`` is a tuple of the key
+    then the columns, in that order. On PostgreSQL one ``UPDATE ... FROM unnest(...)``
+    with one array parameter per column (a committee's thousands of rows as one
+    statement, not one UPDATE each), elsewhere one executemany. Values go through their
+    column type's bind processing first, as an UPDATE's would."""
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    names = [key, *columns]
+    if dialect.name != "postgresql":
+        statement = (
+            table.update()
+            .where(table.c[key] == bindparam(f"_{key}"))
+            .values({name: bindparam(f"_{name}") for name in columns})
+        )
+        await connection.execute(
+            statement, [{f"_{n}": v for n, v in zip(names, row, strict=True)} for row in rows]
+        )
+        return
+    sync = connection.sync_connection
+    translate = sync.get_execution_options().get("schema_translate_map") if sync else None
+    schema = translate.get(table.schema, table.schema) if translate else table.schema
+    name = f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
+    arrays = ", ".join(
+        f"${n}::{table.c[c].type.compile(dialect=dialect)}[]" for n, c in enumerate(names, start=1)
+    )
+    processors = [table.c[c].type._cached_bind_processor(dialect) or _as_is for c in names]
+    parameters = tuple(
+        [process(value) for value in values]
+        for process, values in zip(processors, zip(*rows, strict=True), strict=True)
+    )
+    quoted = ", ".join(f'"{c}"' for c in names)
+    sql = (
+        f"UPDATE {name} AS t SET "
+        + ", ".join(f'"{c}" = u."{c}"' for c in columns)
+        + f' FROM unnest({arrays}) AS u({quoted}) WHERE t."{key}" = u."{key}"'
+    )
+    await connection.exec_driver_sql(sql, parameters)
+
+
 def _as_is(value: Any) -> Any:
     return value
 

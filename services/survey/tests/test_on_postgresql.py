@@ -107,6 +107,15 @@ async def test_a_committee_meeting_of_a_thousand_decisions_on_postgresql(
         await pg_client.get("/v1/households", params={"status": "approved", "limit": 500})
     ).json()
     assert {h["fiscal_year"] for h in approved["items"]} == {2562}
+    # Every column a decision moves is written by the meeting's one UPDATE.
+    detail = (await pg_client.get(f"/v1/households/{ids[-1]}")).json()
+    assert (detail["status"], detail["approved_by"], detail["eligible"]) == (
+        "approved",
+        "committee",
+        True,
+    )
+    assert detail["approved_at"].startswith("2019-03-15")
+    assert [c["outcome"] for c in detail["eligibility_checks"]]
     # Each meeting's transitions are recorded (one multi-row INSERT per meeting).
     history = (await pg_client.get(f"/v1/households/{ids[-1]}/history")).json()
     assert [(h["to_status"], h["decided_by"]) for h in history][1:] == [

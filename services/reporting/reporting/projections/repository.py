@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
-from baan_shared.db import one_of
+from baan_shared.db import one_of, update_rows
 from reporting.periods import Month
 from reporting.projections import rows, summaries
 from reporting.projections.models import (
@@ -150,34 +150,6 @@ async def _upsert_arrays(
     )
     result = await connection.exec_driver_sql(statement, parameters)
     return [row[0] for row in result.all()] if returning else []
-
-
-async def _update_arrays(
-    session: AsyncSession, table: Table, columns: list[str], values: list[tuple[Any, ...]]
-) -> None:
-    """PostgreSQL: ``columns[1:]`` of existing rows, found by their key ``columns[0]``,
-    set to ``values`` (one tuple per column, the rows' values in order) in one
-    ``UPDATE ... FROM unnest(...)``, one array parameter per column."""
-    connection = await session.connection()
-    sync = connection.sync_connection
-    translate = sync.get_execution_options().get("schema_translate_map") if sync else None
-    schema = translate.get(table.schema, table.schema) if translate else table.schema
-    name = f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
-    types = _array_types(table)
-    arrays = ", ".join(f"${n}::{types[c]}" for n, c in enumerate(columns, start=1))
-    names = ", ".join(f'"{c}"' for c in columns)
-    key = columns[0]
-    statement = (
-        f"UPDATE {name} AS t SET "
-        + ", ".join(f'"{c}" = u."{c}"' for c in columns[1:])
-        + f' FROM unnest({arrays}) AS u({names}) WHERE t."{key}" = u."{key}"'
-    )
-    enums = _enum_columns(table)
-    parameters = tuple(
-        [None if v is None else v.value for v in column] if c in enums else list(column)
-        for c, column in zip(columns, values, strict=True)
-    )
-    await connection.exec_driver_sql(statement, parameters)
 
 
 @functools.cache
@@ -369,11 +341,12 @@ async def write_households(
         then = list(zip(*(read.get(now[0]) or (None,) * len(now) for now in changed), strict=True))
         now_ = list(zip(*changed, strict=True))
         moved = [i for i in range(1, len(columns)) if then[i] != now_[i]]
-        await _update_arrays(
+        await update_rows(
             session,
             rows.HOUSEHOLDS,
-            [columns[0], *(columns[i] for i in moved)],
-            [now_[0], *(now_[i] for i in moved)],
+            columns[0],
+            [columns[i] for i in moved],
+            list(zip(*(now_[i] for i in (0, *moved)), strict=True)),
         )
         return
     values = [rows.household_values(row) for row in households]
