@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from baan_shared.clock import utcnow
@@ -41,19 +41,28 @@ class HouseMilestone(SQLModel, table=True):
     with the date it is planned for and the date it was reached."""
 
     __tablename__ = "house_milestones"
+    # Every planned house writes its template's milestones into each index: the unique
+    # pairs lead with the house work (its lookups need no index of their own), and only
+    # dated milestones, the ones looked up by date (late ones), are in the date's.
     __table_args__ = (
         UniqueConstraint("house_work_id", "position", name="uq_house_milestones_position"),
         UniqueConstraint("house_work_id", "code", name="uq_house_milestones_code"),
+        Index(
+            "ix_house_milestones_planned_on",
+            "planned_on",
+            postgresql_where=text("planned_on IS NOT NULL"),
+            sqlite_where=text("planned_on IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    house_work_id: uuid.UUID = Field(foreign_key="house_works.id", index=True)
+    house_work_id: uuid.UUID = Field(foreign_key="house_works.id")
     position: int
     code: str = Field(max_length=50)
     label_th: str = Field(max_length=200)
     percent: int
     schedule_percent: int
-    planned_on: date | None = Field(default=None, index=True)
+    planned_on: date | None = None
     # Set by hand (a build team's own plan): rescheduling the project leaves it alone.
     planned_on_fixed: bool = False
     planned_by: str | None = Field(default=None, max_length=200)
