@@ -142,7 +142,6 @@ class TestFiles:
 
 class TestEvents:
     def test_the_outbox_payload_is_the_event_models_json(self) -> None:
-        import json
         import uuid
 
         from baan_shared.clock import utcnow
@@ -170,6 +169,6 @@ class TestEvents:
             subdistrict_code="100101",
             community_id=row["community_id"],
         )
-        assert event["payload"] == json.dumps(model.model_dump(mode="json"), ensure_ascii=False)
+        assert event["payload"] == model.model_dump_json()
         assert (event["type"], event["aggregateid"]) == ("household.surveyed", str(row["id"]))
         assert event["dataschema"] == HouseholdSurveyed.dataschema()

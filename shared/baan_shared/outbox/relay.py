@@ -11,7 +11,6 @@ Delivery is at least once: a crash between the broker's ack and the
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import zlib
@@ -42,7 +41,7 @@ from baan_shared.bus.producer import create_producer
 from baan_shared.bus.security import KafkaSecurity
 from baan_shared.clock import utcnow
 from baan_shared.db import SessionFactory, is_sqlite
-from baan_shared.events.envelope import Headers, json_value, kafka_headers
+from baan_shared.events.envelope import Headers, kafka_headers
 from baan_shared.observability.metrics import (
     OUTBOX_OLDEST_PENDING_SECONDS,
     OUTBOX_PENDING,
@@ -88,7 +87,8 @@ def _kafka_record(row: Row[Any], traceparent: str | None) -> tuple[bytes, bytes,
         dataschema=row.dataschema,
         traceparent=traceparent,
     )
-    return row.aggregateid.encode(), json_value(json.loads(row.payload)), headers
+    # The writer stored the data as the binding's value (compact JSON, Thai as is).
+    return row.aggregateid.encode(), row.payload.encode(), headers
 
 
 _OUTBOX = OutboxMessage.__table__

@@ -5,7 +5,6 @@ a survey import) next to their state change and only flush; the request's
 single commit makes both durable together, or neither.
 """
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +27,8 @@ def _row(data: EventData, source: str) -> dict[str, Any]:
         "topic": data.topic,
         "source": source,
         "dataschema": data.dataschema(),
-        "payload": json.dumps(data.model_dump(mode="json"), ensure_ascii=False),
+        # Compact JSON, Thai as is: the Kafka value the relay sends as stored.
+        "payload": data.model_dump_json(),
         "occurred_at": utcnow(),
         "traceparent": current_traceparent(),
         "sent_at": None,

@@ -1,6 +1,5 @@
 """All SQL about imports."""
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from baan_shared.auth import Principal, area_filter
 from baan_shared.clock import utcnow
 from baan_shared.events.catalog import HouseholdSurveyed
+from baan_shared.events.envelope import json_text
 from baan_shared.ids import new_id
 from baan_shared.observability.tracing import current_traceparent
 from baan_shared.outbox import OutboxMessage
@@ -394,7 +394,7 @@ def surveyed_events(rows: list[dict[str, Any]], now: datetime) -> list[dict[str,
             | {
                 "id": new_id(),
                 "aggregateid": household_id,
-                "payload": json.dumps(payload, ensure_ascii=False),
+                "payload": json_text(payload),
             }
         )
     return events

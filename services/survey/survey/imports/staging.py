@@ -22,7 +22,6 @@ by two columns) go the Python way whole.
 """
 
 import functools
-import json
 import operator
 import re
 import secrets
@@ -40,6 +39,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal, area_filter
 from baan_shared.events.catalog import HouseholdSurveyed
+from baan_shared.events.envelope import json_text
 from baan_shared.observability.tracing import current_traceparent
 from survey import SOURCE
 from survey.households.duplicates import _TITLES
@@ -392,7 +392,7 @@ def _payload_pieces(now: datetime, community_id: uuid.UUID | None) -> tuple[list
             "subdistrict_code",
         )
     }
-    text = json.dumps(marked, ensure_ascii=False)
+    text = json_text(marked)
     parts = re.split(r'"@@(\w+)@@"', text)
     return parts[0::2], parts[1::2]
 
