@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -211,11 +212,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     translate = sync.get_execution_options().get("schema_translate_map") if sync else None
     schema = translate.get(table.schema, table.schema) if translate else table.schema
     dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) or _as_is for name in columns]
-    records = [
-        tuple(process(row[name]) for name, process in zip(columns, processors, strict=True))
-        for row in rows
-    ]
+    records = _records(table, dialect, columns, rows)
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     if not driver.is_in_transaction():
@@ -275,6 +272,33 @@ async def update_rows(
         + f' FROM unnest({arrays}) AS u({quoted}) WHERE t."{key}" = u."{key}"'
     )
     await connection.exec_driver_sql(sql, parameters)
+
+
+def _records(
+    table: Table, dialect: Dialect, columns: list[str], rows: Sequence[dict[str, Any]]
+) -> list[Any]:
+    """Each row's values of ``columns`` in order, through their types' bind processing:
+    the values picked in C (``itemgetter``), the processors run for the columns that
+    have one (an enum's value, an aware time's check), not a call for every value."""
+    processors = [
+        (i, process)
+        for i, name in enumerate(columns)
+        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+    ]
+    pick = itemgetter(*columns)
+    if len(columns) == 1:  # itemgetter of one name gives the value, not a tuple
+        (name,) = columns
+        one = processors[0][1] if processors else _as_is
+        return [(one(row[name]),) for row in rows]
+    if not processors:
+        return [pick(row) for row in rows]
+    records = []
+    for row in rows:
+        values = list(pick(row))
+        for i, process in processors:
+            values[i] = process(values[i])
+        records.append(values)
+    return records
 
 
 def _as_is(value: Any) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
@@ -97,3 +97,35 @@ async def test_rows_go_to_the_table_the_schema_translate_map_names(database_url:
     finally:
         await engine.dispose()
     assert (live[0], kept[0]) == (0, 2)
+
+
+async def test_rows_of_one_column_and_rows_needing_no_bind_processing(database_url: str) -> None:
+    """COPY's records are picked by column (``itemgetter``): a table of one column, and
+    one whose types need no bind processing, get every value in its place."""
+    metadata = MetaData()
+    codes = Table("codes", metadata, Column("code", String(8), primary_key=True))
+    plain = Table(
+        "plain",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(50), nullable=False),
+        Column("size", Integer, nullable=False),
+    )
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    try:
+        async with unit_of_work(create_session_factory(engine)) as session:
+            await insert_rows(session, codes, [{"code": "10"}, {"code": "1001"}])
+            await insert_rows(
+                session,
+                plain,
+                [{"id": 1, "name": "ชุมชนริมคลอง", "size": 7}, {"id": 2, "name": "b", "size": 0}],
+            )
+        async with engine.connect() as connection:
+            stored_codes = sorted((await connection.execute(select(codes.c.code))).scalars())
+            stored = sorted(tuple(row) for row in await connection.execute(select(plain)))
+    finally:
+        await engine.dispose()
+    assert stored_codes == ["10", "1001"]
+    assert stored == [(1, "ชุมชนริมคลอง", 7), (2, "b", 0)]
