@@ -32,6 +32,8 @@ from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, idempotent
 from baan_shared.ids import new_id
+from baan_testkit import apps
+from baan_testkit.apps import ON_BOTH_DATABASES
 
 test_metadata = MetaData()
 notes = Table(
@@ -123,15 +125,9 @@ def build_app(session_factory: Any) -> FastAPI:
     return app
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/audit.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return str(make_database("audit_in_transaction"))
+@pytest.fixture(params=ON_BOTH_DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return apps.database_url(request, tmp_path, "audit_in_transaction")
 
 
 class Counted:

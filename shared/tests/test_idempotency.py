@@ -24,6 +24,8 @@ from baan_shared.http.deps import SessionDep
 from baan_shared.http.errors import install_error_handlers
 from baan_shared.http.idempotency import IdempotencyKey, idempotent, purge_expired
 from baan_shared.ids import new_id
+from baan_testkit import apps
+from baan_testkit.apps import ON_BOTH_DATABASES
 
 # The test's own table: a separate MetaData keeps it out of the services' schema.
 test_metadata = MetaData()
@@ -133,15 +135,9 @@ async def _count(app: FastAPI) -> int:
         return int(result.scalar_one())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/idempotency.db"
-    try:
-        make_database = request.getfixturevalue("make_postgres_database")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the baan pytest plugin's PostgreSQL server")
-    return str(make_database("idempotency"))
+@pytest.fixture(params=ON_BOTH_DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return apps.database_url(request, tmp_path, "idempotency")
 
 
 @pytest.fixture

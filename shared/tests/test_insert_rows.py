@@ -14,16 +14,13 @@ from sqlmodel import func, select
 from baan_shared.clock import utcnow
 from baan_shared.db import create_engine, create_session_factory, insert_rows, unit_of_work
 from baan_shared.inbox.table import ProcessedEvent
+from baan_testkit import apps
 from baan_testkit.apps import ON_BOTH_DATABASES
-from baan_testkit.pytest_plugin import MakeDatabase
 
 
 @pytest.fixture(params=ON_BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/rows.db"
-    make_database: MakeDatabase = request.getfixturevalue("make_postgres_database")
-    return make_database("insert_rows")
+    return apps.database_url(request, tmp_path, "insert_rows")
 
 
 def _row(event_id: uuid.UUID) -> dict[str, Any]:
@@ -124,7 +121,7 @@ async def test_rows_of_one_column_and_rows_needing_no_bind_processing(database_u
             )
         async with engine.connect() as connection:
             stored_codes = sorted((await connection.execute(select(codes.c.code))).scalars())
-            stored = sorted(tuple(row) for row in await connection.execute(select(plain)))
+            stored = sorted(tuple(row) for row in await connection.execute(plain.select()))
     finally:
         await engine.dispose()
     assert stored_codes == ["10", "1001"]

@@ -20,6 +20,7 @@ from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantRejected, HouseholdApproved
 from baan_shared.observability.tracing import configure_tracing, span_from, trace_id
 from baan_shared.outbox import OutboxMessage, OutboxRelay, record_event, record_events
+from baan_testkit import apps
 from baan_testkit.apps import ON_BOTH_DATABASES
 from baan_testkit.pytest_plugin import MakeDatabase
 
@@ -43,10 +44,7 @@ class _Producer:
 
 @pytest.fixture(params=ON_BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/relay.db"
-    make_database: MakeDatabase = request.getfixturevalue("make_postgres_database")
-    return make_database("relay_records")
+    return apps.database_url(request, tmp_path, "relay_records")
 
 
 def _approved(**overrides: Any) -> HouseholdApproved:

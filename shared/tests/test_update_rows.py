@@ -19,8 +19,8 @@ from baan_shared.db import (
     unit_of_work,
     update_rows,
 )
+from baan_testkit import apps
 from baan_testkit.apps import ON_BOTH_DATABASES
-from baan_testkit.pytest_plugin import MakeDatabase
 
 
 class Status(StrEnum):
@@ -42,10 +42,7 @@ CASES = Table(
 
 @pytest.fixture(params=ON_BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/rows.db"
-    make_database: MakeDatabase = request.getfixturevalue("make_postgres_database")
-    return make_database("update_rows")
+    return apps.database_url(request, tmp_path, "update_rows")
 
 
 async def test_the_named_columns_of_the_named_rows_change_and_nothing_else(
