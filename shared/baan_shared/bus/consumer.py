@@ -170,7 +170,7 @@ def _is_unavailable(exc: BaseException) -> bool:
     return sqlstate is not None and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
 
 
-def _header_type(record: ConsumerRecord[Any, Any]) -> str | None:
+def header_type(record: ConsumerRecord[Any, Any]) -> str | None:
     """The record's ``ce_type`` header, or None when it has none readable (then the
     record is parsed, and a malformed one dead-lettered)."""
     for name, raw in record.headers or ():
@@ -505,7 +505,7 @@ class EventConsumer:
         """Another consumer's event on a shared stream, told by its ``ce_type`` header
         alone: passed over without parsing and validating its body (most of a stream
         such as ``survey.households`` is of types construction and finance ignore)."""
-        event_type = _header_type(record)
+        event_type = header_type(record)
         return event_type is not None and event_type not in self.subscriptions.handlers
 
     async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:

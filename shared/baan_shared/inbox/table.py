@@ -7,7 +7,7 @@ transaction, so a redelivered event finds its row and changes nothing.
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import BigInteger, Column, Uuid
 from sqlmodel import Field, SQLModel, col, select
@@ -20,7 +20,6 @@ from baan_shared.db import (
     insert_rows,
     one_of,
 )
-from baan_shared.events.envelope import CloudEvent
 
 
 class Position(Protocol):
@@ -35,6 +34,20 @@ class Position(Protocol):
 
     @property
     def offset(self) -> int: ...
+
+
+class Identified(Protocol):
+    """What the inbox needs of an event: a ``CloudEvent``, or a consumer's own
+    decoded form of one (the reporting rebuild's)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+E = TypeVar("E", bound=Identified)
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -118,8 +131,8 @@ async def claim_new_events(
     session: AsyncSession,
     *,
     consumer: str,
-    events: Sequence[tuple[CloudEvent, Position]],
-) -> list[CloudEvent]:
+    events: Sequence[tuple[E, Position]],
+) -> list[E]:
     """Record a batch of events in the inbox, in the caller's transaction; return those
     ``consumer`` has not applied before (in order, each once even if the batch holds a
     redelivered copy). One lookup and one insert for the batch, not one per event."""
@@ -131,7 +144,7 @@ async def claim_new_events(
             ProcessedEvent.consumer == consumer, among
         )
         seen.update((await session.exec(seen_query)).all())
-    fresh: list[CloudEvent] = []
+    fresh: list[E] = []
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for event, record in events:

@@ -19,7 +19,7 @@ entry together.
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -150,7 +150,11 @@ def apply_house_cancelled(row: Household, data: HouseCancelled, at: datetime) ->
 
 def first_seen(event: CloudEvent, data: AnyHouseholdEvent) -> dict[str, object]:
     """The household's row as its first event (of any stream) creates it."""
-    at = event_time(event)
+    return first_seen_at(event_time(event), data)
+
+
+def first_seen_at(at: datetime, data: AnyHouseholdEvent) -> dict[str, Any]:
+    """``first_seen`` of an event at ``at``."""
     return {
         "programme": data.programme,
         "province_code": data.province_code,

@@ -281,6 +281,22 @@ async def household_rows(
     return households, created
 
 
+async def households_if_any(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, HouseholdRow]:
+    """Those of ``ids`` whose rows exist, as plain ``HouseholdRow``s (locked)."""
+    found = await _locked_rows(session, rows.HOUSEHOLDS, "household_id", ids, "household_id")
+    return {r[0]: HouseholdRow(*r) for r in found}
+
+
+async def grants_of_households(
+    session: AsyncSession, household_ids: list[uuid.UUID]
+) -> list[GrantRow]:
+    """Every grant of these households, as plain ``GrantRow``s (locked)."""
+    found = await _locked_rows(session, rows.GRANTS, "household_id", household_ids, "grant_id")
+    return [GrantRow(*r) for r in found]
+
+
 async def grant_rows_of(
     session: AsyncSession, first_seen: Mapping[uuid.UUID, Mapping[str, Any]]
 ) -> list[GrantRow]:

@@ -26,7 +26,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from baan_shared.bus.consumer import EventConsumer
+from baan_shared.bus.consumer import EventConsumer, header_type
 from baan_shared.bus.security import KafkaSecurity, client_options
 from baan_shared.collector import old_objects_frozen
 from baan_shared.db import create_session_factory
@@ -38,6 +38,7 @@ from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.projections import summaries
 from reporting.rebuild import workers as split_over
+from reporting.rebuild.fold import FOLDED, Fold, FoldedEvent, decode
 from reporting.rebuild.progress import RebuildProgress
 from reporting.rebuild.shadow import Shadow, open_shadow
 
@@ -89,6 +90,8 @@ class RebuildResult:
     """Processes the catch-up ran in (``workers``)."""
     peak_memory_bytes: int = 0
     """This process's peak resident memory, and each worker's."""
+    households_read_back: int = 0
+    """Households the catch-up met again after they left its window (``fold``)."""
 
 
 async def _open_consumer(
@@ -135,11 +138,13 @@ async def _drain(
     apply: ApplyBatch,
     *,
     concurrently: bool,
+    together: bool = False,
     progress: "Progress | None" = None,
 ) -> int:
-    """Apply records, a fetched batch per partition at a time, until every partition
-    reaches the end it has now; how many. ``progress`` hears how many there are to
-    replay and each batch applied."""
+    """Apply records, a fetched batch per partition at a time (``together``: every
+    partition's of a fetch in one call), until every partition reaches the end it has
+    now; how many. ``progress`` hears how many there are to replay and each batch
+    applied."""
     ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
     if progress is not None:
         to_replay = 0
@@ -159,7 +164,10 @@ async def _drain(
             for tp, records in (await consumer.getmany(*behind, timeout_ms=500)).items()
             if records
         }
-        if concurrently:
+        if together:
+            if batches:
+                await apply([record for records in batches.values() for record in records])
+        elif concurrently:
             # Each partition in its own transaction: while one waits on the database,
             # another's events are decoded and folded.
             await asyncio.gather(*(apply(records) for records in batches.values()))
@@ -246,6 +254,47 @@ def _catch_up_applier(applier: EventConsumer) -> ApplyBatch:
     return apply
 
 
+def _fold_applier(
+    applier: EventConsumer, fold: Fold, sessions: async_sessionmaker[AsyncSession]
+) -> ApplyBatch:
+    """Catching up with the households in memory (``fold``): a fetch's household, house
+    and grant events folded in one transaction with their inbox rows. A partition that
+    holds anything else, or a record that does not decode, goes the live consumer's way
+    (``_catch_up_applier``), after the fold has written its households out when that
+    partition's records may touch them."""
+    live_way = _catch_up_applier(applier)
+    listened = SUBSCRIPTIONS.handlers
+
+    async def apply(records: list[Any]) -> None:
+        partitions: dict[tuple[str, int], list[Any]] = {}
+        for record in records:
+            partitions.setdefault((record.topic, record.partition), []).append(record)
+        folded: list[tuple[FoldedEvent, Any]] = []
+        others: list[list[Any]] = []
+        for partition in partitions.values():
+            decoded = [decode(record, listened) for record in partition]
+            if any(event is None for event in decoded):
+                others.append(partition)
+                continue
+            folded += [
+                (event, record)
+                for event, record in zip(decoded, partition, strict=True)
+                if isinstance(event, FoldedEvent)
+            ]
+        if folded:
+            async with sessions() as session:
+                await fold.apply(session, folded)
+                await session.commit()
+        for partition in others:
+            if any(header_type(record) in FOLDED for record in partition) and fold.held:
+                async with sessions() as session:
+                    await fold.write_out(session)
+                    await session.commit()
+            await live_way(partition)
+
+    return apply
+
+
 async def rebuild(
     database_url: str,
     bootstrap_servers: str,
@@ -285,7 +334,9 @@ async def rebuild(
         )
         consumer = await _open_consumer(bootstrap_servers, result.group_id, security)
         try:
-            catch_up = _catch_up_applier(applier)
+            fold = Fold()
+            shadow_sessions = create_session_factory(shadow.engine)
+            catch_up = _fold_applier(applier, fold, shadow_sessions)
             # The summary rows are summed once from the replayed households, not kept
             # batch by batch; inside the swap the projectors keep them again.
             with summaries.deferred(), collector_for_replay():
@@ -303,15 +354,16 @@ async def rebuild(
                     )
                 while True:
                     applied = await _drain(
-                        consumer,
-                        catch_up,
-                        concurrently=shadow.engine.dialect.name != "sqlite",
-                        progress=progress,
+                        consumer, catch_up, concurrently=False, together=True, progress=progress
                     )
                     result.events_replayed += applied
                     log.info("rebuild caught up", extra={"events": result.events_replayed})
                     if applied < SMALL_ENOUGH_TO_SWAP:
                         break
+                async with shadow_sessions() as session:
+                    await fold.write_out(session)
+                    await session.commit()
+                result.households_read_back = fold.read_back
             await shadow.build_deferred_indexes(of_summaries=False)
             await shadow.recompute_summaries()
             await shadow.build_deferred_indexes(of_summaries=True)

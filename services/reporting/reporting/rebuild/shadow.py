@@ -77,6 +77,11 @@ is a new entry in every index) or summary row."""
 _DEFERRED_NAMES = frozenset(index.name for index in DEFERRED_INDEXES)
 
 PG_SHADOW, PG_RETIRED = "reporting_rebuild", "reporting_retired"
+SORT_MEMORY = "256MB"
+"""PostgreSQL's memory for each sort or hash of the recompute's GROUP BYs and of the
+deferred index builds, set in their own transactions: the defaults (4 MB a sort,
+64 MB an index build) are far below a replay's groups (the reach summary's of 20,000
+households hashed 71 MB)."""
 SQLITE_SHADOW = "rebuild"
 
 
@@ -115,6 +120,8 @@ class Shadow:
         tables' (``of_summaries``, once they are recomputed), or the others'."""
         summary_tables = {table.name for table, _key, _values in summaries.SUMMED}
         async with self.engine.begin() as conn:
+            if not self.sqlite:
+                await conn.execute(text(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'"))
             for index in DEFERRED_INDEXES:
                 assert index.table is not None
                 if (index.table.name in summary_tables) == of_summaries:
@@ -124,6 +131,8 @@ class Shadow:
         """The shadow summary rows summed from the shadow households, set-based."""
         schema = SQLITE_SHADOW if self.sqlite else PG_SHADOW
         async with self.engine.begin() as conn:
+            if not self.sqlite:
+                await conn.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
             await summaries.recompute(conn, households=f"{schema}.household_progress")
 
     async def lock_live_inbox(self, conn: AsyncConnection) -> None:
