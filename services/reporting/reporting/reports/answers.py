@@ -13,11 +13,13 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from baan_shared.auth import Principal
 
-Version = tuple[tuple[object, ...], ...]
-"""Every projection's mark on every stream, as read (one row each)."""
+Version = tuple[Any, ...]
+"""Every projection's mark on every stream, as read (one row each): compared, never
+looked into, by the cache."""
 
 
 @dataclass(frozen=True)

@@ -55,4 +55,4 @@ async def projections_version(session: AsyncSession) -> Version:
     a projection moves one (its ``last_applied_at`` at least), in the same transaction
     as the rows it changes: while this is unchanged, so is every report."""
     result = await (await session.connection()).execute(_MARKS)
-    return tuple(tuple(row) for row in result.all())
+    return tuple(result.all())

@@ -99,11 +99,15 @@ async def as_of(session: AsyncSession, principal: Principal | None = None) -> da
     Read once per session (a request's): an answer made of several reports (the query
     API's years, targets and money) stamps them all with the mark read before the first
     of them counted anything, which every later count includes too."""
-    key = ("reports.as_of", principal)
+    key = _as_of_key(principal)
     if key not in session.info:
         session.info[key] = (await freshness(session, principal)).as_of
     found: datetime | None = session.info[key]
     return found
+
+
+def _as_of_key(principal: Principal | None) -> tuple[str, Principal | None]:
+    return ("reports.as_of", principal)
 
 
 async def progress(
@@ -129,6 +133,12 @@ async def progress_answer(
     found = answers.get(key, version) if answers is not None else None
     if found is not None:
         return found
+    if where.principal is None or where.principal.all_areas:
+        # A national caller's as_of is the latest of these marks (``freshness``): no
+        # need to read them again.
+        session.info.setdefault(
+            _as_of_key(where.principal), latest(*(mark.last_event_time for mark in version))
+        )
     # Plain dicts in the model's field order to JSON in pydantic's core: the bytes
     # ProgressReport would give, without building (and copying) 462 row models.
     answer = Answer.of(to_json(await _progress_document(session, where, filters)))
