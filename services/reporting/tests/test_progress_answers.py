@@ -27,6 +27,7 @@ from baan_shared.events import CloudEvent
 from baan_testkit import auth as auth_testing
 from baan_testkit.apps import running_app, service_settings
 from baan_testkit.auth import ClientFor
+from reporting.reports.answers import Answer, AnswerCache
 from reporting.reports.schemas import ProgressReport
 
 RUN_ON_BOTH_DATABASES = True
@@ -175,3 +176,18 @@ async def test_a_replica_answers_with_an_approval_another_replica_projected(
         await apply_events(projecting, approval("10"))
         after = (await _ok(client)).json()["totals"]
     assert after["approved"] == before["approved"] + 1
+
+
+def test_kept_answers_stay_within_their_bytes_the_least_recently_read_going_first() -> None:
+    answers = AnswerCache(max_bytes=10)
+    version = ("marks",)
+    for key in "abc":
+        answers.put(key, version, Answer.of(b"1234"))
+    assert answers.get("a", version) is None  # 12 bytes: the oldest went
+    assert answers.get("b", version) is not None  # read: now the most recent
+    answers.put("d", version, Answer.of(b"1234"))
+    assert answers.get("c", version) is None
+    assert answers.get("b", version) is not None
+    assert answers.get("b", ("other marks",)) is None
+    answers.put("e", version, Answer.of(b"x" * 11))  # larger than the whole: not kept
+    assert answers.get("e", version) is None

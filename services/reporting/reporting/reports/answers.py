@@ -44,12 +44,14 @@ def areas_key(principal: Principal | None) -> Hashable:
 class AnswerCache:
     """The latest answer per key, as long as the version it was made at is current.
 
-    A bounded number of keys (the least recently used go first): a national answer
-    is about 450 KB, and a key's answer from an older version is replaced, not kept.
+    Bounded in bytes (the least recently used answers go first): a national progress
+    report is about 450 KB, a province's a few KB. A key's answer from an older
+    version is replaced, not kept beside the new one.
     """
 
-    def __init__(self, keys: int = 64) -> None:
-        self._keys = keys
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._answers: OrderedDict[Hashable, tuple[Version, Answer]] = OrderedDict()
 
     def get(self, key: Hashable, version: Version) -> Answer | None:
@@ -60,10 +62,16 @@ class AnswerCache:
         return found[1]
 
     def put(self, key: Hashable, version: Version, answer: Answer) -> None:
+        replaced = self._answers.pop(key, None)
+        if replaced is not None:
+            self._bytes -= len(replaced[1].body)
+        if len(answer.body) > self._max_bytes:
+            return
         self._answers[key] = (version, answer)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self._keys:
-            self._answers.popitem(last=False)
+        self._bytes += len(answer.body)
+        while self._bytes > self._max_bytes:
+            _key, (_version, oldest) = self._answers.popitem(last=False)
+            self._bytes -= len(oldest.body)
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
