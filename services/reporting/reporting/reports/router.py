@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.errors import invalid
 from baan_shared.http.bounds import FiscalYearBE
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
@@ -20,6 +20,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.periods import PeriodKind, end_of_day
 from reporting.reports import service
+from reporting.reports.answers import Answer, AnswerCache, matches
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
@@ -52,6 +53,11 @@ AsOfDateQuery = Annotated[
         "heard of by then, each at the stage it was at then. Money is as it is now"
     ),
 ]
+
+
+# The dependencies below are ``async def`` although they never wait: FastAPI runs a
+# plain ``def`` dependency in a worker thread, a hand-off that cost more than a kept
+# answer's whole lookup.
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def _report_query(
     return HouseholdReportQuery(where, filters)
 
 
-def progress_query(
+async def progress_query(
     programme: ProgrammeQuery = None,
     province_code: ProvinceQuery = None,
     fiscal_year: FiscalYearQuery = None,
@@ -111,7 +117,7 @@ def progress_query(
     return _report_query(programme, province_code, fiscal_year, period, None, principal)
 
 
-def funnel_query(
+async def funnel_query(
     programme: ProgrammeQuery = None,
     province_code: ProvinceQuery = None,
     fiscal_year: FiscalYearQuery = None,
@@ -126,14 +132,44 @@ ProgressQueryDep = Annotated[HouseholdReportQuery, Depends(progress_query)]
 FunnelQueryDep = Annotated[HouseholdReportQuery, Depends(funnel_query)]
 
 
+async def kept_answers(request: Request) -> AnswerCache:
+    """The app's answers kept per version of the projections (one cache per app, so
+    apps on other databases in one process never share one)."""
+    answers: AnswerCache | None = getattr(request.app.state, "report_answers", None)
+    if answers is None:
+        answers = request.app.state.report_answers = AnswerCache()
+    return answers
+
+
+KeptAnswers = Annotated[AnswerCache, Depends(kept_answers)]
+
+
+def json_answer(answer: Answer, if_none_match: str | None) -> Response:
+    """The answer, or 304 Not Modified when the client already holds it (its ETag)."""
+    headers = {"ETag": answer.etag}
+    if matches(if_none_match, answer.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)
+
+
+# Its statements in autocommit (no BEGIN and COMMIT round trips around a kept answer's
+# one SELECT): each reads its own snapshot, as in a READ COMMITTED transaction, in the
+# order version, as_of, counts, so neither an answer nor the version it is kept for
+# claims more than its figures hold.
 @router.get("/progress", response_model=ProgressReport, tags=["reports"])
-async def progress_report(session: SessionDep, query: ProgressQueryDep) -> ProgressReport:
+async def progress_report(
+    session: ReadSessionDep,
+    query: ProgressQueryDep,
+    answers: KeptAnswers,
+    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
     """Households by stage and money granted and paid, per programme × province.
 
     With ``fiscal_year``, only households approved in that year count (with ``period``,
     in that half). Each figure links to its households in ``drill_down``.
     """
-    return await service.progress(session, query.where, query.filters)
+    answer = await service.progress_answer(session, query.where, query.filters, answers)
+    return json_answer(answer, if_none_match)
 
 
 @router.get("/funnel", response_model=FunnelReport, tags=["reports"])

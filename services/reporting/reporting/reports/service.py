@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 
+from pydantic_core import to_json
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
@@ -18,6 +19,7 @@ from reporting.projections.models import MAIN_PATH, Stage, as_utc
 from reporting.projections.repository import AreaFilter
 from reporting.projections.stage import latest
 from reporting.reports import repository as own_areas
+from reporting.reports.answers import Answer, AnswerCache, areas_key
 from reporting.reports.schemas import (
     FreshnessReport,
     FunnelReport,
@@ -53,7 +55,7 @@ def _links_of(
 ) -> dict[str, str]:
     # A programme × province report has up to 462 rows of 10 links, the same ones at
     # every call with the same filters: building them was most of the report's time.
-    # Callers copy the dict they get (validating a report copies it too).
+    # Callers never change the dict they get (validating a report copies it).
     return {
         name: drill_link(**{**dict(filters), **dict(row), **drill})
         for name, drill in PROGRESS_DRILLS.items()
@@ -97,27 +99,68 @@ async def as_of(session: AsyncSession, principal: Principal | None = None) -> da
     Read once per session (a request's): an answer made of several reports (the query
     API's years, targets and money) stamps them all with the mark read before the first
     of them counted anything, which every later count includes too."""
-    key = ("reports.as_of", principal)
+    key = _as_of_key(principal)
     if key not in session.info:
         session.info[key] = (await freshness(session, principal)).as_of
     found: datetime | None = session.info[key]
     return found
 
 
+def _as_of_key(principal: Principal | None) -> tuple[str, Principal | None]:
+    return ("reports.as_of", principal)
+
+
 async def progress(
     session: AsyncSession, where: AreaFilter, filters: Filters | None = None
 ) -> ProgressReport:
+    return ProgressReport.model_validate(await _progress_document(session, where, filters))
+
+
+async def progress_answer(
+    session: AsyncSession,
+    where: AreaFilter,
+    filters: Filters | None = None,
+    answers: AnswerCache | None = None,
+) -> Answer:
+    """The progress report as the JSON bytes ``ProgressReport`` serialises to: the kept
+    answer while the projections are at the version it was made at, else a new one.
+
+    The version is read before anything is counted, so an answer is never kept for a
+    version older than its figures (and never claims to be fresher than them)."""
+    filters = filters or {}
+    version = await own_areas.projections_version(session)
+    key = ("progress", areas_key(where.principal), tuple(filters.items()))
+    found = answers.get(key, version) if answers is not None else None
+    if found is not None:
+        return found
+    if where.principal is None or where.principal.all_areas:
+        # A national caller's as_of is the latest of these marks (``freshness``): no
+        # need to read them again.
+        session.info.setdefault(
+            _as_of_key(where.principal), latest(*(mark.last_event_time for mark in version))
+        )
+    # Plain dicts in the model's field order to JSON in pydantic's core: the bytes
+    # ProgressReport would give, without building (and copying) 462 row models.
+    answer = Answer.of(to_json(await _progress_document(session, where, filters)))
+    if answers is not None:
+        answers.put(key, version, answer)
+    return answer
+
+
+async def _progress_document(
+    session: AsyncSession, where: AreaFilter, filters: Filters | None = None
+) -> dict[str, object]:
+    """A ``ProgressReport`` as plain data, fields in the model's order."""
     filters = filters or {}
     fresh_as_of = await as_of(session, where.principal)
     areas = await repository.counts_by_area(session, where)
-    # Up to 462 rows: validated as one document (in pydantic's core), not row by row.
     key = tuple(filters.items())
     rows = [
         {
-            **vars(a),
             "drill_down": _links_of(
                 key, (("programme", a.programme), ("province_code", a.province_code))
             ),
+            **vars(a),
         }
         for a in areas
     ]
@@ -125,7 +168,7 @@ async def progress(
         "drill_down": _progress_links(filters),
         **{name: sum(row[name] for row in rows) for name in COUNT_FIELDS},
     }
-    return ProgressReport.model_validate({"as_of": fresh_as_of, "rows": rows, "totals": totals})
+    return {"as_of": fresh_as_of, "rows": rows, "totals": totals}
 
 
 async def funnel(
