@@ -671,12 +671,20 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         f"{result.events_in_swap} applied inside the swap; {result.workers} process(es), "
         f"peak memory {result.peak_memory_bytes / 2**20:,.0f} MiB)"
     )
+    catch_up = getattr(result, "catch_up_seconds", 0.0)  # older code, A/B runs: none
+    print(
+        f"  of which       : catching up {catch_up:.1f} s, then indexes, summaries and "
+        f"swap {result.seconds - catch_up:.1f} s; "
+        f"{getattr(result, 'households_read_back', 0):,} households read back"
+    )
     figures.update(
         rebuild_seconds=round(result.seconds, 2),
         rebuild_events=result.events_replayed,
         rebuild_events_per_second=round(result.events_replayed / result.seconds, 1),
         rebuild_peak_memory_bytes=result.peak_memory_bytes,
         rebuild_workers=result.workers,
+        rebuild_catch_up_seconds=round(catch_up, 2),
+        rebuild_households_read_back=getattr(result, "households_read_back", 0),
     )
 
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")

@@ -90,6 +90,9 @@ class RebuildResult:
     """Processes the catch-up ran in (``workers``)."""
     peak_memory_bytes: int = 0
     """This process's peak resident memory, and each worker's."""
+    catch_up_seconds: float = 0.0
+    """Of ``seconds``, until every event was applied (then the indexes, the summaries'
+    recompute and the swap)."""
     households_read_back: int = 0
     """Households the catch-up met again after they left its window (``fold``)."""
 
@@ -364,6 +367,7 @@ async def rebuild(
                     await fold.write_out(session)
                     await session.commit()
                 result.households_read_back = fold.read_back
+                result.catch_up_seconds = time.monotonic() - started
             await shadow.build_deferred_indexes(of_summaries=False)
             await shadow.recompute_summaries()
             await shadow.build_deferred_indexes(of_summaries=True)
