@@ -32,7 +32,7 @@ from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.money import repository as money_repository
 from reporting.periods import FiscalPeriod, PeriodKind
-from reporting.projections import repository
+from reporting.projections import repository, summaries
 from reporting.projections.repository import AchievementFilter, AreaFilter
 
 RUN_ON_BOTH_DATABASES = True
@@ -312,3 +312,21 @@ def _bounds(period: FiscalPeriod) -> tuple[datetime, datetime]:
 
 def _grant_sums(rows: list[Any]) -> list[Any]:
     return sorted(rows, key=lambda g: (g.programme, g.area_code or ""))
+
+
+def test_the_recompute_side_by_side_runs_every_statement_once_the_reach_after_the_places() -> None:
+    """The rebuild runs ``recompute_steps``' chains side by side on PostgreSQL: together
+    they are ``recompute_sql``, each table's DELETE comes first, and the reach (the sums
+    of the places) only after both of the places' INSERTs."""
+    households = "reporting_rebuild.household_progress"
+    steps = summaries.recompute_steps("postgresql", households)
+    flat = [statement for step in steps for chain in step for statement in chain]
+    assert sorted(flat) == sorted(summaries.recompute_sql("postgresql", households))
+    deletes, places, last = steps
+    assert all(statement.startswith("DELETE") for chain in deletes for statement in chain)
+    assert [chain[0].split(" (")[0] for chain in places] == [
+        "INSERT INTO reporting_rebuild.place_summary"
+    ] * 2
+    reach, others = last
+    assert all("INTO reporting_rebuild.reach_summary" in statement for statement in reach)
+    assert not any("reach_summary" in s or "place_summary" in s for s in others)

@@ -709,6 +709,27 @@ def recompute_sql(dialect: str, households: str = "household_progress") -> list[
     return statements + places_and_grants_sql(dialect, households)
 
 
+def recompute_steps(dialect: str, households: str = "household_progress") -> list[list[list[str]]]:
+    """``recompute_sql``'s statements as steps, each a few chains that may run side by
+    side (each in its own transaction, on its own connection): the DELETEs; the places'
+    two INSERTs; then the reach (the sums of the places) beside every other table's."""
+    deletes: list[str] = []
+    places: list[list[str]] = []
+    reach: list[str] = []
+    others: list[str] = []
+    for statement in recompute_sql(dialect, households):
+        target = statement.split(" (", 1)[0]
+        if statement.startswith("DELETE"):
+            deletes.append(statement)
+        elif target.endswith(f".{PLACE.name}") or target == f"INSERT INTO {PLACE.name}":
+            places.append([statement])
+        elif target.endswith(f".{REACH.name}") or target == f"INSERT INTO {REACH.name}":
+            reach.append(statement)
+        else:
+            others.append(statement)
+    return [[deletes], places, [reach, others]]
+
+
 async def recompute(connection: AsyncConnection, households: str = "household_progress") -> None:
     """Make the summary tables the sums of ``households`` (set-based, in SQL)."""
     for statement in recompute_sql(connection.dialect.name, households):

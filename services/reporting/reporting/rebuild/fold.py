@@ -69,8 +69,6 @@ grants): a national replay's window, not the nation."""
 _WRITTEN_AT_ONCE = HELD // 10
 """How many of the oldest leave the window together (one statement per table)."""
 
-_ATTRIBUTES = frozenset({"ce_id", "ce_type", "ce_time", "ce_source", "ce_subject"})
-
 
 @dataclass(slots=True)
 class FoldedEvent:
@@ -91,21 +89,20 @@ def decode(record: ConsumerRecord[Any, Any], listened: Any) -> FoldedEvent | str
     """The record as a ``FoldedEvent``; ``NOT_OURS`` for a type not in ``listened``;
     None when the fold cannot take it (another projection's type, or a record that
     does not decode: the live consumer's way then applies or dead-letters it)."""
-    attributes: dict[str, bytes] = {}
-    for name, raw in record.headers or ():
-        if name in _ATTRIBUTES and raw is not None:
-            attributes[name] = raw
     try:
+        attributes: dict[str, bytes] = dict(record.headers or ())
         event_type = attributes["ce_type"].decode()
         if event_type not in listened:
             return NOT_OURS
         model, _apply = FOLDED[event_type]
-        if "ce_source" not in attributes or "ce_subject" not in attributes:
+        if attributes.get("ce_source") is None or attributes.get("ce_subject") is None:
             return None
         at = as_utc(datetime.fromisoformat(attributes["ce_time"].decode()))
         event_id = uuid.UUID(attributes["ce_id"].decode())
         data = model.model_validate_json(record.value)
-    except (KeyError, ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+    # A header missing or None, a value that does not parse (pydantic's ValidationError
+    # is a ValueError).
+    except (KeyError, ValueError, TypeError, AttributeError):
         return None
     assert at is not None
     return FoldedEvent(event_id, event_type, at, data)

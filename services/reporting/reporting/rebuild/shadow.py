@@ -129,11 +129,21 @@ class Shadow:
 
     async def recompute_summaries(self) -> None:
         """The shadow summary rows summed from the shadow households, set-based."""
-        schema = SQLITE_SHADOW if self.sqlite else PG_SHADOW
+        if self.sqlite:
+            async with self.engine.begin() as conn:
+                households = f"{SQLITE_SHADOW}.household_progress"
+                await summaries.recompute(conn, households=households)
+            return
+        # PostgreSQL runs each statement on one core: the places' two sums side by
+        # side, then the reach (summed from the places) beside the other tables'.
+        for step in summaries.recompute_steps("postgresql", f"{PG_SHADOW}.household_progress"):
+            await asyncio.gather(*(self._run(chain) for chain in step if chain))
+
+    async def _run(self, statements: list[str]) -> None:
         async with self.engine.begin() as conn:
-            if not self.sqlite:
-                await conn.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
-            await summaries.recompute(conn, households=f"{schema}.household_progress")
+            await conn.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+            for statement in statements:
+                await conn.execute(text(statement))
 
     async def lock_live_inbox(self, conn: AsyncConnection) -> None:
         """Stop the live consumer from applying events until ``conn`` commits."""
