@@ -145,10 +145,11 @@ async def _drain(
     progress: "Progress | None" = None,
 ) -> int:
     """Apply records, a fetched batch per partition at a time (``together``: every
-    partition's of a fetch in one call), until every partition reaches the end it has
-    now; how many. ``progress`` hears how many there are to replay and each batch
-    applied."""
+    partition's of a fetch in one call, the partitions read in step), until every
+    partition reaches the end it has now; how many. ``progress`` hears how many there
+    are to replay and each batch applied."""
     ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
+    starts = {tp: await consumer.position(tp) for tp in ends}
     if progress is not None:
         to_replay = 0
         for tp, end in ends.items():
@@ -162,9 +163,13 @@ async def _drain(
             CONSUMER_LAG.labels(REBUILD_CONSUMER, tp.topic, str(tp.partition)).set(lag)
         if not behind:
             return applied
+        asked = list(behind)
+        if together:
+            in_step = await _in_step(consumer, starts, behind)
+            asked = [tp for tp in behind if tp in in_step]
         batches = {
             tp: records
-            for tp, records in (await consumer.getmany(*behind, timeout_ms=500)).items()
+            for tp, records in (await consumer.getmany(*asked, timeout_ms=500)).items()
             if records
         }
         if together:
@@ -183,6 +188,29 @@ async def _drain(
         if batches:
             _replayed(sum(len(records) for records in batches.values()))
             await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+
+
+IN_STEP = 0.02
+"""How far (a share of its records to replay) a partition may run ahead of the one
+furthest behind while a catch-up folds households (``fold``)."""
+
+
+async def _in_step(
+    consumer: AIOKafkaConsumer, starts: dict[TopicPartition, int], ends: dict[TopicPartition, int]
+) -> set[TopicPartition]:
+    """The partitions not ahead of the one furthest behind by more than ``IN_STEP``.
+
+    A household's events are spread over three streams, written as its story went:
+    read in step, each stream the same share of the way through, a household's events
+    arrive close together, while the fold still holds it (read apart, the shortest
+    stream runs ahead and its households have left the window when the others reach
+    them)."""
+    done = {
+        tp: (await consumer.position(tp) - starts[tp]) / max(1, end - starts[tp])
+        for tp, end in ends.items()
+    }
+    furthest_behind = min(done.values())
+    return {tp for tp, share in done.items() if share <= furthest_behind + IN_STEP}
 
 
 YOUNG_OBJECTS = 20_000
