@@ -77,11 +77,14 @@ is a new entry in every index) or summary row."""
 _DEFERRED_NAMES = frozenset(index.name for index in DEFERRED_INDEXES)
 
 PG_SHADOW, PG_RETIRED = "reporting_rebuild", "reporting_retired"
-SORT_MEMORY = "256MB"
-"""PostgreSQL's memory for each sort or hash of the recompute's GROUP BYs and of the
-deferred index builds, set in their own transactions: the defaults (4 MB a sort,
-64 MB an index build) are far below a replay's groups (the reach summary's of 20,000
-households hashed 71 MB)."""
+SORT_MEMORY = "64MB"
+"""PostgreSQL's memory for each sort of the recompute's GROUP BYs (twice that for a
+hash: ``hash_mem_multiplier``), set in its transactions: the default 4 MB sent a
+replay's groups to disk (the reach summary's of 20,000 households hashed 71 MB). Two
+chains run side by side, each statement with up to two hashes: 512 MB at most, half
+the chart's PostgreSQL memory limit."""
+INDEX_MEMORY = "256MB"
+"""PostgreSQL's memory for each deferred index build (one at a time; default 64 MB)."""
 SQLITE_SHADOW = "rebuild"
 
 
@@ -121,7 +124,7 @@ class Shadow:
         summary_tables = {table.name for table, _key, _values in summaries.SUMMED}
         async with self.engine.begin() as conn:
             if not self.sqlite:
-                await conn.execute(text(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'"))
+                await conn.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
             for index in DEFERRED_INDEXES:
                 assert index.table is not None
                 if (index.table.name in summary_tables) == of_summaries:
