@@ -414,3 +414,28 @@ async def test_a_rebuild_reports_its_progress_where_ops_can_poll_it(
             "/v1/rebuilds", headers={"Authorization": f"Bearer {province_reader}"}
         )
         assert refused.status_code == 403
+
+
+async def test_a_catch_up_reads_the_streams_in_step() -> None:
+    """A partition further through its records than the one furthest behind by more
+    than ``IN_STEP`` waits for it: a household's events on the three streams then
+    arrive while the fold still holds it."""
+    from aiokafka import TopicPartition
+
+    from reporting.rebuild.replay import IN_STEP, _in_step
+
+    surveys, houses, grants = (TopicPartition(t, 0) for t in ("s", "h", "g"))
+    starts = {surveys: 0, houses: 100, grants: 0}
+    ends = {surveys: 1_000, houses: 1_100, grants: 4_000}
+    at = {surveys: 550, houses: 100 + 480, grants: 1_000}
+
+    class Consumer:
+        async def position(self, tp: TopicPartition) -> int:
+            return at[tp]
+
+    # Surveys are 55 % through, houses 48 %, grants a quarter: only grants are read.
+    assert await _in_step(Consumer(), starts, ends) == {grants}
+    at[grants] = int(4_000 * (0.48 + IN_STEP / 2))
+    assert await _in_step(Consumer(), starts, ends) == {houses, grants}
+    at[houses], at[grants] = 100 + 550, int(4_000 * 0.54)
+    assert await _in_step(Consumer(), starts, ends) == {surveys, houses, grants}
