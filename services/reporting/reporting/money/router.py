@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
@@ -16,6 +16,7 @@ from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
+from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
 
 router = APIRouter(
     dependencies=REPORT_READS,
@@ -53,11 +54,18 @@ def money_query(
 MoneyQueryDep = Annotated[service.MoneyQuery, Depends(money_query)]
 
 
+# Read in autocommit and kept while the projections stand still, as the progress
+# report (``reports.router``): each statement its own snapshot, the version first.
 @router.get("/money", response_model=MoneyReport, tags=["reports"])
-async def money_report(session: SessionDep, query: MoneyQueryDep) -> MoneyReport:
+async def money_report(
+    session: ReadSessionDep,
+    query: MoneyQueryDep,
+    answers: KeptAnswers,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """Budget allocated, grants reserved and disbursed, loans outstanding and the
     arrears ratio, per programme × area, with totals for the whole area asked for."""
-    return await service.money_report(session, query)
+    return json_answer(await service.money_answer(session, query, answers), if_none_match)
 
 
 @router.get("/money/export", responses=FILE, response_class=Response, tags=["exports"])

@@ -31,7 +31,8 @@ from reporting.geography import (
 )
 from reporting.money import repository
 from reporting.money.schemas import FundBalanceRow, MoneyFigures, MoneyReport, MoneyRow
-from reporting.reports.service import as_of
+from reporting.reports.answers import Answer, AnswerCache
+from reporting.reports.service import as_of, kept_answer
 
 LEVELS = list(AreaLevel)
 # Finance's budget levels are the same words, and project (no place: in no row).
@@ -116,6 +117,27 @@ def _fund_row(level: AreaLevel, code: str | None, got: dict[str, int]) -> FundBa
     return FundBalanceRow(
         area_level=level, area_code=code, area_name_th=name_th, area_name_en=name_en, **got
     )
+
+
+async def money_answer(
+    session: AsyncSession, query: MoneyQuery, answers: AnswerCache | None = None
+) -> Answer:
+    """The money report as its JSON bytes, kept while the projections stand still
+    (``reports.service.kept_answer``): budgets, grants, loans and funds are all
+    projected from events."""
+
+    async def make() -> bytes:
+        return (await money_report(session, query)).model_dump_json().encode()
+
+    key = (
+        "money",
+        query.fiscal_year,
+        query.level,
+        query.programme,
+        query.region,
+        query.province_code,
+    )
+    return await kept_answer(session, answers, key, query.principal, make)
 
 
 async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:

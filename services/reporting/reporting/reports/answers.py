@@ -13,7 +13,9 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Response
 
 from baan_shared.auth import Principal
 
@@ -82,3 +84,25 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+
+
+async def kept_answers(request: Request) -> AnswerCache:
+    """The app's answers kept per version of the projections (one cache per app, so
+    apps on other databases in one process never share one)."""
+    answers: AnswerCache | None = getattr(request.app.state, "report_answers", None)
+    if answers is None:
+        answers = request.app.state.report_answers = AnswerCache()
+    return answers
+
+
+KeptAnswers = Annotated[AnswerCache, Depends(kept_answers)]
+# A client's copy of an answer, by its ETag (not in the documented parameters).
+IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def json_answer(answer: Answer, if_none_match: str | None) -> Response:
+    """The answer, or 304 Not Modified when the client already holds it (its ETag)."""
+    headers = {"ETag": answer.etag}
+    if matches(if_none_match, answer.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.errors import invalid
@@ -20,7 +20,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.periods import PeriodKind, end_of_day
 from reporting.reports import service
-from reporting.reports.answers import Answer, AnswerCache, matches
+from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
@@ -132,26 +132,6 @@ ProgressQueryDep = Annotated[HouseholdReportQuery, Depends(progress_query)]
 FunnelQueryDep = Annotated[HouseholdReportQuery, Depends(funnel_query)]
 
 
-async def kept_answers(request: Request) -> AnswerCache:
-    """The app's answers kept per version of the projections (one cache per app, so
-    apps on other databases in one process never share one)."""
-    answers: AnswerCache | None = getattr(request.app.state, "report_answers", None)
-    if answers is None:
-        answers = request.app.state.report_answers = AnswerCache()
-    return answers
-
-
-KeptAnswers = Annotated[AnswerCache, Depends(kept_answers)]
-
-
-def json_answer(answer: Answer, if_none_match: str | None) -> Response:
-    """The answer, or 304 Not Modified when the client already holds it (its ETag)."""
-    headers = {"ETag": answer.etag}
-    if matches(if_none_match, answer.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(answer.body, media_type="application/json", headers=headers)
-
-
 # Its statements in autocommit (no BEGIN and COMMIT round trips around a kept answer's
 # one SELECT): each reads its own snapshot, as in a READ COMMITTED transaction, in the
 # order version, as_of, counts, so neither an answer nor the version it is kept for
@@ -161,7 +141,7 @@ async def progress_report(
     session: ReadSessionDep,
     query: ProgressQueryDep,
     answers: KeptAnswers,
-    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Households by stage and money granted and paid, per programme × province.
 

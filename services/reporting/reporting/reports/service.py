@@ -5,7 +5,7 @@ module shapes the answer and stamps it with ``as_of``. The freshness is read
 first, so a report never claims to be fresher than the counts it carries.
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
@@ -116,35 +116,53 @@ async def progress(
     return ProgressReport.model_validate(await _progress_document(session, where, filters))
 
 
+async def kept_answer(
+    session: AsyncSession,
+    answers: AnswerCache | None,
+    key: Hashable,
+    principal: Principal | None,
+    make: Callable[[], Awaitable[bytes]],
+) -> Answer:
+    """A report's JSON bytes: the answer kept for ``key`` and the caller's areas while
+    the projections are at the version it was made at, else ``make``'s, kept.
+
+    For reports made of projected rows only (every commit that changes them moves a
+    mark). The version is read before anything is counted, so an answer is never kept
+    for a version older than its figures (and never claims to be fresher than them)."""
+    version = await own_areas.projections_version(session)
+    key = (key, areas_key(principal))
+    found = answers.get(key, version) if answers is not None else None
+    if found is not None:
+        return found
+    if principal is None or principal.all_areas:
+        # A national caller's as_of is the latest of these marks (``freshness``): no
+        # need to read them again.
+        session.info.setdefault(
+            _as_of_key(principal), latest(*(mark.last_event_time for mark in version))
+        )
+    answer = Answer.of(await make())
+    if answers is not None:
+        answers.put(key, version, answer)
+    return answer
+
+
 async def progress_answer(
     session: AsyncSession,
     where: AreaFilter,
     filters: Filters | None = None,
     answers: AnswerCache | None = None,
 ) -> Answer:
-    """The progress report as the JSON bytes ``ProgressReport`` serialises to: the kept
-    answer while the projections are at the version it was made at, else a new one.
-
-    The version is read before anything is counted, so an answer is never kept for a
-    version older than its figures (and never claims to be fresher than them)."""
+    """The progress report as the JSON bytes ``ProgressReport`` serialises to."""
     filters = filters or {}
-    version = await own_areas.projections_version(session)
-    key = ("progress", areas_key(where.principal), tuple(filters.items()))
-    found = answers.get(key, version) if answers is not None else None
-    if found is not None:
-        return found
-    if where.principal is None or where.principal.all_areas:
-        # A national caller's as_of is the latest of these marks (``freshness``): no
-        # need to read them again.
-        session.info.setdefault(
-            _as_of_key(where.principal), latest(*(mark.last_event_time for mark in version))
-        )
-    # Plain dicts in the model's field order to JSON in pydantic's core: the bytes
-    # ProgressReport would give, without building (and copying) 462 row models.
-    answer = Answer.of(to_json(await _progress_document(session, where, filters)))
-    if answers is not None:
-        answers.put(key, version, answer)
-    return answer
+
+    async def make() -> bytes:
+        # Plain dicts in the model's field order to JSON in pydantic's core: the bytes
+        # ProgressReport would give, without building (and copying) 462 row models.
+        return to_json(await _progress_document(session, where, filters))
+
+    return await kept_answer(
+        session, answers, ("progress", tuple(filters.items())), where.principal, make
+    )
 
 
 async def _progress_document(
