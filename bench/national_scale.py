@@ -22,7 +22,9 @@ machine in the same run:
    requests;
 4. the baselines for (3): the same GROUP BY in plain SQL over the projection
    table, over the summary rows, and over the grants (asyncpg, no HTTP, no
-   Python shaping);
+   Python shaping); and the summary rows' and the grants' SQL served over HTTP by
+   the smallest honest FastAPI app (``bare_app``: one uvicorn process, an asyncpg
+   pool, the rows as JSON, no token), timed by the same client as the reports;
 5. the welfare funds (issue 19): ``--welfare-members`` members (seed 003: 6,486,679)
    in funds of about 1,097 members each (5,915 nationally), each fund's twelve monthly
    contribution sheets, its agency match and a benefit for three members in ten, as
@@ -47,6 +49,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -56,6 +60,7 @@ import asyncpg
 import geothai
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from fastapi import FastAPI
 
 from baan_local.dev_issuer import DevIssuer
 from baan_local.kafka import LocalKafka
@@ -533,6 +538,43 @@ async def sql_baseline(dsn: str, runs: int, query: str = SQL_GROUP_BY) -> list[f
         await connection.close()
 
 
+def bare_app() -> FastAPI:
+    """`uvicorn --app-dir bench --factory national_scale:bare_app`: the summary rows'
+    and the grants' plain SQL (``SQL_SUMMARY``, ``SQL_MONEY``) on the database BARE_DSN
+    names, their rows as JSON: the floor of a report over HTTP on this machine."""
+    pool: dict[str, asyncpg.Pool] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool["db"] = await asyncpg.create_pool(os.environ["BARE_DSN"], min_size=1, max_size=4)
+        yield
+        await pool["db"].close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/progress")
+    async def progress() -> list[dict[str, Any]]:
+        return [dict(row) for row in await pool["db"].fetch(SQL_SUMMARY)]
+
+    @app.get("/money")
+    async def money() -> list[dict[str, Any]]:
+        return [dict(row) for row in await pool["db"].fetch(SQL_MONEY)]
+
+    return app
+
+
+def serve_bare(dsn: str, port: int) -> subprocess.Popen[bytes]:
+    here = Path(__file__).resolve().parent
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", "--app-dir", str(here)),
+            *("--factory", "national_scale:bare_app", "--host", "127.0.0.1"),
+            *("--port", str(port), "--log-level", "warning"),
+        ],
+        env={**os.environ, "BARE_DSN": dsn},
+    )
+
+
 # The report path checks a bearer token like any partner's call: the national office's,
 # from a development issuer the served process trusts (its JWKS in the environment).
 ISSUER = DevIssuer()
@@ -582,16 +624,16 @@ def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
     )
 
 
-async def wait_ready(base: str) -> None:
+async def wait_ready(base: str, path: str = "/health/live") -> None:
     async with httpx.AsyncClient(base_url=base, timeout=5) as http:
         for _ in range(600):
             try:
-                if (await http.get("/health/live")).status_code == 200:
+                if (await http.get(path)).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.2)
-    raise RuntimeError("the reporting process never came up")
+    raise RuntimeError(f"{base} never came up")
 
 
 def ms(samples: list[float]) -> str:
@@ -700,7 +742,20 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
     welfare_baseline = await welfare_sql_baseline(dsn, args.requests)
     print(f"SQL welfare     : {ms(welfare_baseline)}  [baseline: fund page + province sums]")
     figures.update(latency_figures("welfare_sql", welfare_baseline))
-    (port,) = free_ports(1)
+    (bare_port, port) = free_ports(2)
+    bare_base = f"http://127.0.0.1:{bare_port}"
+    bare = serve_bare(dsn, bare_port)
+    try:
+        await wait_ready(bare_base, "/progress")
+        bare_progress = await http_latency(bare_base, "/progress", {}, args.requests)
+        print(f"bare app summary: {ms(bare_progress)}  [baseline: SQL summaries over HTTP]")
+        figures.update(latency_figures("bare_summary", bare_progress))
+        bare_money = await http_latency(bare_base, "/money", {}, args.requests)
+        print(f"bare app grants : {ms(bare_money)}  [baseline: SQL grants over HTTP]")
+        figures.update(latency_figures("bare_money", bare_money))
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
     base = f"http://127.0.0.1:{port}"
     server = serve(database_url, port)
     try:
@@ -708,6 +763,7 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         progress = await http_latency(base, "/v1/reports/progress", {}, args.requests)
         print(f"GET progress    : {ms(progress)}  (programme × province, all years)")
         figures.update(latency_figures("progress_report", progress))
+        print(ratios("progress", figures, "progress_report", "sql_summary", "bare_summary"))
         targets = await http_latency(
             base,
             "/v1/reports/targets",
@@ -721,6 +777,7 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         )
         print(f"GET money       : {ms(money)}  (budgets, grants, loans by province, FY 2570)")
         figures.update(latency_figures("money_report", money))
+        print(ratios("money", figures, "money_report", "sql_money", "bare_money"))
         query = await http_latency(base, "/v1/query", QUERY, args.requests)
         print(f"GET query       : {ms(query)}  (FY 2570 by province: approved, completed, grants)")
         figures.update(latency_figures("query", query))
@@ -739,6 +796,16 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         server.wait(timeout=30)
     if args.json:
         print(json.dumps(figures))
+
+
+def ratios(name: str, figures: dict[str, Any], report: str, sql: str, bare: str) -> str:
+    """The report's p95 over its plain SQL's and over the bare app's serving that SQL
+    (issue 15: within 2×), noted in ``figures`` as well."""
+    over_sql = figures[f"{report}_p95_ms"] / max(figures[f"{sql}_p95_ms"], 0.001)
+    over_bare = figures[f"{report}_p95_ms"] / max(figures[f"{bare}_p95_ms"], 0.001)
+    figures[f"{name}_over_sql_p95"] = round(over_sql, 2)
+    figures[f"{name}_over_bare_app_p95"] = round(over_bare, 2)
+    return f"  p95 ratios    : {over_sql:.1f}× its plain SQL, {over_bare:.1f}× the bare app's"
 
 
 def latency_figures(name: str, samples: list[float]) -> dict[str, float]:

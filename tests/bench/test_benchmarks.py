@@ -150,9 +150,13 @@ def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
     assert figures["welfare_members"] == 300 and figures["welfare_events"] > 300
     assert figures["rebuild_events"] >= figures["events"] + figures["welfare_events"]
     baselines = ["sql_group_by", "sql_summary", "sql_money", "welfare_sql"]
+    baselines += ["bare_summary", "bare_money"]  # the same SQL over HTTP, a bare app
     reports = ["progress_report", "targets_report", "money_report", "query"]
     for report in [*baselines, *reports, "welfare_fund_balance", "welfare_report"]:
         assert figures[f"{report}_p95_ms"] > 0, report
+    for report in ("progress", "money"):
+        assert figures[f"{report}_over_sql_p95"] > 0, report
+        assert figures[f"{report}_over_bare_app_p95"] > 0, report
 
 
 @pytest.mark.timeout(1500)
