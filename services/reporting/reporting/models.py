@@ -21,6 +21,7 @@ from reporting.projections.models import (
     ReachSummary,
 )
 from reporting.rebuilds.models import RebuildRun
+from reporting.reports.models import ReportEdit
 from reporting.survey_coverage.models import TambonCoverage
 from reporting.targets.models import Target
 from reporting.welfare.models import (
@@ -51,6 +52,7 @@ __all__ = [
     "RateLimitCounter",
     "ReachSummary",
     "RebuildRun",
+    "ReportEdit",
     "TambonCoverage",
     "Target",
     "WelfareBenefit",

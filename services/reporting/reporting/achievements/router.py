@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep, SessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
@@ -18,6 +18,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
+from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -62,13 +63,21 @@ def target_query(
 TargetQueryDep = Annotated[service.TargetQuery, Depends(target_query)]
 
 
+# Read in autocommit and kept while the projections and the targets stand still, as
+# the progress report (``reports.router``): each statement its own snapshot, the
+# version first.
 @router.get("/targets", response_model=TargetReport, tags=["reports"])
-async def target_report(session: SessionDep, query: TargetQueryDep) -> TargetReport:
+async def target_report(
+    session: ReadSessionDep,
+    query: TargetQueryDep,
+    answers: KeptAnswers,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """Target against achieved (approved, started, completed in the period) per
     programme × area, drilling down region → province → district → sub-district,
     with totals for the whole area asked for and households per month.
     Achieved may exceed the target: the percentage is never capped."""
-    return await service.target_report(session, query)
+    return json_answer(await service.target_answer(session, query, answers), if_none_match)
 
 
 @router.get("/targets/export", responses=FILE, response_class=Response, tags=["exports"])

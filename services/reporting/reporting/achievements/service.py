@@ -16,7 +16,7 @@ never the target set for the whole region or country.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -38,7 +38,8 @@ from reporting.geography import (
 from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
 from reporting.projections.repository import ACHIEVEMENTS, AchievementFilter
-from reporting.reports.service import as_of
+from reporting.reports.answers import Answer, AnswerCache
+from reporting.reports.service import as_of, kept_answer
 from reporting.targets import repository as targets_repository
 from reporting.targets.models import Unit
 from reporting.targets.repository import TargetFilter
@@ -245,6 +246,19 @@ def _area_key(level: AreaLevel, province: str | None) -> str | None:
         region = office_map().region_of(province or "")
         return region.code if region else None
     return province
+
+
+async def target_answer(
+    session: AsyncSession, query: TargetQuery, answers: AnswerCache | None = None
+) -> Answer:
+    """The targets report as its JSON bytes, kept while the projections and the targets
+    stand still (``reports.service.kept_answer``)."""
+
+    async def make() -> bytes:
+        return (await target_report(session, query)).model_dump_json().encode()
+
+    key = ("targets", *astuple(replace(query, principal=None)))
+    return await kept_answer(session, answers, key, query.principal, make, edited=True)
 
 
 async def target_report(session: AsyncSession, query: TargetQuery) -> TargetReport:

@@ -11,11 +11,11 @@ programme's cell of its area, so they are not to be added across programmes.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from baan_shared.auth import Principal, current_principal
 from baan_shared.http.bounds import FiscalYearBE
-from baan_shared.http.deps import SessionDep
+from baan_shared.http.deps import ReadSessionDep
 from baan_shared.http.errors import problem_responses
 from baan_shared.reference import Programme
 from reporting.access import REPORT_READS
@@ -23,6 +23,7 @@ from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.query import service
 from reporting.query.schemas import Measure, QueryResult
+from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -35,9 +36,12 @@ router = APIRouter(
 )
 
 
+# Read in autocommit and kept while the projections and the targets stand still, as
+# the progress report (``reports.router``).
 @router.get("", response_model=QueryResult)
 async def query(
-    session: SessionDep,
+    session: ReadSessionDep,
+    answers: KeptAnswers,
     fiscal_year: Annotated[
         list[FiscalYearBE],
         Query(min_length=1, max_length=20, description="One or more fiscal years, B.E."),
@@ -55,7 +59,8 @@ async def query(
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     principal: Principal = Depends(current_principal),
-) -> QueryResult:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """Cells for every programme × fiscal year × area, each with the measures asked for."""
     asked = service.Query(
         fiscal_years=fiscal_year,
@@ -69,4 +74,4 @@ async def query(
         district_code=district_code,
         principal=principal,
     )
-    return await service.query(session, asked)
+    return json_answer(await service.query_answer(session, asked, answers), if_none_match)

@@ -2,7 +2,7 @@
 programme × area, holding the measures asked for (see ``reporting.query.router``)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +16,8 @@ from reporting.money import service as money
 from reporting.periods import PeriodKind
 from reporting.query.funds import FundCellRow, fund_rows
 from reporting.query.schemas import FUND_MEASURES, MONEY_MEASURES, Measure, QueryResult
-from reporting.reports.service import as_of
+from reporting.reports.answers import Answer, AnswerCache
+from reporting.reports.service import as_of, kept_answer
 from reporting.targets.models import Unit
 
 
@@ -42,6 +43,24 @@ class Query:
     @property
     def funds_asked(self) -> bool:
         return any(m in FUND_MEASURES for m in self.measures)
+
+
+async def query_answer(
+    session: AsyncSession, asked: Query, answers: AnswerCache | None = None
+) -> Answer:
+    """The query's cells as JSON bytes, kept while the projections and the targets
+    stand still (``reports.service.kept_answer``)."""
+
+    async def make() -> bytes:
+        return (await query(session, asked)).model_dump_json().encode()
+
+    key = (
+        "query",
+        tuple(asked.fiscal_years),
+        tuple(asked.measures),
+        *astuple(replace(asked, fiscal_years=(), measures=(), principal=None)),
+    )
+    return await kept_answer(session, answers, key, asked.principal, make, edited=True)
 
 
 async def query(session: AsyncSession, asked: Query) -> QueryResult:

@@ -1,14 +1,17 @@
 """The SQL behind a caller's own freshness (the latest event applied to its areas'
-rows) and behind the version of the projections a report answer is kept for."""
+rows) and behind the version a report answer is kept for: the projections' marks, and
+the count of edits of what the reports read that is edited through the API."""
 
 from datetime import datetime
 
 import sqlalchemy
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.auth import Principal
+from baan_shared.clock import utcnow
 from reporting.money.repository import budgets_in_areas
 from reporting.projections.models import (
     BudgetMoney,
@@ -21,6 +24,7 @@ from reporting.projections.models import (
 )
 from reporting.projections.stage import latest
 from reporting.reports.answers import Version
+from reporting.reports.models import ReportEdit
 from reporting.sql import in_areas
 from reporting.welfare.models import WelfareFund
 
@@ -56,3 +60,27 @@ async def projections_version(session: AsyncSession) -> Version:
     as the rows it changes: while this is unchanged, so is every report."""
     result = await (await session.connection()).execute(_MARKS)
     return tuple(result.all())
+
+
+_EDITS = sqlalchemy.select(col(ReportEdit.name), col(ReportEdit.edits)).order_by(
+    col(ReportEdit.name)
+)
+
+
+async def edits_version(session: AsyncSession) -> Version:
+    """How many times each edited input of the reports has changed (``report_edits``)."""
+    result = await (await session.connection()).execute(_EDITS)
+    return tuple(result.all())
+
+
+async def record_edit(session: AsyncSession, name: str) -> None:
+    """One more edit of ``name``, in the caller's transaction (with the rows it edits):
+    every answer kept for the version before is made anew."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(ReportEdit).values(name=name, edits=1, changed_at=utcnow())
+    await session.exec(
+        insert.on_conflict_do_update(
+            index_elements=[col(ReportEdit.name)],
+            set_={"edits": col(ReportEdit.edits) + 1, "changed_at": insert.excluded.changed_at},
+        )
+    )

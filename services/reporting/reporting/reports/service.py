@@ -122,14 +122,19 @@ async def kept_answer(
     key: Hashable,
     principal: Principal | None,
     make: Callable[[], Awaitable[bytes]],
+    *,
+    edited: bool = False,
 ) -> Answer:
     """A report's JSON bytes: the answer kept for ``key`` and the caller's areas while
     the projections are at the version it was made at, else ``make``'s, kept.
 
-    For reports made of projected rows only (every commit that changes them moves a
-    mark). The version is read before anything is counted, so an answer is never kept
-    for a version older than its figures (and never claims to be fresher than them)."""
-    version = await own_areas.projections_version(session)
+    For reports made of projected rows (every commit that changes them moves a mark)
+    and, when ``edited``, of rows edited through the API as well (each edit counted in
+    ``report_edits``, in its own transaction). The version is read before anything is
+    counted, so an answer is never kept for a version older than its figures (and
+    never claims to be fresher than them)."""
+    marks = await own_areas.projections_version(session)
+    version = (marks, await own_areas.edits_version(session)) if edited else marks
     key = (key, areas_key(principal))
     found = answers.get(key, version) if answers is not None else None
     if found is not None:
@@ -138,7 +143,7 @@ async def kept_answer(
         # A national caller's as_of is the latest of these marks (``freshness``): no
         # need to read them again.
         session.info.setdefault(
-            _as_of_key(principal), latest(*(mark.last_event_time for mark in version))
+            _as_of_key(principal), latest(*(mark.last_event_time for mark in marks))
         )
     answer = Answer.of(await make())
     if answers is not None:

@@ -14,6 +14,8 @@ from baan_shared.auth import Principal
 from baan_shared.clock import utcnow
 from baan_shared.errors import Forbidden, Unprocessable, field_error
 from reporting.geography import COUNTRY_CODE, AreaLevel, area_names, office_map
+from reporting.reports.models import TARGETS
+from reporting.reports.repository import record_edit
 from reporting.targets import repository
 from reporting.targets.models import PROGRAMME_UNITS, Target, TargetLevel
 from reporting.targets.repository import TargetFilter
@@ -125,6 +127,7 @@ async def set_targets(
         row.updated_at = now
         saved.append(row)
     await repository.save(session, saved)
+    await record_edit(session, TARGETS)  # the answers kept for the targets before go
     return TargetsPublic(targets=[public(row) for row in saved])
 
 
