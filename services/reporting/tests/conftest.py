@@ -70,6 +70,24 @@ async def start_app(tmp_path: Path, database_url: Callable[[], str]) -> AsyncIte
 
 
 @pytest.fixture
+async def two_replicas(
+    tmp_path: Path, database_url: Callable[[], str]
+) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
+    """Two reporting processes' apps on one database, each with its own kept answers."""
+    url = database_url()
+    async with AsyncExitStack() as stack:
+        apps = [
+            await stack.enter_async_context(
+                running_app(
+                    "reporting", service_settings("reporting", tmp_path / name, database_url=url)
+                )
+            )
+            for name in ("a", "b")
+        ]
+        yield apps[0], apps[1]
+
+
+@pytest.fixture
 async def app(start_app: StartApp) -> FastAPI:
     return await start_app()
 

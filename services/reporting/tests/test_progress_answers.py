@@ -4,14 +4,10 @@ areas, with an ETag that spares a client the download of what it already holds.
 On SQLite and PostgreSQL."""
 
 import random
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from reporting_auth import BASE_URL, NATIONAL_SCOPES, national_headers
 from reporting_factories import (
@@ -25,7 +21,6 @@ from reporting_factories import (
 
 from baan_shared.events import CloudEvent
 from baan_testkit import auth as auth_testing
-from baan_testkit.apps import running_app, service_settings
 from baan_testkit.auth import ClientFor
 from reporting.reports.answers import Answer, AnswerCache
 from reporting.reports.schemas import ProgressReport
@@ -145,24 +140,6 @@ async def test_a_caller_bound_to_a_province_never_gets_anothers_kept_answer(
         assert revalidated.status_code == 200
         assert revalidated.content == mine.content
     assert (await _ok(client)).content == national.content
-
-
-@pytest.fixture
-async def two_replicas(
-    tmp_path: Path, database_url: Callable[[], str]
-) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
-    """Two reporting processes' apps on one database, each with its own kept answers."""
-    url = database_url()
-    async with AsyncExitStack() as stack:
-        apps = [
-            await stack.enter_async_context(
-                running_app(
-                    "reporting", service_settings("reporting", tmp_path / name, database_url=url)
-                )
-            )
-            for name in ("a", "b")
-        ]
-        yield apps[0], apps[1]
 
 
 async def test_a_replica_answers_with_an_approval_another_replica_projected(

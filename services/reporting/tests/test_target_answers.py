@@ -3,14 +3,11 @@ set (an edit through the API, not an event: ``report_edits``), on this replica o
 another, and after a household is projected; only the caller's areas; 304 for what a
 client holds. On SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel
 from reporting_auth import BASE_URL, NATIONAL_SCOPES, national_headers
 from reporting_factories import (
     BAAN_PHO_PHIANG,
@@ -22,7 +19,6 @@ from reporting_factories import (
 )
 
 from baan_testkit import auth as auth_testing
-from baan_testkit.apps import running_app, service_settings
 from baan_testkit.auth import ClientFor
 from reporting.achievements.schemas import TargetReport
 from reporting.query.schemas import QueryResult
@@ -30,8 +26,8 @@ from reporting.query.schemas import QueryResult
 RUN_ON_BOTH_DATABASES = True
 
 TARGETS = "/v1/reports/targets"
-REPORT = {"fiscal_year": 2562, "period": "h1", "level": "province"}
-QUERY = {"fiscal_year": 2562, "period": "h1", "level": "province"}
+REPORT: dict[str, Any] = {"fiscal_year": 2562, "period": "h1", "level": "province"}
+QUERY: dict[str, Any] = {"fiscal_year": 2562, "period": "h1", "level": "province"}
 QUERY |= {"measures": ["target", "approved", "grant_reserved_satang"]}
 
 
@@ -105,12 +101,13 @@ async def test_every_answer_is_the_json_its_documented_model_gives_and_304_when_
 ) -> None:
     await approvals(app)
     await set_target(client, quantity=100)
-    for path, params, model in (
+    asked: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
         (TARGETS, REPORT, TargetReport),
         (TARGETS, {"fiscal_year": 2562, "level": "region"}, TargetReport),
         ("/v1/query", QUERY, QueryResult),
         ("/v1/query", {**QUERY, "fiscal_year": [2562, 2563]}, QueryResult),
-    ):
+    ]
+    for path, params, model in asked:
         first, kept = await _ok(client, path, **params), await _ok(client, path, **params)
         assert first.content == model.model_validate_json(first.content).model_dump_json().encode()
         assert kept.content == first.content
@@ -134,24 +131,6 @@ async def test_a_caller_bound_to_a_province_never_gets_anothers_kept_answer(
         for _ in range(2):  # the first answer, then the kept one
             assert set(targets_of(await _ok(chiang_rai, TARGETS, **REPORT))) == {"57"}
             assert set(query_targets(await _ok(chiang_rai, "/v1/query", **QUERY))) == {"57"}
-
-
-@pytest.fixture
-async def two_replicas(
-    tmp_path: Path, database_url: Callable[[], str]
-) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
-    """Two reporting processes' apps on one database, each with its own kept answers."""
-    url = database_url()
-    async with AsyncExitStack() as stack:
-        apps = [
-            await stack.enter_async_context(
-                running_app(
-                    "reporting", service_settings("reporting", tmp_path / name, database_url=url)
-                )
-            )
-            for name in ("a", "b")
-        ]
-        yield apps[0], apps[1]
 
 
 async def test_a_replica_answers_with_a_target_set_on_another_replica(
