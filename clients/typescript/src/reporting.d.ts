@@ -2722,7 +2722,10 @@ export interface operations {
                 region?: string | null;
                 unit?: components["schemas"]["Unit"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
+                "if-none-match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2731,11 +2734,20 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QueryResult"];
                 };
+            };
+            /** @description Not Modified: the answer is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -3298,7 +3310,10 @@ export interface operations {
                 /** @description Only this regional office (BVE, N, CW, NE, S) */
                 region?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
+                "if-none-match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3307,11 +3322,20 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MoneyReport"];
                 };
+            };
+            /** @description Not Modified: the answer is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -3521,7 +3545,10 @@ export interface operations {
                 /** @description Official 2-digit province code */
                 province_code?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
+                "if-none-match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3530,11 +3557,20 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressReport"];
                 };
+            };
+            /** @description Not Modified: the answer is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -3660,7 +3696,10 @@ export interface operations {
                 /** @description households or subdistricts */
                 unit?: components["schemas"]["Unit"];
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
+                "if-none-match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3669,11 +3708,20 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TargetReport"];
                 };
+            };
+            /** @description Not Modified: the answer is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

@@ -18,7 +18,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -66,7 +66,7 @@ TargetQueryDep = Annotated[service.TargetQuery, Depends(target_query)]
 # Read in autocommit and kept while the projections and the targets stand still, as
 # the progress report (``reports.router``): each statement its own snapshot, the
 # version first.
-@router.get("/targets", response_model=TargetReport, tags=["reports"])
+@router.get("/targets", response_model=TargetReport, responses=KEPT_RESPONSES, tags=["reports"])
 async def target_report(
     session: ReadSessionDep,
     query: TargetQueryDep,

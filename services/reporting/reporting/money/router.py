@@ -16,7 +16,7 @@ from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
-from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
 
 router = APIRouter(
     dependencies=REPORT_READS,
@@ -56,7 +56,7 @@ MoneyQueryDep = Annotated[service.MoneyQuery, Depends(money_query)]
 
 # Read in autocommit and kept while the projections stand still, as the progress
 # report (``reports.router``): each statement its own snapshot, the version first.
-@router.get("/money", response_model=MoneyReport, tags=["reports"])
+@router.get("/money", response_model=MoneyReport, responses=KEPT_RESPONSES, tags=["reports"])
 async def money_report(
     session: ReadSessionDep,
     query: MoneyQueryDep,

@@ -23,7 +23,7 @@ from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.query import service
 from reporting.query.schemas import Measure, QueryResult
-from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -38,7 +38,7 @@ router = APIRouter(
 
 # Read in autocommit and kept while the projections and the targets stand still, as
 # the progress report (``reports.router``).
-@router.get("", response_model=QueryResult)
+@router.get("", response_model=QueryResult, responses=KEPT_RESPONSES)
 async def query(
     session: ReadSessionDep,
     answers: KeptAnswers,

@@ -96,8 +96,26 @@ async def kept_answers(request: Request) -> AnswerCache:
 
 
 KeptAnswers = Annotated[AnswerCache, Depends(kept_answers)]
-# A client's copy of an answer, by its ETag (not in the documented parameters).
-IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        description="The ETag of an answer the client holds: 304 and no body while it is "
+        "still the answer"
+    ),
+]
+KEPT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "ETag": {
+                "description": "This answer's validator: the same bytes carry the same one "
+                "on every replica",
+                "schema": {"type": "string"},
+            }
+        }
+    },
+    304: {"description": "Not Modified: the answer is still the one `If-None-Match` names"},
+}
+"""What a route answering with ``json_answer`` adds to its documented responses."""
 
 
 def json_answer(answer: Answer, if_none_match: str | None) -> Response:

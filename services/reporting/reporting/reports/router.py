@@ -20,7 +20,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.periods import PeriodKind, end_of_day
 from reporting.reports import service
-from reporting.reports.answers import IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
@@ -136,7 +136,7 @@ FunnelQueryDep = Annotated[HouseholdReportQuery, Depends(funnel_query)]
 # one SELECT): each reads its own snapshot, as in a READ COMMITTED transaction, in the
 # order version, as_of, counts, so neither an answer nor the version it is kept for
 # claims more than its figures hold.
-@router.get("/progress", response_model=ProgressReport, tags=["reports"])
+@router.get("/progress", response_model=ProgressReport, responses=KEPT_RESPONSES, tags=["reports"])
 async def progress_report(
     session: ReadSessionDep,
     query: ProgressQueryDep,
