@@ -39,7 +39,7 @@ from reporting.periods import FiscalPeriod, PeriodKind
 from reporting.projections import repository
 from reporting.projections.repository import ACHIEVEMENTS, AchievementFilter
 from reporting.reports.answers import Answer, AnswerCache
-from reporting.reports.service import as_of, kept_answer
+from reporting.reports.service import as_of, kept_model_answer
 from reporting.targets import repository as targets_repository
 from reporting.targets.models import Unit
 from reporting.targets.repository import TargetFilter
@@ -254,11 +254,10 @@ async def target_answer(
     """The targets report as its JSON bytes, kept while the projections and the targets
     stand still (``reports.service.kept_answer``)."""
 
-    async def make() -> bytes:
-        return (await target_report(session, query)).model_dump_json().encode()
-
     key = ("targets", *astuple(replace(query, principal=None)))
-    return await kept_answer(session, answers, key, query.principal, make, edited=True)
+    return await kept_model_answer(
+        session, answers, key, query.principal, lambda: target_report(session, query), edited=True
+    )
 
 
 async def target_report(session: AsyncSession, query: TargetQuery) -> TargetReport:

@@ -32,7 +32,7 @@ from reporting.geography import (
 from reporting.money import repository
 from reporting.money.schemas import FundBalanceRow, MoneyFigures, MoneyReport, MoneyRow
 from reporting.reports.answers import Answer, AnswerCache
-from reporting.reports.service import as_of, kept_answer
+from reporting.reports.service import as_of, kept_model_answer
 
 LEVELS = list(AreaLevel)
 # Finance's budget levels are the same words, and project (no place: in no row).
@@ -126,9 +126,6 @@ async def money_answer(
     (``reports.service.kept_answer``): budgets, grants, loans and funds are all
     projected from events."""
 
-    async def make() -> bytes:
-        return (await money_report(session, query)).model_dump_json().encode()
-
     key = (
         "money",
         query.fiscal_year,
@@ -137,7 +134,9 @@ async def money_answer(
         query.region,
         query.province_code,
     )
-    return await kept_answer(session, answers, key, query.principal, make)
+    return await kept_model_answer(
+        session, answers, key, query.principal, lambda: money_report(session, query)
+    )
 
 
 async def money_report(session: AsyncSession, query: MoneyQuery) -> MoneyReport:

@@ -17,7 +17,7 @@ from reporting.periods import PeriodKind
 from reporting.query.funds import FundCellRow, fund_rows
 from reporting.query.schemas import FUND_MEASURES, MONEY_MEASURES, Measure, QueryResult
 from reporting.reports.answers import Answer, AnswerCache
-from reporting.reports.service import as_of, kept_answer
+from reporting.reports.service import as_of, kept_model_answer
 from reporting.targets.models import Unit
 
 
@@ -51,16 +51,15 @@ async def query_answer(
     """The query's cells as JSON bytes, kept while the projections and the targets
     stand still (``reports.service.kept_answer``)."""
 
-    async def make() -> bytes:
-        return (await query(session, asked)).model_dump_json().encode()
-
     key = (
         "query",
         tuple(asked.fiscal_years),
         tuple(asked.measures),
         *astuple(replace(asked, fiscal_years=(), measures=(), principal=None)),
     )
-    return await kept_answer(session, answers, key, asked.principal, make, edited=True)
+    return await kept_model_answer(
+        session, answers, key, asked.principal, lambda: query(session, asked), edited=True
+    )
 
 
 async def query(session: AsyncSession, asked: Query) -> QueryResult:

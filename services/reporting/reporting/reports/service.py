@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from datetime import datetime
 from functools import lru_cache
 
+from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -149,6 +150,24 @@ async def kept_answer(
     if answers is not None:
         answers.put(key, version, answer)
     return answer
+
+
+async def kept_model_answer(
+    session: AsyncSession,
+    answers: AnswerCache | None,
+    key: Hashable,
+    principal: Principal | None,
+    build: Callable[[], Awaitable[BaseModel]],
+    *,
+    edited: bool = False,
+) -> Answer:
+    """``kept_answer`` for a report ``build`` makes as its documented model: the answer
+    is the model's JSON."""
+
+    async def make() -> bytes:
+        return (await build()).model_dump_json().encode()
+
+    return await kept_answer(session, answers, key, principal, make, edited=edited)
 
 
 async def progress_answer(
