@@ -25,6 +25,7 @@ from reporting_factories import (
     journey,
     realistic_mix,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from baan_shared.bus.consumer import EventConsumer
@@ -172,10 +173,15 @@ def _household_story() -> list[CloudEvent]:
     return events + sorted(late, key=lambda e: not e.type.startswith("grant."))
 
 
-async def _fold(app: FastAPI, events: list[CloudEvent], *, held: int, size: int) -> Fold:
+async def _fold(
+    app: FastAPI, events: list[CloudEvent], *, held: int, size: int, others_wrote: bool = False
+) -> Fold:
     """``events`` folded as a catch-up takes them: each stream's in its order, ``size``
-    records a fetch, streams taking turns."""
+    records a fetch, streams taking turns (``others_wrote``: told first that rows may
+    already be in the tables)."""
     fold = Fold(held=held)
+    if others_wrote:
+        fold.others_wrote()
     streams = list(_by_stream(events).values())
     fetches = [
         stream[start : start + size]
@@ -223,6 +229,32 @@ async def test_a_redelivered_event_is_folded_once(start_app: StartApp) -> None:
     await apply_events(once, events)
     await _fold(twice, events + copies, held=3, size=4)
     assert await _rows(twice) == await _rows(once)
+
+
+async def test_households_others_wrote_are_read_back_once_the_fold_is_told(
+    start_app: StartApp,
+) -> None:
+    # The fold knows the households it wrote out (a Bloom filter) and looks only those
+    # up; rows the live way or another process wrote are found once it is told.
+    events = _household_story()
+    one_by_one, split = await start_app(), await start_app()
+    await apply_events(one_by_one, events)
+    half = len(events) // 2
+    await apply_events(split, events[:half])
+    fold = await _fold(split, events[half:], held=3, size=4, others_wrote=True)
+    assert fold.read_back > 0
+    assert await _rows(split) == await _rows(one_by_one)
+
+
+async def test_a_fold_not_told_of_rows_others_wrote_does_not_look_for_them(
+    start_app: StartApp,
+) -> None:
+    # What telling it is for: untold, it takes a stored household for a new one.
+    events = _household_story()
+    app = await start_app()
+    await apply_events(app, events[: len(events) // 2])
+    with pytest.raises(IntegrityError):
+        await _fold(app, events[len(events) // 2 :], held=10_000, size=500)
 
 
 def test_what_the_fold_takes_and_what_it_leaves_to_the_live_way() -> None:

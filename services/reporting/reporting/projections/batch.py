@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from baan_shared.clock import utcnow
 from baan_shared.events import CloudEvent
 from baan_shared.events.catalog import GrantEvent, GrantRejected, HouseEvent, HouseholdEvent
 from baan_shared.events.subscriptions import Handler
@@ -99,6 +100,7 @@ async def _apply_household_events(
 
     # Each stream's high-water mark: its latest event and how many were applied.
     marks: dict[str, tuple[datetime, int]] = {}
+    now = utcnow()
     for event, data in decoded:
         at = event_time(event)
         row = households[data.household_id]
@@ -109,7 +111,7 @@ async def _apply_household_events(
         else:
             _model, apply = HOUSEHOLD_PROJECTORS[event.type]
             apply(row, data, at)
-        progress.finish(row, data, at)
+        progress.finish(row, data, at, now)
         seen, count = marks.get(data.topic, (at, 0))
         marks[data.topic] = (max(seen, at), count + 1)
     for stream, (at, count) in marks.items():

@@ -166,8 +166,11 @@ def first_seen_at(at: datetime, data: AnyHouseholdEvent) -> dict[str, Any]:
     }
 
 
-def finish(row: Household, data: AnyHouseholdEvent, at: datetime) -> None:
-    """What every event does after its own fields: fill gaps, recompute the stage."""
+def finish(
+    row: Household, data: AnyHouseholdEvent, at: datetime, now: datetime | None = None
+) -> None:
+    """What every event does after its own fields: fill gaps, recompute the stage
+    (``now``: the batch's clock reading, else the clock's)."""
     row.district_code = row.district_code or data.district_code
     row.subdistrict_code = row.subdistrict_code or data.subdistrict_code
     # Grant events name no community; household and house events may.
@@ -176,7 +179,7 @@ def finish(row: Household, data: AnyHouseholdEvent, at: datetime) -> None:
         row.fiscal_year = data.fiscal_year
     row.last_event_time = latest(row.last_event_time, at) or at
     row.stage = stage_of(row)
-    row.updated_at = utcnow()
+    row.updated_at = now or utcnow()
 
 
 @asynccontextmanager

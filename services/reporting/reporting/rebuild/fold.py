@@ -13,7 +13,10 @@ so here instead:
 - a household's row and its grants stay in this process while its events keep
   coming: a window of the ``HELD`` households touched last. As new ones come in the
   oldest are written out, in one statement per table; a household met again after
-  it left the window is read back. Everything is written out when the catch-up ends,
+  it left the window is read back. Which households were written out is kept in a
+  Bloom filter (``WRITTEN``): only a household it may hold is looked for in the
+  database (a new one, most of them, is not: that lookup was a tenth of a replay's
+  time, waiting on the database). Everything is written out when the catch-up ends,
   before the summaries are recomputed and the swap applies the last events the live
   way.
 
@@ -32,6 +35,7 @@ from datetime import datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from rbloom import Bloom
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from baan_shared.clock import utcnow
@@ -68,6 +72,10 @@ grants): a national replay's window, not the nation."""
 
 _WRITTEN_AT_ONCE = HELD // 10
 """How many of the oldest leave the window together (one statement per table)."""
+
+WRITTEN = 4_000_000
+"""Households the filter of those written out is sized for (7 MB at one false "maybe"
+in a thousand; beyond it more are looked for in vain, none is missed)."""
 
 
 @dataclass(slots=True)
@@ -117,7 +125,7 @@ class _Held:
     those are written back over, the others inserted."""
 
 
-def _new_household(event: FoldedEvent) -> HouseholdRow:
+def _new_household(event: FoldedEvent, now: datetime) -> HouseholdRow:
     """The row a household's first event creates (as ``repository`` inserts it)."""
     seen = progress.first_seen_at(event.time, event.data)
     return HouseholdRow(
@@ -148,7 +156,7 @@ def _new_household(event: FoldedEvent) -> HouseholdRow:
         grant_amount_satang=0,
         disbursed_satang=0,
         last_event_time=event.time,
-        updated_at=utcnow(),
+        updated_at=now,
     )
 
 
@@ -180,6 +188,15 @@ class Fold:
         self.marks: dict[str, tuple[datetime, int]] = {}
         self.read_back = 0
         """Households met again after they left the window (each read back once)."""
+        self.written: Bloom | None = Bloom(WRITTEN, 0.001)
+        """Every household this fold wrote out, and some it did not; None once rows may
+        have been written by others (``others_wrote``): then every new one is looked
+        for."""
+
+    def others_wrote(self) -> None:
+        """Households' rows may now be in the tables without this fold's knowing (the
+        live way applied household events, or other processes did)."""
+        self.written = None
 
     async def apply(self, session: AsyncSession, events: Sequence[tuple[FoldedEvent, Any]]) -> None:
         """Record ``events`` (each partition's in its order) in the inbox and fold the
@@ -187,7 +204,8 @@ class Fold:
         households that leave the window."""
         assert not summaries.kept(), "the fold is for a catch-up, its summaries deferred"
         fresh = await claim_new_events(session, consumer=SERVICE_NAME, events=events)
-        await self._hold(session, fresh)
+        now = utcnow()
+        await self._hold(session, fresh, now)
         held = self.held
         marks = self.marks
         for event in fresh:
@@ -205,13 +223,13 @@ class Fold:
                     progress.total_money(row, list(household.grants.values()))
             else:
                 FOLDED[event.type][1](row, data, at)
-            progress.finish(row, data, at)
+            progress.finish(row, data, at, now)
             seen, count = marks.get(data.topic, (at, 0))
             marks[data.topic] = (max(seen, at), count + 1)
         if len(held) > self.limit:
             await self._write(session, len(held) - self.limit + self.written_at_once)
 
-    async def _hold(self, session: AsyncSession, events: Sequence[Any]) -> None:
+    async def _hold(self, session: AsyncSession, events: Sequence[Any], now: datetime) -> None:
         """Every household ``events`` name in the window: read back, or new."""
         missing: dict[uuid.UUID, FoldedEvent] = {}
         for event in events:
@@ -220,7 +238,9 @@ class Fold:
                 missing[household_id] = event
         if not missing:
             return
-        found = await repository.households_if_any(session, list(missing))
+        written = self.written
+        maybe = list(missing) if written is None else [h for h in missing if h in written]
+        found = await repository.households_if_any(session, maybe) if maybe else {}
         grants: dict[uuid.UUID, dict[uuid.UUID, GrantRow]] = {hid: {} for hid in found}
         if found:
             for grant in await repository.grants_of_households(session, list(found)):
@@ -229,7 +249,7 @@ class Fold:
         for household_id, event in missing.items():
             row = found.get(household_id)
             if row is None:
-                self.held[household_id] = _Held(_new_household(event), {})
+                self.held[household_id] = _Held(_new_household(event, now), {})
             else:
                 stored = frozenset((household_id, *grants[household_id]))
                 self.held[household_id] = _Held(row, grants[household_id], stored)
@@ -237,6 +257,8 @@ class Fold:
     async def _write(self, session: AsyncSession, oldest: int) -> None:
         """Write the ``oldest`` households (and their grants) out of the window."""
         leaving = [self.held.popitem(last=False)[1] for _ in range(min(oldest, len(self.held)))]
+        if self.written is not None:
+            self.written.update(h.row.household_id for h in leaving)
         # Most leave the window for good, never written before: inserted by COPY.
         await insert_rows(
             session,

@@ -317,10 +317,12 @@ def _fold_applier(
                 await fold.apply(session, folded)
                 await session.commit()
         for partition in others:
-            if any(header_type(record) in FOLDED for record in partition) and fold.held:
-                async with sessions() as session:
-                    await fold.write_out(session)
-                    await session.commit()
+            if any(header_type(record) in FOLDED for record in partition):
+                if fold.held:
+                    async with sessions() as session:
+                        await fold.write_out(session)
+                        await session.commit()
+                fold.others_wrote()
             await live_way(partition)
 
     return apply
@@ -383,6 +385,7 @@ async def rebuild(
                         workers,
                         on_applied=_replayed,
                     )
+                    fold.others_wrote()
                 while True:
                     applied = await _drain(
                         consumer, catch_up, concurrently=False, together=True, progress=progress
