@@ -38,6 +38,7 @@ from baan_shared.events import EVENT_TYPES, CloudEvent
 from baan_shared.events.topics import dead_letter_topic
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
+from reporting.projections import summaries
 from reporting.rebuild.replay import rebuild
 from reporting.rebuild.shadow import DEFERRED_INDEXES
 
@@ -261,6 +262,20 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     }
     assert "ix_household_progress_report" in deferred
     assert deferred <= indexes
+    # So are the summary tables' primary keys, which the replay added after summing.
+    async with app.state.runtime.session_factory() as session:
+        connection = await session.connection()
+        keys = await connection.run_sync(
+            lambda sync: {
+                table.name: inspect(sync).get_pk_constraint(table.name)
+                for table, _key, _values in summaries.SUMMED
+            }
+        )
+    for table, _key, _values in summaries.SUMMED:
+        columns = [column.name for column in table.primary_key.columns]
+        assert keys[table.name]["constrained_columns"] == columns
+        if "postgresql" in app.state.runtime.settings.database_url:
+            assert keys[table.name]["name"] == table.primary_key.name
 
 
 async def test_rebuild_hands_over_to_the_live_consumer_without_losing_or_doubling_events(

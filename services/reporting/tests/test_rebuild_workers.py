@@ -1,20 +1,60 @@
-"""How a large rebuild's catch-up shares the partitions among its worker processes."""
+"""How a large rebuild's catch-up shares the households among its processes."""
 
-from aiokafka import TopicPartition
+import json
+import uuid
+from dataclasses import replace
+from typing import Any
 
-from reporting.rebuild.workers import split
+from reporting_factories import Household, journey
+
+from baan_testkit.events import kafka_record, kafka_records
+from reporting.rebuild.workers import FOLDED_TOPICS, share, share_of
 
 
-def test_partitions_are_shared_by_records_none_twice_and_no_worker_empty() -> None:
-    ends = {
-        TopicPartition("survey.households", 0): 900,
-        TopicPartition("survey.households", 1): 800,
-        TopicPartition("construction.houses", 0): 700,
-        TopicPartition("finance.grants", 0): 300,
-        TopicPartition("welfare.funds", 0): 0,
-    }
-    shares = split(ends, 2)
-    assert sorted(tp for share in shares for tp in share) == sorted(ends)
-    assert sorted(sum(ends[tp] for tp in share) for share in shares) == [1200, 1500]
-    # More workers than partitions: each gets one, none is started empty.
-    assert len(split(dict(list(ends.items())[:2]), 4)) == 2
+def test_every_event_of_a_household_goes_to_one_process_whatever_its_stream() -> None:
+    households = [Household(programme="CANAL", province_code="10") for _ in range(40)]
+    shares: dict[str, set[int]] = {}
+    for household in households:
+        for record in kafka_records(journey("completed", household=household)):
+            shares.setdefault(str(household.household_id), set()).add(share_of(record, 3))
+    streams = {r.topic for r in kafka_records(journey("completed", household=households[0]))}
+    assert streams == FOLDED_TOPICS  # the survey's, construction's and finance's events
+    assert all(len(found) == 1 for found in shares.values())
+    # Forty households over three processes: each has some.
+    assert set().union(*shares.values()) == {0, 1, 2}
+
+
+def test_a_redelivered_copy_and_any_spelling_of_the_id_go_where_the_event_went() -> None:
+    record = kafka_record(journey("surveyed")[0])
+    household_id = uuid.UUID(_household_in(record))
+    for spelling in (str(household_id).upper(), household_id.hex):
+        respelt = replace(
+            record, value=record.value.replace(str(household_id).encode(), spelling.encode())
+        )
+        assert share_of(respelt, 5) == share_of(record, 5)
+    assert share_of(replace(record), 5) == share_of(record, 5)
+
+
+def test_what_names_no_household_is_the_rebuilds_own() -> None:
+    record = kafka_record(journey("surveyed")[0])
+    assert share_of(replace(record, topic="finance.budgets"), 4) == 0
+    assert share_of(replace(record, value=b'{"budget_id": "x"}'), 4) == 0
+    assert share_of(replace(record, value=None), 4) == 0
+
+
+async def test_a_share_applies_only_its_own_and_counts_them() -> None:
+    records = kafka_records(
+        [e for _ in range(30) for e in journey("approved", household=Household())]
+    )
+    taken: list[list[Any]] = []
+
+    async def apply(own: list[Any]) -> None:
+        taken.append(own)
+
+    counts = [await share(apply, worker, 2)(records) for worker in (0, 1)]
+    assert sum(counts) == len(records) and all(counts)
+    assert sorted(r.offset for batch in taken for r in batch) == sorted(r.offset for r in records)
+
+
+def _household_in(record: Any) -> str:
+    return str(json.loads(record.value)["household_id"])

@@ -28,7 +28,10 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        help="processes to catch up in, a share of the partitions each (PostgreSQL; default: one)",
+        help=(
+            "processes to catch up in, a share of the households each "
+            "(PostgreSQL; default: one per core, up to 4)"
+        ),
     )
     args = parser.parse_args()
     if args.metrics_port:

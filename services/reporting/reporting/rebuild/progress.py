@@ -8,6 +8,7 @@ swap (on SQLite it holds the database's write lock); the phase is saved before
 and the end after.
 """
 
+import asyncio
 import logging
 import resource
 import sys
@@ -50,6 +51,7 @@ class RebuildProgress:
         self._started = time.monotonic()
         self._last_report = 0.0
         self.other_processes_memory = 0
+        self._saving = asyncio.Lock()
         """The peak memory of the worker processes (``workers``), each its own."""
 
     @classmethod
@@ -126,7 +128,8 @@ class RebuildProgress:
     async def _save(self) -> None:
         self.run.updated_at = utcnow()
         try:
-            async with self._sessions() as session:
+            # The rebuild's drain and its workers' reports may both save.
+            async with self._saving, self._sessions() as session:
                 await repository.save(session, self.run)
         except Exception:
             # Progress is for people; the rebuild goes on without it.

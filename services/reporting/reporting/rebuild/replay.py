@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -37,8 +38,8 @@ from baan_shared.observability.metrics import CONSUMER_LAG
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.projections import summaries
-from reporting.rebuild import workers as split_over
-from reporting.rebuild.fold import FOLDED, Fold, FoldedEvent, decode
+from reporting.rebuild import workers as shared_by
+from reporting.rebuild.fold import FOLDED, HELD, Fold, FoldedEvent, decode
 from reporting.rebuild.progress import RebuildProgress
 from reporting.rebuild.shadow import Shadow, open_shadow
 
@@ -63,7 +64,9 @@ REBUILD_PROGRESS = Gauge(
     "When (unix seconds) the rebuild last applied events or moved to its next phase",
 )
 
-ApplyBatch = Callable[[list[ConsumerRecord[Any, Any]]], Awaitable[None]]
+ApplyBatch = Callable[[list[ConsumerRecord[Any, Any]]], Awaitable[int | None]]
+"""Applies a fetch's records; may answer how many were its own (a share's, ``workers``),
+else every record counts as applied."""
 
 
 class Progress(Protocol):
@@ -143,12 +146,17 @@ async def _drain(
     concurrently: bool,
     together: bool = False,
     progress: "Progress | None" = None,
+    ends: dict[TopicPartition, int] | None = None,
+    commit: bool = True,
 ) -> int:
     """Apply records, a fetched batch per partition at a time (``together``: every
     partition's of a fetch in one call, the partitions read in step), until every
-    partition reaches the end it has now; how many. ``progress`` hears how many there
-    are to replay and each batch applied."""
-    ends: dict[TopicPartition, int] = await consumer.end_offsets(list(consumer.assignment()))
+    partition reaches the end it has now (``ends``: these, and nothing past them);
+    how many. ``progress`` hears how many there are to replay and each batch applied.
+    ``commit``: the consumer's offsets too, as it goes."""
+    fixed = ends is not None
+    if ends is None:
+        ends = await consumer.end_offsets(list(consumer.assignment()))
     starts = {tp: await consumer.position(tp) for tp in ends}
     if progress is not None:
         to_replay = 0
@@ -172,9 +180,13 @@ async def _drain(
             for tp, records in (await consumer.getmany(*asked, timeout_ms=500)).items()
             if records
         }
+        if fixed:
+            batches = _up_to(consumer, batches, ends)
+        taken = sum(len(records) for records in batches.values())
         if together:
             if batches:
-                await apply([record for records in batches.values() for record in records])
+                own = await apply([record for records in batches.values() for record in records])
+                taken = taken if own is None else own
         elif concurrently:
             # Each partition in its own transaction: while one waits on the database,
             # another's events are decoded and folded.
@@ -182,12 +194,32 @@ async def _drain(
         else:
             for records in batches.values():
                 await apply(records)
-        applied += sum(len(records) for records in batches.values())
+        applied += taken
         if progress is not None:
-            await progress.applied(sum(len(records) for records in batches.values()))
+            await progress.applied(taken)
         if batches:
-            _replayed(sum(len(records) for records in batches.values()))
-            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+            _replayed(taken)
+            if commit:
+                await consumer.commit(
+                    {tp: records[-1].offset + 1 for tp, records in batches.items()}
+                )
+
+
+def _up_to(
+    consumer: AIOKafkaConsumer,
+    batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]],
+    ends: dict[TopicPartition, int],
+) -> dict[TopicPartition, list[ConsumerRecord[Any, Any]]]:
+    """Each partition's records before its end; a partition that ran past it is set
+    back there (a catch-up shared among processes stops each at the same ends)."""
+    kept = {}
+    for tp, records in batches.items():
+        before = [record for record in records if record.offset < ends[tp]]
+        if len(before) < len(records):
+            consumer.seek(tp, ends[tp])
+        if before:
+            kept[tp] = before
+    return kept
 
 
 IN_STEP = 0.02
@@ -328,6 +360,18 @@ def _fold_applier(
     return apply
 
 
+MOST_WORKERS = 4
+"""The most processes a catch-up is shared among by default (each holds its own
+window, and reads every household record)."""
+
+
+def default_workers() -> int:
+    """As many catch-up processes as the machine has cores, up to ``MOST_WORKERS``:
+    on the 2-core benchmark machine two took the catch-up from 33 s to 24 s at
+    100,000 households, three were slower than two (docs/performance.md)."""
+    return max(1, min(MOST_WORKERS, os.cpu_count() or 1))
+
+
 async def rebuild(
     database_url: str,
     bootstrap_servers: str,
@@ -340,9 +384,8 @@ async def rebuild(
 
     ``security``: reporting's Kafka credentials (default: the environment's ``KAFKA_*``);
     its ACLs allow reading the streams in groups named ``reporting-rebuild-*``.
-    ``workers``: processes to catch up in, a share of the partitions each (PostgreSQL;
-    default: this one alone; two were slower on the loaded 2-core benchmark machine,
-    docs/performance.md)."""
+    ``workers``: processes to catch up in, a share of the households each (PostgreSQL;
+    default ``default_workers()``; 1: this one alone)."""
     started = time.monotonic()
     result = RebuildResult(group_id=group_id or f"{REBUILD_CONSUMER}-{new_id().hex[:12]}")
     shadow: Shadow = open_shadow(database_url)
@@ -367,24 +410,39 @@ async def rebuild(
         )
         consumer = await _open_consumer(bootstrap_servers, result.group_id, security)
         try:
-            fold = Fold()
+            if workers is None:
+                workers = default_workers()
+            shared = workers > 1 and not shadow.sqlite
+            fold = Fold(held=HELD // workers if shared else HELD)
             shadow_sessions = create_session_factory(shadow.engine)
             catch_up = _fold_applier(applier, fold, shadow_sessions)
             # The summary rows are summed once from the replayed households, not kept
             # batch by batch; inside the swap the projectors keep them again.
             with summaries.deferred(), collector_for_replay():
-                if workers is not None and workers > 1 and not shadow.sqlite:
+                if shared:
                     result.workers = workers
-                    result.events_replayed += await split_over.catch_up_in_workers(
-                        consumer,
+                    ends = await consumer.end_offsets(list(consumer.assignment()))
+                    async with shared_by.household_workers(
                         database_url,
                         bootstrap_servers,
                         result.group_id,
                         security,
-                        progress,
+                        ends,
                         workers,
+                        progress,
                         on_applied=_replayed,
-                    )
+                    ) as others:
+                        result.events_replayed += await _drain(
+                            consumer,
+                            shared_by.share(catch_up, 0, workers),
+                            concurrently=False,
+                            together=True,
+                            progress=progress,
+                            ends=ends,
+                        )
+                    result.events_replayed += others.applied
+                    # What came in since: every household looked up (the workers wrote
+                    # theirs out).
                     fold.others_wrote()
                 while True:
                     applied = await _drain(

@@ -75,6 +75,7 @@ three streams' batches writes a new row version, and a changed stage or event ti
 is a new entry in every index) or summary row."""
 
 _DEFERRED_NAMES = frozenset(index.name for index in DEFERRED_INDEXES)
+_SUMMARY_NAMES = frozenset(table.name for table, _key, _values in summaries.SUMMED)
 
 PG_SHADOW, PG_RETIRED = "reporting_rebuild", "reporting_retired"
 SORT_MEMORY = "64MB"
@@ -84,7 +85,10 @@ replay's groups to disk (the reach summary's of 20,000 households hashed 71 MB).
 chains run side by side, each statement with up to two hashes: 512 MB at most, half
 the chart's PostgreSQL memory limit."""
 INDEX_MEMORY = "256MB"
-"""PostgreSQL's memory for each deferred index build (one at a time; default 64 MB)."""
+"""PostgreSQL's memory for each deferred index build (default 64 MB)."""
+INDEX_BUILDS = 2
+"""Indexes built side by side: 512 MB of sort memory at most, as the recompute's two
+chains."""
 SQLITE_SHADOW = "rebuild"
 
 
@@ -107,7 +111,10 @@ class Shadow:
         return Path(f"{database}.rebuild")
 
     async def prepare(self) -> None:
-        """Fresh, empty shadow tables, without the ``DEFERRED_INDEXES``."""
+        """Fresh, empty shadow tables, without the ``DEFERRED_INDEXES`` (nor, on
+        PostgreSQL, the summary tables' primary keys: the recompute inserts each key
+        once, and an index built by one sort afterwards is a fraction of keeping it
+        through half a million inserts in random order)."""
         async with self.engine.begin() as conn:
             if not self.sqlite:
                 await conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SHADOW} CASCADE"))
@@ -117,18 +124,57 @@ class Shadow:
                 for index in sorted(table.indexes, key=lambda index: str(index.name)):
                     if index.name not in _DEFERRED_NAMES:
                         await conn.execute(CreateIndex(index))
+                if not self.sqlite and table.name in _SUMMARY_NAMES:
+                    key = table.primary_key.name
+                    await conn.execute(
+                        text(f"ALTER TABLE {PG_SHADOW}.{table.name} DROP CONSTRAINT {key}")
+                    )
 
     async def build_deferred_indexes(self, *, of_summaries: bool) -> None:
         """The ``DEFERRED_INDEXES`` on the replayed rows (before the swap): the summary
-        tables' (``of_summaries``, once they are recomputed), or the others'."""
-        summary_tables = {table.name for table, _key, _values in summaries.SUMMED}
-        async with self.engine.begin() as conn:
-            if not self.sqlite:
+        tables' and their primary keys (``of_summaries``, once they are recomputed; the
+        projectors' upserts in the swap need the keys), or the others'. On PostgreSQL
+        each index on its own connection, ``INDEX_BUILDS`` at a time (a build sorts on
+        one core, and builds on one table do not block each other); a primary key is
+        its unique index, then made the key."""
+        indexes = [
+            CreateIndex(index)
+            for index in DEFERRED_INDEXES
+            if index.table is not None and (index.table.name in _SUMMARY_NAMES) == of_summaries
+        ]
+        if self.sqlite:
+            async with self.engine.begin() as conn:
+                for statement in indexes:
+                    await conn.execute(statement)
+            return
+        keys = (
+            [table.primary_key for table, _key, _values in summaries.SUMMED] if of_summaries else []
+        )
+        side_by_side = asyncio.Semaphore(INDEX_BUILDS)
+
+        async def build(statement: Any) -> None:
+            async with side_by_side, self.engine.begin() as conn:
                 await conn.execute(text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
-            for index in DEFERRED_INDEXES:
-                assert index.table is not None
-                if (index.table.name in summary_tables) == of_summaries:
-                    await conn.execute(CreateIndex(index))
+                await conn.execute(statement)
+
+        # In SQL: SQLAlchemy's AddConstraint would mark the metadata's key as added, and
+        # later CREATE TABLEs would leave it out.
+        unique = [
+            text(
+                f"CREATE UNIQUE INDEX {key.name} ON {PG_SHADOW}.{key.table.name} "
+                f"({', '.join(column.name for column in key.columns)})"
+            )
+            for key in keys
+        ]
+        await asyncio.gather(*(build(statement) for statement in [*unique, *indexes]))
+        async with self.engine.begin() as conn:
+            for key in keys:
+                await conn.execute(
+                    text(
+                        f"ALTER TABLE {PG_SHADOW}.{key.table.name} "
+                        f"ADD CONSTRAINT {key.name} PRIMARY KEY USING INDEX {key.name}"
+                    )
+                )
 
     async def recompute_summaries(self) -> None:
         """The shadow summary rows summed from the shadow households, set-based."""

@@ -1,27 +1,35 @@
-"""The catch-up split over processes, a share of the partitions each (PostgreSQL).
+"""The catch-up shared among processes by household (PostgreSQL).
 
-One process decodes, folds and binds every event of a national replay on one core
-while the database works on the other. Here each worker process is a consumer of
-its share of the partitions (in the rebuild's consumer group, assigned by hand)
-with its own connections, and applies them to the shadow tables exactly as the
-single process would (``replay._drain``: a fetched batch per partition in one
-transaction, inbox rows included, a failing batch again record by record with
-retries and dead letters), then commits its offsets and exits. The parent reports
-their progress (events done, the total, the peak memory of each) and, once they
-are all done, carries on from the offsets they committed: the last events, the
-summaries and the swap, as before. Memory stays bounded: each worker holds one
-fetch at a time, as the single process did.
+One process decodes and folds every event of a national replay on one core, while
+the database and the broker take little of the others. Here the households are
+shared out instead: each event goes to the process of its household (``share_of``:
+the household id in its data, hashed), so every event of a household, and every
+redelivered copy of one, is folded by one process, in its order, with its own
+window (``fold``) and its own inbox rows. The rebuild's own process folds share 0
+and takes every other stream (budgets, loans, welfare, plans); each worker process
+reads the household, house and grant streams up to the ends the rebuild looked at,
+folds its share, writes its households out and exits. Every process reads every
+record of those streams, but decodes only its own: the reading is the cheap part.
+
+The rebuild then carries on alone from those ends (what came in since, the
+summaries, the swap), looking every household up in the tables (the workers wrote
+them). Memory stays bounded: each process holds a window of ``HELD / workers``
+households.
 """
 
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+import zlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from baan_shared.bus.consumer import EventConsumer
 from baan_shared.bus.security import KafkaSecurity
@@ -29,25 +37,58 @@ from baan_shared.db import create_session_factory
 from reporting import SERVICE_NAME
 from reporting.handlers import SUBSCRIPTIONS
 from reporting.projections import summaries
+from reporting.rebuild.fold import FOLDED, HELD, Fold
 from reporting.rebuild.progress import RebuildProgress, peak_memory_bytes
 
 log = logging.getLogger(__name__)
 
+FOLDED_TOPICS = frozenset(model.topic for model, _apply in FOLDED.values())
+"""The streams whose events name a household (survey's households, construction's
+houses, finance's grants): shared among the processes."""
+
+_HOUSEHOLD_ID = re.compile(rb'"household_id"\s*:\s*"([0-9A-Fa-f-]{32,36})"')
+
 Report = tuple[str, int, int]
-"""(what, worker, n): ("total", i, events it has to replay when it last looked),
-("applied", i, events), ("memory", i, peak bytes)."""
+"""(what, worker, n): ("applied", i, events), ("memory", i, peak bytes)."""
+
+
+def share_of(record: Any, workers: int) -> int:
+    """The process (0 to ``workers - 1``) that folds ``record``: its household's, found
+    in its data's bytes without decoding them (any spelling of the id gives the same
+    share); 0 for a record of another stream or one naming no household (then the
+    rebuild's own process applies or dead-letters it)."""
+    if record.topic not in FOLDED_TOPICS:
+        return 0
+    found = _HOUSEHOLD_ID.search(record.value or b"")
+    if found is None:
+        return 0
+    return zlib.crc32(found[1].replace(b"-", b"").lower()) % workers
+
+
+def share(apply: Callable[[list[Any]], Any], worker: int, workers: int) -> Any:
+    """``apply`` given only ``worker``'s share of each fetch; answers how many that was
+    (``replay._drain`` counts those as applied)."""
+
+    async def apply_share(records: list[Any]) -> int:
+        own = [record for record in records if share_of(record, workers) == worker]
+        if own:
+            await apply(own)
+        return len(own)
+
+    return apply_share
 
 
 @dataclass
 class _WorkerProgress:
-    """What ``replay._drain`` tells its progress, sent to the parent."""
+    """What ``replay._drain`` tells a worker's progress, sent to the rebuild."""
 
     worker: int
     reports: "Queue[Report]"
     events_done: int = 0
 
     async def looked(self, events_total: int) -> None:
-        self.reports.put(("total", self.worker, events_total))
+        # The rebuild counts the whole replay itself; a worker reads every record of
+        # its streams, not only its share.
         self.reports.put(("memory", self.worker, peak_memory_bytes()))
 
     async def applied(self, events: int) -> None:
@@ -55,77 +96,72 @@ class _WorkerProgress:
         self.reports.put(("applied", self.worker, events))
 
 
-def split(ends: dict[TopicPartition, int], workers: int) -> list[list[TopicPartition]]:
-    """The partitions in ``workers`` shares of about as many records each (the
-    largest first to the least loaded), none empty."""
-    loads = [0] * workers
-    shares: list[list[TopicPartition]] = [[] for _ in range(workers)]
-    for tp, records in sorted(ends.items(), key=lambda item: (-item[1], item[0])):
-        least = loads.index(min(loads))
-        shares[least].append(tp)
-        loads[least] += records
-    return [share for share in shares if share]
-
-
 def _work(
     worker: int,
+    workers: int,
     database_url: str,
     bootstrap: str,
     group_id: str,
     security: KafkaSecurity | None,
-    partitions: list[tuple[str, int]],
+    ends: list[tuple[str, int, int]],
     reports: "Queue[Report]",
 ) -> None:
     """A worker process's body."""
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(
-        _catch_up(
+        _fold_share(
             worker,
+            workers,
             database_url,
             bootstrap,
             group_id,
             security,
-            [TopicPartition(topic, partition) for topic, partition in partitions],
+            {TopicPartition(topic, partition): end for topic, partition, end in ends},
             reports,
         )
     )
 
 
-async def _catch_up(
+async def _fold_share(
     worker: int,
+    workers: int,
     database_url: str,
     bootstrap: str,
     group_id: str,
     security: KafkaSecurity | None,
-    partitions: list[TopicPartition],
+    ends: dict[TopicPartition, int],
     reports: "Queue[Report]",
 ) -> None:
     from reporting.rebuild import replay  # the parent's module imports this one
     from reporting.rebuild.shadow import open_shadow
 
     shadow = open_shadow(database_url)
+    sessions = create_session_factory(shadow.engine)
     applier = EventConsumer(
         name=SERVICE_NAME,
         bootstrap_servers=bootstrap,
         subscriptions=SUBSCRIPTIONS,
-        session_factory=create_session_factory(shadow.engine),
+        session_factory=sessions,
         group_id=group_id,
         trace_each_event=False,
         security=security,
     )
-    progress = _WorkerProgress(worker, reports)
-    consumer = await replay._open_consumer(bootstrap, group_id, security, only=partitions)
+    consumer = await replay._open_consumer(bootstrap, group_id, security, only=list(ends))
+    fold = Fold(held=max(1, HELD // workers))
     try:
         with summaries.deferred(), replay.collector_for_replay():
-            while True:
-                applied = await replay._drain(
-                    consumer,
-                    replay._catch_up_applier(applier),
-                    concurrently=True,
-                    progress=progress,
-                )
-                if applied < replay.SMALL_ENOUGH_TO_SWAP:
-                    break
+            await replay._drain(
+                consumer,
+                share(replay._fold_applier(applier, fold, sessions), worker, workers),
+                concurrently=False,
+                together=True,
+                progress=_WorkerProgress(worker, reports),
+                ends=ends,
+                commit=False,
+            )
+            async with sessions() as session:
+                await fold.write_out(session)
+                await session.commit()
         reports.put(("memory", worker, peak_memory_bytes()))
     finally:
         await applier.stop()
@@ -133,65 +169,73 @@ async def _catch_up(
         await shadow.base.dispose()
 
 
-async def catch_up_in_workers(
-    consumer: AIOKafkaConsumer,
+@dataclass
+class Workers:
+    """The worker processes of a shared catch-up, as the rebuild hears them."""
+
+    count: int
+    applied: int = 0
+    memory: dict[int, int] = field(default_factory=dict)
+
+
+@asynccontextmanager
+async def household_workers(
     database_url: str,
     bootstrap: str,
     group_id: str,
     security: KafkaSecurity | None,
-    progress: RebuildProgress,
+    ends: dict[TopicPartition, int],
     workers: int,
+    progress: RebuildProgress,
     on_applied: Callable[[int], None],
-) -> int:
-    """Replay ``consumer``'s partitions from the beginning in ``workers`` processes; then
-    move ``consumer`` to where they stopped. How many events they applied."""
-    ends = await consumer.end_offsets(list(consumer.assignment()))
-    shares = split(ends, workers)
+) -> AsyncIterator[Workers]:
+    """Worker processes 1 to ``workers - 1`` folding their shares of the households
+    up to ``ends``, heard (their events applied, their memory) while the body folds
+    share 0; on leaving, waits until every one is done (raises if one failed)."""
     context = multiprocessing.get_context("spawn")
     reports: Queue[Report] = context.Queue()
+    folded_ends = [
+        (tp.topic, tp.partition, end) for tp, end in ends.items() if tp.topic in FOLDED_TOPICS
+    ]
     processes: list[BaseProcess] = [
         context.Process(
             target=_work,
             name=f"reporting-rebuild-{i}",
-            args=(
-                i,
-                database_url,
-                bootstrap,
-                group_id,
-                security,
-                [(tp.topic, tp.partition) for tp in share],
-                reports,
-            ),
+            args=(i, workers, database_url, bootstrap, group_id, security, folded_ends, reports),
             daemon=True,
         )
-        for i, share in enumerate(shares)
+        for i in range(1, workers)
     ]
-    totals: dict[int, int] = {}
-    done: dict[int, int] = {}
-    memory: dict[int, int] = {}
-    before = progress.run.events_done
-    consumer.pause(*ends)  # its own fetches would wait, a buffer each, for nothing
+    heard = Workers(count=workers)
+
+    async def hear() -> None:
+        while not reports.empty():
+            what, worker, n = reports.get()
+            if what == "applied":
+                heard.applied += n
+                on_applied(n)
+                await progress.applied(n)
+            else:
+                heard.memory[worker] = max(n, heard.memory.get(worker, 0))
+                progress.other_processes_memory = sum(heard.memory.values())
+
+    async def listen() -> None:
+        """Until every worker is done, or one failed."""
+        while any(p.is_alive() for p in processes) and all(
+            p.exitcode in (None, 0) for p in processes
+        ):
+            await hear()
+            await asyncio.sleep(0.2)
+        await hear()
+
     for process in processes:
         process.start()
+    listening = asyncio.create_task(listen())
     try:
-        while True:
-            finished = all(not process.is_alive() for process in processes)
-            while not reports.empty():
-                what, worker, n = reports.get()
-                if what == "total":
-                    totals[worker] = n
-                    await progress.looked(before + sum(totals.values()))
-                elif what == "applied":
-                    done[worker] = done.get(worker, 0) + n
-                    on_applied(n)
-                    await progress.applied(n)
-                else:
-                    memory[worker] = max(n, memory.get(worker, 0))
-                    progress.other_processes_memory = sum(memory.values())
-            if finished:
-                break
-            await asyncio.sleep(0.2)
+        yield heard
+        await listening
     finally:
+        listening.cancel()
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -199,9 +243,3 @@ async def catch_up_in_workers(
     failed = [p.name for p in processes if p.exitcode != 0]
     if failed:
         raise RuntimeError(f"rebuild worker processes failed: {failed}")
-    for tp in ends:
-        committed = await consumer.committed(tp)
-        if committed is not None:
-            consumer.seek(tp, committed)
-    consumer.resume(*ends)
-    return sum(done.values())
