@@ -156,7 +156,9 @@ def test_the_rebuild_job_template_is_scraped_by_the_podmonitor() -> None:
     assert cron["spec"]["suspend"] is True
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]
     (container,) = pod["spec"]["containers"]
-    assert container["args"] == ["python", "-m", "reporting.rebuild", "--metrics-port", "8000"]
+    assert container["args"][:5] == ["python", "-m", "reporting.rebuild", "--metrics-port", "8000"]
+    # One catch-up process unless the values say more (with the resources for them).
+    assert container["args"][5:] == ["--workers", "1"]
     (port,) = container["ports"]
     monitor = by_kind(docs, "PodMonitor")["baan-reporting-rebuild"]["spec"]
     (endpoint,) = monitor["podMetricsEndpoints"]

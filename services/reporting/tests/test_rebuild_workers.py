@@ -1,13 +1,16 @@
 """How a large rebuild's catch-up shares the households among its processes."""
 
 import json
+import os
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from reporting_factories import Household, journey
 
 from baan_testkit.events import kafka_record, kafka_records
+from reporting.rebuild.replay import usable_cores
 from reporting.rebuild.workers import FOLDED_TOPICS, share, share_of
 
 
@@ -58,3 +61,17 @@ async def test_a_share_applies_only_its_own_and_counts_them() -> None:
 
 def _household_in(record: Any) -> str:
     return str(json.loads(record.value)["household_id"])
+
+
+def test_by_default_a_rebuild_takes_the_cores_its_container_may_use(tmp_path: Path) -> None:
+    cpu_max = tmp_path / "cpu.max"
+    mine = len(os.sched_getaffinity(0))
+    cpu_max.write_text("max 100000\n")
+    assert usable_cores(cpu_max) == mine
+    cpu_max.write_text("100000 100000\n")  # a pod limited to one CPU
+    assert usable_cores(cpu_max) == 1
+    cpu_max.write_text("50000 100000\n")  # half a CPU: still one process
+    assert usable_cores(cpu_max) == 1
+    cpu_max.write_text("250000 100000\n")
+    assert usable_cores(cpu_max) == min(mine, 2)
+    assert usable_cores(tmp_path / "absent") == mine  # no cgroup v2 limit

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -365,11 +366,29 @@ MOST_WORKERS = 4
 window, and reads every household record)."""
 
 
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+"""A container's CPU limit (cgroup v2): "<quota> <period>" in microseconds, or "max"."""
+
+
 def default_workers() -> int:
-    """As many catch-up processes as the machine has cores, up to ``MOST_WORKERS``:
+    """As many catch-up processes as this process has cores, up to ``MOST_WORKERS``:
     on the 2-core benchmark machine two took the catch-up from 33 s to 24 s at
     100,000 households, three were slower than two (docs/performance.md)."""
-    return max(1, min(MOST_WORKERS, os.cpu_count() or 1))
+    return max(1, min(MOST_WORKERS, usable_cores()))
+
+
+def usable_cores(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """The cores this process may use: those it may run on, and no more than its
+    container's CPU limit, rounded down (a pod limited to one CPU on a 16-core node
+    has one)."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 limit to read
+    return cores
 
 
 async def rebuild(
