@@ -29,7 +29,7 @@ from reporting_factories import (
     target,
 )
 from reporting_welfare_events import Fund
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from baan_local.kafka import LocalKafka
 from baan_shared.bus.admin import ensure_topics
@@ -276,6 +276,22 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
         assert keys[table.name]["constrained_columns"] == columns
         if "postgresql" in app.state.runtime.settings.database_url:
             assert keys[table.name]["name"] == table.primary_key.name
+    if "postgresql" in app.state.runtime.settings.database_url:
+        # Autovacuum was off while the tables filled; they went live analysed, and with
+        # autovacuum on again.
+        async with app.state.runtime.session_factory() as session:
+            found = (
+                await session.execute(
+                    text(
+                        "SELECT c.relname, c.reloptions, s.last_analyze FROM pg_class c "
+                        "JOIN pg_stat_user_tables s ON s.relid = c.oid "
+                        "WHERE c.relname IN ('household_progress', 'processed_events') "
+                        "AND s.schemaname = current_schema()"
+                    )
+                )
+            ).all()
+        assert len(found) == 2
+        assert all(options is None and analysed is not None for _, options, analysed in found)
 
 
 async def test_rebuild_hands_over_to_the_live_consumer_without_losing_or_doubling_events(

@@ -479,6 +479,7 @@ async def rebuild(
             await shadow.build_deferred_indexes(of_summaries=False)
             await shadow.recompute_summaries()
             await shadow.build_deferred_indexes(of_summaries=True)
+            await shadow.analyze()
             REBUILD_PROGRESS.set_to_current_time()
             await progress.swapping()
             async with shadow.engine.connect() as conn:

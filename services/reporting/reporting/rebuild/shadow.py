@@ -90,6 +90,7 @@ INDEX_BUILDS = 2
 """Indexes built side by side: 512 MB of sort memory at most, as the recompute's two
 chains."""
 SQLITE_SHADOW = "rebuild"
+AUTOVACUUM_OFF = "autovacuum_enabled = false"
 
 
 @dataclass
@@ -124,6 +125,12 @@ class Shadow:
                 for index in sorted(table.indexes, key=lambda index: str(index.name)):
                     if index.name not in _DEFERRED_NAMES:
                         await conn.execute(CreateIndex(index))
+                if not self.sqlite:
+                    # Autovacuum would work through every table as it fills, on the
+                    # cores the replay uses, and make the swap wait for its locks.
+                    await conn.execute(
+                        text(f"ALTER TABLE {PG_SHADOW}.{table.name} SET ({AUTOVACUUM_OFF})")
+                    )
                 if not self.sqlite and table.name in _SUMMARY_NAMES:
                     key = table.primary_key.name
                     await conn.execute(
@@ -202,6 +209,20 @@ class Shadow:
             await conn.execute(text("DELETE FROM main.processed_events WHERE 1 = 0"))
         else:
             await conn.execute(text("LOCK TABLE processed_events IN ACCESS EXCLUSIVE MODE"))
+
+    async def analyze(self) -> None:
+        """Give the planner the replayed tables' statistics and hand them back to
+        autovacuum (PostgreSQL; ``prepare`` turned it off): the reports' plans are
+        right from the swap on."""
+        if self.sqlite:
+            return
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in REBUILT_TABLES:
+                await conn.execute(text(f"ANALYZE {PG_SHADOW}.{table.name}"))
+                await conn.execute(
+                    text(f"ALTER TABLE {PG_SHADOW}.{table.name} RESET (autovacuum_enabled)")
+                )
 
     async def swap(self, conn: AsyncConnection) -> None:
         """Put the shadow tables in the live ones' place, inside ``conn``'s transaction."""
