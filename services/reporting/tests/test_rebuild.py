@@ -279,9 +279,9 @@ async def test_rebuild_replaces_a_projection_that_missed_events_while_reports_ke
     if "postgresql" in app.state.runtime.settings.database_url:
         # Autovacuum was off while the tables filled; they went live analysed, and with
         # autovacuum on again.
-        async with app.state.runtime.session_factory() as session:
+        async with app.state.runtime.engine.connect() as conn:
             found = (
-                await session.execute(
+                await conn.execute(
                     text(
                         "SELECT c.relname, c.reloptions, s.last_analyze FROM pg_class c "
                         "JOIN pg_stat_user_tables s ON s.relid = c.oid "

@@ -1,5 +1,6 @@
 """How a large rebuild's catch-up shares the households among its processes."""
 
+import asyncio
 import json
 import os
 import uuid
@@ -7,11 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from reporting_factories import Household, journey
 
 from baan_testkit.events import kafka_record, kafka_records
 from reporting.rebuild.replay import usable_cores
-from reporting.rebuild.workers import FOLDED_TOPICS, share, share_of
+from reporting.rebuild.workers import FOLDED_TOPICS, household_workers, share, share_of
 
 
 def test_every_event_of_a_household_goes_to_one_process_whatever_its_stream() -> None:
@@ -75,3 +77,39 @@ def test_by_default_a_rebuild_takes_the_cores_its_container_may_use(tmp_path: Pa
     cpu_max.write_text("250000 100000\n")
     assert usable_cores(cpu_max) == min(mine, 2)
     assert usable_cores(tmp_path / "absent") == mine  # no cgroup v2 limit
+
+
+class _Heard:
+    other_processes_memory = 0
+
+    async def applied(self, events: int) -> None:
+        pass
+
+
+async def test_a_worker_that_fails_stops_the_rebuilds_own_share_at_its_next_batch() -> None:
+    # A worker that cannot reach the broker fails at once; the rebuild's own share,
+    # still folding, stops at its next batch instead of folding on for minutes.
+    batches: list[int] = []
+
+    async def apply(records: list[Any]) -> int:
+        batches.append(len(records))
+        return len(records)
+
+    nowhere = "127.0.0.1:1"
+    with pytest.raises(RuntimeError, match="rebuild worker processes failed") as failed:
+        async with household_workers(
+            "postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
+            nowhere,
+            "reporting-rebuild-test",
+            None,
+            {},
+            2,
+            _Heard(),
+            on_applied=lambda _n: None,
+        ) as others:
+            own_share = others.watching(apply)
+            for _ in range(1_200):  # up to two minutes of batches, far more than needed
+                await own_share([object()])
+                await asyncio.sleep(0.1)
+    assert "reporting-rebuild-1" in str(failed.value)
+    assert 0 < len(batches) < 1_200  # raised by a batch, not after the share was done

@@ -453,7 +453,7 @@ async def rebuild(
                     ) as others:
                         result.events_replayed += await _drain(
                             consumer,
-                            shared_by.share(catch_up, 0, workers),
+                            others.watching(shared_by.share(catch_up, 0, workers)),
                             concurrently=False,
                             together=True,
                             progress=progress,

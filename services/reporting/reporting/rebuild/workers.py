@@ -176,6 +176,23 @@ class Workers:
     count: int
     applied: int = 0
     memory: dict[int, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    """The processes that exited with an error (the rebuild fails: no live table is
+    touched)."""
+
+    def raise_if_failed(self) -> None:
+        if self.failed:
+            raise RuntimeError(f"rebuild worker processes failed: {self.failed}")
+
+    def watching(self, apply: Any) -> Any:
+        """``apply`` that first stops the rebuild's own share when a worker has failed
+        (its households would be missing: no use folding the rest for minutes)."""
+
+        async def apply_watched(records: list[Any]) -> Any:
+            self.raise_if_failed()
+            return await apply(records)
+
+        return apply_watched
 
 
 @asynccontextmanager
@@ -191,7 +208,8 @@ async def household_workers(
 ) -> AsyncIterator[Workers]:
     """Worker processes 1 to ``workers - 1`` folding their shares of the households
     up to ``ends``, heard (their events applied, their memory) while the body folds
-    share 0; on leaving, waits until every one is done (raises if one failed)."""
+    share 0 (through ``Workers.watching``, which raises as soon as a worker has
+    failed); on leaving, waits until every one is done (raises if one failed)."""
     context = multiprocessing.get_context("spawn")
     reports: Queue[Report] = context.Queue()
     folded_ends = [
@@ -219,14 +237,16 @@ async def household_workers(
                 heard.memory[worker] = max(n, heard.memory.get(worker, 0))
                 progress.other_processes_memory = sum(heard.memory.values())
 
+    def failed() -> list[str]:
+        return [p.name for p in processes if p.exitcode not in (None, 0)]
+
     async def listen() -> None:
         """Until every worker is done, or one failed."""
-        while any(p.is_alive() for p in processes) and all(
-            p.exitcode in (None, 0) for p in processes
-        ):
+        while any(p.is_alive() for p in processes) and not failed():
             await hear()
             await asyncio.sleep(0.2)
         await hear()
+        heard.failed = failed()
 
     for process in processes:
         process.start()
@@ -240,6 +260,5 @@ async def household_workers(
             if process.is_alive():
                 process.terminate()
             process.join()
-    failed = [p.name for p in processes if p.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"rebuild worker processes failed: {failed}")
+    heard.failed = [p.name for p in processes if p.exitcode != 0]
+    heard.raise_if_failed()
