@@ -2723,6 +2723,8 @@ export interface operations {
                 unit?: components["schemas"]["Unit"];
             };
             header?: {
+                /** @description `gzip` (as browsers send): an answer of 1,400 bytes or more comes gzip-coded (`Content-Encoding: gzip`) */
+                "accept-encoding"?: string | null;
                 /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
                 "if-none-match"?: string | null;
             };
@@ -2734,7 +2736,9 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    /** @description `gzip` when the answer went gzip-coded (`Accept-Encoding`) */
+                    "Content-Encoding"?: string;
+                    /** @description This answer's validator: the same bytes carry the same one on every replica (`-gzip` at its end when gzip-coded) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3311,6 +3315,8 @@ export interface operations {
                 region?: string | null;
             };
             header?: {
+                /** @description `gzip` (as browsers send): an answer of 1,400 bytes or more comes gzip-coded (`Content-Encoding: gzip`) */
+                "accept-encoding"?: string | null;
                 /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
                 "if-none-match"?: string | null;
             };
@@ -3322,7 +3328,9 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    /** @description `gzip` when the answer went gzip-coded (`Accept-Encoding`) */
+                    "Content-Encoding"?: string;
+                    /** @description This answer's validator: the same bytes carry the same one on every replica (`-gzip` at its end when gzip-coded) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3546,6 +3554,8 @@ export interface operations {
                 province_code?: string | null;
             };
             header?: {
+                /** @description `gzip` (as browsers send): an answer of 1,400 bytes or more comes gzip-coded (`Content-Encoding: gzip`) */
+                "accept-encoding"?: string | null;
                 /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
                 "if-none-match"?: string | null;
             };
@@ -3557,7 +3567,9 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    /** @description `gzip` when the answer went gzip-coded (`Accept-Encoding`) */
+                    "Content-Encoding"?: string;
+                    /** @description This answer's validator: the same bytes carry the same one on every replica (`-gzip` at its end when gzip-coded) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3697,6 +3709,8 @@ export interface operations {
                 unit?: components["schemas"]["Unit"];
             };
             header?: {
+                /** @description `gzip` (as browsers send): an answer of 1,400 bytes or more comes gzip-coded (`Content-Encoding: gzip`) */
+                "accept-encoding"?: string | null;
                 /** @description The ETag of an answer the client holds: 304 and no body while it is still the answer */
                 "if-none-match"?: string | null;
             };
@@ -3708,7 +3722,9 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
-                    /** @description This answer's validator: the same bytes carry the same one on every replica */
+                    /** @description `gzip` when the answer went gzip-coded (`Accept-Encoding`) */
+                    "Content-Encoding"?: string;
+                    /** @description This answer's validator: the same bytes carry the same one on every replica (`-gzip` at its end when gzip-coded) */
                     ETag?: string;
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ model gives, kept only while the projections stand still, only for the caller's
 areas, with an ETag that spares a client the download of what it already holds.
 On SQLite and PostgreSQL."""
 
+import gzip
 import random
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,14 @@ from reporting_factories import (
 from baan_shared.events import CloudEvent
 from baan_testkit import auth as auth_testing
 from baan_testkit.auth import ClientFor
-from reporting.reports.answers import Answer, AnswerCache
+from reporting.reports.answers import (
+    GZIP_FROM,
+    Accepts,
+    Answer,
+    AnswerCache,
+    accepts_gzip,
+    json_answer,
+)
 from reporting.reports.schemas import ProgressReport
 
 RUN_ON_BOTH_DATABASES = True
@@ -113,6 +121,52 @@ async def test_a_client_holding_the_current_answer_is_told_it_is_not_modified(
     # The same ETag names another query's answer only if its bytes are the same.
     other = await client.get(PROGRESS, headers={"If-None-Match": etag})
     assert other.status_code == 200
+
+
+async def test_a_large_answer_goes_gzip_coded_to_a_client_that_accepts_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await apply_events(app, realistic_mix() + generated(40))
+
+    async def raw(accept_encoding: str, **headers: str) -> tuple[httpx.Response, bytes]:
+        async with client.stream(
+            "GET", PROGRESS, headers={"Accept-Encoding": accept_encoding, **headers}
+        ) as response:
+            return response, b"".join([part async for part in response.aiter_raw()])
+
+    plain, plain_bytes = await raw("identity")
+    assert "content-encoding" not in plain.headers
+    assert len(plain_bytes) >= GZIP_FROM
+    coded, coded_bytes = await raw("br;q=1.0, gzip;q=0.8")  # as a browser asks
+    assert coded.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in coded.headers["vary"]
+    # The same JSON, a fraction of the bytes, under its own validator.
+    assert gzip.decompress(coded_bytes) == plain_bytes
+    assert len(coded_bytes) < len(plain_bytes) / 3
+    assert coded.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    # A client that refuses gzip, or names no coding, gets the bytes as they are.
+    for refusing in ("gzip;q=0", "deflate", ""):
+        answer, body = await raw(refusing)
+        assert "content-encoding" not in answer.headers, refusing
+        assert body == plain_bytes
+    # Holding either coding's answer, a client is told it still holds the answer.
+    for held in (plain.headers["etag"], coded.headers["etag"]):
+        for accept_encoding in ("gzip", "identity"):
+            again, body = await raw(accept_encoding, **{"If-None-Match": held})
+            assert again.status_code == 304 and body == b"", (held, accept_encoding)
+
+
+def test_small_answers_and_refused_codings_go_as_they_are() -> None:
+    assert accepts_gzip("gzip, deflate")
+    assert accepts_gzip("*")
+    assert accepts_gzip("x-gzip")
+    assert accepts_gzip("GZIP;Q=0.5")
+    for refused in (None, "", "identity", "br", "gzip;q=0", "gzip; q=0.0, *;q=1", "*;q=0"):
+        assert not accepts_gzip(refused), refused
+    small = Answer.of(b'{"rows": []}')
+    answer = json_answer(small, Accepts(accept_encoding="gzip"))
+    assert "content-encoding" not in answer.headers
+    assert answer.body == small.body and answer.headers["etag"] == small.etag
 
 
 async def test_a_caller_bound_to_a_province_never_gets_anothers_kept_answer(

@@ -18,7 +18,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
-from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, ClientAccepts, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -71,13 +71,13 @@ async def target_report(
     session: ReadSessionDep,
     query: TargetQueryDep,
     answers: KeptAnswers,
-    if_none_match: IfNoneMatch = None,
+    accepts: ClientAccepts,
 ) -> Response:
     """Target against achieved (approved, started, completed in the period) per
     programme × area, drilling down region → province → district → sub-district,
     with totals for the whole area asked for and households per month.
     Achieved may exceed the target: the percentage is never capped."""
-    return json_answer(await service.target_answer(session, query, answers), if_none_match)
+    return json_answer(await service.target_answer(session, query, answers), accepts)
 
 
 @router.get("/targets/export", responses=FILE, response_class=Response, tags=["exports"])

@@ -16,7 +16,7 @@ from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.geography import AreaLevel
 from reporting.money import service
 from reporting.money.schemas import MoneyReport
-from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, ClientAccepts, KeptAnswers, json_answer
 
 router = APIRouter(
     dependencies=REPORT_READS,
@@ -61,11 +61,11 @@ async def money_report(
     session: ReadSessionDep,
     query: MoneyQueryDep,
     answers: KeptAnswers,
-    if_none_match: IfNoneMatch = None,
+    accepts: ClientAccepts,
 ) -> Response:
     """Budget allocated, grants reserved and disbursed, loans outstanding and the
     arrears ratio, per programme × area, with totals for the whole area asked for."""
-    return json_answer(await service.money_answer(session, query, answers), if_none_match)
+    return json_answer(await service.money_answer(session, query, answers), accepts)
 
 
 @router.get("/money/export", responses=FILE, response_class=Response, tags=["exports"])

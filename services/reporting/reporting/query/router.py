@@ -23,7 +23,7 @@ from reporting.geography import AreaLevel
 from reporting.periods import PeriodKind
 from reporting.query import service
 from reporting.query.schemas import Measure, QueryResult
-from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, ClientAccepts, KeptAnswers, json_answer
 from reporting.targets.models import Unit
 
 router = APIRouter(
@@ -42,6 +42,7 @@ router = APIRouter(
 async def query(
     session: ReadSessionDep,
     answers: KeptAnswers,
+    accepts: ClientAccepts,
     fiscal_year: Annotated[
         list[FiscalYearBE],
         Query(min_length=1, max_length=20, description="One or more fiscal years, B.E."),
@@ -59,7 +60,6 @@ async def query(
     province_code: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     principal: Principal = Depends(current_principal),
-    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Cells for every programme × fiscal year × area, each with the measures asked for."""
     asked = service.Query(
@@ -74,4 +74,4 @@ async def query(
         district_code=district_code,
         principal=principal,
     )
-    return json_answer(await service.query_answer(session, asked, answers), if_none_match)
+    return json_answer(await service.query_answer(session, asked, answers), accepts)

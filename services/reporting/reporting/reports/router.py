@@ -20,7 +20,7 @@ from reporting.exports.formats import ExportFormat
 from reporting.exports.responses import FILE, FormatQuery, file_response
 from reporting.periods import PeriodKind, end_of_day
 from reporting.reports import service
-from reporting.reports.answers import KEPT_RESPONSES, IfNoneMatch, KeptAnswers, json_answer
+from reporting.reports.answers import KEPT_RESPONSES, ClientAccepts, KeptAnswers, json_answer
 from reporting.reports.schemas import FreshnessReport, FunnelReport, ProgressReport
 
 PROBLEMS = problem_responses({422: "Invalid query; `errors` names each field"})
@@ -141,7 +141,7 @@ async def progress_report(
     session: ReadSessionDep,
     query: ProgressQueryDep,
     answers: KeptAnswers,
-    if_none_match: IfNoneMatch = None,
+    accepts: ClientAccepts,
 ) -> Response:
     """Households by stage and money granted and paid, per programme × province.
 
@@ -149,7 +149,7 @@ async def progress_report(
     in that half). Each figure links to its households in ``drill_down``.
     """
     answer = await service.progress_answer(session, query.where, query.filters, answers)
-    return json_answer(answer, if_none_match)
+    return json_answer(answer, accepts)
 
 
 @router.get("/funnel", response_model=FunnelReport, tags=["reports"])
