@@ -594,6 +594,19 @@ async def http_latency(base: str, path: str, params: dict[str, Any], runs: int) 
         return took
 
 
+async def wire_bytes(base: str, path: str) -> tuple[int, int]:
+    """The answer's bytes as sent to a client that takes no coding, and to one that
+    takes gzip."""
+    headers = {"Authorization": f"Bearer {ISSUER.token_for('baan-national')}"}
+    sizes = []
+    async with httpx.AsyncClient(base_url=base, timeout=300, headers=headers) as http:
+        for coding in ("identity", "gzip"):
+            async with http.stream("GET", path, headers={"Accept-Encoding": coding}) as answer:
+                answer.raise_for_status()
+                sizes.append(sum([len(part) async for part in answer.aiter_raw()]))
+    return sizes[0], sizes[1]
+
+
 def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -764,6 +777,9 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         print(f"GET progress    : {ms(progress)}  (programme × province, all years)")
         figures.update(latency_figures("progress_report", progress))
         print(ratios("progress", figures, "progress_report", "sql_summary", "bare_summary"))
+        plain, coded = await wire_bytes(base, "/v1/reports/progress")
+        print(f"  on the wire   : {plain:,} bytes, {coded:,} gzip-coded (timed: gzip)")
+        figures.update(progress_bytes=plain, progress_gzip_bytes=coded)
         targets = await http_latency(
             base,
             "/v1/reports/targets",

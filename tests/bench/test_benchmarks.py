@@ -157,6 +157,8 @@ def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
     for report in ("progress", "money"):
         assert figures[f"{report}_over_sql_p95"] > 0, report
         assert figures[f"{report}_over_bare_app_p95"] > 0, report
+    # The progress answer on the wire, as it is and gzip-coded (no larger).
+    assert 0 < figures["progress_gzip_bytes"] <= figures["progress_bytes"]
 
 
 @pytest.mark.timeout(1500)
