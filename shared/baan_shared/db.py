@@ -5,6 +5,7 @@ default on one machine. The request-scoped session is the unit of work: it
 commits once on success, so a state change and its outbox row land together.
 """
 
+import functools
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -260,7 +261,7 @@ async def update_rows(
     arrays = ", ".join(
         f"${n}::{table.c[c].type.compile(dialect=dialect)}[]" for n, c in enumerate(names, start=1)
     )
-    processors = [table.c[c].type._cached_bind_processor(dialect) or _as_is for c in names]
+    processors = [bind_processor(table.c[c].type, dialect) or _as_is for c in names]
     parameters = tuple(
         [process(value) for value in values]
         for process, values in zip(processors, zip(*rows, strict=True), strict=True)
@@ -283,7 +284,7 @@ def _records(
     processors = [
         (i, process)
         for i, name in enumerate(columns)
-        if (process := table.c[name].type._cached_bind_processor(dialect)) is not None
+        if (process := bind_processor(table.c[name].type, dialect)) is not None
     ]
     pick = itemgetter(*columns)
     if len(columns) == 1:  # itemgetter of one name gives the value, not a tuple
@@ -299,6 +300,15 @@ def _records(
             values[i] = process(values[i])
         records.append(values)
     return records
+
+
+@functools.lru_cache(maxsize=4096)
+def bind_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Any:
+    """What a statement does to a value of ``column_type`` before the driver gets it on
+    ``dialect`` (an enum's value, an aware time's check), or None: SQLAlchemy's public
+    ``dialect_impl(...).bind_processor(...)``, kept per type and dialect (rows are written
+    in batches all day; the types and dialects are the tables' own, a few hundred)."""
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _as_is(value: Any) -> Any:
