@@ -126,8 +126,8 @@ async def _assert_summaries_are_the_group_by(app: FastAPI) -> None:
 
 
 async def _slots_used(app: FastAPI) -> set[int]:
-    async with app.state.runtime.session_factory() as session:
-        rows = await session.execute(text("SELECT DISTINCT slot FROM progress_summary"))
+    async with app.state.runtime.engine.connect() as conn:
+        rows = await conn.execute(text("SELECT DISTINCT slot FROM progress_summary"))
         return {row[0] for row in rows}
 
 
