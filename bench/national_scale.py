@@ -580,8 +580,15 @@ def serve_bare(dsn: str, port: int) -> subprocess.Popen[bytes]:
 ISSUER = DevIssuer()
 
 
-async def http_latency(base: str, path: str, params: dict[str, Any], runs: int) -> list[float]:
-    headers = {"Authorization": f"Bearer {ISSUER.token_for('baan-national')}"}
+async def http_latency(
+    base: str, path: str, params: dict[str, Any], runs: int, *, coding: str = "gzip, deflate"
+) -> list[float]:
+    """Each GET's time, the answer read whole (decoded, as httpx asks by default for the
+    codings in ``coding``)."""
+    headers = {
+        "Authorization": f"Bearer {ISSUER.token_for('baan-national')}",
+        "Accept-Encoding": coding,
+    }
     async with httpx.AsyncClient(base_url=base, timeout=300, headers=headers) as http:
         for _ in range(3):  # warm the process and the database's cache
             (await http.get(path, params=params)).raise_for_status()
@@ -780,6 +787,11 @@ async def run(args: argparse.Namespace, kafka: LocalKafka, postgres: LocalPostgr
         plain, coded = await wire_bytes(base, "/v1/reports/progress")
         print(f"  on the wire   : {plain:,} bytes, {coded:,} gzip-coded (timed: gzip)")
         figures.update(progress_bytes=plain, progress_gzip_bytes=coded)
+        as_is = await http_latency(
+            base, "/v1/reports/progress", {}, args.requests, coding="identity"
+        )
+        print(f"  not coded     : {ms(as_is)}  (Accept-Encoding: identity)")
+        figures.update(latency_figures("progress_report_identity", as_is))
         targets = await http_latency(
             base,
             "/v1/reports/targets",

@@ -159,6 +159,7 @@ def test_national_scale_rebuilds_every_event_and_times_the_reports() -> None:
         assert figures[f"{report}_over_bare_app_p95"] > 0, report
     # The progress answer on the wire, as it is and gzip-coded (no larger).
     assert 0 < figures["progress_gzip_bytes"] <= figures["progress_bytes"]
+    assert figures["progress_report_identity_p95_ms"] > 0  # timed again, not coded
 
 
 @pytest.mark.timeout(1500)
